@@ -1,0 +1,11 @@
+"""storymap: GeoJSON places with narrative annotations → a standalone Leaflet story map."""
+
+from __future__ import annotations
+
+from .errors import Problem, StoryError
+from .kinds import KINDS
+from .models import Place, Source, Step, StoryData, View
+from .story import Story, load
+
+__all__ = ["load", "Story", "StoryData", "Place", "Step", "Source", "View", "StoryError", "Problem", "KINDS"]
+__version__ = "0.1.0"

@@ -1,0 +1,320 @@
+"""Models → a folium tree → one HTML page. No file I/O here.
+
+The map is a ``folium.Map`` (so any folium layer can join it); the story UI is a folium
+``MacroElement`` (:class:`StoryControl`) whose ``html`` macro lays out the page and whose script
+hands the step data to ``L.storymap.story`` (``static/storymap.js``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+from typing import TYPE_CHECKING, Any, Iterator
+
+import folium
+import jinja2
+import shapely
+from branca.element import Element, Figure, MacroElement
+from folium.map import Layer
+from markupsafe import Markup
+
+from . import assets
+from .basemap import basemap_data
+from .kinds import KINDS
+from .text import markdown_html, script_json
+
+if TYPE_CHECKING:
+    from .models import Place, StoryData
+
+__all__ = ["StoryPage", "StoryFoliumMap", "Basemap", "StoryControl", "render_page", "TILES"]
+
+ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("storymap", "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=False,
+)
+ENV.filters["tojs"] = lambda value: Markup(script_json(value))
+
+#: The online tile layer drawn over the embedded basemap (CARTO's light basemap on OSM data).
+TILES = {
+    "url": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+    "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors '
+                   '&copy; <a href="https://carto.com/attributions">CARTO</a>',
+    "subdomains": "abcd",
+    "max_zoom": 19,
+}
+
+_PRECISION_TEXT = {
+    "exact": "position from published coordinates",
+    "approximate": "approximate position",
+    "schematic": "schematic, not an exact route or boundary",
+    "unpublished": "exact location not published",
+}
+
+
+def _inline(text: str, tag: str) -> Markup:
+    if f"</{tag}" in text.lower():
+        raise ValueError(f"an inline asset contains '</{tag}' and cannot be embedded")
+    return Markup(text)
+
+
+class StoryPage(Figure):
+    """The page: ``<html lang>``, a viewport that lets readers zoom, one script at the end."""
+
+    _template = ENV.get_template("page.html")
+
+    def __init__(self, title: str, lang: str = "en", *, fragment: bool = False, csp: str | None = None):
+        super().__init__(title=title)
+        self._name = "StoryPage"
+        self.lang = lang
+        self.csp = csp
+        self.header._children.clear()  # branca's http-equiv meta; the page declares <meta charset>
+        if fragment:
+            self._template = ENV.get_template("fragment.html")
+
+
+class StoryFoliumMap(folium.Map):
+    """A ``folium.Map`` that loads nothing from CDNs: Leaflet is inlined by :class:`StoryControl`."""
+
+    default_js: list[tuple[str, str]] = []
+    default_css: list[tuple[str, str]] = []
+    _template = ENV.get_template("map.html")
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(tiles=None, control_scale=True, zoom_control="topright", **kwargs)
+        self._name = "Map"
+
+    @property
+    def map_options(self) -> dict[str, Any]:
+        options = {"center": list(self.location), "zoom": self.options.get("zoom", 5), "zoomSnap": 0.25,
+                   "zoomControl": False, "minZoom": 2}
+        options.update({k: v for k, v in self.options.items() if k not in ("zoom", "zoom_control", "zoomControl")})
+        return options
+
+
+class Basemap(Layer):
+    """The embedded offline basemap: land and country labels, drawn under the tile layer."""
+
+    _template = ENV.get_template("basemap.html")
+
+    def __init__(self, data: dict[str, Any], name: str = "Basemap"):
+        super().__init__(name=name, overlay=False, control=False)
+        self._name = "Basemap"
+        self.data = data
+
+
+class StoryControl(MacroElement):
+    """The story UI: title card, step panel, navigation, legend; the map sits inside its root."""
+
+    _template = ENV.get_template("story.html")
+
+    def __init__(self, story: "StoryData"):
+        super().__init__()
+        self._name = "StoryControl"
+        self.story = story
+
+    # Values the template reads -------------------------------------------------------------
+    @property
+    def css(self) -> Markup:
+        return _inline(assets.leaflet_css() + assets.storymap_css(), "style")
+
+    @property
+    def js(self) -> Markup:
+        return _inline(assets.leaflet_js() + "\n" + assets.storymap_js(), "script")
+
+    @property
+    def map_name(self) -> str:
+        return self._parent.get_name()
+
+    @property
+    def map_id(self) -> str:
+        return self._parent.get_name()
+
+    @property
+    def root_id(self) -> str:
+        return "storymap-" + self._id
+
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": step.id,
+                "title": step.title,
+                "narrative_html": Markup(markdown_html(step.narrative)),
+                "description": step.description,
+                "places": step.places,
+            }
+            for step in self.story.steps
+        ]
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        """Each place's card (name, kind, annotation, sources), rendered once."""
+        return [_place_card(place) for place in self.story.places]
+
+    @property
+    def layer_refs(self) -> list[tuple[str, str]]:
+        """``(name, JS variable)`` of every folium layer on the map, in the order added."""
+        refs = []
+        for child in self._parent._children.values():
+            if isinstance(child, Layer) and child is not self:
+                refs.append((str(child.layer_name), child.get_name()))
+        return refs
+
+    def _uses_default_icons(self) -> bool:
+        """Whether any other element may draw Leaflet's default marker (then its images are inlined)."""
+        ours = (StoryControl, Basemap, folium.TileLayer)
+
+        def walk(element: Element) -> bool:
+            return any((not isinstance(child, ours) and isinstance(child, (folium.Marker, folium.GeoJson)))
+                       or walk(child) for child in element._children.values())
+
+        return walk(self._parent)
+
+    @property
+    def config(self) -> dict[str, Any]:
+        story = self.story
+        places = {p.id: p for p in story.places}
+        return {
+            "title": story.title,
+            "kinds": {k: {"label": v["label"], "style": v["style"]} for k, v in KINDS.items()},
+            "icons": assets.leaflet_icon_urls() if self._uses_default_icons() else None,
+            "tiles": "Tiles",
+            "legend": _legend(story.places),
+            "places": [
+                {"id": p.id, "name": p.name, "kind": p.kind, "geometry": _rounded(p.geometry),
+                 "label": _label_point(p)}
+                for p in story.places
+            ],
+            "steps": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "places": s.places,
+                    "bounds": _bounds([places[pid] for pid in s.places]),
+                    "view": s.view.model_dump(exclude_none=True) if s.view else None,
+                    "maxZoom": s.max_zoom,
+                    "description": s.description or "",
+                }
+                for s in story.steps
+            ],
+        }
+
+
+def _shape(geometry: dict[str, Any]) -> str:
+    kind = geometry.get("type", "")
+    if kind in ("Point", "MultiPoint"):
+        return "point"
+    if kind in ("Polygon", "MultiPolygon"):
+        return "area"
+    if kind == "GeometryCollection":
+        return _shape(geometry["geometries"][0])
+    return "line"
+
+
+def _legend(places: list["Place"]) -> list[dict[str, Any]]:
+    """One legend row per kind in use, in the order of :data:`KINDS`."""
+    shapes: dict[str, str] = {}
+    for place in places:
+        shapes.setdefault(place.kind, _shape(place.geometry))
+    return [{"label": info["label"], "shape": shapes[kind], "style": info["style"]}
+            for kind, info in KINDS.items() if kind in shapes]
+
+
+def _label_point(place: "Place") -> list[float]:
+    """Where a place's name label goes: the point, a line's midpoint, an area's inside."""
+    shape = place.shape
+    if shape.geom_type in ("LineString", "MultiLineString"):
+        point = shapely.line_interpolate_point(shapely.line_merge(shape) if shape.geom_type != "LineString"
+                                               else shape, 0.5, normalized=True)
+        if point.is_empty:
+            point = shape.representative_point()
+    elif shape.geom_type == "Point":
+        point = shape
+    else:
+        point = shape.representative_point()
+    return [round(point.y, 5), round(point.x, 5)]
+
+
+def _place_card(place: "Place") -> dict[str, Any]:
+    when = place.date or place.period
+    return {
+        "id": place.id,
+        "name": place.name,
+        "kind": place.kind,
+        "kind_label": KINDS[place.kind]["label"].split(" (")[0],
+        "shape": _shape(place.geometry),
+        "when": when,
+        "precision_text": _PRECISION_TEXT[place.location_precision],
+        "annotation_html": Markup(markdown_html(place.annotation)),
+        "sources": place.sources,
+    }
+
+
+def _bounds(places: list["Place"]) -> list[list[float]] | None:
+    if not places:
+        return None
+    west = min(p.bounds[0] for p in places)
+    south = min(p.bounds[1] for p in places)
+    east = max(p.bounds[2] for p in places)
+    north = max(p.bounds[3] for p in places)
+    return [[round(south, 5), round(west, 5)], [round(north, 5), round(east, 5)]]
+
+
+def _rounded(value: Any, digits: int = 5) -> Any:
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, list):
+        return [_rounded(v, digits) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v, digits) for k, v in value.items()}
+    return value
+
+
+@contextlib.contextmanager
+def stable_ids(root: Element, seed: str) -> Iterator[None]:
+    """Give every element of ``root``'s tree, and every element made while rendering, an id
+    derived from ``seed`` and its position, so that the same input renders byte-identically
+    (branca's ids are random by default)."""
+    counter = itertools.count(1)
+    prefix = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:8]
+
+    def next_id() -> str:
+        return f"{prefix}{next(counter):04d}"
+
+    def walk(element: Element) -> None:
+        renamed = []
+        for key, child in list(element._children.items()):
+            old = child.get_name()
+            child._id = next_id()
+            renamed.append((child.get_name() if key == old else key, child))
+            walk(child)
+        element._children.clear()
+        element._children.update(renamed)
+
+    original = Element._generate_id
+    Element._generate_id = classmethod(lambda cls: next_id())  # type: ignore[method-assign]
+    try:
+        root._id = next_id()
+        walk(root)
+        yield
+    finally:
+        Element._generate_id = original  # type: ignore[method-assign]
+
+
+def render_page(folium_map: folium.Map, story: "StoryData", *, fragment: bool = False, seed: str = "") -> str:
+    """Render ``folium_map`` (holding a :class:`StoryControl`) as one page or fragment."""
+    page = StoryPage(title=story.title, lang=story.lang, fragment=fragment)
+    page.add_child(folium_map, name="map")
+    # The story's script needs every layer defined first: render it last.
+    controls = [k for k, v in folium_map._children.items() if isinstance(v, StoryControl)]
+    for key in controls:
+        folium_map._children.move_to_end(key)
+    try:
+        with stable_ids(folium_map, seed or story.model_dump_json()):
+            return page.render()
+    finally:
+        folium_map._parent = None

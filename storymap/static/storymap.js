@@ -1,0 +1,670 @@
+// storymap.js: a story told place by place on a Leaflet 1.9 map.
+// Adds one namespace, L.storymap, and no other global. Text reaches the page only through
+// textContent or through nodes already in the page (rendered and sanitized at build time).
+(function (L) {
+  'use strict';
+  if (!L || L.storymap) {
+    return;
+  }
+
+  var ns = L.storymap = {version: '0.1.0'};
+
+  function create(tag, className, text, parent) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    if (parent) {
+      parent.appendChild(node);
+    }
+    return node;
+  }
+
+  function reducedMotion() {
+    return !!(window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches);
+  }
+
+  function decodeRing(packed, scale) {
+    var out = [], x = 0, y = 0;
+    for (var i = 0; i + 1 < packed.length; i += 2) {
+      x += packed[i];
+      y += packed[i + 1];
+      out.push([y / scale, x / scale]);
+    }
+    return out;
+  }
+
+  function geometryShape(geometry) {
+    var type = geometry && geometry.type;
+    if (type === 'Point' || type === 'MultiPoint') {
+      return 'point';
+    }
+    if (type === 'Polygon' || type === 'MultiPolygon') {
+      return 'area';
+    }
+    return 'line';
+  }
+
+  // A swatch for the legend: a dot, a line or a filled square in a layer's style.
+  function swatch(shape, style, parent) {
+    var node = create('span', 'storymap-swatch storymap-swatch--' + shape, null, parent);
+    node.setAttribute('aria-hidden', 'true');
+    var color = style.color || '#3388ff';
+    if (shape === 'point') {
+      node.style.background = style.fillColor || color;
+      node.style.borderColor = style.color || '#ffffff';
+    } else if (shape === 'area') {
+      node.style.background = style.fillColor || color;
+      node.style.borderColor = color;
+      node.style.borderStyle = style.dashArray ? 'dashed' : 'solid';
+    } else {
+      node.style.borderTopColor = color;
+      node.style.borderTopStyle = style.dashArray ? 'dashed' : 'solid';
+      node.style.borderTopWidth = Math.max(2, Math.min(6, style.weight || 3)) + 'px';
+    }
+    return node;
+  }
+
+  // @class Basemap
+  // The embedded low-detail land and country labels, drawn under the tile layer so the story
+  // reads with no network.
+  ns.Basemap = L.FeatureGroup.extend({
+    options: {
+      // @option pane: String = 'storymapBasemap'
+      // The pane the basemap draws in, below Leaflet's tile pane.
+      pane: 'storymapBasemap',
+      // @option land: Object
+      // Path options of the land polygons.
+      land: {color: '#9a8f80', weight: 0.8, fillColor: '#f3efe6', fillOpacity: 1, opacity: 1},
+      // @option labels: Boolean = true
+      // Whether to label countries.
+      labels: true
+    },
+
+    initialize: function (data, options) {
+      L.setOptions(this, options);
+      L.FeatureGroup.prototype.initialize.call(this, []);
+      this._data = data || {};
+      this._built = false;
+    },
+
+    onAdd: function (map) {
+      var name = this.options.pane;
+      if (!map.getPane(name)) {
+        var pane = map.createPane(name);
+        pane.style.zIndex = 150;
+        pane.style.pointerEvents = 'none';
+      }
+      if (!this._built) {
+        this._build();
+      }
+      L.FeatureGroup.prototype.onAdd.call(this, map);
+      if (map.attributionControl && this._data.attribution) {
+        map.attributionControl.addAttribution(this._data.attribution);
+      }
+    },
+
+    onRemove: function (map) {
+      if (map.attributionControl && this._data.attribution) {
+        map.attributionControl.removeAttribution(this._data.attribution);
+      }
+      L.FeatureGroup.prototype.onRemove.call(this, map);
+    },
+
+    _build: function () {
+      var data = this._data, pane = this.options.pane, scale = data.scale || 1000;
+      var land = (data.land || []).map(function (rings) {
+        return rings.map(function (ring) { return decodeRing(ring, scale); });
+      });
+      if (land.length) {
+        this.addLayer(L.polygon(land, L.extend({
+          pane: pane, interactive: false, renderer: L.canvas({pane: pane}), smoothFactor: 0.5
+        }, this.options.land)));
+      }
+      if (this.options.labels) {
+        for (var i = 0; i < (data.labels || []).length; i++) {
+          var label = data.labels[i];
+          var text = create('span', null, label[0]);
+          this.addLayer(L.marker([label[1], label[2]], {
+            pane: pane, interactive: false, keyboard: false,
+            icon: L.divIcon({className: 'storymap-country-label', html: text, iconSize: null})
+          }));
+        }
+      }
+      this._built = true;
+    }
+  });
+
+  // @factory L.storymap.basemap(data: Object, options?: Basemap options)
+  ns.basemap = function (data, options) {
+    return new ns.Basemap(data, options);
+  };
+
+  // @class Legend
+  // A map control listing what each symbol means; items are {label, shape, style}.
+  ns.Legend = L.Control.extend({
+    options: {
+      // @option position: String = 'bottomright'
+      position: 'bottomright',
+      // @option title: String = 'Legend'
+      title: 'Legend',
+      // @option collapsed: Boolean = false
+      // Start closed (phones).
+      collapsed: false
+    },
+
+    initialize: function (items, options) {
+      L.setOptions(this, options);
+      this._items = (items || []).slice();
+    },
+
+    onAdd: function () {
+      var box = create('details', 'storymap-legend leaflet-control');
+      box.open = !this.options.collapsed;
+      create('summary', 'storymap-legend-title', this.options.title, box);
+      this._list = create('ul', 'storymap-legend-list', null, box);
+      this._items.forEach(this._addRow, this);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    },
+
+    // @method addItem(item: Object): this
+    // Adds a row {label, shape, style} to the legend.
+    addItem: function (item) {
+      this._items.push(item);
+      if (this._list) {
+        this._addRow(item);
+      }
+      return this;
+    },
+
+    _addRow: function (item) {
+      var row = create('li', 'storymap-legend-item', null, this._list);
+      swatch(item.shape, item.style || {}, row);
+      create('span', 'storymap-legend-label', item.label, row);
+      if (item.name) {
+        row.setAttribute('data-layer', item.name);
+      }
+    }
+  });
+
+  // @class Story
+  // Steps a reader through the story: shows one step's text, fits the map to its places,
+  // highlights them and keeps the step in the URL hash.
+  ns.Story = L.Evented.extend({
+    options: {
+      // @option hash: Boolean = true
+      // Keep the current step in the URL hash (#step-id); Back and Forward move between steps.
+      hash: true,
+      // @option keyboard: String = 'document'
+      // Where ←/→/Home/End are heard: 'document' (a standalone page) or 'root' (embedded).
+      keyboard: 'document',
+      // @option padding: Number = 24
+      // Pixels kept clear around a step's places, in addition to the panel.
+      padding: 24,
+      // @option maxZoom: Number = 11
+      // Never zoom in further than this when fitting a step's places.
+      maxZoom: 11,
+      // @option duration: Number = 0.9
+      // Seconds a step change flies for (views jump with prefers-reduced-motion).
+      duration: 0.9,
+      // @option dim: Number = 0.3
+      // Opacity factor of the places not shown by the current step.
+      dim: 0.3
+    },
+
+    initialize: function (root, map, config, layers) {
+      L.setOptions(this, config.options || {});
+      this.root = root;
+      this.map = map;
+      this._config = config;
+      // @property steps: Array
+      // [{id, title, bounds}] of every step, bounds [[south, west], [north, east]] of its places.
+      this.steps = config.steps.map(function (s) {
+        return {id: s.id, title: s.title, bounds: s.bounds};
+      });
+      // @property index: Number
+      // The current step.
+      this.index = -1;
+      // @property layers: Object
+      // {name: Leaflet layer} of every named layer on the map.
+      this.layers = L.extend({}, layers || {});
+
+      if (config.icons && L.Icon.Default) {
+        L.Icon.Default.imagePath = '';
+        L.Icon.Default.mergeOptions(config.icons);
+      }
+      this._findNodes();
+      this._placeCards();
+      this._buildPlaces();
+      this._legend = new ns.Legend(config.legend || [], {collapsed: root.clientWidth < 600}).addTo(map);
+      this._bind();
+      this._tiles(this.layers[config.tiles]);
+      root.storymap = this;
+      var start = this._indexFromHash();
+      this.goTo(start >= 0 ? start : 0, {history: 'replace', animate: false});
+    },
+
+    // @method goTo(step: Number|String, options?: Object): this
+    // Shows a step by index or id. Unknown steps are ignored.
+    goTo: function (step, options) {
+      options = options || {};
+      var i = typeof step === 'number' ? step : this._indexOf(step);
+      if (typeof i !== 'number' || isNaN(i) || i < 0 || i >= this.steps.length || i !== Math.floor(i)) {
+        return this;
+      }
+      var changed = i !== this.index;
+      this.index = i;
+      var data = this._config.steps[i];
+      this._showText(i, data);
+      this._highlight(data);
+      this._fit(data, options.animate !== false && !reducedMotion());
+      if (this.options.hash && options.history !== 'none') {
+        this._writeHash(data.id, options.history === 'replace' || !changed);
+      }
+      if (changed) {
+        var detail = {index: i, id: data.id, title: data.title};
+        // @event step: Event
+        // Fired on the Story (and as a bubbling `storymap:step` DOM CustomEvent on the root
+        // element) whenever the current step changes; detail {index, id, title}.
+        this.fire('step', detail);
+        this.root.dispatchEvent(new CustomEvent('storymap:step', {bubbles: true, detail: detail}));
+      }
+      return this;
+    },
+
+    // @method next(): this
+    next: function () {
+      return this.goTo(Math.min(this.index + 1, this.steps.length - 1));
+    },
+
+    // @method prev(): this
+    prev: function () {
+      return this.goTo(Math.max(this.index - 1, 0));
+    },
+
+    // @method addLegendItem(item: Object): this
+    // Adds {label, shape, style} to the legend.
+    addLegendItem: function (item) {
+      this._legend.addItem(item);
+      return this;
+    },
+
+    _indexOf: function (id) {
+      for (var i = 0; i < this.steps.length; i++) {
+        if (this.steps[i].id === id) {
+          return i;
+        }
+      }
+      return -1;
+    },
+
+    _indexFromHash: function () {
+      if (!this.options.hash || !window.location.hash) {
+        return -1;
+      }
+      var id;
+      try {
+        id = decodeURIComponent(window.location.hash.slice(1));
+      } catch (e) {
+        return -1;
+      }
+      return this._indexOf(id);
+    },
+
+    _writeHash: function (id, replace) {
+      var hash = '#' + encodeURIComponent(id);
+      if (window.location.hash === hash) {
+        return;
+      }
+      try {
+        window.history[replace ? 'replaceState' : 'pushState'](null, '', hash);
+      } catch (e) {
+        window.location.hash = hash;
+      }
+    },
+
+    _findNodes: function () {
+      var root = this.root;
+      this._panel = root.querySelector('.storymap-panel');
+      this._scroller = root.querySelector('.storymap-steps');
+      this._sections = Array.prototype.slice.call(root.querySelectorAll('.storymap-step'));
+      this._prevButton = root.querySelector('.storymap-prev');
+      this._nextButton = root.querySelector('.storymap-next');
+      this._counter = root.querySelector('.storymap-counter');
+      this._bar = root.querySelector('.storymap-bar');
+      this._barFill = root.querySelector('.storymap-bar-fill');
+      this._live = root.querySelector('.storymap-live');
+      this._mapDescription = root.querySelector('#' + root.id + '-mapdesc');
+    },
+
+    _bind: function () {
+      var self = this;
+      L.DomEvent.on(this._prevButton, 'click', function () { self.prev(); });
+      L.DomEvent.on(this._nextButton, 'click', function () { self.next(); });
+      var scope = this.options.keyboard === 'root' ? this.root : document;
+      L.DomEvent.on(scope, 'keydown', this._onKey, this);
+      if (this.options.hash) {
+        L.DomEvent.on(window, 'hashchange popstate', this._onHash, this);
+      }
+      this.on('viewend', this._declutter, this);
+      this.map.on('zoomend', this._declutter, this);
+      var refit = L.Util.throttle(function () {
+        if (self.index >= 0) {
+          self._fit(self._config.steps[self.index], false);
+        }
+      }, 250);
+      this.map.on('resize', refit);
+    },
+
+    // The tile layer is added only while the browser is online: offline, the embedded basemap
+    // shows and no tile request fails.
+    _tiles: function (layer) {
+      if (!layer) {
+        return;
+      }
+      var map = this.map;
+      var sync = function () {
+        if (navigator.onLine === false) {
+          map.removeLayer(layer);
+        } else if (!map.hasLayer(layer)) {
+          map.addLayer(layer);
+        }
+      };
+      sync();
+      L.DomEvent.on(window, 'online offline', sync);
+    },
+
+    _onHash: function () {
+      var i = this._indexFromHash();
+      if (i >= 0 && i !== this.index) {
+        this.goTo(i, {history: 'none'});
+      }
+    },
+
+    _onKey: function (e) {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) {
+        return;
+      }
+      var target = e.target;
+      if (target && target.nodeType === 1) {
+        var tag = target.tagName;
+        if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable) {
+          return;
+        }
+        if (this.map.getContainer().contains(target)) {
+          return;
+        }
+      }
+      var last = this.steps.length - 1;
+      var to = {ArrowRight: this.index + 1, ArrowLeft: this.index - 1, Home: 0, End: last}[e.key];
+      if (to === undefined) {
+        return;
+      }
+      e.preventDefault();
+      this.goTo(Math.max(0, Math.min(last, to)));
+    },
+
+    _showText: function (i, data) {
+      var n = this.steps.length;
+      this._sections.forEach(function (section, j) {
+        section.hidden = j !== i;
+      });
+      this.root.setAttribute('data-storymap-index', String(i));
+      L.DomUtil[i === 0 ? 'addClass' : 'removeClass'](this.root, 'storymap--first');
+      var focused = document.activeElement;
+      this._prevButton.disabled = i === 0;
+      this._nextButton.disabled = i === n - 1;
+      if (focused && focused.disabled) {
+        (i === 0 ? this._nextButton : this._prevButton).focus();
+      }
+      this._counter.textContent = (i + 1) + ' / ' + n;
+      this._bar.setAttribute('aria-valuenow', String(i + 1));
+      this._bar.setAttribute('aria-valuetext', 'Step ' + (i + 1) + ' of ' + n);
+      this._barFill.style.width = ((i + 1) / n * 100) + '%';
+      this._live.textContent = 'Step ' + (i + 1) + ' of ' + n + ': ' + data.title;
+      if (this._mapDescription) {
+        this._mapDescription.textContent = data.description || '';
+      }
+      if (this._scroller) {
+        this._scroller.scrollTop = 0;
+      }
+      if (this._panel) {
+        this._panel.scrollTop = 0;
+      }
+    },
+
+    // Each place's card is in the page once (rendered and sanitized at build time); every step
+    // that shows the place gets a copy.
+    _placeCards: function () {
+      var kinds = this._config.kinds, byId = this._cards = {};
+      var holder = this.root.querySelector('.storymap-cards');
+      if (!holder) {
+        return;
+      }
+      this._config.places.forEach(function (place) {
+        var card = holder.querySelector('.storymap-place[data-place="' + place.id + '"]');
+        if (!card) {
+          return;
+        }
+        var old = card.querySelector('.storymap-swatch');
+        if (old && kinds[place.kind]) {
+          old.parentNode.replaceChild(swatch(geometryShape(place.geometry), kinds[place.kind].style), old);
+        }
+        byId[place.id] = card;
+      });
+      this._sections.forEach(function (section) {
+        var list = section.querySelector('.storymap-step-places');
+        if (!list) {
+          return;
+        }
+        list.getAttribute('data-places').split(' ').forEach(function (id) {
+          if (byId[id]) {
+            list.appendChild(byId[id].cloneNode(true));
+          }
+        });
+      });
+      holder.hidden = true;
+    },
+
+    _buildPlaces: function () {
+      var self = this, kinds = this._config.kinds;
+      var group = this._placesGroup = L.featureGroup();
+      this._labels = L.layerGroup();
+      this._places = {};
+      this._config.places.forEach(function (place) {
+        var base = kinds[place.kind] ? kinds[place.kind].style : {};
+        var layer = L.geoJSON(place.geometry, {
+          pointToLayer: function (feature, latlng) {
+            return L.circleMarker(latlng, L.extend({}, base));
+          },
+          style: function () {
+            return L.extend({}, base);
+          }
+        });
+        var arrows = place.kind === 'corridor' ? self._arrows(place.geometry, base.color) : [];
+        arrows.forEach(function (arrow) { group.addLayer(arrow); });
+        layer.bindPopup(function () { return self._card(place); }, {maxWidth: 320, className: 'storymap-popup'});
+        group.addLayer(layer);
+        self._places[place.id] = {data: place, layer: layer, arrows: arrows, style: base};
+      });
+      group.addTo(this.map);
+      this._labels.addTo(this.map);
+      this.layers['Story places'] = group;
+    },
+
+    // Arrowheads along a line, pointing the way its coordinates run (the direction of travel).
+    _arrows: function (geometry, color) {
+      var lines = geometry.type === 'LineString' ? [geometry.coordinates] :
+        geometry.type === 'MultiLineString' ? geometry.coordinates : [];
+      var crs = L.CRS.EPSG3857, out = [];
+      lines.forEach(function (coords) {
+        var points = coords.map(function (c) { return crs.latLngToPoint(L.latLng(c[1], c[0]), 8); });
+        var lengths = [0];
+        for (var i = 1; i < points.length; i++) {
+          lengths.push(lengths[i - 1] + points[i].distanceTo(points[i - 1]));
+        }
+        var total = lengths[lengths.length - 1];
+        [0.2, 0.5, 0.8, 0.97].forEach(function (fraction) {
+          var at = total * fraction, k = 1;
+          while (k < lengths.length - 1 && lengths[k] < at) {
+            k++;
+          }
+          var a = points[k - 1], b = points[k], span = (lengths[k] - lengths[k - 1]) || 1;
+          var t = (at - lengths[k - 1]) / span;
+          var p = L.point(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
+          var angle = Math.atan2(b.y - a.y, b.x - a.x) * 180 / Math.PI;
+          var head = create('span', 'storymap-arrow-head');
+          head.style.transform = 'rotate(' + angle.toFixed(1) + 'deg)';
+          head.style.borderLeftColor = color || '#b3001b';
+          out.push(L.marker(crs.pointToLatLng(p, 8), {
+            interactive: false, keyboard: false,
+            icon: L.divIcon({className: 'storymap-arrow', html: head, iconSize: [14, 14]})
+          }));
+        });
+      });
+      return out;
+    },
+
+    // A popup: the place's card as rendered (and sanitized) in the page, cloned.
+    _card: function (place) {
+      var card = this._cards[place.id];
+      return card ? card.cloneNode(true) : create('strong', null, place.name);
+    },
+
+    _highlight: function (step) {
+      var on = {}, dim = this.options.dim, labels = this._labels;
+      step.places.forEach(function (id) { on[id] = true; });
+      labels.clearLayers();
+      for (var id in this._places) {
+        if (!Object.prototype.hasOwnProperty.call(this._places, id)) {
+          continue;
+        }
+        var entry = this._places[id], base = entry.style, lit = !!on[id];
+        entry.layer.setStyle(lit ? base : {
+          opacity: (base.opacity === undefined ? 1 : base.opacity) * dim,
+          fillOpacity: (base.fillOpacity === undefined ? 0.2 : base.fillOpacity) * dim
+        });
+        entry.arrows.forEach(function (arrow) { arrow.setOpacity(lit ? 1 : dim); });
+        entry.layer.unbindTooltip();
+        if (lit) {
+          entry.layer.bringToFront();
+          if (entry.data.label) {
+            labels.addLayer(L.tooltip({
+              permanent: true, direction: 'right', offset: [6, 0], className: 'storymap-label',
+              interactive: false
+            }).setLatLng(entry.data.label).setContent(create('span', null, entry.data.name)));
+          }
+        } else {
+          entry.layer.bindTooltip(create('span', null, entry.data.name), {sticky: true, className: 'storymap-hover'});
+        }
+      }
+    },
+
+    // Hide a place label that would overlap one drawn before it (the step's first places win)
+    // or that falls under the panel.
+    _declutter: function () {
+      var kept = [], panel = this._panel && this._panel.getBoundingClientRect();
+      this._labels.eachLayer(function (tooltip) {
+        var node = tooltip.getElement();
+        if (!node) {
+          return;
+        }
+        node.style.visibility = '';
+        var r = node.getBoundingClientRect();
+        var hit = function (o) {
+          return o && r.left < o.right && r.right > o.left && r.top < o.bottom && r.bottom > o.top;
+        };
+        if (kept.some(hit) || hit(panel)) {
+          node.style.visibility = 'hidden';
+        } else {
+          kept.push(r);
+        }
+      });
+    },
+
+    // The panel covers part of the map: keep a step's places in the part that shows.
+    _padding: function () {
+      var pad = this.options.padding;
+      var tl = L.point(pad, pad), br = L.point(pad, pad);
+      var panel = this._panel;
+      if (!panel || !panel.offsetParent) {
+        return {tl: tl, br: br};
+      }
+      var m = this.map.getContainer().getBoundingClientRect(), p = panel.getBoundingClientRect();
+      var overlapX = Math.min(m.right, p.right) - Math.max(m.left, p.left);
+      var overlapY = Math.min(m.bottom, p.bottom) - Math.max(m.top, p.top);
+      if (overlapX <= 0 || overlapY <= 0) {
+        return {tl: tl, br: br};
+      }
+      if (p.width < m.width * 0.6) {
+        if (p.left - m.left < m.right - p.right) {
+          tl.x = Math.max(tl.x, p.right - m.left + pad);
+        } else {
+          br.x = Math.max(br.x, m.right - p.left + pad);
+        }
+      } else if (p.top - m.top > m.bottom - p.bottom) {
+        br.y = Math.max(br.y, m.bottom - p.top + pad);
+      } else {
+        tl.y = Math.max(tl.y, p.bottom - m.top + pad);
+      }
+      return {tl: tl, br: br};
+    },
+
+    // Padding that also keeps the legend (bottom right) clear: to its left or above it,
+    // whichever lets the view zoom in further.
+    _paddingFor: function (bounds) {
+      var pad = this._padding(), legend = this._legend && this._legend.getContainer();
+      if (!bounds || !legend || !legend.offsetWidth) {
+        return pad;
+      }
+      var map = this.map, m = map.getContainer().getBoundingClientRect(), r = legend.getBoundingClientRect();
+      var side = {tl: pad.tl, br: L.point(Math.max(pad.br.x, m.right - r.left + 8), pad.br.y)};
+      var below = {tl: pad.tl, br: L.point(pad.br.x, Math.max(pad.br.y, m.bottom - r.top + 8))};
+      var zSide = map.getBoundsZoom(bounds, false, side.tl.add(side.br));
+      var zBelow = map.getBoundsZoom(bounds, false, below.tl.add(below.br));
+      return zSide >= zBelow ? side : below;
+    },
+
+    _fit: function (step, animate) {
+      var map = this.map, root = this.root, view = step.view || {};
+      var box = view.bounds || step.bounds;
+      var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding();
+      var token = this._moveToken = (this._moveToken || 0) + 1;
+      var options = {paddingTopLeft: pad.tl, paddingBottomRight: pad.br,
+        maxZoom: step.maxZoom || this.options.maxZoom, animate: animate, duration: this.options.duration};
+      var done = L.bind(function () {
+        if (token === this._moveToken) {
+          root.removeAttribute('data-storymap-moving');
+          // @event viewend: Event
+          // Fired when the map has reached a step's view.
+          this.fire('viewend', {index: this.index});
+        }
+      }, this);
+      root.setAttribute('data-storymap-moving', '');
+      map.once('moveend', done);
+      setTimeout(done, animate ? this.options.duration * 1000 + 600 : 400);
+      if (view.center && view.zoom !== undefined) {
+        var offset = L.point((pad.br.x - pad.tl.x) / 2, (pad.br.y - pad.tl.y) / 2);
+        var center = map.unproject(map.project(view.center, view.zoom).add(offset), view.zoom);
+        map[animate ? 'flyTo' : 'setView'](center, view.zoom, options);
+        return;
+      }
+      if (!box) {
+        done();
+        return;
+      }
+      map[animate ? 'flyToBounds' : 'fitBounds'](L.latLngBounds(box), options);
+    }
+  });
+
+  // @factory L.storymap.story(root: HTMLElement, map: Map, config: Object, layers?: Object)
+  // Starts the story in `root` (the element with `data-storymap`); `root.storymap` is the Story.
+  ns.story = function (root, map, config, layers) {
+    return new ns.Story(root, map, config, layers);
+  };
+}(window.L));

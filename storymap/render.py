@@ -278,9 +278,12 @@ def _rounded(value: Any, digits: int = 5) -> Any:
 def stable_ids(root: Element, seed: str) -> Iterator[None]:
     """Give every element of ``root``'s tree, and every element made while rendering, an id
     derived from ``seed`` and its position, so that the same input renders byte-identically
-    (branca's ids are random by default)."""
+    (branca's ids are random by default). Children that rendering adds (folium attaches
+    ``addTo`` elements to layers as it renders) are removed afterwards, so rendering again
+    walks the same tree and gives the same ids."""
     counter = itertools.count(1)
     prefix = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:8]
+    snapshot: list[tuple[Element, list[tuple[str, Element]]]] = []
 
     def next_id() -> str:
         return f"{prefix}{next(counter):04d}"
@@ -294,6 +297,7 @@ def stable_ids(root: Element, seed: str) -> Iterator[None]:
             walk(child)
         element._children.clear()
         element._children.update(renamed)
+        snapshot.append((element, renamed))
 
     original = Element._generate_id
     Element._generate_id = classmethod(lambda cls: next_id())  # type: ignore[method-assign]
@@ -303,6 +307,9 @@ def stable_ids(root: Element, seed: str) -> Iterator[None]:
         yield
     finally:
         Element._generate_id = original  # type: ignore[method-assign]
+        for element, children in snapshot:
+            element._children.clear()
+            element._children.update(children)
 
 
 def render_page(folium_map: folium.Map, story: "StoryData", *, fragment: bool = False, seed: str = "") -> str:

@@ -477,7 +477,7 @@
       this._labels = L.layerGroup();
       this._places = {};
       this._config.places.forEach(function (place) {
-        var base = kinds[place.kind] ? kinds[place.kind].style : {};
+        var base = L.extend({opacity: 1, fillOpacity: 0.2}, kinds[place.kind] ? kinds[place.kind].style : {});
         var layer = L.geoJSON(place.geometry, {
           pointToLayer: function (feature, latlng) {
             return L.circleMarker(latlng, L.extend({}, base));
@@ -545,10 +545,7 @@
           continue;
         }
         var entry = this._places[id], base = entry.style, lit = !!on[id];
-        entry.layer.setStyle(lit ? base : {
-          opacity: (base.opacity === undefined ? 1 : base.opacity) * dim,
-          fillOpacity: (base.fillOpacity === undefined ? 0.2 : base.fillOpacity) * dim
-        });
+        entry.layer.setStyle(lit ? base : {opacity: base.opacity * dim, fillOpacity: base.fillOpacity * dim});
         entry.arrows.forEach(function (arrow) { arrow.setOpacity(lit ? 1 : dim); });
         entry.layer.unbindTooltip();
         if (lit) {

@@ -1,0 +1,142 @@
+"""Shared fixtures: the story folder, a built page, and Chromium through Playwright.
+
+Browser tests find Chromium in this order: $STORYMAP_CHROMIUM, /usr/bin/chromium (Debian),
+then Playwright's own download. Without one they skip locally but fail under CI (CI=true), so a
+missing browser never passes silently there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GEODATA = ROOT / "geodata"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+TILE_HOSTS = ("basemaps.cartocdn.com",)
+# A 1×1 transparent PNG served for map tiles so the "online" page has no failed requests.
+BLANK_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+@pytest.fixture()
+def story_dir(tmp_path: Path) -> Path:
+    """A writable copy of the Panama story folder."""
+    target = tmp_path / "geodata"
+    shutil.copytree(GEODATA, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Panama story built once for the session."""
+    import storymap
+
+    out = tmp_path_factory.mktemp("dist") / "index.html"
+    storymap.load(GEODATA).save(out)
+    return out
+
+
+def _chromium_candidates() -> list[str | None]:
+    found: list[str | None] = []
+    env = os.environ.get("STORYMAP_CHROMIUM")
+    if env:
+        found.append(env)
+    for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if os.path.exists(path):
+            found.append(path)
+    found.append(None)  # Playwright's own browser, if installed
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - depends on the environment
+        _no_browser("playwright is not installed (pip install -e '.[test]')")
+    errors = []
+    with sync_playwright() as pw:
+        for path in _chromium_candidates():
+            try:
+                instance = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+            except Exception as exc:  # noqa: BLE001 - try the next candidate
+                errors.append(f"{path or 'playwright chromium'}: {exc}".splitlines()[0])
+                continue
+            yield instance
+            instance.close()
+            return
+    _no_browser("no Chromium found: " + "; ".join(errors))
+
+
+def _no_browser(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests must run under CI: {reason}")
+    pytest.skip(reason)
+
+
+class PageRun:
+    """A page with requests policed: tiles get a blank PNG, any other outside request is
+    aborted and recorded; page errors and console errors are recorded."""
+
+    def __init__(self, page, *, tiles: bool = True):
+        self.page = page
+        self.outside: list[str] = []
+        self.tile_requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        page.on("console", lambda msg: self.errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+        page.route("**/*", lambda route: self._route(route, tiles))
+
+    def _route(self, route, tiles: bool) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:", "about:")):
+            route.continue_()
+        elif any(host in url for host in TILE_HOSTS):
+            self.tile_requests.append(url)
+            if tiles:
+                route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
+            else:
+                route.abort()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def open(self, path: Path, hash_: str = "") -> "PageRun":
+        self.page.goto(path.resolve().as_uri() + (f"#{hash_}" if hash_ else ""), wait_until="load")
+        self.settle()
+        return self
+
+    def settle(self) -> None:
+        self.page.wait_for_function(
+            "() => { const r = document.querySelector('[data-storymap]');"
+            " return r && r.storymap && !r.hasAttribute('data-storymap-moving'); }",
+            timeout=10_000,
+        )
+
+    def js(self, expression: str, arg=None):
+        return self.page.evaluate(expression, arg)
+
+
+@pytest.fixture()
+def make_page(browser):
+    contexts = []
+
+    def factory(viewport=(1280, 800), *, offline: bool = False, tiles: bool = True, **context_args) -> PageRun:
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, **context_args)
+        contexts.append(context)
+        if offline:
+            context.set_offline(True)
+        return PageRun(context.new_page(), tiles=tiles)
+
+    yield factory
+    for context in contexts:
+        context.close()

@@ -1,0 +1,92 @@
+"""The build: one self-contained, deterministic page within its size budget."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import storymap
+from storymap.render import TILES
+
+from .conftest import GEODATA, ROOT
+
+MAX_BYTES = 300 * 1024
+MAX_GZIP_BYTES = 100 * 1024
+
+
+def test_build_script_writes_the_page(tmp_path: Path):
+    # build.py writes next to itself; run a copy so the test leaves the checkout alone.
+    (tmp_path / "geodata").symlink_to(GEODATA)
+    (tmp_path / "build.py").write_text((ROOT / "build.py").read_text("utf-8"), "utf-8")
+    result = subprocess.run([sys.executable, "build.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    page = tmp_path / "dist" / "index.html"
+    assert page.is_file() and page.stat().st_size > 100_000
+    assert "wrote dist/index.html" in result.stdout
+
+
+def test_build_script_uses_only_the_public_api():
+    source = (ROOT / "build.py").read_text("utf-8")
+    imports = re.findall(r"^\s*(?:from|import)\s+([\w.]+)", source, re.M)
+    assert "storymap" in imports
+    assert not [name for name in imports if name.startswith("storymap.")]
+    assert not re.search(r"storymap\.\w+\.\w+\(", source) or "storymap.load" in source
+    assert "._" not in source
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path):
+    first = storymap.load(GEODATA).save(tmp_path / "a.html").read_bytes()
+    second = storymap.load(GEODATA).save(tmp_path / "b.html").read_bytes()
+    assert first == second
+    story = storymap.load(GEODATA)
+    assert story.to_html() == story.to_html()  # rendering twice changes nothing either
+
+
+def test_page_is_self_contained(built_page: Path):
+    html = built_page.read_text("utf-8")
+    # Nothing is loaded from elsewhere: no external scripts, stylesheets, images, imports.
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+(stylesheet|preload|modulepreload)", html)
+    assert not re.search(r"<img[^>]+src=[\"']?https?:", html)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+    assert "@import" not in html
+    assert "sourceMappingURL" not in html
+    # jQuery, Bootstrap and Font Awesome, which folium loads by default, are gone.
+    for name in ("jquery", "bootstrap", "font-awesome", "fontawesome", "awesome-markers", "cdn.jsdelivr"):
+        assert name not in html.lower(), name
+    # The only URL a script may fetch is the tile template.
+    fetchable = set(re.findall(r"\"(https?://[^\"]*\{[xyz]\}[^\"]*)\"", html))
+    assert fetchable == {TILES["url"]}
+    assert "Leaflet" in html and "L.storymap" in html
+
+
+def test_page_declares_language_viewport_and_no_zoom_lock(built_page: Path):
+    html = built_page.read_text("utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="en">' in html
+    assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
+    assert "user-scalable=no" not in html and "maximum-scale" not in html
+    assert html.count("data-storymap") >= 1
+
+
+def test_size_budget(built_page: Path):
+    raw = built_page.read_bytes()
+    assert len(raw) <= MAX_BYTES, f"{len(raw):,} bytes > {MAX_BYTES:,}"
+    packed = len(gzip.compress(raw, compresslevel=9))
+    assert packed <= MAX_GZIP_BYTES, f"{packed:,} gzipped bytes > {MAX_GZIP_BYTES:,}"
+
+
+def test_untrusted_text_is_escaped(story_dir: Path):
+    toml = (story_dir / "story.toml").read_text("utf-8")
+    toml = toml.replace('title = "From Florida to the isthmus"',
+                        'title = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"')
+    toml = toml.replace("In February 2025,", "<script>alert(3)</script> [x](javascript:alert(4)) In February 2025,")
+    (story_dir / "story.toml").write_text(toml, "utf-8")
+    html = storymap.load(story_dir).to_html()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert not re.search(r"href=[\"']?javascript:", html, re.I)
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html  # shown as text in the panel
+    assert "\\u003c/script\\u003e" in html  # and JSON-escaped in the script data

@@ -1,0 +1,47 @@
+"""The README stays true: quick start, kinds, CLI commands and options, JS API members."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from storymap import KINDS
+from storymap.cli import main as cli
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text("utf-8")
+
+
+def test_quick_start_is_the_two_commands():
+    block = README.split("## Quick start", 1)[1].split("```", 2)[1]
+    commands = [line.split("#")[0].strip() for line in block.splitlines()[1:] if line.strip()]
+    assert commands == ['pip install -e . && python build.py', 'pip install -e ".[test]" && pytest']
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    for command in commands:
+        assert command in ci
+
+
+def test_every_kind_is_documented():
+    rows = re.findall(r"^\| `([a-z-]+)` \| ([^|]+) \|", README, re.M)
+    documented = {kind: label.strip() for kind, label in rows if kind in KINDS or kind.endswith("zone")}
+    assert set(documented) == set(KINDS)
+    for kind, info in KINDS.items():
+        assert documented[kind] == info["label"].split(" (")[0]
+
+
+def test_every_cli_command_and_option_is_documented():
+    section = README.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    for name, command in cli.commands.items():
+        assert f"storymap {name}" in section, name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert any(opt in section for opt in param.opts), (name, param.opts)
+
+
+def test_js_api_members_are_documented():
+    section = README.split("## JavaScript API", 1)[1].split("\n## ", 1)[0]
+    for member in ("steps", "index", "goTo(idOrIndex)", "next()", "prev()", "map", "layers",
+                   "storymap:step", "data-storymap"):
+        assert member in section, member

@@ -1,0 +1,205 @@
+"""The built page in Chromium: the JS API, buttons, keys, URL hash, views, offline basemap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import storymap
+
+from .conftest import GEODATA
+
+pytestmark = pytest.mark.browser
+
+ROOT_JS = "document.querySelector('[data-storymap]')"
+STEP_IDS = [s.id for s in storymap.load(GEODATA).steps]
+
+# The step's places, in page pixels, against the map, the panel and the legend.
+GEOMETRY_JS = """(i) => {
+  const root = document.querySelector('[data-storymap]'), sm = root.storymap, map = sm.map;
+  const rect = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const c = map.getContainer().getBoundingClientRect();
+  const b = L.latLngBounds(sm.steps[i].bounds);
+  const nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
+  return {box: [nw.x + c.left, nw.y + c.top, se.x + c.left, se.y + c.top], map: rect(map.getContainer()),
+          panel: rect(root.querySelector('.storymap-panel')), legend: rect(root.querySelector('.storymap-legend'))};
+}"""
+
+
+def overlaps(a, b, slack=1.0) -> bool:
+    return a[0] < b[2] - slack and a[2] > b[0] + slack and a[1] < b[3] - slack and a[3] > b[1] + slack
+
+
+def assert_view_shows_step(run, i: int) -> None:
+    g = run.js(GEOMETRY_JS, i)
+    box, m = g["box"], g["map"]
+    assert m[0] - 1 <= box[0] and box[2] <= m[2] + 1 and m[1] - 1 <= box[1] and box[3] <= m[3] + 1, (i, g)
+    assert not overlaps(box, g["panel"]), f"step {i}: places under the panel {g}"
+    assert not overlaps(box, g["legend"]), f"step {i}: places under the legend {g}"
+
+
+def state(run) -> dict:
+    return run.js(f"""() => {{ const r = {ROOT_JS}, sm = r.storymap;
+      const shown = [...r.querySelectorAll('.storymap-step')].filter(s => !s.hidden).map(s => s.dataset.step);
+      return {{index: sm.index, hash: location.hash, shown,
+               prev: r.querySelector('.storymap-prev').disabled, next: r.querySelector('.storymap-next').disabled,
+               counter: r.querySelector('.storymap-counter').textContent,
+               live: r.querySelector('.storymap-live').textContent}}; }}""")
+
+
+def assert_clean(run) -> None:
+    assert run.errors == [], run.errors
+    assert run.outside == [], run.outside
+
+
+def test_public_api_shape(built_page: Path, make_page):
+    run = make_page().open(built_page)
+    api = run.js(f"""() => {{ const sm = {ROOT_JS}.storymap;
+      return {{steps: sm.steps, index: sm.index, fns: ['goTo', 'next', 'prev'].map(n => typeof sm[n]),
+               isMap: sm.map instanceof L.Map, layers: Object.keys(sm.layers),
+               layersAreLayers: Object.values(sm.layers).every(l => l instanceof L.Layer)}}; }}""")
+    assert [s["id"] for s in api["steps"]] == STEP_IDS
+    assert all(set(s) == {"id", "title", "bounds"} for s in api["steps"])
+    south_west, north_east = api["steps"][0]["bounds"]
+    assert south_west[0] < north_east[0] and south_west[1] < north_east[1]
+    assert api["index"] == 0 and api["fns"] == ["function"] * 3
+    assert api["isMap"] and api["layersAreLayers"]
+    assert {"Basemap", "Tiles", "Story places"} <= set(api["layers"])
+    assert_clean(run)
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_every_step_through_the_api(built_page: Path, make_page, viewport):
+    run = make_page(viewport).open(built_page)
+    run.js(f"""() => {{ window.__events = [];
+      document.addEventListener('storymap:step', e => window.__events.push(e.detail)); }}""")
+    for i, step_id in enumerate(STEP_IDS):
+        target = step_id if i % 2 else i  # by id and by index
+        run.js(f"(t) => {ROOT_JS}.storymap.goTo(t)", target)
+        run.settle()
+        s = state(run)
+        assert s["index"] == i and s["shown"] == [step_id] and s["hash"] == f"#{step_id}"
+        assert s["counter"] == f"{i + 1} / {len(STEP_IDS)}"
+        assert s["live"].startswith(f"Step {i + 1} of {len(STEP_IDS)}: ")
+        assert_view_shows_step(run, i)
+        lit = run.js(f"""() => {{ const sm = {ROOT_JS}.storymap, out = {{}};
+          for (const [id, e] of Object.entries(sm._places)) {{
+            const seen = []; const walk = l => l.eachLayer ? l.eachLayer(walk) : seen.push(l.options.opacity);
+                walk(e.layer); out[id] = Math.max(...seen); }}
+          return out; }}""")
+        step_places = set(storymap.load(GEODATA).steps[i].places)
+        for pid, opacity in lit.items():
+            if pid in step_places:
+                assert opacity > 0.5, (step_id, pid)
+            else:
+                assert opacity < 0.5, (step_id, pid)
+    events = run.js("() => window.__events")
+    assert [e["id"] for e in events] == STEP_IDS[1:]
+    assert all(set(e) == {"index", "id", "title"} for e in events)
+    # Unknown steps are ignored.
+    run.js(f"() => {ROOT_JS}.storymap.goTo('no-such-step')")
+    assert state(run)["index"] == len(STEP_IDS) - 1
+    assert_clean(run)
+
+
+def test_buttons_step_through_and_stop_at_the_ends(built_page: Path, make_page):
+    run = make_page().open(built_page)
+    s = state(run)
+    assert s["prev"] and not s["next"]
+    for i in range(1, len(STEP_IDS)):
+        run.page.click(".storymap-next")
+        run.settle()
+        assert state(run)["index"] == i
+        assert_view_shows_step(run, i)
+    s = state(run)
+    assert s["next"] and not s["prev"]
+    run.page.click(".storymap-prev")
+    assert state(run)["index"] == len(STEP_IDS) - 2
+    assert_clean(run)
+
+
+def test_keys_step(built_page: Path, make_page):
+    run = make_page().open(built_page)
+    run.page.focus("body")
+    run.page.keyboard.press("ArrowRight")
+    run.page.keyboard.press("ArrowRight")
+    assert state(run)["index"] == 2
+    run.page.keyboard.press("ArrowLeft")
+    assert state(run)["index"] == 1
+    run.page.keyboard.press("End")
+    assert state(run)["index"] == len(STEP_IDS) - 1
+    run.page.keyboard.press("ArrowRight")
+    assert state(run)["index"] == len(STEP_IDS) - 1
+    run.page.keyboard.press("Home")
+    assert state(run)["index"] == 0
+    # With focus on the map, arrows pan the map instead of stepping.
+    run.page.focus(".storymap-map")
+    run.page.keyboard.press("ArrowRight")
+    assert state(run)["index"] == 0
+    assert_clean(run)
+
+
+def test_hash_deep_link_and_back_forward(built_page: Path, make_page):
+    run = make_page().open(built_page, "the-canal")
+    assert state(run)["index"] == STEP_IDS.index("the-canal")
+    assert_view_shows_step(run, STEP_IDS.index("the-canal"))
+    run.page.click(".storymap-next")
+    run.page.click(".storymap-next")
+    assert state(run)["index"] == STEP_IDS.index("the-canal") + 2
+    run.page.go_back()
+    run.page.wait_for_function(f"{ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal') + 1}")
+    run.page.go_back()
+    run.page.wait_for_function(f"{ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal')}")
+    run.page.go_forward()
+    run.page.wait_for_function(f"{ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal') + 1}")
+    assert state(run)["hash"] == f"#{STEP_IDS[STEP_IDS.index('the-canal') + 1]}"
+    # An unknown hash opens the first step.
+    other = make_page().open(built_page, "nonsense")
+    assert state(other)["index"] == 0
+    assert_clean(run)
+
+
+def test_popups_show_the_place_card(built_page: Path, make_page):
+    run = make_page().open(built_page, "the-canal")
+    point = run.js(f"""() => {{ const sm = {ROOT_JS}.storymap, c = sm.map.getContainer().getBoundingClientRect();
+      const p = sm.map.latLngToContainerPoint(sm.steps[{STEP_IDS.index('the-canal')}] && sm._places['gatun-locks'].layer.getBounds().getCenter());
+      return [p.x + c.left, p.y + c.top]; }}""")
+    run.page.mouse.click(*point)
+    text = run.page.inner_text(".leaflet-popup-content", timeout=3000)
+    assert "Gatún" in text and "Sources" in text
+    assert_clean(run)
+
+
+def _land_pixels(run) -> int:
+    return run.js("""() => {
+      const canvas = document.querySelector('.leaflet-storymapBasemap-pane canvas');
+      if (!canvas) return 0;
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0; for (let i = 3; i < data.length; i += 4 * 16) if (data[i] > 200) n++;
+      return n; }""")
+
+
+def test_land_is_drawn_with_the_network_off(built_page: Path, make_page):
+    run = make_page(offline=True).open(built_page, "border-service")
+    assert _land_pixels(run) > 1000
+    assert run.tile_requests == []  # offline: the tile layer stays off, nothing fails
+    assert run.js(f"() => {ROOT_JS}.storymap.map.hasLayer({ROOT_JS}.storymap.layers.Tiles)") is False
+    assert "Natural Earth" in run.page.inner_text(".leaflet-control-attribution")
+    assert_clean(run)
+
+
+def test_tiles_show_when_online(built_page: Path, make_page):
+    run = make_page().open(built_page)
+    run.page.wait_for_timeout(300)
+    assert run.tile_requests, "no tile requested while online"
+    assert "OpenStreetMap" in run.page.inner_text(".leaflet-control-attribution")
+    assert_clean(run)
+
+
+def test_network_blocked_but_online_still_reads(built_page: Path, make_page):
+    # Tiles requested but failing (a captive network): the basemap still shows underneath.
+    run = make_page(tiles=False).open(built_page)
+    assert _land_pixels(run) > 1000
+    assert [e for e in run.errors if "ERR_FAILED" not in e] == []
+    assert run.outside == []

@@ -31,10 +31,43 @@ def leaflet_js() -> str:
 
 @lru_cache(maxsize=1)
 def leaflet_css() -> str:
-    """Leaflet's CSS with its image references turned into data URIs and comments dropped."""
+    """Leaflet's CSS, minified, image references as data URIs, every rule scoped under
+    ``.storymap`` so that none reaches a host page (or a host page's own Leaflet map)."""
     text = _LEAFLET.joinpath("leaflet.css").read_text("utf-8")
     text = re.sub(r"url\((?:['\"])?images/([\w.-]+\.png)(?:['\"])?\)", lambda m: f"url({_data_uri(m.group(1))})", text)
-    return _squeeze_css(text)
+    return scope_css(_squeeze_css(text), ".storymap")
+
+
+def scope_css(css: str, scope: str) -> str:
+    """Prefix every selector of minified ``css`` with ``scope`` (``@media`` blocks included).
+
+    ``a,b>c{...}`` becomes ``S a,S b>c{...}``; selectors already starting with ``scope`` are kept.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(css):
+        brace = css.find("{", i)
+        if brace < 0:
+            out.append(css[i:])
+            break
+        head = css[i:brace].strip()
+        if head.startswith("@"):
+            depth, j = 1, brace + 1
+            while depth and j < len(css):
+                depth += {"{": 1, "}": -1}.get(css[j], 0)
+                j += 1
+            inner = css[brace + 1:j - 1]
+            body = scope_css(inner, scope) if head.startswith(("@media", "@supports")) else inner
+            out.append(f"{head}{{{body}}}")
+            i = j
+            continue
+        end = css.find("}", brace)
+        selectors = ",".join(
+            sel if sel.startswith(scope) else f"{scope} {sel}" for sel in (s.strip() for s in head.split(",")) if sel
+        )
+        out.append(f"{selectors}{css[brace:end + 1]}")
+        i = end + 1
+    return "".join(out)
 
 
 @lru_cache(maxsize=1)

@@ -88,6 +88,11 @@ class StoryFoliumMap(folium.Map):
         self._name = "Map"
 
     @property
+    def root_id(self) -> str:
+        """The DOM id of the story's root element (the map div sits inside it)."""
+        return "storymap-" + self._id
+
+    @property
     def map_options(self) -> dict[str, Any]:
         options = {"center": list(self.location), "zoom": self.options.get("zoom", 5), "zoomSnap": 0.25,
                    "zoomControl": False, "minZoom": 2}
@@ -115,6 +120,10 @@ class StoryControl(MacroElement):
         super().__init__()
         self._name = "StoryControl"
         self.story = story
+        #: "page" (a standalone page, or the same page in an iframe) or "fragment" (in a host page).
+        self.mode = "page"
+        #: "slides" or "scroll"; set from the story unless a render asks for another.
+        self.layout = story.layout
 
     # Values the template reads -------------------------------------------------------------
     @property
@@ -122,8 +131,12 @@ class StoryControl(MacroElement):
         return _inline(assets.leaflet_css() + assets.storymap_css(), "style")
 
     @property
+    def leaflet_js(self) -> Markup:
+        return _inline(assets.leaflet_js(), "script")
+
+    @property
     def js(self) -> Markup:
-        return _inline(assets.leaflet_js() + "\n" + assets.storymap_js(), "script")
+        return _inline(assets.storymap_js(), "script")
 
     @property
     def map_name(self) -> str:
@@ -135,7 +148,7 @@ class StoryControl(MacroElement):
 
     @property
     def root_id(self) -> str:
-        return "storymap-" + self._id
+        return "storymap-" + self._parent._id
 
     @property
     def steps(self) -> list[dict[str, Any]]:
@@ -180,6 +193,8 @@ class StoryControl(MacroElement):
         places = {p.id: p for p in story.places}
         return {
             "title": story.title,
+            "mode": self.mode,
+            "layout": self.layout,
             "kinds": {k: {"label": v["label"], "style": v["style"]} for k, v in KINDS.items()},
             "icons": assets.leaflet_icon_urls() if self._uses_default_icons() else None,
             "tiles": "Tiles",
@@ -312,7 +327,8 @@ def stable_ids(root: Element, seed: str) -> Iterator[None]:
             element._children.update(children)
 
 
-def render_page(folium_map: folium.Map, story: "StoryData", *, fragment: bool = False, seed: str = "") -> str:
+def render_page(folium_map: folium.Map, story: "StoryData", *, fragment: bool = False, seed: str = "",
+                layout: str | None = None) -> str:
     """Render ``folium_map`` (holding a :class:`StoryControl`) as one page or fragment."""
     page = StoryPage(title=story.title, lang=story.lang, fragment=fragment)
     page.add_child(folium_map, name="map")
@@ -320,6 +336,9 @@ def render_page(folium_map: folium.Map, story: "StoryData", *, fragment: bool = 
     controls = [k for k, v in folium_map._children.items() if isinstance(v, StoryControl)]
     for key in controls:
         folium_map._children.move_to_end(key)
+        control = folium_map._children[key]
+        control.mode = "fragment" if fragment else "page"
+        control.layout = layout or story.layout
     try:
         with stable_ids(folium_map, seed or story.model_dump_json()):
             return page.render()

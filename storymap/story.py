@@ -14,7 +14,10 @@ from .load import load_data
 from .models import Step, StoryData
 from .render import TILES, Basemap, StoryControl, StoryFoliumMap, render_page
 
-__all__ = ["Story", "load"]
+__all__ = ["Story", "load", "LAYOUTS"]
+
+#: The page layouts: Previous/Next slides beside the map, or sections scrolling past a sticky map.
+LAYOUTS = ("slides", "scroll")
 
 
 class Story:
@@ -63,15 +66,29 @@ class Story:
         return f"<Story {self.data.title!r}: {len(self.data.steps)} steps, {len(self.data.places)} places>"
 
     # Output --------------------------------------------------------------------------------
-    def to_html(self, *, fragment: bool = False) -> str:
-        """The story as one self-contained HTML page (or, with ``fragment``, an HTML fragment).
+    def to_html(self, *, fragment: bool = False, layout: str | None = None) -> str:
+        """The story as one self-contained HTML page, or an HTML fragment for a CMS.
 
-        The same story renders byte-identically every time.
+        Parameters
+        ----------
+        fragment : bool
+            Return a fragment (no ``html``/``head``/``body``): its styles are scoped under the
+            story's root, its script defines no globals but ``L`` and ``L.storymap``, and
+            Leaflet runs once however many stories a page holds.
+        layout : {"slides", "scroll"}, optional
+            Override the story's layout.
+
+        Returns
+        -------
+        str
+            The HTML; the same story renders byte-identically every time.
         """
+        if layout is not None and layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
         self._basemap.data = basemap_data([p.shape for p in self.data.places])
-        return render_page(self.map, self.data, fragment=fragment)
+        return render_page(self.map, self.data, fragment=fragment, layout=layout)
 
-    def save(self, path: str | os.PathLike[str], *, fragment: bool = False) -> Path:
+    def save(self, path: str | os.PathLike[str], *, fragment: bool = False, layout: str | None = None) -> Path:
         """Write the page to ``path`` atomically (a failed write leaves any old file intact).
 
         Returns
@@ -80,7 +97,7 @@ class Story:
             The path written.
         """
         target = Path(path)
-        html = self.to_html(fragment=fragment)
+        html = self.to_html(fragment=fragment, layout=layout)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:

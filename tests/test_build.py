@@ -20,12 +20,14 @@ MAX_GZIP_BYTES = 100 * 1024
 def test_build_script_writes_the_page(tmp_path: Path):
     # build.py writes next to itself; run a copy so the test leaves the checkout alone.
     (tmp_path / "geodata").symlink_to(GEODATA)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
     (tmp_path / "build.py").write_text((ROOT / "build.py").read_text("utf-8"), "utf-8")
     result = subprocess.run([sys.executable, "build.py"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     page = tmp_path / "dist" / "index.html"
     assert page.is_file() and page.stat().st_size > 100_000
     assert "wrote dist/index.html" in result.stdout
+    assert (tmp_path / "dist" / "examples" / "news-article.html").is_file()
 
 
 def test_build_script_uses_only_the_public_api():

@@ -68,6 +68,51 @@
     return node;
   }
 
+  // Finds the story root a script belongs to: the element just before the script, else the
+  // first unclaimed root with that id. A root whose id is already on the page (the same fragment
+  // pasted twice) gets a fresh id, and the ids it uses inside follow.
+  ns.claim = function (script, id) {
+    var root = script && script.previousElementSibling;
+    if (!root || !root.hasAttribute('data-storymap') || root.hasAttribute('data-storymap-claimed')) {
+      root = null;
+      var all = document.querySelectorAll('[data-storymap]');
+      for (var i = 0; i < all.length && !root; i++) {
+        if (all[i].id === id && !all[i].hasAttribute('data-storymap-claimed')) {
+          root = all[i];
+        }
+      }
+    }
+    if (!root) {
+      throw new Error('storymap: no element with id ' + id);
+    }
+    root.setAttribute('data-storymap-claimed', '');
+    var twins = document.querySelectorAll('[id="' + root.id + '"]');
+    if (twins.length > 1 && twins[0] !== root) {
+      var old = root.id, fresh = old + '-' + twins.length;
+      var rename = function (value) { return value.split(old).join(fresh); };
+      root.id = fresh;
+      var inner = root.querySelectorAll('[id], [aria-labelledby], [aria-describedby], [aria-controls], [for]');
+      Array.prototype.forEach.call(inner, function (node) {
+        ['id', 'aria-labelledby', 'aria-describedby', 'aria-controls', 'for'].forEach(function (name) {
+          if (node.hasAttribute(name)) {
+            node.setAttribute(name, rename(node.getAttribute(name)));
+          }
+        });
+      });
+    }
+    return root;
+  };
+
+  // Window events are bound with addEventListener, not L.DomEvent, which would leave an
+  // expando property on window.
+  function framed() {
+    try {
+      return window.self !== window.top;
+    } catch (e) {
+      return true;
+    }
+  }
+
   // @class Basemap
   // The embedded low-detail land and country labels, drawn under the tile layer so the story
   // reads with no network.
@@ -197,12 +242,21 @@
   // highlights them and keeps the step in the URL hash.
   ns.Story = L.Evented.extend({
     options: {
-      // @option hash: Boolean = true
-      // Keep the current step in the URL hash (#step-id); Back and Forward move between steps.
-      hash: true,
+      // @option hash: String = 'push'
+      // How the URL hash (#step-id) follows the story: 'push' (a page: Back and Forward move
+      // between steps), 'replace' (in an iframe: no history entries), 'read' (a fragment: a
+      // deep link is followed, the host's URL is never changed) or 'off'.
+      hash: 'push',
       // @option keyboard: String = 'document'
-      // Where ←/→/Home/End are heard: 'document' (a standalone page) or 'root' (embedded).
+      // Where ←/→/Home/End are heard: 'document' (a page) or 'root' (a fragment in a host page).
       keyboard: 'document',
+      // @option layout: String = 'slides'
+      // 'slides' (one step at a time, Previous/Next) or 'scroll' (sections scroll past a sticky map).
+      layout: 'slides',
+      // @option messages: Boolean = false
+      // Talk to the parent window (set automatically inside an iframe): post storymap:step and
+      // storymap:height, accept storymap:goto.
+      messages: false,
       // @option padding: Number = 24
       // Pixels kept clear around a step's places, in addition to the panel.
       padding: 24,
@@ -218,7 +272,12 @@
     },
 
     initialize: function (root, map, config, layers) {
-      L.setOptions(this, config.options || {});
+      var inFrame = framed();
+      L.setOptions(this, config.mode === 'fragment' ? {hash: 'read', keyboard: 'root'} :
+        inFrame ? {hash: 'replace', messages: true} : {});
+      L.setOptions(this, L.extend({layout: config.layout || 'slides'}, config.options || {}));
+      L.DomUtil.addClass(root, config.mode === 'fragment' ? 'storymap--fragment' :
+        inFrame ? 'storymap--framed' : 'storymap--page');
       this.root = root;
       this.map = map;
       this._config = config;
@@ -246,7 +305,18 @@
       this._tiles(this.layers[config.tiles]);
       root.storymap = this;
       var start = this._indexFromHash();
-      this.goTo(start >= 0 ? start : 0, {history: 'replace', animate: false});
+      this.goTo(start >= 0 ? start : 0, {history: 'replace', animate: false, scroll: start > 0});
+      if (this.options.layout === 'scroll') {
+        // The page scrolls the story: the wheel and a finger on the map must scroll it too.
+        map.scrollWheelZoom.disable();
+        if (L.Browser.touch) {
+          map.dragging.disable();
+        }
+        this._watchScroll();
+      }
+      if (this.options.messages) {
+        this._talkToParent();
+      }
     },
 
     // @method goTo(step: Number|String, options?: Object): this
@@ -263,8 +333,12 @@
       this._showText(i, data);
       this._highlight(data);
       this._fit(data, options.animate !== false && !reducedMotion());
-      if (this.options.hash && options.history !== 'none') {
-        this._writeHash(data.id, options.history === 'replace' || !changed);
+      if (this.options.layout === 'scroll' && options.scroll !== false) {
+        this._scrollTo(i);
+      }
+      var hash = this.options.hash;
+      if ((hash === 'push' || hash === 'replace') && options.history !== 'none') {
+        this._writeHash(data.id, hash === 'replace' || options.history === 'replace' || !changed);
       }
       if (changed) {
         var detail = {index: i, id: data.id, title: data.title};
@@ -304,7 +378,7 @@
     },
 
     _indexFromHash: function () {
-      if (!this.options.hash || !window.location.hash) {
+      if (this.options.hash === 'off' || !window.location.hash) {
         return -1;
       }
       var id;
@@ -348,8 +422,10 @@
       L.DomEvent.on(this._nextButton, 'click', function () { self.next(); });
       var scope = this.options.keyboard === 'root' ? this.root : document;
       L.DomEvent.on(scope, 'keydown', this._onKey, this);
-      if (this.options.hash) {
-        L.DomEvent.on(window, 'hashchange popstate', this._onHash, this);
+      if (this.options.hash !== 'off') {
+        var onHash = L.bind(this._onHash, this);
+        window.addEventListener('hashchange', onHash);
+        window.addEventListener('popstate', onHash);
       }
       this.on('viewend', this._declutter, this);
       this.map.on('zoomend', this._declutter, this);
@@ -376,7 +452,75 @@
         }
       };
       sync();
-      L.DomEvent.on(window, 'online offline', sync);
+      window.addEventListener('online', sync);
+      window.addEventListener('offline', sync);
+    },
+
+    // Scroll layout: a step becomes current when its section crosses the middle of the
+    // scrolling area (the window the story is in).
+    _watchScroll: function () {
+      var self = this;
+      if (!window.IntersectionObserver) {
+        return;
+      }
+      this._observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          var i = self._sections.indexOf(entry.target);
+          if (entry.isIntersecting && i >= 0 && i !== self.index) {
+            self.goTo(i, {scroll: false});
+          }
+        });
+      }, {rootMargin: '-50% 0px -50% 0px', threshold: 0});
+      this._sections.forEach(function (section) { self._observer.observe(section); });
+    },
+
+    _scrollTo: function (i) {
+      var section = this._sections[i];
+      if (!section) {
+        return;
+      }
+      var rect = section.getBoundingClientRect(), middle = window.innerHeight / 2;
+      if (rect.top <= middle && rect.bottom >= middle) {
+        return;
+      }
+      window.scrollBy(0, rect.top + Math.min(rect.height, window.innerHeight) / 2 - middle);
+    },
+
+    // Inside an iframe: tell the parent the current step and the height the story needs;
+    // obey {type: 'storymap:goto', step} from the parent and nothing else.
+    _talkToParent: function () {
+      var self = this, parent = window.parent, root = this.root;
+      var post = function (message) {
+        parent.postMessage(message, '*');
+      };
+      this.on('step', function (e) {
+        post({type: 'storymap:step', id: e.id, index: e.index, title: e.title});
+      });
+      post({type: 'storymap:step', id: this.steps[this.index].id, index: this.index, title: this.steps[this.index].title});
+      var last = 0;
+      var height = function () {
+        var h = self.options.layout === 'scroll' ?
+          Math.round(Math.max(480, Math.min(960, (window.screen.availHeight || 800) * 0.85))) :
+          Math.ceil(root.getBoundingClientRect().height);
+        if (h !== last) {
+          last = h;
+          post({type: 'storymap:height', height: h});
+        }
+      };
+      if (window.ResizeObserver) {
+        new ResizeObserver(height).observe(root);
+      }
+      window.addEventListener('resize', height);
+      height();
+      window.addEventListener('message', function (event) {
+        var data = event.data;
+        if (event.source !== parent || !data || typeof data !== 'object' || data.type !== 'storymap:goto') {
+          return;
+        }
+        if (typeof data.step === 'string' || (typeof data.step === 'number' && isFinite(data.step))) {
+          self.goTo(data.step);
+        }
+      });
     },
 
     _onHash: function () {
@@ -410,9 +554,15 @@
     },
 
     _showText: function (i, data) {
-      var n = this.steps.length;
+      var n = this.steps.length, scroll = this.options.layout === 'scroll';
       this._sections.forEach(function (section, j) {
-        section.hidden = j !== i;
+        section.hidden = !scroll && j !== i;
+        L.DomUtil[j === i ? 'addClass' : 'removeClass'](section, 'storymap-step--current');
+        if (j === i) {
+          section.setAttribute('aria-current', 'step');
+        } else {
+          section.removeAttribute('aria-current');
+        }
       });
       this.root.setAttribute('data-storymap-index', String(i));
       L.DomUtil[i === 0 ? 'addClass' : 'removeClass'](this.root, 'storymap--first');
@@ -430,11 +580,8 @@
       if (this._mapDescription) {
         this._mapDescription.textContent = data.description || '';
       }
-      if (this._scroller) {
+      if (!scroll && this._scroller) {
         this._scroller.scrollTop = 0;
-      }
-      if (this._panel) {
-        this._panel.scrollTop = 0;
       }
     },
 
@@ -457,7 +604,12 @@
         }
         byId[place.id] = card;
       });
+      var scroll = this.options.layout === 'scroll';
       this._sections.forEach(function (section) {
+        var more = section.querySelector('.storymap-step-more');
+        if (more && scroll) {
+          more.open = false;
+        }
         var list = section.querySelector('.storymap-step-places');
         if (!list) {
           return;
@@ -566,6 +718,7 @@
     // or that falls under the panel.
     _declutter: function () {
       var kept = [], panel = this._panel && this._panel.getBoundingClientRect();
+      var edge = this.map.getContainer().getBoundingClientRect().right - 4;
       this._labels.eachLayer(function (tooltip) {
         var node = tooltip.getElement();
         if (!node) {
@@ -573,6 +726,13 @@
         }
         node.style.visibility = '';
         var r = node.getBoundingClientRect();
+        if (r.right > edge && tooltip.options.direction === 'right') {
+          // Too close to the right edge: put the label on the point's left.
+          tooltip.options.direction = 'left';
+          tooltip.options.offset = L.point(-6, 0);
+          tooltip.update();
+          r = node.getBoundingClientRect();
+        }
         var hit = function (o) {
           return o && r.left < o.right && r.right > o.left && r.top < o.bottom && r.bottom > o.top;
         };
@@ -593,6 +753,14 @@
         return {tl: tl, br: br};
       }
       var m = this.map.getContainer().getBoundingClientRect(), p = panel.getBoundingClientRect();
+      if (this.options.layout === 'scroll') {
+        p = this._scroller.getBoundingClientRect();
+        if (p.width >= m.width * 0.6) {
+          br.y = Math.round(m.height * 0.5);
+          return {tl: tl, br: br};
+        }
+        p = {left: p.left, right: p.right, top: m.top, bottom: m.bottom, width: p.width};
+      }
       var overlapX = Math.min(m.right, p.right) - Math.max(m.left, p.left);
       var overlapY = Math.min(m.bottom, p.bottom) - Math.max(m.top, p.top);
       if (overlapX <= 0 || overlapY <= 0) {

@@ -1,0 +1,331 @@
+"""Embedding: the fragment, the iframe protocol, the scroll layout and the example news page."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import storymap
+
+from .conftest import GEODATA, ROOT
+
+STEP_IDS = [s.id for s in storymap.load(GEODATA).steps]
+READY = ("() => [...document.querySelectorAll('[data-storymap]')].length > 0 && "
+         "[...document.querySelectorAll('[data-storymap]')].every(r => r.storymap && !r.hasAttribute('data-storymap-moving'))")
+HOST = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<style>* {{ box-sizing: border-box; }} img {{ max-width: 100%; }} button {{ background: red; padding: 30px;
+letter-spacing: 0.3em; text-transform: uppercase; }} body {{ margin: 0; font: 20px Georgia, serif; }}</style></head>
+<body><h1>Host page</h1><p>Before.</p>{0}<p>Between.</p>{1}<p>After.</p></body></html>"""
+
+
+# ------------------------------------------------------------------------------------- Python
+def _top_level_split(selector_list: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in selector_list:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return parts + [current]
+
+
+def test_fragment_has_no_document_tags_and_scoped_css():
+    html = storymap.load(GEODATA).to_html(fragment=True)
+    for tag in ("html", "head", "body", "!DOCTYPE", "title", "meta"):
+        assert not re.search(rf"<{tag}[\s>]", html, re.I), tag
+    styles = re.findall(r"<style>(.*?)</style>", html, re.S)
+    assert styles
+    for css in styles:
+        selectors = []
+        for head in re.findall(r"([^{}]+)\{", css):
+            head = head.strip()
+            if head.startswith("@"):
+                continue
+            selectors += [s.strip() for s in _top_level_split(head)]
+        assert selectors
+        outside = [s for s in selectors if not s.startswith(".storymap")]
+        assert outside == [], outside[:5]
+    assert "if (!window.L)" in html  # Leaflet runs once however many stories a page holds
+
+
+def test_layout_choice_from_data_and_argument(story_dir: Path):
+    story = storymap.load(GEODATA)
+    assert 'data-layout="slides"' in story.to_html()
+    assert 'data-layout="scroll"' in story.to_html(layout="scroll")
+    with pytest.raises(ValueError, match="unknown layout 'carousel'; expected one of slides, scroll"):
+        story.to_html(layout="carousel")
+    toml = (story_dir / "story.toml").read_text("utf-8").replace('layout = "slides"', 'layout = "scroll"')
+    (story_dir / "story.toml").write_text(toml, "utf-8")
+    assert 'data-layout="scroll"' in storymap.load(story_dir).to_html()
+
+
+def test_embed_snippet():
+    snippet = storymap.embed_snippet("https://news.example/map/#the-canal", title='A "story"')
+    assert '<iframe src="https://news.example/map/#the-canal" title="A &quot;story&quot;"' in snippet
+    assert "event.source !== frame.contentWindow" in snippet and "storymap:height" in snippet
+    with pytest.raises(ValueError, match="http"):
+        storymap.embed_snippet("javascript:alert(1)")
+    with pytest.raises(ValueError, match="height"):
+        storymap.embed_snippet("index.html", height=0)
+
+
+def test_cli_build_fragment_layout_and_embed(tmp_path: Path):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "storymap.cli", *args], capture_output=True, text=True,
+                              cwd=ROOT)
+    out = tmp_path / "fragment.html"
+    result = run("build", str(GEODATA), "-o", str(out), "--fragment", "--layout", "scroll")
+    assert result.returncode == 0, result.stderr
+    text = out.read_text("utf-8")
+    assert "<html" not in text and 'data-layout="scroll"' in text
+    result = run("embed", "https://news.example/story/")
+    assert result.returncode == 0 and result.stdout.startswith('<iframe src="https://news.example/story/"')
+    assert run("build", "--layout", "carousel").returncode == 2
+    for command in ("build", "validate", "embed"):
+        assert run(command, "--help").returncode == 0
+
+
+# ------------------------------------------------------------------------------------ Browser
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    """A standalone page, a scroll page, fragments and host pages, built once."""
+    story = storymap.load(GEODATA)
+    out = tmp_path_factory.mktemp("embed")
+    story.save(out / "index.html")
+    story.save(out / "scroll.html", layout="scroll")
+    fragment = story.to_html(fragment=True)
+    scroll_fragment = story.to_html(fragment=True, layout="scroll")
+    (out / "two-fragments.html").write_text(HOST.format(fragment, fragment), "utf-8")
+    (out / "scroll-fragment.html").write_text(HOST.format(scroll_fragment, ""), "utf-8")
+    (out / "empty-host.html").write_text(HOST.format("", ""), "utf-8")
+    (out / "frame-host.html").write_text(HOST.format(
+        storymap.embed_snippet("index.html", title="Story").replace(' loading="lazy"', ""), ""), "utf-8")
+    scroll_frame = '<iframe src="scroll.html" title="Scroll story" style="display:block;width:100%;height:700px;border:0"></iframe>'
+    (out / "scroll-frame-host.html").write_text(HOST.format(scroll_frame, ""), "utf-8")
+    return out
+
+
+def test_two_fragments_work_independently_and_leaflet_runs_once(pages: Path, make_page):
+    run = make_page()
+    run.page.add_init_script("""(() => { let n = 0, v; Object.defineProperty(window, 'L', {configurable: true,
+      get() { return v; }, set(x) { n += 1; v = x; }}); window.__leafletRuns = () => n; })();""")
+    run.page.goto((pages / "two-fragments.html").as_uri())
+    run.page.wait_for_function(READY)
+    assert run.js("() => window.__leafletRuns()") == 1
+    roots = run.page.locator("[data-storymap]")
+    assert roots.count() == 2
+    ids = run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.id)")
+    assert len(set(ids)) == 2  # the same fragment twice: the second got fresh ids
+    roots.nth(1).locator(".storymap-next").click()
+    roots.nth(1).locator(".storymap-next").click()
+    assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == [0, 2]
+    roots.nth(0).locator(".storymap-next").click()
+    assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == [1, 2]
+    # A fragment never rewrites the host's URL and hears keys only when focus is inside it.
+    assert run.js("() => location.hash") == ""
+    run.js("() => document.activeElement.blur()")
+    run.page.keyboard.press("ArrowRight")
+    assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == [1, 2]
+    roots.nth(0).locator(".storymap-next").focus()
+    run.page.keyboard.press("ArrowRight")
+    assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == [2, 2]
+    # Each story's map shows its own step.
+    for i in range(2):
+        assert run.js(f"() => document.querySelectorAll('[data-storymap]')[{i}].storymap.map.getContainer()"
+                      f".closest('[data-storymap]') === document.querySelectorAll('[data-storymap]')[{i}]")
+    assert run.errors == [] and run.outside == []
+
+
+def test_fragment_defines_no_globals_but_leaflet(pages: Path, make_page):
+    empty = make_page()
+    empty.page.goto((pages / "empty-host.html").as_uri())
+    before = set(empty.js("() => Object.keys(window)"))
+    run = make_page()
+    run.page.goto((pages / "two-fragments.html").as_uri())
+    run.page.wait_for_function(READY)
+    after = set(run.js("() => Object.keys(window)"))
+    # Leaflet's own: its UMD names and the expando its maps leave on window for resize events.
+    assert after - before <= {"L", "leaflet", "_leaflet_events"}
+    assert run.js("() => Object.keys(L.storymap).sort()") == sorted(["version", "claim", "Basemap", "basemap",
+                                                                      "Legend", "Story", "story"])
+
+
+def test_host_rules_do_not_break_the_story(pages: Path, make_page):
+    run = make_page()
+    run.page.goto((pages / "two-fragments.html").as_uri())
+    run.page.wait_for_function(READY)
+    style = run.js("""() => { const b = document.querySelector('[data-storymap] .storymap-next');
+      const cs = getComputedStyle(b); return [cs.letterSpacing, cs.textTransform, cs.paddingTop,
+      getComputedStyle(document.querySelector('[data-storymap]')).fontFamily]; }""")
+    assert style[0] == "normal" and style[1] == "none" and style[2] != "30px"
+    assert "Georgia" not in style[3]
+
+
+def _frame_story(run):
+    frame = run.page.frame_locator("iframe[data-storymap-frame]")
+    return frame, run.page.frames[1]
+
+
+def test_iframe_height_follows_the_story_and_goto_moves_it(pages: Path, make_page):
+    run = make_page((1100, 800))
+    run.page.goto((pages / "frame-host.html").as_uri())
+    inner = run.page.frames[1]
+    inner.wait_for_function(READY)
+    run.page.evaluate("""() => { window.__steps = []; window.addEventListener('message', e => {
+      if (e.data && e.data.type === 'storymap:step') window.__steps.push(e.data); }); }""")
+
+    def check_height():
+        outer = inner_h = None
+        for _ in range(50):
+            outer = run.js("() => document.querySelector('iframe[data-storymap-frame]').getBoundingClientRect().height")
+            inner_h = inner.evaluate("document.querySelector('[data-storymap]').getBoundingClientRect().height")
+            if abs(outer - inner_h) <= 2:
+                return
+            run.page.wait_for_timeout(100)
+        raise AssertionError(f"iframe {outer}px, story {inner_h}px")
+
+    check_height()
+    # A step change through the parent's goto message.
+    run.page.evaluate("""() => document.querySelector('iframe[data-storymap-frame]').contentWindow
+      .postMessage({type: 'storymap:goto', step: 'the-canal'}, '*')""")
+    inner.wait_for_function("document.querySelector('[data-storymap]').storymap.index === %d" % STEP_IDS.index("the-canal"))
+    check_height()
+    run.page.wait_for_function("window.__steps.some(s => s.id === 'the-canal')")
+    message = run.js("() => window.__steps.find(s => s.id === 'the-canal')")
+    assert set(message) == {"type", "id", "index", "title"} and message["index"] == STEP_IDS.index("the-canal")
+    # Messages of any other shape are ignored.
+    for bad in ("'storymap:goto'", "{type: 'storymap:goto'}", "{type: 'storymap:goto', step: {}}",
+                "{type: 'other', step: 'overview'}", "{type: 'storymap:goto', step: 'no-such-step'}"):
+        run.page.evaluate(f"() => document.querySelector('iframe[data-storymap-frame]').contentWindow.postMessage({bad}, '*')")
+    run.page.wait_for_timeout(200)
+    assert inner.evaluate("document.querySelector('[data-storymap]').storymap.index") == STEP_IDS.index("the-canal")
+    # A resize: the story's height changes with its width, and the iframe follows.
+    before = run.js("() => document.querySelector('iframe[data-storymap-frame]').getBoundingClientRect().height")
+    run.page.set_viewport_size({"width": 600, "height": 800})
+    check_height()
+    after = run.js("() => document.querySelector('iframe[data-storymap-frame]').getBoundingClientRect().height")
+    assert after != before
+    # The parent trusts height messages only from its own iframe.
+    run.page.evaluate("""() => { const f = document.createElement('iframe');
+      f.srcdoc = '<script>parent.postMessage({type: "storymap:height", height: 37}, "*")<\\/script>';
+      document.body.appendChild(f); }""")
+    run.page.wait_for_timeout(300)
+    assert run.js("() => document.querySelector('iframe[data-storymap-frame]').getBoundingClientRect().height") == after
+    assert run.errors == [] and run.outside == []
+
+
+def _scroll_through(page, target=None, step=150, limit=800):
+    """Wheel from top to bottom; stop once the scroll position has stayed put for a while."""
+    last, still = None, 0
+    for _ in range(limit):
+        page.mouse.wheel(0, step)
+        page.wait_for_timeout(40)
+        y = (target or page).evaluate("() => window.scrollY")
+        still = still + 1 if y == last else 0
+        if still >= 8:
+            break
+        last = y
+
+
+def test_scroll_layout_visits_every_step_once_in_a_page(pages: Path, make_page):
+    run = make_page((1280, 800), reduced_motion="reduce")
+    run.page.goto((pages / "scroll.html").as_uri())
+    run.page.wait_for_function(READY)
+    run.js("() => { window.__ids = [0]; document.addEventListener('storymap:step', e => window.__ids.push(e.detail.index)); }")
+    run.page.mouse.move(900, 400)
+    _scroll_through(run.page)
+    assert run.js("() => window.__ids") == list(range(len(STEP_IDS)))
+    assert run.errors == [] and run.outside == []
+
+
+def test_scroll_layout_visits_every_step_once_in_an_iframe(pages: Path, make_page):
+    run = make_page((1280, 900), reduced_motion="reduce")
+    run.page.goto((pages / "scroll-frame-host.html").as_uri())
+    inner = run.page.frames[1]
+    inner.wait_for_function(READY)
+    run.js("() => { window.__ids = [0]; window.addEventListener('message', e => { if (e.data && e.data.type === 'storymap:step' && e.data.index !== window.__ids[window.__ids.length - 1]) window.__ids.push(e.data.index); }); }")
+    box = run.page.locator("iframe").bounding_box()
+    run.page.mouse.move(box["x"] + box["width"] - 100, box["y"] + box["height"] / 2)
+    _scroll_through(run.page, target=inner)
+    run.page.wait_for_timeout(200)
+    assert run.js("() => window.__ids") == list(range(len(STEP_IDS)))
+
+
+def test_scroll_layout_deep_link_and_api_scroll(pages: Path, make_page):
+    for name in ("scroll.html", "scroll-fragment.html"):
+        run = make_page((1280, 800), reduced_motion="reduce")
+        run.page.goto((pages / name).as_uri() + "#the-canal")
+        run.page.wait_for_function(READY)
+        i = STEP_IDS.index("the-canal")
+        assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == i
+
+        def crosses_middle(index):
+            return run.js(f"""() => {{ const s = document.querySelectorAll('[data-storymap] .storymap-step')[{index}]
+              .getBoundingClientRect(); return s.top <= innerHeight / 2 && s.bottom >= innerHeight / 2; }}""")
+
+        assert crosses_middle(i), name
+        run.js("() => document.querySelector('[data-storymap]').storymap.goTo('panamax-alpha')")
+        assert crosses_middle(STEP_IDS.index("panamax-alpha")), name
+        run.page.wait_for_timeout(200)
+        assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == STEP_IDS.index("panamax-alpha")
+        assert run.errors == [] and run.outside == []
+
+
+# ------------------------------------------------------------------------- The example page
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    out = tmp_path_factory.mktemp("example")
+    (out / "geodata").symlink_to(GEODATA)
+    (out / "examples").symlink_to(ROOT / "examples")
+    (out / "build.py").write_text((ROOT / "build.py").read_text("utf-8"), "utf-8")
+    result = subprocess.run([sys.executable, "build.py"], cwd=out, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    page = out / "dist" / "examples" / "news-article.html"
+    bare = (ROOT / "examples" / "news-article.html").read_text("utf-8")
+    (out / "dist" / "examples" / "bare.html").write_text(bare, "utf-8")
+    return page
+
+
+HOST_STYLES_JS = """() => {
+  const props = ['font-family', 'font-size', 'font-weight', 'line-height', 'color', 'background-color',
+    'margin-top', 'margin-bottom', 'padding-top', 'padding-left', 'letter-spacing', 'text-transform',
+    'box-sizing', 'border-top-width', 'display', 'list-style-type'];
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('[data-storymap], figure, script, style')) continue;
+    const cs = getComputedStyle(el);
+    out.push(el.tagName + ' ' + props.map(p => cs.getPropertyValue(p)).join('|'));
+  }
+  return out; }"""
+
+
+def test_example_page_hosts_both_stories_cleanly(example: Path, make_page):
+    run = make_page((1280, 800))
+    run.page.goto(example.as_uri())
+    run.page.wait_for_function(READY)
+    run.page.locator("iframe[data-storymap-frame]").scroll_into_view_if_needed()
+    inner = run.page.frames[1]
+    inner.wait_for_function(READY)
+    # Host styles are the same with and without the stories.
+    with_stories = run.js(HOST_STYLES_JS)
+    bare = make_page((1280, 800))
+    bare.page.goto((example.parent / "bare.html").as_uri())
+    assert with_stories == bare.js(HOST_STYLES_JS)
+    # The host's own script still works.
+    run.page.click("#share")
+    assert run.page.inner_text("#shares") == "1 share"
+    # Each story steps on its own.
+    run.page.locator("[data-storymap] .storymap-next").first.click()
+    assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == 1
+    assert inner.evaluate("document.querySelector('[data-storymap]').storymap.index") == 0
+    run.page.frame_locator("iframe[data-storymap-frame]").locator(".storymap-next").click()
+    run.page.frame_locator("iframe[data-storymap-frame]").locator(".storymap-next").click()
+    assert inner.evaluate("document.querySelector('[data-storymap]').storymap.index") == 2
+    assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == 1
+    assert run.errors == [] and run.outside == []

@@ -157,7 +157,7 @@ class StoryControl(MacroElement):
                 "id": step.id,
                 "title": step.title,
                 "narrative_html": Markup(markdown_html(step.narrative)),
-                "description": step.description,
+                "description": _description(step, self.story),
                 "places": step.places,
             }
             for step in self.story.steps
@@ -212,11 +212,19 @@ class StoryControl(MacroElement):
                     "bounds": _bounds([places[pid] for pid in s.places]),
                     "view": s.view.model_dump(exclude_none=True) if s.view else None,
                     "maxZoom": s.max_zoom,
-                    "description": s.description or "",
+                    "description": _description(s, story),
                 }
                 for s in story.steps
             ],
         }
+
+
+def _description(step: Any, story: "StoryData") -> str:
+    """What the map shows at a step, for screen readers: the journalist's text, or a plain list."""
+    if step.description:
+        return step.description
+    names = [story.place(pid).name for pid in step.places]
+    return ("The map shows " + ", ".join(names) + ".") if names else "The map shows the story's region."
 
 
 def _shape(geometry: dict[str, Any]) -> str:

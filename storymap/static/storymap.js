@@ -113,6 +113,13 @@
     }
   }
 
+  // Map options adjusted to the reader: with prefers-reduced-motion, zooms and pans jump.
+  ns.mapOptions = function (options) {
+    var still = reducedMotion();
+    return L.extend({}, options, still ? {zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false,
+      inertia: false} : {});
+  };
+
   // @class Basemap
   // The embedded low-detail land and country labels, drawn under the tile layer so the story
   // reads with no network.
@@ -413,6 +420,8 @@
       this._bar = root.querySelector('.storymap-bar');
       this._barFill = root.querySelector('.storymap-bar-fill');
       this._live = root.querySelector('.storymap-live');
+      this._skip = root.querySelector('.storymap-skip');
+      this._sheetToggle = root.querySelector('.storymap-sheet-toggle');
       this._mapDescription = root.querySelector('#' + root.id + '-mapdesc');
     },
 
@@ -422,6 +431,26 @@
       L.DomEvent.on(this._nextButton, 'click', function () { self.next(); });
       var scope = this.options.keyboard === 'root' ? this.root : document;
       L.DomEvent.on(scope, 'keydown', this._onKey, this);
+      // Space activates Leaflet's link-buttons (zoom) as it does real buttons.
+      L.DomEvent.on(this.root, 'keydown', function (e) {
+        var t = e.target;
+        if ((e.key === ' ' || e.key === 'Spacebar') && t && t.tagName === 'A' && t.getAttribute('role') === 'button') {
+          e.preventDefault();
+          t.click();
+        }
+      });
+      if (this._skip) {
+        L.DomEvent.on(this._skip, 'click', function (e) {
+          e.preventDefault();
+          self._focusStep();
+        });
+      }
+      if (this._sheetToggle) {
+        L.DomEvent.on(this._sheetToggle, 'click', function () {
+          self.setCollapsed(this._sheetToggle.getAttribute('aria-expanded') === 'true');
+        }, this);
+      }
+      this._bindSwipe();
       if (this.options.hash !== 'off') {
         var onHash = L.bind(this._onHash, this);
         window.addEventListener('hashchange', onHash);
@@ -480,10 +509,16 @@
         return;
       }
       var rect = section.getBoundingClientRect(), middle = window.innerHeight / 2;
-      if (rect.top <= middle && rect.bottom >= middle) {
+      if (rect.top <= middle && rect.bottom >= middle && rect.top >= 0) {
         return;
       }
-      window.scrollBy(0, rect.top + Math.min(rect.height, window.innerHeight) / 2 - middle);
+      // Where the section's top should land: a short section is centred on the middle line, a
+      // long one starts near the top of the text area (just above the middle when the map sits
+      // above the text, as on phones).
+      var mapBottom = this.map.getContainer().getBoundingClientRect().bottom;
+      var textTop = mapBottom <= middle + 1 ? middle - 24 : 16;
+      var top = Math.min(Math.max(textTop, middle - rect.height / 2), middle - 1);
+      window.scrollBy(0, rect.top - top);
     },
 
     // Inside an iframe: tell the parent the current step and the height the story needs;
@@ -521,6 +556,56 @@
           self.goTo(data.step);
         }
       });
+    },
+
+    // @method setCollapsed(collapsed: Boolean): this
+    // On narrow screens, shrinks the story text to its navigation bar (or restores it) and
+    // gives the map the room.
+    setCollapsed: function (collapsed) {
+      var toggle = this._sheetToggle;
+      L.DomUtil[collapsed ? 'addClass' : 'removeClass'](this.root, 'storymap--collapsed');
+      if (toggle) {
+        toggle.setAttribute('aria-expanded', collapsed ? 'false' : 'true');
+        toggle.querySelector('.storymap-sheet-label').textContent = collapsed ? 'Show story text' : 'Hide story text';
+      }
+      this.map.invalidateSize({pan: false});
+      return this;
+    },
+
+    // Moves focus to the current step's heading (the skip link's target).
+    _focusStep: function () {
+      var section = this._sections[this.index];
+      var heading = section && section.querySelector('.storymap-step-title');
+      if (heading) {
+        heading.focus();
+      }
+    },
+
+    // Slides: a horizontal swipe on the story text steps (left: next, right: previous).
+    _bindSwipe: function () {
+      var self = this, panel = this._panel, start = null;
+      if (!panel || this.options.layout !== 'slides') {
+        return;
+      }
+      panel.addEventListener('touchstart', function (e) {
+        var t = e.changedTouches[0];
+        start = e.touches.length === 1 ? {x: t.clientX, y: t.clientY, time: Date.now()} : null;
+      }, {passive: true});
+      panel.addEventListener('touchend', function (e) {
+        if (!start) {
+          return;
+        }
+        var t = e.changedTouches[0], dx = t.clientX - start.x, dy = t.clientY - start.y;
+        var quick = Date.now() - start.time < 800;
+        start = null;
+        if (quick && Math.abs(dx) > 50 && Math.abs(dx) > 2 * Math.abs(dy)) {
+          if (dx < 0) {
+            self.next();
+          } else {
+            self.prev();
+          }
+        }
+      }, {passive: true});
     },
 
     _onHash: function () {
@@ -582,6 +667,7 @@
       }
       if (!scroll && this._scroller) {
         this._scroller.scrollTop = 0;
+        this._panel.scrollTop = 0;
       }
     },
 
@@ -717,7 +803,9 @@
     // Hide a place label that would overlap one drawn before it (the step's first places win)
     // or that falls under the panel.
     _declutter: function () {
-      var kept = [], panel = this._panel && this._panel.getBoundingClientRect();
+      var panel = this._panel && this._panel.getBoundingClientRect();
+      var legend = this._legend && this._legend.getContainer();
+      var kept = legend && legend.offsetWidth ? [legend.getBoundingClientRect()] : [];
       var edge = this.map.getContainer().getBoundingClientRect().right - 4;
       this._labels.eachLayer(function (tooltip) {
         var node = tooltip.getElement();
@@ -756,7 +844,7 @@
       if (this.options.layout === 'scroll') {
         p = this._scroller.getBoundingClientRect();
         if (p.width >= m.width * 0.6) {
-          br.y = Math.round(m.height * 0.5);
+          // Narrow: the map sits above the text, nothing covers it.
           return {tl: tl, br: br};
         }
         p = {left: p.left, right: p.right, top: m.top, bottom: m.bottom, width: p.width};

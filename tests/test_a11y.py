@@ -1,0 +1,298 @@
+"""Accessibility and phones: axe-core, keyboard, screen-reader text, motion, zoom, touch, contrast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import storymap
+
+from .conftest import GEODATA
+
+pytestmark = pytest.mark.browser
+
+STEPS = storymap.load(GEODATA).steps
+STEP_IDS = [s.id for s in STEPS]
+ROOT = "document.querySelector('[data-storymap]')"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+DESKTOP, PHONE = (1280, 800), (390, 844)
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    out = tmp_path_factory.mktemp("a11y")
+    story = storymap.load(GEODATA)
+    story.save(out / "slides.html")
+    story.save(out / "scroll.html", layout="scroll")
+    return out
+
+
+def open_page(make_page, pages: Path, layout: str, viewport, step: str = "", **options):
+    phone = viewport == PHONE
+    run = make_page(viewport, reduced_motion="reduce", **({"has_touch": True, "is_mobile": True} if phone else {}),
+                    **options)
+    return run.open(pages / f"{layout}.html", step)
+
+
+def index(run) -> int:
+    return run.js(f"() => {ROOT}.storymap.index")
+
+
+# ---------------------------------------------------------------------------------------- axe
+@pytest.mark.parametrize("layout", ["slides", "scroll"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_axe_reports_no_violations(pages, make_page, layout, viewport):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    for step in (STEP_IDS[0], STEP_IDS[len(STEP_IDS) // 2], STEP_IDS[-1]):
+        run = open_page(make_page, pages, layout, viewport, step)
+        results = axe.run(run.page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+        assert violations == [], (layout, viewport, step, violations)
+        assert run.errors == []
+
+
+# ----------------------------------------------------------------------------------- keyboard
+FOCUS_JS = """() => { const e = document.activeElement, cs = getComputedStyle(e);
+  return {cls: e.className && e.className.baseVal === undefined ? e.className : '', tag: e.tagName,
+          label: e.getAttribute('aria-label') || e.textContent.trim().slice(0, 40),
+          outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
+          inMap: !!e.closest('.storymap-map'), inPanel: !!e.closest('.storymap-panel')}; }"""
+
+
+def test_tab_order_focus_ring_and_skip_link(pages, make_page):
+    run = open_page(make_page, pages, "slides", DESKTOP)
+    seen = []
+    for _ in range(40):
+        run.page.keyboard.press("Tab")
+        seen.append(run.js(FOCUS_JS))
+    assert "storymap-skip" in seen[0]["cls"], seen[0]
+    assert seen[1]["cls"].startswith("storymap-map"), seen[1]
+    labels = [f["label"] for f in seen]
+    assert "Zoom in" in labels and "Zoom out" in labels and "Next step" in labels
+    first_panel = next(i for i, f in enumerate(seen) if f["inPanel"])
+    assert all(f["inMap"] or "storymap-skip" in f["cls"] for f in seen[:first_panel])  # map, then the story
+    for f in seen:
+        if f["tag"] in ("A", "BUTTON", "SUMMARY") or f["cls"].startswith("storymap-map"):
+            assert f["outline"], f"no visible focus ring on {f}"
+    # The skip link passes the map: focus lands on the current step's heading.
+    run.page.focus(".storymap-skip")
+    run.page.keyboard.press("Enter")
+    assert run.js("() => document.activeElement.classList.contains('storymap-step-title')")
+    assert run.js(f"() => document.activeElement.closest('.storymap-step').dataset.step") == STEP_IDS[0]
+    assert run.errors == []
+
+
+def test_enter_and_space_activate_controls(pages, make_page):
+    run = open_page(make_page, pages, "slides", DESKTOP)
+    run.page.focus(".storymap-next")
+    run.page.keyboard.press("Enter")
+    assert index(run) == 1
+    run.page.keyboard.press(" ")
+    assert index(run) == 2
+    zoom = run.js(f"() => {ROOT}.storymap.map.getZoom()")
+    run.page.focus(".leaflet-control-zoom-in")
+    run.page.keyboard.press(" ")
+    run.page.wait_for_timeout(400)
+    after_space = run.js(f"() => {ROOT}.storymap.map.getZoom()")
+    assert after_space > zoom
+    run.page.keyboard.press("Enter")
+    run.page.wait_for_timeout(400)
+    assert run.js(f"() => {ROOT}.storymap.map.getZoom()") > after_space
+    # The legend opens and closes from the keyboard.
+    run.page.focus(".storymap-legend-title")
+    run.page.keyboard.press("Enter")
+    assert run.js("() => document.querySelector('.storymap-legend').open") is False
+
+
+def test_arrow_keys_step_but_not_in_form_fields_and_pan_the_map(pages, make_page):
+    run = open_page(make_page, pages, "slides", DESKTOP)
+    run.page.keyboard.press("ArrowRight")
+    assert index(run) == 1
+    run.js(f"() => {{ const i = document.createElement('input'); i.id = 'field'; {ROOT}.querySelector('.storymap-steps').prepend(i); }}")
+    run.page.focus("#field")
+    for key in ("ArrowRight", "End", "Home", "ArrowLeft"):
+        run.page.keyboard.press(key)
+    assert index(run) == 1
+    run.page.focus(".storymap-map")
+    center = run.js(f"() => {ROOT}.storymap.map.getCenter()")
+    zoom = run.js(f"() => {ROOT}.storymap.map.getZoom()")
+    run.page.keyboard.press("ArrowDown")
+    run.page.wait_for_timeout(400)
+    run.page.keyboard.press("ArrowRight")
+    run.page.wait_for_timeout(400)
+    moved = run.js(f"() => {ROOT}.storymap.map.getCenter()")
+    assert moved["lat"] < center["lat"] and moved["lng"] > center["lng"]
+    run.page.keyboard.press("+")
+    run.page.wait_for_timeout(400)
+    assert run.js(f"() => {ROOT}.storymap.map.getZoom()") > zoom
+    assert index(run) == 1
+
+
+# ----------------------------------------------------------------------------- screen readers
+def test_screen_reader_text(pages, make_page):
+    run = open_page(make_page, pages, "slides", DESKTOP)
+    assert run.js("() => document.documentElement.lang") == "en"
+    live = run.page.locator(".storymap-live")
+    assert live.get_attribute("aria-live") == "polite" and live.get_attribute("role") == "status"
+    run.page.click(".storymap-next")
+    run.page.click(".storymap-next")
+    assert live.text_content() == f"Step 3 of {len(STEPS)}: {STEPS[2].title}"
+    map_region = run.page.locator(".storymap-map")
+    assert map_region.get_attribute("role") == "region" and map_region.get_attribute("aria-label").startswith("Map: ")
+    described = run.js("""() => { const m = document.querySelector('.storymap-map');
+      return document.getElementById(m.getAttribute('aria-describedby')).textContent; }""")
+    assert described == STEPS[2].description
+    for i, step in enumerate(STEPS):
+        run.js(f"() => {ROOT}.storymap.goTo({i})")
+        assert run.js("""() => { const m = document.querySelector('.storymap-map');
+          return document.getElementById(m.getAttribute('aria-describedby')).textContent; }""").strip()
+        buttons = run.js("""() => [...document.querySelectorAll('.storymap-nav button')].map(b =>
+          [b.getAttribute('aria-label'), b.disabled])""")
+        assert buttons == [["Previous step", i == 0], ["Next step", i == len(STEPS) - 1]]
+        levels = run.js("""() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+          .filter(h => h.getClientRects().length || h.closest('details:not([open])'))
+          .map(h => +h.tagName[1])""")
+        assert levels[0] == 1
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), (step.id, levels)
+
+
+# ------------------------------------------------------------------------------------- motion
+def test_reduced_motion_jumps_and_nothing_moves_by_itself(pages, make_page):
+    run = open_page(make_page, pages, "slides", DESKTOP)
+    jumped = run.js(f"""() => {{ const sm = {ROOT}.storymap; sm.goTo('the-canal');
+      return [{ROOT}.hasAttribute('data-storymap-moving'), sm.map.getZoom()]; }}""")
+    assert jumped[0] is False and jumped[1] > 8
+    center = run.js(f"() => {ROOT}.storymap.map.getCenter()")
+    run.page.wait_for_timeout(2500)
+    assert run.js(f"() => {ROOT}.storymap.map.getCenter()") == center and index(run) == STEP_IDS.index("the-canal")
+    animated = make_page(DESKTOP).open(pages / "slides.html")
+    assert animated.js(f"""() => {{ {ROOT}.storymap.goTo('the-canal');
+      return {ROOT}.hasAttribute('data-storymap-moving'); }}""") is True
+
+
+# --------------------------------------------------------------------------------- zoom, width
+@pytest.mark.parametrize("layout", ["slides", "scroll"])
+@pytest.mark.parametrize("viewport", [(640, 400), (320, 640)], ids=["200pct-zoom", "320px"])
+def test_layout_holds_at_200_percent_zoom_and_320px(pages, make_page, layout, viewport):
+    run = open_page(make_page, pages, layout, viewport, "the-canal")
+    assert run.js("() => document.documentElement.scrollWidth <= innerWidth + 1")
+    boxes = run.js("""() => [...document.querySelectorAll('.storymap-nav button, .storymap-step--current .storymap-step-title, .leaflet-control-zoom a')]
+      .filter(e => e.getClientRects().length).map(e => { const r = e.getBoundingClientRect();
+        return [e.className || e.tagName, r.left, r.right, r.width, r.height]; })""")
+    assert boxes
+    for name, left, right, width, height in boxes:
+        assert left >= -1 and right <= viewport[0] + 1 and width > 0 and height > 0, (name, left, right)
+    if layout == "slides":
+        text = run.js("() => document.querySelector('.storymap-steps').getBoundingClientRect().height")
+        assert text >= 60  # some story text shows next to the map
+
+
+# -------------------------------------------------------------------------------------- phone
+MAP_SHARE_JS = """() => { let inMap = 0, n = 0;
+  for (let x = 5; x < innerWidth; x += 20) for (let y = 5; y < innerHeight; y += 20) {
+    n++; const e = document.elementFromPoint(x, y);
+    if (e && e.closest('.storymap-map')) inMap++; }
+  return inMap / n; }"""
+
+
+@pytest.mark.parametrize("layout", ["slides", "scroll"])
+def test_phone_map_keeps_45_percent_at_every_step(pages, make_page, layout):
+    run = open_page(make_page, pages, layout, PHONE)
+    for i in range(len(STEPS)):
+        run.js(f"() => {ROOT}.storymap.goTo({i})")
+        run.page.wait_for_timeout(50)
+        share = run.js(MAP_SHARE_JS)
+        assert share >= 0.45, (layout, STEPS[i].id, share)
+
+
+def test_phone_bottom_sheet_collapses_and_expands(pages, make_page):
+    run = open_page(make_page, pages, "slides", PHONE)
+    toggle = run.page.locator(".storymap-sheet-toggle")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    before = run.js(MAP_SHARE_JS)
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert run.js(MAP_SHARE_JS) > before + 0.2
+    assert run.page.locator(".storymap-next").is_visible()  # navigation stays
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert abs(run.js(MAP_SHARE_JS) - before) < 0.02
+
+
+def _swipe(run, dx: int) -> None:
+    box = run.page.locator(".storymap-panel").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.7  # on the story text
+    cdp = run.page.context.new_cdp_session(run.page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for k in range(1, 6):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x + dx * k / 5, "y": y + 3}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_phone_swipe_steps(pages, make_page):
+    run = open_page(make_page, pages, "slides", PHONE)
+    _swipe(run, -150)
+    assert index(run) == 1
+    _swipe(run, -150)
+    assert index(run) == 2
+    _swipe(run, 150)
+    assert index(run) == 1
+    _swipe(run, -20)  # too short to count
+    assert index(run) == 1
+
+
+@pytest.mark.parametrize("layout", ["slides", "scroll"])
+def test_phone_tap_targets_are_44px(pages, make_page, layout):
+    run = open_page(make_page, pages, layout, PHONE, "the-canal")
+    small = run.js("""() => [...document.querySelectorAll('[data-storymap] button, [data-storymap] summary, [data-storymap] [role=button], .storymap-skip')]
+      .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+      .map(e => { const r = e.getBoundingClientRect(); return [e.className || e.tagName, r.width, r.height]; })
+      .filter(([, w, h]) => w < 44 || h < 44)""")
+    assert small == []
+
+
+# ----------------------------------------------------------------------------------- contrast
+CONTRAST_JS = """() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const blend = (top, under) => { const a = top[3] === undefined ? 1 : top[3];
+    return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)); };
+  const mapColors = [[243, 239, 230], [201, 221, 232]];  // land and sea of the basemap
+  const backgrounds = (el) => {  // the colours text can sit on: walk up, blending
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length && (c[3] === undefined || c[3] > 0)) { layers.push(c); if (c[3] === undefined || c[3] === 1) break; }
+      if (e.classList.contains('storymap-map')) { return mapColors.map(m => layers.reduceRight((u, t) => blend(t, u), m)); }
+    }
+    const base = layers.length && (layers[layers.length - 1][3] === undefined || layers[layers.length - 1][3] === 1)
+      ? layers.pop() : [255, 255, 255];
+    return [layers.reduceRight((u, t) => blend(t, u), base)];
+  };
+  const bad = [];
+  const walker = document.createTreeWalker(document.querySelector('[data-storymap]'), NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || !el.getClientRects().length || el.closest('.storymap-sr-only, [hidden], button:disabled')) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || +cs.opacity === 0) continue;
+    const fg = rgb(cs.color);
+    for (const bg of backgrounds(el)) {
+      const r = ratio(fg, bg);
+      if (r < 4.5) bad.push([n.textContent.trim().slice(0, 30), el.className, r.toFixed(2)]);
+    }
+  }
+  return bad; }"""
+
+
+@pytest.mark.parametrize("layout", ["slides", "scroll"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_text_contrast_is_at_least_4_5(pages, make_page, layout, viewport):
+    for step in (STEP_IDS[0], "the-canal", STEP_IDS[-1]):
+        run = open_page(make_page, pages, layout, viewport, step)
+        assert run.js(CONTRAST_JS) == [], (layout, viewport, step)

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-__all__ = ["Problem", "StoryError", "problems_from_validation"]
+__all__ = ["Problem", "StoryError", "problems_from_validation", "field_path", "short_repr"]
 
 
 @dataclass(frozen=True)
@@ -36,14 +36,27 @@ class StoryError(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
+def field_path(loc: tuple[Any, ...], *, nested: bool = False) -> str:
+    """``("properties", "sources", 0, "url")`` → ``properties.sources[0].url``.
+
+    With ``nested`` the path is to be appended to another one (``.kind``, ``[0]``).
+    """
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out or nested else "") + str(part)
     return out
+
+
+def short_repr(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut short in the middle when long (a problem line stays one readable line)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    keep = (limit - 5) // 2
+    return f"{text[:keep]} ... {text[-keep:]}"
 
 
 def problems_from_validation(
@@ -58,14 +71,24 @@ def problems_from_validation(
     problems = []
     for err in error.errors(include_url=False):
         loc = tuple(err["loc"])
-        if loc and isinstance(loc[0], str) and loc[0] in rename:
-            loc = (rename[loc[0]],) + loc[1:]
-        field = prefix + _field_path(loc)
+        if err["type"] == "storymap":
+            # Several problems found by one validator, each with its own location (models.py).
+            for sub, message in err["ctx"]["problems"]:
+                field = prefix + field_path(_renamed(loc + tuple(sub), rename))
+                problems.append(Problem(file=file, where=where, field=field, message=message))
+            continue
+        field = prefix + field_path(_renamed(loc, rename))
         message = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if err["type"] == "missing":
             message = "missing (required)"
         elif err["type"] not in ("value_error", "assertion_error") and "input" in err:
-            message = f"{message} (got {err['input']!r})"
+            message = f"{message} (got {short_repr(err['input'])})"
         for line in message.splitlines():
             problems.append(Problem(file=file, where=where, field=field, message=line))
     return problems
+
+
+def _renamed(loc: tuple[Any, ...], rename: dict[str, str]) -> tuple[Any, ...]:
+    if loc and isinstance(loc[0], str) and loc[0] in rename:
+        return (rename[loc[0]],) + loc[1:]
+    return loc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -97,15 +98,23 @@ class Story:
             The path written.
         """
         target = Path(path)
-        html = self.to_html(fragment=fragment, layout=layout)
+        html = self.to_html(fragment=fragment, layout=layout)  # rendered in full before anything is written
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(html)
+                fh.flush()
+                os.fsync(fh.fileno())
+            # mkstemp makes the file private (0600): keep the old page's mode, or make it readable.
+            try:
+                mode = target.stat().st_mode & 0o777
+            except FileNotFoundError:
+                mode = 0o644
+            os.chmod(tmp, mode)
             os.replace(tmp, target)
         except BaseException:
-            with __import__("contextlib").suppress(FileNotFoundError):
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
         return target

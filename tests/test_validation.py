@@ -1,0 +1,534 @@
+"""Broken input: one validation layer (load → models) behind `storymap validate` and the build.
+
+Every case gets one line per problem naming file, feature and field; all problems are reported in
+one run; the CLI exits 1 on invalid input and 2 on usage errors, with no traceback unless --debug.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import storymap
+from storymap import Place, StoryError
+from storymap.cli import main as cli
+from storymap.kinds import KINDS
+from storymap.load import MAX_FILE_BYTES, load_places
+from storymap.models import swapped_places
+
+PLACES = "geodata/places.geojson"
+STORY = "geodata/story.toml"
+INDEX = {"socsouth-hq": 0, "talks-jcet-2025": 1, "darien-border-zone": 2, "panama-canal": 7, "gatun-locks": 8}
+
+
+@pytest.fixture()
+def story(story_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The Panama story, copied; the working directory is its parent, so lines read ``geodata/...``."""
+    monkeypatch.chdir(story_dir.parent)
+    return story_dir
+
+
+def read(story: Path) -> dict:
+    return json.loads((story / "places.geojson").read_text("utf-8"))
+
+
+def write(story: Path, doc) -> None:
+    (story / "places.geojson").write_text(json.dumps(doc, indent=1, ensure_ascii=False), "utf-8")
+
+
+def feature(doc: dict, fid: str) -> dict:
+    return doc["features"][INDEX[fid]]
+
+
+def lines(story: Path) -> list[str]:
+    """The problem lines of a story, through the library."""
+    with pytest.raises(StoryError) as info:
+        storymap.load(story.name)
+    out = [str(p) for p in info.value.problems]
+    assert str(info.value) == "\n".join(out)
+    return out
+
+
+def has(found: list[str], *expected: str) -> None:
+    for line in expected:
+        assert line in found, f"{line!r} not among:\n" + "\n".join(found)
+
+
+def has_start(found: list[str], start: str) -> str:
+    hits = [line for line in found if line.startswith(start)]
+    assert hits, f"no line starts with {start!r}:\n" + "\n".join(found)
+    return hits[0]
+
+
+# GeoJSON files -------------------------------------------------------------------------------
+
+def test_invalid_json_names_line_and_column(story: Path):
+    (story / "places.geojson").write_text('{\n  "type": "FeatureCollection",\n  "features": [,]\n}\n', "utf-8")
+    # Only that line: with a file unread, steps are not reported as naming unknown places.
+    assert lines(story) == [f"{PLACES}: invalid JSON at line 3, column 16: Expecting value"]
+
+
+@pytest.mark.parametrize("doc, got", [
+    ({"type": "Feature", "properties": {}, "geometry": None}, "'Feature'"),
+    ([], "'list'"),
+    ({"features": []}, "None"),
+])
+def test_not_a_feature_collection(story: Path, doc, got):
+    write(story, doc)
+    has(lines(story), f"{PLACES}: expected a GeoJSON FeatureCollection, got {got}")
+
+
+def test_features_must_be_features(story: Path):
+    doc = read(story)
+    doc["features"][3] = {"type": "Point", "coordinates": [0, 0]}
+    doc["features"].append("canal")
+    write(story, doc)
+    found = lines(story)
+    has(found, f"{PLACES}: features[3] type: expected a GeoJSON Feature, got 'Point'",
+        f"{PLACES}: features[18] type: expected a GeoJSON Feature, got 'canal'")
+
+
+def test_missing_and_duplicate_ids(story: Path):
+    doc = read(story)
+    del feature(doc, "talks-jcet-2025")["id"]
+    feature(doc, "darien-border-zone")["properties"]["id"] = "darien"
+    del feature(doc, "darien-border-zone")["id"]
+    feature(doc, "gatun-locks")["id"] = "panama-canal"
+    write(story, doc)
+    found = lines(story)
+    has_start(found, f"{PLACES}: features[1] id: missing; every place needs a stable string id")
+    assert "properties.id is 'darien': move it to the Feature's own id" in has_start(found, f"{PLACES}: features[2] id:")
+    has(found, f'{PLACES}: feature "panama-canal" (features[8]) id: duplicate id \'panama-canal\' (first used by features[7])')
+
+
+def test_duplicate_ids_across_files(story: Path):
+    doc = read(story)
+    extra = {"type": "FeatureCollection", "features": [feature(doc, "gatun-locks")]}
+    (story / "more.geojson").write_text(json.dumps(extra), "utf-8")
+    has(lines(story), 'geodata/places.geojson: feature "gatun-locks" (features[8]) id: duplicate id '
+                      "'gatun-locks' (first used by features[0] in geodata/more.geojson)")
+
+
+def test_unknown_kind_line_format(story: Path):
+    doc = read(story)
+    feature(doc, "panama-canal")["properties"]["kind"] = "canall"
+    write(story, doc)
+    found = lines(story)
+    assert found == [f'{PLACES}: feature "panama-canal" (features[7]) properties.kind: unknown kind \'canall\'; '
+                     f"expected one of {', '.join(KINDS)}"]
+
+
+def test_missing_name_and_annotation_together(story: Path):
+    doc = read(story)
+    props = feature(doc, "gatun-locks")["properties"]
+    del props["name"]
+    props["annotation"] = "   "
+    write(story, doc)
+    found = lines(story)
+    where = f'{PLACES}: feature "gatun-locks" (features[8])'
+    has(found, f"{where} properties.name: missing (required)")
+    has_start(found, f"{where} properties.annotation: String should have at least 1 character")
+
+
+def test_self_intersecting_polygon_says_where(story: Path):
+    doc = read(story)
+    feature(doc, "darien-border-zone")["geometry"] = {
+        "type": "Polygon", "coordinates": [[[-78, 8], [-77, 9], [-77, 8], [-78, 9], [-78, 8]]]}
+    write(story, doc)
+    has(lines(story), f'{PLACES}: feature "darien-border-zone" (features[2]) geometry: invalid Polygon: '
+                      "Self-intersection at [-77.5, 8.5] (longitude, latitude)")
+
+
+def test_unclosed_ring_and_too_few_positions(story: Path):
+    doc = read(story)
+    feature(doc, "darien-border-zone")["geometry"] = {
+        "type": "Polygon", "coordinates": [[[-78, 8], [-77, 8], [-77, 9], [-78, 9]]]}
+    feature(doc, "panama-canal")["geometry"] = {"type": "LineString", "coordinates": [[-79.9, 9.4]]}
+    feature(doc, "gatun-locks")["geometry"] = {"type": "Polygon", "coordinates": [[[-79, 9], [-78, 9], [-79, 9]]]}
+    write(story, doc)
+    found = lines(story)
+    has(found,
+        f'{PLACES}: feature "darien-border-zone" (features[2]) geometry.coordinates[0]: ring is not closed '
+        "(first position [-78, 8] differs from last [-78, 9]); repeat the first position at the end",
+        f'{PLACES}: feature "panama-canal" (features[7]) geometry.coordinates: 1 position(s), at least 2 needed',
+        f'{PLACES}: feature "gatun-locks" (features[8]) geometry.coordinates[0]: 3 position(s), at least 4 needed')
+
+
+def test_coordinates_out_of_range(story: Path):
+    doc = read(story)
+    feature(doc, "gatun-locks")["geometry"]["coordinates"] = [-200.5, 9.27]
+    feature(doc, "panama-canal")["geometry"]["coordinates"][3] = [-100.5, 95]
+    feature(doc, "socsouth-hq")["geometry"]["coordinates"] = [25.48, -100.38]
+    write(story, doc)
+    found = lines(story)
+    has(found,
+        f'{PLACES}: feature "gatun-locks" (features[8]) geometry.coordinates: longitude -200.5 is outside -180..180',
+        f'{PLACES}: feature "panama-canal" (features[7]) geometry.coordinates[3]: latitude 95 is outside -90..90',
+        f'{PLACES}: feature "socsouth-hq" (features[0]) geometry.coordinates: latitude -100.38 is outside -90..90; '
+        "GeoJSON positions are [longitude, latitude]: are the two swapped?")
+
+
+def test_swapped_latitude_and_longitude(story: Path):
+    doc = read(story)
+    lon, lat = feature(doc, "gatun-locks")["geometry"]["coordinates"]
+    feature(doc, "gatun-locks")["geometry"]["coordinates"] = [lat, lon]
+    write(story, doc)
+    found = lines(story)
+    line = has_start(found, f'{PLACES}: feature "gatun-locks" (features[8]) geometry: coordinates look swapped')
+    assert "longitude 9.272, latitude -79.92" in line and "[longitude, latitude]" in line
+    assert len(found) == 1  # Homestead, Florida, is far from Panama too, but not swapped
+
+
+def test_swapped_check_is_robust():
+    def at(pid, x, y):
+        return Place(id=pid, name=pid, kind="site", annotation="a",
+                     sources=[{"title": "s", "url": "https://example.org"}],
+                     geometry={"type": "Point", "coordinates": [x, y]})
+
+    europe = [at("paris", 2.35, 48.86), at("berlin", 13.4, 52.52), at("vienna", 16.37, 48.21),
+              at("rome", 12.5, 41.9)]
+    # Far away but not swapped (its swap lies far from Europe too): fine.
+    assert swapped_places(europe + [at("cairo", 31.2, 30.0), at("new-york", -74.0, 40.7)]) == []
+    # Two swapped places are both found: the area comes from medians, not from all bounds.
+    found = swapped_places(europe + [at("munich", 48.14, 11.58), at("prague", 50.08, 14.42)])
+    assert [f.index for f in found] == [4, 5] and all(f.loc == ("geometry",) for f in found)
+    # Too few places to tell.
+    assert swapped_places([at("a", 2.35, 48.86), at("b", 48.86, 2.35)]) == []
+
+
+@pytest.mark.parametrize("geometry, message", [
+    (None, "geometry: is null; a place needs a geometry"),
+    ({}, "geometry: is empty ({}); a place needs a geometry"),
+    ({"type": "Point", "coordinates": []}, "geometry: empty Point; expected coordinates"),
+    ({"type": "MultiPolygon", "coordinates": []}, "geometry: empty MultiPolygon; expected coordinates"),
+    ({"type": "GeometryCollection", "geometries": []},
+     "geometry.geometries: empty GeometryCollection; expected a non-empty array of geometries"),
+    ({"type": "Circle", "coordinates": [0, 0]}, "geometry.type: unknown geometry type 'Circle'"),
+])
+def test_empty_and_null_geometries(story: Path, geometry, message):
+    doc = read(story)
+    feature(doc, "gatun-locks")["geometry"] = geometry
+    write(story, doc)
+    has_start(lines(story), f'{PLACES}: feature "gatun-locks" (features[8]) {message}')
+
+
+def test_missing_geometry_member(story: Path):
+    doc = read(story)
+    del feature(doc, "gatun-locks")["geometry"]
+    write(story, doc)
+    has(lines(story), f'{PLACES}: feature "gatun-locks" (features[8]) geometry: is null; a place needs a geometry')
+
+
+def test_wrong_crs(story: Path):
+    doc = read(story)
+    doc = {"type": "FeatureCollection",
+           "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}, "features": doc["features"]}
+    write(story, doc)
+    has_start(lines(story), f"{PLACES}: crs: 'urn:ogc:def:crs:EPSG::3857' is not WGS84 longitude/latitude")
+    doc["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
+    write(story, doc)
+    storymap.load(story.name)  # WGS84 said explicitly is fine
+
+
+def test_repeated_json_keys_are_reported_not_lost(story: Path):
+    text = (story / "places.geojson").read_text("utf-8")
+    text = text.replace('"kind": "lock",', '"kind": "lock", "kind": "port",', 1)
+    (story / "places.geojson").write_text(text, "utf-8")
+    has_start(lines(story), f'{PLACES}: feature "gatun-locks" (features[8]) properties.kind: key \'kind\' appears '
+                            "more than once")
+
+
+def test_properties_that_clash_with_the_feature(story: Path):
+    doc = read(story)
+    feature(doc, "gatun-locks")["properties"]["id"] = "gatun"
+    feature(doc, "panama-canal")["properties"]["id"] = "panama-canal"  # the same: nothing is lost
+    write(story, doc)
+    assert lines(story) == [f'{PLACES}: feature "gatun-locks" (features[8]) properties.id: clashes with the '
+                            "Feature's own id; it would be lost: rename it"]
+
+
+def test_nan_is_not_json(story: Path):
+    text = (story / "places.geojson").read_text("utf-8").replace("-79.92266", "NaN", 1)
+    (story / "places.geojson").write_text(text, "utf-8")
+    has(lines(story), f"{PLACES}: invalid JSON: NaN is not a JSON number")
+
+
+# Encoding and size ---------------------------------------------------------------------------
+
+def test_not_utf8(story: Path):
+    raw = (story / "places.geojson").read_bytes()
+    (story / "places.geojson").write_bytes(raw.replace("Gatún".encode(), "Gatún".encode("latin-1"), 1))
+    line = has_start(lines(story), f"{PLACES}: not UTF-8: byte 0xfa at line ")
+    assert re.search(r"line \d+, column \d+ \(offset \d+\); save the file as UTF-8$", line)
+
+
+def test_utf16_is_named(story: Path):
+    text = (story / "places.geojson").read_text("utf-8")
+    (story / "places.geojson").write_bytes(text.encode("utf-16"))
+    has(lines(story), f"{PLACES}: is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8")
+
+
+def test_byte_order_mark_is_reported_with_the_rest(story: Path):
+    doc = read(story)
+    feature(doc, "panama-canal")["properties"]["kind"] = "canall"
+    (story / "places.geojson").write_bytes(b"\xef\xbb\xbf" + json.dumps(doc).encode())
+    toml = (story / "story.toml").read_bytes()
+    (story / "story.toml").write_bytes(b"\xef\xbb\xbf" + toml)
+    found = lines(story)
+    has(found, f"{PLACES}: starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM",
+        f"{STORY}: starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
+    has_start(found, f'{PLACES}: feature "panama-canal" (features[7]) properties.kind: unknown kind')
+
+
+def test_huge_file_is_refused_without_reading_it(story: Path):
+    huge = story / "places.geojson"
+    with huge.open("r+b") as fh:  # sparse: 8 × the limit, nearly no disk
+        fh.truncate(8 * MAX_FILE_BYTES)
+    tracemalloc.start()
+    try:
+        found = lines(story)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    line = has_start(found, f"{PLACES}: file is 80.0 MiB; the limit for a story file is 10 MiB")
+    assert "too large to embed" in line
+    assert peak < MAX_FILE_BYTES / 4, f"{peak:,} bytes allocated while refusing the file"
+
+
+def test_not_a_regular_file(story: Path):
+    (story / "folder.geojson").mkdir()
+    has(lines(story), "geodata/folder.geojson: not a regular file")
+
+
+# story.toml ----------------------------------------------------------------------------------
+
+def toml_replace(story: Path, old: str, new: str) -> None:
+    path = story / "story.toml"
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_unknown_place_suggests_the_closest_even_with_other_problems(story: Path):
+    toml_replace(story, 'places = ["talks-jcet-2025"]', 'places = ["talks-jcet-2052"]')
+    doc = read(story)
+    feature(doc, "panama-canal")["properties"]["kind"] = "canall"  # another problem, elsewhere
+    write(story, doc)
+    found = lines(story)
+    has(found, f'{STORY}: step "first-talks" (steps[1]) places[0]: unknown place \'talks-jcet-2052\'; '
+               "did you mean 'talks-jcet-2025'?")
+    # The broken feature still exists: steps showing it are not reported as naming an unknown place.
+    assert not [line for line in found if "unknown place 'panama-canal'" in line]
+
+
+def test_unknown_place_without_a_close_id(story: Path):
+    toml_replace(story, 'places = ["talks-jcet-2025"]', 'places = ["zzz"]')
+    assert lines(story) == [f"{STORY}: step \"first-talks\" (steps[1]) places[0]: unknown place 'zzz'"]
+
+
+def test_duplicate_step_ids(story: Path):
+    toml_replace(story, 'id = "jcet-training"', 'id = "first-talks"')
+    assert lines(story) == [f'{STORY}: step "first-talks" (steps[2]) id: duplicate step id \'first-talks\' '
+                            "(first used by steps[1])"]
+
+
+def test_duplicate_step_ids_with_a_broken_step(story: Path):
+    toml_replace(story, 'id = "jcet-training"', 'id = "first-talks"\ntitel = "typo"')
+    found = lines(story)
+    has(found, f'{STORY}: step "first-talks" (steps[2]) id: duplicate step id \'first-talks\' (first used by steps[1])',
+        f'{STORY}: step "first-talks" (steps[2]) titel: Extra inputs are not permitted (got \'typo\')')
+
+
+def test_empty_story(story: Path):
+    (story / "story.toml").write_text("", "utf-8")
+    found = lines(story)
+    has(found, f"{STORY}: title: missing (required)",
+        f"{STORY}: steps: the story has no steps; add at least one [[steps]] table")
+
+
+def test_story_without_places(story: Path):
+    write(story, {"type": "FeatureCollection", "features": []})
+    found = lines(story)
+    has(found, f"{PLACES}: the story has no places: no Feature in any *.geojson file")
+    # And each step names places that do not exist.
+    has_start(found, f'{STORY}: step "overview" (steps[0]) places[0]: unknown place \'socsouth-hq\'')
+
+
+def test_story_fields(story: Path):
+    toml_replace(story, 'lang = "en"', 'lang = "en\\" onload=\\"x"\ntitel = "typo"')
+    toml_replace(story, 'layout = "slides"', 'layout = "carousel"')
+    found = lines(story)
+    has_start(found, f"{STORY}: lang: 'en\" onload=\"x' is not a language tag")
+    has_start(found, f"{STORY}: titel: Extra inputs are not permitted (got 'typo')")
+    has_start(found, f"{STORY}: layout: Input should be 'slides' or 'scroll'")
+
+
+def test_steps_not_an_array(story: Path):
+    (story / "story.toml").write_text('title = "T"\nsteps = "all of them"\n', "utf-8")
+    assert lines(story) == [f"{STORY}: steps: expected [[steps]] tables, got 'all of them'"]
+
+
+def test_all_problems_of_all_files_in_one_run(story: Path):
+    doc = read(story)
+    feature(doc, "panama-canal")["properties"]["kind"] = "canall"
+    del feature(doc, "gatun-locks")["properties"]["annotation"]
+    feature(doc, "socsouth-hq")["geometry"]["coordinates"] = [0, 95]
+    lon, lat = feature(doc, "talks-jcet-2025")["geometry"]["coordinates"]
+    feature(doc, "talks-jcet-2025")["geometry"]["coordinates"] = [lat, lon]
+    write(story, doc)
+    toml_replace(story, 'places = ["talks-jcet-2025"]', 'places = ["gatun-lock"]')
+    toml_replace(story, 'layout = "slides"', 'layout = "slide"')
+    found = lines(story)
+    for start in ('geodata/places.geojson: feature "panama-canal" (features[7]) properties.kind:',
+                  'geodata/places.geojson: feature "gatun-locks" (features[8]) properties.annotation: missing',
+                  'geodata/places.geojson: feature "socsouth-hq" (features[0]) geometry.coordinates: latitude 95',
+                  'geodata/places.geojson: feature "talks-jcet-2025" (features[1]) geometry: coordinates look swapped',
+                  "geodata/story.toml: layout: Input should be",
+                  'geodata/story.toml: step "first-talks" (steps[1]) places[0]: unknown place \'gatun-lock\'; '
+                  "did you mean 'gatun-locks'?"):
+        has_start(found, start)
+    assert len(found) == 6, found
+
+
+def test_toml_syntax_error(story: Path):
+    (story / "story.toml").write_text('title = "x"\n[[steps]]\nid = \n', "utf-8")
+    assert lines(story) == [f"{STORY}: invalid TOML: Invalid value (at line 3, column 6)"]
+
+
+def test_one_geojson_file_alone(story: Path):
+    assert len(load_places(story / "places.geojson")) == 18
+    doc = read(story)
+    feature(doc, "gatun-locks")["properties"]["kind"] = "lox"
+    write(story, doc)
+    with pytest.raises(StoryError, match=r'feature "gatun-locks" \(features\[8\]\) properties.kind: unknown kind'):
+        load_places(story / "places.geojson")
+
+
+# The command line ----------------------------------------------------------------------------
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_validate_and_build_report_the_same_lines(story: Path):
+    doc = read(story)
+    feature(doc, "panama-canal")["properties"]["kind"] = "canall"
+    feature(doc, "gatun-locks")["geometry"] = None
+    write(story, doc)
+    expected = lines(story)
+    for args in (["validate", "geodata"], ["validate", "geodata/story.toml"], ["build", "geodata", "-o", "out.html"]):
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.stderr.splitlines() == expected + [f"{len(expected)} problem(s) found"], args
+        assert "Traceback" not in result.output
+    assert not Path("out.html").exists()
+
+
+def test_validate_ok_and_usage_errors(story: Path):
+    result = run("validate", "geodata")
+    assert result.exit_code == 0 and result.stdout == "geodata: valid (11 steps, 18 places)\n"
+    result = run("validate", "geodata/places.geojson")
+    assert result.exit_code == 0 and "valid (18 places)" in result.stdout
+    assert run("validate", "no-such-folder").exit_code == 2
+    assert run("validate", "--no-such-option").exit_code == 2
+    assert run("build", "geodata/story.toml").exit_code == 2
+    assert run("validate", "geodata/RESEARCH.md").exit_code == 2
+    assert run("nonsense").exit_code == 2
+
+
+def test_debug_shows_the_traceback(story: Path):
+    (story / "story.toml").write_text("", "utf-8")
+    assert "Traceback" not in run("validate", "geodata").output
+    result = run("validate", "geodata", "--debug")
+    assert result.exit_code == 1 and "Traceback" in result.stderr and "StoryError" in result.stderr
+
+
+def test_validate_one_geojson_file(story: Path):
+    doc = read(story)
+    feature(doc, "gatun-locks")["properties"]["kind"] = "lox"
+    write(story, doc)
+    result = run("validate", "geodata/places.geojson")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith(f'{PLACES}: feature "gatun-locks" (features[8]) properties.kind:')
+
+
+# Atomic writes -------------------------------------------------------------------------------
+
+def dist_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.fixture()
+def built(story: Path) -> Path:
+    result = run("build", "geodata", "-o", "dist/index.html")
+    assert result.exit_code == 0, result.output
+    page = story.parent / "dist" / "index.html"
+    assert page.stat().st_mode & 0o777 == 0o644  # readable, not mkstemp's 0600
+    return page
+
+
+def test_invalid_story_leaves_the_old_page(story: Path, built: Path):
+    before = built.read_bytes()
+    toml_replace(story, 'id = "jcet-training"', 'id = "first-talks"')
+    result = run("build", "geodata", "-o", "dist/index.html")
+    assert result.exit_code == 1 and "duplicate step id" in result.stderr
+    assert built.read_bytes() == before and dist_files(built.parent) == ["index.html"]
+
+
+def test_failed_rendering_leaves_the_old_page(story: Path, built: Path, monkeypatch: pytest.MonkeyPatch):
+    before = built.read_bytes()
+    toml_replace(story, 'title = "Partners at the Crossroads"', 'title = "A new title"')
+
+    def broken(self):
+        raise RuntimeError("renderer broke half-way")
+
+    monkeypatch.setattr(storymap.render.StoryControl, "cards", property(broken))
+    result = run("build", "geodata", "-o", "dist/index.html")
+    assert result.exit_code == 1
+    assert result.stderr == "cannot build dist/index.html: renderer broke half-way (run with --debug for the traceback)\n"
+    assert built.read_bytes() == before and dist_files(built.parent) == ["index.html"]
+
+
+@pytest.mark.parametrize("where", ["fsync", "replace"])
+def test_failed_write_leaves_the_old_page_and_no_temp_file(story: Path, built: Path, monkeypatch, where):
+    before = built.read_bytes()
+    toml_replace(story, 'title = "Partners at the Crossroads"', 'title = "A new title"')
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, where, fail)
+    with pytest.raises(OSError):
+        storymap.load("geodata").save("dist/index.html")
+    assert built.read_bytes() == before and dist_files(built.parent) == ["index.html"]
+    result = run("build", "geodata", "-o", "dist/index.html")
+    assert result.exit_code == 1 and result.stderr.startswith("cannot build dist/index.html: No space left on device")
+    assert "Traceback" not in result.output
+    assert built.read_bytes() == before and dist_files(built.parent) == ["index.html"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[" * 100_000, "invalid JSON: nested too deeply"),
+    ("[" * 900 + "]" * 900, "invalid JSON: arrays or objects nested more than 64 levels deep"),
+    ('{"type": "FeatureCollection", "features": [' + "1" * 5000 + "]}", "invalid JSON: Exceeds the limit"),
+])
+def test_pathological_json(story: Path, text, message):
+    (story / "places.geojson").write_text(text, "utf-8")
+    has_start(lines(story), f"{PLACES}: {message}")
+
+
+def test_nested_geometry_collections(story: Path):
+    doc = read(story)
+    nested = {"type": "Point", "coordinates": [-79.9, 9.27]}
+    for _ in range(10):
+        nested = {"type": "GeometryCollection", "geometries": [nested]}
+    feature(doc, "gatun-locks")["geometry"] = nested
+    write(story, doc)
+    has_start(lines(story), f'{PLACES}: feature "gatun-locks" (features[8]) geometry.geometries[0].geometries[0]: '
+                            "GeometryCollections nested too deeply")

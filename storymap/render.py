@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from . import assets
 from .basemap import basemap_data
+from .security import add_csp, tile_sources, verbatim_rendering
 from .kinds import KINDS
 from .text import markdown_html, script_json
 
@@ -348,7 +349,9 @@ def render_page(folium_map: folium.Map, story: "StoryData", *, fragment: bool = 
         control.mode = "fragment" if fragment else "page"
         control.layout = layout or story.layout
     try:
-        with stable_ids(folium_map, seed or story.model_dump_json()):
-            return page.render()
+        with stable_ids(folium_map, seed or story.model_dump_json()), verbatim_rendering():
+            html = page.render()
     finally:
         folium_map._parent = None
+    # A whole page gets its Content-Security-Policy, computed from the page as rendered.
+    return html if fragment else add_csp(html, tile_sources(folium_map))

@@ -12,6 +12,7 @@ files are edited by hand and pages are embedded in news sites. Two funnels handl
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -25,11 +26,20 @@ __all__ = ["markdown_html", "script_json", "ALLOWED_TAGS"]
 ALLOWED_TAGS = frozenset(
     {
         "p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "pre",
-        "h4", "h5", "h6", "hr", "del", "sup", "sub",
+        "h4", "h5", "h6", "hr", "s", "del", "sup", "sub",
     }
 )
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
+# nh3 checks the scheme of absolute URLs only; relative ones ("/x", "//other.host/x", "#x")
+# would resolve against whatever page embeds the story, so links must be absolute too.
+_ABSOLUTE_LINK = re.compile(r"^(?:https?://[^/\s]|mailto:[^\s])", re.IGNORECASE)
+
+
+def _only_absolute_links(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "a" and attribute == "href" and not _ABSOLUTE_LINK.match(value):
+        return None
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +84,7 @@ def markdown_html(text: str) -> str:
         attributes={k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(_URL_SCHEMES),
         link_rel="noopener noreferrer",
+        attribute_filter=_only_absolute_links,
         strip_comments=True,
     ).strip()
 

@@ -191,7 +191,7 @@ def test_valid_fuzzed_stories_render(folder: Path, story, title):
     data = outcome(folder)
     assume(data is not None)  # e.g. a place looking swapped among the others
     html = storymap.Story(data).to_html()
-    assert html.startswith("<!DOCTYPE html>")
+    assert html.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in html
     assert html.count("<script>") == 2
 
 

@@ -1,0 +1,144 @@
+"""Rendering hostile text safely: no template evaluation of rendered text, and a page CSP.
+
+**Rendered text stays text.** branca (under folium) renders an element's macros to strings and
+wraps each string in a new ``Element``, which compiles it as a *Jinja template* and renders it
+again. Story text that reaches a macro's output (a title, a tooltip, a layer's properties) would
+then run as template code at build time: ``{{ 7*7 }}`` would print 49, and worse would run
+shell commands. :func:`verbatim_rendering` makes such elements give their text back unchanged.
+
+**A Content-Security-Policy for a finished page**: only its own inline scripts and styles apply.
+The policy is computed from the page as rendered: the sha256 of every inline ``<script>`` and
+``<style>`` body, images from ``data:`` and from the hosts of the map's tile layers, nothing else
+(no other scripts, styles, fonts, frames, requests, forms or ``<base>``). It is added as a
+``<meta http-equiv>`` right after ``<meta charset>``, before any script or style, so that it
+covers all of them; adding it changes no script or style, so the hashes stay valid.
+
+A fragment (a page's body to embed in another page) carries no policy: the host page sets its own.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import re
+from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
+
+import branca.element
+from branca.element import Element
+from folium.raster_layers import TileLayer, WmsTileLayer
+
+__all__ = ["verbatim_rendering", "page_policy", "add_csp", "tile_sources", "image_source"]
+
+
+class _Verbatim:
+    """Stands in for a template made from text that is already rendered: gives the text back."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return self.source
+
+
+@contextlib.contextmanager
+def verbatim_rendering() -> Iterator[None]:
+    """While rendering, text passed to ``branca.element.Element(template)`` is kept verbatim.
+
+    Only rendering makes elements from strings, and only from strings it has just rendered
+    (every ``MacroElement``'s header, html and script; folium's popups, includes, Vega charts),
+    so none of them is ever a template meant to be evaluated. Templates made before rendering
+    are unaffected. (Like :func:`storymap.render.stable_ids`, this patches branca for the
+    duration: render one page at a time per process.)
+    """
+    original = branca.element.Template
+    branca.element.Template = _Verbatim  # type: ignore[assignment,misc]
+    try:
+        yield
+    finally:
+        branca.element.Template = original  # type: ignore[misc]
+
+
+_INLINE = re.compile(r"<(script|style)(\s[^>]*)?>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
+_HOST = re.compile(r"^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?$")
+_CHARSET = re.compile(r"<meta charset=[\"']?utf-8[\"']?\s*/?>", re.IGNORECASE)
+
+
+def _hash(body: str) -> str:
+    # The browser hashes the element's text after the HTML parser has normalised newlines.
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def page_policy(html: str, image_sources: Iterable[str] = ()) -> str:
+    """The policy for ``html``: its inline scripts and styles by hash, images from ``data:`` and
+    ``image_sources`` (CSP source expressions such as ``https://*.basemaps.cartocdn.com``)."""
+    hashes: dict[str, list[str]] = {"script": [], "style": []}
+    for found in _INLINE.finditer(html):
+        if found.group(2) and "src=" in found.group(2).lower():
+            raise ValueError("the page loads a script from elsewhere; a standalone page inlines everything")
+        digest = _hash(found.group(3))
+        bucket = hashes[found.group(1).lower()]
+        if digest not in bucket:
+            bucket.append(digest)
+    images = ["data:"] + sorted(set(image_sources) - {"data:"})
+    directives = [
+        "default-src 'none'",
+        "script-src " + (" ".join(hashes["script"]) or "'none'"),
+        "style-src " + (" ".join(hashes["style"]) or "'none'"),
+        "img-src " + " ".join(images),
+        "base-uri 'none'",
+        "form-action 'none'",
+    ]
+    return "; ".join(directives)
+
+
+def add_csp(html: str, image_sources: Iterable[str] = ()) -> str:
+    """``html`` (a whole page) with its Content-Security-Policy ``<meta>`` added after ``<meta charset>``."""
+    policy = page_policy(html, image_sources)
+    charset = _CHARSET.search(html)
+    if charset is None or _INLINE.search(html, 0, charset.start()):
+        raise ValueError("the page needs <meta charset> before any script or style to carry a CSP")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    return html[: charset.end()] + "\n" + meta + html[charset.end():]
+
+
+def image_source(url: str) -> str | None:
+    """The CSP source expression that allows a URL template's images.
+
+    ``https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png`` → ``https://*.basemaps.cartocdn.com``.
+    A template part of the host becomes a ``*.`` wildcard (CSP allows one only at the start).
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return "data:"
+    if scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = parts.netloc.rsplit("@", 1)[-1].lower()
+    labels = host.split(".")
+    templated = [i for i, label in enumerate(labels) if "{" in label or "}" in label]
+    if templated:
+        host = "*." + ".".join(labels[templated[-1] + 1:])
+    if not _HOST.match(host):  # a wildcard over a whole domain, or not a plain host: allow the scheme
+        return f"{scheme}:"
+    return f"{scheme}://{host}"
+
+
+def tile_sources(root: Element) -> list[str]:
+    """CSP image sources for every tile layer in a folium tree (``TileLayer``, ``WmsTileLayer``)."""
+    sources: set[str] = set()
+
+    def walk(element: Element) -> None:
+        for child in element._children.values():
+            url = getattr(child, "tiles", None) or getattr(child, "url", None)
+            if isinstance(child, (TileLayer, WmsTileLayer)) and isinstance(url, str):
+                source = image_source(url)
+                if source:
+                    sources.add(source)
+            walk(child)
+
+    walk(root)
+    return sorted(sources)

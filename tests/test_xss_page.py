@@ -14,6 +14,7 @@ import pytest
 
 import storymap
 
+from .conftest import GEODATA
 from .hostile import ALL, write_hostile_story
 from .xss_payloads import PAYLOADS
 
@@ -139,13 +140,15 @@ def test_no_payload_runs_anywhere(hostile_page: Path, make_page, csp: bool):
     assert run.errors == [] and run.outside == []
 
 
-def test_page_works_under_its_csp(built_page: Path, make_page):
+@pytest.mark.parametrize("layout", ["slides", "scroll"])
+def test_page_works_under_its_csp(built_page: Path, tmp_path: Path, make_page, layout: str):
+    page = built_page if layout == "slides" else storymap.load(GEODATA).save(tmp_path / "p.html", layout=layout)
     run = make_page(reduced_motion="reduce")
     run.page.add_init_script(SENTINELS)
-    run.open(built_page)
+    run.open(page)
     count = run.js(f"() => {ROOT_JS}.storymap.steps.length")
     for i in range(1, count):
-        run.page.click(".storymap-next")
+        run.js(f"(i) => {{ {ROOT_JS}.storymap.goTo(i); }}", i)  # the layouts' own controls differ
         run.settle()
         assert run.js(f"() => {ROOT_JS}.storymap.index") == i
         assert run.js(OPEN_EVERYTHING)["texts"]

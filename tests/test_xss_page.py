@@ -7,7 +7,6 @@ and with it enforced (no violation either: nothing even tries to run).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -179,7 +178,7 @@ def test_added_layer_text_never_runs(tmp_path: Path, make_page):  # pragma: no c
         story.add_layer(layer, payload, steps=["all", f"s{k}"], tooltip="name", popup=["name", "note"])
     page = story.save(tmp_path / "index.html")
     html = page.read_text("utf-8")
-    assert "<script>__xss" not in html and json.dumps(PAYLOADS[0]) not in html.split("<body", 1)[0]
+    assert not [p for p in PAYLOADS if p.startswith("<") and p in html]  # every copy escaped
     for csp in (False, True):
         run = open_page(make_page, page, csp=csp)
         for i in range(len(PAYLOADS) + 1):

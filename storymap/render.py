@@ -125,6 +125,8 @@ class StoryControl(MacroElement):
         self.mode = "page"
         #: "slides" or "scroll"; set from the story unless a render asks for another.
         self.layout = story.layout
+        #: Layers added with ``Story.add_layer``: ``{name, shape, style, steps}`` each.
+        self.overlays: list[dict[str, Any]] = []
 
     # Values the template reads -------------------------------------------------------------
     @property
@@ -137,7 +139,8 @@ class StoryControl(MacroElement):
 
     @property
     def js(self) -> Markup:
-        return _inline(assets.storymap_js(), "script")
+        extra = "".join("\n" + js for js in _element_scripts(self._parent))
+        return _inline(assets.storymap_js() + extra, "script")
 
     @property
     def map_name(self) -> str:
@@ -200,6 +203,7 @@ class StoryControl(MacroElement):
             "icons": assets.leaflet_icon_urls() if self._uses_default_icons() else None,
             "tiles": "Tiles",
             "legend": _legend(story.places),
+            "overlays": self.overlays,
             "places": [
                 {"id": p.id, "name": p.name, "kind": p.kind, "geometry": _rounded(p.geometry),
                  "label": _label_point(p)}
@@ -226,6 +230,21 @@ def _description(step: Any, story: "StoryData") -> str:
         return step.description
     names = [story.place(pid).name for pid in step.places]
     return ("The map shows " + ", ".join(names) + ".") if names else "The map shows the story's region."
+
+
+def _element_scripts(root: Element) -> list[str]:
+    """Scripts that elements on the map ask for (a ``storymap_js`` attribute), once each, in order."""
+    found: dict[str, None] = {}
+
+    def walk(element: Element) -> None:
+        for child in element._children.values():
+            script = getattr(child, "storymap_js", None)
+            if isinstance(script, str):
+                found.setdefault(script)
+            walk(child)
+
+    walk(root)
+    return list(found)
 
 
 def _shape(geometry: dict[str, Any]) -> str:

@@ -6,14 +6,17 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Optional, Sequence
 
 import folium
 
 from .basemap import basemap_data
+from .layers import DataLayer, Overlay, detail_zoom, make_overlay
 from .load import load_data
 from .models import Step, StoryData
 from .render import TILES, Basemap, StoryControl, StoryFoliumMap, render_page
+from .steps import insert_step
 
 __all__ = ["Story", "load", "LAYOUTS"]
 
@@ -52,6 +55,7 @@ class Story:
         ).add_to(self.map)
         self._control = StoryControl(data)
         self._control.add_to(self.map)
+        self._overlays: dict[str, Overlay] = {}
 
     # Reading -------------------------------------------------------------------------------
     @property
@@ -65,6 +69,92 @@ class Story:
 
     def __repr__(self) -> str:
         return f"<Story {self.data.title!r}: {len(self.data.steps)} steps, {len(self.data.places)} places>"
+
+    @property
+    def layers(self) -> list[str]:
+        """Names of the layers added with :meth:`add_layer`, in the order added."""
+        return list(self._overlays)
+
+    # Extending -----------------------------------------------------------------------------
+    def add_layer(self, data: Any, name: str, *, steps: Optional[Sequence[str]] = None,
+                  style: Optional[Mapping[str, Any]] = None, tooltip: Optional[str | Sequence[str]] = None,
+                  popup: Optional[str | Sequence[str]] = None) -> "Story":
+        """Add a layer to the map, its legend and ``root.storymap.layers[name]``.
+
+        Parameters
+        ----------
+        data : GeoDataFrame, GeoSeries, path, GeoJSON mapping or str, shapely geometry, folium element
+            Geodata in any CRS (reprojected to EPSG:4326): a GeoDataFrame or GeoSeries, a path
+            geopandas reads (GeoJSON, GeoPackage, Shapefile, FlatGeobuf), a GeoJSON mapping,
+            anything with ``__geo_interface__``, or a shapely geometry. Geodata is drawn on a canvas
+            in a compact encoding, fast with 100,000 features. Or a folium layer, marker or vector
+            shape, which is added as it is, inside a group named ``name``.
+        name : str
+            Unique name: the legend label and the key in ``root.storymap.layers``.
+        steps : sequence of str, optional
+            Ids of the steps the layer shows on; hidden on the others. ``None``: every step.
+        style : mapping, optional
+            Leaflet path options: ``color``, ``weight``, ``opacity``, ``fillColor``,
+            ``fillOpacity``, ``radius`` (points), ``dashArray``, ``fill``, ``stroke``. Used for the
+            legend swatch of a folium element.
+        tooltip, popup : str or sequence of str, optional
+            Properties shown on hover and on click (as text, never as HTML). A single name shows
+            the bare value in the tooltip; a list shows ``name: value`` lines.
+
+        Returns
+        -------
+        Story
+            This story, so calls chain.
+
+        Raises
+        ------
+        storymap.StoryError
+            For a duplicate name, an unknown step or property, an invalid style, or data that is
+            empty or not geographic; the message says what was given and what was expected.
+
+        Examples
+        --------
+        >>> story.add_layer("roads.gpkg", "Roads", steps=["the-canal"], style={"color": "#555"})  # doctest: +SKIP
+        """
+        taken = list(self._overlays) + [str(c.layer_name) for c in self.map._children.values()
+                                        if isinstance(c, folium.map.Layer)]
+        overlay = make_overlay(data, name, steps=steps, style=style, tooltip=tooltip, popup=popup, taken=taken,
+                               step_ids=[s.id for s in self.data.steps], index=len(self._overlays))
+        overlay.element.add_to(self.map)
+        self._overlays[overlay.name] = overlay
+        return self
+
+    def add_step(self, step: Step | Mapping[str, Any] | None = None, /, *, before: Optional[str] = None,
+                 after: Optional[str] = None, **fields: Any) -> "Story":
+        """Add a step at the end, or insert it ``before`` or ``after`` the step with that id.
+
+        Parameters
+        ----------
+        step : Step or mapping, optional
+            The step, or a mapping of its fields (``id``, ``title``, ``narrative``, ``places``,
+            ``description``, ``view``, ``max_zoom``).
+        before, after : str, optional
+            Id of the step to insert before or after (at most one).
+        **fields
+            Step fields, merged over ``step``.
+
+        Returns
+        -------
+        Story
+            This story, so calls chain.
+
+        Raises
+        ------
+        storymap.StoryError
+            For an invalid or duplicate step, an unknown place, or an unknown ``before``/``after``.
+
+        Examples
+        --------
+        >>> story.add_step(id="roads", title="The roads", places=["panama-canal"], after="the-canal")  # doctest: +SKIP
+        """
+        self.data = insert_step(self.data, step, before=before, after=after, **fields)
+        self._control.story = self.data
+        return self
 
     # Output --------------------------------------------------------------------------------
     def to_html(self, *, fragment: bool = False, layout: str | None = None) -> str:
@@ -87,6 +177,10 @@ class Story:
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
         self._basemap.data = basemap_data([p.shape for p in self.data.places])
+        for overlay in self._overlays.values():
+            if isinstance(overlay.element, DataLayer):
+                overlay.element.prepare(detail_zoom(self.data, overlay.steps))
+        self._control.overlays = [o.config for o in self._overlays.values()]
         return render_page(self.map, self.data, fragment=fragment, layout=layout)
 
     def save(self, path: str | os.PathLike[str], *, fragment: bool = False, layout: str | None = None) -> Path:

@@ -234,12 +234,24 @@
       return this;
     },
 
+    // @method setActive(name: String, on: Boolean): this
+    // Dims the row of the named layer while it is off the map.
+    setActive: function (name, on) {
+      var row = this._rows && this._rows[name];
+      if (row) {
+        row.style.opacity = on ? '' : '0.45';
+        row[on ? 'removeAttribute' : 'setAttribute']('data-off', '');
+      }
+      return this;
+    },
+
     _addRow: function (item) {
       var row = create('li', 'storymap-legend-item', null, this._list);
       swatch(item.shape, item.style || {}, row);
       create('span', 'storymap-legend-label', item.label, row);
       if (item.name) {
         row.setAttribute('data-layer', item.name);
+        (this._rows = this._rows || Object.create(null))[item.name] = row;
       }
     }
   });
@@ -308,6 +320,10 @@
       this._placeCards();
       this._buildPlaces();
       this._legend = new ns.Legend(config.legend || [], {collapsed: root.clientWidth < 600}).addTo(map);
+      this._overlays = config.overlays || [];
+      this._overlays.forEach(function (o) {
+        this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name});
+      }, this);
       this._bind();
       this._tiles(this.layers[config.tiles]);
       root.storymap = this;
@@ -339,6 +355,7 @@
       var data = this._config.steps[i];
       this._showText(i, data);
       this._highlight(data);
+      this._showOverlays(data.id);
       this._fit(data, options.animate !== false && !reducedMotion());
       if (this.options.layout === 'scroll' && options.scroll !== false) {
         this._scrollTo(i);
@@ -373,6 +390,18 @@
     addLegendItem: function (item) {
       this._legend.addItem(item);
       return this;
+    },
+
+    // Layers added from Python show on their steps only (on every step when `steps` is null).
+    _showOverlays: function (id) {
+      var map = this.map;
+      this._overlays.forEach(function (o) {
+        var layer = this.layers[o.name], on = !o.steps || o.steps.indexOf(id) >= 0;
+        if (layer && on !== map.hasLayer(layer)) {
+          map[on ? 'addLayer' : 'removeLayer'](layer);
+        }
+        this._legend.setActive(o.name, on);
+      }, this);
     },
 
     _indexOf: function (id) {

@@ -1,0 +1,156 @@
+"""One input funnel for layer data: anything geographic → a GeoDataFrame in EPSG:4326.
+
+Accepted: a GeoDataFrame or GeoSeries in any CRS, a path geopandas/pyogrio reads (GeoJSON,
+GeoPackage, Shapefile, FlatGeobuf, ...), a GeoJSON mapping (FeatureCollection, Feature or
+geometry) or GeoJSON text, any object with ``__geo_interface__`` and a shapely geometry. Anything
+else, an empty input, or coordinates that are not longitude/latitude raise one
+:class:`~storymap.errors.StoryError` saying what was given and what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from .errors import Problem, StoryError
+
+__all__ = ["to_geodataframe", "ACCEPTED"]
+
+#: What :func:`to_geodataframe` accepts, for error messages.
+ACCEPTED = ("a GeoDataFrame or GeoSeries (any CRS), a path geopandas can read (GeoJSON, GeoPackage, "
+            "Shapefile, FlatGeobuf), a GeoJSON mapping or string, an object with __geo_interface__, "
+            "or a shapely geometry")
+_GEOJSON_TYPES = {"FeatureCollection", "Feature", "Point", "MultiPoint", "LineString", "MultiLineString",
+                  "Polygon", "MultiPolygon", "GeometryCollection"}
+
+
+def _fail(where: str, message: str) -> StoryError:
+    return StoryError([Problem(file="", where=where, message=message)])
+
+
+def _describe(data: Any) -> str:
+    text = repr(data)
+    return f"{type(data).__name__} {text[:60] + '...' if len(text) > 60 else text}"
+
+
+def _from_mapping(doc: Mapping[str, Any], where: str) -> gpd.GeoDataFrame:
+    kind = doc.get("type")
+    if kind not in _GEOJSON_TYPES:
+        raise _fail(where, f"a mapping with type {kind!r} is not GeoJSON; expected a FeatureCollection, "
+                           "a Feature or a geometry")
+    if kind == "FeatureCollection":
+        features = doc.get("features")
+        if not isinstance(features, list):
+            raise _fail(where, "the FeatureCollection has no 'features' array")
+    elif kind == "Feature":
+        features = [doc]
+    else:
+        features = [{"type": "Feature", "properties": {}, "geometry": doc}]
+    if not features:
+        return gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+    try:
+        return gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
+    except Exception as exc:  # shapely or pandas refusing a malformed feature
+        raise _fail(where, f"not readable as GeoJSON: {exc}") from None
+
+
+def _read_path(path: Path, where: str) -> gpd.GeoDataFrame:
+    if not path.exists():
+        raise _fail(where, f"no file or folder at {str(path)!r}; expected {ACCEPTED}")
+    try:
+        return gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio's DataSourceError and friends
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _fail(where, f"cannot read {str(path)!r} as geodata: {first}") from None
+
+
+def _raw_frame(data: Any, where: str) -> gpd.GeoDataFrame:
+    if isinstance(data, gpd.GeoDataFrame):
+        return data
+    if isinstance(data, gpd.GeoSeries):
+        return gpd.GeoDataFrame(geometry=data)
+    if isinstance(data, pd.DataFrame):
+        raise _fail(where, f"a DataFrame with columns {list(data.columns)[:8]!r} has no geometry; "
+                           "expected a GeoDataFrame (e.g. geopandas.GeoDataFrame(df, geometry=geopandas."
+                           "points_from_xy(df.lon, df.lat), crs='EPSG:4326'))")
+    if isinstance(data, shapely.Geometry):
+        return gpd.GeoDataFrame(geometry=[data], crs="EPSG:4326")
+    if isinstance(data, os.PathLike):
+        return _read_path(Path(data), where)
+    if isinstance(data, str):
+        stripped = data.lstrip()
+        if stripped.startswith("{"):
+            try:
+                doc = json.loads(stripped)
+            except json.JSONDecodeError as exc:
+                raise _fail(where, f"invalid GeoJSON text at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+                            ) from None
+            if isinstance(doc, dict):
+                return _from_mapping(doc, where)
+        return _read_path(Path(data), where)
+    if isinstance(data, Mapping):
+        return _from_mapping(data, where)
+    geo = getattr(data, "__geo_interface__", None)
+    if isinstance(geo, Mapping):
+        return _from_mapping(geo, where)
+    raise _fail(where, f"cannot use {_describe(data)} as geodata; expected {ACCEPTED}")
+
+
+def to_geodataframe(data: Any, where: str = "data") -> gpd.GeoDataFrame:
+    """Read ``data`` into a GeoDataFrame in EPSG:4326 with no missing or empty geometries.
+
+    Parameters
+    ----------
+    data : GeoDataFrame, GeoSeries, str, os.PathLike, Mapping, shapely.Geometry or object
+        Any input listed in :data:`ACCEPTED`.
+    where : str
+        Names the input in error messages (e.g. ``layer "Roads"``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A new frame (the input is never changed), longitude/latitude in EPSG:4326.
+
+    Raises
+    ------
+    storymap.StoryError
+        For an input of another type, an unreadable file, an input without features, or
+        coordinates that are not longitude/latitude.
+    """
+    frame = _raw_frame(data, where)
+    if frame.geometry.name not in frame.columns:  # pragma: no cover - geopandas guarantees it
+        raise _fail(where, "has no active geometry column")
+    given = len(frame)
+    frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+    if frame.empty:
+        detail = f"all {given} geometries are missing or empty" if given else "it has no features"
+        raise _fail(where, f"nothing to draw: {detail}; expected at least one geometry")
+    if frame.crs is None:
+        west, south, east, north = frame.total_bounds
+        if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+            raise _fail(where, f"has no CRS and its coordinates (bounds {_bounds(frame)}) are not "
+                               "longitude/latitude; set the CRS it is in, e.g. gdf.set_crs('EPSG:3857')")
+        frame = frame.set_crs("EPSG:4326")
+    elif not frame.crs.equals("EPSG:4326"):
+        if not (frame.crs.is_geographic or frame.crs.is_projected):
+            raise _fail(where, f"its CRS {frame.crs.to_string()!r} is not a geographic or projected CRS; "
+                               "expected coordinates that can be placed on the Earth")
+        frame = frame.to_crs("EPSG:4326")
+    else:
+        frame = frame.copy()
+    west, south, east, north = frame.total_bounds
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise _fail(where, f"coordinates (bounds {_bounds(frame)}) are outside longitude -180..180 / latitude "
+                           f"-90..90 in {frame.crs.to_string()}; is the CRS right?")
+    return frame.reset_index(drop=True)
+
+
+def _bounds(frame: gpd.GeoDataFrame) -> str:
+    return "[" + ", ".join(f"{v:.6g}" for v in frame.total_bounds) + "]"

@@ -1,0 +1,602 @@
+"""Layers added from Python: data layers in a compact encoding, and any folium layer.
+
+A *data layer* (from a GeoDataFrame, a file, GeoJSON, ``__geo_interface__`` or shapely) is not
+emitted as ``folium.GeoJson``: that writes every feature as verbose GeoJSON and builds one Leaflet
+object per feature, too slow and too large for 100,000 points. Instead :func:`encode` writes
+
+- coordinates as integers in units of ``1/scale`` degree, delta-encoded in one flat array per
+  geometry family (points, lines, areas), with counts of vertices per part/ring;
+- lines and areas simplified for the highest zoom the layer is seen at (:func:`detail_zoom`),
+  with the precision capped to match and repeated vertices dropped;
+- only the properties a tooltip or popup shows, one column each (repetitive columns as a
+  dictionary of values and integer codes);
+
+and ``static/storymap-layers.js`` (inlined only in pages that have a data layer) draws it on one
+canvas per layer with hit-testing for tooltips and popups.
+
+A folium element (a ``Layer``, a marker or a vector shape) is put in a named ``FeatureGroup``.
+Either way the story gets one :class:`Overlay` entry: its legend row and the steps it shows on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+
+import folium
+import geopandas as gpd
+import jinja2
+import numpy as np
+import pandas as pd
+import rjsmin
+import shapely
+from branca.element import Element
+from folium.map import Layer
+from folium.vector_layers import BaseMultiLocation, Rectangle
+from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import Problem, StoryError, problems_from_validation
+from .geodata import to_geodataframe
+from .text import script_json
+
+if TYPE_CHECKING:
+    from .models import StoryData
+
+__all__ = ["LayerStyle", "Overlay", "DataLayer", "make_overlay", "encode", "detail_zoom", "layers_js",
+           "fit_zoom", "RESERVED_NAMES", "FIT_MAX_ZOOM", "ZOOM_MARGIN", "REFERENCE_VIEW", "MAX_LAYER_CHARS"]
+
+#: Names the page already uses in ``root.storymap.layers``.
+RESERVED_NAMES = frozenset({"Basemap", "Tiles", "Story places"})
+#: The zoom a step fits to at most when it sets none (``L.storymap.Story``'s ``maxZoom`` option).
+FIT_MAX_ZOOM = 11
+#: Readers may zoom in this many levels past a step's view and still see full detail.
+ZOOM_MARGIN = 2
+#: The map area (pixels) a step's view is estimated for: a desktop map beside the story panel.
+REFERENCE_VIEW = (880, 760)
+#: A layer's encoding larger than this is simplified for lower zooms until it fits (with a warning).
+MAX_LAYER_CHARS = 4_000_000
+#: Colors given, in turn, to layers added without one (Okabe–Ito, distinct from the kinds' colors).
+PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
+_COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9\s.,%a-z]{1,60}\))$")
+_LAYERLIKE = (Layer, folium.Marker, BaseMultiLocation, Rectangle)
+
+
+class LayerStyle(BaseModel):
+    """How a layer is drawn: Leaflet path options (camelCase, as in Leaflet and folium)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    color: Optional[str] = Field(default=None, description="Stroke color (CSS color).")
+    weight: Optional[float] = Field(default=None, ge=0, le=50, description="Stroke width in pixels.")
+    opacity: Optional[float] = Field(default=None, ge=0, le=1)
+    fillColor: Optional[str] = None
+    fillOpacity: Optional[float] = Field(default=None, ge=0, le=1)
+    radius: Optional[float] = Field(default=None, ge=0.5, le=50, description="Point radius in pixels.")
+    dashArray: Optional[str] = Field(default=None, pattern=r"^[0-9., ]{1,40}$")
+    fill: Optional[bool] = None
+    stroke: Optional[bool] = None
+
+    @field_validator("color", "fillColor")
+    @classmethod
+    def _css_color(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not _COLOR_RE.match(value.strip()):
+            raise ValueError(f"{value!r} is not a CSS color (e.g. '#0072b2', 'teal', 'rgb(0, 114, 178)')")
+        return value.strip() if value else value
+
+
+_DEFAULTS = {
+    "point": {"radius": 3, "weight": 0, "fillOpacity": 0.8, "opacity": 1},
+    "line": {"weight": 2, "opacity": 0.9},
+    "area": {"weight": 1, "opacity": 0.9, "fillOpacity": 0.25},
+}
+
+
+@dataclass
+class Overlay:
+    """A layer added through :meth:`storymap.Story.add_layer`: its element and legend row."""
+
+    name: str
+    element: Layer
+    shape: str
+    style: dict[str, Any]
+    steps: Optional[list[str]] = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """What ``L.storymap.Story`` reads: ``{name, shape, style, steps}``."""
+        return {"name": self.name, "shape": self.shape, "style": self.style, "steps": self.steps}
+
+
+# Encoding --------------------------------------------------------------------------------------
+
+def _mercator_y(lat: float) -> float:
+    """Web Mercator y of a latitude, in pixels at zoom 0 (0 at the top, 256 at the bottom)."""
+    phi = math.radians(max(-85.0511287798, min(85.0511287798, lat)))
+    return 128.0 - 128.0 / math.pi * math.log(math.tan(math.pi / 4 + phi / 2))
+
+
+def fit_zoom(bounds: Optional[Sequence[float]], cap: float, size: tuple[int, int] = REFERENCE_VIEW) -> float:
+    """The zoom at which ``bounds`` (west, south, east, north) fit a map area of ``size`` pixels."""
+    if bounds is None:
+        return cap
+    west, south, east, north = bounds
+    zooms = [cap]
+    if east - west > 0:
+        zooms.append(math.log2(size[0] * 360.0 / (256.0 * (east - west))))
+    if north - south > 0:
+        zooms.append(math.log2(size[1] / (_mercator_y(south) - _mercator_y(north))))
+    return min(zooms)
+
+
+def detail_zoom(data: "StoryData", shown_on: Optional[Iterable[str]] = None) -> float:
+    """The highest zoom a layer is seen at: the closest view among its steps, plus :data:`ZOOM_MARGIN`.
+
+    A step's view is its explicit ``view`` or the zoom its places fit at in a
+    :data:`REFERENCE_VIEW` map area, capped by its ``max_zoom`` (or :data:`FIT_MAX_ZOOM`).
+    """
+    wanted = None if shown_on is None else set(shown_on)
+    places = {p.id: p for p in data.places}
+    zooms = []
+    for step in data.steps:
+        if wanted is not None and step.id not in wanted:
+            continue
+        cap = step.max_zoom if step.max_zoom is not None else FIT_MAX_ZOOM
+        view = step.view
+        if view is not None and view.zoom is not None:
+            zooms.append(view.zoom)
+        elif view is not None and view.bounds is not None:
+            (south, west), (north, east) = view.bounds
+            zooms.append(fit_zoom((west, south, east, north), cap))
+        elif step.places:
+            boxes = [places[pid].bounds for pid in step.places]
+            zooms.append(fit_zoom((min(b[0] for b in boxes), min(b[1] for b in boxes),
+                                   max(b[2] for b in boxes), max(b[3] for b in boxes)), cap))
+    return min(22.0, max(zooms, default=FIT_MAX_ZOOM) + ZOOM_MARGIN)
+
+
+def _tolerance(zoom: float, max_abs_lat: float) -> float:
+    """Half a screen pixel at ``zoom``, in degrees (latitude degrees shrink by cos φ in Mercator)."""
+    pixel = 360.0 / (256.0 * 2.0 ** zoom)
+    return 0.5 * pixel * max(0.01, math.cos(math.radians(min(85.0, max_abs_lat))))
+
+
+def _explode(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Single-part geometries, in feature order, and the index of the feature each came from."""
+    index = np.arange(len(geoms))
+    while (shapely.get_type_id(geoms) >= 4).any():  # Multi* and GeometryCollection
+        geoms, at = shapely.get_parts(geoms, return_index=True)
+        index = index[at]
+    return geoms, index
+
+
+def _quantize(coords: np.ndarray, scale: int) -> np.ndarray:
+    return np.rint(coords * scale).astype(np.int64)
+
+
+def _deltas(q: np.ndarray) -> list[int]:
+    if not len(q):
+        return []
+    return np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel().tolist()
+
+
+def _index_deltas(index: np.ndarray, n: int) -> Optional[list[int]]:
+    """Feature index per part, delta-encoded; ``None`` when parts and features match one to one."""
+    if len(index) == n and np.array_equal(index, np.arange(n)):
+        return None
+    return np.diff(index, prepend=0).tolist()
+
+
+def _morton(q: np.ndarray) -> np.ndarray:
+    """Z-order keys of integer points: nearby points get nearby keys (so their deltas are short)."""
+    rel = (q - q.min(axis=0)).astype(np.uint64)
+    bits = int(rel.max()).bit_length() if len(rel) else 0
+    rel >>= np.uint64(max(0, bits - 20))
+
+    def spread(v: np.ndarray) -> np.ndarray:
+        v = v & np.uint64(0xFFFFF)
+        for shift, mask in ((16, 0x0000FFFF0000FFFF), (8, 0x00FF00FF00FF00FF), (4, 0x0F0F0F0F0F0F0F0F),
+                            (2, 0x3333333333333333), (1, 0x5555555555555555)):
+            v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+        return v
+
+    return spread(rel[:, 0]) | (spread(rel[:, 1]) << np.uint64(1))
+
+
+def _runs(q: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Mask keeping each vertex that differs from the one before it in the same part."""
+    keep = np.ones(len(q), dtype=bool)
+    if len(q) > 1:
+        keep[1:] = (q[1:] != q[:-1]).any(axis=1) | (owner[1:] != owner[:-1])
+    return keep
+
+
+def _encode_lines(lines: np.ndarray, fid: np.ndarray, scale: int, n: int) -> Optional[dict[str, Any]]:
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    q = _quantize(coords, scale)
+    keep = _runs(q, owner)
+    counts = np.bincount(owner[keep], minlength=len(lines))
+    good = counts >= 2
+    keep &= good[owner]
+    if not good.any():
+        return None
+    return {"xy": _deltas(q[keep]), "parts": counts[good].tolist(), "fid": _index_deltas(fid[good], n)}
+
+
+def _encode_areas(polys: np.ndarray, fid: np.ndarray, scale: int, n: int) -> Optional[dict[str, Any]]:
+    if hasattr(shapely, "orient_polygons"):  # shapely >= 2.1: exteriors counter-clockwise, holes clockwise
+        polys = shapely.orient_polygons(polys)
+    rings, poly_of_ring = shapely.get_rings(polys, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    closing = np.ones(len(coords), dtype=bool)  # drop each ring's closing vertex: the path closes it
+    closing[:-1] = ring_of[1:] != ring_of[:-1]
+    coords, ring_of = coords[~closing], ring_of[~closing]
+    q = _quantize(coords, scale)
+    keep = _runs(q, ring_of)
+    counts = np.bincount(ring_of[keep], minlength=len(rings))
+    good_ring = counts >= 3
+    first = np.ones(len(rings), dtype=bool)
+    first[1:] = poly_of_ring[1:] != poly_of_ring[:-1]
+    good_poly = np.zeros(len(polys), dtype=bool)
+    good_poly[poly_of_ring[first & good_ring]] = True  # a polygon lives while its exterior does
+    good_ring &= good_poly[poly_of_ring]
+    keep &= good_ring[ring_of]
+    if not good_poly.any():
+        return None
+    rings_per_poly = np.bincount(poly_of_ring[good_ring], minlength=len(polys))[good_poly]
+    return {"xy": _deltas(q[keep]), "rings": counts[good_ring].tolist(), "polys": rings_per_poly.tolist(),
+            "fid": _index_deltas(fid[good_poly], n)}
+
+
+def _json_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is pd.NaT:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _column(values: list[Any]) -> Any:
+    """A property column: a plain list, or ``{values, codes}`` when values repeat a lot."""
+    codes: dict[tuple[str, Any], int] = {}
+    index = [codes.setdefault((type(v).__name__, v), len(codes)) for v in values]
+    if len(values) >= 16 and len(codes) * 2 <= len(values):
+        return {"values": [v for _, v in codes], "codes": index}
+    return values
+
+
+def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float) -> dict[str, Any]:
+    """Encode a layer's features (EPSG:4326) for ``L.storymap.dataLayer``.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The features, in EPSG:4326, none missing or empty.
+    fields : sequence of str
+        The properties kept (those a tooltip or popup shows).
+    zoom : float
+        The highest zoom the layer is seen at: lines and areas are simplified to half a pixel
+        there and coordinates are kept to the matching precision.
+
+    Returns
+    -------
+    dict
+        ``{scale, n, bounds, points?, lines?, areas?, props}``; see ``static/storymap-layers.js``.
+    """
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    west, south, east, north = (float(v) for v in frame.total_bounds)
+    tolerance = _tolerance(zoom, max(abs(south), abs(north)))
+    scale = int(min(10 ** 6, 10 ** math.ceil(math.log10(1 / tolerance))))
+    parts, fid = _explode(geoms)
+    kinds = shapely.get_type_id(parts)
+    n = len(frame)
+    out: dict[str, Any] = {"scale": scale, "n": n,
+                           "bounds": [[round(south, 6), round(west, 6)], [round(north, 6), round(east, 6)]]}
+    order = np.arange(n)
+    points = kinds == 0
+    if points.any():
+        q = _quantize(shapely.get_coordinates(parts[points]), scale)
+        pfid = fid[points]
+        if points.all() and len(pfid) == n and np.array_equal(pfid, order):
+            # One point per feature: store features in Z-order (short deltas); properties follow.
+            order = np.argsort(_morton(q), kind="stable")
+            q = q[order]
+        out["points"] = {"xy": _deltas(q), "fid": _index_deltas(pfid, n)}
+    lines = (kinds == 1) | (kinds == 2)
+    if lines.any():
+        simple = shapely.simplify(parts[lines], tolerance, preserve_topology=False)
+        encoded = _encode_lines(simple, fid[lines], scale, n)
+        if encoded:
+            out["lines"] = encoded
+    areas = kinds == 3
+    if areas.any():
+        simple = shapely.simplify(parts[areas], tolerance, preserve_topology=False)
+        encoded = _encode_areas(simple, fid[areas], scale, n)
+        if encoded:
+            out["areas"] = encoded
+    out["props"] = {name: _column([_json_value(v) for v in frame[name].to_numpy(dtype=object)[order]])
+                    for name in fields}
+    return out
+
+
+_FAMILY = np.array([0, 1, 1, 2])  # Point; LineString, LinearRing; Polygon
+
+
+def _shape(frame: gpd.GeoDataFrame) -> str:
+    """The legend swatch for a layer: the geometry family most of its parts have."""
+    parts, _ = _explode(np.asarray(frame.geometry.values, dtype=object))
+    counts = np.bincount(_FAMILY[shapely.get_type_id(parts)], minlength=3)
+    return ("point", "line", "area")[int(np.argmax(counts))]
+
+
+# Elements --------------------------------------------------------------------------------------
+
+_TEMPLATE = jinja2.Template(
+    "{% macro script(this, kwargs) %}\n"
+    "var {{ this.get_name() }} = L.storymap.dataLayer(JSON.parse('{{ this.payload_string }}'), {{ this.options_json }});\n"
+    "{% endmacro %}"
+)
+
+
+@lru_cache(maxsize=1)
+def layers_js() -> str:
+    """``static/storymap-layers.js``, minified (``L.storymap.DataLayer``)."""
+    text = resources.files("storymap").joinpath("static", "storymap-layers.js").read_text("utf-8")
+    return rjsmin.jsmin(text).strip()
+
+
+class DataLayer(Layer):
+    """A data layer: features drawn by ``L.storymap.dataLayer`` on one canvas.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Features in EPSG:4326.
+    name : str
+        The layer's name (legend label, key in ``root.storymap.layers``).
+    style : dict
+        Leaflet path options.
+    shape : {"point", "line", "area"}
+        The legend swatch.
+    tooltip, popup : list of str or None
+        The properties shown on hover and on click.
+    labels : bool
+        Whether the tooltip prefixes each value with its property name.
+    show : bool
+        Whether the layer is on the map from the start (layers bound to steps are added by the story).
+    """
+
+    _template = _TEMPLATE
+    #: Script the story control inlines after ``storymap.js`` when this element is on the map.
+    storymap_js = property(lambda self: layers_js())
+
+    def __init__(self, frame: gpd.GeoDataFrame, name: str, *, style: dict[str, Any], shape: str,
+                 tooltip: Optional[list[str]] = None, popup: Optional[list[str]] = None, labels: bool = False,
+                 show: bool = True):
+        super().__init__(name=name, overlay=True, control=False, show=show)
+        self._name = "DataLayer"
+        self.frame = frame
+        self.style = style
+        self.shape = shape
+        self.tooltip = tooltip
+        self.popup = popup
+        self.labels = labels
+        #: The highest zoom the layer is seen at (set by the story before rendering).
+        self.zoom: float = FIT_MAX_ZOOM + ZOOM_MARGIN
+        self._cache: dict[float, str] = {}
+
+    @property
+    def fields(self) -> list[str]:
+        return list(dict.fromkeys((self.tooltip or []) + (self.popup or [])))
+
+    def prepare(self, zoom: float) -> str:
+        """Encode the features for ``zoom`` (cached). An encoding over :data:`MAX_LAYER_CHARS`
+        is made again for lower zooms until it fits, with a warning."""
+        self.zoom = zoom
+        if zoom in self._cache:
+            return self._cache[zoom]
+        at = zoom
+        text = script_json(encode(self.frame, self.fields, at))
+        while len(text) > MAX_LAYER_CHARS and at > 3 and not self._points_only():
+            # Vertices kept grow about twofold per zoom level: jump as far as the excess says.
+            at = max(3.0, at - max(1, math.floor(math.log2(len(text) / MAX_LAYER_CHARS))))
+            text = script_json(encode(self.frame, self.fields, at))
+        if len(text) > MAX_LAYER_CHARS:
+            warnings.warn(f"layer {self.layer_name!r} takes {len(text):,} characters of the page even "
+                          f"simplified for zoom {at:g}; consider fewer features", stacklevel=3)
+        elif at < zoom:
+            warnings.warn(f"layer {self.layer_name!r} is simplified for zoom {at:g}, not {zoom:g}, "
+                          f"to keep it under {MAX_LAYER_CHARS:,} characters", stacklevel=3)
+        self._cache = {zoom: text}
+        return text
+
+    @property
+    def payload_string(self) -> Markup:
+        """The encoding as the body of a single-quoted JavaScript string, for ``JSON.parse``: a big
+        JSON string parses faster than the same object literal, and leaves no copy behind."""
+        text = self.prepare(self.zoom).replace("\\", "\\\\").replace("'", "\\'")
+        return Markup(text)
+
+    def _points_only(self) -> bool:
+        return bool((shapely.get_type_id(np.asarray(self.frame.geometry.values, dtype=object)) % 4 == 0).all())
+
+    @property
+    def options_json(self) -> Markup:
+        options = {
+            "style": self.style,
+            "shape": self.shape,
+            "tooltip": {"fields": self.tooltip, "labels": self.labels} if self.tooltip else None,
+            "popup": {"fields": self.popup, "title": str(self.layer_name)} if self.popup else None,
+        }
+        return Markup(script_json(options))
+
+
+# The funnel ------------------------------------------------------------------------------------
+
+def _problem(name: str, field_name: str, message: str) -> StoryError:
+    return StoryError([Problem(file="", where=f"layer {name!r}", field=field_name, message=message)])
+
+
+def _check_name(name: Any, taken: Iterable[str]) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise StoryError([Problem(file="", where="add_layer", field="name",
+                                  message=f"expected a non-empty string naming the layer, got {name!r}")])
+    if len(name) > 200 or name == "__proto__":
+        raise _problem(name[:40], "name", "expected a name of at most 200 characters, other than '__proto__'")
+    if name in RESERVED_NAMES:
+        raise _problem(name, "name", f"the name {name!r} is taken by the page itself "
+                                     f"({', '.join(sorted(RESERVED_NAMES))}); choose another name")
+    if name in set(taken):
+        raise _problem(name, "name", f"a layer named {name!r} was already added; layer names must be unique")
+    return name
+
+
+def _check_steps(name: str, steps: Any, step_ids: Sequence[str]) -> Optional[list[str]]:
+    if steps is None:
+        return None
+    if isinstance(steps, str):
+        steps = [steps]
+    if not isinstance(steps, (list, tuple, set, frozenset)) or not steps:
+        raise _problem(name, "steps", f"expected a non-empty list of step ids (or None for every step), "
+                                      f"got {steps!r}")
+    problems = []
+    for sid in steps:
+        if sid not in step_ids:
+            close = difflib.get_close_matches(str(sid), list(step_ids), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(Problem(file="", where=f"layer {name!r}", field="steps",
+                                    message=f"unknown step {sid!r}{hint} (the steps are: {', '.join(step_ids)})"))
+    if problems:
+        raise StoryError(problems)
+    return [sid for sid in step_ids if sid in set(steps)]  # story order, no duplicates
+
+
+def _check_fields(name: str, which: str, value: Any, columns: Sequence[str]) -> Optional[list[str]]:
+    if value is None:
+        return None
+    fields = [value] if isinstance(value, str) else value
+    if not isinstance(fields, (list, tuple)) or not fields or not all(isinstance(f, str) for f in fields):
+        raise _problem(name, which, f"expected a property name or a list of them, got {value!r}")
+    available = [str(c) for c in columns]
+    problems = []
+    for f in fields:
+        if f not in available:
+            close = difflib.get_close_matches(f, available, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(Problem(file="", where=f"layer {name!r}", field=which,
+                                    message=f"unknown property {f!r}; {hint}the data has: "
+                                            f"{', '.join(available) or '(no properties)'}"))
+    if problems:
+        raise StoryError(problems)
+    return list(dict.fromkeys(fields))
+
+
+def _check_style(name: str, style: Any) -> dict[str, Any]:
+    if style is None:
+        return {}
+    if not isinstance(style, dict):
+        raise _problem(name, "style", f"expected a dict of Leaflet path options, got {style!r}")
+    try:
+        return LayerStyle.model_validate(style).model_dump(exclude_none=True)
+    except ValidationError as exc:
+        raise StoryError(problems_from_validation(exc, file="", where=f"layer {name!r}", prefix="style.")) from None
+
+
+def _element_shape(element: Element) -> str:
+    if isinstance(element, (folium.vector_layers.Polygon, Rectangle)):
+        return "area"
+    if isinstance(element, BaseMultiLocation):
+        return "line"
+    if isinstance(element, folium.GeoJson):
+        try:
+            return _shape(to_geodataframe(element.data))
+        except (StoryError, TypeError, ValueError):
+            return "area"
+    if isinstance(element, (folium.raster_layers.TileLayer, folium.raster_layers.ImageOverlay,
+                            folium.raster_layers.WmsTileLayer)):
+        return "area"
+    return "point"
+
+
+def _element_style(element: Element) -> dict[str, Any]:
+    options = getattr(element, "options", None)
+    if not isinstance(options, dict):
+        return {}
+    picked = {k: options[k] for k in ("color", "weight", "opacity", "fillColor", "fillOpacity", "dashArray")
+              if options.get(k) is not None}
+    try:
+        return LayerStyle.model_validate(picked).model_dump(exclude_none=True)
+    except ValidationError:
+        return {}
+
+
+def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, tooltip: Any = None,
+                 popup: Any = None, taken: Iterable[str] = (), step_ids: Sequence[str] = (),
+                 index: int = 0) -> Overlay:
+    """Check the arguments of :meth:`storymap.Story.add_layer` and build the layer.
+
+    Raises
+    ------
+    storymap.StoryError
+        For a duplicate or reserved name, an unknown step, an unknown tooltip/popup property,
+        an invalid style, or data that is empty or not geographic.
+    """
+    name = _check_name(name, taken)
+    shown_on = _check_steps(name, steps, step_ids)
+    own_style = _check_style(name, style)
+    color = PALETTE[index % len(PALETTE)]
+    if isinstance(data, Element):
+        if isinstance(data, folium.Map) or not isinstance(data, _LAYERLIKE):
+            raise _problem(name, "data", f"a folium {type(data).__name__} is not a layer; add_layer takes "
+                                         "folium layers, markers and vector shapes (add controls to "
+                                         "story.map directly) or geodata: " + _accepted())
+        if tooltip is not None or popup is not None:
+            raise _problem(name, "tooltip", "tooltip and popup name properties of geodata; for a folium "
+                                            "element, give it a folium Tooltip or Popup instead")
+        group = folium.FeatureGroup(name=name, overlay=True, control=False, show=shown_on is None)
+        if data._parent is not None:  # already on a map: move it into the group
+            data._parent._children.pop(data.get_name(), None)
+            data._parent = None
+        group.add_child(data)
+        legend_style = own_style or _element_style(data) or {"color": color, "fillColor": color}
+        return Overlay(name, group, _element_shape(data), legend_style, shown_on)
+    frame = to_geodataframe(data, where=f"layer {name!r}")
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    tip = _check_fields(name, "tooltip", tooltip, columns)
+    pop = _check_fields(name, "popup", popup, columns)
+    shape = _shape(frame)
+    drawn = {**_DEFAULTS[shape], "color": color, "fillColor": color, **own_style}
+    if "color" in own_style and "fillColor" not in own_style:
+        drawn["fillColor"] = own_style["color"]
+    if shape == "point" and "weight" in own_style and "color" not in own_style:
+        drawn["color"] = "#ffffff"
+    keep = [frame.geometry.name] + list(dict.fromkeys((tip or []) + (pop or [])))
+    element = DataLayer(frame[keep], name, style=drawn, shape=shape, tooltip=tip, popup=pop,
+                        labels=not isinstance(tooltip, str), show=shown_on is None)
+    return Overlay(name, element, shape, drawn, shown_on)
+
+
+def _accepted() -> str:
+    from .geodata import ACCEPTED
+
+    return ACCEPTED

@@ -1,0 +1,615 @@
+// storymap-layers.js: L.storymap.DataLayer, thousands of features drawn on one canvas.
+// Inlined after storymap.js only in pages with a data layer added from Python (Story.add_layer).
+// The data comes in the compact encoding of storymap/layers.py: integer coordinates in
+// 1/scale degree, delta-encoded, one flat array per geometry family. Text from the data reaches
+// the page only through textContent.
+(function (L) {
+  'use strict';
+  var ns = L.storymap;
+  if (!ns || ns.DataLayer) {
+    return;
+  }
+
+  // CHUNK: vertices drawn per task; a heavier view is drawn over several tasks, so that no task
+  // keeps the page busy for long (a canvas strokes a few thousand vertices per millisecond).
+  var MAX_LAT = 85.0511287798, CELL = 16, TAU = Math.PI * 2, CHUNK = 10000;
+
+  // Delta-encoded integers [dx, dy, ...] → Web Mercator pixel coordinates at zoom 0 (x, y, ...).
+  function decode(deltas, scale) {
+    var n = deltas.length, out = new Float64Array(n), x = 0, y = 0, rad = Math.PI / 180;
+    for (var i = 0; i < n; i += 2) {
+      x += deltas[i];
+      y += deltas[i + 1];
+      var lat = Math.max(-MAX_LAT, Math.min(MAX_LAT, y / scale)) * rad;
+      out[i] = 256 * (x / scale / 360 + 0.5);
+      out[i + 1] = 256 * (0.5 - Math.log(Math.tan(Math.PI / 4 + lat / 2)) / TAU);
+    }
+    return out;
+  }
+
+  // Feature index of each part (delta-encoded), or null when part i is feature i.
+  function indices(deltas) {
+    if (!deltas) {
+      return null;
+    }
+    var out = new Int32Array(deltas.length), v = 0;
+    for (var i = 0; i < deltas.length; i++) {
+      out[i] = v += deltas[i];
+    }
+    return out;
+  }
+
+  // Start offsets (in vertices) from counts, with the total at the end.
+  function starts(counts) {
+    var out = new Int32Array(counts.length + 1);
+    for (var i = 0; i < counts.length; i++) {
+      out[i + 1] = out[i] + counts[i];
+    }
+    return out;
+  }
+
+  // [minX, minY, maxX, maxY] of each run of vertices [from[j], from[j + 1]).
+  function boxes(xy, from) {
+    var n = from.length - 1, out = new Float64Array(n * 4);
+    for (var j = 0; j < n; j++) {
+      var a = Infinity, b = Infinity, c = -Infinity, d = -Infinity;
+      for (var v = from[j]; v < from[j + 1]; v++) {
+        var x = xy[2 * v], y = xy[2 * v + 1];
+        a = x < a ? x : a;
+        b = y < b ? y : b;
+        c = x > c ? x : c;
+        d = y > d ? y : d;
+      }
+      out.set([a, b, c, d], j * 4);
+    }
+    return out;
+  }
+
+  function dashes(style) {
+    return style.dashArray ? String(style.dashArray).split(/[ ,]+/).map(Number).filter(isFinite) : [];
+  }
+
+  function near(x, y, ax, ay, bx, by) {
+    var dx = bx - ax, dy = by - ay, len = dx * dx + dy * dy;
+    var t = len ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / len)) : 0;
+    dx = ax + t * dx - x;
+    dy = ay + t * dy - y;
+    return dx * dx + dy * dy;
+  }
+
+  // @class DataLayer
+  // @inherits Renderer
+  // Points, lines and areas from Python (storymap's compact encoding) drawn on one canvas in
+  // the `storymapData` pane, under the story's places. Tooltips and popups show the properties
+  // named in the options, found by hit-testing (a grid of cells for points).
+  ns.DataLayer = L.Renderer.extend({
+    options: {
+      // @option pane: String = 'storymapData'
+      // The pane the canvas goes in (created below the overlay pane, without pointer events).
+      pane: 'storymapData',
+      // @option style: Object = {}
+      // Path options: color, weight, opacity, fillColor, fillOpacity, radius, dashArray.
+      style: {},
+      // @option tooltip: Object = null
+      // {fields: [property], labels: Boolean}: shown on hover.
+      tooltip: null,
+      // @option popup: Object = null
+      // {fields: [property], title: String}: shown on click.
+      popup: null,
+      // @option padding: Number = 0.1
+      // How far beyond the view features are drawn, relative to its size.
+      padding: 0.1
+    },
+
+    initialize: function (data, options) {
+      L.Renderer.prototype.initialize.call(this, options);
+      this._data = data;
+    },
+
+    // @method getBounds(): LatLngBounds
+    getBounds: function () {
+      return L.latLngBounds(this._data.bounds);
+    },
+
+    // @method redraw(): this
+    // Draws the layer now (it otherwise draws in a task of its own after each move).
+    redraw: function () {
+      if (this._map) {
+        this._draw();
+      }
+      return this;
+    },
+
+    onAdd: function (map) {
+      if (!map.getPane(this.options.pane)) {
+        var pane = map.createPane(this.options.pane);
+        pane.style.zIndex = 350;
+        pane.style.pointerEvents = 'none';
+      }
+      this._decode();
+      L.Renderer.prototype.onAdd.call(this, map);
+    },
+
+    onRemove: function (map) {
+      clearTimeout(this._timer);
+      clearTimeout(this._next);
+      this._timer = this._next = null;
+      this._leave();
+      L.Renderer.prototype.onRemove.call(this, map);
+    },
+
+    getEvents: function () {
+      var events = L.Renderer.prototype.getEvents.call(this);
+      if (this.options.tooltip) {
+        events.mousemove = this._hover;
+        events.mouseout = this._leave;
+      }
+      if (this.options.popup) {
+        events.click = this._click;
+      }
+      return events;
+    },
+
+    _initContainer: function () {
+      this._container = L.DomUtil.create('canvas', 'storymap-data');
+      this._ctx = this._container.getContext('2d');
+    },
+
+    _destroyContainer: function () {
+      L.DomUtil.remove(this._container);
+      delete this._ctx;
+      delete this._container;
+    },
+
+    _decode: function () {
+      var d = this._data, s = d.scale;
+      if (this._points || this._lines || this._areas) {
+        return;
+      }
+      if (d.points) {
+        this._points = {xy: decode(d.points.xy, s), fid: indices(d.points.fid)};
+      }
+      if (d.lines) {
+        var lines = this._lines = {xy: decode(d.lines.xy, s), from: starts(d.lines.parts), fid: indices(d.lines.fid)};
+        lines.box = boxes(lines.xy, lines.from);
+      }
+      if (d.areas) {
+        var areas = this._areas = {xy: decode(d.areas.xy, s), from: starts(d.areas.rings),
+          rings: starts(d.areas.polys), fid: indices(d.areas.fid)};
+        var first = new Int32Array(areas.rings.length);
+        for (var p = 0; p < first.length; p++) {
+          first[p] = areas.from[areas.rings[p]];
+        }
+        areas.box = boxes(areas.xy, first);
+      }
+      // The decoded typed arrays are all that is needed from now on: free the plain arrays.
+      d.points = d.lines = d.areas = null;
+    },
+
+    // Leaflet asks for a redraw after every move; drawing waits for a task of its own, so it
+    // neither adds to the task that ended the move nor runs twice for two quick moves.
+    _update: function () {
+      if (!this._timer && !(this._map._animatingZoom && this._bounds)) {
+        this._timer = setTimeout(L.bind(this._draw, this), 0);
+      }
+    },
+
+    _updateTransform: function (center, zoom) {
+      if (this._center) {
+        L.Renderer.prototype._updateTransform.call(this, center, zoom);
+      }
+    },
+
+    _draw: function () {
+      clearTimeout(this._timer);
+      clearTimeout(this._next);
+      this._timer = this._next = null;
+      if (!this._map || (this._map._animatingZoom && this._bounds)) {
+        return;
+      }
+      L.Renderer.prototype._update.call(this);
+      var map = this._map, b = this._bounds, size = b.getSize(), c = this._container;
+      var ratio = Math.min(2, Math.max(1, window.devicePixelRatio || 1)), origin = map.getPixelOrigin();
+      var ctx = this._ctx, width = Math.round(ratio * size.x), height = Math.round(ratio * size.y);
+      L.DomUtil.setPosition(c, b.min);
+      if (c.width !== width || c.height !== height) {  // (a new size reallocates the canvas)
+        c.width = width;
+        c.height = height;
+        c.style.width = size.x + 'px';
+        c.style.height = size.y + 'px';
+      } else {
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
+        ctx.clearRect(0, 0, width, height);
+      }
+      var view = this._view = {k: map.getZoomScale(this._zoom, 0), x: origin.x + b.min.x, y: origin.y + b.min.y,
+        w: size.x, h: size.y, zoom: this._zoom};
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      // Bevel joins and butt caps stroke far faster than round ones and look alike at a few pixels.
+      ctx.lineCap = 'butt';
+      ctx.lineJoin = 'bevel';
+      this._grid = null;
+      this._ratio = ratio;
+      this._at = {area: 0, line: 0};
+      this._chunk();
+    },
+
+    // Draws the next CHUNK vertices of areas, then of lines, then every point; continues in
+    // another task until done. A new view (a call to _draw) drops what is left.
+    _chunk: function () {
+      clearTimeout(this._next);
+      this._next = null;
+      var ctx = this._ctx, v = this._view, at = this._at, budget = CHUNK;
+      if (this._areas && at.area < this._areas.rings.length - 1) {
+        budget = this._drawAreas(ctx, v, at, budget);
+      }
+      if (budget > 0 && this._lines && at.line < this._lines.from.length - 1) {
+        budget = this._drawLines(ctx, v, at, budget);
+      }
+      if (budget <= 0) {
+        this._next = setTimeout(L.bind(this._chunk, this), 0);
+        return;
+      }
+      if (this._points) {
+        this._drawPoints(ctx, v, this._ratio, !!(this._areas || this._lines));
+      }
+      this._drawnAt = performance.now();
+      // @event draw: Event
+      // Fired when the layer has drawn itself for the current view.
+      this.fire('draw');
+    },
+
+    _stroke: function (ctx, st, fallback) {
+      ctx.globalAlpha = st.opacity === undefined ? 1 : st.opacity;
+      ctx.strokeStyle = st.color || '#3388ff';
+      ctx.lineWidth = st.weight === undefined ? fallback : st.weight;
+      ctx.setLineDash(dashes(st));
+      if (st.stroke !== false && ctx.lineWidth > 0) {
+        ctx.stroke();
+      }
+    },
+
+    // Trace runs of vertices [from[j], from[j + 1]), skipping vertices within a pixel of the
+    // last one drawn (there is no more detail to show at this zoom); returns how many it drew.
+    _trace: function (ctx, g, j, v, close) {
+      var xy = g.xy, k = v.k, ox = v.x, oy = v.y, end = g.from[j + 1], i = g.from[j], drawn = 1;
+      var lx = xy[2 * i] * k - ox, ly = xy[2 * i + 1] * k - oy;
+      ctx.moveTo(lx, ly);
+      for (i++; i < end; i++) {
+        var x = xy[2 * i] * k - ox, y = xy[2 * i + 1] * k - oy;
+        if (i < end - 1 && x - lx < 1 && lx - x < 1 && y - ly < 1 && ly - y < 1) {
+          continue;
+        }
+        ctx.lineTo(x, y);
+        lx = x;
+        ly = y;
+        drawn++;
+      }
+      if (close) {
+        ctx.closePath();
+      }
+      return drawn;
+    },
+
+    _visible: function (box, j, v, pad) {
+      var k = v.k;
+      return box[4 * j] * k - v.x < v.w + pad && box[4 * j + 2] * k - v.x > -pad &&
+        box[4 * j + 1] * k - v.y < v.h + pad && box[4 * j + 3] * k - v.y > -pad;
+    },
+
+    _drawLines: function (ctx, v, at, budget) {
+      var g = this._lines, st = this.options.style, n = g.from.length - 1;
+      ctx.beginPath();
+      for (; at.line < n && budget > 0; at.line++) {
+        if (this._visible(g.box, at.line, v, 20)) {
+          budget -= this._trace(ctx, g, at.line, v, false);
+        }
+      }
+      this._stroke(ctx, st, 2);
+      return budget;
+    },
+
+    _drawAreas: function (ctx, v, at, budget) {
+      var g = this._areas, st = this.options.style, n = g.rings.length - 1;
+      ctx.beginPath();
+      for (; at.area < n && budget > 0; at.area++) {
+        if (this._visible(g.box, at.area, v, 20)) {
+          for (var r = g.rings[at.area]; r < g.rings[at.area + 1]; r++) {
+            budget -= this._trace(ctx, g, r, v, true);
+          }
+        }
+      }
+      if (st.fill !== false) {
+        ctx.globalAlpha = st.fillOpacity === undefined ? 0.2 : st.fillOpacity;
+        ctx.fillStyle = st.fillColor || st.color || '#3388ff';
+        ctx.fill('nonzero');
+      }
+      this._stroke(ctx, st, 1);
+      return budget;
+    },
+
+    // One circle, drawn once with the canvas API and read back pixel by pixel (device pixels,
+    // transparent ones left out). A layer of points only is stamped opaque and made translucent
+    // as a whole (CSS opacity): most pixels are then plain writes, not blends.
+    _sprite: function (ratio, solid) {
+      var st = this.options.style, r = st.radius || 3, w = st.stroke === false ? 0 : (st.weight || 0);
+      var fill = st.fillOpacity === undefined ? 0.8 : st.fillOpacity, line = st.opacity === undefined ? 1 : st.opacity;
+      var half = Math.ceil((r + w / 2 + 1) * ratio), canvas = document.createElement('canvas');
+      canvas.width = canvas.height = 2 * half + 1;
+      var ctx = canvas.getContext('2d');
+      ctx.translate(half + 0.5, half + 0.5);
+      ctx.scale(ratio, ratio);
+      ctx.beginPath();
+      ctx.arc(0, 0, r, 0, TAU);
+      if (st.fill !== false) {
+        ctx.globalAlpha = solid ? 1 : fill;
+        ctx.fillStyle = st.fillColor || st.color || '#3388ff';
+        ctx.fill();
+      }
+      if (w > 0) {
+        ctx.globalAlpha = solid ? Math.min(1, line / (fill || 1)) : line;
+        ctx.strokeStyle = st.color || '#3388ff';
+        ctx.lineWidth = w;
+        ctx.stroke();
+      }
+      var data = ctx.getImageData(0, 0, canvas.width, canvas.height).data, n = 0, i, j;
+      for (i = 3; i < data.length; i += 4) {
+        n += data[i] ? 1 : 0;
+      }
+      // dx, dy: offsets from the center; rgba: the pixel packed as the canvas stores it; rgb, a:
+      // its channels.
+      var stamp = {dx: new Int32Array(n), dy: new Int32Array(n), rgba: new Uint32Array(n), rgb: new Uint8Array(3 * n),
+        a: new Uint8Array(n), off: new Int32Array(n), width: 0, half: half, ratio: ratio, solid: solid,
+        opacity: solid ? fill : 1};
+      var bytes = new Uint8Array(stamp.rgba.buffer);
+      for (i = 0, j = 0; i < data.length; i += 4) {
+        if (data[i + 3]) {
+          stamp.dx[j] = (i / 4) % canvas.width - half;
+          stamp.dy[j] = Math.floor(i / 4 / canvas.width) - half;
+          bytes.set(data.subarray(i, i + 4), 4 * j);
+          stamp.rgb.set(data.subarray(i, i + 3), 3 * j);
+          stamp.a[j++] = data[i + 3];
+        }
+      }
+      return stamp;
+    },
+
+    // Points are stamped straight into the canvas's pixels (far faster than one canvas call
+    // per point); a point on a device pixel already stamped is skipped: it would look the same.
+    _drawPoints: function (ctx, v, ratio, over) {
+      var st = this._stamp, c = this._container, W = c.width, H = c.height, image = this._image, s;
+      if (!st || st.ratio !== ratio) {
+        st = this._stamp = this._sprite(ratio, !over);
+        c.style.opacity = st.opacity;
+      }
+      var m = st.a.length;
+      if (over) {
+        image = ctx.getImageData(0, 0, W, H);
+      } else if (!image || image.width !== W || image.height !== H) {
+        image = this._image = ctx.createImageData(W, H);
+      } else {
+        new Uint32Array(image.data.buffer).fill(0);
+      }
+      if (st.width !== W) {
+        for (s = 0; s < m; s++) {
+          st.off[s] = st.dy[s] * W + st.dx[s];
+        }
+        st.width = W;
+      }
+      var px = image.data, px32 = new Uint32Array(px.buffer), seen = this._seen;
+      var xy = this._points.xy, n = xy.length, k = v.k * ratio, ox = v.x * ratio, oy = v.y * ratio, half = st.half;
+      if (!seen || seen.length !== W * H) {
+        seen = this._seen = new Uint8Array(W * H);
+      } else {
+        seen.fill(0);
+      }
+      for (var i = 0; i < n; i += 2) {
+        var x = Math.round(xy[i] * k - ox), y = Math.round(xy[i + 1] * k - oy), at = y * W + x;
+        if (x < -half || y < -half || x >= W + half || y >= H + half) {
+          continue;
+        }
+        var clip = x < half || y < half || x >= W - half || y >= H - half;
+        if (!clip) {
+          if (seen[at]) {
+            continue;
+          }
+          seen[at] = 1;
+        }
+        for (s = 0; s < m; s++) {
+          if (clip) {
+            var sx = x + st.dx[s], sy = y + st.dy[s];
+            if (sx < 0 || sy < 0 || sx >= W || sy >= H) {
+              continue;
+            }
+          }
+          var p = at + st.off[s], a = st.a[s];
+          if (a === 255 || !px32[p]) {
+            px32[p] = st.rgba[s];
+          } else {
+            // "Source over" on straight (not premultiplied) alpha.
+            var b = 4 * p, q = 3 * s, keep = px[b + 3] * (255 - a) / 255, sum = a + keep;
+            px[b] = (st.rgb[q] * a + px[b] * keep) / sum;
+            px[b + 1] = (st.rgb[q + 1] * a + px[b + 1] * keep) / sum;
+            px[b + 2] = (st.rgb[q + 2] * a + px[b + 2] * keep) / sum;
+            px[b + 3] = sum;
+          }
+        }
+      }
+      ctx.putImageData(image, 0, 0);
+    },
+
+    // Points in cells of CELL pixels (counting sort into flat typed arrays), built on first hover.
+    _buildGrid: function () {
+      var v = this._view, xy = this._points.xy, n = xy.length / 2;
+      var cols = Math.ceil(v.w / CELL) + 1, rows = Math.ceil(v.h / CELL) + 1;
+      var cell = new Int32Array(n), count = new Int32Array(cols * rows + 1), i, c;
+      for (i = 0; i < n; i++) {
+        var x = Math.floor((xy[2 * i] * v.k - v.x) / CELL), y = Math.floor((xy[2 * i + 1] * v.k - v.y) / CELL);
+        c = cell[i] = x >= 0 && y >= 0 && x < cols && y < rows ? y * cols + x : -1;
+        if (c >= 0) {
+          count[c + 1]++;
+        }
+      }
+      for (c = 0; c < cols * rows; c++) {
+        count[c + 1] += count[c];
+      }
+      var fill = count.slice(0, cols * rows), items = new Int32Array(count[cols * rows]);
+      for (i = 0; i < n; i++) {
+        if (cell[i] >= 0) {
+          items[fill[cell[i]]++] = i;
+        }
+      }
+      return {cols: cols, rows: rows, start: count, items: items};
+    },
+
+    // The feature under canvas point (x, y) and where to anchor its tooltip, or null.
+    _find: function (x, y) {
+      var v = this._view, k = v.k, st = this.options.style, g, j;
+      if (this._points) {
+        var grid = this._grid = this._grid || this._buildGrid(), xy = this._points.xy;
+        var reach = (st.radius || 3) + 4, best = reach * reach, hit = -1;
+        var cx = Math.floor(x / CELL), cy = Math.floor(y / CELL), span = Math.ceil(reach / CELL);
+        for (var gy = Math.max(0, cy - span); gy <= Math.min(grid.rows - 1, cy + span); gy++) {
+          for (var gx = Math.max(0, cx - span); gx <= Math.min(grid.cols - 1, cx + span); gx++) {
+            var c = gy * grid.cols + gx;
+            for (var s = grid.start[c]; s < grid.start[c + 1]; s++) {
+              var i = grid.items[s], dx = xy[2 * i] * k - v.x - x, dy = xy[2 * i + 1] * k - v.y - y;
+              if (dx * dx + dy * dy <= best) {
+                best = dx * dx + dy * dy;
+                hit = i;
+              }
+            }
+          }
+        }
+        if (hit >= 0) {
+          return {feature: this._points.fid ? this._points.fid[hit] : hit,
+            at: [xy[2 * hit] * k - v.x, xy[2 * hit + 1] * k - v.y]};
+        }
+      }
+      if ((g = this._lines)) {
+        var tol = (st.weight || 2) / 2 + 4;
+        for (j = g.box.length / 4 - 1; j >= 0; j--) {
+          if (this._visible(g.box, j, {k: k, x: v.x + x, y: v.y + y, w: 0, h: 0}, tol) &&
+              this._nearLine(g, j, x, y, tol)) {
+            return {feature: g.fid ? g.fid[j] : j, at: [x, y]};
+          }
+        }
+      }
+      if ((g = this._areas)) {
+        for (j = g.box.length / 4 - 1; j >= 0; j--) {
+          if (this._visible(g.box, j, {k: k, x: v.x + x, y: v.y + y, w: 0, h: 0}, 0) && this._inside(g, j, x, y)) {
+            return {feature: g.fid ? g.fid[j] : j, at: [x, y]};
+          }
+        }
+      }
+      return null;
+    },
+
+    _nearLine: function (g, j, x, y, tol) {
+      var v = this._view, xy = g.xy, k = v.k;
+      for (var i = g.from[j] + 1; i < g.from[j + 1]; i++) {
+        if (near(x, y, xy[2 * i - 2] * k - v.x, xy[2 * i - 1] * k - v.y, xy[2 * i] * k - v.x,
+          xy[2 * i + 1] * k - v.y) <= tol * tol) {
+          return true;
+        }
+      }
+      return false;
+    },
+
+    // Even-odd test over every ring of polygon p.
+    _inside: function (g, p, x, y) {
+      var v = this._view, xy = g.xy, k = v.k, inside = false;
+      for (var r = g.rings[p]; r < g.rings[p + 1]; r++) {
+        var a = g.from[r], b = g.from[r + 1];
+        for (var i = a, prev = b - 1; i < b; prev = i++) {
+          var xi = xy[2 * i] * k - v.x, yi = xy[2 * i + 1] * k - v.y;
+          var xj = xy[2 * prev] * k - v.x, yj = xy[2 * prev + 1] * k - v.y;
+          if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) {
+            inside = !inside;
+          }
+        }
+      }
+      return inside;
+    },
+
+    _event: function (e) {
+      var v = this._view;
+      if (!v || !this._map || this._map.getZoom() !== v.zoom) {
+        return null;
+      }
+      var p = this._map.project(e.latlng, v.zoom);
+      var hit = this._find(p.x - v.x, p.y - v.y);
+      if (hit) {
+        hit.latlng = this._map.unproject(L.point(hit.at[0] + v.x, hit.at[1] + v.y), v.zoom);
+      }
+      return hit;
+    },
+
+    _value: function (field, i) {
+      var column = this._data.props[field], value;
+      if (!column) {
+        return '';
+      }
+      value = L.Util.isArray(column) ? column[i] : column.values[column.codes[i]];
+      return value === null || value === undefined ? '–' : String(value);
+    },
+
+    _hover: function (e) {
+      var hit = this._event(e), map = this._map, tip = this.options.tooltip;
+      if (!hit) {
+        this._leave();
+        return;
+      }
+      map.getContainer().style.cursor = this.options.popup ? 'pointer' : '';
+      if (!this._tip) {
+        this._tip = L.tooltip({direction: 'top', offset: [0, -4], className: 'storymap-hover', interactive: false});
+      }
+      if (this._tipFor !== hit.feature) {
+        var box = document.createElement('div');
+        tip.fields.forEach(function (field) {
+          var line = document.createElement('div');
+          line.textContent = (tip.labels ? field + ': ' : '') + this._value(field, hit.feature);
+          box.appendChild(line);
+        }, this);
+        this._tip.setContent(box);
+        this._tipFor = hit.feature;
+      }
+      this._tip.setLatLng(hit.latlng);
+      if (!map.hasLayer(this._tip)) {
+        map.openTooltip(this._tip);
+      }
+    },
+
+    _leave: function () {
+      if (this._tip && this._map && this._map.hasLayer(this._tip)) {
+        this._map.closeTooltip(this._tip);
+        this._map.getContainer().style.cursor = '';
+      }
+      this._tipFor = -1;
+    },
+
+    _click: function (e) {
+      var hit = this._event(e), popup = this.options.popup;
+      if (!hit) {
+        return;
+      }
+      var box = document.createElement('div'), table = document.createElement('table');
+      var title = document.createElement('strong');
+      title.textContent = popup.title || '';
+      box.appendChild(title);
+      popup.fields.forEach(function (field) {
+        var row = table.insertRow(), th = document.createElement('th');
+        th.textContent = field;
+        row.appendChild(th);
+        row.insertCell().textContent = this._value(field, hit.feature);
+      }, this);
+      box.appendChild(table);
+      L.popup({maxWidth: 320, className: 'storymap-popup storymap-data-popup'})
+        .setLatLng(hit.latlng).setContent(box).openOn(this._map);
+    }
+  });
+
+  // @factory L.storymap.dataLayer(data: Object, options?: DataLayer options)
+  ns.dataLayer = function (data, options) {
+    return new ns.DataLayer(data, options);
+  };
+}(window.L));

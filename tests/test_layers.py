@@ -1,0 +1,357 @@
+"""The Python API: add_layer with every input type, add_step, errors, the encoding, the budgets."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import storymap
+from storymap import StoryError
+from storymap.layers import detail_zoom, encode
+
+from .conftest import GEODATA
+from .layers_data import PANAMA, column, payloads, random_points, undelta, wiggly_features
+
+STEPS = [s.id for s in storymap.load(GEODATA).steps]
+MAX_LAYER_PAGE = 5 * 1024 * 1024
+
+
+@pytest.fixture()
+def story() -> storymap.Story:
+    return storymap.load(GEODATA)
+
+
+def overlays(html: str) -> list[dict]:
+    """The ``overlays`` list of the story's config in a page."""
+    config = re.search(r"L\.storymap\.story\(document\.getElementById\([^)]*\), \w+, (\{.*?\}), \{", html, re.S)
+    assert config, "story config not found"
+    return json.loads(config.group(1))["overlays"]
+
+
+def registry(html: str) -> list[str]:
+    """Names in the page's ``root.storymap.layers`` registry (the story script's last argument)."""
+    tail = html.rsplit("L.storymap.story(", 1)[1]
+    names = re.findall(r'("(?:[^"\\]|\\.)*"): \w+', tail.rsplit("}, {", 1)[1])
+    return [json.loads(n) for n in names]
+
+
+def only_payload(html: str) -> dict:
+    found = list(payloads(html).values())
+    assert len(found) == 1, len(found)
+    return found[0]
+
+
+def assert_in_panama(payload: dict, family: str = "points") -> np.ndarray:
+    coords = undelta(payload[family]["xy"], payload["scale"])
+    west, south, east, north = PANAMA
+    assert (coords[:, 0] >= west - 0.01).all() and (coords[:, 0] <= east + 0.01).all()
+    assert (coords[:, 1] >= south - 0.01).all() and (coords[:, 1] <= north + 0.01).all()
+    return coords
+
+
+# Inputs ----------------------------------------------------------------------------------------
+
+def test_add_layer_chains_and_registers(story):
+    result = story.add_layer(random_points(50), "Clinics", tooltip="name").add_layer(
+        random_points(5, seed=2), "Schools", steps=STEPS[1:3])
+    assert result is story
+    assert story.layers == ["Clinics", "Schools"]
+    html = story.to_html()
+    assert {"Clinics", "Schools"} <= set(registry(html))
+    entries = {o["name"]: o for o in overlays(html)}
+    assert entries["Clinics"]["steps"] is None and entries["Clinics"]["shape"] == "point"
+    assert entries["Schools"]["steps"] == STEPS[1:3]
+    assert len(payloads(html)) == 2
+
+
+def test_geodataframe_in_epsg4326_round_trips(story):
+    points = random_points(200)
+    html = story.add_layer(points, "Points", tooltip="name", popup=["name", "kind"]).to_html()
+    payload = only_payload(html)
+    coords = assert_in_panama(payload)
+    assert payload["n"] == 200 and len(coords) == 200
+    # Features are stored in their own order (Z-order); every point keeps its properties.
+    want = {name: (x, y) for name, x, y in zip(points["name"], points.geometry.x, points.geometry.y)}
+    for name, (x, y) in zip(column(payload, "name"), coords):
+        assert abs(want[name][0] - x) <= 1 / payload["scale"] and abs(want[name][1] - y) <= 1 / payload["scale"]
+
+
+def test_geodataframe_in_web_mercator_lands_in_panama(story):
+    mercator = random_points(100).to_crs("EPSG:3857")
+    assert mercator.total_bounds[0] < -9_000_000  # metres, not degrees
+    payload = only_payload(story.add_layer(mercator, "Mercator").to_html())
+    assert_in_panama(payload)
+
+
+def test_geoseries_and_naive_lonlat_frame(story):
+    naive = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=gpd.points_from_xy([-79.5, -80.0], [9.0, 8.5]))
+    assert naive.crs is None
+    story.add_layer(random_points(10).geometry, "Series").add_layer(naive, "Naive", tooltip="name")
+    found = payloads(story.to_html())
+    assert len(found) == 2
+    for payload in found.values():
+        assert_in_panama(payload)
+
+
+@pytest.mark.parametrize("driver, suffix", [("GeoJSON", ".geojson"), ("GPKG", ".gpkg"),
+                                            ("ESRI Shapefile", ".shp"), ("FlatGeobuf", ".fgb")])
+def test_paths_of_every_format(story, tmp_path: Path, driver: str, suffix: str):
+    path = tmp_path / f"points{suffix}"
+    random_points(30).to_crs("EPSG:32617").to_file(path, driver=driver, engine="pyogrio")  # UTM 17N
+    payload = only_payload(story.add_layer(path, "From file", tooltip="name").to_html())
+    assert_in_panama(payload)
+    assert sorted(column(payload, "name")) == sorted(f"Point {i}" for i in range(30))
+    # A str path works as well as a Path.
+    assert storymap.load(GEODATA).add_layer(str(path), "Again").layers == ["Again"]
+
+
+def test_geojson_mappings_and_text(story):
+    feature = {"type": "Feature", "properties": {"name": "Colón"},
+               "geometry": {"type": "Point", "coordinates": [-79.9, 9.35]}}
+    collection = {"type": "FeatureCollection", "features": [feature]}
+    geometry = {"type": "LineString", "coordinates": [[-80, 8.5], [-79.5, 9.0], [-79.0, 8.8]]}
+    story.add_layer(collection, "Collection", tooltip="name").add_layer(feature, "Feature")
+    story.add_layer(geometry, "Geometry").add_layer(json.dumps(collection), "Text")
+    found = list(payloads(story.to_html()).values())
+    assert len(found) == 4
+    assert column(found[0], "name") == ["Colón"]
+    assert_in_panama(found[2], "lines")
+
+
+def test_geo_interface_and_shapely(story):
+    class Survey:
+        __geo_interface__ = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"site": "A"}, "geometry": {"type": "Point", "coordinates": [-80.1, 8.4]}},
+        ]}
+
+    area = shapely.Polygon([(-80, 8), (-79, 8), (-79, 9), (-80, 9)]).difference(
+        shapely.Polygon([(-79.7, 8.3), (-79.3, 8.3), (-79.3, 8.7), (-79.7, 8.7)]))  # with a hole
+    story.add_layer(Survey(), "Survey", tooltip="site").add_layer(area, "Area")
+    found = list(payloads(story.to_html()).values())
+    assert column(found[0], "site") == ["A"]
+    areas = found[1]["areas"]
+    assert areas["polys"] == [2] and len(areas["rings"]) == 2  # exterior and hole
+    coords = undelta(areas["xy"], found[1]["scale"])
+    assert len(coords) == sum(areas["rings"]) == 8  # closing vertices are left out
+    assert overlays(story.to_html())[1]["shape"] == "area"
+
+
+def test_folium_layers_and_elements(story):
+    marker = folium.Marker([9.0, -79.5], tooltip="A marker")
+    line = folium.PolyLine([[8.9, -79.6], [9.1, -79.4]], color="#aa0000", weight=4)
+    geojson = folium.GeoJson({"type": "Polygon", "coordinates": [[[-80, 8], [-79, 8], [-79, 9], [-80, 8]]]})
+    group = folium.FeatureGroup(name="Own name")
+    folium.CircleMarker([8.5, -80.0], radius=5).add_to(group)
+    story.add_layer(marker, "Marker", steps=[STEPS[0]]).add_layer(line, "Line").add_layer(geojson, "GeoJson")
+    story.add_layer(group, "Group")
+    html = story.to_html()
+    entries = {o["name"]: o for o in overlays(html)}
+    assert {k: v["shape"] for k, v in entries.items()} == {"Marker": "point", "Line": "line", "GeoJson": "area",
+                                                           "Group": "point"}
+    assert entries["Line"]["style"]["color"] == "#aa0000"  # the legend swatch follows the element
+    assert entries["Marker"]["steps"] == [STEPS[0]]
+    assert {"Marker", "Line", "GeoJson", "Group"} <= set(registry(html))
+    assert "L.storymap.dataLayer" not in html  # folium elements are added as they are
+    # A folium element already on the map moves into the group: it is drawn once.
+    other = storymap.load(GEODATA)
+    circle = folium.Circle([9, -79.5], radius=1000).add_to(other.map)
+    other.add_layer(circle, "Circle")
+    assert other.to_html().count(f"var {circle.get_name()} = ") == 1
+
+
+def test_renders_are_byte_identical_with_layers(tmp_path: Path):
+    def build() -> str:
+        s = storymap.load(GEODATA)
+        s.add_layer(random_points(500), "Points", steps=STEPS[:2], tooltip="name")
+        s.add_layer(folium.Marker([9, -79.5]), "Marker")
+        return s.to_html()
+
+    first = build()
+    assert first == build()
+    s = storymap.load(GEODATA).add_layer(random_points(100), "Points")
+    assert s.to_html() == s.to_html()
+
+
+# add_step ----------------------------------------------------------------------------------------
+
+def test_add_step_appends_and_inserts(story):
+    result = story.add_step(id="epilogue", title="Epilogue", narrative="The end.")
+    assert result is story and story.steps[-1].id == "epilogue"
+    story.add_step({"id": "prologue", "title": "Prologue", "places": ["panama-canal"]}, before=STEPS[0])
+    story.add_step(storymap.Step(id="aside", title="An aside"), after=STEPS[1])
+    ids = [s.id for s in story.steps]
+    assert ids[0] == "prologue" and ids[ids.index(STEPS[1]) + 1] == "aside" and ids[-1] == "epilogue"
+    html = story.to_html()
+    assert 'data-step="prologue"' in html and "Epilogue" in html
+    # New steps can carry layers.
+    story.add_layer(random_points(10), "Late", steps=["epilogue"])
+    assert overlays(story.to_html())[0]["steps"] == ["epilogue"]
+
+
+def test_add_step_errors(story):
+    with pytest.raises(StoryError, match="duplicate step id 'overview'"):
+        story.add_step(id="overview", title="Again")
+    with pytest.raises(StoryError, match=r"unknown place 'panama-canl'.*did you mean 'panama-canal'"):
+        story.add_step(id="new", title="New", places=["panama-canl"])
+    with pytest.raises(StoryError, match=r"before: unknown step 'overveiw'; did you mean 'overview'"):
+        story.add_step(id="new", title="New", before="overveiw")
+    with pytest.raises(StoryError, match="title: missing"):
+        story.add_step(id="new")
+    with pytest.raises(StoryError, match="not a valid id"):
+        story.add_step(id="Not An Id", title="x")
+    assert [s.id for s in story.steps] == STEPS  # nothing changed
+
+
+# Errors ------------------------------------------------------------------------------------------
+
+def test_unknown_step_says_what_was_given_and_expected(story):
+    with pytest.raises(StoryError) as info:
+        story.add_layer(random_points(5), "Points", steps=["overview", "the-canall"])
+    message = str(info.value)
+    assert "layer 'Points'" in message and "unknown step 'the-canall'" in message
+    assert "did you mean 'the-canal'" in message and ", ".join(STEPS) in message
+    assert story.layers == []
+
+
+def test_duplicate_and_reserved_names(story):
+    story.add_layer(random_points(5), "Points")
+    with pytest.raises(StoryError, match="a layer named 'Points' was already added; layer names must be unique"):
+        story.add_layer(random_points(5), "Points")
+    folium.GeoJson({"type": "Point", "coordinates": [-79, 9]}, name="On the map").add_to(story.map)
+    with pytest.raises(StoryError, match="already added"):
+        story.add_layer(random_points(5), "On the map")
+    for name in ("Basemap", "Tiles", "Story places"):
+        with pytest.raises(StoryError, match="taken by the page itself"):
+            story.add_layer(random_points(5), name)
+    for bad in ("", "   ", None, 3):
+        with pytest.raises(StoryError, match="expected a non-empty string naming the layer"):
+            story.add_layer(random_points(5), bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("data, expected", [
+    (gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"), "nothing to draw: it has no features"),
+    (gpd.GeoDataFrame(geometry=[None, shapely.Point()], crs="EPSG:4326"),
+     "nothing to draw: all 2 geometries are missing or empty"),
+    ({"type": "FeatureCollection", "features": []}, "nothing to draw"),
+    (pd.DataFrame({"lon": [1.0], "lat": [2.0]}), r"a DataFrame with columns \['lon', 'lat'\] has no geometry"),
+    (42, "cannot use int 42 as geodata; expected a GeoDataFrame"),
+    ({"kind": "points"}, "a mapping with type None is not GeoJSON"),
+    ([(-79.5, 9.0)], "cannot use list"),
+    (gpd.GeoDataFrame(geometry=[shapely.Point(500_000, 1_000_000)]),
+     r"has no CRS and its coordinates \(bounds \[500000, 1e\+06, 500000, 1e\+06\]\) are not longitude/latitude"),
+    (gpd.GeoDataFrame(geometry=[shapely.Point(500_000, 1_000_000)], crs="EPSG:4326"),
+     "outside longitude -180..180"),
+    ("no/such/file.gpkg", "no file or folder at 'no/such/file.gpkg'"),
+    ("{not json", "invalid GeoJSON text"),
+    (folium.LayerControl(), "a folium LayerControl is not a layer"),
+    (folium.Map(), "a folium Map is not a layer"),
+])
+def test_bad_data_says_what_was_given_and_expected(story, data, expected):
+    with pytest.raises(StoryError, match=expected) as info:
+        story.add_layer(data, "Bad")
+    assert "layer 'Bad'" in str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert story.layers == []
+
+
+def test_unreadable_file(story, tmp_path: Path):
+    path = tmp_path / "broken.gpkg"
+    path.write_bytes(b"not a geopackage")
+    with pytest.raises(StoryError, match=r"cannot read '.*broken\.gpkg' as geodata"):
+        story.add_layer(path, "Broken")
+
+
+def test_bad_tooltip_popup_and_style(story):
+    points = random_points(5)
+    with pytest.raises(StoryError, match=r"tooltip: unknown property 'nam'; did you mean 'name'\? the data has: "
+                                         r"name, kind, unused"):
+        story.add_layer(points, "P", tooltip="nam")
+    with pytest.raises(StoryError, match="popup: unknown property 'x'"):
+        story.add_layer(points, "P", popup=["name", "x"])
+    with pytest.raises(StoryError, match="expected a property name or a list of them"):
+        story.add_layer(points, "P", tooltip=[1])
+    with pytest.raises(StoryError, match=r"style\.color: .*is not a CSS color"):
+        story.add_layer(points, "P", style={"color": "red;background:url(//x)"})
+    with pytest.raises(StoryError, match=r"style\.radius: .*greater than or equal to 0.5"):
+        story.add_layer(points, "P", style={"radius": 0})
+    with pytest.raises(StoryError, match=r"style\.colour: Extra inputs are not permitted"):
+        story.add_layer(points, "P", style={"colour": "red"})
+    with pytest.raises(StoryError, match="give it a folium Tooltip or Popup instead"):
+        story.add_layer(folium.Marker([9, -79]), "M", tooltip="name")
+    with pytest.raises(StoryError, match="steps: expected a non-empty list of step ids"):
+        story.add_layer(points, "P", steps=[])
+    assert story.layers == []
+
+
+# Untrusted text ----------------------------------------------------------------------------------
+
+def test_names_and_values_are_escaped(story):
+    evil = "</script><img src=x onerror=alert(1)>'\\"
+    points = gpd.GeoDataFrame({"label": [evil, "<b>bold</b> & 'quoted'"]},
+                              geometry=gpd.points_from_xy([-79.5, -80], [9, 8.5]), crs="EPSG:4326")
+    html = story.add_layer(points, evil, tooltip="label", popup="label").to_html()
+    assert "<img src=x" not in html and "<b>bold" not in html
+    assert html.count("</script>") == html.count("<script")  # nothing closes a script early
+    assert evil in registry(html) and overlays(html)[0]["name"] == evil
+    assert sorted(column(only_payload(html), "label")) == sorted([evil, "<b>bold</b> & 'quoted'"])
+
+
+# The encoding ------------------------------------------------------------------------------------
+
+def test_properties_are_pruned_and_columns_packed():
+    points = random_points(1000)
+    points["missing"] = np.where(np.arange(1000) % 2, np.nan, 1.5)
+    payload = encode(points, ["kind", "missing"], 13)
+    assert set(payload["props"]) == {"kind", "missing"}  # "name" and "unused" are not shipped
+    assert set(payload["props"]["kind"]) == {"values", "codes"} and len(payload["props"]["kind"]["values"]) == 4
+    assert sorted(set(column(payload, "missing")), key=str) == [1.5, None]
+
+
+def test_lines_and_areas_are_simplified_and_capped():
+    areas, lines = wiggly_features(20, 2000)
+    for frame, family in ((areas, "areas"), (lines, "lines")):
+        fine = encode(frame, [], 13)
+        coarse = encode(frame, [], 8)
+        kept_fine, kept_coarse = len(fine[family]["xy"]) // 2, len(coarse[family]["xy"]) // 2
+        assert kept_coarse < kept_fine < 20 * 2000 / 2, (family, kept_fine, kept_coarse)
+        assert fine["scale"] == 100_000 and coarse["scale"] == 1_000  # ~1 m and ~100 m
+        decoded = undelta(fine[family]["xy"], fine["scale"])
+        assert abs(decoded[:, 0].min() - frame.total_bounds[0]) < 1e-3
+
+
+def test_detail_zoom_follows_the_steps_a_layer_is_on(story):
+    data = story.data
+    overview, closest = detail_zoom(data, ["overview"]), detail_zoom(data)
+    assert overview < closest <= 11 + 2
+    assert detail_zoom(data, ["first-talks"]) == pytest.approx(9 + 2)  # max_zoom = 9 caps a single point
+
+
+def test_base_page_has_no_layer_script(built_page: Path):
+    html = built_page.read_text("utf-8")
+    assert "DataLayer" not in html and '"overlays":[]' in html
+    story = storymap.load(GEODATA).add_layer(random_points(3), "Three")
+    assert "ns.DataLayer=L.Renderer.extend(" in story.to_html()
+
+
+def test_100k_points_page_stays_under_5_mb(tmp_path: Path):
+    story = storymap.load(GEODATA).add_layer(random_points(100_000), "Points", tooltip="name", popup=["name", "kind"])
+    page = story.save(tmp_path / "big.html")
+    size = page.stat().st_size
+    assert size <= MAX_LAYER_PAGE, f"{size:,} bytes"
+    assert len(gzip.compress(page.read_bytes())) < size / 2
+
+
+def test_many_vertex_lines_and_areas_page_stays_under_5_mb(tmp_path: Path):
+    areas, lines = wiggly_features(1000, 2000)  # 4 million vertices in
+    story = storymap.load(GEODATA).add_layer(areas, "Areas", tooltip="name").add_layer(lines, "Lines", popup="name")
+    size = story.save(tmp_path / "lines.html").stat().st_size
+    assert size <= MAX_LAYER_PAGE, f"{size:,} bytes"

@@ -383,7 +383,7 @@ class DataLayer(Layer):
     labels : bool
         Whether the tooltip prefixes each value with its property name.
     show : bool
-        Whether the layer is on the map from the start (layers bound to steps are added by the story).
+        Whether the layer is put on the map by its own script (the story adds its layers itself).
     """
 
     _template = _TEMPLATE
@@ -573,7 +573,9 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
         if tooltip is not None or popup is not None:
             raise _problem(name, "tooltip", "tooltip and popup name properties of geodata; for a folium "
                                             "element, give it a folium Tooltip or Popup instead")
-        group = folium.FeatureGroup(name=name, overlay=True, control=False, show=shown_on is None)
+        # Every added layer starts off the map: the story adds it on its steps, once it has set up
+        # the page (e.g. the data URIs of Leaflet's default marker icon).
+        group = folium.FeatureGroup(name=name, overlay=True, control=False, show=False)
         if data._parent is not None:  # already on a map: move it into the group
             data._parent._children.pop(data.get_name(), None)
             data._parent = None
@@ -588,11 +590,13 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
     drawn = {**_DEFAULTS[shape], "color": color, "fillColor": color, **own_style}
     if "color" in own_style and "fillColor" not in own_style:
         drawn["fillColor"] = own_style["color"]
+    elif "fillColor" in own_style and "color" not in own_style:
+        drawn["color"] = own_style["fillColor"]
     if shape == "point" and "weight" in own_style and "color" not in own_style:
         drawn["color"] = "#ffffff"
     keep = [frame.geometry.name] + list(dict.fromkeys((tip or []) + (pop or [])))
     element = DataLayer(frame[keep], name, style=drawn, shape=shape, tooltip=tip, popup=pop,
-                        labels=not isinstance(tooltip, str), show=shown_on is None)
+                        labels=not isinstance(tooltip, str), show=False)
     return Overlay(name, element, shape, drawn, shown_on)
 
 

@@ -355,3 +355,27 @@ def test_many_vertex_lines_and_areas_page_stays_under_5_mb(tmp_path: Path):
     story = storymap.load(GEODATA).add_layer(areas, "Areas", tooltip="name").add_layer(lines, "Lines", popup="name")
     size = story.save(tmp_path / "lines.html").stat().st_size
     assert size <= MAX_LAYER_PAGE, f"{size:,} bytes"
+
+
+# Docs ----------------------------------------------------------------------------------------------
+
+def test_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("### Adding layers and steps", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    (tmp_path / "geodata").symlink_to(GEODATA)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+    story = namespace["story"]
+    assert story.layers == ["Sightings", "Canal area", "Every place", "Capital"]
+    assert story.steps[-1].id == "epilogue"
+    html = (tmp_path / "dist" / "extended.html").read_text("utf-8")
+    assert len(payloads(html)) == 3 and {"Sightings", "Capital"} <= set(registry(html))
+    # Every argument of add_layer and add_step is documented.
+    import inspect
+
+    for method in (storymap.Story.add_layer, storymap.Story.add_step):
+        for name in inspect.signature(method).parameters:
+            if name not in ("self", "fields"):
+                assert f"`{name}`" in section or f"{name}=" in section, (method.__name__, name)

@@ -31,7 +31,7 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
 (function poll() {
   const root = document.querySelector('[data-storymap]'), sm = root && root.storymap;
   const drawn = sm && Object.values(sm.layers).every(
-    (l) => !(l instanceof L.storymap.DataLayer) || !sm.map.hasLayer(l) || l._drawnAt);
+    (l) => !(L.storymap.DataLayer && l instanceof L.storymap.DataLayer) || !sm.map.hasLayer(l) || l._drawnAt);
   if (drawn) { requestAnimationFrame(() => { window.__ready = performance.now(); }); return; }
   requestAnimationFrame(poll);
 })();
@@ -166,7 +166,7 @@ def _measure(make_page, page: Path) -> dict:
         run.js(f"(i) => {{ window.__long = []; {ROOT_JS}.storymap.goTo(i); }}", i)
         run.settle()
         run.page.wait_for_function(f"""() => Object.values({ROOT_JS}.storymap.layers).every(
-          (l) => !(l instanceof L.storymap.DataLayer) || !l._timer && !l._next)""")
+          (l) => !(L.storymap.DataLayer && l instanceof L.storymap.DataLayer) || !l._timer && !l._next)""")
         run.page.wait_for_timeout(300)
         result["steps"].append(max(run.js("() => window.__long"), default=0))
     assert run.errors == [], run.errors

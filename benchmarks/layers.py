@@ -1,0 +1,221 @@
+"""Big layers: the same random points through storymap and through folium.GeoJson, in one run.
+
+    python benchmarks/layers.py [--sizes 1000 10000 100000] [--timeout 60] [--runs 3]
+
+For each size, two pages are built from the same points in Panama (each with a ``name`` property
+shown in a tooltip):
+
+- **storymap**: the Panama story with the points added by ``Story.add_layer`` (drawn by
+  ``L.storymap.DataLayer`` on one canvas);
+- **folium**: a plain ``folium.Map(prefer_canvas=True)`` with ``folium.GeoJson`` drawing each
+  point as a ``CircleMarker`` with a ``GeoJsonTooltip`` (folium's fastest setup for points).
+
+Both pages run offline: folium's Leaflet is inlined from the installed ``js_lib_leaflet`` package
+(as storymap's is) and its other CDN assets (jQuery, Bootstrap, Font Awesome), which the map does
+not need, are dropped. Each page is opened in headless Chromium (fresh context, local files only)
+and timed from navigation to the first frame after the layer is drawn: for storymap, when
+``root.storymap`` exists and the layer has drawn; for folium, after the ``load`` event (its
+script adds every feature synchronously). A page that is not ready within ``--timeout`` seconds
+is reported as not finished. The median of ``--runs`` openings is printed, with the longest
+main-thread task (PerformanceObserver 'longtask') during loading and, for storymap, the longest
+task over five step changes with the layer on (median over the runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from importlib import resources
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+
+import storymap
+
+HERE = Path(__file__).resolve().parent
+GEODATA = HERE.parent / "geodata"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LEAFLET = resources.files("js_lib_leaflet").joinpath("static", "js_lib_leaflet")
+
+# Runs before the page's own scripts: long tasks, and the first frame once the layer is drawn.
+TIMING_JS = """
+window.__long = [];
+new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); })
+  .observe({type: 'longtask', buffered: true});
+let __loaded = false;
+addEventListener('load', () => { __loaded = true; });
+(function poll() {
+  const root = document.querySelector('[data-storymap]');
+  let done;
+  if (root) {
+    const sm = root.storymap;
+    done = sm && Object.values(sm.layers).every(
+      (l) => !(L.storymap.DataLayer && l instanceof L.storymap.DataLayer) || !sm.map.hasLayer(l) || l._drawnAt);
+  } else {
+    done = __loaded;
+  }
+  if (done) { requestAnimationFrame(() => { window.__ready = performance.now(); }); return; }
+  requestAnimationFrame(poll);
+})();
+"""
+
+
+def random_points(n: int, seed: int = 7) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(-83.0, -77.2, n), rng.uniform(7.2, 9.6, n)
+    return gpd.GeoDataFrame({"name": [f"Point {i}" for i in range(n)]}, geometry=gpd.points_from_xy(x, y),
+                            crs="EPSG:4326")
+
+
+def storymap_page(points: gpd.GeoDataFrame) -> str:
+    story = storymap.load(GEODATA)
+    story.add_layer(points, "Points", tooltip="name")
+    return story.to_html()
+
+
+def folium_page(points: gpd.GeoDataFrame) -> str:
+    m = folium.Map(location=[8.5, -80.0], zoom_start=7, prefer_canvas=True, tiles=None)
+    folium.GeoJson(points, name="Points", marker=folium.CircleMarker(radius=3, fill=True, weight=0),
+                   tooltip=folium.GeoJsonTooltip(["name"])).add_to(m)
+    return offline(m.get_root().render())
+
+
+def offline(html: str) -> str:
+    """folium's page with Leaflet inlined and every other CDN asset dropped."""
+    js = LEAFLET.joinpath("leaflet.js").read_text("utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+", "", js)
+    css = LEAFLET.joinpath("leaflet.css").read_text("utf-8")
+
+    def script(match: re.Match[str]) -> str:
+        return f"<script>{js}</script>" if match.group(1).endswith("/leaflet.js") else ""
+
+    def link(match: re.Match[str]) -> str:
+        return f"<style>{css}</style>" if match.group(1).endswith("/leaflet.css") else ""
+
+    html = re.sub(r'<script src="(https?://[^"]+)"></script>', lambda m: script(m), html)
+    html = re.sub(r'<link rel="stylesheet" href="(https?://[^"]+)"/>', lambda m: link(m), html)
+    assert "https://cdn" not in html and "code.jquery" not in html
+    return html
+
+
+def open_page(browser, path: Path, timeout_s: float) -> dict[str, float] | None:
+    """Open ``path`` once; its ready time (ms) and longest task, or None if not ready in time."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+                   else route.abort())
+        page.add_init_script(TIMING_JS)
+        page.goto(path.as_uri(), wait_until="commit", timeout=timeout_s * 1000)
+        page.wait_for_function("() => window.__ready", timeout=timeout_s * 1000, polling=100)
+        result = {"ready": page.evaluate("window.__ready"), "longest": max(page.evaluate("window.__long"), default=0),
+                  "step": None}
+        if page.evaluate("() => !!document.querySelector('[data-storymap]')"):
+            result["step"] = max(step_tasks(page))
+        return result
+    except Exception as exc:  # Playwright's TimeoutError, or a renderer that gave up
+        if "Timeout" not in type(exc).__name__ and "timeout" not in str(exc).lower():
+            print(f"    ({path.name}: {str(exc).splitlines()[0]})", file=sys.stderr)
+        return None
+    finally:
+        context.close()
+
+
+STEP_JS = "(i) => { window.__long = []; document.querySelector('[data-storymap]').storymap.goTo(i); }"
+SETTLED_JS = """() => { const root = document.querySelector('[data-storymap]'), sm = root.storymap;
+  return !root.hasAttribute('data-storymap-moving') && Object.values(sm.layers).every(
+    (l) => !(L.storymap.DataLayer && l instanceof L.storymap.DataLayer) || !l._timer && !l._next); }"""
+
+
+def step_tasks(page, steps: tuple[int, ...] = (1, 3, 4, 6, 0)) -> list[float]:
+    """The longest task (ms) of each of a few step changes, the layer on (0 when none is long)."""
+    page.wait_for_timeout(500)
+    out = []
+    for i in steps:
+        page.evaluate(STEP_JS, i)
+        page.wait_for_function(SETTLED_JS, timeout=10_000)
+        page.wait_for_timeout(300)
+        out.append(max(page.evaluate("window.__long"), default=0))
+    return out
+
+
+def measure(browser, html: str, path: Path, runs: int, timeout_s: float) -> dict[str, object]:
+    path.write_text(html, "utf-8")
+    results = []
+    for _ in range(runs):
+        result = open_page(browser, path, timeout_s)
+        if result is None:
+            return {"ready": None, "longest": None, "step": None}
+        results.append(result)
+    return {"ready": statistics.median(r["ready"] for r in results),
+            "longest": statistics.median(r["longest"] for r in results),
+            "step": None if results[0]["step"] is None else statistics.median(r["step"] for r in results)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds a page may take to be ready")
+    parser.add_argument("--runs", type=int, default=3, help="openings of each page (the median is shown)")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        base = measure(browser, storymap.load(GEODATA).to_html(), Path(tmp) / "base.html", args.runs, args.timeout)
+        print(f"  story page alone: ready {fmt_ms(base['ready'], args.timeout)}, longest task on a step change "
+              f"{base['step']:.0f} ms", file=sys.stderr)
+        for n in args.sizes:
+            points = random_points(n)
+            row: dict[str, object] = {"n": n}
+            for tool, build in (("storymap", storymap_page), ("folium", folium_page)):
+                start = time.perf_counter()
+                html = build(points)
+                row[f"{tool}_build"] = time.perf_counter() - start
+                row[f"{tool}_size"] = len(html.encode("utf-8"))
+                timing = measure(browser, html, Path(tmp) / f"{tool}-{n}.html", args.runs, args.timeout)
+                row[f"{tool}_ready"], row[f"{tool}_longest"] = timing["ready"], timing["longest"]
+                if tool == "storymap":
+                    row["step"] = timing["step"]
+                print(f"  {n:>7,} {tool:<8} built in {row[f'{tool}_build']:.2f} s, "
+                      f"{row[f'{tool}_size'] / 1e6:.2f} MB, ready {fmt_ms(timing['ready'], args.timeout)}",
+                      file=sys.stderr)
+            rows.append(row)
+        browser.close()
+    print_table(rows, args.timeout)
+    print(f"\nThe story page alone (no added layer): ready in {fmt_ms(base['ready'], args.timeout)}, "
+          f"longest task on a step change {base['step']:.0f} ms.")
+    return 0
+
+
+def fmt_ms(value: object, timeout: float) -> str:
+    return f"> {timeout:.0f} s (not finished)" if value is None else f"{value:,.0f} ms"
+
+
+def print_table(rows: list[dict[str, object]], timeout: float) -> None:
+    print("| points | build: storymap / folium | HTML: storymap / folium | ready: storymap / folium "
+          "| folium / storymap (ready) | longest task at load: storymap / folium | longest task on a step change |")
+    print("|---:|---|---|---|---:|---|---:|")
+    for r in rows:
+        s_ready, f_ready = r["storymap_ready"], r["folium_ready"]
+        ratio = ("–" if s_ready is None else f"> {timeout * 1000 / s_ready:.0f}×" if f_ready is None
+                 else f"{f_ready / s_ready:.1f}×")
+        longest = " / ".join("–" if r[k] is None else f"{r[k]:,.0f} ms" for k in ("storymap_longest", "folium_longest"))
+        print(f"| {r['n']:,} | {r['storymap_build']:.2f} s / {r['folium_build']:.2f} s "
+              f"| {r['storymap_size'] / 1e6:.2f} MB / {r['folium_size'] / 1e6:.2f} MB "
+              f"| {fmt_ms(s_ready, timeout)} / {fmt_ms(f_ready, timeout)} | {ratio} | {longest} "
+              f"| {'–' if r.get('step') is None else format(r['step'], ',.0f') + ' ms'} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

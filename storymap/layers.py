@@ -24,7 +24,7 @@ import difflib
 import math
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
@@ -107,7 +107,6 @@ class Overlay:
     shape: str
     style: dict[str, Any]
     steps: Optional[list[str]] = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def config(self) -> dict[str, Any]:
@@ -583,7 +582,9 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
         legend_style = own_style or _element_style(data) or {"color": color, "fillColor": color}
         return Overlay(name, group, _element_shape(data), legend_style, shown_on)
     frame = to_geodataframe(data, where=f"layer {name!r}")
-    columns = [c for c in frame.columns if c != frame.geometry.name]
+    geometry = frame.geometry.name
+    frame = frame.rename(columns={c: str(c) for c in frame.columns if c != geometry and not isinstance(c, str)})
+    columns = [c for c in frame.columns if c != geometry]
     tip = _check_fields(name, "tooltip", tooltip, columns)
     pop = _check_fields(name, "popup", popup, columns)
     shape = _shape(frame)
@@ -594,7 +595,7 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
         drawn["color"] = own_style["fillColor"]
     if shape == "point" and "weight" in own_style and "color" not in own_style:
         drawn["color"] = "#ffffff"
-    keep = [frame.geometry.name] + list(dict.fromkeys((tip or []) + (pop or [])))
+    keep = [geometry] + list(dict.fromkeys((tip or []) + (pop or [])))
     element = DataLayer(frame[keep], name, style=drawn, shape=shape, tooltip=tip, popup=pop,
                         labels=not isinstance(tooltip, str), show=False)
     return Overlay(name, element, shape, drawn, shown_on)

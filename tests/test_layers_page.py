@@ -90,6 +90,8 @@ def test_layers_show_on_their_steps_only(layered_page: Path, make_page):
         for name, steps in expected.items():
             assert shown[name] == (step in steps), (step, name)
             assert rows[name]["off"] == (step not in steps), (step, name)
+        if shown[EVIL]:  # points drawn opaque, the canvas translucent: also after coming back
+            assert run.js(f"() => {ROOT_JS}.storymap.layers[{EVIL!r}]._container.style.opacity") == "0.8"
     assert run.errors == []
 
 

@@ -379,8 +379,8 @@
       var st = this._stamp, c = this._container, W = c.width, H = c.height, image = this._image, s;
       if (!st || st.ratio !== ratio) {
         st = this._stamp = this._sprite(ratio, !over);
-        c.style.opacity = st.opacity;
       }
+      c.style.opacity = st.opacity;
       var m = st.a.length;
       if (over) {
         image = ctx.getImageData(0, 0, W, H);

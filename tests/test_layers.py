@@ -30,17 +30,22 @@ def story() -> storymap.Story:
     return storymap.load(GEODATA)
 
 
+def _story_call(html: str) -> tuple[dict, str]:
+    """The story's config and the rest of the ``L.storymap.story(...)`` call (the layer registry)."""
+    tail = html.rsplit("L.storymap.story(", 1)[1]
+    start = tail.index("{")
+    config, end = json.JSONDecoder().raw_decode(tail, start)
+    return config, tail[end:tail.index("});", end)]
+
+
 def overlays(html: str) -> list[dict]:
     """The ``overlays`` list of the story's config in a page."""
-    config = re.search(r"L\.storymap\.story\(document\.getElementById\([^)]*\), \w+, (\{.*?\}), \{", html, re.S)
-    assert config, "story config not found"
-    return json.loads(config.group(1))["overlays"]
+    return _story_call(html)[0]["overlays"]
 
 
 def registry(html: str) -> list[str]:
-    """Names in the page's ``root.storymap.layers`` registry (the story script's last argument)."""
-    tail = html.rsplit("L.storymap.story(", 1)[1]
-    names = re.findall(r'("(?:[^"\\]|\\.)*"): \w+', tail.rsplit("}, {", 1)[1])
+    """Names in the page's ``root.storymap.layers`` registry (the story call's last argument)."""
+    names = re.findall(r'("(?:[^"\\]|\\.)*"): \w+', _story_call(html)[1])
     return [json.loads(n) for n in names]
 
 

@@ -188,3 +188,21 @@ def test_big_layer_is_ready_fast_and_steps_without_long_tasks(big_pages, make_pa
     best = runs[-1]
     assert best["ready"] <= READY_MS, f"ready after {best['ready']:.0f} ms; runs: {runs}"
     assert max(best["steps"]) <= LONG_TASK_MS, f"longest task per step change (ms): {runs}"
+
+
+def test_layers_in_two_fragments_on_one_host_page(tmp_path: Path, make_page):
+    story = storymap.load(GEODATA).add_layer(random_points(2000), "Points", tooltip="name")
+    fragment = story.to_html(fragment=True)
+    host = tmp_path / "host.html"
+    host.write_text(f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Host</title></head>"
+                    f"<body><p>Before.</p>{fragment}<p>Between.</p>{fragment}</body></html>", "utf-8")
+    run = make_page()
+    run.page.goto(host.as_uri())
+    run.page.wait_for_function("""() => { const roots = [...document.querySelectorAll('[data-storymap]')];
+      return roots.length === 2 && roots.every((r) => r.storymap && r.storymap.layers.Points._drawnAt); }""")
+    layers = run.js("""() => [...document.querySelectorAll('[data-storymap]')].map((r) => {
+      const l = r.storymap.layers.Points;
+      return {own: r.contains(l._container), map: r.storymap.map.hasLayer(l)}; })""")
+    assert layers == [{"own": True, "map": True}, {"own": True, "map": True}]
+    assert run.js("() => Object.keys(L.storymap).filter((k) => /data/i.test(k)).sort()") == ["DataLayer", "dataLayer"]
+    assert run.errors == [] and run.outside == []

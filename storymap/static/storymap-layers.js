@@ -10,9 +10,10 @@
     return;
   }
 
-  // CHUNK: vertices drawn per task; a heavier view is drawn over several tasks, so that no task
-  // keeps the page busy for long (a canvas strokes a few thousand vertices per millisecond).
-  var MAX_LAT = 85.0511287798, CELL = 16, TAU = Math.PI * 2, CHUNK = 10000;
+  // A view is drawn over as many tasks as it needs, so that no task keeps the page busy for long:
+  // CHUNK vertices of lines and areas (a canvas strokes a few thousand per millisecond) or
+  // POINTS points per task.
+  var MAX_LAT = 85.0511287798, CELL = 16, TAU = Math.PI * 2, CHUNK = 10000, POINTS = 25000;
 
   // Delta-encoded integers [dx, dy, ...] → Web Mercator pixel coordinates at zoom 0 (x, y, ...).
   function decode(deltas, scale) {
@@ -112,10 +113,10 @@
     },
 
     // @method redraw(): this
-    // Draws the layer now (it otherwise draws in a task of its own after each move).
+    // Draws the layer now, in one go (it otherwise draws in tasks of its own after each move).
     redraw: function () {
       if (this._map) {
-        this._draw();
+        this._draw(true);
       }
       return this;
     },
@@ -150,15 +151,17 @@
       return events;
     },
 
+    // Two canvases: one shows, the other is drawn on and then swapped in (no half-drawn view).
     _initContainer: function () {
       this._container = L.DomUtil.create('canvas', 'storymap-data');
-      this._ctx = this._container.getContext('2d');
+      this._spare = L.DomUtil.create('canvas', 'storymap-data leaflet-zoom-animated');
     },
 
     _destroyContainer: function () {
       L.DomUtil.remove(this._container);
-      delete this._ctx;
       delete this._container;
+      delete this._spare;
+      delete this._job;
     },
 
     _decode: function () {
@@ -200,18 +203,29 @@
       }
     },
 
-    _draw: function () {
+    // Starts drawing the current view on the spare canvas; the shown one stays, with the
+    // renderer's bounds, center and zoom, until the new one is swapped in.
+    _draw: function (sync) {
       clearTimeout(this._timer);
       clearTimeout(this._next);
       this._timer = this._next = null;
       if (!this._map || (this._map._animatingZoom && this._bounds)) {
         return;
       }
+      var shown = [this._bounds, this._center, this._zoom];
       L.Renderer.prototype._update.call(this);
-      var map = this._map, b = this._bounds, size = b.getSize(), c = this._container;
-      var ratio = Math.min(2, Math.max(1, window.devicePixelRatio || 1)), origin = map.getPixelOrigin();
-      var ctx = this._ctx, width = Math.round(ratio * size.x), height = Math.round(ratio * size.y);
-      L.DomUtil.setPosition(c, b.min);
+      var map = this._map, b = this._bounds, size = b.getSize(), origin = map.getPixelOrigin();
+      var job = this._job = {bounds: b, center: this._center, zoom: this._zoom, canvas: this._spare, area: 0,
+        line: 0, point: 0, ratio: Math.min(2, Math.max(1, window.devicePixelRatio || 1))};
+      if (shown[0]) {
+        this._bounds = shown[0];
+        this._center = shown[1];
+        this._zoom = shown[2];
+      }
+      job.view = {k: map.getZoomScale(job.zoom, 0), x: origin.x + b.min.x, y: origin.y + b.min.y, w: size.x,
+        h: size.y, zoom: job.zoom};
+      var c = job.canvas, ctx = job.ctx = c.getContext('2d');
+      var width = Math.round(job.ratio * size.x), height = Math.round(job.ratio * size.y);
       if (c.width !== width || c.height !== height) {  // (a new size reallocates the canvas)
         c.width = width;
         c.height = height;
@@ -221,36 +235,58 @@
         ctx.setTransform(1, 0, 0, 1, 0, 0);
         ctx.clearRect(0, 0, width, height);
       }
-      var view = this._view = {k: map.getZoomScale(this._zoom, 0), x: origin.x + b.min.x, y: origin.y + b.min.y,
-        w: size.x, h: size.y, zoom: this._zoom};
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.setTransform(job.ratio, 0, 0, job.ratio, 0, 0);
       // Bevel joins and butt caps stroke far faster than round ones and look alike at a few pixels.
       ctx.lineCap = 'butt';
       ctx.lineJoin = 'bevel';
-      this._grid = null;
-      this._ratio = ratio;
-      this._at = {area: 0, line: 0};
-      this._chunk();
+      while (!this._chunk(sync) && sync) { /* all at once */ }
     },
 
-    // Draws the next CHUNK vertices of areas, then of lines, then every point; continues in
-    // another task until done. A new view (a call to _draw) drops what is left.
-    _chunk: function () {
+    // Draws the next share of the job: areas, then lines, then points. Returns whether the job
+    // is done; if not, it continues in another task (unless `sync`). A new view (a call to
+    // _draw) replaces the job.
+    _chunk: function (sync) {
       clearTimeout(this._next);
       this._next = null;
-      var ctx = this._ctx, v = this._view, at = this._at, budget = CHUNK;
-      if (this._areas && at.area < this._areas.rings.length - 1) {
-        budget = this._drawAreas(ctx, v, at, budget);
+      var job = this._job, ctx = job.ctx, v = job.view, budget = CHUNK, done = true;
+      if (this._areas && job.area < this._areas.rings.length - 1) {
+        budget = this._drawAreas(ctx, v, job, budget);
       }
-      if (budget > 0 && this._lines && at.line < this._lines.from.length - 1) {
-        budget = this._drawLines(ctx, v, at, budget);
+      if (budget > 0 && this._lines && job.line < this._lines.from.length - 1) {
+        budget = this._drawLines(ctx, v, job, budget);
       }
       if (budget <= 0) {
-        this._next = setTimeout(L.bind(this._chunk, this), 0);
-        return;
+        done = false;
+      } else if (this._points) {
+        done = this._drawPoints(job, !!(this._areas || this._lines));
       }
-      if (this._points) {
-        this._drawPoints(ctx, v, this._ratio, !!(this._areas || this._lines));
+      if (!done) {
+        if (sync !== true) {
+          this._next = setTimeout(L.bind(this._chunk, this), 0);
+        }
+        return false;
+      }
+      this._swap(job);
+      return true;
+    },
+
+    _swap: function (job) {
+      var old = this._container, next = job.canvas, map = this._map;
+      L.DomUtil.setPosition(next, job.bounds.min);
+      next.style.opacity = job.opacity || '';
+      if (old.parentNode) {
+        old.parentNode.replaceChild(next, old);
+      }
+      this._container = next;
+      this._spare = old;
+      this._bounds = job.bounds;
+      this._center = job.center;
+      this._zoom = job.zoom;
+      this._view = job.view;
+      this._grid = null;
+      this._job = null;
+      if (map.getZoom() !== job.zoom || !map.getCenter().equals(job.center)) {
+        this._onZoom();  // the map moved on while drawing: follow it until the next draw
       }
       this._drawnAt = performance.now();
       // @event draw: Event
@@ -296,7 +332,7 @@
         box[4 * j + 1] * k - v.y < v.h + pad && box[4 * j + 3] * k - v.y > -pad;
     },
 
-    _drawLines: function (ctx, v, at, budget) {
+    _drawLines: function (ctx, v, at, budget) {  // (at: the job; at.line is the next line)
       var g = this._lines, st = this.options.style, n = g.from.length - 1;
       ctx.beginPath();
       for (; at.line < n && budget > 0; at.line++) {
@@ -374,35 +410,41 @@
     },
 
     // Points are stamped straight into the canvas's pixels (far faster than one canvas call
-    // per point); a point on a device pixel already stamped is skipped: it would look the same.
-    _drawPoints: function (ctx, v, ratio, over) {
-      var st = this._stamp, c = this._container, W = c.width, H = c.height, image = this._image, s;
-      if (!st || st.ratio !== ratio) {
-        st = this._stamp = this._sprite(ratio, !over);
+    // per point), POINTS per call; a point on a device pixel already stamped is skipped: it would
+    // look the same. Returns whether every point is drawn.
+    _drawPoints: function (job, over) {
+      var st = this._stamp, c = job.canvas, W = c.width, H = c.height, ctx = job.ctx, s;
+      if (!st || st.ratio !== job.ratio) {
+        st = this._stamp = this._sprite(job.ratio, !over);
       }
-      c.style.opacity = st.opacity;
-      var m = st.a.length;
-      if (over) {
-        image = ctx.getImageData(0, 0, W, H);
-      } else if (!image || image.width !== W || image.height !== H) {
-        image = this._image = ctx.createImageData(W, H);
-      } else {
-        new Uint32Array(image.data.buffer).fill(0);
-      }
-      if (st.width !== W) {
-        for (s = 0; s < m; s++) {
-          st.off[s] = st.dy[s] * W + st.dx[s];
+      var m = st.a.length, image = job.image;
+      if (!image) {
+        image = this._image;
+        if (over) {
+          image = ctx.getImageData(0, 0, W, H);
+        } else if (!image || image.width !== W || image.height !== H) {
+          image = this._image = ctx.createImageData(W, H);
+        } else {
+          new Uint32Array(image.data.buffer).fill(0);
         }
-        st.width = W;
+        if (!this._seen || this._seen.length !== W * H) {
+          this._seen = new Uint8Array(W * H);
+        } else {
+          this._seen.fill(0);
+        }
+        if (st.width !== W) {
+          for (s = 0; s < m; s++) {
+            st.off[s] = st.dy[s] * W + st.dx[s];
+          }
+          st.width = W;
+        }
+        job.image = image;
+        job.opacity = st.opacity;
       }
-      var px = image.data, px32 = new Uint32Array(px.buffer), seen = this._seen;
-      var xy = this._points.xy, n = xy.length, k = v.k * ratio, ox = v.x * ratio, oy = v.y * ratio, half = st.half;
-      if (!seen || seen.length !== W * H) {
-        seen = this._seen = new Uint8Array(W * H);
-      } else {
-        seen.fill(0);
-      }
-      for (var i = 0; i < n; i += 2) {
+      var px = image.data, px32 = new Uint32Array(px.buffer), seen = this._seen, v = job.view, r = job.ratio;
+      var xy = this._points.xy, k = v.k * r, ox = v.x * r, oy = v.y * r, half = st.half;
+      var i = job.point, n = Math.min(xy.length, i + 2 * POINTS);
+      for (; i < n; i += 2) {
         var x = Math.round(xy[i] * k - ox), y = Math.round(xy[i + 1] * k - oy), at = y * W + x;
         if (x < -half || y < -half || x >= W + half || y >= H + half) {
           continue;
@@ -434,7 +476,12 @@
           }
         }
       }
+      job.point = i;
+      if (i < xy.length) {
+        return false;
+      }
       ctx.putImageData(image, 0, 0);
+      return true;
     },
 
     // Points in cells of CELL pixels (counting sort into flat typed arrays), built on first hover.

@@ -67,11 +67,10 @@ class StoryPage(Figure):
 
     _template = ENV.get_template("page.html")
 
-    def __init__(self, title: str, lang: str = "en", *, fragment: bool = False, csp: str | None = None):
+    def __init__(self, title: str, lang: str = "en", *, fragment: bool = False):
         super().__init__(title=title)
         self._name = "StoryPage"
         self.lang = lang
-        self.csp = csp
         self.header._children.clear()  # branca's http-equiv meta; the page declares <meta charset>
         if fragment:
             self._template = ENV.get_template("fragment.html")
@@ -92,6 +91,18 @@ class StoryFoliumMap(folium.Map):
     def root_id(self) -> str:
         """The DOM id of the story's root element (the map div sits inside it)."""
         return "storymap-" + self._id
+
+    @property
+    def default_icons(self) -> dict[str, str] | None:
+        """Leaflet's default marker images as data URIs, when an element on the map may draw that
+        marker (a folium Marker or GeoJson); set before any of them is created."""
+        ours = (StoryControl, Basemap, folium.TileLayer)
+
+        def walk(element: Element) -> bool:
+            return any((not isinstance(child, ours) and isinstance(child, (folium.Marker, folium.GeoJson)))
+                       or walk(child) for child in element._children.values())
+
+        return assets.leaflet_icon_urls() if walk(self) else None
 
     @property
     def map_options(self) -> dict[str, Any]:
@@ -181,16 +192,6 @@ class StoryControl(MacroElement):
                 refs.append((str(child.layer_name), child.get_name()))
         return refs
 
-    def _uses_default_icons(self) -> bool:
-        """Whether any other element may draw Leaflet's default marker (then its images are inlined)."""
-        ours = (StoryControl, Basemap, folium.TileLayer)
-
-        def walk(element: Element) -> bool:
-            return any((not isinstance(child, ours) and isinstance(child, (folium.Marker, folium.GeoJson)))
-                       or walk(child) for child in element._children.values())
-
-        return walk(self._parent)
-
     @property
     def config(self) -> dict[str, Any]:
         story = self.story
@@ -200,7 +201,6 @@ class StoryControl(MacroElement):
             "mode": self.mode,
             "layout": self.layout,
             "kinds": {k: {"label": v["label"], "style": v["style"]} for k, v in KINDS.items()},
-            "icons": assets.leaflet_icon_urls() if self._uses_default_icons() else None,
             "tiles": "Tiles",
             "legend": _legend(story.places),
             "overlays": self.overlays,

@@ -152,7 +152,7 @@ def test_fragment_defines_no_globals_but_leaflet(pages: Path, make_page):
     after = set(run.js("() => Object.keys(window)"))
     # Leaflet's own: its UMD names and the expando its maps leave on window for resize events.
     assert after - before <= {"L", "leaflet", "_leaflet_events"}
-    assert run.js("() => Object.keys(L.storymap).sort()") == sorted(["version", "claim", "mapOptions", "Basemap", "basemap",
+    assert run.js("() => Object.keys(L.storymap).sort()") == sorted(["version", "claim", "defaultIcons", "mapOptions", "Basemap", "basemap",
                                                                       "Legend", "Story", "story"])
 
 

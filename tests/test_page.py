@@ -203,3 +203,17 @@ def test_network_blocked_but_online_still_reads(built_page: Path, make_page):
     assert _land_pixels(run) > 1000
     assert [e for e in run.errors if "ERR_FAILED" not in e] == []
     assert run.outside == []
+
+
+def test_folium_marker_added_to_the_map_draws_its_inlined_icon(tmp_path: Path, make_page):
+    import folium
+
+    story = storymap.load(GEODATA)
+    folium.Marker([8.95, -79.55], tooltip="A marker").add_to(story.map)
+    page = story.save(tmp_path / "marker.html")
+    assert "marker-icon" not in page.read_text("utf-8").split("L.storymap.defaultIcons", 1)[0][-2000:]
+    run = make_page().open(page)
+    icons = run.js("""() => [...document.querySelectorAll('img.leaflet-marker-icon, img.leaflet-marker-shadow')]
+      .map(i => [i.src.slice(0, 22), i.complete && i.naturalWidth > 0])""")
+    assert icons and all(src.startswith("data:image/png;base64") and ok for src, ok in icons), icons
+    assert_clean(run)

@@ -113,6 +113,12 @@
     }
   }
 
+  // Leaflet's default marker images, inlined as data URIs (no request, no missing image).
+  ns.defaultIcons = function (urls) {
+    L.Icon.Default.imagePath = '';
+    L.Icon.Default.mergeOptions(urls);
+  };
+
   // Map options adjusted to the reader: with prefers-reduced-motion, zooms and pans jump.
   ns.mapOptions = function (options) {
     var still = reducedMotion();
@@ -312,10 +318,6 @@
       // {name: Leaflet layer} of every named layer on the map.
       this.layers = L.extend({}, layers || {});
 
-      if (config.icons && L.Icon.Default) {
-        L.Icon.Default.imagePath = '';
-        L.Icon.Default.mergeOptions(config.icons);
-      }
       this._findNodes();
       this._placeCards();
       this._buildPlaces();

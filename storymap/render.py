@@ -20,7 +20,6 @@ from folium.map import Layer
 from markupsafe import Markup
 
 from . import assets
-from .basemap import basemap_data
 from .security import add_csp, tile_sources, verbatim_rendering
 from .kinds import KINDS
 from .text import markdown_html, script_json

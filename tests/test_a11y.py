@@ -81,7 +81,7 @@ def test_tab_order_focus_ring_and_skip_link(pages, make_page):
     run.page.focus(".storymap-skip")
     run.page.keyboard.press("Enter")
     assert run.js("() => document.activeElement.classList.contains('storymap-step-title')")
-    assert run.js(f"() => document.activeElement.closest('.storymap-step').dataset.step") == STEP_IDS[0]
+    assert run.js("() => document.activeElement.closest('.storymap-step').dataset.step") == STEP_IDS[0]
     assert run.errors == []
 
 

@@ -72,8 +72,8 @@ def test_public_api_shape(built_page: Path, make_page):
 @pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
 def test_every_step_through_the_api(built_page: Path, make_page, viewport):
     run = make_page(viewport).open(built_page)
-    run.js(f"""() => {{ window.__events = [];
-      document.addEventListener('storymap:step', e => window.__events.push(e.detail)); }}""")
+    run.js("""() => { window.__events = [];
+      document.addEventListener('storymap:step', e => window.__events.push(e.detail)); }""")
     for i, step_id in enumerate(STEP_IDS):
         target = step_id if i % 2 else i  # by id and by index
         run.js(f"(t) => {ROOT_JS}.storymap.goTo(t)", target)

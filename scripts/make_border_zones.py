@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import geopandas as gpd
 import shapely
 from shapely.geometry import mapping
 
@@ -28,8 +29,7 @@ def band(country: str, neighbour: str, km: float) -> dict:
     other = world.loc[world["name"] == neighbour].geometry.union_all()
     border = home.boundary.intersection(other.buffer(50))  # the shared land boundary
     zone = home.intersection(border.buffer(km * 1000)).simplify(500)
-    geo = shapely.geometry.shape(mapping(zone))
-    geo = __import__("geopandas").GeoSeries([geo], crs="EPSG:32617").to_crs("EPSG:4326").iloc[0]
+    geo = gpd.GeoSeries([zone], crs="EPSG:32617").to_crs("EPSG:4326").iloc[0]
     geo = shapely.set_precision(geo, 0.0001)
     if geo.geom_type == "MultiPolygon":  # keep the mainland band, drop stray islets
         geo = max(geo.geoms, key=lambda g: g.area)

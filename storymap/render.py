@@ -157,10 +157,6 @@ class StoryControl(MacroElement):
         return self._parent.get_name()
 
     @property
-    def map_id(self) -> str:
-        return self._parent.get_name()
-
-    @property
     def root_id(self) -> str:
         return "storymap-" + self._parent._id
 

@@ -90,7 +90,12 @@ def storymap_css() -> str:
     return _squeeze_css(_OWN.joinpath("storymap.css").read_text("utf-8"))
 
 
+#: storymap's script, one component a file, in the order they run (``storymap.js`` first: the
+#: ``L.storymap`` namespace and the helpers the others share).
+SCRIPT_FILES = ("storymap.js", "basemap.js", "legend.js", "story.js")
+
+
 @lru_cache(maxsize=1)
 def storymap_js() -> str:
     """storymap's script, minified: an ``L.storymap`` namespace on Leaflet, no other globals."""
-    return rjsmin.jsmin(_OWN.joinpath("storymap.js").read_text("utf-8")).strip()
+    return "\n".join(rjsmin.jsmin(_OWN.joinpath(name).read_text("utf-8")).strip() for name in SCRIPT_FILES)

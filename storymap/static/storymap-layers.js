@@ -659,4 +659,4 @@
   ns.dataLayer = function (data, options) {
     return new ns.DataLayer(data, options);
   };
-}(window.L));
+}(L));

@@ -1,0 +1,699 @@
+// story.js: L.storymap.Story, the reader's way through the steps.
+(function (L) {
+  'use strict';
+  var ns = L.storymap;
+  if (!ns || ns.Story) {
+    return;
+  }
+  var u = ns.util, create = u.create, swatch = u.swatch, geometryShape = u.geometryShape, reducedMotion = u.reducedMotion, framed = u.framed;
+
+  // @class Story
+  // Steps a reader through the story: shows one step's text, fits the map to its places,
+  // highlights them and keeps the step in the URL hash.
+  ns.Story = L.Evented.extend({
+    options: {
+      // @option hash: String = 'push'
+      // How the URL hash (#step-id) follows the story: 'push' (a page: Back and Forward move
+      // between steps), 'replace' (in an iframe: no history entries), 'read' (a fragment: a
+      // deep link is followed, the host's URL is never changed) or 'off'.
+      hash: 'push',
+      // @option keyboard: String = 'document'
+      // Where ←/→/Home/End are heard: 'document' (a page) or 'root' (a fragment in a host page).
+      keyboard: 'document',
+      // @option layout: String = 'slides'
+      // 'slides' (one step at a time, Previous/Next) or 'scroll' (sections scroll past a sticky map).
+      layout: 'slides',
+      // @option messages: Boolean = false
+      // Talk to the parent window (set automatically inside an iframe): post storymap:step and
+      // storymap:height, accept storymap:goto.
+      messages: false,
+      // @option padding: Number = 24
+      // Pixels kept clear around a step's places, in addition to the panel.
+      padding: 24,
+      // @option maxZoom: Number = 11
+      // Never zoom in further than this when fitting a step's places.
+      maxZoom: 11,
+      // @option duration: Number = 0.9
+      // Seconds a step change flies for (views jump with prefers-reduced-motion).
+      duration: 0.9,
+      // @option dim: Number = 0.3
+      // Opacity factor of the places not shown by the current step.
+      dim: 0.3
+    },
+
+    initialize: function (root, map, config, layers) {
+      var inFrame = framed();
+      L.setOptions(this, config.mode === 'fragment' ? {hash: 'read', keyboard: 'root'} :
+        inFrame ? {hash: 'replace', messages: true} : {});
+      L.setOptions(this, L.extend({layout: config.layout || 'slides'}, config.options || {}));
+      L.DomUtil.addClass(root, config.mode === 'fragment' ? 'storymap--fragment' :
+        inFrame ? 'storymap--framed' : 'storymap--page');
+      this.root = root;
+      this.map = map;
+      this._config = config;
+      // @property steps: Array
+      // [{id, title, bounds}] of every step, bounds [[south, west], [north, east]] of its places.
+      this.steps = config.steps.map(function (s) {
+        return {id: s.id, title: s.title, bounds: s.bounds};
+      });
+      // @property index: Number
+      // The current step.
+      this.index = -1;
+      // @property layers: Object
+      // {name: Leaflet layer} of every named layer on the map.
+      this.layers = L.extend({}, layers || {});
+
+      this._findNodes();
+      this._placeCards();
+      this._buildPlaces();
+      this._legend = new ns.Legend(config.legend || [], {collapsed: root.clientWidth < 600}).addTo(map);
+      this._overlays = config.overlays || [];
+      this._overlays.forEach(function (o) {
+        this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name});
+      }, this);
+      this._bind();
+      this._tiles(this.layers[config.tiles]);
+      root.storymap = this;
+      var start = this._indexFromHash();
+      this.goTo(start >= 0 ? start : 0, {history: 'replace', animate: false, scroll: start > 0});
+      if (this.options.layout === 'scroll') {
+        // The page scrolls the story: the wheel and a finger on the map must scroll it too.
+        map.scrollWheelZoom.disable();
+        if (L.Browser.touch) {
+          map.dragging.disable();
+        }
+        this._watchScroll();
+      }
+      if (this.options.messages) {
+        this._talkToParent();
+      }
+    },
+
+    // @method goTo(step: Number|String, options?: Object): this
+    // Shows a step by index or id. Unknown steps are ignored.
+    goTo: function (step, options) {
+      options = options || {};
+      var i = typeof step === 'number' ? step : this._indexOf(step);
+      if (typeof i !== 'number' || isNaN(i) || i < 0 || i >= this.steps.length || i !== Math.floor(i)) {
+        return this;
+      }
+      var changed = i !== this.index;
+      this.index = i;
+      var data = this._config.steps[i];
+      this._showText(i, data);
+      this._highlight(data);
+      this._showOverlays(data.id);
+      this._fit(data, options.animate !== false && !reducedMotion());
+      if (this.options.layout === 'scroll' && options.scroll !== false) {
+        this._scrollTo(i);
+      }
+      var hash = this.options.hash;
+      if ((hash === 'push' || hash === 'replace') && options.history !== 'none') {
+        this._writeHash(data.id, hash === 'replace' || options.history === 'replace' || !changed);
+      }
+      if (changed) {
+        var detail = {index: i, id: data.id, title: data.title};
+        // @event step: Event
+        // Fired on the Story (and as a bubbling `storymap:step` DOM CustomEvent on the root
+        // element) whenever the current step changes; detail {index, id, title}.
+        this.fire('step', detail);
+        this.root.dispatchEvent(new CustomEvent('storymap:step', {bubbles: true, detail: detail}));
+      }
+      return this;
+    },
+
+    // @method next(): this
+    next: function () {
+      return this.goTo(Math.min(this.index + 1, this.steps.length - 1));
+    },
+
+    // @method prev(): this
+    prev: function () {
+      return this.goTo(Math.max(this.index - 1, 0));
+    },
+
+    // @method addLegendItem(item: Object): this
+    // Adds {label, shape, style} to the legend.
+    addLegendItem: function (item) {
+      this._legend.addItem(item);
+      return this;
+    },
+
+    // Layers added from Python show on their steps only (on every step when `steps` is null).
+    _showOverlays: function (id) {
+      var map = this.map;
+      this._overlays.forEach(function (o) {
+        var layer = this.layers[o.name], on = !o.steps || o.steps.indexOf(id) >= 0;
+        if (layer && on !== map.hasLayer(layer)) {
+          map[on ? 'addLayer' : 'removeLayer'](layer);
+        }
+        this._legend.setActive(o.name, on);
+      }, this);
+    },
+
+    _indexOf: function (id) {
+      for (var i = 0; i < this.steps.length; i++) {
+        if (this.steps[i].id === id) {
+          return i;
+        }
+      }
+      return -1;
+    },
+
+    _indexFromHash: function () {
+      if (this.options.hash === 'off' || !window.location.hash) {
+        return -1;
+      }
+      var id;
+      try {
+        id = decodeURIComponent(window.location.hash.slice(1));
+      } catch (e) {
+        return -1;
+      }
+      return this._indexOf(id);
+    },
+
+    _writeHash: function (id, replace) {
+      var hash = '#' + encodeURIComponent(id);
+      if (window.location.hash === hash) {
+        return;
+      }
+      try {
+        window.history[replace ? 'replaceState' : 'pushState'](null, '', hash);
+      } catch (e) {
+        window.location.hash = hash;
+      }
+    },
+
+    _findNodes: function () {
+      var root = this.root;
+      this._panel = root.querySelector('.storymap-panel');
+      this._scroller = root.querySelector('.storymap-steps');
+      this._sections = Array.prototype.slice.call(root.querySelectorAll('.storymap-step'));
+      this._prevButton = root.querySelector('.storymap-prev');
+      this._nextButton = root.querySelector('.storymap-next');
+      this._counter = root.querySelector('.storymap-counter');
+      this._bar = root.querySelector('.storymap-bar');
+      this._barFill = root.querySelector('.storymap-bar-fill');
+      this._live = root.querySelector('.storymap-live');
+      this._skip = root.querySelector('.storymap-skip');
+      this._sheetToggle = root.querySelector('.storymap-sheet-toggle');
+      this._mapDescription = root.querySelector('#' + root.id + '-mapdesc');
+    },
+
+    _bind: function () {
+      var self = this;
+      L.DomEvent.on(this._prevButton, 'click', function () { self.prev(); });
+      L.DomEvent.on(this._nextButton, 'click', function () { self.next(); });
+      var scope = this.options.keyboard === 'root' ? this.root : document;
+      L.DomEvent.on(scope, 'keydown', this._onKey, this);
+      // Space activates Leaflet's link-buttons (zoom) as it does real buttons.
+      L.DomEvent.on(this.root, 'keydown', function (e) {
+        var t = e.target;
+        if ((e.key === ' ' || e.key === 'Spacebar') && t && t.tagName === 'A' && t.getAttribute('role') === 'button') {
+          e.preventDefault();
+          t.click();
+        }
+      });
+      if (this._skip) {
+        L.DomEvent.on(this._skip, 'click', function (e) {
+          e.preventDefault();
+          self._focusStep();
+        });
+      }
+      if (this._sheetToggle) {
+        L.DomEvent.on(this._sheetToggle, 'click', function () {
+          self.setCollapsed(this._sheetToggle.getAttribute('aria-expanded') === 'true');
+        }, this);
+      }
+      this._bindSwipe();
+      if (this.options.hash !== 'off') {
+        var onHash = L.bind(this._onHash, this);
+        window.addEventListener('hashchange', onHash);
+        window.addEventListener('popstate', onHash);
+      }
+      this.on('viewend', this._declutter, this);
+      this.map.on('zoomend', this._declutter, this);
+      var refit = L.Util.throttle(function () {
+        if (self.index >= 0) {
+          self._fit(self._config.steps[self.index], false);
+        }
+      }, 250);
+      this.map.on('resize', refit);
+    },
+
+    // The tile layer is added only while the browser is online: offline, the embedded basemap
+    // shows and no tile request fails.
+    _tiles: function (layer) {
+      if (!layer) {
+        return;
+      }
+      var map = this.map;
+      var sync = function () {
+        if (navigator.onLine === false) {
+          map.removeLayer(layer);
+        } else if (!map.hasLayer(layer)) {
+          map.addLayer(layer);
+        }
+      };
+      sync();
+      window.addEventListener('online', sync);
+      window.addEventListener('offline', sync);
+    },
+
+    // Scroll layout: a step becomes current when its section crosses the middle of the
+    // scrolling area (the window the story is in).
+    _watchScroll: function () {
+      var self = this;
+      if (!window.IntersectionObserver) {
+        return;
+      }
+      this._observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          var i = self._sections.indexOf(entry.target);
+          if (entry.isIntersecting && i >= 0 && i !== self.index) {
+            self.goTo(i, {scroll: false});
+          }
+        });
+      }, {rootMargin: '-50% 0px -50% 0px', threshold: 0});
+      this._sections.forEach(function (section) { self._observer.observe(section); });
+    },
+
+    _scrollTo: function (i) {
+      var section = this._sections[i];
+      if (!section) {
+        return;
+      }
+      var rect = section.getBoundingClientRect(), middle = window.innerHeight / 2;
+      if (rect.top <= middle && rect.bottom >= middle && rect.top >= 0) {
+        return;
+      }
+      // Where the section's top should land: a short section is centred on the middle line, a
+      // long one starts near the top of the text area (just above the middle when the map sits
+      // above the text, as on phones).
+      var mapBottom = this.map.getContainer().getBoundingClientRect().bottom;
+      var textTop = mapBottom <= middle + 1 ? middle - 24 : 16;
+      var top = Math.min(Math.max(textTop, middle - rect.height / 2), middle - 1);
+      window.scrollBy(0, rect.top - top);
+    },
+
+    // Inside an iframe: tell the parent the current step and the height the story needs;
+    // obey {type: 'storymap:goto', step} from the parent and nothing else.
+    _talkToParent: function () {
+      var self = this, parent = window.parent, root = this.root;
+      var post = function (message) {
+        parent.postMessage(message, '*');
+      };
+      this.on('step', function (e) {
+        post({type: 'storymap:step', id: e.id, index: e.index, title: e.title});
+      });
+      post({type: 'storymap:step', id: this.steps[this.index].id, index: this.index, title: this.steps[this.index].title});
+      var last = 0;
+      var height = function () {
+        var h = self.options.layout === 'scroll' ?
+          Math.round(Math.max(480, Math.min(960, (window.screen.availHeight || 800) * 0.85))) :
+          Math.ceil(root.getBoundingClientRect().height);
+        if (h !== last) {
+          last = h;
+          post({type: 'storymap:height', height: h});
+        }
+      };
+      if (window.ResizeObserver) {
+        new ResizeObserver(height).observe(root);
+      }
+      window.addEventListener('resize', height);
+      height();
+      window.addEventListener('message', function (event) {
+        var data = event.data;
+        if (event.source !== parent || !data || typeof data !== 'object' || data.type !== 'storymap:goto') {
+          return;
+        }
+        if (typeof data.step === 'string' || (typeof data.step === 'number' && isFinite(data.step))) {
+          self.goTo(data.step);
+        }
+      });
+    },
+
+    // @method setCollapsed(collapsed: Boolean): this
+    // On narrow screens, shrinks the story text to its navigation bar (or restores it) and
+    // gives the map the room.
+    setCollapsed: function (collapsed) {
+      var toggle = this._sheetToggle;
+      L.DomUtil[collapsed ? 'addClass' : 'removeClass'](this.root, 'storymap--collapsed');
+      if (toggle) {
+        toggle.setAttribute('aria-expanded', collapsed ? 'false' : 'true');
+        toggle.querySelector('.storymap-sheet-label').textContent = collapsed ? 'Show story text' : 'Hide story text';
+      }
+      this.map.invalidateSize({pan: false});
+      return this;
+    },
+
+    // Moves focus to the current step's heading (the skip link's target).
+    _focusStep: function () {
+      var section = this._sections[this.index];
+      var heading = section && section.querySelector('.storymap-step-title');
+      if (heading) {
+        heading.focus();
+      }
+    },
+
+    // Slides: a horizontal swipe on the story text steps (left: next, right: previous).
+    _bindSwipe: function () {
+      var self = this, panel = this._panel, start = null;
+      if (!panel || this.options.layout !== 'slides') {
+        return;
+      }
+      panel.addEventListener('touchstart', function (e) {
+        var t = e.changedTouches[0];
+        start = e.touches.length === 1 ? {x: t.clientX, y: t.clientY, time: Date.now()} : null;
+      }, {passive: true});
+      panel.addEventListener('touchend', function (e) {
+        if (!start) {
+          return;
+        }
+        var t = e.changedTouches[0], dx = t.clientX - start.x, dy = t.clientY - start.y;
+        var quick = Date.now() - start.time < 800;
+        start = null;
+        if (quick && Math.abs(dx) > 50 && Math.abs(dx) > 2 * Math.abs(dy)) {
+          if (dx < 0) {
+            self.next();
+          } else {
+            self.prev();
+          }
+        }
+      }, {passive: true});
+    },
+
+    _onHash: function () {
+      var i = this._indexFromHash();
+      if (i >= 0 && i !== this.index) {
+        this.goTo(i, {history: 'none'});
+      }
+    },
+
+    _onKey: function (e) {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) {
+        return;
+      }
+      var target = e.target;
+      if (target && target.nodeType === 1) {
+        var tag = target.tagName;
+        if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable) {
+          return;
+        }
+        if (this.map.getContainer().contains(target)) {
+          return;
+        }
+      }
+      var last = this.steps.length - 1;
+      var to = {ArrowRight: this.index + 1, ArrowLeft: this.index - 1, Home: 0, End: last}[e.key];
+      if (to === undefined) {
+        return;
+      }
+      e.preventDefault();
+      this.goTo(Math.max(0, Math.min(last, to)));
+    },
+
+    _showText: function (i, data) {
+      var n = this.steps.length, scroll = this.options.layout === 'scroll';
+      this._sections.forEach(function (section, j) {
+        section.hidden = !scroll && j !== i;
+        L.DomUtil[j === i ? 'addClass' : 'removeClass'](section, 'storymap-step--current');
+        if (j === i) {
+          section.setAttribute('aria-current', 'step');
+        } else {
+          section.removeAttribute('aria-current');
+        }
+      });
+      this.root.setAttribute('data-storymap-index', String(i));
+      L.DomUtil[i === 0 ? 'addClass' : 'removeClass'](this.root, 'storymap--first');
+      var focused = document.activeElement;
+      this._prevButton.disabled = i === 0;
+      this._nextButton.disabled = i === n - 1;
+      if (focused && focused.disabled) {
+        (i === 0 ? this._nextButton : this._prevButton).focus();
+      }
+      this._counter.textContent = (i + 1) + ' / ' + n;
+      this._bar.setAttribute('aria-valuenow', String(i + 1));
+      this._bar.setAttribute('aria-valuetext', 'Step ' + (i + 1) + ' of ' + n);
+      this._barFill.style.width = ((i + 1) / n * 100) + '%';
+      this._live.textContent = 'Step ' + (i + 1) + ' of ' + n + ': ' + data.title;
+      if (this._mapDescription) {
+        this._mapDescription.textContent = data.description || '';
+      }
+      if (!scroll && this._scroller) {
+        this._scroller.scrollTop = 0;
+        this._panel.scrollTop = 0;
+      }
+    },
+
+    // Each place's card is in the page once (rendered and sanitized at build time); every step
+    // that shows the place gets a copy.
+    _placeCards: function () {
+      var kinds = this._config.kinds, byId = this._cards = {};
+      var holder = this.root.querySelector('.storymap-cards');
+      if (!holder) {
+        return;
+      }
+      this._config.places.forEach(function (place) {
+        var card = holder.querySelector('.storymap-place[data-place="' + place.id + '"]');
+        if (!card) {
+          return;
+        }
+        var old = card.querySelector('.storymap-swatch');
+        if (old && kinds[place.kind]) {
+          old.parentNode.replaceChild(swatch(geometryShape(place.geometry), kinds[place.kind].style), old);
+        }
+        byId[place.id] = card;
+      });
+      var scroll = this.options.layout === 'scroll';
+      this._sections.forEach(function (section) {
+        var more = section.querySelector('.storymap-step-more');
+        if (more && scroll) {
+          more.open = false;
+        }
+        var list = section.querySelector('.storymap-step-places');
+        if (!list) {
+          return;
+        }
+        list.getAttribute('data-places').split(' ').forEach(function (id) {
+          if (byId[id]) {
+            list.appendChild(byId[id].cloneNode(true));
+          }
+        });
+      });
+      holder.hidden = true;
+    },
+
+    _buildPlaces: function () {
+      var self = this, kinds = this._config.kinds;
+      var group = this._placesGroup = L.featureGroup();
+      this._labels = L.layerGroup();
+      this._places = {};
+      this._config.places.forEach(function (place) {
+        var base = L.extend({opacity: 1, fillOpacity: 0.2}, kinds[place.kind] ? kinds[place.kind].style : {});
+        var layer = L.geoJSON(place.geometry, {
+          pointToLayer: function (feature, latlng) {
+            return L.circleMarker(latlng, L.extend({}, base));
+          },
+          style: function () {
+            return L.extend({}, base);
+          }
+        });
+        var arrows = place.kind === 'corridor' ? self._arrows(place.geometry, base.color) : [];
+        arrows.forEach(function (arrow) { group.addLayer(arrow); });
+        layer.bindPopup(function () { return self._card(place); }, {maxWidth: 320, className: 'storymap-popup'});
+        group.addLayer(layer);
+        self._places[place.id] = {data: place, layer: layer, arrows: arrows, style: base};
+      });
+      group.addTo(this.map);
+      this._labels.addTo(this.map);
+      this.layers['Story places'] = group;
+    },
+
+    // Arrowheads along a line, pointing the way its coordinates run (the direction of travel).
+    _arrows: function (geometry, color) {
+      var lines = geometry.type === 'LineString' ? [geometry.coordinates] :
+        geometry.type === 'MultiLineString' ? geometry.coordinates : [];
+      var crs = L.CRS.EPSG3857, out = [];
+      lines.forEach(function (coords) {
+        var points = coords.map(function (c) { return crs.latLngToPoint(L.latLng(c[1], c[0]), 8); });
+        var lengths = [0];
+        for (var i = 1; i < points.length; i++) {
+          lengths.push(lengths[i - 1] + points[i].distanceTo(points[i - 1]));
+        }
+        var total = lengths[lengths.length - 1];
+        [0.2, 0.5, 0.8, 0.97].forEach(function (fraction) {
+          var at = total * fraction, k = 1;
+          while (k < lengths.length - 1 && lengths[k] < at) {
+            k++;
+          }
+          var a = points[k - 1], b = points[k], span = (lengths[k] - lengths[k - 1]) || 1;
+          var t = (at - lengths[k - 1]) / span;
+          var p = L.point(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
+          var angle = Math.atan2(b.y - a.y, b.x - a.x) * 180 / Math.PI;
+          var head = create('span', 'storymap-arrow-head');
+          head.style.transform = 'rotate(' + angle.toFixed(1) + 'deg)';
+          head.style.borderLeftColor = color || '#b3001b';
+          out.push(L.marker(crs.pointToLatLng(p, 8), {
+            interactive: false, keyboard: false,
+            icon: L.divIcon({className: 'storymap-arrow', html: head, iconSize: [14, 14]})
+          }));
+        });
+      });
+      return out;
+    },
+
+    // A popup: the place's card as rendered (and sanitized) in the page, cloned.
+    _card: function (place) {
+      var card = this._cards[place.id];
+      return card ? card.cloneNode(true) : create('strong', null, place.name);
+    },
+
+    _highlight: function (step) {
+      var on = {}, dim = this.options.dim, labels = this._labels;
+      step.places.forEach(function (id) { on[id] = true; });
+      labels.clearLayers();
+      for (var id in this._places) {
+        if (!Object.prototype.hasOwnProperty.call(this._places, id)) {
+          continue;
+        }
+        var entry = this._places[id], base = entry.style, lit = !!on[id];
+        entry.layer.setStyle(lit ? base : {opacity: base.opacity * dim, fillOpacity: base.fillOpacity * dim});
+        entry.arrows.forEach(function (arrow) { arrow.setOpacity(lit ? 1 : dim); });
+        entry.layer.unbindTooltip();
+        if (lit) {
+          entry.layer.bringToFront();
+          if (entry.data.label) {
+            labels.addLayer(L.tooltip({
+              permanent: true, direction: 'right', offset: [6, 0], className: 'storymap-label',
+              interactive: false
+            }).setLatLng(entry.data.label).setContent(create('span', null, entry.data.name)));
+          }
+        } else {
+          entry.layer.bindTooltip(create('span', null, entry.data.name), {sticky: true, className: 'storymap-hover'});
+        }
+      }
+    },
+
+    // Hide a place label that would overlap one drawn before it (the step's first places win)
+    // or that falls under the panel.
+    _declutter: function () {
+      var panel = this._panel && this._panel.getBoundingClientRect();
+      var legend = this._legend && this._legend.getContainer();
+      var kept = legend && legend.offsetWidth ? [legend.getBoundingClientRect()] : [];
+      var edge = this.map.getContainer().getBoundingClientRect().right - 4;
+      this._labels.eachLayer(function (tooltip) {
+        var node = tooltip.getElement();
+        if (!node) {
+          return;
+        }
+        node.style.visibility = '';
+        var r = node.getBoundingClientRect();
+        if (r.right > edge && tooltip.options.direction === 'right') {
+          // Too close to the right edge: put the label on the point's left.
+          tooltip.options.direction = 'left';
+          tooltip.options.offset = L.point(-6, 0);
+          tooltip.update();
+          r = node.getBoundingClientRect();
+        }
+        var hit = function (o) {
+          return o && r.left < o.right && r.right > o.left && r.top < o.bottom && r.bottom > o.top;
+        };
+        if (kept.some(hit) || hit(panel)) {
+          node.style.visibility = 'hidden';
+        } else {
+          kept.push(r);
+        }
+      });
+    },
+
+    // The panel covers part of the map: keep a step's places in the part that shows.
+    _padding: function () {
+      var pad = this.options.padding;
+      var tl = L.point(pad, pad), br = L.point(pad, pad);
+      var panel = this._panel;
+      if (!panel || !panel.offsetParent) {
+        return {tl: tl, br: br};
+      }
+      var m = this.map.getContainer().getBoundingClientRect(), p = panel.getBoundingClientRect();
+      if (this.options.layout === 'scroll') {
+        p = this._scroller.getBoundingClientRect();
+        if (p.width >= m.width * 0.6) {
+          // Narrow: the map sits above the text, nothing covers it.
+          return {tl: tl, br: br};
+        }
+        p = {left: p.left, right: p.right, top: m.top, bottom: m.bottom, width: p.width};
+      }
+      var overlapX = Math.min(m.right, p.right) - Math.max(m.left, p.left);
+      var overlapY = Math.min(m.bottom, p.bottom) - Math.max(m.top, p.top);
+      if (overlapX <= 0 || overlapY <= 0) {
+        return {tl: tl, br: br};
+      }
+      if (p.width < m.width * 0.6) {
+        if (p.left - m.left < m.right - p.right) {
+          tl.x = Math.max(tl.x, p.right - m.left + pad);
+        } else {
+          br.x = Math.max(br.x, m.right - p.left + pad);
+        }
+      } else if (p.top - m.top > m.bottom - p.bottom) {
+        br.y = Math.max(br.y, m.bottom - p.top + pad);
+      } else {
+        tl.y = Math.max(tl.y, p.bottom - m.top + pad);
+      }
+      return {tl: tl, br: br};
+    },
+
+    // Padding that also keeps the legend (bottom right) clear: to its left or above it,
+    // whichever lets the view zoom in further.
+    _paddingFor: function (bounds) {
+      var pad = this._padding(), legend = this._legend && this._legend.getContainer();
+      if (!bounds || !legend || !legend.offsetWidth) {
+        return pad;
+      }
+      var map = this.map, m = map.getContainer().getBoundingClientRect(), r = legend.getBoundingClientRect();
+      var side = {tl: pad.tl, br: L.point(Math.max(pad.br.x, m.right - r.left + 8), pad.br.y)};
+      var below = {tl: pad.tl, br: L.point(pad.br.x, Math.max(pad.br.y, m.bottom - r.top + 8))};
+      var zSide = map.getBoundsZoom(bounds, false, side.tl.add(side.br));
+      var zBelow = map.getBoundsZoom(bounds, false, below.tl.add(below.br));
+      return zSide >= zBelow ? side : below;
+    },
+
+    _fit: function (step, animate) {
+      var map = this.map, root = this.root, view = step.view || {};
+      var box = view.bounds || step.bounds;
+      var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding();
+      var token = this._moveToken = (this._moveToken || 0) + 1;
+      var options = {paddingTopLeft: pad.tl, paddingBottomRight: pad.br,
+        maxZoom: step.maxZoom || this.options.maxZoom, animate: animate, duration: this.options.duration};
+      var done = L.bind(function () {
+        if (token === this._moveToken) {
+          root.removeAttribute('data-storymap-moving');
+          // @event viewend: Event
+          // Fired when the map has reached a step's view.
+          this.fire('viewend', {index: this.index});
+        }
+      }, this);
+      root.setAttribute('data-storymap-moving', '');
+      map.once('moveend', done);
+      setTimeout(done, animate ? this.options.duration * 1000 + 600 : 400);
+      if (view.center && view.zoom !== undefined) {
+        var offset = L.point((pad.br.x - pad.tl.x) / 2, (pad.br.y - pad.tl.y) / 2);
+        var center = map.unproject(map.project(view.center, view.zoom).add(offset), view.zoom);
+        map[animate ? 'flyTo' : 'setView'](center, view.zoom, options);
+        return;
+      }
+      if (!box) {
+        done();
+        return;
+      }
+      map[animate ? 'flyToBounds' : 'fitBounds'](L.latLngBounds(box), options);
+    }
+  });
+
+  // @factory L.storymap.story(root: HTMLElement, map: Map, config: Object, layers?: Object)
+  // Starts the story in `root` (the element with `data-storymap`); `root.storymap` is the Story.
+  ns.story = function (root, map, config, layers) {
+    return new ns.Story(root, map, config, layers);
+  };
+}(L));

@@ -518,7 +518,8 @@ def _check_style(name: str, style: Any) -> dict[str, Any]:
     try:
         return LayerStyle.model_validate(style).model_dump(exclude_none=True)
     except ValidationError as exc:
-        raise StoryError(problems_from_validation(exc, file="", where=f"layer {name!r}", prefix="style.")) from None
+        raise StoryError(problems_from_validation(exc, file="", where=f"layer {name!r}", prefix="style.",
+                                                model=LayerStyle)) from None
 
 
 def _element_shape(element: Element) -> str:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from . import assets
 from .security import add_csp, tile_sources, verbatim_rendering
-from .kinds import KINDS
+from .geometry import bounds_union, frame_start, shift_into
 from .text import markdown_html, script_json
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ class StoryControl(MacroElement):
     @property
     def cards(self) -> list[dict[str, Any]]:
         """Each place's card (name, kind, annotation, sources), rendered once."""
-        return [_place_card(place) for place in self.story.places]
+        return [_place_card(place, self.story.kinds) for place in self.story.places]
 
     @property
     def layer_refs(self) -> list[tuple[str, str]]:
@@ -190,18 +190,22 @@ class StoryControl(MacroElement):
     @property
     def config(self) -> dict[str, Any]:
         story = self.story
-        places = {p.id: p for p in story.places}
+        start, drawn = framed_places(story)
+        kinds = used_kinds(story)
         return {
             "title": story.title,
             "mode": self.mode,
             "layout": self.layout,
-            "kinds": {k: {"label": v["label"], "style": v["style"]} for k, v in KINDS.items()},
+            "kinds": {name: {"label": kind.label, "style": kind.style(), "geometry": kind.geometry,
+                             "arrows": kind.arrows, "symbol": kind.symbol} for name, kind in kinds.items()},
             "tiles": "Tiles",
-            "legend": _legend(story.places),
+            "legend": [{"label": kind.label + (" (arrows show direction)" if kind.arrows else ""),
+                        "shape": kind.geometry, "style": kind.style(), "symbol": kind.symbol}
+                       for kind in kinds.values() if kind.legend],
             "overlays": self.overlays,
             "places": [
-                {"id": p.id, "name": p.name, "kind": p.kind, "geometry": _rounded(p.geometry),
-                 "label": _label_point(p)}
+                {"id": p.id, "name": p.name, "kind": p.kind, "geometry": _rounded(shapely.geometry.mapping(drawn[p.id])),
+                 "label": _label_point(drawn[p.id])}
                 for p in story.places
             ],
             "steps": [
@@ -209,14 +213,45 @@ class StoryControl(MacroElement):
                     "id": s.id,
                     "title": s.title,
                     "places": s.places,
-                    "bounds": _bounds([places[pid] for pid in s.places]),
-                    "view": s.view.model_dump(exclude_none=True) if s.view else None,
+                    "latLngBounds": _latlng_bounds([drawn[pid] for pid in s.places]),
+                    "view": _view(s.view, start),
                     "maxZoom": s.max_zoom,
                     "description": _description(s, story),
                 }
                 for s in story.steps
             ],
         }
+
+
+def used_kinds(story: "StoryData") -> dict[str, Any]:
+    """The story's kinds that its places use, in the story's order."""
+    used = {p.kind for p in story.places}
+    return {name: kind for name, kind in story.kinds.items() if name in used}
+
+
+def framed_places(story: "StoryData") -> tuple[float, dict[str, shapely.Geometry]]:
+    """The story's longitude frame (where it starts, see :func:`storymap.geometry.frame_start`) and
+    each place's geometry in it: continuous across the antimeridian, and moved by whole turns so
+    that the story spans the least longitude."""
+    start = frame_start((p.bounds[0], p.bounds[2]) for p in story.places)
+    out = {}
+    for place in story.places:
+        west, _, east, _ = place.bounds
+        k = shift_into((west + east) / 2, start)
+        out[place.id] = shapely.transform(place.drawn, lambda xy, k=k: xy + [k, 0]) if k else place.drawn
+    return start, out
+
+
+def _view(view: Any, start: float) -> dict[str, Any] | None:
+    """A step's view for Leaflet (latitude first, as the names say), moved into the story's frame."""
+    if view is None:
+        return None
+    if view.center is not None and view.zoom is not None:
+        lon, lat = view.center
+        return {"centerLatLng": [lat, lon + shift_into(lon, start)], "zoom": view.zoom}
+    west, south, east, north = view.lonlat_bounds
+    k = shift_into((west + east) / 2, start)
+    return {"boundsLatLng": [[south, west + k], [north, east + k]]}
 
 
 def _description(step: Any, story: "StoryData") -> str:
@@ -242,29 +277,8 @@ def _element_scripts(root: Element) -> list[str]:
     return list(found)
 
 
-def _shape(geometry: dict[str, Any]) -> str:
-    kind = geometry.get("type", "")
-    if kind in ("Point", "MultiPoint"):
-        return "point"
-    if kind in ("Polygon", "MultiPolygon"):
-        return "area"
-    if kind == "GeometryCollection":
-        return _shape(geometry["geometries"][0])
-    return "line"
-
-
-def _legend(places: list["Place"]) -> list[dict[str, Any]]:
-    """One legend row per kind in use, in the order of :data:`KINDS`."""
-    shapes: dict[str, str] = {}
-    for place in places:
-        shapes.setdefault(place.kind, _shape(place.geometry))
-    return [{"label": info["label"], "shape": shapes[kind], "style": info["style"]}
-            for kind, info in KINDS.items() if kind in shapes]
-
-
-def _label_point(place: "Place") -> list[float]:
-    """Where a place's name label goes: the point, a line's midpoint, an area's inside."""
-    shape = place.shape
+def _label_point(shape: shapely.Geometry) -> list[float]:
+    """Where a place's name label goes, ``[lat, lon]``: the point, a line's midpoint, an area's inside."""
     if shape.geom_type in ("LineString", "MultiLineString"):
         point = shapely.line_interpolate_point(shapely.line_merge(shape) if shape.geom_type != "LineString"
                                                else shape, 0.5, normalized=True)
@@ -277,14 +291,14 @@ def _label_point(place: "Place") -> list[float]:
     return [round(point.y, 5), round(point.x, 5)]
 
 
-def _place_card(place: "Place") -> dict[str, Any]:
+def _place_card(place: "Place", kinds: dict[str, Any]) -> dict[str, Any]:
     when = place.date or place.period
     return {
         "id": place.id,
         "name": place.name,
         "kind": place.kind,
-        "kind_label": KINDS[place.kind]["label"].split(" (")[0],
-        "shape": _shape(place.geometry),
+        "kind_label": kinds[place.kind].label,
+        "shape": kinds[place.kind].geometry,
         "when": when,
         "precision_text": _PRECISION_TEXT[place.location_precision],
         "annotation_html": Markup(markdown_html(place.annotation)),
@@ -292,13 +306,12 @@ def _place_card(place: "Place") -> dict[str, Any]:
     }
 
 
-def _bounds(places: list["Place"]) -> list[list[float]] | None:
-    if not places:
+def _latlng_bounds(shapes: list[shapely.Geometry]) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` around shapes (Leaflet's order), or None."""
+    box = bounds_union(g.bounds for g in shapes)
+    if box is None:
         return None
-    west = min(p.bounds[0] for p in places)
-    south = min(p.bounds[1] for p in places)
-    east = max(p.bounds[2] for p in places)
-    north = max(p.bounds[3] for p in places)
+    west, south, east, north = box
     return [[round(south, 5), round(west, 5)], [round(north, 5), round(east, 5)]]
 
 

@@ -10,12 +10,17 @@ from collections.abc import Mapping
 from typing import Any, Optional, Sequence
 
 import folium
+from pydantic import ValidationError
 
 from .basemap import basemap_data
 from .layers import DataLayer, Overlay, detail_zoom, make_overlay
 from .load import load_data
+from .errors import StoryError, problems_from_validation
+from .kinds import Kind
 from .models import Step, StoryData
-from .render import TILES, Basemap, StoryControl, StoryFoliumMap, render_page
+from .geometry import bounds_union
+from .places import place_records
+from .render import TILES, Basemap, StoryControl, StoryFoliumMap, framed_places, render_page
 from .steps import insert_step
 
 __all__ = ["Story", "load", "LAYOUTS"]
@@ -43,9 +48,9 @@ class Story:
         first = data.steps[0]
         center = [0.0, 0.0]
         if first.places:
-            bounds = [data.place(pid).bounds for pid in first.places]
-            center = [(min(b[1] for b in bounds) + max(b[3] for b in bounds)) / 2,
-                      (min(b[0] for b in bounds) + max(b[2] for b in bounds)) / 2]
+            _, drawn = framed_places(data)
+            west, south, east, north = bounds_union(drawn[pid].bounds for pid in first.places)
+            center = [(south + north) / 2, (west + east) / 2]
         self.map: folium.Map = StoryFoliumMap(location=center, zoom_start=5)
         self._basemap = Basemap({})
         self._basemap.add_to(self.map)
@@ -124,6 +129,67 @@ class Story:
         self._overlays[overlay.name] = overlay
         return self
 
+    def add_place(self, data: Any, /, *, id: Optional[str] = None, name: Optional[str] = None,
+                  kind: Optional[str] = None, annotation: Optional[str] = None, sources: Any = None,
+                  **properties: Any) -> "Story":
+        """Add places that steps can show.
+
+        Parameters
+        ----------
+        data : Feature mapping, Place, shapely geometry, GeoJSON geometry, GeoDataFrame, path, FeatureCollection
+            One place (a GeoJSON Feature, a :class:`storymap.Place`, or a bare geometry whose
+            properties come from the keywords), or many (a GeoDataFrame or GeoSeries in any CRS, a
+            FeatureCollection, a path geopandas reads): each feature or row is a place, its
+            properties (columns) its fields, the keywords filling in what it lacks.
+        id, name, kind, annotation, sources, **properties
+            The place's fields (see the README's data format). ``sources`` is a list of
+            ``{"title": ..., "url": ...}``. Without an ``id``, one is made from the name.
+
+        Returns
+        -------
+        Story
+            This story, so calls chain.
+
+        Raises
+        ------
+        storymap.StoryError
+            For an input that is not geodata, and for every problem of the new places, each named.
+
+        Examples
+        --------
+        >>> story.add_place(shapely.Point(121.8, 29.9), id="port-of-ningbo-zhoushan", name="Ningbo-Zhoushan",
+        ...                 kind="port", annotation="…", sources=[{"title": "…", "url": "https://…"}])  # doctest: +SKIP
+        """
+        given = {"id": id, "name": name, "kind": kind, "annotation": annotation, "sources": sources, **properties}
+        records = place_records(data, {k: v for k, v in given.items() if v is not None},
+                                taken={p.id for p in self.data.places})
+        self.data = self._revalidated("add_place", places=list(self.data.places) + records)
+        return self
+
+    def add_kind(self, name: str, /, **fields: Any) -> "Story":
+        """Declare a kind of place, or override fields of one (as ``[kinds.NAME]`` in story.toml does).
+
+        Examples
+        --------
+        >>> story.add_kind("chokepoint", label="Chokepoint", geometry="point", color="#c62828",
+        ...                symbol="diamond")  # doctest: +SKIP
+        """
+        base = self.data.kinds[name].model_dump(exclude_defaults=True) if name in self.data.kinds else {}
+        kinds: dict[str, Any] = dict(self.data.kinds)
+        kinds[name] = {**base, **fields}
+        self.data = self._revalidated(f"kind {name!r}", kinds=kinds)
+        return self
+
+    def _revalidated(self, where: str, **changes: Any) -> StoryData:
+        values = {field: getattr(self.data, field) for field in StoryData.model_fields}
+        values.update(changes)
+        try:
+            data = StoryData.model_validate(values)
+        except ValidationError as exc:
+            raise StoryError(problems_from_validation(exc, file="", where=where, model=StoryData)) from None
+        self._control.story = data
+        return data
+
     def add_step(self, step: Step | Mapping[str, Any] | None = None, /, *, before: Optional[str] = None,
                  after: Optional[str] = None, **fields: Any) -> "Story":
         """Add a step at the end, or insert it ``before`` or ``after`` the step with that id.
@@ -176,7 +242,7 @@ class Story:
         """
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
-        self._basemap.data = basemap_data([p.shape for p in self.data.places])
+        self._basemap.data = basemap_data(list(framed_places(self.data)[1].values()))
         for overlay in self._overlays.values():
             if isinstance(overlay.element, DataLayer):
                 overlay.element.prepare(detail_zoom(self.data, overlay.steps))
@@ -223,7 +289,7 @@ class Story:
 
 
 def load(folder: str | os.PathLike[str]) -> Story:
-    """Load and validate a story folder (``story.toml`` + ``*.geojson``).
+    """Load and validate a story folder (``story.toml`` + ``*.geojson``), or the folder of a ``story.toml``.
 
     Raises
     ------

@@ -5,7 +5,7 @@
   if (!ns || ns.Story) {
     return;
   }
-  var u = ns.util, create = u.create, swatch = u.swatch, geometryShape = u.geometryShape, reducedMotion = u.reducedMotion, framed = u.framed;
+  var u = ns.util, create = u.create, swatch = u.swatch, reducedMotion = u.reducedMotion, framed = u.framed;
 
   // @class Story
   // Steps a reader through the story: shows one step's text, fits the map to its places,
@@ -52,9 +52,10 @@
       this.map = map;
       this._config = config;
       // @property steps: Array
-      // [{id, title, bounds}] of every step, bounds [[south, west], [north, east]] of its places.
+      // [{id, title, latLngBounds}] of every step, latLngBounds [[south, west], [north, east]] of its
+      // places (Leaflet's order; longitudes in the story's frame, which may pass ±180).
       this.steps = config.steps.map(function (s) {
-        return {id: s.id, title: s.title, bounds: s.bounds};
+        return {id: s.id, title: s.title, latLngBounds: s.latLngBounds};
       });
       // @property index: Number
       // The current step.
@@ -461,8 +462,9 @@
           return;
         }
         var old = card.querySelector('.storymap-swatch');
-        if (old && kinds[place.kind]) {
-          old.parentNode.replaceChild(swatch(geometryShape(place.geometry), kinds[place.kind].style), old);
+        var kind = kinds[place.kind];
+        if (old && kind) {
+          old.parentNode.replaceChild(swatch(kind.geometry, kind.style, null, kind.symbol), old);
         }
         byId[place.id] = card;
       });
@@ -491,16 +493,17 @@
       this._labels = L.layerGroup();
       this._places = {};
       this._config.places.forEach(function (place) {
-        var base = L.extend({opacity: 1, fillOpacity: 0.2}, kinds[place.kind] ? kinds[place.kind].style : {});
+        var kind = kinds[place.kind] || {}, base = L.extend({opacity: 1, fillOpacity: 0.2}, kind.style || {});
         var layer = L.geoJSON(place.geometry, {
           pointToLayer: function (feature, latlng) {
-            return L.circleMarker(latlng, L.extend({}, base));
+            return kind.symbol && kind.symbol !== 'circle' ? new ns.SymbolMarker(latlng, base, kind.symbol) :
+              L.circleMarker(latlng, L.extend({}, base));
           },
           style: function () {
             return L.extend({}, base);
           }
         });
-        var arrows = place.kind === 'corridor' ? self._arrows(place.geometry, base.color) : [];
+        var arrows = kind.arrows ? self._arrows(place.geometry, base.color) : [];
         arrows.forEach(function (arrow) { group.addLayer(arrow); });
         layer.bindPopup(function () { return self._card(place); }, {maxWidth: 320, className: 'storymap-popup'});
         group.addLayer(layer);
@@ -661,7 +664,7 @@
 
     _fit: function (step, animate) {
       var map = this.map, root = this.root, view = step.view || {};
-      var box = view.bounds || step.bounds;
+      var box = view.boundsLatLng || step.latLngBounds;
       var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding();
       var token = this._moveToken = (this._moveToken || 0) + 1;
       var options = {paddingTopLeft: pad.tl, paddingBottomRight: pad.br,
@@ -677,9 +680,9 @@
       root.setAttribute('data-storymap-moving', '');
       map.once('moveend', done);
       setTimeout(done, animate ? this.options.duration * 1000 + 600 : 400);
-      if (view.center && view.zoom !== undefined) {
+      if (view.centerLatLng && view.zoom !== undefined) {
         var offset = L.point((pad.br.x - pad.tl.x) / 2, (pad.br.y - pad.tl.y) / 2);
-        var center = map.unproject(map.project(view.center, view.zoom).add(offset), view.zoom);
+        var center = map.unproject(map.project(view.centerLatLng, view.zoom).add(offset), view.zoom);
         map[animate ? 'flyTo' : 'setView'](center, view.zoom, options);
         return;
       }

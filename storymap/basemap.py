@@ -98,7 +98,7 @@ def basemap_data(places: Sequence[shapely.Geometry], *, margin: float = MARGIN) 
         anchor = shapely.Point(row.label_x, row.label_y)
         if not region.contains(anchor):
             # A large country whose usual label point lies outside the region (Colombia seen
-            # from Panama): label the part that shows instead.
+            # from a small neighbour): label the part that shows instead.
             if clipped.area < 2.0:
                 continue
             anchor = clipped.representative_point()

@@ -24,7 +24,7 @@ class Problem:
     field: str = ""
 
     def __str__(self) -> str:
-        # e.g. geodata/places.geojson: feature "canal" (features[3]) properties.kind: unknown kind ...
+        # e.g. geodata/places.geojson: feature "old-harbour" (features[3]) properties.kind: unknown kind ...
         location = " ".join(part for part in (self.where, self.field) if part)
         head = ": ".join(part for part in (self.file, location) if part)
         return f"{head}: {self.message}" if head else self.message

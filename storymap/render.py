@@ -199,7 +199,8 @@ class StoryControl(MacroElement):
             "kinds": {name: {"label": kind.label, "style": kind.style(), "geometry": kind.geometry,
                              "arrows": kind.arrows, "symbol": kind.symbol} for name, kind in kinds.items()},
             "tiles": "Tiles",
-            "legend": [{"label": kind.label + (" (arrows show direction)" if kind.arrows else ""),
+            "legend": [{"label": kind.label + (" (arrows show direction)" if kind.arrows and "arrow" not in
+                                                 kind.label.lower() else ""),
                         "shape": kind.geometry, "style": kind.style(), "symbol": kind.symbol}
                        for kind in kinds.values() if kind.legend],
             "overlays": self.overlays,

@@ -119,7 +119,7 @@ class Story:
 
         Examples
         --------
-        >>> story.add_layer("roads.gpkg", "Roads", steps=["the-canal"], style={"color": "#555"})  # doctest: +SKIP
+        >>> story.add_layer("roads.gpkg", "Roads", steps=["the-harbour"], style={"color": "#555"})  # doctest: +SKIP
         """
         taken = list(self._overlays) + [str(c.layer_name) for c in self.map._children.values()
                                         if isinstance(c, folium.map.Layer)]
@@ -216,7 +216,7 @@ class Story:
 
         Examples
         --------
-        >>> story.add_step(id="roads", title="The roads", places=["panama-canal"], after="the-canal")  # doctest: +SKIP
+        >>> story.add_step(id="roads", title="The roads", places=["old-harbour"], after="the-harbour")  # doctest: +SKIP
         """
         self.data = insert_step(self.data, step, before=before, after=after, **fields)
         self._control.story = self.data

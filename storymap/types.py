@@ -21,7 +21,7 @@ def _check_identifier(value: str) -> str:
     if not _ID_RE.match(value):
         raise ValueError(
             f"{short_repr(value)} is not a valid id; expected lowercase letters, digits and dashes "
-            "(kebab-case, 1-64 characters, e.g. 'panama-canal')"
+            "(kebab-case, 1-64 characters, e.g. 'old-harbour')"
         )
     return value
 

@@ -113,6 +113,10 @@ class Overlay:
         """What ``L.storymap.Story`` reads: ``{name, shape, style, steps}``."""
         return {"name": self.name, "shape": self.shape, "style": self.style, "steps": self.steps}
 
+    def zoom(self, data: "StoryData") -> Optional[float]:
+        """The detail a data layer is encoded for in this story (None for a folium element)."""
+        return detail_zoom(data, self.steps) if isinstance(self.element, DataLayer) else None
+
 
 # Encoding --------------------------------------------------------------------------------------
 
@@ -426,7 +430,8 @@ class DataLayer(Layer):
         elif at < zoom:
             warnings.warn(f"layer {self.layer_name!r} is simplified for zoom {at:g}, not {zoom:g}, "
                           f"to keep it under {MAX_LAYER_CHARS:,} characters", stacklevel=3)
-        self._cache = {zoom: text}
+        self._cache.clear()  # one encoding kept: the last asked for (shared by copies made to render)
+        self._cache[zoom] = text
         return text
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 from pathlib import Path
@@ -10,17 +11,18 @@ from collections.abc import Mapping
 from typing import Any, Optional, Sequence
 
 import folium
+import shapely
 from pydantic import ValidationError
 
+from .assets import AssetStore
 from .basemap import basemap_data
-from .layers import DataLayer, Overlay, detail_zoom, make_overlay
+from .context import framed_places
+from .errors import Problem, StoryError, did_you_mean, problems_from_validation
+from .layers import Overlay, make_overlay
 from .load import load_data
-from .errors import StoryError, problems_from_validation
-from .kinds import Kind
 from .models import Step, StoryData
-from .geometry import bounds_union
 from .places import place_records
-from .render import TILES, Basemap, StoryControl, StoryFoliumMap, framed_places, render_page
+from .render import StoryFoliumMap, remote_links, render_page
 from .steps import insert_step
 
 __all__ = ["Story", "load", "LAYOUTS"]
@@ -45,22 +47,9 @@ class Story:
 
     def __init__(self, data: StoryData):
         self.data = data
-        first = data.steps[0]
-        center = [0.0, 0.0]
-        if first.places:
-            _, drawn = framed_places(data)
-            west, south, east, north = bounds_union(drawn[pid].bounds for pid in first.places)
-            center = [(south + north) / 2, (west + east) / 2]
-        self.map: folium.Map = StoryFoliumMap(location=center, zoom_start=5)
-        self._basemap = Basemap({})
-        self._basemap.add_to(self.map)
-        folium.TileLayer(
-            tiles=TILES["url"], attr=TILES["attribution"], name="Tiles", subdomains=TILES["subdomains"],
-            max_zoom=TILES["max_zoom"], detect_retina=False, show=False,
-        ).add_to(self.map)
-        self._control = StoryControl(data)
-        self._control.add_to(self.map)
+        self.map: folium.Map = StoryFoliumMap(location=[0.0, 0.0], zoom_start=5)
         self._overlays: dict[str, Overlay] = {}
+        self._asset_folders: list[Path] = []
 
     # Reading -------------------------------------------------------------------------------
     @property
@@ -83,7 +72,8 @@ class Story:
     # Extending -----------------------------------------------------------------------------
     def add_layer(self, data: Any, name: str, *, steps: Optional[Sequence[str]] = None,
                   style: Optional[Mapping[str, Any]] = None, tooltip: Optional[str | Sequence[str]] = None,
-                  popup: Optional[str | Sequence[str]] = None) -> "Story":
+                  popup: Optional[str | Sequence[str]] = None,
+                  assets: Optional[str | os.PathLike[str]] = None) -> "Story":
         """Add a layer to the map, its legend and ``root.storymap.layers[name]``.
 
         Parameters
@@ -105,6 +95,9 @@ class Story:
         tooltip, popup : str or sequence of str, optional
             Properties shown on hover and on click (as text, never as HTML). A single name shows
             the bare value in the tooltip; a list shows ``name: value`` lines.
+        assets : path, optional
+            A folder holding the JS and CSS files a folium plugin loads from a CDN (found by the
+            last part of their URLs), to inline in the page; ``$STORYMAP_ASSETS`` names more.
 
         Returns
         -------
@@ -114,8 +107,9 @@ class Story:
         Raises
         ------
         storymap.StoryError
-            For a duplicate name, an unknown step or property, an invalid style, or data that is
-            empty or not geographic; the message says what was given and what was expected.
+            For a duplicate name, an unknown step or property, an invalid style, data that is
+            empty or not geographic, or a folium plugin whose files cannot be had (each URL is
+            named, with the ways out); the message says what was given and what was expected.
 
         Examples
         --------
@@ -125,8 +119,38 @@ class Story:
                                         if isinstance(c, folium.map.Layer)]
         overlay = make_overlay(data, name, steps=steps, style=style, tooltip=tooltip, popup=popup, taken=taken,
                                step_ids=[s.id for s in self.data.steps], index=len(self._overlays))
+        folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
+        links = remote_links(overlay.element)
+        if links:
+            # A folium plugin: its files must be inlined. Find them now, not at save.
+            store = AssetStore(folders)
+            missing = [url for _, url in links if store.find(url) is None]
+            if missing:
+                raise StoryError(store.problems(missing, where=f"layer {overlay.name!r}"))
+        if assets is not None and Path(assets) not in self._asset_folders:
+            self._asset_folders.append(Path(assets))
         overlay.element.add_to(self.map)
         self._overlays[overlay.name] = overlay
+        return self
+
+    def remove_layer(self, name: str) -> "Story":
+        """Remove a layer added with :meth:`add_layer`.
+
+        Raises
+        ------
+        storymap.StoryError
+            For a name no layer has (with the closest one).
+        """
+        if name not in self._overlays:
+            close = did_you_mean(str(name), list(self._overlays))
+            hint = f"; did you mean {close!r}?" if close else ""
+            raise StoryError([Problem(file="", where="remove_layer", field="name",
+                                      message=f"no layer named {name!r}{hint} (the layers are: "
+                                              f"{', '.join(self._overlays) or 'none'})")])
+        overlay = self._overlays.pop(name)
+        self.map._children = type(self.map._children)(
+            (key, child) for key, child in self.map._children.items() if child is not overlay.element)
+        overlay.element._parent = None
         return self
 
     def add_place(self, data: Any, /, *, id: Optional[str] = None, name: Optional[str] = None,
@@ -187,7 +211,6 @@ class Story:
             data = StoryData.model_validate(values)
         except ValidationError as exc:
             raise StoryError(problems_from_validation(exc, file="", where=where, model=StoryData)) from None
-        self._control.story = data
         return data
 
     def add_step(self, step: Step | Mapping[str, Any] | None = None, /, *, before: Optional[str] = None,
@@ -219,7 +242,6 @@ class Story:
         >>> story.add_step(id="roads", title="The roads", places=["old-harbour"], after="the-harbour")  # doctest: +SKIP
         """
         self.data = insert_step(self.data, step, before=before, after=after, **fields)
-        self._control.story = self.data
         return self
 
     # Output --------------------------------------------------------------------------------
@@ -242,12 +264,9 @@ class Story:
         """
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
-        self._basemap.data = basemap_data(list(framed_places(self.data)[1].values()))
-        for overlay in self._overlays.values():
-            if isinstance(overlay.element, DataLayer):
-                overlay.element.prepare(detail_zoom(self.data, overlay.steps))
-        self._control.overlays = [o.config for o in self._overlays.values()]
-        return render_page(self.map, self.data, fragment=fragment, layout=layout)
+        return render_page(self.data, self.map, overlays=list(self._overlays.values()),
+                           basemap=story_basemap(self.data), fragment=fragment, layout=layout,
+                           asset_store=AssetStore(self._asset_folders))
 
     def save(self, path: str | os.PathLike[str], *, fragment: bool = False, layout: str | None = None) -> Path:
         """Write the page to ``path`` atomically (a failed write leaves any old file intact).
@@ -297,3 +316,14 @@ def load(folder: str | os.PathLike[str]) -> Story:
         Listing every problem found, each naming file, object and field.
     """
     return Story(load_data(folder))
+
+
+def story_basemap(data: StoryData) -> dict[str, Any]:
+    """The embedded basemap around a story's places (cached: the same places give the same data)."""
+    _, drawn = framed_places(data)
+    return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else ())
+
+
+@functools.lru_cache(maxsize=8)
+def _basemap(shapes: tuple[bytes, ...]) -> dict[str, Any]:
+    return basemap_data(list(shapely.from_wkb(list(shapes))) if shapes else [])

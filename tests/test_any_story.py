@@ -16,6 +16,7 @@ import shapely
 from click.testing import CliRunner
 
 import storymap
+from storymap.context import PageContext
 from storymap import StoryError
 from storymap.cli import main as cli
 from storymap.geometry import frame_start, shift_into, unwrap
@@ -69,7 +70,7 @@ def test_a_story_with_no_kinds_uses_the_generic_ones(tmp_path: Path):
     ])
     story = storymap.load(folder)
     assert [p.kind for p in story.data.places] == ["place", "route", "area"]
-    config = story._control.config
+    config = PageContext(story.data).config
     assert [row["label"] for row in config["legend"]] == ["Place", "Route (arrows show direction)", "Area"]
     assert config["kinds"]["route"]["arrows"] is True
     html = story.to_html()
@@ -98,7 +99,7 @@ label = "Town"
     assert list(kinds)[:2] == ["chokepoint", "place"]  # declared first, in order
     assert kinds["place"].label == "Town" and kinds["place"].geometry == "point"  # overridden, the rest kept
     assert kinds["chokepoint"].style()["radius"] == 9 and kinds["chokepoint"].style()["fillColor"] == "#c62828"
-    config = story._control.config
+    config = PageContext(story.data).config
     assert config["legend"] == [
         {"label": "Chokepoint", "shape": "point", "style": kinds["chokepoint"].style(), "symbol": "diamond"},
         {"label": "Town", "shape": "point", "style": kinds["place"].style(), "symbol": "circle"}]
@@ -199,7 +200,7 @@ def test_cli_folder_defaults_to_the_current_folder_with_a_story(tmp_path: Path, 
 
 def test_the_panama_story_keeps_its_kinds_and_legend():
     story = storymap.load(GEODATA)
-    config = story._control.config
+    config = PageContext(story.data).config
     assert [row["label"] for row in config["legend"]] == [
         "Canal", "Canal locks", "Border zone", "Trafficking corridor (arrows show direction)",
         "Exercise or meeting site", "Port", "Headquarters", "Exercise focus"]
@@ -296,7 +297,7 @@ def test_ports_story_frames_the_pacific():
     start, drawn = framed_places(story.data)
     lane = drawn["transpacific-lane"]
     assert lane.geom_type == "MultiLineString" and lane.bounds[0] > 120 and lane.bounds[2] > 180
-    steps = {s["id"]: s for s in story._control.config["steps"]}
+    steps = {s["id"]: s for s in PageContext(story.data).config["steps"]}
     (south, west), (north, east) = steps["transpacific"]["latLngBounds"]
     assert 120 < west < 125 and 240 < east < 245, (west, east)  # across the Pacific: about 120°, not 240°
 

@@ -11,6 +11,7 @@ import shapely
 from shapely.geometry import shape
 
 import storymap
+from storymap.context import PageContext
 from storymap import StoryError
 from storymap.basemap import natural_earth_countries
 
@@ -105,9 +106,7 @@ def test_files_are_plain_rfc7946_geojson():
 
 def test_step_bounds_come_from_places():
     story = storymap.load(GEODATA)
-    config = story._control
-    story.to_html()  # attaches the control to a page
-    steps = {s["id"]: s for s in config.config["steps"]}
+    steps = {s["id"]: s for s in PageContext(story.data).config["steps"]}
     (south, west), (north, east) = steps["overview"]["latLngBounds"]
     assert south < 9.0 and north > 25.4  # Panama to Florida
     assert west < -80 and east > -80

@@ -176,7 +176,7 @@ class Story:
         """
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
-        self._basemap.data = basemap_data([p.shape for p in self.data.places])
+        self._basemap.data = basemap_data([p.shape for p in self.data.places], langs=(self.data.lang,))
         for overlay in self._overlays.values():
             if isinstance(overlay.element, DataLayer):
                 overlay.element.prepare(detail_zoom(self.data, overlay.steps))

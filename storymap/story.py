@@ -321,9 +321,9 @@ def load(folder: str | os.PathLike[str]) -> Story:
 def story_basemap(data: StoryData) -> dict[str, Any]:
     """The embedded basemap around a story's places (cached: the same places give the same data)."""
     _, drawn = framed_places(data)
-    return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else ())
+    return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else (), (data.lang,))
 
 
 @functools.lru_cache(maxsize=8)
-def _basemap(shapes: tuple[bytes, ...]) -> dict[str, Any]:
-    return basemap_data(list(shapely.from_wkb(list(shapes))) if shapes else [])
+def _basemap(shapes: tuple[bytes, ...], langs: tuple[str, ...]) -> dict[str, Any]:
+    return basemap_data(list(shapely.from_wkb(list(shapes))) if shapes else [], langs=langs)

@@ -13,7 +13,7 @@ from shapely.geometry import shape
 import storymap
 from storymap.context import PageContext
 from storymap import StoryError
-from storymap.basemap import natural_earth_countries
+from storymap.basemap import natural_earth_land
 
 from .conftest import GEODATA
 
@@ -62,7 +62,7 @@ def test_required_places_exist_with_the_right_geometry():
 
 def test_sea_corridors_stay_at_sea_and_the_land_route_on_land():
     data = storymap.load(GEODATA).data
-    land = natural_earth_countries()
+    land = natural_earth_land()
     land = land[land.intersects(shapely.box(-90, 0, -70, 15))].geometry.union_all()
     for place in data.places:
         if place.kind != "corridor":
@@ -86,7 +86,7 @@ def test_sea_corridors_lie_on_their_coast():
 
 def test_points_are_on_or_near_land():
     data = storymap.load(GEODATA).data
-    land = natural_earth_countries().geometry.union_all()
+    land = natural_earth_land().geometry.union_all()
     for place in data.places:
         if place.kind in ("lock", "port", "headquarters", "site"):
             assert land.distance(place.shape) < 0.03, place.id  # ~3 km

@@ -152,7 +152,7 @@ def test_lock_offsets_in_annotations_match_positions(places, pid, reference):
 # --- sources ------------------------------------------------------------------------------------------
 
 MIRRORS = ("findatwiki", "wonilvalve", "piglix", "wikimili", "knowpia", "domilabs", "blogspot",
-           "raytodd.blog", "issuu.com", "chuckholton", "lostandfoundhostel", "fandom.com", "wikipedia.ddns",
+           "raytodd.blog", "issuu.com", "lostandfoundhostel", "fandom.com", "wikipedia.ddns",
            "liu233w", "puertorico-herald")
 
 

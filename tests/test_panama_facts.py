@@ -1,7 +1,7 @@
 """The Panama story's facts and corridor geometry, checked as data (issue 14).
 
 Reads geodata/ with plain json/tomllib (not the library's model) so these checks stay valid while the
-model changes. Coastlines come from Natural Earth 1:10m through storymap.basemap.natural_earth_countries().
+model changes. Coastlines come from Natural Earth 1:10m through storymap.basemap.natural_earth_land().
 Reference points for named coasts and islands are published coordinates (GeoNames, Wikipedia), listed below.
 """
 
@@ -187,13 +187,13 @@ def geo():
     """Natural Earth land near Panama and a projection to UTM 17N metres."""
     gpd = pytest.importorskip("geopandas")
     shapely = pytest.importorskip("shapely")
-    from storymap.basemap import natural_earth_countries
+    from storymap.basemap import natural_earth_land
 
-    world = natural_earth_countries()
+    world = natural_earth_land()
     box = shapely.box(-85.0, 5.0, -75.0, 11.0)
-    world = world[world.intersects(box)].to_crs("EPSG:32617")
+    world = world[world.intersects(box)].clip(box).to_crs("EPSG:32617")
     land = shapely.union_all(list(world.geometry))
-    panama = world.loc[world["name"] == "Panama"].geometry.union_all()
+    panama = land  # its parts: the mainland and each island
 
     def utm(geom):
         return gpd.GeoSeries([geom], crs="EPSG:4326").to_crs("EPSG:32617").iloc[0]

@@ -214,6 +214,8 @@ def test_the_panama_story_keeps_its_kinds_and_legend():
 def test_nothing_in_the_library_names_the_panama_story():
     words = re.compile(r"panama|trafficking|canal|corridor|socsouth|darién|darien", re.IGNORECASE)
     for path in (ROOT / "storymap").rglob("*"):
+        if "data" in path.relative_to(ROOT / "storymap").parts:
+            continue  # Natural Earth's place names (the world's countries, Panama among them)
         if path.is_file() and path.suffix in (".py", ".js", ".css", ".html", ".toml", ".json"):
             text = path.read_text("utf-8", errors="replace")
             assert not words.search(text), f"{path.relative_to(ROOT)}: {words.search(text).group()}"

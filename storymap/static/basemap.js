@@ -82,7 +82,7 @@
       // CSS --storymap-sea).
       water: {stroke: false, fillOpacity: 1},
       // @option rivers: Object
-      // Path options of rivers and canals; the colour defaults to the sea's.
+      // Path options of rivers and other waterways; the colour defaults to the sea's.
       rivers: {weight: 1.5, opacity: 1, lineCap: 'round', lineJoin: 'round'},
       // @option borders: Object
       // Path options of the borders between countries.

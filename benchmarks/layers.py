@@ -108,6 +108,8 @@ def styled_pages(n: int) -> list[tuple[str, str]]:
         (f"{len(areas):,} areas, one colour", areas, {}),
         (f"{len(areas):,} areas, quantiles of a column", areas, {"column": "value", "scheme": "quantiles"}),
     ]
+    # Import matplotlib and mapclassify before timing (a one-off second or more).
+    storymap.load(GEODATA).add_layer(points.iloc[:50], "Warm-up", column="value", scheme="quantiles").to_html()
     out = []
     for label, frame, keywords in variants:
         story = storymap.load(GEODATA)

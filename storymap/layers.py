@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import Problem, StoryError, problems_from_validation, short_repr
 from .geodata import to_geodataframe
-from .styling import COLOR_RE, MAX_RADIUS, Styling, check_keywords, data_style, point_radii
+from .styling import COLOR_RE, MAX_RADIUS, check_keywords, data_style, point_radii
 from .text import script_json
 
 if TYPE_CHECKING:

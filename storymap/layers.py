@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import Problem, StoryError, problems_from_validation, short_repr
 from .geodata import to_geodataframe
-from .styling import COLOR_RE, MAX_RADIUS, check_keywords, data_style, point_radii
+from .styling import COLOR_RE, MAX_RADIUS, check_keywords, check_options, data_style, point_radii
 from .text import script_json
 
 if TYPE_CHECKING:
@@ -576,9 +576,7 @@ def _check_fields(name: str, which: str, value: Any, columns: Sequence[str]) -> 
 
 def _check_text_options(name: str, which: str, value: Any, fields: Optional[list[str]]) -> dict[str, Any]:
     """explore's ``tooltip_kwds``/``popup_kwds``: ``aliases`` (one per field) and ``labels``."""
-    from .styling import _options
-
-    options = _options(name, which, value, ("aliases", "labels"))
+    options = check_options(name, which, value, ("aliases", "labels"))
     if "labels" in options and not isinstance(options["labels"], bool):
         raise _problem(name, f"{which}.labels", f"expected True or False, got {short_repr(options['labels'])}")
     if "aliases" in options:
@@ -643,7 +641,6 @@ EXPLORE_DEFAULTS: dict[str, Any] = {
     "style_kwds": None, "marker_type": None, "marker_kwds": None, "highlight": True, "highlight_kwds": None,
     "missing_kwds": None, "tooltip_kwds": None, "popup_kwds": None,
 }
-_PATH_OPTIONS = tuple(LayerStyle.model_fields)
 #: The feature under the pointer, by default: explore's ``{"fillOpacity": 0.75}`` for areas; lines
 #: get thicker and points an outline, which a fill opacity would not show.
 _HIGHLIGHT = {"area": {"fillOpacity": 0.75}, "line": {"opacity": 1}, "point": {"fillOpacity": 1, "weight": 2}}

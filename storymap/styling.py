@@ -18,7 +18,6 @@ import difflib
 import inspect
 import math
 import re
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
@@ -27,8 +26,8 @@ import pandas as pd
 
 from .errors import Problem, StoryError, short_repr
 
-__all__ = ["Styling", "data_style", "point_radii", "check_keywords", "problem", "EXTRA", "SCHEMES",
-           "COLOR_RE", "MAX_RADIUS"]
+__all__ = ["Styling", "data_style", "point_radii", "check_keywords", "check_options", "css_color", "problem",
+           "short_number", "EXTRA", "SCHEMES", "COLOR_RE", "MAX_RADIUS"]
 
 #: How to install the optional libraries (named in errors).
 EXTRA = "pip install 'storymap[explore]'"
@@ -115,7 +114,9 @@ def check_keywords(layer: str, others: dict[str, Any], accepted: Sequence[str]) 
         raise StoryError(problems)
 
 
-def _options(layer: str, which: str, value: Any, allowed: Sequence[str]) -> dict[str, Any]:
+def check_options(layer: str, which: str, value: Any, allowed: Sequence[str]) -> dict[str, Any]:
+    """A dict of options (``legend_kwds``, ...) with keys among ``allowed``; others are refused
+    with "did you mean"."""
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -364,7 +365,7 @@ def _classify(layer: str, values: np.ndarray, scheme: str, k: Any, classificatio
         raise problem(layer, "scheme", f"scheme={scheme!r} classifies with mapclassify, which is not installed: "
                                        f"{EXTRA}") from None
     allowed = [p for p in inspect.signature(mapclassify.classify).parameters if p not in ("y", "scheme")]
-    kwds = _options(layer, "classification_kwds", classification_kwds, allowed)
+    kwds = check_options(layer, "classification_kwds", classification_kwds, allowed)
     kwds.setdefault("k", k)
     if not isinstance(kwds["k"], (int, np.integer)) or isinstance(kwds["k"], bool) or kwds["k"] < 1:
         raise problem(layer, "k", f"expected a whole number of classes (1 or more), got {short_repr(kwds['k'])}")
@@ -407,8 +408,8 @@ def data_style(frame: pd.DataFrame, layer: str, *, geometry: str, shape: str, co
         Naming the keyword: an unknown column (listing the real ones), colormap or scheme
         (listing valid ones), options that do not fit the column, or a missing optional library.
     """
-    legend_kwds = _options(layer, "legend_kwds", legend_kwds, _LEGEND_KWDS)
-    missing_kwds = _options(layer, "missing_kwds", missing_kwds, _MISSING_KWDS)
+    legend_kwds = check_options(layer, "legend_kwds", legend_kwds, _LEGEND_KWDS)
+    missing_kwds = check_options(layer, "missing_kwds", missing_kwds, _MISSING_KWDS)
     missing_color = (css_color(layer, "missing_kwds.color", missing_kwds["color"])
                      if missing_kwds.get("color") is not None else None)
     missing_label = str(missing_kwds.get("label", "NaN"))
@@ -661,18 +662,17 @@ def point_radii(frame: pd.DataFrame, layer: str, radius: Any, geometry: str) -> 
     if radius is None or (isinstance(radius, (int, float)) and not isinstance(radius, bool)):
         return None
     values, _ = _values(layer, "radius", radius, frame, geometry, "marker_kwds.radius")
+    what = f"the column {radius!r}" if isinstance(radius, str) else "the radii given"
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        raise problem(layer, "marker_kwds.radius", f"the column {radius!r} holds {values.dtype} values; "
-                                                   "expected numbers (radii in pixels)")
+        raise problem(layer, "marker_kwds.radius", f"{what} holds {values.dtype} values; expected numbers "
+                                                   "(radii in pixels)")
     radii = np.array(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
     finite = radii[np.isfinite(radii)]
     if len(finite) and (finite.min() < 0 or finite.max() > MAX_RADIUS):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            top = finite.max()
-        raise problem(layer, "marker_kwds.radius", f"radii are pixels from 0 to {MAX_RADIUS:g}, but the column "
-                                                   f"{radius!r} runs from {short_number(finite.min())} to "
-                                                   f"{short_number(top)}; scale it first, e.g. gdf['r'] = 2 + 18 * "
-                                                   f"np.sqrt(gdf[{radius!r}] / gdf[{radius!r}].max())")
+        name = radius if isinstance(radius, str) else "v"
+        raise problem(layer, "marker_kwds.radius", f"radii are pixels from 0 to {MAX_RADIUS:g}, but {what} runs "
+                                                   f"from {short_number(finite.min())} to {short_number(finite.max())}"
+                                                   f"; scale it first, e.g. gdf['r'] = 2 + 18 * np.sqrt(gdf[{name!r}] "
+                                                   f"/ gdf[{name!r}].max())")
     radii[~np.isfinite(radii)] = np.nan
     return radii

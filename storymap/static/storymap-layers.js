@@ -214,9 +214,9 @@
       }
       // Colours (palette indices) and radii (half pixels) per feature. Lines and areas are drawn
       // colour by colour (one path each), points from the largest to the smallest.
-      var codes = this._codes = d.codes ? Uint16Array.from(d.codes) : null;
-      var radii = this._radii = d.radii ? Uint8Array.from(d.radii) : null;
       var size = (this.options.palette || []).length;
+      var codes = this._codes = d.codes ? (size > 65535 ? Uint32Array : Uint16Array).from(d.codes) : null;
+      var radii = this._radii = d.radii ? Uint8Array.from(d.radii) : null;
       [this._lines, this._areas].forEach(function (g) {
         if (g && codes) {
           var fid = g.fid, count = g.box.length / 4;

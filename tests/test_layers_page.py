@@ -235,6 +235,8 @@ def coloured_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     story.add_layer(squares, "People", column="people", scheme="quantiles", k=5, tooltip=["name", "people"],
                     tooltip_kwds={"aliases": ["Square", "People"]}, legend_kwds={"fmt": "{:,.0f}"})
     story.add_layer(points, "Sites", column="kind", marker_kwds={"radius": 6}, legend_kwds={"caption": "Site kind"})
+    hostile = points.iloc[:2].assign(label=[EVIL, "<b>not bold</b>"])
+    story.add_layer(hostile, "Hostile", column="label", legend_kwds={"caption": EVIL}, steps=[STEPS[1]])
     return story.save(tmp_path_factory.mktemp("coloured") / "index.html")
 
 
@@ -314,7 +316,11 @@ def test_legend_shows_classes_categories_and_captions(coloured_page: Path, make_
     # The layer's own label is still the first text of its row.
     labels = run.js(f"""() => [...{ROOT_JS}.querySelectorAll(
       '.storymap-legend-item[data-layer] > .storymap-legend-label')].map((n) => n.textContent)""")
-    assert labels == ["People", "Sites"]
+    assert labels == ["People", "Sites", "Hostile"]
+    # Captions and categories from the data are text, never markup.
+    assert keys["Hostile"]["caption"] == EVIL and keys["Hostile"]["labels"] == sorted([EVIL, "<b>not bold</b>"])
+    assert run.js("() => document.querySelectorAll('img[src=x], .storymap-legend b').length") == 0
+    assert run.errors == [] and run.outside == []
 
 
 def test_hover_highlights_the_feature_and_shows_aliases(coloured_page: Path, make_page):

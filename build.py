@@ -1,4 +1,5 @@
-"""Build the Panama story: geodata/ → dist/index.html and dist/examples/news-article.html."""
+"""Build the stories: geodata/ → dist/index.html, each examples/<name>/ → dist/examples/<name>/index.html,
+and dist/examples/news-article.html (the first story embedded in a news article)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,31 @@ import storymap
 
 HERE = Path(__file__).resolve().parent
 DIST = HERE / "dist"
+EXAMPLES = HERE / "examples"
+
+
+def _build(folder: Path, page: Path) -> storymap.Story | None:
+    try:
+        story = storymap.load(folder)
+    except storymap.StoryError as exc:
+        print(exc, file=sys.stderr)
+        return None
+    story.save(page)
+    print(f"wrote {page.relative_to(HERE)} ({page.stat().st_size:,} bytes): "
+          f"{len(story.steps)} steps, {len(story.data.places)} places")
+    return story
 
 
 def main() -> int:
-    try:
-        story = storymap.load(HERE / "geodata")
-    except storymap.StoryError as exc:
-        print(exc, file=sys.stderr)
+    story = _build(HERE / "geodata", DIST / "index.html")
+    if story is None:
         return 1
-    page = story.save(DIST / "index.html")
-    print(f"wrote {page.relative_to(HERE)} ({page.stat().st_size:,} bytes): "
-          f"{len(story.steps)} steps, {len(story.data.places)} places")
+    ok = True
+    for folder in sorted(p.parent for p in EXAMPLES.glob("*/story.toml")):
+        ok = _build(folder, DIST / "examples" / folder.name / "index.html") is not None and ok
 
     # An example news article embedding the story twice: as a fragment and as an iframe.
-    article = (HERE / "examples" / "news-article.html").read_text("utf-8")
+    article = (EXAMPLES / "news-article.html").read_text("utf-8")
     article = article.replace("<!-- storymap:fragment -->", story.to_html(fragment=True))
     article = article.replace("<!-- storymap:iframe -->",
                               storymap.embed_snippet("../index.html", title=story.title))
@@ -30,7 +42,7 @@ def main() -> int:
     example.parent.mkdir(parents=True, exist_ok=True)
     example.write_text(article, "utf-8")
     print(f"wrote {example.relative_to(HERE)} ({example.stat().st_size:,} bytes)")
-    return 0
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from .embed import embed_snippet
 from .errors import Problem, StoryError
-from .kinds import KINDS
+from .kinds import GENERIC_KINDS, Kind
 from .models import Place, Source, Step, StoryData, View
 from .story import Story, load
 
-__all__ = ["load", "Story", "embed_snippet", "StoryData", "Place", "Step", "Source", "View", "StoryError", "Problem", "KINDS"]
-__version__ = "0.1.0"
+__all__ = ["load", "Story", "embed_snippet", "StoryData", "Place", "Step", "Source", "View", "Kind", "GENERIC_KINDS",
+           "StoryError", "Problem"]
+__version__ = "0.2.0"

@@ -1,16 +1,27 @@
-"""Static assets: Leaflet from its installed package, storymap's own JS/CSS, data URIs."""
+"""Static assets: Leaflet from its installed package, storymap's own JS/CSS, data URIs, and the files
+folium plugins load from CDNs (found locally, or fetched once into a cache) to inline."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import mimetypes
+import os
 import re
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import Request, urlopen
 
 import rcssmin
 import rjsmin
 
-__all__ = ["leaflet_js", "leaflet_css", "storymap_js", "storymap_css", "leaflet_icon_urls", "LEAFLET_VERSION"]
+from .errors import Problem, StoryError
+
+__all__ = ["leaflet_js", "leaflet_css", "storymap_js", "storymap_css", "leaflet_icon_urls", "LEAFLET_VERSION",
+           "AssetStore", "scope_css"]
 
 _LEAFLET = resources.files("js_lib_leaflet").joinpath("static", "js_lib_leaflet")
 _OWN = resources.files("storymap").joinpath("static")
@@ -99,3 +110,164 @@ SCRIPT_FILES = ("storymap.js", "basemap.js", "legend.js", "story.js")
 def storymap_js() -> str:
     """storymap's script, minified: an ``L.storymap`` namespace on Leaflet, no other globals."""
     return "\n".join(rjsmin.jsmin(_OWN.joinpath(name).read_text("utf-8")).strip() for name in SCRIPT_FILES)
+
+
+# Assets of folium elements ---------------------------------------------------------------------
+
+#: Largest file taken as an element's asset (a plugin's script or stylesheet).
+MAX_ASSET_BYTES = 8 * 1024 * 1024
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("STORYMAP_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "storymap")
+    return Path(base) / "assets"
+
+
+def _basename(url: str) -> str:
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+
+
+class AssetStore:
+    """Where the JS, CSS and images that folium elements load from elsewhere (a CDN) are found,
+    so that they can be inlined and the page stays one self-contained file.
+
+    A file is looked for, in order: in the asset folders (``folders``, then those in
+    ``$STORYMAP_ASSETS``, separated by ``os.pathsep``), anywhere below them, by the last part of
+    its URL (``leaflet.markercluster.js``, ``MarkerCluster.Default.css``); in storymap's cache
+    (``$STORYMAP_CACHE`` or ``~/.cache/storymap/assets``); and, unless ``fetch`` is false (or
+    ``$STORYMAP_FETCH`` is ``0``), fetched once from its URL into that cache, checked (a complete
+    download of a plausible size and type), and used from there on.
+    """
+
+    def __init__(self, folders: Iterable[str | os.PathLike[str]] = (), *, fetch: Optional[bool] = None,
+                 cache: Optional[Path] = None, timeout: float = 10.0):
+        env = [p for p in os.environ.get("STORYMAP_ASSETS", "").split(os.pathsep) if p]
+        # Last: the few plugin files folium itself ships (HeatMap's script, for one).
+        bundled = [Path(str(resources.files("folium").joinpath("templates")))]
+        self.folders = [Path(f) for f in list(folders) + env] + bundled
+        self.fetch = os.environ.get("STORYMAP_FETCH", "1") != "0" if fetch is None else fetch
+        self.cache = cache or _cache_dir()
+        self.timeout = timeout
+        self._index: Optional[dict[str, Path]] = None
+
+    def _local(self, name: str) -> Optional[Path]:
+        if self._index is None:
+            self._index = {}
+            for folder in self.folders:
+                for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                    if path.is_file():
+                        self._index.setdefault(path.name, path)
+        return self._index.get(name)
+
+    def _cached(self, url: str) -> Path:
+        key = hashlib.sha256(url.encode("utf-8")).hexdigest()[:20]
+        return self.cache / key / (_basename(url) or "asset")
+
+    def find(self, url: str) -> Optional[bytes]:
+        """The file behind ``url``, or None when it can be had neither here nor from the network."""
+        name = _basename(url)
+        local = self._local(name) if name else None
+        if local is not None:
+            return local.read_bytes()
+        cached = self._cached(url)
+        if cached.is_file():
+            return cached.read_bytes()
+        if not self.fetch or urlsplit(url).scheme not in ("http", "https"):
+            return None
+        body = _download(url, self.timeout)
+        if body is None or not _plausible(name, body):
+            return None
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(cached.name + ".part")
+        tmp.write_bytes(body)
+        os.replace(tmp, cached)
+        return body
+
+    def inline(self, links: Sequence[tuple[str, str]], where: str) -> tuple[str, str]:
+        """The contents of ``links`` (``("script" | "style", url)``) as one script and one
+        stylesheet (scoped under ``.storymap``, its images as data URIs).
+
+        Raises
+        ------
+        storymap.StoryError
+            Naming ``where`` and every URL that could not be had, and the ways out.
+        """
+        js, css, missing = [], [], []
+        for kind, url in links:
+            body = self.find(url)
+            if body is None:
+                missing.append(url)
+                continue
+            text = body.decode("utf-8", errors="replace")
+            if kind == "script":
+                js.append(re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE).strip() + "\n;")
+            else:
+                text, lost = self._inline_images(text, url)
+                missing += lost
+                if "</style" in text.lower():
+                    raise StoryError([Problem(file="", where=where, message=f"the stylesheet {url} contains "
+                                                                           "'</style' and cannot be inlined")])
+                css.append(scope_css(_squeeze_css(text), ".storymap"))
+        if missing:
+            raise StoryError(self.problems(missing, where))
+        return "\n".join(js) + ("\n" if js else ""), "".join(css)
+
+    def _inline_images(self, css: str, base: str) -> tuple[str, list[str]]:
+        lost: list[str] = []
+
+        def image(match: re.Match[str]) -> str:
+            ref = match.group(2).strip()
+            if ref.startswith(("data:", "#")):
+                return match.group(0)
+            url = urljoin(base, ref)
+            body = self.find(url)
+            if body is None:
+                lost.append(url)
+                return match.group(0)
+            mime = mimetypes.guess_type(_basename(url))[0] or "application/octet-stream"
+            return f"url({_data_url(mime, body)})"
+
+        return _CSS_URL.sub(image, css), lost
+
+    def problems(self, urls: Sequence[str], where: str) -> list[Problem]:
+        """One line per file that could not be had, then the ways out."""
+        lines = [Problem(file="", where=where, field="assets", message=f"cannot find {url}") for url in urls]
+        lines.append(Problem(file="", where=where, field="assets", message=(
+            "these files are loaded from elsewhere, and a story page must hold everything itself: put them in a "
+            "folder and pass assets=FOLDER (or set STORYMAP_ASSETS=FOLDER; each file is found by the last part of "
+            f"its URL), or build once with network access so that storymap fetches them into {self.cache}")))
+        return lines
+
+
+def _data_url(mime: str, body: bytes) -> str:
+    return f"data:{mime};base64," + base64.b64encode(body).decode("ascii")
+
+
+def _download(url: str, timeout: float) -> Optional[bytes]:
+    request = Request(url, headers={"User-Agent": "storymap"})
+    try:
+        with urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only, checked by the caller
+            if getattr(response, "status", 200) != 200:
+                return None
+            length = response.headers.get("Content-Length")
+            body = response.read(MAX_ASSET_BYTES + 1)
+    except (OSError, ValueError):
+        return None
+    if len(body) > MAX_ASSET_BYTES or (length is not None and length.isdigit() and int(length) != len(body)):
+        return None
+    return body
+
+
+def _plausible(name: str, body: bytes) -> bool:
+    """Whether a download looks like the file asked for (not an HTML error page, not empty)."""
+    head = body[:512].lstrip().lower()
+    if not body.strip() or head.startswith((b"<!doctype", b"<html")):
+        return False
+    if name.endswith((".js", ".css")):
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return True

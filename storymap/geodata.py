@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from .errors import Problem, StoryError
+from .geometry import CLAMP
 
 __all__ = ["to_geodataframe", "ACCEPTED"]
 
@@ -61,11 +64,16 @@ def _from_mapping(doc: Mapping[str, Any], where: str) -> gpd.GeoDataFrame:
         raise _fail(where, f"not readable as GeoJSON: {exc}") from None
 
 
-def _read_path(path: Path, where: str) -> gpd.GeoDataFrame:
-    if not path.exists():
-        raise _fail(where, f"no file or folder at {str(path)!r}; expected {ACCEPTED}")
+#: Paths GDAL reads without their being files here: zip://, /vsizip/, /vsicurl/, s3://, https://, ...
+_GDAL_PATH = re.compile(r"^([a-z][a-z0-9+.-]*://|/vsi[a-z0-9_]+/)", re.IGNORECASE)
+
+
+def _read_path(path: Path | str, where: str) -> gpd.GeoDataFrame:
+    text = str(path)
+    if not _GDAL_PATH.match(text) and not Path(text).exists():
+        raise _fail(where, f"no file or folder at {text!r}; expected {ACCEPTED}")
     try:
-        return gpd.read_file(path, engine="pyogrio")
+        return gpd.read_file(text, engine="pyogrio")
     except Exception as exc:  # pyogrio's DataSourceError and friends
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise _fail(where, f"cannot read {str(path)!r} as geodata: {first}") from None
@@ -94,7 +102,7 @@ def _raw_frame(data: Any, where: str) -> gpd.GeoDataFrame:
                             ) from None
             if isinstance(doc, dict):
                 return _from_mapping(doc, where)
-        return _read_path(Path(data), where)
+        return _read_path(data, where)
     if isinstance(data, Mapping):
         return _from_mapping(data, where)
     geo = getattr(data, "__geo_interface__", None)
@@ -134,7 +142,7 @@ def to_geodataframe(data: Any, where: str = "data") -> gpd.GeoDataFrame:
         raise _fail(where, f"nothing to draw: {detail}; expected at least one geometry")
     if frame.crs is None:
         west, south, east, north = frame.total_bounds
-        if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        if not _lonlat(west, south, east, north):
             raise _fail(where, f"has no CRS and its coordinates (bounds {_bounds(frame)}) are not "
                                "longitude/latitude; set the CRS it is in, e.g. gdf.set_crs('EPSG:3857')")
         frame = frame.set_crs("EPSG:4326")
@@ -146,11 +154,24 @@ def to_geodataframe(data: Any, where: str = "data") -> gpd.GeoDataFrame:
     else:
         frame = frame.copy()
     west, south, east, north = frame.total_bounds
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+    if not _lonlat(west, south, east, north):
         raise _fail(where, f"coordinates (bounds {_bounds(frame)}) are outside longitude -180..180 / latitude "
                            f"-90..90 in {frame.crs.to_string()}; is the CRS right?")
+    if not (-180 <= west and east <= 180 and -90 <= south and north <= 90):
+        # Floating-point noise at the world's edge (180.00000000000006): pull it back onto the edge.
+        frame = frame.set_geometry(shapely.transform(frame.geometry.values, _clamped))
     return frame.reset_index(drop=True)
 
 
+def _lonlat(west: float, south: float, east: float, north: float) -> bool:
+    """Whether bounds are longitude/latitude, allowing :data:`~storymap.geometry.CLAMP` past the edges."""
+    return (-180 - CLAMP <= west <= east <= 180 + CLAMP) and (-90 - CLAMP <= south <= north <= 90 + CLAMP)
+
+
+def _clamped(xy: Any) -> Any:
+    return np.column_stack([np.clip(xy[:, 0], -180.0, 180.0), np.clip(xy[:, 1], -90.0, 90.0)])
+
+
 def _bounds(frame: gpd.GeoDataFrame) -> str:
-    return "[" + ", ".join(f"{v:.6g}" for v in frame.total_bounds) + "]"
+    """The frame's bounds at full precision (the value that failed is shown as it is)."""
+    return "[" + ", ".join(repr(float(v)) for v in frame.total_bounds) + "]"

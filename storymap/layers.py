@@ -120,6 +120,10 @@ class Overlay:
             out["key"] = self.key
         return out
 
+    def zoom(self, data: "StoryData") -> Optional[float]:
+        """The detail a data layer is encoded for in this story (None for a folium element)."""
+        return detail_zoom(data, self.steps) if isinstance(self.element, DataLayer) else None
+
 
 # Encoding --------------------------------------------------------------------------------------
 
@@ -472,7 +476,8 @@ class DataLayer(Layer):
         elif at < zoom:
             warnings.warn(f"layer {self.layer_name!r} is simplified for zoom {at:g}, not {zoom:g}, "
                           f"to keep it under {MAX_LAYER_CHARS:,} characters", stacklevel=3)
-        self._cache = {zoom: text}
+        self._cache.clear()  # one encoding kept: the last asked for (shared by copies made to render)
+        self._cache[zoom] = text
         return text
 
     def _encode(self, zoom: float) -> str:
@@ -599,7 +604,8 @@ def _check_style(name: str, style: Any) -> dict[str, Any]:
     try:
         return LayerStyle.model_validate(style).model_dump(exclude_none=True)
     except ValidationError as exc:
-        raise StoryError(problems_from_validation(exc, file="", where=f"layer {name!r}", prefix="style.")) from None
+        raise StoryError(problems_from_validation(exc, file="", where=f"layer {name!r}", prefix="style.",
+                                                model=LayerStyle)) from None
 
 
 def _element_shape(element: Element) -> str:
@@ -631,9 +637,9 @@ def _element_style(element: Element) -> dict[str, Any]:
 
 
 #: add_layer's keywords besides ``data`` and ``name``: storymap's own, then GeoDataFrame.explore's.
-KEYWORDS = ("steps", "style", "tooltip", "popup", "column", "cmap", "color", "categorical", "categories", "scheme",
-            "k", "vmin", "vmax", "classification_kwds", "legend", "legend_kwds", "style_kwds", "marker_type",
-            "marker_kwds", "highlight", "highlight_kwds", "missing_kwds", "tooltip_kwds", "popup_kwds")
+KEYWORDS = ("steps", "style", "tooltip", "popup", "assets", "column", "cmap", "color", "categorical", "categories",
+            "scheme", "k", "vmin", "vmax", "classification_kwds", "legend", "legend_kwds", "style_kwds",
+            "marker_type", "marker_kwds", "highlight", "highlight_kwds", "missing_kwds", "tooltip_kwds", "popup_kwds")
 #: explore's keywords with their defaults in ``add_layer``.
 EXPLORE_DEFAULTS: dict[str, Any] = {
     "column": None, "cmap": None, "color": None, "categorical": False, "categories": None, "scheme": None, "k": 5,

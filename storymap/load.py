@@ -1,11 +1,10 @@
-"""Story folders → validated models.
+"""Story folders → validated models: reading files, nothing else.
 
-A story folder holds ``story.toml`` (title, layout and the ordered steps) and one or more
-``*.geojson`` FeatureCollections of places. Everything read passes through the pydantic models of
-:mod:`storymap.models`; every problem found is collected into one :class:`~storymap.errors.StoryError`,
-each problem naming its file, object and field. A broken part never hides the problems of the
-rest: the checks across objects (duplicate ids, steps naming unknown places, swapped coordinates)
-run on whatever is readable.
+A story folder holds ``story.toml`` (title, kinds, layout and the ordered steps) and one or more
+``*.geojson`` FeatureCollections of places. This module reads and parses them (size, encoding,
+JSON and TOML syntax, keys given twice) and hands what it read to the models of
+:mod:`storymap.models`, which do every check, once; it then maps each problem back to its file,
+object and field, and raises one :class:`~storymap.errors.StoryError` listing them all.
 """
 
 from __future__ import annotations
@@ -19,33 +18,15 @@ from typing import Any, Iterator
 
 from pydantic import ValidationError
 
-from .errors import Problem, StoryError, field_path, problems_from_validation, short_repr
-from .models import Place, Step, StoryData, StoryMeta, duplicate_ids, swapped_places, unknown_places
+from .errors import Problem, StoryError, field_path, problems_from_validation, short_repr, validation_problems
+from .models import Place, PlaceCollection, StoryData, check_places, resolve_kinds
 
-__all__ = ["load_data", "load_places", "read_places", "read_story_file", "MAX_FILE_BYTES", "STORY_FILE"]
+__all__ = ["load_data", "load_places", "read_story_file", "story_folder", "MAX_FILE_BYTES", "STORY_FILE"]
 
 STORY_FILE = "story.toml"
 #: A file larger than this is refused before it is read: it could never be embedded in one page
 #: (the page's whole budget is 300 KB).
 MAX_FILE_BYTES = 10 * 1024 * 1024
-_PLACE_FIELDS = {
-    name: f"properties.{name}" for name in Place.model_fields if name not in ("id", "geometry")
-}
-_ACCEPTED_CRS = {
-    "urn:ogc:def:crs:OGC:1.3:CRS84",
-    "urn:ogc:def:crs:OGC::CRS84",
-    "urn:ogc:def:crs:EPSG::4326",
-    "EPSG:4326",
-}
-
-
-@dataclass(frozen=True)
-class _Located:
-    """A valid place and where it was read from."""
-
-    place: Place
-    file: str
-    where: str
 
 
 def _display(path: Path) -> str:
@@ -195,136 +176,112 @@ def _repeated_key_problems(value: Any, file: str, where: str = "", loc: tuple[An
 
 # Places ----------------------------------------------------------------------------------------
 
-def _read_features(
-    path: Path, problems: list[Problem], seen: dict[str, tuple[str, int]]
-) -> tuple[list[_Located], list[str] | None]:
-    """Read one FeatureCollection; ``seen`` maps each id to its first (file, index) across files.
+@dataclass(frozen=True)
+class _Origin:
+    """Where a raw feature was read: its file, its index there and how a problem line names it."""
 
-    Returns the valid places and the id of every Feature that has one, valid or not (None when
-    the file could not be read as a FeatureCollection: its ids are unknown).
-    """
+    file: str
+    index: int
+    where: str
+
+
+def _read_collection(path: Path, problems: list[Problem]) -> list[Any] | None:
+    """The raw features of one places file, or None when it cannot be read as a FeatureCollection."""
     name = _display(path)
     text = _read_text(path, problems)
     if text is None:
-        return [], None
+        return None
     try:
         doc = _parse_json(text)
     except json.JSONDecodeError as exc:
         problems.append(Problem(name, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"))
-        return [], None
+        return None
     except RecursionError:
         problems.append(Problem(name, "invalid JSON: nested too deeply"))
-        return [], None
+        return None
     except ValueError as exc:  # NaN/Infinity, an integer too long to convert
         problems.append(Problem(name, f"invalid JSON: {exc}"))
-        return [], None
+        return None
     if _too_deep(doc):
         problems.append(Problem(name, f"invalid JSON: arrays or objects nested more than {MAX_DEPTH} levels deep"))
-        return [], None
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        got = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
-        problems.append(Problem(name, f"expected a GeoJSON FeatureCollection, got {short_repr(got)}"))
-        return [], None
-    top = _Object((k, v) for k, v in doc.items() if k != "features")  # features: one by one below
+        return None
+    try:
+        collection = PlaceCollection.model_validate(doc)
+    except ValidationError as exc:
+        problems += problems_from_validation(exc, file=name, model=PlaceCollection)
+        return None
+    top = _Object((k, v) for k, v in doc.items() if k != "features")  # features: one by one, with where
     top.duplicates = doc.duplicates
     problems += _repeated_key_problems(top, name)
-    if "crs" in doc:
-        crs = doc["crs"]
-        crs_name = (crs.get("properties") or {}).get("name") if isinstance(crs, dict) else None
-        if not isinstance(crs_name, str) or crs_name not in _ACCEPTED_CRS:
-            problems.append(Problem(
-                name, f"{short_repr(crs_name or crs)} is not WGS84 longitude/latitude; GeoJSON (RFC 7946) "
-                      "coordinates are always WGS84 longitude/latitude: reproject the file and drop the crs member",
-                field="crs"))
-    features = doc.get("features")
-    if not isinstance(features, list):
-        problems.append(Problem(name, f"expected an array of Features, got {short_repr(features)}", field="features"))
-        return [], None
-    located: list[_Located] = []
-    ids: list[str] = []
+    features = collection.features
     for i, feature in enumerate(features):
-        fid = feature.get("id") if isinstance(feature, dict) else None
-        where = f"feature {_quoted(fid)} (features[{i}])" if isinstance(fid, str) else f"features[{i}]"
-        if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            got = feature.get("type") if isinstance(feature, dict) else feature
-            problems.append(Problem(name, f"expected a GeoJSON Feature, got {short_repr(got)}", where=where,
-                                    field="type"))
-            continue
-        problems += _repeated_key_problems(feature, name, where)
-        props = feature.get("properties")
-        duplicate = False
-        if fid is None:
-            hint = ""
-            if isinstance(props, dict) and isinstance(props.get("id"), str):
-                hint = f" (properties.id is {short_repr(props['id'])}: move it to the Feature's own id)"
-            problems.append(Problem(name, "missing; every place needs a stable string id "
-                                          f"(e.g. \"panama-canal\"){hint}", where=where, field="id"))
-        elif isinstance(fid, str):
-            ids.append(fid)
-            if fid in seen:
-                first_file, first = seen[fid]
-                other = "" if first_file == name else f" in {first_file}"
-                problems.append(Problem(
-                    name, f"duplicate id {short_repr(fid)} (first used by features[{first}]{other})",
-                    where=where, field="id"))
-                duplicate = True
-            else:
-                seen[fid] = (name, i)
-        if not isinstance(props, dict):
-            problems.append(Problem(name, "expected an object with name, kind, annotation and sources, got "
-                                          f"{short_repr(props)}", where=where, field="properties"))
-            continue
-        for key in ("id", "geometry"):
-            if key in props and not (key == "id" and props[key] == fid):
-                problems.append(Problem(
-                    name, f"clashes with the Feature's own {key}; it would be lost: rename it",
-                    where=where, field=f"properties.{key}"))
-        try:
-            place = Place.from_feature(feature)
-        except ValidationError as exc:
-            problems += problems_from_validation(exc, file=name, where=where, rename=_PLACE_FIELDS)
-            continue
-        if not duplicate:
-            located.append(_Located(place, name, where))
-    return located, ids
+        problems += _repeated_key_problems(feature, name, _where(feature, i))
+    return features
 
 
-def read_places(path: Path, problems: list[Problem]) -> tuple[list[Place], list[str]]:
-    """Read one GeoJSON FeatureCollection of places.
-
-    Returns the valid places and the ids of every feature that had one (valid or not), so that
-    steps naming a broken feature are not reported as naming an unknown one.
-    """
-    located, ids = _read_features(Path(path), problems, {})
-    return [item.place for item in located], ids or []
+def _where(feature: Any, index: int) -> str:
+    fid = feature.get("id") if isinstance(feature, dict) else None
+    return f"feature {_quoted(fid)} (features[{index}])" if isinstance(fid, str) else f"features[{index}]"
 
 
-def _swapped(located: list[_Located]) -> list[Problem]:
-    return [Problem(located[f.index].file, f.message, where=located[f.index].where, field=field_path(f.loc))
-            for f in swapped_places([item.place for item in located])]
+def _place_problem(origins: list[_Origin], loc: tuple[Any, ...], message: str, fallback: str) -> Problem:
+    origin = origins[loc[1]]
+    return Problem(origin.file, message, where=origin.where, field=field_path(loc[2:]))
+
+
+def _describer(origins: list[_Origin]) -> Any:
+    def describe(index: int, other: int) -> str:
+        first = origins[other]
+        where = f"features[{first.index}]"
+        return where if first.file == origins[index].file else f"{where} in {first.file}"
+    return describe
+
+
+def _story_kinds(folder: Path) -> Any:
+    """The kinds a folder's story.toml declares, for checking one places file alone (None if unreadable)."""
+    path = folder / STORY_FILE
+    if not path.is_file():
+        return None
+    meta = read_story_file(path, [])
+    return meta.get("kinds") if isinstance(meta, dict) else None
 
 
 def load_places(path: str | os.PathLike[str]) -> list[Place]:
     """Read and validate one ``*.geojson`` file of places on its own (``storymap validate FILE``).
+
+    Kinds are those of the ``story.toml`` beside it (the generic kinds only, without one).
 
     Raises
     ------
     StoryError
         Listing every problem of the file.
     """
+    path = Path(path)
     problems: list[Problem] = []
-    located, _ = _read_features(Path(path), problems, {})
-    problems += _swapped(located)
+    features = _read_collection(path, problems)
+    if features is None:
+        raise StoryError(problems)
+    origins = [_Origin(_display(path), i, _where(f, i)) for i, f in enumerate(features)]
+    kinds, kind_problems = resolve_kinds(_story_kinds(path.parent))
+    places, found = check_places(features, kinds, {"describe_place": _describer(origins)})
+    problems += [_place_problem(origins, loc, message, "") for loc, message in found]
     if problems:
         raise StoryError(problems)
-    return [item.place for item in located]
+    return places
 
 
 # The story -------------------------------------------------------------------------------------
 
+def story_folder(path: str | os.PathLike[str]) -> Path:
+    """The story folder named by ``path``: the folder itself, or the folder of its ``story.toml``."""
+    path = Path(path)
+    return path.parent if path.name == STORY_FILE and not path.is_dir() else path
+
+
 def load_data(folder: str | os.PathLike[str]) -> StoryData:
-    """Read and validate a story folder; raise :class:`StoryError` listing every problem."""
-    root = Path(folder)
+    """Read a story folder (or its ``story.toml``) and validate it; raise :class:`StoryError` listing
+    every problem, each naming its file, object and field."""
+    root = story_folder(folder)
     if not root.is_dir():
         raise StoryError([Problem(_display(root), "not a story folder (expected a directory holding "
                                                   f"{STORY_FILE} and *.geojson files)")])
@@ -337,62 +294,53 @@ def load_data(folder: str | os.PathLike[str]) -> StoryData:
     else:
         problems.append(Problem(story_name, "missing: a story folder needs a story.toml with its steps"))
 
-    located: list[_Located] = []
-    all_ids: list[str] = []
+    features: list[Any] = []
+    origins: list[_Origin] = []
     all_read = True  # every *.geojson file read, so every place id is known
-    seen: dict[str, tuple[str, int]] = {}
     place_files = sorted(root.glob("*.geojson"))
     if not place_files:
         problems.append(Problem(_display(root), "no *.geojson file of places"))
-    before = len(problems)
     for path in place_files:
-        found, ids = _read_features(path, problems, seen)
-        located += found
-        all_ids += ids or []
-        all_read = all_read and ids is not None
-    if place_files and not all_ids and len(problems) == before:
+        found = _read_collection(path, problems)
+        if found is None:
+            all_read = False
+            continue
+        origins += [_Origin(_display(path), i, _where(f, i)) for i, f in enumerate(found)]
+        features += found
+    if place_files and all_read and not features:
         problems.append(Problem(_display(place_files[0]) if len(place_files) == 1 else _display(root),
                                 "the story has no places: no Feature in any *.geojson file"))
-    problems += _swapped(located)
+
+    context: dict[str, Any] = {"describe_place": _describer(origins)}
+    if not all_read:
+        context["ids"] = None  # some ids are unknown: don't report steps naming unknown places
     if meta is None:
+        # Without story.toml there are no kinds to check places against: check them alone.
+        _, found = check_places(features, {}, context)
+        problems += [_place_problem(origins, loc, message, story_name) for loc, message in found
+                     if loc[2:4] != ("properties", "kind") and loc[2:3] != ("geometry",) or "swapped" in message]
         raise StoryError(problems)
-
-    fields = {k: v for k, v in meta.items() if k != "steps"}
     try:
-        StoryMeta.model_validate(fields)
+        data = StoryData.model_validate({**meta, "places": features}, context=context)
     except ValidationError as exc:
-        problems += problems_from_validation(exc, file=story_name)
-
-    steps_raw = meta.get("steps")
-    if "steps" in meta and not isinstance(steps_raw, list):
-        problems.append(Problem(story_name, f"expected [[steps]] tables, got {short_repr(steps_raw)}", field="steps"))
-        steps_raw = []
-    elif not steps_raw:
-        problems.append(Problem(story_name, "the story has no steps; add at least one [[steps]] table",
-                                field="steps"))
-        steps_raw = []
-    steps: list[Step] = []
-    wheres: list[str] = []
-    for i, raw in enumerate(steps_raw):
-        sid = raw.get("id") if isinstance(raw, dict) else None
-        wheres.append(f"step {_quoted(sid)} (steps[{i}])" if isinstance(sid, str) else f"steps[{i}]")
-        try:
-            steps.append(Step.model_validate(raw))
-        except ValidationError as exc:
-            problems += problems_from_validation(exc, file=story_name, where=wheres[i])
-
-    # Across objects, on the raw steps: a step that is broken elsewhere is still checked here.
-    # References are checked against every feature id, valid or not, so one broken feature is
-    # reported once, not again by each step that shows it.
-    raw_steps = [raw if isinstance(raw, dict) else {} for raw in steps_raw]
-    for i, first in duplicate_ids([raw.get("id") for raw in raw_steps]):
-        problems.append(Problem(story_name, f"duplicate step id {short_repr(raw_steps[i]['id'])} "
-                                            f"(first used by steps[{first}])", where=wheres[i], field="id"))
-    for f in unknown_places([raw.get("places") for raw in raw_steps] if all_read else [], set(all_ids)):
-        problems.append(Problem(story_name, f.message, where=wheres[f.index], field=field_path(f.loc)))
+        problems += _story_problems(exc, meta, origins, story_name)
+        raise StoryError(problems) from None
     if problems:
         raise StoryError(problems)
-    try:
-        return StoryData.model_validate({**fields, "places": [item.place for item in located], "steps": steps})
-    except ValidationError as exc:  # pragma: no cover - every check above runs first
-        raise StoryError(problems_from_validation(exc, file=story_name)) from None
+    return data
+
+
+def _story_problems(exc: ValidationError, meta: dict[str, Any], origins: list[_Origin], story_name: str) -> list[Problem]:
+    """A story's validation problems, each mapped back to its file and object."""
+    steps = meta.get("steps") if isinstance(meta.get("steps"), list) else []
+    out = []
+    for loc, message in validation_problems(exc, StoryData):
+        if loc[:1] == ("places",) and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(origins):
+            out.append(_place_problem(origins, loc, message, story_name))
+        elif loc[:1] == ("steps",) and len(loc) > 1 and isinstance(loc[1], int):
+            sid = steps[loc[1]].get("id") if loc[1] < len(steps) and isinstance(steps[loc[1]], dict) else None
+            where = f"step {_quoted(sid)} (steps[{loc[1]}])" if isinstance(sid, str) else f"steps[{loc[1]}]"
+            out.append(Problem(story_name, message, where=where, field=field_path(loc[2:])))
+        else:
+            out.append(Problem(story_name, message, field=field_path(loc)))
+    return out

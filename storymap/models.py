@@ -1,175 +1,43 @@
-"""pydantic models for places, steps and the story: the one place that validates.
+"""pydantic models for a story: the one place that validates.
 
+A story is :class:`StoryData`: its own fields (:class:`StoryMeta`), its kinds (:class:`~storymap.kinds.Kind`),
+its places (:class:`Place`, each a GeoJSON Feature with a typed geometry) and its steps (:class:`Step`).
 Everything downstream (loading, rendering, the CLI) receives these models, never raw dicts.
-An error names the field and shows the offending value; all problems of one object are reported
-together by pydantic.
+
+Validating a :class:`StoryData` checks every part and then, once, what spans parts: unique ids,
+the places each step names, each place's kind and the properties its kind asks for, swapped
+coordinates. A broken part never hides the problems of the rest: the checks across parts run on
+whatever is readable, and every problem is reported in one error, each with its location
+(``places[3].properties.kind``), which :mod:`storymap.load` maps back to a file and a feature.
 """
 
 from __future__ import annotations
 
-import difflib
+import json
 import math
-import re
 from functools import cached_property
-from typing import Any, Collection, NamedTuple, NoReturn, Optional, Sequence
+from typing import Any, Callable, Collection, Literal, NamedTuple, NoReturn, Optional, Sequence
 
 import numpy as np
 import shapely
-import shapely.geometry
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
-from shapely.validation import explain_validity
-
-from .errors import field_path, short_repr
-from .kinds import KINDS
-from .types import (
-    Coast, Direction, HttpUrl, Identifier, Language, Layout, LocationPrecision, NonEmptyText, Zoom,
+from pydantic import (
+    BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from .errors import Suggester, field_path, short_repr, validation_problems
+from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
+from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
+from .types import HttpUrl, Identifier, Language, Layout, LocationPrecision, NonEmptyText, Zoom
 
 __all__ = [
-    "Source", "Place", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
-    "geometry_problems", "duplicate_ids", "unknown_places", "swapped_places", "GEOMETRY_TYPES",
+    "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
+    "duplicate_ids", "unknown_places", "swapped_places", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
+    "check_places", "resolve_kinds",
 ]
-
-GEOMETRY_TYPES = (
-    "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection",
-)
-
-
-class Source(BaseModel):
-    """A public source a place's position or facts come from."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    title: NonEmptyText
-    url: HttpUrl
-
 
 #: Where a problem lies inside the object checked, as a pydantic-style location.
 Loc = tuple[Any, ...]
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an integer too large for a float
-        return False
-
-
-def _check_position(pos: Any, at: Loc, problems: list[tuple[Loc, str]]) -> None:
-    if not isinstance(pos, (list, tuple)) or len(pos) < 2 or not all(_is_number(v) for v in pos[:3]):
-        problems.append((at, f"expected a position [longitude, latitude], got {short_repr(pos)}"))
-        return
-    lon, lat = pos[0], pos[1]
-    if not -180 <= lon <= 180:
-        problems.append((at, f"longitude {lon!r} is outside -180..180"))
-    if not -90 <= lat <= 90:
-        hint = ("; GeoJSON positions are [longitude, latitude]: are the two swapped?"
-                if -90 <= lon <= 90 and -180 <= lat <= 180 else "")
-        problems.append((at, f"latitude {lat!r} is outside -90..90{hint}"))
-
-
-def _check_positions(coords: Any, at: Loc, minimum: int, problems: list[tuple[Loc, str]]) -> bool:
-    if not isinstance(coords, (list, tuple)):
-        problems.append((at, f"expected an array of positions, got {short_repr(coords)}"))
-        return False
-    if len(coords) < minimum:
-        problems.append((at, f"{len(coords)} position(s), at least {minimum} needed"))
-        return False
-    before = len(problems)
-    for i, pos in enumerate(coords):
-        _check_position(pos, at + (i,), problems)
-    return len(problems) == before
-
-
-def _check_rings(rings: Any, at: Loc, problems: list[tuple[Loc, str]]) -> None:
-    if not isinstance(rings, (list, tuple)) or not rings:
-        problems.append((at, f"expected an array of linear rings, got {short_repr(rings)}"))
-        return
-    for r, ring in enumerate(rings):
-        if _check_positions(ring, at + (r,), 4, problems) and list(ring[0][:2]) != list(ring[-1][:2]):
-            problems.append((
-                at + (r,),
-                f"ring is not closed (first position {list(ring[0])!r} differs from last {list(ring[-1])!r}); "
-                "repeat the first position at the end",
-            ))
-
-
-def _explain(shape: shapely.Geometry) -> str:
-    """shapely's reason for invalidity, with the place it happens as [longitude, latitude]."""
-    reason = explain_validity(shape)
-    found = re.fullmatch(r"(.*?)\s*\[(\S+) (\S+)\]", reason)
-    if not found:
-        return reason
-    what, x, y = found.groups()
-    return f"{what} at [{x}, {y}] (longitude, latitude)"
-
-
-def geometry_problems(geometry: Any, at: Loc = (), *, depth: int = 0) -> list[tuple[Loc, str]]:
-    """Every problem of a GeoJSON geometry object, each with its location inside it."""
-    if geometry is None:
-        return [(at, "is null; a place needs a geometry")]
-    if not isinstance(geometry, dict):
-        return [(at, f"expected a GeoJSON geometry object, got {short_repr(geometry)}")]
-    if not geometry:
-        return [(at, "is empty ({}); a place needs a geometry")]
-    gtype = geometry.get("type")
-    if gtype not in GEOMETRY_TYPES:
-        expected = ", ".join(GEOMETRY_TYPES)
-        return [(at + ("type",), f"unknown geometry type {short_repr(gtype)}; expected one of {expected}")]
-    problems: list[tuple[Loc, str]] = []
-    if gtype == "GeometryCollection":
-        members = geometry.get("geometries")
-        if not isinstance(members, list) or not members:
-            return [(at + ("geometries",), "empty GeometryCollection; expected a non-empty array of geometries")]
-        if depth >= 2:
-            return [(at, "GeometryCollections nested too deeply; flatten them")]
-        for i, member in enumerate(members):
-            problems += geometry_problems(member, at + ("geometries", i), depth=depth + 1)
-        return problems
-    coords = geometry.get("coordinates")
-    where = at + ("coordinates",)
-    if coords is None or coords == []:
-        return [(at, f"empty {gtype}; expected coordinates")]
-    if gtype == "Point":
-        _check_position(coords, where, problems)
-    elif gtype == "MultiPoint":
-        _check_positions(coords, where, 1, problems)
-    elif gtype == "LineString":
-        _check_positions(coords, where, 2, problems)
-    elif gtype in ("MultiLineString", "MultiPolygon"):
-        if not isinstance(coords, list):
-            what = "lines" if gtype == "MultiLineString" else "polygons"
-            problems.append((where, f"expected an array of {what}, got {short_repr(coords)}"))
-        else:
-            for i, part in enumerate(coords):
-                if gtype == "MultiLineString":
-                    _check_positions(part, where + (i,), 2, problems)
-                else:
-                    _check_rings(part, where + (i,), problems)
-    elif gtype == "Polygon":
-        _check_rings(coords, where, problems)
-    if problems:
-        return problems
-    try:
-        shape = shapely.geometry.shape(geometry)
-    except Exception as exc:  # noqa: BLE001 - shapely/GEOS refusing the structure, whatever it raises
-        return [(at, f"not a readable {gtype}: {exc}")]
-    if not shape.is_valid:
-        problems.append((at, f"invalid {gtype}: {_explain(shape)}"))
-    return problems
-
-
-def check_geometry(geometry: Any, where: str = "geometry") -> list[str]:
-    """Check a GeoJSON geometry object; return every problem found, each naming where.
-
-    Checks the structure (RFC 7946 types, positions, minimum counts, closed rings), coordinate
-    ranges and, through shapely, validity (e.g. a self-intersecting polygon and where it crosses).
-    Never raises, whatever ``geometry`` is.
-    """
-    return [f"{where}{field_path(loc, nested=True)}: {message}" for loc, message in geometry_problems(geometry)]
 
 
 def _raise_problems(problems: Sequence[tuple[Loc, str]]) -> NoReturn:
@@ -181,93 +49,244 @@ def _raise_problems(problems: Sequence[tuple[Loc, str]]) -> NoReturn:
     raise PydanticCustomError("storymap", "{detail}", {"detail": detail, "problems": list(problems)})
 
 
-class Place(BaseModel):
-    """A place of the story: a GeoJSON Feature with narrative properties.
+def _errors_at(exc: ValidationError, at: Loc, model: Any = None) -> list[tuple[Loc, str]]:
+    """A ValidationError's problems as ``(location, message)`` pairs, under ``at``."""
+    return [(at + loc, message) for loc, message in validation_problems(exc, model)]
 
-    Unknown properties are kept (nothing a journalist adds is lost) but not shown.
-    """
+
+class Source(BaseModel):
+    """A public source a place's position or facts come from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: NonEmptyText = Field(description="The source's title, as a reader would cite it.")
+    url: HttpUrl = Field(description="Where to read it (http or https).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_a_bare_url(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value.strip().lower().startswith(("http://", "https://")):
+                raise ValueError(f"a source is {{title, url}}, not a bare URL: write {{\"title\": \"…\", "
+                                 f"\"url\": {json.dumps(value.strip()[:200])}}} (in TOML: {{ title = \"…\", url = \"…\" }})")
+            raise ValueError(f"a source is {{title, url}}, got the text {short_repr(value)}")
+        return value
+
+
+class PlaceProperties(BaseModel):
+    """The properties of a place's Feature. Other properties are kept (nothing a journalist adds
+    is lost) but not shown."""
 
     model_config = ConfigDict(extra="allow")
 
-    id: Identifier
-    name: NonEmptyText
-    kind: str
+    name: NonEmptyText = Field(description="The place's name.")
+    kind: Optional[Identifier] = Field(
+        default=None, description="One of the story's kinds; without one, the generic kind of its geometry "
+                                  "(place, line or area).")
     annotation: NonEmptyText = Field(description="Markdown narrative tying the place to the story.")
-    sources: list[Source] = Field(min_length=1)
-    date: Optional[str] = None
-    period: Optional[str] = None
-    location_precision: LocationPrecision = "exact"
-    coast: Optional[Coast] = None
-    direction: Optional[Direction] = None
-    geometry: dict[str, Any]
+    sources: list[Source] = Field(min_length=1, description="Where the position and the facts come from.")
+    date: Optional[str] = Field(default=None, description="When, as the sources give it (2024-05, 2024-05-13).")
+    period: Optional[str] = Field(default=None, description="A span of time, as the sources give it (2008–2025).")
+    location_precision: LocationPrecision = Field(
+        default="exact", description="How well the position is known: exact, approximate, schematic (a drawn "
+                                     "route or band) or unpublished (not published; geometry at city level).")
 
-    @field_validator("kind")
+    @model_validator(mode="wrap")
     @classmethod
-    def _known_kind(cls, value: str) -> str:
-        if value not in KINDS:
-            raise ValueError(f"unknown kind {value!r}; expected one of {', '.join(KINDS)}")
-        return value
+    def _misspelled(cls, value: Any, handler: Callable[[Any], Any]) -> Any:
+        """A required property that is missing while a close misspelling is there: say which."""
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            if not isinstance(value, dict):
+                raise
+            problems = validation_problems(exc, cls)
+            missing = [loc[0] for loc, message in problems if len(loc) == 1 and message == "missing (required)"]
+            suggest = Suggester(missing, cutoff=75)
+            hints = {}
+            for key in value:
+                if key not in cls.model_fields and (close := suggest(key)):
+                    hints.setdefault(close, key)
+            _raise_problems([(loc, f"{message}; there is a property {hints[loc[0]]!r}: did you mean {loc[0]!r}?"
+                              if loc and loc[0] in hints and message == "missing (required)" else message)
+                             for loc, message in problems])
 
-    @field_validator("geometry", mode="before")
+
+_FEATURE_KEYS = ("type", "id", "properties", "geometry")
+
+
+class Place(BaseModel):
+    """A place of the story: a GeoJSON Feature with a string ``id``, narrative properties and a
+    typed geometry. Build one from a Feature mapping (``Place.model_validate(feature)``), or from
+    flat fields (``Place(id=..., name=..., annotation=..., sources=..., geometry=...)``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["Feature"] = "Feature"
+    id: Identifier = Field(description="A stable, URL-safe id (kebab-case): steps name places by it.")
+    properties: PlaceProperties
+    geometry: Geometry
+
+    @model_validator(mode="before")
     @classmethod
-    def _valid_geometry(cls, value: Any) -> Any:
-        problems = geometry_problems(value)
+    def _feature(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "properties" not in value and "type" not in value:
+            # Flat fields: everything but the Feature's own members is a property.
+            value = {"type": "Feature", "id": value.get("id"), "geometry": value.get("geometry"),
+                     "properties": {k: v for k, v in value.items() if k not in ("id", "geometry")}}
+        if isinstance(value, Place):
+            return value
+        if not isinstance(value, dict) or value.get("type", "Feature") != "Feature":
+            got = value.get("type") if isinstance(value, dict) else value
+            _raise_problems([(("type",), f"expected a GeoJSON Feature, got {short_repr(got)}")])
+        problems: list[tuple[Loc, str]] = []
+        props = value.get("properties")
+        if value.get("id") is None:
+            hint = ""
+            if isinstance(props, dict) and isinstance(props.get("id"), str):
+                hint = f" (properties.id is {short_repr(props['id'])}: move it to the Feature's own id)"
+            problems.append((("id",), "missing; every place needs a stable string id (e.g. \"old-harbour\")" + hint))
+        if not isinstance(props, dict):
+            problems.append((("properties",), "expected an object with name, kind, annotation and sources, got "
+                                              f"{short_repr(props)}"))
+        else:
+            for key in ("id", "geometry"):
+                if key in props and not (key == "id" and props[key] == value.get("id")):
+                    problems.append((("properties", key),
+                                     f"clashes with the Feature's own {key}; it would be lost: rename it"))
         if problems:
             _raise_problems(problems)
+        if "geometry" not in value:
+            value = {**value, "geometry": None}
+        if value.get("properties", {}).get("id") == value.get("id"):
+            value = {**value, "properties": {k: v for k, v in value["properties"].items() if k != "id"}}
         return value
 
     @model_validator(mode="after")
-    def _corridor_fields(self) -> "Place":
-        if self.kind == "corridor" and (self.coast is None or self.direction is None):
-            raise ValueError("a corridor needs `coast` (pacific, caribbean, land) and `direction` (e.g. northbound)")
+    def _default_kind(self) -> "Place":
+        if self.properties.kind is None and self.family in DEFAULT_KIND:
+            self.properties.kind = DEFAULT_KIND[self.family]
         return self
+
+    # The properties, as attributes -------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.properties.name
+
+    @property
+    def kind(self) -> str:
+        return self.properties.kind or ""
+
+    @property
+    def annotation(self) -> str:
+        return self.properties.annotation
+
+    @property
+    def sources(self) -> list[Source]:
+        return self.properties.sources
+
+    @property
+    def date(self) -> Optional[str]:
+        return self.properties.date
+
+    @property
+    def period(self) -> Optional[str]:
+        return self.properties.period
+
+    @property
+    def location_precision(self) -> str:
+        return self.properties.location_precision
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Any property, the story's own included (``place.get("coast")``)."""
+        extra = self.properties.model_extra or {}
+        if key in extra:
+            return extra[key]
+        return getattr(self.properties, key, default) if key in PlaceProperties.model_fields else default
+
+    # Geometry ----------------------------------------------------------------------------------
+    @property
+    def family(self) -> str:
+        """``"point"``, ``"line"`` or ``"area"`` (``"mixed"`` for a mixed GeometryCollection)."""
+        return family(self.geometry)
 
     @cached_property
     def shape(self) -> shapely.Geometry:
-        """The place's geometry as a shapely object."""
-        return shapely.geometry.shape(self.geometry)
+        """The geometry as a shapely object, as given."""
+        return self.geometry.shape
+
+    @cached_property
+    def drawn(self) -> shapely.Geometry:
+        """The geometry made continuous across the antimeridian (longitudes may pass ±180)."""
+        return unwrap(self.shape)
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
-        """``(west, south, east, north)`` of the geometry."""
-        return tuple(self.shape.bounds)  # type: ignore[return-value]
+        """``(west, south, east, north)`` of :attr:`drawn` (east may pass 180 across the antimeridian)."""
+        return tuple(self.drawn.bounds)  # type: ignore[return-value]
 
+    # GeoJSON ------------------------------------------------------------------------------------
     @classmethod
-    def from_feature(cls, feature: dict[str, Any]) -> "Place":
+    def from_feature(cls, feature: Any) -> "Place":
         """Build a place from a GeoJSON Feature mapping (``id`` at the top level)."""
-        props = dict(feature.get("properties") or {})
-        return cls.model_validate({**props, "id": feature.get("id"), "geometry": feature.get("geometry")})
+        return cls.model_validate(feature)
 
     def to_feature(self) -> dict[str, Any]:
         """The place as a GeoJSON Feature mapping (round-trips :meth:`from_feature`)."""
-        props = self.model_dump(mode="json", exclude={"id", "geometry"}, exclude_none=True)
-        return {"type": "Feature", "id": self.id, "properties": props, "geometry": self.geometry}
+        return self.model_dump(mode="json", exclude_none=True)
 
     @property
     def __geo_interface__(self) -> dict[str, Any]:
         return self.to_feature()
 
 
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"{value!r} is not a finite number")
+    return value
+
+
 class View(BaseModel):
-    """An explicit map view for a step: a center and zoom, or bounds."""
+    """An explicit map view for a step: a center and zoom, or bounds; GeoJSON order (longitude first)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    center: Optional[tuple[float, float]] = Field(default=None, description="[latitude, longitude]")
+    center: Optional[tuple[float, float]] = Field(default=None, description="[longitude, latitude]",
+                                                  examples=[[-79.7, 9.1]])
     zoom: Optional[Zoom] = None
     bounds: Optional[tuple[tuple[float, float], tuple[float, float]]] = Field(
-        default=None, description="[[south, west], [north, east]]"
-    )
+        default=None, description="[[west, south], [east, north]]", examples=[[[-80.0, 8.9], [-79.5, 9.4]]])
+
+    @field_validator("center", "zoom", "bounds")
+    @classmethod
+    def _finite_numbers(cls, value: Any) -> Any:
+        for number in np.ravel(np.asarray(value if value is not None else [], dtype=float)):
+            _finite(float(number))
+        return value
 
     @model_validator(mode="after")
     def _one_of(self) -> "View":
         if self.bounds is None and (self.center is None or self.zoom is None):
             raise ValueError("a view needs either `bounds` or both `center` and `zoom`")
         if self.center is not None:
-            lat, lon = self.center
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise ValueError(f"center {list(self.center)!r} is not [latitude, longitude]")
+            lon, lat = self.center
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                hint = ("; are the two swapped?" if -90 <= lon <= 90 and -180 <= lat <= 180 else "")
+                raise ValueError(f"center {list(self.center)!r} is not [longitude, latitude]{hint}")
+        if self.bounds is not None:
+            (west, south), (east, north) = self.bounds
+            if not (-90 <= south < north <= 90 and -180 <= west <= 180 and -180 <= east <= 180 and west != east):
+                raise ValueError(f"bounds {[list(b) for b in self.bounds]!r} are not [[west, south], [east, north]] "
+                                 "in degrees (south < north; east < west crosses the antimeridian)")
         return self
+
+    @property
+    def lonlat_bounds(self) -> Optional[tuple[float, float, float, float]]:
+        """``(west, south, east, north)``, east past 180 when the bounds cross the antimeridian."""
+        if self.bounds is None:
+            return None
+        (west, south), (east, north) = self.bounds
+        return (west, south, east + 360 if east < west else east, north)
 
 
 class Step(BaseModel):
@@ -275,63 +294,271 @@ class Step(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: Identifier
+    id: Identifier = Field(description="A stable id, used in the page's URL (#id).")
     title: NonEmptyText
     narrative: str = Field(default="", description="Markdown.")
-    places: list[Identifier] = Field(default_factory=list)
+    places: list[Identifier] = Field(default_factory=list, description="Ids of the places the step shows.")
     description: Optional[str] = Field(
         default=None, description="A short text description of what the map shows (for screen readers)."
     )
-    view: Optional[View] = None
+    view: Optional[View] = Field(default=None, description="Overrides fitting the map to the step's places.")
     max_zoom: Optional[Zoom] = Field(default=None, description="Never zoom in further than this when fitting.")
 
 
 class StoryMeta(BaseModel):
-    """The story's own fields: ``story.toml`` without its steps."""
+    """The story's own fields: ``story.toml`` without its kinds and steps."""
 
     model_config = ConfigDict(extra="forbid")
 
     title: NonEmptyText
-    subtitle: str = ""
-    byline: str = ""
-    lang: Language = "en"
-    layout: Layout = "slides"
+    subtitle: str = Field(default="", description="The dek: one or two sentences under the title.")
+    byline: str = Field(default="", description="Credits and sources, on the title card.")
+    kicker: str = Field(default="", description="A short line above the title (e.g. \"Story map\"); none when empty.")
+    lang: Language = Field(default="en", description="The language the story is written in (BCP 47).")
+    layout: Layout = Field(default="slides", description="slides (Previous/Next) or scroll (sections scroll past).")
+
+
+_WGS84 = {
+    "urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "urn:ogc:def:crs:EPSG::4326", "EPSG:4326",
+}
+
+
+class PlaceCollection(BaseModel):
+    """A file of places: a GeoJSON FeatureCollection (RFC 7946). Only its envelope is checked here;
+    its features are checked as the story's places (:class:`StoryData`), where ids can be compared
+    across files."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["FeatureCollection"]
+    features: list[Any]
+    crs: Optional[Any] = Field(default=None, description="Only WGS84 longitude/latitude, if given at all.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _envelope(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or value.get("type") != "FeatureCollection":
+            got = value.get("type") if isinstance(value, dict) else type(value).__name__
+            raise ValueError(f"expected a GeoJSON FeatureCollection, got {short_repr(got)}")
+        if not isinstance(value.get("features"), list):
+            _raise_problems([(("features",), f"expected an array of Features, got {short_repr(value.get('features'))}")])
+        return value
+
+    @field_validator("crs")
+    @classmethod
+    def _wgs84(cls, crs: Any) -> Any:
+        name = (crs.get("properties") or {}).get("name") if isinstance(crs, dict) else None
+        if crs is not None and (not isinstance(name, str) or name not in _WGS84):
+            raise ValueError(f"{short_repr(name or crs)} is not WGS84 longitude/latitude; GeoJSON (RFC 7946) "
+                             "coordinates are always WGS84 longitude/latitude: reproject the file and drop the crs member")
+        return crs
+
+
+#: The parts of a story that are not its own fields.
+_PARTS = ("kinds", "places", "steps")
 
 
 class StoryData(StoryMeta):
-    """A whole story: metadata, places and the ordered steps."""
+    """A whole story: its fields, kinds, places and the ordered steps.
 
+    ``kinds`` holds every kind the story can use: the generic ones and those it declares
+    (given as ``{name: {field: value}}``, as in ``story.toml``; a declared kind of a generic name
+    overrides its fields).
+
+    Validation context (optional, for :mod:`storymap.load`): ``describe_place(index, other)``
+    names place ``other`` for a message about place ``index`` (default ``places[other]``), and
+    ``ids`` lists every place id known, valid or not, so that a step naming a broken place is not
+    also reported as naming an unknown one (``None``: some ids could not be read, don't report
+    unknown places at all).
+    """
+
+    kinds: dict[str, Kind] = Field(default_factory=dict)
     places: list[Place] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _references(self) -> "StoryData":
-        problems: list[tuple[Loc, str]] = []
-        for i, first in duplicate_ids([p.id for p in self.places]):
-            problems.append((("places", i, "id"),
-                             f"duplicate place id {self.places[i].id!r} (first used by places[{first}])"))
-        for i, first in duplicate_ids([s.id for s in self.steps]):
-            problems.append((("steps", i, "id"),
-                             f"duplicate step id {self.steps[i].id!r} (first used by steps[{first}])"))
-        for f in unknown_places([s.places for s in self.steps], {p.id for p in self.places}):
-            problems.append((("steps", f.index) + f.loc, f.message))
-        for f in swapped_places(self.places):
-            problems.append((("places", f.index) + f.loc, f.message))
+    @model_validator(mode="wrap")
+    @classmethod
+    def _whole(cls, value: Any, handler: Callable[[Any], Any], info: ValidationInfo) -> Any:
+        if not isinstance(value, dict):
+            return handler(value)
+        fields, problems = _assemble(value, info.context or {})
         if problems:
             _raise_problems(problems)
-        return self
+        return handler(fields)  # every part is a validated model by now: taken as it is
 
     def place(self, place_id: str) -> Place:
         """The place with this id (KeyError otherwise)."""
-        for place in self.places:
-            if place.id == place_id:
-                return place
-        raise KeyError(place_id)
+        found = self._places_by_id.get(place_id)
+        if found is None:
+            raise KeyError(place_id)
+        return found
+
+    @cached_property
+    def _places_by_id(self) -> dict[str, Place]:
+        return {p.id: p for p in self.places}
+
+    def kind(self, place: Place) -> Kind:
+        """The kind of a place."""
+        return self.kinds[place.kind]
+
+
+def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[Loc, str]]]:
+    """Validate every part of a raw story, then what spans parts; return the fields or the problems."""
+    problems: list[tuple[Loc, str]] = []
+    fields: dict[str, Any] = {}
+    try:
+        meta = StoryMeta.model_validate({k: v for k, v in raw.items() if k not in _PARTS})
+        fields.update(meta.model_dump())
+    except ValidationError as exc:
+        problems += _errors_at(exc, (), StoryMeta)
+
+    kinds = _kinds(raw.get("kinds"), problems)
+    fields["kinds"] = kinds
+
+    raw_places = raw.get("places") or []
+    if not isinstance(raw_places, (list, tuple)):
+        problems.append((("places",), f"expected a list of places, got {short_repr(raw_places)}"))
+        raw_places = []
+    places, found = check_places(raw_places, kinds, context)
+    problems += found
+    fields["places"] = places
+
+    raw_steps = raw.get("steps")
+    if "steps" in raw and not isinstance(raw_steps, (list, tuple)):
+        problems.append((("steps",), f"expected [[steps]] tables, got {short_repr(raw_steps)}"))
+        raw_steps = []
+    elif not raw_steps:
+        problems.append((("steps",), "the story has no steps; add at least one [[steps]] table"))
+        raw_steps = []
+    steps = []
+    for i, item in enumerate(raw_steps):
+        try:
+            steps.append(item if isinstance(item, Step) else Step.model_validate(item))
+        except ValidationError as exc:
+            problems += _errors_at(exc, ("steps", i), Step)
+    fields["steps"] = steps
+
+    # Across parts, once. Ids are checked on the raw input: a part broken elsewhere still counts.
+    place_ids = [_raw_id(item) for item in raw_places]
+    step_ids = [_raw_id(item) for item in raw_steps]
+    for i, first in duplicate_ids(step_ids):
+        problems.append((("steps", i, "id"), f"duplicate step id {short_repr(step_ids[i])} "
+                                             f"(first used by steps[{first}])"))
+    known = context.get("ids", [pid for pid in place_ids if isinstance(pid, str)])
+    if known is not None:
+        step_places = [item.places if isinstance(item, Step) else (item or {}).get("places") if isinstance(item, dict)
+                       else None for item in raw_steps]
+        for f in unknown_places(step_places, set(known)):
+            problems.append((("steps", f.index) + f.loc, f.message))
+    return fields, problems
+
+
+def check_places(raw_places: Sequence[Any], kinds: dict[str, Kind],
+                 context: Optional[dict[str, Any]] = None) -> tuple[list[Place], list[tuple[Loc, str]]]:
+    """Validate places (Features or :class:`Place`), then what spans them: unique ids, each place's
+    kind and the properties it asks for, swapped coordinates. Returns the valid places and every
+    problem, located as ``("places", index, ...)``. ``context`` as for :class:`StoryData`."""
+    context = context or {}
+    problems: list[tuple[Loc, str]] = []
+    valid: list[tuple[int, Place]] = []
+    for i, item in enumerate(raw_places):
+        try:
+            valid.append((i, item if isinstance(item, Place) else Place.model_validate(item)))
+        except ValidationError as exc:
+            problems += _errors_at(exc, ("places", i), Place)
+    describe = context.get("describe_place") or (lambda index, other: f"places[{other}]")
+    place_ids = [_raw_id(item) for item in raw_places]
+    duplicate = set()
+    for i, first in duplicate_ids(place_ids):
+        duplicate.add(i)
+        problems.append((("places", i, "id"), f"duplicate id {short_repr(place_ids[i])} "
+                                              f"(first used by {describe(i, first)})"))
+    for i, place in valid:
+        problems += [(("places", i) + loc, message) for loc, message in _kind_problems(place, kinds)]
+    valid = [(i, p) for i, p in valid if i not in duplicate]
+    for f in swapped_places([p for _, p in valid]):
+        problems.append((("places", valid[f.index][0]) + f.loc, f.message))
+    return [p for _, p in valid], problems
+
+
+def resolve_kinds(declared: Any) -> tuple[dict[str, Kind], list[tuple[Loc, str]]]:
+    """The generic kinds with a story's declared ones (``{name: {field: value}}``) added or merged in."""
+    problems: list[tuple[Loc, str]] = []
+    return _kinds(declared, problems), problems
+
+
+def _raw_id(item: Any) -> Any:
+    if isinstance(item, (Place, Step)):
+        return item.id
+    return item.get("id") if isinstance(item, dict) else None
+
+
+def _kinds(declared: Any, problems: list[tuple[Loc, str]]) -> dict[str, Kind]:
+    """The story's declared kinds, in the order declared, then the generic kinds it did not declare.
+
+    A declared kind of a generic name overrides the generic one's fields.
+    """
+    generic = {name: Kind.model_validate(spec) for name, spec in GENERIC_KINDS.items()}
+    if declared is None:
+        return generic
+    if not isinstance(declared, dict):
+        problems.append((("kinds",), f"expected [kinds.NAME] tables, got {short_repr(declared)}"))
+        return generic
+    kinds: dict[str, Kind] = {}
+    identifier = TypeAdapter(Identifier)
+    for name, spec in declared.items():
+        try:
+            identifier.validate_python(name)
+        except ValidationError as exc:
+            problems += _errors_at(exc, ("kinds", name))
+            continue
+        if isinstance(spec, Kind):
+            kinds[name] = spec
+            continue
+        if not isinstance(spec, dict):
+            problems.append((("kinds", name), f"expected a table of the kind's fields (label, geometry, color, …), "
+                                              f"got {short_repr(spec)}"))
+            continue
+        base = GENERIC_KINDS.get(name, {})
+        try:
+            kinds[name] = Kind.model_validate({**base, **spec})
+        except ValidationError as exc:
+            for loc, message in _errors_at(exc, ("kinds", name), Kind):
+                if message == "missing (required)":
+                    message += ": a new kind needs label, geometry (point, line or area) and color"
+                problems.append((loc, message))
+    return {**kinds, **{name: kind for name, kind in generic.items() if name not in kinds}}
+
+
+def _kind_problems(place: Place, kinds: dict[str, Kind]) -> list[tuple[Loc, str]]:
+    name = place.kind
+    if name not in kinds:
+        close = Suggester(kinds)(name)
+        hint = f"did you mean {close!r}? " if close else ""
+        return [(("properties", "kind"), f"unknown kind {short_repr(name)}; {hint}the story's kinds are "
+                                         f"{', '.join(kinds)}; declare a new one in story.toml: [kinds.{name}] "
+                                         "with label, geometry and color")]
+    kind = kinds[name]
+    found = []
+    if place.family != kind.geometry:
+        what = {"point": "a point", "line": "a line", "area": "an area"}
+        got = place.geometry.type
+        found.append((("geometry",), f"a {got} does not fit kind {name!r}, which is drawn as "
+                                     f"{what[kind.geometry]}; give the place a kind of its geometry "
+                                     f"({', '.join(k for k, v in kinds.items() if v.geometry == place.family)})"
+                      if place.family in what else
+                      f"a GeometryCollection mixing points, lines and areas fits no kind; split it into places"))
+    for prop, allowed in kind.properties.items():
+        value = place.get(prop)
+        if value is None:
+            found.append((("properties", prop), f"missing: places of kind {name!r} need {prop!r} "
+                                                f"(one of {', '.join(map(str, allowed))})"))
+        elif allowed and value not in allowed:
+            found.append((("properties", prop), f"{short_repr(value)} is not one of {', '.join(map(str, allowed))}"))
+    return found
 
 
 # Checks across objects -------------------------------------------------------------------------
-# Used by StoryData and by the loader (which runs them on whatever part of a broken story is
-# valid, so that every problem is reported in one run, each against its file).
 
 
 class Finding(NamedTuple):
@@ -362,14 +589,14 @@ def unknown_places(step_places: Sequence[Any], known: Collection[str]) -> list[F
     ``step_places`` holds each step's list of place ids (anything else is skipped).
     """
     found = []
-    choices = sorted(known)
+    suggest = Suggester(known)
     for i, ids in enumerate(step_places):
         if not isinstance(ids, list):
             continue
         for j, pid in enumerate(ids):
             if isinstance(pid, str) and pid not in known:
-                close = difflib.get_close_matches(pid, choices, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                close = suggest(pid)
+                hint = f"; did you mean {close!r}?" if close else ""
                 found.append(Finding(i, ("places", j), f"unknown place {short_repr(pid)}{hint}"))
     return found
 
@@ -389,14 +616,16 @@ def swapped_places(places: Sequence[Place]) -> list[Finding]:
     """
     if len(places) < 3:
         return []
-    bounds = np.array([place.bounds for place in places], dtype=float)
+    bounds = np.array([place.shape.bounds for place in places], dtype=float)
     centres = np.column_stack([(bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2])
     # Compared with at most ~200 places, evenly spread through the list: linear time however many.
     sample = np.unique(np.linspace(0, len(centres) - 1, min(len(centres), 201)).round().astype(int))
 
     def median_distance(points: np.ndarray) -> np.ndarray:
         """For each point, the median (Chebyshev, in degrees) distance to the sampled places but its own."""
-        gaps = np.abs(points[:, None, :] - centres[sample][None, :, :]).max(axis=2)
+        gaps = np.abs(points[:, None, :] - centres[sample][None, :, :])
+        gaps[:, :, 0] = np.minimum(gaps[:, :, 0], 360.0 - gaps[:, :, 0])  # the short way round
+        gaps = gaps.max(axis=2)
         gaps[sample, np.arange(len(sample))] = np.nan
         return np.nanmedian(gaps, axis=1)
 
@@ -413,3 +642,26 @@ def swapped_places(places: Sequence[Place]) -> list[Finding]:
             "lie among them: GeoJSON positions are [longitude, latitude]"
         )))
     return found
+
+
+_GEOMETRY = TypeAdapter(Geometry)
+
+
+def check_geometry(geometry: Any, where: str = "geometry") -> list[str]:
+    """Check a GeoJSON geometry object; return every problem found, each naming where.
+
+    Checks the structure (RFC 7946 types, positions, minimum counts, closed rings), coordinate
+    ranges and, through shapely, validity (e.g. a self-intersecting polygon and where it crosses).
+    Never raises, whatever ``geometry`` is.
+    """
+    try:
+        _GEOMETRY.validate_python(geometry)
+    except ValidationError as exc:
+        return [f"{where}{field_path(loc, nested=True)}: {message}" for loc, message in _errors_at(exc, ())]
+    except (RecursionError, ValueError, TypeError) as exc:
+        return [f"{where}: not readable: {exc}"]
+    return []
+
+
+#: The union of places' bounds, for steps and views.
+places_bounds = bounds_union

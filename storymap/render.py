@@ -1,33 +1,49 @@
-"""Models → a folium tree → one HTML page. No file I/O here.
+"""A story → one HTML page or fragment, as a pure function: nothing outside the call changes.
 
-The map is a ``folium.Map`` (so any folium layer can join it); the story UI is a folium
-``MacroElement`` (:class:`StoryControl`) whose ``html`` macro lays out the page and whose script
-hands the step data to ``L.storymap.story`` (``static/storymap.js``).
+The map is a ``folium.Map`` (so any folium layer can join it) and the story UI a folium
+``MacroElement``; branca renders the tree. Rendering must neither depend on nor change anything
+but its own objects, so :func:`render_page`
+
+- renders a *copy* of the story's folium tree (:func:`clone_tree`): the user's elements keep their
+  names, children and parents, and two renders, in any order or at once in several threads, see
+  the same input;
+- gives every element of the copy an id derived from the story's content and its place in the
+  tree, so the same story renders byte-identically (branca's ids are random), and maps the ids of
+  elements that rendering itself creates, and of the user's originals, onto stable ones in the
+  output;
+- keeps text that elements render as it is: branca wraps each rendered macro in an ``Element``
+  compiled as a Jinja template, which would evaluate ``{{ ... }}`` in story text or layer data.
+  :class:`StoryPage` puts those pieces into the page verbatim instead of rendering them again;
+- inlines the JS and CSS that folium plugins load from CDNs (:mod:`storymap.assets`), so the page
+  stays one self-contained file.
 """
 
 from __future__ import annotations
 
-import contextlib
+import copy
 import hashlib
 import itertools
-from typing import TYPE_CHECKING, Any, Iterator
+import re
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
 
 import folium
 import jinja2
-import shapely
-from branca.element import Element, Figure, MacroElement
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from folium.map import Layer
 from markupsafe import Markup
 
 from . import assets
-from .security import add_csp, tile_sources, verbatim_rendering
-from .kinds import KINDS
-from .text import markdown_html, script_json
+from .context import PageContext, framed_places
+from .errors import Problem, StoryError
+from .security import add_csp, tile_sources
+from .text import script_json
 
 if TYPE_CHECKING:
-    from .models import Place, StoryData
+    from .models import StoryData
 
-__all__ = ["StoryPage", "StoryFoliumMap", "Basemap", "StoryControl", "render_page", "TILES"]
+__all__ = ["StoryPage", "StoryFoliumMap", "Basemap", "StoryControl", "render_page", "clone_tree", "remote_links",
+           "TILES", "framed_places"]
 
 ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("storymap", "templates"),
@@ -47,13 +63,6 @@ TILES = {
     "max_zoom": 19,
 }
 
-_PRECISION_TEXT = {
-    "exact": "position from published coordinates",
-    "approximate": "approximate position",
-    "schematic": "schematic, not an exact route or boundary",
-    "unpublished": "exact location not published",
-}
-
 
 def _inline(text: str, tag: str) -> Markup:
     if f"</{tag}" in text.lower():
@@ -61,22 +70,119 @@ def _inline(text: str, tag: str) -> Markup:
     return Markup(text)
 
 
+# Text an element renders is put into the page as it is. But branca compiles each rendered piece as
+# a Jinja template when it wraps it in an Element (MacroElement.render), which fails on text such as
+# "{% &" in a story or a layer's data, before anything is rendered. So every "{" that elements
+# render becomes a noncharacter (U+FDD0, never in interchanged text) while rendering, and "{" again in
+# the finished page: no piece then holds anything Jinja could compile, let alone evaluate.
+_BRACE, _GUARD = "{", "\ufdd0"
+
+
+def _escape(text: str) -> str:
+    return text.replace(_BRACE, _GUARD)
+
+
+class _GuardedModule:
+    """A template module whose macros give their output with braces guarded."""
+
+    def __init__(self, module: Any):
+        for name, value in vars(module).items():
+            setattr(self, name, _guarded_macro(value) if isinstance(value, jinja2.runtime.Macro) else value)
+
+
+def _guarded_macro(macro: Any) -> Callable[..., str]:
+    return lambda *args, **kwargs: _escape(str(macro(*args, **kwargs)))
+
+
+class _GuardedTemplate:
+    """Stands in for an element's template while a copy of it renders (see :func:`_escape`)."""
+
+    def __init__(self, template: Any):
+        self._template = template
+        self._module: Optional[_GuardedModule] = None
+
+    @property
+    def module(self) -> _GuardedModule:
+        if self._module is None:
+            self._module = _GuardedModule(self._template.module)
+        return self._module
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return _escape(self._template.render(*args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._template, name)
+
+
+def _guard_templates(root: Element) -> None:
+    """Give every element of a tree copy a guarded template (an instance attribute of the copy)."""
+    for element in _all_elements(root):
+        template = getattr(element, "_template", None)
+        if template is not None and not isinstance(template, _GuardedTemplate):
+            element._template = _GuardedTemplate(template)
+
+
+class _Verbatim(Element):
+    """A container of the page (its header, body or script) that puts in what elements rendered as
+    it is: a plain ``Element`` made from rendered text is never rendered (evaluated) again."""
+
+    def render(self, **kwargs: Any) -> str:
+        return "".join(_rendered(child, kwargs) for child in self._children.values())
+
+
+def _rendered(element: Element, kwargs: dict[str, Any]) -> str:
+    if type(element) is Element and getattr(element, "_template_str", None) is not None:
+        return element._template_str  # type: ignore[return-value]
+    return element.render(**kwargs)
+
+
 class StoryPage(Figure):
-    """The page: ``<html lang>``, a viewport that lets readers zoom, one script at the end."""
+    """The page (or fragment): ``<html lang>``, a viewport that lets readers zoom, the story's styles
+    in the head and one script at the end of the body.
+
+    Links that elements add to the header (folium plugins' ``<script src>`` and stylesheets) are
+    taken out and handed to ``resolve``, which returns their contents to inline.
+    """
 
     _template = ENV.get_template("page.html")
 
-    def __init__(self, title: str, lang: str = "en", *, fragment: bool = False):
+    def __init__(self, title: str, lang: str = "en", *, fragment: bool = False,
+                 resolve: Optional[Callable[[list[tuple[str, str]]], tuple[str, str]]] = None):
         super().__init__(title=title)
         self._name = "StoryPage"
         self.lang = lang
-        self.header._children.clear()  # branca's http-equiv meta; the page declares <meta charset>
+        self.fragment = fragment
+        self.header, self.html, self.script = _Verbatim(), _Verbatim(), _Verbatim()
+        for part in (self.header, self.html, self.script):
+            part._parent = self
+        self._resolve = resolve
+        #: The JS and CSS inlined for the elements' remote assets (set while rendering).
+        self.asset_js = ""
+        self.asset_css = ""
         if fragment:
             self._template = ENV.get_template("fragment.html")
 
+    @property
+    def control(self) -> "StoryControl":
+        for element in _walk(self):
+            if isinstance(element, StoryControl):
+                return element
+        raise LookupError("the page holds no story")  # pragma: no cover - render_page always adds one
+
+    def render(self, **kwargs: Any) -> str:
+        for child in self._children.values():
+            child.render(**kwargs)
+        links = [(("script" if isinstance(el, JavascriptLink) else "style"), el.url)
+                 for el in self.header._children.values() if isinstance(el, (JavascriptLink, CssLink))]
+        for key in [k for k, el in self.header._children.items() if isinstance(el, (JavascriptLink, CssLink))]:
+            del self.header._children[key]
+        if links and self._resolve is not None:
+            self.asset_js, self.asset_css = self._resolve(links)
+        return self._template.render(this=self, kwargs=kwargs)
+
 
 class StoryFoliumMap(folium.Map):
-    """A ``folium.Map`` that loads nothing from CDNs: Leaflet is inlined by :class:`StoryControl`."""
+    """A ``folium.Map`` that loads nothing from CDNs: Leaflet is inlined by the page."""
 
     default_js: list[tuple[str, str]] = []
     default_css: list[tuple[str, str]] = []
@@ -96,17 +202,15 @@ class StoryFoliumMap(folium.Map):
         """Leaflet's default marker images as data URIs, when an element on the map may draw that
         marker (a folium Marker or GeoJson); set before any of them is created."""
         ours = (StoryControl, Basemap, folium.TileLayer)
-
-        def walk(element: Element) -> bool:
-            return any((not isinstance(child, ours) and isinstance(child, (folium.Marker, folium.GeoJson)))
-                       or walk(child) for child in element._children.values())
-
-        return assets.leaflet_icon_urls() if walk(self) else None
+        found = any(not isinstance(el, ours) and isinstance(el, (folium.Marker, folium.GeoJson))
+                    for el in _walk(self))
+        return assets.leaflet_icon_urls() if found else None
 
     @property
     def map_options(self) -> dict[str, Any]:
+        # maxZoom is set even without tiles (offline): plugins such as MarkerCluster need it.
         options = {"center": list(self.location), "zoom": self.options.get("zoom", 5), "zoomSnap": 0.25,
-                   "zoomControl": False, "minZoom": 2}
+                   "zoomControl": False, "minZoom": 2, "maxZoom": TILES["max_zoom"]}
         options.update({k: v for k, v in self.options.items() if k not in ("zoom", "zoom_control", "zoomControl")})
         return options
 
@@ -123,34 +227,21 @@ class Basemap(Layer):
 
 
 class StoryControl(MacroElement):
-    """The story UI: title card, step panel, navigation, legend; the map sits inside its root."""
+    """The story UI: title card, step panel, navigation, legend; the map sits inside its root.
+
+    Holds a :class:`~storymap.context.PageContext`: everything the templates read is computed
+    once per render.
+    """
 
     _template = ENV.get_template("story.html")
 
-    def __init__(self, story: "StoryData"):
+    def __init__(self, context: PageContext):
         super().__init__()
         self._name = "StoryControl"
-        self.story = story
-        #: "page" (a standalone page, or the same page in an iframe) or "fragment" (in a host page).
-        self.mode = "page"
-        #: "slides" or "scroll"; set from the story unless a render asks for another.
-        self.layout = story.layout
-        #: Layers added with ``Story.add_layer``: ``{name, shape, style, steps}`` each.
-        self.overlays: list[dict[str, Any]] = []
-
-    # Values the template reads -------------------------------------------------------------
-    @property
-    def css(self) -> Markup:
-        return _inline(assets.leaflet_css() + assets.storymap_css(), "style")
-
-    @property
-    def leaflet_js(self) -> Markup:
-        return _inline(assets.leaflet_js(), "script")
-
-    @property
-    def js(self) -> Markup:
-        extra = "".join("\n" + js for js in _element_scripts(self._parent))
-        return _inline(assets.storymap_js() + extra, "script")
+        self.context = context
+        self.story = context.story
+        self.layout = context.layout
+        self.mode = context.mode
 
     @property
     def map_name(self) -> str:
@@ -162,210 +253,240 @@ class StoryControl(MacroElement):
 
     @property
     def steps(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": step.id,
-                "title": step.title,
-                "narrative_html": Markup(markdown_html(step.narrative)),
-                "description": _description(step, self.story),
-                "places": step.places,
-            }
-            for step in self.story.steps
-        ]
+        return self.context.steps
 
     @property
     def cards(self) -> list[dict[str, Any]]:
-        """Each place's card (name, kind, annotation, sources), rendered once."""
-        return [_place_card(place) for place in self.story.places]
+        return self.context.cards
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.context.config
 
     @property
     def layer_refs(self) -> list[tuple[str, str]]:
         """``(name, JS variable)`` of every folium layer on the map, in the order added."""
-        refs = []
-        for child in self._parent._children.values():
-            if isinstance(child, Layer) and child is not self:
-                refs.append((str(child.layer_name), child.get_name()))
-        return refs
+        return [(str(child.layer_name), child.get_name()) for child in self._parent._children.values()
+                if isinstance(child, Layer) and child is not self]
 
-    @property
-    def config(self) -> dict[str, Any]:
-        story = self.story
-        places = {p.id: p for p in story.places}
-        return {
-            "title": story.title,
-            "mode": self.mode,
-            "layout": self.layout,
-            "kinds": {k: {"label": v["label"], "style": v["style"]} for k, v in KINDS.items()},
-            "tiles": "Tiles",
-            "legend": _legend(story.places),
-            "overlays": self.overlays,
-            "places": [
-                {"id": p.id, "name": p.name, "kind": p.kind, "geometry": _rounded(p.geometry),
-                 "label": _label_point(p)}
-                for p in story.places
-            ],
-            "steps": [
-                {
-                    "id": s.id,
-                    "title": s.title,
-                    "places": s.places,
-                    "bounds": _bounds([places[pid] for pid in s.places]),
-                    "view": s.view.model_dump(exclude_none=True) if s.view else None,
-                    "maxZoom": s.max_zoom,
-                    "description": _description(s, story),
-                }
-                for s in story.steps
-            ],
-        }
+    def core_css(self, extra: str = "") -> Markup:
+        """Leaflet's CSS, storymap's and the elements' (all scoped under ``.storymap``)."""
+        return _inline(assets.leaflet_css() + assets.storymap_css() + extra, "style")
+
+    def core_js(self, extra: str = "") -> Markup:
+        """Leaflet (once per page), the elements' scripts, and storymap's."""
+        scripts = "".join("\n" + js for js in _element_scripts(self._parent))
+        return _inline("if (!window.L) {\n" + assets.leaflet_js() + "\n}\n" + extra + assets.storymap_js() + scripts,
+                       "script")
 
 
-def _description(step: Any, story: "StoryData") -> str:
-    """What the map shows at a step, for screen readers: the journalist's text, or a plain list."""
-    if step.description:
-        return step.description
-    names = [story.place(pid).name for pid in step.places]
-    return ("The map shows " + ", ".join(names) + ".") if names else "The map shows the story's region."
+def _walk(root: Element) -> Iterator[Element]:
+    """Every element below ``root``, depth first, children in order."""
+    for child in root._children.values():
+        yield child
+        yield from _walk(child)
 
 
 def _element_scripts(root: Element) -> list[str]:
     """Scripts that elements on the map ask for (a ``storymap_js`` attribute), once each, in order."""
     found: dict[str, None] = {}
-
-    def walk(element: Element) -> None:
-        for child in element._children.values():
-            script = getattr(child, "storymap_js", None)
-            if isinstance(script, str):
-                found.setdefault(script)
-            walk(child)
-
-    walk(root)
+    for element in _walk(root):
+        script = getattr(element, "storymap_js", None)
+        if isinstance(script, str):
+            found.setdefault(script)
     return list(found)
 
 
-def _shape(geometry: dict[str, Any]) -> str:
-    kind = geometry.get("type", "")
-    if kind in ("Point", "MultiPoint"):
-        return "point"
-    if kind in ("Polygon", "MultiPolygon"):
-        return "area"
-    if kind == "GeometryCollection":
-        return _shape(geometry["geometries"][0])
-    return "line"
+# Copies and ids --------------------------------------------------------------------------------
 
-
-def _legend(places: list["Place"]) -> list[dict[str, Any]]:
-    """One legend row per kind in use, in the order of :data:`KINDS`."""
-    shapes: dict[str, str] = {}
-    for place in places:
-        shapes.setdefault(place.kind, _shape(place.geometry))
-    return [{"label": info["label"], "shape": shapes[kind], "style": info["style"]}
-            for kind, info in KINDS.items() if kind in shapes]
-
-
-def _label_point(place: "Place") -> list[float]:
-    """Where a place's name label goes: the point, a line's midpoint, an area's inside."""
-    shape = place.shape
-    if shape.geom_type in ("LineString", "MultiLineString"):
-        point = shapely.line_interpolate_point(shapely.line_merge(shape) if shape.geom_type != "LineString"
-                                               else shape, 0.5, normalized=True)
-        if point.is_empty:
-            point = shape.representative_point()
-    elif shape.geom_type == "Point":
-        point = shape
-    else:
-        point = shape.representative_point()
-    return [round(point.y, 5), round(point.x, 5)]
-
-
-def _place_card(place: "Place") -> dict[str, Any]:
-    when = place.date or place.period
-    return {
-        "id": place.id,
-        "name": place.name,
-        "kind": place.kind,
-        "kind_label": KINDS[place.kind]["label"].split(" (")[0],
-        "shape": _shape(place.geometry),
-        "when": when,
-        "precision_text": _PRECISION_TEXT[place.location_precision],
-        "annotation_html": Markup(markdown_html(place.annotation)),
-        "sources": place.sources,
-    }
-
-
-def _bounds(places: list["Place"]) -> list[list[float]] | None:
-    if not places:
-        return None
-    west = min(p.bounds[0] for p in places)
-    south = min(p.bounds[1] for p in places)
-    east = max(p.bounds[2] for p in places)
-    north = max(p.bounds[3] for p in places)
-    return [[round(south, 5), round(west, 5)], [round(north, 5), round(east, 5)]]
-
-
-def _rounded(value: Any, digits: int = 5) -> Any:
-    if isinstance(value, float):
-        return round(value, digits)
-    if isinstance(value, list):
-        return [_rounded(v, digits) for v in value]
+def _copy_value(value: Any, memo: dict[int, Any]) -> Any:
+    """An attribute value for a copied element: elements copied (through ``memo``), containers
+    copied one level deep so that rendering cannot change the original's, the rest shared."""
+    if isinstance(value, Element):
+        return _copy_element(value, memo)
+    if isinstance(value, OrderedDict):
+        return OrderedDict((k, _copy_value(v, memo)) for k, v in value.items())
     if isinstance(value, dict):
-        return {k: _rounded(v, digits) for k, v in value.items()}
+        return {k: _copy_value(v, memo) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_value(v, memo) for v in value]
+    if isinstance(value, tuple) and any(isinstance(v, Element) for v in value):
+        return tuple(_copy_value(v, memo) for v in value)
     return value
 
 
-@contextlib.contextmanager
-def stable_ids(root: Element, seed: str) -> Iterator[None]:
-    """Give every element of ``root``'s tree, and every element made while rendering, an id
-    derived from ``seed`` and its position, so that the same input renders byte-identically
-    (branca's ids are random by default). Children that rendering adds (folium attaches
-    ``addTo`` elements to layers as it renders) are removed afterwards, so rendering again
-    walks the same tree and gives the same ids."""
+def _copy_element(element: Element, memo: dict[int, Any]) -> Element:
+    if id(element) in memo:
+        return memo[id(element)]
+    new = copy.copy(element)
+    memo[id(element)] = new
+    for name, value in vars(element).items():
+        if name != "_parent":
+            setattr(new, name, _copy_value(value, memo))
+    return new
+
+
+def clone_tree(root: Element) -> tuple[Element, dict[int, Element]]:
+    """A copy of ``root``'s element tree that can be rendered (and changed by rendering) while the
+    original stays as it is. Returns the copy and ``{id(original): copy}`` for every element."""
+    memo: dict[int, Any] = {}
+    new = _copy_element(root, memo)
+    originals = {id(v): v for v in _originals(root)}
+    for key, copied in list(memo.items()):
+        original = originals.get(key)
+        if isinstance(copied, Element) and original is not None:
+            parent = original._parent
+            copied._parent = memo.get(id(parent)) if parent is not None else None
+    new._parent = None
+    return new, {k: v for k, v in memo.items() if isinstance(v, Element)}
+
+
+def _originals(root: Element) -> Iterator[Element]:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        yield element
+        for value in vars(element).values():
+            stack += [v for v in _elements_in(value)]
+
+
+def _elements_in(value: Any) -> list[Element]:
+    if isinstance(value, Element):
+        return [value]
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _elements_in(item)]
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _elements_in(item)]
+    return []
+
+
+def _all_elements(root: Element) -> list[Element]:
+    """Every element reachable from ``root`` (children and element-valued attributes), in a fixed
+    order: children in order, then other attributes by name."""
+    out: list[Element] = []
+    seen: set[int] = set()
+
+    def visit(element: Element) -> None:
+        if id(element) in seen:
+            return
+        seen.add(id(element))
+        out.append(element)
+        for child in element._children.values():
+            visit(child)
+        for name in sorted(vars(element)):
+            if name not in ("_children", "_parent"):
+                for item in _elements_in(vars(element)[name]):
+                    visit(item)
+
+    visit(root)
+    return out
+
+
+_BRANCA_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _stable_ids(root: Element, prefix: str, counter: Iterator[int]) -> dict[str, str]:
+    """Give every element reachable from ``root`` a stable id; return ``{old id: new id}`` of
+    those that had a random one."""
+    renamed: dict[str, str] = {}
+    for element in _all_elements(root):
+        new = f"{prefix}{next(counter):04d}"
+        if _BRANCA_ID.match(element._id):
+            renamed[element._id] = new
+        element._id = new
+    for element in _all_elements(root):  # children keyed by their own (old) name follow it
+        items = list(element._children.items())
+        element._children = OrderedDict(
+            (child.get_name() if _BRANCA_ID.search(key.rsplit("_", 1)[-1]) else key, child) for key, child in items)
+    return renamed
+
+
+def remote_links(element: Element) -> list[tuple[str, str]]:
+    """The files an element loads from elsewhere when rendered: ``("script" | "style", url)``.
+
+    Found by rendering a copy of it on an empty map (the element itself is not touched).
+    """
+    tree = StoryFoliumMap(location=[0.0, 0.0])
+    copied, _ = clone_tree(element)
+    tree.add_child(copied)
+    page = StoryPage(title="")
+    page.add_child(tree)
+    _guard_templates(tree)
+    for child in page._children.values():
+        child.render()
+    return [("script" if isinstance(el, JavascriptLink) else "style", el.url)
+            for el in page.header._children.values() if isinstance(el, (JavascriptLink, CssLink))]
+
+
+def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence[Any] = (),
+                basemap: Optional[dict[str, Any]] = None, fragment: bool = False, layout: Optional[str] = None,
+                asset_store: Optional[assets.AssetStore] = None) -> str:
+    """The story as one page (or a fragment), byte-identical for the same input.
+
+    Parameters
+    ----------
+    data : StoryData
+        The story.
+    folium_map : folium.Map
+        The story's map with the elements added to it (a :class:`StoryFoliumMap`); never changed.
+    overlays : sequence of Overlay
+        The layers added with ``Story.add_layer`` (their elements are on ``folium_map``).
+    basemap : dict
+        The embedded basemap's data (:func:`storymap.basemap.basemap_data`).
+    fragment : bool
+        A fragment for a host page, instead of a whole page.
+    layout : {"slides", "scroll"}, optional
+        Overrides the story's layout.
+    asset_store : AssetStore, optional
+        Where the files of folium plugins loaded from elsewhere are found.
+    """
+    context = PageContext(data, layout=layout or data.layout, mode="fragment" if fragment else "page",
+                          overlays=[o.config for o in overlays])
+    tree, copies = clone_tree(folium_map)
+    tree.location = context.center
+    zooms = {id(o.element): o.zoom(data) for o in overlays}
+    for original, copied in copies.items():
+        if zooms.get(original) is not None:
+            copied.zoom = zooms[original]  # a data layer's detail, for this story's steps
+    Basemap(basemap or {}).add_to(tree)
+    folium.TileLayer(
+        tiles=TILES["url"], attr=TILES["attribution"], name="Tiles", subdomains=TILES["subdomains"],
+        max_zoom=TILES["max_zoom"], detect_retina=False, show=False,
+    ).add_to(tree)
+    StoryControl(context).add_to(tree)  # last: the story's script needs every layer defined first
+
+    store = asset_store or assets.AssetStore()
+    page = StoryPage(title=data.title, lang=data.lang, fragment=fragment,
+                     resolve=lambda links: store.inline(links, where="the page"))
+    page.add_child(tree, name="map")
+    prefix = hashlib.sha256(data.model_dump_json().encode("utf-8")).hexdigest()[:8]
     counter = itertools.count(1)
-    prefix = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:8]
-    snapshot: list[tuple[Element, list[tuple[str, Element]]]] = []
-
-    def next_id() -> str:
-        return f"{prefix}{next(counter):04d}"
-
-    def walk(element: Element) -> None:
-        renamed = []
-        for key, child in list(element._children.items()):
-            old = child.get_name()
-            child._id = next_id()
-            renamed.append((child.get_name() if key == old else key, child))
-            walk(child)
-        element._children.clear()
-        element._children.update(renamed)
-        snapshot.append((element, renamed))
-
-    original = Element._generate_id
-    Element._generate_id = classmethod(lambda cls: next_id())  # type: ignore[method-assign]
-    try:
-        root._id = next_id()
-        walk(root)
-        yield
-    finally:
-        Element._generate_id = original  # type: ignore[method-assign]
-        for element, children in snapshot:
-            element._children.clear()
-            element._children.update(children)
-
-
-def render_page(folium_map: folium.Map, story: "StoryData", *, fragment: bool = False, seed: str = "",
-                layout: str | None = None) -> str:
-    """Render ``folium_map`` (holding a :class:`StoryControl`) as one page or fragment."""
-    page = StoryPage(title=story.title, lang=story.lang, fragment=fragment)
-    page.add_child(folium_map, name="map")
-    # The story's script needs every layer defined first: render it last.
-    controls = [k for k, v in folium_map._children.items() if isinstance(v, StoryControl)]
-    for key in controls:
-        folium_map._children.move_to_end(key)
-        control = folium_map._children[key]
-        control.mode = "fragment" if fragment else "page"
-        control.layout = layout or story.layout
-    try:
-        with stable_ids(folium_map, seed or story.model_dump_json()), verbatim_rendering():
-            html = page.render()
-    finally:
-        folium_map._parent = None
+    renamed = _stable_ids(page, prefix, counter)
+    _guard_templates(tree)
+    html = page.render().replace(_GUARD, _BRACE)
+    # Elements made while rendering (folium adds some) got random ids: make them stable too, in
+    # tree order; and point any mention of a user's original element at its copy.
+    later: dict[str, str] = {}
+    parts = [page.header, page.html, page.script]
+    for element in _all_elements(page) + [el for part in parts for el in part._children.values()]:
+        if _BRANCA_ID.match(element._id) and element._id not in later:
+            later[element._id] = f"{prefix}{next(counter):04d}"
+    for old, new in itertools.chain(renamed.items(), later.items()):
+        if old in html:
+            html = html.replace(old, new)
+    remote = _REMOTE.findall(html)
+    if remote:  # an element wrote its own <script src> or stylesheet link: the page would not be whole
+        raise StoryError([Problem(file="", where="the page", field="assets",
+                                  message=f"an element loads {url} from elsewhere; a story page must hold "
+                                          "everything itself: use folium elements whose files storymap can "
+                                          "inline (see add_layer's assets)") for url in dict.fromkeys(remote)])
     # A whole page gets its Content-Security-Policy, computed from the page as rendered.
-    return html if fragment else add_csp(html, tile_sources(folium_map))
+    return html if fragment else add_csp(html, tile_sources(tree))
+
+
+#: A script or stylesheet the page would load from elsewhere.
+_REMOTE = re.compile(r"<(?:script[^>]*\ssrc|link[^>]*\shref)\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)

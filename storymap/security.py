@@ -1,10 +1,7 @@
-"""Rendering hostile text safely: no template evaluation of rendered text, and a page CSP.
+"""A page's Content-Security-Policy.
 
-**Rendered text stays text.** branca (under folium) renders an element's macros to strings and
-wraps each string in a new ``Element``, which compiles it as a *Jinja template* and renders it
-again. Story text that reaches a macro's output (a title, a tooltip, a layer's properties) would
-then run as template code at build time: ``{{ 7*7 }}`` would print 49, and worse would run
-shell commands. :func:`verbatim_rendering` makes such elements give their text back unchanged.
+(That rendered text is never evaluated as a template again is :mod:`storymap.render`'s job: its
+page puts what elements rendered into the page as it is.)
 
 **A Content-Security-Policy for a finished page**: only its own inline scripts and styles apply.
 The policy is computed from the page as rendered: the sha256 of every inline ``<script>`` and
@@ -19,45 +16,15 @@ A fragment (a page's body to embed in another page) carries no policy: the host 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import re
-from typing import Any, Iterable, Iterator
+from typing import Iterable
 from urllib.parse import urlsplit
 
-import branca.element
 from branca.element import Element
 from folium.raster_layers import TileLayer, WmsTileLayer
 
-__all__ = ["verbatim_rendering", "page_policy", "add_csp", "tile_sources", "image_source"]
-
-
-class _Verbatim:
-    """Stands in for a template made from text that is already rendered: gives the text back."""
-
-    def __init__(self, source: str):
-        self.source = source
-
-    def render(self, *args: Any, **kwargs: Any) -> str:
-        return self.source
-
-
-@contextlib.contextmanager
-def verbatim_rendering() -> Iterator[None]:
-    """While rendering, text passed to ``branca.element.Element(template)`` is kept verbatim.
-
-    Only rendering makes elements from strings, and only from strings it has just rendered
-    (every ``MacroElement``'s header, html and script; folium's popups, includes, Vega charts),
-    so none of them is ever a template meant to be evaluated. Templates made before rendering
-    are unaffected. (Like :func:`storymap.render.stable_ids`, this patches branca for the
-    duration: render one page at a time per process.)
-    """
-    original = branca.element.Template
-    branca.element.Template = _Verbatim  # type: ignore[assignment,misc]
-    try:
-        yield
-    finally:
-        branca.element.Template = original  # type: ignore[misc]
+__all__ = ["page_policy", "add_csp", "tile_sources", "image_source"]
 
 
 _INLINE = re.compile(r"<(script|style)(\s[^>]*)?>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 from pathlib import Path
@@ -10,12 +11,18 @@ from collections.abc import Mapping
 from typing import Any, Optional, Sequence
 
 import folium
+import shapely
+from pydantic import ValidationError
 
+from .assets import AssetStore
 from .basemap import basemap_data
-from .layers import DataLayer, Overlay, detail_zoom, make_overlay
+from .context import framed_places
+from .errors import Problem, StoryError, did_you_mean, problems_from_validation
+from .layers import Overlay, make_overlay
 from .load import load_data
 from .models import Step, StoryData
-from .render import TILES, Basemap, StoryControl, StoryFoliumMap, render_page
+from .places import place_records
+from .render import StoryFoliumMap, remote_links, render_page
 from .steps import insert_step
 
 __all__ = ["Story", "load", "LAYOUTS"]
@@ -40,22 +47,9 @@ class Story:
 
     def __init__(self, data: StoryData):
         self.data = data
-        first = data.steps[0]
-        center = [0.0, 0.0]
-        if first.places:
-            bounds = [data.place(pid).bounds for pid in first.places]
-            center = [(min(b[1] for b in bounds) + max(b[3] for b in bounds)) / 2,
-                      (min(b[0] for b in bounds) + max(b[2] for b in bounds)) / 2]
-        self.map: folium.Map = StoryFoliumMap(location=center, zoom_start=5)
-        self._basemap = Basemap({})
-        self._basemap.add_to(self.map)
-        folium.TileLayer(
-            tiles=TILES["url"], attr=TILES["attribution"], name="Tiles", subdomains=TILES["subdomains"],
-            max_zoom=TILES["max_zoom"], detect_retina=False, show=False,
-        ).add_to(self.map)
-        self._control = StoryControl(data)
-        self._control.add_to(self.map)
+        self.map: folium.Map = StoryFoliumMap(location=[0.0, 0.0], zoom_start=5)
         self._overlays: dict[str, Overlay] = {}
+        self._asset_folders: list[Path] = []
 
     # Reading -------------------------------------------------------------------------------
     @property
@@ -78,6 +72,7 @@ class Story:
     # Extending -----------------------------------------------------------------------------
     def add_layer(self, data: Any, name: str, *, steps: Optional[Sequence[str]] = None,
                   style: Optional[Mapping[str, Any]] = None, tooltip: Any = None, popup: Any = None,
+                  assets: Optional[str | os.PathLike[str]] = None,
                   column: Any = None, cmap: Any = None, color: Any = None, categorical: bool = False,
                   categories: Optional[Sequence[Any]] = None, scheme: Optional[str] = None, k: int = 5,
                   vmin: Optional[float] = None, vmax: Optional[float] = None,
@@ -115,6 +110,9 @@ class Story:
             column, ``False``/``None`` none (the default, unlike explore's tooltip), a number ``n``
             the first n columns, a name or a list of names. A single name shows the bare value in
             the tooltip; otherwise ``name: value`` lines.
+        assets : path, optional
+            A folder holding the JS and CSS files a folium plugin loads from a CDN (found by the
+            last part of their URLs), to inline in the page; ``$STORYMAP_ASSETS`` names more.
         column : str or sequence, optional
             The column (or one value per feature) that colours the features: numbers by a
             colormap, or categories (text, booleans, a categorical dtype, or ``categorical=True``)
@@ -181,13 +179,14 @@ class Story:
         storymap.StoryError
             For a duplicate name, an unknown step, property or column (listing the real ones),
             an unknown colormap or scheme (listing valid ones), an invalid style, an unsupported
-            keyword, a missing optional library (naming ``pip install 'storymap[explore]'``), or
-            data that is empty or not geographic; the message names the keyword, what was given
-            and what was expected.
+            keyword, a missing optional library (naming ``pip install 'storymap[explore]'``),
+            data that is empty or not geographic, or a folium plugin whose files cannot be had
+            (each URL is named, with the ways out); the message names the keyword, what was
+            given and what was expected.
 
         Examples
         --------
-        >>> story.add_layer("roads.gpkg", "Roads", steps=["the-canal"], style={"color": "#555"})  # doctest: +SKIP
+        >>> story.add_layer("roads.gpkg", "Roads", steps=["the-harbour"], style={"color": "#555"})  # doctest: +SKIP
         >>> story.add_layer(districts, "Population", column="pop", scheme="quantiles", cmap="YlOrRd",
         ...                 tooltip=["name", "pop"])  # doctest: +SKIP
         """
@@ -200,9 +199,99 @@ class Story:
             classification_kwds=classification_kwds, legend=legend, legend_kwds=legend_kwds, style_kwds=style_kwds,
             marker_type=marker_type, marker_kwds=marker_kwds, highlight=highlight, highlight_kwds=highlight_kwds,
             missing_kwds=missing_kwds, tooltip_kwds=tooltip_kwds, popup_kwds=popup_kwds, **unsupported)
+        folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
+        links = remote_links(overlay.element)
+        if links:
+            # A folium plugin: its files must be inlined. Find them now, not at save.
+            store = AssetStore(folders)
+            missing = [url for _, url in links if store.find(url) is None]
+            if missing:
+                raise StoryError(store.problems(missing, where=f"layer {overlay.name!r}"))
+        if assets is not None and Path(assets) not in self._asset_folders:
+            self._asset_folders.append(Path(assets))
         overlay.element.add_to(self.map)
         self._overlays[overlay.name] = overlay
         return self
+
+    def remove_layer(self, name: str) -> "Story":
+        """Remove a layer added with :meth:`add_layer`.
+
+        Raises
+        ------
+        storymap.StoryError
+            For a name no layer has (with the closest one).
+        """
+        if name not in self._overlays:
+            close = did_you_mean(str(name), list(self._overlays))
+            hint = f"; did you mean {close!r}?" if close else ""
+            raise StoryError([Problem(file="", where="remove_layer", field="name",
+                                      message=f"no layer named {name!r}{hint} (the layers are: "
+                                              f"{', '.join(self._overlays) or 'none'})")])
+        overlay = self._overlays.pop(name)
+        self.map._children = type(self.map._children)(
+            (key, child) for key, child in self.map._children.items() if child is not overlay.element)
+        overlay.element._parent = None
+        return self
+
+    def add_place(self, data: Any, /, *, id: Optional[str] = None, name: Optional[str] = None,
+                  kind: Optional[str] = None, annotation: Optional[str] = None, sources: Any = None,
+                  **properties: Any) -> "Story":
+        """Add places that steps can show.
+
+        Parameters
+        ----------
+        data : Feature mapping, Place, shapely geometry, GeoJSON geometry, GeoDataFrame, path, FeatureCollection
+            One place (a GeoJSON Feature, a :class:`storymap.Place`, or a bare geometry whose
+            properties come from the keywords), or many (a GeoDataFrame or GeoSeries in any CRS, a
+            FeatureCollection, a path geopandas reads): each feature or row is a place, its
+            properties (columns) its fields, the keywords filling in what it lacks.
+        id, name, kind, annotation, sources, **properties
+            The place's fields (see the README's data format). ``sources`` is a list of
+            ``{"title": ..., "url": ...}``. Without an ``id``, one is made from the name.
+
+        Returns
+        -------
+        Story
+            This story, so calls chain.
+
+        Raises
+        ------
+        storymap.StoryError
+            For an input that is not geodata, and for every problem of the new places, each named.
+
+        Examples
+        --------
+        >>> story.add_place(shapely.Point(121.8, 29.9), id="port-of-ningbo-zhoushan", name="Ningbo-Zhoushan",
+        ...                 kind="port", annotation="…", sources=[{"title": "…", "url": "https://…"}])  # doctest: +SKIP
+        """
+        given = {"id": id, "name": name, "kind": kind, "annotation": annotation, "sources": sources, **properties}
+        records = place_records(data, {k: v for k, v in given.items() if v is not None},
+                                taken={p.id for p in self.data.places})
+        self.data = self._revalidated("add_place", places=list(self.data.places) + records)
+        return self
+
+    def add_kind(self, name: str, /, **fields: Any) -> "Story":
+        """Declare a kind of place, or override fields of one (as ``[kinds.NAME]`` in story.toml does).
+
+        Examples
+        --------
+        >>> story.add_kind("chokepoint", label="Chokepoint", geometry="point", color="#c62828",
+        ...                symbol="diamond")  # doctest: +SKIP
+        """
+        base = self.data.kinds[name].model_dump(exclude_defaults=True) if name in self.data.kinds else {}
+        kinds: dict[str, Any] = dict(self.data.kinds)
+        kinds[name] = {**base, **fields}
+        self.data = self._revalidated(f"kind {name!r}", kinds=kinds)
+        return self
+
+    def _revalidated(self, where: str, **changes: Any) -> StoryData:
+        values = {field: getattr(self.data, field) for field in StoryData.model_fields}
+        values.update(changes)
+        try:
+            data = StoryData.model_validate(values)
+        except ValidationError as exc:
+            raise StoryError(problems_from_validation(exc, file="", where=where, model=StoryData)) from None
+        return data
 
     def add_step(self, step: Step | Mapping[str, Any] | None = None, /, *, before: Optional[str] = None,
                  after: Optional[str] = None, **fields: Any) -> "Story":
@@ -230,10 +319,9 @@ class Story:
 
         Examples
         --------
-        >>> story.add_step(id="roads", title="The roads", places=["panama-canal"], after="the-canal")  # doctest: +SKIP
+        >>> story.add_step(id="roads", title="The roads", places=["old-harbour"], after="the-harbour")  # doctest: +SKIP
         """
         self.data = insert_step(self.data, step, before=before, after=after, **fields)
-        self._control.story = self.data
         return self
 
     # Output --------------------------------------------------------------------------------
@@ -256,12 +344,9 @@ class Story:
         """
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
-        self._basemap.data = basemap_data([p.shape for p in self.data.places])
-        for overlay in self._overlays.values():
-            if isinstance(overlay.element, DataLayer):
-                overlay.element.prepare(detail_zoom(self.data, overlay.steps))
-        self._control.overlays = [o.config for o in self._overlays.values()]
-        return render_page(self.map, self.data, fragment=fragment, layout=layout)
+        return render_page(self.data, self.map, overlays=list(self._overlays.values()),
+                           basemap=story_basemap(self.data), fragment=fragment, layout=layout,
+                           asset_store=AssetStore(self._asset_folders))
 
     def save(self, path: str | os.PathLike[str], *, fragment: bool = False, layout: str | None = None) -> Path:
         """Write the page to ``path`` atomically (a failed write leaves any old file intact).
@@ -303,7 +388,7 @@ class Story:
 
 
 def load(folder: str | os.PathLike[str]) -> Story:
-    """Load and validate a story folder (``story.toml`` + ``*.geojson``).
+    """Load and validate a story folder (``story.toml`` + ``*.geojson``), or the folder of a ``story.toml``.
 
     Raises
     ------
@@ -311,3 +396,14 @@ def load(folder: str | os.PathLike[str]) -> Story:
         Listing every problem found, each naming file, object and field.
     """
     return Story(load_data(folder))
+
+
+def story_basemap(data: StoryData) -> dict[str, Any]:
+    """The embedded basemap around a story's places (cached: the same places give the same data)."""
+    _, drawn = framed_places(data)
+    return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else (), (data.lang,))
+
+
+@functools.lru_cache(maxsize=8)
+def _basemap(shapes: tuple[bytes, ...], langs: tuple[str, ...]) -> dict[str, Any]:
+    return basemap_data(list(shapely.from_wkb(list(shapes))) if shapes else [], langs=langs)

@@ -10,7 +10,8 @@ from pydantic import AfterValidator, Field, StringConstraints
 from .errors import short_repr
 
 __all__ = [
-    "Identifier", "NonEmptyText", "HttpUrl", "Language", "LocationPrecision", "Coast", "Direction", "Layout",
+    "Identifier", "NonEmptyText", "HttpUrl", "Language", "LocationPrecision", "Layout", "Zoom", "Color",
+    "GeometryFamily", "Symbol", "DashPattern",
 ]
 
 _ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -20,7 +21,7 @@ def _check_identifier(value: str) -> str:
     if not _ID_RE.match(value):
         raise ValueError(
             f"{short_repr(value)} is not a valid id; expected lowercase letters, digits and dashes "
-            "(kebab-case, 1-64 characters, e.g. 'panama-canal')"
+            "(kebab-case, 1-64 characters, e.g. 'old-harbour')"
         )
     return value
 
@@ -50,11 +51,25 @@ HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidato
 Language = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_language)]
 #: How well a place's position is known.
 LocationPrecision = Literal["exact", "approximate", "schematic", "unpublished"]
-#: Which coast a corridor runs along.
-Coast = Literal["pacific", "caribbean", "land"]
-#: The direction of travel along a corridor; its coordinates run in this direction.
-Direction = Literal["northbound", "southbound", "eastbound", "westbound"]
 #: How the story is laid out on the page.
 Layout = Literal["slides", "scroll"]
 #: A zoom level Leaflet accepts.
 Zoom = Annotated[float, Field(ge=0, le=22)]
+
+_COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9\s.,%a-z]{1,60}\))$")
+
+
+def _check_color(value: str) -> str:
+    if not _COLOR_RE.match(value):
+        raise ValueError(f"{short_repr(value)} is not a CSS color (e.g. '#0072b2', 'teal', 'rgb(0, 114, 178)')")
+    return value
+
+
+#: A CSS colour: ``#rgb``, ``#rrggbb(aa)``, a colour name, ``rgb()``/``hsl()``.
+Color = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_color)]
+#: How a kind of place is drawn: as points, lines or areas.
+GeometryFamily = Literal["point", "line", "area"]
+#: The symbol a point kind is drawn with.
+Symbol = Literal["circle", "square", "diamond", "triangle", "star"]
+#: A dash pattern, as SVG's ``stroke-dasharray``: dash and gap lengths in pixels.
+DashPattern = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]+(\.[0-9]+)?([ ,]+[0-9]+(\.[0-9]+)?){0,7}$")]

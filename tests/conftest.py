@@ -27,6 +27,18 @@ BLANK_PNG = bytes.fromhex(
 )
 
 
+#: Fixtures that start Chromium: a test using one needs a browser.
+BROWSER_FIXTURES = {"browser", "make_page"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that needs Chromium carries the ``browser`` marker, so ``-m "not browser"`` runs
+    on a machine without one (a test using a browser fixture gets the marker even if it forgot)."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture()
 def story_dir(tmp_path: Path) -> Path:
     """A writable copy of the Panama story folder."""

@@ -16,6 +16,7 @@ from .xss_payloads import PAYLOADS, URL_PAYLOADS
 ALL = " ".join(PAYLOADS)
 ALL_MARKDOWN = "\n\n".join(PAYLOADS)
 KINDS = ["site", "lock", "border-zone", "canal", "corridor", "port", "headquarters", "exercise-area"]
+GEOMETRY = {"border-zone": "area", "exercise-area": "area", "canal": "line", "corridor": "line"}
 
 
 def toml_string(value: str) -> str:
@@ -41,8 +42,6 @@ def place(k: int, text: str, annotation: str) -> dict[str, Any]:
         "date": text, "period": text, "location_precision": "approximate", "note": text,
         "tags": [text, {"nested": text}],
     }
-    if kind == "corridor":
-        props.update(coast="land", direction="northbound")
     x, y = -81.0 + (k % 8) * 0.4, 7.5 + (k // 8) * 0.4
     return {"type": "Feature", "id": f"p{k}", "properties": props, "geometry": _geometry(kind, x, y)}
 
@@ -54,7 +53,12 @@ def write_hostile_story(folder: Path) -> Path:
     features.append(place(len(PAYLOADS), ALL, ALL_MARKDOWN))
     (folder / "places.geojson").write_text(
         json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1), "utf-8")
-    lines = [f"title = {toml_string(ALL)}", f"subtitle = {toml_string(ALL)}", f"byline = {toml_string(ALL)}", ""]
+    lines = [f"title = {toml_string(ALL)}", f"subtitle = {toml_string(ALL)}", f"byline = {toml_string(ALL)}",
+             f"kicker = {toml_string(ALL)}", ""]
+    for k, kind in enumerate(KINDS):  # the kinds' labels and descriptions reach the page too
+        lines += [f"[kinds.{kind}]", f"label = {toml_string(PAYLOADS[k % len(PAYLOADS)] + ' ' + ALL)}",
+                  f'geometry = "{GEOMETRY.get(kind, "point")}"', 'color = "#336699"',
+                  f"description = {toml_string(ALL)}"] + (["arrows = true"] if kind == "corridor" else []) + [""]
     steps = [("all", ALL, ALL_MARKDOWN, [f["id"] for f in features])]
     steps += [(f"s{k}", payload, payload, [f"p{k}"]) for k, payload in enumerate(PAYLOADS)]
     for sid, title, narrative, places in steps:

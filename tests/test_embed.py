@@ -152,8 +152,9 @@ def test_fragment_defines_no_globals_but_leaflet(pages: Path, make_page):
     after = set(run.js("() => Object.keys(window)"))
     # Leaflet's own: its UMD names and the expando its maps leave on window for resize events.
     assert after - before <= {"L", "leaflet", "_leaflet_events"}
-    assert run.js("() => Object.keys(L.storymap).sort()") == sorted(["version", "claim", "defaultIcons", "mapOptions", "Basemap", "basemap",
-                                                                      "Legend", "Story", "story"])
+    assert run.js("() => Object.keys(L.storymap).sort()") == sorted([
+        "version", "claim", "defaultIcons", "mapOptions", "Basemap", "basemap", "Legend", "Story", "story",
+        "SymbolMarker", "util"])
 
 
 def test_host_rules_do_not_break_the_story(pages: Path, make_page):

@@ -170,7 +170,8 @@ def test_folium_layers_and_elements(story):
     other = storymap.load(GEODATA)
     circle = folium.Circle([9, -79.5], radius=1000).add_to(other.map)
     other.add_layer(circle, "Circle")
-    assert other.to_html().count(f"var {circle.get_name()} = ") == 1
+    html = other.to_html()
+    assert html.count("var circle_") == 1 and circle.get_name() not in html  # drawn once, under a stable name
 
 
 def test_renders_are_byte_identical_with_layers(tmp_path: Path):
@@ -252,7 +253,8 @@ def test_duplicate_and_reserved_names(story):
     ({"kind": "points"}, "a mapping with type None is not GeoJSON"),
     ([(-79.5, 9.0)], "cannot use list"),
     (gpd.GeoDataFrame(geometry=[shapely.Point(500_000, 1_000_000)]),
-     r"has no CRS and its coordinates \(bounds \[500000, 1e\+06, 500000, 1e\+06\]\) are not longitude/latitude"),
+     r"has no CRS and its coordinates \(bounds \[500000\.0, 1000000\.0, 500000\.0, 1000000\.0\]\) are not "
+         "longitude/latitude"),
     (gpd.GeoDataFrame(geometry=[shapely.Point(500_000, 1_000_000)], crs="EPSG:4326"),
      "outside longitude -180..180"),
     ("no/such/file.gpkg", "no file or folder at 'no/such/file.gpkg'"),
@@ -288,7 +290,7 @@ def test_bad_tooltip_popup_and_style(story):
         story.add_layer(points, "P", style={"color": "red;background:url(//x)"})
     with pytest.raises(StoryError, match=r"style\.radius: .*greater than or equal to 0.5"):
         story.add_layer(points, "P", style={"radius": 0})
-    with pytest.raises(StoryError, match=r"style\.colour: Extra inputs are not permitted"):
+    with pytest.raises(StoryError, match=r"style\.colour: unknown field; did you mean 'color'?"):
         story.add_layer(points, "P", style={"colour": "red"})
     with pytest.raises(StoryError, match="give it a folium Tooltip or Popup instead"):
         story.add_layer(folium.Marker([9, -79]), "M", tooltip="name")

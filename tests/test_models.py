@@ -21,15 +21,25 @@ def place(**overrides):
 def test_place_round_trips_through_a_feature():
     p = Place.model_validate(place(period="1914–present", extra_note="kept"))
     feature = p.to_feature()
-    assert feature["id"] == "gatun" and feature["properties"]["extra_note"] == "kept"
+    assert feature["type"] == "Feature" and feature["id"] == "gatun"
+    assert feature["properties"]["extra_note"] == "kept" and p.get("extra_note") == "kept"
     again = Place.from_feature(feature)
     assert again == p
     assert p.bounds == (-79.9, 9.3, -79.9, 9.3)
     assert p.__geo_interface__["geometry"] == POINT
+    assert p.geometry.type == "Point" and p.family == "point"
+
+
+def test_a_place_without_a_kind_gets_the_generic_kind_of_its_geometry():
+    line = {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}
+    area = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}
+    for geometry, kind in ((POINT, "place"), (line, "line"), (area, "area")):
+        data = place(geometry=geometry)
+        del data["kind"]
+        assert Place.model_validate(data).kind == kind
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("kind", "canall", "unknown kind 'canall'; expected one of canal"),
     ("id", "Bad Id", "is not a valid id"),
     ("sources", [], "at least 1"),
     ("sources", [{"title": "x", "url": "javascript:alert(1)"}], "is not an http(s) URL"),
@@ -43,12 +53,17 @@ def test_place_errors_name_the_field(field, value, message):
     assert field in str(info.value)
 
 
-def test_corridor_needs_coast_and_direction():
+def test_a_kind_can_ask_for_properties():
     line = {"type": "LineString", "coordinates": [[-78, 5], [-80, 7]]}
-    with pytest.raises(ValidationError, match="coast"):
-        Place.model_validate(place(kind="corridor", geometry=line))
-    ok = Place.model_validate(place(kind="corridor", geometry=line, coast="pacific", direction="northbound"))
-    assert ok.coast == "pacific"
+    kinds = {"corridor": {"label": "Corridor", "geometry": "line", "color": "#b3001b",
+                          "properties": {"coast": ["pacific", "caribbean"]}}}
+    steps = [Step(id="a", title="A")]
+    with pytest.raises(ValidationError, match=r"places\[0\]\.properties\.coast: missing: places of kind 'corridor' need"):
+        StoryData(title="T", kinds=kinds, places=[place(kind="corridor", geometry=line)], steps=steps)
+    with pytest.raises(ValidationError, match="'atlantic' is not one of pacific, caribbean"):
+        StoryData(title="T", kinds=kinds, places=[place(kind="corridor", geometry=line, coast="atlantic")], steps=steps)
+    ok = StoryData(title="T", kinds=kinds, places=[place(kind="corridor", geometry=line, coast="pacific")], steps=steps)
+    assert ok.places[0].get("coast") == "pacific"
 
 
 @pytest.mark.parametrize("geometry, message", [
@@ -56,6 +71,7 @@ def test_corridor_needs_coast_and_direction():
     ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}, "not closed"),
     ({"type": "LineString", "coordinates": [[0, 0]]}, "at least 2 needed"),
     ({"type": "Point", "coordinates": [200, 0]}, "longitude 200 is outside"),
+    ({"type": "Point", "coordinates": [180.0000001, 0]}, "longitude 180.0000001 is outside"),
     ({"type": "Point", "coordinates": [0, 95]}, "latitude 95 is outside"),
     ({"type": "Point", "coordinates": []}, "empty Point"),
     ({"type": "Circle", "coordinates": [0, 0]}, "unknown geometry type"),
@@ -67,6 +83,8 @@ def test_geometry_problems_are_reported_with_where(geometry, message):
 
 def test_valid_geometries_pass():
     assert check_geometry(POINT) == []
+    # Whole-world data is often a hair past the edge: within 1e-8 it is the edge itself.
+    assert check_geometry({"type": "Point", "coordinates": [180.00000000000006, -90.00000000000001]}) == []
     assert check_geometry({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}) == []
 
 
@@ -77,7 +95,7 @@ def test_story_checks_references_and_duplicates():
             Step(id="a", title="A", places=["gatn"]), Step(id="a", title="B"),
         ])
     text = str(info.value)
-    assert "duplicate place id 'gatun'" in text
+    assert "places[1].id: duplicate id 'gatun' (first used by places[0])" in text
     assert "duplicate step id 'a'" in text
     assert "unknown place 'gatn'; did you mean 'gatun'?" in text
 
@@ -89,5 +107,22 @@ def test_story_needs_a_step():
 
 def test_view_needs_bounds_or_center_and_zoom():
     with pytest.raises(ValidationError, match="either `bounds`"):
-        Step(id="a", title="A", view={"center": [9, -79]})
-    assert Step(id="a", title="A", view={"center": [9, -79], "zoom": 8}).view.zoom == 8
+        Step(id="a", title="A", view={"center": [-79, 9]})
+    assert Step(id="a", title="A", view={"center": [-79, 9], "zoom": 8}).view.zoom == 8
+
+
+@pytest.mark.parametrize("view, message", [
+    ({"center": [9, -179], "zoom": 5}, "center [9.0, -179.0] is not [longitude, latitude]; are the two swapped?"),
+    ({"center": [float("nan"), 9], "zoom": 5}, "nan is not a finite number"),
+    ({"center": [-79, 9], "zoom": float("inf")}, "less than or equal to 22"),
+    ({"bounds": [[-80, 10], [-79, 9]]}, "are not [[west, south], [east, north]]"),
+])
+def test_views_are_geojson_order_and_finite(view, message):
+    with pytest.raises(ValidationError) as info:
+        Step(id="a", title="A", view=view)
+    assert message in str(info.value)
+
+
+def test_bounds_east_of_west_cross_the_antimeridian():
+    view = Step(id="a", title="A", view={"bounds": [[150, -10], [-150, 10]]}).view
+    assert view.lonlat_bounds == (150, -10, 210, 10)

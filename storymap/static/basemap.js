@@ -1,26 +1,98 @@
-// basemap.js: L.storymap.Basemap, the embedded offline land, water and labels.
+// basemap.js: L.storymap.Basemap, the embedded offline land, water, borders and labels.
+// The data comes from storymap/basemap.py in the encoding of storymap/encoding.py: integer
+// coordinates in 1/scale degree, delta-encoded, as JSON lists or packed strings.
 (function (L) {
   'use strict';
   var ns = L.storymap;
   if (!ns || ns.Basemap) {
     return;
   }
-  var u = ns.util, create = u.create, decodeRing = u.decodeRing;
+  var u = ns.util, create = u.create;
+
+  // Integers packed by storymap.encoding.pack (5 bits a character, zigzag), or a plain list.
+  function unpack(value) {
+    if (typeof value !== 'string') {
+      return value || [];
+    }
+    var out = [], number = 0, factor = 1;
+    for (var i = 0; i < value.length; i++) {
+      var code = value.charCodeAt(i) - 63;
+      number += (code & 31) * factor;
+      if (code & 32) {
+        factor *= 32;
+        continue;
+      }
+      out.push(number % 2 ? -(number + 1) / 2 : number / 2);
+      number = 0;
+      factor = 1;
+    }
+    return out;
+  }
+
+  // Runs of `counts[i]` items of `items`, as arrays.
+  function split(items, counts) {
+    var out = [], at = 0;
+    for (var i = 0; i < counts.length; i++) {
+      out.push(items.slice(at, at + counts[i]));
+      at += counts[i];
+    }
+    return out;
+  }
+
+  // {xy, parts} → [[latlng, ...], ...]; {xy, rings, polys} → [[[latlng, ...], ...], ...].
+  function latLngs(family, scale) {
+    var xy = unpack(family.xy), points = [], x = 0, y = 0;
+    for (var i = 0; i + 1 < xy.length; i += 2) {
+      x += xy[i];
+      y += xy[i + 1];
+      points.push([y / scale, x / scale]);
+    }
+    if (family.rings !== undefined) {
+      return split(split(points, unpack(family.rings)), unpack(family.polys));
+    }
+    return split(points, unpack(family.parts));
+  }
+
+  u.unpack = unpack;
+  u.unpackLatLngs = latLngs;
+
+  // A country label's icon: carries its Natural Earth label rank (1 the most prominent) as
+  // data-rank, so that story labels can win over basemap labels.
+  var LabelIcon = L.DivIcon.extend({
+    createIcon: function (old) {
+      var node = L.DivIcon.prototype.createIcon.call(this, old);
+      node.setAttribute('data-rank', String(this.options.rank));
+      return node;
+    }
+  });
 
   // @class Basemap
-  // The embedded low-detail land and country labels, drawn under the tile layer so the story
-  // reads with no network.
+  // The embedded low-detail land, lakes, rivers, borders and country labels, drawn under the
+  // tile layer so the story reads with no network.
   ns.Basemap = L.FeatureGroup.extend({
     options: {
       // @option pane: String = 'storymapBasemap'
       // The pane the basemap draws in, below Leaflet's tile pane.
       pane: 'storymapBasemap',
       // @option land: Object
-      // Path options of the land polygons.
-      land: {color: '#9a8f80', weight: 0.8, fillColor: '#f3efe6', fillOpacity: 1, opacity: 1},
+      // Path options of the land.
+      land: {stroke: false, fillColor: '#f3efe6', fillOpacity: 1},
+      // @option water: Object
+      // Path options of lakes; the fill defaults to the sea's colour (the map's background,
+      // CSS --storymap-sea).
+      water: {stroke: false, fillOpacity: 1},
+      // @option rivers: Object
+      // Path options of rivers and canals; the colour defaults to the sea's.
+      rivers: {weight: 1.5, opacity: 1, lineCap: 'round', lineJoin: 'round'},
+      // @option borders: Object
+      // Path options of the borders between countries.
+      borders: {color: '#9a8f80', weight: 0.8, opacity: 1},
       // @option labels: Boolean = true
       // Whether to label countries.
-      labels: true
+      labels: true,
+      // @option lang: String = ''
+      // The language of the labels, one of the data's `langs` (the first when absent).
+      lang: ''
     },
 
     initialize: function (data, options) {
@@ -38,7 +110,7 @@
         pane.style.pointerEvents = 'none';
       }
       if (!this._built) {
-        this._build();
+        this._build(map);
       }
       L.FeatureGroup.prototype.onAdd.call(this, map);
       if (map.attributionControl && this._data.attribution) {
@@ -53,27 +125,48 @@
       L.FeatureGroup.prototype.onRemove.call(this, map);
     },
 
-    _build: function () {
-      var data = this._data, pane = this.options.pane, scale = data.scale || 1000;
-      var land = (data.land || []).map(function (rings) {
-        return rings.map(function (ring) { return decodeRing(ring, scale); });
-      });
-      if (land.length) {
-        this.addLayer(L.polygon(land, L.extend({
-          pane: pane, interactive: false, renderer: L.canvas({pane: pane}), smoothFactor: 0.5
-        }, this.options.land)));
-      }
-      if (this.options.labels) {
-        for (var i = 0; i < (data.labels || []).length; i++) {
-          var label = data.labels[i];
-          var text = create('span', null, label[0]);
-          this.addLayer(L.marker([label[1], label[2]], {
-            pane: pane, interactive: false, keyboard: false,
-            icon: L.divIcon({className: 'storymap-country-label', html: text, iconSize: null})
-          }));
+    _sea: function (map) {
+      var sea = window.getComputedStyle ? getComputedStyle(map.getContainer()).getPropertyValue('--storymap-sea') : '';
+      return (sea || '').trim() || '#c9dde8';
+    },
+
+    _build: function (map) {
+      var data = this._data, o = this.options, pane = o.pane, scale = data.scale || 1000;
+      var renderer = L.canvas({pane: pane});
+      var sea = this._sea(map);
+      var base = {pane: pane, interactive: false, renderer: renderer, smoothFactor: 0.5};
+      var layers = [
+        ['land', L.polygon, o.land],
+        ['water', L.polygon, L.extend({fillColor: sea}, o.water)],
+        ['rivers', L.polyline, L.extend({color: sea}, o.rivers)],
+        ['borders', L.polyline, o.borders]
+      ];
+      for (var i = 0; i < layers.length; i++) {
+        var family = data[layers[i][0]];
+        if (family && family.xy) {
+          this.addLayer(layers[i][1](latLngs(family, scale), L.extend({}, base, layers[i][2])));
         }
       }
+      if (o.labels) {
+        this._labels(data, pane);
+      }
       this._built = true;
+    },
+
+    _labels: function (data, pane) {
+      var langs = data.langs || [], at = Math.max(0, langs.indexOf(this.options.lang));
+      var rows = data.labels || [];
+      for (var i = 0; i < rows.length; i++) {
+        var row = rows[i], name = row[3 + at] === undefined ? row[3] : row[3 + at];
+        var text = create('span', null, name);
+        if (langs[at]) {
+          text.lang = langs[at];
+        }
+        this.addLayer(L.marker([row[0], row[1]], {
+          pane: pane, interactive: false, keyboard: false,
+          icon: new LabelIcon({className: 'storymap-country-label', html: text, iconSize: null, rank: row[2]})
+        }));
+      }
     }
   });
 

@@ -161,7 +161,7 @@
 
     _addRow: function (item) {
       var row = create('li', 'storymap-legend-item', null, this._list);
-      swatch(item.shape, item.style || {}, row);
+      swatch(item.shape, item.style || {}, row, item.symbol);
       create('span', 'storymap-legend-label', item.label, row);
       if (item.key) {
         row.style.flexWrap = 'wrap';

@@ -5,7 +5,7 @@
   if (!ns || ns.Story) {
     return;
   }
-  var u = ns.util, create = u.create, swatch = u.swatch, geometryShape = u.geometryShape, reducedMotion = u.reducedMotion, framed = u.framed;
+  var u = ns.util, create = u.create, swatch = u.swatch, reducedMotion = u.reducedMotion, framed = u.framed;
 
   // @class Story
   // Steps a reader through the story: shows one step's text, fits the map to its places,
@@ -51,10 +51,16 @@
       this.root = root;
       this.map = map;
       this._config = config;
+      // Everything the story adds outside its own DOM nodes (listeners on window, document and
+      // the page's elements, observers, timers) is registered here and taken back by destroy().
+      this._disposers = [];
+      this._classes = [config.mode === 'fragment' ? 'storymap--fragment' : inFrame ? 'storymap--framed' :
+        'storymap--page'];
       // @property steps: Array
-      // [{id, title, bounds}] of every step, bounds [[south, west], [north, east]] of its places.
+      // [{id, title, latLngBounds}] of every step, latLngBounds [[south, west], [north, east]] of its
+      // places (Leaflet's order; longitudes in the story's frame, which may pass ±180).
       this.steps = config.steps.map(function (s) {
-        return {id: s.id, title: s.title, bounds: s.bounds};
+        return {id: s.id, title: s.title, latLngBounds: s.latLngBounds};
       });
       // @property index: Number
       // The current step.
@@ -73,6 +79,8 @@
       }, this);
       this._bind();
       this._tiles(this.layers[config.tiles]);
+      // @property root: HTMLElement
+      // The story's root element; `root.storymap` is this story until destroy().
       root.storymap = this;
       var start = this._indexFromHash();
       this.goTo(start >= 0 ? start : 0, {history: 'replace', animate: false, scroll: start > 0});
@@ -92,6 +100,9 @@
     // @method goTo(step: Number|String, options?: Object): this
     // Shows a step by index or id. Unknown steps are ignored.
     goTo: function (step, options) {
+      if (this._destroyed) {
+        return this;
+      }
       options = options || {};
       var i = typeof step === 'number' ? step : this._indexOf(step);
       if (typeof i !== 'number' || isNaN(i) || i < 0 || i >= this.steps.length || i !== Math.floor(i)) {
@@ -130,6 +141,64 @@
     // @method prev(): this
     prev: function () {
       return this.goTo(Math.max(this.index - 1, 0));
+    },
+
+    // @method destroy(): this
+    // Takes back everything the story added: its listeners on window, document and the page's
+    // elements, its observers and timers, the Leaflet map and the nodes it made; the server-rendered
+    // markup is left as it was before the story started (a host may then remove it, or start the
+    // story again from a fresh copy). Safe to call twice.
+    destroy: function () {
+      if (this._destroyed) {
+        return this;
+      }
+      // @event destroy: Event
+      // Fired on the Story (and as `storymap:destroy` on the root element) before it is taken down.
+      this.fire('destroy');
+      this.root.dispatchEvent(new CustomEvent('storymap:destroy', {bubbles: true}));
+      this._destroyed = true;
+      var undo = this._disposers.splice(0);
+      for (var i = undo.length - 1; i >= 0; i--) {
+        try {
+          undo[i]();
+        } catch (e) { /* a node already gone from the page */ }
+      }
+      this.map.remove();
+      this.off();
+      var root = this.root;
+      this._sections.forEach(function (section) {
+        section.hidden = false;
+        section.removeAttribute('aria-current');
+        L.DomUtil.removeClass(section, 'storymap-step--current');
+      });
+      this._classes.concat(['storymap--first', 'storymap--collapsed']).forEach(function (c) {
+        L.DomUtil.removeClass(root, c);
+      });
+      ['data-storymap-index', 'data-storymap-moving', 'data-storymap-claimed'].forEach(function (name) {
+        root.removeAttribute(name);
+      });
+      if (root.storymap === this) {
+        delete root.storymap;
+      }
+      return this;
+    },
+
+    // Adds a DOM listener that destroy() removes.
+    _listen: function (target, type, fn, options) {
+      target.addEventListener(type, fn, options || false);
+      this._disposers.push(function () {
+        target.removeEventListener(type, fn, options || false);
+      });
+      return fn;
+    },
+
+    // A setTimeout that destroy() clears.
+    _later: function (fn, ms) {
+      var id = setTimeout(fn, ms);
+      this._disposers.push(function () {
+        clearTimeout(id);
+      });
+      return id;
     },
 
     // @method addLegendItem(item: Object): this
@@ -203,12 +272,12 @@
 
     _bind: function () {
       var self = this;
-      L.DomEvent.on(this._prevButton, 'click', function () { self.prev(); });
-      L.DomEvent.on(this._nextButton, 'click', function () { self.next(); });
+      this._listen(this._prevButton, 'click', function () { self.prev(); });
+      this._listen(this._nextButton, 'click', function () { self.next(); });
       var scope = this.options.keyboard === 'root' ? this.root : document;
-      L.DomEvent.on(scope, 'keydown', this._onKey, this);
+      this._listen(scope, 'keydown', L.bind(this._onKey, this));
       // Space activates Leaflet's link-buttons (zoom) as it does real buttons.
-      L.DomEvent.on(this.root, 'keydown', function (e) {
+      this._listen(this.root, 'keydown', function (e) {
         var t = e.target;
         if ((e.key === ' ' || e.key === 'Spacebar') && t && t.tagName === 'A' && t.getAttribute('role') === 'button') {
           e.preventDefault();
@@ -216,26 +285,26 @@
         }
       });
       if (this._skip) {
-        L.DomEvent.on(this._skip, 'click', function (e) {
+        this._listen(this._skip, 'click', function (e) {
           e.preventDefault();
           self._focusStep();
         });
       }
       if (this._sheetToggle) {
-        L.DomEvent.on(this._sheetToggle, 'click', function () {
-          self.setCollapsed(this._sheetToggle.getAttribute('aria-expanded') === 'true');
-        }, this);
+        this._listen(this._sheetToggle, 'click', function () {
+          self.setCollapsed(self._sheetToggle.getAttribute('aria-expanded') === 'true');
+        });
       }
       this._bindSwipe();
       if (this.options.hash !== 'off') {
         var onHash = L.bind(this._onHash, this);
-        window.addEventListener('hashchange', onHash);
-        window.addEventListener('popstate', onHash);
+        this._listen(window, 'hashchange', onHash);
+        this._listen(window, 'popstate', onHash);
       }
       this.on('viewend', this._declutter, this);
       this.map.on('zoomend', this._declutter, this);
       var refit = L.Util.throttle(function () {
-        if (self.index >= 0) {
+        if (self.index >= 0 && !self._destroyed) {
           self._fit(self._config.steps[self.index], false);
         }
       }, 250);
@@ -257,8 +326,8 @@
         }
       };
       sync();
-      window.addEventListener('online', sync);
-      window.addEventListener('offline', sync);
+      this._listen(window, 'online', sync);
+      this._listen(window, 'offline', sync);
     },
 
     // Scroll layout: a step becomes current when its section crosses the middle of the
@@ -277,6 +346,7 @@
         });
       }, {rootMargin: '-50% 0px -50% 0px', threshold: 0});
       this._sections.forEach(function (section) { self._observer.observe(section); });
+      this._disposers.push(function () { self._observer.disconnect(); });
     },
 
     _scrollTo: function (i) {
@@ -319,11 +389,13 @@
         }
       };
       if (window.ResizeObserver) {
-        new ResizeObserver(height).observe(root);
+        var resized = new ResizeObserver(height);
+        resized.observe(root);
+        this._disposers.push(function () { resized.disconnect(); });
       }
-      window.addEventListener('resize', height);
+      this._listen(window, 'resize', height);
       height();
-      window.addEventListener('message', function (event) {
+      this._listen(window, 'message', function (event) {
         var data = event.data;
         if (event.source !== parent || !data || typeof data !== 'object' || data.type !== 'storymap:goto') {
           return;
@@ -363,11 +435,11 @@
       if (!panel || this.options.layout !== 'slides') {
         return;
       }
-      panel.addEventListener('touchstart', function (e) {
+      this._listen(panel, 'touchstart', function (e) {
         var t = e.changedTouches[0];
         start = e.touches.length === 1 ? {x: t.clientX, y: t.clientY, time: Date.now()} : null;
       }, {passive: true});
-      panel.addEventListener('touchend', function (e) {
+      this._listen(panel, 'touchend', function (e) {
         if (!start) {
           return;
         }
@@ -461,12 +533,13 @@
           return;
         }
         var old = card.querySelector('.storymap-swatch');
-        if (old && kinds[place.kind]) {
-          old.parentNode.replaceChild(swatch(geometryShape(place.geometry), kinds[place.kind].style), old);
+        var kind = kinds[place.kind];
+        if (old && kind) {
+          old.parentNode.replaceChild(swatch(kind.geometry, kind.style, null, kind.symbol), old);
         }
         byId[place.id] = card;
       });
-      var scroll = this.options.layout === 'scroll';
+      var scroll = this.options.layout === 'scroll', added = [];
       this._sections.forEach(function (section) {
         var more = section.querySelector('.storymap-step-more');
         if (more && scroll) {
@@ -478,11 +551,15 @@
         }
         list.getAttribute('data-places').split(' ').forEach(function (id) {
           if (byId[id]) {
-            list.appendChild(byId[id].cloneNode(true));
+            added.push(list.appendChild(byId[id].cloneNode(true)));
           }
         });
       });
       holder.hidden = true;
+      this._disposers.push(function () {
+        added.forEach(function (node) { L.DomUtil.remove(node); });
+        holder.hidden = false;
+      });
     },
 
     _buildPlaces: function () {
@@ -491,16 +568,17 @@
       this._labels = L.layerGroup();
       this._places = {};
       this._config.places.forEach(function (place) {
-        var base = L.extend({opacity: 1, fillOpacity: 0.2}, kinds[place.kind] ? kinds[place.kind].style : {});
+        var kind = kinds[place.kind] || {}, base = L.extend({opacity: 1, fillOpacity: 0.2}, kind.style || {});
         var layer = L.geoJSON(place.geometry, {
           pointToLayer: function (feature, latlng) {
-            return L.circleMarker(latlng, L.extend({}, base));
+            return kind.symbol && kind.symbol !== 'circle' ? new ns.SymbolMarker(latlng, base, kind.symbol) :
+              L.circleMarker(latlng, L.extend({}, base));
           },
           style: function () {
             return L.extend({}, base);
           }
         });
-        var arrows = place.kind === 'corridor' ? self._arrows(place.geometry, base.color) : [];
+        var arrows = kind.arrows ? self._arrows(place.geometry, base.color) : [];
         arrows.forEach(function (arrow) { group.addLayer(arrow); });
         layer.bindPopup(function () { return self._card(place); }, {maxWidth: 320, className: 'storymap-popup'});
         group.addLayer(layer);
@@ -661,7 +739,7 @@
 
     _fit: function (step, animate) {
       var map = this.map, root = this.root, view = step.view || {};
-      var box = view.bounds || step.bounds;
+      var box = view.boundsLatLng || step.latLngBounds;
       var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding();
       var token = this._moveToken = (this._moveToken || 0) + 1;
       var options = {paddingTopLeft: pad.tl, paddingBottomRight: pad.br,
@@ -676,10 +754,10 @@
       }, this);
       root.setAttribute('data-storymap-moving', '');
       map.once('moveend', done);
-      setTimeout(done, animate ? this.options.duration * 1000 + 600 : 400);
-      if (view.center && view.zoom !== undefined) {
+      this._later(done, animate ? this.options.duration * 1000 + 600 : 400);
+      if (view.centerLatLng && view.zoom !== undefined) {
         var offset = L.point((pad.br.x - pad.tl.x) / 2, (pad.br.y - pad.tl.y) / 2);
-        var center = map.unproject(map.project(view.center, view.zoom).add(offset), view.zoom);
+        var center = map.unproject(map.project(view.centerLatLng, view.zoom).add(offset), view.zoom);
         map[animate ? 'flyTo' : 'setView'](center, view.zoom, options);
         return;
       }

@@ -37,23 +37,100 @@
     return out;
   }
 
-  function geometryShape(geometry) {
-    var type = geometry && geometry.type;
-    if (type === 'Point' || type === 'MultiPoint') {
-      return 'point';
+  var SVG = 'http://www.w3.org/2000/svg';
+
+  // The outline of a point symbol of radius r centred on (0, 0), as SVG path data.
+  function symbolPath(symbol, r) {
+    var pts;
+    if (symbol === 'square') {
+      r *= 0.9;
+      pts = [[-r, -r], [r, -r], [r, r], [-r, r]];
+    } else if (symbol === 'diamond') {
+      r *= 1.2;
+      pts = [[0, -r], [r, 0], [0, r], [-r, 0]];
+    } else if (symbol === 'triangle') {
+      r *= 1.25;
+      pts = [[0, -r], [r * 0.866, r * 0.5], [-r * 0.866, r * 0.5]];
+    } else if (symbol === 'star') {
+      r *= 1.3;
+      pts = [];
+      for (var i = 0; i < 10; i++) {
+        var a = Math.PI / 5 * i - Math.PI / 2, d = i % 2 ? r * 0.45 : r;
+        pts.push([Math.cos(a) * d, Math.sin(a) * d]);
+      }
+    } else {
+      return 'M' + (-r) + ',0a' + r + ',' + r + ' 0 1,0 ' + (2 * r) + ',0a' + r + ',' + r + ' 0 1,0 ' + (-2 * r) + ',0Z';
     }
-    if (type === 'Polygon' || type === 'MultiPolygon') {
-      return 'area';
-    }
-    return 'line';
+    return 'M' + pts.map(function (p) { return p[0].toFixed(2) + ',' + p[1].toFixed(2); }).join('L') + 'Z';
   }
 
-  // A swatch for the legend: a dot, a line or a filled square in a layer's style.
-  function swatch(shape, style, parent) {
+  // An <svg> drawing one point symbol in a path style (Leaflet's option names).
+  function symbolSvg(symbol, style, size) {
+    var r = style.radius || 7, w = style.weight === undefined ? 2 : style.weight;
+    var half = size ? size / 2 : Math.ceil(r * 1.35 + w);
+    var svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('width', String(2 * half));
+    svg.setAttribute('height', String(2 * half));
+    svg.setAttribute('viewBox', (-half) + ' ' + (-half) + ' ' + (2 * half) + ' ' + (2 * half));
+    svg.setAttribute('aria-hidden', 'true');
+    var path = document.createElementNS(SVG, 'path');
+    path.setAttribute('d', symbolPath(symbol, size ? Math.max(2, half - w - 1) / 1.3 : r));
+    svg.appendChild(path);
+    paintSymbol(svg, style);
+    return svg;
+  }
+
+  function paintSymbol(svg, style) {
+    var path = svg.firstChild;
+    path.setAttribute('fill', style.fillColor || style.color || '#3388ff');
+    path.setAttribute('fill-opacity', String(style.fillOpacity === undefined ? 1 : style.fillOpacity));
+    path.setAttribute('stroke', style.color || '#ffffff');
+    path.setAttribute('stroke-opacity', String(style.opacity === undefined ? 1 : style.opacity));
+    path.setAttribute('stroke-width', String(style.weight === undefined ? 2 : style.weight));
+    if (style.dashArray) {
+      path.setAttribute('stroke-dasharray', style.dashArray);
+    } else {
+      path.removeAttribute('stroke-dasharray');
+    }
+  }
+
+  // @class SymbolMarker
+  // A point drawn as a symbol (square, diamond, triangle, star) that takes path options like a
+  // CircleMarker does: setStyle and bringToFront work alike, so places of any kind are styled
+  // the same way.
+  ns.SymbolMarker = L.Marker.extend({
+    initialize: function (latlng, style, symbol) {
+      this._style = L.extend({}, style);
+      this._svg = symbolSvg(symbol, this._style);
+      var size = Number(this._svg.getAttribute('width'));
+      L.Marker.prototype.initialize.call(this, latlng, {
+        icon: L.divIcon({className: 'storymap-symbol', html: this._svg, iconSize: [size, size]}),
+        keyboard: false, pane: 'markerPane'
+      });
+    },
+
+    // @method setStyle(style: Path options): this
+    setStyle: function (style) {
+      L.extend(this._style, style);
+      paintSymbol(this._svg, this._style);
+      return this;
+    },
+
+    // @method bringToFront(): this
+    bringToFront: function () {
+      return this.setZIndexOffset(1000);
+    }
+  });
+
+  // A swatch for the legend: a dot (or a symbol), a line or a filled square in a layer's style.
+  function swatch(shape, style, parent, symbol) {
     var node = create('span', 'storymap-swatch storymap-swatch--' + shape, null, parent);
     node.setAttribute('aria-hidden', 'true');
     var color = style.color || '#3388ff';
-    if (shape === 'point') {
+    if (shape === 'point' && symbol && symbol !== 'circle') {
+      node.className += ' storymap-swatch--symbol';
+      node.appendChild(symbolSvg(symbol, L.extend({}, style, {weight: Math.min(style.weight || 0, 2)}), 18));
+    } else if (shape === 'point') {
       node.style.background = style.fillColor || color;
       node.style.borderColor = style.color || '#ffffff';
     } else if (shape === 'area') {
@@ -128,6 +205,5 @@
 
 
   // Shared helpers for the other component files (internal, not part of the public API).
-  ns.util = {create: create, reducedMotion: reducedMotion, decodeRing: decodeRing,
-    geometryShape: geometryShape, swatch: swatch, framed: framed};
+  ns.util = {create: create, reducedMotion: reducedMotion, decodeRing: decodeRing, swatch: swatch, framed: framed};
 }(L));

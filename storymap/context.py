@@ -1,0 +1,206 @@
+"""What a page shows, computed once per render from the story's models: no HTML, no I/O.
+
+:class:`PageContext` holds the places in the story's longitude frame, the kinds in use, each
+step's and each place's text rendered from Markdown (once), and the configuration the page's
+script reads (``L.storymap.story(root, map, config)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Optional, Sequence
+
+import shapely
+import shapely.geometry
+from markupsafe import Markup
+
+from .geometry import bounds_union, frame_start, shift_into
+from .text import markdown_html
+
+if TYPE_CHECKING:
+    from .kinds import Kind
+    from .models import Place, Step, StoryData, View
+
+__all__ = ["PageContext", "framed_places", "PRECISION_TEXT"]
+
+#: What a place's card says of its ``location_precision``.
+PRECISION_TEXT = {
+    "exact": "position from published coordinates",
+    "approximate": "approximate position",
+    "schematic": "schematic, not an exact route or boundary",
+    "unpublished": "exact location not published",
+}
+
+
+def framed_places(story: "StoryData") -> tuple[float, dict[str, shapely.Geometry]]:
+    """The story's longitude frame (where it starts, see :func:`storymap.geometry.frame_start`) and
+    each place's geometry in it: continuous across the antimeridian, and moved by whole turns so
+    that the story spans the least longitude."""
+    start = frame_start((p.bounds[0], p.bounds[2]) for p in story.places)
+    out = {}
+    for place in story.places:
+        west, _, east, _ = place.bounds
+        k = shift_into((west + east) / 2, start)
+        out[place.id] = shapely.transform(place.drawn, lambda xy, k=k: xy + [k, 0]) if k else place.drawn
+    return start, out
+
+
+@dataclass
+class PageContext:
+    """Everything a render needs from the story, computed once.
+
+    Parameters
+    ----------
+    story : StoryData
+        The validated story.
+    layout : {"slides", "scroll"}
+        The page's layout.
+    mode : {"page", "fragment"}
+        A standalone page (or the same page in an iframe), or a fragment in a host page.
+    overlays : list of dict
+        ``{name, shape, style, steps}`` of every layer added with ``Story.add_layer``.
+    """
+
+    story: "StoryData"
+    layout: str = "slides"
+    mode: str = "page"
+    overlays: Sequence[dict[str, Any]] = field(default_factory=list)
+
+    @cached_property
+    def frame(self) -> tuple[float, dict[str, shapely.Geometry]]:
+        return framed_places(self.story)
+
+    @property
+    def drawn(self) -> dict[str, shapely.Geometry]:
+        """Each place's geometry in the story's frame."""
+        return self.frame[1]
+
+    @cached_property
+    def kinds(self) -> dict[str, "Kind"]:
+        """The story's kinds that its places use, in the story's order."""
+        used = {p.kind for p in self.story.places}
+        return {name: kind for name, kind in self.story.kinds.items() if name in used}
+
+    @cached_property
+    def steps(self) -> list[dict[str, Any]]:
+        """Each step's text for the page: title, narrative as sanitized HTML, description, places."""
+        return [{"id": step.id, "title": step.title, "narrative_html": Markup(markdown_html(step.narrative)),
+                 "description": self.description(step), "places": step.places} for step in self.story.steps]
+
+    @cached_property
+    def cards(self) -> list[dict[str, Any]]:
+        """Each place's card: name, kind, when, precision, annotation as sanitized HTML, sources."""
+        return [self._card(place) for place in self.story.places]
+
+    def _card(self, place: "Place") -> dict[str, Any]:
+        kind = self.story.kinds[place.kind]
+        return {
+            "id": place.id,
+            "name": place.name,
+            "kind": place.kind,
+            "kind_label": kind.label,
+            "shape": kind.geometry,
+            "when": place.date or place.period,
+            "precision_text": PRECISION_TEXT[place.location_precision],
+            "annotation_html": Markup(markdown_html(place.annotation)),
+            "sources": place.sources,
+        }
+
+    def description(self, step: "Step") -> str:
+        """What the map shows at a step, for screen readers: the journalist's text, or a plain list."""
+        if step.description:
+            return step.description
+        names = [self.story.place(pid).name for pid in step.places]
+        return ("The map shows " + ", ".join(names) + ".") if names else "The map shows the story's region."
+
+    @cached_property
+    def center(self) -> list[float]:
+        """``[lat, lon]`` of the first step's places (the map's first view before it is fitted)."""
+        first = self.story.steps[0]
+        box = bounds_union(self.drawn[pid].bounds for pid in first.places)
+        if box is None:
+            return [0.0, 0.0]
+        west, south, east, north = box
+        return [(south + north) / 2, (west + east) / 2]
+
+    @cached_property
+    def config(self) -> dict[str, Any]:
+        """What the page's script reads."""
+        story, drawn = self.story, self.drawn
+        start = self.frame[0]
+        return {
+            "title": story.title,
+            "mode": self.mode,
+            "layout": self.layout,
+            "kinds": {name: {"label": kind.label, "style": kind.style(), "geometry": kind.geometry,
+                             "arrows": kind.arrows, "symbol": kind.symbol} for name, kind in self.kinds.items()},
+            "tiles": "Tiles",
+            "legend": [{"label": kind.label + (" (arrows show direction)" if kind.arrows and "arrow" not in
+                                                 kind.label.lower() else ""),
+                        "shape": kind.geometry, "style": kind.style(), "symbol": kind.symbol}
+                       for kind in self.kinds.values() if kind.legend],
+            "overlays": list(self.overlays),
+            "places": [
+                {"id": p.id, "name": p.name, "kind": p.kind,
+                 "geometry": _rounded(shapely.geometry.mapping(drawn[p.id])), "label": _label_point(drawn[p.id])}
+                for p in story.places
+            ],
+            "steps": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "places": s.places,
+                    "latLngBounds": _latlng_bounds([drawn[pid] for pid in s.places]),
+                    "view": _view(s.view, start),
+                    "maxZoom": s.max_zoom,
+                    "description": text["description"],
+                }
+                for s, text in zip(story.steps, self.steps)
+            ],
+        }
+
+
+def _view(view: Optional["View"], start: float) -> dict[str, Any] | None:
+    """A step's view for Leaflet (latitude first, as the names say), moved into the story's frame."""
+    if view is None:
+        return None
+    if view.center is not None and view.zoom is not None:
+        lon, lat = view.center
+        return {"centerLatLng": [lat, lon + shift_into(lon, start)], "zoom": view.zoom}
+    west, south, east, north = view.lonlat_bounds  # type: ignore[misc]
+    k = shift_into((west + east) / 2, start)
+    return {"boundsLatLng": [[south, west + k], [north, east + k]]}
+
+
+def _label_point(shape: shapely.Geometry) -> list[float]:
+    """Where a place's name label goes, ``[lat, lon]``: the point, a line's midpoint, an area's inside."""
+    if shape.geom_type in ("LineString", "MultiLineString"):
+        point = shapely.line_interpolate_point(shapely.line_merge(shape) if shape.geom_type != "LineString"
+                                               else shape, 0.5, normalized=True)
+        if point.is_empty:
+            point = shape.representative_point()
+    elif shape.geom_type == "Point":
+        point = shape
+    else:
+        point = shape.representative_point()
+    return [round(point.y, 5), round(point.x, 5)]
+
+
+def _latlng_bounds(shapes: list[shapely.Geometry]) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` around shapes (Leaflet's order), or None."""
+    box = bounds_union(g.bounds for g in shapes)
+    if box is None:
+        return None
+    west, south, east, north = box
+    return [[round(south, 5), round(west, 5)], [round(north, 5), round(east, 5)]]
+
+
+def _rounded(value: Any, digits: int = 5) -> Any:
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v, digits) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v, digits) for k, v in value.items()}
+    return value

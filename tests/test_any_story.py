@@ -1,0 +1,319 @@
+"""Any story, not just Panama (issue 9): story-defined kinds, one model, world data, the antimeridian."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+import shapely
+from click.testing import CliRunner
+
+import storymap
+from storymap.context import PageContext
+from storymap import StoryError
+from storymap.cli import main as cli
+from storymap.geometry import frame_start, shift_into, unwrap
+from storymap.render import framed_places
+
+from .conftest import GEODATA, ROOT
+
+PORTS = ROOT / "examples" / "ports"
+NATURALEARTH = Path(pyogrio.__file__).parent / "tests" / "fixtures" / "naturalearth_lowres" / "naturalearth_lowres.shp"
+SOURCE = [{"title": "A source", "url": "https://example.org/a"}]
+
+
+def write_story(folder: Path, toml: str, features: list[dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "story.toml").write_text(toml, "utf-8")
+    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    return folder
+
+
+def feature(fid: str, geometry: dict, **props) -> dict:
+    return {"type": "Feature", "id": fid, "geometry": geometry,
+            "properties": {"name": fid.title(), "annotation": "Text.", "sources": SOURCE, **props}}
+
+
+def point(x: float, y: float) -> dict:
+    return {"type": "Point", "coordinates": [x, y]}
+
+
+STEP = '\n[[steps]]\nid = "one"\ntitle = "One"\nplaces = ["a"]\n'
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Problem lines name files relative to the working directory: work where the stories are."""
+    monkeypatch.chdir(tmp_path)
+
+
+def problems(folder: Path) -> list[str]:
+    with pytest.raises(StoryError) as info:
+        storymap.load(folder)
+    return [str(p) for p in info.value.problems]
+
+
+# Kinds -----------------------------------------------------------------------------------------
+
+def test_a_story_with_no_kinds_uses_the_generic_ones(tmp_path: Path):
+    folder = write_story(tmp_path / "s", 'title = "Walks"\n' + STEP.replace('["a"]', '["a", "b", "c"]'), [
+        feature("a", point(2.35, 48.86)),
+        feature("b", {"type": "LineString", "coordinates": [[2.3, 48.8], [2.4, 48.9]]}, kind="route"),
+        feature("c", {"type": "Polygon", "coordinates": [[[2.2, 48.8], [2.3, 48.8], [2.3, 48.9], [2.2, 48.8]]]}),
+    ])
+    story = storymap.load(folder)
+    assert [p.kind for p in story.data.places] == ["place", "route", "area"]
+    config = PageContext(story.data).config
+    assert [row["label"] for row in config["legend"]] == ["Place", "Route (arrows show direction)", "Area"]
+    assert config["kinds"]["route"]["arrows"] is True
+    html = story.to_html()
+    assert "Story map" not in html.split("<body", 1)[1].split("<script", 1)[0]  # no kicker unless the story sets one
+
+
+def test_declared_kinds_drive_legend_cards_and_styles(tmp_path: Path):
+    toml = '''title = "Ports"
+kicker = "Shipping desk"
+
+[kinds.chokepoint]
+label = "Chokepoint"
+geometry = "point"
+color = "#c62828"
+symbol = "diamond"
+radius = 9
+
+[kinds.place]
+color = "#111111"
+label = "Town"
+''' + STEP.replace('["a"]', '["a", "b"]')
+    folder = write_story(tmp_path / "s", toml, [feature("a", point(43.3, 12.6), kind="chokepoint"),
+                                                feature("b", point(45.0, 12.8))])
+    story = storymap.load(folder)
+    kinds = story.data.kinds
+    assert list(kinds)[:2] == ["chokepoint", "place"]  # declared first, in order
+    assert kinds["place"].label == "Town" and kinds["place"].geometry == "point"  # overridden, the rest kept
+    assert kinds["chokepoint"].style()["radius"] == 9 and kinds["chokepoint"].style()["fillColor"] == "#c62828"
+    config = PageContext(story.data).config
+    assert config["legend"] == [
+        {"label": "Chokepoint", "shape": "point", "style": kinds["chokepoint"].style(), "symbol": "diamond"},
+        {"label": "Town", "shape": "point", "style": kinds["place"].style(), "symbol": "circle"}]
+    html = story.to_html()
+    assert '<p class="storymap-kicker">Shipping desk</p>' in html
+    assert "Chokepoint · " in html and "Town · " in html  # the cards' kind line
+
+
+@pytest.mark.parametrize("kinds, expected", [
+    ('[kinds.port]\nlable = "Port"\ngeometry = "point"\ncolor = "#00695c"\n',
+     "kinds.port.lable: unknown field; did you mean 'label'?"),
+    ('[kinds.port]\nlabel = "Port"\ncolor = "#00695c"\n',
+     "kinds.port.geometry: missing (required): a new kind needs label, geometry (point, line or area) and color"),
+    ('[kinds.port]\nlabel = "Port"\ngeometry = "dot"\ncolor = "#00695c"\n',
+     "kinds.port.geometry: Input should be 'point', 'line' or 'area'"),
+    ('[kinds.port]\nlabel = "Port"\ngeometry = "point"\ncolor = "bleu!"\n', "kinds.port.color: 'bleu!' is not a CSS color"),
+    ('[kinds.port]\nlabel = "Port"\ngeometry = "point"\ncolor = "#00695c"\narrows = true\n',
+     "kinds.port: `arrows` apply to lines only"),
+    ('[kinds.Port]\nlabel = "Port"\ngeometry = "point"\ncolor = "#00695c"\n', "kinds.Port: 'Port' is not a valid id"),
+])
+def test_kind_declarations_are_checked(tmp_path: Path, kinds: str, expected: str):
+    folder = write_story(tmp_path / "s", 'title = "T"\n' + kinds + STEP, [feature("a", point(4.0, 52.0))])
+    found = problems(folder)
+    assert any(line.startswith("s/story.toml: " + expected) or line.endswith(expected) or expected in line
+               for line in found), found
+
+
+def test_unknown_kind_lists_the_story_kinds_and_how_to_declare_one(tmp_path: Path):
+    toml = 'title = "T"\n[kinds.port]\nlabel = "Port"\ngeometry = "point"\ncolor = "#00695c"\n' + STEP
+    folder = write_story(tmp_path / "s", toml, [feature("a", point(4.0, 52.0), kind="chokepoint")])
+    (line,) = problems(folder)
+    assert line == ('s/places.geojson: feature "a" (features[0]) properties.kind: unknown kind \'chokepoint\'; '
+                    "the story's kinds are port, place, event, route, line, area; declare a new one in story.toml: "
+                    "[kinds.chokepoint] with label, geometry and color")
+
+
+def test_a_place_must_fit_its_kind(tmp_path: Path):
+    toml = 'title = "T"\n[kinds.port]\nlabel = "Port"\ngeometry = "point"\ncolor = "#00695c"\n' + STEP
+    line_geometry = {"type": "LineString", "coordinates": [[4.0, 52.0], [4.1, 52.1]]}
+    folder = write_story(tmp_path / "s", toml, [feature("a", line_geometry, kind="port")])
+    (line,) = problems(folder)
+    assert line == ('s/places.geojson: feature "a" (features[0]) geometry: a LineString does not fit kind \'port\', '
+                    "which is drawn as a point; give the place a kind of its geometry (route, line)")
+
+
+# Error wording ---------------------------------------------------------------------------------
+
+def test_misspellings_and_bare_urls(tmp_path: Path):
+    toml = 'title = "T"\n[[steps]]\nid = "one"\ntitle = "One"\nnarative = "Text"\nplaces = ["a"]\n'
+    place = feature("a", point(4.0, 52.0))
+    place["properties"]["anotation"] = place["properties"].pop("annotation")
+    place["properties"]["sources"] = ["https://example.org/report"]
+    folder = write_story(tmp_path / "s", toml, [place])
+    found = problems(folder)
+    assert 's/story.toml: step "one" (steps[0]) narative: unknown field; did you mean \'narrative\'?' in found
+    assert ('s/places.geojson: feature "a" (features[0]) properties.annotation: missing (required); there is a '
+            "property 'anotation': did you mean 'annotation'?") in found
+    assert ('s/places.geojson: feature "a" (features[0]) properties.sources[0]: a source is {title, url}, not a bare '
+            'URL: write {"title": "…", "url": "https://example.org/report"} (in TOML: { title = "…", url = "…" })'
+            ) in found
+
+
+def test_unknown_field_values_are_never_echoed(tmp_path: Path):
+    toml = 'title = "T"\napi_token = "s3cr3t-value"\n' + STEP
+    folder = write_story(tmp_path / "s", toml, [feature("a", point(4.0, 52.0))])
+    found = problems(folder)
+    assert found == ["s/story.toml: api_token: unknown field; expected one of title, subtitle, byline, kicker, lang, "
+                     "layout"] or any("api_token: unknown field" in line for line in found)
+    assert not any("s3cr3t" in line for line in found)
+
+
+def test_suggestions_prefer_the_closest_id(tmp_path: Path):
+    folder = tmp_path / "ports"
+    shutil.copytree(PORTS, folder)
+    toml = (folder / "story.toml").read_text("utf-8")
+    (folder / "story.toml").write_text(toml.replace('"port-of-ningbo-zhoushan"', '"port-of-ningbo"', 1), "utf-8")
+    found = problems(folder)
+    assert len(found) == 1 and found[0].endswith("unknown place 'port-of-ningbo'; did you mean 'port-of-ningbo-zhoushan'?")
+
+
+# Loading ---------------------------------------------------------------------------------------
+
+def test_load_takes_a_folder_or_its_story_toml():
+    assert storymap.load(PORTS / "story.toml").data == storymap.load(PORTS).data
+
+
+def test_cli_folder_defaults_to_the_current_folder_with_a_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    shutil.copytree(PORTS, tmp_path / "ports")
+    monkeypatch.chdir(tmp_path / "ports")
+    result = CliRunner().invoke(cli, ["validate"])
+    assert result.exit_code == 0 and result.stdout == ".: valid (9 steps, 16 places)\n"
+    result = CliRunner().invoke(cli, ["build", "-o", "out.html"])
+    assert result.exit_code == 0 and (tmp_path / "ports" / "out.html").exists()
+    monkeypatch.chdir(tmp_path)  # no story.toml here: geodata, which is not there
+    result = CliRunner().invoke(cli, ["validate"])
+    assert result.exit_code == 2 and "no story folder at 'geodata'" in result.stderr
+
+
+def test_the_panama_story_keeps_its_kinds_and_legend():
+    story = storymap.load(GEODATA)
+    config = PageContext(story.data).config
+    assert [row["label"] for row in config["legend"]] == [
+        "Canal", "Canal locks", "Border zone", "Trafficking corridor (arrows show direction)",
+        "Exercise or meeting site", "Port", "Headquarters", "Exercise focus"]
+    styles = {name: kind["style"] for name, kind in config["kinds"].items()}
+    assert styles["lock"] == {"radius": 6.0, "color": "#0b5394", "weight": 2, "opacity": 1, "fillColor": "#ffffff",
+                              "fillOpacity": 1}
+    assert styles["corridor"] == {"color": "#b3001b", "weight": 3, "opacity": 0.95, "dashArray": "10 6"}
+    assert '<p class="storymap-kicker">Story map</p>' in story.to_html()
+
+
+def test_nothing_in_the_library_names_the_panama_story():
+    words = re.compile(r"panama|trafficking|canal|corridor|socsouth|darién|darien", re.IGNORECASE)
+    for path in (ROOT / "storymap").rglob("*"):
+        if path.is_file() and path.suffix in (".py", ".js", ".css", ".html", ".toml", ".json"):
+            text = path.read_text("utf-8", errors="replace")
+            assert not words.search(text), f"{path.relative_to(ROOT)}: {words.search(text).group()}"
+
+
+# From Python -------------------------------------------------------------------------------------
+
+def test_add_place_from_a_geometry_a_feature_and_a_frame():
+    story = storymap.load(PORTS)
+    story.add_kind("anchorage", label="Anchorage", geometry="point", color="#5e35b1", symbol="triangle")
+    story.add_place(shapely.Point(103.9, 1.2), name="Eastern anchorage", kind="anchorage",
+                    annotation="Ships wait here.", sources=SOURCE)
+    story.add_place(feature("tuas", point(103.63, 1.23), kind="port"))
+    frame = gpd.GeoDataFrame({"name": ["Pasir Panjang", "Keppel"], "annotation": ["A.", "B."]},
+                             geometry=gpd.points_from_xy([103.76, 103.83], [1.27, 1.26]), crs="EPSG:4326").to_crs(3857)
+    story.add_place(frame, kind="port", sources=SOURCE)
+    ids = [p.id for p in story.data.places][-4:]
+    assert ids == ["eastern-anchorage", "tuas", "pasir-panjang", "keppel"]
+    assert story.data.place("keppel").shape.x == pytest.approx(103.83)
+    story.add_step(id="waiting", title="Waiting", places=ids)
+    html = story.to_html()
+    assert "Eastern anchorage" in html and "Anchorage" in html
+    with pytest.raises(StoryError, match="properties.kind: unknown kind 'anchorge'; did you mean 'anchorage'"):
+        story.add_place(shapely.Point(103.8, 1.1), name="X", kind="anchorge", annotation="x", sources=SOURCE)
+    with pytest.raises(StoryError, match=r"duplicate id 'keppel'"):
+        story.add_place(feature("keppel", point(103.8, 1.2)))
+    assert [p.id for p in story.data.places][-1] == "keppel"  # a refused add changes nothing
+
+
+# World data ------------------------------------------------------------------------------------
+
+def test_whole_world_data_in_4326_and_3857():
+    world = gpd.read_file(NATURALEARTH)
+    assert world.total_bounds[2] > 180  # Russia's 180.00000000000006: the file as many users have it
+    story = storymap.load(PORTS)
+    story.add_layer(world, "World 4326", tooltip="name")
+    story.add_layer(world.to_crs(3857), "World 3857")
+    story.add_layer(str(NATURALEARTH), "World from a path")
+    assert story.layers == ["World 4326", "World 3857", "World from a path"]
+
+
+def test_zip_paths(tmp_path: Path):
+    archive = tmp_path / "world.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in NATURALEARTH.parent.iterdir():
+            zf.write(part, part.name)
+    story = storymap.load(PORTS)
+    story.add_layer(f"zip://{archive}", "World (zip)")
+    story.add_layer(f"/vsizip/{archive}/naturalearth_lowres.shp", "World (vsizip)")
+    with pytest.raises(StoryError, match="cannot read 'zip://"):
+        story.add_layer(f"zip://{tmp_path / 'missing.zip'}", "Missing")
+
+
+def test_coordinates_past_the_edge_fail_with_the_value_at_full_precision():
+    bad = gpd.GeoDataFrame(geometry=[shapely.Point(180.001, 10)], crs="EPSG:4326")
+    with pytest.raises(StoryError, match=re.escape("bounds [180.001, 10.0, 180.001, 10.0]")):
+        storymap.load(PORTS).add_layer(bad, "Bad")
+
+
+# The antimeridian --------------------------------------------------------------------------------
+
+def test_unwrap_joins_a_line_split_at_180():
+    split = shapely.MultiLineString([[(170, 0), (180, 5)], [(-180, 5), (-170, 10)]])
+    joined = unwrap(split)
+    assert joined.bounds == (170, 0, 190, 10)
+    crossing = shapely.LineString([(179, 0), (-179, 1)])  # not split, but crossing
+    assert unwrap(crossing).bounds == (179, 0, 181, 1)
+    assert unwrap(shapely.LineString([(-80, 0), (-70, 1)])).bounds == (-80, 0, -70, 1)  # untouched
+
+
+def test_the_frame_is_the_narrowest_one():
+    assert frame_start([(-82, -77), (-80, -79)]) == -180  # Panama: the standard frame
+    start = frame_start([(121, 122), (-118.3, -118.2)])  # Shanghai and Los Angeles
+    assert start == pytest.approx(121)
+    assert -118.2 + shift_into(-118.2, start) == pytest.approx(241.8)
+    assert frame_start([(-10, 10), (100, 120), (-120, -100)]) == -180  # spread round the world: standard
+
+
+def test_ports_story_frames_the_pacific():
+    story = storymap.load(PORTS)
+    start, drawn = framed_places(story.data)
+    lane = drawn["transpacific-lane"]
+    assert lane.geom_type == "MultiLineString" and lane.bounds[0] > 120 and lane.bounds[2] > 180
+    steps = {s["id"]: s for s in PageContext(story.data).config["steps"]}
+    (south, west), (north, east) = steps["transpacific"]["latLngBounds"]
+    assert 120 < west < 125 and 240 < east < 245, (west, east)  # across the Pacific: about 120°, not 240°
+
+
+@pytest.mark.browser
+def test_the_antimeridian_lane_draws_as_one_shape_across_the_pacific(tmp_path: Path, make_page):
+    page = storymap.load(PORTS).save(tmp_path / "ports.html")
+    run = make_page(offline=True).open(page, "transpacific")
+    view = run.js("""() => {
+      const s = document.querySelector('[data-storymap]').storymap, b = s.map.getBounds();
+      const lane = s._places['transpacific-lane'].layer.getBounds();
+      const la = s.map.latLngToContainerPoint([33.73, 241.74]), sh = s.map.latLngToContainerPoint([30.63, 122.06]);
+      return {west: b.getWest(), east: b.getEast(), laneWest: lane.getWest(), laneEast: lane.getEast(),
+              width: s.map.getSize().x, la: [la.x, la.y], sh: [sh.x, sh.y]};
+    }""")
+    assert view["east"] - view["west"] < 200, view  # framed across the Pacific, not round the world
+    assert view["laneWest"] > 120 and view["laneEast"] > 240
+    assert 0 <= view["sh"][0] < view["la"][0] <= view["width"], view  # Shanghai left of Los Angeles, both in view
+    assert not run.errors, run.errors

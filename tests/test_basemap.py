@@ -1,0 +1,210 @@
+"""The embedded offline basemap: its packaged data, the shared encoding, the region it cuts
+around a story's places, and (in Chromium) Gatún Lake drawn as water offline."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+import storymap
+from storymap.basemap import basemap_data, label_language, natural_earth
+from storymap.encoding import decode, encode_lines, encode_polygons, pack, unpack
+
+from .conftest import GEODATA
+
+GATUN_LAKE = (-79.9, 9.2)  # lon, lat: in the lake, beside the canal's line across it
+
+
+@pytest.fixture(scope="module")
+def panama():
+    data = storymap.load(GEODATA).data
+    return data, basemap_data([p.shape for p in data.places], langs=("en", "es"))
+
+
+def polygons(packed: dict, scale: int) -> shapely.Geometry:
+    return shapely.union_all([shapely.Polygon(p[0], p[1:]) for p in decode(packed, scale)])
+
+
+def lines(packed: dict, scale: int) -> shapely.Geometry:
+    return shapely.MultiLineString(decode(packed, scale))
+
+
+# The packaged data -----------------------------------------------------------------------------
+
+def test_package_data_is_small_and_records_its_sources():
+    files = resources.files("storymap").joinpath("data")
+    sizes = {name: len(files.joinpath(name).read_bytes()) for name in ("basemap.npz", "basemap.json")}
+    assert sum(sizes.values()) < 4 * 1024 * 1024, sizes
+    record = natural_earth().record
+    for source in record["sources"].values():
+        assert len(source["commit"]) == 40 and source["repository"].startswith("https://github.com/")
+        assert source["version"]
+    assert record["sources"]["countries"]["version"].startswith("v5")
+    assert "public domain" in record["licence"]
+    assert record["processing"]["steps"]
+
+
+def test_names_are_utf8_in_every_language():
+    labels = natural_earth().labels
+    names = [name for row in labels for name in row["names"].values()]
+    assert not [n for n in names if "Ã" in n or "Â" in n or "\ufffd" in n]
+    curacao = next(row for row in labels if row["id"] == "CUW")
+    assert curacao["names"]["en"] == "Curaçao" and curacao["names"]["es"] == "Curazao"
+    assert {"en", "es", "fr", "de", "zh", "zht", "ar"} <= set(natural_earth().languages)
+
+
+def test_label_language_tags():
+    assert label_language("es-MX") == "es" and label_language("pt_BR") == "pt"
+    assert label_language("zh-Hant-TW") == "zht" and label_language("zh") == "zh"
+    assert label_language("tlh") == "en"
+
+
+def test_the_panama_page_labels_in_utf8_and_in_spanish(panama):
+    _, data = panama
+    assert data["langs"] == ["en", "es"]
+    names = {row[3]: row[4] for row in data["labels"]}
+    assert names["Curaçao"] == "Curazao" and names["Panama"] == "Panamá"
+    assert all(isinstance(row[2], int) and 1 <= row[2] <= 5 for row in data["labels"])  # rank
+    assert [row[2] for row in data["labels"]] == sorted(row[2] for row in data["labels"])
+
+
+def test_gatun_lake_is_water_in_the_panama_basemap(panama):
+    _, data = panama
+    lake = shapely.Point(GATUN_LAKE)
+    assert polygons(data["water"], data["scale"]).contains(lake)
+    assert polygons(data["land"], data["scale"]).contains(lake)  # drawn under the water
+    # The canal itself is a Natural Earth river: the canal's waters, drawn as water too.
+    canal = lines(data["rivers"], data["scale"])
+    assert canal.distance(shapely.Point(-79.68, 9.08)) < 0.02  # the Culebra Cut
+
+
+def test_borders_are_natural_earths_default_de_facto_edition():
+    # Natural Earth's default edition draws boundaries as they are on the ground ("de facto").
+    # Somaliland (self-administered, claimed by Somalia: its NOTE_BRK) is a country of its own
+    # there, with a border to Somalia; point-of-view editions such as Germany's, which the
+    # basemap used to read, merge it into Somalia.
+    ne = natural_earth()
+    ids = [row["id"] for row in ne.labels]
+    sol, som = ids.index("SOL"), ids.index("SOM")
+    pair = (ne.borders.extra == [sol, som]).all(axis=1) | (ne.borders.extra == [som, sol]).all(axis=1)
+    assert pair.any()
+    line = shapely.union_all(ne.borders.geoms[pair])
+    data = basemap_data([shapely.Point(45.0, 9.5)])  # Hargeisa
+    assert "Somaliland" in [row[3] for row in data["labels"]]
+    drawn = lines(data["borders"], data["scale"])
+    assert drawn.buffer(0.05).contains(shapely.clip_by_rect(line, 46, 7, 49, 11).simplify(0.01))
+
+
+def test_a_frame_across_180_draws_land_on_both_sides():
+    # Shanghai → Los Angeles in the story frame: 121 … 242 (DESIGN.md).
+    shapes = [shapely.Point(121.5, 31.2), shapely.Point(241.75, 34.05),
+              shapely.LineString([(121.5, 31.2), (180, 45), (241.75, 34.05)])]
+    data = basemap_data(shapes)
+    land = polygons(data["land"], data["scale"])
+    assert land.contains(shapely.Point(121.3, 31.3))  # Shanghai
+    assert land.contains(shapely.Point(241.8, 34.1))  # Los Angeles, at -118.2 + 360
+    assert not land.contains(shapely.Point(-118.2, 34.1))
+    xs = shapely.get_coordinates(land)[:, 0]
+    assert 113 <= xs.min() and xs.max() <= 250
+    labels = {row[3]: row[1] for row in data["labels"]}
+    assert labels["Japan"] < 180 < labels["United States of America"]
+
+
+def test_the_same_places_give_the_same_basemap(panama):
+    data, first = panama
+    shapes = [p.shape for p in data.places]
+    again = basemap_data(list(reversed(shapes)), langs=("en", "es"))
+    assert json.dumps(again) == json.dumps(first)
+
+
+def test_fine_near_the_places_coarse_far_away(panama):
+    _, data = panama
+    land = decode(data["land"], data["scale"])
+    vertices = np.array([v for poly in land for ring in poly for v in ring])
+    near = (np.abs(vertices[:, 0] + 79.8) < 0.5) & (np.abs(vertices[:, 1] - 9.1) < 0.5)
+    far = (np.abs(vertices[:, 0] + 90.5) < 0.5) & (np.abs(vertices[:, 1] - 21) < 0.5)  # Yucatán
+    assert near.sum() > 5 * max(1, far.sum())
+
+
+def test_fifty_thousand_scattered_points_stay_bounded():
+    # The timing budget is in benchmarks/basemap.py; here only that it finishes, compactly.
+    rng = np.random.default_rng(1)
+    points = shapely.points(np.column_stack([rng.uniform(-180, 180, 50_000), rng.uniform(-55, 70, 50_000)]))
+    data = basemap_data(list(points))
+    assert 100_000 < len(json.dumps(data)) < 3_000_000
+
+
+def test_no_places_no_basemap():
+    assert basemap_data([])["labels"] == []
+    assert "land" not in basemap_data([shapely.Point()])
+
+
+# The shared encoding ---------------------------------------------------------------------------
+
+def test_pack_round_trips_and_stays_in_printable_ascii():
+    values = [0, 1, -1, 15, 16, -16, -17, 31, 32, 1023, -1024, 720_000, -720_000, 2 ** 40, -(2 ** 40)]
+    text = pack(values)
+    assert unpack(text) == values
+    assert all(63 <= ord(c) <= 126 for c in text)
+    assert pack([0, 1, -1]) == "?A@"
+    assert pack([]) == "" and unpack("") == []
+
+
+def test_encoders_drop_closing_and_repeated_vertices():
+    square = shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 1)], [[(0.2, 0.2), (0.2, 0.4), (0.4, 0.4), (0.4, 0.2)]])
+    tiny = shapely.Polygon([(5, 5), (5.0001, 5), (5, 5.0001)])
+    packed, kept = encode_polygons(np.array([square, tiny], dtype=object), 1000)
+    assert kept.tolist() == [True, False]
+    assert packed["rings"] == [4, 4] and packed["polys"] == [2]
+    assert decode(packed, 1000)[0][0] == [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]  # counter-clockwise
+    text, _ = encode_polygons(np.array([square], dtype=object), 1000, text=True)
+    assert decode(text, 1000) == decode(packed, 1000)
+    line = shapely.LineString([(0, 0), (0, 0.0001), (1, 1)])
+    packed, kept = encode_lines(np.array([line, shapely.LineString([(2, 2), (2, 2.0001)])], dtype=object), 1000)
+    assert kept.tolist() == [True, False] and packed["parts"] == [2]
+    assert decode(packed, 1000) == [[(0.0, 0.0), (1.0, 1.0)]]
+
+
+# In Chromium -----------------------------------------------------------------------------------
+
+def _pixel(page, x: float, y: float) -> tuple[int, int, int]:
+    """The colour of one screen pixel: a 1×1 screenshot's PNG (whose single row, whatever its
+    filter, stores the pixel as it is)."""
+    png = page.screenshot(clip={"x": x, "y": y, "width": 1, "height": 1})
+    chunks, at = {}, 8
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at:at + 4])
+        kind = png[at + 4:at + 8]
+        chunks[kind] = chunks.get(kind, b"") + png[at + 8:at + 8 + length]
+        at += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (width, height, depth) == (1, 1, 8) and colour in (2, 6)
+    row = zlib.decompress(chunks[b"IDAT"])
+    return tuple(row[1:4])
+
+
+@pytest.mark.browser
+def test_gatun_lake_is_water_offline_at_the_canal_step(built_page: Path, make_page):
+    run = make_page(offline=True).open(built_page, "the-canal")
+    run.page.wait_for_timeout(400)  # the map's move to the step has ended; let it paint
+    lake, land = (-79.95, 9.15), (-79.75, 9.05)  # in the lake; dry ground east of the canal
+
+    def at(lon: float, lat: float) -> tuple[int, int, int]:
+        x, y = run.js("""([lat, lon]) => { const map = document.querySelector('[data-storymap]').storymap.map;
+          const p = map.latLngToContainerPoint([lat, lon]), box = map.getContainer().getBoundingClientRect();
+          return [box.left + p.x, box.top + p.y]; }""", [lat, lon])
+        return _pixel(run.page, x, y)
+
+    water, ground = at(*lake), at(*land)
+    assert water != ground
+    assert max(abs(a - b) for a, b in zip(ground, (243, 239, 230))) <= 6, ground  # land colour
+    assert max(abs(a - b) for a, b in zip(water, (201, 221, 232))) <= 6, water  # the sea's colour
+    assert run.tile_requests == []
+    assert run.js("() => document.querySelectorAll('.storymap-country-label[data-rank]').length") > 0

@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import Problem, StoryError, short_repr
+from .errors import Problem, StoryError, did_you_mean, short_repr
 
 __all__ = ["Styling", "data_style", "point_radii", "check_keywords", "check_options", "css_color", "problem",
            "short_number", "EXTRA", "SCHEMES", "COLOR_RE", "MAX_RADIUS"]
@@ -106,12 +106,19 @@ def check_keywords(layer: str, others: dict[str, Any], accepted: Sequence[str]) 
         if word in UNSUPPORTED:
             message = f"explore's keyword {word!r} is not supported by add_layer: {UNSUPPORTED[word]}"
         else:
-            close = difflib.get_close_matches(word, list(accepted), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            close = _closest_word(word, accepted)
+            hint = f"did you mean {close!r}? " if close else ""
             message = (f"unknown keyword {word!r}; {hint}add_layer takes: {', '.join(accepted)}")
         problems.append(Problem(file="", where=f"layer {layer!r}", field=word, message=message))
     if problems:
         raise StoryError(problems)
+
+
+def _closest_word(word: str, words: Sequence[str]) -> Optional[str]:
+    """The keyword closest to a misspelt one (by similarity: ``legend_kwrds`` is ``legend_kwds``,
+    not ``legend``, which the prefix rule of :func:`storymap.errors.did_you_mean` would pick)."""
+    close = difflib.get_close_matches(word, list(words), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def check_options(layer: str, which: str, value: Any, allowed: Sequence[str]) -> dict[str, Any]:
@@ -124,8 +131,8 @@ def check_options(layer: str, which: str, value: Any, allowed: Sequence[str]) ->
     problems = []
     for key in value:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), list(allowed), n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            close = _closest_word(str(key), allowed)
+            hint = f"did you mean {close!r}? " if close else ""
             problems.append(Problem(file="", where=f"layer {layer!r}", field=f"{which}.{key}",
                                     message=f"not supported; {hint}{which} takes: {', '.join(allowed)}"))
     if problems:
@@ -245,8 +252,8 @@ def _ramp(layer: str, cmap: Any, default: str) -> _Ramp | Callable[[Any], Any]:
         if matplotlib is None:
             _matplotlib(layer, "cmap", f"cmap={name!r} (a matplotlib colormap)")
         names = list(dict.fromkeys(list(matplotlib.colormaps) + branca))
-        close = difflib.get_close_matches(name, names, n=3)
-        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        close = did_you_mean(name, names)
+        hint = f"did you mean {close!r}? " if close else ""
         raise problem(layer, "cmap", f"unknown colormap {name!r}; {hint}try one of matplotlib's "
                                      f"({', '.join(SOME_CMAPS)}, ...; '_r' reverses one), a branca name "
                                      "such as 'YlOrRd_09', or a list of colours")
@@ -326,8 +333,8 @@ def _values(layer: str, which: str, value: Any, frame: pd.DataFrame, geometry: s
         if value == geometry:
             raise problem(layer, field_name, f"{value!r} is the geometry column; name a column of values: {listed}")
         if value not in columns:
-            close = difflib.get_close_matches(value, columns, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            close = did_you_mean(value, columns)
+            hint = f"did you mean {close!r}? " if close else ""
             raise problem(layer, field_name, f"unknown column {value!r}; {hint}the data has: {listed}")
         return frame[value], value
     attached = f"__storymap_{which}"
@@ -388,8 +395,8 @@ def _scheme_name(layer: str, scheme: Any) -> str:
     plain = scheme.lower().replace("_", "")
     known = {s.replace("_", ""): s for s in SCHEMES}
     if plain not in known:
-        close = difflib.get_close_matches(plain, list(known), n=1)
-        hint = f"did you mean {known[close[0]]!r}? " if close else ""
+        close = did_you_mean(plain, known)
+        hint = f"did you mean {known[close]!r}? " if close else ""
         raise problem(layer, "scheme", f"unknown scheme {scheme!r}; {hint}mapclassify's schemes are: "
                                        f"{', '.join(SCHEMES)}")
     return scheme
@@ -485,8 +492,8 @@ def _color_only(frame: pd.DataFrame, layer: str, color: Any, geometry: str) -> S
     if isinstance(color, str) and color not in columns:
         if COLOR_RE.match(color.strip()):
             return Styling(uniform=color.strip())
-        close = difflib.get_close_matches(color, [str(c) for c in columns], n=1)
-        hint = f"did you mean the column {close[0]!r}? " if close else ""
+        close = did_you_mean(color, [str(c) for c in columns])
+        hint = f"did you mean the column {close!r}? " if close else ""
         raise problem(layer, "color", f"{color!r} is neither a CSS color (e.g. '#0072b2', 'teal') nor a column; "
                                       f"{hint}the data has: {', '.join(map(str, columns)) or '(no columns)'}")
     values, _ = _values(layer, "color", color, frame, geometry)

@@ -336,3 +336,16 @@ def test_hover_highlights_the_feature_and_shows_aliases(coloured_page: Path, mak
     run.page.mouse.move(x, y + 300)
     run.page.wait_for_selector(".leaflet-storymapHighlight-pane path", state="detached", timeout=3000)
     assert run.errors == []
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_coloured_legend_passes_axe(coloured_page: Path, make_page, viewport):
+    from axe_playwright_python.sync_playwright import Axe
+
+    run = make_page(viewport).open(coloured_page, STEPS[0])
+    run.js(f"() => {{ {ROOT_JS}.querySelector('.storymap-legend').open = true; }}")  # (closed on phones)
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+    results = Axe().run(run.page, options={"runOnly": {"type": "tag", "values": tags}})
+    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+    assert violations == []
+    assert run.errors == []

@@ -75,7 +75,7 @@
       this._legend = new ns.Legend(config.legend || [], {collapsed: root.clientWidth < 600}).addTo(map);
       this._overlays = config.overlays || [];
       this._overlays.forEach(function (o) {
-        this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name});
+        this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name, key: o.key});
       }, this);
       this._bind();
       this._tiles(this.layers[config.tiles]);

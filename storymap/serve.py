@@ -261,9 +261,11 @@ class DevServer:
             seen[entry.name] = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, int(entry.is_dir()))
         return seen
 
-    def watch(self) -> None:
-        """Rebuild whenever a file of the folder changes, until :meth:`stop`."""
-        before = self._snapshot()
+    def watch(self, before: Optional[dict[str, tuple[int, ...]]] = None) -> None:
+        """Rebuild whenever a file of the folder changes (from ``before``, a :meth:`_snapshot`), until
+        :meth:`stop`."""
+        if before is None:
+            before = self._snapshot()
         while not self._stopping.wait(POLL_SECONDS):
             now = self._snapshot()
             if now == before:
@@ -285,6 +287,7 @@ class DevServer:
         if threading.current_thread() is threading.main_thread():
             previous = signal.signal(signal.SIGTERM, lambda *_: self._interrupt())
         try:
+            before = self._snapshot()  # taken first: a save during the first build is not missed
             self.build()
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
                                             name="storymap-serve", daemon=True)
@@ -292,7 +295,7 @@ class DevServer:
             self.echo(f"serving {self.folder} at {self.url} (Ctrl-C to stop)")
             if open_browser:
                 webbrowser.open(self.url)
-            self.watch()
+            self.watch(before)
         except KeyboardInterrupt:
             pass
         finally:

@@ -55,6 +55,11 @@
   problemsTitle.id = 'storymap-dev-problems-title';
   var problemsNote = el('p');
   var problemsList = el('ul', 'storymap-dev-lines');
+  var problemsHide = el('button', 'storymap-dev-hide', 'Hide');
+  problemsHide.type = 'button';
+  problemsHide.title = 'Hide the problems until the next save';
+  problemsHide.addEventListener('click', function () { problems.hidden = true; });
+  problems.appendChild(problemsHide);
   problems.appendChild(problemsTitle);
   problems.appendChild(problemsNote);
   problems.appendChild(problemsList);

@@ -259,6 +259,7 @@ def test_a_taken_port_is_refused_plainly():
 def page(browser, served: Served):
     """One page on the served story; outside requests aborted, tiles answered with a blank PNG."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.url.rstrip("/"))
     errors: list[str] = []
     outside: list[str] = []
 
@@ -348,6 +349,10 @@ def test_view_picker_round_trip_and_phone_check(page, served: Served, restore: P
     assert view.center == pytest.approx(free_center, abs=0.01)
     # At zoom 6 on a phone, London and Berlin do not both fit: the picker says so.
     page.wait_for_selector("[data-phone=center][data-fit=no]", timeout=WAIT * 1000)
+    page.click("[data-form=center] + .storymap-dev-copy")
+    page.wait_for_function("document.querySelector('[data-form=center] + .storymap-dev-copy').textContent === 'Copied'",
+                           timeout=WAIT * 1000)
+    assert page.evaluate("navigator.clipboard.readText()") == center_line
 
     # Pasted into the step, the view comes back after the reload, and the phone check flags it.
     text = (restore / "story.toml").read_text("utf-8")

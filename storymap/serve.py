@@ -1,7 +1,7 @@
 """``storymap serve``: a live preview of a story folder while it is edited.
 
 The story is built in memory (nothing is written) and served on 127.0.0.1 only. The folder is
-polled a few times a second (a story folder holds a handful of files: polling costs nothing,
+polled ten times a second (a story folder holds a handful of files: polling costs nothing,
 needs no extra library and works on every file system, network and container mounts included);
 every save rebuilds the page, and the open page learns of it through a server-sent event stream
 and reloads itself, keeping its step (the URL's ``#step-id``). When the story becomes invalid the
@@ -55,7 +55,7 @@ PHONE = (390, 844)
 EVENTS = "/__storymap/events"
 STATE = "/__storymap/state"
 #: How often the folder is looked at, and how long a change must hold still before a build.
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.05
 #: Comments keep an idle event stream open through proxies; a waiting stream wakes this often.
 KEEPALIVE_SECONDS = 15.0

@@ -130,5 +130,95 @@ def embed(url: str, title: str, height: int) -> None:
     click.echo(embed_snippet(url, title=title, height=height), nl=False)
 
 
+@main.command("new")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="My story", show_default=True, help="The story's title.")
+def new(folder: Path, title: str) -> None:
+    """Start a story in FOLDER: a commented story.toml, a places.geojson and editor schemas.
+
+    The starter is small and valid (three landmarks, three steps): `storymap build FOLDER` builds
+    it at once. FOLDER is created if needed; a file the starter would write, or a story already
+    there, is never overwritten (exit status 1, nothing written).
+    """
+    from .scaffold import new_story
+
+    try:
+        written = new_story(folder, title=title)
+    except StoryError as exc:
+        for problem in exc.problems:
+            click.echo(f"storymap new: {problem}", err=True)
+        sys.exit(EXIT_INVALID)
+    except OSError as exc:
+        click.echo(f"storymap new: cannot write {folder}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"wrote {', '.join(str(p) for p in written)}")
+    shown = _shell_word(str(folder))
+    click.echo(f"next: storymap serve {shown} --open    (a live preview while you edit)\n"
+               f"      storymap build {shown}           (the page, in dist/index.html)")
+
+
+def _shell_word(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+@main.command()
+@click.argument("what", type=click.Choice(["story", "places"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the schema to this file instead of printing it.")
+@click.option("--story", "story_folder", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Fit the schema to the story in this folder: places may name only its kinds, steps only its "
+                   "places.")
+@click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
+def schema(what: str, output: Path | None, story_folder: Path | None, debug: bool) -> None:
+    """Print the JSON Schema (draft 2020-12) of story.toml (story) or of a places file (places).
+
+    For editors (completion and checks as you type) and `check-jsonschema`. It is generated from
+    the models `storymap validate` uses; what spans files (unique ids, swapped coordinates) is
+    left to `storymap validate`.
+    """
+    from .schema import dumps, schema_for
+
+    try:
+        text = dumps(schema_for(what, story_folder))
+    except StoryError as exc:
+        _fail(exc, debug)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _crash(exc, f"cannot write {output}", debug)
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks and every request.")
+def serve(folder: Path | None, port: int, open_browser: bool, debug: bool) -> None:
+    """Preview the story in FOLDER at http://127.0.0.1:PORT/, rebuilt on every save.
+
+    The open page reloads itself and keeps its step; while the files are invalid it shows their
+    problems over the last version that built. A view picker shows the map's current view as the
+    TOML to paste into a step. Only 127.0.0.1 is served, and only the page and the folder's own
+    files. FOLDER defaults like `build`'s. Ctrl-C stops it.
+    """
+    from .serve import DevServer
+
+    folder = _folder(folder)
+    try:
+        server = DevServer(folder, port=port, debug=debug)
+    except OSError as exc:
+        hint = "; choose another with --port (0 picks a free one)" if port else ""
+        click.echo(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}{hint}", err=True)
+        sys.exit(EXIT_INVALID)
+    server.run(open_browser=open_browser)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -19,7 +19,7 @@ from branca.element import Element, Figure, MacroElement
 from folium.map import Layer
 from markupsafe import Markup
 
-from . import assets
+from . import assets, channels, media as story_media
 from .security import add_csp, tile_sources, verbatim_rendering
 from .geometry import bounds_union, frame_start, shift_into
 from .text import markdown_html, script_json
@@ -172,6 +172,16 @@ class StoryControl(MacroElement):
             }
             for step in self.story.steps
         ]
+
+    @property
+    def media(self) -> list[list[dict[str, Any]]]:
+        """Each step's media for the template (issue 12: see storymap.media)."""
+        return story_media.prepare_media(self.story)
+
+    @property
+    def article(self) -> Markup:
+        """The story as a <noscript> article (issue 12: see storymap.channels)."""
+        return channels.noscript_article(self.story, self.root_id)
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -368,6 +378,7 @@ def render_page(folium_map: folium.Map, story: "StoryData", *, fragment: bool = 
                 layout: str | None = None) -> str:
     """Render ``folium_map`` (holding a :class:`StoryControl`) as one page or fragment."""
     page = StoryPage(title=story.title, lang=story.lang, fragment=fragment)
+    page.meta_tags = channels.meta_tags(story)
     page.add_child(folium_map, name="map")
     # The story's script needs every layer defined first: render it last.
     controls = [k for k, v in folium_map._children.items() if isinstance(v, StoryControl)]
@@ -382,4 +393,4 @@ def render_page(folium_map: folium.Map, story: "StoryData", *, fragment: bool = 
     finally:
         folium_map._parent = None
     # A whole page gets its Content-Security-Policy, computed from the page as rendered.
-    return html if fragment else add_csp(html, tile_sources(folium_map))
+    return html if fragment else add_csp(html, tile_sources(folium_map) + story_media.csp_sources(story))

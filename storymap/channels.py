@@ -232,6 +232,13 @@ def _mercator(lon: float, lat: float) -> tuple[float, float]:
     return (lon + 180.0) / 360.0 * 256.0, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * 256.0
 
 
+def _unmercator(x: float, y: float) -> tuple[float, float]:
+    """The inverse of :func:`_mercator`: ``(lon, lat)``."""
+    lon = x / 256.0 * 360.0 - 180.0
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 256.0))))
+    return lon, lat
+
+
 def _decode_ring(ring: Sequence[int], scale: int) -> list[tuple[float, float]]:
     out, x, y = [], 0, 0
     for i in range(0, len(ring) - 1, 2):
@@ -295,7 +302,12 @@ def social_card(story: Any) -> bytes:
 
     image = Image.new("RGB", (W, H), _SEA)
     draw = ImageDraw.Draw(image)
-    base = basemap_data(list(drawn.values()))
+    # Land around the places, with a margin wide enough to reach the card's edges.
+    west, north = _unmercator(ox / k, oy / k)
+    east, south = _unmercator((ox + W) / k, (oy + H) / k)
+    box = bounds_union(g.bounds for g in drawn.values())
+    margin = 8.0 if box is None else min(90.0, max(8.0, box[0] - west, east - box[2], box[1] - south, north - box[3]) + 1)
+    base = basemap_data(list(drawn.values()), margin=margin)
     scale = int(base.get("scale", 1000))
     for polygon in base.get("land", []):
         for r, ring in enumerate(polygon):
@@ -304,11 +316,13 @@ def social_card(story: Any) -> bytes:
                 draw.polygon(points, fill=_LAND if r == 0 else _SEA, outline=_COAST, width=_SS)
 
     shown = set(step.places)
-    overlay = Image.new("RGBA", (W, H), (0, 0, 0, 0))
+    # Drawn in RGBA mode onto the RGB map, each shape blends with what is under it (the page's
+    # opacities); places the step does not show are dimmed, as on the page.
+    blend = ImageDraw.Draw(image, "RGBA")
     for place in sorted(data.places, key=lambda p: (p.id in shown, {"area": 0, "line": 1}.get(p.family, 2))):
-        _draw_place(overlay, project, drawn[place.id], data.kind(place).style(), place.family,
+        _draw_place(blend, project, drawn[place.id], data.kind(place).style(),
                     1.0 if place.id in shown or not shown else 0.3)
-    image = Image.alpha_composite(image.convert("RGBA"), overlay)
+    image = image.convert("RGBA")
 
     text_layer = Image.new("RGBA", (W, H), (0, 0, 0, 0))
     tdraw = ImageDraw.Draw(text_layer)
@@ -319,11 +333,14 @@ def social_card(story: Any) -> bytes:
         tdraw.text((x, y), data.kicker.upper(), font=font, fill=_PANEL_MUTED, stroke_width=stroke,
                    stroke_fill=_PANEL_MUTED)
         y += 44 * _SS
-    for size in (58, 52, 46, 40):
+    # The largest size that sets the title in two lines, else the one that needs the fewest.
+    options = []
+    for size in (58, 52, 46, 40, 34):
         font, stroke = _font("bold", size * _SS)
-        lines = _wrap(tdraw, data.title, font, text_width, 4, stroke)
-        if len(lines) <= 3 or size == 40:
-            break
+        options.append((len(_wrap(tdraw, data.title, font, text_width, 99, stroke)), -size))
+    size = -min(options)[1] if min(options)[0] > 2 else max(-s for n, s in options if n <= 2)
+    font, stroke = _font("bold", size * _SS)
+    lines = _wrap(tdraw, data.title, font, text_width, 4, stroke)
     for line in lines:
         tdraw.text((x, y), line, font=font, fill=(255, 255, 255), stroke_width=stroke, stroke_fill=(255, 255, 255))
         y += int(size * 1.18 * _SS)
@@ -354,35 +371,30 @@ def _rgb(colour: str) -> tuple[int, int, int]:
         return (11, 83, 148)
 
 
-def _draw_place(layer: Any, project: Any, shape: shapely.Geometry, style: dict[str, Any], family: str,
-                dim: float) -> None:
-    from PIL import Image, ImageDraw
-
-    part = Image.new("RGBA", layer.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(part)
+def _draw_place(draw: Any, project: Any, shape: shapely.Geometry, style: dict[str, Any], dim: float) -> None:
     stroke = _rgb(style.get("color", "#0b5394"))
     fill = _rgb(style.get("fillColor", style.get("color", "#0b5394")))
     weight = max(1, round(float(style.get("weight", 2)) * _SS))
-    geoms = list(getattr(shape, "geoms", [shape]))
-    alpha = lambda value: int(255 * max(0.0, min(1.0, float(value))) * dim)  # noqa: E731
-    for geom in geoms:
+
+    def alpha(value: Any) -> int:
+        return int(255 * max(0.0, min(1.0, float(value))) * dim)
+
+    for geom in getattr(shape, "geoms", [shape]):
         if geom.geom_type == "Polygon":
-            rings = [project(geom.exterior.coords)]
-            draw.polygon(rings[0], fill=fill + (alpha(style.get("fillOpacity", 0.25)),))
-            draw.line(rings[0] + rings[0][:1], fill=stroke + (alpha(style.get("opacity", 0.9)),), width=weight,
-                      joint="curve")
+            ring = project(geom.exterior.coords)
+            draw.polygon(ring, fill=fill + (alpha(style.get("fillOpacity", 0.25)),))
+            draw.line(ring + ring[:1], fill=stroke + (alpha(style.get("opacity", 0.9)),), width=weight, joint="curve")
         elif geom.geom_type == "LineString":
-            points = project(geom.coords)
-            draw.line(points, fill=stroke + (alpha(style.get("opacity", 0.95)),), width=weight, joint="curve")
+            draw.line(project(geom.coords), fill=stroke + (alpha(style.get("opacity", 0.95)),), width=weight,
+                      joint="curve")
         elif geom.geom_type == "Point":
             (x, y), = project(geom.coords)
             r = float(style.get("radius", 7)) * _SS * 1.4
-            w = max(1, round(float(style.get("weight", 2)) * _SS))
-            draw.ellipse((x - r - w, y - r - w, x + r + w, y + r + w), fill=stroke + (alpha(style.get("opacity", 1)),))
+            draw.ellipse((x - r - weight, y - r - weight, x + r + weight, y + r + weight),
+                         fill=stroke + (alpha(style.get("opacity", 1)),))
             draw.ellipse((x - r, y - r, x + r, y + r), fill=fill + (alpha(style.get("fillOpacity", 1)),))
-        else:
-            _draw_place(layer, project, geom, style, family, dim)
-    layer.alpha_composite(part)
+        elif hasattr(geom, "geoms"):
+            _draw_place(draw, project, geom, style, dim)
 
 
 def write_social_card(story: Any, path: str | os.PathLike[str]) -> Path:
@@ -393,3 +405,172 @@ def write_social_card(story: Any, path: str | os.PathLike[str]) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(social_card(story))
     return target
+
+
+# Pictures of steps and a PDF handout (headless Chromium) ---------------------------------------
+
+#: What to install when ``storymap render`` finds no browser.
+INSTALL_HINT = (
+    "storymap render draws each step in headless Chromium, driven by Playwright. Install them:\n"
+    "  pip install 'storymap[render]'\n"
+    "  python -m playwright install chromium\n"
+    "or use a Chromium that is already installed (Debian/Ubuntu: apt install chromium) and, if it is not "
+    "at /usr/bin/chromium, point STORYMAP_CHROMIUM at it."
+)
+
+_BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+class RenderUnavailable(RuntimeError):
+    """No browser to render with; the message says what was tried and what to install."""
+
+
+def _chromium_candidates() -> list[Optional[str]]:
+    """Chromium binaries to try, in order: $STORYMAP_CHROMIUM (alone, when set), the system's
+    Chromium, then Playwright's own (``None``)."""
+    env = os.environ.get("STORYMAP_CHROMIUM")
+    if env:
+        return [env]
+    found: list[Optional[str]] = [p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(p)]
+    return found + [None]
+
+
+def find_chromium(playwright: Any) -> Any:
+    """Launch headless Chromium through ``playwright`` (a started ``sync_playwright()``).
+
+    Raises
+    ------
+    RenderUnavailable
+        When no candidate starts; the message lists each and says what to install.
+    """
+    errors = []
+    for path in _chromium_candidates():
+        try:
+            return playwright.chromium.launch(executable_path=path, args=_BROWSER_ARGS)
+        except Exception as exc:  # noqa: BLE001 - try the next candidate, report them all
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            errors.append(f"{path or 'Playwright’s own Chromium'}: {first[:200]}")
+    raise RenderUnavailable("no Chromium could be started (" + "; ".join(errors) + ")\n" + INSTALL_HINT)
+
+
+def _sync_playwright() -> Any:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise RenderUnavailable("Playwright is not installed\n" + INSTALL_HINT) from None
+    return sync_playwright
+
+
+_READY = ("() => { const r = document.querySelector('[data-storymap]');"
+          " return !!(r && r.storymap && !r.hasAttribute('data-storymap-moving')); }")
+_SETTLED = """async () => {
+  const root = document.querySelector('[data-storymap]');
+  const section = root.querySelector('.storymap-step[aria-current]') || root;
+  await Promise.all(Array.from(section.querySelectorAll('img')).map((img) => img.decode().catch(() => null)));
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+}"""
+
+
+def render_steps(story: Any, out_dir: str | os.PathLike[str], *, width: int = 1280, height: int = 800,
+                 scale: float = 1.0, layout: Optional[str] = None, tiles: bool = False, pdf: bool = True,
+                 progress: Any = None) -> list[Path]:
+    """Write ``<step-id>.png`` for every step (the page as a reader sees it at that step, at
+    ``width``×``height`` CSS px times ``scale``) and ``story.pdf``, a handout with each step's
+    picture and text, into ``out_dir``. Returns the paths written.
+
+    The page is built, opened in headless Chromium and stepped through. Offline unless ``tiles``:
+    the map shows the embedded basemap, and no request leaves the machine.
+
+    Raises
+    ------
+    RenderUnavailable
+        When Playwright or Chromium is missing (the message says what to install).
+    """
+    from .story import Story
+
+    sync_playwright = _sync_playwright()
+    the_story = story if isinstance(story, Story) else Story(_data(story))
+    data = the_story.data
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    html = the_story.to_html(layout=layout)
+    written: list[Path] = []
+    pictures: dict[str, bytes] = {}
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="storymap-render-") as tmp, sync_playwright() as pw:
+        page_path = Path(tmp) / "index.html"
+        page_path.write_text(html, "utf-8")
+        browser = find_chromium(pw)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale)
+            if not tiles:
+                context.set_offline(True)
+            page = context.new_page()
+            page.route("**/*", lambda route: route.continue_()
+                       if route.request.url.startswith(("file:", "data:", "blob:", "about:")) or tiles
+                       else route.abort())
+            page.goto(page_path.as_uri(), wait_until="load")
+            page.wait_for_function(_READY, timeout=30_000)
+            for i, step in enumerate(data.steps):
+                page.evaluate("(i) => { document.querySelector('[data-storymap]').storymap.goTo(i, "
+                              "{animate: false, history: 'none'}); }", i)  # returns nothing to serialise
+                page.wait_for_function(_READY, timeout=30_000)
+                if tiles:
+                    try:
+                        page.wait_for_load_state("networkidle", timeout=15_000)
+                    except Exception:  # noqa: BLE001 - tiles that never come: draw what is there
+                        pass
+                page.evaluate(_SETTLED)
+                target = out / f"{step.id}.png"
+                pictures[step.id] = page.screenshot(path=str(target))
+                written.append(target)
+                if progress:
+                    progress(target)
+            context.close()
+            if pdf:
+                target = out / "story.pdf"
+                context = browser.new_context(viewport={"width": 800, "height": 1100}, offline=True)
+                handout = context.new_page()
+                handout.route("**/*", lambda route: route.continue_()
+                              if route.request.url.startswith(("data:", "about:")) else route.abort())
+                handout.set_content(handout_html(data, pictures), wait_until="load")
+                handout.evaluate("() => Promise.all(Array.from(document.images).map((i) => i.decode()"
+                                 ".catch(() => null)))")
+                handout.pdf(path=str(target), format="A4", print_background=True,
+                            margin={"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
+                            display_header_footer=True, header_template="<span></span>",
+                            footer_template='<div style="font-size:8px;width:100%;text-align:center;color:#555">'
+                                            '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+                context.close()
+                written.append(target)
+                if progress:
+                    progress(target)
+        finally:
+            browser.close()
+    return written
+
+
+def handout_html(story: Any, pictures: dict[str, bytes]) -> str:
+    """The PDF handout's page: the story's title, then each step on its own page: its picture
+    (``pictures[step.id]``, PNG bytes), title, narrative, media, what the map shows, and its
+    places with their sources."""
+    from .media import prepare_media
+
+    data = _data(story)
+    media = prepare_media(data)
+    steps = []
+    for i, step in enumerate(data.steps):
+        picture = pictures.get(step.id)
+        steps.append({
+            "id": step.id,
+            "number": i + 1,
+            "title": step.title,
+            "picture": "data:image/png;base64," + base64.b64encode(picture).decode("ascii") if picture else None,
+            "description": _step_description(data, step),
+            "narrative_html": Markup(markdown_html(step.narrative)),
+            "media": [m for m in media[i] if not m["remote"]],
+            "places": [{"name": data.place(pid).name, "sources": data.place(pid).sources} for pid in step.places],
+        })
+    return _ENV.get_template("handout.html").render(story=data, steps=steps)

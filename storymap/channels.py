@@ -487,6 +487,20 @@ def render_steps(story: Any, out_dir: str | os.PathLike[str], *, width: int = 12
     RenderUnavailable
         When Playwright or Chromium is missing (the message says what to install).
     """
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        # Playwright's sync API cannot run in a thread with a running event loop (Jupyter, or a
+        # test process with its own Playwright session): render from a thread of its own.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(render_steps, story, out_dir, width=width, height=height, scale=scale, layout=layout,
+                               tiles=tiles, pdf=pdf, progress=progress).result()
     from .story import Story
 
     sync_playwright = _sync_playwright()

@@ -139,8 +139,9 @@ def noscript_article(story: Any, root_id: str = "") -> Markup:
 
     Each step: its title, narrative, media (alt text and credit; the image itself is in the
     interactive page already, and is not repeated), and the names of the places it shows with
-    their sources (listed where a place first appears; later steps link back to it). Without
-    JavaScript the interactive story (``root_id``) is hidden and this article shows instead.
+    their sources (listed where a place first appears; later steps say "sources above").
+    Without JavaScript the interactive story is hidden (``@media (scripting: none)`` in
+    storymap.css) and this article shows instead.
     """
     data = _data(story)
     prefix = (root_id or "storymap") + "-article"
@@ -402,8 +403,15 @@ def write_social_card(story: Any, path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     if target.is_dir():
         target = target / SOCIAL_IMAGE
+    data = social_card(story)  # drawn in full before anything is written
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(social_card(story))
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return target
 
 

@@ -171,10 +171,12 @@ def read_image(path: Path) -> Prepared:
 @lru_cache(maxsize=64)
 def _read_cached(path: str, mtime_ns: int, size: int, name: str) -> Prepared:
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+        with open(path, "rb") as fh:  # read(n) allocates n bytes: ask for what stat said (and no more than the limit)
+            data = fh.read(min(size, MAX_FILE_BYTES) + 1)
     except OSError as exc:
         raise MediaError(f"cannot read {name}: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise MediaError(f"{name} is larger than {MAX_FILE_BYTES / 2**20:.0f} MiB, the limit for an image file: export it smaller")
     if _looks_like_svg(data, path):
         return sanitize_svg(data, name)
     return _raster(data, name)

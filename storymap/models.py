@@ -393,7 +393,7 @@ class StoryMeta(BaseModel):
     lang: Language = Field(default="en", description="The language the story is written in (BCP 47).")
     layout: Layout = Field(default="slides", description="slides (Previous/Next) or scroll (sections scroll past).")
     base_url: Optional[HttpUrl] = Field(
-        default=None, description="Where the page will be published (e.g. https://example.org/stories/panama/): "
+        default=None, description="Where the page will be published (e.g. https://example.org/stories/harbours/): "
                                   "makes the social card's og:url and og:image absolute.")
     remote_media: bool = Field(default=False, description="Allow step media from https URLs (loaded when the page "
                                                           "is read; the page's CSP allows exactly those hosts).")

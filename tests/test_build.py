@@ -28,6 +28,8 @@ def test_build_script_writes_the_page(tmp_path: Path):
     assert page.is_file() and page.stat().st_size > 100_000
     assert "wrote dist/index.html" in result.stdout
     assert (tmp_path / "dist" / "examples" / "news-article.html").is_file()
+    assert (tmp_path / "dist" / "social.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # the social card
+    assert "wrote dist/social.png" in result.stdout
 
 
 def test_build_script_uses_only_the_public_api():

@@ -281,11 +281,14 @@ def test_print_is_the_whole_story_as_an_article(desktop: PageRun):
             zoom: shown(root.querySelector('.leaflet-control-zoom')),
             toggle: shown(root.querySelector('.storymap-sheet-toggle')),
             stepInView: story.map.getBounds().pad(0.02).contains(L.latLngBounds(step.latLngBounds)),
+            sourcesOpen: Array.from(root.querySelectorAll('.storymap-step details.storymap-sources')).every((d) => d.open),
             current: step.id,
           };
         }""")
     finally:
         page.emulate_media(media="screen")
+    assert layout["sourcesOpen"]  # unfolded for the paper, folded again after:
+    page.wait_for_function("() => !Array.from(document.querySelectorAll('details.storymap-sources')).some((d) => d.open)")
     assert layout["current"] == "the-canal" and layout["stepInView"]
     assert -1 not in layout["titleTops"] and layout["titleTops"] == sorted(layout["titleTops"])
     assert len(layout["titles"]) == 12 and layout["titles"][6] == "A strategic anchor"

@@ -10,6 +10,7 @@ from typing import NoReturn
 import click
 
 from . import __version__
+from .channels import SOCIAL_IMAGE, write_social_card
 from .embed import embed_snippet
 from .errors import StoryError
 from .load import STORY_FILE, load_places
@@ -77,8 +78,10 @@ def _folder(value: Path | None) -> Path:
               help="Write an HTML fragment to paste into a CMS (no html/head/body).")
 @click.option("--layout", type=click.Choice(LAYOUTS), default=None,
               help="Override the story's layout: slides (default) or scroll.")
+@click.option("--social/--no-social", default=True, show_default=True,
+              help="Also write the social card (social.png, 1200×630) beside the page.")
 @click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
-def build(folder: Path, output: Path, fragment: bool, layout: str | None, debug: bool) -> None:
+def build(folder: Path, output: Path, fragment: bool, layout: str | None, social: bool, debug: bool) -> None:
     """Build the story in FOLDER into one self-contained HTML page (or fragment).
 
     FOLDER defaults to the current folder when it holds a story.toml, else to geodata. Invalid
@@ -91,6 +94,12 @@ def build(folder: Path, output: Path, fragment: bool, layout: str | None, debug:
     except Exception as exc:  # noqa: BLE001 - rendering or writing failed; the old page is intact
         _crash(exc, f"cannot build {output}", debug)
     click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    if not fragment and social:  # the link preview the page's og:image names (issue 12)
+        try:
+            card = write_social_card(story, path.parent / SOCIAL_IMAGE)
+        except Exception as exc:  # noqa: BLE001 - the page is written; say why the card is not
+            _crash(exc, f"cannot draw {path.parent / SOCIAL_IMAGE}", debug)
+        click.echo(f"wrote {card} ({card.stat().st_size:,} bytes)")
 
 
 @main.command()
@@ -118,6 +127,43 @@ def validate(path: Path | None, debug: bool) -> None:
     except StoryError as exc:
         _fail(exc, debug)
     click.echo(f"{path}: valid ({len(places)} places)")
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("dist/render"),
+              show_default=True, help="The folder to write <step-id>.png and story.pdf into.")
+@click.option("--width", type=click.IntRange(min=1200, max=4000), default=1280, show_default=True,
+              help="Window width in CSS pixels (at least 1200).")
+@click.option("--height", type=click.IntRange(min=400, max=4000), default=800, show_default=True,
+              help="Window height in CSS pixels.")
+@click.option("--scale", type=click.FloatRange(min=1, max=3), default=1.0, show_default=True,
+              help="Device pixel ratio: 2 gives pictures twice as sharp (and twice as wide).")
+@click.option("--layout", type=click.Choice(LAYOUTS), default=None, help="Override the story's layout.")
+@click.option("--tiles", is_flag=True,
+              help="Draw the online tile layer too (needs the network); without it, the embedded basemap only.")
+@click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also write story.pdf, the handout.")
+@click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
+def render(folder: Path | None, output: Path, width: int, height: int, scale: float, layout: str | None,
+           tiles: bool, pdf: bool, debug: bool) -> None:
+    """Write a picture of every step (OUTPUT/<step-id>.png) and a PDF handout (OUTPUT/story.pdf).
+
+    Each picture is the page as a reader sees it at that step, drawn by headless Chromium
+    through Playwright (pip install 'storymap[render]'; then python -m playwright install
+    chromium, or use a system Chromium, or set STORYMAP_CHROMIUM). Without a browser, says what
+    to install and exits with status 1.
+    """
+    from .channels import RenderUnavailable, render_steps
+
+    story = _load(_folder(folder), debug)
+    try:
+        render_steps(story, output, width=width, height=height, scale=scale, layout=layout, tiles=tiles, pdf=pdf,
+                     progress=lambda path: click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)"))
+    except RenderUnavailable as exc:
+        click.echo(f"storymap render: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    except Exception as exc:  # noqa: BLE001 - the browser failed; one line unless --debug
+        _crash(exc, f"cannot render {output}", debug)
 
 
 @main.command()

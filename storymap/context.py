@@ -89,6 +89,13 @@ class PageContext:
                  "description": self.description(step), "places": step.places} for step in self.story.steps]
 
     @cached_property
+    def media(self) -> list[list[dict[str, Any]]]:
+        """Each step's media (images read, scaled and inlined), once per render."""
+        from .media import prepare_media
+
+        return prepare_media(self.story)
+
+    @cached_property
     def cards(self) -> list[dict[str, Any]]:
         """Each place's card: name, kind, when, precision, annotation as sanitized HTML, sources."""
         return [self._card(place) for place in self.story.places]

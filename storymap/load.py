@@ -311,7 +311,7 @@ def load_data(folder: str | os.PathLike[str]) -> StoryData:
         problems.append(Problem(_display(place_files[0]) if len(place_files) == 1 else _display(root),
                                 "the story has no places: no Feature in any *.geojson file"))
 
-    context: dict[str, Any] = {"describe_place": _describer(origins)}
+    context: dict[str, Any] = {"describe_place": _describer(origins), "folder": root}  # folder: media src
     if not all_read:
         context["ids"] = None  # some ids are unknown: don't report steps naming unknown places
     if meta is None:

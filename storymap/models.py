@@ -20,8 +20,11 @@ from typing import Any, Callable, Collection, Literal, NamedTuple, NoReturn, Opt
 
 import numpy as np
 import shapely
+from pathlib import Path
+
 from pydantic import (
-    BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator,
+    BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, ValidationInfo, field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -33,7 +36,7 @@ from .types import HttpUrl, Identifier, Language, Layout, LocationPrecision, Non
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
     "duplicate_ids", "unknown_places", "swapped_places", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
-    "check_places", "resolve_kinds",
+    "check_places", "resolve_kinds", "Media", "MediaBudget",
 ]
 
 #: Where a problem lies inside the object checked, as a pydantic-style location.
@@ -289,6 +292,68 @@ class View(BaseModel):
         return (west, south, east + 360 if east < west else east, north)
 
 
+class Media(BaseModel):
+    """An image shown with a step: a file in the story folder (or, when the story opts in with
+    ``remote_media = true``, an https URL), with its alt text, credit and caption.
+
+    From story.toml, ``src`` is relative to the story folder and must stay inside it. From Python
+    (``add_step(..., media=[...])``), a relative ``src`` is relative to the current directory; a
+    :class:`pathlib.Path` works too. A local image is read and prepared when validated (see
+    :mod:`storymap.media`): a missing file or an unreadable image is a validation problem of
+    ``src``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    src: NonEmptyText = Field(description="An image file relative to the story folder (JPEG, PNG, WebP, GIF or "
+                                          "SVG), or an https URL when the story sets remote_media = true.",
+                              examples=["media/miraflores.jpg"])
+    alt: str = Field(description="What the image shows, for readers who cannot see it (required); \"\" only for "
+                                 "a purely decorative image.")
+    credit: str = Field(default="", description="Who made the image (photographer / agency, or the sources "
+                                                "of a graphic).")
+    caption: str = Field(default="", description="Markdown caption shown under the image.")
+
+    _prepared: Any = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _readable(cls, value: Any, handler: Callable[[Any], Any], info: ValidationInfo) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("src"), Path):
+            value = {**value, "src": str(value["src"])}
+        try:
+            media = handler(value)
+        except ValidationError as exc:
+            if not isinstance(value, dict):
+                raise
+            problems = validation_problems(exc, cls)
+            _raise_problems([(loc, message + ": describe what the image shows, or alt = \"\" for a purely "
+                                             "decorative image" if loc == ("alt",) and message == "missing (required)"
+                              else message) for loc, message in problems])
+        if isinstance(value, Media):
+            return media
+        from . import media as _media
+
+        folder = (info.context or {}).get("folder")
+        try:
+            where, target = _media.classify_src(media.src)
+            if where == "local":
+                media._prepared = _media.read_image(_media.local_path(target, Path(folder) if folder else None))
+        except _media.MediaError as exc:
+            _raise_problems([(("src",), str(exc))])
+        return media
+
+    @property
+    def prepared(self) -> Any:
+        """The image ready to inline (:class:`storymap.media.Prepared`); None for a remote image."""
+        return self._prepared
+
+    @property
+    def remote(self) -> bool:
+        """Whether the image is loaded from an https URL when the page is read."""
+        return self._prepared is None
+
+
 class Step(BaseModel):
     """One step of the story: what the reader sees and reads at that point."""
 
@@ -303,6 +368,17 @@ class Step(BaseModel):
     )
     view: Optional[View] = Field(default=None, description="Overrides fitting the map to the step's places.")
     max_zoom: Optional[Zoom] = Field(default=None, description="Never zoom in further than this when fitting.")
+    media: list[Media] = Field(default_factory=list, description="Images shown with the step's text "
+                                                                 "([[steps.media]] tables).")
+
+
+class MediaBudget(BaseModel):
+    """What a story's inlined images may add to the page, in kilobytes (base64, as in the page)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    image_kb: int = Field(default=400, ge=1, description="The most one image may take in the page (KB).")
+    page_kb: int = Field(default=2000, ge=1, description="The most all the story's images may take (KB).")
 
 
 class StoryMeta(BaseModel):
@@ -316,6 +392,13 @@ class StoryMeta(BaseModel):
     kicker: str = Field(default="", description="A short line above the title (e.g. \"Story map\"); none when empty.")
     lang: Language = Field(default="en", description="The language the story is written in (BCP 47).")
     layout: Layout = Field(default="slides", description="slides (Previous/Next) or scroll (sections scroll past).")
+    base_url: Optional[HttpUrl] = Field(
+        default=None, description="Where the page will be published (e.g. https://example.org/stories/harbours/): "
+                                  "makes the social card's og:url and og:image absolute.")
+    remote_media: bool = Field(default=False, description="Allow step media from https URLs (loaded when the page "
+                                                          "is read; the page's CSP allows exactly those hosts).")
+    media_budget: MediaBudget = Field(default_factory=MediaBudget,
+                                      description="Per-image and per-page limits for inlined images.")
 
 
 _WGS84 = {
@@ -433,10 +516,11 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
     steps = []
     for i, item in enumerate(raw_steps):
         try:
-            steps.append(item if isinstance(item, Step) else Step.model_validate(item))
+            steps.append(item if isinstance(item, Step) else Step.model_validate(item, context=context))
         except ValidationError as exc:
             problems += _errors_at(exc, ("steps", i), Step)
     fields["steps"] = steps
+    problems += _media_problems(fields, raw_steps, steps)
 
     # Across parts, once. Ids are checked on the raw input: a part broken elsewhere still counts.
     place_ids = [_raw_id(item) for item in raw_places]
@@ -451,6 +535,28 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
         for f in unknown_places(step_places, set(known)):
             problems.append((("steps", f.index) + f.loc, f.message))
     return fields, problems
+
+
+def _media_problems(fields: dict[str, Any], raw_steps: Sequence[Any], steps: list[Step]) -> list[tuple[Loc, str]]:
+    """Remote media only when the story opts in (checked on the raw steps: a step broken elsewhere
+    still counts); the images' weight within the story's budget."""
+    from .media import budget_problems
+
+    problems: list[tuple[Loc, str]] = []
+    if not fields.get("remote_media", False):
+        for i, item in enumerate(raw_steps):
+            media = item.media if isinstance(item, Step) else item.get("media") if isinstance(item, dict) else None
+            for j, one in enumerate(media if isinstance(media, list) else []):
+                src = one.src if isinstance(one, Media) else one.get("src") if isinstance(one, dict) else None
+                if isinstance(src, str) and src.strip().lower().startswith("https://"):
+                    problems.append((("steps", i, "media", j, "src"), (
+                        "a remote image is used only when the story opts in with remote_media = true in story.toml "
+                        "(the page then loads it from its host when read, and the page's CSP allows that host); "
+                        "or save the image in the story folder and give its path")))
+    budget = fields.get("media_budget") or {}
+    budget = budget.model_dump() if isinstance(budget, MediaBudget) else budget
+    problems += budget_problems(steps, budget.get("image_kb", 400), budget.get("page_kb", 2000))
+    return problems
 
 
 def check_places(raw_places: Sequence[Any], kinds: dict[str, Kind],

@@ -33,7 +33,7 @@ from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElemen
 from folium.map import Layer
 from markupsafe import Markup
 
-from . import assets
+from . import assets, channels, media as story_media
 from .context import PageContext, framed_places
 from .errors import Problem, StoryError
 from .security import add_csp, tile_sources
@@ -256,6 +256,16 @@ class StoryControl(MacroElement):
         return self.context.steps
 
     @property
+    def media(self) -> list[list[dict[str, Any]]]:
+        """Each step's media for the template (see :mod:`storymap.media`)."""
+        return self.context.media
+
+    @property
+    def article(self) -> Markup:
+        """The story as a <noscript> article (issue 12: see storymap.channels)."""
+        return channels.noscript_article(self.story, self.root_id)
+
+    @property
     def cards(self) -> list[dict[str, Any]]:
         return self.context.cards
 
@@ -462,6 +472,7 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
     store = asset_store or assets.AssetStore()
     page = StoryPage(title=data.title, lang=data.lang, fragment=fragment,
                      resolve=lambda links: store.inline(links, where="the page"))
+    page.meta_tags = channels.meta_tags(data)
     page.add_child(tree, name="map")
     prefix = hashlib.sha256(data.model_dump_json().encode("utf-8")).hexdigest()[:8]
     counter = itertools.count(1)
@@ -485,7 +496,7 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
                                           "everything itself: use folium elements whose files storymap can "
                                           "inline (see add_layer's assets)") for url in dict.fromkeys(remote)])
     # A whole page gets its Content-Security-Policy, computed from the page as rendered.
-    return html if fragment else add_csp(html, tile_sources(tree))
+    return html if fragment else add_csp(html, tile_sources(tree) + story_media.csp_sources(data))
 
 
 #: A script or stylesheet the page would load from elsewhere.

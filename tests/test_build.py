@@ -13,7 +13,10 @@ from storymap.render import TILES
 
 from .conftest import GEODATA, ROOT
 
-MAX_BYTES = 300 * 1024
+# Without step media (images are counted against their own budget, see storymap.media). Issue 12
+# raised the raw budget from 300 KB: the <noscript> article repeats the story's text and sources
+# (about 23 KB raw, under 4 KB gzipped); the gzipped budget, what travels, is unchanged.
+MAX_BYTES = 320 * 1024
 MAX_GZIP_BYTES = 100 * 1024
 
 
@@ -28,6 +31,8 @@ def test_build_script_writes_the_page(tmp_path: Path):
     assert page.is_file() and page.stat().st_size > 100_000
     assert "wrote dist/index.html" in result.stdout
     assert (tmp_path / "dist" / "examples" / "news-article.html").is_file()
+    assert (tmp_path / "dist" / "social.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # the social card
+    assert "wrote dist/social.png" in result.stdout
 
 
 def test_build_script_uses_only_the_public_api():
@@ -75,7 +80,9 @@ def test_page_declares_language_viewport_and_no_zoom_lock(built_page: Path):
 
 
 def test_size_budget(built_page: Path):
-    raw = built_page.read_bytes()
+    # Step media are inlined as data URIs in <img class="storymap-media">: measured without them.
+    raw = re.sub(rb'(<img class="storymap-media" src=")data:[^"]*"', rb'\1"', built_page.read_bytes())
+    assert raw.count(b'<img class="storymap-media" src=""') >= 1  # the Panama story's canal profile
     assert len(raw) <= MAX_BYTES, f"{len(raw):,} bytes > {MAX_BYTES:,}"
     packed = len(gzip.compress(raw, compresslevel=9))
     assert packed <= MAX_GZIP_BYTES, f"{packed:,} gzipped bytes > {MAX_GZIP_BYTES:,}"

@@ -40,11 +40,19 @@ def leaflet_js() -> str:
     return re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "", text).strip()
 
 
-@lru_cache(maxsize=1)
-def leaflet_css() -> str:
-    """Leaflet's CSS, minified, image references as data URIs, every rule scoped under
-    ``.storymap`` so that none reaches a host page (or a host page's own Leaflet map)."""
+@lru_cache(maxsize=2)
+def leaflet_css(layer_control: bool = False) -> str:
+    """Leaflet's CSS, minified, every rule scoped under ``.storymap`` so that none reaches a host
+    page (or a host page's own Leaflet map).
+
+    Images are data URIs: the layer control's icon only when the map has a layer control. The
+    default marker's image, which Leaflet's CSS holds only so its script can find the image
+    folder, is left out: markers get their images as data URIs (:func:`leaflet_icon_urls`).
+    """
     text = _LEAFLET.joinpath("leaflet.css").read_text("utf-8")
+    text = re.sub(r"\.leaflet-default-icon-path\s*\{[^}]*\}", "", text)
+    if not layer_control:
+        text = re.sub(r"background-image:\s*url\(images/layers(-2x)?\.png\);?", "", text)
     text = re.sub(r"url\((?:['\"])?images/([\w.-]+\.png)(?:['\"])?\)", lambda m: f"url({_data_uri(m.group(1))})", text)
     return scope_css(_squeeze_css(text), ".storymap")
 

@@ -134,29 +134,36 @@ def meta_tags(story: Any, *, image: str = SOCIAL_IMAGE) -> Markup:
 
 # The no-JS article -----------------------------------------------------------------------------
 
-def noscript_article(story: Any, root_id: str = "") -> Markup:
+def noscript_article(story: Any, root_id: str = "", context: Any = None) -> Markup:
     """The whole story as an article inside ``<noscript>``, in order.
 
     Each step: its title, narrative, media (alt text and credit; the image itself is in the
-    interactive page already, and is not repeated), and the names of the places it shows with
-    their sources (listed where a place first appears; later steps say "sources above").
-    Without JavaScript the interactive story is hidden (``@media (scripting: none)`` in
-    storymap.css) and this article shows instead.
+    interactive page already, and is not repeated), and the places it shows: the first time a
+    place appears, its whole card (name, kind, annotation, sources); later, its name. Without
+    JavaScript the interactive story is hidden (``@media (scripting: none)`` in storymap.css) and
+    this article shows instead. It is also the page's one copy of the place cards: the page's
+    script takes them from here (``<noscript>`` content is inert text while scripts run), so the
+    cards are not sent twice.
+
+    ``context`` is the render's :class:`~storymap.context.PageContext` (its Markdown rendered once).
     """
+    from .context import PageContext
+
     data = _data(story)
+    context = context or PageContext(data)
     prefix = (root_id or "storymap") + "-article"
+    cards = {card["id"]: card for card in context.cards}
     seen: set[str] = set()
     steps = []
-    for step in data.steps:
+    for step, text in zip(data.steps, context.steps):
         places = []
         for pid in step.places:
-            place = data.place(pid)
-            places.append({"id": pid, "name": place.name, "first": pid not in seen, "sources": place.sources})
+            places.append({"card": cards[pid], "first": pid not in seen})
             seen.add(pid)
         steps.append({
             "id": step.id,
             "title": step.title,
-            "narrative_html": Markup(markdown_html(step.narrative)),
+            "narrative_html": text["narrative_html"],
             "media": [{"alt": m.alt, "credit": m.credit,
                        "caption_html": Markup(markdown_html(m.caption)) if m.caption else ""}
                       for m in step.media if m.alt or m.credit or m.caption],
@@ -240,14 +247,6 @@ def _unmercator(x: float, y: float) -> tuple[float, float]:
     return lon, lat
 
 
-def _decode_ring(ring: Sequence[int], scale: int) -> list[tuple[float, float]]:
-    out, x, y = [], 0, 0
-    for i in range(0, len(ring) - 1, 2):
-        x, y = (ring[0], ring[1]) if i == 0 else (x + ring[i], y + ring[i + 1])
-        out.append((x / scale, y / scale))
-    return out
-
-
 def _step_view(data: "StoryData", step: Any, drawn: dict[str, shapely.Geometry],
                size: tuple[int, int]) -> tuple[float, float, float]:
     """``(zoom, centre x, centre y)`` (Mercator px at zoom 0) that fits the step in ``size`` px."""
@@ -280,6 +279,7 @@ def social_card(story: Any) -> bytes:
     from PIL import Image, ImageDraw
 
     from .basemap import basemap_data
+    from .encoding import decode
 
     data = _data(story)
     width, height = SOCIAL_SIZE
@@ -310,11 +310,16 @@ def social_card(story: Any) -> bytes:
     margin = 8.0 if box is None else min(90.0, max(8.0, box[0] - west, east - box[2], box[1] - south, north - box[3]) + 1)
     base = basemap_data(list(drawn.values()), margin=margin)
     scale = int(base.get("scale", 1000))
-    for polygon in base.get("land", []):
-        for r, ring in enumerate(polygon):
-            points = project(_decode_ring(ring, scale))
-            if len(points) >= 3:
-                draw.polygon(points, fill=_LAND if r == 0 else _SEA, outline=_COAST, width=_SS)
+    for layer, fill in (("land", _LAND), ("water", _SEA)):
+        for polygon in decode(base[layer], scale) if base.get(layer) else []:
+            for r, ring in enumerate(polygon):
+                points = project(ring)
+                if len(points) >= 3:
+                    draw.polygon(points, fill=fill if r == 0 else (_SEA if fill == _LAND else _LAND))
+    for line in decode(base["rivers"], scale) if base.get("rivers") else []:
+        points = project(line)
+        if len(points) >= 2:
+            draw.line(points, fill=_SEA, width=2 * _SS)
 
     shown = set(step.places)
     # Drawn in RGBA mode onto the RGB map, each shape blends with what is under it (the page's

@@ -263,7 +263,7 @@ class StoryControl(MacroElement):
     @property
     def article(self) -> Markup:
         """The story as a <noscript> article (issue 12: see storymap.channels)."""
-        return channels.noscript_article(self.story, self.root_id)
+        return channels.noscript_article(self.story, self.root_id, self.context)
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -281,7 +281,8 @@ class StoryControl(MacroElement):
 
     def core_css(self, extra: str = "") -> Markup:
         """Leaflet's CSS, storymap's and the elements' (all scoped under ``.storymap``)."""
-        return _inline(assets.leaflet_css() + assets.storymap_css() + extra, "style")
+        layer_control = any(isinstance(el, folium.LayerControl) for el in _walk(self._parent))
+        return _inline(assets.leaflet_css(layer_control) + assets.storymap_css() + extra, "style")
 
     def core_js(self, extra: str = "") -> Markup:
         """Leaflet (once per page), the elements' scripts, and storymap's."""
@@ -499,5 +500,6 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
     return html if fragment else add_csp(html, tile_sources(tree) + story_media.csp_sources(data))
 
 
-#: A script or stylesheet the page would load from elsewhere.
-_REMOTE = re.compile(r"<(?:script[^>]*\ssrc|link[^>]*\shref)\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
+#: A script or stylesheet the page would load from elsewhere (a canonical link is not a load).
+_REMOTE = re.compile(r"<(?:script[^>]*\ssrc|link(?=[^>]*\srel\s*=\s*[\"']?[^\"'>]*(?:stylesheet|preload|import|prefetch))"
+                     r"[^>]*\shref)\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)

@@ -521,16 +521,26 @@
 
     // Each place's card is in the page once (rendered and sanitized at build time); every step
     // that shows the place gets a copy.
+    // Each place's card is in the page once, in the story's <noscript> article (rendered and
+    // sanitized at build time; a noscript's content is inert text while scripts run). It is read
+    // from there into a document that runs and loads nothing, and every step that shows the place
+    // gets a copy.
     _placeCards: function () {
       var kinds = this._config.kinds, byId = this._cards = {};
-      var holder = this.root.querySelector('.storymap-cards');
-      if (!holder) {
+      var article = this._article();
+      if (!article) {
         return;
       }
+      var parsed = new DOMParser().parseFromString(article.textContent, 'text/html');
       this._config.places.forEach(function (place) {
-        var card = holder.querySelector('.storymap-place[data-place="' + place.id + '"]');
+        var card = parsed.querySelector('.storymap-place[data-place="' + place.id + '"]');
         if (!card) {
           return;
+        }
+        card = document.importNode(card, true);
+        var sources = card.querySelector('.storymap-sources');
+        if (sources) {
+          sources.open = false;
         }
         var old = card.querySelector('.storymap-swatch');
         var kind = kinds[place.kind];
@@ -555,11 +565,19 @@
           }
         });
       });
-      holder.hidden = true;
       this._disposers.push(function () {
         added.forEach(function (node) { L.DomUtil.remove(node); });
-        holder.hidden = false;
       });
+    },
+
+    // The story's <noscript> article: the element after the root (where the page puts it), else
+    // the one with the root's article id.
+    _article: function () {
+      var next = this.root.nextElementSibling;
+      if (next && next.tagName === 'NOSCRIPT' && L.DomUtil.hasClass(next, 'storymap-noscript')) {
+        return next;
+      }
+      return document.getElementById(this.root.id + '-article');
     },
 
     _buildPlaces: function () {

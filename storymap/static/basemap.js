@@ -7,27 +7,7 @@
   if (!ns || ns.Basemap) {
     return;
   }
-  var u = ns.util, create = u.create;
-
-  // Integers packed by storymap.encoding.pack (5 bits a character, zigzag), or a plain list.
-  function unpack(value) {
-    if (typeof value !== 'string') {
-      return value || [];
-    }
-    var out = [], number = 0, factor = 1;
-    for (var i = 0; i < value.length; i++) {
-      var code = value.charCodeAt(i) - 63;
-      number += (code & 31) * factor;
-      if (code & 32) {
-        factor *= 32;
-        continue;
-      }
-      out.push(number % 2 ? -(number + 1) / 2 : number / 2);
-      number = 0;
-      factor = 1;
-    }
-    return out;
-  }
+  var u = ns.util, create = u.create, unpack = u.unpack;
 
   // Runs of `counts[i]` items of `items`, as arrays.
   function split(items, counts) {
@@ -41,11 +21,9 @@
 
   // {xy, parts} → [[latlng, ...], ...]; {xy, rings, polys} → [[[latlng, ...], ...], ...].
   function latLngs(family, scale) {
-    var xy = unpack(family.xy), points = [], x = 0, y = 0;
+    var xy = u.coordinates(family.xy, scale), points = [];
     for (var i = 0; i + 1 < xy.length; i += 2) {
-      x += xy[i];
-      y += xy[i + 1];
-      points.push([y / scale, x / scale]);
+      points.push([xy[i + 1], xy[i]]);
     }
     if (family.rings !== undefined) {
       return split(split(points, unpack(family.rings)), unpack(family.polys));
@@ -53,7 +31,6 @@
     return split(points, unpack(family.parts));
   }
 
-  u.unpack = unpack;
   u.unpackLatLngs = latLngs;
 
   // A country label's icon: carries its Natural Earth label rank (1 the most prominent) as

@@ -18,6 +18,7 @@ from .assets import AssetStore
 from .basemap import basemap_data
 from .context import framed_places
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
+from .i18n import page_languages
 from .layers import Overlay, make_overlay
 from .load import load_data
 from .models import Step, StoryData
@@ -245,7 +246,12 @@ class Story:
         return self
 
     # Output --------------------------------------------------------------------------------
-    def to_html(self, *, fragment: bool = False, layout: str | None = None) -> str:
+    @property
+    def languages(self) -> list[str]:
+        """The languages the story is in (its own ``lang`` and its translations'), in the page's order."""
+        return page_languages(self.data)
+
+    def to_html(self, *, fragment: bool = False, layout: str | None = None, lang: str | None = None) -> str:
         """The story as one self-contained HTML page, or an HTML fragment for a CMS.
 
         Parameters
@@ -256,6 +262,10 @@ class Story:
             Leaflet runs once however many stories a page holds.
         layout : {"slides", "scroll"}, optional
             Override the story's layout.
+        lang : str, optional
+            The language the page (or fragment) opens in, one of :attr:`languages` (default: the
+            story's own). The page holds every language; a reader switches in the panel, and
+            ``?lang=es`` in the page's URL opens another.
 
         Returns
         -------
@@ -264,11 +274,26 @@ class Story:
         """
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+        lang = self._language(lang)
         return render_page(self.data, self.map, overlays=list(self._overlays.values()),
-                           basemap=story_basemap(self.data), fragment=fragment, layout=layout,
-                           asset_store=AssetStore(self._asset_folders))
+                           basemap=story_basemap(self.data, lang), fragment=fragment, layout=layout,
+                           asset_store=AssetStore(self._asset_folders), lang=lang)
 
-    def save(self, path: str | os.PathLike[str], *, fragment: bool = False, layout: str | None = None) -> Path:
+    def _language(self, lang: str | None) -> str:
+        """One of the story's languages (a tag in any case, or its primary language)."""
+        langs = self.languages
+        if lang is None:
+            return self.data.lang
+        for match in (lambda tag: tag.lower() == lang.lower(),
+                      lambda tag: tag.lower().split("-")[0] == lang.lower().split("-")[0]):
+            found = [tag for tag in langs if match(tag)]
+            if found:
+                return found[0]
+        raise ValueError(f"the story is not in {lang!r}; its languages are {', '.join(langs)} "
+                         "(a translation is a story.<lang>.toml file next to story.toml)")
+
+    def save(self, path: str | os.PathLike[str], *, fragment: bool = False, layout: str | None = None,
+             lang: str | None = None) -> Path:
         """Write the page to ``path`` atomically (a failed write leaves any old file intact).
 
         Returns
@@ -277,7 +302,7 @@ class Story:
             The path written.
         """
         target = Path(path)
-        html = self.to_html(fragment=fragment, layout=layout)  # rendered in full before anything is written
+        html = self.to_html(fragment=fragment, layout=layout, lang=lang)  # all rendered before anything is written
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
@@ -318,10 +343,12 @@ def load(folder: str | os.PathLike[str]) -> Story:
     return Story(load_data(folder))
 
 
-def story_basemap(data: StoryData) -> dict[str, Any]:
-    """The embedded basemap around a story's places (cached: the same places give the same data)."""
+def story_basemap(data: StoryData, lang: str | None = None) -> dict[str, Any]:
+    """The embedded basemap around a story's places (cached: the same places give the same data),
+    its labels named in each of the story's languages, ``lang`` (default: the story's) first."""
     _, drawn = framed_places(data)
-    return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else (), (data.lang,))
+    langs = tuple(dict.fromkeys([lang or data.lang, *page_languages(data)]))
+    return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else (), langs)
 
 
 @functools.lru_cache(maxsize=8)

@@ -70,6 +70,7 @@
       this.layers = L.extend({}, layers || {});
 
       this._findNodes();
+      this._initLanguages();
       this._placeCards();
       this._buildPlaces();
       this._legend = new ns.Legend(config.legend || [], {collapsed: root.clientWidth < 600}).addTo(map);
@@ -79,6 +80,7 @@
       }, this);
       this._bind();
       this._tiles(this.layers[config.tiles]);
+      this._startLanguage();
       // @property root: HTMLElement
       // The story's root element; `root.storymap` is this story until destroy().
       root.storymap = this;
@@ -414,7 +416,7 @@
       L.DomUtil[collapsed ? 'addClass' : 'removeClass'](this.root, 'storymap--collapsed');
       if (toggle) {
         toggle.setAttribute('aria-expanded', collapsed ? 'false' : 'true');
-        toggle.querySelector('.storymap-sheet-label').textContent = collapsed ? 'Show story text' : 'Hide story text';
+        toggle.querySelector('.storymap-sheet-label').textContent = this._t(collapsed ? 'sheet.show' : 'sheet.hide');
       }
       this.map.invalidateSize({pan: false});
       return this;
@@ -507,9 +509,9 @@
       }
       this._counter.textContent = (i + 1) + ' / ' + n;
       this._bar.setAttribute('aria-valuenow', String(i + 1));
-      this._bar.setAttribute('aria-valuetext', 'Step ' + (i + 1) + ' of ' + n);
+      this._bar.setAttribute('aria-valuetext', this._t('progress.value', {n: i + 1, total: n}));
       this._barFill.style.width = ((i + 1) / n * 100) + '%';
-      this._live.textContent = 'Step ' + (i + 1) + ' of ' + n + ': ' + data.title;
+      this._live.textContent = this._t('announce', {n: i + 1, total: n, title: data.title});
       if (this._mapDescription) {
         this._mapDescription.textContent = data.description || '';
       }

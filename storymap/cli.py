@@ -80,8 +80,12 @@ def _folder(value: Path | None) -> Path:
 @click.option("--lang", default=None, metavar="TAG",
               help="The language the page opens in, one of the story's (default: its own lang); "
                    "the page holds them all.")
+@click.option("--languages", default=None, metavar="TAGS",
+              help="Only these of the story's languages in the page, comma-separated (e.g. es: a smaller page "
+                   "in Spanish alone); --lang defaults to the first.")
 @click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
-def build(folder: Path, output: Path, fragment: bool, layout: str | None, lang: str | None, debug: bool) -> None:
+def build(folder: Path, output: Path, fragment: bool, layout: str | None, lang: str | None, languages: str | None,
+          debug: bool) -> None:
     """Build the story in FOLDER into one self-contained HTML page (or fragment).
 
     FOLDER defaults to the current folder when it holds a story.toml, else to geodata. Invalid
@@ -89,13 +93,16 @@ def build(folder: Path, output: Path, fragment: bool, layout: str | None, lang: 
     atomically, so a failed build leaves the previous page as it was.
     """
     story = _load(_folder(folder), debug)
-    if lang is not None:
-        try:  # checked before anything is rendered
-            lang = story._language(lang)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--lang") from None
+    only = [tag.strip() for tag in languages.split(",") if tag.strip()] if languages is not None else None
+    try:  # checked before anything is rendered
+        if only is not None:
+            story._only(only, lang)
+        elif lang is not None:
+            story._language(lang)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--languages" if only is not None else "--lang") from None
     try:
-        path = story.save(output, fragment=fragment, layout=layout, lang=lang)
+        path = story.save(output, fragment=fragment, layout=layout, lang=lang, languages=only)
     except Exception as exc:  # noqa: BLE001 - rendering or writing failed; the old page is intact
         _crash(exc, f"cannot build {output}", debug)
     click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")

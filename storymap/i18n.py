@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .models import StoryData
 
 __all__ = ["catalogue", "catalogues", "text", "page_languages", "marked_elements", "language_templates",
-           "page_config", "tiles_attribution", "basemap_attribution", "with_language", "JS_KEYS", "MARK"]
+           "page_config", "tiles_attribution", "basemap_attribution", "with_language", "languages_js", "JS_KEYS", "MARK"]
 
 #: The attribute that marks an element whose text or attributes depend on the language.
 MARK = "data-i18n"
@@ -109,6 +109,14 @@ def tiles_attribution(lang: str) -> str:
 def basemap_attribution(lang: str) -> str:
     """The embedded basemap's attribution (HTML) in ``lang``."""
     return html.escape(catalogue(lang)["attribution.basemap"], quote=True)
+
+
+@lru_cache(maxsize=1)
+def languages_js() -> str:
+    """``static/languages.js``, minified: the switch between languages (only in pages holding several)."""
+    import rjsmin
+
+    return rjsmin.jsmin(resources.files("storymap").joinpath("static", "languages.js").read_text("utf-8")).strip()
 
 
 def with_language(url: str, lang: str) -> str:

@@ -462,7 +462,7 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
     lang = fields.get("lang", raw.get("lang") if isinstance(raw.get("lang"), str) else "en")
     fields["translations"], found = check_translations(
         raw.get("translations"), lang=lang, declared=fields.get("languages", []), raw_kinds=raw.get("kinds"),
-        raw_places=raw_places, raw_steps=raw_steps, meta=raw, against_story=not problems and known is not None,
+        raw_places=places, raw_steps=steps, meta=raw, against_story=not problems and known is not None,
         complete=bool(context.get("complete_translations")))
     problems += found
     return fields, problems

@@ -274,6 +274,11 @@ class StoryControl(MacroElement):
         return [(lang, i18n.catalogue(lang)["language.name"]) for lang in i18n.page_languages(self.context.source)]
 
     @property
+    def storymap_js(self) -> Optional[str]:
+        """The language switch's script, in a page of several languages (see ``_element_scripts``)."""
+        return i18n.languages_js() if len(i18n.page_languages(self.context.source)) > 1 else None
+
+    @property
     def i18n_marks(self) -> tuple[Markup, Markup]:
         """The marks of elements whose content, or only attributes, depend on the language: none
         in a page of one language."""

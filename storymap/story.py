@@ -19,6 +19,7 @@ from .basemap import basemap_data
 from .context import framed_places
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
 from .i18n import page_languages
+from .translations import localize
 from .layers import Overlay, make_overlay
 from .load import load_data
 from .models import Step, StoryData
@@ -251,7 +252,8 @@ class Story:
         """The languages the story is in (its own ``lang`` and its translations'), in the page's order."""
         return page_languages(self.data)
 
-    def to_html(self, *, fragment: bool = False, layout: str | None = None, lang: str | None = None) -> str:
+    def to_html(self, *, fragment: bool = False, layout: str | None = None, lang: str | None = None,
+                languages: Sequence[str] | None = None) -> str:
         """The story as one self-contained HTML page, or an HTML fragment for a CMS.
 
         Parameters
@@ -266,6 +268,9 @@ class Story:
             The language the page (or fragment) opens in, one of :attr:`languages` (default: the
             story's own). The page holds every language; a reader switches in the panel, and
             ``?lang=es`` in the page's URL opens another.
+        languages : sequence of str, optional
+            Only these of the story's languages in the page (default: all); ``lang`` defaults to
+            the first. ``languages=["es"]`` makes a page in Spanish alone, a third smaller.
 
         Returns
         -------
@@ -274,10 +279,29 @@ class Story:
         """
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+        data = self.data
+        if languages is not None:
+            data, lang = self._only(languages, lang)
         lang = self._language(lang)
-        return render_page(self.data, self.map, overlays=list(self._overlays.values()),
-                           basemap=story_basemap(self.data, lang), fragment=fragment, layout=layout,
+        return render_page(data, self.map, overlays=list(self._overlays.values()),
+                           basemap=story_basemap(data, lang), fragment=fragment, layout=layout,
                            asset_store=AssetStore(self._asset_folders), lang=lang)
+
+    def _only(self, languages: Sequence[str], lang: str | None) -> tuple[StoryData, str]:
+        """The story holding only ``languages`` (its own texts in the first when its own is not
+        among them), and the language to open in."""
+        if isinstance(languages, str) or not languages:
+            raise ValueError(f"languages must be a non-empty list of the story's languages, got {languages!r}")
+        keep = list(dict.fromkeys(self._language(tag) for tag in languages))
+        lang = self._language(lang) if lang is not None else keep[0]
+        if lang not in keep:
+            raise ValueError(f"lang {lang!r} is not one of the languages asked for ({', '.join(keep)})")
+        data = self.data
+        if data.lang not in keep:  # told in another language: that one becomes the story's own
+            data = localize(data, keep[0]).model_copy(update={"lang": keep[0]})
+        translations = {tag: text for tag, text in data.translations.items() if tag in keep}
+        declared = [tag for tag in data.languages if tag in keep]
+        return data.model_copy(update={"translations": translations, "languages": declared}), lang
 
     def _language(self, lang: str | None) -> str:
         """One of the story's languages (a tag in any case, or its primary language)."""
@@ -293,7 +317,7 @@ class Story:
                          "(a translation is a story.<lang>.toml file next to story.toml)")
 
     def save(self, path: str | os.PathLike[str], *, fragment: bool = False, layout: str | None = None,
-             lang: str | None = None) -> Path:
+             lang: str | None = None, languages: Sequence[str] | None = None) -> Path:
         """Write the page to ``path`` atomically (a failed write leaves any old file intact).
 
         Returns
@@ -302,7 +326,8 @@ class Story:
             The path written.
         """
         target = Path(path)
-        html = self.to_html(fragment=fragment, layout=layout, lang=lang)  # all rendered before anything is written
+        # Rendered in full before anything is written.
+        html = self.to_html(fragment=fragment, layout=layout, lang=lang, languages=languages)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:

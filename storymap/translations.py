@@ -136,8 +136,9 @@ def check_translations(raw: Any, *, lang: str, declared: Sequence[str], raw_kind
                        raw_steps: Sequence[Any], meta: dict[str, Any], against_story: bool = True,
                        complete: bool = False) -> tuple[dict[str, Translation], list[tuple[Loc, str]]]:
     """Validate a story's translations (``{lang: table}``) and, with ``against_story`` (the story
-    being valid), their ids and texts against the story's; return the valid translations and every
-    problem, located as ``("translations", lang, ...)`` or ``("languages", i)``.
+    being valid), their ids and texts against the story's (its places and steps as validated, or
+    as raw mappings); return the valid translations and every problem, located as
+    ``("translations", lang, ...)`` or ``("languages", i)``.
 
     ``complete``: also report each text missing in a language (see the module's docstring).
     """
@@ -201,15 +202,14 @@ def _against_story(tr: Translation, *, raw_kinds: Any, raw_places: Sequence[Any]
     """A translation's unknown ids, texts the story lacks and (``complete``) texts missing."""
     problems: list[tuple[Loc, str]] = []
     missing = f"missing (the story is in {_listing(langs)})"
-    original_lang = langs[0]
+    original_lang = meta.get("lang") if isinstance(meta.get("lang"), str) else langs[0]
 
     def compare(loc: Loc, original: Any, translated: Optional[str], required: bool) -> None:
         if _given(translated) and not _given(original) and loc[-1] != "description":
             problems.append((loc, f"the story has no {loc[-1]} in {original_lang}: nothing to translate "
                                   "(add it to the original first)"))
         elif complete and required and isinstance(original, str) and _given(original) and not _given(translated):
-            problems.append((loc, missing if translated is None else
-                             f"empty (the story has it in {original_lang}, and is in {_listing(langs)})"))
+            problems.append((loc, missing if translated is None else f"empty (the story is in {_listing(langs)})"))
 
     for name in ("title", "subtitle", "byline", "kicker"):
         compare((name,), meta.get(name), getattr(tr, name), True)

@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     from .models import StoryData
 
 __all__ = ["catalogue", "catalogues", "text", "page_languages", "marked_elements", "language_templates",
-           "page_config", "tiles_attribution", "basemap_attribution", "with_language", "languages_js", "JS_KEYS", "MARK"]
+           "page_config", "tiles_attribution", "basemap_attribution", "with_language", "languages_js", "JS_KEYS",
+           "MARK"]
 
 #: The attribute that marks an element whose text or attributes depend on the language.
 MARK = "data-i18n"
@@ -157,7 +158,8 @@ class _Marked(HTMLParser):
             raise ValueError(f"a <{tag} {MARK}> inside an element whose content is marked: marks do not nest")
         if marked:
             start = self._offset() + len(self.get_starttag_text() or "")
-            self.found.append([tag, {k: v or "" for k, v in attrs}, start, start if tag in _VOID or not whole else None])
+            end = start if tag in _VOID or not whole else None  # known now: no content to find
+            self.found.append([tag, {k: v or "" for k, v in attrs}, start, end])
         if tag not in _VOID:
             self._stack.append((tag, len(self.found) - 1 if whole else None))
 

@@ -130,15 +130,31 @@
       this._built = true;
     },
 
+    // @method setLang(lang: String): this
+    // Names the countries in another of the data's `langs`.
+    setLang: function (lang) {
+      this.options.lang = lang;
+      (this._names || []).forEach(function (pair) {
+        this._name(pair[0], pair[1]);
+      }, this);
+      return this;
+    },
+
+    _name: function (text, row) {
+      var langs = this._data.langs || [], at = Math.max(0, langs.indexOf(this.options.lang));
+      text.textContent = row[3 + at] === undefined ? row[3] : row[3 + at];
+      if (langs[at]) {
+        text.lang = langs[at];
+      }
+    },
+
     _labels: function (data, pane) {
-      var langs = data.langs || [], at = Math.max(0, langs.indexOf(this.options.lang));
       var rows = data.labels || [];
+      this._names = [];
       for (var i = 0; i < rows.length; i++) {
-        var row = rows[i], name = row[3 + at] === undefined ? row[3] : row[3 + at];
-        var text = create('span', null, name);
-        if (langs[at]) {
-          text.lang = langs[at];
-        }
+        var row = rows[i], text = create('span');
+        this._name(text, row);
+        this._names.push([text, row]);
         this.addLayer(L.marker([row[0], row[1]], {
           pane: pane, interactive: false, keyboard: false,
           icon: new LabelIcon({className: 'storymap-country-label', html: text, iconSize: null, rank: row[2]})

@@ -547,7 +547,7 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
     fields["translations"], found = check_translations(
         raw.get("translations"), lang=lang, declared=fields.get("languages", []), raw_kinds=raw.get("kinds"),
         raw_places=places, raw_steps=steps, meta=raw, against_story=not problems and known is not None,
-        complete=bool(context.get("complete_translations")))
+        complete=bool(context.get("complete_translations")), folder=context.get("folder"))
     problems += found
     return fields, problems
 

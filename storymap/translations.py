@@ -7,8 +7,9 @@ id::
     title = "Los puertos de contenedores más activos del mundo"   # subtitle, byline, kicker alike
     [kinds.port]
     label = "Puerto de contenedores"
-    [steps.overview]                          # by step id: title, narrative, description
+    [steps.overview]                          # by step id: title, narrative, description, media
     title = "Dónde se mueven las cajas"
+    media = [{ alt = "…", caption = "…" }]     # one entry per image, in order (src where it differs)
     [places.port-of-shanghai]                 # by place id: name, annotation, date, period, sources
     name = "Puerto de Shanghái"
     period = "desde 2010, el primero del mundo"
@@ -35,7 +36,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError
 
 from .errors import Suggester, short_repr, validation_problems
 from .kinds import GENERIC_KINDS
@@ -44,7 +45,7 @@ from .types import Language
 if TYPE_CHECKING:
     from .models import StoryData
 
-__all__ = ["Translation", "StepText", "PlaceText", "KindText", "check_translations", "localize", "story_languages",
+__all__ = ["Translation", "StepText", "PlaceText", "KindText", "MediaText", "check_translations", "localize", "story_languages",
            "TRANSLATION_FILE", "translation_lang", "needs_translation"]
 
 #: The name of a translation file: ``story.es.toml``, ``story.pt-BR.toml``.
@@ -70,12 +71,28 @@ class KindText(_Texts):
     description: Optional[str] = Field(default=None, description="What the kind means.")
 
 
+class MediaText(_Texts):
+    """A step's image in another language: its texts, and another file when the image itself holds
+    words (a graphic drawn in each language)."""
+
+    src: Optional[str] = Field(default=None, description="Another image for this language (as the original's src).")
+    alt: Optional[str] = None
+    caption: Optional[str] = Field(default=None, description="Markdown.")
+    credit: Optional[str] = Field(default=None, description="Only where it reads differently; the original otherwise.")
+
+    #: The other image, read and prepared (see storymap.media) when the translation is checked.
+    _prepared: Any = PrivateAttr(default=None)
+
+
 class StepText(_Texts):
     """A step's texts in another language."""
 
     title: Optional[str] = None
     narrative: Optional[str] = Field(default=None, description="Markdown.")
     description: Optional[str] = Field(default=None, description="What the map shows, for screen readers.")
+    media: Optional[list[MediaText]] = Field(
+        default=None, description="One entry per image of the step, in order: [{alt, caption}] (and src, credit "
+                                  "where they differ).")
 
 
 class PlaceText(_Texts):
@@ -134,7 +151,7 @@ def story_languages(lang: str, declared: Sequence[str], translations: Sequence[s
 
 def check_translations(raw: Any, *, lang: str, declared: Sequence[str], raw_kinds: Any, raw_places: Sequence[Any],
                        raw_steps: Sequence[Any], meta: dict[str, Any], against_story: bool = True,
-                       complete: bool = False) -> tuple[dict[str, Translation], list[tuple[Loc, str]]]:
+                       complete: bool = False, folder: Any = None) -> tuple[dict[str, Translation], list[tuple[Loc, str]]]:
     """Validate a story's translations (``{lang: table}``) and, with ``against_story`` (the story
     being valid), their ids and texts against the story's (its places and steps as validated, or
     as raw mappings); return the valid translations and every problem, located as
@@ -185,12 +202,33 @@ def check_translations(raw: Any, *, lang: str, declared: Sequence[str], raw_kind
                 problems += [(where + loc, message) for loc, message in validation_problems(exc, Translation)]
                 continue
         out[tag] = translation
+        problems += [(where + loc, message) for loc, message in _prepare_media(translation, folder)]
         if not against_story:
             continue
         problems += [(where + loc, message) for loc, message in
                      _against_story(translation, raw_kinds=raw_kinds, raw_places=raw_places, raw_steps=raw_steps,
                                     meta=meta, langs=langs if tag in langs else [*langs, tag], complete=complete)]
     return out, problems
+
+
+def _prepare_media(tr: Translation, folder: Any) -> list[tuple[Loc, str]]:
+    """Read each image a translation names instead of the original's (as a step's media are read)."""
+    from pathlib import Path
+
+    from . import media as _media
+
+    problems: list[tuple[Loc, str]] = []
+    for sid, text in tr.steps.items():
+        for k, given in enumerate(text.media or []):
+            if not given.src:
+                continue
+            try:
+                where, target = _media.classify_src(given.src)
+                if where == "local":
+                    given._prepared = _media.read_image(_media.local_path(target, Path(folder) if folder else None))
+            except _media.MediaError as exc:
+                problems.append((("steps", sid, "media", k, "src"), str(exc)))
+    return problems
 
 
 def _ids(items: Sequence[Any]) -> list[str]:
@@ -243,6 +281,15 @@ def _against_story(tr: Translation, *, raw_kinds: Any, raw_places: Sequence[Any]
         text = tr.steps.get(sid) or StepText()
         for name in ("title", "narrative", "description"):
             compare(("steps", sid, name), _field(item, name), getattr(text, name), True)
+        media = _field(item, "media") or []
+        if text.media is not None and len(text.media) != len(media):
+            problems.append((("steps", sid, "media"), f"{len(text.media)} entr(y/ies) for the step's {len(media)} "
+                                                      "image(s): give one per image, in order"))
+            continue
+        for k, figure in enumerate(media):
+            given = text.media[k] if text.media is not None else MediaText()
+            for name in ("alt", "caption"):
+                compare(("steps", sid, "media", k, name), _field(figure, name), getattr(given, name), True)
 
     # Places, by id.
     places = {}
@@ -282,6 +329,14 @@ def _text(translated: Optional[str], original: Any) -> Any:
     return translated if _given(translated) else original
 
 
+def _localized_media(figure: Any, given: MediaText) -> Any:
+    new = figure.model_copy(update={name: _text(getattr(given, name), getattr(figure, name))
+                                    for name in ("src", "alt", "caption", "credit")})
+    if _given(given.src):
+        new._prepared = given._prepared  # the other image (None: a remote one)
+    return new
+
+
 def localize(data: "StoryData", lang: str) -> "StoryData":
     """The story with its texts in ``lang`` (an absent text falls back to the original), generic
     kinds named from ``lang``'s interface catalogue. The result is for showing; it keeps the
@@ -315,9 +370,15 @@ def localize(data: "StoryData", lang: str) -> "StoryData":
     steps = []
     for step in data.steps:
         text = tr.steps.get(step.id)
-        steps.append(step if text is None else step.model_copy(update={
+        if text is None:
+            steps.append(step)
+            continue
+        media = list(step.media)
+        if text.media is not None and len(text.media) == len(media):
+            media = [_localized_media(figure, given) for figure, given in zip(media, text.media)]
+        steps.append(step.model_copy(update={
             "title": _text(text.title, step.title), "narrative": _text(text.narrative, step.narrative),
-            "description": _text(text.description, step.description)}))
+            "description": _text(text.description, step.description), "media": media}))
     places = []
     for place in data.places:
         text = tr.places.get(place.id)

@@ -206,7 +206,7 @@ def test_remote_media_when_the_story_opts_in(story: Path):
               top="remote_media = true")
     html = storymap.load(story.name).to_html()
     assert ('<img class="storymap-media" src="https://images.example.org/photos/a.jpg?w=800&amp;h=600" '
-            'alt="A remote photo" decoding="async" referrerpolicy="no-referrer">') in html
+            'alt="A remote photo" decoding="async" referrerpolicy="no-referrer"') in html
     policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html).group(1)
     img_src = next(d for d in policy.split("; ") if d.startswith("img-src "))
     assert img_src == "img-src data: https://*.basemaps.cartocdn.com https://images.example.org"

@@ -81,6 +81,9 @@
       this._bind();
       this._tiles(this.layers[config.tiles]);
       this._startLanguage();
+      if (this._watchPrint) {
+        this._watchPrint();  // print.js
+      }
       // @property root: HTMLElement
       // The story's root element; `root.storymap` is this story until destroy().
       root.storymap = this;

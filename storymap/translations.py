@@ -220,7 +220,7 @@ def _prepare_media(tr: Translation, folder: Any) -> list[tuple[Loc, str]]:
     problems: list[tuple[Loc, str]] = []
     for sid, text in tr.steps.items():
         for k, given in enumerate(text.media or []):
-            if not given.src:
+            if not given.src or given._prepared is not None:  # (read when the story was loaded)
                 continue
             try:
                 where, target = _media.classify_src(given.src)

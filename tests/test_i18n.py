@@ -403,3 +403,29 @@ def test_the_spanish_page_has_no_axe_violations(pages: Path, make_page):
         violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
         assert violations == [], (layout, viewport, step, violations)
         assert run.errors == []
+
+
+def test_step_media_have_their_translation(story_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    """A figure's alt text and caption are translated, and a graphic with words can be another file."""
+    story = storymap.load(GEODATA)
+    spanish = story.to_html(languages=["es"])
+    assert 'alt="Vista lateral de los niveles de agua del canal' in spanish
+    assert "Perfil%20del%20Canal%20de%20Panam" in spanish or "Perfil del Canal de Panam" in spanish
+    assert "La escalera del canal." in spanish
+    english = story.to_html(languages=["en"])
+    assert "Profile%20of%20the%20Panama%20Canal" in english or "Profile of the Panama Canal" in english
+    # Both languages in one page: the Spanish figure waits in the Spanish template.
+    both = story.to_html()
+    assert 'alt="Vista lateral de los niveles' in both.split('<template data-lang="es">', 1)[1]
+    # A figure left untranslated is reported like any missing text.
+    monkeypatch.chdir(story_dir.parent)
+    path = story_dir / "story.es.toml"
+    text = path.read_text("utf-8")
+    start = text.index("[[steps.the-canal.media]]")
+    end = text.index("\n[", start + 5)
+    path.write_text(text[:start] + text[end + 1:], "utf-8")
+    with pytest.raises(storymap.StoryError) as info:
+        storymap.load("geodata")
+    lines = [str(p) for p in info.value.problems]
+    assert "geodata/story.es.toml: steps.the-canal.media[0].alt: missing (the story is in en and es)" in lines
+    assert "geodata/story.es.toml: steps.the-canal.media[0].caption: missing (the story is in en and es)" in lines

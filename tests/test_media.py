@@ -46,8 +46,10 @@ def add_media(story: Path, step_id: str, *tables: str, top: str = "") -> None:
 
 @pytest.fixture()
 def story(story_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The Panama story, copied; the working directory is its parent, so lines read ``geodata/...``."""
+    """The Panama story, copied, in English alone (the media added here have no Spanish texts); the
+    working directory is its parent, so lines read ``geodata/...``."""
     monkeypatch.chdir(story_dir.parent)
+    (story_dir / "story.es.toml").unlink()
     return story_dir
 
 

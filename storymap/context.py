@@ -182,7 +182,9 @@ class PageContext:
                     "latLngBounds": _latlng_bounds([drawn[pid] for pid in s.places]),
                     "view": _view(s.view, start),
                     "maxZoom": s.max_zoom,
-                    "description": text["description"],
+                    # A description the story gives is in the step's markup (the script reads it from
+                    # there); only the one made from the places' names travels here.
+                    "description": None if s.description else text["description"],
                 }
                 for s, text in zip(story.steps, self.steps)
             ],

@@ -115,9 +115,9 @@ def basemap_attribution(lang: str) -> str:
 @lru_cache(maxsize=1)
 def languages_js() -> str:
     """``static/languages.js``, minified: the switch between languages (only in pages holding several)."""
-    import rjsmin
+    from .assets import own_script
 
-    return rjsmin.jsmin(resources.files("storymap").joinpath("static", "languages.js").read_text("utf-8")).strip()
+    return own_script("languages.js")
 
 
 def with_language(url: str, lang: str) -> str:

@@ -32,7 +32,6 @@ import geopandas as gpd
 import jinja2
 import numpy as np
 import pandas as pd
-import rjsmin
 import shapely
 from branca.element import Element
 from folium.map import Layer
@@ -336,11 +335,11 @@ _TEMPLATE = jinja2.Template(
 )
 
 
-@lru_cache(maxsize=1)
 def layers_js() -> str:
     """``static/storymap-layers.js``, minified (``L.storymap.DataLayer``)."""
-    text = resources.files("storymap").joinpath("static", "storymap-layers.js").read_text("utf-8")
-    return rjsmin.jsmin(text).strip()
+    from .assets import own_script
+
+    return own_script("storymap-layers.js")
 
 
 class DataLayer(Layer):

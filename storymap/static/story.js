@@ -516,7 +516,8 @@
       this._barFill.style.width = ((i + 1) / n * 100) + '%';
       this._live.textContent = this._t('announce', {n: i + 1, total: n, title: data.title});
       if (this._mapDescription) {
-        this._mapDescription.textContent = data.description || '';
+        var given = this._sections[i] && this._sections[i].querySelector('.storymap-onmap-text');
+        this._mapDescription.textContent = data.description || (given ? given.textContent : '');
       }
       if (!scroll && this._scroller) {
         this._scroller.scrollTop = 0;
@@ -557,7 +558,18 @@
         }
         byId[place.id] = card;
       });
-      var scroll = this.options.layout === 'scroll', added = [holder];
+      var scroll = this.options.layout === 'scroll', added = [holder], filled = [];
+      // Each step's narrative is in the page once too, in the article: copied into its section.
+      this._sections.forEach(function (section) {
+        var slot = section.querySelector('.storymap-narrative[data-from]');
+        var text = slot && parsed.getElementById(slot.getAttribute('data-from'));
+        var narrative = text && text.querySelector('.storymap-narrative');
+        if (narrative) {
+          var copy = document.importNode(narrative, true);
+          slot.parentNode.replaceChild(copy, slot);
+          filled.push([copy, slot]);
+        }
+      });
       this._sections.forEach(function (section) {
         var more = section.querySelector('.storymap-step-more');
         if (more && scroll) {
@@ -575,6 +587,7 @@
       });
       this._disposers.push(function () {
         added.forEach(function (node) { L.DomUtil.remove(node); });
+        filled.forEach(function (pair) { pair[0].parentNode.replaceChild(pair[1], pair[0]); });
       });
     },
 

@@ -25,14 +25,14 @@ def _fail(exc: StoryError, debug: bool) -> NoReturn:
         click.echo(str(problem), err=True)
     click.echo(f"{len(exc.problems)} problem(s) found", err=True)
     if debug:
-        traceback.print_exception(exc)
+        click.echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
     sys.exit(EXIT_INVALID)
 
 
 def _crash(exc: Exception, what: str, debug: bool) -> NoReturn:
     """Anything but invalid input: one line, the traceback only with --debug."""
     if debug:
-        traceback.print_exception(exc)
+        click.echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
     click.echo(f"{what}: {reason}" + ("" if debug else " (run with --debug for the traceback)"), err=True)
     sys.exit(EXIT_INVALID)

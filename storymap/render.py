@@ -192,6 +192,14 @@ class StoryFoliumMap(folium.Map):
         super().__init__(tiles=None, control_scale=True, zoom_control="topright", **kwargs)
         self._name = "Map"
 
+    def render(self, **kwargs: Any) -> None:
+        super().render(**kwargs)
+        # folium before 0.18 puts a script of global switches and full-window styles for ``#map`` into
+        # the page's header from Map.render: the story's page has its own styles and one script only.
+        header = self.get_root().header
+        for name in ("global_switches", "css_style", "map_style"):
+            header._children.pop(name, None)
+
     @property
     def root_id(self) -> str:
         """The DOM id of the story's root element (the map div sits inside it)."""

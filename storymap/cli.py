@@ -10,7 +10,7 @@ from typing import NoReturn
 import click
 
 from . import __version__
-from .embed import embed_snippet
+from .embed import MAX_HEIGHT, MIN_HEIGHT, embed_snippet
 from .errors import StoryError
 from .load import STORY_FILE, load_places
 from .story import LAYOUTS, Story, load
@@ -123,7 +123,7 @@ def validate(path: Path | None, debug: bool) -> None:
 @main.command()
 @click.argument("url")
 @click.option("--title", default="Story map", show_default=True, help="The iframe's accessible title.")
-@click.option("--height", type=click.IntRange(min=100), default=640, show_default=True,
+@click.option("--height", type=click.IntRange(min=MIN_HEIGHT, max=MAX_HEIGHT), default=640, show_default=True,
               help="Height in pixels until the story reports its own.")
 def embed(url: str, title: str, height: int) -> None:
     """Print an iframe snippet for the story page at URL, with the script that sizes it."""

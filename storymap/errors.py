@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+import numpy as np
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
@@ -168,8 +169,31 @@ class Suggester:
         self.cutoff = cutoff
 
     def __call__(self, word: Any) -> str | None:
-        if not isinstance(word, str) or not word or not self.choices:
-            return None
+        return self.many([word])[0]
+
+    def many(self, words: Sequence[Any]) -> list[str | None]:
+        """The suggestion for each of ``words`` (as calling the suggester on each would give), the
+        fuzzy matches of all of them in a few vectorised passes: thousands of unknown names
+        against thousands of known ones take well under a second."""
+        found: list[str | None] = [None] * len(words)
+        fuzzy: list[int] = []
+        for i, word in enumerate(words):
+            if not isinstance(word, str) or not word or not self.choices:
+                continue
+            found[i] = self._prefixed(word)
+            if found[i] is None:
+                fuzzy.append(i)
+        for start in range(0, len(fuzzy), 256):  # a block of words × every name at a time: bounded memory
+            block = fuzzy[start:start + 256]
+            scores = process.cdist([words[i] for i in block], self.choices, scorer=fuzz.ratio,
+                                   score_cutoff=self.cutoff, dtype=np.float32)
+            best = scores.argmax(axis=1)  # the first of equal scores, as extractOne gives
+            for i, column, score in zip(block, best.tolist(), scores[np.arange(len(block)), best].tolist()):
+                if score >= self.cutoff and score > 0:
+                    found[i] = self.choices[column]
+        return found
+
+    def _prefixed(self, word: str) -> str | None:
         # Names that start with the word at a boundary (word + "-..."): contiguous in sorted order.
         longer = []
         i = bisect.bisect_left(self.choices, word)
@@ -183,8 +207,7 @@ class Suggester:
         prefixed = longer + shorter
         if prefixed:
             return min(prefixed, key=lambda c: (abs(len(c) - len(word)), c))
-        found = process.extractOne(word, self.choices, scorer=fuzz.ratio, score_cutoff=self.cutoff)
-        return found[0] if found else None
+        return None
 
 
 def did_you_mean(word: Any, choices: Sequence[str] | Iterable[str], cutoff: float = 60.0) -> str | None:

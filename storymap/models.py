@@ -27,8 +27,9 @@ from pydantic_core import PydanticCustomError
 
 from .errors import Suggester, field_path, short_repr, validation_problems
 from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
+from .geometry import Point as PointGeometry
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
-from .types import HttpUrl, Identifier, Language, Layout, LocationPrecision, NonEmptyText, Zoom
+from .types import HttpUrl, Identifier, Language, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
@@ -218,6 +219,8 @@ class Place(BaseModel):
     @cached_property
     def drawn(self) -> shapely.Geometry:
         """The geometry made continuous across the antimeridian (longitudes may pass ±180)."""
+        if isinstance(self.geometry, PointGeometry):  # one position: nothing to unwrap
+            return self.shape
         return unwrap(self.shape)
 
     @property
@@ -316,6 +319,10 @@ class StoryMeta(BaseModel):
     kicker: str = Field(default="", description="A short line above the title (e.g. \"Story map\"); none when empty.")
     lang: Language = Field(default="en", description="The language the story is written in (BCP 47).")
     layout: Layout = Field(default="slides", description="slides (Previous/Next) or scroll (sections scroll past).")
+    allowed_origins: list[Origin] = Field(
+        default_factory=list, description="Origins of the pages that embed the story in an iframe "
+        "(e.g. 'https://news.example'): only they hear its steps' titles and may move it (storymap:goto); "
+        "without any, a parent page learns the step's id and the height, and nobody moves the story.")
 
 
 _WGS84 = {
@@ -453,6 +460,16 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
     return fields, problems
 
 
+def place_shapes(places: Sequence[Place]) -> np.ndarray:
+    """The shapely geometries of places (:attr:`Place.shape`), points made in one call and kept."""
+    todo = [p for p in places if "shape" not in p.__dict__ and isinstance(p.geometry, PointGeometry)
+            and len(p.geometry.coordinates) == 2]
+    if todo:
+        for place, shape in zip(todo, shapely.points(np.array([p.geometry.coordinates for p in todo], dtype=float))):
+            place.__dict__["shape"] = shape  # what the cached property would hold
+    return np.array([p.shape for p in places], dtype=object)
+
+
 def check_places(raw_places: Sequence[Any], kinds: dict[str, Kind],
                  context: Optional[dict[str, Any]] = None) -> tuple[list[Place], list[tuple[Loc, str]]]:
     """Validate places (Features or :class:`Place`), then what spans them: unique ids, each place's
@@ -588,16 +605,13 @@ def unknown_places(step_places: Sequence[Any], known: Collection[str]) -> list[F
 
     ``step_places`` holds each step's list of place ids (anything else is skipped).
     """
+    missing = [(i, j, pid) for i, ids in enumerate(step_places) if isinstance(ids, list)
+               for j, pid in enumerate(ids) if isinstance(pid, str) and pid not in known]
+    suggestions = Suggester(known).many([pid for _, _, pid in missing])  # all at once: thousands stay fast
     found = []
-    suggest = Suggester(known)
-    for i, ids in enumerate(step_places):
-        if not isinstance(ids, list):
-            continue
-        for j, pid in enumerate(ids):
-            if isinstance(pid, str) and pid not in known:
-                close = suggest(pid)
-                hint = f"; did you mean {close!r}?" if close else ""
-                found.append(Finding(i, ("places", j), f"unknown place {short_repr(pid)}{hint}"))
+    for (i, j, pid), close in zip(missing, suggestions):
+        hint = f"; did you mean {close!r}?" if close else ""
+        found.append(Finding(i, ("places", j), f"unknown place {short_repr(pid)}{hint}"))
     return found
 
 
@@ -616,18 +630,26 @@ def swapped_places(places: Sequence[Place]) -> list[Finding]:
     """
     if len(places) < 3:
         return []
-    bounds = np.array([place.shape.bounds for place in places], dtype=float)
+    bounds = shapely.bounds(place_shapes(places))
     centres = np.column_stack([(bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2])
     # Compared with at most ~200 places, evenly spread through the list: linear time however many.
     sample = np.unique(np.linspace(0, len(centres) - 1, min(len(centres), 201)).round().astype(int))
+    picked = centres[sample]
+
+    def gaps(points: np.ndarray) -> np.ndarray:
+        """Chebyshev distances (degrees, the short way round in longitude) of points to the sampled places."""
+        dx = np.abs(points[:, None, 0] - picked[None, :, 0])
+        dy = np.abs(points[:, None, 1] - picked[None, :, 1])
+        return np.maximum(np.minimum(dx, 360.0 - dx), dy)
 
     def median_distance(points: np.ndarray) -> np.ndarray:
-        """For each point, the median (Chebyshev, in degrees) distance to the sampled places but its own."""
-        gaps = np.abs(points[:, None, :] - centres[sample][None, :, :])
-        gaps[:, :, 0] = np.minimum(gaps[:, :, 0], 360.0 - gaps[:, :, 0])  # the short way round
-        gaps = gaps.max(axis=2)
-        gaps[sample, np.arange(len(sample))] = np.nan
-        return np.nanmedian(gaps, axis=1)
+        """For each point, the median distance to the sampled places but its own (in chunks: the
+        memory stays bounded however many places)."""
+        out = np.concatenate([np.median(gaps(points[i:i + 4096]), axis=1) for i in range(0, len(points), 4096)])
+        among = gaps(points[sample])  # a sampled place: without the distance to itself
+        off = ~np.eye(len(sample), dtype=bool)
+        out[sample] = np.median(among[off].reshape(len(sample), len(sample) - 1), axis=1)
+        return out
 
     now = median_distance(centres)
     swapped = median_distance(centres[:, ::-1])

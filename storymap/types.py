@@ -10,15 +10,17 @@ from pydantic import AfterValidator, Field, StringConstraints
 from .errors import short_repr
 
 __all__ = [
-    "Identifier", "NonEmptyText", "HttpUrl", "Language", "LocationPrecision", "Layout", "Zoom", "Color",
+    "Identifier", "NonEmptyText", "HttpUrl", "Origin", "Language", "LocationPrecision", "Layout", "Zoom", "Color",
     "GeometryFamily", "Symbol", "DashPattern",
 ]
 
-_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# Matched in full (``fullmatch``): ``$`` would also match before a final newline, and an id
+# "old-harbour\n" would pass, then break the page's selectors and URL hash.
+_ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
 
 def _check_identifier(value: str) -> str:
-    if not _ID_RE.match(value):
+    if not _ID_RE.fullmatch(value):
         raise ValueError(
             f"{short_repr(value)} is not a valid id; expected lowercase letters, digits and dashes "
             "(kebab-case, 1-64 characters, e.g. 'old-harbour')"
@@ -26,17 +28,36 @@ def _check_identifier(value: str) -> str:
     return value
 
 
+_URL_RE = re.compile(r"https?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*", re.IGNORECASE)
+
+
 def _check_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*$", value, re.IGNORECASE):
+    if not _URL_RE.fullmatch(value):
         raise ValueError(f"{short_repr(value)} is not an http(s) URL")
     return value
 
 
-_LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
+_ORIGIN_RE = re.compile(r"https?://(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)"
+                        r"(:[0-9]{1,5})?")
+
+
+def _check_origin(value: str) -> str:
+    if not _ORIGIN_RE.fullmatch(value):
+        hint = ""
+        if re.match(r"(?i)https?://[^/]+/", value):
+            hint = f"; an origin has no path: {value.split('/', 3)[0]}//{value.split('/', 3)[2]}"
+        elif value != value.lower():
+            hint = f"; origins are lowercase: {value.lower()!r}"
+        raise ValueError(f"{short_repr(value)} is not a web origin (scheme://host[:port], e.g. "
+                         f"'https://news.example'){hint}")
+    return value
+
+
+_LANG_RE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
 def _check_language(value: str) -> str:
-    if not _LANG_RE.match(value):
+    if not _LANG_RE.fullmatch(value):
         raise ValueError(f"{short_repr(value)} is not a language tag; expected e.g. 'en', 'es' or 'pt-BR'")
     return value
 
@@ -47,6 +68,8 @@ Identifier = Annotated[str, AfterValidator(_check_identifier)]
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 #: An absolute http(s) URL, kept as the string given.
 HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_url)]
+#: A web origin, ``https://news.example`` (scheme, host, optional port; no path).
+Origin = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_origin)]
 #: A BCP 47 language tag (the page's ``lang``).
 Language = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_language)]
 #: How well a place's position is known.
@@ -56,11 +79,11 @@ Layout = Literal["slides", "scroll"]
 #: A zoom level Leaflet accepts.
 Zoom = Annotated[float, Field(ge=0, le=22)]
 
-_COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9\s.,%a-z]{1,60}\))$")
+_COLOR_RE = re.compile(r"(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9\s.,%a-z]{1,60}\))")
 
 
 def _check_color(value: str) -> str:
-    if not _COLOR_RE.match(value):
+    if not _COLOR_RE.fullmatch(value):
         raise ValueError(f"{short_repr(value)} is not a CSS color (e.g. '#0072b2', 'teal', 'rgb(0, 114, 178)')")
     return value
 

@@ -13,9 +13,14 @@ but its own objects, so :func:`render_page`
   output;
 - keeps text that elements render as it is: branca wraps each rendered macro in an ``Element``
   compiled as a Jinja template, which would evaluate ``{{ ... }}`` in story text or layer data.
-  :class:`StoryPage` puts those pieces into the page verbatim instead of rendering them again;
+  :class:`StoryPage` puts those pieces into the page verbatim instead of rendering them again,
+  and branca is handed a short placeholder for each (:class:`_Pieces`), so that compiling costs
+  nothing however large the story;
+- renders the copies' folium popups and tooltips through storymap's own templates
+  (:mod:`storymap.inert`): their text stays text;
 - inlines the JS and CSS that folium plugins load from CDNs (:mod:`storymap.assets`), so the page
-  stays one self-contained file.
+  stays one self-contained file, in one script whose Leaflet is storymap's own
+  (:mod:`storymap.private`).
 """
 
 from __future__ import annotations

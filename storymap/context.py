@@ -50,7 +50,18 @@ class _Record(dict):  # type: ignore[type-arg]
 def framed_places(story: "StoryData") -> tuple[float, dict[str, shapely.Geometry]]:
     """The story's longitude frame (where it starts, see :func:`storymap.geometry.frame_start`) and
     each place's geometry in it: continuous across the antimeridian, and moved by whole turns so
-    that the story spans the least longitude."""
+    that the story spans the least longitude.
+
+    Computed once per story (kept with it, as its cached properties are: the basemap and the page
+    of one render both need it); treat the result as read-only.
+    """
+    cached = story.__dict__.get("_storymap_frame")
+    if cached is None or cached[0] is not story.places or cached[1] != len(story.places):  # a copy with other places
+        cached = story.__dict__["_storymap_frame"] = (story.places, len(story.places), _framed_places(story))
+    return cached[2]
+
+
+def _framed_places(story: "StoryData") -> tuple[float, dict[str, shapely.Geometry]]:
     places = story.places
     place_shapes(places)  # points made in one call
     drawn = np.array([p.drawn for p in places], dtype=object)

@@ -1,5 +1,6 @@
 """Build the stories: geodata/ → dist/index.html, each examples/<name>/ → dist/examples/<name>/index.html,
-and dist/examples/news-article.html (the first story embedded in a news article)."""
+each with its social card (social.png, 1200×630) beside it, and dist/examples/news-article.html (the
+first story embedded in a news article)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ def _build(folder: Path, page: Path) -> storymap.Story | None:
     story.save(page)
     print(f"wrote {page.relative_to(HERE)} ({page.stat().st_size:,} bytes): "
           f"{len(story.steps)} steps, {len(story.data.places)} places")
+    # The link preview the page's og:image names, beside the page.
+    card = storymap.write_social_card(story, page.parent / "social.png")
+    print(f"wrote {card.relative_to(HERE)} ({card.stat().st_size:,} bytes)")
     return story
 
 

@@ -10,6 +10,7 @@ from typing import NoReturn
 import click
 
 from . import __version__
+from .channels import SOCIAL_IMAGE, write_social_card
 from .embed import MAX_HEIGHT, MIN_HEIGHT, embed_snippet
 from .errors import StoryError
 from .load import STORY_FILE, load_places
@@ -77,8 +78,17 @@ def _folder(value: Path | None) -> Path:
               help="Write an HTML fragment to paste into a CMS (no html/head/body).")
 @click.option("--layout", type=click.Choice(LAYOUTS), default=None,
               help="Override the story's layout: slides (default) or scroll.")
+@click.option("--lang", default=None, metavar="TAG",
+              help="The language the page opens in, one of the story's (default: its own lang); "
+                   "the page holds them all.")
+@click.option("--languages", default=None, metavar="TAGS",
+              help="Only these of the story's languages in the page, comma-separated (e.g. es: a smaller page "
+                   "in Spanish alone); --lang defaults to the first.")
+@click.option("--social/--no-social", default=True, show_default=True,
+              help="Also write the social card (social.png, 1200×630) beside the page.")
 @click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
-def build(folder: Path, output: Path, fragment: bool, layout: str | None, debug: bool) -> None:
+def build(folder: Path, output: Path, fragment: bool, layout: str | None, lang: str | None, languages: str | None,
+          social: bool, debug: bool) -> None:
     """Build the story in FOLDER into one self-contained HTML page (or fragment).
 
     FOLDER defaults to the current folder when it holds a story.toml, else to geodata. Invalid
@@ -86,11 +96,25 @@ def build(folder: Path, output: Path, fragment: bool, layout: str | None, debug:
     atomically, so a failed build leaves the previous page as it was.
     """
     story = _load(_folder(folder), debug)
+    only = [tag.strip() for tag in languages.split(",") if tag.strip()] if languages is not None else None
+    try:  # checked before anything is rendered
+        if only is not None:
+            story._only(only, lang)
+        elif lang is not None:
+            story._language(lang)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--languages" if only is not None else "--lang") from None
     try:
-        path = story.save(output, fragment=fragment, layout=layout)
+        path = story.save(output, fragment=fragment, layout=layout, lang=lang, languages=only)
     except Exception as exc:  # noqa: BLE001 - rendering or writing failed; the old page is intact
         _crash(exc, f"cannot build {output}", debug)
     click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    if not fragment and social:  # the link preview the page's og:image names (issue 12)
+        try:
+            card = write_social_card(story, path.parent / SOCIAL_IMAGE)
+        except Exception as exc:  # noqa: BLE001 - the page is written; say why the card is not
+            _crash(exc, f"cannot draw {path.parent / SOCIAL_IMAGE}", debug)
+        click.echo(f"wrote {card} ({card.stat().st_size:,} bytes)")
 
 
 @main.command()
@@ -121,13 +145,145 @@ def validate(path: Path | None, debug: bool) -> None:
 
 
 @main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("dist/render"),
+              show_default=True, help="The folder to write <step-id>.png and story.pdf into.")
+@click.option("--width", type=click.IntRange(min=1200, max=4000), default=1280, show_default=True,
+              help="Window width in CSS pixels (at least 1200).")
+@click.option("--height", type=click.IntRange(min=400, max=4000), default=800, show_default=True,
+              help="Window height in CSS pixels.")
+@click.option("--scale", type=click.FloatRange(min=1, max=3), default=1.0, show_default=True,
+              help="Device pixel ratio: 2 gives pictures twice as sharp (and twice as wide).")
+@click.option("--layout", type=click.Choice(LAYOUTS), default=None, help="Override the story's layout.")
+@click.option("--tiles", is_flag=True,
+              help="Draw the online tile layer too (needs the network); without it, the embedded basemap only.")
+@click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also write story.pdf, the handout.")
+@click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
+def render(folder: Path | None, output: Path, width: int, height: int, scale: float, layout: str | None,
+           tiles: bool, pdf: bool, debug: bool) -> None:
+    """Write a picture of every step (OUTPUT/<step-id>.png) and a PDF handout (OUTPUT/story.pdf).
+
+    Each picture is the page as a reader sees it at that step, drawn by headless Chromium
+    through Playwright (pip install 'storymap[render]'; then python -m playwright install
+    chromium, or use a system Chromium, or set STORYMAP_CHROMIUM). Without a browser, says what
+    to install and exits with status 1.
+    """
+    from .channels import RenderUnavailable, render_steps
+
+    story = _load(_folder(folder), debug)
+    try:
+        render_steps(story, output, width=width, height=height, scale=scale, layout=layout, tiles=tiles, pdf=pdf,
+                     progress=lambda path: click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)"))
+    except RenderUnavailable as exc:
+        click.echo(f"storymap render: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    except Exception as exc:  # noqa: BLE001 - the browser failed; one line unless --debug
+        _crash(exc, f"cannot render {output}", debug)
+
+
+@main.command()
 @click.argument("url")
 @click.option("--title", default="Story map", show_default=True, help="The iframe's accessible title.")
 @click.option("--height", type=click.IntRange(min=MIN_HEIGHT, max=MAX_HEIGHT), default=640, show_default=True,
               help="Height in pixels until the story reports its own.")
-def embed(url: str, title: str, height: int) -> None:
+@click.option("--lang", default=None, metavar="TAG", help="Open the story in this language (adds ?lang=TAG).")
+def embed(url: str, title: str, height: int, lang: str | None) -> None:
     """Print an iframe snippet for the story page at URL, with the script that sizes it."""
-    click.echo(embed_snippet(url, title=title, height=height), nl=False)
+    try:
+        snippet = embed_snippet(url, title=title, height=height, lang=lang)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    click.echo(snippet, nl=False)
+
+
+@main.command("new")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="My story", show_default=True, help="The story's title.")
+def new(folder: Path, title: str) -> None:
+    """Start a story in FOLDER: a commented story.toml, a places.geojson and editor schemas.
+
+    The starter is small and valid (three landmarks, three steps): `storymap build FOLDER` builds
+    it at once. FOLDER is created if needed; a file the starter would write, or a story already
+    there, is never overwritten (exit status 1, nothing written).
+    """
+    from .scaffold import new_story
+
+    try:
+        written = new_story(folder, title=title)
+    except StoryError as exc:
+        for problem in exc.problems:
+            click.echo(f"storymap new: {problem}", err=True)
+        sys.exit(EXIT_INVALID)
+    except OSError as exc:
+        click.echo(f"storymap new: cannot write {folder}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"wrote {', '.join(str(p) for p in written)}")
+    shown = _shell_word(str(folder))
+    click.echo(f"next: storymap serve {shown} --open    (a live preview while you edit)\n"
+               f"      storymap build {shown}           (the page, in dist/index.html)")
+
+
+def _shell_word(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+@main.command()
+@click.argument("what", type=click.Choice(["story", "places"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the schema to this file instead of printing it.")
+@click.option("--story", "story_folder", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Fit the schema to the story in this folder: places may name only its kinds, steps only its "
+                   "places.")
+@click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
+def schema(what: str, output: Path | None, story_folder: Path | None, debug: bool) -> None:
+    """Print the JSON Schema (draft 2020-12) of story.toml (story) or of a places file (places).
+
+    For editors (completion and checks as you type) and `check-jsonschema`. It is generated from
+    the models `storymap validate` uses; what spans files (unique ids, swapped coordinates) is
+    left to `storymap validate`.
+    """
+    from .schema import dumps, schema_for
+
+    try:
+        text = dumps(schema_for(what, story_folder))
+    except StoryError as exc:
+        _fail(exc, debug)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _crash(exc, f"cannot write {output}", debug)
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks and every request.")
+def serve(folder: Path | None, port: int, open_browser: bool, debug: bool) -> None:
+    """Preview the story in FOLDER at http://127.0.0.1:PORT/, rebuilt on every save.
+
+    The open page reloads itself and keeps its step; while the files are invalid it shows their
+    problems over the last version that built. A view picker shows the map's current view as the
+    TOML to paste into a step. Only 127.0.0.1 is served, and only the page and the folder's own
+    files. FOLDER defaults like `build`'s. Ctrl-C stops it.
+    """
+    from .serve import DevServer
+
+    folder = _folder(folder)
+    try:
+        server = DevServer(folder, port=port, debug=debug)
+    except OSError as exc:
+        hint = "; choose another with --port (0 picks a free one)" if port else ""
+        click.echo(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}{hint}", err=True)
+        sys.exit(EXIT_INVALID)
+    server.run(open_browser=open_browser)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+from .i18n import with_language
+
 __all__ = ["embed_snippet", "SANDBOX", "REFERRER_POLICY", "MIN_HEIGHT", "MAX_HEIGHT"]
 
 #: What the story may do in its frame: run its script in its own origin (so that the host can tell
@@ -35,7 +37,7 @@ _PARENT_SCRIPT = """<script>
 </script>""" % {"min": MIN_HEIGHT, "max": MAX_HEIGHT}
 
 
-def embed_snippet(src: str, *, title: str = "Story map", height: int = 640) -> str:
+def embed_snippet(src: str, *, title: str = "Story map", height: int = 640, lang: str | None = None) -> str:
     """HTML to paste into a page: a responsive, sandboxed iframe whose height the story drives.
 
     Parameters
@@ -48,6 +50,8 @@ def embed_snippet(src: str, *, title: str = "Story map", height: int = 640) -> s
     height : int
         Height in pixels until the story reports the height it needs
         (:data:`MIN_HEIGHT` to :data:`MAX_HEIGHT`).
+    lang : str, optional
+        Open the story in this of its languages: ``?lang=`` is set in ``src`` (before any ``#step-id``).
 
     Returns
     -------
@@ -69,6 +73,8 @@ def embed_snippet(src: str, *, title: str = "Story map", height: int = 640) -> s
         raise ValueError(f"src must be an http(s) or relative URL, got {src!r}")
     if isinstance(height, bool) or not isinstance(height, int) or not MIN_HEIGHT <= height <= MAX_HEIGHT:
         raise ValueError(f"height must be a whole number of pixels from {MIN_HEIGHT} to {MAX_HEIGHT}, got {height!r}")
+    if lang is not None:
+        src = with_language(src, lang)
     frame = (
         f'<iframe src="{html.escape(src, quote=True)}" title="{html.escape(title, quote=True)}" '
         f'data-storymap-frame loading="lazy" allow="fullscreen" sandbox="{SANDBOX}" '

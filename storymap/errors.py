@@ -153,12 +153,17 @@ def _renamed(loc: tuple[Any, ...], rename: dict[str, str]) -> tuple[Any, ...]:
     return loc
 
 
+#: How much closer (rapidfuzz ratio, 0–100) a spelling must be to beat a name extending the word.
+_PREFIX_MARGIN = 10.0
+
+
 class Suggester:
     """"Did you mean": the closest of a fixed set of names to a misspelled one.
 
-    Closest means, in this order: a name that extends the given one at a word boundary, or that it
-    extends (``port-of-ningbo`` → ``port-of-ningbo-zhoushan``, the nearest in length first); then
-    the best fuzzy match (rapidfuzz's ratio, at least ``cutoff`` out of 100). Built once for a set of
+    Closest means: a name that extends the given one at a word boundary, or that it extends
+    (``port-of-ningbo`` → ``port-of-ningbo-zhoushan``, the nearest in length first), unless a
+    spelling is far closer (``legend_kwrds`` → ``legend_kwds``, not ``legend``); else the best fuzzy
+    match (rapidfuzz's ratio, at least ``cutoff`` out of 100). Built once for a set of
     names, each look-up costs a binary search and one vectorised scan, so reporting thousands of
     unknown names against thousands of known ones stays fast.
     """
@@ -175,25 +180,20 @@ class Suggester:
         """The suggestion for each of ``words`` (as calling the suggester on each would give), the
         fuzzy matches of all of them in a few vectorised passes: thousands of unknown names
         against thousands of known ones take well under a second."""
-        found: list[str | None] = [None] * len(words)
-        fuzzy: list[int] = []
-        for i, word in enumerate(words):
-            if not isinstance(word, str) or not word or not self.choices:
-                continue
-            found[i] = self._prefixed(word)
-            if found[i] is None:
-                fuzzy.append(i)
-        for start in range(0, len(fuzzy), 256):  # a block of words × every name at a time: bounded memory
-            block = fuzzy[start:start + 256]
+        out: list[str | None] = [None] * len(words)
+        todo = [i for i, word in enumerate(words) if isinstance(word, str) and word and self.choices]
+        for start in range(0, len(todo), 256):  # a block of words × every name at a time: bounded memory
+            block = todo[start:start + 256]
             scores = process.cdist([words[i] for i in block], self.choices, scorer=fuzz.ratio,
-                                   score_cutoff=self.cutoff, dtype=np.float32)
+                                   score_cutoff=self.cutoff, dtype=np.float64)
             best = scores.argmax(axis=1)  # the first of equal scores, as extractOne gives
             for i, column, score in zip(block, best.tolist(), scores[np.arange(len(block)), best].tolist()):
-                if score >= self.cutoff and score > 0:
-                    found[i] = self.choices[column]
-        return found
+                found = (self.choices[column], score) if score > 0 else None
+                out[i] = self._choose(words[i], found)
+        return out
 
-    def _prefixed(self, word: str) -> str | None:
+    def _choose(self, word: str, found: tuple[str, float] | None) -> str | None:
+        """A name ``word`` extends or that extends it, unless the best spelling ``found`` is far closer."""
         # Names that start with the word at a boundary (word + "-..."): contiguous in sorted order.
         longer = []
         i = bisect.bisect_left(self.choices, word)
@@ -206,8 +206,12 @@ class Suggester:
         shorter = [word[:m.start()] for m in re.finditer(r"[^0-9A-Za-z]", word) if word[:m.start()] in self._set]
         prefixed = longer + shorter
         if prefixed:
-            return min(prefixed, key=lambda c: (abs(len(c) - len(word)), c))
-        return None
+            best = min(prefixed, key=lambda c: (abs(len(c) - len(word)), c))
+            # A name it extends wins unless a spelling is far closer (legend_kwrds → legend_kwds,
+            # not legend).
+            if found is None or fuzz.ratio(word, best) >= found[1] - _PREFIX_MARGIN:
+                return best
+        return found[0] if found else None
 
 
 def did_you_mean(word: Any, choices: Sequence[str] | Iterable[str], cutoff: float = 60.0) -> str | None:

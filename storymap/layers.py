@@ -20,9 +20,7 @@ Either way the story gets one :class:`Overlay` entry: its legend row and the ste
 
 from __future__ import annotations
 
-import difflib
 import math
-import re
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,7 +32,6 @@ import geopandas as gpd
 import jinja2
 import numpy as np
 import pandas as pd
-import rjsmin
 import shapely
 from branca.element import Element
 from folium.map import Layer
@@ -42,15 +39,19 @@ from folium.vector_layers import BaseMultiLocation, Rectangle
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import Problem, StoryError, problems_from_validation
+from .encoding import deltas, encode_lines, encode_polygons, quantize
+from .errors import Problem, StoryError, did_you_mean, problems_from_validation, short_repr
 from .geodata import to_geodataframe
+from .geometry import FAMILIES, bounds_union, family_codes
+from .styling import COLOR_RE, MAX_RADIUS, check_keywords, check_options, data_style, point_radii
 from .text import script_json
 
 if TYPE_CHECKING:
     from .models import StoryData
 
 __all__ = ["LayerStyle", "Overlay", "DataLayer", "make_overlay", "encode", "detail_zoom", "layers_js",
-           "fit_zoom", "RESERVED_NAMES", "FIT_MAX_ZOOM", "ZOOM_MARGIN", "REFERENCE_VIEW", "MAX_LAYER_CHARS"]
+           "fit_zoom", "RESERVED_NAMES", "FIT_MAX_ZOOM", "ZOOM_MARGIN", "REFERENCE_VIEW", "MAX_LAYER_CHARS",
+           "KEYWORDS", "EXPLORE_DEFAULTS"]
 
 #: Names the page already uses in ``root.storymap.layers``.
 RESERVED_NAMES = frozenset({"Basemap", "Tiles", "Story places"})
@@ -64,7 +65,7 @@ REFERENCE_VIEW = (880, 760)
 MAX_LAYER_CHARS = 4_000_000
 #: Colors given, in turn, to layers added without one (Okabe–Ito, distinct from the kinds' colors).
 PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
-_COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9\s.,%a-z]{1,60}\))$")
+_COLOR_RE = COLOR_RE
 _LAYERLIKE = (Layer, folium.Marker, BaseMultiLocation, Rectangle)
 
 
@@ -78,7 +79,7 @@ class LayerStyle(BaseModel):
     opacity: Optional[float] = Field(default=None, ge=0, le=1)
     fillColor: Optional[str] = None
     fillOpacity: Optional[float] = Field(default=None, ge=0, le=1)
-    radius: Optional[float] = Field(default=None, ge=0.5, le=50, description="Point radius in pixels.")
+    radius: Optional[float] = Field(default=None, ge=0.5, le=MAX_RADIUS, description="Point radius in pixels.")
     dashArray: Optional[str] = Field(default=None, pattern=r"^[0-9., ]{1,40}$")
     fill: Optional[bool] = None
     stroke: Optional[bool] = None
@@ -107,11 +108,17 @@ class Overlay:
     shape: str
     style: dict[str, Any]
     steps: Optional[list[str]] = None
+    #: The legend's key to the layer's colours (a colour bar or a list of classes), or None.
+    key: Optional[dict[str, Any]] = None
 
     @property
     def config(self) -> dict[str, Any]:
-        """What ``L.storymap.Story`` reads: ``{name, shape, style, steps}``."""
-        return {"name": self.name, "shape": self.shape, "style": self.style, "steps": self.steps}
+        """What ``L.storymap.Story`` reads: ``{name, shape, style, steps}``, and ``key`` when the
+        layer is coloured by a column (see ``static/legend.js``)."""
+        out = {"name": self.name, "shape": self.shape, "style": self.style, "steps": self.steps}
+        if self.key is not None:
+            out["key"] = self.key
+        return out
 
     def zoom(self, data: "StoryData") -> Optional[float]:
         """The detail a data layer is encoded for in this story (None for a folium element)."""
@@ -156,12 +163,9 @@ def detail_zoom(data: "StoryData", shown_on: Optional[Iterable[str]] = None) -> 
         if view is not None and view.zoom is not None:
             zooms.append(view.zoom)
         elif view is not None and view.bounds is not None:
-            (south, west), (north, east) = view.bounds
-            zooms.append(fit_zoom((west, south, east, north), cap))
+            zooms.append(fit_zoom(view.lonlat_bounds, cap))
         elif step.places:
-            boxes = [places[pid].bounds for pid in step.places]
-            zooms.append(fit_zoom((min(b[0] for b in boxes), min(b[1] for b in boxes),
-                                   max(b[2] for b in boxes), max(b[3] for b in boxes)), cap))
+            zooms.append(fit_zoom(bounds_union(places[pid].bounds for pid in step.places), cap))
     return min(22.0, max(zooms, default=FIT_MAX_ZOOM) + ZOOM_MARGIN)
 
 
@@ -178,16 +182,6 @@ def _explode(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         geoms, at = shapely.get_parts(geoms, return_index=True)
         index = index[at]
     return geoms, index
-
-
-def _quantize(coords: np.ndarray, scale: int) -> np.ndarray:
-    return np.rint(coords * scale).astype(np.int64)
-
-
-def _deltas(q: np.ndarray) -> list[int]:
-    if not len(q):
-        return []
-    return np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel().tolist()
 
 
 def _index_deltas(index: np.ndarray, n: int) -> Optional[list[int]]:
@@ -213,49 +207,18 @@ def _morton(q: np.ndarray) -> np.ndarray:
     return spread(rel[:, 0]) | (spread(rel[:, 1]) << np.uint64(1))
 
 
-def _runs(q: np.ndarray, owner: np.ndarray) -> np.ndarray:
-    """Mask keeping each vertex that differs from the one before it in the same part."""
-    keep = np.ones(len(q), dtype=bool)
-    if len(q) > 1:
-        keep[1:] = (q[1:] != q[:-1]).any(axis=1) | (owner[1:] != owner[:-1])
-    return keep
-
-
 def _encode_lines(lines: np.ndarray, fid: np.ndarray, scale: int, n: int) -> Optional[dict[str, Any]]:
-    coords, owner = shapely.get_coordinates(lines, return_index=True)
-    q = _quantize(coords, scale)
-    keep = _runs(q, owner)
-    counts = np.bincount(owner[keep], minlength=len(lines))
-    good = counts >= 2
-    keep &= good[owner]
-    if not good.any():
+    encoded, kept = encode_lines(lines, scale)
+    if encoded is None:
         return None
-    return {"xy": _deltas(q[keep]), "parts": counts[good].tolist(), "fid": _index_deltas(fid[good], n)}
+    return {**encoded, "fid": _index_deltas(fid[kept], n)}
 
 
 def _encode_areas(polys: np.ndarray, fid: np.ndarray, scale: int, n: int) -> Optional[dict[str, Any]]:
-    if hasattr(shapely, "orient_polygons"):  # shapely >= 2.1: exteriors counter-clockwise, holes clockwise
-        polys = shapely.orient_polygons(polys)
-    rings, poly_of_ring = shapely.get_rings(polys, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    closing = np.ones(len(coords), dtype=bool)  # drop each ring's closing vertex: the path closes it
-    closing[:-1] = ring_of[1:] != ring_of[:-1]
-    coords, ring_of = coords[~closing], ring_of[~closing]
-    q = _quantize(coords, scale)
-    keep = _runs(q, ring_of)
-    counts = np.bincount(ring_of[keep], minlength=len(rings))
-    good_ring = counts >= 3
-    first = np.ones(len(rings), dtype=bool)
-    first[1:] = poly_of_ring[1:] != poly_of_ring[:-1]
-    good_poly = np.zeros(len(polys), dtype=bool)
-    good_poly[poly_of_ring[first & good_ring]] = True  # a polygon lives while its exterior does
-    good_ring &= good_poly[poly_of_ring]
-    keep &= good_ring[ring_of]
-    if not good_poly.any():
+    encoded, kept = encode_polygons(polys, scale)
+    if encoded is None:
         return None
-    rings_per_poly = np.bincount(poly_of_ring[good_ring], minlength=len(polys))[good_poly]
-    return {"xy": _deltas(q[keep]), "rings": counts[good_ring].tolist(), "polys": rings_per_poly.tolist(),
-            "fid": _index_deltas(fid[good_poly], n)}
+    return {**encoded, "fid": _index_deltas(fid[kept], n)}
 
 
 def _json_value(value: Any) -> Any:
@@ -288,7 +251,8 @@ def _column(values: list[Any]) -> Any:
     return values
 
 
-def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float) -> dict[str, Any]:
+def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float, *, codes: Optional[np.ndarray] = None,
+           radii: Optional[np.ndarray] = None) -> dict[str, Any]:
     """Encode a layer's features (EPSG:4326) for ``L.storymap.dataLayer``.
 
     Parameters
@@ -300,11 +264,16 @@ def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float) -> dict[
     zoom : float
         The highest zoom the layer is seen at: lines and areas are simplified to half a pixel
         there and coordinates are kept to the matching precision.
+    codes : numpy.ndarray, optional
+        Per feature (in frame order): its colour, an index into the layer's palette.
+    radii : numpy.ndarray, optional
+        Per feature: its point radius in half pixels (whole numbers).
 
     Returns
     -------
     dict
-        ``{scale, n, bounds, points?, lines?, areas?, props}``; see ``static/storymap-layers.js``.
+        ``{scale, n, bounds, points?, lines?, areas?, props, codes?, radii?}``; see
+        ``static/storymap-layers.js``. ``codes`` and ``radii`` follow the stored feature order.
     """
     geoms = np.asarray(frame.geometry.values, dtype=object)
     west, south, east, north = (float(v) for v in frame.total_bounds)
@@ -318,13 +287,17 @@ def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float) -> dict[
     order = np.arange(n)
     points = kinds == 0
     if points.any():
-        q = _quantize(shapely.get_coordinates(parts[points]), scale)
+        q = quantize(shapely.get_coordinates(parts[points]), scale)
         pfid = fid[points]
         if points.all() and len(pfid) == n and np.array_equal(pfid, order):
             # One point per feature: store features in Z-order (short deltas); properties follow.
-            order = np.argsort(_morton(q), kind="stable")
+            # Points of several sizes go largest first (small ones stay visible), in Z-order each.
+            if radii is None:
+                order = np.argsort(_morton(q), kind="stable")
+            else:
+                order = np.lexsort((_morton(q), -np.asarray(radii)))
             q = q[order]
-        out["points"] = {"xy": _deltas(q), "fid": _index_deltas(pfid, n)}
+        out["points"] = {"xy": deltas(q), "fid": _index_deltas(pfid, n)}
     lines = (kinds == 1) | (kinds == 2)
     if lines.any():
         simple = shapely.simplify(parts[lines], tolerance, preserve_topology=False)
@@ -339,17 +312,18 @@ def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float) -> dict[
             out["areas"] = encoded
     out["props"] = {name: _column([_json_value(v) for v in frame[name].to_numpy(dtype=object)[order]])
                     for name in fields}
+    if codes is not None:
+        out["codes"] = np.asarray(codes, dtype=np.int64)[order].tolist()
+    if radii is not None:
+        out["radii"] = np.asarray(radii, dtype=np.int64)[order].tolist()
     return out
-
-
-_FAMILY = np.array([0, 1, 1, 2])  # Point; LineString, LinearRing; Polygon
 
 
 def _shape(frame: gpd.GeoDataFrame) -> str:
     """The legend swatch for a layer: the geometry family most of its parts have."""
     parts, _ = _explode(np.asarray(frame.geometry.values, dtype=object))
-    counts = np.bincount(_FAMILY[shapely.get_type_id(parts)], minlength=3)
-    return ("point", "line", "area")[int(np.argmax(counts))]
+    counts = np.bincount(family_codes(parts), minlength=3)
+    return FAMILIES[int(np.argmax(counts))]
 
 
 # Elements --------------------------------------------------------------------------------------
@@ -361,11 +335,11 @@ _TEMPLATE = jinja2.Template(
 )
 
 
-@lru_cache(maxsize=1)
 def layers_js() -> str:
     """``static/storymap-layers.js``, minified (``L.storymap.DataLayer``)."""
-    text = resources.files("storymap").joinpath("static", "storymap-layers.js").read_text("utf-8")
-    return rjsmin.jsmin(text).strip()
+    from .assets import own_script
+
+    return own_script("storymap-layers.js")
 
 
 class DataLayer(Layer):
@@ -387,6 +361,18 @@ class DataLayer(Layer):
         Whether the tooltip prefixes each value with its property name.
     show : bool
         Whether the layer is put on the map by its own script (the story adds its layers itself).
+    palette : list of str, optional
+        CSS colours; with ``codes``, the colour of each feature.
+    codes : numpy.ndarray, optional
+        Per feature (frame order), an index into ``palette``.
+    radii : numpy.ndarray, optional
+        Per feature, a point radius in pixels (NaN: the style's radius).
+    stroke_follows : bool
+        Whether outlines take each feature's colour (else the style's ``color``).
+    highlight : dict, optional
+        Path options for the feature under the pointer, or None for no highlight.
+    tooltip_options, popup_options : dict, optional
+        ``aliases`` (shown instead of the property names) and ``labels`` (bool).
     """
 
     _template = _TEMPLATE
@@ -395,7 +381,10 @@ class DataLayer(Layer):
 
     def __init__(self, frame: gpd.GeoDataFrame, name: str, *, style: dict[str, Any], shape: str,
                  tooltip: Optional[list[str]] = None, popup: Optional[list[str]] = None, labels: bool = False,
-                 show: bool = True):
+                 show: bool = True, palette: Optional[list[str]] = None, codes: Optional[np.ndarray] = None,
+                 radii: Optional[np.ndarray] = None, stroke_follows: bool = False,
+                 highlight: Optional[dict[str, Any]] = None, tooltip_options: Optional[dict[str, Any]] = None,
+                 popup_options: Optional[dict[str, Any]] = None):
         super().__init__(name=name, overlay=True, control=False, show=show)
         self._name = "DataLayer"
         self.frame = frame
@@ -404,6 +393,16 @@ class DataLayer(Layer):
         self.tooltip = tooltip
         self.popup = popup
         self.labels = labels
+        self.palette = list(palette) if palette and codes is not None else None
+        self.codes = None if self.palette is None else np.asarray(codes, dtype=np.int64)
+        self.radii = None
+        if radii is not None:
+            base = float(style.get("radius", 3))
+            self.radii = np.clip(np.rint(np.where(np.isnan(radii), base, radii) * 2), 1, 2 * MAX_RADIUS)
+        self.stroke_follows = stroke_follows
+        self.highlight = highlight
+        self.tooltip_options = tooltip_options or {}
+        self.popup_options = popup_options or {}
         #: The highest zoom the layer is seen at (set by the story before rendering).
         self.zoom: float = FIT_MAX_ZOOM + ZOOM_MARGIN
         self._cache: dict[float, str] = {}
@@ -419,11 +418,11 @@ class DataLayer(Layer):
         if zoom in self._cache:
             return self._cache[zoom]
         at = zoom
-        text = script_json(encode(self.frame, self.fields, at))
+        text = self._encode(at)
         while len(text) > MAX_LAYER_CHARS and at > 3 and not self._points_only():
             # Vertices kept grow about twofold per zoom level: jump as far as the excess says.
             at = max(3.0, at - max(1, math.floor(math.log2(len(text) / MAX_LAYER_CHARS))))
-            text = script_json(encode(self.frame, self.fields, at))
+            text = self._encode(at)
         if len(text) > MAX_LAYER_CHARS:
             warnings.warn(f"layer {self.layer_name!r} takes {len(text):,} characters of the page even "
                           f"simplified for zoom {at:g}; consider fewer features", stacklevel=3)
@@ -433,6 +432,9 @@ class DataLayer(Layer):
         self._cache.clear()  # one encoding kept: the last asked for (shared by copies made to render)
         self._cache[zoom] = text
         return text
+
+    def _encode(self, zoom: float) -> str:
+        return script_json(encode(self.frame, self.fields, zoom, codes=self.codes, radii=self.radii))
 
     @property
     def payload_string(self) -> Markup:
@@ -446,11 +448,17 @@ class DataLayer(Layer):
 
     @property
     def options_json(self) -> Markup:
+        tip, pop = self.tooltip_options, self.popup_options
         options = {
             "style": self.style,
             "shape": self.shape,
-            "tooltip": {"fields": self.tooltip, "labels": self.labels} if self.tooltip else None,
-            "popup": {"fields": self.popup, "title": str(self.layer_name)} if self.popup else None,
+            "tooltip": {"fields": self.tooltip, "labels": tip.get("labels", self.labels),
+                        "aliases": tip.get("aliases")} if self.tooltip else None,
+            "popup": {"fields": self.popup, "title": str(self.layer_name), "labels": pop.get("labels", True),
+                      "aliases": pop.get("aliases")} if self.popup else None,
+            "palette": self.palette,
+            "strokeFollows": self.stroke_follows,
+            "highlight": self.highlight,
         }
         return Markup(script_json(options))
 
@@ -486,8 +494,8 @@ def _check_steps(name: str, steps: Any, step_ids: Sequence[str]) -> Optional[lis
     problems = []
     for sid in steps:
         if sid not in step_ids:
-            close = difflib.get_close_matches(str(sid), list(step_ids), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            close = did_you_mean(str(sid), list(step_ids))
+            hint = f"; did you mean {close!r}?" if close else ""
             problems.append(Problem(file="", where=f"layer {name!r}", field="steps",
                                     message=f"unknown step {sid!r}{hint} (the steps are: {', '.join(step_ids)})"))
     if problems:
@@ -496,23 +504,49 @@ def _check_steps(name: str, steps: Any, step_ids: Sequence[str]) -> Optional[lis
 
 
 def _check_fields(name: str, which: str, value: Any, columns: Sequence[str]) -> Optional[list[str]]:
-    if value is None:
+    """explore's ``tooltip``/``popup``: True (every column), False or None (none), a number n (the
+    first n columns), a column name or a list of them."""
+    if value is None or value is False:
         return None
+    available = [str(c) for c in columns]
+    if value is True:
+        return available or None
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        if value < 0:
+            raise _problem(name, which, f"expected a number of columns (0 or more), got {value}")
+        return available[:int(value)] or None
     fields = [value] if isinstance(value, str) else value
     if not isinstance(fields, (list, tuple)) or not fields or not all(isinstance(f, str) for f in fields):
-        raise _problem(name, which, f"expected a property name or a list of them, got {value!r}")
-    available = [str(c) for c in columns]
+        raise _problem(name, which, f"expected a property name or a list of them (or True for every column, a "
+                                    f"number n for the first n, False for none), got {short_repr(value)}")
     problems = []
     for f in fields:
         if f not in available:
-            close = difflib.get_close_matches(f, available, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            close = did_you_mean(f, available)
+            hint = f"did you mean {close!r}? " if close else ""
             problems.append(Problem(file="", where=f"layer {name!r}", field=which,
                                     message=f"unknown property {f!r}; {hint}the data has: "
                                             f"{', '.join(available) or '(no properties)'}"))
     if problems:
         raise StoryError(problems)
     return list(dict.fromkeys(fields))
+
+
+def _check_text_options(name: str, which: str, value: Any, fields: Optional[list[str]]) -> dict[str, Any]:
+    """explore's ``tooltip_kwds``/``popup_kwds``: ``aliases`` (one per field) and ``labels``."""
+    options = check_options(name, which, value, ("aliases", "labels"))
+    if "labels" in options and not isinstance(options["labels"], bool):
+        raise _problem(name, f"{which}.labels", f"expected True or False, got {short_repr(options['labels'])}")
+    if "aliases" in options:
+        aliases = options["aliases"]
+        if not isinstance(aliases, (list, tuple)) or not all(isinstance(a, str) for a in aliases):
+            raise _problem(name, f"{which}.aliases", f"expected a list of names, got {short_repr(aliases)}")
+        count = len(fields or [])
+        if len(aliases) != count:
+            raise _problem(name, f"{which}.aliases", f"{len(aliases)} aliases for {count} fields; give one alias "
+                                                     "per field shown")
+        options["aliases"] = list(aliases)
+    return options
 
 
 def _check_style(name: str, style: Any) -> dict[str, Any]:
@@ -555,20 +589,117 @@ def _element_style(element: Element) -> dict[str, Any]:
         return {}
 
 
+#: add_layer's keywords besides ``data`` and ``name``: storymap's own, then GeoDataFrame.explore's.
+KEYWORDS = ("steps", "style", "tooltip", "popup", "assets", "column", "cmap", "color", "categorical", "categories",
+            "scheme", "k", "vmin", "vmax", "classification_kwds", "legend", "legend_kwds", "style_kwds",
+            "marker_type", "marker_kwds", "highlight", "highlight_kwds", "missing_kwds", "tooltip_kwds", "popup_kwds")
+#: explore's keywords with their defaults in ``add_layer``.
+EXPLORE_DEFAULTS: dict[str, Any] = {
+    "column": None, "cmap": None, "color": None, "categorical": False, "categories": None, "scheme": None, "k": 5,
+    "vmin": None, "vmax": None, "classification_kwds": None, "legend": True, "legend_kwds": None,
+    "style_kwds": None, "marker_type": None, "marker_kwds": None, "highlight": True, "highlight_kwds": None,
+    "missing_kwds": None, "tooltip_kwds": None, "popup_kwds": None,
+}
+#: The feature under the pointer, by default: explore's ``{"fillOpacity": 0.75}`` for areas; lines
+#: get thicker and points an outline, which a fill opacity would not show.
+_HIGHLIGHT = {"area": {"fillOpacity": 0.75}, "line": {"opacity": 1}, "point": {"fillOpacity": 1, "weight": 2}}
+
+
+def _is_given(word: str, value: Any) -> bool:
+    default = EXPLORE_DEFAULTS[word]
+    return not (value is default or (isinstance(value, (bool, int)) and value == default and
+                                      type(value) is type(default)))
+
+
+def _check_path_options(name: str, which: str, value: Any, extra: Sequence[str] = ()) -> dict[str, Any]:
+    """``style_kwds``, ``marker_kwds`` or ``highlight_kwds``: Leaflet path options (and ``extra``)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _problem(name, which, f"expected a dict of Leaflet path options, got {short_repr(value)}")
+    if "style_function" in value:
+        raise _problem(name, f"{which}.style_function", "a style function per feature is not supported: the layer "
+                                                        "is drawn on a canvas; colour features by a column with "
+                                                        "column=, or by a column of colours with color=")
+    for word in ("icon", "draggable"):
+        if word in value:
+            raise _problem(name, f"{which}.{word}", "not supported: points are drawn as circle markers on a canvas; "
+                                                    "to draw folium Markers, pass a folium element as the data")
+    plain = {k: v for k, v in value.items() if k not in extra}
+    try:
+        checked = LayerStyle.model_validate(plain).model_dump(exclude_none=True)
+    except ValidationError as exc:
+        raise StoryError(problems_from_validation(exc, file="", where=f"layer {name!r}", prefix=f"{which}.")) from None
+    return {**checked, **{k: value[k] for k in extra if k in value}}
+
+
+def _attach(data: Any, name: str, arrays: dict[str, Any]) -> Any:
+    """A copy of a GeoDataFrame (or GeoSeries) with the per-feature values given for ``arrays``
+    as columns ``__storymap_<word>``, before rows without geometry are dropped."""
+    if not arrays:
+        return data
+    frame = gpd.GeoDataFrame(geometry=data) if isinstance(data, gpd.GeoSeries) else data.copy()
+    for word, values in arrays.items():
+        _check_length(name, word, values, len(frame))
+        # A Series is aligned on the index (as explore assigns it); anything else is taken in order.
+        frame[f"__storymap_{word}"] = _as_column(values, aligned=True)
+    return frame
+
+
+def _as_column(values: Any, aligned: bool) -> Any:
+    """Values for a new column: a Series aligned on the index (``aligned``) or in order; arrays
+    (numpy, pandas Categorical, ...) keep their dtype."""
+    if isinstance(values, pd.Series):
+        return values if aligned else values.array
+    if isinstance(values, (np.ndarray, pd.api.extensions.ExtensionArray, pd.Index)):
+        return values
+    return list(values)
+
+
+def _check_length(name: str, word: str, values: Any, count: int) -> None:
+    field_name = "marker_kwds.radius" if word == "radius" else word
+    if len(values) != count:
+        raise _problem(name, field_name, f"{len(values)} values for {count} features; give one value per feature, "
+                                         "or a column name")
+
+
+def _arrays(column: Any, color: Any, radius: Any) -> dict[str, Any]:
+    """The per-feature values given as arrays (not as column names)."""
+    out = {}
+    for word, value in (("column", column), ("color", color), ("radius", radius)):
+        if value is not None and not isinstance(value, (str, bytes, dict)) and pd.api.types.is_list_like(value):
+            out[word] = value
+    return out
+
+
 def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, tooltip: Any = None,
                  popup: Any = None, taken: Iterable[str] = (), step_ids: Sequence[str] = (),
-                 index: int = 0) -> Overlay:
+                 index: int = 0, **options: Any) -> Overlay:
     """Check the arguments of :meth:`storymap.Story.add_layer` and build the layer.
+
+    ``options`` are GeoDataFrame.explore's keywords (:data:`EXPLORE_DEFAULTS`); others raise.
 
     Raises
     ------
     storymap.StoryError
-        For a duplicate or reserved name, an unknown step, an unknown tooltip/popup property,
-        an invalid style, or data that is empty or not geographic.
+        For a duplicate or reserved name, an unknown step, an unknown tooltip/popup property or
+        column, an invalid style, colormap or scheme, an unsupported keyword, or data that is empty
+        or not geographic.
     """
     name = _check_name(name, taken)
+    check_keywords(name, {k: v for k, v in options.items() if k not in EXPLORE_DEFAULTS}, KEYWORDS)
+    opts = {**EXPLORE_DEFAULTS, **options}
     shown_on = _check_steps(name, steps, step_ids)
-    own_style = _check_style(name, style)
+    style_kwds = _check_path_options(name, "style_kwds", opts["style_kwds"])
+    own_style = {**style_kwds, **_check_style(name, style)}
+    if opts["marker_type"] not in (None, "circle_marker"):
+        raise _problem(name, "marker_type", f"{short_repr(opts['marker_type'])} is not supported: points are drawn as "
+                                            "circle markers on a canvas (marker_type='circle_marker'); to draw folium "
+                                            "Markers or Circles, pass a folium element as the data")
+    marker = opts["marker_kwds"]
+    radius = marker.get("radius") if isinstance(marker, dict) else None
+    by_column = isinstance(radius, str) or _arrays(None, None, radius)
+    marker_style = _check_path_options(name, "marker_kwds", marker, extra=("radius",) if by_column else ())
     color = PALETTE[index % len(PALETTE)]
     if isinstance(data, Element):
         if isinstance(data, folium.Map) or not isinstance(data, _LAYERLIKE):
@@ -578,6 +709,10 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
         if tooltip is not None or popup is not None:
             raise _problem(name, "tooltip", "tooltip and popup name properties of geodata; for a folium "
                                             "element, give it a folium Tooltip or Popup instead")
+        given = [w for w in EXPLORE_DEFAULTS if w not in ("style_kwds", "highlight") and _is_given(w, opts[w])]
+        if given:
+            raise _problem(name, given[0], f"{given[0]} styles geodata by its columns; a folium element keeps its "
+                                           "own style (pass the geodata itself to colour it by a column)")
         # Every added layer starts off the map: the story adds it on its steps, once it has set up
         # the page (e.g. the data URIs of Leaflet's default marker icon).
         group = folium.FeatureGroup(name=name, overlay=True, control=False, show=False)
@@ -587,24 +722,65 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
         group.add_child(data)
         legend_style = own_style or _element_style(data) or {"color": color, "fillColor": color}
         return Overlay(name, group, _element_shape(data), legend_style, shown_on)
+    arrays = _arrays(opts["column"], opts["color"], radius)
+    if isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        data, arrays = _attach(data, name, arrays), {}
     frame = to_geodataframe(data, where=f"layer {name!r}")
+    for word, values in arrays.items():  # (other inputs: one value per feature read)
+        _check_length(name, word, values, len(frame))
+        frame[f"__storymap_{word}"] = _as_column(values, aligned=False)
     geometry = frame.geometry.name
     frame = frame.rename(columns={c: str(c) for c in frame.columns if c != geometry and not isinstance(c, str)})
-    columns = [c for c in frame.columns if c != geometry]
+    columns = [c for c in frame.columns if c != geometry and not c.startswith("__storymap_")]
+    shape = _shape(frame)
+    column = opts["column"]
+    if isinstance(column, (int, np.integer)) and not isinstance(column, bool) and str(column) in columns:
+        column = str(column)  # (non-str column names were renamed)
+    styling = data_style(frame, name, geometry=geometry, shape=shape, column=column, cmap=opts["cmap"],
+                         color=opts["color"], categorical=opts["categorical"], categories=opts["categories"],
+                         scheme=opts["scheme"], k=opts["k"], vmin=opts["vmin"], vmax=opts["vmax"],
+                         classification_kwds=opts["classification_kwds"], legend=opts["legend"],
+                         legend_kwds=opts["legend_kwds"], missing_kwds=opts["missing_kwds"])
+    radii = point_radii(frame, name, radius, geometry) if by_column else None
+    codes = styling.codes
+    if styling.keep is not None:  # features whose value is missing are left out, as explore does
+        frame = frame[styling.keep].reset_index(drop=True)
+        codes = None if codes is None else codes[styling.keep]
+        radii = None if radii is None else radii[styling.keep]
     tip = _check_fields(name, "tooltip", tooltip, columns)
     pop = _check_fields(name, "popup", popup, columns)
-    shape = _shape(frame)
-    drawn = {**_DEFAULTS[shape], "color": color, "fillColor": color, **own_style}
+    tip_options = _check_text_options(name, "tooltip_kwds", opts["tooltip_kwds"], tip)
+    pop_options = _check_text_options(name, "popup_kwds", opts["popup_kwds"], pop)
+    coloured = codes is not None
+    color = styling.uniform or color
+    base = dict(_DEFAULTS[shape])
+    if coloured and shape == "area":
+        base["fillOpacity"] = 0.5  # explore's: a choropleth reads at half opacity
+    if shape == "point" or "radius" in marker_style:
+        own_style = {**own_style, **{k: v for k, v in marker_style.items() if k != "radius" or not by_column}}
+    drawn = {**base, "color": color, "fillColor": color, **own_style}
     if "color" in own_style and "fillColor" not in own_style:
         drawn["fillColor"] = own_style["color"]
     elif "fillColor" in own_style and "color" not in own_style:
         drawn["color"] = own_style["fillColor"]
     if shape == "point" and "weight" in own_style and "color" not in own_style:
         drawn["color"] = "#ffffff"
+    stroke_follows = coloured and "color" not in own_style and not (shape == "point" and "weight" in own_style)
+    if coloured:  # the legend row's swatch: the middle colour
+        drawn["fillColor"] = styling.swatch
+        if stroke_follows:
+            drawn["color"] = styling.swatch
+    highlight = None
+    if opts["highlight"]:
+        highlight = {**_HIGHLIGHT[shape], **_check_path_options(name, "highlight_kwds", opts["highlight_kwds"])}
+        if shape == "line" and "weight" not in highlight:
+            highlight["weight"] = drawn.get("weight", 2) + 2
     keep = [geometry] + list(dict.fromkeys((tip or []) + (pop or [])))
     element = DataLayer(frame[keep], name, style=drawn, shape=shape, tooltip=tip, popup=pop,
-                        labels=not isinstance(tooltip, str), show=False)
-    return Overlay(name, element, shape, drawn, shown_on)
+                        labels=not isinstance(tooltip, str), show=False, palette=styling.palette, codes=codes,
+                        radii=radii, stroke_follows=stroke_follows, highlight=highlight,
+                        tooltip_options=tip_options, popup_options=pop_options)
+    return Overlay(name, element, shape, drawn, shown_on, key=styling.key)
 
 
 def _accepted() -> str:

@@ -20,8 +20,11 @@ from typing import Any, Callable, Collection, Literal, NamedTuple, NoReturn, Opt
 
 import numpy as np
 import shapely
+from pathlib import Path
+
 from pydantic import (
-    BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator,
+    BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, ValidationInfo, field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -29,12 +32,13 @@ from .errors import Suggester, field_path, short_repr, validation_problems
 from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
 from .geometry import Point as PointGeometry
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
+from .translations import Translation, check_translations
 from .types import HttpUrl, Identifier, Language, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
     "duplicate_ids", "unknown_places", "swapped_places", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
-    "check_places", "resolve_kinds",
+    "check_places", "resolve_kinds", "Media", "MediaBudget",
 ]
 
 #: Where a problem lies inside the object checked, as a pydantic-style location.
@@ -292,6 +296,68 @@ class View(BaseModel):
         return (west, south, east + 360 if east < west else east, north)
 
 
+class Media(BaseModel):
+    """An image shown with a step: a file in the story folder (or, when the story opts in with
+    ``remote_media = true``, an https URL), with its alt text, credit and caption.
+
+    From story.toml, ``src`` is relative to the story folder and must stay inside it. From Python
+    (``add_step(..., media=[...])``), a relative ``src`` is relative to the current directory; a
+    :class:`pathlib.Path` works too. A local image is read and prepared when validated (see
+    :mod:`storymap.media`): a missing file or an unreadable image is a validation problem of
+    ``src``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    src: NonEmptyText = Field(description="An image file relative to the story folder (JPEG, PNG, WebP, GIF or "
+                                          "SVG), or an https URL when the story sets remote_media = true.",
+                              examples=["media/miraflores.jpg"])
+    alt: str = Field(description="What the image shows, for readers who cannot see it (required); \"\" only for "
+                                 "a purely decorative image.")
+    credit: str = Field(default="", description="Who made the image (photographer / agency, or the sources "
+                                                "of a graphic).")
+    caption: str = Field(default="", description="Markdown caption shown under the image.")
+
+    _prepared: Any = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _readable(cls, value: Any, handler: Callable[[Any], Any], info: ValidationInfo) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("src"), Path):
+            value = {**value, "src": str(value["src"])}
+        try:
+            media = handler(value)
+        except ValidationError as exc:
+            if not isinstance(value, dict):
+                raise
+            problems = validation_problems(exc, cls)
+            _raise_problems([(loc, message + ": describe what the image shows, or alt = \"\" for a purely "
+                                             "decorative image" if loc == ("alt",) and message == "missing (required)"
+                              else message) for loc, message in problems])
+        if isinstance(value, Media):
+            return media
+        from . import media as _media
+
+        folder = (info.context or {}).get("folder")
+        try:
+            where, target = _media.classify_src(media.src)
+            if where == "local":
+                media._prepared = _media.read_image(_media.local_path(target, Path(folder) if folder else None))
+        except _media.MediaError as exc:
+            _raise_problems([(("src",), str(exc))])
+        return media
+
+    @property
+    def prepared(self) -> Any:
+        """The image ready to inline (:class:`storymap.media.Prepared`); None for a remote image."""
+        return self._prepared
+
+    @property
+    def remote(self) -> bool:
+        """Whether the image is loaded from an https URL when the page is read."""
+        return self._prepared is None
+
+
 class Step(BaseModel):
     """One step of the story: what the reader sees and reads at that point."""
 
@@ -306,6 +372,17 @@ class Step(BaseModel):
     )
     view: Optional[View] = Field(default=None, description="Overrides fitting the map to the step's places.")
     max_zoom: Optional[Zoom] = Field(default=None, description="Never zoom in further than this when fitting.")
+    media: list[Media] = Field(default_factory=list, description="Images shown with the step's text "
+                                                                 "([[steps.media]] tables).")
+
+
+class MediaBudget(BaseModel):
+    """What a story's inlined images may add to the page, in kilobytes (base64, as in the page)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    image_kb: int = Field(default=400, ge=1, description="The most one image may take in the page (KB).")
+    page_kb: int = Field(default=2000, ge=1, description="The most all the story's images may take (KB).")
 
 
 class StoryMeta(BaseModel):
@@ -319,6 +396,16 @@ class StoryMeta(BaseModel):
     kicker: str = Field(default="", description="A short line above the title (e.g. \"Story map\"); none when empty.")
     lang: Language = Field(default="en", description="The language the story is written in (BCP 47).")
     layout: Layout = Field(default="slides", description="slides (Previous/Next) or scroll (sections scroll past).")
+    base_url: Optional[HttpUrl] = Field(
+        default=None, description="Where the page will be published (e.g. https://example.org/stories/harbours/): "
+                                  "makes the social card's og:url and og:image absolute.")
+    remote_media: bool = Field(default=False, description="Allow step media from https URLs (loaded when the page "
+                                                          "is read; the page's CSP allows exactly those hosts).")
+    media_budget: MediaBudget = Field(default_factory=MediaBudget,
+                                      description="Per-image and per-page limits for inlined images.")
+    languages: list[Language] = Field(
+        default_factory=list, description="The languages the page holds (BCP 47), each but `lang` from its "
+                                          "story.<lang>.toml; empty: `lang` and every translation file present.")
     allowed_origins: list[Origin] = Field(
         default_factory=list, description="Origins of the pages that embed the story in an iframe "
         "(e.g. 'https://news.example'): only they hear its steps' titles and may move it (storymap:goto); "
@@ -362,7 +449,7 @@ class PlaceCollection(BaseModel):
 
 
 #: The parts of a story that are not its own fields.
-_PARTS = ("kinds", "places", "steps")
+_PARTS = ("kinds", "places", "steps", "translations")
 
 
 class StoryData(StoryMeta):
@@ -382,6 +469,9 @@ class StoryData(StoryMeta):
     kinds: dict[str, Kind] = Field(default_factory=dict)
     places: list[Place] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
+    translations: dict[str, Translation] = Field(
+        default_factory=dict, description="The story's texts in other languages, by language tag "
+                                          "(story.<lang>.toml; see storymap.translations).")
 
     @model_validator(mode="wrap")
     @classmethod
@@ -440,10 +530,11 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
     steps = []
     for i, item in enumerate(raw_steps):
         try:
-            steps.append(item if isinstance(item, Step) else Step.model_validate(item))
+            steps.append(item if isinstance(item, Step) else Step.model_validate(item, context=context))
         except ValidationError as exc:
             problems += _errors_at(exc, ("steps", i), Step)
     fields["steps"] = steps
+    problems += _media_problems(fields, raw_steps, steps)
 
     # Across parts, once. Ids are checked on the raw input: a part broken elsewhere still counts.
     place_ids = [_raw_id(item) for item in raw_places]
@@ -457,6 +548,14 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
                        else None for item in raw_steps]
         for f in unknown_places(step_places, set(known)):
             problems.append((("steps", f.index) + f.loc, f.message))
+    # Translations: checked against the story once the story itself is valid (a broken story would
+    # make every translation of what it breaks look wrong too).
+    lang = fields.get("lang", raw.get("lang") if isinstance(raw.get("lang"), str) else "en")
+    fields["translations"], found = check_translations(
+        raw.get("translations"), lang=lang, declared=fields.get("languages", []), raw_kinds=raw.get("kinds"),
+        raw_places=places, raw_steps=steps, meta=raw, against_story=not problems and known is not None,
+        complete=bool(context.get("complete_translations")), folder=context.get("folder"))
+    problems += found
     return fields, problems
 
 
@@ -468,6 +567,28 @@ def place_shapes(places: Sequence[Place]) -> np.ndarray:
         for place, shape in zip(todo, shapely.points(np.array([p.geometry.coordinates for p in todo], dtype=float))):
             place.__dict__["shape"] = shape  # what the cached property would hold
     return np.array([p.shape for p in places], dtype=object)
+
+
+def _media_problems(fields: dict[str, Any], raw_steps: Sequence[Any], steps: list[Step]) -> list[tuple[Loc, str]]:
+    """Remote media only when the story opts in (checked on the raw steps: a step broken elsewhere
+    still counts); the images' weight within the story's budget."""
+    from .media import budget_problems
+
+    problems: list[tuple[Loc, str]] = []
+    if not fields.get("remote_media", False):
+        for i, item in enumerate(raw_steps):
+            media = item.media if isinstance(item, Step) else item.get("media") if isinstance(item, dict) else None
+            for j, one in enumerate(media if isinstance(media, list) else []):
+                src = one.src if isinstance(one, Media) else one.get("src") if isinstance(one, dict) else None
+                if isinstance(src, str) and src.strip().lower().startswith("https://"):
+                    problems.append((("steps", i, "media", j, "src"), (
+                        "a remote image is used only when the story opts in with remote_media = true in story.toml "
+                        "(the page then loads it from its host when read, and the page's CSP allows that host); "
+                        "or save the image in the story folder and give its path")))
+    budget = fields.get("media_budget") or {}
+    budget = budget.model_dump() if isinstance(budget, MediaBudget) else budget
+    problems += budget_problems(steps, budget.get("image_kb", 400), budget.get("page_kb", 2000))
+    return problems
 
 
 def check_places(raw_places: Sequence[Any], kinds: dict[str, Kind],
@@ -615,58 +736,94 @@ def unknown_places(step_places: Sequence[Any], known: Collection[str]) -> list[F
     return found
 
 
-#: A place is "far" from the story when the median distance to the others is more than this (degrees).
-_FAR_DEGREES = 10.0
+#: A place is "far" from the story when the median distance to the others is more than this (km).
+_FAR_KM = 1100.0
+#: Swapped, a place must lie this many times closer to the others to count as swapped.
+_CLOSER = 4.0
+#: Latitudes few stories go to (the Antarctic, the high Arctic): a place there while none of the
+#: story's others is, whose swap lies far closer to them, is a swap.
+_POLAR = (-60.0, 75.0)
+_EARTH_KM = 6371.0088
+
+
+def _km(lon: np.ndarray, lat: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Great-circle distances in km (haversine), broadcast."""
+    lon, lat, lon2, lat2 = (np.radians(a) for a in (lon, lat, lon2, lat2))
+    h = np.sin((lat2 - lat) / 2) ** 2 + np.cos(lat) * np.cos(lat2) * np.sin((lon2 - lon) / 2) ** 2
+    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _polar_zone(lat: float) -> str:
+    return "in the Antarctic" if lat < _POLAR[0] else "in the high Arctic" if lat > _POLAR[1] else ""
 
 
 def swapped_places(places: Sequence[Place]) -> list[Finding]:
     """Places whose coordinates look like [latitude, longitude] instead of [longitude, latitude].
 
-    Each place is compared with the others by the median of its distances to them (robust: a
-    few stray places, other swapped ones included, barely move a median). A place is reported
-    when it lies far from the others, and swapped it would lie among them: its median distance
-    swapped is a quarter of what it is now or less, and no more than the story's typical one.
-    Needs at least three places.
+    Each place is compared with the others by the median great-circle distance to them (robust: a
+    few stray places, other swapped ones included, barely move a median). A place is reported when
+    it lies far from the others (over 1,100 km), swapped it would lie far closer to them (a quarter
+    of the distance or less), and either
+
+    - swapped, it lies among them (no farther than the story's places typically lie from each
+      other), or
+    - where it lies is implausible for the story: the Antarctic or the high Arctic while none of the
+      story's other places is there (a place in the Americas swapped lands near a pole), and its
+      swap is not.
+
+    A place legitimately far from the others (a headquarters across the sea from where a story
+    happens, a port across an ocean) is not reported: swapped, it lies no closer. Needs at least
+    three places.
     """
     if len(places) < 3:
         return []
-    bounds = shapely.bounds(place_shapes(places))
-    centres = np.column_stack([(bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2])
+    place_shapes(places)  # points made in one call
+    bounds = shapely.bounds(np.array([place.drawn for place in places], dtype=object))
+    lon = (bounds[:, 0] + bounds[:, 2]) / 2
+    lon = (lon + 180.0) % 360.0 - 180.0
+    lat = (bounds[:, 1] + bounds[:, 3]) / 2
     # Compared with at most ~200 places, evenly spread through the list: linear time however many.
-    sample = np.unique(np.linspace(0, len(centres) - 1, min(len(centres), 201)).round().astype(int))
-    picked = centres[sample]
-
-    def gaps(points: np.ndarray) -> np.ndarray:
-        """Chebyshev distances (degrees, the short way round in longitude) of points to the sampled places."""
-        dx = np.abs(np.subtract.outer(points[:, 0], picked[:, 0]))
-        np.minimum(dx, 360.0 - dx, out=dx)
-        return np.maximum(dx, np.abs(np.subtract.outer(points[:, 1], picked[:, 1])), out=dx)
+    sample = np.unique(np.linspace(0, len(lon) - 1, min(len(lon), 201)).round().astype(int))
 
     def median(rows: np.ndarray) -> np.ndarray:
         if rows.shape[1] % 2:  # an odd count (the usual ~201): the middle value, found without a full sort
             return np.partition(rows, rows.shape[1] // 2, axis=1)[:, rows.shape[1] // 2]
         return np.median(rows, axis=1)
 
-    def median_distance(points: np.ndarray) -> np.ndarray:
+    def median_km(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """For each point, the median distance to the sampled places but its own (in chunks small
         enough to stay in cache: the memory stays bounded however many places)."""
-        out = np.concatenate([median(gaps(points[i:i + 1024])) for i in range(0, len(points), 1024)])
-        among = gaps(points[sample])  # a sampled place: without the distance to itself
+        to_x, to_y = lon[sample][None, :], lat[sample][None, :]
+        out = np.concatenate([median(_km(x[i:i + 1024, None], y[i:i + 1024, None], to_x, to_y))
+                              for i in range(0, len(x), 1024)])
+        among = _km(x[sample][:, None], y[sample][:, None], to_x, to_y)  # a sampled place: not to itself
         off = ~np.eye(len(sample), dtype=bool)
         out[sample] = np.median(among[off].reshape(len(sample), len(sample) - 1), axis=1)
         return out
 
-    now = median_distance(centres)
-    swapped = median_distance(centres[:, ::-1])
-    typical = float(np.median(now))
-    mx, my = np.median(centres, axis=0)
+    now = median_km(lon, lat)
+    can_swap = np.abs(lon) <= 90.0  # swapped, the longitude becomes a latitude
+    swapped = np.where(can_swap, median_km(np.where(can_swap, lat, 0.0), np.where(can_swap, lon, 0.0)), np.inf)
+    typical = max(float(np.median(now)), _FAR_KM)
+    polar = (lat < _POLAR[0]) | (lat > _POLAR[1])
+    swapped_polar = (lon < _POLAR[0]) | (lon > _POLAR[1])
+    mx, my = float(np.median(lon)), float(np.median(lat))
     found = []
-    for i in np.flatnonzero((now > _FAR_DEGREES) & (swapped * 4 <= now) & (swapped <= typical)):
-        x, y = centres[i]
+    for i in np.flatnonzero((now > _FAR_KM) & (swapped * _CLOSER <= now)):
+        others_polar = bool(np.delete(polar, i).any())
+        among = swapped[i] <= typical
+        implausible = polar[i] and not others_polar and not swapped_polar[i]
+        if not (among or implausible):
+            continue
+        x, y = lon[i], lat[i]
+        zone = _polar_zone(y) + ", " if implausible else ""
+        where = ("lie among them" if among else
+                 f"lie far closer to them (a median {swapped[i]:,.0f} km away)")
         found.append(Finding(int(i), ("geometry",), (
-            f"coordinates look swapped: the place lies at longitude {x:.4g}, latitude {y:.4g}, far from "
-            f"the story's other places (around longitude {mx:.4g}, latitude {my:.4g}); swapped, it would "
-            "lie among them: GeoJSON positions are [longitude, latitude]"
+            f"coordinates look swapped: the place lies at longitude {x:.4g}, latitude {y:.4g}, {zone}far from "
+            f"the story's other places (around longitude {mx:.4g}, latitude {my:.4g}: a median {now[i]:,.0f} km "
+            f"away); swapped, at longitude {y:.4g}, latitude {x:.4g}, it would {where}: GeoJSON positions are "
+            "[longitude, latitude]"
         )))
     return found
 

@@ -19,6 +19,10 @@ page's one script is a function that
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import rjsmin
+
 from . import assets
 
 __all__ = ["script_start", "script_end", "LEAFLET_KEY"]
@@ -47,10 +51,15 @@ try { window.L = L; } catch (e) {}
 """
 
 
+@lru_cache(maxsize=1)
+def _start() -> str:
+    return _START % {"own_keys": rjsmin.jsmin(assets.OWN_KEYS_JS), "version": f"'{assets.LEAFLET_VERSION}'",
+                     "leaflet": assets.leaflet_js()}
+
+
 def script_start(inner: str) -> str:
     """The start of the page's script, up to and including ``inner`` (code that uses ``L``)."""
-    return _START % {"own_keys": assets.OWN_KEYS_JS, "version": f"'{assets.LEAFLET_VERSION}'",
-                     "leaflet": assets.leaflet_js()} + inner
+    return _start() + inner
 
 
 def script_end(*, restore: bool) -> str:

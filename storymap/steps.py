@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any, Optional
 
 from pydantic import ValidationError
 
-from .errors import Problem, StoryError, problems_from_validation
+from .errors import Problem, StoryError, did_you_mean, problems_from_validation
 from .models import Step, StoryData
 
 __all__ = ["insert_step"]
@@ -22,8 +21,8 @@ def _position(data: StoryData, before: Optional[str], after: Optional[str]) -> i
     if anchor is None:
         return len(ids)
     if anchor not in ids:
-        close = difflib.get_close_matches(str(anchor), ids, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        close = did_you_mean(str(anchor), ids)
+        hint = f"; did you mean {close!r}?" if close else ""
         raise StoryError([Problem(file="", where="add_step", field=field,
                                   message=f"unknown step {anchor!r}{hint} (the steps are: {', '.join(ids)})")])
     return ids.index(anchor) + (field == "after")
@@ -55,7 +54,7 @@ def insert_step(data: StoryData, step: Step | Mapping[str, Any] | None = None, *
     try:
         new = Step.model_validate(raw)
     except ValidationError as exc:
-        raise StoryError(problems_from_validation(exc, file="", where=where)) from None
+        raise StoryError(problems_from_validation(exc, file="", where=where, model=Step)) from None
     at = _position(data, before, after)
     steps = list(data.steps)
     steps.insert(at, new)
@@ -63,4 +62,4 @@ def insert_step(data: StoryData, step: Step | Mapping[str, Any] | None = None, *
     try:
         return StoryData.model_validate({**values, "steps": steps})
     except ValidationError as exc:
-        raise StoryError(problems_from_validation(exc, file="", where=where)) from None
+        raise StoryError(problems_from_validation(exc, file="", where=where, model=StoryData)) from None

@@ -18,6 +18,8 @@ from .basemap import basemap_data
 from .context import framed_places
 from .files import check_output, write_atomic
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
+from .i18n import page_languages
+from .translations import localize
 from .layers import Overlay, make_overlay
 from .load import load_data
 from .models import Step, StoryData
@@ -87,10 +89,22 @@ class Story:
 
     # Extending -----------------------------------------------------------------------------
     def add_layer(self, data: Any, name: str, *, steps: Optional[Sequence[str]] = None,
-                  style: Optional[Mapping[str, Any]] = None, tooltip: Optional[str | Sequence[str]] = None,
-                  popup: Optional[str | Sequence[str]] = None,
-                  assets: Optional[str | os.PathLike[str]] = None) -> "Story":
+                  style: Optional[Mapping[str, Any]] = None, tooltip: Any = None, popup: Any = None,
+                  assets: Optional[str | os.PathLike[str]] = None,
+                  column: Any = None, cmap: Any = None, color: Any = None, categorical: bool = False,
+                  categories: Optional[Sequence[Any]] = None, scheme: Optional[str] = None, k: int = 5,
+                  vmin: Optional[float] = None, vmax: Optional[float] = None,
+                  classification_kwds: Optional[Mapping[str, Any]] = None, legend: bool = True,
+                  legend_kwds: Optional[Mapping[str, Any]] = None, style_kwds: Optional[Mapping[str, Any]] = None,
+                  marker_type: Optional[str] = None, marker_kwds: Optional[Mapping[str, Any]] = None,
+                  highlight: bool = True, highlight_kwds: Optional[Mapping[str, Any]] = None,
+                  missing_kwds: Optional[Mapping[str, Any]] = None, tooltip_kwds: Optional[Mapping[str, Any]] = None,
+                  popup_kwds: Optional[Mapping[str, Any]] = None, **unsupported: Any) -> "Story":
         """Add a layer to the map, its legend and ``root.storymap.layers[name]``.
+
+        Geodata takes the keywords of :meth:`geopandas.GeoDataFrame.explore` with the same meaning
+        (``column``, ``cmap``, ``scheme``, ``k``, ``legend_kwds``, ...): the classes and colours are
+        explore's, drawn on the layer's canvas, as fast as a single colour.
 
         Parameters
         ----------
@@ -99,7 +113,8 @@ class Story:
             geopandas reads (GeoJSON, GeoPackage, Shapefile, FlatGeobuf), a GeoJSON mapping,
             anything with ``__geo_interface__``, or a shapely geometry. Geodata is drawn on a canvas
             in a compact encoding, fast with 100,000 features. Or a folium layer, marker or vector
-            shape, which is added as it is, inside a group named ``name``.
+            shape, which is added as it is, inside a group named ``name`` (explore's keywords do not
+            apply to it).
         name : str
             Unique name: the legend label and the key in ``root.storymap.layers``.
         steps : sequence of str, optional
@@ -108,12 +123,69 @@ class Story:
             Leaflet path options: ``color``, ``weight``, ``opacity``, ``fillColor``,
             ``fillOpacity``, ``radius`` (points), ``dashArray``, ``fill``, ``stroke``. Used for the
             legend swatch of a folium element.
-        tooltip, popup : str or sequence of str, optional
-            Properties shown on hover and on click (as text, never as HTML). A single name shows
-            the bare value in the tooltip; a list shows ``name: value`` lines.
+        tooltip, popup : bool, int, str or sequence of str, optional
+            Properties shown on hover and on click (as text, never as HTML): ``True`` every
+            column, ``False``/``None`` none (the default, unlike explore's tooltip), a number ``n``
+            the first n columns, a name or a list of names. A single name shows the bare value in
+            the tooltip; otherwise ``name: value`` lines.
         assets : path, optional
             A folder holding the JS and CSS files a folium plugin loads from a CDN (found by the
             last part of their URLs), to inline in the page; ``$STORYMAP_ASSETS`` names more.
+        column : str or sequence, optional
+            The column (or one value per feature) that colours the features: numbers by a
+            colormap, or categories (text, booleans, a categorical dtype, or ``categorical=True``)
+            one colour each.
+        cmap : str, sequence of str, matplotlib or branca colormap, or callable, optional
+            A matplotlib colormap name (``"viridis"`` for numbers, ``"tab20"`` for categories by
+            default; ``"_r"`` reverses), a branca name (``"YlOrRd_09"``), a list of colours (one
+            per category, cycled; a ramp through them for numbers), a colormap object, or a
+            function of a number returning a colour.
+        color : str or sequence of str, optional
+            Without ``column``: one CSS colour for every feature, a column of colours, or one
+            colour per feature.
+        categorical : bool, default False
+            Colour the column's values as categories even if they are numbers.
+        categories : sequence, optional
+            The categories, in legend order; features with other values count as missing.
+        scheme : str, optional
+            A mapclassify classification (``"quantiles"``, ``"equal_interval"``,
+            ``"natural_breaks"``, ``"fisher_jenks"``, ...) into ``k`` classes, one colour each
+            (needs ``storymap[explore]``). Without it numbers get a continuous ramp from ``vmin``
+            to ``vmax``.
+        k : int, default 5
+            Number of classes of the ``scheme``.
+        vmin, vmax : float, optional
+            The ends of the colour ramp (default: the column's least and greatest values).
+        classification_kwds : mapping, optional
+            More arguments of ``mapclassify.classify`` (e.g. ``{"bins": [10, 100]}`` for
+            ``scheme="user_defined"``).
+        legend : bool, default True
+            Show the colours in the legend: the colour bar, or the classes or categories.
+        legend_kwds : mapping, optional
+            ``caption`` (default: the column's name), ``labels`` (one per class or category),
+            ``fmt`` (class ranges, default ``"{:.2f}"``), ``colorbar`` (with a scheme, ``True``
+            shows explore's stepped bar instead of the list of classes and their ranges that a
+            story's legend shows by default), ``scale``, ``interval``, ``max_labels``.
+        style_kwds : mapping, optional
+            Leaflet path options, as ``style``. Outlines take each feature's colour unless
+            ``color`` is set here.
+        marker_type : {"circle_marker"}, optional
+            Points are circle markers (the only type drawn on the canvas).
+        marker_kwds : mapping, optional
+            Options of the circle markers: ``radius`` in pixels, a number or a column of radii
+            (0 to 50; missing values take the style's radius), and path options such as ``fill``.
+        highlight : bool, default True
+            Highlight the feature under the pointer.
+        highlight_kwds : mapping, optional
+            Path options of the highlighted feature (areas: ``{"fillOpacity": 0.75}``).
+        missing_kwds : mapping, optional
+            ``color`` for features whose value is missing (else they are left out) and its
+            legend ``label`` (default ``"NaN"``).
+        tooltip_kwds, popup_kwds : mapping, optional
+            ``aliases`` (shown instead of the column names) and ``labels`` (show the names).
+        **unsupported
+            explore's map options (``m``, ``tiles``, ``width``, ``map_kwds``, ...) raise
+            :class:`storymap.StoryError` saying why; misspelt keywords get "did you mean".
 
         Returns
         -------
@@ -123,18 +195,28 @@ class Story:
         Raises
         ------
         storymap.StoryError
-            For a duplicate name, an unknown step or property, an invalid style, data that is
-            empty or not geographic, or a folium plugin whose files cannot be had (each URL is
-            named, with the ways out); the message says what was given and what was expected.
+            For a duplicate name, an unknown step, property or column (listing the real ones),
+            an unknown colormap or scheme (listing valid ones), an invalid style, an unsupported
+            keyword, a missing optional library (naming ``pip install 'storymap[explore]'``),
+            data that is empty or not geographic, or a folium plugin whose files cannot be had
+            (each URL is named, with the ways out); the message names the keyword, what was
+            given and what was expected.
 
         Examples
         --------
         >>> story.add_layer("roads.gpkg", "Roads", steps=["the-harbour"], style={"color": "#555"})  # doctest: +SKIP
+        >>> story.add_layer(districts, "Population", column="pop", scheme="quantiles", cmap="YlOrRd",
+        ...                 tooltip=["name", "pop"])  # doctest: +SKIP
         """
         taken = list(self._overlays) + [str(c.layer_name) for c in self.map._children.values()
                                         if isinstance(c, folium.map.Layer)]
-        overlay = make_overlay(data, name, steps=steps, style=style, tooltip=tooltip, popup=popup, taken=taken,
-                               step_ids=[s.id for s in self.data.steps], index=len(self._overlays))
+        overlay = make_overlay(
+            data, name, steps=steps, style=style, tooltip=tooltip, popup=popup, taken=taken,
+            step_ids=[s.id for s in self.data.steps], index=len(self._overlays), column=column, cmap=cmap,
+            color=color, categorical=categorical, categories=categories, scheme=scheme, k=k, vmin=vmin, vmax=vmax,
+            classification_kwds=classification_kwds, legend=legend, legend_kwds=legend_kwds, style_kwds=style_kwds,
+            marker_type=marker_type, marker_kwds=marker_kwds, highlight=highlight, highlight_kwds=highlight_kwds,
+            missing_kwds=missing_kwds, tooltip_kwds=tooltip_kwds, popup_kwds=popup_kwds, **unsupported)
         folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
         links = remote_links(overlay.element)
         if links:
@@ -261,7 +343,13 @@ class Story:
         return self
 
     # Output --------------------------------------------------------------------------------
-    def to_html(self, *, fragment: bool = False, layout: str | None = None) -> str:
+    @property
+    def languages(self) -> list[str]:
+        """The languages the story is in (its own ``lang`` and its translations'), in the page's order."""
+        return page_languages(self.data)
+
+    def to_html(self, *, fragment: bool = False, layout: str | None = None, lang: str | None = None,
+                languages: Sequence[str] | None = None) -> str:
         """The story as one self-contained HTML page, or an HTML fragment for a CMS.
 
         Parameters
@@ -272,6 +360,13 @@ class Story:
             Leaflet runs once however many stories a page holds.
         layout : {"slides", "scroll"}, optional
             Override the story's layout.
+        lang : str, optional
+            The language the page (or fragment) opens in, one of :attr:`languages` (default: the
+            story's own). The page holds every language; a reader switches in the panel, and
+            ``?lang=es`` in the page's URL opens another.
+        languages : sequence of str, optional
+            Only these of the story's languages in the page (default: all); ``lang`` defaults to
+            the first. ``languages=["es"]`` makes a page in Spanish alone, a third smaller.
 
         Returns
         -------
@@ -280,12 +375,46 @@ class Story:
         """
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+        data = self.data
+        if languages is not None:
+            data, lang = self._only(languages, lang)
+        lang = self._language(lang)
         with paused_gc():  # thousands of places: see storymap.bulk
-            return render_page(self.data, self.map, overlays=list(self._overlays.values()),
-                               basemap=story_basemap(self.data), fragment=fragment, layout=layout,
-                               asset_store=AssetStore(self._asset_folders))
+            return render_page(data, self.map, overlays=list(self._overlays.values()),
+                               basemap=story_basemap(data, lang), fragment=fragment, layout=layout,
+                               asset_store=AssetStore(self._asset_folders), lang=lang)
 
-    def save(self, path: str | os.PathLike[str], *, fragment: bool = False, layout: str | None = None) -> Path:
+    def _only(self, languages: Sequence[str], lang: str | None) -> tuple[StoryData, str]:
+        """The story holding only ``languages`` (its own texts in the first when its own is not
+        among them), and the language to open in."""
+        if isinstance(languages, str) or not languages:
+            raise ValueError(f"languages must be a non-empty list of the story's languages, got {languages!r}")
+        keep = list(dict.fromkeys(self._language(tag) for tag in languages))
+        lang = self._language(lang) if lang is not None else keep[0]
+        if lang not in keep:
+            raise ValueError(f"lang {lang!r} is not one of the languages asked for ({', '.join(keep)})")
+        data = self.data
+        if data.lang not in keep:  # told in another language: that one becomes the story's own
+            data = localize(data, keep[0]).model_copy(update={"lang": keep[0]})
+        translations = {tag: text for tag, text in data.translations.items() if tag in keep}
+        declared = [tag for tag in data.languages if tag in keep]
+        return data.model_copy(update={"translations": translations, "languages": declared}), lang
+
+    def _language(self, lang: str | None) -> str:
+        """One of the story's languages (a tag in any case, or its primary language)."""
+        langs = self.languages
+        if lang is None:
+            return self.data.lang
+        for match in (lambda tag: tag.lower() == lang.lower(),
+                      lambda tag: tag.lower().split("-")[0] == lang.lower().split("-")[0]):
+            found = [tag for tag in langs if match(tag)]
+            if found:
+                return found[0]
+        raise ValueError(f"the story is not in {lang!r}; its languages are {', '.join(langs)} "
+                         "(a translation is a story.<lang>.toml file next to story.toml)")
+
+    def save(self, path: str | os.PathLike[str], *, fragment: bool = False, layout: str | None = None,
+             lang: str | None = None, languages: Sequence[str] | None = None) -> Path:
         """Write the page to ``path`` atomically (a failed write leaves any old file intact).
 
         ``path`` must be a regular file or a new path: a directory, a device (``/dev/null``), a
@@ -297,7 +426,8 @@ class Story:
             The path written.
         """
         target = check_output(path)  # before rendering: a device or a FIFO is refused at once
-        html = self.to_html(fragment=fragment, layout=layout)  # rendered in full before anything is written
+        # Rendered in full before anything is written.
+        html = self.to_html(fragment=fragment, layout=layout, lang=lang, languages=languages)
         return write_atomic(target, html)
 
     def _repr_html_(self) -> str:
@@ -320,10 +450,12 @@ def load(folder: str | os.PathLike[str]) -> Story:
     return Story(load_data(folder))
 
 
-def story_basemap(data: StoryData) -> dict[str, Any]:
-    """The embedded basemap around a story's places (cached: the same places give the same data)."""
+def story_basemap(data: StoryData, lang: str | None = None) -> dict[str, Any]:
+    """The embedded basemap around a story's places (cached: the same places give the same data),
+    its labels named in each of the story's languages, ``lang`` (default: the story's) first."""
     _, drawn = framed_places(data)
-    return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else (), (data.lang,))
+    langs = tuple(dict.fromkeys([lang or data.lang, *page_languages(data)]))
+    return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else (), langs)
 
 
 @functools.lru_cache(maxsize=8)

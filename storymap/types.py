@@ -14,9 +14,10 @@ __all__ = [
     "GeometryFamily", "Symbol", "DashPattern",
 ]
 
-# Matched in full (``fullmatch``): ``$`` would also match before a final newline, and an id
-# "old-harbour\n" would pass, then break the page's selectors and URL hash.
-_ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+# Matched in full (``fullmatch``): with ``match``, ``$`` would also match before a final newline,
+# and an id "old-harbour\n" would pass, then break the page's selectors and URL hash. (The anchors
+# stay for the JSON Schema, which takes these patterns as they are.)
+_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
 def _check_identifier(value: str) -> str:
@@ -53,7 +54,7 @@ def _check_origin(value: str) -> str:
     return value
 
 
-_LANG_RE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+_LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 
 
 def _check_language(value: str) -> str:
@@ -79,7 +80,7 @@ Layout = Literal["slides", "scroll"]
 #: A zoom level Leaflet accepts.
 Zoom = Annotated[float, Field(ge=0, le=22)]
 
-_COLOR_RE = re.compile(r"(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9\s.,%a-z]{1,60}\))")
+_COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9\s.,%a-z]{1,60}\))$")
 
 
 def _check_color(value: str) -> str:

@@ -11,6 +11,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import stat
 import sys
 from pathlib import Path
@@ -42,9 +43,7 @@ READY = ("() => [...document.querySelectorAll('[data-storymap]')].length > 0 && 
 
 def _copy_story(tmp_path: Path) -> Path:
     folder = tmp_path / "story"
-    folder.mkdir()
-    for name in ("story.toml", "places.geojson"):
-        (folder / name).write_bytes((GEODATA / name).read_bytes())
+    shutil.copytree(GEODATA, folder)
     return folder
 
 

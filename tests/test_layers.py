@@ -375,14 +375,16 @@ def test_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
     story = namespace["story"]
-    assert story.layers == ["Sightings", "Canal area", "Every place", "Capital"]
+    assert story.layers == ["Sightings", "Population", "Canal area", "Every place", "Capital"]
     assert story.steps[-1].id == "epilogue"
     html = (tmp_path / "dist" / "extended.html").read_text("utf-8")
-    assert len(payloads(html)) == 3 and {"Sightings", "Capital"} <= set(registry(html))
+    assert len(payloads(html)) == 4 and {"Sightings", "Capital"} <= set(registry(html))
+    population = next(o for o in overlays(html) if o["name"] == "Population")
+    assert population["key"]["caption"] == "People" and len(population["key"]["items"]) == 5
     # Every argument of add_layer and add_step is documented.
     import inspect
 
     for method in (storymap.Story.add_layer, storymap.Story.add_step):
-        for name in inspect.signature(method).parameters:
-            if name not in ("self", "fields"):
+        for name, parameter in inspect.signature(method).parameters.items():
+            if name != "self" and parameter.kind is not parameter.VAR_KEYWORD:
                 assert f"`{name}`" in section or f"{name}=" in section, (method.__name__, name)

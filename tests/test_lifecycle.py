@@ -15,10 +15,12 @@ pytestmark = pytest.mark.browser
 
 # Counts what the page has added and not taken back: listeners on window and document, observers,
 # pending timers. Installed before any script of the page runs.
-INSTRUMENT = """
+INSTRUMENT = r"""
 (() => {
   const live = {listeners: new Map(), observers: 0, timers: new Set(), intervals: new Set()};
   window.__live = live;
+  // Only what the page's own scripts add counts (Playwright adds listeners of its own).
+  const ours = () => /\.html/.test(new Error().stack || '');
   const key = (target, type, fn, options) => {
     const capture = typeof options === 'boolean' ? options : !!(options && options.capture);
     return [target === window ? 'window' : 'document', type, capture];
@@ -26,6 +28,7 @@ INSTRUMENT = """
   for (const target of [window, document]) {
     const add = target.addEventListener.bind(target), remove = target.removeEventListener.bind(target);
     target.addEventListener = function (type, fn, options) {
+      if (!ours()) return add(type, fn, options);
       const k = key(target, type, fn, options), id = k.join('|');
       if (!live.listeners.has(id)) live.listeners.set(id, new Set());
       live.listeners.get(id).add(fn);
@@ -42,19 +45,20 @@ INSTRUMENT = """
     if (!Original) continue;
     window[name] = class extends Original {
       constructor(cb, opts) { super(cb, opts); this.__on = false; }
-      observe(...a) { if (!this.__on) { live.observers++; this.__on = true; } return super.observe(...a); }
+      observe(...a) { if (!this.__on && ours()) { live.observers++; this.__on = true; } return super.observe(...a); }
       disconnect() { if (this.__on) { live.observers--; this.__on = false; } return super.disconnect(); }
     };
   }
   const setT = window.setTimeout.bind(window), clearT = window.clearTimeout.bind(window);
   window.setTimeout = (fn, ms, ...a) => {
+    if (!ours()) return setT(fn, ms, ...a);
     const id = setT((...b) => { live.timers.delete(id); if (typeof fn === 'function') fn(...b); }, ms, ...a);
     live.timers.add(id);
     return id;
   };
   window.clearTimeout = (id) => { live.timers.delete(id); return clearT(id); };
   const setI = window.setInterval.bind(window), clearI = window.clearInterval.bind(window);
-  window.setInterval = (...a) => { const id = setI(...a); live.intervals.add(id); return id; };
+  window.setInterval = (...a) => { const id = setI(...a); if (ours()) live.intervals.add(id); return id; };
   window.clearInterval = (id) => { live.intervals.delete(id); return clearI(id); };
   window.__counts = () => {
     const listeners = {};

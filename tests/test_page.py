@@ -20,7 +20,7 @@ GEOMETRY_JS = """(i) => {
   const root = document.querySelector('[data-storymap]'), sm = root.storymap, map = sm.map;
   const rect = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
   const c = map.getContainer().getBoundingClientRect();
-  const b = L.latLngBounds(sm.steps[i].bounds);
+  const b = L.latLngBounds(sm.steps[i].latLngBounds);
   const nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
   return {box: [nw.x + c.left, nw.y + c.top, se.x + c.left, se.y + c.top], map: rect(map.getContainer()),
           panel: rect(root.querySelector('.storymap-panel')), legend: rect(root.querySelector('.storymap-legend'))};
@@ -60,8 +60,8 @@ def test_public_api_shape(built_page: Path, make_page):
                isMap: sm.map instanceof L.Map, layers: Object.keys(sm.layers),
                layersAreLayers: Object.values(sm.layers).every(l => l instanceof L.Layer)}}; }}""")
     assert [s["id"] for s in api["steps"]] == STEP_IDS
-    assert all(set(s) == {"id", "title", "bounds"} for s in api["steps"])
-    south_west, north_east = api["steps"][0]["bounds"]
+    assert all(set(s) == {"id", "title", "latLngBounds"} for s in api["steps"])
+    south_west, north_east = api["steps"][0]["latLngBounds"]
     assert south_west[0] < north_east[0] and south_west[1] < north_east[1]
     assert api["index"] == 0 and api["fns"] == ["function"] * 3
     assert api["isMap"] and api["layersAreLayers"]

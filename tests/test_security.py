@@ -125,9 +125,14 @@ def test_hostile_story_renders_inert(hostile_html: str):
     tags = [tag for tag, _ in page.tags]
     assert tags.count("script") == 1 and tags.count("style") == 2
     for banned in ("iframe", "object", "embed", "base", "form", "input", "img", "svg", "math", "video",
-                   "marquee", "noscript", "textarea", "link", "isindex", "mglyph"):
+                   "marquee", "textarea", "link", "isindex", "mglyph"):
         assert banned not in tags, banned
-    assert tags.count("meta") == 4  # charset, CSP, viewport, generator: none from a story
+    assert tags.count("noscript") == 1  # storymap's own: the story as an article without JavaScript (issue 12)
+    # charset, CSP, viewport, generator and the social card's (issue 12): none from a story
+    metas = [a.get("property") or a.get("name") or a.get("http-equiv") or "charset" for t, a in page.tags if t == "meta"]
+    assert metas == ["charset", "Content-Security-Policy", "viewport", "generator", "description", "og:type",
+                     "og:title", "og:description", "og:image", "og:image:type", "og:image:width", "og:image:height",
+                     "og:image:alt", "twitter:card", "twitter:title", "twitter:description", "twitter:image:alt"]
     for tag, attrs in page.tags:
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name, value)

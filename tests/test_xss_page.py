@@ -37,9 +37,12 @@ document.addEventListener('securitypolicyviolation', function (e) {
 DOM_CHECK = """() => {
   const bad = [];
   const banned = ['iframe', 'frame', 'object', 'embed', 'base', 'form', 'input', 'textarea', 'isindex',
-                  'marquee', 'video', 'audio', 'source', 'math', 'noscript', 'link', 'body meta', 'body style'];
+                  'marquee', 'video', 'audio', 'source', 'math', 'noscript:not(.storymap-noscript)', 'link',
+                  'body meta', 'body style'];
   banned.forEach(sel => document.querySelectorAll(sel).forEach(el => bad.push('element ' + sel)));
-  if (document.scripts.length !== 1) bad.push('scripts: ' + document.scripts.length);  // the page's one script
+  // storymap's own <noscript> article (one), whose content is inert text while scripts run.
+  if (document.querySelectorAll('noscript.storymap-noscript').length !== 1) bad.push('noscripts');
+  if (document.scripts.length !== 1) bad.push('scripts: ' + document.scripts.length);
   if (document.querySelectorAll('style').length !== 2) bad.push('styles');
   for (const el of document.querySelectorAll('*')) {
     for (const a of el.attributes) {

@@ -74,15 +74,20 @@
       Object.keys(layers || {}).forEach(function (name) { this._setLayer(name, layers[name]); }, this);
 
       this._findNodes();
+      this._initLanguages();
       this._placeCards();
       this._buildPlaces();
       this._legend = new ns.Legend(config.legend || [], {collapsed: root.clientWidth < 600}).addTo(map);
       this._overlays = config.overlays || [];
       this._overlays.forEach(function (o) {
-        this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name});
+        this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name, key: o.key});
       }, this);
       this._bind();
       this._tiles(Object.prototype.hasOwnProperty.call(this.layers, config.tiles) ? this.layers[config.tiles] : null);
+      this._startLanguage();
+      if (this._watchPrint) {
+        this._watchPrint();  // print.js
+      }
       // @property root: HTMLElement
       // The story's root element; `root.storymap` is this story until destroy().
       root.storymap = this;
@@ -457,7 +462,7 @@
       L.DomUtil[collapsed ? 'addClass' : 'removeClass'](this.root, 'storymap--collapsed');
       if (toggle) {
         toggle.setAttribute('aria-expanded', collapsed ? 'false' : 'true');
-        toggle.querySelector('.storymap-sheet-label').textContent = collapsed ? 'Show story text' : 'Hide story text';
+        toggle.querySelector('.storymap-sheet-label').textContent = this._t(collapsed ? 'sheet.show' : 'sheet.hide');
       }
       this.map.invalidateSize({pan: false});
       return this;
@@ -550,11 +555,12 @@
       }
       this._counter.textContent = (i + 1) + ' / ' + n;
       this._bar.setAttribute('aria-valuenow', String(i + 1));
-      this._bar.setAttribute('aria-valuetext', 'Step ' + (i + 1) + ' of ' + n);
+      this._bar.setAttribute('aria-valuetext', this._t('progress.value', {n: i + 1, total: n}));
       this._barFill.style.width = ((i + 1) / n * 100) + '%';
-      this._live.textContent = 'Step ' + (i + 1) + ' of ' + n + ': ' + data.title;
+      this._live.textContent = this._t('announce', {n: i + 1, total: n, title: data.title});
       if (this._mapDescription) {
-        this._mapDescription.textContent = data.description || '';
+        var given = this._sections[i] && this._sections[i].querySelector('.storymap-onmap-text');
+        this._mapDescription.textContent = data.description || (given ? given.textContent : '');
       }
       if (!scroll && this._scroller) {
         this._scroller.scrollTop = 0;
@@ -564,16 +570,29 @@
 
     // Each place's card is in the page once (rendered and sanitized at build time); every step
     // that shows the place gets a copy.
+    // Each place's card is in the page once, in the story's <noscript> article (rendered and
+    // sanitized at build time; a noscript's content is inert text while scripts run). It is read
+    // from there into a document that runs and loads nothing, and every step that shows the place
+    // gets a copy.
     _placeCards: function () {
       var kinds = this._config.kinds, byId = this._cards = {};
-      var holder = this.root.querySelector('.storymap-cards');
-      if (!holder) {
+      var parsed = this._articleDoc();
+      if (!parsed) {
         return;
       }
+      // The master copies live in a hidden holder in the root, so that a change of language
+      // (languages.js) reaches them as it reaches the copies.
+      var holder = this._cardHolder = create('div', 'storymap-cards', null, this.root);
+      holder.hidden = true;
       this._config.places.forEach(function (place) {
-        var card = holder.querySelector('.storymap-place[data-place="' + place.id + '"]');
+        var card = parsed.querySelector('.storymap-place[data-place="' + place.id + '"]');
         if (!card) {
           return;
+        }
+        card = holder.appendChild(document.importNode(card, true));
+        var sources = card.querySelector('.storymap-sources');
+        if (sources) {
+          sources.open = false;
         }
         var old = card.querySelector('.storymap-swatch');
         var kind = kinds[place.kind];
@@ -582,7 +601,18 @@
         }
         byId[place.id] = card;
       });
-      var scroll = this.options.layout === 'scroll', added = [];
+      var scroll = this.options.layout === 'scroll', added = [holder], filled = [];
+      // Each step's narrative is in the page once too, in the article: copied into its section.
+      this._sections.forEach(function (section) {
+        var slot = section.querySelector('.storymap-narrative[data-from]');
+        var text = slot && parsed.getElementById(slot.getAttribute('data-from'));
+        var narrative = text && text.querySelector('.storymap-narrative');
+        if (narrative) {
+          var copy = document.importNode(narrative, true);
+          slot.parentNode.replaceChild(copy, slot);
+          filled.push([copy, slot]);
+        }
+      });
       this._sections.forEach(function (section) {
         var more = section.querySelector('.storymap-step-more');
         if (more && scroll) {
@@ -598,11 +628,29 @@
           }
         });
       });
-      holder.hidden = true;
       this._disposers.push(function () {
         added.forEach(function (node) { L.DomUtil.remove(node); });
-        holder.hidden = false;
+        filled.forEach(function (pair) { pair[0].parentNode.replaceChild(pair[1], pair[0]); });
       });
+    },
+
+    // The story's <noscript> article parsed into a document that runs and loads nothing (once).
+    _articleDoc: function () {
+      if (this._parsedArticle === undefined) {
+        var article = this._article();
+        this._parsedArticle = article ? new DOMParser().parseFromString(article.textContent, 'text/html') : null;
+      }
+      return this._parsedArticle;
+    },
+
+    // The story's <noscript> article: the element after the root (where the page puts it), else
+    // the one with the root's article id.
+    _article: function () {
+      var next = this.root.nextElementSibling;
+      if (next && next.tagName === 'NOSCRIPT' && L.DomUtil.hasClass(next, 'storymap-noscript')) {
+        return next;
+      }
+      return document.getElementById(this.root.id + '-article');
     },
 
     _buildPlaces: function () {

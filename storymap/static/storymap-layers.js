@@ -15,14 +15,13 @@
   // POINTS points per task.
   var MAX_LAT = 85.0511287798, CELL = 16, TAU = Math.PI * 2, CHUNK = 10000, POINTS = 25000;
 
-  // Delta-encoded integers [dx, dy, ...] → Web Mercator pixel coordinates at zoom 0 (x, y, ...).
+  // Delta-encoded integers (storymap.encoding, decoded by ns.util.coordinates) → Web Mercator
+  // pixel coordinates at zoom 0 (x, y, ...), in place.
   function decode(deltas, scale) {
-    var n = deltas.length, out = new Float64Array(n), x = 0, y = 0, rad = Math.PI / 180;
-    for (var i = 0; i < n; i += 2) {
-      x += deltas[i];
-      y += deltas[i + 1];
-      var lat = Math.max(-MAX_LAT, Math.min(MAX_LAT, y / scale)) * rad;
-      out[i] = 256 * (x / scale / 360 + 0.5);
+    var out = ns.util.coordinates(deltas, scale), n = out.length, rad = Math.PI / 180;
+    for (var i = 0; i + 1 < n; i += 2) {
+      var lat = Math.max(-MAX_LAT, Math.min(MAX_LAT, out[i + 1])) * rad;
+      out[i] = 256 * (out[i] / 360 + 0.5);
       out[i + 1] = 256 * (0.5 - Math.log(Math.tan(Math.PI / 4 + lat / 2)) / TAU);
     }
     return out;
@@ -66,6 +65,22 @@
     return out;
   }
 
+  // Indices 0..count-1 sorted (stably) by key(j), a whole number below `size`: a counting sort.
+  function sortBy(count, size, key) {
+    var keys = new Int32Array(count), start = new Int32Array(size + 1), out = new Int32Array(count), j;
+    for (j = 0; j < count; j++) {
+      keys[j] = key(j);
+      start[keys[j] + 1]++;
+    }
+    for (j = 0; j < size; j++) {
+      start[j + 1] += start[j];
+    }
+    for (j = 0; j < count; j++) {
+      out[start[keys[j]]++] = j;
+    }
+    return out;
+  }
+
   function dashes(style) {
     return style.dashArray ? String(style.dashArray).split(/[ ,]+/).map(Number).filter(isFinite) : [];
   }
@@ -83,6 +98,16 @@
   // Points, lines and areas from Python (storymap's compact encoding) drawn on one canvas in
   // the `storymapData` pane, under the story's places. Tooltips and popups show the properties
   // named in the options, found by hit-testing (a grid of cells for points).
+  //
+  // Leaflet's private members used here, and why. A renderer is the one kind of layer Leaflet moves
+  // and scales with the map (pans, zoom animations, the padded bounds it draws for), so this
+  // extends L.Renderer as L.Canvas and L.SVG do, through the members they override: _initContainer
+  // and _destroyContainer (two canvases: one shown, one drawn on, then swapped, so no half-drawn
+  // view shows), _update (the draw waits for a task of its own, so a 100,000-feature layer never adds
+  // to the task that ended a move) and _updateTransform (skipped until the first draw). The
+  // renderer's own state, _bounds, _center and _zoom, is kept for the canvas shown while the spare
+  // one is drawn, and _onZoom re-applies the transform when the map moved during a draw; the map's
+  // _animatingZoom skips redraws in the middle of a zoom animation. Everything else is public API.
   ns.DataLayer = L.Renderer.extend({
     options: {
       // @option pane: String = 'storymapData'
@@ -95,8 +120,18 @@
       // {fields: [property], labels: Boolean}: shown on hover.
       tooltip: null,
       // @option popup: Object = null
-      // {fields: [property], title: String}: shown on click.
+      // {fields: [property], title: String, labels: Boolean, aliases: [String]}: shown on click.
       popup: null,
+      // @option palette: Array = null
+      // CSS colours; the data's `codes` give each feature's colour (its fill, and its outline
+      // when `strokeFollows`).
+      palette: null,
+      // @option strokeFollows: Boolean = false
+      // Outlines take each feature's colour rather than `style.color`.
+      strokeFollows: false,
+      // @option highlight: Object = null
+      // Path options for the feature under the pointer (null: no highlight).
+      highlight: null,
       // @option padding: Number = 0.1
       // How far beyond the view features are drawn, relative to its size.
       padding: 0.1
@@ -105,6 +140,7 @@
     initialize: function (data, options) {
       L.Renderer.prototype.initialize.call(this, options);
       this._data = data;
+      this._lit = -1;  // the highlighted feature
     },
 
     // @method getBounds(): LatLngBounds
@@ -141,7 +177,7 @@
 
     getEvents: function () {
       var events = L.Renderer.prototype.getEvents.call(this);
-      if (this.options.tooltip) {
+      if (this.options.tooltip || this.options.highlight) {
         events.mousemove = this._hover;
         events.mouseout = this._leave;
       }
@@ -185,8 +221,35 @@
         }
         areas.box = boxes(areas.xy, first);
       }
+      // Colours (palette indices) and radii (half pixels) per feature. Lines and areas are drawn
+      // colour by colour (one path each), points from the largest to the smallest.
+      var size = (this.options.palette || []).length;
+      var codes = this._codes = d.codes ? (size > 65535 ? Uint32Array : Uint16Array).from(d.codes) : null;
+      var radii = this._radii = d.radii ? Uint8Array.from(d.radii) : null;
+      [this._lines, this._areas].forEach(function (g) {
+        if (g && codes) {
+          var fid = g.fid, count = g.box.length / 4;
+          g.order = sortBy(count, size, function (j) { return codes[fid ? fid[j] : j]; });
+        }
+      });
+      var points = this._points;
+      this._maxRadius = this.options.style.radius || 3;
+      if (points && radii) {
+        var pfid = points.fid, most = 0;
+        for (var f = 0; f < radii.length; f++) {
+          most = Math.max(most, radii[f]);
+        }
+        this._maxRadius = most / 2;
+        var count = points.xy.length / 2, sorted = true;
+        for (var j = 1; j < count && sorted; j++) {
+          sorted = radii[pfid ? pfid[j] : j] <= radii[pfid ? pfid[j - 1] : j - 1];
+        }
+        if (!sorted) {  // (storymap stores points largest first; other orders are sorted here)
+          points.order = sortBy(count, 256, function (k) { return 255 - radii[pfid ? pfid[k] : k]; });
+        }
+      }
       // The decoded typed arrays are all that is needed from now on: free the plain arrays.
-      d.points = d.lines = d.areas = null;
+      d.points = d.lines = d.areas = d.codes = d.radii = null;
     },
 
     // Leaflet asks for a redraw after every move; drawing waits for a task of its own, so it
@@ -294,9 +357,14 @@
       this.fire('draw');
     },
 
-    _stroke: function (ctx, st, fallback) {
+    // The colour of feature colour code `code` (-1: the style's own colours).
+    _color: function (code) {
+      return code >= 0 ? this.options.palette[code] : null;
+    },
+
+    _stroke: function (ctx, st, fallback, color) {
       ctx.globalAlpha = st.opacity === undefined ? 1 : st.opacity;
-      ctx.strokeStyle = st.color || '#3388ff';
+      ctx.strokeStyle = (color && this.options.strokeFollows ? color : st.color) || color || '#3388ff';
       ctx.lineWidth = st.weight === undefined ? fallback : st.weight;
       ctx.setLineDash(dashes(st));
       if (st.stroke !== false && ctx.lineWidth > 0) {
@@ -332,92 +400,150 @@
         box[4 * j + 1] * k - v.y < v.h + pad && box[4 * j + 3] * k - v.y > -pad;
     },
 
+    // Lines and areas are traced colour by colour (`order` sorts them by colour), one path per
+    // colour: with a palette of a few colours that is a few fills and strokes per view.
     _drawLines: function (ctx, v, at, budget) {  // (at: the job; at.line is the next line)
-      var g = this._lines, st = this.options.style, n = g.from.length - 1;
+      var g = this._lines, st = this.options.style, n = g.from.length - 1, order = g.order, codes = this._codes;
+      var code = -1, j, c;
       ctx.beginPath();
       for (; at.line < n && budget > 0; at.line++) {
-        if (this._visible(g.box, at.line, v, 20)) {
-          budget -= this._trace(ctx, g, at.line, v, false);
+        j = order ? order[at.line] : at.line;
+        if (this._visible(g.box, j, v, 20)) {
+          if (codes && (c = codes[g.fid ? g.fid[j] : j]) !== code) {
+            if (code >= 0) {
+              this._stroke(ctx, st, 2, this._color(code));
+              ctx.beginPath();
+            }
+            code = c;
+          }
+          budget -= this._trace(ctx, g, j, v, false);
         }
       }
-      this._stroke(ctx, st, 2);
+      this._stroke(ctx, st, 2, this._color(code));
       return budget;
     },
 
     _drawAreas: function (ctx, v, at, budget) {
-      var g = this._areas, st = this.options.style, n = g.rings.length - 1;
+      var g = this._areas, n = g.rings.length - 1, order = g.order, codes = this._codes, code = -1, p, c;
       ctx.beginPath();
       for (; at.area < n && budget > 0; at.area++) {
-        if (this._visible(g.box, at.area, v, 20)) {
-          for (var r = g.rings[at.area]; r < g.rings[at.area + 1]; r++) {
+        p = order ? order[at.area] : at.area;
+        if (this._visible(g.box, p, v, 20)) {
+          if (codes && (c = codes[g.fid ? g.fid[p] : p]) !== code) {
+            if (code >= 0) {
+              this._paint(ctx, code);
+              ctx.beginPath();
+            }
+            code = c;
+          }
+          for (var r = g.rings[p]; r < g.rings[p + 1]; r++) {
             budget -= this._trace(ctx, g, r, v, true);
           }
         }
       }
-      if (st.fill !== false) {
-        ctx.globalAlpha = st.fillOpacity === undefined ? 0.2 : st.fillOpacity;
-        ctx.fillStyle = st.fillColor || st.color || '#3388ff';
-        ctx.fill('nonzero');
-      }
-      this._stroke(ctx, st, 1);
+      this._paint(ctx, code);
       return budget;
     },
 
-    // One circle, drawn once with the canvas API and read back pixel by pixel (device pixels,
-    // transparent ones left out). A layer of points only is stamped opaque and made translucent
-    // as a whole (CSS opacity): most pixels are then plain writes, not blends.
-    _sprite: function (ratio, solid) {
-      var st = this.options.style, r = st.radius || 3, w = st.stroke === false ? 0 : (st.weight || 0);
-      var fill = st.fillOpacity === undefined ? 0.8 : st.fillOpacity, line = st.opacity === undefined ? 1 : st.opacity;
-      var half = Math.ceil((r + w / 2 + 1) * ratio), canvas = document.createElement('canvas');
-      canvas.width = canvas.height = 2 * half + 1;
-      var ctx = canvas.getContext('2d');
+    // Fills and strokes the current path of areas in colour `code`.
+    _paint: function (ctx, code) {
+      var st = this.options.style, color = this._color(code);
+      if (st.fill !== false) {
+        ctx.globalAlpha = st.fillOpacity === undefined ? 0.2 : st.fillOpacity;
+        ctx.fillStyle = color || st.fillColor || st.color || '#3388ff';
+        ctx.fill('nonzero');
+      }
+      this._stroke(ctx, st, 1, color);
+    },
+
+    // A CSS colour as [r, g, b] (read back from a one-pixel canvas; cached).
+    _rgb: function (css) {
+      var cache = this._rgbs = this._rgbs || Object.create(null);
+      if (!cache[css]) {
+        var c = this._pixel = this._pixel || document.createElement('canvas'), ctx;
+        c.width = c.height = 1;
+        ctx = c.getContext('2d', {willReadFrequently: true});
+        ctx.fillStyle = '#3388ff';
+        ctx.fillStyle = css;  // (a string the canvas does not understand leaves the blue)
+        ctx.fillRect(0, 0, 1, 1);
+        cache[css] = Array.prototype.slice.call(ctx.getImageData(0, 0, 1, 1).data, 0, 3);
+      }
+      return cache[css];
+    },
+
+    // The coverage of a circle of radius r (CSS pixels) and of its outline of width w: drawn once
+    // each with the canvas API and read back pixel by pixel (device pixels, empty ones left out).
+    _mask: function (ratio, r, w) {
+      var half = Math.ceil((r + w / 2 + 1) * ratio), size = 2 * half + 1, canvas = document.createElement('canvas');
+      canvas.width = canvas.height = size;
+      var ctx = canvas.getContext('2d', {willReadFrequently: true}), layers = [];
       ctx.translate(half + 0.5, half + 0.5);
       ctx.scale(ratio, ratio);
-      ctx.beginPath();
-      ctx.arc(0, 0, r, 0, TAU);
-      if (st.fill !== false) {
-        ctx.globalAlpha = solid ? 1 : fill;
-        ctx.fillStyle = st.fillColor || st.color || '#3388ff';
-        ctx.fill();
-      }
-      if (w > 0) {
-        ctx.globalAlpha = solid ? Math.min(1, line / (fill || 1)) : line;
-        ctx.strokeStyle = st.color || '#3388ff';
-        ctx.lineWidth = w;
-        ctx.stroke();
-      }
-      var data = ctx.getImageData(0, 0, canvas.width, canvas.height).data, n = 0, i, j;
-      for (i = 3; i < data.length; i += 4) {
-        n += data[i] ? 1 : 0;
-      }
-      // dx, dy: offsets from the center; rgba: the pixel packed as the canvas stores it; rgb, a:
-      // its channels.
-      var stamp = {dx: new Int32Array(n), dy: new Int32Array(n), rgba: new Uint32Array(n), rgb: new Uint8Array(3 * n),
-        a: new Uint8Array(n), off: new Int32Array(n), width: 0, half: half, ratio: ratio, solid: solid,
-        opacity: solid ? fill : 1};
-      var bytes = new Uint8Array(stamp.rgba.buffer);
-      for (i = 0, j = 0; i < data.length; i += 4) {
-        if (data[i + 3]) {
-          stamp.dx[j] = (i / 4) % canvas.width - half;
-          stamp.dy[j] = Math.floor(i / 4 / canvas.width) - half;
-          bytes.set(data.subarray(i, i + 4), 4 * j);
-          stamp.rgb.set(data.subarray(i, i + 3), 3 * j);
-          stamp.a[j++] = data[i + 3];
+      for (var pass = 0; pass < 2; pass++) {
+        ctx.clearRect(-half, -half, size, size);
+        ctx.beginPath();
+        ctx.arc(0, 0, r, 0, TAU);
+        if (pass === 0) {
+          ctx.fill();
+        } else if (w > 0) {
+          ctx.lineWidth = w;
+          ctx.stroke();
         }
+        layers.push(ctx.getImageData(0, 0, size, size).data);
+      }
+      var fill = layers[0], ring = layers[1], n = 0, i, j;
+      for (i = 3; i < fill.length; i += 4) {
+        n += fill[i] || ring[i] ? 1 : 0;
+      }
+      var mask = {dx: new Int32Array(n), dy: new Int32Array(n), fill: new Float32Array(n), ring: new Float32Array(n),
+        half: half};
+      for (i = 3, j = 0; i < fill.length; i += 4) {
+        if (fill[i] || ring[i]) {
+          mask.dx[j] = ((i - 3) / 4) % size - half;
+          mask.dy[j] = Math.floor((i - 3) / 4 / size) - half;
+          mask.fill[j] = fill[i] / 255;
+          mask.ring[j++] = ring[i] / 255;
+        }
+      }
+      return mask;
+    },
+
+    // The stamp of a point of colour `code` (-1: the style's) and radius `r2` half pixels (0:
+    // the style's): its pixels' offsets and colours ("source over" of outline on fill, as the
+    // canvas draws them). A layer of points only is stamped opaque and made translucent as a
+    // whole (CSS opacity): most pixels are then plain writes, not blends.
+    _stamp: function (code, r2, ratio, solid, width) {
+      var st = this.options.style, r = r2 ? r2 / 2 : st.radius || 3, w = st.stroke === false ? 0 : (st.weight || 0);
+      var masks = this._masks, mask = masks[r2] = masks[r2] || this._mask(ratio, r, w);
+      var fill = st.fillOpacity === undefined ? 0.8 : st.fillOpacity, line = st.opacity === undefined ? 1 : st.opacity;
+      var fa = st.fill === false ? 0 : (solid ? 1 : fill), sa = w > 0 ? (solid ? Math.min(1, line / (fill || 1)) : line) : 0;
+      var color = this._color(code);
+      var F = this._rgb(color || st.fillColor || st.color || '#3388ff');
+      var S = this._rgb((color && this.options.strokeFollows ? color : st.color) || color || '#3388ff');
+      var n = mask.dx.length, i;
+      // dx, dy: offsets from the center; rgba: the pixel packed as the canvas stores it; rgb, a:
+      // its channels; off: offsets in a canvas `width` pixels wide.
+      var stamp = {dx: mask.dx, dy: mask.dy, rgba: new Uint32Array(n), rgb: new Uint8Array(3 * n), a: new Uint8Array(n),
+        off: new Int32Array(n), half: mask.half};
+      var bytes = new Uint8Array(stamp.rgba.buffer);
+      for (i = 0; i < n; i++) {
+        var af = mask.fill[i] * fa, as = mask.ring[i] * sa, a = as + af * (1 - as);
+        for (var ch = 0; ch < 3; ch++) {
+          var value = a ? Math.round((S[ch] * as + F[ch] * af * (1 - as)) / a) : 0;
+          stamp.rgb[3 * i + ch] = bytes[4 * i + ch] = value;
+        }
+        stamp.a[i] = bytes[4 * i + 3] = Math.round(a * 255);
+        stamp.off[i] = mask.dy[i] * width + mask.dx[i];
       }
       return stamp;
     },
 
     // Points are stamped straight into the canvas's pixels (far faster than one canvas call
-    // per point), POINTS per call; a point on a device pixel already stamped is skipped: it would
-    // look the same. Returns whether every point is drawn.
+    // per point), POINTS per call, largest first; a point on a device pixel where one as large
+    // was stamped is skipped. Returns whether every point is drawn.
     _drawPoints: function (job, over) {
-      var st = this._stamp, c = job.canvas, W = c.width, H = c.height, ctx = job.ctx, s;
-      if (!st || st.ratio !== job.ratio) {
-        st = this._stamp = this._sprite(job.ratio, !over);
-      }
-      var m = st.a.length, image = job.image;
+      var c = job.canvas, W = c.width, H = c.height, ctx = job.ctx, r = job.ratio, solid = !over, s;
+      var image = job.image, st = this.options.style;
       if (!image) {
         image = this._image;
         if (over) {
@@ -432,52 +558,68 @@
         } else {
           this._seen.fill(0);
         }
-        if (st.width !== W) {
-          for (s = 0; s < m; s++) {
-            st.off[s] = st.dy[s] * W + st.dx[s];
-          }
-          st.width = W;
-        }
         job.image = image;
-        job.opacity = st.opacity;
+        job.opacity = solid ? (st.fillOpacity === undefined ? 0.8 : st.fillOpacity) : 1;
       }
-      var px = image.data, px32 = new Uint32Array(px.buffer), seen = this._seen, v = job.view, r = job.ratio;
-      var xy = this._points.xy, k = v.k * r, ox = v.x * r, oy = v.y * r, half = st.half;
-      var i = job.point, n = Math.min(xy.length, i + 2 * POINTS);
-      for (; i < n; i += 2) {
-        var x = Math.round(xy[i] * k - ox), y = Math.round(xy[i + 1] * k - oy), at = y * W + x;
+      var px = image.data, px32 = new Uint32Array(px.buffer), seen = this._seen, v = job.view;
+      var pts = this._points, xy = pts.xy, fid = pts.fid, order = pts.order, codes = this._codes, radii = this._radii;
+      var k = v.k * r, ox = v.x * r, oy = v.y * r, count = xy.length / 2, key = -1, stamp = null, m = 0, half = 0;
+      var t = job.point, end = Math.min(count, t + POINTS), off, alpha, rgba, rgb, id = r + (solid ? 's' : 't') + W;
+      if (this._stampsFor !== id) {  // stamps by colour and radius, made as they are needed
+        this._stamps = [];
+        this._stampsFor = id;
+      }
+      if (this._masksFor !== r) {
+        this._masks = [];
+        this._masksFor = r;
+      }
+      var stamps = this._stamps;
+      for (; t < end; t++) {
+        var q = order ? order[t] : t, f = fid ? fid[q] : q;
+        var code = codes ? codes[f] : -1, r2 = radii ? radii[f] : 0, next = (code + 1) * 256 + r2;
+        if (next !== key) {
+          key = next;
+          stamp = stamps[next] || (stamps[next] = this._stamp(code, r2, r, solid, W));
+          m = stamp.a.length;
+          half = stamp.half;
+          off = stamp.off;
+          alpha = stamp.a;
+          rgba = stamp.rgba;
+          rgb = stamp.rgb;
+        }
+        var x = Math.round(xy[2 * q] * k - ox), y = Math.round(xy[2 * q + 1] * k - oy), at = y * W + x;
         if (x < -half || y < -half || x >= W + half || y >= H + half) {
           continue;
         }
-        var clip = x < half || y < half || x >= W - half || y >= H - half;
+        var clip = x < half || y < half || x >= W - half || y >= H - half, size = r2 + 1;
         if (!clip) {
-          if (seen[at]) {
+          if (seen[at] === size) {  // (a point as large was stamped here: it would look the same)
             continue;
           }
-          seen[at] = 1;
+          seen[at] = size;
         }
         for (s = 0; s < m; s++) {
           if (clip) {
-            var sx = x + st.dx[s], sy = y + st.dy[s];
+            var sx = x + stamp.dx[s], sy = y + stamp.dy[s];
             if (sx < 0 || sy < 0 || sx >= W || sy >= H) {
               continue;
             }
           }
-          var p = at + st.off[s], a = st.a[s];
+          var p = at + off[s], a = alpha[s];
           if (a === 255 || !px32[p]) {
-            px32[p] = st.rgba[s];
+            px32[p] = rgba[s];
           } else {
             // "Source over" on straight (not premultiplied) alpha.
-            var b = 4 * p, q = 3 * s, keep = px[b + 3] * (255 - a) / 255, sum = a + keep;
-            px[b] = (st.rgb[q] * a + px[b] * keep) / sum;
-            px[b + 1] = (st.rgb[q + 1] * a + px[b + 1] * keep) / sum;
-            px[b + 2] = (st.rgb[q + 2] * a + px[b + 2] * keep) / sum;
+            var b = 4 * p, i3 = 3 * s, keep = px[b + 3] * (255 - a) / 255, sum = a + keep;
+            px[b] = (rgb[i3] * a + px[b] * keep) / sum;
+            px[b + 1] = (rgb[i3 + 1] * a + px[b + 1] * keep) / sum;
+            px[b + 2] = (rgb[i3 + 2] * a + px[b + 2] * keep) / sum;
             px[b + 3] = sum;
           }
         }
       }
-      job.point = i;
-      if (i < xy.length) {
+      job.point = t;
+      if (t < count) {
         return false;
       }
       ctx.putImageData(image, 0, 0);
@@ -512,16 +654,17 @@
     _find: function (x, y) {
       var v = this._view, k = v.k, st = this.options.style, g, j;
       if (this._points) {
-        var grid = this._grid = this._grid || this._buildGrid(), xy = this._points.xy;
-        var reach = (st.radius || 3) + 4, best = reach * reach, hit = -1;
+        var grid = this._grid = this._grid || this._buildGrid(), xy = this._points.xy, fid = this._points.fid;
+        var radii = this._radii, base = (st.radius || 3) + 4, reach = this._maxRadius + 4, best = Infinity, hit = -1;
         var cx = Math.floor(x / CELL), cy = Math.floor(y / CELL), span = Math.ceil(reach / CELL);
         for (var gy = Math.max(0, cy - span); gy <= Math.min(grid.rows - 1, cy + span); gy++) {
           for (var gx = Math.max(0, cx - span); gx <= Math.min(grid.cols - 1, cx + span); gx++) {
             var c = gy * grid.cols + gx;
             for (var s = grid.start[c]; s < grid.start[c + 1]; s++) {
               var i = grid.items[s], dx = xy[2 * i] * k - v.x - x, dy = xy[2 * i + 1] * k - v.y - y;
-              if (dx * dx + dy * dy <= best) {
-                best = dx * dx + dy * dy;
+              var d = Math.sqrt(dx * dx + dy * dy), own = radii ? radii[fid ? fid[i] : i] / 2 + 4 : base;
+              if (d <= own && d - own <= best) {  // (the point whose edge is nearest)
+                best = d - own;
                 hit = i;
               }
             }
@@ -607,14 +750,19 @@
         return;
       }
       map.getContainer().style.cursor = this.options.popup ? 'pointer' : '';
+      this._light(hit.feature);
+      if (!tip) {
+        return;
+      }
       if (!this._tip) {
         this._tip = L.tooltip({direction: 'top', offset: [0, -4], className: 'storymap-hover', interactive: false});
       }
       if (this._tipFor !== hit.feature) {
         var box = document.createElement('div');
-        tip.fields.forEach(function (field) {
+        tip.fields.forEach(function (field, k) {
           var line = document.createElement('div');
-          line.textContent = (tip.labels ? field + ': ' : '') + this._value(field, hit.feature);
+          line.textContent = (tip.labels ? (tip.aliases ? tip.aliases[k] : field) + ': ' : '') +
+            this._value(field, hit.feature);
           box.appendChild(line);
         }, this);
         this._tip.setContent(box);
@@ -629,9 +777,89 @@
     _leave: function () {
       if (this._tip && this._map && this._map.hasLayer(this._tip)) {
         this._map.closeTooltip(this._tip);
+      }
+      if (this._map && (this._tip || this._lit >= 0)) {
         this._map.getContainer().style.cursor = '';
       }
       this._tipFor = -1;
+      this._light(-1);
+    },
+
+    // Highlights feature f (-1: none): its parts drawn again above the canvas as Leaflet
+    // vectors, in its colour with the `highlight` options.
+    _light: function (f) {
+      var hl = this.options.highlight, map = this._map;
+      if (f === this._lit || (!hl && f >= 0)) {
+        return;
+      }
+      if (this._lit >= 0 && this._litLayer) {
+        this._litLayer.remove();
+      }
+      this._lit = f;
+      this._litLayer = null;
+      if (f < 0 || !map) {
+        return;
+      }
+      if (!map.getPane('storymapHighlight')) {
+        var pane = map.createPane('storymapHighlight');
+        pane.style.zIndex = 360;
+        pane.style.pointerEvents = 'none';
+      }
+      var color = this._color(this._codes ? this._codes[f] : -1), st = this.options.style;
+      var style = L.extend({}, st, color ? {fillColor: color} : {}, color && this.options.strokeFollows ? {color: color} : {},
+        hl, {interactive: false, pane: 'storymapHighlight'});
+      style.color = style.color || color || '#3388ff';
+      var parts = this._parts(f), group = L.featureGroup();
+      parts.points.forEach(function (latlng) {
+        var r = this._radii ? this._radii[f] / 2 : st.radius || 3;
+        L.circleMarker(latlng, L.extend({}, style, {radius: r})).addTo(group);
+      }, this);
+      if (parts.lines.length) {
+        L.polyline(parts.lines, style).addTo(group);
+      }
+      if (parts.areas.length) {
+        L.polygon(parts.areas, style).addTo(group);
+      }
+      this._litLayer = group.addTo(map);
+    },
+
+    // Feature f's points, lines and polygons as latitudes and longitudes.
+    _parts: function (f) {
+      var map = this._map, out = {points: [], lines: [], areas: []};
+      function latlngs(xy, from, to) {
+        var list = [];
+        for (var i = from; i < to; i++) {
+          list.push(map.unproject(L.point(xy[2 * i], xy[2 * i + 1]), 0));
+        }
+        return list;
+      }
+      var g = this._points, j, n;
+      if (g) {
+        for (j = 0, n = g.xy.length / 2; j < n; j++) {
+          if ((g.fid ? g.fid[j] : j) === f) {
+            out.points.push(latlngs(g.xy, j, j + 1)[0]);
+          }
+        }
+      }
+      if ((g = this._lines)) {
+        for (j = 0, n = g.from.length - 1; j < n; j++) {
+          if ((g.fid ? g.fid[j] : j) === f) {
+            out.lines.push(latlngs(g.xy, g.from[j], g.from[j + 1]));
+          }
+        }
+      }
+      if ((g = this._areas)) {
+        for (j = 0, n = g.rings.length - 1; j < n; j++) {
+          if ((g.fid ? g.fid[j] : j) === f) {
+            var rings = [];
+            for (var r = g.rings[j]; r < g.rings[j + 1]; r++) {
+              rings.push(latlngs(g.xy, g.from[r], g.from[r + 1]));
+            }
+            out.areas.push(rings);
+          }
+        }
+      }
+      return out;
     },
 
     _click: function (e) {
@@ -643,10 +871,13 @@
       var title = document.createElement('strong');
       title.textContent = popup.title || '';
       box.appendChild(title);
-      popup.fields.forEach(function (field) {
-        var row = table.insertRow(), th = document.createElement('th');
-        th.textContent = field;
-        row.appendChild(th);
+      popup.fields.forEach(function (field, k) {
+        var row = table.insertRow();
+        if (popup.labels !== false) {
+          var th = document.createElement('th');
+          th.textContent = popup.aliases ? popup.aliases[k] : field;
+          row.appendChild(th);
+        }
         row.insertCell().textContent = this._value(field, hit.feature);
       }, this);
       box.appendChild(table);

@@ -1,0 +1,607 @@
+"""The story beyond a browser with JavaScript: link previews, no-JS readers, print, pictures.
+
+- :func:`meta_tags`: Open Graph and Twitter card ``<meta>`` for the page's ``<head>``.
+- :func:`social_card`: the 1200×630 PNG those tags point to (title, dek and the first step's
+  map), drawn with Pillow from the embedded basemap's land and the step's places: no browser.
+- :func:`noscript_article`: the whole story as a ``<noscript>`` article (every step's title,
+  narrative, media alt and credit, its places with their sources).
+- :func:`render_steps`: a PNG of every step as a reader sees it, and a PDF handout, drawn by
+  headless Chromium through Playwright (the optional ``storymap[render]`` extra).
+
+Print needs no code here: ``@media print`` in storymap.css lays the live page out as an article,
+and ``static/print.js`` refits the map to its printed size.
+"""
+
+from __future__ import annotations
+
+import base64
+import html as _html
+import io
+import math
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from urllib.parse import urljoin, urlsplit
+
+import jinja2
+import shapely
+from markupsafe import Markup
+
+from .geometry import bounds_union, frame_start, shift_into
+from .text import markdown_html
+
+if TYPE_CHECKING:
+    from .models import StoryData
+
+__all__ = [
+    "SOCIAL_IMAGE", "SOCIAL_SIZE", "meta_tags", "description", "social_card", "write_social_card",
+    "noscript_article", "RenderUnavailable", "render_steps", "find_chromium", "INSTALL_HINT",
+]
+
+#: The social card's file name, beside the page, and its size (Open Graph's recommended 1.91:1).
+SOCIAL_IMAGE = "social.png"
+SOCIAL_SIZE = (1200, 630)
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("storymap", "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _data(story: Any) -> "StoryData":
+    """A :class:`StoryData` from a Story or a StoryData."""
+    return getattr(story, "data", story)
+
+
+def _plain(markdown: str) -> str:
+    """Markdown as one line of plain text."""
+    text = re.sub(r"<[^>]+>", " ", markdown_html(markdown))
+    return re.sub(r"\s+", " ", _html.unescape(text)).strip()
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    cut = cut[: cut.rfind(" ")] if " " in cut[limit // 2:] else cut
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+def description(story: Any, limit: int = 300) -> str:
+    """The story in a sentence or two: its dek, or the start of its first step's narrative."""
+    data = _data(story)
+    return _shorten(data.subtitle.strip() or _plain(data.steps[0].narrative) or data.title, limit)
+
+
+def _step_description(data: "StoryData", step: Any) -> str:
+    if step.description:
+        return step.description
+    names = [data.place(pid).name for pid in step.places]
+    return ("The map shows " + ", ".join(names) + ".") if names else "The map shows the story's region."
+
+
+def _absolute(base_url: Optional[str], name: str) -> str:
+    """``name`` resolved against the page's URL (a folder URL, or the page itself)."""
+    if not base_url:
+        return name
+    parts = urlsplit(base_url)
+    base = base_url
+    last = parts.path.rsplit("/", 1)[-1]
+    if not parts.path.endswith("/") and "." not in last:
+        base = base_url.split("?", 1)[0].split("#", 1)[0] + "/"
+    return urljoin(base, name)
+
+
+def meta_tags(story: Any, *, image: str = SOCIAL_IMAGE) -> Markup:
+    """The social card's ``<meta>`` tags (Open Graph and Twitter) and the page's description.
+
+    ``og:image`` names :data:`SOCIAL_IMAGE` beside the page; with the story's ``base_url`` it and
+    ``og:url`` are absolute URLs, as the Open Graph protocol asks (without one, ``og:url`` is left
+    out and ``og:image`` is relative, which some previewers do not follow).
+    """
+    data = _data(story)
+    dek = description(data)
+    alt = _shorten(f"Map from the story map “{data.title}”: {_step_description(data, data.steps[0])}", 420)
+    base = getattr(data, "base_url", None)
+    tags = [
+        ("name", "description", dek),
+        ("property", "og:type", "article"),
+        ("property", "og:title", data.title),
+        ("property", "og:description", dek),
+    ]
+    if base:
+        tags.append(("property", "og:url", base))
+    tags += [
+        ("property", "og:image", _absolute(base, image)),
+        ("property", "og:image:type", "image/png"),
+        ("property", "og:image:width", str(SOCIAL_SIZE[0])),
+        ("property", "og:image:height", str(SOCIAL_SIZE[1])),
+        ("property", "og:image:alt", alt),
+        ("name", "twitter:card", "summary_large_image"),
+        ("name", "twitter:title", data.title),
+        ("name", "twitter:description", _shorten(dek, 200)),
+        ("name", "twitter:image:alt", alt),
+    ]
+    lines = [Markup('<meta {}="{}" content="{}">').format(attr, key, value) for attr, key, value in tags]
+    if base:
+        lines.append(Markup('<link rel="canonical" href="{}">').format(base))
+    return Markup("\n").join(lines)
+
+
+# The no-JS article -----------------------------------------------------------------------------
+
+def noscript_article(story: Any, root_id: str = "", context: Any = None,
+                     marks: tuple[str, str] = ("", "")) -> Markup:
+    """The whole story as an article inside ``<noscript>``, in order.
+
+    Each step: its title, narrative, media (alt text and credit; the image itself is in the
+    interactive page already, and is not repeated), and the places it shows: the first time a
+    place appears, its whole card (name, kind, annotation, sources); later, its name. Without
+    JavaScript the interactive story is hidden (``@media (scripting: none)`` in storymap.css) and
+    this article shows instead. It is also the page's one copy of the place cards: the page's
+    script takes them from here (``<noscript>`` content is inert text while scripts run), so the
+    cards are not sent twice.
+
+    ``context`` is the render's :class:`~storymap.context.PageContext` (its Markdown rendered once);
+    ``marks`` the attributes that mark a card's texts for a change of language (see
+    :mod:`storymap.i18n`; empty in a page of one language).
+    """
+    from .context import PageContext
+
+    context = context or PageContext(_data(story))
+    data = context.story  # in the page's language
+    prefix = (root_id or "storymap") + "-article"
+    cards = {card["id"]: card for card in context.cards}
+    seen: set[str] = set()
+    steps = []
+    for step, text in zip(data.steps, context.steps):
+        places = []
+        for pid in step.places:
+            places.append({"card": cards[pid], "first": pid not in seen})
+            seen.add(pid)
+        steps.append({
+            "id": step.id,
+            "title": step.title,
+            "narrative_html": text["narrative_html"],
+            "media": [{"alt": m.alt, "credit": m.credit,
+                       "caption_html": Markup(markdown_html(m.caption)) if m.caption else ""}
+                      for m in step.media if m.alt or m.credit or m.caption],
+            "places": places,
+        })
+    return Markup(_ENV.get_template("article.html").render(story=data, steps=steps, root_id=root_id,
+                                                            prefix=prefix, m=Markup(marks[0]), ma=Markup(marks[1]),
+                                                            t=context.ui, lang=context.lang))
+
+
+# The social card -------------------------------------------------------------------------------
+
+#: Colours of the page's embedded basemap (static/basemap.js) and the story's title card.
+_SEA, _LAND, _COAST = (201, 221, 232), (243, 239, 230), (154, 143, 128)
+_PANEL, _PANEL_MUTED = (11, 46, 79), (214, 228, 240)
+_SS = 2  # drawn at twice the size, then scaled down: smooth edges without anti-aliasing primitives
+
+_FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/TTF", "/usr/share/fonts/dejavu",
+              "/Library/Fonts", "C:\\Windows\\Fonts")
+_FONT_FILES = {"bold": ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf", "Arial Bold.ttf", "arialbd.ttf"),
+               "regular": ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf")}
+
+
+@lru_cache(maxsize=32)
+def _font(weight: str, size: int) -> tuple[Any, int]:
+    """A TrueType font and the stroke width that makes it look bold (0 when it is bold already).
+
+    A system DejaVu/Liberation/Arial when one is found, else Pillow's own scalable font.
+    """
+    from PIL import ImageFont
+
+    for folder in _FONT_DIRS:
+        for name in _FONT_FILES[weight]:
+            path = os.path.join(folder, name)
+            if os.path.isfile(path):
+                return ImageFont.truetype(path, size), 0
+    return ImageFont.load_default(size), (max(1, size // 30) if weight == "bold" else 0)
+
+
+def _wrap(draw: Any, text: str, font: Any, width: int, max_lines: int, stroke: int = 0) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        trial = f"{line} {word}".strip()
+        if draw.textlength(trial, font=font) + 2 * stroke <= width or not line:
+            line = trial
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and draw.textlength(last + "…", font=font) > width:
+            last = last[: last.rfind(" ")] if " " in last else last[:-1]
+        lines[-1] = last.rstrip(" ,;:–-") + "…"
+    return lines
+
+
+def _framed(data: "StoryData") -> dict[str, shapely.Geometry]:
+    """Each place's geometry in the story's longitude frame (as the page draws them)."""
+    start = frame_start((p.bounds[0], p.bounds[2]) for p in data.places)
+    out = {}
+    for place in data.places:
+        west, _, east, _ = place.bounds
+        k = shift_into((west + east) / 2, start)
+        out[place.id] = shapely.transform(place.drawn, lambda xy, k=k: xy + [k, 0]) if k else place.drawn
+    return out
+
+
+def _mercator(lon: float, lat: float) -> tuple[float, float]:
+    """Web Mercator at zoom 0: a 256-px world, x east, y south."""
+    lat = max(-85.0511, min(85.0511, lat))
+    s = math.sin(math.radians(lat))
+    return (lon + 180.0) / 360.0 * 256.0, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * 256.0
+
+
+def _unmercator(x: float, y: float) -> tuple[float, float]:
+    """The inverse of :func:`_mercator`: ``(lon, lat)``."""
+    lon = x / 256.0 * 360.0 - 180.0
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 256.0))))
+    return lon, lat
+
+
+def _step_view(data: "StoryData", step: Any, drawn: dict[str, shapely.Geometry],
+               size: tuple[int, int]) -> tuple[float, float, float]:
+    """``(zoom, centre x, centre y)`` (Mercator px at zoom 0) that fits the step in ``size`` px."""
+    start = frame_start((p.bounds[0], p.bounds[2]) for p in data.places)
+    view = step.view
+    if view is not None and view.center is not None and view.zoom is not None:
+        lon, lat = view.center
+        x, y = _mercator(lon + shift_into(lon, start), lat)
+        return float(view.zoom), x, y
+    if view is not None and view.bounds is not None:
+        west, south, east, north = view.lonlat_bounds
+        k = shift_into((west + east) / 2, start)
+        box = (west + k, south, east + k, north)
+    else:
+        ids = step.places or [p.id for p in data.places]
+        box = bounds_union(drawn[pid].bounds for pid in ids if pid in drawn)
+        if box is None:
+            return 2.0, 128.0, 128.0
+    x0, y1 = _mercator(box[0], box[1])
+    x1, y0 = _mercator(box[2], box[3])
+    width, height = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
+    zoom = min(math.log2(size[0] / width), math.log2(size[1] / height))
+    zoom = max(2.0, min(zoom, float(step.max_zoom or 11)))
+    return zoom, (x0 + x1) / 2, (y0 + y1) / 2
+
+
+def social_card(story: Any) -> bytes:
+    """The 1200×630 PNG of the social card: the first step's map as the page frames it, the
+    story's kicker, title and dek on a panel at the left. Drawn with Pillow, no browser."""
+    from PIL import Image, ImageDraw
+
+    from .basemap import basemap_data
+    from .encoding import decode
+
+    data = _data(story)
+    width, height = SOCIAL_SIZE
+    W, H = width * _SS, height * _SS
+    panel = 500
+    drawn = _framed(data)
+    step = data.steps[0]
+    # The map fills the card; the step is fitted into the part the panel leaves free.
+    pad = 40
+    zoom, cx, cy = _step_view(data, step, drawn, (width - panel - 2 * pad, height - 2 * pad))
+    k = 2 ** zoom * _SS
+    ox = cx * k - (panel + (width - panel) / 2) * _SS
+    oy = cy * k - (height / 2) * _SS
+
+    def project(points: Iterable[Sequence[float]]) -> list[tuple[float, float]]:
+        out = []
+        for lon, lat, *_ in points:
+            x, y = _mercator(lon, lat)
+            out.append((x * k - ox, y * k - oy))
+        return out
+
+    image = Image.new("RGB", (W, H), _SEA)
+    draw = ImageDraw.Draw(image)
+    # Land around the places, with a margin wide enough to reach the card's edges.
+    west, north = _unmercator(ox / k, oy / k)
+    east, south = _unmercator((ox + W) / k, (oy + H) / k)
+    box = bounds_union(g.bounds for g in drawn.values())
+    margin = 8.0 if box is None else min(90.0, max(8.0, box[0] - west, east - box[2], box[1] - south, north - box[3]) + 1)
+    base = basemap_data(list(drawn.values()), margin=margin)
+    scale = int(base.get("scale", 1000))
+    for layer, fill in (("land", _LAND), ("water", _SEA)):
+        for polygon in decode(base[layer], scale) if base.get(layer) else []:
+            for r, ring in enumerate(polygon):
+                points = project(ring)
+                if len(points) >= 3:
+                    draw.polygon(points, fill=fill if r == 0 else (_SEA if fill == _LAND else _LAND))
+    for line in decode(base["rivers"], scale) if base.get("rivers") else []:
+        points = project(line)
+        if len(points) >= 2:
+            draw.line(points, fill=_SEA, width=2 * _SS)
+
+    shown = set(step.places)
+    # Drawn in RGBA mode onto the RGB map, each shape blends with what is under it (the page's
+    # opacities); places the step does not show are dimmed, as on the page.
+    blend = ImageDraw.Draw(image, "RGBA")
+    for place in sorted(data.places, key=lambda p: (p.id in shown, {"area": 0, "line": 1}.get(p.family, 2))):
+        _draw_place(blend, project, drawn[place.id], data.kind(place).style(),
+                    1.0 if place.id in shown or not shown else 0.3)
+    image = image.convert("RGBA")
+
+    text_layer = Image.new("RGBA", (W, H), (0, 0, 0, 0))
+    tdraw = ImageDraw.Draw(text_layer)
+    tdraw.rectangle((0, 0, panel * _SS, H), fill=_PANEL + (240,))
+    x, y, text_width = 44 * _SS, 52 * _SS, (panel - 88) * _SS
+    if data.kicker:
+        font, stroke = _font("bold", 22 * _SS)
+        tdraw.text((x, y), data.kicker.upper(), font=font, fill=_PANEL_MUTED, stroke_width=stroke,
+                   stroke_fill=_PANEL_MUTED)
+        y += 44 * _SS
+    # The largest size that sets the title in two lines, else the one that needs the fewest.
+    options = []
+    for size in (58, 52, 46, 40, 34):
+        font, stroke = _font("bold", size * _SS)
+        options.append((len(_wrap(tdraw, data.title, font, text_width, 99, stroke)), -size))
+    size = -min(options)[1] if min(options)[0] > 2 else max(-s for n, s in options if n <= 2)
+    font, stroke = _font("bold", size * _SS)
+    lines = _wrap(tdraw, data.title, font, text_width, 4, stroke)
+    for line in lines:
+        tdraw.text((x, y), line, font=font, fill=(255, 255, 255), stroke_width=stroke, stroke_fill=(255, 255, 255))
+        y += int(size * 1.18 * _SS)
+    dek = data.subtitle.strip()
+    if dek:
+        y += 18 * _SS
+        font, _ = _font("regular", 25 * _SS)
+        room = max(1, int((H - 60 * _SS - y) / (25 * 1.4 * _SS)))
+        for line in _wrap(tdraw, dek, font, text_width, min(room, 6)):
+            tdraw.text((x, y), line, font=font, fill=_PANEL_MUTED)
+            y += int(25 * 1.4 * _SS)
+    font, _ = _font("regular", 14 * _SS)
+    note = "Land and borders: Natural Earth"
+    tdraw.text((W - 12 * _SS - tdraw.textlength(note, font=font), H - 26 * _SS), note, font=font, fill=(74, 85, 96))
+    image = Image.alpha_composite(image, text_layer).convert("RGB")
+    image = image.resize((width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    from PIL import ImageColor
+
+    try:
+        return ImageColor.getrgb(colour)[:3]
+    except ValueError:
+        return (11, 83, 148)
+
+
+def _draw_place(draw: Any, project: Any, shape: shapely.Geometry, style: dict[str, Any], dim: float) -> None:
+    stroke = _rgb(style.get("color", "#0b5394"))
+    fill = _rgb(style.get("fillColor", style.get("color", "#0b5394")))
+    weight = max(1, round(float(style.get("weight", 2)) * _SS))
+
+    def alpha(value: Any) -> int:
+        return int(255 * max(0.0, min(1.0, float(value))) * dim)
+
+    for geom in getattr(shape, "geoms", [shape]):
+        if geom.geom_type == "Polygon":
+            ring = project(geom.exterior.coords)
+            draw.polygon(ring, fill=fill + (alpha(style.get("fillOpacity", 0.25)),))
+            draw.line(ring + ring[:1], fill=stroke + (alpha(style.get("opacity", 0.9)),), width=weight, joint="curve")
+        elif geom.geom_type == "LineString":
+            draw.line(project(geom.coords), fill=stroke + (alpha(style.get("opacity", 0.95)),), width=weight,
+                      joint="curve")
+        elif geom.geom_type == "Point":
+            (x, y), = project(geom.coords)
+            r = float(style.get("radius", 7)) * _SS * 1.4
+            draw.ellipse((x - r - weight, y - r - weight, x + r + weight, y + r + weight),
+                         fill=stroke + (alpha(style.get("opacity", 1)),))
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=fill + (alpha(style.get("fillOpacity", 1)),))
+        elif hasattr(geom, "geoms"):
+            _draw_place(draw, project, geom, style, dim)
+
+
+def write_social_card(story: Any, path: str | os.PathLike[str]) -> Path:
+    """Write :func:`social_card` to ``path`` (a folder: ``social.png`` in it); return the path."""
+    target = Path(path)
+    if target.is_dir():
+        target = target / SOCIAL_IMAGE
+    data = social_card(story)  # drawn in full before anything is written
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+# Pictures of steps and a PDF handout (headless Chromium) ---------------------------------------
+
+#: What to install when ``storymap render`` finds no browser.
+INSTALL_HINT = (
+    "storymap render draws each step in headless Chromium, driven by Playwright. Install them:\n"
+    "  pip install 'storymap[render]'\n"
+    "  python -m playwright install chromium\n"
+    "or use a Chromium that is already installed (Debian/Ubuntu: apt install chromium) and, if it is not "
+    "at /usr/bin/chromium, point STORYMAP_CHROMIUM at it."
+)
+
+_BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+class RenderUnavailable(RuntimeError):
+    """No browser to render with; the message says what was tried and what to install."""
+
+
+def _chromium_candidates() -> list[Optional[str]]:
+    """Chromium binaries to try, in order: $STORYMAP_CHROMIUM (alone, when set), the system's
+    Chromium, then Playwright's own (``None``)."""
+    env = os.environ.get("STORYMAP_CHROMIUM")
+    if env:
+        return [env]
+    found: list[Optional[str]] = [p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(p)]
+    return found + [None]
+
+
+def find_chromium(playwright: Any) -> Any:
+    """Launch headless Chromium through ``playwright`` (a started ``sync_playwright()``).
+
+    Raises
+    ------
+    RenderUnavailable
+        When no candidate starts; the message lists each and says what to install.
+    """
+    errors = []
+    for path in _chromium_candidates():
+        try:
+            return playwright.chromium.launch(executable_path=path, args=_BROWSER_ARGS)
+        except Exception as exc:  # noqa: BLE001 - try the next candidate, report them all
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            errors.append(f"{path or 'Playwright’s own Chromium'}: {first[:200]}")
+    raise RenderUnavailable("no Chromium could be started (" + "; ".join(errors) + ")\n" + INSTALL_HINT)
+
+
+def _sync_playwright() -> Any:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise RenderUnavailable("Playwright is not installed\n" + INSTALL_HINT) from None
+    return sync_playwright
+
+
+_READY = ("() => { const r = document.querySelector('[data-storymap]');"
+          " return !!(r && r.storymap && !r.hasAttribute('data-storymap-moving')); }")
+_SETTLED = """async () => {
+  const root = document.querySelector('[data-storymap]');
+  const section = root.querySelector('.storymap-step[aria-current]') || root;
+  await Promise.all(Array.from(section.querySelectorAll('img')).map((img) => img.decode().catch(() => null)));
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+}"""
+
+
+def render_steps(story: Any, out_dir: str | os.PathLike[str], *, width: int = 1280, height: int = 800,
+                 scale: float = 1.0, layout: Optional[str] = None, tiles: bool = False, pdf: bool = True,
+                 progress: Any = None) -> list[Path]:
+    """Write ``<step-id>.png`` for every step (the page as a reader sees it at that step, at
+    ``width``×``height`` CSS px times ``scale``) and ``story.pdf``, a handout with each step's
+    picture and text, into ``out_dir``. Returns the paths written.
+
+    The page is built, opened in headless Chromium and stepped through. Offline unless ``tiles``:
+    the map shows the embedded basemap, and no request leaves the machine.
+
+    Raises
+    ------
+    RenderUnavailable
+        When Playwright or Chromium is missing (the message says what to install).
+    """
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        # Playwright's sync API cannot run in a thread with a running event loop (Jupyter, or a
+        # test process with its own Playwright session): render from a thread of its own.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(render_steps, story, out_dir, width=width, height=height, scale=scale, layout=layout,
+                               tiles=tiles, pdf=pdf, progress=progress).result()
+    from .story import Story
+
+    sync_playwright = _sync_playwright()
+    the_story = story if isinstance(story, Story) else Story(_data(story))
+    data = the_story.data
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    html = the_story.to_html(layout=layout)
+    written: list[Path] = []
+    pictures: dict[str, bytes] = {}
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="storymap-render-") as tmp, sync_playwright() as pw:
+        page_path = Path(tmp) / "index.html"
+        page_path.write_text(html, "utf-8")
+        browser = find_chromium(pw)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale)
+            if not tiles:
+                context.set_offline(True)
+            page = context.new_page()
+            page.route("**/*", lambda route: route.continue_()
+                       if route.request.url.startswith(("file:", "data:", "blob:", "about:")) or tiles
+                       else route.abort())
+            page.goto(page_path.as_uri(), wait_until="load")
+            page.wait_for_function(_READY, timeout=30_000)
+            for i, step in enumerate(data.steps):
+                page.evaluate("(i) => { document.querySelector('[data-storymap]').storymap.goTo(i, "
+                              "{animate: false, history: 'none'}); }", i)  # returns nothing to serialise
+                page.wait_for_function(_READY, timeout=30_000)
+                if tiles:
+                    try:
+                        page.wait_for_load_state("networkidle", timeout=15_000)
+                    except Exception:  # noqa: BLE001 - tiles that never come: draw what is there
+                        pass
+                page.evaluate(_SETTLED)
+                target = out / f"{step.id}.png"
+                pictures[step.id] = page.screenshot(path=str(target))
+                written.append(target)
+                if progress:
+                    progress(target)
+            context.close()
+            if pdf:
+                target = out / "story.pdf"
+                context = browser.new_context(viewport={"width": 800, "height": 1100}, offline=True)
+                handout = context.new_page()
+                handout.route("**/*", lambda route: route.continue_()
+                              if route.request.url.startswith(("data:", "about:")) else route.abort())
+                handout.set_content(handout_html(data, pictures), wait_until="load")
+                handout.evaluate("() => Promise.all(Array.from(document.images).map((i) => i.decode()"
+                                 ".catch(() => null)))")
+                handout.pdf(path=str(target), format="A4", print_background=True,
+                            margin={"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
+                            display_header_footer=True, header_template="<span></span>",
+                            footer_template='<div style="font-size:8px;width:100%;text-align:center;color:#555">'
+                                            '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+                context.close()
+                written.append(target)
+                if progress:
+                    progress(target)
+        finally:
+            browser.close()
+    return written
+
+
+def handout_html(story: Any, pictures: dict[str, bytes]) -> str:
+    """The PDF handout's page: the story's title, then each step on its own page: its picture
+    (``pictures[step.id]``, PNG bytes), title, narrative, media, what the map shows, and its
+    places with their sources."""
+    from .media import prepare_media
+
+    data = _data(story)
+    media = prepare_media(data)
+    steps = []
+    for i, step in enumerate(data.steps):
+        picture = pictures.get(step.id)
+        steps.append({
+            "id": step.id,
+            "number": i + 1,
+            "title": step.title,
+            "picture": "data:image/png;base64," + base64.b64encode(picture).decode("ascii") if picture else None,
+            "description": _step_description(data, step),
+            "narrative_html": Markup(markdown_html(step.narrative)),
+            "media": [m for m in media[i] if not m["remote"]],
+            "places": [{"name": data.place(pid).name, "sources": data.place(pid).sources} for pid in step.places],
+        })
+    return _ENV.get_template("handout.html").render(story=data, steps=steps)

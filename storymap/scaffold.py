@@ -1,0 +1,101 @@
+"""``storymap new``: a small, valid, documented story to start from.
+
+The starter story (``storymap/starter/``: a commented ``story.toml`` and a ``places.geojson`` of
+three landmarks, each with its Wikipedia article as source) is copied into a new folder with the
+title given, along with JSON Schemas for editors (``schema/story.schema.json``, which the first
+line of story.toml points TOML language servers at, and ``schema/places.schema.json``). Nothing is
+ever overwritten: a folder that already holds a story, or any file the starter would write, is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+from .errors import Problem, StoryError
+from .load import STORY_FILE
+
+__all__ = ["new_story", "STARTER_FILES", "SCHEMA_DIR", "toml_string"]
+
+#: The starter's files, copied as they are but for the title.
+STARTER_FILES = (STORY_FILE, "places.geojson")
+#: Where the editor schemas go, inside the new story's folder.
+SCHEMA_DIR = "schema"
+_TITLE = '"__STORYMAP_TITLE__"'
+DEFAULT_TITLE = "My story"
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string (quoted; escapes as TOML 1.0 reads them)."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _starter(name: str) -> str:
+    return resources.files("storymap").joinpath("starter", name).read_text("utf-8")
+
+
+def new_story(folder: str | os.PathLike[str], *, title: str = DEFAULT_TITLE) -> list[Path]:
+    """Write the starter story into ``folder`` (created if needed); return the paths written.
+
+    Raises
+    ------
+    StoryError
+        When ``folder`` is a file, already holds a story (a story.toml or *.geojson files, which
+        would become part of the new story) or any file the starter would write, or the title is
+        blank. Nothing is written then.
+    """
+    from .schema import dumps, places_schema, story_schema
+
+    root = Path(folder)
+    if not title.strip():
+        raise StoryError([Problem("", "the title is blank; give --title some text")])
+    targets = [root / name for name in STARTER_FILES] + [root / SCHEMA_DIR / f"{what}.schema.json"
+                                                         for what in ("story", "places")]
+    if root.exists() and not root.is_dir():
+        raise StoryError([Problem(str(root), "exists and is not a folder; nothing was written")])
+    existing = [p for p in targets if p.exists() or p.is_symlink()]
+    existing += [p for p in sorted(root.glob("*.geojson")) if p not in existing] if root.is_dir() else []
+    if existing:
+        names = ", ".join(str(p) for p in existing)
+        raise StoryError([Problem(str(root), f"already holds {names}; storymap new never overwrites a file "
+                                             "(nothing was written): choose a new folder")])
+    texts = {
+        STORY_FILE: _starter(STORY_FILE).replace(_TITLE, toml_string(title.strip()), 1),
+        "places.geojson": _starter("places.geojson"),
+    }
+    root.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    try:
+        for name, text in texts.items():
+            written.append(_create(root / name, text))
+        (root / SCHEMA_DIR).mkdir(exist_ok=True)
+        written.append(_create(root / SCHEMA_DIR / "story.schema.json", dumps(story_schema(root))))
+        written.append(_create(root / SCHEMA_DIR / "places.schema.json", dumps(places_schema(root))))
+    except BaseException:
+        for path in written:  # all or nothing: no half-made story is left behind
+            path.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _create(path: Path, text: str) -> Path:
+    """Write a new file; fail if it exists (even if it appeared since the check)."""
+    with path.open("x", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    return path

@@ -1,0 +1,435 @@
+// dev.js: storymap serve's client, in the served page only (never in a built one).
+// - Live reload: an event stream tells the page when the story was rebuilt; the page reloads,
+//   keeping its step (the URL's #step-id).
+// - Problems: while the files do not build, the page keeps the last version that did and shows
+//   the problems over it, the lines `storymap validate` prints (as text, never as HTML).
+// - View picker: the current map view as the TOML to paste into a step, with a copy button, and
+//   whether the step's labels fit at phone size (measured in a hidden phone-size copy of the page).
+(function () {
+  'use strict';
+  var frame = null;
+  try {
+    frame = window.frameElement;
+  } catch (e) {
+    frame = null;
+  }
+  if (frame && frame.hasAttribute('data-storymap-probe')) {
+    return; // the phone-size copy measures, nothing else
+  }
+  var configNode = document.getElementById('storymap-dev-config');
+  var config = JSON.parse(configNode.textContent);
+  var PHONE = config.phone || [390, 844];
+  var storeKey = 'storymap-dev:' + location.pathname;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function remember(key, value) {
+    try {
+      sessionStorage.setItem(storeKey + key, value);
+    } catch (e) { /* storage off: forget */ }
+  }
+
+  function recall(key) {
+    try {
+      return sessionStorage.getItem(storeKey + key);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // Problems --------------------------------------------------------------------------------
+  var problems = el('section', 'storymap-dev-problems');
+  problems.setAttribute('role', 'alert');
+  problems.setAttribute('aria-labelledby', 'storymap-dev-problems-title');
+  problems.hidden = true;
+  var problemsTitle = el('h2');
+  problemsTitle.id = 'storymap-dev-problems-title';
+  var problemsNote = el('p');
+  var problemsList = el('ul', 'storymap-dev-lines');
+  var problemsHide = el('button', 'storymap-dev-hide', 'Hide');
+  problemsHide.type = 'button';
+  problemsHide.title = 'Hide the problems until the next save';
+  problemsHide.addEventListener('click', function () { problems.hidden = true; });
+  problems.appendChild(problemsHide);
+  problems.appendChild(problemsTitle);
+  problems.appendChild(problemsNote);
+  problems.appendChild(problemsList);
+  document.body.appendChild(problems);
+
+  function showProblems(state) {
+    var lines = state.problems || [];
+    problemsTitle.textContent = state.summary ? 'storymap: ' + state.summary : 'storymap: the story has problems';
+    problemsNote.textContent = config.version ?
+      'The page shows the last version that built. Fix the files and save: it updates by itself.' :
+      'The story has not built yet. Fix the files and save: this page reloads by itself.';
+    while (problemsList.firstChild) {
+      problemsList.removeChild(problemsList.firstChild);
+    }
+    lines.forEach(function (line) {
+      problemsList.appendChild(el('li', 'storymap-dev-problem', line));
+    });
+    problems.hidden = false;
+    document.documentElement.setAttribute('data-storymap-dev-problems', String(lines.length));
+  }
+
+  function hideProblems() {
+    problems.hidden = true;
+    document.documentElement.removeAttribute('data-storymap-dev-problems');
+  }
+
+  // Live reload ----------------------------------------------------------------------------
+  var panel = null;
+
+  function apply(state) {
+    if (state.ok && state.version !== config.version) {
+      document.documentElement.setAttribute('data-storymap-dev-reloading', '');
+      location.reload(); // the hash, and with it the step, stays
+      return;
+    }
+    if (state.ok) {
+      hideProblems();
+    } else {
+      showProblems(state);
+    }
+  }
+
+  function connected(yes) {
+    if (panel) {
+      panel.root.setAttribute('data-connected', yes ? 'yes' : 'no');
+      panel.live.title = yes ? 'Live: the page reloads when a file of the story is saved' :
+        'Not connected: is storymap serve still running? (retrying)';
+    }
+  }
+
+  if (window.EventSource) {
+    var source = new EventSource(config.events);
+    source.addEventListener('state', function (e) {
+      connected(true);
+      apply(JSON.parse(e.data));
+    });
+    source.addEventListener('open', function () { connected(true); });
+    source.addEventListener('error', function () { connected(false); });
+    window.addEventListener('pagehide', function () { source.close(); });
+  }
+
+  // View picker ----------------------------------------------------------------------------
+  var root = document.querySelector('[data-storymap]');
+  if (!root) {
+    return; // the problems page: no story yet
+  }
+  var tries = 0;
+  (function waitForStory() {
+    if (root.storymap && root.storymap.map) {
+      picker(root.storymap);
+    } else if (tries++ < 200) {
+      setTimeout(waitForStory, 50);
+    }
+  }());
+
+  // A longitude in -180..180 (the story's frame may pass ±180; the file's values may not).
+  function wrap(lon) {
+    var x = ((lon + 180) % 360 + 360) % 360 - 180;
+    return x === -180 && lon > 0 ? 180 : x;
+  }
+
+  // Decimals that resolve about a pixel at zoom z.
+  function decimals(z) {
+    return Math.max(1, Math.min(6, Math.ceil(Math.log(256 * Math.pow(2, z) / 360) / Math.LN10)));
+  }
+
+  // x with d decimals at most; rounded down (way < 0), up (way > 0) or to the nearest.
+  function num(x, d, way) {
+    var scale = Math.pow(10, d);
+    var rounded = way < 0 ? Math.floor(x * scale + 1e-9) / scale : way > 0 ? Math.ceil(x * scale - 1e-9) / scale : x;
+    var text = String(Number(rounded.toFixed(d)));
+    return text === '-0' ? '0' : text;
+  }
+
+  function clampLat(lat) {
+    return Math.max(-90, Math.min(90, lat));
+  }
+
+  function picker(story) {
+    var map = story.map;
+    var L = window.L;
+    panel = buildPanel();
+    connected(true);
+    var probe = buildProbe();
+    var candidates = {};
+
+    function stepData() {
+      var steps = story._config && story._config.steps;
+      return steps ? steps[story.index] : story.steps[story.index];
+    }
+
+    // The space _fit keeps clear for the text panel and the legend (none if the story has no say).
+    function padding() {
+      var step = stepData() || {};
+      try {
+        if (step.latLngBounds && story._paddingFor) {
+          return story._paddingFor(L.latLngBounds(step.latLngBounds));
+        }
+        if (story._padding) {
+          return story._padding();
+        }
+      } catch (e) { /* fall through */ }
+      return {tl: L.point(0, 0), br: L.point(0, 0)};
+    }
+
+    // The current view as a step's `view`: the centre of the part of the map the panel leaves
+    // free (a step's centre is placed there), and that part's bounds, in GeoJSON order.
+    function current() {
+      var z = map.getZoom(), size = map.getSize(), pad = padding();
+      var d = decimals(z);
+      var inner = L.bounds(pad.tl, size.subtract(pad.br));
+      if (inner.max.x - inner.min.x < 20 || inner.max.y - inner.min.y < 20) {
+        inner = L.bounds(L.point(0, 0), size);
+      }
+      var middle = inner.getCenter();
+      var center = map.containerPointToLatLng(middle);
+      // That part's bounds, rounded outwards: fitting them shows at least what shows now.
+      var sw = map.containerPointToLatLng(L.point(inner.min.x, inner.max.y));
+      var ne = map.containerPointToLatLng(L.point(inner.max.x, inner.min.y));
+      var west = sw.lng, east = ne.lng;
+      if (east - west >= 360) {
+        west = -180;
+        east = 180;
+      }
+      var zoom = Math.round(z * 100) / 100;
+      var step = stepData() || {};
+      var maxZoom = step.maxZoom || (story.options && story.options.maxZoom) || 11;
+      var centerToml = 'view = { center = [' + num(wrap(center.lng), d) + ', ' + num(clampLat(center.lat), d) +
+        '], zoom = ' + num(zoom, 2) + ' }';
+      var boundsToml = 'view = { bounds = [[' + num(wrap(west), d, -1) + ', ' + num(clampLat(sw.lat), d, -1) +
+        '], [' + num(wrap(east), d, 1) + ', ' + num(clampLat(ne.lat), d, 1) + ']] }' +
+        (Math.floor(z) > maxZoom ? '\nmax_zoom = ' + num(Math.floor(z), 0) : '');
+      return {
+        center: {toml: centerToml, view: {centerLatLng: [center.lat, center.lng], zoom: z}},
+        bounds: {toml: boundsToml, view: {boundsLatLng: [[sw.lat, west], [ne.lat, east]]},
+          maxZoom: Math.floor(z) > maxZoom ? Math.floor(z) : null}
+      };
+    }
+
+    function update() {
+      candidates = current();
+      ['center', 'bounds'].forEach(function (form) {
+        panel.toml[form].textContent = candidates[form].toml;
+      });
+      var step = stepData();
+      panel.step.textContent = 'Step ' + (story.index + 1) + ' of ' + story.steps.length +
+        (step ? ': "' + step.id + '"' : '') + ' · map zoom ' + num(map.getZoom(), 2);
+      phoneChecks();
+    }
+
+    var pending = null;
+    function later() {
+      clearTimeout(pending);
+      pending = setTimeout(update, 150);
+    }
+    map.on('moveend zoomend resize', later);
+    story.on('step viewend', later);
+    update();
+
+    // Phone-size checks -----------------------------------------------------------------------
+    function probeStory() {
+      try {
+        var doc = probe.contentDocument, node = doc && doc.querySelector('[data-storymap]');
+        return node && node.storymap && node.storymap.map ? node.storymap : null;
+      } catch (e) {
+        return null;
+      }
+    }
+
+    // Show step `index` in the phone-size copy (with `view` instead of its own, if given) and
+    // list the labels that do not show in full: hidden (under the text panel, the legend or
+    // another label) or off the map.
+    function measure(index, view, maxZoom) {
+      var s = probeStory();
+      if (!s || typeof s._fit !== 'function' || !s._config) {
+        return null;
+      }
+      s.goTo(index, {animate: false, history: 'none', scroll: false});
+      if (view) {
+        var base = s._config.steps[index];
+        var step = L.extend({}, base, {view: view});
+        if (maxZoom) {
+          step.maxZoom = maxZoom;
+        }
+        s._fit(step, false);
+      }
+      if (s._declutter) {
+        s._declutter();
+      }
+      var doc = probe.contentDocument;
+      var box = s.map.getContainer().getBoundingClientRect();
+      // Leaflet fades a removed label out before it leaves the page: those are not counted.
+      var labels = Array.prototype.filter.call(doc.querySelectorAll('.storymap-label'), function (node) {
+        return node.style.opacity !== '0';
+      });
+      var cut = [];
+      labels.forEach(function (node) {
+        var r = node.getBoundingClientRect();
+        var hidden = node.style.visibility === 'hidden';
+        var off = r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+        if (hidden || off) {
+          cut.push({name: node.textContent, why: off ? 'off the map' : 'hidden under the text, legend or another label'});
+        }
+      });
+      return {total: labels.length, cut: cut};
+    }
+
+    function describe(result) {
+      if (!result) {
+        return {fit: '', text: 'phone check unavailable', title: ''};
+      }
+      if (!result.cut.length) {
+        return {fit: 'yes', text: '✓ phone ' + PHONE[0] + '×' + PHONE[1] + ': ' +
+          (result.total === 1 ? 'the label shows' : 'all ' + result.total + ' labels show'), title: ''};
+      }
+      var names = result.cut.map(function (c) { return c.name; });
+      return {
+        fit: 'no',
+        text: '⚠ phone ' + PHONE[0] + '×' + PHONE[1] + ': ' + result.cut.length + ' of ' + result.total +
+          (result.total === 1 ? ' label' : ' labels') + ' cut (' + names.join(', ') + ')',
+        title: result.cut.map(function (c) { return c.name + ': ' + c.why; }).join('\n')
+      };
+    }
+
+    function mark(node, result) {
+      var d = describe(result);
+      node.textContent = d.text;
+      node.title = d.title;
+      node.setAttribute('data-fit', d.fit);
+    }
+
+    function phoneChecks() {
+      if (!probeStory()) {
+        return; // runs once the copy has loaded
+      }
+      var index = story.index;
+      mark(panel.phone.step, measure(index, null));
+      var ownFit = panel.phone.step.getAttribute('data-fit');
+      panel.toggle.setAttribute('data-fit', ownFit);
+      panel.phone.step.textContent = 'This step as saved: ' + panel.phone.step.textContent;
+      mark(panel.phone.center, measure(index, candidates.center.view));
+      mark(panel.phone.bounds, measure(index, candidates.bounds.view, candidates.bounds.maxZoom));
+      root.setAttribute('data-storymap-dev-checked', String(index));
+    }
+
+    function buildProbe() {
+      var node = document.createElement('iframe');
+      node.setAttribute('data-storymap-probe', '');
+      node.setAttribute('aria-hidden', 'true');
+      node.setAttribute('tabindex', '-1');
+      node.setAttribute('width', String(PHONE[0]));
+      node.setAttribute('height', String(PHONE[1]));
+      node.title = 'The story at phone size, for the view picker (hidden)';
+      node.addEventListener('load', function () {
+        var waited = 0;
+        (function ready() {
+          var s = probeStory();
+          if (s) {
+            if (s.layers && s.layers.Tiles && s.map.hasLayer(s.layers.Tiles)) {
+              s.map.removeLayer(s.layers.Tiles); // labels need no tiles
+            }
+            phoneChecks();
+          } else if (waited++ < 200) {
+            setTimeout(ready, 50);
+          }
+        }());
+      });
+      node.src = location.pathname;
+      document.body.appendChild(node);
+      return node;
+    }
+  }
+
+  function buildPanel() {
+    var root = el('aside', 'storymap-dev');
+    root.setAttribute('data-storymap-dev', '');
+    root.setAttribute('aria-label', 'storymap serve: view picker');
+    var toggle = el('button', 'storymap-dev-toggle');
+    toggle.type = 'button';
+    var live = el('span', 'storymap-dev-live');
+    toggle.appendChild(live);
+    toggle.appendChild(document.createTextNode('View picker'));
+    var body = el('div', 'storymap-dev-body');
+    body.id = 'storymap-dev-body';
+    toggle.setAttribute('aria-controls', body.id);
+    var open = recall('open') === 'yes';
+    body.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.addEventListener('click', function () {
+      body.hidden = !body.hidden;
+      toggle.setAttribute('aria-expanded', String(!body.hidden));
+      remember('open', body.hidden ? 'no' : 'yes');
+    });
+    var step = el('p', 'storymap-dev-note');
+    var stepPhone = el('p', 'storymap-dev-phone', 'phone check: loading…');
+    stepPhone.setAttribute('data-phone', 'step');
+    body.appendChild(step);
+    body.appendChild(stepPhone);
+    body.appendChild(el('p', 'storymap-dev-note',
+      'Move the map, then paste one of these into the step in story.toml (replacing its view):'));
+    var toml = {}, phone = {step: stepPhone};
+    ['center', 'bounds'].forEach(function (form) {
+      var row = el('div', 'storymap-dev-row');
+      var code = el('code', 'storymap-dev-toml');
+      code.setAttribute('data-form', form);
+      var copy = el('button', 'storymap-dev-copy', 'Copy');
+      copy.type = 'button';
+      copy.setAttribute('aria-label', 'Copy the ' + (form === 'center' ? 'center and zoom' : 'bounds') + ' view');
+      copy.addEventListener('click', function () { copyText(code.textContent, copy); });
+      var mark = el('span', 'storymap-dev-mark', '');
+      mark.setAttribute('data-phone', form);
+      row.appendChild(code);
+      row.appendChild(copy);
+      row.appendChild(mark);
+      body.appendChild(row);
+      toml[form] = code;
+      phone[form] = mark;
+    });
+    body.appendChild(el('p', 'storymap-dev-note',
+      'Bounds adapt to the screen; a center and zoom show less of the map on a phone.'));
+    root.appendChild(toggle);
+    root.appendChild(body);
+    document.body.appendChild(root);
+    return {root: root, toggle: toggle, live: live, body: body, step: step, toml: toml, phone: phone};
+  }
+
+  function copyText(text, button) {
+    function done() {
+      button.textContent = 'Copied';
+      setTimeout(function () { button.textContent = 'Copy'; }, 1500);
+    }
+    function fallback() {
+      var area = document.createElement('textarea');
+      area.value = text;
+      area.setAttribute('readonly', '');
+      area.style.position = 'fixed';
+      area.style.opacity = '0';
+      document.body.appendChild(area);
+      area.select();
+      try {
+        if (document.execCommand('copy')) {
+          done();
+        }
+      } catch (e) { /* select it by hand */ }
+      document.body.removeChild(area);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else {
+      fallback();
+    }
+  }
+}());

@@ -1,0 +1,379 @@
+"""Every channel: the social card (meta tags and social.png), the <noscript> article, print, and
+`storymap render` (a PNG per step and a PDF handout); media in Chromium and on phones.
+
+The browser tests share one built page (the Panama story with a photo from story.toml and a step
+added from Python), opened once per viewport.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import io
+import json
+import os
+import re
+import shutil
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+import storymap
+from storymap import channels
+from storymap.cli import main as cli
+
+from .conftest import GEODATA, PageRun
+from .test_media import add_media, photo
+
+SOURCE = [{"title": "A source", "url": "https://example.org/a"}]
+MAGENTA = (255, 0, 255)
+
+
+def tiny_story(folder: Path, *, extra: str = "") -> Path:
+    """Two steps, two places on the coast of Portugal: small, so quick to draw."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "story.toml").write_text(f'''title = "Two harbours"
+subtitle = "A short story about two harbours on the Atlantic coast."
+kicker = "Test"
+{extra}
+[kinds.harbour]
+label = "Harbour"
+geometry = "point"
+color = "#ff00ff"
+fill = "#ff00ff"
+outline = "#ff00ff"
+radius = 8
+
+[[steps]]
+id = "lisbon"
+title = "Step one: Lisbon"
+narrative = "The first harbour."
+places = ["lisbon"]
+max_zoom = 7
+
+[[steps]]
+id = "porto"
+title = "Step two: Porto"
+narrative = "The second harbour."
+places = ["porto", "lisbon"]
+''', "utf-8")
+    features = [{"type": "Feature", "id": pid, "geometry": {"type": "Point", "coordinates": xy},
+                 "properties": {"name": pid.title(), "kind": "harbour", "annotation": "A harbour.", "sources": SOURCE}}
+                for pid, xy in (("lisbon", [-9.14, 38.71]), ("porto", [-8.61, 41.15]))]
+    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    return folder
+
+
+class _Head(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.meta: dict[str, str] = {}
+        self.links: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "meta" and ("property" in a or "name" in a):
+            self.meta[a.get("property") or a["name"]] = a.get("content", "")
+        if tag == "link":
+            self.links[a.get("rel", "")] = a.get("href", "")
+
+
+def head_of(html: str) -> _Head:
+    parser = _Head()
+    parser.feed(html[: html.index("</head>")])
+    return parser
+
+
+# The social card -------------------------------------------------------------------------------
+
+def test_meta_tags(built_page: Path):
+    meta = head_of(built_page.read_text("utf-8")).meta
+    story = storymap.load(GEODATA)
+    assert meta["og:title"] == meta["twitter:title"] == story.title
+    assert meta["og:description"] == meta["description"] == story.data.subtitle
+    assert meta["og:type"] == "article"
+    assert (meta["og:image"], meta["og:image:width"], meta["og:image:height"]) == ("social.png", "1200", "630")
+    assert meta["og:image:alt"].startswith("Map from the story map “Partners at the Crossroads”: Map of the Caribbean")
+    assert meta["twitter:card"] == "summary_large_image"
+    assert "og:url" not in meta  # no base_url: no URL to claim
+
+
+@pytest.mark.parametrize("base, page, image", [
+    ("https://news.example.org/stories/panama/", "https://news.example.org/stories/panama/",
+     "https://news.example.org/stories/panama/social.png"),
+    ("https://news.example.org/stories/panama", "https://news.example.org/stories/panama",
+     "https://news.example.org/stories/panama/social.png"),
+    ("https://news.example.org/stories/panama/index.html", "https://news.example.org/stories/panama/index.html",
+     "https://news.example.org/stories/panama/social.png"),
+])
+def test_base_url_makes_the_card_absolute(tmp_path: Path, base: str, page: str, image: str):
+    folder = tiny_story(tmp_path / "s", extra=f'base_url = "{base}"\n')
+    html = storymap.load(folder).to_html()
+    head = head_of(html)
+    assert head.meta["og:url"] == page and head.links["canonical"] == page
+    assert head.meta["og:image"] == image
+
+
+def test_meta_tags_are_escaped(tmp_path: Path):
+    folder = tiny_story(tmp_path / "s")
+    toml = (folder / "story.toml").read_text("utf-8").replace('title = "Two harbours"',
+                                                              'title = "\\"><script>alert(1)</script>"')
+    (folder / "story.toml").write_text(toml, "utf-8")
+    html = storymap.load(folder).to_html()
+    head = html[: html.index("</head>")]
+    assert "<script>alert" not in head
+    assert '<meta property="og:title" content="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">' in head
+    with pytest.raises(storymap.StoryError, match="base_url: 'javascript:x' is not an http"):
+        tiny_story(tmp_path / "t", extra='base_url = "javascript:x"\n') and storymap.load(tmp_path / "t")
+
+
+def test_social_card_is_drawn_without_a_browser(tmp_path: Path):
+    story = storymap.load(tiny_story(tmp_path / "s"))
+    image = Image.open(io.BytesIO(channels.social_card(story))).convert("RGB")
+    assert image.size == (1200, 630)
+    panel_colour = image.getpixel((40, 600))  # the title panel: #0b2e4f at 94% over the map
+    assert all(abs(a - b) <= 16 for a, b in zip(panel_colour, (11, 46, 79))), panel_colour
+    colours = image.getcolors(1_000_000)
+    counts = {c: n for n, c in colours}
+    assert counts.get((201, 221, 232), 0) > 10_000  # sea
+    assert counts.get((243, 239, 230), 0) > 10_000  # land: Portugal and Spain
+
+    def near(c, target, tol=40):
+        return all(abs(a - b) <= tol for a, b in zip(c, target))
+
+    # The first step's place, Lisbon, is on the card, in the map's part (right of the panel).
+    right = image.crop((500, 0, 1200, 630))
+    assert sum(n for n, c in right.getcolors(1_000_000) if near(c, MAGENTA)) > 200
+    # White title text on the panel.
+    panel = image.crop((0, 0, 500, 630))
+    assert sum(n for n, c in panel.getcolors(1_000_000) if c == (255, 255, 255)) > 2000
+
+
+def test_storymap_build_writes_the_social_card(tmp_path: Path):
+    folder = tiny_story(tmp_path / "s")
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "out" / "index.html")])
+    assert result.exit_code == 0, result.output
+    card = tmp_path / "out" / "social.png"
+    assert Image.open(card).size == (1200, 630)
+    assert f"wrote {card}" in result.output
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "frag.html"), "--fragment"])
+    assert result.exit_code == 0 and not (tmp_path / "social.png").exists()
+
+
+# The no-JS article -----------------------------------------------------------------------------
+
+def _noscript(html: str) -> str:
+    found = re.findall(r"<noscript[^>]*>(.*?)</noscript>", html, re.S)
+    assert len(found) == 1
+    return found[0]
+
+
+def _text(fragment: str) -> str:
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+
+
+def test_noscript_article_holds_the_whole_story(built_page: Path):
+    html = built_page.read_text("utf-8")
+    article = _noscript(html)
+    assert "<style" not in article and "<script" not in article
+    assert "@media (scripting:none){.storymap[data-storymap]{display:none}}" in html  # the live story hides
+    story = storymap.load(GEODATA).data
+    head = _text(article.split("<section", 1)[0])
+    assert story.title in head and story.subtitle in head and story.byline in head
+    sections = re.findall(r"<section[^>]*>(.*?)</section>", article, re.S)
+    assert [_text(re.search(r"<h2>(.*?)</h2>", sec).group(1)).strip() for sec in sections] == \
+        [step.title for step in story.steps]  # every step, in order
+    for step, section in zip(story.steps, map(_text, sections)):
+        first = re.sub(r"[*_\s]", "", step.narrative.strip().split("\n")[0])[:60]
+        assert first in re.sub(r"\s", "", section), (step.id, first)
+        for pid in step.places:
+            assert story.place(pid).name in section, (step.id, pid)
+        for media in step.media:
+            assert f"Image: {media.alt}" in section and media.credit in section
+    # Every place's sources, once each, as links.
+    for place in story.places:
+        for source in place.sources:
+            assert f'<a href="{html_lib.escape(source.url)}" ' in article, source.url
+
+
+# Step media, print and phones in Chromium (one page, shared) ----------------------------------
+
+@pytest.fixture(scope="module")
+def media_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The Panama story with a 3000×2000 photo from story.toml (first step) and a step with a
+    drawing added from Python: built in both layouts."""
+    root = tmp_path_factory.mktemp("media")
+    folder = root / "geodata"
+    shutil.copytree(GEODATA, folder)
+    photo(folder / "media" / "harbour.jpg")
+    add_media(folder, "overview", 'src = "media/harbour.jpg"\nalt = "Container cranes at a harbour"\n'
+                                  'credit = "Photo: Test Agency"\ncaption = "Cranes *at dusk*"')
+    chart = root / "chart.png"
+    Image.new("RGB", (600, 300), (11, 83, 148)).save(chart)
+    story = storymap.load(folder)
+    story.add_step(id="a-chart", title="A chart", places=["panama-canal"], after="overview",
+                   media=[storymap.Media(src=chart, alt="A blue chart", credit="Chart: storymap")])
+    pages = {"slides": root / "slides.html", "scroll": root / "scroll.html"}
+    story.save(pages["slides"])
+    story.save(pages["scroll"], layout="scroll")
+    return pages
+
+
+@pytest.fixture(scope="module")
+def desktop(browser, media_pages) -> PageRun:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    run = PageRun(context.new_page()).open(media_pages["slides"])
+    yield run
+    context.close()
+
+
+@pytest.mark.browser
+def test_media_in_chromium(desktop: PageRun):
+    def figure(step_id: str) -> dict:
+        desktop.js("(id) => { document.querySelector('[data-storymap]').storymap.goTo(id, {animate: false}); }",
+                   step_id)
+        desktop.settle()
+        return desktop.js("""async (id) => {
+          const img = document.querySelector('.storymap-step[data-step="' + id + '"] .storymap-media');
+          await img.decode();
+          const r = img.getBoundingClientRect();
+          return {src: img.getAttribute('src').slice(0, 23), alt: img.alt, natural: [img.naturalWidth, img.naturalHeight],
+                  shown: r.width > 100 && r.height > 50, caption: img.closest('figure').querySelector('figcaption').innerText};
+        }""", step_id)
+
+    photo_ = figure("overview")
+    photo_["caption"] = re.sub(r"\s*\n\s*", " | ", photo_["caption"].strip())
+    assert photo_ == {"src": "data:image/jpeg;base64,", "alt": "Container cranes at a harbour",
+                      "natural": [1600, 1067], "shown": True, "caption": "Cranes at dusk | Photo: Test Agency"}
+    chart = figure("a-chart")
+    assert chart["src"].startswith("data:image/png;base64,") and chart["natural"] == [600, 300]
+    assert chart["alt"] == "A blue chart" and chart["shown"] and chart["caption"].strip() == "Chart: storymap"
+    canal = figure("the-canal")
+    assert canal["src"].startswith("data:image/svg+xml,") and canal["natural"] == [400, 236] and canal["shown"]
+    assert desktop.outside == [] and desktop.errors == []  # inlined: no request for any image
+
+
+@pytest.mark.browser
+def test_print_is_the_whole_story_as_an_article(desktop: PageRun):
+    page = desktop.page
+    desktop.js("() => { document.querySelector('[data-storymap]').storymap.goTo('the-canal', {animate: false}); }")
+    desktop.settle()
+    page.emulate_media(media="print")
+    try:
+        # The map takes its printed size (11 cm at the top) and refits the current step.
+        page.wait_for_function("""() => { const r = document.querySelector('[data-storymap]');
+            const m = r.storymap.map; return Math.abs(m.getSize().y - m.getContainer().clientHeight) < 1
+              && m.getContainer().clientHeight < 500 && !r.hasAttribute('data-storymap-moving'); }""")
+        layout = desktop.js("""() => {
+          const root = document.querySelector('[data-storymap]'), story = root.storymap;
+          const shown = (el) => !!el && getComputedStyle(el).display !== 'none' && el.getBoundingClientRect().height > 0;
+          const map = root.querySelector('.storymap-map').getBoundingClientRect();
+          const titles = Array.from(root.querySelectorAll('.storymap-step-title'));
+          const step = story._config.steps[story.index];
+          return {
+            mapTop: map.top + window.scrollY, mapHeight: map.height, mapWidth: map.width,
+            titleTops: titles.map((t) => shown(t) ? t.getBoundingClientRect().top + window.scrollY : -1),
+            titles: titles.map((t) => t.textContent),
+            nav: shown(root.querySelector('.storymap-nav')),
+            zoom: shown(root.querySelector('.leaflet-control-zoom')),
+            toggle: shown(root.querySelector('.storymap-sheet-toggle')),
+            stepInView: story.map.getBounds().pad(0.02).contains(L.latLngBounds(step.latLngBounds)),
+            sourcesOpen: Array.from(root.querySelectorAll('.storymap-step details.storymap-sources')).every((d) => d.open),
+            current: step.id,
+          };
+        }""")
+    finally:
+        page.emulate_media(media="screen")
+    assert layout["sourcesOpen"]  # unfolded for the paper, folded again after:
+    page.wait_for_function("() => !Array.from(document.querySelectorAll('details.storymap-sources')).some((d) => d.open)")
+    assert layout["current"] == "the-canal" and layout["stepInView"]
+    assert -1 not in layout["titleTops"] and layout["titleTops"] == sorted(layout["titleTops"])
+    assert len(layout["titles"]) == 12 and layout["titles"][6] == "A strategic anchor"
+    assert layout["mapTop"] < 5 and layout["mapHeight"] > 300 and layout["mapWidth"] > 1000
+    assert layout["titleTops"][0] > layout["mapTop"] + layout["mapHeight"]  # the map first, then the text
+    assert not layout["nav"] and not layout["zoom"] and not layout["toggle"]
+
+
+@pytest.mark.browser
+def test_without_javascript_the_article_shows(browser, media_pages):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(media_pages["slides"].as_uri())
+        assert page.locator("[data-storymap]").evaluate("(el) => getComputedStyle(el).display") == "none"
+        article = page.locator("article.storymap--article")
+        assert article.is_visible()
+        assert article.locator("h1").inner_text() == "Partners at the Crossroads"
+        assert article.locator("h2").all_inner_texts()[:3] == ["From Florida to the isthmus", "A chart",
+                                                               "The first official talks"]
+        assert "Image: Container cranes at a harbour Photo: Test Agency" in re.sub(r"\s+", " ", article.inner_text())
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("layout", ["slides", "scroll"])
+def test_on_phones_media_never_pushes_the_map_below_45_percent(browser, media_pages, layout: str):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        run = PageRun(context.new_page()).open(media_pages[layout], "overview")
+        for step in ("overview", "the-canal"):
+            run.js("(id) => { document.querySelector('[data-storymap]').storymap.goTo(id, {animate: false}); }", step)
+            run.settle()
+            # Bring the figure into view as a reader would: scroll the sheet, or the page.
+            run.js("""(id) => { const img = document.querySelector('.storymap-step[data-step="' + id + '"] .storymap-media');
+                     img.scrollIntoView({block: 'end'}); }""", step)
+            run.page.wait_for_function("""(id) => { const img = document.querySelector(
+                '.storymap-step[data-step="' + id + '"] .storymap-media'); const r = img.getBoundingClientRect();
+                return r.bottom <= window.innerHeight + 1 && r.height > 0; }""", arg=step)
+            box = run.js("""(id) => {
+              const map = document.querySelector('.storymap-map').getBoundingClientRect();
+              const img = document.querySelector('.storymap-step[data-step="' + id + '"] .storymap-media').getBoundingClientRect();
+              return {top: map.top, bottom: map.bottom, imgTop: img.top, imgHeight: img.height};
+            }""", step)
+            assert box["top"] <= 1 and box["bottom"] >= 0.45 * 844, (layout, step, box)
+            assert box["imgTop"] >= box["bottom"] - 1, (layout, step, box)  # the figure sits below the map
+            assert box["imgHeight"] <= 0.31 * 844, (layout, step, box)
+    finally:
+        context.close()
+
+
+# storymap render ---------------------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_render_writes_a_picture_of_every_step_and_a_handout(tmp_path: Path):
+    pypdf = pytest.importorskip("pypdf")
+    folder = tiny_story(tmp_path / "s")
+    photo(folder / "media" / "a.jpg", size=(400, 300))
+    add_media(folder, "porto", 'src = "media/a.jpg"\nalt = "A harbour photo"\ncredit = "Photo: Test"')
+    out = tmp_path / "render"
+    result = CliRunner().invoke(cli, ["render", str(folder), "-o", str(out)])
+    if result.exit_code == 1 and "storymap render: " in result.output and not os.environ.get("CI"):
+        pytest.skip(result.output.splitlines()[0])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["lisbon.png", "porto.png", "story.pdf"]
+    first, second = Image.open(out / "lisbon.png"), Image.open(out / "porto.png")
+    assert first.size == second.size == (1280, 800)
+    assert first.convert("RGB").tobytes() != second.convert("RGB").tobytes()  # each step as it is shown
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(out / "story.pdf").pages)
+    for expected in ("Two harbours", "Step one: Lisbon", "Step two: Porto", "The second harbour.", "Photo: Test",
+                     "A source"):
+        assert expected in text, expected
+
+
+def test_render_without_a_browser_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    folder = tiny_story(tmp_path / "s")
+    monkeypatch.setenv("STORYMAP_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    result = CliRunner().invoke(cli, ["render", str(folder), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "storymap render: no Chromium could be started" in result.output
+    assert "pip install 'storymap[render]'" in result.output and "python -m playwright install chromium" in result.output
+    assert "Traceback" not in result.output
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # Playwright not installed
+    result = CliRunner().invoke(cli, ["render", str(folder), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "storymap render: Playwright is not installed" in result.output
+    assert "pip install 'storymap[render]'" in result.output
+    assert not list((tmp_path / "out").glob("*.png"))

@@ -1,0 +1,383 @@
+"""`storymap serve`: the story served on 127.0.0.1 from a subprocess, rebuilt on every save.
+
+Plain HTTP checks the page, the event stream, the problems (the lines `storymap validate` prints),
+recovery, what is refused (paths outside the folder, hidden files, symbolic links out, another
+Host) and Ctrl-C. Chromium checks what a reader of the open page sees: the reload keeping the
+step, the problems shown over the page (as text), and the view picker's round trip.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from storymap.cli import main as cli
+from storymap.models import View
+from storymap.scaffold import new_story
+from storymap.serve import DevServer
+
+from .conftest import BLANK_PNG, TILE_HOSTS
+
+WAIT = 30.0  # seconds: generous upper bounds on a loaded machine, never a sleep
+
+
+class Served:
+    """``storymap serve FOLDER --port 0`` in a subprocess, its output read as it comes."""
+
+    def __init__(self, folder: Path, cwd: Path):
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "storymap.cli", "serve", folder.name, "--port", "0"], cwd=cwd, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        self.out: "queue.Queue[str]" = queue.Queue()
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.stdout, True), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stderr, self.stderr, False), daemon=True).start()
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                line = self.out.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"serve printed no URL: {self.stdout} {self.stderr}") from None
+            found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            if found:
+                self.port = int(found.group(1))
+                self.url = found.group(0)
+                break
+
+    def _read(self, stream, into: list[str], queued: bool) -> None:
+        for line in stream:
+            into.append(line)
+            if queued:
+                self.out.put(line)
+
+    def get(self, path: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
+        try:
+            conn.putrequest("GET", path, skip_host=True)
+            conn.putheader("Host", host or f"127.0.0.1:{self.port}")
+            conn.endheaders()
+            response = conn.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            conn.close()
+
+    def state(self) -> dict:
+        status, _, body = self.get("/__storymap/state")
+        assert status == 200
+        return json.loads(body)
+
+    def wait_state(self, predicate, what: str) -> dict:
+        """Follow the event stream until a state satisfies ``predicate``."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
+        try:
+            conn.request("GET", "/__storymap/events", headers={"Host": f"127.0.0.1:{self.port}"})
+            response = conn.getresponse()
+            assert response.status == 200 and response.getheader("Content-Type").startswith("text/event-stream")
+            deadline = time.monotonic() + WAIT
+            event = None
+            while time.monotonic() < deadline:
+                line = response.fp.readline().decode("utf-8")
+                if line.startswith("event: "):
+                    event = line[7:].strip()
+                elif line.startswith("data: ") and event == "state":
+                    state = json.loads(line[6:])
+                    if predicate(state):
+                        return state
+            raise AssertionError(f"no state {what} within {WAIT} s")
+        finally:
+            conn.close()
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=WAIT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the starter story (``story/``) and a secret beside it."""
+    base = tmp_path_factory.mktemp("serve")
+    new_story(base / "story", title="Served story")
+    (base / "secret.txt").write_text("not for the browser", "utf-8")
+    (base / "story" / ".hidden").write_text("not for the browser either", "utf-8")
+    (base / "story" / "leak.txt").symlink_to(base / "secret.txt")
+    return base
+
+
+@pytest.fixture(scope="module")
+def served(work: Path):
+    server = Served(work / "story", cwd=work)
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def restore(work: Path, served: Served):
+    """Put the story's files back as they were after a test that edits them, and wait for the
+    server to have built them again (so the next test starts from a settled state)."""
+    folder = work / "story"
+    saved = {name: (folder / name).read_bytes() for name in ("story.toml", "places.geojson")}
+    version = served.state()["version"]
+    yield folder
+    changed = [name for name, data in saved.items() if (folder / name).read_bytes() != data]
+    for name in changed:
+        (folder / name).write_bytes(saved[name])
+    if changed and served.proc.poll() is None:
+        served.wait_state(lambda s: s["ok"] and s["version"] == version, "as before the test")
+
+
+def validate_lines(work: Path) -> list[str]:
+    """What `storymap validate` prints for the story (run where serve runs, so paths match)."""
+    cwd = os.getcwd()
+    os.chdir(work)
+    try:
+        result = CliRunner().invoke(cli, ["validate", "story"])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 1
+    return result.stderr.splitlines()
+
+
+def break_places(folder: Path, kind: str = "tower") -> None:
+    doc = json.loads((folder / "places.geojson").read_text("utf-8"))
+    doc["features"][0]["properties"]["kind"] = kind
+    del doc["features"][1]["properties"]["name"]
+    (folder / "places.geojson").write_text(json.dumps(doc, indent=1), "utf-8")
+
+
+# Plain HTTP ----------------------------------------------------------------------------------
+
+def test_page_is_served_with_its_client_and_policy(served: Served):
+    status, headers, body = served.get("/")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    page = body.decode("utf-8")
+    assert "Served story" in page and 'id="storymap-dev-config"' in page and "EventSource" in page
+    policies = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page)
+    assert len(policies) == 1 and page.index(policies[0]) < page.index("<script")
+    assert "connect-src 'self'" in policies[0] and "default-src 'none'" in policies[0]
+    assert headers["cache-control"] == "no-store"
+    assert served.state()["ok"] is True
+
+
+def test_only_the_folder_is_served(served: Served):
+    status, headers, body = served.get("/story.toml")
+    assert status == 200 and body.startswith(b"#:schema") and "sandbox" in headers["content-security-policy"]
+    assert served.get("/schema/places.schema.json")[0] == 200
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/story/../../secret.txt",
+                 "/leak.txt", "/.hidden", "/%2ehidden", "//etc/passwd", "/%2fetc%2fpasswd", "/..\\secret.txt",
+                 "/schema/../../secret.txt", "/nothing.txt", "/__storymap/other", "/story.toml%00.png"):
+        status, _, body = served.get(path)
+        assert status == 404, path
+        assert b"not for the browser" not in body, path
+    # Only loopback names: a page elsewhere cannot reach the server by DNS rebinding.
+    assert served.get("/", host="attacker.example:80")[0] == 403
+    assert served.get("/", host=f"localhost:{served.port}")[0] == 200
+
+
+def test_problems_then_recovery(served: Served, work: Path, restore: Path):
+    first = served.state()
+    break_places(restore)
+    state = served.wait_state(lambda s: not s["ok"], "with problems")
+    expected = validate_lines(work)
+    assert state["problems"] + [state["summary"]] == expected
+    assert any("unknown kind 'tower'" in line for line in state["problems"])
+    assert state["version"] == first["version"]  # the last page that built is still served
+    status, _, body = served.get("/")
+    assert status == 200 and b"Served story" in body
+    (restore / "places.geojson").write_bytes(restore_original(work))
+    state = served.wait_state(lambda s: s["ok"], "valid again")
+    assert state["version"] == first["version"] and state["problems"] == []
+
+
+def restore_original(work: Path) -> bytes:
+    """The starter's places, as `storymap new` wrote them."""
+    from importlib import resources
+
+    return resources.files("storymap").joinpath("starter", "places.geojson").read_bytes()
+
+
+def test_a_change_is_rebuilt(served: Served, restore: Path):
+    first = served.state()["version"]
+    text = (restore / "story.toml").read_text("utf-8")
+    (restore / "story.toml").write_text(text.replace('title = "Paris: the Eiffel Tower"',
+                                                     'title = "Paris, rebuilt"'), "utf-8")
+    state = served.wait_state(lambda s: s["ok"] and s["version"] != first, "rebuilt")
+    assert b"Paris, rebuilt" in served.get("/")[2]
+    assert state["problems"] == []
+
+
+def test_a_story_that_never_built_shows_its_problems_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    new_story(tmp_path / "bad")
+    break_places(tmp_path / "bad", kind="<img src=x onerror=alert(1)>")
+    server = DevServer("bad", port=0, echo=lambda *a, **k: None)
+    try:
+        state = server.build()
+        page = server.page().decode("utf-8")
+    finally:
+        server.stop()
+    assert not state.ok and state.page is None
+    assert any("<img src=x onerror=alert(1)>" in line for line in state.problems)
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_a_taken_port_is_refused_plainly():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "geodata", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.output
+
+
+# In Chromium ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def page(browser, served: Served):
+    """One page on the served story; outside requests aborted, tiles answered with a blank PNG."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.url.rstrip("/"))
+    errors: list[str] = []
+    outside: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(served.url) or url.startswith(("data:", "blob:", "about:")):
+            r.continue_()
+        elif any(host in url for host in TILE_HOSTS):
+            r.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
+        else:
+            outside.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    tab = context.new_page()
+    tab.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    tab.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    tab.errors = errors
+    tab.outside = outside
+    yield tab
+    context.close()
+
+
+def ready(tab, step_id: str) -> None:
+    tab.wait_for_function(
+        "(id) => { const r = document.querySelector('[data-storymap]'); const s = r && r.storymap;"
+        " return s && s.steps[s.index].id === id && !r.hasAttribute('data-storymap-moving')"
+        " && r.getAttribute('data-storymap-dev-checked') === String(s.index); }",
+        arg=step_id, timeout=WAIT * 1000)
+
+
+@pytest.mark.browser
+def test_live_reload_keeps_the_step_and_shows_problems(page, served: Served, work: Path, restore: Path):
+    page.goto(served.url + "#paris")
+    ready(page, "paris")
+    page.evaluate("document.querySelector('[data-storymap]').storymap.goTo('london-and-berlin')")
+    ready(page, "london-and-berlin")
+    assert page.evaluate("location.hash") == "#london-and-berlin"
+    page.evaluate("window.__before_reload = true")
+
+    text = (restore / "story.toml").read_text("utf-8")
+    with page.expect_navigation(timeout=WAIT * 1000):
+        (restore / "story.toml").write_text(text.replace('title = "London and Berlin"',
+                                                         'title = "London and Berlin, edited"'), "utf-8")
+    ready(page, "london-and-berlin")
+    assert page.evaluate("window.__before_reload") is None  # a new page
+    assert page.evaluate("document.querySelector('[data-storymap]').storymap.steps[2].title") == \
+        "London and Berlin, edited"
+
+    # Broken: the problems show over the page, as text, and the story stays.
+    break_places(restore, kind="<img src=x onerror=window.__pwned=1>")
+    page.wait_for_selector(".storymap-dev-problems:not([hidden])", timeout=WAIT * 1000)
+    shown = page.eval_on_selector_all(".storymap-dev-problems li", "items => items.map(i => i.textContent)")
+    title = page.text_content(".storymap-dev-problems h2")
+    assert shown + [title.removeprefix("storymap: ")] == validate_lines(work)
+    assert page.eval_on_selector_all(".storymap-dev-problems img", "n => n.length") == 0
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("!!document.querySelector('[data-storymap]').storymap")
+
+    # Fixed: the problems go, the step is still the one the reader was on.
+    (restore / "places.geojson").write_bytes(restore_original(work))
+    page.wait_for_selector(".storymap-dev-problems", state="hidden", timeout=WAIT * 1000)
+    ready(page, "london-and-berlin")
+    assert page.errors == [] and page.outside == []
+
+
+@pytest.mark.browser
+def test_view_picker_round_trip_and_phone_check(page, served: Served, restore: Path):
+    page.goto(served.url + "#london-and-berlin")
+    ready(page, "london-and-berlin")
+    assert page.get_attribute("[data-phone=step]", "data-fit") == "yes"  # the step as fitted shows both labels
+    page.click(".storymap-dev-toggle")
+    page.evaluate("document.querySelector('[data-storymap]').storymap.map.setView([51.9, 6.5], 6, {animate: false})")
+    page.wait_for_function("document.querySelector('[data-form=center]').textContent.includes('zoom = 6 }')",
+                           timeout=WAIT * 1000)
+    center_line = page.text_content("[data-form=center]")
+    bounds_line = page.text_content("[data-form=bounds]")
+    view = View.model_validate(tomllib.loads(center_line)["view"])
+    bounds = View.model_validate(tomllib.loads(bounds_line)["view"])
+    (west, south), (east, north) = bounds.bounds
+    assert west < 6.5 < east and south < 51.9 < north and view.zoom == 6
+    # The center is where the free part of the map (beside the text panel) is centred, not the map's.
+    free_center = page.evaluate("""() => { const s = document.querySelector('[data-storymap]').storymap;
+        const pad = s._paddingFor(L.latLngBounds(s._config.steps[s.index].latLngBounds)), size = s.map.getSize();
+        const c = s.map.containerPointToLatLng(L.bounds(pad.tl, size.subtract(pad.br)).getCenter());
+        return [c.lng, c.lat]; }""")
+    assert view.center == pytest.approx(free_center, abs=0.01)
+    # At zoom 6 on a phone, London and Berlin do not both fit: the picker says so.
+    page.wait_for_selector("[data-phone=center][data-fit=no]", timeout=WAIT * 1000)
+    page.click("[data-form=center] + .storymap-dev-copy")
+    page.wait_for_function("document.querySelector('[data-form=center] + .storymap-dev-copy').textContent === 'Copied'",
+                           timeout=WAIT * 1000)
+    assert page.evaluate("navigator.clipboard.readText()") == center_line
+
+    # Pasted into the step, the view comes back after the reload, and the phone check flags it.
+    text = (restore / "story.toml").read_text("utf-8")
+    anchor = 'description = "Map of north-western Europe with Tower Bridge in London and the Brandenburg Gate in Berlin."'
+    with page.expect_navigation(timeout=WAIT * 1000):
+        (restore / "story.toml").write_text(text.replace(anchor, anchor + "\n" + center_line), "utf-8")
+    ready(page, "london-and-berlin")
+    center = page.evaluate("(() => { const m = document.querySelector('[data-storymap]').storymap.map;"
+                           " const c = m.getCenter(); return [c.lng, c.lat, m.getZoom()]; })()")
+    assert center == pytest.approx([6.5, 51.9, 6], abs=0.02)
+    assert page.get_attribute("[data-phone=step]", "data-fit") == "no"
+    assert page.get_attribute(".storymap-dev-toggle", "data-fit") == "no"
+    assert "Tower Bridge" in page.text_content("[data-phone=step]")
+    assert page.get_attribute(".storymap-dev-body", "hidden") is None  # still open after the reload
+    assert page.errors == [] and page.outside == []
+
+
+def test_ctrl_c_stops_cleanly(served: Served):
+    """Last: Ctrl-C ends the server (and its open event streams) with status 0 and no traceback."""
+    stream = socket.create_connection(("127.0.0.1", served.port), timeout=WAIT)
+    stream.sendall(f"GET /__storymap/events HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n\r\n".encode())
+    assert stream.recv(200).startswith(b"HTTP/1.0 200")
+    assert served.stop() == 0
+    stream.close()
+    assert "stopped" in "".join(served.stdout)
+    assert "Traceback" not in "".join(served.stderr)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", served.port), timeout=2).close()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import storymap
+from storymap.cli import main as cli
 
 from .conftest import GEODATA, ROOT
 
@@ -76,20 +79,25 @@ def test_embed_snippet():
         storymap.embed_snippet("index.html", height=0)
 
 
-def test_cli_build_fragment_layout_and_embed(tmp_path: Path):
+def test_cli_build_fragment_layout_and_embed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(ROOT)
+
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "storymap.cli", *args], capture_output=True, text=True,
-                              cwd=ROOT)
+        return CliRunner().invoke(cli, list(args))
     out = tmp_path / "fragment.html"
     result = run("build", str(GEODATA), "-o", str(out), "--fragment", "--layout", "scroll")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.output
     text = out.read_text("utf-8")
     assert "<html" not in text and 'data-layout="scroll"' in text
     result = run("embed", "https://news.example/story/")
-    assert result.returncode == 0 and result.stdout.startswith('<iframe src="https://news.example/story/"')
-    assert run("build", "--layout", "carousel").returncode == 2
+    assert result.exit_code == 0 and result.stdout.startswith('<iframe src="https://news.example/story/"')
+    assert run("build", "--layout", "carousel").exit_code == 2
     for command in ("build", "validate", "embed"):
-        assert run(command, "--help").returncode == 0
+        assert run(command, "--help").exit_code == 0
+    # The installed command runs as a module too (what `storymap` on the PATH calls).
+    result = subprocess.run([sys.executable, "-m", "storymap.cli", "embed", "--help"], capture_output=True,
+                            text=True, cwd=ROOT)
+    assert result.returncode == 0 and "Usage:" in result.stdout
 
 
 # ------------------------------------------------------------------------------------ Browser
@@ -288,13 +296,10 @@ def test_scroll_layout_deep_link_and_api_scroll(pages: Path, make_page):
 
 # ------------------------------------------------------------------------- The example page
 @pytest.fixture(scope="module")
-def example(tmp_path_factory):
+def example(build_run, tmp_path_factory):
+    """The news-article example build.py writes, next to the bare article (without the story)."""
     out = tmp_path_factory.mktemp("example")
-    (out / "geodata").symlink_to(GEODATA)
-    (out / "examples").symlink_to(ROOT / "examples")
-    (out / "build.py").write_text((ROOT / "build.py").read_text("utf-8"), "utf-8")
-    result = subprocess.run([sys.executable, "build.py"], cwd=out, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    shutil.copytree(build_run[0] / "dist", out / "dist")
     page = out / "dist" / "examples" / "news-article.html"
     bare = (ROOT / "examples" / "news-article.html").read_text("utf-8")
     (out / "dist" / "examples" / "bare.html").write_text(bare, "utf-8")

@@ -95,12 +95,10 @@ def test_enter_and_space_activate_controls(pages, make_page):
     zoom = run.js(f"() => {ROOT}.storymap.map.getZoom()")
     run.page.focus(".leaflet-control-zoom-in")
     run.page.keyboard.press(" ")
-    run.page.wait_for_timeout(400)
+    run.page.wait_for_function(f"() => {ROOT}.storymap.map.getZoom() > {zoom}")
     after_space = run.js(f"() => {ROOT}.storymap.map.getZoom()")
-    assert after_space > zoom
     run.page.keyboard.press("Enter")
-    run.page.wait_for_timeout(400)
-    assert run.js(f"() => {ROOT}.storymap.map.getZoom()") > after_space
+    run.page.wait_for_function(f"() => {ROOT}.storymap.map.getZoom() > {after_space}")
     # The legend opens and closes from the keyboard.
     run.page.focus(".storymap-legend-title")
     run.page.keyboard.press("Enter")
@@ -120,14 +118,11 @@ def test_arrow_keys_step_but_not_in_form_fields_and_pan_the_map(pages, make_page
     center = run.js(f"() => {ROOT}.storymap.map.getCenter()")
     zoom = run.js(f"() => {ROOT}.storymap.map.getZoom()")
     run.page.keyboard.press("ArrowDown")
-    run.page.wait_for_timeout(400)
     run.page.keyboard.press("ArrowRight")
-    run.page.wait_for_timeout(400)
-    moved = run.js(f"() => {ROOT}.storymap.map.getCenter()")
-    assert moved["lat"] < center["lat"] and moved["lng"] > center["lng"]
+    run.page.wait_for_function(f"""() => {{ const c = {ROOT}.storymap.map.getCenter();
+      return c.lat < {center['lat']} && c.lng > {center['lng']}; }}""")
     run.page.keyboard.press("+")
-    run.page.wait_for_timeout(400)
-    assert run.js(f"() => {ROOT}.storymap.map.getZoom()") > zoom
+    run.page.wait_for_function(f"() => {ROOT}.storymap.map.getZoom() > {zoom}")
     assert index(run) == 1
 
 

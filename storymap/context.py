@@ -15,10 +15,12 @@ import shapely
 import shapely.geometry
 from markupsafe import Markup
 
+from .dates import TEXT as TIMELINE_TEXT
 from .geometry import bounds_union, frame_start, shift_into
 from .text import markdown_html
 
 if TYPE_CHECKING:
+    from .dates import Span
     from .kinds import Kind
     from .models import Place, Step, StoryData, View
 
@@ -162,10 +164,22 @@ class PageContext:
                     "view": _view(s.view, start),
                     "maxZoom": s.max_zoom,
                     "description": text["description"],
+                    "time": _time(s.time),
                 }
                 for s, text in zip(story.steps, self.steps)
             ],
         }
+
+    @cached_property
+    def timeline(self) -> Optional[dict[str, str]]:
+        """The timeline's text when some step has a date or a period (the page then shows one), else None."""
+        return {"label": TIMELINE_TEXT["timeline.label"]} if any(s.time for s in self.story.steps) else None
+
+
+def _time(span: Optional["Span"]) -> Optional[dict[str, Any]]:
+    """A step's time for the page: ``days``, its first and last day as day numbers (days since
+    1970-01-01, both included), and ``ends``, its date or the two ends of its period as ISO text."""
+    return None if span is None else {"days": list(span.days), "ends": list(span.ends)}
 
 
 def _view(view: Optional["View"], start: float) -> dict[str, Any] | None:

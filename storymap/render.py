@@ -274,6 +274,11 @@ class StoryControl(MacroElement):
         return self.context.config
 
     @property
+    def timeline(self) -> Optional[dict[str, str]]:
+        """The timeline's text when steps carry dates (``static/timeline.js`` fills it), else None."""
+        return self.context.timeline
+
+    @property
     def layer_refs(self) -> list[tuple[str, str]]:
         """``(name, JS variable)`` of every folium layer on the map, in the order added."""
         return [(str(child.layer_name), child.get_name()) for child in self._parent._children.values()

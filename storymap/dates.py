@@ -20,7 +20,7 @@ import pandas as pd
 from .errors import short_repr
 
 __all__ = ["Span", "parse_date", "parse_period", "step_span", "day_number", "feature_days", "DATE_FORMS",
-           "TIME_MODES", "MISSING_DAY", "TEXT"]
+           "TIME_MODES", "MISSING_DAY"]
 
 #: How a date is written.
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
@@ -29,8 +29,6 @@ DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 TIME_MODES = ("cumulative", "window")
 #: The day number of a feature without a time (in the page's encoding: no time).
 MISSING_DAY = -(2 ** 31)
-#: The timeline's interface text, by key (the page's strings, for the language catalogues).
-TEXT = {"timeline.label": "Timeline"}
 
 _EPOCH = _dt.date(1970, 1, 1)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")

@@ -70,6 +70,7 @@
       this.layers = L.extend({}, layers || {});
 
       this._findNodes();
+      this._initLanguages();
       this._placeCards();
       this._buildPlaces();
       this._legend = new ns.Legend(config.legend || [], {collapsed: root.clientWidth < 600}).addTo(map);
@@ -82,6 +83,10 @@
       this.timeline = ns.Timeline ? new ns.Timeline(this) : null;
       this._bind();
       this._tiles(this.layers[config.tiles]);
+      this._startLanguage();
+      if (this._watchPrint) {
+        this._watchPrint();  // print.js
+      }
       // @property root: HTMLElement
       // The story's root element; `root.storymap` is this story until destroy().
       root.storymap = this;
@@ -421,7 +426,7 @@
       L.DomUtil[collapsed ? 'addClass' : 'removeClass'](this.root, 'storymap--collapsed');
       if (toggle) {
         toggle.setAttribute('aria-expanded', collapsed ? 'false' : 'true');
-        toggle.querySelector('.storymap-sheet-label').textContent = collapsed ? 'Show story text' : 'Hide story text';
+        toggle.querySelector('.storymap-sheet-label').textContent = this._t(collapsed ? 'sheet.show' : 'sheet.hide');
       }
       this.map.invalidateSize({pan: false});
       return this;
@@ -514,11 +519,12 @@
       }
       this._counter.textContent = (i + 1) + ' / ' + n;
       this._bar.setAttribute('aria-valuenow', String(i + 1));
-      this._bar.setAttribute('aria-valuetext', 'Step ' + (i + 1) + ' of ' + n);
+      this._bar.setAttribute('aria-valuetext', this._t('progress.value', {n: i + 1, total: n}));
       this._barFill.style.width = ((i + 1) / n * 100) + '%';
-      this._live.textContent = 'Step ' + (i + 1) + ' of ' + n + ': ' + data.title;
+      this._live.textContent = this._t('announce', {n: i + 1, total: n, title: data.title});
       if (this._mapDescription) {
-        this._mapDescription.textContent = data.description || '';
+        var given = this._sections[i] && this._sections[i].querySelector('.storymap-onmap-text');
+        this._mapDescription.textContent = data.description || (given ? given.textContent : '');
       }
       if (!scroll && this._scroller) {
         this._scroller.scrollTop = 0;
@@ -534,17 +540,20 @@
     // gets a copy.
     _placeCards: function () {
       var kinds = this._config.kinds, byId = this._cards = {};
-      var article = this._article();
-      if (!article) {
+      var parsed = this._articleDoc();
+      if (!parsed) {
         return;
       }
-      var parsed = new DOMParser().parseFromString(article.textContent, 'text/html');
+      // The master copies live in a hidden holder in the root, so that a change of language
+      // (languages.js) reaches them as it reaches the copies.
+      var holder = this._cardHolder = create('div', 'storymap-cards', null, this.root);
+      holder.hidden = true;
       this._config.places.forEach(function (place) {
         var card = parsed.querySelector('.storymap-place[data-place="' + place.id + '"]');
         if (!card) {
           return;
         }
-        card = document.importNode(card, true);
+        card = holder.appendChild(document.importNode(card, true));
         var sources = card.querySelector('.storymap-sources');
         if (sources) {
           sources.open = false;
@@ -556,7 +565,18 @@
         }
         byId[place.id] = card;
       });
-      var scroll = this.options.layout === 'scroll', added = [];
+      var scroll = this.options.layout === 'scroll', added = [holder], filled = [];
+      // Each step's narrative is in the page once too, in the article: copied into its section.
+      this._sections.forEach(function (section) {
+        var slot = section.querySelector('.storymap-narrative[data-from]');
+        var text = slot && parsed.getElementById(slot.getAttribute('data-from'));
+        var narrative = text && text.querySelector('.storymap-narrative');
+        if (narrative) {
+          var copy = document.importNode(narrative, true);
+          slot.parentNode.replaceChild(copy, slot);
+          filled.push([copy, slot]);
+        }
+      });
       this._sections.forEach(function (section) {
         var more = section.querySelector('.storymap-step-more');
         if (more && scroll) {
@@ -574,7 +594,17 @@
       });
       this._disposers.push(function () {
         added.forEach(function (node) { L.DomUtil.remove(node); });
+        filled.forEach(function (pair) { pair[0].parentNode.replaceChild(pair[1], pair[0]); });
       });
+    },
+
+    // The story's <noscript> article parsed into a document that runs and loads nothing (once).
+    _articleDoc: function () {
+      if (this._parsedArticle === undefined) {
+        var article = this._article();
+        this._parsedArticle = article ? new DOMParser().parseFromString(article.textContent, 'text/html') : null;
+      }
+      return this._parsedArticle;
     },
 
     // The story's <noscript> article: the element after the root (where the page puts it), else

@@ -60,21 +60,20 @@
         return a.time.days[0] - b.time.days[0] || a.time.days[1] - b.time.days[1] ||
           story._indexOf(a.id) - story._indexOf(b.id);
       });
-      var lang = story.root.lang || document.documentElement.lang || 'en', year = null;
+      var year = null;
       var list = this._list = create('ol', 'storymap-timeline-marks');
+      this._steps = steps;
       steps.forEach(function (step) {
-        var text = label(step.time.ends, lang), first = step.time.ends[0].slice(0, 4);
+        var first = step.time.ends[0].slice(0, 4);
         var button = create('button', 'storymap-timeline-mark' + (step.time.ends[1] ? ' storymap-timeline-mark--period' : ''),
           null, create('li', null, null, list));
         button.type = 'button';
         button.setAttribute('data-step', step.id);
-        button.setAttribute('aria-label', text + ': ' + step.title);
-        button.title = text + ': ' + step.title;
         create('span', 'storymap-timeline-dot', null, button).setAttribute('aria-hidden', 'true');
         // The year under a mark where it changes, as on an axis (it is in the mark's name too).
         create('span', 'storymap-timeline-year', first === year ? '' : first, button).setAttribute('aria-hidden', 'true');
         year = first;
-        this._marks[step.id] = {button: button, text: text};
+        this._marks[step.id] = {button: button, text: ''};
       }, this);
       this._now = create('p', 'storymap-timeline-now');
       this._now.setAttribute('aria-hidden', 'true');  // (the current mark says it)
@@ -95,7 +94,13 @@
         story._listen(box, type, function (e) { e.stopPropagation(); }, type === 'touchstart' || type === 'wheel' ?
           {passive: true} : false);
       });
+      this._name();
       story.on('step', this._update, this);
+      // In another of the story's languages the marks get its date format and its step titles.
+      story.on('language', function () {
+        this._name();
+        this._update();
+      }, this);
       story._disposers.push(L.bind(function () {
         L.DomUtil.remove(list);
         L.DomUtil.remove(this._now);
@@ -114,6 +119,16 @@
       }
       var m = this._story.map.getContainer().getBoundingClientRect(), r = box.getBoundingClientRect();
       return r.top < m.bottom && r.bottom > m.top ? Math.max(0, r.bottom - m.top) : 0;
+    },
+
+    // Names each mark by its step's date (in the language shown) and title.
+    _name: function () {
+      var lang = this._story.language || this._story.root.lang || 'en';
+      this._steps.forEach(function (step) {
+        var mark = this._marks[step.id], text = mark.text = label(step.time.ends, lang);
+        mark.button.setAttribute('aria-label', text + ': ' + step.title);
+        mark.button.title = text + ': ' + step.title;
+      }, this);
     },
 
     _update: function () {

@@ -187,29 +187,31 @@ def feature_days(values: pd.Series) -> tuple[np.ndarray, list[tuple[int, Any]]]:
         bad = [(i, v) for i, v in enumerate(values.tolist()) if not _is_missing(v)]
         return np.full(n, MISSING_DAY, dtype=np.int64), bad
     objects = values.to_numpy(dtype=object)
-    texts = np.full(n, None, dtype=object)
+    texts = [""] * n  # each time's date as written, "" for none
     bad: list[tuple[int, Any]] = []
-    for i, value in enumerate(objects):
-        if _is_missing(value):
+    match = _FEATURE_TIME.match
+    for i, value in enumerate(objects.tolist()):
+        if type(value) is str:  # the usual case first
+            found = match(value.strip())
+            if found:
+                texts[i] = found.group("date")
+            elif value.strip():
+                bad.append((i, value))
+        elif _is_missing(value):
             continue
-        if isinstance(value, str):
-            match = _FEATURE_TIME.match(value.strip())
-            if match:
-                texts[i] = match.group("date")
-                continue
         elif isinstance(value, (_dt.datetime, pd.Timestamp)):
             texts[i] = value.date().isoformat()
-            continue
         elif isinstance(value, _dt.date):
             texts[i] = value.isoformat()
-            continue
         elif isinstance(value, np.datetime64):
             texts[i] = str(value.astype("datetime64[D]"))
-            continue
-        bad.append((i, value))
+        else:
+            bad.append((i, value))
     days = np.full(n, MISSING_DAY, dtype=np.int64)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    texts = np.array(texts, dtype=object)
     for length, fmt in ((4, "%Y"), (7, "%Y-%m"), (10, "%Y-%m-%d")):
-        at = np.flatnonzero([isinstance(t, str) and len(t) == length for t in texts])
+        at = np.flatnonzero(lengths == length)
         if not len(at):
             continue
         parsed = pd.to_datetime(pd.Series(texts[at], dtype=object), format=fmt, errors="coerce")

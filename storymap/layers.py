@@ -39,6 +39,7 @@ from folium.vector_layers import BaseMultiLocation, Rectangle
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .dates import FEATURE_FORMS, MISSING_DAY, TIME_MODES, feature_days
 from .encoding import deltas, encode_lines, encode_polygons, quantize
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation, short_repr
 from .geodata import to_geodataframe
@@ -824,8 +825,8 @@ def _check_time_mode(name: str, time: Any, time_mode: Any) -> Optional[str]:
     if time_mode is None:
         return "cumulative"
     if time_mode not in TIME_MODES:
-        close = difflib.get_close_matches(str(time_mode), TIME_MODES, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        close = did_you_mean(time_mode, TIME_MODES)
+        hint = f"did you mean {close!r}? " if close else ""
         raise _problem(name, "time_mode", f"unknown time mode {short_repr(time_mode)}; {hint}expected 'cumulative' "
                                           "(at each dated step, the features dated up to its end) or 'window' "
                                           "(only those inside the step's date or period)")

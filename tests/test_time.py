@@ -4,6 +4,7 @@ hook and config, layers added with ``time=`` (their encoding and their errors), 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import folium
@@ -139,23 +140,30 @@ def test_add_step_takes_a_date_or_a_period():
 def test_the_page_gets_each_steps_days_and_a_timeline_hook():
     story = storymap.load(GEODATA)
     config = PageContext(story.data).config
-    times = {s["id"]: s["time"] for s in config["steps"]}
+    times = {s["id"]: s.get("time") for s in config["steps"]}
     assert times["fuerzas-comando-2024"] == {"days": [days("2024-05-12"), days("2024-05-24")],
                                              "ends": ["2024-05-12", "2024-05-24"]}
     assert times["border-service"] == {"days": [days("2008-01-01"), days("2025-12-31")], "ends": ["2008", "2025"]}
     assert times["overview"] == {"days": [days("2025-02-01"), days("2025-02-28")], "ends": ["2025-02"]}
     assert times["trafficking-routes"] is None
-    html = story.to_html()
+    html = story.to_html(languages=["en"])
     assert html.count("<nav class=\"storymap-timeline\"") == 1
     assert '<nav class="storymap-timeline" data-storymap-timeline aria-label="Timeline" hidden></nav>' in html
-    assert "ns.Timeline=L.Class.extend(" in html
+    assert re.search(r"\.Timeline=\w+\.Class\.extend\(", html)  # timeline.js, minified
+    spanish = story.to_html(languages=["es"])
+    assert '<nav class="storymap-timeline" data-storymap-timeline aria-label="Cronología" hidden></nav>' in spanish
+    # A page of both languages: the label follows the language shown (see languages.js).
+    both = story.to_html()
+    assert re.search(r'<nav class="storymap-timeline" data-storymap-timeline aria-label="Timeline" '
+                     r'data-i18n="attrs" hidden></nav>', both)
+    assert re.search(r'<div data-k="\d+" aria-label="Cronología"></div>', both)
 
 
 def test_a_story_without_dates_has_no_timeline(tmp_path: Path):
     story = storymap.load(GEODATA)
     undated = [s.model_copy(update={"date": None, "period": None}) for s in story.data.steps]
     story.data = story.data.model_copy(update={"steps": undated})
-    assert PageContext(story.data).timeline is None
+    assert not PageContext(story.data).timeline
     assert "<nav class=\"storymap-timeline\"" not in story.to_html()
 
 

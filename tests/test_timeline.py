@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import tomllib
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,6 +27,8 @@ STORY = storymap.load(GEODATA)
 STEPS = STORY.steps
 TALKS = (-79.53472, 8.97111)  # the talks marker (Panama City), the view of first-talks and jcet-training
 EARLY, LATE = "2000-01-01", "2025-02-19"
+SPANISH_TITLES = {sid: texts["title"] for sid, texts in
+                  tomllib.loads((GEODATA / "story.es.toml").read_text("utf-8"))["steps"].items()}
 
 
 def dated(n: int = 3000, seed: int = 9) -> gpd.GeoDataFrame:
@@ -81,7 +85,7 @@ def desktop(browser, page_file: Path):
 
 
 def go(run: PageRun, step) -> None:
-    run.js(f"(s) => {ROOT}.storymap.goTo(s)", step)
+    run.js(f"(s) => {{ {ROOT}.storymap.goTo(s); }}", step)  # (braces: goTo returns the story, not to be serialized)
     run.settle()
 
 
@@ -171,9 +175,9 @@ def test_one_mark_per_dated_step_in_time_order_and_the_current_one(desktop: Page
         if step.time:
             assert run.js(f"() => document.querySelector('[data-step=\"{step.id}\"][aria-current=step]').offsetWidth")
     go(run, "fuerzas-comando-2024")
-    assert run.js("() => document.querySelector('.storymap-timeline-now').textContent") == \
-        next(m["label"] for m in run.js(MARKS_JS) if m["id"] == "fuerzas-comando-2024").split(": ")[0]
-    assert "2024" in run.js("() => document.querySelector('.storymap-timeline-now').textContent")
+    now = run.js("() => document.querySelector('[data-storymap-timeline] p').textContent")
+    assert now == next(m["label"] for m in run.js(MARKS_JS) if m["id"] == "fuerzas-comando-2024").split(": ")[0]
+    assert re.sub(r"\s", " ", now) == "May 12 – 24, 2024"  # (Intl's range in English, with thin spaces)
     assert run.errors == []
 
 
@@ -202,6 +206,23 @@ def test_the_keyboard_reaches_a_mark_and_moves_to_its_step(desktop: PageRun):
     assert run.errors == []
 
 
+def test_the_marks_follow_the_language(desktop: PageRun):
+    run = desktop
+    go(run, "first-talks")
+    english = {m["id"]: m["label"] for m in run.js(MARKS_JS)}
+    run.js(f"() => {{ {ROOT}.storymap.setLanguage('es'); }}")
+    spanish = {m["id"]: m for m in run.js(MARKS_JS)}
+    title = SPANISH_TITLES["first-talks"]
+    assert spanish["first-talks"]["label"] == "18 feb 2025: " + title, spanish["first-talks"]
+    assert spanish["first-talks"]["current"] == "step"
+    assert run.js("() => document.querySelector('[data-storymap-timeline]').getAttribute('aria-label')") == "Cronología"
+    assert run.js("() => document.querySelector('[data-storymap-timeline] p').textContent") == "18 feb 2025"
+    run.js(f"() => {{ {ROOT}.storymap.setLanguage('en'); }}")
+    assert {m["id"]: m["label"] for m in run.js(MARKS_JS)} == english
+    assert english["first-talks"] == "Feb 18, 2025: " + STORY.steps[1].title
+    assert run.errors == []
+
+
 def test_destroy_puts_the_timeline_back(desktop: PageRun):
     run = desktop
     state = run.js(f"""() => {{ const root = {ROOT}; root.storymap.destroy();
@@ -227,7 +248,7 @@ def test_the_timeline_fits_a_phone(browser, page_file: Path):
           .map((b) => { const r = b.getBoundingClientRect(); return [r.width, r.height]; })""")
         assert sizes and all(w >= 44 and h >= 44 for w, h in sizes)
         # The row scrolls sideways and shows the current mark, the last one.
-        seen = run.js("""() => { const list = document.querySelector('.storymap-timeline-marks'),
+        seen = run.js("""() => { const list = document.querySelector('[data-storymap-timeline] ol'),
           b = list.querySelector('[aria-current]').getBoundingClientRect(), l = list.getBoundingClientRect();
           return [list.scrollWidth > list.clientWidth, b.left >= l.left - 1 && b.right <= l.right + 1]; }""")
         assert seen == [True, True]

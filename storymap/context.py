@@ -23,6 +23,7 @@ from .text import markdown_html
 from .translations import localize
 
 if TYPE_CHECKING:
+    from .dates import Span
     from .kinds import Kind
     from .models import Place, Step, StoryData, View
 
@@ -214,10 +215,23 @@ class PageContext:
                     # A description the story gives is in the step's markup (the script reads it from
                     # there); only the one made from the places' names travels here.
                     "description": None if s.description else text["description"],
+                    **_time(s.time),
                 }
                 for s, text in zip(story.steps, self.steps)
             ],
         }
+
+    @cached_property
+    def timeline(self) -> bool:
+        """Whether the page shows a timeline: when some step has a date or a period."""
+        return any(s.time for s in self.story.steps)
+
+
+def _time(span: Optional["Span"]) -> dict[str, Any]:
+    """A dated step's ``time`` for the page: ``days``, its first and last day as day numbers (days
+    since 1970-01-01, both included), and ``ends``, its date or the two ends of its period as ISO
+    text; nothing for an undated step."""
+    return {} if span is None else {"time": {"days": list(span.days), "ends": list(span.ends)}}
 
 
 def _view(view: Optional["View"], start: float) -> dict[str, Any] | None:

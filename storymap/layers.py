@@ -39,11 +39,13 @@ from folium.vector_layers import BaseMultiLocation, Rectangle
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .dates import FEATURE_FORMS, MISSING_DAY, TIME_MODES, feature_days
 from .encoding import deltas, encode_lines, encode_polygons, quantize
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation, short_repr
 from .geodata import to_geodataframe
 from .geometry import FAMILIES, bounds_union, family_codes
 from .styling import COLOR_RE, MAX_RADIUS, check_keywords, check_options, data_style, point_radii
+from .styling import _values as column_values
 from .text import script_json
 
 if TYPE_CHECKING:
@@ -110,14 +112,19 @@ class Overlay:
     steps: Optional[list[str]] = None
     #: The legend's key to the layer's colours (a colour bar or a list of classes), or None.
     key: Optional[dict[str, Any]] = None
+    #: How the layer follows the dated steps (``"cumulative"`` or ``"window"``), or None without times.
+    time: Optional[str] = None
 
     @property
     def config(self) -> dict[str, Any]:
-        """What ``L.storymap.Story`` reads: ``{name, shape, style, steps}``, and ``key`` when the
-        layer is coloured by a column (see ``static/legend.js``)."""
+        """What ``L.storymap.Story`` reads: ``{name, shape, style, steps}``, ``key`` when the
+        layer is coloured by a column (see ``static/legend.js``) and ``time`` (its time mode)
+        when its features have times."""
         out = {"name": self.name, "shape": self.shape, "style": self.style, "steps": self.steps}
         if self.key is not None:
             out["key"] = self.key
+        if self.time is not None:
+            out["time"] = self.time
         return out
 
     def zoom(self, data: "StoryData") -> Optional[float]:
@@ -252,7 +259,7 @@ def _column(values: list[Any]) -> Any:
 
 
 def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float, *, codes: Optional[np.ndarray] = None,
-           radii: Optional[np.ndarray] = None) -> dict[str, Any]:
+           radii: Optional[np.ndarray] = None, days: Optional[np.ndarray] = None) -> dict[str, Any]:
     """Encode a layer's features (EPSG:4326) for ``L.storymap.dataLayer``.
 
     Parameters
@@ -268,12 +275,15 @@ def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float, *, codes
         Per feature (in frame order): its colour, an index into the layer's palette.
     radii : numpy.ndarray, optional
         Per feature: its point radius in half pixels (whole numbers).
+    days : numpy.ndarray, optional
+        Per feature: its day (days since 1970-01-01), :data:`storymap.dates.MISSING_DAY` for none.
 
     Returns
     -------
     dict
-        ``{scale, n, bounds, points?, lines?, areas?, props, codes?, radii?}``; see
-        ``static/storymap-layers.js``. ``codes`` and ``radii`` follow the stored feature order.
+        ``{scale, n, bounds, points?, lines?, areas?, props, codes?, radii?, time?}``; see
+        ``static/storymap-layers.js``. ``codes``, ``radii`` and ``time`` follow the stored feature
+        order; ``time`` is ``{t0, d}``: the first day, and each feature's day minus ``t0`` (-1: none).
     """
     geoms = np.asarray(frame.geometry.values, dtype=object)
     west, south, east, north = (float(v) for v in frame.total_bounds)
@@ -316,6 +326,11 @@ def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float, *, codes
         out["codes"] = np.asarray(codes, dtype=np.int64)[order].tolist()
     if radii is not None:
         out["radii"] = np.asarray(radii, dtype=np.int64)[order].tolist()
+    if days is not None:
+        days = np.asarray(days, dtype=np.int64)[order]
+        dated = days != MISSING_DAY
+        t0 = int(days[dated].min()) if dated.any() else 0
+        out["time"] = {"t0": t0, "d": np.where(dated, days - t0, -1).tolist()}
     return out
 
 
@@ -373,6 +388,11 @@ class DataLayer(Layer):
         Path options for the feature under the pointer, or None for no highlight.
     tooltip_options, popup_options : dict, optional
         ``aliases`` (shown instead of the property names) and ``labels`` (bool).
+    days : numpy.ndarray, optional
+        Per feature (frame order), its day (:func:`storymap.dates.feature_days`): the layer then
+        shows, at each dated step, the features of the step's time.
+    time_mode : {"cumulative", "window"}
+        With ``days``: the features dated up to the step's end, or only those inside its date or period.
     """
 
     _template = _TEMPLATE
@@ -384,7 +404,8 @@ class DataLayer(Layer):
                  show: bool = True, palette: Optional[list[str]] = None, codes: Optional[np.ndarray] = None,
                  radii: Optional[np.ndarray] = None, stroke_follows: bool = False,
                  highlight: Optional[dict[str, Any]] = None, tooltip_options: Optional[dict[str, Any]] = None,
-                 popup_options: Optional[dict[str, Any]] = None):
+                 popup_options: Optional[dict[str, Any]] = None, days: Optional[np.ndarray] = None,
+                 time_mode: str = "cumulative"):
         super().__init__(name=name, overlay=True, control=False, show=show)
         self._name = "DataLayer"
         self.frame = frame
@@ -403,6 +424,8 @@ class DataLayer(Layer):
         self.highlight = highlight
         self.tooltip_options = tooltip_options or {}
         self.popup_options = popup_options or {}
+        self.days = None if days is None else np.asarray(days, dtype=np.int64)
+        self.time_mode = time_mode
         #: The highest zoom the layer is seen at (set by the story before rendering).
         self.zoom: float = FIT_MAX_ZOOM + ZOOM_MARGIN
         self._cache: dict[float, str] = {}
@@ -434,7 +457,7 @@ class DataLayer(Layer):
         return text
 
     def _encode(self, zoom: float) -> str:
-        return script_json(encode(self.frame, self.fields, zoom, codes=self.codes, radii=self.radii))
+        return script_json(encode(self.frame, self.fields, zoom, codes=self.codes, radii=self.radii, days=self.days))
 
     @property
     def payload_string(self) -> Markup:
@@ -460,6 +483,8 @@ class DataLayer(Layer):
             "strokeFollows": self.stroke_follows,
             "highlight": self.highlight,
         }
+        if self.days is not None:
+            options["timeMode"] = self.time_mode
         return Markup(script_json(options))
 
 
@@ -590,7 +615,7 @@ def _element_style(element: Element) -> dict[str, Any]:
 
 
 #: add_layer's keywords besides ``data`` and ``name``: storymap's own, then GeoDataFrame.explore's.
-KEYWORDS = ("steps", "style", "tooltip", "popup", "assets", "column", "cmap", "color", "categorical", "categories",
+KEYWORDS = ("steps", "style", "tooltip", "popup", "assets", "time", "time_mode", "column", "cmap", "color", "categorical", "categories",
             "scheme", "k", "vmin", "vmax", "classification_kwds", "legend", "legend_kwds", "style_kwds",
             "marker_type", "marker_kwds", "highlight", "highlight_kwds", "missing_kwds", "tooltip_kwds", "popup_kwds")
 #: explore's keywords with their defaults in ``add_layer``.
@@ -663,10 +688,10 @@ def _check_length(name: str, word: str, values: Any, count: int) -> None:
                                          "or a column name")
 
 
-def _arrays(column: Any, color: Any, radius: Any) -> dict[str, Any]:
+def _arrays(column: Any, color: Any, radius: Any, time: Any = None) -> dict[str, Any]:
     """The per-feature values given as arrays (not as column names)."""
     out = {}
-    for word, value in (("column", column), ("color", color), ("radius", radius)):
+    for word, value in (("column", column), ("color", color), ("radius", radius), ("time", time)):
         if value is not None and not isinstance(value, (str, bytes, dict)) and pd.api.types.is_list_like(value):
             out[word] = value
     return out
@@ -674,7 +699,7 @@ def _arrays(column: Any, color: Any, radius: Any) -> dict[str, Any]:
 
 def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, tooltip: Any = None,
                  popup: Any = None, taken: Iterable[str] = (), step_ids: Sequence[str] = (),
-                 index: int = 0, **options: Any) -> Overlay:
+                 index: int = 0, time: Any = None, time_mode: Any = None, **options: Any) -> Overlay:
     """Check the arguments of :meth:`storymap.Story.add_layer` and build the layer.
 
     ``options`` are GeoDataFrame.explore's keywords (:data:`EXPLORE_DEFAULTS`); others raise.
@@ -683,13 +708,14 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
     ------
     storymap.StoryError
         For a duplicate or reserved name, an unknown step, an unknown tooltip/popup property or
-        column, an invalid style, colormap or scheme, an unsupported keyword, or data that is empty
-        or not geographic.
+        column, an invalid style, colormap or scheme, an unsupported keyword, times that are not
+        dates or an unknown time mode, or data that is empty or not geographic.
     """
     name = _check_name(name, taken)
     check_keywords(name, {k: v for k, v in options.items() if k not in EXPLORE_DEFAULTS}, KEYWORDS)
     opts = {**EXPLORE_DEFAULTS, **options}
     shown_on = _check_steps(name, steps, step_ids)
+    mode = _check_time_mode(name, time, time_mode)
     style_kwds = _check_path_options(name, "style_kwds", opts["style_kwds"])
     own_style = {**style_kwds, **_check_style(name, style)}
     if opts["marker_type"] not in (None, "circle_marker"):
@@ -709,6 +735,9 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
         if tooltip is not None or popup is not None:
             raise _problem(name, "tooltip", "tooltip and popup name properties of geodata; for a folium "
                                             "element, give it a folium Tooltip or Popup instead")
+        if time is not None:
+            raise _problem(name, "time", "time names the column of each feature's date in geodata; a folium "
+                                         "element has none (pass the geodata itself to show it by time)")
         given = [w for w in EXPLORE_DEFAULTS if w not in ("style_kwds", "highlight") and _is_given(w, opts[w])]
         if given:
             raise _problem(name, given[0], f"{given[0]} styles geodata by its columns; a folium element keeps its "
@@ -722,7 +751,7 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
         group.add_child(data)
         legend_style = own_style or _element_style(data) or {"color": color, "fillColor": color}
         return Overlay(name, group, _element_shape(data), legend_style, shown_on)
-    arrays = _arrays(opts["column"], opts["color"], radius)
+    arrays = _arrays(opts["column"], opts["color"], radius, time)
     if isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
         data, arrays = _attach(data, name, arrays), {}
     frame = to_geodataframe(data, where=f"layer {name!r}")
@@ -742,11 +771,13 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
                          classification_kwds=opts["classification_kwds"], legend=opts["legend"],
                          legend_kwds=opts["legend_kwds"], missing_kwds=opts["missing_kwds"])
     radii = point_radii(frame, name, radius, geometry) if by_column else None
+    days = None if time is None else _feature_days(frame, name, time, geometry)
     codes = styling.codes
     if styling.keep is not None:  # features whose value is missing are left out, as explore does
         frame = frame[styling.keep].reset_index(drop=True)
         codes = None if codes is None else codes[styling.keep]
         radii = None if radii is None else radii[styling.keep]
+        days = None if days is None else days[styling.keep]
     tip = _check_fields(name, "tooltip", tooltip, columns)
     pop = _check_fields(name, "popup", popup, columns)
     tip_options = _check_text_options(name, "tooltip_kwds", opts["tooltip_kwds"], tip)
@@ -779,8 +810,43 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
     element = DataLayer(frame[keep], name, style=drawn, shape=shape, tooltip=tip, popup=pop,
                         labels=not isinstance(tooltip, str), show=False, palette=styling.palette, codes=codes,
                         radii=radii, stroke_follows=stroke_follows, highlight=highlight,
-                        tooltip_options=tip_options, popup_options=pop_options)
-    return Overlay(name, element, shape, drawn, shown_on, key=styling.key)
+                        tooltip_options=tip_options, popup_options=pop_options, days=days,
+                        time_mode=mode or "cumulative")
+    return Overlay(name, element, shape, drawn, shown_on, key=styling.key, time=mode)
+
+
+def _check_time_mode(name: str, time: Any, time_mode: Any) -> Optional[str]:
+    """The layer's time mode: None without ``time``, else ``time_mode`` (``"cumulative"`` by default)."""
+    if time is None:
+        if time_mode is not None:
+            raise _problem(name, "time_mode", "time_mode applies to a layer with times: name the column of each "
+                                              "feature's date with time= (e.g. time=\"date\")")
+        return None
+    if time_mode is None:
+        return "cumulative"
+    if time_mode not in TIME_MODES:
+        close = did_you_mean(time_mode, TIME_MODES)
+        hint = f"did you mean {close!r}? " if close else ""
+        raise _problem(name, "time_mode", f"unknown time mode {short_repr(time_mode)}; {hint}expected 'cumulative' "
+                                          "(at each dated step, the features dated up to its end) or 'window' "
+                                          "(only those inside the step's date or period)")
+    return str(time_mode)
+
+
+def _feature_days(frame: gpd.GeoDataFrame, name: str, time: Any, geometry: str) -> np.ndarray:
+    """Each feature's day from the ``time`` column (or values), or a problem naming the values that
+    are not times."""
+    values, _ = column_values(name, "time", time, frame, geometry)
+    days, bad = feature_days(values)
+    if bad:
+        shown = ", ".join(f"{short_repr(v)} (row {i})" for i, v in bad[:3]) + (f" and {len(bad) - 3} more"
+                                                                             if len(bad) > 3 else "")
+        numbers = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for _, v in bad)
+        hint = ("; numbers are not dates: for years, write them as text (e.g. frame[\"year\"].astype(str)), "
+                "or convert with pandas.to_datetime" if numbers else "")
+        raise _problem(name, "time", f"not a date: {shown}; expected {FEATURE_FORMS}, or None for a feature "
+                                     f"without one{hint}")
+    return days
 
 
 def _accepted() -> str:

@@ -13,6 +13,7 @@ whatever is readable, and every problem is reported in one error, each with its 
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import math
 from functools import cached_property
@@ -28,6 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .dates import Span, parse_date, parse_period, step_span
 from .errors import Suggester, field_path, short_repr, validation_problems
 from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
 from .geometry import Point as PointGeometry
@@ -374,6 +376,34 @@ class Step(BaseModel):
     max_zoom: Optional[Zoom] = Field(default=None, description="Never zoom in further than this when fitting.")
     media: list[Media] = Field(default_factory=list, description="Images shown with the step's text "
                                                                  "([[steps.media]] tables).")
+    date: Optional[str] = Field(
+        default=None, description="When the step happens: a year, a month or a day (YYYY, YYYY-MM or "
+                                  "YYYY-MM-DD); dated steps get a mark on the page's timeline.",
+        examples=["2024-05-13", "2025-02", "2016"])
+    period: Optional[str] = Field(
+        default=None, description="The span of time a step covers, instead of a date: START–END or START/END, "
+                                  "each YYYY, YYYY-MM or YYYY-MM-DD, both ends included.",
+        examples=["2008–2025", "2024-05/2024-07"])
+
+    @field_validator("date", "period", mode="before")
+    @classmethod
+    def _when(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        span = (parse_date if info.field_name == "date" else parse_period)(value)
+        return "/".join(span.ends) if isinstance(value, (int, _dt.date)) else value.strip()
+
+    @model_validator(mode="after")
+    def _date_or_period(self) -> "Step":
+        if self.date is not None and self.period is not None:
+            _raise_problems([(("period",), "a step has a date or a period, not both; keep the one that says when "
+                                           "the step happens")])
+        return self
+
+    @property
+    def time(self) -> Optional[Span]:
+        """The step's date or period as days (None for an undated step)."""
+        return step_span(self.date, self.period)
 
 
 class MediaBudget(BaseModel):

@@ -345,6 +345,11 @@ class StoryControl(MacroElement):
         return Markup("") if getattr(self, "i18n_variant", False) else i18n.language_templates(self)
 
     @property
+    def timeline(self) -> bool:
+        """Whether steps carry dates: the page then holds the timeline's element (``static/timeline.js`` fills it)."""
+        return self.context.timeline
+
+    @property
     def layer_refs(self) -> list[tuple[str, str]]:
         """``(name, JS variable)`` of every folium layer on the map, in the order added."""
         return [(str(child.layer_name), child.get_name()) for child in self._parent._children.values()

@@ -90,8 +90,8 @@ class Story:
     # Extending -----------------------------------------------------------------------------
     def add_layer(self, data: Any, name: str, *, steps: Optional[Sequence[str]] = None,
                   style: Optional[Mapping[str, Any]] = None, tooltip: Any = None, popup: Any = None,
-                  assets: Optional[str | os.PathLike[str]] = None,
-                  column: Any = None, cmap: Any = None, color: Any = None, categorical: bool = False,
+                  assets: Optional[str | os.PathLike[str]] = None, time: Any = None,
+                  time_mode: Optional[str] = None, column: Any = None, cmap: Any = None, color: Any = None, categorical: bool = False,
                   categories: Optional[Sequence[Any]] = None, scheme: Optional[str] = None, k: int = 5,
                   vmin: Optional[float] = None, vmax: Optional[float] = None,
                   classification_kwds: Optional[Mapping[str, Any]] = None, legend: bool = True,
@@ -131,6 +131,17 @@ class Story:
         assets : path, optional
             A folder holding the JS and CSS files a folium plugin loads from a CDN (found by the
             last part of their URLs), to inline in the page; ``$STORYMAP_ASSETS`` names more.
+        time : str or sequence, optional
+            The column (or one value per feature) of each feature's time: datetimes (a datetime64
+            column, ``datetime``/``date``/``Timestamp`` objects) or ISO 8601 text (``2024``,
+            ``2024-05``, ``2024-05-13``, ``2024-05-13T10:30:00+02:00``). A feature counts on the
+            calendar day of its time as written (a month or a year from its first day); None or
+            empty text: no time. At each step with a ``date`` or ``period`` the layer then shows
+            only the features of that time; at an undated step, all of them (those without a
+            time included). The page's layer tells how many it shows: ``featureCount()``.
+        time_mode : {"cumulative", "window"}, optional
+            With ``time``: ``"cumulative"`` (the default) shows the features dated up to the end
+            of the step's date or period, ``"window"`` only those inside it.
         column : str or sequence, optional
             The column (or one value per feature) that colours the features: numbers by a
             colormap, or categories (text, booleans, a categorical dtype, or ``categorical=True``)
@@ -196,9 +207,9 @@ class Story:
         ------
         storymap.StoryError
             For a duplicate name, an unknown step, property or column (listing the real ones),
-            an unknown colormap or scheme (listing valid ones), an invalid style, an unsupported
-            keyword, a missing optional library (naming ``pip install 'storymap[explore]'``),
-            data that is empty or not geographic, or a folium plugin whose files cannot be had
+            an unknown colormap or scheme (listing valid ones), an invalid style, times that are not
+            dates (naming them) or an unknown time mode, an unsupported keyword, a missing optional
+            library (naming ``pip install 'storymap[explore]'``), data that is empty or not geographic, or a folium plugin whose files cannot be had
             (each URL is named, with the ways out); the message names the keyword, what was
             given and what was expected.
 
@@ -207,12 +218,14 @@ class Story:
         >>> story.add_layer("roads.gpkg", "Roads", steps=["the-harbour"], style={"color": "#555"})  # doctest: +SKIP
         >>> story.add_layer(districts, "Population", column="pop", scheme="quantiles", cmap="YlOrRd",
         ...                 tooltip=["name", "pop"])  # doctest: +SKIP
+        >>> story.add_layer(seizures, "Seizures", time="date", tooltip=["place", "date"])  # doctest: +SKIP
         """
         taken = list(self._overlays) + [str(c.layer_name) for c in self.map._children.values()
                                         if isinstance(c, folium.map.Layer)]
         overlay = make_overlay(
             data, name, steps=steps, style=style, tooltip=tooltip, popup=popup, taken=taken,
-            step_ids=[s.id for s in self.data.steps], index=len(self._overlays), column=column, cmap=cmap,
+            step_ids=[s.id for s in self.data.steps], index=len(self._overlays), time=time, time_mode=time_mode,
+            column=column, cmap=cmap,
             color=color, categorical=categorical, categories=categories, scheme=scheme, k=k, vmin=vmin, vmax=vmax,
             classification_kwds=classification_kwds, legend=legend, legend_kwds=legend_kwds, style_kwds=style_kwds,
             marker_type=marker_type, marker_kwds=marker_kwds, highlight=highlight, highlight_kwds=highlight_kwds,

@@ -82,6 +82,9 @@
       this._overlays.forEach(function (o) {
         this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name, key: o.key});
       }, this);
+      // @property timeline: Timeline
+      // The marks of the dated steps (see timeline.js); null when the page has no timeline.
+      this.timeline = ns.Timeline ? new ns.Timeline(this) : null;
       this._bind();
       this._tiles(Object.prototype.hasOwnProperty.call(this.layers, config.tiles) ? this.layers[config.tiles] : null);
       this._startLanguage();
@@ -122,7 +125,7 @@
       var data = this._config.steps[i];
       this._showText(i, data);
       this._highlight(data);
-      this._showOverlays(data.id);
+      this._showOverlays(data.id, data.time);
       this._fit(data, options.animate !== false && !reducedMotion());
       if (this.options.layout === 'scroll' && options.scroll !== false) {
         this._scrollTo(i);
@@ -222,12 +225,16 @@
       return this;
     },
 
-    // Layers added from Python show on their steps only (on every step when `steps` is null).
-    _showOverlays: function (id) {
+    // Layers added from Python show on their steps only (on every step when `steps` is null); a
+    // layer with times shows the features of the step's time (all of them at an undated step).
+    _showOverlays: function (id, time) {
       var map = this.map;
       this._overlays.forEach(function (o) {
         var own = Object.prototype.hasOwnProperty.call(this.layers, o.name);
         var layer = own ? this.layers[o.name] : null, on = !o.steps || o.steps.indexOf(id) >= 0;
+        if (layer && o.time && layer.setTime) {
+          layer.setTime(time ? time.days : null);
+        }
         if (layer && on !== map.hasLayer(layer)) {
           map[on ? 'addLayer' : 'removeLayer'](layer);
         }
@@ -780,7 +787,7 @@
     // The panel covers part of the map: keep a step's places in the part that shows.
     _padding: function () {
       var pad = this.options.padding;
-      var tl = L.point(pad, pad), br = L.point(pad, pad);
+      var tl = L.point(pad, pad + (this.timeline ? this.timeline.cover() : 0)), br = L.point(pad, pad);
       var panel = this._panel;
       if (!panel || !panel.offsetParent) {
         return {tl: tl, br: br};

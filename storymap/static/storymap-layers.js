@@ -13,7 +13,7 @@
   // A view is drawn over as many tasks as it needs, so that no task keeps the page busy for long:
   // CHUNK vertices of lines and areas (a canvas strokes a few thousand per millisecond) or
   // POINTS points per task.
-  var MAX_LAT = 85.0511287798, CELL = 16, TAU = Math.PI * 2, CHUNK = 10000, POINTS = 25000;
+  var MAX_LAT = 85.0511287798, CELL = 16, TAU = Math.PI * 2, CHUNK = 10000, POINTS = 25000, NONE = -2147483648;
 
   // Delta-encoded integers (storymap.encoding, decoded by ns.util.coordinates) → Web Mercator
   // pixel coordinates at zoom 0 (x, y, ...), in place.
@@ -134,13 +134,69 @@
       highlight: null,
       // @option padding: Number = 0.1
       // How far beyond the view features are drawn, relative to its size.
-      padding: 0.1
+      padding: 0.1,
+      // @option timeMode: String = 'cumulative'
+      // With times (the data's `time`), what setTime shows: the features dated up to the end of
+      // the time given ('cumulative') or only those inside it ('window').
+      timeMode: 'cumulative'
     },
 
     initialize: function (data, options) {
       L.Renderer.prototype.initialize.call(this, options);
       this._data = data;
       this._lit = -1;  // the highlighted feature
+      this._count = data.n;
+      // Each feature's day (days since 1970-01-01; NONE: no time), from {t0, d: [day - t0 or -1]}.
+      var time = data.time;
+      if (time) {
+        var days = this._days = new Int32Array(time.d.length);
+        for (var f = 0; f < days.length; f++) {
+          days[f] = time.d[f] < 0 ? NONE : time.t0 + time.d[f];
+        }
+        data.time = null;
+      }
+    },
+
+    // @method featureCount(): Number
+    // How many features the layer shows at its current time (all of them without one): the same
+    // whether or not the layer is on the map at the current step.
+    featureCount: function () {
+      return this._count;
+    },
+
+    // @method setTime(days: Array|null): this
+    // Shows the features of a time, [first, last] days since 1970-01-01 (both included): those
+    // dated up to `last`, or with the `window` time mode those from `first` to `last`. Features
+    // without a time show only when the time is null (then every feature shows). The story
+    // calls it on each step change with the step's date or period.
+    setTime: function (days) {
+      var times = this._days, n = this._data.n, count = n, from, to;
+      this._shown = null;
+      if (times && days) {
+        var shown = this._shown = new Uint8Array(n);
+        from = this.options.timeMode === 'window' ? days[0] : NONE + 1;
+        to = days[1];
+        count = 0;
+        for (var f = 0; f < n; f++) {
+          if (times[f] >= from && times[f] <= to) {
+            shown[f] = 1;
+            count++;
+          }
+        }
+      }
+      this._grid = null;
+      this._leave();
+      if (this._map) {
+        this._update();
+      }
+      if (count !== this._count) {
+        this._count = count;
+        // @event featurecount: Event
+        // Fired when the number of features the layer shows changes (after setTime); `count`
+        // is the new number, as featureCount() returns it.
+        this.fire('featurecount', {count: count});
+      }
+      return this;
     },
 
     // @method getBounds(): LatLngBounds
@@ -404,11 +460,11 @@
     // colour: with a palette of a few colours that is a few fills and strokes per view.
     _drawLines: function (ctx, v, at, budget) {  // (at: the job; at.line is the next line)
       var g = this._lines, st = this.options.style, n = g.from.length - 1, order = g.order, codes = this._codes;
-      var code = -1, j, c;
+      var code = -1, shown = this._shown, j, c;
       ctx.beginPath();
       for (; at.line < n && budget > 0; at.line++) {
         j = order ? order[at.line] : at.line;
-        if (this._visible(g.box, j, v, 20)) {
+        if ((!shown || shown[g.fid ? g.fid[j] : j]) && this._visible(g.box, j, v, 20)) {
           if (codes && (c = codes[g.fid ? g.fid[j] : j]) !== code) {
             if (code >= 0) {
               this._stroke(ctx, st, 2, this._color(code));
@@ -425,10 +481,11 @@
 
     _drawAreas: function (ctx, v, at, budget) {
       var g = this._areas, n = g.rings.length - 1, order = g.order, codes = this._codes, code = -1, p, c;
+      var shown = this._shown;
       ctx.beginPath();
       for (; at.area < n && budget > 0; at.area++) {
         p = order ? order[at.area] : at.area;
-        if (this._visible(g.box, p, v, 20)) {
+        if ((!shown || shown[g.fid ? g.fid[p] : p]) && this._visible(g.box, p, v, 20)) {
           if (codes && (c = codes[g.fid ? g.fid[p] : p]) !== code) {
             if (code >= 0) {
               this._paint(ctx, code);
@@ -563,6 +620,7 @@
       }
       var px = image.data, px32 = new Uint32Array(px.buffer), seen = this._seen, v = job.view;
       var pts = this._points, xy = pts.xy, fid = pts.fid, order = pts.order, codes = this._codes, radii = this._radii;
+      var shown = this._shown;
       var k = v.k * r, ox = v.x * r, oy = v.y * r, count = xy.length / 2, key = -1, stamp = null, m = 0, half = 0;
       var t = job.point, end = Math.min(count, t + POINTS), off, alpha, rgba, rgb, id = r + (solid ? 's' : 't') + W;
       if (this._stampsFor !== id) {  // stamps by colour and radius, made as they are needed
@@ -576,6 +634,9 @@
       var stamps = this._stamps;
       for (; t < end; t++) {
         var q = order ? order[t] : t, f = fid ? fid[q] : q;
+        if (shown && !shown[f]) {
+          continue;
+        }
         var code = codes ? codes[f] : -1, r2 = radii ? radii[f] : 0, next = (code + 1) * 256 + r2;
         if (next !== key) {
           key = next;
@@ -628,12 +689,13 @@
 
     // Points in cells of CELL pixels (counting sort into flat typed arrays), built on first hover.
     _buildGrid: function () {
-      var v = this._view, xy = this._points.xy, n = xy.length / 2;
+      var v = this._view, xy = this._points.xy, n = xy.length / 2, fid = this._points.fid, shown = this._shown;
       var cols = Math.ceil(v.w / CELL) + 1, rows = Math.ceil(v.h / CELL) + 1;
       var cell = new Int32Array(n), count = new Int32Array(cols * rows + 1), i, c;
       for (i = 0; i < n; i++) {
         var x = Math.floor((xy[2 * i] * v.k - v.x) / CELL), y = Math.floor((xy[2 * i + 1] * v.k - v.y) / CELL);
-        c = cell[i] = x >= 0 && y >= 0 && x < cols && y < rows ? y * cols + x : -1;
+        c = cell[i] = x >= 0 && y >= 0 && x < cols && y < rows && (!shown || shown[fid ? fid[i] : i]) ?
+          y * cols + x : -1;
         if (c >= 0) {
           count[c + 1]++;
         }
@@ -678,7 +740,7 @@
       if ((g = this._lines)) {
         var tol = (st.weight || 2) / 2 + 4;
         for (j = g.box.length / 4 - 1; j >= 0; j--) {
-          if (this._visible(g.box, j, {k: k, x: v.x + x, y: v.y + y, w: 0, h: 0}, tol) &&
+          if (this._showsPart(g, j) && this._visible(g.box, j, {k: k, x: v.x + x, y: v.y + y, w: 0, h: 0}, tol) &&
               this._nearLine(g, j, x, y, tol)) {
             return {feature: g.fid ? g.fid[j] : j, at: [x, y]};
           }
@@ -686,12 +748,18 @@
       }
       if ((g = this._areas)) {
         for (j = g.box.length / 4 - 1; j >= 0; j--) {
-          if (this._visible(g.box, j, {k: k, x: v.x + x, y: v.y + y, w: 0, h: 0}, 0) && this._inside(g, j, x, y)) {
+          if (this._showsPart(g, j) && this._visible(g.box, j, {k: k, x: v.x + x, y: v.y + y, w: 0, h: 0}, 0) &&
+              this._inside(g, j, x, y)) {
             return {feature: g.fid ? g.fid[j] : j, at: [x, y]};
           }
         }
       }
       return null;
+    },
+
+    // Whether part j of lines or areas g belongs to a feature shown at the current time.
+    _showsPart: function (g, j) {
+      return !this._shown || !!this._shown[g.fid ? g.fid[j] : j];
     },
 
     _nearLine: function (g, j, x, y, tol) {

@@ -1,0 +1,231 @@
+"""Time in a story: the dates and periods of steps, and the times of a layer's features.
+
+A step's ``date`` is a year, a month or a day (``2024``, ``2024-05``, ``2024-05-13``); its ``period``
+runs from one such date to another (``2008–2025``, ``2008-2025``, ``2024-05/2024-07``). Either one
+covers whole days: from the first day of its start to the last day of its end (``2024-05`` is
+1–31 May 2024). The page gets them as *day numbers*, whole days since 1970-01-01, the compact
+integers a data layer added with ``time=`` filters its features by (see :func:`feature_days`).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+from typing import Any, NamedTuple, Optional
+
+import numpy as np
+import pandas as pd
+
+from .errors import short_repr
+
+__all__ = ["Span", "parse_date", "parse_period", "step_span", "day_number", "feature_days", "DATE_FORMS",
+           "TIME_MODES", "MISSING_DAY"]
+
+#: How a date is written.
+DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+#: How a layer added with ``time=`` follows the dated steps: the features dated up to the step's end
+#: (``"cumulative"``), or only those inside the step's date or period (``"window"``).
+TIME_MODES = ("cumulative", "window")
+#: The day number of a feature without a time (in the page's encoding: no time).
+MISSING_DAY = -(2 ** 31)
+
+_EPOCH = _dt.date(1970, 1, 1)
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_YEARS = re.compile(r"^(\d{4})\s*-\s*(\d{4})$")
+_PERIOD_HINT = (f"expected START–END or START/END, each {DATE_FORMS} (e.g. 2008–2025, 2008-2025, "
+                "2024-05/2024-07)")
+
+
+class Span(NamedTuple):
+    """A step's time: its first and last day (both included) and its ends as ISO text (one for a
+    date, two for a period), e.g. ``("2024-05-12", "2024-05-24")``."""
+
+    start: _dt.date
+    end: _dt.date
+    ends: tuple[str, ...]
+
+    @property
+    def days(self) -> tuple[int, int]:
+        """The first and last day as day numbers (days since 1970-01-01)."""
+        return day_number(self.start), day_number(self.end)
+
+    @property
+    def is_period(self) -> bool:
+        return len(self.ends) == 2
+
+
+def day_number(day: _dt.date) -> int:
+    """Whole days since 1970-01-01."""
+    return (day - _EPOCH).days
+
+
+def _as_text(value: Any) -> Any:
+    """A TOML date (``date = 2024-05-13``) or a year as a number (``date = 2024``) as text."""
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9999:
+        return f"{value:04d}"
+    return value
+
+
+def _bounds(text: str) -> Optional[tuple[_dt.date, _dt.date, str]]:
+    """The first and last day of a date written YYYY, YYYY-MM or YYYY-MM-DD, and the date as
+    written; None when it is not such a date."""
+    match = _DATE.match(text)
+    if not match:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        if month is None:
+            return _dt.date(year, 1, 1), _dt.date(year, 12, 31), text
+        if day is None:
+            return _dt.date(year, month, 1), _dt.date(year, month, calendar.monthrange(year, month)[1]), text
+        one = _dt.date(year, month, day)
+        return one, one, text
+    except ValueError:  # year 0, month 13, 30 February
+        return None
+
+
+def parse_date(value: Any) -> Span:
+    """A step's ``date``: ``2024``, ``2024-05`` or ``2024-05-13`` (a TOML date and a year as a
+    number are taken too).
+
+    Raises
+    ------
+    ValueError
+        Saying what is expected, e.g. ``'2024-13' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD``.
+    """
+    value = _as_text(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date as text ({DATE_FORMS}), got {short_repr(value)}")
+    found = _bounds(value.strip())
+    if found is None:
+        raise ValueError(f"{short_repr(value)} is not a date; expected {DATE_FORMS}")
+    start, end, text = found
+    return Span(start, end, (text,))
+
+
+def _split_period(text: str) -> Optional[tuple[str, str]]:
+    for separator in ("/", "–", "—", " - ", " to "):
+        if separator in text:
+            first, _, second = text.partition(separator)
+            return first.strip(), second.strip()
+    years = _YEARS.match(text)
+    return (years.group(1), years.group(2)) if years else None
+
+
+def parse_period(value: Any) -> Span:
+    """A step's ``period``: two dates (each ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) joined by an
+    en dash (``2008–2025``), a slash (ISO 8601 intervals: ``2024-05/2024-07``) or, between years,
+    a hyphen (``2008-2025``). Both ends are included: ``2008–2025`` runs to 31 December 2025.
+
+    Raises
+    ------
+    ValueError
+        Saying what is expected and which end is wrong, or that the period ends before it starts.
+    """
+    value = _as_text(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a period as text ({_PERIOD_HINT}), got {short_repr(value)}")
+    parts = _split_period(value.strip())
+    if parts is None:
+        hint = "; a single date goes in `date`" if _bounds(value.strip()) else ""
+        raise ValueError(f"{short_repr(value)} is not a period; {_PERIOD_HINT}{hint}")
+    ends = []
+    for part in parts:
+        found = _bounds(part)
+        if found is None:
+            raise ValueError(f"{short_repr(value)} is not a period: {short_repr(part)} is not a date; "
+                             f"{_PERIOD_HINT}")
+        ends.append(found)
+    (start, _, first), (_, end, last) = ends
+    if end < start:
+        raise ValueError(f"{short_repr(value)} ends before it starts; write the earlier date first")
+    return Span(start, end, (first, last))
+
+
+def step_span(date: Optional[str], period: Optional[str]) -> Optional[Span]:
+    """The time of a step with this ``date`` or ``period`` (validated), or None."""
+    if date is not None:
+        return parse_date(date)
+    if period is not None:
+        return parse_period(period)
+    return None
+
+
+# Features ---------------------------------------------------------------------------------------
+
+_FEATURE_TIME = re.compile(
+    r"^(?P<date>\d{4}(?:-\d{2}(?:-\d{2})?)?)"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$")
+FEATURE_FORMS = ("datetimes, dates, or ISO 8601 text (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss][±hh:mm])")
+
+
+def feature_days(values: pd.Series) -> tuple[np.ndarray, list[tuple[int, Any]]]:
+    """Each feature's day number: the calendar day of its time as written (a datetime with a time
+    zone counts on its own day, not on UTC's; a month or a year counts from its first day).
+
+    Returns the days (:data:`MISSING_DAY` where a value is missing: None, NaN, NaT or empty text)
+    and the values that are not times, as ``(position, value)``.
+    """
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), []
+    dtype = values.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_localize(None)  # the wall-clock time, in its own zone
+        dtype = values.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        days = values.to_numpy(dtype="datetime64[D]")
+        missing = np.isnat(days)
+        out = np.where(missing, MISSING_DAY, days.astype(np.int64))
+        return out.astype(np.int64), []
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):  # numbers are not times
+        bad = [(i, v) for i, v in enumerate(values.tolist()) if not _is_missing(v)]
+        return np.full(n, MISSING_DAY, dtype=np.int64), bad
+    objects = values.to_numpy(dtype=object)
+    texts = [""] * n  # each time's date as written, "" for none
+    bad: list[tuple[int, Any]] = []
+    match = _FEATURE_TIME.match
+    for i, value in enumerate(objects.tolist()):
+        if type(value) is str:  # the usual case first
+            found = match(value.strip())
+            if found:
+                texts[i] = found.group("date")
+            elif value.strip():
+                bad.append((i, value))
+        elif _is_missing(value):
+            continue
+        elif isinstance(value, (_dt.datetime, pd.Timestamp)):
+            texts[i] = value.date().isoformat()
+        elif isinstance(value, _dt.date):
+            texts[i] = value.isoformat()
+        elif isinstance(value, np.datetime64):
+            texts[i] = str(value.astype("datetime64[D]"))
+        else:
+            bad.append((i, value))
+    days = np.full(n, MISSING_DAY, dtype=np.int64)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    texts = np.array(texts, dtype=object)
+    for length, fmt in ((4, "%Y"), (7, "%Y-%m"), (10, "%Y-%m-%d")):
+        at = np.flatnonzero(lengths == length)
+        if not len(at):
+            continue
+        parsed = pd.to_datetime(pd.Series(texts[at], dtype=object), format=fmt, errors="coerce")
+        wrong = parsed.isna().to_numpy()
+        bad += [(int(i), objects[i]) for i in at[wrong]]
+        days[at[~wrong]] = parsed[~wrong].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    bad.sort(key=lambda item: item[0])
+    return days, bad
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NaT or (isinstance(value, str) and not value.strip()):
+        return True
+    try:
+        return bool(isinstance(value, float) and np.isnan(value)) or (value is pd.NA)
+    except TypeError:
+        return False

@@ -1,0 +1,290 @@
+"""Time without a browser: steps' dates and periods (parsing, validation wording), the timeline's
+hook and config, layers added with ``time=`` (their encoding and their errors), the Panama dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+import storymap
+from storymap import StoryError
+from storymap.context import PageContext
+from storymap.dates import MISSING_DAY, feature_days, parse_date, parse_period
+
+from .conftest import GEODATA
+from .layers_data import column, payloads, random_points
+from .test_layers import overlays
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def days(text: str) -> int:
+    return (dt.date.fromisoformat(text) - EPOCH).days
+
+
+# Dates and periods -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("given, first, last, ends", [
+    ("2024", "2024-01-01", "2024-12-31", ("2024",)),
+    ("2024-02", "2024-02-01", "2024-02-29", ("2024-02",)),  # a leap year
+    ("2023-02", "2023-02-01", "2023-02-28", ("2023-02",)),
+    ("2024-05-13", "2024-05-13", "2024-05-13", ("2024-05-13",)),
+    (" 2024-05 ", "2024-05-01", "2024-05-31", ("2024-05",)),
+    (dt.date(2024, 5, 13), "2024-05-13", "2024-05-13", ("2024-05-13",)),  # a TOML date
+    (2024, "2024-01-01", "2024-12-31", ("2024",)),  # a TOML number
+])
+def test_dates_cover_whole_days(given, first, last, ends):
+    span = parse_date(given)
+    assert (span.start.isoformat(), span.end.isoformat(), span.ends) == (first, last, ends)
+    assert span.days == (days(first), days(last)) and not span.is_period
+
+
+@pytest.mark.parametrize("given, first, last, ends", [
+    ("2008–2025", "2008-01-01", "2025-12-31", ("2008", "2025")),
+    ("2008-2025", "2008-01-01", "2025-12-31", ("2008", "2025")),
+    ("2008 – 2025", "2008-01-01", "2025-12-31", ("2008", "2025")),
+    ("2024-05/2024-07", "2024-05-01", "2024-07-31", ("2024-05", "2024-07")),
+    ("2024-05-12/2024-05-24", "2024-05-12", "2024-05-24", ("2024-05-12", "2024-05-24")),
+    ("1914/2016-06-26", "1914-01-01", "2016-06-26", ("1914", "2016-06-26")),
+    ("2024-05–2024-05", "2024-05-01", "2024-05-31", ("2024-05", "2024-05")),
+])
+def test_periods_run_from_the_first_day_to_the_last(given, first, last, ends):
+    span = parse_period(given)
+    assert (span.start.isoformat(), span.end.isoformat(), span.ends) == (first, last, ends)
+    assert span.is_period
+
+
+@pytest.mark.parametrize("given, message", [
+    ("2024-13", "'2024-13' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("2023-02-29", "'2023-02-29' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("May 2024", "'May 2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("24", "'24' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("2024-05-13T10:00", "'2024-05-13T10:00' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
+    (["2024"], "expected a date as text (YYYY, YYYY-MM or YYYY-MM-DD), got ['2024']"),
+])
+def test_a_wrong_date_says_what_is_expected(given, message):
+    with pytest.raises(ValueError) as info:
+        parse_date(given)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("given, message", [
+    ("2025–2008", "'2025–2008' ends before it starts; write the earlier date first"),
+    ("2008", "'2008' is not a period; expected START–END or START/END, each YYYY, YYYY-MM or YYYY-MM-DD "
+             "(e.g. 2008–2025, 2008-2025, 2024-05/2024-07); a single date goes in `date`"),
+    ("2008–20x5", "'2008–20x5' is not a period: '20x5' is not a date; expected START–END or START/END, each "
+                  "YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2008–2025, 2008-2025, 2024-05/2024-07)"),
+    ("2024-05-2024-07", "'2024-05-2024-07' is not a period; expected START–END or START/END, each YYYY, YYYY-MM "
+                        "or YYYY-MM-DD (e.g. 2008–2025, 2008-2025, 2024-05/2024-07)"),
+])
+def test_a_wrong_period_says_what_is_expected(given, message):
+    with pytest.raises(ValueError) as info:
+        parse_period(given)
+    assert str(info.value) == message
+
+
+def _toml_replace(folder: Path, old: str, new: str) -> None:
+    path = folder / "story.toml"
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_validation_names_the_step_and_the_field(story_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(story_dir.parent)
+    _toml_replace(story_dir, 'period = "2008–2025"', 'date = "2024-13"')  # border-service, steps[3]
+    _toml_replace(story_dir, 'period = "1914–2016"', 'period = "1914–2016"\ndate = "2016"')  # the-canal
+    _toml_replace(story_dir, 'period = "2007–2025"', 'period = "2025–2007"')  # panamax-alpha
+    _toml_replace(story_dir, 'date = "2025-02-19"', 'period = "2025-02-19"')  # jcet-training
+    with pytest.raises(StoryError) as info:
+        storymap.load("geodata")
+    assert [str(p) for p in info.value.problems] == [
+        "geodata/story.toml: step \"jcet-training\" (steps[2]) period: '2025-02-19' is not a period; expected "
+        "START–END or START/END, each YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2008–2025, 2008-2025, 2024-05/2024-07); "
+        "a single date goes in `date`",
+        "geodata/story.toml: step \"border-service\" (steps[3]) date: '2024-13' is not a date; expected YYYY, "
+        "YYYY-MM or YYYY-MM-DD",
+        "geodata/story.toml: step \"the-canal\" (steps[5]) period: a step has a date or a period, not both; keep "
+        "the one that says when the step happens",
+        "geodata/story.toml: step \"panamax-alpha\" (steps[6]) period: '2025–2007' ends before it starts; write "
+        "the earlier date first",
+    ]
+
+
+def test_toml_dates_and_years_are_taken(story_dir: Path):
+    _toml_replace(story_dir, 'date = "2025-02-18"', "date = 2025-02-18")  # first-talks: a TOML date
+    _toml_replace(story_dir, 'date = "2025-02"', "date = 2025")  # overview: a number
+    steps = {s.id: s for s in storymap.load(story_dir).steps}
+    assert steps["first-talks"].date == "2025-02-18" and steps["overview"].date == "2025"
+    assert steps["overview"].time.days == (days("2025-01-01"), days("2025-12-31"))
+
+
+def test_add_step_takes_a_date_or_a_period():
+    story = storymap.load(GEODATA)
+    story.add_step(id="later", title="Later", period="2026-01/2026-03", after="what-lies-ahead")
+    assert story.steps[-1].time.days == (days("2026-01-01"), days("2026-03-31"))
+    with pytest.raises(StoryError) as info:
+        story.add_step(id="wrong", title="Wrong", date="2026-00")
+    assert "date: '2026-00' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD" in str(info.value)
+
+
+# The page ------------------------------------------------------------------------------------------
+
+def test_the_page_gets_each_steps_days_and_a_timeline_hook():
+    story = storymap.load(GEODATA)
+    config = PageContext(story.data).config
+    times = {s["id"]: s.get("time") for s in config["steps"]}
+    assert times["fuerzas-comando-2024"] == {"days": [days("2024-05-12"), days("2024-05-24")],
+                                             "ends": ["2024-05-12", "2024-05-24"]}
+    assert times["border-service"] == {"days": [days("2008-01-01"), days("2025-12-31")], "ends": ["2008", "2025"]}
+    assert times["overview"] == {"days": [days("2025-02-01"), days("2025-02-28")], "ends": ["2025-02"]}
+    assert times["trafficking-routes"] is None
+    html = story.to_html(languages=["en"])
+    assert html.count("<nav class=\"storymap-timeline\"") == 1
+    assert '<nav class="storymap-timeline" data-storymap-timeline aria-label="Timeline" hidden></nav>' in html
+    assert re.search(r"\.Timeline=\w+\.Class\.extend\(", html)  # timeline.js, minified
+    spanish = story.to_html(languages=["es"])
+    assert '<nav class="storymap-timeline" data-storymap-timeline aria-label="Cronología" hidden></nav>' in spanish
+    # A page of both languages: the label follows the language shown (see languages.js).
+    both = story.to_html()
+    assert re.search(r'<nav class="storymap-timeline" data-storymap-timeline aria-label="Timeline" '
+                     r'data-i18n="attrs" hidden></nav>', both)
+    assert re.search(r'<div data-k="\d+" aria-label="Cronología"></div>', both)
+
+
+def test_a_story_without_dates_has_no_timeline(tmp_path: Path):
+    story = storymap.load(GEODATA)
+    undated = [s.model_copy(update={"date": None, "period": None}) for s in story.data.steps]
+    story.data = story.data.model_copy(update={"steps": undated})
+    assert not PageContext(story.data).timeline
+    assert "<nav class=\"storymap-timeline\"" not in story.to_html()
+
+
+# Layers with time --------------------------------------------------------------------------------
+
+def dated_points(n: int = 200, seed: int = 5) -> gpd.GeoDataFrame:
+    points = random_points(n, seed)
+    rng = np.random.default_rng(seed)
+    when = np.datetime64("2000-01-01") + rng.integers(0, 10_000, n)
+    points["when"] = when.astype(str)
+    points.loc[points.index[::17], "when"] = None  # some without a time
+    return points
+
+
+def test_times_are_encoded_in_the_stored_order():
+    points = dated_points()
+    story = storymap.load(GEODATA).add_layer(points, "Dated", time="when", tooltip="name")
+    html = story.to_html()
+    payload = next(iter(payloads(html).values()))
+    expected = {name: (MISSING_DAY if not isinstance(when, str) else days(when)) for name, when in zip(points["name"], points["when"])}
+    t0, offsets = payload["time"]["t0"], payload["time"]["d"]
+    got = {name: (MISSING_DAY if d < 0 else t0 + d) for name, d in zip(column(payload, "name"), offsets)}
+    assert got == expected
+    assert column(payload, "name") != list(points["name"])  # the points were reordered (Z-order), times too
+    assert t0 == min(v for v in expected.values() if v != MISSING_DAY)
+    assert overlays(html)[0]["time"] == "cumulative"
+    assert '"timeMode":"cumulative"' in html
+    # A layer without times carries none.
+    plain = storymap.load(GEODATA).add_layer(points, "Plain").to_html()
+    assert "time" not in next(iter(payloads(plain).values())) and "time" not in overlays(plain)[0]
+
+
+def test_time_takes_datetimes_text_and_values_in_any_order():
+    points = dated_points(50)
+    as_datetimes = pd.to_datetime(points["when"])
+    a = storymap.load(GEODATA).add_layer(points, "A", time="when", time_mode="window").to_html()
+    b = storymap.load(GEODATA).add_layer(points.assign(when=as_datetimes), "A", time="when",
+                                         time_mode="window").to_html()
+    c = storymap.load(GEODATA).add_layer(points, "A", time=as_datetimes.to_numpy(), time_mode="window").to_html()
+    assert payloads(a) == payloads(b) == payloads(c)
+    assert overlays(a)[0]["time"] == "window"
+
+
+def test_feature_days_are_the_day_as_written():
+    values = pd.Series(["2024", "2024-05", "2024-05-13T23:30-05:00", "2024-05-13 10:00", None, "", " ",
+                        dt.datetime(2020, 1, 2, 23, 59), dt.date(2021, 3, 4), pd.NaT, float("nan")], dtype=object)
+    found, bad = feature_days(values)
+    assert bad == []
+    assert found.tolist() == [days("2024-01-01"), days("2024-05-01"), days("2024-05-13"), days("2024-05-13")] + \
+        [MISSING_DAY] * 3 + [days("2020-01-02"), days("2021-03-04"), MISSING_DAY, MISSING_DAY]
+    # A datetime with a time zone counts on its own calendar day, not on UTC's.
+    zoned = pd.to_datetime(pd.Series(["2024-05-13T23:30-05:00", None]), utc=True).dt.tz_convert("America/Panama")
+    assert feature_days(zoned)[0].tolist() == [days("2024-05-13"), MISSING_DAY]
+
+
+def test_time_errors_name_the_keyword_and_the_way_out():
+    points = dated_points(40)
+    story = storymap.load(GEODATA)
+
+    def message(**keywords) -> str:
+        with pytest.raises(StoryError) as info:
+            story.add_layer(points, "Dated", **keywords)
+        return str(info.value)
+
+    assert message(time="wen") == ("layer 'Dated' time: unknown column 'wen'; did you mean 'when'? the data has: "
+                                   "name, kind, unused, when")
+    broken = points.copy()
+    broken.loc[broken.index[3], "when"] = "yesterday"
+    broken.loc[broken.index[5], "when"] = "2024-02-30"
+    with pytest.raises(StoryError) as info:
+        story.add_layer(broken, "Dated", time="when")
+    assert str(info.value) == (
+        "layer 'Dated' time: not a date: 'yesterday' (row 3), '2024-02-30' (row 5); expected datetimes, dates, "
+        "or ISO 8601 text (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss][±hh:mm]), or None for a feature "
+        "without one")
+    assert "numbers are not dates: for years, write them as text" in message(time="unused")
+    assert message(time="when", time_mode="windows") == (
+        "layer 'Dated' time_mode: unknown time mode 'windows'; did you mean 'window'? expected 'cumulative' (at each "
+        "dated step, the features dated up to its end) or 'window' (only those inside the step's date or period)")
+    assert message(time_mode="window") == (
+        "layer 'Dated' time_mode: time_mode applies to a layer with times: name the column of each feature's date "
+        "with time= (e.g. time=\"date\")")
+    assert message(time=["2024"] * 3) == ("layer 'Dated' time: 3 values for 40 features; give one value per "
+                                          "feature, or a column name")
+    with pytest.raises(StoryError) as info:
+        story.add_layer(folium.Marker([9, -79.5]), "Pin", time="when")
+    assert str(info.value).startswith("layer 'Pin' time: time names the column of each feature's date in geodata")
+    assert "time" in storymap.layers.KEYWORDS and "time_mode" in storymap.layers.KEYWORDS
+
+
+# The Panama story ---------------------------------------------------------------------------------
+
+#: The dates its steps carry, from the sources listed in geodata/RESEARCH.md ("Step dates").
+PANAMA_TIMES = {
+    "overview": ("date", "2025-02"),
+    "first-talks": ("date", "2025-02-18"),
+    "jcet-training": ("date", "2025-02-19"),
+    "border-service": ("period", "2008–2025"),
+    "trafficking-routes": None,
+    "the-canal": ("period", "1914–2016"),
+    "panamax-alpha": ("period", "2007–2025"),
+    "belt-and-road": ("period", "1997–2026"),
+    "fuerzas-comando-2024": ("period", "2024-05-12/2024-05-24"),
+    "memorandum-and-challenges": ("date", "2025-02-18"),
+    "what-lies-ahead": None,
+}
+
+
+def test_the_panama_steps_carry_their_sourced_dates():
+    steps = storymap.load(GEODATA).steps
+    found = {s.id: ("date", s.date) if s.date else ("period", s.period) if s.period else None for s in steps}
+    assert found == PANAMA_TIMES
+    research = (GEODATA / "RESEARCH.md").read_text("utf-8").split("## Step dates", 1)[1].split("\n## ", 1)[0]
+    for sid in PANAMA_TIMES:
+        assert f"`{sid}`" in research, sid
+    # The Spanish edition carries no dates: they are not text to translate.
+    spanish = _toml(GEODATA / "story.es.toml").get("steps", {})
+    assert spanish and not any({"date", "period"} & set(texts) for texts in spanish.values())
+
+
+def _toml(path: Path) -> dict:
+    import tomllib
+
+    return tomllib.loads(path.read_text("utf-8"))

@@ -142,15 +142,15 @@ class PageContext:
             "layout": self.layout,
             "kinds": {name: {"label": kind.label, "style": kind.style(), "geometry": kind.geometry,
                              "arrows": kind.arrows, "symbol": kind.symbol} for name, kind in self.kinds.items()},
-            "tiles": "Tiles",
+            "tiles": None if story.tiles == "none" else "Tiles",
             "legend": [{"label": kind.label + (" (arrows show direction)" if kind.arrows and "arrow" not in
                                                  kind.label.lower() else ""),
-                        "shape": kind.geometry, "style": kind.style(), "symbol": kind.symbol}
-                       for kind in self.kinds.values() if kind.legend],
+                        "shape": kind.geometry, "style": kind.style(), "symbol": kind.symbol, "kind": name}
+                       for name, kind in self.kinds.items() if kind.legend],
             "overlays": list(self.overlays),
             "places": [
                 {"id": p.id, "name": p.name, "kind": p.kind,
-                 "geometry": _rounded(shapely.geometry.mapping(drawn[p.id])), "label": _label_point(drawn[p.id])}
+                 "geometry": _rounded(shapely.geometry.mapping(drawn[p.id])), "labels": _label_points(drawn[p.id])}
                 for p in story.places
             ],
             "steps": [
@@ -180,18 +180,25 @@ def _view(view: Optional["View"], start: float) -> dict[str, Any] | None:
     return {"boundsLatLng": [[south, west + k], [north, east + k]]}
 
 
-def _label_point(shape: shapely.Geometry) -> list[float]:
-    """Where a place's name label goes, ``[lat, lon]``: the point, a line's midpoint, an area's inside."""
-    if shape.geom_type in ("LineString", "MultiLineString"):
-        point = shapely.line_interpolate_point(shapely.line_merge(shape) if shape.geom_type != "LineString"
-                                               else shape, 0.5, normalized=True)
-        if point.is_empty:
-            point = shape.representative_point()
-    elif shape.geom_type == "Point":
-        point = shape
+#: Where along a line its label may go (fractions of its length), the middle first.
+_LINE_LABEL_AT = (0.5, 0.35, 0.65, 0.2, 0.8)
+
+
+def _label_points(shape: shapely.Geometry) -> list[list[float]]:
+    """Where a place's name label may go, ``[[lat, lon], ...]``, the best first: the point (each
+    point of a multipoint), points along a line from its middle out, an area's inside."""
+    kind = shape.geom_type
+    if kind in ("LineString", "MultiLineString"):
+        line = shapely.line_merge(shape) if kind != "LineString" else shape
+        points = [shapely.line_interpolate_point(line, f, normalized=True) for f in _LINE_LABEL_AT]
+        points = [p for p in points if not p.is_empty] or [shape.representative_point()]
+    elif kind == "Point":
+        points = [shape]
+    elif kind == "MultiPoint":
+        points = list(shape.geoms)[:5]
     else:
-        point = shape.representative_point()
-    return [round(point.y, 5), round(point.x, 5)]
+        points = [shape.representative_point()]
+    return [[round(p.y, 5), round(p.x, 5)] for p in points]
 
 
 def _latlng_bounds(shapes: list[shapely.Geometry]) -> list[list[float]] | None:

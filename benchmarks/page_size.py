@@ -1,4 +1,5 @@
-"""Print the built page's size, gzipped size and build time (median of several builds).
+"""Print the built page's size, gzipped size and build time (median of several builds), and the
+size of the page in each of the story's languages alone (the budget applies per language).
 
     python benchmarks/page_size.py [--runs 5]
 """
@@ -35,6 +36,13 @@ def main() -> None:
     print(f"gzipped        {len(packed):>9,} bytes  ({len(packed) / GZIP_BUDGET:.0%} of the {GZIP_BUDGET // 1024} KB budget)")
     print(f"build time     {statistics.median(times) * 1000:>9.0f} ms    (median of {args.runs}; "
           f"min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})")
+    story = storymap.load(GEODATA)
+    if len(story.languages) > 1:
+        print(f"languages      {', '.join(story.languages)} (all in the page above)")
+        for lang in story.languages:
+            alone = story.to_html(languages=[lang]).encode("utf-8")
+            print(f"  {lang} alone   {len(alone):>9,} bytes  ({len(alone) / BUDGET:.0%}), "
+                  f"gzipped {len(gzip.compress(alone, compresslevel=9)):,}")
 
 
 if __name__ == "__main__":

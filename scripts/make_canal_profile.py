@@ -41,7 +41,33 @@ from xml.sax.saxutils import escape
 
 HERE = Path(__file__).resolve().parent.parent
 PLACES = HERE / "geodata" / "places.geojson"
-OUT = HERE / "geodata" / "media" / "canal-profile.svg"
+MEDIA = HERE / "geodata" / "media"
+#: The figure's words in each language of the story (the Spanish one for geodata/story.es.toml).
+WORDS = {
+    "en": {"cut": "Culebra Cut", "locks": "Gatún Locks", "lift": "+{m:g} m in 3 steps", "lake": "Gatún Lake",
+           "lake_height": "{m:g} m above sea level", "pm": ("Pedro Miguel", "−{m:g} m, 1 step"),
+           "mf": ("Miraflores", "−{m:g} m, 2 steps"), "caribbean": "Caribbean", "pacific": "Pacific",
+           "tides": "tides ±3.3 m",
+           "axis": "Distance from the Caribbean entrance (km). Locks drawn wider than to scale.",
+           "title": "Profile of the Panama Canal",
+           "desc": ("Side view of the canal's water levels over its {total:.0f} km: Gatún Locks raise ships {lake:g} m "
+                    "in three steps to Gatún Lake; after the {cut:g}-km Culebra Cut, Pedro Miguel Locks lower them "
+                    "{pm:g} m to Miraflores Lake and Miraflores Locks {mf:g} m in two steps to the Pacific.")},
+    "es": {"cut": "Corte Culebra", "locks": "Esclusas de Gatún", "lift": "+{m:g} m en 3 escalones", "lake": "Lago Gatún",
+           "lake_height": "{m:g} m sobre el nivel del mar", "pm": ("Pedro Miguel", "−{m:g} m, 1 escalón"),
+           "mf": ("Miraflores", "−{m:g} m, 2 escalones"), "caribbean": "Caribe", "pacific": "Pacífico",
+           "tides": "mareas de ±3.3 m",
+           "axis": "Distancia desde la entrada del Caribe (km). Esclusas más anchas que a escala.",
+           "title": "Perfil del Canal de Panamá",
+           "desc": ("Vista lateral de los niveles de agua del canal a lo largo de sus {total:.0f} km: las Esclusas de "
+                    "Gatún elevan los buques {lake:g} m en tres escalones hasta el lago Gatún; tras los {cut:g} km del "
+                    "Corte Culebra, las Esclusas de Pedro Miguel los bajan {pm:g} m al lago Miraflores y las de "
+                    "Miraflores {mf:g} m en dos escalones hasta el Pacífico.")},
+}
+
+
+def out_path(lang: str) -> Path:
+    return MEDIA / ("canal-profile.svg" if lang == "en" else f"canal-profile.{lang}.svg")
 
 GATUN_LAKE_M = 26.0          # Gatún Lake above sea level; the Gatún lift (three steps)
 PEDRO_MIGUEL_STEP_M = 9.5    # one step
@@ -89,7 +115,8 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 INK, MUTED, WATER, WATER_LINE, GRID = "#1d232a", "#4a5560", "#c9dde8", "#0b5394", "#d5dbe0"
 
 
-def build() -> str:
+def build(lang: str = "en") -> str:
+    w = WORDS[lang]
     km = distances_km()
     total = km[PACIFIC_ENTRANCE]
     gatun, pedro, mira = km[GATUN_LOCKS], km[PEDRO_MIGUEL_LOCKS], km[MIRAFLORES_LOCKS]
@@ -150,23 +177,23 @@ def build() -> str:
     yb = y(GATUN_LAKE_M) + 8
     out.append(f'<path d="M{cut0:.1f},{yb - 4:.1f} V{yb:.1f} H{cut1:.1f} V{yb - 4:.1f}" fill="none" '
                f'stroke="{INK}" stroke-width="1"/>')
-    text((cut0 + cut1) / 2 - 8, yb + 14, "Culebra Cut", size=11, anchor="middle", weight="bold")
+    text((cut0 + cut1) / 2 - 8, yb + 14, w["cut"], size=11, anchor="middle", weight="bold")
     text((cut0 + cut1) / 2 - 8, yb + 27, f"{CULEBRA_CUT_KM:g} km", size=10, anchor="middle", fill=MUTED)
 
     # Labels.
     lake = (x(gatun) + STEP_PX * 2 + cut0) / 2
-    text(x(gatun) - 14, y(GATUN_LAKE_M) - 22, "Gatún Locks", weight="bold")
-    text(x(gatun) - 14, y(GATUN_LAKE_M) - 8, f"+{GATUN_LAKE_M:g} m in 3 steps", size=11, fill=MUTED)
-    text(lake, y(GATUN_LAKE_M) + 22, "Gatún Lake", anchor="middle", weight="bold")
-    text(lake, y(GATUN_LAKE_M) + 36, f"{GATUN_LAKE_M:g} m above sea level", size=11, anchor="middle", fill=MUTED)
-    for row, (name, detail) in enumerate((("Pedro Miguel", f"−{PEDRO_MIGUEL_STEP_M:g} m, 1 step"),
-                                          ("Miraflores", f"−{MIRAFLORES_LIFT_M:g} m, 2 steps"))):
+    text(x(gatun) - 14, y(GATUN_LAKE_M) - 22, w["locks"], weight="bold")
+    text(x(gatun) - 14, y(GATUN_LAKE_M) - 8, w["lift"].format(m=GATUN_LAKE_M), size=11, fill=MUTED)
+    text(lake, y(GATUN_LAKE_M) + 22, w["lake"], anchor="middle", weight="bold")
+    text(lake, y(GATUN_LAKE_M) + 36, w["lake_height"].format(m=GATUN_LAKE_M), size=11, anchor="middle", fill=MUTED)
+    for row, (name, detail) in enumerate(((w["pm"][0], w["pm"][1].format(m=PEDRO_MIGUEL_STEP_M)),
+                                          (w["mf"][0], w["mf"][1].format(m=MIRAFLORES_LIFT_M)))):
         out.append(f'<text x="{RIGHT}" y="{y(GATUN_LAKE_M) - 22 + 14 * row:.1f}" font-size="11" text-anchor="end" '
                    f'fill="{MUTED}"><tspan font-weight="bold" fill="{INK}">{escape(name)}</tspan> '
                    f'{escape(detail)}</text>')
-    text(x(0) + 2, SEA_Y - 6, "Caribbean", size=11, weight="bold")
+    text(x(0) + 2, SEA_Y - 6, w["caribbean"], size=11, weight="bold")
     out.append(f'<text x="{RIGHT}" y="{SEA_Y + 17}" font-size="11" text-anchor="end" fill="{MUTED}">'
-               f'<tspan font-weight="bold" fill="{INK}">Pacific</tspan> tides ±3.3 m</text>')
+               f'<tspan font-weight="bold" fill="{INK}">{escape(w["pacific"])}</tspan> {escape(w["tides"])}</text>')
 
     # Distance axis.
     axis = bottom + 8
@@ -175,24 +202,25 @@ def build() -> str:
         out.append(f'<line x1="{x(d):.1f}" y1="{axis}" x2="{x(d):.1f}" y2="{axis + 4}" stroke="{MUTED}"/>')
         text(x(d), axis + 16, f"{d}", size=10, anchor="middle", fill=MUTED)
     text(RIGHT, axis + 16, f"{total:.0f} km", size=10, anchor="end", fill=MUTED)
-    text(LEFT, H - 4, "Distance from the Caribbean entrance (km). Locks drawn wider than to scale.", size=9,
+    text(LEFT, H - 4, w["axis"], size=9,
          fill=MUTED)
 
-    title = "Profile of the Panama Canal"
-    desc = (f"Side view of the canal's water levels over its {total:.0f} km: Gatún Locks raise ships "
-            f"{GATUN_LAKE_M:g} m in three steps to Gatún Lake; after the {CULEBRA_CUT_KM:g}-km Culebra Cut, Pedro "
-            f"Miguel Locks lower them {PEDRO_MIGUEL_STEP_M:g} m to Miraflores Lake and Miraflores Locks "
-            f"{MIRAFLORES_LIFT_M:g} m in two steps to the Pacific.")
+    title = w["title"]
+    desc = w["desc"].format(total=total, lake=GATUN_LAKE_M, cut=CULEBRA_CUT_KM, pm=PEDRO_MIGUEL_STEP_M,
+                            mf=MIRAFLORES_LIFT_M)
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
             f'font-family="{FONT}" role="img">\n<title>{escape(title)}</title>\n<desc>{escape(desc)}</desc>\n')
     return head + "\n".join(out) + "\n</svg>\n"
 
 
 def main() -> None:
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(build(), "utf-8")
+    MEDIA.mkdir(parents=True, exist_ok=True)
+    for lang in WORDS:
+        out = out_path(lang)
+        out.write_text(build(lang), "utf-8")
+        print(f"wrote {out.relative_to(HERE)} ({out.stat().st_size:,} bytes)")
     km = distances_km()
-    print(f"wrote {OUT.relative_to(HERE)} ({OUT.stat().st_size:,} bytes); canal line "
+    print("canal line "
           f"{km[PACIFIC_ENTRANCE]:.1f} km, Gatún Locks at km {km[GATUN_LOCKS]:.1f}, Pedro Miguel at km "
           f"{km[PEDRO_MIGUEL_LOCKS]:.1f}, Miraflores at km {km[MIRAFLORES_LOCKS]:.1f}")
 

@@ -16,7 +16,6 @@ from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import Request, urlopen
 
 import rcssmin
-import rjsmin
 
 from .errors import Problem, StoryError
 
@@ -54,7 +53,19 @@ def leaflet_css(layer_control: bool = False) -> str:
     if not layer_control:
         text = re.sub(r"background-image:\s*url\(images/layers(-2x)?\.png\);?", "", text)
     text = re.sub(r"url\((?:['\"])?images/([\w.-]+\.png)(?:['\"])?\)", lambda m: f"url({_data_uri(m.group(1))})", text)
-    return scope_css(_squeeze_css(text), ".storymap")
+    # Rules no page of storymap's needs: old Internet Explorer's (VML, "oldie"), and the layer
+    # control's when there is none.
+    unused = ["leaflet-oldie", "lvml", "leaflet-vml-shape"] + ([] if layer_control else ["leaflet-control-layers"])
+    return scope_css(_drop_selectors(_squeeze_css(text), unused), ".storymap")
+
+
+def _drop_selectors(css: str, tokens: Sequence[str]) -> str:
+    """Minified ``css`` without the selectors naming any of ``tokens`` (a rule left with none goes)."""
+    def rule(match: re.Match[str]) -> str:
+        kept = [sel for sel in match.group(1).split(",") if not any(token in sel for token in tokens)]
+        return f"{','.join(kept)}{{{match.group(2)}}}" if kept else ""
+
+    return re.sub(r"([^{}@]+)\{([^{}]*)\}", rule, css)
 
 
 def scope_css(css: str, scope: str) -> str:
@@ -111,13 +122,52 @@ def storymap_css() -> str:
 
 #: storymap's script, one component a file, in the order they run (``storymap.js`` first: the
 #: ``L.storymap`` namespace and the helpers the others share).
-SCRIPT_FILES = ("storymap.js", "basemap.js", "legend.js", "labels.js", "story.js", "print.js")
+SCRIPT_FILES = ("storymap.js", "basemap.js", "legend.js", "labels.js", "story.js", "i18n.js", "print.js")
+
+
+def minify_js(source: str) -> str:
+    """One of storymap's own scripts, minified: comments and spaces gone, local names shortened
+    (calmjs.parse: an ES5 parser, so the scripts are written in ES5, as Leaflet is); names other
+    scripts see (properties, globals) are kept."""
+    from calmjs.parse import es5
+    from calmjs.parse.unparsers.es5 import minify_print
+
+    return minify_print(es5(source), obfuscate=True, obfuscate_globals=False).strip()
+
+
+@lru_cache(maxsize=None)
+def own_script(name: str) -> str:
+    """``static/<name>``, minified (see :func:`minify_js`).
+
+    Parsing takes a few seconds, so the result is kept in storymap's cache (beside the assets'
+    cache, keyed by the script's text) and read from there by later processes.
+    """
+    source = _OWN.joinpath(name).read_text("utf-8")
+    key = hashlib.sha256(f"{_MINIFIER}\n{source}".encode("utf-8")).hexdigest()[:24]
+    cached = _cache_dir().parent / "js" / f"{name}.{key}.js"
+    try:
+        return cached.read_text("utf-8")
+    except OSError:
+        pass
+    text = minify_js(source)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, cached)
+    except OSError:  # a read-only home: minified again next time
+        pass
+    return text
+
+
+#: Part of the minified scripts' cache key: a new minifier gives new files.
+_MINIFIER = "calmjs.parse es5 minify_print obfuscate 1"
 
 
 @lru_cache(maxsize=1)
 def storymap_js() -> str:
     """storymap's script, minified: an ``L.storymap`` namespace on Leaflet, no other globals."""
-    return "\n".join(rjsmin.jsmin(_OWN.joinpath(name).read_text("utf-8")).strip() for name in SCRIPT_FILES)
+    return "\n".join(own_script(name) for name in SCRIPT_FILES)
 
 
 # Assets of folium elements ---------------------------------------------------------------------

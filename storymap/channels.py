@@ -134,7 +134,8 @@ def meta_tags(story: Any, *, image: str = SOCIAL_IMAGE) -> Markup:
 
 # The no-JS article -----------------------------------------------------------------------------
 
-def noscript_article(story: Any, root_id: str = "", context: Any = None) -> Markup:
+def noscript_article(story: Any, root_id: str = "", context: Any = None,
+                     marks: tuple[str, str] = ("", "")) -> Markup:
     """The whole story as an article inside ``<noscript>``, in order.
 
     Each step: its title, narrative, media (alt text and credit; the image itself is in the
@@ -145,12 +146,14 @@ def noscript_article(story: Any, root_id: str = "", context: Any = None) -> Mark
     script takes them from here (``<noscript>`` content is inert text while scripts run), so the
     cards are not sent twice.
 
-    ``context`` is the render's :class:`~storymap.context.PageContext` (its Markdown rendered once).
+    ``context`` is the render's :class:`~storymap.context.PageContext` (its Markdown rendered once);
+    ``marks`` the attributes that mark a card's texts for a change of language (see
+    :mod:`storymap.i18n`; empty in a page of one language).
     """
     from .context import PageContext
 
-    data = _data(story)
-    context = context or PageContext(data)
+    context = context or PageContext(_data(story))
+    data = context.story  # in the page's language
     prefix = (root_id or "storymap") + "-article"
     cards = {card["id"]: card for card in context.cards}
     seen: set[str] = set()
@@ -170,7 +173,8 @@ def noscript_article(story: Any, root_id: str = "", context: Any = None) -> Mark
             "places": places,
         })
     return Markup(_ENV.get_template("article.html").render(story=data, steps=steps, root_id=root_id,
-                                                            prefix=prefix))
+                                                            prefix=prefix, m=Markup(marks[0]), ma=Markup(marks[1]),
+                                                            t=context.ui, lang=context.lang))
 
 
 # The social card -------------------------------------------------------------------------------

@@ -78,10 +78,17 @@ def _folder(value: Path | None) -> Path:
               help="Write an HTML fragment to paste into a CMS (no html/head/body).")
 @click.option("--layout", type=click.Choice(LAYOUTS), default=None,
               help="Override the story's layout: slides (default) or scroll.")
+@click.option("--lang", default=None, metavar="TAG",
+              help="The language the page opens in, one of the story's (default: its own lang); "
+                   "the page holds them all.")
+@click.option("--languages", default=None, metavar="TAGS",
+              help="Only these of the story's languages in the page, comma-separated (e.g. es: a smaller page "
+                   "in Spanish alone); --lang defaults to the first.")
 @click.option("--social/--no-social", default=True, show_default=True,
               help="Also write the social card (social.png, 1200×630) beside the page.")
 @click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
-def build(folder: Path, output: Path, fragment: bool, layout: str | None, social: bool, debug: bool) -> None:
+def build(folder: Path, output: Path, fragment: bool, layout: str | None, lang: str | None, languages: str | None,
+          social: bool, debug: bool) -> None:
     """Build the story in FOLDER into one self-contained HTML page (or fragment).
 
     FOLDER defaults to the current folder when it holds a story.toml, else to geodata. Invalid
@@ -89,8 +96,16 @@ def build(folder: Path, output: Path, fragment: bool, layout: str | None, social
     atomically, so a failed build leaves the previous page as it was.
     """
     story = _load(_folder(folder), debug)
+    only = [tag.strip() for tag in languages.split(",") if tag.strip()] if languages is not None else None
+    try:  # checked before anything is rendered
+        if only is not None:
+            story._only(only, lang)
+        elif lang is not None:
+            story._language(lang)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--languages" if only is not None else "--lang") from None
     try:
-        path = story.save(output, fragment=fragment, layout=layout)
+        path = story.save(output, fragment=fragment, layout=layout, lang=lang, languages=only)
     except Exception as exc:  # noqa: BLE001 - rendering or writing failed; the old page is intact
         _crash(exc, f"cannot build {output}", debug)
     click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
@@ -171,9 +186,14 @@ def render(folder: Path | None, output: Path, width: int, height: int, scale: fl
 @click.option("--title", default="Story map", show_default=True, help="The iframe's accessible title.")
 @click.option("--height", type=click.IntRange(min=100), default=640, show_default=True,
               help="Height in pixels until the story reports its own.")
-def embed(url: str, title: str, height: int) -> None:
+@click.option("--lang", default=None, metavar="TAG", help="Open the story in this language (adds ?lang=TAG).")
+def embed(url: str, title: str, height: int, lang: str | None) -> None:
     """Print an iframe snippet for the story page at URL, with the script that sizes it."""
-    click.echo(embed_snippet(url, title=title, height=height), nl=False)
+    try:
+        snippet = embed_snippet(url, title=title, height=height, lang=lang)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    click.echo(snippet, nl=False)
 
 
 @main.command("new")

@@ -16,7 +16,9 @@ import shapely.geometry
 from markupsafe import Markup
 
 from .geometry import bounds_union, frame_start, shift_into
+from .i18n import catalogue
 from .text import markdown_html
+from .translations import localize
 
 if TYPE_CHECKING:
     from .kinds import Kind
@@ -24,7 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PageContext", "framed_places", "PRECISION_TEXT"]
 
-#: What a place's card says of its ``location_precision``.
+#: What a place's card says of its ``location_precision`` (in English; every language's are in
+#: the interface catalogues, ``precision.<value>``).
 PRECISION_TEXT = {
     "exact": "position from published coordinates",
     "approximate": "approximate position",
@@ -60,12 +63,23 @@ class PageContext:
         A standalone page (or the same page in an iframe), or a fragment in a host page.
     overlays : list of dict
         ``{name, shape, style, steps}`` of every layer added with ``Story.add_layer``.
+    lang : str, optional
+        The language shown, one of the story's (default: its own). ``story`` is then the story
+        in that language (:func:`storymap.translations.localize`) and ``source`` the story as given.
     """
 
     story: "StoryData"
     layout: str = "slides"
     mode: str = "page"
     overlays: Sequence[dict[str, Any]] = field(default_factory=list)
+    lang: str = ""
+
+    def __post_init__(self) -> None:
+        self.source = self.story
+        self.lang = self.lang or self.story.lang
+        self.story = localize(self.story, self.lang)
+        #: The interface strings in the page's language.
+        self.ui = catalogue(self.lang)
 
     @cached_property
     def frame(self) -> tuple[float, dict[str, shapely.Geometry]]:
@@ -109,9 +123,10 @@ class PageContext:
             "kind_label": kind.label,
             "shape": kind.geometry,
             "when": place.date or place.period,
-            "precision_text": PRECISION_TEXT[place.location_precision],
+            "precision_text": self.ui[f"precision.{place.location_precision}"],
             "annotation_html": Markup(markdown_html(place.annotation)),
             "sources": place.sources,
+            "sources_label": self.ui["place.sources"].replace("{count}", str(len(place.sources))),
         }
 
     def description(self, step: "Step") -> str:
@@ -119,7 +134,15 @@ class PageContext:
         if step.description:
             return step.description
         names = [self.story.place(pid).name for pid in step.places]
-        return ("The map shows " + ", ".join(names) + ".") if names else "The map shows the story's region."
+        if not names:
+            return self.ui["map.shows_region"]
+        return self.ui["map.shows"].replace("{places}", self.ui["list.separator"].join(names))
+
+    def legend_label(self, kind: "Kind") -> str:
+        """A kind's label in the legend: saying that arrows show the direction when they do."""
+        if kind.arrows and self.ui["legend.arrows_word"].lower() not in kind.label.lower():
+            return self.ui["legend.arrows"].replace("{label}", kind.label)
+        return kind.label
 
     @cached_property
     def center(self) -> list[float]:
@@ -143,10 +166,8 @@ class PageContext:
             "kinds": {name: {"label": kind.label, "style": kind.style(), "geometry": kind.geometry,
                              "arrows": kind.arrows, "symbol": kind.symbol} for name, kind in self.kinds.items()},
             "tiles": None if story.tiles == "none" else "Tiles",
-            "legend": [{"label": kind.label + (" (arrows show direction)" if kind.arrows and "arrow" not in
-                                                 kind.label.lower() else ""),
-                        "shape": kind.geometry, "style": kind.style(), "symbol": kind.symbol, "kind": name}
-                       for name, kind in self.kinds.items() if kind.legend],
+            "legend": [{"label": self.legend_label(kind), "shape": kind.geometry, "style": kind.style(),
+                        "symbol": kind.symbol, "kind": name} for name, kind in self.kinds.items() if kind.legend],
             "overlays": list(self.overlays),
             "places": [
                 {"id": p.id, "name": p.name, "kind": p.kind,
@@ -161,7 +182,9 @@ class PageContext:
                     "latLngBounds": _latlng_bounds([drawn[pid] for pid in s.places]),
                     "view": _view(s.view, start),
                     "maxZoom": s.max_zoom,
-                    "description": text["description"],
+                    # A description the story gives is in the step's markup (the script reads it from
+                    # there); only the one made from the places' names travels here.
+                    "description": None if s.description else text["description"],
                 }
                 for s, text in zip(story.steps, self.steps)
             ],

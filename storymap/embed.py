@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+from .i18n import with_language
+
 __all__ = ["embed_snippet"]
 
 # The parent page's side of the iframe protocol. It trusts only messages whose source is its
@@ -22,7 +24,7 @@ _PARENT_SCRIPT = """<script>
 </script>"""
 
 
-def embed_snippet(src: str, *, title: str = "Story map", height: int = 640) -> str:
+def embed_snippet(src: str, *, title: str = "Story map", height: int = 640, lang: str | None = None) -> str:
     """HTML to paste into a page: a responsive iframe whose height the story drives.
 
     Parameters
@@ -34,6 +36,8 @@ def embed_snippet(src: str, *, title: str = "Story map", height: int = 640) -> s
         The iframe's accessible title.
     height : int
         Height in pixels until the story reports the height it needs.
+    lang : str, optional
+        Open the story in this of its languages: ``?lang=`` is set in ``src`` (before any ``#step-id``).
 
     Returns
     -------
@@ -48,6 +52,8 @@ def embed_snippet(src: str, *, title: str = "Story map", height: int = 640) -> s
         raise ValueError(f"src must be an http(s) or relative URL, got {src!r}")
     if not isinstance(height, int) or height <= 0:
         raise ValueError(f"height must be a positive number of pixels, got {height!r}")
+    if lang is not None:
+        src = with_language(src, lang)
     frame = (
         f'<iframe src="{html.escape(src, quote=True)}" title="{html.escape(title, quote=True)}" '
         f'data-storymap-frame loading="lazy" allow="fullscreen" '

@@ -152,12 +152,17 @@ def _renamed(loc: tuple[Any, ...], rename: dict[str, str]) -> tuple[Any, ...]:
     return loc
 
 
+#: How much closer (rapidfuzz ratio, 0–100) a spelling must be to beat a name extending the word.
+_PREFIX_MARGIN = 10.0
+
+
 class Suggester:
     """"Did you mean": the closest of a fixed set of names to a misspelled one.
 
-    Closest means, in this order: a name that extends the given one at a word boundary, or that it
-    extends (``port-of-ningbo`` → ``port-of-ningbo-zhoushan``, the nearest in length first); then
-    the best fuzzy match (rapidfuzz's ratio, at least ``cutoff`` out of 100). Built once for a set of
+    Closest means: a name that extends the given one at a word boundary, or that it extends
+    (``port-of-ningbo`` → ``port-of-ningbo-zhoushan``, the nearest in length first), unless a
+    spelling is far closer (``legend_kwrds`` → ``legend_kwds``, not ``legend``); else the best fuzzy
+    match (rapidfuzz's ratio, at least ``cutoff`` out of 100). Built once for a set of
     names, each look-up costs a binary search and one vectorised scan, so reporting thousands of
     unknown names against thousands of known ones stays fast.
     """
@@ -180,10 +185,14 @@ class Suggester:
             i += 1
         # Names the word starts with, ending at a boundary.
         shorter = [word[:m.start()] for m in re.finditer(r"[^0-9A-Za-z]", word) if word[:m.start()] in self._set]
+        found = process.extractOne(word, self.choices, scorer=fuzz.ratio, score_cutoff=self.cutoff)
         prefixed = longer + shorter
         if prefixed:
-            return min(prefixed, key=lambda c: (abs(len(c) - len(word)), c))
-        found = process.extractOne(word, self.choices, scorer=fuzz.ratio, score_cutoff=self.cutoff)
+            best = min(prefixed, key=lambda c: (abs(len(c) - len(word)), c))
+            # A name it extends wins unless a spelling is far closer (legend_kwrds → legend_kwds,
+            # not legend).
+            if found is None or fuzz.ratio(word, best) >= found[1] - _PREFIX_MARGIN:
+                return best
         return found[0] if found else None
 
 

@@ -30,8 +30,8 @@ from .errors import short_repr
 
 __all__ = [
     "Geometry", "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
-    "GeometryCollection", "GEOMETRY_TYPES", "CLAMP", "family", "bounds_union", "unwrap", "frame_start",
-    "shift_into", "clamp_lonlat", "Bounds",
+    "GeometryCollection", "GEOMETRY_TYPES", "CLAMP", "family", "family_codes", "FAMILIES", "bounds_union",
+    "unwrap", "frame_start", "shift_into", "clamp_lonlat", "Bounds",
 ]
 
 GEOMETRY_TYPES = (
@@ -272,6 +272,19 @@ GeometryCollection.model_rebuild()
 
 _FAMILY_OF_TYPE = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
                    "LinearRing": "line", "Polygon": "area", "MultiPolygon": "area"}
+#: The families, in the order of :func:`family_codes`.
+FAMILIES = ("point", "line", "area")
+#: shapely's type ids (Point 0, LineString 1, LinearRing 2, Polygon 3, Multi* 4–6) → family codes.
+_FAMILY_CODE = np.array([0, 1, 1, 2, 0, 1, 2])
+
+
+def family_codes(geoms: Any) -> np.ndarray:
+    """:data:`FAMILIES` index of each single- or multi-part geometry of an array (vectorized
+    :func:`family`; a GeometryCollection is not one family and raises ValueError)."""
+    ids = shapely.get_type_id(np.asarray(geoms, dtype=object))
+    if (ids > 6).any() or (ids < 0).any():
+        raise ValueError("a GeometryCollection or missing geometry has no single family")
+    return _FAMILY_CODE[ids]
 
 
 def family(geometry: Any) -> str:

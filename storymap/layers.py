@@ -20,7 +20,6 @@ Either way the story gets one :class:`Overlay` entry: its legend row and the ste
 
 from __future__ import annotations
 
-import difflib
 import math
 import warnings
 from dataclasses import dataclass
@@ -33,7 +32,6 @@ import geopandas as gpd
 import jinja2
 import numpy as np
 import pandas as pd
-import rjsmin
 import shapely
 from branca.element import Element
 from folium.map import Layer
@@ -41,8 +39,10 @@ from folium.vector_layers import BaseMultiLocation, Rectangle
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import Problem, StoryError, problems_from_validation, short_repr
+from .encoding import deltas, encode_lines, encode_polygons, quantize
+from .errors import Problem, StoryError, did_you_mean, problems_from_validation, short_repr
 from .geodata import to_geodataframe
+from .geometry import FAMILIES, bounds_union, family_codes
 from .styling import COLOR_RE, MAX_RADIUS, check_keywords, check_options, data_style, point_radii
 from .text import script_json
 
@@ -163,12 +163,9 @@ def detail_zoom(data: "StoryData", shown_on: Optional[Iterable[str]] = None) -> 
         if view is not None and view.zoom is not None:
             zooms.append(view.zoom)
         elif view is not None and view.bounds is not None:
-            (south, west), (north, east) = view.bounds
-            zooms.append(fit_zoom((west, south, east, north), cap))
+            zooms.append(fit_zoom(view.lonlat_bounds, cap))
         elif step.places:
-            boxes = [places[pid].bounds for pid in step.places]
-            zooms.append(fit_zoom((min(b[0] for b in boxes), min(b[1] for b in boxes),
-                                   max(b[2] for b in boxes), max(b[3] for b in boxes)), cap))
+            zooms.append(fit_zoom(bounds_union(places[pid].bounds for pid in step.places), cap))
     return min(22.0, max(zooms, default=FIT_MAX_ZOOM) + ZOOM_MARGIN)
 
 
@@ -185,16 +182,6 @@ def _explode(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         geoms, at = shapely.get_parts(geoms, return_index=True)
         index = index[at]
     return geoms, index
-
-
-def _quantize(coords: np.ndarray, scale: int) -> np.ndarray:
-    return np.rint(coords * scale).astype(np.int64)
-
-
-def _deltas(q: np.ndarray) -> list[int]:
-    if not len(q):
-        return []
-    return np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel().tolist()
 
 
 def _index_deltas(index: np.ndarray, n: int) -> Optional[list[int]]:
@@ -220,49 +207,18 @@ def _morton(q: np.ndarray) -> np.ndarray:
     return spread(rel[:, 0]) | (spread(rel[:, 1]) << np.uint64(1))
 
 
-def _runs(q: np.ndarray, owner: np.ndarray) -> np.ndarray:
-    """Mask keeping each vertex that differs from the one before it in the same part."""
-    keep = np.ones(len(q), dtype=bool)
-    if len(q) > 1:
-        keep[1:] = (q[1:] != q[:-1]).any(axis=1) | (owner[1:] != owner[:-1])
-    return keep
-
-
 def _encode_lines(lines: np.ndarray, fid: np.ndarray, scale: int, n: int) -> Optional[dict[str, Any]]:
-    coords, owner = shapely.get_coordinates(lines, return_index=True)
-    q = _quantize(coords, scale)
-    keep = _runs(q, owner)
-    counts = np.bincount(owner[keep], minlength=len(lines))
-    good = counts >= 2
-    keep &= good[owner]
-    if not good.any():
+    encoded, kept = encode_lines(lines, scale)
+    if encoded is None:
         return None
-    return {"xy": _deltas(q[keep]), "parts": counts[good].tolist(), "fid": _index_deltas(fid[good], n)}
+    return {**encoded, "fid": _index_deltas(fid[kept], n)}
 
 
 def _encode_areas(polys: np.ndarray, fid: np.ndarray, scale: int, n: int) -> Optional[dict[str, Any]]:
-    if hasattr(shapely, "orient_polygons"):  # shapely >= 2.1: exteriors counter-clockwise, holes clockwise
-        polys = shapely.orient_polygons(polys)
-    rings, poly_of_ring = shapely.get_rings(polys, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    closing = np.ones(len(coords), dtype=bool)  # drop each ring's closing vertex: the path closes it
-    closing[:-1] = ring_of[1:] != ring_of[:-1]
-    coords, ring_of = coords[~closing], ring_of[~closing]
-    q = _quantize(coords, scale)
-    keep = _runs(q, ring_of)
-    counts = np.bincount(ring_of[keep], minlength=len(rings))
-    good_ring = counts >= 3
-    first = np.ones(len(rings), dtype=bool)
-    first[1:] = poly_of_ring[1:] != poly_of_ring[:-1]
-    good_poly = np.zeros(len(polys), dtype=bool)
-    good_poly[poly_of_ring[first & good_ring]] = True  # a polygon lives while its exterior does
-    good_ring &= good_poly[poly_of_ring]
-    keep &= good_ring[ring_of]
-    if not good_poly.any():
+    encoded, kept = encode_polygons(polys, scale)
+    if encoded is None:
         return None
-    rings_per_poly = np.bincount(poly_of_ring[good_ring], minlength=len(polys))[good_poly]
-    return {"xy": _deltas(q[keep]), "rings": counts[good_ring].tolist(), "polys": rings_per_poly.tolist(),
-            "fid": _index_deltas(fid[good_poly], n)}
+    return {**encoded, "fid": _index_deltas(fid[kept], n)}
 
 
 def _json_value(value: Any) -> Any:
@@ -331,7 +287,7 @@ def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float, *, codes
     order = np.arange(n)
     points = kinds == 0
     if points.any():
-        q = _quantize(shapely.get_coordinates(parts[points]), scale)
+        q = quantize(shapely.get_coordinates(parts[points]), scale)
         pfid = fid[points]
         if points.all() and len(pfid) == n and np.array_equal(pfid, order):
             # One point per feature: store features in Z-order (short deltas); properties follow.
@@ -341,7 +297,7 @@ def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float, *, codes
             else:
                 order = np.lexsort((_morton(q), -np.asarray(radii)))
             q = q[order]
-        out["points"] = {"xy": _deltas(q), "fid": _index_deltas(pfid, n)}
+        out["points"] = {"xy": deltas(q), "fid": _index_deltas(pfid, n)}
     lines = (kinds == 1) | (kinds == 2)
     if lines.any():
         simple = shapely.simplify(parts[lines], tolerance, preserve_topology=False)
@@ -363,14 +319,11 @@ def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float, *, codes
     return out
 
 
-_FAMILY = np.array([0, 1, 1, 2])  # Point; LineString, LinearRing; Polygon
-
-
 def _shape(frame: gpd.GeoDataFrame) -> str:
     """The legend swatch for a layer: the geometry family most of its parts have."""
     parts, _ = _explode(np.asarray(frame.geometry.values, dtype=object))
-    counts = np.bincount(_FAMILY[shapely.get_type_id(parts)], minlength=3)
-    return ("point", "line", "area")[int(np.argmax(counts))]
+    counts = np.bincount(family_codes(parts), minlength=3)
+    return FAMILIES[int(np.argmax(counts))]
 
 
 # Elements --------------------------------------------------------------------------------------
@@ -382,11 +335,11 @@ _TEMPLATE = jinja2.Template(
 )
 
 
-@lru_cache(maxsize=1)
 def layers_js() -> str:
     """``static/storymap-layers.js``, minified (``L.storymap.DataLayer``)."""
-    text = resources.files("storymap").joinpath("static", "storymap-layers.js").read_text("utf-8")
-    return rjsmin.jsmin(text).strip()
+    from .assets import own_script
+
+    return own_script("storymap-layers.js")
 
 
 class DataLayer(Layer):
@@ -541,8 +494,8 @@ def _check_steps(name: str, steps: Any, step_ids: Sequence[str]) -> Optional[lis
     problems = []
     for sid in steps:
         if sid not in step_ids:
-            close = difflib.get_close_matches(str(sid), list(step_ids), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            close = did_you_mean(str(sid), list(step_ids))
+            hint = f"; did you mean {close!r}?" if close else ""
             problems.append(Problem(file="", where=f"layer {name!r}", field="steps",
                                     message=f"unknown step {sid!r}{hint} (the steps are: {', '.join(step_ids)})"))
     if problems:
@@ -569,8 +522,8 @@ def _check_fields(name: str, which: str, value: Any, columns: Sequence[str]) -> 
     problems = []
     for f in fields:
         if f not in available:
-            close = difflib.get_close_matches(f, available, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            close = did_you_mean(f, available)
+            hint = f"did you mean {close!r}? " if close else ""
             problems.append(Problem(file="", where=f"layer {name!r}", field=which,
                                     message=f"unknown property {f!r}; {hint}the data has: "
                                             f"{', '.join(available) or '(no properties)'}"))

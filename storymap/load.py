@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from .errors import Problem, StoryError, field_path, problems_from_validation, short_repr, validation_problems
 from .models import Place, PlaceCollection, StoryData, check_places, resolve_kinds
+from .translations import translation_lang
 
 __all__ = ["load_data", "load_places", "read_story_file", "story_folder", "MAX_FILE_BYTES", "STORY_FILE"]
 
@@ -311,7 +312,20 @@ def load_data(folder: str | os.PathLike[str]) -> StoryData:
         problems.append(Problem(_display(place_files[0]) if len(place_files) == 1 else _display(root),
                                 "the story has no places: no Feature in any *.geojson file"))
 
-    context: dict[str, Any] = {"describe_place": _describer(origins), "folder": root}  # folder: media src
+    # Translations: story.<lang>.toml beside story.toml.
+    translations: dict[str, Any] = {}
+    translation_files: dict[str, str] = {}
+    for path in sorted(root.glob("story.*.toml")):
+        tag = translation_lang(path.name)
+        if tag is None:
+            continue
+        table = read_story_file(path, problems)
+        translation_files[tag] = _display(path)
+        if table is not None:
+            translations[tag] = table
+
+    context: dict[str, Any] = {"describe_place": _describer(origins), "complete_translations": True,
+                               "folder": root}  # folder: where media src are read
     if not all_read:
         context["ids"] = None  # some ids are unknown: don't report steps naming unknown places
     if meta is None:
@@ -321,21 +335,24 @@ def load_data(folder: str | os.PathLike[str]) -> StoryData:
                      if loc[2:4] != ("properties", "kind") and loc[2:3] != ("geometry",) or "swapped" in message]
         raise StoryError(problems)
     try:
-        data = StoryData.model_validate({**meta, "places": features}, context=context)
+        data = StoryData.model_validate({**meta, "places": features, "translations": translations}, context=context)
     except ValidationError as exc:
-        problems += _story_problems(exc, meta, origins, story_name)
+        problems += _story_problems(exc, meta, origins, story_name, translation_files)
         raise StoryError(problems) from None
     if problems:
         raise StoryError(problems)
     return data
 
 
-def _story_problems(exc: ValidationError, meta: dict[str, Any], origins: list[_Origin], story_name: str) -> list[Problem]:
+def _story_problems(exc: ValidationError, meta: dict[str, Any], origins: list[_Origin], story_name: str,
+                    translation_files: dict[str, str] | None = None) -> list[Problem]:
     """A story's validation problems, each mapped back to its file and object."""
     steps = meta.get("steps") if isinstance(meta.get("steps"), list) else []
     out = []
     for loc, message in validation_problems(exc, StoryData):
-        if loc[:1] == ("places",) and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(origins):
+        if loc[:1] == ("translations",) and len(loc) > 1 and loc[1] in (translation_files or {}):
+            out.append(Problem(translation_files[loc[1]], message, field=field_path(loc[2:])))  # type: ignore[index]
+        elif loc[:1] == ("places",) and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(origins):
             out.append(_place_problem(origins, loc, message, story_name))
         elif loc[:1] == ("steps",) and len(loc) > 1 and isinstance(loc[1], int):
             sid = steps[loc[1]].get("id") if loc[1] < len(steps) and isinstance(steps[loc[1]], dict) else None

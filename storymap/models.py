@@ -31,6 +31,7 @@ from pydantic_core import PydanticCustomError
 from .errors import Suggester, field_path, short_repr, validation_problems
 from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
+from .translations import Translation, check_translations
 from .types import HttpUrl, Identifier, Language, Layout, LocationPrecision, NonEmptyText, Zoom
 
 __all__ = [
@@ -413,6 +414,10 @@ class StoryMeta(BaseModel):
                                                           "is read; the page's CSP allows exactly those hosts).")
     media_budget: MediaBudget = Field(default_factory=MediaBudget,
                                       description="Per-image and per-page limits for inlined images.")
+    languages: list[Language] = Field(
+        default_factory=list, description="The languages the page holds (BCP 47), each but `lang` from its "
+                                          "story.<lang>.toml; empty: `lang` and every translation file present.")
+
     tiles: Optional[str | TileTemplate] = Field(
         default=None, description="The online tiles over the embedded basemap: a provider's name as xyzservices "
                                   "knows it (\"CartoDB.Positron\", \"OpenStreetMap.Mapnik\", ...), a URL template "
@@ -464,7 +469,7 @@ class PlaceCollection(BaseModel):
 
 
 #: The parts of a story that are not its own fields.
-_PARTS = ("kinds", "places", "steps")
+_PARTS = ("kinds", "places", "steps", "translations")
 
 
 class StoryData(StoryMeta):
@@ -484,6 +489,9 @@ class StoryData(StoryMeta):
     kinds: dict[str, Kind] = Field(default_factory=dict)
     places: list[Place] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
+    translations: dict[str, Translation] = Field(
+        default_factory=dict, description="The story's texts in other languages, by language tag "
+                                          "(story.<lang>.toml; see storymap.translations).")
 
     @model_validator(mode="wrap")
     @classmethod
@@ -560,6 +568,14 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
                        else None for item in raw_steps]
         for f in unknown_places(step_places, set(known)):
             problems.append((("steps", f.index) + f.loc, f.message))
+    # Translations: checked against the story once the story itself is valid (a broken story would
+    # make every translation of what it breaks look wrong too).
+    lang = fields.get("lang", raw.get("lang") if isinstance(raw.get("lang"), str) else "en")
+    fields["translations"], found = check_translations(
+        raw.get("translations"), lang=lang, declared=fields.get("languages", []), raw_kinds=raw.get("kinds"),
+        raw_places=places, raw_steps=steps, meta=raw, against_story=not problems and known is not None,
+        complete=bool(context.get("complete_translations")), folder=context.get("folder"))
+    problems += found
     return fields, problems
 
 
@@ -733,45 +749,83 @@ def unknown_places(step_places: Sequence[Any], known: Collection[str]) -> list[F
     return found
 
 
-#: A place is "far" from the story when the median distance to the others is more than this (degrees).
-_FAR_DEGREES = 10.0
+#: A place is "far" from the story when the median distance to the others is more than this (km).
+_FAR_KM = 1100.0
+#: Swapped, a place must lie this many times closer to the others to count as swapped.
+_CLOSER = 4.0
+#: Latitudes few stories go to (the Antarctic, the high Arctic): a place there while none of the
+#: story's others is, whose swap lies far closer to them, is a swap.
+_POLAR = (-60.0, 75.0)
+_EARTH_KM = 6371.0088
+
+
+def _km(lon: np.ndarray, lat: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Great-circle distances in km (haversine), broadcast."""
+    lon, lat, lon2, lat2 = (np.radians(a) for a in (lon, lat, lon2, lat2))
+    h = np.sin((lat2 - lat) / 2) ** 2 + np.cos(lat) * np.cos(lat2) * np.sin((lon2 - lon) / 2) ** 2
+    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _polar_zone(lat: float) -> str:
+    return "in the Antarctic" if lat < _POLAR[0] else "in the high Arctic" if lat > _POLAR[1] else ""
 
 
 def swapped_places(places: Sequence[Place]) -> list[Finding]:
     """Places whose coordinates look like [latitude, longitude] instead of [longitude, latitude].
 
-    Each place is compared with the others by the median of its distances to them (robust: a
-    few stray places, other swapped ones included, barely move a median). A place is reported
-    when it lies far from the others, and swapped it would lie among them: its median distance
-    swapped is a quarter of what it is now or less, and no more than the story's typical one.
-    Needs at least three places.
+    Each place is compared with the others by the median great-circle distance to them (robust: a
+    few stray places, other swapped ones included, barely move a median). A place is reported when
+    it lies far from the others (over 1,100 km), swapped it would lie far closer to them (a quarter
+    of the distance or less), and either
+
+    - swapped, it lies among them (no farther than the story's places typically lie from each
+      other), or
+    - where it lies is implausible for the story: the Antarctic or the high Arctic while none of the
+      story's other places is there (a place in the Americas swapped lands near a pole), and its
+      swap is not.
+
+    A place legitimately far from the others (a headquarters across the sea from where a story
+    happens, a port across an ocean) is not reported: swapped, it lies no closer. Needs at least
+    three places.
     """
     if len(places) < 3:
         return []
-    bounds = np.array([place.shape.bounds for place in places], dtype=float)
-    centres = np.column_stack([(bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2])
+    bounds = np.array([place.bounds for place in places], dtype=float)
+    lon = (bounds[:, 0] + bounds[:, 2]) / 2
+    lon = (lon + 180.0) % 360.0 - 180.0
+    lat = (bounds[:, 1] + bounds[:, 3]) / 2
     # Compared with at most ~200 places, evenly spread through the list: linear time however many.
-    sample = np.unique(np.linspace(0, len(centres) - 1, min(len(centres), 201)).round().astype(int))
+    sample = np.unique(np.linspace(0, len(lon) - 1, min(len(lon), 201)).round().astype(int))
 
-    def median_distance(points: np.ndarray) -> np.ndarray:
-        """For each point, the median (Chebyshev, in degrees) distance to the sampled places but its own."""
-        gaps = np.abs(points[:, None, :] - centres[sample][None, :, :])
-        gaps[:, :, 0] = np.minimum(gaps[:, :, 0], 360.0 - gaps[:, :, 0])  # the short way round
-        gaps = gaps.max(axis=2)
+    def median_km(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """For each point, the median distance to the sampled places but its own."""
+        gaps = _km(x[:, None], y[:, None], lon[sample][None, :], lat[sample][None, :])
         gaps[sample, np.arange(len(sample))] = np.nan
         return np.nanmedian(gaps, axis=1)
 
-    now = median_distance(centres)
-    swapped = median_distance(centres[:, ::-1])
-    typical = float(np.median(now))
-    mx, my = np.median(centres, axis=0)
+    now = median_km(lon, lat)
+    can_swap = np.abs(lon) <= 90.0  # swapped, the longitude becomes a latitude
+    swapped = np.where(can_swap, median_km(np.where(can_swap, lat, 0.0), np.where(can_swap, lon, 0.0)), np.inf)
+    typical = max(float(np.median(now)), _FAR_KM)
+    polar = (lat < _POLAR[0]) | (lat > _POLAR[1])
+    swapped_polar = (lon < _POLAR[0]) | (lon > _POLAR[1])
+    mx, my = float(np.median(lon)), float(np.median(lat))
     found = []
-    for i in np.flatnonzero((now > _FAR_DEGREES) & (swapped * 4 <= now) & (swapped <= typical)):
-        x, y = centres[i]
+    for i in np.flatnonzero((now > _FAR_KM) & (swapped * _CLOSER <= now)):
+        others_polar = bool(np.delete(polar, i).any())
+        among = swapped[i] <= typical
+        implausible = polar[i] and not others_polar and not swapped_polar[i]
+        if not (among or implausible):
+            continue
+        x, y = lon[i], lat[i]
+        zone = _polar_zone(y) + ", " if implausible else ""
+        where = ("lie among them" if among else
+                 f"lie far closer to them (a median {swapped[i]:,.0f} km away)")
         found.append(Finding(int(i), ("geometry",), (
-            f"coordinates look swapped: the place lies at longitude {x:.4g}, latitude {y:.4g}, far from "
-            f"the story's other places (around longitude {mx:.4g}, latitude {my:.4g}); swapped, it would "
-            "lie among them: GeoJSON positions are [longitude, latitude]"
+            f"coordinates look swapped: the place lies at longitude {x:.4g}, latitude {y:.4g}, {zone}far from "
+            f"the story's other places (around longitude {mx:.4g}, latitude {my:.4g}: a median {now[i]:,.0f} km "
+            f"away); swapped, at longitude {y:.4g}, latitude {x:.4g}, it would {where}: GeoJSON positions are "
+            "[longitude, latitude]"
         )))
     return found
 

@@ -33,7 +33,7 @@ from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElemen
 from folium.map import Layer
 from markupsafe import Markup
 
-from . import assets, channels, media as story_media, tiles as story_tiles
+from . import assets, channels, i18n, media as story_media, tiles as story_tiles
 from .context import PageContext, framed_places
 from .errors import Problem, StoryError
 from .security import add_csp, tile_sources
@@ -258,7 +258,7 @@ class StoryControl(MacroElement):
     @property
     def article(self) -> Markup:
         """The story as a <noscript> article (issue 12: see storymap.channels)."""
-        return channels.noscript_article(self.story, self.root_id, self.context)
+        return channels.noscript_article(self.story, self.root_id, self.context, self.i18n_marks)
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -266,7 +266,35 @@ class StoryControl(MacroElement):
 
     @property
     def config(self) -> dict[str, Any]:
-        return self.context.config
+        return {**self.context.config, "i18n": i18n.page_config(self)}
+
+    @property
+    def ui(self) -> Any:
+        """The interface strings in the page's language."""
+        return self.context.ui
+
+    @property
+    def languages(self) -> list[tuple[str, str]]:
+        """``(tag, own name)`` of each language of the page (one: no language switch)."""
+        return [(lang, i18n.catalogue(lang)["language.name"]) for lang in i18n.page_languages(self.context.source)]
+
+    @property
+    def storymap_js(self) -> Optional[str]:
+        """The language switch's script, in a page of several languages (see ``_element_scripts``)."""
+        return i18n.languages_js() if len(i18n.page_languages(self.context.source)) > 1 else None
+
+    @property
+    def i18n_marks(self) -> tuple[Markup, Markup]:
+        """The marks of elements whose content, or only attributes, depend on the language: none
+        in a page of one language."""
+        if len(i18n.page_languages(self.context.source)) < 2:
+            return Markup(""), Markup("")
+        return Markup(f" {i18n.MARK}"), Markup(f' {i18n.MARK}="attrs"')
+
+    @property
+    def language_templates(self) -> Markup:
+        """The texts of the page's other languages (see :mod:`storymap.i18n`)."""
+        return Markup("") if getattr(self, "i18n_variant", False) else i18n.language_templates(self)
 
     @property
     def layer_refs(self) -> list[tuple[str, str]]:
@@ -430,7 +458,7 @@ def remote_links(element: Element) -> list[tuple[str, str]]:
 
 def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence[Any] = (),
                 basemap: Optional[dict[str, Any]] = None, fragment: bool = False, layout: Optional[str] = None,
-                asset_store: Optional[assets.AssetStore] = None) -> str:
+                asset_store: Optional[assets.AssetStore] = None, lang: Optional[str] = None) -> str:
     """The story as one page (or a fragment), byte-identical for the same input.
 
     Parameters
@@ -449,29 +477,35 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
         Overrides the story's layout.
     asset_store : AssetStore, optional
         Where the files of folium plugins loaded from elsewhere are found.
+    lang : str, optional
+        The language the page opens in, one of the story's (default: its own); the page holds them all.
     """
     context = PageContext(data, layout=layout or data.layout, mode="fragment" if fragment else "page",
-                          overlays=[o.config for o in overlays])
+                          overlays=[o.config for o in overlays], lang=lang or data.lang)
     tree, copies = clone_tree(folium_map)
     tree.location = context.center
     zooms = {id(o.element): o.zoom(data) for o in overlays}
     for original, copied in copies.items():
         if zooms.get(original) is not None:
             copied.zoom = zooms[original]  # a data layer's detail, for this story's steps
+    if basemap and basemap.get("attribution"):
+        basemap = {**basemap, "attribution": i18n.basemap_attribution(context.lang)}
     Basemap(basemap or {}).add_to(tree)
     source = story_tiles.resolve(data.tiles)
     if source is not None:  # (tiles = "none": no tile layer, no tile request, no image host in the CSP)
+        # The default tiles' credit in the page's language; a named provider's as it gives it.
+        attribution = i18n.tiles_attribution(context.lang) if data.tiles is None else source["attribution"]
         folium.TileLayer(
-            tiles=source["url"], attr=source["attribution"], name="Tiles", subdomains=source["subdomains"],
+            tiles=source["url"], attr=attribution, name="Tiles", subdomains=source["subdomains"],
             max_zoom=TILES["max_zoom"], max_native_zoom=min(source["max_zoom"], TILES["max_zoom"]),
             detect_retina=False, show=False,
         ).add_to(tree)
     StoryControl(context).add_to(tree)  # last: the story's script needs every layer defined first
 
     store = asset_store or assets.AssetStore()
-    page = StoryPage(title=data.title, lang=data.lang, fragment=fragment,
+    page = StoryPage(title=context.story.title, lang=context.lang, fragment=fragment,
                      resolve=lambda links: store.inline(links, where="the page"))
-    page.meta_tags = channels.meta_tags(data)
+    page.meta_tags = channels.meta_tags(context.story)
     page.add_child(tree, name="map")
     prefix = hashlib.sha256(data.model_dump_json().encode("utf-8")).hexdigest()[:8]
     counter = itertools.count(1)

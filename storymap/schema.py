@@ -151,7 +151,7 @@ _MORE: dict[tuple[str, str], dict[str, Any]] = {
                              "examples": ["Three landmarks, three capitals"]},
     ("StoryFile", "layout"): {"examples": ["slides", "scroll"]},
     ("StoryFile", "lang"): {"examples": ["en", "es", "pt-BR"]},
-    ("Step", "id"): {"examples": ["overview", "the-canal"]},
+    ("Step", "id"): {"examples": ["overview", "the-harbour"]},
     ("Step", "title"): {"description": "The step's heading.", "examples": ["From Florida to the isthmus"]},
     ("Step", "narrative"): {"description": "The step's text, in Markdown (raw HTML shows as text)."},
     ("Step", "places"): {"examples": [["eiffel-tower", "tower-bridge"]]},

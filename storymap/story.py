@@ -18,6 +18,8 @@ from .assets import AssetStore
 from .basemap import basemap_data
 from .context import framed_places
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
+from .i18n import page_languages
+from .translations import localize
 from .layers import Overlay, make_overlay
 from .load import load_data
 from .models import Step, StoryData
@@ -348,7 +350,13 @@ class Story:
         return self
 
     # Output --------------------------------------------------------------------------------
-    def to_html(self, *, fragment: bool = False, layout: str | None = None) -> str:
+    @property
+    def languages(self) -> list[str]:
+        """The languages the story is in (its own ``lang`` and its translations'), in the page's order."""
+        return page_languages(self.data)
+
+    def to_html(self, *, fragment: bool = False, layout: str | None = None, lang: str | None = None,
+                languages: Sequence[str] | None = None) -> str:
         """The story as one self-contained HTML page, or an HTML fragment for a CMS.
 
         Parameters
@@ -359,6 +367,13 @@ class Story:
             Leaflet runs once however many stories a page holds.
         layout : {"slides", "scroll"}, optional
             Override the story's layout.
+        lang : str, optional
+            The language the page (or fragment) opens in, one of :attr:`languages` (default: the
+            story's own). The page holds every language; a reader switches in the panel, and
+            ``?lang=es`` in the page's URL opens another.
+        languages : sequence of str, optional
+            Only these of the story's languages in the page (default: all); ``lang`` defaults to
+            the first. ``languages=["es"]`` makes a page in Spanish alone, a third smaller.
 
         Returns
         -------
@@ -367,11 +382,45 @@ class Story:
         """
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
-        return render_page(self.data, self.map, overlays=list(self._overlays.values()),
-                           basemap=story_basemap(self.data), fragment=fragment, layout=layout,
-                           asset_store=AssetStore(self._asset_folders))
+        data = self.data
+        if languages is not None:
+            data, lang = self._only(languages, lang)
+        lang = self._language(lang)
+        return render_page(data, self.map, overlays=list(self._overlays.values()),
+                           basemap=story_basemap(data, lang), fragment=fragment, layout=layout,
+                           asset_store=AssetStore(self._asset_folders), lang=lang)
 
-    def save(self, path: str | os.PathLike[str], *, fragment: bool = False, layout: str | None = None) -> Path:
+    def _only(self, languages: Sequence[str], lang: str | None) -> tuple[StoryData, str]:
+        """The story holding only ``languages`` (its own texts in the first when its own is not
+        among them), and the language to open in."""
+        if isinstance(languages, str) or not languages:
+            raise ValueError(f"languages must be a non-empty list of the story's languages, got {languages!r}")
+        keep = list(dict.fromkeys(self._language(tag) for tag in languages))
+        lang = self._language(lang) if lang is not None else keep[0]
+        if lang not in keep:
+            raise ValueError(f"lang {lang!r} is not one of the languages asked for ({', '.join(keep)})")
+        data = self.data
+        if data.lang not in keep:  # told in another language: that one becomes the story's own
+            data = localize(data, keep[0]).model_copy(update={"lang": keep[0]})
+        translations = {tag: text for tag, text in data.translations.items() if tag in keep}
+        declared = [tag for tag in data.languages if tag in keep]
+        return data.model_copy(update={"translations": translations, "languages": declared}), lang
+
+    def _language(self, lang: str | None) -> str:
+        """One of the story's languages (a tag in any case, or its primary language)."""
+        langs = self.languages
+        if lang is None:
+            return self.data.lang
+        for match in (lambda tag: tag.lower() == lang.lower(),
+                      lambda tag: tag.lower().split("-")[0] == lang.lower().split("-")[0]):
+            found = [tag for tag in langs if match(tag)]
+            if found:
+                return found[0]
+        raise ValueError(f"the story is not in {lang!r}; its languages are {', '.join(langs)} "
+                         "(a translation is a story.<lang>.toml file next to story.toml)")
+
+    def save(self, path: str | os.PathLike[str], *, fragment: bool = False, layout: str | None = None,
+             lang: str | None = None, languages: Sequence[str] | None = None) -> Path:
         """Write the page to ``path`` atomically (a failed write leaves any old file intact).
 
         Returns
@@ -380,7 +429,8 @@ class Story:
             The path written.
         """
         target = Path(path)
-        html = self.to_html(fragment=fragment, layout=layout)  # rendered in full before anything is written
+        # Rendered in full before anything is written.
+        html = self.to_html(fragment=fragment, layout=layout, lang=lang, languages=languages)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
@@ -421,10 +471,12 @@ def load(folder: str | os.PathLike[str]) -> Story:
     return Story(load_data(folder))
 
 
-def story_basemap(data: StoryData) -> dict[str, Any]:
-    """The embedded basemap around a story's places (cached: the same places give the same data)."""
+def story_basemap(data: StoryData, lang: str | None = None) -> dict[str, Any]:
+    """The embedded basemap around a story's places (cached: the same places give the same data),
+    its labels named in each of the story's languages, ``lang`` (default: the story's) first."""
     _, drawn = framed_places(data)
-    return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else (), (data.lang,))
+    langs = tuple(dict.fromkeys([lang or data.lang, *page_languages(data)]))
+    return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else (), langs)
 
 
 @functools.lru_cache(maxsize=8)

@@ -14,7 +14,6 @@ with ``pip install 'storymap[explore]'``, which the errors name.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import math
 import re
@@ -115,10 +114,8 @@ def check_keywords(layer: str, others: dict[str, Any], accepted: Sequence[str]) 
 
 
 def _closest_word(word: str, words: Sequence[str]) -> Optional[str]:
-    """The keyword closest to a misspelt one (by similarity: ``legend_kwrds`` is ``legend_kwds``,
-    not ``legend``, which the prefix rule of :func:`storymap.errors.did_you_mean` would pick)."""
-    close = difflib.get_close_matches(word, list(words), n=1, cutoff=0.6)
-    return close[0] if close else None
+    """The keyword closest to a misspelt one (``legend_kwrds`` → ``legend_kwds``)."""
+    return did_you_mean(word, list(words))
 
 
 def check_options(layer: str, which: str, value: Any, allowed: Sequence[str]) -> dict[str, Any]:

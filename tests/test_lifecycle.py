@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 # Counts what the page has added and not taken back: listeners on window and document, observers,
 # pending timers. Installed before any script of the page runs.
-INSTRUMENT = """
+INSTRUMENT = r"""
 (() => {
   const live = {listeners: new Map(), observers: 0, timers: new Set(), intervals: new Set()};
   window.__live = live;

@@ -493,7 +493,7 @@ def test_failed_rendering_leaves_the_old_page(story: Path, built: Path, monkeypa
     def broken(self):
         raise RuntimeError("renderer broke half-way")
 
-    monkeypatch.setattr(storymap.render.StoryControl, "cards", property(broken))
+    monkeypatch.setattr(storymap.render.StoryControl, "steps", property(broken))
     result = run("build", "geodata", "-o", "dist/index.html")
     assert result.exit_code == 1
     assert result.stderr == "cannot build dist/index.html: renderer broke half-way (run with --debug for the traceback)\n"

@@ -7,27 +7,7 @@
   if (!ns || ns.Basemap) {
     return;
   }
-  var u = ns.util, create = u.create;
-
-  // Integers packed by storymap.encoding.pack (5 bits a character, zigzag), or a plain list.
-  function unpack(value) {
-    if (typeof value !== 'string') {
-      return value || [];
-    }
-    var out = [], number = 0, factor = 1;
-    for (var i = 0; i < value.length; i++) {
-      var code = value.charCodeAt(i) - 63;
-      number += (code & 31) * factor;
-      if (code & 32) {
-        factor *= 32;
-        continue;
-      }
-      out.push(number % 2 ? -(number + 1) / 2 : number / 2);
-      number = 0;
-      factor = 1;
-    }
-    return out;
-  }
+  var u = ns.util, create = u.create, unpack = u.unpack;
 
   // Runs of `counts[i]` items of `items`, as arrays.
   function split(items, counts) {
@@ -41,11 +21,9 @@
 
   // {xy, parts} → [[latlng, ...], ...]; {xy, rings, polys} → [[[latlng, ...], ...], ...].
   function latLngs(family, scale) {
-    var xy = unpack(family.xy), points = [], x = 0, y = 0;
+    var xy = u.coordinates(family.xy, scale), points = [];
     for (var i = 0; i + 1 < xy.length; i += 2) {
-      x += xy[i];
-      y += xy[i + 1];
-      points.push([y / scale, x / scale]);
+      points.push([xy[i + 1], xy[i]]);
     }
     if (family.rings !== undefined) {
       return split(split(points, unpack(family.rings)), unpack(family.polys));
@@ -53,7 +31,6 @@
     return split(points, unpack(family.parts));
   }
 
-  u.unpack = unpack;
   u.unpackLatLngs = latLngs;
 
   // A country label's icon: carries its Natural Earth label rank (1 the most prominent) as
@@ -202,15 +179,31 @@
       }
     },
 
+    // @method setLang(lang: String): this
+    // Names the countries in another of the data's `langs`.
+    setLang: function (lang) {
+      this.options.lang = lang;
+      (this._names || []).forEach(function (pair) {
+        this._name(pair[0], pair[1]);
+      }, this);
+      return this;
+    },
+
+    _name: function (text, row) {
+      var langs = this._data.langs || [], at = Math.max(0, langs.indexOf(this.options.lang));
+      text.textContent = row[3 + at] === undefined ? row[3] : row[3 + at];
+      if (langs[at]) {
+        text.lang = langs[at];
+      }
+    },
+
     _labels: function (data, pane) {
-      var langs = data.langs || [], at = Math.max(0, langs.indexOf(this.options.lang));
       var rows = data.labels || [];
+      this._names = [];
       for (var i = 0; i < rows.length; i++) {
-        var row = rows[i], name = row[3 + at] === undefined ? row[3] : row[3 + at];
-        var text = create('span', null, name);
-        if (langs[at]) {
-          text.lang = langs[at];
-        }
+        var row = rows[i], text = create('span');
+        this._name(text, row);
+        this._names.push([text, row]);
         this.addLayer(L.marker([row[0], row[1]], {
           pane: pane, interactive: false, keyboard: false,
           icon: new LabelIcon({className: 'storymap-country-label', html: text, iconSize: null, rank: row[2]})

@@ -121,6 +121,22 @@
       return this;
     },
 
+    // @method rename(names: Object): this
+    // New names for places ({id: name}, e.g. in another language); call show() after.
+    rename: function (names) {
+      for (var id in names) {
+        var p = this._places[id];
+        if (p && Object.prototype.hasOwnProperty.call(names, id) && p.name !== names[id]) {
+          p.name = names[id];
+          if (p.node) {
+            L.DomUtil.remove(p.node);
+            p.node = null;
+          }
+        }
+      }
+      return this;
+    },
+
     // @method show(ids: Array): this
     // Labels these places (a step's, the most important first) from now on; call place() once the
     // map shows them.

@@ -107,12 +107,13 @@
     initialize: function (items, options) {
       L.setOptions(this, options);
       this._items = (items || []).slice();
+      this._labels = [];
     },
 
     onAdd: function (map) {
       var box = create('details', 'storymap-legend leaflet-control');
       box.open = !this.options.collapsed;
-      create('summary', 'storymap-legend-title', this.options.title, box);
+      this._title = create('summary', 'storymap-legend-title', this.options.title, box);
       this._list = create('ul', 'storymap-legend-list', null, box);
       this._items.forEach(this._addRow, this);
       L.DomEvent.disableClickPropagation(box);
@@ -182,10 +183,28 @@
       }
     },
 
+    // @method setTexts(title: String, labels: String[]): this
+    // Renames the legend and its first rows (another language).
+    setTexts: function (title, labels) {
+      this.options.title = title;
+      if (this._title) {
+        this._title.textContent = title;
+      }
+      labels.forEach(function (label, i) {
+        if (this._items[i]) {
+          this._items[i].label = label;
+        }
+        if (this._labels[i]) {
+          this._labels[i].textContent = label;
+        }
+      }, this);
+      return this;
+    },
+
     _addRow: function (item) {
       var row = create('li', 'storymap-legend-item', null, this._list);
       swatch(item.shape, item.style || {}, row, item.symbol);
-      create('span', 'storymap-legend-label', item.label, row);
+      this._labels.push(create('span', 'storymap-legend-label', item.label, row));
       if (item.key) {
         row.style.flexWrap = 'wrap';
         key(item, row);

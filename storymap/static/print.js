@@ -1,41 +1,41 @@
-// Print: the page's print stylesheet puts the map, at its printed size, above the story text.
-// Leaflet does not notice a container that changes size without a window resize: tell each
-// story's map, which then refits the current step (story.js listens to the map's resize). The
-// places' sources, folded away on screen, are unfolded for the paper and folded back after.
+// print.js: printing a story. The page's print stylesheet puts the map, at its printed size,
+// above the story text; Leaflet does not notice a container that changes size without a window
+// resize, so the story tells its map, which then refits the current step (story.js listens to the
+// map's resize). The places' sources, folded away on screen, are unfolded for the paper and folded
+// back after.
 (function (L) {
   'use strict';
+  var ns = L.storymap;
+  if (!ns || !ns.Story || ns.Story.prototype._watchPrint) {
+    return;
+  }
 
-  var unfolded = [];
-
-  function relayout(printing) {
-    var roots = document.querySelectorAll('[data-storymap]');
-    for (var i = 0; i < roots.length; i++) {
-      var story = roots[i].storymap;
-      if (printing) {
-        var folded = roots[i].querySelectorAll('details.storymap-sources:not([open])');
-        for (var j = 0; j < folded.length; j++) {
-          folded[j].open = true;
-          unfolded.push(folded[j]);
+  ns.Story.include({
+    // Called by the story when it starts; every listener goes through _listen/_disposers, so
+    // destroy() takes it back.
+    _watchPrint: function () {
+      var self = this, unfolded = [];
+      var relayout = function (printing) {
+        if (self._destroyed) {
+          return;
         }
+        if (printing) {
+          Array.prototype.forEach.call(self.root.querySelectorAll('details.storymap-sources:not([open])'),
+            function (details) {
+              details.open = true;
+              unfolded.push(details);
+            });
+        } else {
+          unfolded.splice(0).forEach(function (details) { details.open = false; });
+        }
+        self.map.invalidateSize({pan: false});
+      };
+      this._listen(window, 'beforeprint', function () { relayout(true); });
+      this._listen(window, 'afterprint', function () { relayout(false); });
+      var query = window.matchMedia ? window.matchMedia('print') : null;
+      if (query && query.addEventListener) {
+        this._listen(query, 'change', function () { relayout(query.matches); });
       }
-      if (story && story.map) {
-        story.map.invalidateSize({pan: false});
-      }
     }
-    if (!printing) {
-      unfolded.splice(0).forEach(function (details) { details.open = false; });
-    }
-  }
-
-  var query = window.matchMedia ? window.matchMedia('print') : null;
-  window.addEventListener('beforeprint', function () { relayout(true); });
-  window.addEventListener('afterprint', function () { relayout(false); });
-  if (query) {
-    var changed = function () { relayout(query.matches); };
-    if (query.addEventListener) {
-      query.addEventListener('change', changed);
-    } else if (query.addListener) {
-      query.addListener(changed);
-    }
-  }
+  });
 }(L));

@@ -22,7 +22,7 @@
 
   // Step i's text: its section (the only one shown in slides), the title card's size, the buttons,
   // the counter and the progress bar. Writes only, so that nothing is laid out before it paints.
-  function showText(root, nodes, i, scroll, description) {
+  function showText(root, nodes, i, scroll) {
     var n = nodes.sections.length;
     nodes.sections.forEach(function (section, j) {
       section.hidden = !scroll && j !== i;
@@ -39,11 +39,7 @@
     nodes.next.disabled = i === n - 1;
     nodes.counter.textContent = (i + 1) + ' / ' + n;
     nodes.bar.setAttribute('aria-valuenow', String(i + 1));
-    nodes.bar.setAttribute('aria-valuetext', 'Step ' + (i + 1) + ' of ' + n);
     nodes.barFill.style.width = ((i + 1) / n * 100) + '%';
-    if (nodes.mapDescription && description !== undefined) {
-      nodes.mapDescription.textContent = description || '';
-    }
   }
 
   function hashId() {
@@ -123,6 +119,14 @@
       this._overlays = config.overlays || [];
       this._findNodes();
       this._bind();
+      this._initLanguages();
+      // The text's own parts (each step's narrative and place cards, from the page's article) are
+      // in before the first paint; the map's wait for it.
+      this._placeCards();
+      this._startLanguage();
+      if (this._watchPrint) {
+        this._watchPrint();  // print.js
+      }
       // @property root: HTMLElement
       // The story's root element; `root.storymap` is this story until destroy().
       root.storymap = this;
@@ -138,7 +142,7 @@
         }
       }
       // The rest waits for the text's first paint, and runs in short tasks.
-      this._tasks([this._placeCards, this._buildMap, this._whenDrawn]);
+      this._tasks([this._buildMap, this._whenDrawn]);
     },
 
     // Runs each function (a method) in a task of its own, the first after the next paint.
@@ -168,6 +172,9 @@
       this._overlays.forEach(function (o) {
         this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name, key: o.key});
       }, this);
+      if (this._legendTexts && this.language !== this._rendered) {  // (languages.js: another language shown)
+        this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || []);
+      }
       this._bindMap();
       if (this.options.layout === 'scroll') {
         this._watchScroll();
@@ -432,7 +439,9 @@
       this._sections = n.sections;
       this._prevButton = n.prev;
       this._nextButton = n.next;
+      this._bar = n.bar;
       this._live = n.live;
+      this._mapDescription = n.mapDescription;
       this._skip = n.skip;
       this._sheetToggle = n.sheetToggle;
     },
@@ -594,7 +603,7 @@
       L.DomUtil[collapsed ? 'addClass' : 'removeClass'](this.root, 'storymap--collapsed');
       if (toggle) {
         toggle.setAttribute('aria-expanded', collapsed ? 'false' : 'true');
-        toggle.querySelector('.storymap-sheet-label').textContent = collapsed ? 'Show story text' : 'Hide story text';
+        toggle.querySelector('.storymap-sheet-label').textContent = this._t(collapsed ? 'sheet.show' : 'sheet.hide');
       }
       this.map.invalidateSize({pan: false});
       return this;
@@ -668,11 +677,17 @@
 
     _showText: function (i, data, first) {
       var scroll = this.options.layout === 'scroll', focused = document.activeElement;
-      showText(this.root, this._nodes, i, scroll, data.description);
+      showText(this.root, this._nodes, i, scroll);
       if (focused && focused.disabled) {
         (i === 0 ? this._nextButton : this._prevButton).focus();
       }
-      this._live.textContent = 'Step ' + (i + 1) + ' of ' + this.steps.length + ': ' + data.title;
+      var n = this.steps.length;
+      this._bar.setAttribute('aria-valuetext', this._t('progress.value', {n: i + 1, total: n}));
+      this._live.textContent = this._t('announce', {n: i + 1, total: n, title: data.title});
+      if (this._mapDescription) {
+        var given = this._sections[i] && this._sections[i].querySelector('.storymap-onmap-text');
+        this._mapDescription.textContent = data.description || (given ? given.textContent : '');
+      }
       if (!scroll && this._scroller && !first) {
         this._scroller.scrollTop = 0;
         this._panel.scrollTop = 0;
@@ -685,17 +700,20 @@
     // gets a copy.
     _placeCards: function () {
       var kinds = this._config.kinds, byId = this._cards = {};
-      var article = this._article();
-      if (!article) {
+      var parsed = this._articleDoc();
+      if (!parsed) {
         return;
       }
-      var parsed = new DOMParser().parseFromString(article.textContent, 'text/html');
+      // The master copies live in a hidden holder in the root, so that a change of language
+      // (languages.js) reaches them as it reaches the copies.
+      var holder = this._cardHolder = create('div', 'storymap-cards', null, this.root);
+      holder.hidden = true;
       this._config.places.forEach(function (place) {
         var card = parsed.querySelector('.storymap-place[data-place="' + place.id + '"]');
         if (!card) {
           return;
         }
-        card = document.importNode(card, true);
+        card = holder.appendChild(document.importNode(card, true));
         var sources = card.querySelector('.storymap-sources');
         if (sources) {
           sources.open = false;
@@ -707,7 +725,18 @@
         }
         byId[place.id] = card;
       });
-      var scroll = this.options.layout === 'scroll', added = [];
+      var scroll = this.options.layout === 'scroll', added = [holder], filled = [];
+      // Each step's narrative is in the page once too, in the article: copied into its section.
+      this._sections.forEach(function (section) {
+        var slot = section.querySelector('.storymap-narrative[data-from]');
+        var text = slot && parsed.getElementById(slot.getAttribute('data-from'));
+        var narrative = text && text.querySelector('.storymap-narrative');
+        if (narrative) {
+          var copy = document.importNode(narrative, true);
+          slot.parentNode.replaceChild(copy, slot);
+          filled.push([copy, slot]);
+        }
+      });
       this._sections.forEach(function (section) {
         var more = section.querySelector('.storymap-step-more');
         if (more && scroll) {
@@ -725,7 +754,17 @@
       });
       this._disposers.push(function () {
         added.forEach(function (node) { L.DomUtil.remove(node); });
+        filled.forEach(function (pair) { pair[0].parentNode.replaceChild(pair[1], pair[0]); });
       });
+    },
+
+    // The story's <noscript> article parsed into a document that runs and loads nothing (once).
+    _articleDoc: function () {
+      if (this._parsedArticle === undefined) {
+        var article = this._article();
+        this._parsedArticle = article ? new DOMParser().parseFromString(article.textContent, 'text/html') : null;
+      }
+      return this._parsedArticle;
     },
 
     // The story's <noscript> article: the element after the root (where the page puts it), else
@@ -845,6 +884,17 @@
         }
       }
       this._labels.show(step.places);
+    },
+
+    // The places' names changed (another language): new labels, placed again.
+    _relabel: function () {
+      if (!this._built) {
+        return;
+      }
+      var names = {};
+      this._config.places.forEach(function (place) { names[place.id] = place.name; });
+      this._labels.rename(names).show(this._config.steps[this.index].places);
+      this._placeLabels();
     },
 
     // The labels of the step's places, in the part of the map the panel leaves free, clear of the

@@ -15,14 +15,13 @@
   // POINTS points per task.
   var MAX_LAT = 85.0511287798, CELL = 16, TAU = Math.PI * 2, CHUNK = 10000, POINTS = 25000;
 
-  // Delta-encoded integers [dx, dy, ...] → Web Mercator pixel coordinates at zoom 0 (x, y, ...).
+  // Delta-encoded integers (storymap.encoding, decoded by ns.util.coordinates) → Web Mercator
+  // pixel coordinates at zoom 0 (x, y, ...), in place.
   function decode(deltas, scale) {
-    var n = deltas.length, out = new Float64Array(n), x = 0, y = 0, rad = Math.PI / 180;
-    for (var i = 0; i < n; i += 2) {
-      x += deltas[i];
-      y += deltas[i + 1];
-      var lat = Math.max(-MAX_LAT, Math.min(MAX_LAT, y / scale)) * rad;
-      out[i] = 256 * (x / scale / 360 + 0.5);
+    var out = ns.util.coordinates(deltas, scale), n = out.length, rad = Math.PI / 180;
+    for (var i = 0; i + 1 < n; i += 2) {
+      var lat = Math.max(-MAX_LAT, Math.min(MAX_LAT, out[i + 1])) * rad;
+      out[i] = 256 * (out[i] / 360 + 0.5);
       out[i + 1] = 256 * (0.5 - Math.log(Math.tan(Math.PI / 4 + lat / 2)) / TAU);
     }
     return out;
@@ -99,6 +98,16 @@
   // Points, lines and areas from Python (storymap's compact encoding) drawn on one canvas in
   // the `storymapData` pane, under the story's places. Tooltips and popups show the properties
   // named in the options, found by hit-testing (a grid of cells for points).
+  //
+  // Leaflet's private members used here, and why. A renderer is the one kind of layer Leaflet moves
+  // and scales with the map (pans, zoom animations, the padded bounds it draws for), so this
+  // extends L.Renderer as L.Canvas and L.SVG do, through the members they override: _initContainer
+  // and _destroyContainer (two canvases: one shown, one drawn on, then swapped, so no half-drawn
+  // view shows), _update (the draw waits for a task of its own, so a 100,000-feature layer never adds
+  // to the task that ended a move) and _updateTransform (skipped until the first draw). The
+  // renderer's own state, _bounds, _center and _zoom, is kept for the canvas shown while the spare
+  // one is drawn, and _onZoom re-applies the transform when the map moved during a draw; the map's
+  // _animatingZoom skips redraws in the middle of a zoom animation. Everything else is public API.
   ns.DataLayer = L.Renderer.extend({
     options: {
       // @option pane: String = 'storymapData'

@@ -27,15 +27,40 @@
     return !!(window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches);
   }
 
-  function decodeRing(packed, scale) {
-    var out = [], x = 0, y = 0;
-    for (var i = 0; i + 1 < packed.length; i += 2) {
-      x += packed[i];
-      y += packed[i + 1];
-      out.push([y / scale, x / scale]);
+  // The one decoder of storymap/encoding.py. Integers come as a list or packed as text (each
+  // zigzag-encoded, 5 bits a character, lowest first, chr(63 + bits + 32 when more follow)).
+  function unpack(value) {
+    if (typeof value !== 'string') {
+      return value || [];
+    }
+    var out = [], number = 0, factor = 1;
+    for (var i = 0; i < value.length; i++) {
+      var code = value.charCodeAt(i) - 63;
+      number += (code & 31) * factor;
+      if (code & 32) {
+        factor *= 32;
+        continue;
+      }
+      out.push(number % 2 ? -(number + 1) / 2 : number / 2);
+      number = 0;
+      factor = 1;
     }
     return out;
   }
+
+  // Delta-encoded [x0, y0, dx1, dy1, ...] (a list or packed text) → absolute coordinates in
+  // degrees, [x0, y0, x1, y1, ...], as a Float64Array.
+  function coordinates(value, scale) {
+    var deltas = unpack(value), n = deltas.length, out = new Float64Array(n), x = 0, y = 0;
+    for (var i = 0; i + 1 < n; i += 2) {
+      x += deltas[i];
+      y += deltas[i + 1];
+      out[i] = x / scale;
+      out[i + 1] = y / scale;
+    }
+    return out;
+  }
+
 
   var SVG = 'http://www.w3.org/2000/svg';
 
@@ -237,6 +262,7 @@
   }
 
   // Shared helpers for the other component files (internal, not part of the public API).
-  ns.util = {create: create, reducedMotion: reducedMotion, decodeRing: decodeRing, swatch: swatch, framed: framed,
+  ns.util = {create: create, reducedMotion: reducedMotion, unpack: unpack, coordinates: coordinates, swatch: swatch,
+    framed: framed,
     afterPaint: afterPaint};
 }(L));

@@ -1,0 +1,280 @@
+"""The page in several languages: interface catalogues, and the texts of the languages not shown first.
+
+**Interface strings** (controls, announcements, the legend's title, generic kinds, the
+location-precision texts, attributions) live in one JSON catalogue per language in
+``storymap/locales/<lang>.json``, a flat ``{key: text}`` object whose texts may hold ``{name}``
+placeholders. English (``en.json``) has every key; a contributor adds a language by adding a file
+with the same keys. A language without a catalogue, or a key missing from one, falls back to
+English (by the primary subtag first: ``es-PA`` uses ``es.json``).
+
+**A page holds every language of its story.** It is rendered in one of them (the HTML a reader
+without script gets, ``<html lang>``); each other language travels as a ``<template data-lang>``
+in the story's root holding only what differs: the story's markup marks each element whose text
+or attributes depend on the language with a ``data-i18n`` attribute, the markup is rendered once
+per language, and each marked element whose attributes or content differ from the shown
+language's becomes an entry ``<div data-k="N" [attributes] [data-c]>content</div>`` (``N`` its
+place among the marked elements, ``data-c`` when its content changes). The page's script swaps
+the entries in and out (``story.setLanguage``); a template's content is inert, so nothing in it
+runs or is announced, and every text in it was escaped or sanitized like the shown language's.
+The texts the script itself writes (step titles in announcements, place names on the map, the
+map's description) it reads from the page once a language is in; legend labels and the interface
+strings it writes come in the config.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import re
+from functools import lru_cache
+from html.parser import HTMLParser
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Mapping
+
+from markupsafe import Markup
+
+from .translations import story_languages
+
+if TYPE_CHECKING:
+    from .models import StoryData
+
+__all__ = ["catalogue", "catalogues", "text", "page_languages", "marked_elements", "language_templates",
+           "page_config", "tiles_attribution", "basemap_attribution", "with_language", "languages_js", "JS_KEYS",
+           "MARK"]
+
+#: The attribute that marks an element whose text or attributes depend on the language.
+MARK = "data-i18n"
+#: The interface strings the page's script writes itself.
+JS_KEYS = ("announce", "progress.value", "sheet.show", "sheet.hide", "legend.title", "zoom.in", "zoom.out",
+           "popup.close", "attribution.leaflet", "attribution.tiles", "attribution.basemap")
+_LOCALES = "locales"
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def catalogues() -> list[str]:
+    """The languages with an interface catalogue (``storymap/locales/<lang>.json``)."""
+    folder = resources.files("storymap").joinpath(_LOCALES)
+    return sorted(entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".json"))
+
+
+@lru_cache(maxsize=None)
+def _read(name: str) -> dict[str, str]:
+    path = resources.files("storymap").joinpath(_LOCALES, f"{name}.json")
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text("utf-8"))
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise ValueError(f"storymap/locales/{name}.json: expected a flat {{key: text}} object")
+    return data
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> Mapping[str, str]:
+    """Every interface string in ``lang``: its catalogue (or its primary subtag's) over English's.
+
+    ``language.name`` (the language's own name, shown on the language switch) falls back to the tag.
+    """
+    tag = lang.lower().replace("_", "-")
+    own = _read(tag) if re.fullmatch(r"[a-z0-9-]+", tag) else {}
+    if not own and "-" in tag:
+        own = _read(tag.split("-", 1)[0])
+    merged = {**_read("en"), **own}
+    if "language.name" not in own and tag != "en":
+        merged["language.name"] = lang
+    return merged
+
+
+def text(lang: str, key: str, **params: Any) -> str:
+    """One interface string in ``lang`` with its ``{placeholders}`` filled in."""
+    template = catalogue(lang)[key]
+    return _PLACEHOLDER.sub(lambda m: str(params[m.group(1)]) if m.group(1) in params else m.group(0), template)
+
+
+def page_languages(data: "StoryData") -> list[str]:
+    """The languages a story's page holds, the story's own first unless ``languages`` orders them."""
+    return story_languages(data.lang, data.languages, list(data.translations))
+
+
+#: The OpenStreetMap link of the tile layer's attribution.
+_OSM = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+_CARTO = '&copy; <a href="https://carto.com/attributions">CARTO</a>'
+
+
+def tiles_attribution(lang: str) -> str:
+    """The tile layer's attribution (HTML, as Leaflet takes it) in ``lang``."""
+    words = html.escape(catalogue(lang)["attribution.tiles"], quote=True)
+    return "&copy; " + words.replace("{osm}", _OSM) + " " + _CARTO
+
+
+def basemap_attribution(lang: str) -> str:
+    """The embedded basemap's attribution (HTML) in ``lang``."""
+    return html.escape(catalogue(lang)["attribution.basemap"], quote=True)
+
+
+@lru_cache(maxsize=1)
+def languages_js() -> str:
+    """``static/languages.js``, minified: the switch between languages (only in pages holding several)."""
+    from .assets import own_script
+
+    return own_script("languages.js")
+
+
+def with_language(url: str, lang: str) -> str:
+    """``url`` with ``?lang=`` set (kept before any ``#step-id``), to open a story in ``lang``."""
+    if not isinstance(lang, str) or not re.fullmatch(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*", lang):
+        raise ValueError(f"lang must be a language tag such as 'es' or 'pt-BR', got {lang!r}")
+    base, hash_mark, fragment = url.partition("#")
+    path, _, query = base.partition("?")
+    pairs = [pair for pair in query.split("&") if pair and pair.split("=", 1)[0] != "lang"]
+    return path + "?" + "&".join(pairs + [f"lang={lang}"]) + hash_mark + fragment
+
+
+# Marked elements -------------------------------------------------------------------------------
+
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+                   "wbr"})
+
+
+class _Marked(HTMLParser):
+    """Finds the marked elements of rendered markup: their attributes and the source of their content."""
+
+    def __init__(self, source: str):
+        super().__init__(convert_charrefs=False)
+        self.source = source
+        self._lines = [0] + [m.end() for m in re.finditer("\n", source)]
+        self._stack: list[tuple[str, int | None]] = []  # (tag, index in found when marked)
+        self.found: list[list[Any]] = []  # [tag, attrs, content start, content end]
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._lines[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        marked = MARK in values
+        whole = marked and values[MARK] != "attrs"  # "attrs": only the attributes depend on the language
+        if marked and any(index is not None for _, index in self._stack):
+            raise ValueError(f"a <{tag} {MARK}> inside an element whose content is marked: marks do not nest")
+        if marked:
+            start = self._offset() + len(self.get_starttag_text() or "")
+            end = start if tag in _VOID or not whole else None  # known now: no content to find
+            self.found.append([tag, {k: v or "" for k, v in attrs}, start, end])
+        if tag not in _VOID:
+            self._stack.append((tag, len(self.found) - 1 if whole else None))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if any(name == MARK for name, _ in attrs):
+            start = self._offset() + len(self.get_starttag_text() or "")
+            self.found.append([tag, {k: v or "" for k, v in attrs}, start, start])
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._stack:
+            open_tag, index = self._stack.pop()
+            if index is not None:
+                self.found[index][3] = self._offset()
+            if open_tag == tag:
+                break
+
+
+def marked_elements(markup: str) -> list[tuple[str, dict[str, str], str]]:
+    """``(tag, attributes, content)`` of each element marked ``data-i18n`` in ``markup``, in order
+    (content ``""`` for an element marked ``data-i18n="attrs"``, whose attributes alone depend on
+    the language and which may hold marked elements)."""
+    parser = _Marked(markup)
+    parser.feed(markup)
+    parser.close()
+    out = []
+    for tag, attrs, start, end in parser.found:
+        if end is None:
+            raise ValueError(f"a marked <{tag}> is never closed")
+        out.append((tag, attrs, markup[start:end]))
+    return out
+
+
+# The page --------------------------------------------------------------------------------------
+
+def _variants(control: Any) -> dict[str, Any]:
+    """A copy of the story control per language of the page, its context in that language (cached)."""
+    cache = control.__dict__.get("_i18n_variants")
+    if cache is None:
+        from .context import PageContext
+
+        context = control.context
+        cache = {}
+        for lang in page_languages(context.source):
+            variant = copy.copy(control)
+            variant.context = context if lang == context.lang else PageContext(
+                context.source, layout=context.layout, mode=context.mode, overlays=context.overlays, lang=lang)
+            variant.story = variant.context.story
+            variant.i18n_variant = True
+            cache[lang] = variant
+        control.__dict__["_i18n_variants"] = cache
+    return cache
+
+
+def _story_markup(variant: Any) -> str:
+    from .render import ENV
+
+    return str(ENV.get_template("story.html").module.html(variant, {}))
+
+
+def language_templates(control: Any) -> Markup:
+    """A ``<template data-lang>`` for each language of the page but the one shown, holding what
+    differs from it (see the module's docstring); empty for a story in one language."""
+    variants = _variants(control)
+    shown_lang = control.context.lang
+    if len(variants) < 2:
+        return Markup("")
+    shown = marked_elements(_story_markup(variants[shown_lang]))
+    out = []
+    for lang, variant in variants.items():
+        if lang == shown_lang:
+            continue
+        other = marked_elements(_story_markup(variant))
+        if [tag for tag, _, _ in other] != [tag for tag, _, _ in shown]:
+            raise RuntimeError(f"the story's markup in {lang!r} is not shaped like in {shown_lang!r}: an element "
+                               f"marked {MARK} depends on the language")
+        entries = []
+        for index, ((_, attrs, content), (_, new_attrs, new_content)) in enumerate(zip(shown, other)):
+            if set(attrs) != set(new_attrs):
+                raise RuntimeError(f"marked element {index} has other attributes in {lang!r}")
+            changed = {k: v for k, v in new_attrs.items() if k != MARK and attrs[k] != v}
+            if not changed and content == new_content:
+                continue
+            attributes = "".join(f' {name}="{html.escape(value, quote=True)}"'  # the parser unescaped it
+                                 for name, value in changed.items())
+            if content != new_content:
+                entries.append(f'<div data-k="{index}"{attributes} data-c>{new_content}</div>')
+            else:
+                entries.append(f'<div data-k="{index}"{attributes}></div>')
+        out.append(f'<template data-lang="{html.escape(lang, quote=True)}">{"".join(entries)}</template>')
+    return Markup("\n".join(out))
+
+
+def page_config(control: Any) -> dict[str, Any]:
+    """What the page's script needs to show each language: the languages (tag and own name), the
+    interface strings it writes, and the legend's labels in each language not shown."""
+    variants = _variants(control)
+    shown_lang = control.context.lang
+    out: dict[str, Any] = {
+        "lang": shown_lang,
+        "langs": [[lang, catalogue(lang)["language.name"]] for lang in variants],
+        "ui": {lang: _js_strings(lang) for lang in variants},
+    }
+    # The script reads step titles, descriptions and place names from the page once a language is
+    # in (they are in its templates); the legend's labels are not in the page: they come here.
+    legend = {lang: [variant.context.legend_label(kind) for kind in variant.context.kinds.values() if kind.legend]
+              for lang, variant in variants.items() if lang != shown_lang}
+    if legend:
+        out["legend"] = legend
+    return out
+
+
+def _js_strings(lang: str) -> dict[str, str]:
+    strings = {key: catalogue(lang)[key] for key in JS_KEYS}
+    # Attributions are HTML to Leaflet: the catalogue's words are escaped.
+    strings["attribution.tiles"] = tiles_attribution(lang)
+    strings["attribution.basemap"] = basemap_attribution(lang)
+    strings["attribution.leaflet"] = html.escape(strings["attribution.leaflet"], quote=True)
+    return strings

@@ -1,0 +1,183 @@
+// languages.js: a story in several languages (only in pages that hold more than one).
+// The page is rendered in one language; each other one is a <template data-lang> in the story's root
+// holding an entry <div data-k="N" [attributes] [data-c]>content</div> for each element marked
+// data-i18n (the N-th, in document order) whose attributes or content differ (storymap/i18n.py).
+// Showing a language swaps its entries with the page's elements: a swap is its own inverse, so the
+// entries then hold what they replaced. Nothing here writes HTML: nodes move between the page and
+// the templates' (inert, build-time sanitized) content, and texts go in as textContent.
+(function (L) {
+  'use strict';
+  var ns = L.storymap;
+  if (!ns || !ns.Story || ns.Story.prototype._initSwitch) {
+    return;
+  }
+  var each = function (list, fn) {
+    Array.prototype.forEach.call(list, fn);
+  };
+
+  ns.Story.include({
+    // Numbers the marked elements and reads the other languages' templates; runs before any place
+    // card is copied, so that copies carry their element's number.
+    _initSwitch: function (i18n) {
+      var self = this, root = this.root, given = [];
+      this._langs = (i18n.langs || []).map(function (l) { return l[0]; });
+      this._legendTexts = i18n.legend || {};
+      this._legendTexts[this.language] = (this._config.legend || []).map(function (item) { return item.label; });
+      this._stores = {};
+      // The page's marked elements, then those of the place cards in the story's <noscript>
+      // article (story.js reads the cards from there): the order storymap/i18n.py numbers them in.
+      var article = this._articleDoc();
+      var marks = Array.prototype.slice.call(root.querySelectorAll('[data-i18n]'))
+        .concat(article ? Array.prototype.slice.call(article.querySelectorAll('[data-i18n]')) : []);
+      each(marks, function (node, i) {
+        given.push(node.getAttribute('data-i18n'));
+        node.setAttribute('data-i18n', i);
+      });
+      each(root.querySelectorAll('template[data-lang]'), function (template) {
+        self._stores[template.getAttribute('data-lang')] = document.importNode(template.content, true);
+      });
+      var doc = document.documentElement, docLang = doc.lang, docTitle = document.title;
+      this._ownsDocument = this._config.mode !== 'fragment' && !!root.closest('body.storymap-page');
+      var group = root.querySelector('.storymap-langs');
+      this._langButtons = group ? Array.prototype.slice.call(group.querySelectorAll('[data-lang]')) : [];
+      this._langButtons.forEach(function (button) {
+        self._listen(button, 'click', function () {
+          self.setLanguage(button.getAttribute('data-lang'));
+        });
+      });
+      if (group) {
+        group.hidden = false;
+      }
+      this._disposers.push(function () {
+        self._swap(self._swapped);
+        root.lang = self._rendered;
+        each(marks, function (node, i) {
+          node.setAttribute('data-i18n', given[i]);
+        });
+        if (self._ownsDocument) {
+          doc.lang = docLang;
+          document.title = docTitle;
+        }
+        if (group) {
+          group.hidden = true;
+        }
+      });
+    },
+
+    // One of the story's languages: the tag given (in any case), else one of its primary language.
+    _matchLanguage: function (tag) {
+      var want = String(tag || '').toLowerCase(), exact = null, primary = null;
+      this._langs.forEach(function (lang) {
+        var have = lang.toLowerCase();
+        if (have === want) {
+          exact = lang;
+        } else if (!primary && have.split('-')[0] === want.split('-')[0]) {
+          primary = lang;
+        }
+      });
+      return want ? exact || primary : null;
+    },
+
+    // Story#setLanguage (see i18n.js) in a page of several languages.
+    setLanguage: function (lang, options) {
+      lang = this._matchLanguage(lang);
+      if (!lang || lang === this.language || this._destroyed) {
+        return this;
+      }
+      this._swap(this._swapped);
+      this._swapped = lang === this._rendered ? null : lang;
+      this._swap(this._swapped);
+      this.language = this.root.lang = lang;
+      this._readTexts();
+      if (this._ownsDocument) {
+        document.documentElement.lang = lang;
+        document.title = this.root.querySelector('.storymap-title').textContent;
+      }
+      this._langButtons.forEach(function (button) {
+        button.setAttribute('aria-pressed', String(button.getAttribute('data-lang') === lang));
+      });
+      this._labelControls();
+      if (this._sheetToggle) {
+        this.setCollapsed(this._sheetToggle.getAttribute('aria-expanded') === 'false');
+      }
+      var data = this._config.steps[this.index];
+      if (data) {
+        this._showText(this.index, data);
+        this._relabel();
+      }
+      if ((options || {}).history !== false && /^(push|replace)$/.test(this.options.hash)) {
+        try {
+          var url = new URL(window.location.href);
+          if (lang === this._rendered) {
+            url.searchParams.delete('lang');  // (a second argument would delete only that value)
+          } else {
+            url.searchParams.set('lang', lang);
+          }
+          window.history.replaceState(window.history.state, '', url.href);
+        } catch (e) { /* an opaque URL: the language is not kept in it */ }
+      }
+      // @event language: Event
+      // Fired on the Story (and as a bubbling `storymap:language` DOM CustomEvent on the root
+      // element) when the language changes; detail {lang}.
+      this.fire('language', {lang: lang});
+      this.root.dispatchEvent(new CustomEvent('storymap:language', {bubbles: true, detail: {lang: lang}}));
+      return this;
+    },
+
+    // Exchanges the page's marked elements with the entries of a language's store.
+    _swap: function (lang) {
+      var root = this.root, store = lang && this._stores[lang];
+      each(store ? store.children : [], function (entry) {
+        var targets = root.querySelectorAll('[data-i18n="' + entry.getAttribute('data-k') + '"]'), first = targets[0];
+        if (!first) {
+          return;
+        }
+        each(Array.prototype.slice.call(entry.attributes), function (a) {
+          if (a.name !== 'data-k' && a.name !== 'data-c') {
+            var old = first.getAttribute(a.name), value = a.value;
+            each(targets, function (t) { t.setAttribute(a.name, value); });
+            entry.setAttribute(a.name, old === null ? '' : old);
+          }
+        });
+        if (entry.hasAttribute('data-c')) {
+          var incoming = document.createDocumentFragment();
+          while (entry.firstChild) {
+            incoming.appendChild(entry.firstChild);
+          }
+          while (first.firstChild) {
+            entry.appendChild(first.firstChild);
+          }
+          each(targets, function (t) {
+            if (t !== first) {
+              t.textContent = '';
+              t.appendChild(incoming.cloneNode(true));
+            }
+          });
+          first.appendChild(incoming);
+        }
+      });
+    },
+
+    // The texts the story writes itself, read from the page in the language now shown.
+    _readTexts: function () {
+      var config = this._config, steps = this.steps, cards = this._cards || {}, basemap = this.layers.Basemap;
+      this._sections.forEach(function (section, i) {
+        var title = section.querySelector('.storymap-step-title'), about = section.querySelector('.storymap-onmap-text');
+        config.steps[i].title = steps[i].title = title.textContent;
+        if (about) {
+          config.steps[i].description = about.textContent;
+        }
+      });
+      config.places.forEach(function (place) {
+        var name = cards[place.id] && cards[place.id].querySelector('.storymap-place-name [data-i18n]');
+        place.name = name ? name.textContent : place.name;
+      });
+      if (this._legend) {  // (else made later, in this language: story.js)
+        this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || []);
+      }
+      if (basemap && basemap.setLang) {
+        basemap.setLang(this.language);
+      }
+    }
+  });
+}(L));

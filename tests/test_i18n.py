@@ -1,0 +1,431 @@
+"""A story in several languages: the translation files, their validation, the interface catalogues,
+the page that holds every language (in Chromium: Spanish throughout, the switch, deep links, axe)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import storymap
+from storymap import i18n
+from storymap.basemap import ATTRIBUTION
+from storymap.cli import main as cli
+from storymap.errors import StoryError
+from storymap.kinds import GENERIC_KINDS
+from storymap.models import Place, swapped_places
+from storymap.render import TILES
+
+from .conftest import GEODATA, ROOT
+
+STORY = storymap.load(GEODATA)
+STEPS = STORY.steps
+ES = STORY.data.translations["es"]
+EN_UI = dict(i18n.catalogue("en"))
+ROOT_JS = "document.querySelector('[data-storymap]')"
+
+
+def problems(folder: Path) -> list[str]:
+    with pytest.raises(StoryError) as info:
+        storymap.load(folder)
+    return [str(p) for p in info.value.problems]
+
+
+@pytest.fixture()
+def story_dir(story_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the Panama story, problem lines naming it geodata/ as in the repository."""
+    monkeypatch.chdir(story_dir.parent)
+    return story_dir
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text("utf-8")
+    assert text.count(old) >= 1, old
+    path.write_text(text.replace(old, new, count), "utf-8")
+
+
+# ------------------------------------------------------------------------------- catalogues
+def test_every_catalogue_has_every_interface_string_with_its_placeholders():
+    assert i18n.catalogues() == ["en", "es"]
+    keys = set(EN_UI)
+    for lang in i18n.catalogues():
+        own = json.loads((ROOT / "storymap" / "locales" / f"{lang}.json").read_text("utf-8"))
+        assert set(own) == keys, (lang, keys ^ set(own))
+        for key, text in own.items():
+            assert text.strip(), (lang, key)
+            assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", EN_UI[key])), (lang, key)
+    # English is what the library said before catalogues: generic kinds, attributions.
+    assert {name: EN_UI[f"kind.{name}"] for name in GENERIC_KINDS} == {n: k["label"] for n, k in GENERIC_KINDS.items()}
+    assert i18n.tiles_attribution("en") == TILES["attribution"]
+    assert EN_UI["attribution.basemap"] == ATTRIBUTION
+
+
+def test_a_language_without_a_catalogue_falls_back_to_english():
+    assert i18n.catalogue("es-PA")["nav.next"] == "Siguiente"  # the primary subtag's
+    assert i18n.catalogue("fr")["nav.next"] == "Next" and i18n.catalogue("fr")["language.name"] == "fr"
+    assert i18n.text("es", "announce", n=3, total=11, title="{n} x") == "Paso 3 de 11: {n} x"
+
+
+# ------------------------------------------------------------------------------- the format
+def test_the_spanish_translation_is_complete_and_read():
+    assert STORY.languages == ["en", "es"]
+    assert ES.title == "Socios en la encrucijada" and set(ES.steps) == {s.id for s in STEPS}
+    es = storymap.translations.localize(STORY.data, "es")
+    canal = es.place("panama-canal")
+    assert canal.name == "Canal de Panamá" and canal.period == "desde 1914 (ampliado en 2016)"
+    assert es.place("fuerzas-comando-2024").name == "Fuerzas Comando 2024"  # same name: falls back
+    assert es.place("talks-jcet-2025").date == "2025-02-18"  # no words: the same in every language
+    sources = es.place("port-of-balboa").sources
+    assert "cifras preliminares de la Autoridad Marítima de Panamá" in sources[0].title
+    assert sources[1] == STORY.data.place("port-of-balboa").sources[1]  # "" keeps a source's own title
+    assert es.kinds["corridor"].label.startswith("Corredor de narcotráfico")
+    assert es.kinds["place"].label == "Lugar"  # a generic kind: the catalogue's
+    assert STORY.data.title == "Partners at the Crossroads"  # the story itself is unchanged
+
+
+def test_a_missing_text_is_reported(story_dir: Path):
+    path = story_dir / "story.es.toml"
+    text = path.read_text("utf-8")
+    start = text.index('narrative = """', text.index("[steps.overview]"))
+    end = text.index('"""', start + 15) + 3
+    path.write_text(text[:start] + text[end:], "utf-8")
+    edit(path, 'period = "desde 1914 (ampliado en 2016)"\n', "")
+    edit(path, 'label = "Puerto"', 'label = ""')
+    assert problems(story_dir) == [
+        "geodata/story.es.toml: kinds.port.label: empty (the story is in en and es)",
+        "geodata/story.es.toml: steps.overview.narrative: missing (the story is in en and es)",
+        "geodata/story.es.toml: places.panama-canal.period: missing (the story is in en and es)",
+    ]
+
+
+def test_unknown_ids_and_fields_in_a_translation(story_dir: Path):
+    path = story_dir / "story.es.toml"
+    edit(path, "[steps.the-canal]", "[steps.the-canl]")
+    edit(path, "[places.gatun-locks]", "[places.gatun-lock]")
+    edit(path, "[kinds.corridor]", "[kinds.corridors]")
+    edit(path, 'title = "Socios en la encrucijada"', 'titel = "Socios en la encrucijada"')
+    found = problems(story_dir)
+    assert found == [
+        "geodata/story.es.toml: titel: unknown field; did you mean 'title'?",
+    ]
+    edit(path, "titel =", "title =")
+    found = problems(story_dir)
+    for line in (
+        "geodata/story.es.toml: kinds.corridors: unknown kind 'corridors'; did you mean 'corridor'? "
+        "(translations are keyed by the story's kind ids)",
+        "geodata/story.es.toml: steps.the-canl: unknown step 'the-canl'; did you mean 'the-canal'? "
+        "(translations are keyed by the story's step ids)",
+        "geodata/story.es.toml: places.gatun-lock: unknown place 'gatun-lock'; did you mean 'gatun-locks'? "
+        "(translations are keyed by the story's place ids)",
+        "geodata/story.es.toml: steps.the-canal.title: missing (the story is in en and es)",
+        "geodata/story.es.toml: places.gatun-locks.annotation: missing (the story is in en and es)",
+        "geodata/story.es.toml: kinds.corridor.label: missing (the story is in en and es)",
+    ):
+        assert line in found, (line, found)
+
+
+def test_declared_languages_and_texts_the_story_lacks(story_dir: Path):
+    edit(story_dir / "story.toml", 'lang = "en"', 'lang = "en"\nlanguages = ["en", "es", "fr"]')
+    edit(story_dir / "story.es.toml", 'kicker = "Mapa narrativo"', 'kicker = "Mapa narrativo"\nsources = 3')
+    (story_dir / "story.de.toml").write_text('title = "Partner am Scheideweg"\n', "utf-8")
+    assert problems(story_dir) == [
+        "geodata/story.toml: languages[2]: 'fr' has no translation: add story.fr.toml next to story.toml",
+        "geodata/story.de.toml: 'de' is not one of the story's languages (en, es, fr): add it to `languages` in "
+        "story.toml, or remove the file",
+        "geodata/story.es.toml: sources: unknown field; expected one of title, subtitle, byline, kicker, kinds, "
+        "steps, places",
+    ]
+    (story_dir / "story.de.toml").unlink()
+    edit(story_dir / "story.toml", 'languages = ["en", "es", "fr"]', 'languages = ["es", "en"]')
+    edit(story_dir / "story.es.toml", "\nsources = 3", "")
+    edit(story_dir / "story.toml", 'kicker = "Story map"', 'kicker = ""')
+    edit(story_dir / "story.es.toml", "[places.cocoli-locks]", '[places.cocoli-locks]\nsources = ["", "x"]')
+    assert problems(story_dir) == [
+        "geodata/story.es.toml: kicker: the story has no kicker in en: nothing to translate (add it to the "
+        "original first)",
+        "geodata/story.es.toml: places.cocoli-locks.sources: 2 title(s) for the place's 3 source(s): give one "
+        "title per source, in order (\"\" keeps a source's own title)",
+    ]
+    edit(story_dir / "story.es.toml", 'kicker = "Mapa narrativo"', "")
+    edit(story_dir / "story.es.toml", 'sources = ["", "x"]', "")
+    assert storymap.load(story_dir).languages == ["es", "en"]  # the declared order
+
+
+def test_a_small_story_in_two_languages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    folder = tmp_path / "harbour"
+    folder.mkdir()
+    monkeypatch.chdir(tmp_path)
+    feature = {"type": "Feature", "id": "old-harbour", "geometry": {"type": "Point", "coordinates": [4.3, 52.1]},
+               "properties": {"name": "Old harbour", "annotation": "Built in *1610*.", "period": "1610–1890",
+                              "sources": [{"title": "City archive", "url": "https://example.org/a"}]}}
+    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), "utf-8")
+    (folder / "story.toml").write_text('title = "The harbour"\nlang = "en"\n[kinds.place]\nlabel = "Quay"\n'
+                                       '[[steps]]\nid = "start"\ntitle = "Start"\nplaces = ["old-harbour"]\n', "utf-8")
+    (folder / "story.nl.toml").write_text('title = "De haven"\n[steps.start]\ntitle = "Begin"\n'
+                                          '[places.old-harbour]\nannotation = "Gebouwd in *1610*."\n', "utf-8")
+    # A generic kind the story renames is a text of the story; a period without words is not.
+    assert problems(folder) == ["harbour/story.nl.toml: kinds.place.label: missing (the story is in en and nl)"]
+    (folder / "story.nl.toml").write_text((folder / "story.nl.toml").read_text("utf-8") + '[kinds.place]\n'
+                                          'label = "Kade"\n', "utf-8")
+    story = storymap.load(folder)
+    dutch = story.to_html(lang="nl")
+    assert '<html lang="nl">' in dutch and "Gebouwd in <em>1610</em>." in dutch and ">Kade · 1610–1890 · " in dutch
+    # No Dutch catalogue: the interface falls back to English, the switch names the language by its tag.
+    assert '>Next <span aria-hidden="true">→</span></button>' in dutch and 'lang="nl" aria-pressed="true">nl<' in dutch
+    # From Python, a story whose translation lacks a text (a step added later) falls back to the original.
+    story.add_step(id="more", title="More", places=["old-harbour"])
+    assert ">More</h2>" in story.to_html(lang="nl")
+
+
+def test_a_broken_story_is_not_also_reported_through_its_translation(story_dir: Path):
+    edit(story_dir / "story.toml", 'id = "the-canal"', 'id = "overview"')
+    assert problems(story_dir) == ["geodata/story.toml: step \"overview\" (steps[5]) id: duplicate step id "
+                                   "'overview' (first used by steps[0])"]
+
+
+def test_untrusted_translations_are_escaped_and_sanitized(story_dir: Path):
+    payload = '<img src=x onerror=alert(1)>{{ 7*7 }}'
+    edit(story_dir / "story.es.toml", 'title = "De Florida al istmo"', f"title = {json.dumps(payload)}")
+    edit(story_dir / "story.es.toml", "En febrero de 2025,", "<script>alert(2)</script> [x](javascript:alert(3)) ")
+    edit(story_dir / "story.es.toml", 'name = "Canal de Panamá"', 'name = "</template><script>alert(4)</script>"')
+    html = storymap.load(story_dir).to_html()
+    assert "<img src=x" not in html and "<script>alert" not in html and 'href="javascript' not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;{{ 7*7 }}" in html  # shown as text, never evaluated
+    assert "&lt;/template&gt;&lt;script&gt;" in html and html.count("</template>") == 1
+
+
+# ------------------------------------------------------------------------------- the page
+def test_the_page_holds_every_language_and_opens_in_the_one_asked_for():
+    english, spanish = STORY.to_html(), STORY.to_html(lang="es")
+    assert '<html lang="en">' in english and '<template data-lang="es">' in english
+    assert '<html lang="es">' in spanish and '<template data-lang="en">' in spanish
+    assert "<title>Socios en la encrucijada</title>" in spanish
+    assert ">Saltar el mapa: ir al texto de la historia</a>" in spanish and "Skip the map" not in spanish.split(
+        '<template data-lang="en">')[0]
+    assert STORY.to_html(lang="ES") == spanish and STORY.to_html(lang="es-PA") == spanish
+    fragment = STORY.to_html(fragment=True, lang="es")
+    assert 'data-storymap data-layout="slides" lang="es"' in fragment and '<template data-lang="en">' in fragment
+    with pytest.raises(ValueError, match="not in 'fr'; its languages are en, es"):
+        STORY.to_html(lang="fr")
+    # Only what differs travels: an entry per marked element that changes.
+    entries = re.findall(r'<div data-k="(\d+)"', english.split('<template data-lang="es">')[1].split("</template>")[0])
+    assert len(entries) == len(set(entries)) > 100
+
+
+def test_a_page_can_hold_one_language_alone():
+    spanish = STORY.to_html(languages=["es"])
+    markup = spanish.split("<main>")[1].split("<script>")[0]
+    assert '<html lang="es">' in spanish and "Socios en la encrucijada" in markup
+    assert "<template" not in markup and "storymap-langs" not in markup and "Partners at the" not in spanish
+    assert "_initSwitch:" not in spanish and "_initSwitch:" in STORY.to_html()  # the switch's script too
+    assert STORY.to_html(languages=["es", "en"]) == STORY.to_html(lang="es")
+    with pytest.raises(ValueError, match="not one of the languages asked for"):
+        STORY.to_html(lang="en", languages=["es"])
+
+
+def test_a_story_in_one_language_has_no_switch_and_no_marks(tmp_path: Path):
+    folder = tmp_path / "ports"
+    shutil.copytree(ROOT / "examples" / "ports", folder)
+    html = storymap.load(folder).to_html()
+    markup = html.split("<main>")[1].split("<script>")[0]
+    assert "data-i18n" not in markup and "<template" not in markup and "storymap-langs" not in markup
+    assert '"langs":[["en","English"]]' in html
+
+
+def test_marked_elements_are_found_with_their_content():
+    found = i18n.marked_elements('<div data-i18n="attrs" aria-label="A"><p data-i18n>x <b>y</b></p>'
+                                 '<img data-i18n alt="z"><span data-i18n>w</span></div>')
+    assert found == [("div", {"data-i18n": "attrs", "aria-label": "A"}, ""), ("p", {"data-i18n": ""}, "x <b>y</b>"),
+                     ("img", {"data-i18n": "", "alt": "z"}, ""), ("span", {"data-i18n": ""}, "w")]
+    with pytest.raises(ValueError, match="do not nest"):
+        i18n.marked_elements("<p data-i18n><span data-i18n>x</span></p>")
+
+
+def test_cli_and_embed_choose_the_language(tmp_path: Path):
+    runner = CliRunner()
+    out = tmp_path / "es.html"
+    result = runner.invoke(cli, ["build", str(GEODATA), "-o", str(out), "--lang", "es"])
+    assert result.exit_code == 0, result.output
+    assert '<html lang="es">' in out.read_text("utf-8")
+    result = runner.invoke(cli, ["build", str(GEODATA), "-o", str(tmp_path / "fr.html"), "--lang", "fr"])
+    assert result.exit_code == 2 and "its languages are en, es" in result.output
+    result = runner.invoke(cli, ["build", str(GEODATA), "-o", str(out), "--languages", "es"])
+    assert result.exit_code == 0 and "<template" not in out.read_text("utf-8").split("<main>")[1].split("<script>")[0]
+    result = runner.invoke(cli, ["embed", "https://news.example/s/index.html#the-canal", "--lang", "es"])
+    assert 'src="https://news.example/s/index.html?lang=es#the-canal"' in result.output
+    snippet = storymap.embed_snippet("story.html?x=1&lang=en", lang="es")
+    assert 'src="story.html?x=1&amp;lang=es"' in snippet
+    with pytest.raises(ValueError, match="language tag"):
+        storymap.embed_snippet("story.html", lang='es" onload="x')
+
+
+# ------------------------------------------------------------------------------- swapped places
+def test_a_swapped_far_place_is_reported(story_dir: Path):
+    path = story_dir / "places.geojson"
+    doc = json.loads(path.read_text("utf-8"))
+    hq = next(f for f in doc["features"] if f["id"] == "socsouth-hq")
+    lon, lat = hq["geometry"]["coordinates"]
+    hq["geometry"]["coordinates"] = [lat, lon]  # Homestead, Florida → near the South Pole
+    path.write_text(json.dumps(doc), "utf-8")
+    (line,) = problems(story_dir)
+    assert line.startswith('geodata/places.geojson: feature "socsouth-hq" (features[0]) geometry: coordinates look '
+                           "swapped: the place lies at longitude 25.49, latitude -80.38, in the Antarctic, far from "
+                           "the story's other places")
+    assert "swapped, at longitude -80.38, latitude 25.49, it would lie far closer to them" in line
+
+
+def test_far_places_that_are_not_swapped_are_left_alone():
+    def at(pid, x, y):
+        return Place(id=pid, name=pid, annotation="a", sources=[{"title": "s", "url": "https://example.org"}],
+                     geometry={"type": "Point", "coordinates": [x, y]})
+
+    assert swapped_places(STORY.data.places) == []
+    assert swapped_places(storymap.load(ROOT / "examples" / "ports").data.places) == []
+    # Stations in the Antarctic among Antarctic places are no swap; one alone in a Chilean story, swapped
+    # into Chile, is.
+    chile = [at("santiago", -70.67, -33.45), at("valparaiso", -71.62, -33.05), at("punta-arenas", -70.9, -53.16)]
+    antarctic = [at("rothera", -68.13, -67.57), at("palmer", -64.05, -64.77)]
+    assert swapped_places(chile + antarctic) == []
+    found = swapped_places(chile + [at("puerto-montt", -41.47, -72.94)])
+    assert [f.index for f in found] == [3] and "in the Antarctic" in found[0].message
+
+
+# ------------------------------------------------------------------------------- in Chromium
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    out = tmp_path_factory.mktemp("i18n")
+    STORY.save(out / "slides.html")
+    STORY.save(out / "scroll.html", layout="scroll")
+    return out
+
+
+def open_at(make_page, path: Path, query: str = "", viewport=(1280, 800), **options):
+    run = make_page(viewport, reduced_motion="reduce", **options)
+    run.page.goto(path.resolve().as_uri() + query, wait_until="load")
+    run.settle()
+    return run
+
+
+# Every text node and label of the story's root, the map's controls and popups included.
+CHROME_JS = """() => {
+  const root = document.querySelector('[data-storymap]'), out = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, host = node.parentElement;
+    if (node.textContent.trim() && !host.closest('[lang]:not([lang="es"])')) out.push(node.textContent.trim());
+  }
+  for (const el of [root, ...root.querySelectorAll('*')]) {
+    if (el.closest('[lang]:not([lang="es"])')) continue;
+    for (const name of ['aria-label', 'title', 'aria-valuetext', 'alt']) {
+      if (el.getAttribute(name)) out.push(el.getAttribute(name));
+    }
+  }
+  return out;
+}"""
+
+
+def english_left(texts: list[str]) -> list[tuple[str, str]]:
+    """Texts that are (or hold) an English interface string."""
+    found = []
+    for key, english in EN_UI.items():
+        if key in ("language.name", "list.separator", "legend.arrows_word") or key.startswith("attribution."):
+            continue
+        parts = [re.escape(part) for part in re.split(r"\{\w+\}", english)]
+        pattern = re.compile(".+?".join(parts)) if len(english.split()) > 1 else re.compile(f"^{parts[0]}$")
+        found += [(key, text) for text in texts if pattern.search(text)]
+    for english in ("contributors", "JavaScript library", "Land, water and borders"):
+        found += [("attribution", text) for text in texts if english in text]
+    return found
+
+
+@pytest.mark.browser
+def test_the_spanish_page_reads_in_spanish_and_switches_back(pages: Path, make_page):
+    run = open_at(make_page, pages / "slides.html", "?lang=es#the-canal")
+    canal = next(i for i, s in enumerate(STEPS) if s.id == "the-canal")
+    state = run.js(f"""() => {{ const r = {ROOT_JS};
+      return {{index: r.storymap.index, language: r.storymap.language, lang: r.lang, doc: document.documentElement.lang,
+               title: document.title, live: r.querySelector('.storymap-live').textContent, hash: location.hash,
+               pressed: [...r.querySelectorAll('.storymap-lang[aria-pressed=true]')].map(b => b.textContent),
+               legend: r.querySelector('.storymap-legend-title').textContent,
+               labels: [...r.querySelectorAll('.storymap-label')].map(l => l.textContent)}}; }}""")
+    assert state == {"index": canal, "language": "es", "lang": "es", "doc": "es", "title": "Socios en la encrucijada",
+                     "live": f"Paso {canal + 1} de {len(STEPS)}: {ES.steps['the-canal'].title}",
+                     "hash": "#the-canal", "pressed": ["Español"], "legend": "Leyenda",
+                     "labels": state["labels"]}, state
+    assert "Canal de Panamá" in state["labels"] and "Esclusas de Gatún" in state["labels"]
+    # A place's card in a popup, with its close button, in Spanish too.
+    run.js(f"() => {ROOT_JS}.storymap.layers['Story places'].eachLayer(l => l.getLayers && "
+           "l.getLayers()[0].feature && l.getLayers()[0].feature.geometry.type === 'LineString' && l.openPopup())")
+    run.page.wait_for_selector(".leaflet-popup-content .storymap-place")
+    assert run.page.get_attribute(".leaflet-popup-close-button", "aria-label") == "Cerrar la ventana"
+    texts = run.js(CHROME_JS)
+    assert english_left(texts) == []
+    assert "Fuentes (1)" in texts and "En el mapa:" in texts and "Acercar" in texts and "Paso siguiente" in texts
+    assert any(t == "Canal · desde 1914 (ampliado en 2016) · posición aproximada" for t in texts)
+
+    # The switch keeps the step; English comes back whole, and the URL keeps the language.
+    run.page.click(".storymap-lang[data-lang=en]")
+    back = run.js(f"""() => {{ const r = {ROOT_JS};
+      return [r.storymap.index, r.lang, document.documentElement.lang, location.search, location.hash,
+              r.querySelector('.storymap-live').textContent, r.querySelector('.leaflet-popup-close-button')
+              .getAttribute('aria-label'), r.querySelector('.leaflet-popup-content .storymap-place-name').textContent,
+              r.querySelector('.storymap-step--current .storymap-step-title').textContent]; }}""")
+    assert back == [canal, "en", "en", "", "#the-canal", f"Step {canal + 1} of {len(STEPS)}: {STEPS[canal].title}",
+                    "Close popup", "Panama Canal", STEPS[canal].title]
+    run.page.click(".storymap-lang[data-lang=es]")
+    run.page.click(".storymap-next")
+    assert run.js("() => [location.search, location.hash, document.querySelector('.storymap-live').textContent]") == [
+        "?lang=es", f"#{STEPS[canal + 1].id}", f"Paso {canal + 2} de {len(STEPS)}: {ES.steps[STEPS[canal + 1].id].title}"]
+    # destroy() leaves the markup as the server rendered it (English), the Spanish still in its template.
+    after = run.js(f"""() => {{ const r = {ROOT_JS}; r.storymap.destroy();
+      return [r.querySelector('.storymap-step-title').textContent, r.lang, r.querySelector('[data-i18n]')
+              .getAttribute('data-i18n'), r.querySelector('template').content.children.length > 100]; }}""")
+    assert after == [STEPS[0].title, "en", "", True]
+    assert run.errors == [] and run.outside == []
+
+
+@pytest.mark.browser
+def test_the_spanish_page_has_no_axe_violations(pages: Path, make_page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+    for layout, viewport, step in (("slides", (1280, 800), ""), ("slides", (390, 844), "#the-canal"),
+                                   ("scroll", (1280, 800), "")):
+        phone = {"has_touch": True, "is_mobile": True} if viewport[0] < 600 else {}
+        run = open_at(make_page, pages / f"{layout}.html", "?lang=es" + step, viewport, **phone)
+        assert run.js("() => document.documentElement.lang") == "es"
+        results = axe.run(run.page, options={"runOnly": {"type": "tag", "values": tags}})
+        violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+        assert violations == [], (layout, viewport, step, violations)
+        assert run.errors == []
+
+
+def test_step_media_have_their_translation(story_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    """A figure's alt text and caption are translated, and a graphic with words can be another file."""
+    story = storymap.load(GEODATA)
+    spanish = story.to_html(languages=["es"])
+    assert 'alt="Vista lateral de los niveles de agua del canal' in spanish
+    assert "Perfil%20del%20Canal%20de%20Panam" in spanish or "Perfil del Canal de Panam" in spanish
+    assert "La escalera del canal." in spanish
+    english = story.to_html(languages=["en"])
+    assert "Profile%20of%20the%20Panama%20Canal" in english or "Profile of the Panama Canal" in english
+    # Both languages in one page: the Spanish figure waits in the Spanish template.
+    both = story.to_html()
+    assert 'alt="Vista lateral de los niveles' in both.split('<template data-lang="es">', 1)[1]
+    # A figure left untranslated is reported like any missing text.
+    monkeypatch.chdir(story_dir.parent)
+    path = story_dir / "story.es.toml"
+    text = path.read_text("utf-8")
+    start = text.index("[[steps.the-canal.media]]")
+    end = text.index("\n[", start + 5)
+    path.write_text(text[:start] + text[end + 1:], "utf-8")
+    with pytest.raises(storymap.StoryError) as info:
+        storymap.load("geodata")
+    lines = [str(p) for p in info.value.problems]
+    assert "geodata/story.es.toml: steps.the-canal.media[0].alt: missing (the story is in en and es)" in lines
+    assert "geodata/story.es.toml: steps.the-canal.media[0].caption: missing (the story is in en and es)" in lines

@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from hypothesis import HealthCheck, settings
+
+# Fuzzing: 80 examples a test by default, so that the suite stays quick; HYPOTHESIS_PROFILE=thorough
+# runs 2,000 (before a release, or after a change to validation).
+settings.register_profile("quick", max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = ROOT / "geodata"
@@ -55,6 +65,20 @@ def built_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist") / "index.html"
     storymap.load(GEODATA).save(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def build_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """``python build.py`` run once for the session, as the README says, on a copy of the script next
+    to links to the checkout's stories (build.py writes next to itself: the checkout stays as it
+    is): the folder holding the copy's ``dist/``, and what the run printed."""
+    folder = tmp_path_factory.mktemp("build")
+    (folder / "geodata").symlink_to(GEODATA)
+    (folder / "examples").symlink_to(ROOT / "examples")
+    (folder / "build.py").write_text((ROOT / "build.py").read_text("utf-8"), "utf-8")
+    result = subprocess.run([sys.executable, "build.py"], cwd=folder, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return folder, result
 
 
 def _chromium_candidates() -> list[str | None]:

@@ -208,6 +208,7 @@ def media_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("media")
     folder = root / "geodata"
     shutil.copytree(GEODATA, folder)
+    (folder / "story.es.toml").unlink()  # in English alone: the media added here have no Spanish texts
     photo(folder / "media" / "harbour.jpg")
     add_media(folder, "overview", 'src = "media/harbour.jpg"\nalt = "Container cranes at a harbour"\n'
                                   'credit = "Photo: Test Agency"\ncaption = "Cranes *at dusk*"')

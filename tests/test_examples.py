@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -36,11 +34,10 @@ def test_example_validates_and_every_place_is_sourced_and_shown(folder: Path):
     assert (folder / "RESEARCH.md").is_file()
 
 
-def test_build_writes_every_example(tmp_path: Path):
-    result = subprocess.run([sys.executable, "build.py"], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+def test_build_writes_every_example(build_run):
+    out, result = build_run
     for folder in EXAMPLES:
-        page = ROOT / "dist" / "examples" / folder.name / "index.html"
+        page = out / "dist" / "examples" / folder.name / "index.html"
         assert page.is_file() and f"wrote dist/examples/{folder.name}/index.html" in result.stdout
         assert page.read_text("utf-8") == storymap.load(folder).to_html()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import storymap
@@ -25,7 +25,8 @@ from storymap.models import GEOMETRY_TYPES, check_geometry
 
 from .conftest import GEODATA
 
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# As many examples as the profile says (tests/conftest.py: 80, or 2,000 with HYPOTHESIS_PROFILE=thorough).
+FUZZ = settings()
 
 # JSON of any shape.
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text()
@@ -179,7 +180,7 @@ def valid_stories(draw):
     return {"type": "FeatureCollection", "features": feats}, step_list
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15)  # a whole page each
 @given(story=valid_stories(), title=any_text)
 def test_valid_fuzzed_stories_render(folder: Path, story, title):
     fc, step_list = story
@@ -209,7 +210,7 @@ def test_check_geometry_never_raises(geometry):
     assert isinstance(problems, list) and all(isinstance(p, str) and p.startswith("geometry") for p in problems)
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30)
 @given(doc=collections)
 def test_cli_validate_exits_0_or_1_without_traceback(folder: Path, doc):
     (folder / "places.geojson").write_text(json.dumps(doc), "utf-8")

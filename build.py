@@ -42,9 +42,7 @@ def main() -> int:
     article = article.replace("<!-- storymap:fragment -->", story.to_html(fragment=True))
     article = article.replace("<!-- storymap:iframe -->",
                               storymap.embed_snippet("../index.html", title=story.title))
-    example = DIST / "examples" / "news-article.html"
-    example.parent.mkdir(parents=True, exist_ok=True)
-    example.write_text(article, "utf-8")
+    example = storymap.write_atomic(DIST / "examples" / "news-article.html", article)  # as story.save writes pages
     print(f"wrote {example.relative_to(HERE)} ({example.stat().st_size:,} bytes)")
     return 0 if ok else 1
 

@@ -34,9 +34,67 @@ def _data_uri(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def leaflet_js() -> str:
-    """Leaflet's minified JS, without its source-map comment (no request for leaflet.js.map)."""
+    """Leaflet's minified JS, without its source-map comment (no request for leaflet.js.map), its
+    ``for … in`` loops made deaf to a host page's additions to ``Object.prototype`` and
+    ``Array.prototype`` (see :func:`guard_for_in`)."""
     text = _LEAFLET.joinpath("leaflet.js").read_text("utf-8")
-    return re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "", text).strip()
+    return guard_for_in(re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "", text).strip(), expected=43)
+
+
+#: The function that :func:`guard_for_in` routes every loop's object through; the page's script
+#: defines it before Leaflet (:data:`OWN_KEYS_JS`).
+OWN_KEYS = "__storymapKeys"
+
+#: ``__storymapKeys(o)``: ``o`` itself, unless a host page has added enumerable properties to
+#: ``Object.prototype`` or ``Array.prototype`` (which every ``for … in`` loop would then visit, and
+#: on which Leaflet breaks: ``this._events[t].push is not a function``). Then an object with no
+#: prototype holding the keys a loop over ``o`` visits but those (the loop body reads ``o[key]``
+#: itself, so only the keys matter).
+OWN_KEYS_JS = """function __storymapKeys(o) {
+  var k, keys, p, polluted = false, shared = [Object.prototype, Array.prototype];
+  for (k in []) { polluted = true; break; }
+  if (!polluted || o === null || (typeof o !== 'object' && typeof o !== 'function')) { return o; }
+  keys = Object.create(null);
+  for (k in o) {
+    for (p = o; p !== null && !Object.prototype.hasOwnProperty.call(p, k); p = Object.getPrototypeOf(p)) {}
+    if (shared.indexOf(p) < 0) { keys[k] = true; }
+  }
+  return keys;
+}"""
+
+_FOR_IN = re.compile(r"for\((var |let |const )?([\w$]+) in ")
+
+
+def guard_for_in(source: str, expected: int) -> str:
+    """``source`` (minified JS) with every ``for (k in EXPR)`` turned into
+    ``for (k in __storymapKeys((EXPR)))``: EXPR is still evaluated once, and a loop visits only the
+    keys of the object itself and of its own prototypes (Leaflet's options inherit through
+    prototypes), never one a host page added to ``Object.prototype`` or ``Array.prototype``.
+
+    ``expected`` is the number of loops the source holds: a different Leaflet build fails here,
+    at build time, rather than half-patched in a reader's browser.
+    """
+    out, last, count = [], 0, 0
+    for found in _FOR_IN.finditer(source):
+        start = end = found.end()
+        depth = 1
+        while depth:  # to the ")" that closes the loop's head (strings skipped)
+            char = source[end]
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth -= 1
+            elif char in "'\"":
+                end = source.index(char, end + 1)
+            elif char == "`":
+                raise ValueError("a template string in a for-in loop's head: cannot guard it")
+            end += 1
+        out += [source[last:start], f"{OWN_KEYS}((", source[start:end - 1], "))"]
+        last = end - 1
+        count += 1
+    if count != expected:
+        raise ValueError(f"expected {expected} for-in loops in Leaflet, found {count}: a different Leaflet build?")
+    return "".join(out) + source[last:]
 
 
 @lru_cache(maxsize=2)

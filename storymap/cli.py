@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 from .channels import SOCIAL_IMAGE, write_social_card
-from .embed import embed_snippet
+from .embed import MAX_HEIGHT, MIN_HEIGHT, embed_snippet
 from .errors import StoryError
 from .load import STORY_FILE, load_places
 from .story import LAYOUTS, Story, load
@@ -25,14 +25,14 @@ def _fail(exc: StoryError, debug: bool) -> NoReturn:
         click.echo(str(problem), err=True)
     click.echo(f"{len(exc.problems)} problem(s) found", err=True)
     if debug:
-        traceback.print_exception(exc)
+        click.echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
     sys.exit(EXIT_INVALID)
 
 
 def _crash(exc: Exception, what: str, debug: bool) -> NoReturn:
     """Anything but invalid input: one line, the traceback only with --debug."""
     if debug:
-        traceback.print_exception(exc)
+        click.echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
     click.echo(f"{what}: {reason}" + ("" if debug else " (run with --debug for the traceback)"), err=True)
     sys.exit(EXIT_INVALID)
@@ -184,7 +184,7 @@ def render(folder: Path | None, output: Path, width: int, height: int, scale: fl
 @main.command()
 @click.argument("url")
 @click.option("--title", default="Story map", show_default=True, help="The iframe's accessible title.")
-@click.option("--height", type=click.IntRange(min=100), default=640, show_default=True,
+@click.option("--height", type=click.IntRange(min=MIN_HEIGHT, max=MAX_HEIGHT), default=640, show_default=True,
               help="Height in pixels until the story reports its own.")
 @click.option("--lang", default=None, metavar="TAG", help="Open the story in this language (adds ?lang=TAG).")
 def embed(url: str, title: str, height: int, lang: str | None) -> None:

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
+import numpy as np
 import shapely
 import shapely.geometry
 from markupsafe import Markup
 
 from .geometry import bounds_union, frame_start, shift_into
 from .i18n import catalogue
+from .models import place_shapes
 from .text import markdown_html
 from .translations import localize
 
@@ -36,16 +38,43 @@ PRECISION_TEXT = {
 }
 
 
+class _Record(dict):  # type: ignore[type-arg]
+    """A dict whose keys templates read as attributes (``place.name``) without a failed attribute
+    look-up first: Jinja tries ``getattr`` before ``[]``, and the exception costs seconds over
+    thousands of places."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def framed_places(story: "StoryData") -> tuple[float, dict[str, shapely.Geometry]]:
     """The story's longitude frame (where it starts, see :func:`storymap.geometry.frame_start`) and
     each place's geometry in it: continuous across the antimeridian, and moved by whole turns so
-    that the story spans the least longitude."""
-    start = frame_start((p.bounds[0], p.bounds[2]) for p in story.places)
+    that the story spans the least longitude.
+
+    Computed once per story (kept with it, as its cached properties are: the basemap and the page
+    of one render both need it); treat the result as read-only.
+    """
+    cached = story.__dict__.get("_storymap_frame")
+    if cached is None or cached[0] is not story.places or cached[1] != len(story.places):  # a copy with other places
+        cached = story.__dict__["_storymap_frame"] = (story.places, len(story.places), _framed_places(story))
+    return cached[2]
+
+
+def _framed_places(story: "StoryData") -> tuple[float, dict[str, shapely.Geometry]]:
+    places = story.places
+    place_shapes(places)  # points made in one call
+    drawn = np.array([p.drawn for p in places], dtype=object)
+    bounds = shapely.bounds(drawn) if len(places) else np.empty((0, 4))
+    start = frame_start(zip(bounds[:, 0].tolist(), bounds[:, 2].tolist()))
+    # shift_into for every place at once: the multiple of 360° that moves its middle into the frame
+    shifts = 360.0 * np.ceil((start - (bounds[:, 0] + bounds[:, 2]) / 2) / 360.0)
     out = {}
-    for place in story.places:
-        west, _, east, _ = place.bounds
-        k = shift_into((west + east) / 2, start)
-        out[place.id] = shapely.transform(place.drawn, lambda xy, k=k: xy + [k, 0]) if k else place.drawn
+    for place, shape, k in zip(places, drawn, shifts.tolist()):
+        out[place.id] = shapely.transform(shape, lambda xy, k=k: xy + [k, 0]) if k else shape
     return start, out
 
 
@@ -99,8 +128,8 @@ class PageContext:
     @cached_property
     def steps(self) -> list[dict[str, Any]]:
         """Each step's text for the page: title, narrative as sanitized HTML, description, places."""
-        return [{"id": step.id, "title": step.title, "narrative_html": Markup(markdown_html(step.narrative)),
-                 "description": self.description(step), "places": step.places} for step in self.story.steps]
+        return [_Record(id=step.id, title=step.title, narrative_html=Markup(markdown_html(step.narrative)),
+                        description=self.description(step), places=step.places) for step in self.story.steps]
 
     @cached_property
     def media(self) -> list[list[dict[str, Any]]]:
@@ -116,18 +145,18 @@ class PageContext:
 
     def _card(self, place: "Place") -> dict[str, Any]:
         kind = self.story.kinds[place.kind]
-        return {
-            "id": place.id,
-            "name": place.name,
-            "kind": place.kind,
-            "kind_label": kind.label,
-            "shape": kind.geometry,
-            "when": place.date or place.period,
-            "precision_text": self.ui[f"precision.{place.location_precision}"],
-            "annotation_html": Markup(markdown_html(place.annotation)),
-            "sources": place.sources,
-            "sources_label": self.ui["place.sources"].replace("{count}", str(len(place.sources))),
-        }
+        return _Record(
+            id=place.id,
+            name=place.name,
+            kind=place.kind,
+            kind_label=kind.label,
+            shape=kind.geometry,
+            when=place.date or place.period,
+            precision_text=self.ui[f"precision.{place.location_precision}"],
+            annotation_html=Markup(markdown_html(place.annotation)),
+            sources=place.sources,
+            sources_label=self.ui["place.sources"].replace("{count}", str(len(place.sources))),
+        )
 
     def description(self, step: "Step") -> str:
         """What the map shows at a step, for screen readers: the journalist's text, or a plain list."""
@@ -148,7 +177,7 @@ class PageContext:
     def center(self) -> list[float]:
         """``[lat, lon]`` of the first step's places (the map's first view before it is fitted)."""
         first = self.story.steps[0]
-        box = bounds_union(self.drawn[pid].bounds for pid in first.places)
+        box = _bounds([self.drawn[pid] for pid in first.places])
         if box is None:
             return [0.0, 0.0]
         west, south, east, north = box
@@ -162,6 +191,7 @@ class PageContext:
         return {
             "title": story.title,
             "mode": self.mode,
+            "origins": list(story.allowed_origins),
             "layout": self.layout,
             "kinds": {name: {"label": kind.label, "style": kind.style(), "geometry": kind.geometry,
                              "arrows": kind.arrows, "symbol": kind.symbol} for name, kind in self.kinds.items()},
@@ -170,9 +200,8 @@ class PageContext:
                         "symbol": kind.symbol, "kind": name} for name, kind in self.kinds.items() if kind.legend],
             "overlays": list(self.overlays),
             "places": [
-                {"id": p.id, "name": p.name, "kind": p.kind,
-                 "geometry": _rounded(shapely.geometry.mapping(drawn[p.id])), "labels": _label_points(drawn[p.id])}
-                for p in story.places
+                {"id": p.id, "name": p.name, "kind": p.kind, "geometry": geometry, "labels": labels}
+                for p, geometry, labels in zip(story.places, *_place_drawing(story.places, drawn))
             ],
             "steps": [
                 {
@@ -226,11 +255,35 @@ def _label_points(shape: shapely.Geometry) -> list[list[float]]:
 
 def _latlng_bounds(shapes: list[shapely.Geometry]) -> list[list[float]] | None:
     """``[[south, west], [north, east]]`` around shapes (Leaflet's order), or None."""
-    box = bounds_union(g.bounds for g in shapes)
+    box = _bounds(shapes)
     if box is None:
         return None
     west, south, east, north = box
     return [[round(south, 5), round(west, 5)], [round(north, 5), round(east, 5)]]
+
+
+def _bounds(shapes: Sequence[shapely.Geometry]) -> Optional[tuple[float, float, float, float]]:
+    """``(west, south, east, north)`` around shapes (one shapely call for all), or None."""
+    return bounds_union(shapely.bounds(np.array(list(shapes), dtype=object))) if len(shapes) else None
+
+
+def _place_drawing(places: Sequence["Place"], drawn: dict[str, shapely.Geometry]) -> tuple[list[Any], list[Any]]:
+    """Each place's GeoJSON geometry (rounded to 5 decimals) and label points ``[[lat, lon], ...]``
+    (see :func:`_label_points`), in the story's frame; points, often thousands, in one pass."""
+    geometries: list[Any] = [None] * len(places)
+    labels: list[Any] = [None] * len(places)
+    points = [i for i, p in enumerate(places) if drawn[p.id].geom_type == "Point" and not drawn[p.id].has_z]
+    if points:
+        xy = shapely.get_coordinates(np.array([drawn[places[i].id] for i in points], dtype=object))
+        for i, (x, y) in zip(points, xy.tolist()):
+            x, y = round(x, 5), round(y, 5)  # as _rounded does
+            geometries[i] = {"type": "Point", "coordinates": [x, y]}
+            labels[i] = [[y, x]]
+    for i, place in enumerate(places):
+        if geometries[i] is None:
+            shape = drawn[place.id]
+            geometries[i], labels[i] = _rounded(shapely.geometry.mapping(shape)), _label_points(shape)
+    return geometries, labels
 
 
 def _rounded(value: Any, digits: int = 5) -> Any:

@@ -6,26 +6,39 @@ import html
 
 from .i18n import with_language
 
-__all__ = ["embed_snippet"]
+__all__ = ["embed_snippet", "SANDBOX", "REFERRER_POLICY", "MIN_HEIGHT", "MAX_HEIGHT"]
 
-# The parent page's side of the iframe protocol. It trusts only messages whose source is its
-# own iframe, and of those only {type: "storymap:height", height: <number>}.
+#: What the story may do in its frame: run its script in its own origin (so that the host can tell
+#: its messages from a page the frame might be navigated to) and open links in new tabs that are
+#: not sandboxed themselves. Nothing more: no navigating the host page, no forms, no dialogs,
+#: no downloads, no pointer lock.
+SANDBOX = "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+#: The story's server learns the host's origin, never the article's address.
+REFERRER_POLICY = "strict-origin"
+#: The heights (px) the host accepts from the story; anything else is clamped into this range.
+MIN_HEIGHT, MAX_HEIGHT = 320, 4000
+
+# The parent page's side of the iframe protocol. It trusts only messages whose source is its own
+# iframe AND whose origin is the story's (a page the frame were navigated to is another origin),
+# and of those only {type: "storymap:height", height: <finite number>}, clamped to a sane range.
 _PARENT_SCRIPT = """<script>
 (function (frame) {
   if (!frame) return;
+  var url = new URL(frame.getAttribute("src"), document.baseURI);
+  var origins = url.protocol === "file:" ? ["null", "file://"] : [url.origin];
   window.addEventListener("message", function (event) {
     var data = event.data;
-    if (event.source !== frame.contentWindow || !data || typeof data !== "object") return;
-    if (data.type === "storymap:height" && typeof data.height === "number" && data.height > 0 && data.height < 20000) {
-      frame.style.height = Math.ceil(data.height) + "px";
+    if (event.source !== frame.contentWindow || origins.indexOf(event.origin) < 0 || !data || typeof data !== "object") return;
+    if (data.type === "storymap:height" && typeof data.height === "number" && isFinite(data.height)) {
+      frame.style.height = Math.round(Math.min(%(max)d, Math.max(%(min)d, data.height))) + "px";
     }
   });
 })(document.currentScript && document.currentScript.previousElementSibling);
-</script>"""
+</script>""" % {"min": MIN_HEIGHT, "max": MAX_HEIGHT}
 
 
 def embed_snippet(src: str, *, title: str = "Story map", height: int = 640, lang: str | None = None) -> str:
-    """HTML to paste into a page: a responsive iframe whose height the story drives.
+    """HTML to paste into a page: a responsive, sandboxed iframe whose height the story drives.
 
     Parameters
     ----------
@@ -35,28 +48,36 @@ def embed_snippet(src: str, *, title: str = "Story map", height: int = 640, lang
     title : str
         The iframe's accessible title.
     height : int
-        Height in pixels until the story reports the height it needs.
+        Height in pixels until the story reports the height it needs
+        (:data:`MIN_HEIGHT` to :data:`MAX_HEIGHT`).
     lang : str, optional
         Open the story in this of its languages: ``?lang=`` is set in ``src`` (before any ``#step-id``).
 
     Returns
     -------
     str
-        An ``<iframe>`` followed by a small script. Inside the frame the story posts
-        ``{type: "storymap:step", id, index, title}`` and ``{type: "storymap:height", height}``
-        to the parent and obeys ``{type: "storymap:goto", step}``; the script sizes the iframe
-        from height messages sent by that iframe only.
+        An ``<iframe>`` (``sandbox`` :data:`SANDBOX`, ``referrerpolicy`` :data:`REFERRER_POLICY`)
+        followed by a small script that sizes the iframe from the story's
+        ``{type: "storymap:height", height}`` messages, accepted only from that iframe's own
+        document and clamped to :data:`MIN_HEIGHT`–:data:`MAX_HEIGHT`. What else the story says
+        and obeys depends on its ``allowed_origins`` (see the README's Embedding section).
+
+    Raises
+    ------
+    ValueError
+        For a ``src`` that is not an http(s) or relative URL, and a ``height`` that is not a whole
+        number of pixels in range (``True`` is not a height).
     """
     scheme = src.strip().split(":", 1)[0].lower() if ":" in src.split("/", 1)[0] else ""
     if scheme and scheme not in ("http", "https"):
         raise ValueError(f"src must be an http(s) or relative URL, got {src!r}")
-    if not isinstance(height, int) or height <= 0:
-        raise ValueError(f"height must be a positive number of pixels, got {height!r}")
+    if isinstance(height, bool) or not isinstance(height, int) or not MIN_HEIGHT <= height <= MAX_HEIGHT:
+        raise ValueError(f"height must be a whole number of pixels from {MIN_HEIGHT} to {MAX_HEIGHT}, got {height!r}")
     if lang is not None:
         src = with_language(src, lang)
     frame = (
         f'<iframe src="{html.escape(src, quote=True)}" title="{html.escape(title, quote=True)}" '
-        f'data-storymap-frame loading="lazy" allow="fullscreen" '
-        f'style="display:block;width:100%;height:{height}px;border:0"></iframe>'
+        f'data-storymap-frame loading="lazy" allow="fullscreen" sandbox="{SANDBOX}" '
+        f'referrerpolicy="{REFERRER_POLICY}" style="display:block;width:100%;height:{height}px;border:0"></iframe>'
     )
     return frame + "\n" + _PARENT_SCRIPT + "\n"

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+import numpy as np
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
@@ -173,8 +174,26 @@ class Suggester:
         self.cutoff = cutoff
 
     def __call__(self, word: Any) -> str | None:
-        if not isinstance(word, str) or not word or not self.choices:
-            return None
+        return self.many([word])[0]
+
+    def many(self, words: Sequence[Any]) -> list[str | None]:
+        """The suggestion for each of ``words`` (as calling the suggester on each would give), the
+        fuzzy matches of all of them in a few vectorised passes: thousands of unknown names
+        against thousands of known ones take well under a second."""
+        out: list[str | None] = [None] * len(words)
+        todo = [i for i, word in enumerate(words) if isinstance(word, str) and word and self.choices]
+        for start in range(0, len(todo), 256):  # a block of words × every name at a time: bounded memory
+            block = todo[start:start + 256]
+            scores = process.cdist([words[i] for i in block], self.choices, scorer=fuzz.ratio,
+                                   score_cutoff=self.cutoff, dtype=np.float64)
+            best = scores.argmax(axis=1)  # the first of equal scores, as extractOne gives
+            for i, column, score in zip(block, best.tolist(), scores[np.arange(len(block)), best].tolist()):
+                found = (self.choices[column], score) if score > 0 else None
+                out[i] = self._choose(words[i], found)
+        return out
+
+    def _choose(self, word: str, found: tuple[str, float] | None) -> str | None:
+        """A name ``word`` extends or that extends it, unless the best spelling ``found`` is far closer."""
         # Names that start with the word at a boundary (word + "-..."): contiguous in sorted order.
         longer = []
         i = bisect.bisect_left(self.choices, word)
@@ -185,7 +204,6 @@ class Suggester:
             i += 1
         # Names the word starts with, ending at a boundary.
         shorter = [word[:m.start()] for m in re.finditer(r"[^0-9A-Za-z]", word) if word[:m.start()] in self._set]
-        found = process.extractOne(word, self.choices, scorer=fuzz.ratio, score_cutoff=self.cutoff)
         prefixed = longer + shorter
         if prefixed:
             best = min(prefixed, key=lambda c: (abs(len(c) - len(word)), c))

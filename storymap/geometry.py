@@ -150,6 +150,10 @@ class Point(_Geometry):
     type: Literal["Point"]
     coordinates: Position
 
+    @property
+    def shape(self) -> shapely.Geometry:
+        return shapely.Point(self.coordinates)
+
 
 class MultiPoint(_Geometry):
     type: Literal["MultiPoint"]
@@ -159,6 +163,10 @@ class MultiPoint(_Geometry):
 class LineString(_Geometry):
     type: Literal["LineString"]
     coordinates: Line
+
+    @property
+    def shape(self) -> shapely.Geometry:
+        return shapely.LineString(self.coordinates)
 
 
 class MultiLineString(_Geometry):
@@ -296,6 +304,9 @@ def family(geometry: Any) -> str:
     if isinstance(geometry, shapely.Geometry):
         gtype = geometry.geom_type
         members = list(getattr(geometry, "geoms", [])) if gtype == "GeometryCollection" else None
+    elif isinstance(geometry, _Geometry):  # a model: no dump needed
+        gtype = geometry.type  # type: ignore[attr-defined]
+        members = geometry.geometries if gtype == "GeometryCollection" else None  # type: ignore[attr-defined]
     else:
         data = geometry if isinstance(geometry, dict) else geometry.__geo_interface__
         gtype = data.get("type")
@@ -410,12 +421,11 @@ def frame_start(spans: Iterable[tuple[float, float]]) -> float:
 
 
 def _span_in(intervals: Sequence[tuple[float, float]], start: float) -> float:
-    wests, easts = [], []
-    for west, east in intervals:
-        k = shift_into((west + east) / 2, start)
-        wests.append(west + k)
-        easts.append(east + k)
-    return max(easts) - min(wests)
+    """The longitude span of the intervals, each moved into the frame starting at ``start``
+    (:func:`shift_into` for all of them at once)."""
+    spans = np.asarray(intervals, dtype=float).reshape(-1, 2)
+    k = 360.0 * np.ceil((start - spans.sum(axis=1) / 2) / 360.0)
+    return float((spans[:, 1] + k).max() - (spans[:, 0] + k).min())
 
 
 def shift_into(longitude: float, start: float) -> float:

@@ -14,10 +14,11 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 from pydantic import ValidationError
 
+from .bulk import paused_gc
 from .errors import Problem, StoryError, field_path, problems_from_validation, short_repr, validation_problems
 from .models import Place, PlaceCollection, StoryData, check_places, resolve_kinds
 from .translations import translation_lang
@@ -42,6 +43,19 @@ def _quoted(value: str) -> str:
     return text if len(text) <= 60 else text[:28] + "..." + text[-28:]
 
 
+def _outside(path: Path) -> bool:
+    """Whether a story file resolves (through symbolic links) outside the folder that holds it.
+
+    Every story file sits in the story folder itself, so a link to anywhere else (another folder,
+    a credential file, a device) is refused before anything is read.
+    """
+    try:
+        folder = path.absolute().parent.resolve()
+        return not path.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # a link loop
+        return True
+
+
 def _read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
     """The file's bytes, or None (and a problem) when it cannot or should not be read.
 
@@ -49,6 +63,10 @@ def _read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
     device posing as one) is never pulled into memory.
     """
     name = _display(path)
+    if _outside(path):
+        problems.append(Problem(name, "is a link to a file outside the story folder; storymap reads only the "
+                                      "story folder's own files: copy the file into the folder"))
+        return None
     try:
         if not path.is_file():
             problems.append(Problem(name, "not a regular file"))
@@ -101,13 +119,14 @@ MAX_DEPTH = 64
 
 def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
     """Whether arrays and objects nest more than ``limit`` levels (iterative: no recursion limit)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth > limit:
-                return True
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    level = [value] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:  # one level of containers at a time (scalars, the bulk of a file, are never kept)
+        depth += 1
+        if depth > limit:
+            return True
+        level = [child for item in level for child in (item.values() if isinstance(item, dict) else item)
+                 if isinstance(child, (dict, list))]
     return False
 
 
@@ -136,31 +155,36 @@ class _Object(dict):  # type: ignore[type-arg]
     duplicates: tuple[str, ...] = ()
 
 
-def _object(pairs: list[tuple[str, Any]]) -> _Object:
-    obj = _Object(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        repeated = []
-        for key, _ in pairs:
-            if key in seen and key not in repeated:
-                repeated.append(key)
-            seen.add(key)
-        obj.duplicates = tuple(repeated)
-    return obj
+def _object(pairs: list[tuple[str, Any]], repeated: Optional[list[_Object]] = None) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):  # the usual case: a plain dict
+        return obj
+    repeated_object = _Object(pairs)
+    seen: set[str] = set()
+    keys: list[str] = []
+    for key, _ in pairs:
+        if key in seen and key not in keys:
+            keys.append(key)
+        seen.add(key)
+    repeated_object.duplicates = tuple(keys)
+    if repeated is not None:
+        repeated.append(repeated_object)
+    return repeated_object
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _parse_json(text: str) -> Any:
-    """``json.loads`` that refuses NaN/Infinity and records repeated keys (see :class:`_Object`)."""
-    return json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant)
+def _parse_json(text: str, repeated: Optional[list[_Object]] = None) -> Any:
+    """``json.loads`` that refuses NaN/Infinity and records repeated keys (see :class:`_Object`);
+    ``repeated`` collects the objects that have some."""
+    return json.loads(text, object_pairs_hook=lambda pairs: _object(pairs, repeated), parse_constant=_no_constant)
 
 
 def _repeated_keys(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
-    if isinstance(value, _Object):
-        for key in value.duplicates:
+    if isinstance(value, dict):
+        for key in getattr(value, "duplicates", ()):
             yield loc + (key,), key
         for key, item in value.items():
             yield from _repeated_keys(item, loc + (key,))
@@ -179,11 +203,16 @@ def _repeated_key_problems(value: Any, file: str, where: str = "", loc: tuple[An
 
 @dataclass(frozen=True)
 class _Origin:
-    """Where a raw feature was read: its file, its index there and how a problem line names it."""
+    """Where a raw feature was read: its file, its index there and its id (as read)."""
 
     file: str
     index: int
-    where: str
+    fid: Any = None
+
+    @property
+    def where(self) -> str:
+        """How a problem line names the feature."""
+        return _where({"id": self.fid}, self.index)
 
 
 def _read_collection(path: Path, problems: list[Problem]) -> list[Any] | None:
@@ -192,8 +221,9 @@ def _read_collection(path: Path, problems: list[Problem]) -> list[Any] | None:
     text = _read_text(path, problems)
     if text is None:
         return None
+    repeated: list[_Object] = []
     try:
-        doc = _parse_json(text)
+        doc = _parse_json(text, repeated)
     except json.JSONDecodeError as exc:
         problems.append(Problem(name, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"))
         return None
@@ -211,12 +241,13 @@ def _read_collection(path: Path, problems: list[Problem]) -> list[Any] | None:
     except ValidationError as exc:
         problems += problems_from_validation(exc, file=name, model=PlaceCollection)
         return None
-    top = _Object((k, v) for k, v in doc.items() if k != "features")  # features: one by one, with where
-    top.duplicates = doc.duplicates
-    problems += _repeated_key_problems(top, name)
     features = collection.features
-    for i, feature in enumerate(features):
-        problems += _repeated_key_problems(feature, name, _where(feature, i))
+    if repeated:  # some object repeats a key: find where (a walk of the file, only then)
+        top = _Object((k, v) for k, v in doc.items() if k != "features")  # features: one by one, with where
+        top.duplicates = getattr(doc, "duplicates", ())
+        problems += _repeated_key_problems(top, name)
+        for i, feature in enumerate(features):
+            problems += _repeated_key_problems(feature, name, _where(feature, i))
     return features
 
 
@@ -257,12 +288,17 @@ def load_places(path: str | os.PathLike[str]) -> list[Place]:
     StoryError
         Listing every problem of the file.
     """
-    path = Path(path)
+    with paused_gc():
+        return _load_places(Path(path))
+
+
+def _load_places(path: Path) -> list[Place]:
     problems: list[Problem] = []
     features = _read_collection(path, problems)
     if features is None:
         raise StoryError(problems)
-    origins = [_Origin(_display(path), i, _where(f, i)) for i, f in enumerate(features)]
+    name = _display(path)
+    origins = [_Origin(name, i, f.get("id") if isinstance(f, dict) else None) for i, f in enumerate(features)]
     kinds, kind_problems = resolve_kinds(_story_kinds(path.parent))
     places, found = check_places(features, kinds, {"describe_place": _describer(origins)})
     problems += [_place_problem(origins, loc, message, "") for loc, message in found]
@@ -282,6 +318,11 @@ def story_folder(path: str | os.PathLike[str]) -> Path:
 def load_data(folder: str | os.PathLike[str]) -> StoryData:
     """Read a story folder (or its ``story.toml``) and validate it; raise :class:`StoryError` listing
     every problem, each naming its file, object and field."""
+    with paused_gc():
+        return _load_data(folder)
+
+
+def _load_data(folder: str | os.PathLike[str]) -> StoryData:
     root = story_folder(folder)
     if not root.is_dir():
         raise StoryError([Problem(_display(root), "not a story folder (expected a directory holding "
@@ -306,7 +347,8 @@ def load_data(folder: str | os.PathLike[str]) -> StoryData:
         if found is None:
             all_read = False
             continue
-        origins += [_Origin(_display(path), i, _where(f, i)) for i, f in enumerate(found)]
+        name = _display(path)
+        origins += [_Origin(name, i, f.get("id") if isinstance(f, dict) else None) for i, f in enumerate(found)]
         features += found
     if place_files and all_read and not features:
         problems.append(Problem(_display(place_files[0]) if len(place_files) == 1 else _display(root),

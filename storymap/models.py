@@ -30,9 +30,10 @@ from pydantic_core import PydanticCustomError
 
 from .errors import Suggester, field_path, short_repr, validation_problems
 from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
+from .geometry import Point as PointGeometry
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
 from .translations import Translation, check_translations
-from .types import HttpUrl, Identifier, Language, Layout, LocationPrecision, NonEmptyText, Zoom
+from .types import HttpUrl, Identifier, Language, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
@@ -222,6 +223,8 @@ class Place(BaseModel):
     @cached_property
     def drawn(self) -> shapely.Geometry:
         """The geometry made continuous across the antimeridian (longitudes may pass ±180)."""
+        if isinstance(self.geometry, PointGeometry):  # one position: nothing to unwrap
+            return self.shape
         return unwrap(self.shape)
 
     @property
@@ -417,6 +420,10 @@ class StoryMeta(BaseModel):
     languages: list[Language] = Field(
         default_factory=list, description="The languages the page holds (BCP 47), each but `lang` from its "
                                           "story.<lang>.toml; empty: `lang` and every translation file present.")
+    allowed_origins: list[Origin] = Field(
+        default_factory=list, description="Origins of the pages that embed the story in an iframe "
+        "(e.g. 'https://news.example'): only they hear its steps' titles and may move it (storymap:goto); "
+        "without any, a parent page learns the step's id and the height, and nobody moves the story.")
 
     tiles: Optional[str | TileTemplate] = Field(
         default=None, description="The online tiles over the embedded basemap: a provider's name as xyzservices "
@@ -579,6 +586,16 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
     return fields, problems
 
 
+def place_shapes(places: Sequence[Place]) -> np.ndarray:
+    """The shapely geometries of places (:attr:`Place.shape`), points made in one call and kept."""
+    todo = [p for p in places if "shape" not in p.__dict__ and isinstance(p.geometry, PointGeometry)
+            and len(p.geometry.coordinates) == 2]
+    if todo:
+        for place, shape in zip(todo, shapely.points(np.array([p.geometry.coordinates for p in todo], dtype=float))):
+            place.__dict__["shape"] = shape  # what the cached property would hold
+    return np.array([p.shape for p in places], dtype=object)
+
+
 def _media_problems(fields: dict[str, Any], raw_steps: Sequence[Any], steps: list[Step]) -> list[tuple[Loc, str]]:
     """Remote media only when the story opts in (checked on the raw steps: a step broken elsewhere
     still counts); the images' weight within the story's budget."""
@@ -736,16 +753,13 @@ def unknown_places(step_places: Sequence[Any], known: Collection[str]) -> list[F
 
     ``step_places`` holds each step's list of place ids (anything else is skipped).
     """
+    missing = [(i, j, pid) for i, ids in enumerate(step_places) if isinstance(ids, list)
+               for j, pid in enumerate(ids) if isinstance(pid, str) and pid not in known]
+    suggestions = Suggester(known).many([pid for _, _, pid in missing])  # all at once: thousands stay fast
     found = []
-    suggest = Suggester(known)
-    for i, ids in enumerate(step_places):
-        if not isinstance(ids, list):
-            continue
-        for j, pid in enumerate(ids):
-            if isinstance(pid, str) and pid not in known:
-                close = suggest(pid)
-                hint = f"; did you mean {close!r}?" if close else ""
-                found.append(Finding(i, ("places", j), f"unknown place {short_repr(pid)}{hint}"))
+    for (i, j, pid), close in zip(missing, suggestions):
+        hint = f"; did you mean {close!r}?" if close else ""
+        found.append(Finding(i, ("places", j), f"unknown place {short_repr(pid)}{hint}"))
     return found
 
 
@@ -790,18 +804,29 @@ def swapped_places(places: Sequence[Place]) -> list[Finding]:
     """
     if len(places) < 3:
         return []
-    bounds = np.array([place.bounds for place in places], dtype=float)
+    place_shapes(places)  # points made in one call
+    bounds = shapely.bounds(np.array([place.drawn for place in places], dtype=object))
     lon = (bounds[:, 0] + bounds[:, 2]) / 2
     lon = (lon + 180.0) % 360.0 - 180.0
     lat = (bounds[:, 1] + bounds[:, 3]) / 2
     # Compared with at most ~200 places, evenly spread through the list: linear time however many.
     sample = np.unique(np.linspace(0, len(lon) - 1, min(len(lon), 201)).round().astype(int))
 
+    def median(rows: np.ndarray) -> np.ndarray:
+        if rows.shape[1] % 2:  # an odd count (the usual ~201): the middle value, found without a full sort
+            return np.partition(rows, rows.shape[1] // 2, axis=1)[:, rows.shape[1] // 2]
+        return np.median(rows, axis=1)
+
     def median_km(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """For each point, the median distance to the sampled places but its own."""
-        gaps = _km(x[:, None], y[:, None], lon[sample][None, :], lat[sample][None, :])
-        gaps[sample, np.arange(len(sample))] = np.nan
-        return np.nanmedian(gaps, axis=1)
+        """For each point, the median distance to the sampled places but its own (in chunks small
+        enough to stay in cache: the memory stays bounded however many places)."""
+        to_x, to_y = lon[sample][None, :], lat[sample][None, :]
+        out = np.concatenate([median(_km(x[i:i + 1024, None], y[i:i + 1024, None], to_x, to_y))
+                              for i in range(0, len(x), 1024)])
+        among = _km(x[sample][:, None], y[sample][:, None], to_x, to_y)  # a sampled place: not to itself
+        off = ~np.eye(len(sample), dtype=bool)
+        out[sample] = np.median(among[off].reshape(len(sample), len(sample) - 1), axis=1)
+        return out
 
     now = median_km(lon, lat)
     can_swap = np.abs(lon) <= 90.0  # swapped, the longitude becomes a latitude

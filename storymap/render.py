@@ -13,9 +13,14 @@ but its own objects, so :func:`render_page`
   output;
 - keeps text that elements render as it is: branca wraps each rendered macro in an ``Element``
   compiled as a Jinja template, which would evaluate ``{{ ... }}`` in story text or layer data.
-  :class:`StoryPage` puts those pieces into the page verbatim instead of rendering them again;
+  :class:`StoryPage` puts those pieces into the page verbatim instead of rendering them again,
+  and branca is handed a short placeholder for each (:class:`_Pieces`), so that compiling costs
+  nothing however large the story;
+- renders the copies' folium popups and tooltips through storymap's own templates
+  (:mod:`storymap.inert`): their text stays text;
 - inlines the JS and CSS that folium plugins load from CDNs (:mod:`storymap.assets`), so the page
-  stays one self-contained file.
+  stays one self-contained file, in one script whose Leaflet is storymap's own
+  (:mod:`storymap.private`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import copy
 import hashlib
 import itertools
 import re
+import secrets
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
 
@@ -33,7 +39,8 @@ from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElemen
 from folium.map import Layer
 from markupsafe import Markup
 
-from . import assets, channels, i18n, media as story_media, tiles as story_tiles
+from . import assets, channels, i18n, inert, private
+from . import media as story_media, tiles as story_tiles
 from .context import PageContext, framed_places
 from .errors import Problem, StoryError
 from .security import add_csp, tile_sources
@@ -77,29 +84,56 @@ def _escape(text: str) -> str:
     return text.replace(_BRACE, _GUARD)
 
 
+class _Pieces:
+    """What elements' macros rendered, kept aside while branca assembles the page.
+
+    branca wraps each macro's output in an ``Element``, which compiles it as a Jinja template:
+    harmless with braces guarded, but slow in proportion to the text (seconds for the megabytes of
+    a story of thousands of places). So a macro gives branca a short placeholder instead, and
+    :meth:`restore` puts the text back into the finished page. A placeholder carries a key random to
+    each render, so that no text can name one.
+    """
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+        key = "\ufdd1" + secrets.token_hex(8) + ":"
+        self._key = key
+        self._pattern = re.compile(re.escape(key) + r"([0-9]+)\ufdd1")
+
+    def put(self, text: str) -> str:
+        self._texts.append(text)
+        return f"{self._key}{len(self._texts) - 1}\ufdd1"
+
+    def restore(self, text: str) -> str:
+        def back(found: re.Match[str]) -> str:
+            return self._pattern.sub(back, self._texts[int(found.group(1))])
+        return self._pattern.sub(back, text)
+
+
 class _GuardedModule:
-    """A template module whose macros give their output with braces guarded."""
+    """A template module whose macros give their output with braces guarded (kept in ``pieces``)."""
 
-    def __init__(self, module: Any):
+    def __init__(self, module: Any, pieces: _Pieces):
         for name, value in vars(module).items():
-            setattr(self, name, _guarded_macro(value) if isinstance(value, jinja2.runtime.Macro) else value)
+            setattr(self, name, _guarded_macro(value, pieces) if isinstance(value, jinja2.runtime.Macro) else value)
 
 
-def _guarded_macro(macro: Any) -> Callable[..., str]:
-    return lambda *args, **kwargs: _escape(str(macro(*args, **kwargs)))
+def _guarded_macro(macro: Any, pieces: _Pieces) -> Callable[..., str]:
+    return lambda *args, **kwargs: pieces.put(_escape(str(macro(*args, **kwargs))))
 
 
 class _GuardedTemplate:
     """Stands in for an element's template while a copy of it renders (see :func:`_escape`)."""
 
-    def __init__(self, template: Any):
+    def __init__(self, template: Any, pieces: _Pieces):
         self._template = template
+        self._pieces = pieces
         self._module: Optional[_GuardedModule] = None
 
     @property
     def module(self) -> _GuardedModule:
         if self._module is None:
-            self._module = _GuardedModule(self._template.module)
+            self._module = _GuardedModule(self._template.module, self._pieces)
         return self._module
 
     def render(self, *args: Any, **kwargs: Any) -> str:
@@ -109,12 +143,12 @@ class _GuardedTemplate:
         return getattr(self._template, name)
 
 
-def _guard_templates(root: Element) -> None:
+def _guard_templates(root: Element, pieces: _Pieces) -> None:
     """Give every element of a tree copy a guarded template (an instance attribute of the copy)."""
     for element in _all_elements(root):
         template = getattr(element, "_template", None)
         if template is not None and not isinstance(template, _GuardedTemplate):
-            element._template = _GuardedTemplate(template)
+            element._template = _GuardedTemplate(template, pieces)
 
 
 class _Verbatim(Element):
@@ -186,6 +220,14 @@ class StoryFoliumMap(folium.Map):
     def __init__(self, **kwargs: Any):
         super().__init__(tiles=None, control_scale=True, zoom_control="topright", **kwargs)
         self._name = "Map"
+
+    def render(self, **kwargs: Any) -> None:
+        super().render(**kwargs)
+        # folium before 0.18 puts a script of global switches and full-window styles for ``#map`` into
+        # the page's header from Map.render: the story's page has its own styles and one script only.
+        header = self.get_root().header
+        for name in ("global_switches", "css_style", "map_style"):
+            header._children.pop(name, None)
 
     @property
     def root_id(self) -> str:
@@ -308,10 +350,15 @@ class StoryControl(MacroElement):
         return _inline(assets.leaflet_css(layer_control) + assets.storymap_css() + extra, "style")
 
     def core_js(self, extra: str = "") -> Markup:
-        """Leaflet (once per page), the elements' scripts, and storymap's."""
+        """The start of the page's one script: storymap's own Leaflet (run once per page, however
+        many stories it holds), the elements' scripts and storymap's, inside one function (closed by
+        :meth:`core_js_end`); see :func:`storymap.private.script_start`."""
         scripts = "".join("\n" + js for js in _element_scripts(self._parent))
-        return _inline("if (!window.L) {\n" + assets.leaflet_js() + "\n}\n" + extra + assets.storymap_js() + scripts,
-                       "script")
+        return _inline(private.script_start(extra + assets.storymap_js() + scripts), "script")
+
+    def core_js_end(self) -> Markup:
+        """The end of the page's script: in a fragment the host's ``window.L`` is given back."""
+        return Markup(private.script_end(restore=self.mode == "fragment"))
 
 
 def _walk(root: Element) -> Iterator[Element]:
@@ -449,7 +496,7 @@ def remote_links(element: Element) -> list[tuple[str, str]]:
     tree.add_child(copied)
     page = StoryPage(title="")
     page.add_child(tree)
-    _guard_templates(tree)
+    _guard_templates(tree, _Pieces())
     for child in page._children.values():
         child.render()
     return [("script" if isinstance(el, JavascriptLink) else "style", el.url)
@@ -483,6 +530,7 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
     context = PageContext(data, layout=layout or data.layout, mode="fragment" if fragment else "page",
                           overlays=[o.config for o in overlays], lang=lang or data.lang)
     tree, copies = clone_tree(folium_map)
+    inert.make_inert(list(copies.values()))  # popups and tooltips: their text stays text
     tree.location = context.center
     zooms = {id(o.element): o.zoom(data) for o in overlays}
     for original, copied in copies.items():
@@ -510,8 +558,9 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
     prefix = hashlib.sha256(data.model_dump_json().encode("utf-8")).hexdigest()[:8]
     counter = itertools.count(1)
     renamed = _stable_ids(page, prefix, counter)
-    _guard_templates(tree)
-    html = page.render().replace(_GUARD, _BRACE)
+    pieces = _Pieces()
+    _guard_templates(tree, pieces)
+    html = pieces.restore(page.render()).replace(_GUARD, _BRACE)
     # Elements made while rendering (folium adds some) got random ids: make them stable too, in
     # tree order; and point any mention of a user's original element at its copy.
     later: dict[str, str] = {}

@@ -359,7 +359,7 @@ def _story_kinds(folder: Path) -> tuple[list[str], dict[str, Kind]]:
     if meta is None:
         raise StoryError(problems)
     declared = meta.get("kinds") if isinstance(meta.get("kinds"), dict) else {}
-    names = [name for name in declared if isinstance(name, str) and _types._ID_RE.match(name)]
+    names = [name for name in declared if isinstance(name, str) and _types._ID_RE.fullmatch(name)]
     kinds, _ = resolve_kinds(declared)
     return names, kinds
 

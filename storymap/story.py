@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
-import tempfile
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, Optional, Sequence
@@ -15,8 +13,10 @@ import shapely
 from pydantic import ValidationError
 
 from .assets import AssetStore
+from .bulk import paused_gc
 from .basemap import basemap_data
 from .context import framed_places
+from .files import check_output, write_atomic
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
 from .i18n import page_languages
 from .translations import localize
@@ -62,6 +62,22 @@ class Story:
     def steps(self) -> list[Step]:
         """The ordered steps (read-only view; use :meth:`add_step` to change them)."""
         return list(self.data.steps)
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """Origins of the pages that embed the story in an iframe (``story.toml``'s ``allowed_origins``):
+        only they hear its steps' titles and may move it; set a list (or one origin) to change them.
+
+        Examples
+        --------
+        >>> story.allowed_origins = ["https://news.example"]  # doctest: +SKIP
+        """
+        return list(self.data.allowed_origins)
+
+    @allowed_origins.setter
+    def allowed_origins(self, origins: str | Sequence[str]) -> None:
+        given = [origins] if isinstance(origins, str) else list(origins)
+        self.data = self._revalidated("allowed_origins", allowed_origins=given)
 
     def __repr__(self) -> str:
         return f"<Story {self.data.title!r}: {len(self.data.steps)} steps, {len(self.data.places)} places>"
@@ -386,9 +402,10 @@ class Story:
         if languages is not None:
             data, lang = self._only(languages, lang)
         lang = self._language(lang)
-        return render_page(data, self.map, overlays=list(self._overlays.values()),
-                           basemap=story_basemap(data, lang), fragment=fragment, layout=layout,
-                           asset_store=AssetStore(self._asset_folders), lang=lang)
+        with paused_gc():  # thousands of places: see storymap.bulk
+            return render_page(data, self.map, overlays=list(self._overlays.values()),
+                               basemap=story_basemap(data, lang), fragment=fragment, layout=layout,
+                               asset_store=AssetStore(self._asset_folders), lang=lang)
 
     def _only(self, languages: Sequence[str], lang: str | None) -> tuple[StoryData, str]:
         """The story holding only ``languages`` (its own texts in the first when its own is not
@@ -423,33 +440,18 @@ class Story:
              lang: str | None = None, languages: Sequence[str] | None = None) -> Path:
         """Write the page to ``path`` atomically (a failed write leaves any old file intact).
 
+        ``path`` must be a regular file or a new path: a directory, a device (``/dev/null``), a
+        FIFO or a socket is refused before anything is rendered (``ValueError``).
+
         Returns
         -------
         pathlib.Path
             The path written.
         """
-        target = Path(path)
+        target = check_output(path)  # before rendering: a device or a FIFO is refused at once
         # Rendered in full before anything is written.
         html = self.to_html(fragment=fragment, layout=layout, lang=lang, languages=languages)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(html)
-                fh.flush()
-                os.fsync(fh.fileno())
-            # mkstemp makes the file private (0600): keep the old page's mode, or make it readable.
-            try:
-                mode = target.stat().st_mode & 0o777
-            except FileNotFoundError:
-                mode = 0o644
-            os.chmod(tmp, mode)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        return target
+        return write_atomic(target, html)
 
     def _repr_html_(self) -> str:
         """Jupyter: the page in a sandboxed iframe (its script runs in its own document)."""

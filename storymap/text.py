@@ -19,7 +19,7 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 
-__all__ = ["markdown_html", "script_json", "ALLOWED_TAGS"]
+__all__ = ["markdown_html", "sanitize_html", "script_json", "ALLOWED_TAGS", "LINK_TARGET"]
 
 #: Tags that narrative Markdown may produce. Headings are demoted by the renderer (see below)
 #: so a narrative cannot break the page's heading order.
@@ -34,6 +34,10 @@ _URL_SCHEMES = {"http", "https", "mailto"}
 # nh3 checks the scheme of absolute URLs only; relative ones ("/x", "//other.host/x", "#x")
 # would resolve against whatever page embeds the story, so links must be absolute too.
 _ABSOLUTE_LINK = re.compile(r"^(?:https?://[^/\s]|mailto:[^\s])", re.IGNORECASE)
+
+
+#: Every link the story renders opens in a new tab (an iframe or a host page is never navigated away).
+LINK_TARGET = {"a": {"target": "_blank"}}
 
 
 def _only_absolute_links(tag: str, attribute: str, value: str) -> str | None:
@@ -60,12 +64,30 @@ def _parser() -> MarkdownIt:
     return md
 
 
+# Text that Markdown renders as one plain paragraph, as it is: no character that Markdown or HTML
+# gives a meaning (emphasis, code, links, entities, escapes, tags, headings, strikethrough), no
+# line breaks or control characters, no surrogates; nor a start that makes a list or a heading.
+_PLAIN = re.compile(r"[^\x00-\x1f\x7f-\x9f\\`*_\[\]<>&!#~|\ud800-\udfff]+")
+_BLOCK_START = re.compile(r"[-+=]|[0-9]{1,9}[.)]")
+
+
+def _plain_paragraph(text: str) -> str | None:
+    """:func:`markdown_html` of a plain one-line text, without parsing it (None for any other text).
+
+    Thousands of places' annotations are often such text; the result is what parsing and
+    sanitizing give (``tests/test_hostile.py`` checks that on generated text).
+    """
+    if text and text == text.strip() and _PLAIN.fullmatch(text) and not _BLOCK_START.match(text):
+        return "<p>" + text.replace("\xa0", "&nbsp;") + "</p>"
+    return None
+
+
 def markdown_html(text: str) -> str:
     """Render untrusted Markdown to sanitized HTML.
 
     Raw HTML in the source is shown as text, never interpreted; the rendered HTML then passes an
-    allowlist sanitizer. Links keep only ``http(s):``/``mailto:`` targets and always get
-    ``rel="noopener noreferrer"``.
+    allowlist sanitizer. Links keep only ``http(s):``/``mailto:`` targets, always get
+    ``rel="noopener noreferrer"`` and open in a new tab (``target="_blank"``).
 
     Parameters
     ----------
@@ -77,13 +99,48 @@ def markdown_html(text: str) -> str:
     str
         HTML safe to place in the page body.
     """
-    html = _parser().render(text or "")
+    plain = _plain_paragraph(text or "")
+    return plain if plain is not None else _markdown_html(text or "")
+
+
+@lru_cache(maxsize=4096)
+def _markdown_html(text: str) -> str:
+    html = _parser().render(text)
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         attributes={k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(_URL_SCHEMES),
         link_rel="noopener noreferrer",
+        set_tag_attribute_values=LINK_TARGET,
+        attribute_filter=_only_absolute_links,
+        strip_comments=True,
+    ).strip()
+
+
+#: What HTML written for folium popups and tooltips may keep (:func:`sanitize_html`): Markdown's
+#: tags, plus the usual markup of a popup (bold, tables, spans and divs), no attributes but links'
+#: and table cells' spans: no styles, images, forms, frames or event handlers.
+HTML_TAGS = ALLOWED_TAGS | {"b", "i", "u", "small", "mark", "span", "div", "h1", "h2", "h3", "table", "caption",
+                            "thead", "tbody", "tfoot", "tr", "th", "td", "dl", "dt", "dd", "abbr"}
+_HTML_ATTRIBUTES = {**_ALLOWED_ATTRIBUTES, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"},
+                    "abbr": {"title"}}
+
+
+def sanitize_html(html: str) -> str:
+    """Untrusted HTML (a folium popup's or tooltip's) → HTML that runs nothing.
+
+    Allowlisted tags only (:data:`HTML_TAGS`); links keep absolute ``http(s):``/``mailto:``
+    targets, get ``rel="noopener noreferrer"`` and open in a new tab.
+    """
+    return nh3.clean(
+        html or "",
+        tags=set(HTML_TAGS),
+        clean_content_tags={"script", "style"},
+        attributes={k: set(v) for k, v in _HTML_ATTRIBUTES.items()},
+        url_schemes=set(_URL_SCHEMES),
+        link_rel="noopener noreferrer",
+        set_tag_attribute_values=LINK_TARGET,
         attribute_filter=_only_absolute_links,
         strip_comments=True,
     ).strip()

@@ -10,15 +10,18 @@ from pydantic import AfterValidator, Field, StringConstraints
 from .errors import short_repr
 
 __all__ = [
-    "Identifier", "NonEmptyText", "HttpUrl", "Language", "LocationPrecision", "Layout", "Zoom", "Color",
+    "Identifier", "NonEmptyText", "HttpUrl", "Origin", "Language", "LocationPrecision", "Layout", "Zoom", "Color",
     "GeometryFamily", "Symbol", "DashPattern",
 ]
 
+# Matched in full (``fullmatch``): with ``match``, ``$`` would also match before a final newline,
+# and an id "old-harbour\n" would pass, then break the page's selectors and URL hash. (The anchors
+# stay for the JSON Schema, which takes these patterns as they are.)
 _ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
 def _check_identifier(value: str) -> str:
-    if not _ID_RE.match(value):
+    if not _ID_RE.fullmatch(value):
         raise ValueError(
             f"{short_repr(value)} is not a valid id; expected lowercase letters, digits and dashes "
             "(kebab-case, 1-64 characters, e.g. 'old-harbour')"
@@ -26,9 +29,28 @@ def _check_identifier(value: str) -> str:
     return value
 
 
+_URL_RE = re.compile(r"https?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*", re.IGNORECASE)
+
+
 def _check_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*$", value, re.IGNORECASE):
+    if not _URL_RE.fullmatch(value):
         raise ValueError(f"{short_repr(value)} is not an http(s) URL")
+    return value
+
+
+_ORIGIN_RE = re.compile(r"https?://(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)"
+                        r"(:[0-9]{1,5})?")
+
+
+def _check_origin(value: str) -> str:
+    if not _ORIGIN_RE.fullmatch(value):
+        hint = ""
+        if re.match(r"(?i)https?://[^/]+/", value):
+            hint = f"; an origin has no path: {value.split('/', 3)[0]}//{value.split('/', 3)[2]}"
+        elif value != value.lower():
+            hint = f"; origins are lowercase: {value.lower()!r}"
+        raise ValueError(f"{short_repr(value)} is not a web origin (scheme://host[:port], e.g. "
+                         f"'https://news.example'){hint}")
     return value
 
 
@@ -36,7 +58,7 @@ _LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 
 
 def _check_language(value: str) -> str:
-    if not _LANG_RE.match(value):
+    if not _LANG_RE.fullmatch(value):
         raise ValueError(f"{short_repr(value)} is not a language tag; expected e.g. 'en', 'es' or 'pt-BR'")
     return value
 
@@ -47,6 +69,8 @@ Identifier = Annotated[str, AfterValidator(_check_identifier)]
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 #: An absolute http(s) URL, kept as the string given.
 HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_url)]
+#: A web origin, ``https://news.example`` (scheme, host, optional port; no path).
+Origin = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_origin)]
 #: A BCP 47 language tag (the page's ``lang``).
 Language = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_language)]
 #: How well a place's position is known.
@@ -60,7 +84,7 @@ _COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9\s.
 
 
 def _check_color(value: str) -> str:
-    if not _COLOR_RE.match(value):
+    if not _COLOR_RE.fullmatch(value):
         raise ValueError(f"{short_repr(value)} is not a CSS color (e.g. '#0072b2', 'teal', 'rgb(0, 114, 178)')")
     return value
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import storymap
+from storymap.cli import main as cli
 
 from .conftest import GEODATA, ROOT
 
@@ -51,7 +54,8 @@ def test_fragment_has_no_document_tags_and_scoped_css():
         assert selectors
         outside = [s for s in selectors if not s.startswith(".storymap")]
         assert outside == [], outside[:5]
-    assert "if (!window.L)" in html  # Leaflet runs once however many stories a page holds
+    # storymap's own Leaflet, run once however many stories a page holds (issue 16: not the host's window.L)
+    assert "Symbol.for('storymap.leaflet@1.9.4')" in html and "if (!window.L)" not in html
 
 
 def test_layout_choice_from_data_and_argument(story_dir: Path):
@@ -75,20 +79,25 @@ def test_embed_snippet():
         storymap.embed_snippet("index.html", height=0)
 
 
-def test_cli_build_fragment_layout_and_embed(tmp_path: Path):
+def test_cli_build_fragment_layout_and_embed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(ROOT)
+
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "storymap.cli", *args], capture_output=True, text=True,
-                              cwd=ROOT)
+        return CliRunner().invoke(cli, list(args))
     out = tmp_path / "fragment.html"
     result = run("build", str(GEODATA), "-o", str(out), "--fragment", "--layout", "scroll")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.output
     text = out.read_text("utf-8")
     assert "<html" not in text and 'data-layout="scroll"' in text
     result = run("embed", "https://news.example/story/")
-    assert result.returncode == 0 and result.stdout.startswith('<iframe src="https://news.example/story/"')
-    assert run("build", "--layout", "carousel").returncode == 2
+    assert result.exit_code == 0 and result.stdout.startswith('<iframe src="https://news.example/story/"')
+    assert run("build", "--layout", "carousel").exit_code == 2
     for command in ("build", "validate", "embed"):
-        assert run(command, "--help").returncode == 0
+        assert run(command, "--help").exit_code == 0
+    # The installed command runs as a module too (what `storymap` on the PATH calls).
+    result = subprocess.run([sys.executable, "-m", "storymap.cli", "embed", "--help"], capture_output=True,
+                            text=True, cwd=ROOT)
+    assert result.returncode == 0 and "Usage:" in result.stdout
 
 
 # ------------------------------------------------------------------------------------ Browser
@@ -113,8 +122,10 @@ def pages(tmp_path_factory):
 
 def test_two_fragments_work_independently_and_leaflet_runs_once(pages: Path, make_page):
     run = make_page()
-    run.page.add_init_script("""(() => { let n = 0, v; Object.defineProperty(window, 'L', {configurable: true,
-      get() { return v; }, set(x) { n += 1; v = x; }}); window.__leafletRuns = () => n; })();""")
+    # Leaflet's UMD sets window.L as it runs (storymap then gives the host's back): count the Leaflets set.
+    run.page.add_init_script("""(() => { const seen = new Set(); let v; Object.defineProperty(window, 'L', {
+      configurable: true, get() { return v; }, set(x) { if (x && x.version) seen.add(x); v = x; }});
+      window.__leafletRuns = () => seen.size; })();""")
     run.page.goto((pages / "two-fragments.html").as_uri())
     run.page.wait_for_function(READY)
     assert run.js("() => window.__leafletRuns()") == 1
@@ -142,7 +153,7 @@ def test_two_fragments_work_independently_and_leaflet_runs_once(pages: Path, mak
     assert run.errors == [] and run.outside == []
 
 
-def test_fragment_defines_no_globals_but_leaflet(pages: Path, make_page):
+def test_fragment_defines_no_globals(pages: Path, make_page):
     empty = make_page()
     empty.page.goto((pages / "empty-host.html").as_uri())
     before = set(empty.js("() => Object.keys(window)"))
@@ -150,9 +161,13 @@ def test_fragment_defines_no_globals_but_leaflet(pages: Path, make_page):
     run.page.goto((pages / "two-fragments.html").as_uri())
     run.page.wait_for_function(READY)
     after = set(run.js("() => Object.keys(window)"))
-    # Leaflet's own: its UMD names and the expando its maps leave on window for resize events.
-    assert after - before <= {"L", "leaflet", "_leaflet_events"}
-    assert run.js("() => Object.keys(L.storymap).sort()") == sorted([
+    # Only the expando Leaflet's maps leave on window for resize events; storymap's Leaflet is its own
+    # (issue 16: no window.L left behind by a fragment).
+    assert after - before <= {"_leaflet_events"}
+    assert run.js("() => typeof window.L") == "undefined"
+    page = make_page()
+    page.open(pages / "index.html")  # a standalone page is storymap's own document: there L is global
+    assert page.js("() => Object.keys(L.storymap).sort()") == sorted([
         "version", "claim", "defaultIcons", "mapOptions", "Basemap", "basemap", "Legend", "Story", "story",
         "SymbolMarker", "util"])
 
@@ -192,17 +207,18 @@ def test_iframe_height_follows_the_story_and_goto_moves_it(pages: Path, make_pag
         raise AssertionError(f"iframe {outer}px, story {inner_h}px")
 
     check_height()
-    # A step change through the parent's goto message.
-    run.page.evaluate("""() => document.querySelector('iframe[data-storymap-frame]').contentWindow
-      .postMessage({type: 'storymap:goto', step: 'the-canal'}, '*')""")
+    # A step change in the frame. The story was given no allowed origin (issue 16), so the parent
+    # hears the step's id, never its title, and cannot move it (tests/test_hostile.py: with one).
+    inner.evaluate("document.querySelector('[data-storymap]').storymap.goTo('the-canal')")
     inner.wait_for_function("document.querySelector('[data-storymap]').storymap.index === %d" % STEP_IDS.index("the-canal"))
     check_height()
     run.page.wait_for_function("window.__steps.some(s => s.id === 'the-canal')")
     message = run.js("() => window.__steps.find(s => s.id === 'the-canal')")
-    assert set(message) == {"type", "id", "index", "title"} and message["index"] == STEP_IDS.index("the-canal")
-    # Messages of any other shape are ignored.
+    assert set(message) == {"type", "id", "index"} and message["index"] == STEP_IDS.index("the-canal")
+    # Messages of any other shape are ignored, and so is a goto from a parent not allowed.
     for bad in ("'storymap:goto'", "{type: 'storymap:goto'}", "{type: 'storymap:goto', step: {}}",
-                "{type: 'other', step: 'overview'}", "{type: 'storymap:goto', step: 'no-such-step'}"):
+                "{type: 'other', step: 'overview'}", "{type: 'storymap:goto', step: 'no-such-step'}",
+                "{type: 'storymap:goto', step: 'overview'}"):
         run.page.evaluate(f"() => document.querySelector('iframe[data-storymap-frame]').contentWindow.postMessage({bad}, '*')")
     run.page.wait_for_timeout(200)
     assert inner.evaluate("document.querySelector('[data-storymap]').storymap.index") == STEP_IDS.index("the-canal")
@@ -280,13 +296,10 @@ def test_scroll_layout_deep_link_and_api_scroll(pages: Path, make_page):
 
 # ------------------------------------------------------------------------- The example page
 @pytest.fixture(scope="module")
-def example(tmp_path_factory):
+def example(build_run, tmp_path_factory):
+    """The news-article example build.py writes, next to the bare article (without the story)."""
     out = tmp_path_factory.mktemp("example")
-    (out / "geodata").symlink_to(GEODATA)
-    (out / "examples").symlink_to(ROOT / "examples")
-    (out / "build.py").write_text((ROOT / "build.py").read_text("utf-8"), "utf-8")
-    result = subprocess.run([sys.executable, "build.py"], cwd=out, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    shutil.copytree(build_run[0] / "dist", out / "dist")
     page = out / "dist" / "examples" / "news-article.html"
     bare = (ROOT / "examples" / "news-article.html").read_text("utf-8")
     (out / "dist" / "examples" / "bare.html").write_text(bare, "utf-8")

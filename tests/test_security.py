@@ -21,6 +21,9 @@ from .hostile import ALL, write_hostile_story
 from .xss_payloads import PAYLOADS, URL_PAYLOADS
 
 REL = "noopener noreferrer"
+#: Every link opens in a new tab (issue 16: a link never navigates an iframe or a host page away).
+NEW_TAB = f'target="_blank" rel="{REL}"'
+NEW_TAB_NO_HREF = f'rel="{REL}" target="_blank"'  # the order nh3 gives when the filter drops the href
 
 
 class Tags(HTMLParser):
@@ -52,12 +55,12 @@ def test_enough_payloads():
 @pytest.mark.parametrize("payload", PAYLOADS + URL_PAYLOADS)
 def test_markdown_output_stays_inside_the_allowlist(payload):
     html = markdown_html(payload + "\n\n" + payload + " *and* [a link](https://example.org)")
-    allowed_attrs = {"a": {"href", "title", "rel"}, "ol": {"start"}}
+    allowed_attrs = {"a": {"href", "title", "rel", "target"}, "ol": {"start"}}
     for tag, attrs in Tags(html).tags:
         assert tag in ALLOWED_TAGS, (tag, html)
         assert set(attrs) <= allowed_attrs.get(tag, set()), (tag, attrs)
         if tag == "a":
-            assert attrs["rel"] == REL
+            assert attrs["rel"] == REL and attrs["target"] == "_blank"  # a new tab, never the story's frame
             href = attrs.get("href")
             assert href is None or re.match(r"^(https?:|mailto:)", href), href
     assert not re.search(r"<(script|img|svg|iframe)", html, re.I)
@@ -72,10 +75,10 @@ def test_raw_html_is_shown_as_text():
 
 
 @pytest.mark.parametrize("source, expected", [
-    ("[a](https://example.org/x?y=1&z=2)", f'<p><a href="https://example.org/x?y=1&amp;z=2" rel="{REL}">a</a></p>'),
-    ("[a](http://example.org \"T\")", f'<p><a href="http://example.org" title="T" rel="{REL}">a</a></p>'),
-    ("[mail](mailto:desk@example.org)", f'<p><a href="mailto:desk@example.org" rel="{REL}">mail</a></p>'),
-    ("<https://example.org>", f'<p><a href="https://example.org" rel="{REL}">https://example.org</a></p>'),
+    ("[a](https://example.org/x?y=1&z=2)", f'<p><a href="https://example.org/x?y=1&amp;z=2" {NEW_TAB}>a</a></p>'),
+    ("[a](http://example.org \"T\")", f'<p><a href="http://example.org" title="T" {NEW_TAB}>a</a></p>'),
+    ("[mail](mailto:desk@example.org)", f'<p><a href="mailto:desk@example.org" {NEW_TAB}>mail</a></p>'),
+    ("<https://example.org>", f'<p><a href="https://example.org" {NEW_TAB}>https://example.org</a></p>'),
     # markdown-it refuses script and file schemes: the link stays as text.
     ("[a](javascript:alert(1))", "<p>[a](javascript:alert(1))</p>"),
     ("[a](JAVASCRIPT:alert(1))", "<p>[a](JAVASCRIPT:alert(1))</p>"),
@@ -84,11 +87,11 @@ def test_raw_html_is_shown_as_text():
     ("[a](vbscript:x)", "<p>[a](vbscript:x)</p>"),
     ("[a](file:///etc/passwd)", "<p>[a](file:///etc/passwd)</p>"),
     # Other schemes and relative links (which would resolve against an embedding page) lose their href.
-    ("[a](ftp://example.org/x)", f'<p><a rel="{REL}">a</a></p>'),
-    ("[a](//evil.example/x)", f'<p><a rel="{REL}">a</a></p>'),
-    ("[a](/relative)", f'<p><a rel="{REL}">a</a></p>'),
-    ("[a](#fragment)", f'<p><a rel="{REL}">a</a></p>'),
-    ("[a](https:evil)", f'<p><a rel="{REL}">a</a></p>'),
+    ("[a](ftp://example.org/x)", f'<p><a {NEW_TAB}>a</a></p>'),
+    ("[a](//evil.example/x)", f'<p><a {NEW_TAB_NO_HREF}>a</a></p>'),
+    ("[a](/relative)", f'<p><a {NEW_TAB_NO_HREF}>a</a></p>'),
+    ("[a](#fragment)", f'<p><a {NEW_TAB_NO_HREF}>a</a></p>'),
+    ("[a](https:evil)", f'<p><a {NEW_TAB_NO_HREF}>a</a></p>'),
     ("![img](https://example.org/i.png)", "<p></p>"),
     ("# Heading\n\n### Three", "<h4>Heading</h4>\n<h6>Three</h6>"),
     ("**b** _i_ ~~s~~ `c`", "<p><strong>b</strong> <em>i</em> <s>s</s> <code>c</code></p>"),

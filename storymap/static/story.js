@@ -6,6 +6,8 @@
     return;
   }
   var u = ns.util, create = u.create, swatch = u.swatch, reducedMotion = u.reducedMotion, framed = u.framed;
+  // The heights (px) a story in an iframe reports to its parent (storymap/embed.py clamps alike).
+  var MIN_HEIGHT = 320, MAX_HEIGHT = 4000;
 
   // The story's own nodes in the page (rendered at build time).
   function findNodes(root) {
@@ -113,8 +115,10 @@
       // The current step.
       this.index = -1;
       // @property layers: Object
-      // {name: Leaflet layer} of every named layer on the map.
-      this.layers = L.extend({}, layers || {});
+      // {name: Leaflet layer} of every named layer on the map (each an own property, whatever its
+      // name: a layer named '__proto__' is a layer, not the object's prototype).
+      this.layers = {};
+      Object.keys(layers || {}).forEach(function (name) { this._setLayer(name, layers[name]); }, this);
 
       this._overlays = config.overlays || [];
       this._findNodes();
@@ -179,7 +183,7 @@
       if (this.options.layout === 'scroll') {
         this._watchScroll();
       }
-      this._tiles(this.layers[config.tiles]);
+      this._tiles(Object.prototype.hasOwnProperty.call(this.layers, config.tiles) ? this.layers[config.tiles] : null);
       this._built = true;
       this._show(config.steps[this.index], false);
     },
@@ -318,6 +322,11 @@
       return fn;
     },
 
+    _setLayer: function (name, layer) {
+      Object.defineProperty(this.layers, String(name), {value: layer, enumerable: true, writable: true,
+        configurable: true});
+    },
+
     // A setTimeout that destroy() clears.
     _later: function (fn, ms) {
       var id = setTimeout(fn, ms);
@@ -390,7 +399,8 @@
     _showOverlays: function (id) {
       var map = this.map;
       this._overlays.forEach(function (o) {
-        var layer = this.layers[o.name], on = !o.steps || o.steps.indexOf(id) >= 0;
+        var own = Object.prototype.hasOwnProperty.call(this.layers, o.name);
+        var layer = own ? this.layers[o.name] : null, on = !o.steps || o.steps.indexOf(id) >= 0;
         if (layer && on !== map.hasLayer(layer)) {
           map[on ? 'addLayer' : 'removeLayer'](layer);
         }
@@ -472,6 +482,7 @@
         });
       }
       this._bindSwipe();
+      this._newTabLinks();
       if (this.options.hash !== 'off') {
         var onHash = L.bind(this._onHash, this);
         this._listen(window, 'hashchange', onHash);
@@ -556,22 +567,40 @@
       window.scrollBy(0, rect.top - top);
     },
 
-    // Inside an iframe: tell the parent the current step and the height the story needs;
-    // obey {type: 'storymap:goto', step} from the parent and nothing else.
+    // Inside an iframe: tell the parent the current step and the height the story needs.
+    // Only the origins the story was given (config.origins: its allowed_origins) hear its steps'
+    // titles and may send {type: 'storymap:goto', step}; without one, any parent learns the step's
+    // id and the height (no text) and nobody drives the story. A parent the browser names
+    // (location.ancestorOrigins) that is not among them is treated as any other parent.
     _talkToParent: function () {
       var self = this, parent = window.parent, root = this.root;
+      var origins = (this._config.origins || []).filter(function (o) { return typeof o === 'string'; });
+      var known = window.location.ancestorOrigins;
+      if (known && known.length && origins.indexOf(known[0]) < 0) {
+        origins = [];
+      }
       var post = function (message) {
-        parent.postMessage(message, '*');
+        if (origins.length) {
+          origins.forEach(function (origin) { parent.postMessage(message, origin); });
+        } else {
+          parent.postMessage(message, '*');
+        }
       };
-      this.on('step', function (e) {
-        post({type: 'storymap:step', id: e.id, index: e.index, title: e.title});
-      });
-      post({type: 'storymap:step', id: this.steps[this.index].id, index: this.index, title: this.steps[this.index].title});
+      var step = function (i) {
+        var message = {type: 'storymap:step', id: self.steps[i].id, index: i};
+        if (origins.length) {
+          message.title = self.steps[i].title;
+        }
+        post(message);
+      };
+      this.on('step', function (e) { step(e.index); });
+      step(this.index);
       var last = 0;
       var height = function () {
         var h = self.options.layout === 'scroll' ?
           Math.round(Math.max(480, Math.min(960, (window.screen.availHeight || 800) * 0.85))) :
           Math.ceil(root.getBoundingClientRect().height);
+        h = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, h));
         if (h !== last) {
           last = h;
           post({type: 'storymap:height', height: h});
@@ -586,13 +615,27 @@
       height();
       this._listen(window, 'message', function (event) {
         var data = event.data;
-        if (event.source !== parent || !data || typeof data !== 'object' || data.type !== 'storymap:goto') {
+        if (event.source !== parent || origins.indexOf(event.origin) < 0 || !data || typeof data !== 'object' ||
+            data.type !== 'storymap:goto') {
           return;
         }
         if (typeof data.step === 'string' || (typeof data.step === 'number' && isFinite(data.step))) {
           self.goTo(data.step);
         }
       });
+    },
+
+    // Links open in a new tab, never in the story's frame or over a host page: those the page was
+    // built with say so already; this catches the ones Leaflet and folium elements write (the
+    // attribution, popups) at the moment they are followed.
+    _newTabLinks: function () {
+      this._listen(this.root, 'click', function (e) {
+        var link = e.target && e.target.closest ? e.target.closest('a[href]') : null;
+        if (link && /^(https?:|mailto:)/i.test(link.getAttribute('href'))) {
+          link.setAttribute('target', '_blank');
+          link.setAttribute('rel', 'noopener noreferrer');
+        }
+      }, true);
     },
 
     // @method setCollapsed(collapsed: Boolean): this
@@ -826,7 +869,7 @@
           (style.weight || 0) / 2 : 0;
         return {id: place.id, name: place.name, latLngs: place.labels, radius: Math.ceil(radius)};
       })).addTo(map);
-      this.layers['Story places'] = group;
+      this._setLayer('Story places', group);
     },
 
     // Arrowheads along a line, pointing the way its coordinates run (the direction of travel).

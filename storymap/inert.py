@@ -1,0 +1,124 @@
+"""Text in folium popups and tooltips stays text: storymap renders them through templates of its own.
+
+folium writes a ``Tooltip``'s text and a ``Popup``'s HTML into JavaScript template strings
+(```…```), where ``${…}`` runs, inside a script a page's Content-Security-Policy trusts by hash;
+Leaflet then sets the result as ``innerHTML``, where ``<img onerror>`` runs; and a ``Popup`` needs
+jQuery (``$``), which a story page does not load. ``GeoJsonTooltip``/``GeoJsonPopup`` put a
+feature's property values into ``innerHTML`` as they are.
+
+:func:`make_inert` gives those elements of a render's *copy* of the folium tree (see
+:func:`storymap.render.clone_tree`; the user's elements are never touched) templates of its own:
+
+- ``Popup`` and ``Tooltip``: their HTML is sanitized at build time (:func:`storymap.text.sanitize_html`:
+  formatting, tables and ``http(s)`` links kept; scripts, handlers, styles, images and frames
+  dropped) and reaches the page as a JSON string, never as code;
+- ``GeoJsonTooltip`` and ``GeoJsonPopup``: the table is built in the browser with ``textContent``,
+  so a value shows as the text it is.
+
+Options (``max_width``, ``sticky``, a tooltip's ``style``, …) keep their meaning; no jQuery is needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from branca.element import Element
+from folium.features import GeoJsonPopup, GeoJsonTooltip
+from folium.map import Popup, Tooltip
+from folium.template import tojavascript
+from markupsafe import Markup
+
+from .text import sanitize_html, script_json
+
+__all__ = ["make_inert", "INERT_TYPES"]
+
+_ENV = jinja2.Environment(autoescape=False, trim_blocks=True, lstrip_blocks=True)
+_ENV.filters["tojs"] = lambda value: Markup(script_json(value))
+_ENV.filters["tojavascript"] = lambda value: Markup(tojavascript(value))
+
+_POPUP = _ENV.from_string("""
+{% set parent = this._parent.get_name() %}
+var {{ this.get_name() }} = L.popup({{ this.options|tojavascript }}).setContent({{ this.storymap_html|tojs }});
+{{ parent }}.bindPopup({{ this.get_name() }});
+{% if this.show %}
+if ({{ parent }}._map) { {{ parent }}.openPopup(); }
+{% endif %}
+""")
+
+_TOOLTIP = _ENV.from_string("""
+{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.bindTooltip((function (div) {
+  div.innerHTML = {{ this.storymap_html|tojs }};
+{% if this.style %}
+  div.style.cssText = {{ this.style|tojs }};
+{% endif %}
+  return div;
+})(document.createElement('div')), {{ this.options|tojavascript }});
+{% endmacro %}
+""")
+
+# folium's rules for a value (GeoJsonDetail): null shows as nothing, an object as its JSON, and
+# with `localize` numbers and dates in the reader's locale; here always as text.
+_DETAIL = _ENV.from_string("""
+{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.{{ this.storymap_bind }}(function (layer) {
+  var div = document.createElement('div'), table = document.createElement('table');
+  var fields = {{ this.fields|list|tojs }}, aliases = {{ this.aliases|list|tojs }};
+  var props = (layer.feature && layer.feature.properties) || {};
+  fields.forEach(function (field, i) {
+    var value = Object.prototype.hasOwnProperty.call(props, field) ? props[field] : undefined;
+    value = value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : value;
+    var row = document.createElement('tr'), cell;
+{% if this.labels %}
+    cell = document.createElement('th');
+    cell.textContent = String(aliases[i]);
+    row.appendChild(cell);
+{% endif %}
+    cell = document.createElement('td');
+    cell.textContent = {% if this.localize %}value !== undefined && value.toLocaleString ? value.toLocaleString() : {% endif %}String(value);
+    row.appendChild(cell);
+    table.appendChild(row);
+  });
+  if (fields.length) {
+    div.appendChild(table);
+  }
+  return div;
+}, {{ this.storymap_options|tojavascript }});
+{% endmacro %}
+""")
+
+#: The folium elements given storymap's templates (subclasses too, unless they bring a template of their own).
+INERT_TYPES = (Popup, Tooltip, GeoJsonTooltip, GeoJsonPopup)
+
+
+def _content(popup: Popup) -> str:
+    """A popup's HTML as folium would show it, then sanitized."""
+    parts = []
+    for child in popup.html._children.values():
+        text = child.render()
+        parts.append(text.replace("\\`", "`"))  # folium escaped the backticks of a string given
+    return sanitize_html("".join(parts))
+
+
+def _own(element: Element, base: type) -> bool:
+    return isinstance(element, base) and type(element)._template is base._template
+
+
+def make_inert(elements: list[Element]) -> None:
+    """Give the popups and tooltips among ``elements`` (a render's copies) storymap's templates."""
+    for element in elements:
+        if _own(element, Popup):
+            element.storymap_html = _content(element)  # type: ignore[attr-defined]
+            element._template = _POPUP
+        elif _own(element, Tooltip):
+            element.storymap_html = sanitize_html(str(element.text))  # type: ignore[attr-defined]
+            if not hasattr(element, "style"):
+                element.style = None  # type: ignore[attr-defined]
+            element._template = _TOOLTIP
+        elif _own(element, GeoJsonTooltip) or _own(element, GeoJsonPopup):
+            tooltip = isinstance(element, GeoJsonTooltip)
+            element.storymap_bind = "bindTooltip" if tooltip else "bindPopup"  # type: ignore[attr-defined]
+            options: Any = getattr(element, "tooltip_options" if tooltip else "popup_options", {})
+            element.storymap_options = options  # type: ignore[attr-defined]
+            element._template = _DETAIL

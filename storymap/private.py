@@ -1,0 +1,70 @@
+"""storymap's Leaflet is its own: the page's script and a host page's globals stay out of each other's way.
+
+A fragment is pasted into a page storymap knows nothing of. That page may load its own Leaflet
+(another version, with its own plugins), may have ``window.L = {}`` or an element ``id="L"``
+(which the browser also names ``window.L``), or may have added enumerable properties to
+``Object.prototype``. None of it may change the story, and the story may change none of it. So the
+page's one script is a function that
+
+- runs Leaflet as a CommonJS module into an object of its own (``exports``/``module`` given to it;
+  ``define`` and ``require`` shadowed, so a host's globals of those names mislead no UMD wrapper),
+  and keeps that object in a non-enumerable, read-only ``window[Symbol.for("storymap.leaflet@…")]``,
+  so that several fragments on one page run Leaflet once and share it;
+- names that object ``L`` for everything inside (plugins, storymap, the map's code), and sets
+  ``window.L`` to it only while the script runs, for plugins that look for ``window.L``; a fragment
+  then gives the host's ``window.L`` back as it was (or removes it), a standalone page keeps it;
+- routes every ``for … in`` loop of Leaflet through ``__storymapKeys`` (see
+  :func:`storymap.assets.guard_for_in`), so a polluted prototype adds no key to any loop.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import rjsmin
+
+from . import assets
+
+__all__ = ["script_start", "script_end", "LEAFLET_KEY"]
+
+#: Where the page keeps storymap's Leaflet: ``window[Symbol.for(LEAFLET_KEY)]``.
+LEAFLET_KEY = f"storymap.leaflet@{assets.LEAFLET_VERSION}"
+
+_START = """(function (key) {
+var exports, module, define, require;
+%(own_keys)s
+var hadL = Object.prototype.hasOwnProperty.call(window, 'L'), hostL = hadL ? window.L : undefined;
+var L = window[key];
+if (!(L && typeof L.map === 'function' && L.version === %(version)s)) {
+  L = {};
+  (function (exports, module) {
+    try {
+%(leaflet)s
+    } catch (e) {
+      if (typeof L.map !== 'function') { throw e; }
+    }
+  })(L, {exports: L});
+  try { Object.defineProperty(window, key, {value: L}); } catch (e) {}
+}
+try {
+try { window.L = L; } catch (e) {}
+"""
+
+
+@lru_cache(maxsize=1)
+def _start() -> str:
+    return _START % {"own_keys": rjsmin.jsmin(assets.OWN_KEYS_JS), "version": f"'{assets.LEAFLET_VERSION}'",
+                     "leaflet": assets.leaflet_js()}
+
+
+def script_start(inner: str) -> str:
+    """The start of the page's script, up to and including ``inner`` (code that uses ``L``)."""
+    return _start() + inner
+
+
+def script_end(*, restore: bool) -> str:
+    """The end of the page's script; with ``restore`` (a fragment), the host's ``window.L`` is given back."""
+    give_back = ("\nif (hadL) { try { window.L = hostL; } catch (e) {} } else { try { delete window.L; } catch (e) {} }"
+                 if restore else "")
+    return (f"}} finally {{{give_back}\n}}\n}})(typeof Symbol === 'function' ? Symbol.for('{LEAFLET_KEY}') "
+            f": '{LEAFLET_KEY}');")

@@ -38,7 +38,7 @@ GEOMETRY_JS = """() => {
     .filter((b) => b.r > map.l && b.l < map.r && b.b > map.t && b.t < map.b);
   const legend = root.querySelector('.storymap-legend');
   return {index: s.index, map, covers, labels, base, api: s.labels(),
-          legend: Array.from(root.querySelectorAll('.storymap-legend-item')).filter((r) => !r.hidden && r.offsetParent)
+          legend: Array.from(root.querySelectorAll('.storymap-legend-item')).filter((r) => getComputedStyle(r).display !== 'none')
             .map((r) => r.getAttribute('data-kind') || r.getAttribute('data-layer')),
           legendOpen: legend ? legend.open !== false && legend.hasAttribute('open') : null,
           legendBox: legend ? box(legend.getBoundingClientRect()) : null,

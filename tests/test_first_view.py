@@ -79,22 +79,9 @@ def pages(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
-    """Chromium for this module (the session's `browser` fixture is function-bound to make_page)."""
-    from playwright.sync_api import sync_playwright
-
-    from .conftest import _chromium_candidates, _no_browser
-
-    with sync_playwright() as pw:
-        for path in _chromium_candidates():
-            try:
-                instance = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-            except Exception:  # noqa: BLE001 - try the next candidate
-                continue
-            yield instance
-            instance.close()
-            return
-    _no_browser("no Chromium found")
+def chromium(browser):
+    """The session's Chromium (one Playwright per process), for this module's shared pages."""
+    return browser
 
 
 class Opened:

@@ -180,7 +180,7 @@ def storymap_css() -> str:
 
 #: storymap's script, one component a file, in the order they run (``storymap.js`` first: the
 #: ``L.storymap`` namespace and the helpers the others share).
-SCRIPT_FILES = ("storymap.js", "basemap.js", "legend.js", "story.js", "i18n.js", "timeline.js", "print.js")
+SCRIPT_FILES = ("storymap.js", "basemap.js", "legend.js", "labels.js", "story.js", "i18n.js", "timeline.js", "print.js")
 
 
 def minify_js(source: str) -> str:

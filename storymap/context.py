@@ -196,13 +196,13 @@ class PageContext:
             "layout": self.layout,
             "kinds": {name: {"label": kind.label, "style": kind.style(), "geometry": kind.geometry,
                              "arrows": kind.arrows, "symbol": kind.symbol} for name, kind in self.kinds.items()},
-            "tiles": "Tiles",
+            "tiles": None if story.tiles == "none" else "Tiles",
             "legend": [{"label": self.legend_label(kind), "shape": kind.geometry, "style": kind.style(),
-                        "symbol": kind.symbol} for kind in self.kinds.values() if kind.legend],
+                        "symbol": kind.symbol, "kind": name} for name, kind in self.kinds.items() if kind.legend],
             "overlays": list(self.overlays),
             "places": [
-                {"id": p.id, "name": p.name, "kind": p.kind, "geometry": geometry, "label": label}
-                for p, geometry, label in zip(story.places, *_place_drawing(story.places, drawn))
+                {"id": p.id, "name": p.name, "kind": p.kind, "geometry": geometry, "labels": labels}
+                for p, geometry, labels in zip(story.places, *_place_drawing(story.places, drawn))
             ],
             "steps": [
                 {
@@ -246,18 +246,25 @@ def _view(view: Optional["View"], start: float) -> dict[str, Any] | None:
     return {"boundsLatLng": [[south, west + k], [north, east + k]]}
 
 
-def _label_point(shape: shapely.Geometry) -> list[float]:
-    """Where a place's name label goes, ``[lat, lon]``: the point, a line's midpoint, an area's inside."""
-    if shape.geom_type in ("LineString", "MultiLineString"):
-        point = shapely.line_interpolate_point(shapely.line_merge(shape) if shape.geom_type != "LineString"
-                                               else shape, 0.5, normalized=True)
-        if point.is_empty:
-            point = shape.representative_point()
-    elif shape.geom_type == "Point":
-        point = shape
+#: Where along a line its label may go (fractions of its length), the middle first.
+_LINE_LABEL_AT = (0.5, 0.35, 0.65, 0.2, 0.8)
+
+
+def _label_points(shape: shapely.Geometry) -> list[list[float]]:
+    """Where a place's name label may go, ``[[lat, lon], ...]``, the best first: the point (each
+    point of a multipoint), points along a line from its middle out, an area's inside."""
+    kind = shape.geom_type
+    if kind in ("LineString", "MultiLineString"):
+        line = shapely.line_merge(shape) if kind != "LineString" else shape
+        points = [shapely.line_interpolate_point(line, f, normalized=True) for f in _LINE_LABEL_AT]
+        points = [p for p in points if not p.is_empty] or [shape.representative_point()]
+    elif kind == "Point":
+        points = [shape]
+    elif kind == "MultiPoint":
+        points = list(shape.geoms)[:5]
     else:
-        point = shape.representative_point()
-    return [round(point.y, 5), round(point.x, 5)]
+        points = [shape.representative_point()]
+    return [[round(p.y, 5), round(p.x, 5)] for p in points]
 
 
 def _latlng_bounds(shapes: list[shapely.Geometry]) -> list[list[float]] | None:
@@ -275,8 +282,8 @@ def _bounds(shapes: Sequence[shapely.Geometry]) -> Optional[tuple[float, float, 
 
 
 def _place_drawing(places: Sequence["Place"], drawn: dict[str, shapely.Geometry]) -> tuple[list[Any], list[Any]]:
-    """Each place's GeoJSON geometry (rounded to 5 decimals) and label point ``[lat, lon]``, in
-    the story's frame; points, often thousands, in one pass."""
+    """Each place's GeoJSON geometry (rounded to 5 decimals) and label points ``[[lat, lon], ...]``
+    (see :func:`_label_points`), in the story's frame; points, often thousands, in one pass."""
     geometries: list[Any] = [None] * len(places)
     labels: list[Any] = [None] * len(places)
     points = [i for i, p in enumerate(places) if drawn[p.id].geom_type == "Point" and not drawn[p.id].has_z]
@@ -285,11 +292,11 @@ def _place_drawing(places: Sequence["Place"], drawn: dict[str, shapely.Geometry]
         for i, (x, y) in zip(points, xy.tolist()):
             x, y = round(x, 5), round(y, 5)  # as _rounded does
             geometries[i] = {"type": "Point", "coordinates": [x, y]}
-            labels[i] = [y, x]
+            labels[i] = [[y, x]]
     for i, place in enumerate(places):
         if geometries[i] is None:
             shape = drawn[place.id]
-            geometries[i], labels[i] = _rounded(shapely.geometry.mapping(shape)), _label_point(shape)
+            geometries[i], labels[i] = _rounded(shapely.geometry.mapping(shape)), _label_points(shape)
     return geometries, labels
 
 

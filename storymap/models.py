@@ -40,7 +40,7 @@ from .types import HttpUrl, Identifier, Language, Layout, LocationPrecision, Non
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
     "duplicate_ids", "unknown_places", "swapped_places", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
-    "check_places", "resolve_kinds", "Media", "MediaBudget",
+    "check_places", "resolve_kinds", "Media", "MediaBudget", "TileTemplate",
 ]
 
 #: Where a problem lies inside the object checked, as a pydantic-style location.
@@ -415,6 +415,20 @@ class MediaBudget(BaseModel):
     page_kb: int = Field(default=2000, ge=1, description="The most all the story's images may take (KB).")
 
 
+class TileTemplate(BaseModel):
+    """Online tiles from a URL template, with the credit their provider asks for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(description="An http(s) URL template with {z}, {x} and {y} (and {s}, {r} if the provider "
+                                 "has them).", examples=["https://tile.openstreetmap.org/{z}/{x}/{y}.png"])
+    attribution: str = Field(description="The credit the provider asks for; it may hold links (<a href>), no other "
+                                         "HTML.", examples=["&copy; OpenStreetMap contributors"])
+    subdomains: Optional[str] = Field(default=None, description="The letters {s} stands for (default \"abc\").")
+    max_zoom: Optional[int] = Field(default=None, ge=0, le=24, description="The provider's greatest zoom; the "
+                                                                          "tiles are enlarged beyond it.")
+
+
 class StoryMeta(BaseModel):
     """The story's own fields: ``story.toml`` without its kinds and steps."""
 
@@ -440,6 +454,19 @@ class StoryMeta(BaseModel):
         default_factory=list, description="Origins of the pages that embed the story in an iframe "
         "(e.g. 'https://news.example'): only they hear its steps' titles and may move it (storymap:goto); "
         "without any, a parent page learns the step's id and the height, and nobody moves the story.")
+
+    tiles: Optional[str | TileTemplate] = Field(
+        default=None, description="The online tiles over the embedded basemap: a provider's name as xyzservices "
+                                  "knows it (\"CartoDB.Positron\", \"OpenStreetMap.Mapnik\", ...), a URL template "
+                                  "with its attribution, or \"none\" (no tile request, ever). Default: CARTO's light "
+                                  "basemap.", examples=["OpenStreetMap.Mapnik", "none"])
+
+    @field_validator("tiles", mode="before")
+    @classmethod
+    def _tiles(cls, value: Any) -> Any:
+        from .tiles import check_tiles
+
+        return check_tiles(value.model_dump(exclude_none=True) if isinstance(value, TileTemplate) else value)
 
 
 _WGS84 = {

@@ -40,7 +40,7 @@ from folium.map import Layer
 from markupsafe import Markup
 
 from . import assets, channels, i18n, inert, private
-from . import media as story_media
+from . import media as story_media, tiles as story_tiles
 from .context import PageContext, framed_places
 from .errors import Problem, StoryError
 from .security import add_csp, tile_sources
@@ -61,15 +61,9 @@ ENV = jinja2.Environment(
 )
 ENV.filters["tojs"] = lambda value: Markup(script_json(value))
 
-#: The online tile layer drawn over the embedded basemap (CARTO's light basemap on OSM data).
-TILES = {
-    "url": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-    "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank" '
-                   'rel="noopener noreferrer">OpenStreetMap</a> contributors &copy; <a href="https://carto.com/'
-                   'attributions" target="_blank" rel="noopener noreferrer">CARTO</a>',
-    "subdomains": "abcd",
-    "max_zoom": 19,
-}
+#: The online tile layer a story gets unless it names its own (``tiles``, see :mod:`storymap.tiles`):
+#: CARTO's light basemap on OSM data.
+TILES = story_tiles.DEFAULT
 
 
 def _inline(text: str, tag: str) -> Markup:
@@ -550,10 +544,15 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
     if basemap and basemap.get("attribution"):
         basemap = {**basemap, "attribution": i18n.basemap_attribution(context.lang)}
     Basemap(basemap or {}).add_to(tree)
-    folium.TileLayer(
-        tiles=TILES["url"], attr=i18n.tiles_attribution(context.lang), name="Tiles", subdomains=TILES["subdomains"],
-        max_zoom=TILES["max_zoom"], detect_retina=False, show=False,
-    ).add_to(tree)
+    source = story_tiles.resolve(data.tiles)
+    if source is not None:  # (tiles = "none": no tile layer, no tile request, no image host in the CSP)
+        # The default tiles' credit in the page's language; a named provider's as it gives it.
+        attribution = i18n.tiles_attribution(context.lang) if data.tiles is None else source["attribution"]
+        folium.TileLayer(
+            tiles=source["url"], attr=attribution, name="Tiles", subdomains=source["subdomains"],
+            max_zoom=TILES["max_zoom"], max_native_zoom=min(source["max_zoom"], TILES["max_zoom"]),
+            detect_retina=False, show=False,
+        ).add_to(tree)
     StoryControl(context).add_to(tree)  # last: the story's script needs every layer defined first
 
     store = asset_store or assets.AssetStore()

@@ -83,6 +83,29 @@ class Story:
         return f"<Story {self.data.title!r}: {len(self.data.steps)} steps, {len(self.data.places)} places>"
 
     @property
+    def tiles(self) -> Any:
+        """The online tiles over the embedded basemap, as story.toml's ``tiles`` gives them.
+
+        Set it to a provider's name as xyzservices knows it (``"CartoDB.Positron"``,
+        ``"OpenStreetMap.Mapnik"``, ...) or an ``xyzservices.TileProvider``, to
+        ``{"url": ..., "attribution": ...}`` (a URL template with its credit; optional
+        ``subdomains``, ``max_zoom``), to ``"none"`` (no tiles, no tile request, ever), or to None
+        (the default: CARTO's light basemap). The attribution follows the provider; the page's
+        Content-Security-Policy allows images from its host only.
+
+        Raises
+        ------
+        storymap.StoryError
+            For a name xyzservices does not know (with the closest one), a provider that needs an
+            API key, or a URL template without {z}, {x}, {y} or attribution.
+        """
+        return self.data.tiles
+
+    @tiles.setter
+    def tiles(self, value: Any) -> None:
+        self.data = self._revalidated("tiles", tiles=value)
+
+    @property
     def layers(self) -> list[str]:
         """Names of the layers added with :meth:`add_layer`, in the order added."""
         return list(self._overlays)

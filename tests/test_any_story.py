@@ -101,8 +101,9 @@ label = "Town"
     assert kinds["chokepoint"].style()["radius"] == 9 and kinds["chokepoint"].style()["fillColor"] == "#c62828"
     config = PageContext(story.data).config
     assert config["legend"] == [
-        {"label": "Chokepoint", "shape": "point", "style": kinds["chokepoint"].style(), "symbol": "diamond"},
-        {"label": "Town", "shape": "point", "style": kinds["place"].style(), "symbol": "circle"}]
+        {"label": "Chokepoint", "shape": "point", "style": kinds["chokepoint"].style(), "symbol": "diamond",
+         "kind": "chokepoint"},
+        {"label": "Town", "shape": "point", "style": kinds["place"].style(), "symbol": "circle", "kind": "place"}]
     html = story.to_html()
     assert '<p class="storymap-kicker">Shipping desk</p>' in html
     assert "Chokepoint · " in html and "Town · " in html  # the cards' kind line

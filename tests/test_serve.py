@@ -343,7 +343,7 @@ def test_view_picker_round_trip_and_phone_check(page, served: Served, restore: P
     assert west < 6.5 < east and south < 51.9 < north and view.zoom == 6
     # The center is where the free part of the map (beside the text panel) is centred, not the map's.
     free_center = page.evaluate("""() => { const s = document.querySelector('[data-storymap]').storymap;
-        const pad = s._paddingFor(L.latLngBounds(s._config.steps[s.index].latLngBounds)), size = s.map.getSize();
+        const pad = s.padding(), size = s.map.getSize();
         const c = s.map.containerPointToLatLng(L.bounds(pad.tl, size.subtract(pad.br)).getCenter());
         return [c.lng, c.lat]; }""")
     assert view.center == pytest.approx(free_center, abs=0.01)

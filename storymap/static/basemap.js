@@ -69,14 +69,18 @@
       labels: true,
       // @option lang: String = ''
       // The language of the labels, one of the data's `langs` (the first when absent).
-      lang: ''
+      lang: '',
+      // @option defer: Boolean = true
+      // Build the shapes after the page's first paint, in short tasks (the page's text shows
+      // first), instead of while being added.
+      defer: true
     },
 
     initialize: function (data, options) {
       L.setOptions(this, options);
       L.FeatureGroup.prototype.initialize.call(this, []);
       this._data = data || {};
-      this._built = false;
+      this._part = 0;
     },
 
     onAdd: function (map) {
@@ -86,20 +90,69 @@
         pane.style.zIndex = 150;
         pane.style.pointerEvents = 'none';
       }
-      if (!this._built) {
-        this._build(map);
-      }
       L.FeatureGroup.prototype.onAdd.call(this, map);
       if (map.attributionControl && this._data.attribution) {
         map.attributionControl.addAttribution(this._data.attribution);
       }
+      if (!this.isLoaded()) {
+        this._schedule(this.options.defer);
+      }
     },
 
     onRemove: function (map) {
+      if (this._cancel) {
+        this._cancel();
+        this._cancel = null;
+      }
       if (map.attributionControl && this._data.attribution) {
         map.attributionControl.removeAttribution(this._data.attribution);
       }
       L.FeatureGroup.prototype.onRemove.call(this, map);
+    },
+
+    // @method isLoaded(): Boolean
+    // Whether every part of the basemap has been built (a `load` event fires when it is).
+    isLoaded: function () {
+      return this._part >= 2;
+    },
+
+    // The shapes, then the labels, each in a task of its own (all at once without `defer`).
+    _schedule: function (defer) {
+      var self = this;
+      var next = function () {
+        self._cancel = null;
+        if (!self._map) {
+          return;
+        }
+        self._buildPart();
+        if (self.isLoaded()) {
+          // @event load: Event
+          // Fired when the basemap has been built.
+          self.fire('load');
+        } else {
+          var id = setTimeout(next, 0);
+          self._cancel = function () {
+            clearTimeout(id);
+          };
+        }
+      };
+      if (defer) {
+        this._cancel = u.afterPaint(next);
+        return;
+      }
+      while (!this.isLoaded()) {
+        this._buildPart();
+      }
+      this.fire('load');
+    },
+
+    _buildPart: function () {
+      if (this._part === 0) {
+        this._shapes(this._map);
+      } else if (this.options.labels) {
+        this._labels(this._data, this.options.pane);
+      }
+      this._part++;
     },
 
     _sea: function (map) {
@@ -107,7 +160,7 @@
       return (sea || '').trim() || '#c9dde8';
     },
 
-    _build: function (map) {
+    _shapes: function (map) {
       var data = this._data, o = this.options, pane = o.pane, scale = data.scale || 1000;
       var renderer = L.canvas({pane: pane});
       var sea = this._sea(map);
@@ -124,10 +177,6 @@
           this.addLayer(layers[i][1](latLngs(family, scale), L.extend({}, base, layers[i][2])));
         }
       }
-      if (o.labels) {
-        this._labels(data, pane);
-      }
-      this._built = true;
     },
 
     // @method setLang(lang: String): this

@@ -128,7 +128,7 @@
   }
   var tries = 0;
   (function waitForStory() {
-    if (root.storymap && root.storymap.map) {
+    if (root.storymap && root.storymap.ready) {
       picker(root.storymap);
     } else if (tries++ < 200) {
       setTimeout(waitForStory, 50);
@@ -167,22 +167,12 @@
     var candidates = {};
 
     function stepData() {
-      var steps = story._config && story._config.steps;
-      return steps ? steps[story.index] : story.steps[story.index];
+      return story.steps[story.index];
     }
 
-    // The space _fit keeps clear for the text panel and the legend (none if the story has no say).
+    // The room fitting a step keeps clear for the text panel and the legend.
     function padding() {
-      var step = stepData() || {};
-      try {
-        if (step.latLngBounds && story._paddingFor) {
-          return story._paddingFor(L.latLngBounds(step.latLngBounds));
-        }
-        if (story._padding) {
-          return story._padding();
-        }
-      } catch (e) { /* fall through */ }
-      return {tl: L.point(0, 0), br: L.point(0, 0)};
+      return typeof story.padding === 'function' ? story.padding() : {tl: L.point(0, 0), br: L.point(0, 0)};
     }
 
     // The current view as a step's `view`: the centre of the part of the map the panel leaves
@@ -205,8 +195,7 @@
         east = 180;
       }
       var zoom = Math.round(z * 100) / 100;
-      var step = stepData() || {};
-      var maxZoom = step.maxZoom || (story.options && story.options.maxZoom) || 11;
+      var maxZoom = typeof story.maxZoom === 'function' ? story.maxZoom() : 11;
       var centerToml = 'view = { center = [' + num(wrap(center.lng), d) + ', ' + num(clampLat(center.lat), d) +
         '], zoom = ' + num(zoom, 2) + ' }';
       var boundsToml = 'view = { bounds = [[' + num(wrap(west), d, -1) + ', ' + num(clampLat(sw.lat), d, -1) +
@@ -243,48 +232,34 @@
     function probeStory() {
       try {
         var doc = probe.contentDocument, node = doc && doc.querySelector('[data-storymap]');
-        return node && node.storymap && node.storymap.map ? node.storymap : null;
+        return node && node.storymap && node.storymap.ready ? node.storymap : null;
       } catch (e) {
         return null;
       }
     }
 
     // Show step `index` in the phone-size copy (with `view` instead of its own, if given) and
-    // list the labels that do not show in full: hidden (under the text panel, the legend or
-    // another label) or off the map.
+    // list the places whose label cannot show: no room for it in the part of the map the text
+    // and the controls leave free, or the place is not in that part.
     function measure(index, view, maxZoom) {
       var s = probeStory();
-      if (!s || typeof s._fit !== 'function' || !s._config) {
+      if (!s || typeof s.showView !== 'function' || typeof s.labels !== 'function') {
         return null;
       }
       s.goTo(index, {animate: false, history: 'none', scroll: false});
       if (view) {
-        var base = s._config.steps[index];
-        var step = L.extend({}, base, {view: view});
-        if (maxZoom) {
-          step.maxZoom = maxZoom;
-        }
-        s._fit(step, false);
+        s.showView(view, {maxZoom: maxZoom});
       }
-      if (s._declutter) {
-        s._declutter();
-      }
-      var doc = probe.contentDocument;
-      var box = s.map.getContainer().getBoundingClientRect();
-      // Leaflet fades a removed label out before it leaves the page: those are not counted.
-      var labels = Array.prototype.filter.call(doc.querySelectorAll('.storymap-label'), function (node) {
-        return node.style.opacity !== '0';
-      });
-      var cut = [];
-      labels.forEach(function (node) {
-        var r = node.getBoundingClientRect();
-        var hidden = node.style.visibility === 'hidden';
-        var off = r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1;
-        if (hidden || off) {
-          cut.push({name: node.textContent, why: off ? 'off the map' : 'hidden under the text, legend or another label'});
+      var total = 0, cut = [];
+      s.labels().forEach(function (label) {
+        total += label.names.length;
+        if (!label.shown) {
+          label.names.forEach(function (name) {
+            cut.push({name: name, why: 'no room for its label where the map shows'});
+          });
         }
       });
-      return {total: labels.length, cut: cut};
+      return {total: total, cut: cut};
     }
 
     function describe(result) {

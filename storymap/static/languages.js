@@ -103,8 +103,7 @@
       var data = this._config.steps[this.index];
       if (data) {
         this._showText(this.index, data);
-        this._highlight(data);
-        this._declutter();
+        this._relabel();
       }
       if ((options || {}).history !== false && /^(push|replace)$/.test(this.options.hash)) {
         try {
@@ -173,7 +172,9 @@
         var name = cards[place.id] && cards[place.id].querySelector('.storymap-place-name [data-i18n]');
         place.name = name ? name.textContent : place.name;
       });
-      this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || []);
+      if (this._legend) {  // (else made later, in this language: story.js)
+        this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || []);
+      }
       if (basemap && basemap.setLang) {
         basemap.setLang(this.language);
       }

@@ -137,7 +137,8 @@
     },
 
     // @method addItem(item: Object): this
-    // Adds a row {label, shape, style, name?, key?} to the legend. A `key` explains the colours of
+    // Adds a row {label, shape, style, name?, kind?, key?} to the legend (`name`: a layer's, see
+    // setActive; `kind`: a kind of place's, see showKinds). A `key` explains the colours of
     // a layer coloured by a column: {type: 'ramp', caption, colors, stops, stepped, ticks, missing?}
     // (a colour bar) or {type: 'classes', caption, items: [{label, color}]} (classes or
     // categories).
@@ -150,14 +151,36 @@
     },
 
     // @method setActive(name: String, on: Boolean): this
-    // Dims the row of the named layer while it is off the map.
+    // Hides the row of the named layer while it is off the map.
     setActive: function (name, on) {
       var row = this._rows && this._rows[name];
       if (row) {
-        row.style.opacity = on ? '' : '0.45';
+        row.hidden = !on;
         row[on ? 'removeAttribute' : 'setAttribute']('data-off', '');
+        this._empty();
       }
       return this;
+    },
+
+    // @method showKinds(kinds: Array): this
+    // Shows the rows of these kinds of place (those a step shows) and hides the other kinds'.
+    showKinds: function (kinds) {
+      var rows = this._kinds || {};
+      for (var kind in rows) {
+        if (Object.prototype.hasOwnProperty.call(rows, kind)) {
+          rows[kind].hidden = kinds.indexOf(kind) < 0;
+        }
+      }
+      this._empty();
+      return this;
+    },
+
+    // A legend with nothing to show is not shown.
+    _empty: function () {
+      var box = this.getContainer();
+      if (box) {
+        box.hidden = !Array.prototype.some.call(this._list.children, function (row) { return !row.hidden; });
+      }
     },
 
     // @method setTexts(title: String, labels: String[]): this
@@ -191,6 +214,10 @@
       if (item.name) {
         row.setAttribute('data-layer', item.name);
         (this._rows = this._rows || Object.create(null))[item.name] = row;
+      }
+      if (item.kind) {
+        row.setAttribute('data-kind', item.kind);
+        (this._kinds = this._kinds || Object.create(null))[item.kind] = row;
       }
     }
   });

@@ -9,6 +9,49 @@
   // The heights (px) a story in an iframe reports to its parent (storymap/embed.py clamps alike).
   var MIN_HEIGHT = 320, MAX_HEIGHT = 4000;
 
+  // The story's own nodes in the page (rendered at build time).
+  function findNodes(root) {
+    var one = function (selector) { return root.querySelector(selector); };
+    return {
+      panel: one('.storymap-panel'), scroller: one('.storymap-steps'),
+      sections: Array.prototype.slice.call(root.querySelectorAll('.storymap-step')),
+      prev: one('.storymap-prev'), next: one('.storymap-next'), counter: one('.storymap-counter'),
+      bar: one('.storymap-bar'), barFill: one('.storymap-bar-fill'), live: one('.storymap-live'),
+      skip: one('.storymap-skip'), sheetToggle: one('.storymap-sheet-toggle'),
+      mapDescription: root.querySelector('#' + root.id + '-mapdesc')
+    };
+  }
+
+  // Step i's text: its section (the only one shown in slides), the title card's size, the buttons,
+  // the counter and the progress bar. Writes only, so that nothing is laid out before it paints.
+  function showText(root, nodes, i, scroll) {
+    var n = nodes.sections.length;
+    nodes.sections.forEach(function (section, j) {
+      section.hidden = !scroll && j !== i;
+      L.DomUtil[j === i ? 'addClass' : 'removeClass'](section, 'storymap-step--current');
+      if (j === i) {
+        section.setAttribute('aria-current', 'step');
+      } else {
+        section.removeAttribute('aria-current');
+      }
+    });
+    root.setAttribute('data-storymap-index', String(i));
+    L.DomUtil[i === 0 ? 'addClass' : 'removeClass'](root, 'storymap--first');
+    nodes.prev.disabled = i === 0;
+    nodes.next.disabled = i === n - 1;
+    nodes.counter.textContent = (i + 1) + ' / ' + n;
+    nodes.bar.setAttribute('aria-valuenow', String(i + 1));
+    nodes.barFill.style.width = ((i + 1) / n * 100) + '%';
+  }
+
+  function hashId() {
+    try {
+      return decodeURIComponent(window.location.hash.slice(1));
+    } catch (e) {
+      return '';
+    }
+  }
+
   // @class Story
   // Steps a reader through the story: shows one step's text, fits the map to its places,
   // highlights them and keeps the step in the URL hash.
@@ -50,6 +93,10 @@
       L.setOptions(this, L.extend({layout: config.layout || 'slides'}, config.options || {}));
       L.DomUtil.addClass(root, config.mode === 'fragment' ? 'storymap--fragment' :
         inFrame ? 'storymap--framed' : 'storymap--page');
+      // @property ready: Boolean
+      // Whether the story has drawn its first step's map (a `ready` event fires when it has). The
+      // text shows and the API works from the start; the map is built after the text has painted.
+      this.ready = false;
       this.root = root;
       this.map = map;
       this._config = config;
@@ -73,20 +120,16 @@
       this.layers = {};
       Object.keys(layers || {}).forEach(function (name) { this._setLayer(name, layers[name]); }, this);
 
-      this._findNodes();
-      this._initLanguages();
-      this._placeCards();
-      this._buildPlaces();
-      this._legend = new ns.Legend(config.legend || [], {collapsed: root.clientWidth < 600}).addTo(map);
       this._overlays = config.overlays || [];
-      this._overlays.forEach(function (o) {
-        this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name, key: o.key});
-      }, this);
+      this._findNodes();
       // @property timeline: Timeline
       // The marks of the dated steps (see timeline.js); null when the page has no timeline.
       this.timeline = ns.Timeline ? new ns.Timeline(this) : null;
       this._bind();
-      this._tiles(Object.prototype.hasOwnProperty.call(this.layers, config.tiles) ? this.layers[config.tiles] : null);
+      this._initLanguages();
+      // The text's own parts (each step's narrative and place cards, from the page's article) are
+      // in before the first paint; the map's wait for it.
+      this._placeCards();
       this._startLanguage();
       if (this._watchPrint) {
         this._watchPrint();  // print.js
@@ -94,6 +137,8 @@
       // @property root: HTMLElement
       // The story's root element; `root.storymap` is this story until destroy().
       root.storymap = this;
+      // Until the first step's map is drawn, the story counts as moving (see `ready`).
+      root.setAttribute('data-storymap-moving', '');
       var start = this._indexFromHash();
       this.goTo(start >= 0 ? start : 0, {history: 'replace', animate: false, scroll: start > 0});
       if (this.options.layout === 'scroll') {
@@ -102,10 +147,86 @@
         if (L.Browser.touch) {
           map.dragging.disable();
         }
-        this._watchScroll();
       }
+      // The rest waits for the text's first paint, and runs in short tasks.
+      this._tasks([this._buildMap, this._whenDrawn]);
+    },
+
+    // Runs each function (a method) in a task of its own, the first after the next paint.
+    _tasks: function (list) {
+      var self = this, i = 0;
+      var next = function () {
+        if (self._destroyed) {
+          return;
+        }
+        list[i++].call(self);
+        if (i < list.length) {
+          self._later(next, 0);
+        }
+      };
+      this._disposers.push(u.afterPaint(next));
+    },
+
+    // The map's part of the story: places, labels, legend, tiles, the first step's view.
+    _buildMap: function () {
+      var map = this.map, config = this._config;
       if (this.options.messages) {
         this._talkToParent();
+      }
+      this._buildPlaces();
+      // On a phone the legend starts closed, a small button.
+      this._legend = new ns.Legend(config.legend || [], {collapsed: this.root.clientWidth <= 640}).addTo(map);
+      this._overlays.forEach(function (o) {
+        this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name, key: o.key});
+      }, this);
+      if (this._legendTexts && this.language !== this._rendered) {  // (languages.js: another language shown)
+        this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || []);
+      }
+      this._bindMap();
+      if (this.options.layout === 'scroll') {
+        this._watchScroll();
+      }
+      this._tiles(Object.prototype.hasOwnProperty.call(this.layers, config.tiles) ? this.layers[config.tiles] : null);
+      this._built = true;
+      this._show(config.steps[this.index], false);
+    },
+
+    // Ready once the basemap (drawn in tasks of its own) is built too.
+    _whenDrawn: function () {
+      var self = this, map = this.map, waiting = null;
+      for (var name in this.layers) {
+        var layer = this.layers[name];
+        if (ns.Basemap && layer instanceof ns.Basemap && map.hasLayer(layer) && !layer.isLoaded()) {
+          waiting = layer;
+        }
+      }
+      if (!waiting) {
+        this._ready();
+        return;
+      }
+      var loaded = function () { self._ready(); };
+      waiting.once('load', loaded);
+      this._disposers.push(function () { waiting.off('load', loaded); });
+    },
+
+    _ready: function () {
+      if (this.ready || this._destroyed) {
+        return;
+      }
+      this.ready = true;
+      this._placeLabels();
+      this._settle();
+      this.fire('ready');
+      // @event ready: Event
+      // Fired on the Story (and as a bubbling `storymap:ready` DOM event on the root element) once
+      // the first step's map is drawn.
+      this.root.dispatchEvent(new CustomEvent('storymap:ready', {bubbles: true}));
+    },
+
+    // The root stops counting as moving once the story is ready and no view change is pending.
+    _settle: function () {
+      if (this.ready && !this._moving) {
+        this.root.removeAttribute('data-storymap-moving');
       }
     },
 
@@ -120,13 +241,13 @@
       if (typeof i !== 'number' || isNaN(i) || i < 0 || i >= this.steps.length || i !== Math.floor(i)) {
         return this;
       }
-      var changed = i !== this.index;
+      var changed = i !== this.index, first = this.index < 0;
       this.index = i;
       var data = this._config.steps[i];
-      this._showText(i, data);
-      this._highlight(data);
-      this._showOverlays(data.id, data.time);
-      this._fit(data, options.animate !== false && !reducedMotion());
+      this._showText(i, data, first);
+      if (this._built) {
+        this._show(data, options.animate !== false && !reducedMotion());
+      }
       if (this.options.layout === 'scroll' && options.scroll !== false) {
         this._scrollTo(i);
       }
@@ -221,8 +342,60 @@
     // @method addLegendItem(item: Object): this
     // Adds {label, shape, style} to the legend.
     addLegendItem: function (item) {
-      this._legend.addItem(item);
+      if (this._legend) {
+        this._legend.addItem(item);
+      } else {
+        this._config.legend = (this._config.legend || []).concat([item]);
+      }
       return this;
+    },
+
+    // @method padding(): Object
+    // The room that fitting the current step keeps clear at the map's edges, for the text panel
+    // and the legend: {tl, br} (Points, px), before its labels are counted.
+    padding: function () {
+      var data = this._config.steps[this.index] || {}, view = data.view || {};
+      var box = view.boundsLatLng || data.latLngBounds;
+      return box ? this._paddingFor(L.latLngBounds(box)) : this._padding();
+    },
+
+    // @method showView(view: Object, options?: Object): this
+    // Shows the current step in another view, {centerLatLng, zoom} or {boundsLatLng} (Leaflet's
+    // order), fitted as a step's `view` is, then places the labels. Options: maxZoom (caps a
+    // bounds view), animate (default false).
+    showView: function (view, options) {
+      options = options || {};
+      var data = L.extend({}, this._config.steps[this.index], {view: view || null});
+      if (options.maxZoom) {
+        data.maxZoom = options.maxZoom;
+      }
+      if (this._built) {
+        this._fit(data, !!options.animate && !reducedMotion());
+      }
+      return this;
+    },
+
+    // @method labels(): Array
+    // The current step's labels as placed: [{ids, names, text, shown, leader, left, top, right,
+    // bottom}], boxes in page pixels (null where a label cannot show). Places close together may
+    // share a label; a label put off its place has a leader line.
+    labels: function () {
+      return this._labels ? this._labels.labels() : [];
+    },
+
+    // A step's map: its places lit and labelled, its layers and legend rows, its view.
+    _show: function (data, animate) {
+      var kinds = [];
+      data.places.forEach(function (id) {
+        var entry = this._places[id];
+        if (entry && kinds.indexOf(entry.data.kind) < 0) {
+          kinds.push(entry.data.kind);
+        }
+      }, this);
+      this._highlight(data);
+      this._showOverlays(data.id, data.time);
+      this._legend.showKinds(kinds);
+      this._fit(data, animate);
     },
 
     // Layers added from Python show on their steps only (on every step when `steps` is null); a
@@ -277,19 +450,17 @@
     },
 
     _findNodes: function () {
-      var root = this.root;
-      this._panel = root.querySelector('.storymap-panel');
-      this._scroller = root.querySelector('.storymap-steps');
-      this._sections = Array.prototype.slice.call(root.querySelectorAll('.storymap-step'));
-      this._prevButton = root.querySelector('.storymap-prev');
-      this._nextButton = root.querySelector('.storymap-next');
-      this._counter = root.querySelector('.storymap-counter');
-      this._bar = root.querySelector('.storymap-bar');
-      this._barFill = root.querySelector('.storymap-bar-fill');
-      this._live = root.querySelector('.storymap-live');
-      this._skip = root.querySelector('.storymap-skip');
-      this._sheetToggle = root.querySelector('.storymap-sheet-toggle');
-      this._mapDescription = root.querySelector('#' + root.id + '-mapdesc');
+      var n = this._nodes = findNodes(this.root);
+      this._panel = n.panel;
+      this._scroller = n.scroller;
+      this._sections = n.sections;
+      this._prevButton = n.prev;
+      this._nextButton = n.next;
+      this._bar = n.bar;
+      this._live = n.live;
+      this._mapDescription = n.mapDescription;
+      this._skip = n.skip;
+      this._sheetToggle = n.sheetToggle;
     },
 
     _bind: function () {
@@ -324,10 +495,19 @@
         this._listen(window, 'hashchange', onHash);
         this._listen(window, 'popstate', onHash);
       }
-      this.on('viewend', this._declutter, this);
-      this.map.on('zoomend', this._declutter, this);
+    },
+
+    _bindMap: function () {
+      var self = this;
+      this.on('viewend', this._placeLabels, this);
+      this.map.on('moveend', function () {
+        if (!self._moving) {
+          self._placeLabels();
+        }
+      });
       var refit = L.Util.throttle(function () {
         if (self.index >= 0 && !self._destroyed) {
+          self._labels.measure();
           self._fit(self._config.steps[self.index], false);
         }
       }, 250);
@@ -353,10 +533,14 @@
       this._listen(window, 'offline', sync);
     },
 
-    // Scroll layout: a step becomes current when its section crosses the middle of the
-    // scrolling area (the window the story is in).
+    // Scroll layout: a step becomes current when its section crosses a line across the window the
+    // story is in: the middle, or on a narrow screen, where the map above the text ends (55%).
+    _line: function () {
+      return this.root.clientWidth <= 640 ? 0.55 : 0.5;
+    },
+
     _watchScroll: function () {
-      var self = this;
+      var self = this, line = Math.round(this._line() * 100);
       if (!window.IntersectionObserver) {
         return;
       }
@@ -367,7 +551,7 @@
             self.goTo(i, {scroll: false});
           }
         });
-      }, {rootMargin: '-50% 0px -50% 0px', threshold: 0});
+      }, {rootMargin: '-' + line + '% 0px -' + (100 - line) + '% 0px', threshold: 0});
       this._sections.forEach(function (section) { self._observer.observe(section); });
       this._disposers.push(function () { self._observer.disconnect(); });
     },
@@ -377,13 +561,13 @@
       if (!section) {
         return;
       }
-      var rect = section.getBoundingClientRect(), middle = window.innerHeight / 2;
+      var rect = section.getBoundingClientRect(), middle = window.innerHeight * this._line();
       if (rect.top <= middle && rect.bottom >= middle && rect.top >= 0) {
         return;
       }
-      // Where the section's top should land: a short section is centred on the middle line, a
-      // long one starts near the top of the text area (just above the middle when the map sits
-      // above the text, as on phones).
+      // Where the section's top should land: a short section is centred on the line, a long one
+      // starts near the top of the text area (just above the line when the map sits above the
+      // text, as on phones).
       var mapBottom = this.map.getContainer().getBoundingClientRect().bottom;
       var textTop = mapBottom <= middle + 1 ? middle - 24 : 16;
       var top = Math.min(Math.max(textTop, middle - rect.height / 2), middle - 1);
@@ -541,42 +725,25 @@
       this.goTo(Math.max(0, Math.min(last, to)));
     },
 
-    _showText: function (i, data) {
-      var n = this.steps.length, scroll = this.options.layout === 'scroll';
-      this._sections.forEach(function (section, j) {
-        section.hidden = !scroll && j !== i;
-        L.DomUtil[j === i ? 'addClass' : 'removeClass'](section, 'storymap-step--current');
-        if (j === i) {
-          section.setAttribute('aria-current', 'step');
-        } else {
-          section.removeAttribute('aria-current');
-        }
-      });
-      this.root.setAttribute('data-storymap-index', String(i));
-      L.DomUtil[i === 0 ? 'addClass' : 'removeClass'](this.root, 'storymap--first');
-      var focused = document.activeElement;
-      this._prevButton.disabled = i === 0;
-      this._nextButton.disabled = i === n - 1;
+    _showText: function (i, data, first) {
+      var scroll = this.options.layout === 'scroll', focused = document.activeElement;
+      showText(this.root, this._nodes, i, scroll);
       if (focused && focused.disabled) {
         (i === 0 ? this._nextButton : this._prevButton).focus();
       }
-      this._counter.textContent = (i + 1) + ' / ' + n;
-      this._bar.setAttribute('aria-valuenow', String(i + 1));
+      var n = this.steps.length;
       this._bar.setAttribute('aria-valuetext', this._t('progress.value', {n: i + 1, total: n}));
-      this._barFill.style.width = ((i + 1) / n * 100) + '%';
       this._live.textContent = this._t('announce', {n: i + 1, total: n, title: data.title});
       if (this._mapDescription) {
         var given = this._sections[i] && this._sections[i].querySelector('.storymap-onmap-text');
         this._mapDescription.textContent = data.description || (given ? given.textContent : '');
       }
-      if (!scroll && this._scroller) {
+      if (!scroll && this._scroller && !first) {
         this._scroller.scrollTop = 0;
         this._panel.scrollTop = 0;
       }
     },
 
-    // Each place's card is in the page once (rendered and sanitized at build time); every step
-    // that shows the place gets a copy.
     // Each place's card is in the page once, in the story's <noscript> article (rendered and
     // sanitized at build time; a noscript's content is inert text while scripts run). It is read
     // from there into a document that runs and loads nothing, and every step that shows the place
@@ -662,8 +829,9 @@
 
     _buildPlaces: function () {
       var self = this, kinds = this._config.kinds;
-      var group = this._placesGroup = L.featureGroup();
-      this._labels = L.layerGroup();
+      var group = this._placesGroup = L.featureGroup(), map = this.map;
+      var hover = L.tooltip({className: 'storymap-hover', direction: 'top', offset: [0, -6]}), hovered = null;
+      this._hover = hover;
       this._places = {};
       this._config.places.forEach(function (place) {
         var kind = kinds[place.kind] || {}, base = L.extend({opacity: 1, fillOpacity: 0.2}, kind.style || {});
@@ -680,10 +848,34 @@
         arrows.forEach(function (arrow) { group.addLayer(arrow); });
         layer.bindPopup(function () { return self._card(place); }, {maxWidth: 320, className: 'storymap-popup'});
         group.addLayer(layer);
-        self._places[place.id] = {data: place, layer: layer, arrows: arrows, style: base};
+        var entry = self._places[place.id] = {data: place, layer: layer, arrows: arrows, style: base, lit: false};
+        // A place the step does not show is named on hover. (Not with a bound tooltip, whose focus
+        // listeners would make each shape a Tab stop without a name: the panel lists the places.)
+        layer.on('mouseover mousemove', function (e) {
+          if (entry.lit) {
+            return;
+          }
+          if (hovered !== entry) {
+            hovered = entry;
+            hover.setContent(create('span', null, place.name));
+          }
+          hover.setLatLng(e.latlng);
+          if (!map.hasLayer(hover)) {
+            map.openTooltip(hover);
+          }
+        });
+        layer.on('mouseout', function () {
+          hovered = null;
+          map.closeTooltip(hover);
+        });
       });
-      group.addTo(this.map);
-      this._labels.addTo(this.map);
+      group.addTo(map);
+      this._labels = new ns.Labels().setPlaces(this._config.places.map(function (place) {
+        var kind = kinds[place.kind] || {}, style = kind.style || {};
+        var radius = kind.geometry === 'point' ? (style.radius || 7) * (kind.symbol && kind.symbol !== 'circle' ? 1.3 : 1) +
+          (style.weight || 0) / 2 : 0;
+        return {id: place.id, name: place.name, latLngs: place.labels, radius: Math.ceil(radius)};
+      })).addTo(map);
       this._setLayer('Story places', group);
     },
 
@@ -727,66 +919,66 @@
     },
 
     _highlight: function (step) {
-      var on = {}, dim = this.options.dim, labels = this._labels;
+      var on = {}, dim = this.options.dim;
       step.places.forEach(function (id) { on[id] = true; });
-      labels.clearLayers();
+      this.map.closeTooltip(this._hover);
       for (var id in this._places) {
         if (!Object.prototype.hasOwnProperty.call(this._places, id)) {
           continue;
         }
-        var entry = this._places[id], base = entry.style, lit = !!on[id];
+        var entry = this._places[id], base = entry.style, lit = entry.lit = !!on[id];
         entry.layer.setStyle(lit ? base : {opacity: base.opacity * dim, fillOpacity: base.fillOpacity * dim});
         entry.arrows.forEach(function (arrow) { arrow.setOpacity(lit ? 1 : dim); });
-        entry.layer.unbindTooltip();
         if (lit) {
           entry.layer.bringToFront();
-          if (entry.data.label) {
-            labels.addLayer(L.tooltip({
-              permanent: true, direction: 'right', offset: [6, 0], className: 'storymap-label',
-              interactive: false
-            }).setLatLng(entry.data.label).setContent(create('span', null, entry.data.name)));
-          }
-        } else {
-          entry.layer.bindTooltip(create('span', null, entry.data.name), {sticky: true, className: 'storymap-hover'});
         }
       }
+      this._labels.show(step.places);
     },
 
-    // Hide a place label that would overlap one drawn before it (the step's first places win)
-    // or that falls under the panel.
-    _declutter: function () {
-      var panel = this._panel && this._panel.getBoundingClientRect();
-      var legend = this._legend && this._legend.getContainer();
-      var kept = legend && legend.offsetWidth ? [legend.getBoundingClientRect()] : [];
-      var edge = this.map.getContainer().getBoundingClientRect().right - 4;
-      this._labels.eachLayer(function (tooltip) {
-        var node = tooltip.getElement();
-        if (!node) {
-          return;
+    // The places' names changed (another language): new labels, placed again.
+    _relabel: function () {
+      if (!this._built) {
+        return;
+      }
+      var names = {};
+      this._config.places.forEach(function (place) { names[place.id] = place.name; });
+      this._labels.rename(names).show(this._config.steps[this.index].places);
+      this._placeLabels();
+    },
+
+    // The labels of the step's places, in the part of the map the panel leaves free, clear of the
+    // map's controls; the basemap's labels give way.
+    _placeLabels: function () {
+      if (!this._built || this._destroyed) {
+        return;
+      }
+      var container = this.map.getContainer();
+      this._labels.place(this._free(), this._obstacles(), container.querySelectorAll('.storymap-country-label'));
+    },
+
+    // The map's controls (zoom, legend, scale, attribution), in container px.
+    _obstacles: function () {
+      var container = this.map.getContainer(), box = container.getBoundingClientRect(), out = [];
+      var controls = container.querySelectorAll('.leaflet-control');
+      for (var i = 0; i < controls.length; i++) {
+        var r = controls[i].getBoundingClientRect();
+        if (r.width && r.height) {
+          out.push({l: r.left - box.left, t: r.top - box.top, r: r.right - box.left, b: r.bottom - box.top});
         }
-        node.style.visibility = '';
-        var r = node.getBoundingClientRect();
-        if (r.right > edge && tooltip.options.direction === 'right') {
-          // Too close to the right edge: put the label on the point's left.
-          tooltip.options.direction = 'left';
-          tooltip.options.offset = L.point(-6, 0);
-          tooltip.update();
-          r = node.getBoundingClientRect();
-        }
-        var hit = function (o) {
-          return o && r.left < o.right && r.right > o.left && r.top < o.bottom && r.bottom > o.top;
-        };
-        if (kept.some(hit) || hit(panel)) {
-          node.style.visibility = 'hidden';
-        } else {
-          kept.push(r);
-        }
-      });
+      }
+      return out;
+    },
+
+    // The part of the map (container px) that the text panel leaves free.
+    _free: function () {
+      var size = this.map.getSize(), p = this._padding(0);
+      return {l: p.tl.x, t: p.tl.y, r: size.x - p.br.x, b: size.y - p.br.y};
     },
 
     // The panel covers part of the map: keep a step's places in the part that shows.
-    _padding: function () {
-      var pad = this.options.padding;
+    _padding: function (margin) {
+      var pad = margin === undefined ? this.options.padding : margin;
       var tl = L.point(pad, pad + (this.timeline ? this.timeline.cover() : 0)), br = L.point(pad, pad);
       var panel = this._panel;
       if (!panel || !panel.offsetParent) {
@@ -835,24 +1027,79 @@
       return zSide >= zBelow ? side : below;
     },
 
+    // Room for the labels too: beside the places, they may reach beyond the places' bounds. (Not
+    // for a step's own `view`: the journalist chose what it shows.)
+    _labelRoom: function (bounds, pad, maxZoom) {
+      var map = this.map, size = map.getSize(), out = pad;
+      for (var k = 0; k < 3; k++) {
+        var z = Math.min(map.getBoundsZoom(bounds, false, out.tl.add(out.br)), maxZoom);
+        var r = this._labels.reach(bounds, z);
+        // The labels may take at most half the map's width and height: the rest is the places'.
+        var fx = Math.min(1, size.x * 0.5 / Math.max(1, Math.max(0, r.l) + Math.max(0, r.r)));
+        var fy = Math.min(1, size.y * 0.5 / Math.max(1, Math.max(0, r.t) + Math.max(0, r.b)));
+        out = {tl: pad.tl.add([Math.max(0, r.l) * fx, Math.max(0, r.t) * fy]),
+          br: pad.br.add([Math.max(0, r.r) * fx, Math.max(0, r.b) * fy])};
+      }
+      return out;
+    },
+
+    // The view that fits a step's places with their labels: where some labels would find no room
+    // (or share one), zooming out a little may give it; the view where most labels show on their
+    // own wins.
+    _labelView: function (bounds, pad, maxZoom) {
+      var map = this.map, half = map.getSize().divideBy(2), free = this._free(), obstacles = this._obstacles();
+      var z0 = Math.min(map.getBoundsZoom(bounds, false, pad.tl.add(pad.br)), maxZoom), best = null;
+      for (var dz = 0; dz <= 0.5; dz += 0.25) {
+        var z = Math.max(map.getMinZoom(), z0 - dz), center = this._centerFor(bounds, pad, z);
+        var origin = map.project(center, z).subtract(half);
+        var score = this._labels.score(function (ll) { return map.project(ll, z).subtract(origin); }, free, obstacles);
+        if (!best || score.missing < best.score.missing ||
+            (score.missing === best.score.missing && score.merged < best.score.merged)) {
+          best = {center: center, zoom: z, score: score};
+        }
+        if (!score.missing && !score.merged) {
+          break;
+        }
+      }
+      return best;
+    },
+
+    // The centre that puts `bounds` in the middle of the map less `pad` at zoom z.
+    _centerFor: function (bounds, pad, z) {
+      var map = this.map, offset = pad.br.subtract(pad.tl).divideBy(2);
+      var sw = map.project(bounds.getSouthWest(), z), ne = map.project(bounds.getNorthEast(), z);
+      return map.unproject(sw.add(ne).divideBy(2).add(offset), z);
+    },
+
     _fit: function (step, animate) {
       var map = this.map, root = this.root, view = step.view || {};
       var box = view.boundsLatLng || step.latLngBounds;
-      var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding();
+      var maxZoom = step.maxZoom || this.options.maxZoom;
+      var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding(), target = null;
+      if (box && !view.boundsLatLng && !view.centerLatLng && this._labels) {
+        pad = this._labelRoom(L.latLngBounds(box), pad, maxZoom);
+        target = this._labelView(L.latLngBounds(box), pad, maxZoom);
+      }
       var token = this._moveToken = (this._moveToken || 0) + 1;
-      var options = {paddingTopLeft: pad.tl, paddingBottomRight: pad.br,
-        maxZoom: step.maxZoom || this.options.maxZoom, animate: animate, duration: this.options.duration};
+      var options = {paddingTopLeft: pad.tl, paddingBottomRight: pad.br, maxZoom: maxZoom, animate: animate,
+        duration: this.options.duration};
       var done = L.bind(function () {
-        if (token === this._moveToken) {
-          root.removeAttribute('data-storymap-moving');
+        if (token === this._moveToken && this._moving) {
+          this._moving = false;
+          this._settle();
           // @event viewend: Event
           // Fired when the map has reached a step's view.
           this.fire('viewend', {index: this.index});
         }
       }, this);
+      this._moving = true;
       root.setAttribute('data-storymap-moving', '');
       map.once('moveend', done);
       this._later(done, animate ? this.options.duration * 1000 + 600 : 400);
+      if (target) {
+        map[animate ? 'flyTo' : 'setView'](target.center, target.zoom, options);
+        return;
+      }
       if (view.centerLatLng && view.zoom !== undefined) {
         var offset = L.point((pad.br.x - pad.tl.x) / 2, (pad.br.y - pad.tl.y) / 2);
         var center = map.unproject(map.project(view.centerLatLng, view.zoom).add(offset), view.zoom);
@@ -866,6 +1113,26 @@
       map[animate ? 'flyToBounds' : 'fitBounds'](L.latLngBounds(box), options);
     }
   });
+
+  // @function prepare(root: HTMLElement)
+  // Shows the step a page opens on (its URL's #step, else the first) as soon as the story's root
+  // is found, before the map is made (which lays the page out): the first paint then shows the
+  // story's text as it stays. L.storymap.claim calls it; the Story does the rest.
+  ns.Story.prepare = function (root) {
+    var nodes = findNodes(root), id = hashId(), at = 0;
+    if (!nodes.sections.length || !nodes.prev || !nodes.next || !nodes.counter || !nodes.bar || !nodes.barFill) {
+      return;
+    }
+    nodes.sections.forEach(function (section, j) {
+      if (id && section.getAttribute('data-step') === id) {
+        at = j;
+      }
+    });
+    if (!L.DomUtil.hasClass(root, 'storymap--fragment') && framed()) {
+      L.DomUtil.addClass(root, 'storymap--framed');
+    }
+    showText(root, nodes, at, root.getAttribute('data-layout') === 'scroll');
+  };
 
   // @factory L.storymap.story(root: HTMLElement, map: Map, config: Object, layers?: Object)
   // Starts the story in `root` (the element with `data-storymap`); `root.storymap` is the Story.

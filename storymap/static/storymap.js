@@ -188,6 +188,11 @@
       throw new Error('storymap: no element with id ' + id);
     }
     root.setAttribute('data-storymap-claimed', '');
+    // The step's text is set up before the map exists (the map's creation lays the page out), so
+    // that the first paint shows the text as it will stay.
+    if (ns.Story && ns.Story.prepare) {
+      ns.Story.prepare(root);
+    }
     var twins = document.querySelectorAll('[id="' + root.id + '"]');
     if (twins.length > 1 && twins[0] !== root) {
       var old = root.id, fresh = old + '-' + twins.length;
@@ -229,7 +234,35 @@
   };
 
 
+  // Runs fn once, after the next frame has painted (a frame callback, then a task), or after
+  // `wait` ms if no frame comes first (a page in a background tab gets none). Returns a function
+  // that cancels it.
+  function afterPaint(fn, wait) {
+    var frame, timer, next, done = false;
+    var stop = function () {
+      L.Util.cancelAnimFrame(frame);
+      clearTimeout(timer);
+      clearTimeout(next);
+    };
+    var run = function () {
+      if (!done) {
+        done = true;
+        stop();
+        fn();
+      }
+    };
+    frame = L.Util.requestAnimFrame(function () {
+      next = setTimeout(run, 0);
+    });
+    timer = setTimeout(run, document.hidden ? 0 : wait || 500);
+    return function () {
+      done = true;
+      stop();
+    };
+  }
+
   // Shared helpers for the other component files (internal, not part of the public API).
   ns.util = {create: create, reducedMotion: reducedMotion, unpack: unpack, coordinates: coordinates, swatch: swatch,
-    framed: framed};
+    framed: framed,
+    afterPaint: afterPaint};
 }(L));

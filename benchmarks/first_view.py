@@ -1,0 +1,221 @@
+"""The first view (issue 11): how soon the title shows and the first step is ready, against a
+minimal Leaflet page that draws the same places on the same embedded basemap.
+
+    python benchmarks/first_view.py [--runs 9] [--story geodata] [--viewport 1280x800]
+
+Two pages are built in one run:
+
+- **storymap**: the story's page as ``storymap.load(folder).save()`` writes it;
+- **minimal**: one inline script (Leaflet, the same embedded basemap data, the same places in the
+  same longitude frame) that draws the basemap's land, lakes, rivers, borders and country labels
+  on a canvas, the places with ``L.geoJSON``, and fits the first step's places: what a page that
+  only shows the map has to do.
+
+Each page is opened ``--runs`` times, alternately, each time in a fresh browser context, offline
+(no tiles: both draw the embedded basemap only). Measured in the page, from navigation:
+
+- **FCP**: the first contentful paint (``performance``'s ``first-contentful-paint``; for the
+  storymap page, the title card's text: nothing else in it is content before the map draws);
+- **ready**: the first animation frame in which the first step is ready: for storymap, the story
+  API present (``root.storymap``) and the map drawn (``storymap.ready`` where the page has it, else
+  no view change pending); for the minimal page, once its script has drawn everything;
+- **longest task**: the longest main-thread task (``PerformanceObserver`` ``longtask``, 50 ms and
+  over) that started before ready.
+
+Printed: the medians, the ratio of the ready medians (storymap / minimal, measured in the same run
+so that the machine's load weighs on both alike), and the load average before and after the run.
+The goals (issue 11): FCP at most 150 ms, ready at most 1.2 × minimal, no task over 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import storymap
+from storymap import assets
+from storymap.context import PageContext
+from storymap.story import story_basemap
+from storymap.text import script_json
+
+HERE = Path(__file__).resolve().parent
+GEODATA = HERE.parent / "geodata"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FCP_GOAL_MS, READY_RATIO_GOAL, TASK_GOAL_MS = 150.0, 1.2, 100.0
+
+# Runs before the page's own scripts: long tasks, and the first frame in which the page is ready.
+TIMING_JS = """
+window.__fv = {long: [], ready: null};
+try {
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__fv.long.push([e.startTime, e.duration]); })
+    .observe({type: 'longtask', buffered: true});
+} catch (e) { /* no long task timing */ }
+(function poll() {
+  requestAnimationFrame(() => {
+    const root = document.querySelector('[data-storymap]'), sm = root && root.storymap;
+    const done = window.__minimalReady ||
+      (sm && sm.map && (typeof sm.ready === 'boolean' ? sm.ready : !root.hasAttribute('data-storymap-moving')));
+    if (done) { window.__fv.ready = performance.now(); } else { poll(); }
+  });
+})();
+"""
+
+READ_JS = """() => { const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  const ready = window.__fv.ready;
+  const long = window.__fv.long.filter(([start]) => start < ready).map(([, d]) => d);
+  return {fcp: fcp ? fcp.startTime : null, ready, longest: long.length ? Math.max(...long) : 0,
+          title: (document.querySelector('.storymap-title') || {}).textContent || null}; }"""
+
+# The minimal page's own script: decode the basemap (the encoding of storymap/encoding.py), draw it
+# and the places, fit the first step.
+MINIMAL_JS = r"""
+(function () {
+  function unpack(v) {
+    if (typeof v !== 'string') return v || [];
+    var out = [], n = 0, f = 1;
+    for (var i = 0; i < v.length; i++) {
+      var c = v.charCodeAt(i) - 63; n += (c & 31) * f;
+      if (c & 32) { f *= 32; continue; }
+      out.push(n % 2 ? -(n + 1) / 2 : n / 2); n = 0; f = 1;
+    }
+    return out;
+  }
+  function split(items, counts) {
+    var out = [], at = 0;
+    for (var i = 0; i < counts.length; i++) { out.push(items.slice(at, at + counts[i])); at += counts[i]; }
+    return out;
+  }
+  function latLngs(fam, scale) {
+    var xy = unpack(fam.xy), pts = [], x = 0, y = 0;
+    for (var i = 0; i + 1 < xy.length; i += 2) { x += xy[i]; y += xy[i + 1]; pts.push([y / scale, x / scale]); }
+    return fam.rings !== undefined ? split(split(pts, unpack(fam.rings)), unpack(fam.polys)) : split(pts, unpack(fam.parts));
+  }
+  var map = L.map('map', {zoomSnap: 0.25, minZoom: 2, maxZoom: 19}).fitBounds(BOUNDS, {padding: [24, 24]});
+  var canvas = L.canvas(), base = {interactive: false, renderer: canvas, smoothFactor: 0.5}, s = BASEMAP.scale;
+  if (BASEMAP.land) L.polygon(latLngs(BASEMAP.land, s), L.extend({stroke: false, fillColor: '#f3efe6', fillOpacity: 1}, base)).addTo(map);
+  if (BASEMAP.water) L.polygon(latLngs(BASEMAP.water, s), L.extend({stroke: false, fillColor: '#c9dde8', fillOpacity: 1}, base)).addTo(map);
+  if (BASEMAP.rivers) L.polyline(latLngs(BASEMAP.rivers, s), L.extend({color: '#c9dde8', weight: 1.5}, base)).addTo(map);
+  if (BASEMAP.borders) L.polyline(latLngs(BASEMAP.borders, s), L.extend({color: '#9a8f80', weight: 0.8}, base)).addTo(map);
+  (BASEMAP.labels || []).forEach(function (row) {
+    var text = document.createElement('span');
+    text.textContent = row[3];
+    L.marker([row[0], row[1]], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: 'label', html: text, iconSize: null})}).addTo(map);
+  });
+  PLACES.forEach(function (p) {
+    L.geoJSON(p.geometry, {pointToLayer: function (f, ll) { return L.circleMarker(ll, p.style); },
+      style: function () { return p.style; }}).bindTooltip(p.name).addTo(map);
+  });
+  window.__minimalReady = true;
+}());
+"""
+
+
+def minimal_page(folder: Path) -> str:
+    """One page with one script: Leaflet, the story's embedded basemap and places, fitted to step 1."""
+    story = storymap.load(folder)
+    context = PageContext(story.data)
+    config = context.config
+    places = [{"name": p["name"], "geometry": p["geometry"], "style": config["kinds"][p["kind"]]["style"]}
+              for p in config["places"]]
+    data = (f"var BASEMAP = {script_json(story_basemap(story.data))};\n"
+            f"var PLACES = {script_json(places)};\nvar BOUNDS = {script_json(config['steps'][0]['latLngBounds'])};\n")
+    css = assets.leaflet_css().replace(".storymap ", "")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Minimal</title>"
+            f"<style>{css}\nhtml,body{{margin:0;height:100%}}#map{{position:absolute;inset:0;background:#c9dde8}}"
+            ".label{font:600 12px system-ui;color:#5a5046;white-space:nowrap}</style></head>\n"
+            f"<body><div id=\"map\"></div>\n<script>{assets.leaflet_js()}\n{data}{MINIMAL_JS}</script>\n</body></html>\n")
+
+
+def chromium(pw):
+    errors = []
+    for path in [os.environ.get("STORYMAP_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", None]:
+        if path is not None and not os.path.exists(path):
+            continue
+        try:
+            return pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        except Exception as exc:  # noqa: BLE001 - try the next one
+            errors.append(str(exc).splitlines()[0])
+    sys.exit("no Chromium: " + "; ".join(errors))
+
+
+def open_once(browser, path: Path, viewport: tuple[int, int]) -> dict:
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    try:
+        context.set_offline(True)
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+                   else route.abort())
+        page.add_init_script(TIMING_JS)
+        page.goto(path.as_uri(), wait_until="commit")
+        page.wait_for_function("() => window.__fv && window.__fv.ready !== null", timeout=30_000, polling=50)
+        page.wait_for_timeout(50)  # a long task that ends at ready is reported just after
+        return page.evaluate(READ_JS)
+    finally:
+        context.close()
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--story", type=Path, default=GEODATA, help="the story folder (default: the Panama story)")
+    parser.add_argument("--viewport", default="1280x800")
+    parser.add_argument("--json", action="store_true", help="print the medians as JSON too")
+    args = parser.parse_args()
+    viewport = tuple(int(v) for v in args.viewport.lower().split("x"))
+    from playwright.sync_api import sync_playwright
+
+    print(f"load average before: {load_average()}  (cores: {os.cpu_count()})")
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = {"storymap": storymap.load(args.story).save(Path(tmp) / "story.html"),
+                 "minimal": Path(tmp) / "minimal.html"}
+        pages["minimal"].write_text(minimal_page(args.story), "utf-8")
+        results: dict[str, list[dict]] = {name: [] for name in pages}
+        with sync_playwright() as pw:
+            browser = chromium(pw)
+            for name, path in pages.items():  # warm the file cache
+                open_once(browser, path, viewport)
+            for _ in range(args.runs):
+                for name, path in pages.items():
+                    results[name].append(open_once(browser, path, viewport))
+            browser.close()
+    print(f"load average after:  {load_average()}")
+    med = {name: {key: statistics.median(r[key] for r in rows if r[key] is not None) if any(
+        r[key] is not None for r in rows) else None for key in ("fcp", "ready", "longest")}
+        for name, rows in results.items()}
+    worst = {name: max(r["longest"] for r in rows) for name, rows in results.items()}
+    print(f"\n{args.story.name}, {viewport[0]}×{viewport[1]}, medians of {args.runs} (ms)")
+    print(f"{'page':<10} {'FCP':>7} {'ready':>7} {'longest task':>13} {'(worst)':>8}")
+    for name in pages:
+        m = med[name]
+        fcp = f"{m['fcp']:7.0f}" if m["fcp"] is not None else "      –"
+        print(f"{name:<10} {fcp} {m['ready']:7.0f} {m['longest']:13.0f} {worst[name]:8.0f}")
+    ratio = med["storymap"]["ready"] / med["minimal"]["ready"]
+    fcp = med["storymap"]["fcp"]
+    print(f"\nstorymap FCP (the title card's text): {fcp:.0f} ms (goal ≤ {FCP_GOAL_MS:.0f})"
+          f" {'ok' if fcp <= FCP_GOAL_MS else 'OVER'}")
+    print(f"ready, storymap / minimal: {ratio:.2f} (goal ≤ {READY_RATIO_GOAL})"
+          f" {'ok' if ratio <= READY_RATIO_GOAL else 'OVER'}")
+    longest = med["storymap"]["longest"]
+    print(f"storymap's longest task while loading: {longest:.0f} ms median, {worst['storymap']:.0f} ms worst"
+          f" (goal ≤ {TASK_GOAL_MS:.0f}) {'ok' if longest <= TASK_GOAL_MS else 'OVER'}")
+    if args.json:
+        print(json.dumps({"medians": med, "ratio": ratio, "worst": worst}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,565 @@
+// labels.js: L.storymap.Labels, the names of a step's places on the map. Each label lies wholly
+// inside the part of the map that the text panel and the map's controls leave free, clear of the
+// other labels, leader lines and point symbols: beside its place if there is room, else further
+// off with a leader line, else in one label with its nearest neighbours. Long names wrap, then
+// shorten. Labels of the basemap (country names) give way to them.
+(function (L) {
+  'use strict';
+  var ns = L.storymap;
+  if (!ns || ns.Labels) {
+    return;
+  }
+  var create = ns.util.create;
+
+  // Rectangles are {l, t, r, b}, in pixels of the map's container.
+  function rect(l, t, w, h) {
+    return {l: l, t: t, r: l + w, b: t + h};
+  }
+
+  function hits(a, b) {
+    return a.l < b.r && a.r > b.l && a.t < b.b && a.b > b.t;
+  }
+
+  function grow(a, d) {
+    return {l: a.l - d, t: a.t - d, r: a.r + d, b: a.b + d};
+  }
+
+  // Whether the segment p→q passes through the rectangle (Liang–Barsky).
+  function crosses(p, q, a) {
+    var t0 = 0, t1 = 1, dx = q.x - p.x, dy = q.y - p.y;
+    var sides = [[-dx, p.x - a.l], [dx, a.r - p.x], [-dy, p.y - a.t], [dy, a.b - p.y]];
+    for (var i = 0; i < 4; i++) {
+      var s = sides[i][0], d = sides[i][1];
+      if (s === 0) {
+        if (d < 0) {
+          return false;
+        }
+        continue;
+      }
+      var t = d / s;
+      if (s < 0) {
+        if (t > t1) {
+          return false;
+        }
+        t0 = Math.max(t0, t);
+      } else {
+        if (t < t0) {
+          return false;
+        }
+        t1 = Math.min(t1, t);
+      }
+    }
+    return true;
+  }
+
+  // How many places a layout leaves without a label.
+  function lost(result) {
+    return result.missing.reduce(function (n, it) { return n + it.ids.length; }, 0);
+  }
+
+  // Directions (degrees, clockwise from east) tried for labels off their place: sideways first.
+  var DIRECTIONS = [0, 180, 330, 30, 210, 150, 270, 90, 300, 60, 240, 120, 345, 15, 195, 165];
+
+  // @class Labels
+  // The labels of the places a step shows (a layer of its own, above the places).
+  ns.Labels = L.Layer.extend({
+    options: {
+      // @option pane: String = 'storymapLabels'
+      pane: 'storymapLabels',
+      // @option gap: Number = 4
+      // Pixels between a point's symbol and its label.
+      gap: 4,
+      // @option margin: Number = 3
+      // Pixels kept between a label and the edges of the free map, other labels and controls.
+      margin: 3,
+      // @option leaders: Array = [18, 34, 56, 84, 120, 170]
+      // Distances (px) tried for a label put off its place, with a leader line.
+      leaders: [18, 34, 56, 84, 120, 170],
+      // @option groups: Array = [24, 48, 96]
+      // Where some places find no room: places closer than this (px) share one label, tried in turn.
+      groups: [24, 48, 96]
+    },
+
+    initialize: function (options) {
+      L.setOptions(this, options);
+      this._places = {};
+      this._ids = [];
+      this._done = [];
+      this._groups = {};
+    },
+
+    onAdd: function (map) {
+      var name = this.options.pane;
+      if (!map.getPane(name)) {
+        // Above the places' symbols (600), below tooltips (650) and popups (700).
+        var pane = map.createPane(name);
+        pane.style.zIndex = 640;
+        pane.style.pointerEvents = 'none';
+      }
+      // The map's description and the panel's list name the places: labels are for the eye.
+      this._container = create('div', 'storymap-labels leaflet-zoom-hide', null, map.getPane(name));
+      this._container.setAttribute('aria-hidden', 'true');
+      this.show(this._ids);
+    },
+
+    onRemove: function () {
+      L.DomUtil.remove(this._container);
+      this._container = null;
+      this._done = [];
+    },
+
+    // @method setPlaces(places: Array): this
+    // The places that may be labelled: [{id, name, latLngs, radius}], `latLngs` where the label may
+    // go (the best first: a point, points along a line, an area's inside), `radius` the pixels a
+    // point's symbol reaches from its centre (0 for lines and areas).
+    setPlaces: function (places) {
+      this._places = {};
+      places.forEach(function (p) {
+        this._places[p.id] = {id: p.id, name: p.name, latLngs: (p.latLngs || []).map(L.latLng),
+          radius: p.radius || 0};
+      }, this);
+      return this;
+    },
+
+    // @method rename(names: Object): this
+    // New names for places ({id: name}, e.g. in another language); call show() after.
+    rename: function (names) {
+      for (var id in names) {
+        var p = this._places[id];
+        if (p && Object.prototype.hasOwnProperty.call(names, id) && p.name !== names[id]) {
+          p.name = names[id];
+          if (p.node) {
+            L.DomUtil.remove(p.node);
+            p.node = null;
+          }
+        }
+      }
+      return this;
+    },
+
+    // @method show(ids: Array): this
+    // Labels these places (a step's, the most important first) from now on; call place() once the
+    // map shows them.
+    show: function (ids) {
+      this._ids = (ids || []).filter(function (id) {
+        return this._places[id] && this._places[id].latLngs.length;
+      }, this);
+      this._dropGroups();
+      if (this._container) {
+        this._clear();
+        this.measure();
+      }
+      return this;
+    },
+
+    _dropGroups: function () {
+      for (var key in this._groups) {
+        if (Object.prototype.hasOwnProperty.call(this._groups, key)) {
+          L.DomUtil.remove(this._groups[key].node);
+        }
+      }
+      this._groups = {};
+    },
+
+    // @method measure(): this
+    // Measures the labels again (after the page's size or fonts changed).
+    measure: function () {
+      this._dropGroups();
+      var nodes = this._ids.map(function (id) {
+        var p = this._places[id];
+        p.node = p.node || this._node([p.name], false);
+        p.node.style.visibility = 'hidden';
+        this._container.appendChild(p.node);
+        return p;
+      }, this);
+      nodes.forEach(function (p) {
+        p.size = {w: p.node.offsetWidth, h: p.node.offsetHeight};
+      });
+      return this;
+    },
+
+    // @method reach(bounds: LatLngBounds, zoom: Number): Object
+    // How far (px) the labels, beside their places, reach beyond `bounds` at `zoom`: {l, t, r, b}
+    // (a label goes right of its place, or left where that reaches less far).
+    reach: function (bounds, zoom) {
+      var map = this._map, out = {l: 0, t: 0, r: 0, b: 0};
+      var nw = map.project(bounds.getNorthWest(), zoom), se = map.project(bounds.getSouthEast(), zoom);
+      var g = this.options.gap + this.options.margin;
+      this._ids.forEach(function (id) {
+        var p = this._places[id], s = p.size || {w: 0, h: 0}, at = map.project(p.latLngs[0], zoom), d = p.radius + g;
+        var right = at.x + d + s.w - se.x, left = nw.x - (at.x - d - s.w);
+        if (right <= 0 || right <= left) {
+          out.r = Math.max(out.r, right);
+        } else {
+          out.l = Math.max(out.l, left);
+        }
+        out.t = Math.max(out.t, nw.y - (at.y - s.h / 2));
+        out.b = Math.max(out.b, at.y + s.h / 2 - se.y);
+      }, this);
+      return out;
+    },
+
+    // @method place(free: Object, obstacles: Array, yielding?: Array): Array
+    // Places the labels in the current view: inside `free` ({l, t, r, b}, the part of the map the
+    // panel leaves), clear of `obstacles` (rectangles: the map's controls). Then hides each of
+    // `yielding` (elements: the basemap's labels, most prominent first) that would cover a label,
+    // a leader line, a point, an obstacle or another of them, or leave `free`. Returns labels().
+    place: function (free, obstacles, yielding) {
+      if (!this._map || !this._container) {
+        return [];
+      }
+      this._clear();
+      var map = this._map;
+      var result = this._layout(function (ll) { return map.latLngToContainerPoint(ll); }, free, obstacles);
+      result.placed.forEach(this._draw, this);
+      this._done = result.placed.map(function (it) {
+        return {ids: it.ids, names: it.names, box: it.box, leader: !!it.leader, shown: true};
+      }).concat(result.missing.concat(result.out).map(function (it) {
+        return {ids: it.ids, names: it.names, box: null, leader: false, shown: false};
+      }));
+      this._giveWay(yielding || [], result.room, result.blocked, result.placed);
+      return this.labels();
+    },
+
+    // @method score(project: Function, free: Object, obstacles: Array): Object
+    // How the labels would fit in a view where `project` takes a LatLng to a container Point:
+    // {missing, merged}, the places that would have no label (or be off the free map), and those
+    // that would share one.
+    score: function (project, free, obstacles) {
+      var result = this._layout(project, free, obstacles), out = {missing: 0, merged: 0};
+      result.placed.forEach(function (it) {
+        out.merged += it.ids.length - 1;
+      });
+      result.missing.concat(result.out).forEach(function (it) {
+        out.missing += it.ids.length;
+      });
+      return out;
+    },
+
+    // Where each label goes, not yet drawn: first each place on its own; where some find no room,
+    // they share a label with their neighbours within a growing distance.
+    _layout: function (project, free, obstacles) {
+      var o = this.options, room = grow(free, -o.margin), items = [], out = [], marks = [];
+      var within = function (at) {
+        return at.x >= free.l && at.x <= free.r && at.y >= free.t && at.y <= free.b;
+      };
+      this._ids.forEach(function (id, rank) {
+        var p = this._places[id], ats = p.latLngs.map(project);
+        var item = {ids: [id], names: [p.name], ats: ats.filter(within), radius: p.radius, size: p.size,
+          node: p.node, rank: rank};
+        item.members = [item];
+        if (p.radius) {
+          ats.forEach(function (at) {
+            marks.push(rect(at.x - p.radius, at.y - p.radius, 2 * p.radius, 2 * p.radius));
+          });
+        }
+        // A place outside the free map is not labelled (it does not show there either).
+        (item.ats.length ? items : out).push(item);
+      }, this);
+      var walls = (obstacles || []).map(function (r) { return grow(r, o.margin); });
+      // Points whose symbols overlap share a label from the start: leader lines from one spot
+      // would not tell them apart.
+      var set = this._group(items, items.filter(function (it) { return it.radius; }), 0);
+      var result = this._tries(set, room, walls, marks);
+      for (var g = 0; result.missing.length && g < o.groups.length; g++) {
+        set = this._group(set, result.missing, o.groups[g]);
+        var next = this._tries(set, room, walls, marks);
+        if (lost(next) < lost(result)) {
+          result = next;
+        }
+      }
+      this._restore(result);
+      result.out = out;
+      result.room = room;
+      result.blocked = walls.concat(marks);
+      return result;
+    },
+
+    // @method labels(): Array
+    // The labels as placed: [{ids, names, text, shown, leader, left, top, right, bottom}], the
+    // box in page pixels (null where a label is not shown).
+    labels: function () {
+      var c = this._map ? this._map.getContainer().getBoundingClientRect() : {left: 0, top: 0};
+      return this._done.map(function (d) {
+        var b = d.box;
+        return {ids: d.ids.slice(), names: d.names.slice(), text: d.names.join('\n'), shown: d.shown, leader: d.leader,
+          left: b ? c.left + b.l : null, top: b ? c.top + b.t : null, right: b ? c.left + b.r : null,
+          bottom: b ? c.top + b.b : null};
+      });
+    },
+
+    // The items with each of those that found no room (`missing`) joined to its nearest neighbour
+    // within `distance` px; with no distance, points whose symbols overlap all joined together.
+    _group: function (items, missing, distance) {
+      var parent = items.map(function (it, i) { return i; }), touching = !distance;
+      var find = function (i) {
+        while (parent[i] !== i) {
+          i = parent[i] = parent[parent[i]];
+        }
+        return i;
+      };
+      items.forEach(function (a, i) {
+        if (missing.indexOf(a) < 0) {
+          return;
+        }
+        var nearest = -1, least = Infinity;
+        items.forEach(function (b, j) {
+          var d = j === i ? Infinity : this._apart(a.members, b.members, touching);
+          if (touching && d <= 0) {
+            parent[find(j)] = find(i);
+          } else if (!touching && d <= distance && d < least) {
+            least = d;
+            nearest = j;
+          }
+        }, this);
+        if (nearest >= 0) {
+          parent[find(nearest)] = find(i);
+        }
+      }, this);
+      var clusters = {}, roots = [];
+      items.forEach(function (it, i) {
+        var r = find(i);
+        if (!clusters[r]) {
+          clusters[r] = [];
+          roots.push(r);
+        }
+        clusters[r].push(it);
+      });
+      return roots.map(function (r) {
+        var list = clusters[r];
+        return list.length === 1 ? list[0] : this._groupItem(list.reduce(function (all, it) {
+          return all.concat(it.members);
+        }, []));
+      }, this);
+    },
+
+    // How far apart two sets of places are (px between their anchors; `touching`: between the
+    // edges of their point symbols, Infinity where one is not a point).
+    _apart: function (a, b, touching) {
+      var least = Infinity;
+      a.forEach(function (p) {
+        b.forEach(function (q) {
+          if (!touching || (p.radius && q.radius)) {
+            least = Math.min(least, p.ats[0].distanceTo(q.ats[0]) - (touching ? p.radius + q.radius : 0));
+          }
+        });
+      });
+      return least;
+    },
+
+    // One label for several places: their names a line each, around the middle of their anchors.
+    _groupItem: function (members) {
+      members.sort(function (a, b) { return a.rank - b.rank; });
+      var x = 0, y = 0, reach = 0, ids = [], names = [];
+      members.forEach(function (m) {
+        x += m.ats[0].x / members.length;
+        y += m.ats[0].y / members.length;
+        ids = ids.concat(m.ids);
+        names = names.concat(m.names);
+      });
+      var at = L.point(x, y);
+      members.forEach(function (m) {
+        reach = Math.max(reach, at.distanceTo(m.ats[0]) + m.radius);
+      });
+      var key = ids.join(' '), cached = this._groups[key];
+      if (!cached) {
+        var node = this._node(names, true);
+        node.style.visibility = 'hidden';
+        this._container.appendChild(node);
+        cached = this._groups[key] = {node: node, size: {w: node.offsetWidth, h: node.offsetHeight}};
+      }
+      return {ids: ids, names: names, ats: [at], radius: reach, node: cached.node, size: cached.size,
+        rank: members[0].rank, members: members, group: true};
+    },
+
+    // The greedy placement, tried again with the labels that found no room going first, a few
+    // times: the try where the fewest places lack a label wins.
+    _tries: function (items, room, walls, marks) {
+      // The most constrained first: points (one spot each), then lines and areas (which have
+      // several, or may carry their label on them); each by the step's order.
+      var order = items.slice().sort(function (a, b) {
+        return (b.radius ? 1 : 0) - (a.radius ? 1 : 0) || a.rank - b.rank;
+      });
+      var best = null;
+      for (var t = 0; t < 4; t++) {
+        var result = this._greedy(order, room, walls, marks);
+        // (Items are shared between tries: each try keeps its own boxes, see _restore.)
+        result.boxes = result.placed.map(function (it) { return [it.box, it.leader]; });
+        if (!best || lost(result) < lost(best)) {
+          best = result;
+        }
+        if (!result.missing.length) {
+          break;
+        }
+        order = result.missing.concat(order.filter(function (it) { return result.missing.indexOf(it) < 0; }));
+      }
+      return best;
+    },
+
+    _restore: function (result) {
+      result.placed.forEach(function (it, i) {
+        it.box = result.boxes[i][0];
+        it.leader = result.boxes[i][1];
+      });
+    },
+
+    // Each item in turn takes the first spot that is free.
+    _greedy: function (items, room, walls, marks) {
+      var placed = [], lines = [], missing = [];
+      items.forEach(function (it) {
+        var spot = this._spot(it, room, walls, marks, placed, lines);
+        if (spot) {
+          it.box = spot.box;
+          it.leader = spot.leader;
+          placed.push(it);
+          if (spot.leader) {
+            lines.push(spot.leader);
+          }
+        } else {
+          missing.push(it);
+        }
+      }, this);
+      return {placed: placed, missing: missing};
+    },
+
+    // The first free spot for an item's label: beside one of its anchors, else off it with a leader
+    // line. A label must stay in `room` and clear of `walls` (controls), `marks` (point symbols),
+    // placed labels and leader lines; a leader line must not cross walls or labels.
+    _spot: function (it, room, walls, marks, placed, lines) {
+      var w = it.size.w, h = it.size.h, d = it.radius + this.options.gap, m = this.options.margin;
+      var clear = function (b, list, line) {
+        for (var i = 0; i < list.length; i++) {
+          var r = list[i].box || list[i];
+          if (hits(line ? b : grow(b, m), r) || (line && crosses(line.from, line.to, r))) {
+            return false;
+          }
+        }
+        return true;
+      };
+      var fits = function (b, line) {
+        if (b.l < room.l || b.r > room.r || b.t < room.t || b.b > room.b || !clear(b, walls) || !clear(b, marks)) {
+          return false;
+        }
+        if (!clear(b, placed) || (line && (!clear(b, walls, line) || !clear(b, placed, line)))) {
+          return false;
+        }
+        for (var i = 0; i < lines.length; i++) {
+          if (crosses(lines[i].from, lines[i].to, b)) {
+            return false;
+          }
+        }
+        return true;
+      };
+      var k = 0.7, j, a;
+      for (j = 0; j < it.ats.length; j++) {
+        a = it.ats[j];
+        // A line's or an area's label may sit on it; a point's goes beside it.
+        var near = it.radius ? [] : [[a.x - w / 2, a.y - h / 2]];
+        near.push([a.x + d, a.y - h / 2], [a.x - d - w, a.y - h / 2], [a.x - w / 2, a.y - d - h], [a.x - w / 2, a.y + d],
+          [a.x + d * k, a.y - d * k - h], [a.x + d * k, a.y + d * k], [a.x - d * k - w, a.y - d * k - h],
+          [a.x - d * k - w, a.y + d * k]);
+        for (var i = 0; i < near.length; i++) {
+          var b = rect(near[i][0], near[i][1], w, h);
+          if (fits(b)) {
+            return {box: b};
+          }
+        }
+      }
+      var far = this.options.leaders;
+      for (var f = 0; f < far.length; f++) {
+        for (j = 0; j < it.ats.length; j++) {
+          a = it.ats[j];
+          for (var n = 0; n < DIRECTIONS.length; n++) {
+            var angle = DIRECTIONS[n] * Math.PI / 180, ux = Math.cos(angle), uy = Math.sin(angle);
+            var half = Math.min(Math.abs(ux) > 1e-6 ? w / 2 / Math.abs(ux) : Infinity,
+              Math.abs(uy) > 1e-6 ? h / 2 / Math.abs(uy) : Infinity);
+            var reach = d + far[f], cx = a.x + ux * (reach + half), cy = a.y + uy * (reach + half);
+            var box = rect(cx - w / 2, cy - h / 2, w, h);
+            var leader = {from: L.point(a.x + ux * (it.radius + 1), a.y + uy * (it.radius + 1)),
+              to: L.point(a.x + ux * reach, a.y + uy * reach)};
+            if (fits(box, leader)) {
+              return {box: box, leader: leader};
+            }
+          }
+        }
+      }
+      return null;
+    },
+
+    _draw: function (it) {
+      var map = this._map, node = it.node, b = it.box;
+      L.DomUtil.setPosition(node, map.containerPointToLayerPoint([b.l, b.t]));
+      node.style.visibility = '';
+      if (it.leader) {
+        var from = map.containerPointToLayerPoint(it.leader.from), to = map.containerPointToLayerPoint(it.leader.to);
+        var line = create('span', 'storymap-leader', null, this._container);
+        line.style.width = from.distanceTo(to).toFixed(1) + 'px';
+        line.style.transform = 'translate3d(' + from.x + 'px,' + from.y + 'px,0) rotate(' +
+          (Math.atan2(to.y - from.y, to.x - from.x) * 180 / Math.PI).toFixed(1) + 'deg)';
+        this._extra.push(line);
+      }
+    },
+
+    // Basemap labels give way: to story labels, leader lines, points, controls, and to each other.
+    _giveWay: function (nodes, room, blocked, placed) {
+      if (!nodes.length) {
+        return;
+      }
+      var c = this._map.getContainer().getBoundingClientRect(), kept = [], m = this.options.margin;
+      var taken = blocked.concat(placed.map(function (it) { return it.box; }));
+      var lines = placed.filter(function (it) { return it.leader; }).map(function (it) { return it.leader; });
+      var boxes = Array.prototype.map.call(nodes, function (node) {
+        node.style.visibility = '';
+        var r = (node.firstElementChild || node).getBoundingClientRect();
+        return r.width ? {l: r.left - c.left, t: r.top - c.top, r: r.right - c.left, b: r.bottom - c.top} : null;
+      });
+      Array.prototype.forEach.call(nodes, function (node, i) {
+        var b = boxes[i];
+        var ok = b && b.l >= room.l && b.r <= room.r && b.t >= room.t && b.b <= room.b &&
+          !taken.some(function (t) { return hits(grow(b, m), t); }) &&
+          !kept.some(function (t) { return hits(grow(b, m), t); }) &&
+          !lines.some(function (line) { return crosses(line.from, line.to, b); });
+        if (ok) {
+          kept.push(b);
+        } else {
+          node.style.visibility = 'hidden';
+        }
+      });
+    },
+
+    // A label: one name (wrapped, then shortened), or the names of a group one a line.
+    _node: function (names, group) {
+      var node = create('span', 'storymap-label' + (group ? ' storymap-label--group' : ''));
+      names.forEach(function (name) {
+        create('span', 'storymap-label-text', name, node);
+      });
+      return node;
+    },
+
+    _clear: function () {
+      (this._extra || []).forEach(function (node) { L.DomUtil.remove(node); });
+      this._extra = [];
+      for (var key in this._groups) {
+        if (Object.prototype.hasOwnProperty.call(this._groups, key)) {
+          this._groups[key].node.style.visibility = 'hidden';
+        }
+      }
+      for (var id in this._places) {
+        if (Object.prototype.hasOwnProperty.call(this._places, id)) {
+          var node = this._places[id].node;
+          if (node && this._ids.indexOf(id) < 0) {
+            L.DomUtil.remove(node);
+          } else if (node) {
+            node.style.visibility = 'hidden';
+          }
+        }
+      }
+      this._done = [];
+    }
+  });
+
+  // @factory L.storymap.labels(options?: Labels options)
+  ns.labels = function (options) {
+    return new ns.Labels(options);
+  };
+}(L));

@@ -1,0 +1,298 @@
+"""The first view (issue 11): labels that never collide, a legend per step, room for the map on a
+phone, the newsroom's tiles, a short way to Next by keyboard, and the public JS API that the
+live preview uses. Timings are the benchmark's (benchmarks/first_view.py), not asserted here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import storymap
+from storymap.errors import StoryError
+
+from .conftest import BLANK_PNG, CHROMIUM_ARGS, GEODATA, ROOT as REPO  # noqa: F401 - CHROMIUM_ARGS documents the flags
+
+PORTS = REPO / "examples" / "ports"
+DESKTOP, PHONE = (1280, 800), (390, 844)
+ROOT = "document.querySelector('[data-storymap]')"
+
+# The boxes (page px) of what a reader sees at the current step: the map, what covers it (the text
+# panel and the map's controls), the story's labels and the basemap's labels on view, the legend.
+GEOMETRY_JS = """() => {
+  const root = document.querySelector('[data-storymap]'), s = root.storymap;
+  const box = (r) => ({l: r.left, t: r.top, r: r.right, b: r.bottom});
+  const shown = (n) => getComputedStyle(n).visibility !== 'hidden' && n.offsetWidth > 0;
+  const map = box(s.map.getContainer().getBoundingClientRect()), covers = [];
+  const panel = root.querySelector('.storymap-panel');
+  if (panel && panel.offsetParent) covers.push(['panel', box(panel.getBoundingClientRect())]);
+  root.querySelectorAll('.leaflet-control').forEach((c) => {
+    const r = c.getBoundingClientRect();
+    if (r.width && r.height) covers.push([c.className.split(' ')[0], box(r)]);
+  });
+  const labels = Array.from(root.querySelectorAll('.storymap-label')).filter(shown)
+    .map((n) => Object.assign({text: n.textContent, lines: n.querySelectorAll('.storymap-label-text').length}, box(n.getBoundingClientRect())));
+  const base = Array.from(root.querySelectorAll('.storymap-country-label')).filter(shown)
+    .map((n) => Object.assign({text: n.textContent}, box((n.firstElementChild || n).getBoundingClientRect())))
+    .filter((b) => b.r > map.l && b.l < map.r && b.b > map.t && b.t < map.b);
+  const legend = root.querySelector('.storymap-legend');
+  return {index: s.index, map, covers, labels, base, api: s.labels(),
+          legend: Array.from(root.querySelectorAll('.storymap-legend-item')).filter((r) => getComputedStyle(r).display !== 'none')
+            .map((r) => r.getAttribute('data-kind') || r.getAttribute('data-layer')),
+          legendOpen: legend ? legend.open !== false && legend.hasAttribute('open') : null,
+          legendBox: legend ? box(legend.getBoundingClientRect()) : null,
+          kinds: [...new Set(s._config.steps[s.index].places.map((id) => s._config.places.find((p) => p.id === id).kind))]
+            .filter((k) => s._config.legend.some((item) => item.kind === k))};
+}"""
+
+
+def _hit(a: dict, b: dict, slack: float = 0.5) -> bool:
+    return a["l"] < b["r"] - slack and a["r"] > b["l"] + slack and a["t"] < b["b"] - slack and a["b"] > b["t"] + slack
+
+
+def _free_share(g: dict, width: int, height: int, grid: int = 4) -> float:
+    """The share of the screen that is map not covered by the panel or any control."""
+    m, free, total = g["map"], 0, 0
+    covers = [c for _, c in g["covers"]]
+    for y in range(0, height, grid):
+        for x in range(0, width, grid):
+            total += 1
+            if m["l"] <= x < m["r"] and m["t"] <= y < m["b"] and not any(
+                    c["l"] <= x < c["r"] and c["t"] <= y < c["b"] for c in covers):
+                free += 1
+    return free / total
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("firstview")
+    built = {"panama": storymap.load(GEODATA).save(out / "panama.html", languages=["en"]),
+             "ports": storymap.load(PORTS).save(out / "ports.html")}
+    none = storymap.load(GEODATA)
+    none.tiles = "none"
+    built["none"] = none.save(out / "none.html", languages=["en"])
+    osm = storymap.load(GEODATA)
+    osm.tiles = "OpenStreetMap.Mapnik"
+    built["osm"] = osm.save(out / "osm.html", languages=["en"])
+    return built
+
+
+@pytest.fixture(scope="module")
+def chromium(browser):
+    """The session's Chromium (one Playwright per process), for this module's shared pages."""
+    return browser
+
+
+class Opened:
+    def __init__(self, chromium, path: Path, viewport, *, offline: bool = True):
+        phone = viewport == PHONE
+        self.context = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                            reduced_motion="reduce",
+                                            **({"has_touch": True, "is_mobile": True} if phone else {}))
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(("file:", "data:", "blob:", "about:")):
+                r.continue_()
+            else:
+                self.requests.append(url)
+                if offline:
+                    r.abort()
+                else:
+                    r.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
+
+        self.page.route("**/*", route)
+        self.page.goto(path.resolve().as_uri(), wait_until="load")
+        self.settle()
+
+    def settle(self) -> None:
+        self.page.wait_for_function(f"() => {ROOT}.storymap && {ROOT}.storymap.ready && "
+                                    f"!{ROOT}.hasAttribute('data-storymap-moving')", timeout=20_000)
+        # Labels are placed when the view settles; one frame later they are on screen.
+        self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+    def go(self, i: int) -> dict:
+        self.page.evaluate(f"() => {ROOT}.storymap.goTo({i}, {{animate: false}})")
+        self.settle()
+        return self.page.evaluate(GEOMETRY_JS)
+
+
+@pytest.fixture(scope="module")
+def walks(pages, chromium) -> dict[tuple[str, tuple[int, int]], list[dict]]:
+    """Every step of both stories at both sizes, walked once for the module."""
+    out = {}
+    for story in ("panama", "ports"):
+        for viewport in (DESKTOP, PHONE):
+            opened = Opened(chromium, pages[story], viewport)
+            n = opened.page.evaluate(f"() => {ROOT}.storymap.steps.length")
+            out[story, viewport] = [opened.go(i) for i in range(n)]
+            assert opened.errors == []
+            opened.context.close()
+    return out
+
+
+CASES = [(s, v) for s in ("panama", "ports") for v in (DESKTOP, PHONE)]
+IDS = [f"{s}-{'desktop' if v == DESKTOP else 'phone'}" for s, v in CASES]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
+    clipped, overlaps, under_basemap, missing = [], [], [], []
+    for g in walks[case]:
+        assert g["labels"], f"step {g['index']} shows no label"
+        for label in g["labels"]:
+            m = g["map"]
+            if label["l"] < m["l"] or label["r"] > m["r"] or label["t"] < m["t"] or label["b"] > m["b"]:
+                clipped.append((g["index"], label["text"], "map edge"))
+            clipped += [(g["index"], label["text"], name) for name, c in g["covers"] if _hit(label, c)]
+            under_basemap += [(g["index"], label["text"], b["text"]) for b in g["base"] if _hit(label, b)]
+        labels = g["labels"]
+        overlaps += [(g["index"], a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:] if _hit(a, b)]
+        missing += [(g["index"], a["text"]) for a in g["api"] if not a["shown"]]
+        # The API tells the same story as the page: its shown labels are the ones on screen.
+        assert sorted(a["text"].replace("\n", "") for a in g["api"] if a["shown"]) == sorted(x["text"] for x in labels)
+        # Long names wrap (a label is at most 15em wide) rather than run off.
+        assert all(x["r"] - x["l"] <= 16 * 15 + 16 for x in labels)
+    assert clipped == [] and overlaps == [] and under_basemap == [], (clipped, overlaps, under_basemap)
+    if case[1] == DESKTOP:
+        assert missing == [], missing
+    else:
+        # A world overview on a phone has no room for every name (the map is at its least zoom): a
+        # label without room is left out, never drawn over another or under the text.
+        assert len(missing) <= 6, missing
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_legend_shows_the_steps_kinds(walks, case):
+    for g in walks[case]:
+        kinds = [k for k in g["legend"] if k]
+        assert sorted(kinds) == sorted(g["kinds"]), (g["index"], kinds, g["kinds"])
+    if case[1] == PHONE:  # a small closed button on a phone
+        first = walks[case][0]
+        assert first["legendOpen"] is False
+        box = first["legendBox"]
+        assert box["r"] - box["l"] <= 160 and box["b"] - box["t"] <= 48, box
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("story", ["panama", "ports"])
+def test_phone_map_free_of_controls_keeps_45_percent(walks, story):
+    shares = [_free_share(g, *PHONE) for g in walks[story, PHONE]]
+    assert min(shares) >= 0.45, shares
+
+
+@pytest.mark.browser
+def test_basemap_labels_are_utf8(pages, chromium):
+    opened = Opened(chromium, pages["panama"], DESKTOP)
+    try:
+        opened.page.evaluate(f"() => {ROOT}.storymap.showView({{centerLatLng: [12.2, -69.5], zoom: 7}})")
+        opened.settle()
+        names = opened.page.evaluate("() => Array.from(document.querySelectorAll('.storymap-country-label'))"
+                                     ".map((n) => n.textContent)")
+        assert "Curaçao" in names and not any("Ã" in n for n in names)
+    finally:
+        opened.context.close()
+
+
+# ------------------------------------------------------------------------------------- tiles
+def test_tiles_setting_checks_its_value(story_dir: Path):
+    story = storymap.load(story_dir)
+    assert story.tiles is None
+    story.tiles = "CartoDB.Positron"
+    assert story.tiles == "CartoDB.Positron"
+    story.tiles = {"url": "https://tiles.example.org/{z}/{x}/{y}.png", "attribution": "© Example <script>x</script>"}
+    html = story.to_html(languages=["en"])
+    assert "https://tiles.example.org" in re.search(r'img-src[^;"]*', html).group(0)
+    assert "<script>x" not in html
+    with pytest.raises((StoryError, ValueError), match="OpenStreetMap.Mapnik"):
+        story.tiles = "OpenStreetMap.Mapnk"
+    with pytest.raises((StoryError, ValueError), match="attribution"):
+        story.tiles = {"url": "https://tiles.example.org/{z}/{x}/{y}.png"}
+    with pytest.raises((StoryError, ValueError), match=r"\{y\}"):
+        story.tiles = {"url": "https://tiles.example.org/{z}/{x}.png", "attribution": "© Example"}
+    # In story.toml too.
+    toml = story_dir / "story.toml"
+    toml.write_text('tiles = "none"\n' + toml.read_text("utf-8"), "utf-8")
+    assert storymap.load(story_dir).tiles == "none"
+
+
+def test_tiles_none_has_no_tile_layer_and_no_image_host(pages):
+    html = pages["none"].read_text("utf-8")
+    assert "{z}" not in html and "L.tileLayer" not in html
+    img = re.search(r"img-src[^;\"]*", html).group(0)
+    assert "http" not in img, img
+    osm = pages["osm"].read_text("utf-8")
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in osm
+    assert "https://tile.openstreetmap.org" in re.search(r"img-src[^;\"]*", osm).group(0)
+    assert "cartocdn" not in osm and "OpenStreetMap" in osm
+
+
+@pytest.mark.browser
+def test_tiles_none_requests_nothing_and_a_provider_its_host(pages, chromium):
+    none = Opened(chromium, pages["none"], DESKTOP, offline=False)
+    none.go(1)
+    assert none.requests == [] and none.errors == []
+    none.context.close()
+    osm = Opened(chromium, pages["osm"], DESKTOP, offline=False)
+    osm.page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile').length > 0", timeout=10_000)
+    hosts = {re.match(r"https?://([^/]+)/", url).group(1) for url in osm.requests}
+    assert hosts == {"tile.openstreetmap.org"}, hosts
+    assert "OpenStreetMap" in osm.page.inner_text(".leaflet-control-attribution")
+    osm.context.close()
+
+
+# ---------------------------------------------------------------------------------- keyboard
+FOCUS_JS = """() => { const e = document.activeElement;
+  const label = (e.getAttribute('aria-label') || '').trim() ||
+    (e.getAttribute('aria-labelledby') || '').split(' ').map((id) => (document.getElementById(id) || {}).textContent || '').join(' ').trim() ||
+    (e.textContent || '').trim() || (e.getAttribute('title') || '').trim();
+  return {tag: e.tagName, cls: typeof e.className === 'string' ? e.className : '', label,
+          next: e.classList.contains('storymap-next')}; }"""
+
+
+@pytest.mark.browser
+def test_tab_reaches_next_within_12_and_every_stop_is_named(pages, chromium):
+    opened = Opened(chromium, pages["panama"], DESKTOP)
+    try:
+        stops = []
+        while len(stops) < 12 and not (stops and stops[-1]["next"]):
+            opened.page.keyboard.press("Tab")
+            stops.append(opened.page.evaluate(FOCUS_JS))
+        assert stops[-1]["next"], [s["label"] for s in stops]
+        opened.page.keyboard.press("Enter")  # Next works
+        opened.settle()
+        assert opened.page.evaluate(f"() => {ROOT}.storymap.index") == 1
+        for _ in range(30):  # and on, through the step's text and places
+            opened.page.keyboard.press("Tab")
+            stops.append(opened.page.evaluate(FOCUS_JS))
+        assert all(s["label"] for s in stops), [s for s in stops if not s["label"]]
+        assert not any(s["tag"].lower() == "path" for s in stops)  # map shapes are out of the Tab order
+    finally:
+        opened.context.close()
+
+
+# ------------------------------------------------------------------------------------ JS API
+@pytest.mark.browser
+def test_public_api_padding_show_view_labels(pages, chromium):
+    opened = Opened(chromium, pages["panama"], DESKTOP)
+    try:
+        api = opened.page.evaluate(f"""() => {{ const s = {ROOT}.storymap, p = s.padding();
+            return {{tl: [p.tl.x, p.tl.y], br: [p.br.x, p.br.y], labels: s.labels().length,
+                     types: [typeof s.padding, typeof s.showView, typeof s.labels]}}; }}""")
+        assert api["types"] == ["function"] * 3 and api["labels"] >= 1
+        assert api["tl"][0] > 300  # the text panel, on the left at this size, is kept clear
+        opened.page.evaluate(f"() => {ROOT}.storymap.showView({{centerLatLng: [9.1, -79.7], zoom: 9}})")
+        opened.settle()
+        zoom = opened.page.evaluate(f"() => {ROOT}.storymap.map.getZoom()")
+        assert zoom == pytest.approx(9)
+        dev = (REPO / "storymap" / "static" / "dev.js").read_text("utf-8")
+        assert not re.search(r"story\._[a-z]", dev) and not re.search(r"\bs\._[a-z]", dev)
+    finally:
+        opened.context.close()

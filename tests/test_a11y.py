@@ -141,7 +141,7 @@ def test_screen_reader_text(pages, make_page):
       return document.getElementById(m.getAttribute('aria-describedby')).textContent; }""")
     assert described == STEPS[2].description
     for i, step in enumerate(STEPS):
-        run.js(f"() => {ROOT}.storymap.goTo({i})")
+        run.js(f"() => void {ROOT}.storymap.goTo({i})")
         assert run.js("""() => { const m = document.querySelector('.storymap-map');
           return document.getElementById(m.getAttribute('aria-describedby')).textContent; }""").strip()
         buttons = run.js("""() => [...document.querySelectorAll('.storymap-nav button')].map(b =>
@@ -197,7 +197,7 @@ MAP_SHARE_JS = """() => { let inMap = 0, n = 0;
 def test_phone_map_keeps_45_percent_at_every_step(pages, make_page, layout):
     run = open_page(make_page, pages, layout, PHONE)
     for i in range(len(STEPS)):
-        run.js(f"() => {ROOT}.storymap.goTo({i})")
+        run.js(f"() => void {ROOT}.storymap.goTo({i})")
         run.page.wait_for_timeout(50)
         share = run.js(MAP_SHARE_JS)
         assert share >= 0.45, (layout, STEPS[i].id, share)

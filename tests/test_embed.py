@@ -209,7 +209,7 @@ def test_iframe_height_follows_the_story_and_goto_moves_it(pages: Path, make_pag
     check_height()
     # A step change in the frame. The story was given no allowed origin (issue 16), so the parent
     # hears the step's id, never its title, and cannot move it (tests/test_hostile.py: with one).
-    inner.evaluate("document.querySelector('[data-storymap]').storymap.goTo('the-canal')")
+    inner.evaluate("void document.querySelector('[data-storymap]').storymap.goTo('the-canal')")
     inner.wait_for_function("document.querySelector('[data-storymap]').storymap.index === %d" % STEP_IDS.index("the-canal"))
     check_height()
     run.page.wait_for_function("window.__steps.some(s => s.id === 'the-canal')")
@@ -287,7 +287,7 @@ def test_scroll_layout_deep_link_and_api_scroll(pages: Path, make_page):
               .getBoundingClientRect(); return s.top <= innerHeight / 2 && s.bottom >= innerHeight / 2; }}""")
 
         assert crosses_middle(i), name
-        run.js("() => document.querySelector('[data-storymap]').storymap.goTo('panamax-alpha')")
+        run.js("() => void document.querySelector('[data-storymap]').storymap.goTo('panamax-alpha')")
         assert crosses_middle(STEP_IDS.index("panamax-alpha")), name
         run.page.wait_for_timeout(200)
         assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == STEP_IDS.index("panamax-alpha")

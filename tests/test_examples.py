@@ -54,7 +54,7 @@ def test_example_steps_through_with_its_places_in_view(example_pages, make_page,
     story = storymap.load(ROOT / "examples" / name)
     run = make_page(offline=True, reduced_motion="reduce").open(example_pages[name])
     for i, step in enumerate(story.steps):
-        run.js(f"() => document.querySelector('[data-storymap]').storymap.goTo({i})")
+        run.js(f"() => void document.querySelector('[data-storymap]').storymap.goTo({i})")
         run.settle()
         outside = run.js("""(ids) => {
           const s = document.querySelector('[data-storymap]').storymap, view = s.map.getBounds().pad(0.02);

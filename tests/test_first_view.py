@@ -117,7 +117,7 @@ class Opened:
         self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
     def go(self, i: int) -> dict:
-        self.page.evaluate(f"() => {ROOT}.storymap.goTo({i}, {{animate: false}})")
+        self.page.evaluate(f"() => void {ROOT}.storymap.goTo({i}, {{animate: false}})")
         self.settle()
         return self.page.evaluate(GEOMETRY_JS)
 

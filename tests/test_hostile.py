@@ -309,7 +309,7 @@ def test_fragments_run_whatever_the_host_put_on_window(hostile_pages: Path, make
     run = _open(make_page, hostile_pages / f"{host}.html")
     roots = run.page.locator("[data-storymap]")
     roots.nth(1).locator(".storymap-next").click()
-    run.js("() => document.querySelector('[data-storymap]').storymap.goTo('the-canal')")
+    run.js("() => void document.querySelector('[data-storymap]').storymap.goTo('the-canal')")
     run.page.wait_for_function(READY)
     assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == [
         [s.id for s in storymap.load(GEODATA).steps].index("the-canal"), 1]
@@ -401,7 +401,7 @@ def _not_driven_from(page, url: str) -> None:
     frame = _framed(page)
     page.evaluate("""() => document.querySelector('iframe').contentWindow.postMessage(
       {type: 'storymap:goto', step: 'the-canal'}, '*')""")
-    frame.evaluate("document.querySelector('[data-storymap]').storymap.next()")
+    frame.evaluate("void document.querySelector('[data-storymap]').storymap.next()")
     page.wait_for_function("window.__got.some(m => m.type === 'storymap:step' && m.index === 1)")
     assert frame.evaluate("document.querySelector('[data-storymap]').storymap.index") == 1
 

@@ -116,7 +116,7 @@ def test_mount_and_destroy_many_times_without_leaks(spa: Path, make_page):
     for _ in range(8):
         run.js("() => window.mount()")
         run.page.wait_for_function(READY)
-        run.js("() => document.querySelector('#outlet [data-storymap]').storymap.goTo('the-canal')")
+        run.js("() => void document.querySelector('#outlet [data-storymap]').storymap.goTo('the-canal')")
         run.page.wait_for_function(READY)
         run.js("() => window.unmount()")
         # Leaflet's own pending animation timers end by themselves: wait for them.

@@ -98,7 +98,7 @@ def test_every_step_through_the_api(built_page: Path, make_page, viewport):
     assert [e["id"] for e in events] == STEP_IDS[1:]
     assert all(set(e) == {"index", "id", "title"} for e in events)
     # Unknown steps are ignored.
-    run.js(f"() => {ROOT_JS}.storymap.goTo('no-such-step')")
+    run.js(f"() => void {ROOT_JS}.storymap.goTo('no-such-step')")
     assert state(run)["index"] == len(STEP_IDS) - 1
     assert_clean(run)
 

@@ -295,7 +295,7 @@ def ready(tab, step_id: str) -> None:
 def test_live_reload_keeps_the_step_and_shows_problems(page, served: Served, work: Path, restore: Path):
     page.goto(served.url + "#paris")
     ready(page, "paris")
-    page.evaluate("document.querySelector('[data-storymap]').storymap.goTo('london-and-berlin')")
+    page.evaluate("void document.querySelector('[data-storymap]').storymap.goTo('london-and-berlin')")
     ready(page, "london-and-berlin")
     assert page.evaluate("location.hash") == "#london-and-berlin"
     page.evaluate("window.__before_reload = true")

@@ -115,12 +115,16 @@ def test_arrow_keys_step_but_not_in_form_fields_and_pan_the_map(pages, make_page
         run.page.keyboard.press(key)
     assert index(run) == 1
     run.page.focus(".storymap-map")
+    run.settle()  # the view of step 1 reached: from here only the keys move the map
     center = run.js(f"() => {ROOT}.storymap.map.getCenter()")
     zoom = run.js(f"() => {ROOT}.storymap.map.getZoom()")
+    # (Leaflet ignores arrow keys while a pan is under way: one key, then its pan, then the next.)
     run.page.keyboard.press("ArrowDown")
+    run.page.wait_for_function(f"() => {ROOT}.storymap.map.getCenter().lat < {center['lat']} - 0.05")
+    run.page.wait_for_function(f"() => !{ROOT}.storymap.map._panAnim || !{ROOT}.storymap.map._panAnim._inProgress")
+    west = run.js(f"() => {ROOT}.storymap.map.getCenter().lng")
     run.page.keyboard.press("ArrowRight")
-    run.page.wait_for_function(f"""() => {{ const c = {ROOT}.storymap.map.getCenter();
-      return c.lat < {center['lat']} && c.lng > {center['lng']}; }}""")
+    run.page.wait_for_function(f"() => {ROOT}.storymap.map.getCenter().lng > {west} + 0.05")
     run.page.keyboard.press("+")
     run.page.wait_for_function(f"() => {ROOT}.storymap.map.getZoom() > {zoom}")
     assert index(run) == 1

@@ -169,7 +169,7 @@ def test_fragment_defines_no_globals(pages: Path, make_page):
     page.open(pages / "index.html")  # a standalone page is storymap's own document: there L is global
     assert page.js("() => Object.keys(L.storymap).sort()") == sorted([
         "version", "claim", "defaultIcons", "mapOptions", "Basemap", "basemap", "Legend", "Story", "story",
-        "SymbolMarker", "Labels", "Timeline", "util"])
+        "SymbolMarker", "Labels", "labels", "Timeline", "util"])
 
 
 def test_host_rules_do_not_break_the_story(pages: Path, make_page):

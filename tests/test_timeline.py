@@ -186,19 +186,25 @@ def test_the_keyboard_reaches_a_mark_and_moves_to_its_step(desktop: PageRun):
     go(run, "overview")
     order = chronological()
     run.page.focus(".storymap-map")
-    run.page.keyboard.press("Tab")  # right after the map: the first mark
+    run.page.keyboard.press("Tab")  # right after the map: the row, at the current step's mark
+    assert run.js("() => document.activeElement.dataset.step") == "overview"
+    assert run.js("() => document.activeElement.getAttribute('aria-current')") == "step"
+    run.page.keyboard.press("Home")  # ←/→/Home/End move between the marks; the row is one Tab stop
     assert run.js("() => document.activeElement.dataset.step") == order[0]
-    run.page.keyboard.press("Tab")
+    run.page.keyboard.press("ArrowRight")
     assert run.js("() => document.activeElement.dataset.step") == order[1]
     run.page.keyboard.press("Enter")
     run.settle()
     assert run.js(f"() => {ROOT}.storymap.index") == [s.id for s in STEPS].index(order[1])
     assert run.js("() => document.activeElement.getAttribute('aria-current')") == "step"
-    run.page.keyboard.press("Tab")
+    run.page.keyboard.press("ArrowRight")
     run.page.keyboard.press(" ")
     run.settle()
     assert run.js(f"() => {ROOT}.storymap.steps[{ROOT}.storymap.index].id") == order[2]
     assert run.js("() => location.hash") == f"#{order[2]}"
+    # Tab leaves the row at once: one stop, whichever mark has the focus.
+    run.page.keyboard.press("Tab")
+    assert run.js("() => document.activeElement.closest('[data-storymap-timeline]')") is None
     # A click on a mark goes there too (and does not reach the map: no drag, no popup closed).
     run.page.click(f"[data-storymap-timeline] [data-step='{order[-1]}']")
     run.settle()

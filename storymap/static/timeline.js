@@ -79,13 +79,26 @@
       });
       // On each step and in each language: names every mark by its step's date (as the language
       // shown writes it) and title, marks the current one and writes its date under the row.
+      // One Tab stop for the row (the current mark, else the first); ←/→/Home/End move between marks.
+      story._listen(list, 'keydown', function (e) {
+        var at = marks.indexOf(e.target);
+        var to = {ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: marks.length - 1}[e.key];
+        if (at < 0 || to === undefined) {
+          return;
+        }
+        e.preventDefault();
+        var mark = marks[Math.max(0, Math.min(marks.length - 1, to))];
+        marks.forEach(function (m) { m.tabIndex = m === mark ? 0 : -1; });
+        mark.focus();
+      });
       story.on('step language', function () {
-        var current = story.steps[story.index];
+        var current = story.steps[story.index], dated = current && steps.some(function (s) { return s.id === current.id; });
         now.textContent = '';
         steps.forEach(function (step, i) {
           var button = marks[i], text = label(step.time.ends, story.language);
           button.title = text + ': ' + step.title;
           button.setAttribute('aria-label', button.title);
+          button.tabIndex = (dated ? step.id === current.id : i === 0) ? 0 : -1;
           if (!current || step.id !== current.id) {
             button.removeAttribute('aria-current');
             return;

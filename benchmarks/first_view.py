@@ -131,7 +131,8 @@ def minimal_page(folder: Path) -> str:
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Minimal</title>"
             f"<style>{css}\nhtml,body{{margin:0;height:100%}}#map{{position:absolute;inset:0;background:#c9dde8}}"
             ".label{font:600 12px system-ui;color:#5a5046;white-space:nowrap}</style></head>\n"
-            f"<body><div id=\"map\"></div>\n<script>{assets.leaflet_js()}\n{data}{MINIMAL_JS}</script>\n</body></html>\n")
+            f"<body><div id=\"map\"></div>\n<script>{assets.OWN_KEYS_JS}\n{assets.leaflet_js()}\n{data}{MINIMAL_JS}</script>\n"
+            "</body></html>\n")
 
 
 def chromium(pw):

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import rjsmin
-
 from . import assets
 
 __all__ = ["script_start", "script_end", "LEAFLET_KEY"]
@@ -53,7 +51,7 @@ try { window.L = L; } catch (e) {}
 
 @lru_cache(maxsize=1)
 def _start() -> str:
-    return _START % {"own_keys": rjsmin.jsmin(assets.OWN_KEYS_JS), "version": f"'{assets.LEAFLET_VERSION}'",
+    return _START % {"own_keys": assets.minify_js(assets.OWN_KEYS_JS), "version": f"'{assets.LEAFLET_VERSION}'",
                      "leaflet": assets.leaflet_js()}
 
 

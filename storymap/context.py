@@ -16,8 +16,9 @@ import shapely
 import shapely.geometry
 from markupsafe import Markup
 
+from .dates import span_label
 from .geometry import bounds_union, frame_start, shift_into
-from .i18n import catalogue
+from .i18n import catalogue, page_languages
 from .models import place_shapes
 from .text import markdown_html
 from .translations import localize
@@ -189,6 +190,7 @@ class PageContext:
         """What the page's script reads."""
         story, drawn = self.story, self.drawn
         start = self.frame[0]
+        languages = page_languages(self.source)
         return {
             "title": story.title,
             "mode": self.mode,
@@ -215,7 +217,7 @@ class PageContext:
                     # A description the story gives is in the step's markup (the script reads it from
                     # there); only the one made from the places' names travels here.
                     "description": None if s.description else text["description"],
-                    **_time(s.time),
+                    **_time(s.time, languages),
                 }
                 for s, text in zip(story.steps, self.steps)
             ],
@@ -227,11 +229,14 @@ class PageContext:
         return any(s.time for s in self.story.steps)
 
 
-def _time(span: Optional["Span"]) -> dict[str, Any]:
+def _time(span: Optional["Span"], languages: Sequence[str]) -> dict[str, Any]:
     """A dated step's ``time`` for the page: ``days``, its first and last day as day numbers (days
-    since 1970-01-01, both included), and ``ends``, its date or the two ends of its period as ISO
-    text; nothing for an undated step."""
-    return {} if span is None else {"time": {"days": list(span.days), "ends": list(span.ends)}}
+    since 1970-01-01, both included), ``ends``, its date or the two ends of its period as ISO text,
+    and ``labels``, how each of the page's languages writes it; nothing for an undated step."""
+    if span is None:
+        return {}
+    return {"time": {"days": list(span.days), "ends": list(span.ends),
+                     "labels": {lang: span_label(span.ends, lang) for lang in languages}}}
 
 
 def _view(view: Optional["View"], start: float) -> dict[str, Any] | None:

@@ -19,8 +19,8 @@ import pandas as pd
 
 from .errors import short_repr
 
-__all__ = ["Span", "parse_date", "parse_period", "step_span", "day_number", "feature_days", "DATE_FORMS",
-           "TIME_MODES", "MISSING_DAY"]
+__all__ = ["Span", "parse_date", "parse_period", "step_span", "day_number", "feature_days", "span_label",
+           "DATE_FORMS", "TIME_MODES", "MISSING_DAY"]
 
 #: How a date is written.
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
@@ -53,6 +53,32 @@ class Span(NamedTuple):
     @property
     def is_period(self) -> bool:
         return len(self.ends) == 2
+
+
+#: The CLDR skeleton that writes a date given to the year, the month or the day.
+_SKELETONS = {4: "y", 7: "yMMM", 10: "yMMMd"}
+
+
+def span_label(ends: tuple[str, ...] | list[str], lang: str) -> str:
+    """A step's date or period as ``lang`` writes it (CLDR, through Babel): ``Feb 18, 2025``,
+    ``May 12 – 24, 2024``, ``12–24 may 2024``, ``2008–2025``; written at build time, so that the page
+    needs no ``Intl`` (whose first use costs the browser tens of milliseconds while the page loads).
+    A language CLDR does not know gets the ISO text (``2008–2025``)."""
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import format_interval, format_skeleton
+
+    try:
+        locale = Locale.parse(lang.replace("_", "-"), sep="-")
+        days = [_dt.date(int(e[:4]), int(e[5:7] or 1), int(e[8:10] or 1)) for e in ends]
+        first = _SKELETONS[len(ends[0])]
+        if len(ends) == 1:
+            return format_skeleton(first, days[0], locale=locale)
+        if len(ends[0]) == len(ends[1]):
+            return format_interval(days[0], days[1], first, locale=locale)
+        return format_skeleton(first, days[0], locale=locale) + "–" + format_skeleton(
+            _SKELETONS[len(ends[1])], days[1], locale=locale)
+    except (UnknownLocaleError, ValueError, KeyError, TypeError):
+        return "–".join(ends)
 
 
 def day_number(day: _dt.date) -> int:

@@ -16,7 +16,7 @@ import pytest
 import storymap
 from storymap import StoryError
 from storymap.context import PageContext
-from storymap.dates import MISSING_DAY, feature_days, parse_date, parse_period
+from storymap.dates import MISSING_DAY, feature_days, parse_date, parse_period, span_label
 
 from .conftest import GEODATA
 from .layers_data import column, payloads, random_points
@@ -141,10 +141,14 @@ def test_the_page_gets_each_steps_days_and_a_timeline_hook():
     story = storymap.load(GEODATA)
     config = PageContext(story.data).config
     times = {s["id"]: s.get("time") for s in config["steps"]}
+    # Each language's way of writing the date travels with it (CLDR through Babel: no Intl in the page).
     assert times["fuerzas-comando-2024"] == {"days": [days("2024-05-12"), days("2024-05-24")],
-                                             "ends": ["2024-05-12", "2024-05-24"]}
-    assert times["border-service"] == {"days": [days("2008-01-01"), days("2025-12-31")], "ends": ["2008", "2025"]}
-    assert times["overview"] == {"days": [days("2025-02-01"), days("2025-02-28")], "ends": ["2025-02"]}
+                                             "ends": ["2024-05-12", "2024-05-24"],
+                                             "labels": {"en": "May 12\u2009–\u200924, 2024", "es": "12–24 may 2024"}}
+    assert times["border-service"] == {"days": [days("2008-01-01"), days("2025-12-31")], "ends": ["2008", "2025"],
+                                       "labels": {"en": "2008\u2009–\u20092025", "es": "2008–2025"}}
+    assert times["overview"] == {"days": [days("2025-02-01"), days("2025-02-28")], "ends": ["2025-02"],
+                                 "labels": {"en": "Feb 2025", "es": "feb 2025"}}
     assert times["trafficking-routes"] is None
     html = story.to_html(languages=["en"])
     assert html.count("<nav class=\"storymap-timeline\"") == 1
@@ -288,3 +292,17 @@ def _toml(path: Path) -> dict:
     import tomllib
 
     return tomllib.loads(path.read_text("utf-8"))
+
+
+@pytest.mark.parametrize(("ends", "lang", "text"), [
+    (("2025-02-18",), "en", "Feb 18, 2025"),
+    (("2025-02-18",), "es", "18 feb 2025"),
+    (("2024-05-12", "2024-05-24"), "fr", "12–24 mai 2024"),
+    (("2024-05-12", "2024-05-24"), "ja", "2024年5月12日～24日"),
+    (("2024-05", "2024-07"), "pt-BR", "mai. – jul. de 2024"),
+    (("2008", "2025-03"), "es", "2008–mar 2025"),  # ends given to different precision: each its own way
+    (("2008", "2025"), "qq-zz", "2008–2025"),  # a language CLDR does not know: the ISO text
+    (("2008-05-01",), "not a tag!", "2008-05-01"),
+])
+def test_a_step_date_is_written_the_way_its_language_writes_it(ends, lang, text):
+    assert re.sub("[\u2009\u202f]", " ", span_label(ends, lang)) == re.sub("[\u2009\u202f]", " ", text)

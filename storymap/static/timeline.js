@@ -10,25 +10,6 @@
   }
   var create = ns.util.create;
 
-  // An ISO date of 4, 7 or 10 characters: [the day it starts (UTC), the Intl options that write it].
-  function parse(iso) {
-    var p = iso.split('-'), day = new Date(0);
-    day.setUTCFullYear(+p[0], p[1] ? p[1] - 1 : 0, p[2] ? +p[2] : 1);
-    return [day, {timeZone: 'UTC', year: 'numeric', month: p[1] && 'short', day: p[2] && 'numeric'}];
-  }
-
-  // A step's date or period as the language writes it: "18 Feb 2025", "12–24 May 2024", "2008–2025".
-  function label(ends, lang) {
-    var a = parse(ends[0]), b = ends[1] && parse(ends[1]);
-    try {
-      var format = new Intl.DateTimeFormat(lang, a[1]);
-      return !b ? format.format(a[0]) : ends[0].length === ends[1].length && format.formatRange ?
-        format.formatRange(a[0], b[0]) : format.format(a[0]) + '–' + new Intl.DateTimeFormat(lang, b[1]).format(b[0]);
-    } catch (e) {  // (a language tag Intl does not know)
-      return ends.join('–');
-    }
-  }
-
   // @class Timeline
   // One mark per dated step, in time order (by start, then end, then story order); a mark is a
   // button that goes to its step, named by the step's date and title (in the language shown);
@@ -95,7 +76,7 @@
         var current = story.steps[story.index], dated = current && steps.some(function (s) { return s.id === current.id; });
         now.textContent = '';
         steps.forEach(function (step, i) {
-          var button = marks[i], text = label(step.time.ends, story.language);
+          var button = marks[i], text = step.time.labels[story.language] || step.time.ends.join('–');
           button.title = text + ': ' + step.title;
           button.setAttribute('aria-label', button.title);
           button.tabIndex = (dated ? step.id === current.id : i === 0) ? 0 : -1;

@@ -11,14 +11,20 @@ page's one script is a function that
   and keeps that object in a non-enumerable, read-only ``window[Symbol.for("storymap.leaflet@…")]``,
   so that several fragments on one page run Leaflet once and share it;
 - names that object ``L`` for everything inside (plugins, storymap, the map's code), and sets
-  ``window.L`` to it only while the script runs, for plugins that look for ``window.L``; a fragment
-  then gives the host's ``window.L`` back as it was (or removes it), a standalone page keeps it;
+  ``window.L`` to it only while a part of the script runs, for plugins that look for ``window.L``;
+  a fragment then gives the host's ``window.L`` back as it was (or removes it), a standalone page
+  keeps it;
+- runs in parts: while the page is parsed only boot.js (``static/boot.js``: no Leaflet) runs, to
+  show the text of the step the page opens on; Leaflet, storymap's components and the map's code
+  then run in tasks of their own after the first paint, so that the text paints first and no task
+  holds the page for long;
 - routes every ``for … in`` loop of Leaflet through ``__storymapKeys`` (see
   :func:`storymap.assets.guard_for_in`), so a polluted prototype adds no key to any loop.
 """
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from . import assets
@@ -28,11 +34,13 @@ __all__ = ["script_start", "script_end", "LEAFLET_KEY"]
 #: Where the page keeps storymap's Leaflet: ``window[Symbol.for(LEAFLET_KEY)]``.
 LEAFLET_KEY = f"storymap.leaflet@{assets.LEAFLET_VERSION}"
 
-_START = """(function (key) {
+_START = """(function (key, storymapScript) {
 var exports, module, define, require;
 %(own_keys)s
-var hadL = Object.prototype.hasOwnProperty.call(window, 'L'), hostL = hadL ? window.L : undefined;
-var L = window[key];
+%(boot)s
+var L, hadL, hostL;
+storymapBoot.start(storymapScript, %(root_id)s, [function () {
+L = window[key];
 if (!(L && typeof L.map === 'function' && L.version === %(version)s)) {
   L = {};
   (function (exports, module) {
@@ -44,25 +52,43 @@ if (!(L && typeof L.map === 'function' && L.version === %(version)s)) {
   })(L, {exports: L});
   try { Object.defineProperty(window, key, {value: L}); } catch (e) {}
 }
-try {
-try { window.L = L; } catch (e) {}
+}, function () {
 """
+
+_END = """
+}], function (part) {
+hadL = Object.prototype.hasOwnProperty.call(window, 'L');
+hostL = hadL ? window.L : undefined;
+try {
+if (L) { try { window.L = L; } catch (e) {} }
+part();
+} finally {%(give_back)s
+}
+});
+})(typeof Symbol === 'function' ? Symbol.for('%(key)s') : '%(key)s', document.currentScript);"""
 
 
 @lru_cache(maxsize=1)
-def _start() -> str:
-    return _START % {"own_keys": assets.minify_js(assets.OWN_KEYS_JS), "version": f"'{assets.LEAFLET_VERSION}'",
-                     "leaflet": assets.leaflet_js()}
+def _leaflet_part() -> dict[str, str]:
+    return {"own_keys": assets.minify_js(assets.OWN_KEYS_JS), "boot": assets.own_script("boot.js"),
+            "version": f"'{assets.LEAFLET_VERSION}'", "leaflet": assets.leaflet_js()}
 
 
-def script_start(inner: str) -> str:
-    """The start of the page's script, up to and including ``inner`` (code that uses ``L``)."""
-    return _start() + inner
+def script_start(inner: str, root_id: str) -> str:
+    """The start of the page's script, up to and including ``inner`` (storymap's components and the
+    elements' scripts, code that uses ``L``); the map's code follows, then :func:`script_end`.
+
+    What runs at once, while the page is parsed, is boot.js: it shows the text of the step the page
+    opens on (the story's root is ``root_id``). Leaflet, ``inner`` and the map's code each run in a
+    task of their own after the first paint (the text does not wait for them, and no task is long);
+    the map's code finds the script element as ``storymapScript``.
+    """
+    return _START % dict(_leaflet_part(), root_id=json.dumps(root_id)) + inner + "\n}, function () {\n"
 
 
 def script_end(*, restore: bool) -> str:
-    """The end of the page's script; with ``restore`` (a fragment), the host's ``window.L`` is given back."""
+    """The end of the page's script; with ``restore`` (a fragment), the host's ``window.L`` is given
+    back after each part."""
     give_back = ("\nif (hadL) { try { window.L = hostL; } catch (e) {} } else { try { delete window.L; } catch (e) {} }"
                  if restore else "")
-    return (f"}} finally {{{give_back}\n}}\n}})(typeof Symbol === 'function' ? Symbol.for('{LEAFLET_KEY}') "
-            f": '{LEAFLET_KEY}');")
+    return _END % {"give_back": give_back, "key": LEAFLET_KEY}

@@ -94,9 +94,31 @@
       if (map.attributionControl && this._data.attribution) {
         map.attributionControl.addAttribution(this._data.attribution);
       }
-      if (!this.isLoaded()) {
+      if (!this.isLoaded() && !this._held) {
         this._schedule(this.options.defer);
       }
+    },
+
+    // @method hold(): this
+    // Builds nothing until release(). A Story holds its basemap until it has set its first step's
+    // view, so that the shapes are projected once, at that view, not also at the map's first one.
+    hold: function () {
+      if (this._cancel) {
+        this._cancel();
+        this._cancel = null;
+      }
+      this._held = true;
+      return this;
+    },
+
+    // @method release(): this
+    // Builds the basemap (in tasks of its own, from the next one) if hold() stopped it.
+    release: function () {
+      this._held = false;
+      if (this._map && !this.isLoaded() && !this._cancel) {
+        this._schedule('task');
+      }
+      return this;
     },
 
     onRemove: function (map) {
@@ -116,7 +138,8 @@
       return this._part >= 2;
     },
 
-    // The shapes, then the labels, each in a task of its own (all at once without `defer`).
+    // The shapes, then the labels, each in a task of its own, the first after the next paint
+    // (`defer`), or in the next task ('task'); all at once without `defer`.
     _schedule: function (defer) {
       var self = this;
       var next = function () {
@@ -136,6 +159,13 @@
           };
         }
       };
+      if (defer === 'task') {
+        var id = setTimeout(next, 0);
+        this._cancel = function () {
+          clearTimeout(id);
+        };
+        return;
+      }
       if (defer) {
         this._cancel = u.afterPaint(next);
         return;

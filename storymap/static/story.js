@@ -9,48 +9,7 @@
   // The heights (px) a story in an iframe reports to its parent (storymap/embed.py clamps alike).
   var MIN_HEIGHT = 320, MAX_HEIGHT = 4000;
 
-  // The story's own nodes in the page (rendered at build time).
-  function findNodes(root) {
-    var one = function (selector) { return root.querySelector(selector); };
-    return {
-      panel: one('.storymap-panel'), scroller: one('.storymap-steps'),
-      sections: Array.prototype.slice.call(root.querySelectorAll('.storymap-step')),
-      prev: one('.storymap-prev'), next: one('.storymap-next'), counter: one('.storymap-counter'),
-      bar: one('.storymap-bar'), barFill: one('.storymap-bar-fill'), live: one('.storymap-live'),
-      skip: one('.storymap-skip'), sheetToggle: one('.storymap-sheet-toggle'),
-      mapDescription: root.querySelector('#' + root.id + '-mapdesc')
-    };
-  }
-
-  // Step i's text: its section (the only one shown in slides), the title card's size, the buttons,
-  // the counter and the progress bar. Writes only, so that nothing is laid out before it paints.
-  function showText(root, nodes, i, scroll) {
-    var n = nodes.sections.length;
-    nodes.sections.forEach(function (section, j) {
-      section.hidden = !scroll && j !== i;
-      L.DomUtil[j === i ? 'addClass' : 'removeClass'](section, 'storymap-step--current');
-      if (j === i) {
-        section.setAttribute('aria-current', 'step');
-      } else {
-        section.removeAttribute('aria-current');
-      }
-    });
-    root.setAttribute('data-storymap-index', String(i));
-    L.DomUtil[i === 0 ? 'addClass' : 'removeClass'](root, 'storymap--first');
-    nodes.prev.disabled = i === 0;
-    nodes.next.disabled = i === n - 1;
-    nodes.counter.textContent = (i + 1) + ' / ' + n;
-    nodes.bar.setAttribute('aria-valuenow', String(i + 1));
-    nodes.barFill.style.width = ((i + 1) / n * 100) + '%';
-  }
-
-  function hashId() {
-    try {
-      return decodeURIComponent(window.location.hash.slice(1));
-    } catch (e) {
-      return '';
-    }
-  }
+  var findNodes = storymapBoot.findNodes, showText = storymapBoot.showText, hashId = storymapBoot.hashId;
 
   // @class Story
   // Steps a reader through the story: shows one step's text, fits the map to its places,
@@ -148,6 +107,8 @@
           map.dragging.disable();
         }
       }
+      // The basemap is built once the first step's view is set (its shapes are projected once).
+      this._basemaps().forEach(function (layer) { layer.hold(); });
       // The rest waits for the text's first paint, and runs in short tasks.
       this._tasks([this._buildMap, this._whenDrawn]);
     },
@@ -189,17 +150,29 @@
       this._tiles(Object.prototype.hasOwnProperty.call(this.layers, config.tiles) ? this.layers[config.tiles] : null);
       this._built = true;
       this._show(config.steps[this.index], false);
+      this._basemaps().forEach(function (layer) { layer.release(); });
+    },
+
+    // The embedded basemaps on the map.
+    _basemaps: function () {
+      var map = this.map, found = [];
+      for (var name in this.layers) {
+        var layer = this.layers[name];
+        if (ns.Basemap && layer instanceof ns.Basemap && map.hasLayer(layer)) {
+          found.push(layer);
+        }
+      }
+      return found;
     },
 
     // Ready once the basemap (drawn in tasks of its own) is built too.
     _whenDrawn: function () {
-      var self = this, map = this.map, waiting = null;
-      for (var name in this.layers) {
-        var layer = this.layers[name];
-        if (ns.Basemap && layer instanceof ns.Basemap && map.hasLayer(layer) && !layer.isLoaded()) {
+      var self = this, waiting = null;
+      this._basemaps().forEach(function (layer) {
+        if (!layer.isLoaded()) {
           waiting = layer;
         }
-      }
+      });
       if (!waiting) {
         this._ready();
         return;
@@ -1117,22 +1090,9 @@
   // @function prepare(root: HTMLElement)
   // Shows the step a page opens on (its URL's #step, else the first) as soon as the story's root
   // is found, before the map is made (which lays the page out): the first paint then shows the
-  // story's text as it stays. L.storymap.claim calls it; the Story does the rest.
-  ns.Story.prepare = function (root) {
-    var nodes = findNodes(root), id = hashId(), at = 0;
-    if (!nodes.sections.length || !nodes.prev || !nodes.next || !nodes.counter || !nodes.bar || !nodes.barFill) {
-      return;
-    }
-    nodes.sections.forEach(function (section, j) {
-      if (id && section.getAttribute('data-step') === id) {
-        at = j;
-      }
-    });
-    if (!L.DomUtil.hasClass(root, 'storymap--fragment') && framed()) {
-      L.DomUtil.addClass(root, 'storymap--framed');
-    }
-    showText(root, nodes, at, root.getAttribute('data-layout') === 'scroll');
-  };
+  // story's text as it stays. The page's script calls it as the page is parsed (boot.js); the
+  // Story does the rest.
+  ns.Story.prepare = storymapBoot.prepare;
 
   // @factory L.storymap.story(root: HTMLElement, map: Map, config: Object, layers?: Object)
   // Starts the story in `root` (the element with `data-storymap`); `root.storymap` is the Story.

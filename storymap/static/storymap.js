@@ -174,25 +174,15 @@
   // first unclaimed root with that id. A root whose id is already on the page (the same fragment
   // pasted twice) gets a fresh id, and the ids it uses inside follow.
   ns.claim = function (script, id) {
-    var root = script && script.previousElementSibling;
-    if (!root || !root.hasAttribute('data-storymap') || root.hasAttribute('data-storymap-claimed')) {
-      root = null;
-      var all = document.querySelectorAll('[data-storymap]');
-      for (var i = 0; i < all.length && !root; i++) {
-        if (all[i].id === id && !all[i].hasAttribute('data-storymap-claimed')) {
-          root = all[i];
-        }
-      }
-    }
+    var root = storymapBoot.findRoot(script, id);
     if (!root) {
       throw new Error('storymap: no element with id ' + id);
     }
     root.setAttribute('data-storymap-claimed', '');
     // The step's text is set up before the map exists (the map's creation lays the page out), so
-    // that the first paint shows the text as it will stay.
-    if (ns.Story && ns.Story.prepare) {
-      ns.Story.prepare(root);
-    }
+    // that the first paint shows the text as it will stay (the page's script did it already, as the
+    // page was parsed: again here for a root that came later).
+    storymapBoot.prepare(root);
     var twins = document.querySelectorAll('[id="' + root.id + '"]');
     if (twins.length > 1 && twins[0] !== root) {
       var old = root.id, fresh = old + '-' + twins.length;
@@ -210,16 +200,6 @@
     return root;
   };
 
-  // Window events are bound with addEventListener, not L.DomEvent, which would leave an
-  // expando property on window.
-  function framed() {
-    try {
-      return window.self !== window.top;
-    } catch (e) {
-      return true;
-    }
-  }
-
   // Leaflet's default marker images, inlined as data URIs (no request, no missing image).
   ns.defaultIcons = function (urls) {
     L.Icon.Default.imagePath = '';
@@ -234,35 +214,8 @@
   };
 
 
-  // Runs fn once, after the next frame has painted (a frame callback, then a task), or after
-  // `wait` ms if no frame comes first (a page in a background tab gets none). Returns a function
-  // that cancels it.
-  function afterPaint(fn, wait) {
-    var frame, timer, next, done = false;
-    var stop = function () {
-      L.Util.cancelAnimFrame(frame);
-      clearTimeout(timer);
-      clearTimeout(next);
-    };
-    var run = function () {
-      if (!done) {
-        done = true;
-        stop();
-        fn();
-      }
-    };
-    frame = L.Util.requestAnimFrame(function () {
-      next = setTimeout(run, 0);
-    });
-    timer = setTimeout(run, document.hidden ? 0 : wait || 500);
-    return function () {
-      done = true;
-      stop();
-    };
-  }
-
   // Shared helpers for the other component files (internal, not part of the public API).
   ns.util = {create: create, reducedMotion: reducedMotion, unpack: unpack, coordinates: coordinates, swatch: swatch,
-    framed: framed,
-    afterPaint: afterPaint};
+    framed: storymapBoot.framed,
+    afterPaint: storymapBoot.afterPaint};
 }(L));

@@ -1,0 +1,151 @@
+// boot.js: what the page's script does before Leaflet exists, and how it runs the rest.
+// Plain DOM, no Leaflet: it runs while the page is parsed, shows the text of the step the page
+// opens on, and hands everything else (Leaflet, storymap's components, the map and the story) to
+// tasks that start after the first paint, so that the text paints first and no task runs long.
+// The page's script (storymap/private.py) holds it as `storymapBoot`; storymap.js and story.js use
+// its helpers, so each exists once.
+var storymapBoot = (function () {
+  'use strict';
+
+  // Whether the page runs in a frame (a cross-origin parent counts as one).
+  function framed() {
+    try {
+      return window.self !== window.top;
+    } catch (e) {
+      return true;
+    }
+  }
+
+  function hashId() {
+    try {
+      return decodeURIComponent(window.location.hash.slice(1));
+    } catch (e) {
+      return '';
+    }
+  }
+
+  // The story's own nodes in the page (rendered at build time).
+  function findNodes(root) {
+    var one = function (selector) { return root.querySelector(selector); };
+    return {
+      panel: one('.storymap-panel'), scroller: one('.storymap-steps'),
+      sections: Array.prototype.slice.call(root.querySelectorAll('.storymap-step')),
+      prev: one('.storymap-prev'), next: one('.storymap-next'), counter: one('.storymap-counter'),
+      bar: one('.storymap-bar'), barFill: one('.storymap-bar-fill'), live: one('.storymap-live'),
+      skip: one('.storymap-skip'), sheetToggle: one('.storymap-sheet-toggle'),
+      mapDescription: root.querySelector('#' + root.id + '-mapdesc')
+    };
+  }
+
+  // Step i's text: its section (the only one shown in slides), the title card's size, the buttons,
+  // the counter and the progress bar. Writes only, so that nothing is laid out before it paints.
+  function showText(root, nodes, i, scroll) {
+    var n = nodes.sections.length;
+    nodes.sections.forEach(function (section, j) {
+      section.hidden = !scroll && j !== i;
+      section.classList.toggle('storymap-step--current', j === i);
+      if (j === i) {
+        section.setAttribute('aria-current', 'step');
+      } else {
+        section.removeAttribute('aria-current');
+      }
+    });
+    root.setAttribute('data-storymap-index', String(i));
+    root.classList.toggle('storymap--first', i === 0);
+    nodes.prev.disabled = i === 0;
+    nodes.next.disabled = i === n - 1;
+    nodes.counter.textContent = (i + 1) + ' / ' + n;
+    nodes.bar.setAttribute('aria-valuenow', String(i + 1));
+    nodes.barFill.style.width = ((i + 1) / n * 100) + '%';
+  }
+
+  // Shows the step a page opens on (its URL's #step, else the first) before the map exists: the
+  // first paint shows the story's text as it stays. (The page is built showing the first step.)
+  function prepare(root) {
+    var nodes = findNodes(root), id = hashId(), at = 0;
+    if (!nodes.sections.length || !nodes.prev || !nodes.next || !nodes.counter || !nodes.bar || !nodes.barFill) {
+      return;
+    }
+    nodes.sections.forEach(function (section, j) {
+      if (id && section.getAttribute('data-step') === id) {
+        at = j;
+      }
+    });
+    if (!root.classList.contains('storymap--fragment') && framed()) {
+      root.classList.add('storymap--framed');
+    }
+    showText(root, nodes, at, root.getAttribute('data-layout') === 'scroll');
+  }
+
+  // The story's root for the page's script: the element before the script, else the first
+  // unclaimed one with that id.
+  function findRoot(script, id) {
+    var root = script && script.previousElementSibling;
+    if (root && root.hasAttribute('data-storymap') && !root.hasAttribute('data-storymap-claimed')) {
+      return root;
+    }
+    var all = document.querySelectorAll('[data-storymap]');
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].id === id && !all[i].hasAttribute('data-storymap-claimed')) {
+        return all[i];
+      }
+    }
+    return null;
+  }
+
+  // Runs fn once, after the next frame has painted (a frame callback, then a task), or after
+  // `wait` ms if no frame comes first (a page in a background tab gets none). Returns a function
+  // that cancels it.
+  function afterPaint(fn, wait) {
+    var frame, timer, next, done = false;
+    var stop = function () {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+      clearTimeout(next);
+    };
+    var run = function () {
+      if (!done) {
+        done = true;
+        stop();
+        fn();
+      }
+    };
+    frame = requestAnimationFrame(function () {
+      next = setTimeout(run, 0);
+    });
+    timer = setTimeout(run, document.hidden ? 0 : wait || 500);
+    return function () {
+      done = true;
+      stop();
+    };
+  }
+
+  // Runs each part of the page's script in a task of its own, the first after the next paint,
+  // each through `wrap` (which lends storymap's Leaflet to the page as window.L while it runs).
+  // Stops when the story's root has left the page meanwhile (a host that took the story away).
+  function tasks(root, parts, wrap) {
+    var i = 0;
+    var next = function () {
+      if (root && !root.isConnected) {
+        return;
+      }
+      wrap(parts[i++]);
+      if (i < parts.length) {
+        setTimeout(next, 0);
+      }
+    };
+    afterPaint(next);
+  }
+
+  // The part of the page's script that runs at once: the text of the step the page opens on.
+  function start(script, id, parts, wrap) {
+    var root = findRoot(script, id);
+    if (root) {
+      prepare(root);
+    }
+    tasks(root, parts, wrap);
+  }
+
+  return {framed: framed, hashId: hashId, findNodes: findNodes, showText: showText, prepare: prepare,
+    findRoot: findRoot, afterPaint: afterPaint, start: start};
+}());

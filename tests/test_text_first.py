@@ -1,0 +1,81 @@
+"""Text before scripts (issue 11): the page's text paints before Leaflet or the map's code runs, and
+no part of the page's script runs at once but boot.js. Timings are benchmarks/first_view.py's."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import storymap
+from storymap import private
+
+from .conftest import GEODATA
+
+# Runs before the page: at each of the first animation frames, what the page holds (frames come
+# before their paint, so a frame with the text and no Leaflet is a paint of the text alone).
+FRAMES_JS = """
+window.__frames = [];
+(function watch() {
+  requestAnimationFrame(function () {
+    var root = document.querySelector('[data-storymap]');
+    if (root) {
+      var shown = Array.prototype.filter.call(root.querySelectorAll('.storymap-step'), function (s) { return !s.hidden; });
+      window.__frames.push({
+        leaflet: !!window[Symbol.for('%s')],
+        story: !!root.storymap,
+        title: (root.querySelector('.storymap-title') || {}).textContent || '',
+        shown: shown.map(function (s) { return s.getAttribute('data-step'); }),
+        counter: (root.querySelector('.storymap-counter') || {}).textContent || '',
+        prevDisabled: root.querySelector('.storymap-prev').disabled
+      });
+    }
+    if (!(root && root.storymap && root.storymap.ready)) { watch(); }
+  });
+})();
+""" % private.LEAFLET_KEY
+
+
+@pytest.fixture(scope="module")
+def page_file(tmp_path_factory) -> Path:
+    return storymap.load(GEODATA).save(tmp_path_factory.mktemp("textfirst") / "index.html", languages=["en"])
+
+
+def test_the_script_runs_only_boot_js_at_once():
+    html = storymap.load(GEODATA).to_html(languages=["en"])
+    script = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert len(script) == 1
+    text = script[0]
+    # boot.js, then Leaflet inside the first part of the task list: nothing of Leaflet at the top level.
+    boot, leaflet = text.index("var storymapBoot="), text.index("Leaflet 1.9.4")
+    start = text.index("storymapBoot.start(storymapScript,")
+    assert boot < start < leaflet
+    # The map's code finds its script through the element the page kept, not document.currentScript
+    # (which is null in a later task).
+    assert "L.storymap.claim(storymapScript," in text and text.rstrip().endswith("document.currentScript);")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("hash_", ["", "the-canal"])
+def test_the_text_paints_before_leaflet_runs(make_page, page_file, hash_):
+    run = make_page(offline=True)
+    run.page.add_init_script(FRAMES_JS)
+    run.open(page_file, hash_)
+    frames = run.js("() => window.__frames")
+    text = [f for f in frames if f["title"] and not f["leaflet"]]
+    # Frames with the story's text in them came before Leaflet ran, and before the story existed.
+    assert text and text[0] is next(f for f in frames if f["title"]), frames
+    assert text[0]["title"] == "Partners at the Crossroads" and not any(f["story"] for f in text), frames
+    # Each shows one step's text; the last before Leaflet (boot.js has run) shows the opening step
+    # (the link's step when there is one), its counter and buttons as they stay.
+    assert all(len(f["shown"]) == 1 for f in text), text
+    step = hash_ or "overview"
+    last = text[-1]
+    assert last["shown"] == [step], last
+    index = run.js("(id) => document.querySelector('[data-storymap]').storymap.steps.findIndex((s) => s.id === id)", step)
+    assert last["counter"] == f"{index + 1} / 11" and last["prevDisabled"] == (index == 0)
+    # ... and the story, once ready, shows the same step: nothing jumps.
+    assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == index
+    assert frames[-1]["leaflet"] and frames[-1]["story"]
+    assert not run.errors, run.errors

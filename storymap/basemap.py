@@ -9,7 +9,9 @@ edition, which draws boundaries as they are on the ground, not as one country se
 At render time :func:`basemap_data` cuts out the region around the story's places, in the
 story's longitude frame (see the design notes: a story across the antimeridian has longitudes
 beyond ±180, and the basemap follows), and simplifies it: finely near the places, coarsely far
-away. "Near" is found on a grid of ``CELL``-degree cells marked under the places' vertices and
+away. The region holds the places with a margin; where a page fits them at the map's least zoom
+on one of the screens of ``SCREENS`` (a story across the world), the page shows the world, and
+the region is the world (Arctic included), beyond the margin only as fine as that view shows it. "Near" is found on a grid of ``CELL``-degree cells marked under the places' vertices and
 widened by a few cells, so the cost grows with the number of vertices and the size of the
 region, never with the places' pairwise geometry.
 """
@@ -39,6 +41,15 @@ __all__ = ["basemap_data", "natural_earth", "natural_earth_land", "NaturalEarth"
 SCALE = 1000
 #: Degrees of margin around the story's places.
 MARGIN = 8.0
+#: The screens a page is made for: the map's width and height (px) and the part of its width that
+#: the text panel covers (at its left), where the page fits the places (story.js: a step's view).
+SCREENS = ((1280, 800, 430), (390, 464, 0))
+#: Pixels the page keeps between the places and the map's edges when it fits them.
+PAD = 24
+#: The map's least zoom (render.py); a map narrower than the world at that zoom goes down to the
+#: zoom where the world fills its width (story.js), in steps of ZOOM_SNAP.
+MIN_ZOOM = 2.0
+ZOOM_SNAP = 0.25
 #: Web Mercator's latitude limit (a little over, so the land reaches the map's edge).
 MAX_LAT = 85.06
 #: Size (degrees) of the grid cells that decide the level of detail.
@@ -165,6 +176,27 @@ def _region(bounds: tuple[float, float, float, float], margin: float) -> tuple[f
     return west, max(-MAX_LAT, south - margin), east, min(MAX_LAT, north + margin)
 
 
+def _mercator(lon: float, lat: float) -> tuple[float, float]:
+    """Web Mercator at zoom 0: a 256-px world, x east, y south."""
+    s = math.sin(math.radians(max(-MAX_LAT, min(MAX_LAT, lat))))
+    return (lon + 180.0) / 360.0 * 256.0, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * 256.0
+
+
+def _least(bounds: tuple[float, float, float, float]) -> list[float]:
+    """The least zooms of those of ``SCREENS`` where a page fits ``bounds`` at its least zoom."""
+    west, south, east, north = bounds
+    x0, y1 = _mercator(west, south)
+    x1, y0 = _mercator(east, north)
+    out = []
+    for width, height, panel in SCREENS:
+        least = min(MIN_ZOOM, math.ceil(math.log2(width / 256.0) / ZOOM_SNAP) * ZOOM_SNAP)
+        fit = min(math.log2(max(width - panel - 2 * PAD, 1) / max(x1 - x0, 1e-9)),
+                  math.log2(max(height - 2 * PAD, 1) / max(y1 - y0, 1e-9)))
+        if math.floor(fit / ZOOM_SNAP) * ZOOM_SNAP <= least:
+            out.append(least)
+    return out
+
+
 def _vertices(geoms: np.ndarray) -> np.ndarray:
     """The places' vertices, with lines and outlines densified to one vertex a cell."""
     kinds = shapely.get_type_id(geoms)
@@ -235,6 +267,10 @@ def _mask_polygon(mask: np.ndarray, x0: float, y0: float) -> tuple[shapely.Geome
 class _Zones:
     near: list[tuple[shapely.Geometry, float]]  # (area, tolerance), finest first, disjoint
     covered: Optional[shapely.Geometry]  # their union; the rest of the region is far
+    # The places' box with its margin, where far is COARSE; beyond it (what a page's view shows
+    # past the margin) far is this tolerance, and smaller land is dropped.
+    inner: Optional[tuple[float, float, float, float]] = None
+    outer: float = COARSE
 
 
 def _zones(geoms: np.ndarray, region: tuple[float, float, float, float]) -> _Zones:
@@ -385,27 +421,40 @@ def _cut(geoms: np.ndarray, zones: _Zones, region: tuple[float, float, float, fl
     Simplifying before cutting keeps the cuts exact: pieces of two zones meet along the zone's
     edge, with no sliver between them, and the overlays work on fewer vertices.
     """
-    cuts = []
+    cuts = []  # (pieces, the least area of a polygon kept)
     hits = np.zeros(len(geoms), dtype=bool)
     if zones.covered is not None and len(geoms):
         hits = shapely.intersects(geoms, zones.covered)
     if hits.any():
         tree = _Quadtree(geoms[hits], region)
         for area, tolerance in zones.near:
-            cuts.append((tree.apply(shapely.intersection, area, _simplify(geoms[hits], tolerance, lines)), False))
+            cuts.append((tree.apply(shapely.intersection, area, _simplify(geoms[hits], tolerance, lines)), 0.0))
     if far:
         simple = _simplify(geoms, COARSE, lines)
         if hits.any():
             cut = tree.apply(shapely.difference, zones.covered, simple[hits])
             simple = np.concatenate([simple[~hits], cut])
-        cuts.append((simple, True))
+        if zones.inner is not None and len(geoms):
+            # Beyond the margin: coarser, and land smaller than the view shows is dropped.
+            box = shapely.box(*zones.inner)
+            out_of = _out_of(simple, zones.inner)
+            simple[out_of] = shapely.intersection(simple[out_of], box)
+            beyond = shapely.difference(_simplify(geoms[_out_of(geoms, zones.inner)], zones.outer, lines), box)
+            cuts.append((beyond, max(min_far_area, (2 * zones.outer) ** 2)))
+        cuts.append((simple, min_far_area))
     out = []
-    for pieces, is_far in cuts:
+    for pieces, least in cuts:
         parts = _parts(pieces, lines)
-        if not lines and is_far and min_far_area:
-            parts = parts[shapely.area(parts) >= min_far_area]
+        if not lines and least:
+            parts = parts[shapely.area(parts) >= least]
         out.append(parts)
     return out
+
+
+def _out_of(geoms: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """Which of ``geoms`` are not wholly inside ``box``."""
+    b = shapely.bounds(geoms)
+    return ~((b[:, 0] >= box[0]) & (b[:, 1] >= box[1]) & (b[:, 2] <= box[2]) & (b[:, 3] <= box[3]))
 
 
 def _encode(parts: list[np.ndarray], lines: bool) -> Optional[dict[str, Any]]:
@@ -477,10 +526,18 @@ def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = (
     if not finite.any():
         return {**out, "labels": [], "attribution": ""}
     geoms, bounds = geoms[finite], bounds[finite]
-    region = _region((float(bounds[:, 0].min()), float(bounds[:, 1].min()),
-                      float(bounds[:, 2].max()), float(bounds[:, 3].max())), margin)
+    box = (float(bounds[:, 0].min()), float(bounds[:, 1].min()), float(bounds[:, 2].max()), float(bounds[:, 3].max()))
+    region = inner = _region(box, margin)
+    least = _least(box)
+    if least:
+        # Too wide to fit but at the map's least zoom: the page shows the world (all its width,
+        # and from the Arctic to the Antarctic), beyond the margin as finely as half a pixel there.
+        middle = (box[0] + box[2]) / 2
+        region = (middle - 180.0, -MAX_LAT, middle + 180.0, MAX_LAT)
     data = natural_earth()
     zones = _zones(geoms, region)
+    if least:
+        zones = _Zones(zones.near, zones.covered, inner, max(COARSE, 180.0 / 256.0 / 2.0 ** max(least)))
 
     land, _ = _window(data.land, region, lines=False)
     lakes, _ = _window(data.lakes, region, lines=False)

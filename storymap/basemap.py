@@ -9,9 +9,9 @@ edition, which draws boundaries as they are on the ground, not as one country se
 At render time :func:`basemap_data` cuts out the region around the story's places, in the
 story's longitude frame (see the design notes: a story across the antimeridian has longitudes
 beyond ±180, and the basemap follows), and simplifies it: finely near the places, coarsely far
-away. The region holds the places with a margin; where a page fits them at the map's least zoom
-on one of the screens of ``SCREENS`` (a story across the world), the page shows the world, and
-the region is the world (Arctic included), beyond the margin only as fine as that view shows it. "Near" is found on a grid of ``CELL``-degree cells marked under the places' vertices and
+away. The region holds the places with a margin, and reaches as far as a page's view of them all,
+on one of the screens of ``SCREENS``, goes well past that (a story across the world shows the
+world, Arctic included): there only as finely as that view shows it. "Near" is found on a grid of ``CELL``-degree cells marked under the places' vertices and
 widened by a few cells, so the cost grows with the number of vertices and the size of the
 region, never with the places' pairwise geometry.
 """
@@ -182,8 +182,13 @@ def _mercator(lon: float, lat: float) -> tuple[float, float]:
     return (lon + 180.0) / 360.0 * 256.0, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * 256.0
 
 
-def _least(bounds: tuple[float, float, float, float]) -> list[float]:
-    """The least zooms of those of ``SCREENS`` where a page fits ``bounds`` at its least zoom."""
+def _latitude(y: float) -> float:
+    return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 256.0))))
+
+
+def _seen(bounds: tuple[float, float, float, float]) -> list[tuple[tuple[float, float, float, float], float]]:
+    """What each of ``SCREENS`` shows beside its panel when a page fits ``bounds``:
+    ``((west, south, east, north), zoom)``, the places in the middle of the free part."""
     west, south, east, north = bounds
     x0, y1 = _mercator(west, south)
     x1, y0 = _mercator(east, north)
@@ -192,9 +197,33 @@ def _least(bounds: tuple[float, float, float, float]) -> list[float]:
         least = min(MIN_ZOOM, math.ceil(math.log2(width / 256.0) / ZOOM_SNAP) * ZOOM_SNAP)
         fit = min(math.log2(max(width - panel - 2 * PAD, 1) / max(x1 - x0, 1e-9)),
                   math.log2(max(height - 2 * PAD, 1) / max(y1 - y0, 1e-9)))
-        if math.floor(fit / ZOOM_SNAP) * ZOOM_SNAP <= least:
-            out.append(least)
+        zoom = max(least, math.floor(fit / ZOOM_SNAP) * ZOOM_SNAP)
+        half_x, half_y = (width - panel) / 2 / 2.0 ** zoom, height / 2 / 2.0 ** zoom
+        middle, lon = (west + east) / 2, 360.0 * half_x / 256.0
+        out.append(((middle - lon, _latitude(min(256.0, (y0 + y1) / 2 + half_y)), middle + lon,
+                     _latitude(max(0.0, (y0 + y1) / 2 - half_y))), zoom))
     return out
+
+
+def _reach(inner: tuple[float, float, float, float], seen: list[tuple[tuple[float, float, float, float], float]],
+           margin: float) -> tuple[tuple[float, float, float, float], Optional[float]]:
+    """The region: ``inner`` (the places and their margin), reaching as far as a view of ``seen``
+    goes past it by more than ``margin`` (a view a half world wide or more: all the world's width);
+    and the zoom of the closest view that made it reach (None where none did)."""
+    west, south, east, north = inner
+    zooms = []
+    for (w, s_, e, n), zoom in seen:
+        if e - w >= 180.0:
+            w, e = (inner[0] + inner[2]) / 2 - 180.0, (inner[0] + inner[2]) / 2 + 180.0
+            margin_x = -1.0
+        else:
+            margin_x = margin
+        sides = (min(west, w) if inner[0] - w > margin_x else west, min(south, s_) if inner[1] - s_ > margin else south,
+                 max(east, e) if e - inner[2] > margin_x else east, max(north, n) if n - inner[3] > margin else north)
+        if sides != (west, south, east, north):
+            west, south, east, north = sides
+            zooms.append(zoom)
+    return _region((west, south, east, north), 0.0), max(zooms) if zooms else None
 
 
 def _vertices(geoms: np.ndarray) -> np.ndarray:
@@ -527,17 +556,13 @@ def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = (
         return {**out, "labels": [], "attribution": ""}
     geoms, bounds = geoms[finite], bounds[finite]
     box = (float(bounds[:, 0].min()), float(bounds[:, 1].min()), float(bounds[:, 2].max()), float(bounds[:, 3].max()))
-    region = inner = _region(box, margin)
-    least = _least(box)
-    if least:
-        # Too wide to fit but at the map's least zoom: the page shows the world (all its width,
-        # and from the Arctic to the Antarctic), beyond the margin as finely as half a pixel there.
-        middle = (box[0] + box[2]) / 2
-        region = (middle - 180.0, -MAX_LAT, middle + 180.0, MAX_LAT)
+    inner = _region(box, margin)
+    region, zoom = _reach(inner, _seen(box), margin)
     data = natural_earth()
     zones = _zones(geoms, region)
-    if least:
-        zones = _Zones(zones.near, zones.covered, inner, max(COARSE, 180.0 / 256.0 / 2.0 ** max(least)))
+    if zoom is not None:
+        # Beyond the margin, as fine as half a pixel of the closest view that shows it.
+        zones = _Zones(zones.near, zones.covered, inner, max(COARSE, 180.0 / 256.0 / 2.0 ** zoom))
 
     land, _ = _window(data.land, region, lines=False)
     lakes, _ = _window(data.lakes, region, lines=False)

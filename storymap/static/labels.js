@@ -169,9 +169,9 @@
     measure: function () {
       this._dropGroups();
       var nodes = this._ids.map(function (id) {
-        var p = this._places[id], texts = [p.name, short(p.name)];
-        p.forms = p.forms || texts.filter(function (t, i) { return texts.indexOf(t) === i; }).map(function (t) {
-          return {text: t, node: this._node([t], false)};
+        var p = this._places[id], s = short(p.name);
+        p.forms = p.forms || (s === p.name ? [s] : [p.name, s]).map(function (t) {
+          return {text: t, node: this._node([t])};
         }, this);
         p.forms.forEach(function (f) {
           f.node.style.visibility = 'hidden';
@@ -376,8 +376,8 @@
       var key = ids.join(' '), forms = this._groups[key], text = names.map(short);
       if (!forms) {
         // Two forms: long names wrapped, else cut short.
-        forms = this._groups[key] = [true, false].map(function (wrap) {
-          var node = this._node(text, wrap ? 2 : 1);
+        forms = this._groups[key] = [2, 1].map(function (wrap) {
+          var node = this._node(text, wrap);
           node.style.visibility = 'hidden';
           this._container.appendChild(node);
           return {node: node, text: text.join('\n')};

@@ -502,9 +502,8 @@
       this.on('viewend', function () {
         // What covers the map may have changed since the view was fitted (the timeline's date line
         // comes and goes with the step): where a label then finds no room, fit it again, once.
-        var free = this._fitFree, now = this._free();
-        if (this._placeLabels().some(function (l) { return !l.shown; }) && free &&
-            (free.t !== now.t || free.b !== now.b || free.l !== now.l || free.r !== now.r)) {
+        var fitted = this._fitFree;
+        if (this._placeLabels().some(function (l) { return !l.shown; }) && fitted && fitted !== JSON.stringify(this._free())) {
           this._fit(this._config.steps[this.index], false);
         }
       }, this);
@@ -1035,8 +1034,8 @@
 
     // How large `bounds` can show in the map less `pad` (px a degree of Mercator, at no least zoom).
     _scale: function (bounds, pad) {
-      var size = this.map.getSize().subtract(pad.tl).subtract(pad.br), crs = L.CRS.EPSG3857;
-      var a = crs.latLngToPoint(bounds.getNorthWest(), 0), b = crs.latLngToPoint(bounds.getSouthEast(), 0);
+      var map = this.map, size = map.getSize().subtract(pad.tl).subtract(pad.br);
+      var a = map.project(bounds.getNorthWest(), 0), b = map.project(bounds.getSouthEast(), 0);
       return Math.min(size.x / Math.max(b.x - a.x, 1e-9), size.y / Math.max(b.y - a.y, 1e-9));
     },
 
@@ -1096,22 +1095,18 @@
         axis(a.y, b.y, pad.tl.y, pad.br.y, base.tl.y, base.br.y, size.y)), z);
     },
 
-    // The least zoom: the map's own, or on a narrow map the zoom where the world fills its width
-    // (a phone then shows a world-wide step whole).
-    _floor: function () {
-      var min = this._minZoom = this._minZoom === undefined ? this.map.getMinZoom() : this._minZoom;
-      return Math.min(min, Math.ceil(Math.log(this.map.getSize().x / 256) / Math.LN2 * 4) / 4);
-    },
-
     _fit: function (step, animate) {
       var map = this.map, root = this.root, view = step.view || {};
-      map.setMinZoom(Math.max(0, this._floor()));
+      // The least zoom: the map's own, or on a narrow map the zoom where the world fills its width
+      // (a phone then shows a world-wide step whole).
+      var min = this._minZoom = this._minZoom === undefined ? map.getMinZoom() : this._minZoom;
+      map.setMinZoom(Math.max(0, Math.min(min, Math.ceil(Math.log(map.getSize().x / 256) / Math.LN2 * 4) / 4)));
       var box = view.boundsLatLng || step.latLngBounds;
       var maxZoom = step.maxZoom || this.options.maxZoom;
-      var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding(), target = null;
+      var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding(), target = this._fitFree = null;
       if (box && !view.boundsLatLng && !view.centerLatLng && this._labels) {
         var base = pad;
-        this._fitFree = this._free();
+        this._fitFree = JSON.stringify(this._free());
         pad = this._labelRoom(L.latLngBounds(box), pad, maxZoom);
         target = this._labelView(L.latLngBounds(box), pad, maxZoom, base);
       }

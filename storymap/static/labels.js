@@ -1,8 +1,9 @@
 // labels.js: L.storymap.Labels, the names of a step's places on the map. Each label lies wholly
 // inside the part of the map that the text panel and the map's controls leave free, clear of the
 // other labels, leader lines and point symbols: beside its place if there is room, else further
-// off with a leader line, else in one label with its nearest neighbours. Long names wrap, then
-// shorten. Labels of the basemap (country names) give way to them.
+// off with a leader line (passing no other place's symbol), else in one label with its nearest
+// neighbours. Long names wrap, then shorten (to the name before a bracket, comma, colon or dash,
+// then to what fits). Labels of the basemap (country names) give way to them.
 (function (L) {
   'use strict';
   var ns = L.storymap;

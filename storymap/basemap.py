@@ -9,7 +9,9 @@ edition, which draws boundaries as they are on the ground, not as one country se
 At render time :func:`basemap_data` cuts out the region around the story's places, in the
 story's longitude frame (see the design notes: a story across the antimeridian has longitudes
 beyond ±180, and the basemap follows), and simplifies it: finely near the places, coarsely far
-away. "Near" is found on a grid of ``CELL``-degree cells marked under the places' vertices and
+away. The region holds the places with a margin, and reaches as far as a page's view of them all,
+on one of the screens of ``SCREENS``, goes well past that (a story across the world shows the
+world, Arctic included): there only as finely as that view shows it. "Near" is found on a grid of ``CELL``-degree cells marked under the places' vertices and
 widened by a few cells, so the cost grows with the number of vertices and the size of the
 region, never with the places' pairwise geometry.
 """
@@ -39,6 +41,15 @@ __all__ = ["basemap_data", "natural_earth", "natural_earth_land", "NaturalEarth"
 SCALE = 1000
 #: Degrees of margin around the story's places.
 MARGIN = 8.0
+#: The screens a page is made for: the map's width and height (px) and the part of its width that
+#: the text panel covers (at its left), where the page fits the places (story.js: a step's view).
+SCREENS = ((1280, 800, 430), (390, 464, 0))
+#: Pixels the page keeps between the places and the map's edges when it fits them.
+PAD = 24
+#: The map's least zoom (render.py); a map narrower than the world at that zoom goes down to the
+#: zoom where the world fills its width (story.js), in steps of ZOOM_SNAP.
+MIN_ZOOM = 2.0
+ZOOM_SNAP = 0.25
 #: Web Mercator's latitude limit (a little over, so the land reaches the map's edge).
 MAX_LAT = 85.06
 #: Size (degrees) of the grid cells that decide the level of detail.
@@ -165,6 +176,56 @@ def _region(bounds: tuple[float, float, float, float], margin: float) -> tuple[f
     return west, max(-MAX_LAT, south - margin), east, min(MAX_LAT, north + margin)
 
 
+def _mercator(lon: float, lat: float) -> tuple[float, float]:
+    """Web Mercator at zoom 0: a 256-px world, x east, y south."""
+    s = math.sin(math.radians(max(-MAX_LAT, min(MAX_LAT, lat))))
+    return (lon + 180.0) / 360.0 * 256.0, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * 256.0
+
+
+def _latitude(y: float) -> float:
+    return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 256.0))))
+
+
+def _seen(bounds: tuple[float, float, float, float]) -> list[tuple[tuple[float, float, float, float], float]]:
+    """What each of ``SCREENS`` shows beside its panel when a page fits ``bounds``:
+    ``((west, south, east, north), zoom)``, the places in the middle of the free part."""
+    west, south, east, north = bounds
+    x0, y1 = _mercator(west, south)
+    x1, y0 = _mercator(east, north)
+    out = []
+    for width, height, panel in SCREENS:
+        least = min(MIN_ZOOM, math.ceil(math.log2(width / 256.0) / ZOOM_SNAP) * ZOOM_SNAP)
+        fit = min(math.log2(max(width - panel - 2 * PAD, 1) / max(x1 - x0, 1e-9)),
+                  math.log2(max(height - 2 * PAD, 1) / max(y1 - y0, 1e-9)))
+        zoom = max(least, math.floor(fit / ZOOM_SNAP) * ZOOM_SNAP)
+        half_x, half_y = (width - panel) / 2 / 2.0 ** zoom, height / 2 / 2.0 ** zoom
+        middle, lon = (west + east) / 2, 360.0 * half_x / 256.0
+        out.append(((middle - lon, _latitude(min(256.0, (y0 + y1) / 2 + half_y)), middle + lon,
+                     _latitude(max(0.0, (y0 + y1) / 2 - half_y))), zoom))
+    return out
+
+
+def _reach(inner: tuple[float, float, float, float], seen: list[tuple[tuple[float, float, float, float], float]],
+           margin: float) -> tuple[tuple[float, float, float, float], Optional[float]]:
+    """The region: ``inner`` (the places and their margin), reaching as far as a view of ``seen``
+    goes past it by more than ``margin`` (a view a half world wide or more: all the world's width);
+    and the zoom of the closest view that made it reach (None where none did)."""
+    west, south, east, north = inner
+    zooms = []
+    for (w, s_, e, n), zoom in seen:
+        if e - w >= 180.0:
+            w, e = (inner[0] + inner[2]) / 2 - 180.0, (inner[0] + inner[2]) / 2 + 180.0
+            margin_x = -1.0
+        else:
+            margin_x = margin
+        sides = (min(west, w) if inner[0] - w > margin_x else west, min(south, s_) if inner[1] - s_ > margin else south,
+                 max(east, e) if e - inner[2] > margin_x else east, max(north, n) if n - inner[3] > margin else north)
+        if sides != (west, south, east, north):
+            west, south, east, north = sides
+            zooms.append(zoom)
+    return _region((west, south, east, north), 0.0), max(zooms) if zooms else None
+
+
 def _vertices(geoms: np.ndarray) -> np.ndarray:
     """The places' vertices, with lines and outlines densified to one vertex a cell."""
     kinds = shapely.get_type_id(geoms)
@@ -235,6 +296,10 @@ def _mask_polygon(mask: np.ndarray, x0: float, y0: float) -> tuple[shapely.Geome
 class _Zones:
     near: list[tuple[shapely.Geometry, float]]  # (area, tolerance), finest first, disjoint
     covered: Optional[shapely.Geometry]  # their union; the rest of the region is far
+    # The places' box with its margin, where far is COARSE; beyond it (what a page's view shows
+    # past the margin) far is this tolerance, and smaller land is dropped.
+    inner: Optional[tuple[float, float, float, float]] = None
+    outer: float = COARSE
 
 
 def _zones(geoms: np.ndarray, region: tuple[float, float, float, float]) -> _Zones:
@@ -385,27 +450,40 @@ def _cut(geoms: np.ndarray, zones: _Zones, region: tuple[float, float, float, fl
     Simplifying before cutting keeps the cuts exact: pieces of two zones meet along the zone's
     edge, with no sliver between them, and the overlays work on fewer vertices.
     """
-    cuts = []
+    cuts = []  # (pieces, the least area of a polygon kept)
     hits = np.zeros(len(geoms), dtype=bool)
     if zones.covered is not None and len(geoms):
         hits = shapely.intersects(geoms, zones.covered)
     if hits.any():
         tree = _Quadtree(geoms[hits], region)
         for area, tolerance in zones.near:
-            cuts.append((tree.apply(shapely.intersection, area, _simplify(geoms[hits], tolerance, lines)), False))
+            cuts.append((tree.apply(shapely.intersection, area, _simplify(geoms[hits], tolerance, lines)), 0.0))
     if far:
         simple = _simplify(geoms, COARSE, lines)
         if hits.any():
             cut = tree.apply(shapely.difference, zones.covered, simple[hits])
             simple = np.concatenate([simple[~hits], cut])
-        cuts.append((simple, True))
+        if zones.inner is not None and len(geoms):
+            # Beyond the margin: coarser, and land smaller than the view shows is dropped.
+            box = shapely.box(*zones.inner)
+            out_of = _out_of(simple, zones.inner)
+            simple[out_of] = shapely.intersection(simple[out_of], box)
+            beyond = shapely.difference(_simplify(geoms[_out_of(geoms, zones.inner)], zones.outer, lines), box)
+            cuts.append((beyond, max(min_far_area, (2 * zones.outer) ** 2)))
+        cuts.append((simple, min_far_area))
     out = []
-    for pieces, is_far in cuts:
+    for pieces, least in cuts:
         parts = _parts(pieces, lines)
-        if not lines and is_far and min_far_area:
-            parts = parts[shapely.area(parts) >= min_far_area]
+        if not lines and least:
+            parts = parts[shapely.area(parts) >= least]
         out.append(parts)
     return out
+
+
+def _out_of(geoms: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """Which of ``geoms`` are not wholly inside ``box``."""
+    b = shapely.bounds(geoms)
+    return ~((b[:, 0] >= box[0]) & (b[:, 1] >= box[1]) & (b[:, 2] <= box[2]) & (b[:, 3] <= box[3]))
 
 
 def _encode(parts: list[np.ndarray], lines: bool) -> Optional[dict[str, Any]]:
@@ -477,10 +555,14 @@ def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = (
     if not finite.any():
         return {**out, "labels": [], "attribution": ""}
     geoms, bounds = geoms[finite], bounds[finite]
-    region = _region((float(bounds[:, 0].min()), float(bounds[:, 1].min()),
-                      float(bounds[:, 2].max()), float(bounds[:, 3].max())), margin)
+    box = (float(bounds[:, 0].min()), float(bounds[:, 1].min()), float(bounds[:, 2].max()), float(bounds[:, 3].max()))
+    inner = _region(box, margin)
+    region, zoom = _reach(inner, _seen(box), margin)
     data = natural_earth()
     zones = _zones(geoms, region)
+    if zoom is not None:
+        # Beyond the margin, as fine as half a pixel of the closest view that shows it.
+        zones = _Zones(zones.near, zones.covered, inner, max(COARSE, 180.0 / 256.0 / 2.0 ** zoom))
 
     land, _ = _window(data.land, region, lines=False)
     lakes, _ = _window(data.lakes, region, lines=False)

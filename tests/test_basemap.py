@@ -14,10 +14,13 @@ import pytest
 import shapely
 
 import storymap
-from storymap.basemap import basemap_data, label_language, natural_earth
+from storymap.basemap import MARGIN, _reach, _region, _seen, basemap_data, label_language, natural_earth
 from storymap.encoding import decode, encode_lines, encode_polygons, pack, unpack
+from storymap.story import framed_places, story_basemap
 
-from .conftest import GEODATA
+from .conftest import GEODATA, ROOT
+
+PORTS = ROOT / "examples" / "ports"
 
 GATUN_LAKE = (-79.9, 9.2)  # lon, lat: in the lake, beside the canal's line across it
 
@@ -29,7 +32,8 @@ def panama():
 
 
 def polygons(packed: dict, scale: int) -> shapely.Geometry:
-    return shapely.union_all([shapely.Polygon(p[0], p[1:]) for p in decode(packed, scale)])
+    # (Made valid first: integer coordinates may leave a sliver touching itself.)
+    return shapely.union_all(shapely.make_valid(np.array([shapely.Polygon(p[0], p[1:]) for p in decode(packed, scale)])))
 
 
 def lines(packed: dict, scale: int) -> shapely.Geometry:
@@ -111,10 +115,54 @@ def test_a_frame_across_180_draws_land_on_both_sides():
     assert land.contains(shapely.Point(121.3, 31.3))  # Shanghai
     assert land.contains(shapely.Point(241.8, 34.1))  # Los Angeles, at -118.2 + 360
     assert not land.contains(shapely.Point(-118.2, 34.1))
+    # As far as a phone shows when it fits the lane (about 100 … 263), one copy of the world.
     xs = shapely.get_coordinates(land)[:, 0]
-    assert 113 <= xs.min() and xs.max() <= 250
+    assert 95 <= xs.min() and xs.max() <= 270
     labels = {row[3]: row[1] for row in data["labels"]}
     assert labels["Japan"] < 180 < labels["United States of America"]
+
+
+def test_a_world_story_has_the_world_arctic_included():
+    # The ports story spans the world: its overview, fitted at the map's least zoom, shows the
+    # Arctic, and the basemap the page carries has the land that is there (it used to stop at
+    # 60° N, the places' 52° N plus the margin: a band of empty sea above).
+    data = storymap.load(PORTS).data
+    base = story_basemap(data)
+    land = polygons(base["land"], base["scale"])
+    # Greenland, Taymyr, Ellesmere Island (at -80 + 360 in the story's frame), Antarctica.
+    for lon, lat in ((-40.0, 76.0), (100.0, 74.5), (280.0, 80.0), (60.0, -80.0)):
+        assert land.contains(shapely.Point(lon, lat)), (lon, lat)
+    arctic = shapely.box(-50, 72, 310, 85)
+    assert land.intersection(arctic).area > 0.9 * _natural_land(arctic).area
+    # All the world's width, one copy of it, in the story's frame (-20 … 280).
+    xs = shapely.get_coordinates(land)[:, 0]
+    assert xs.max() - xs.min() > 355 and -60 < xs.min() and xs.max() < 320
+    # Beyond the margin it is coarse: the page stays within reason.
+    assert len(json.dumps(base)) < 240_000
+
+
+def _natural_land(box: shapely.Geometry) -> shapely.Geometry:
+    """Natural Earth's land in ``box`` (story frame: longitudes shifted by whole turns)."""
+    west, south, east, north = box.bounds
+    land, parts = natural_earth().land, []
+    for k in (-360.0, 0.0, 360.0):
+        w, e = max(west - k, -180.0), min(east - k, 180.0)
+        if w < e:
+            found = land.geoms[land.tree.query(shapely.box(w, south, e, north))]
+            parts.append(shapely.transform(shapely.clip_by_rect(found, w, south, e, north),
+                                           lambda c, k=k: c + np.array([k, 0.0])))
+    return shapely.union_all(np.concatenate(parts))
+
+
+def test_a_regional_story_keeps_its_margin(panama):
+    # Panama's views stay within a margin's reach of its places: its basemap is cut as before (the
+    # page's size budget), places plus MARGIN degrees.
+    data, _ = panama
+    _, drawn = framed_places(data)
+    bounds = shapely.bounds(np.asarray(list(drawn.values()), dtype=object))
+    box = (bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max())
+    inner = _region(box, MARGIN)
+    assert _reach(inner, _seen(box), MARGIN) == (inner, None)
 
 
 def test_the_same_places_give_the_same_basemap(panama):

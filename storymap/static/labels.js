@@ -1,8 +1,9 @@
 // labels.js: L.storymap.Labels, the names of a step's places on the map. Each label lies wholly
 // inside the part of the map that the text panel and the map's controls leave free, clear of the
 // other labels, leader lines and point symbols: beside its place if there is room, else further
-// off with a leader line, else in one label with its nearest neighbours. Long names wrap, then
-// shorten. Labels of the basemap (country names) give way to them.
+// off with a leader line (passing no other place's symbol), else in one label with its nearest
+// neighbours. Long names wrap, then shorten (to the name before a bracket, comma, colon or dash,
+// then to what fits). Labels of the basemap (country names) give way to them.
 (function (L) {
   'use strict';
   var ns = L.storymap;
@@ -50,6 +51,12 @@
       }
     }
     return true;
+  }
+
+  // A name's short form, for a label with no room for the whole: without what is in brackets
+  // or after a comma, colon or dash ("Port of Shanghai (Yangshan)" → "Port of Shanghai").
+  function short(name) {
+    return name.replace(/\s*\([^)]*\)/g, '').split(/[,:]\s|\s[–—-]\s/)[0].trim() || name;
   }
 
   // How many places a layout leaves without a label.
@@ -128,10 +135,7 @@
         var p = this._places[id];
         if (p && Object.prototype.hasOwnProperty.call(names, id) && p.name !== names[id]) {
           p.name = names[id];
-          if (p.node) {
-            L.DomUtil.remove(p.node);
-            p.node = null;
-          }
+          this._drop(p);
         }
       }
       return this;
@@ -155,7 +159,7 @@
     _dropGroups: function () {
       for (var key in this._groups) {
         if (Object.prototype.hasOwnProperty.call(this._groups, key)) {
-          L.DomUtil.remove(this._groups[key].node);
+          this._groups[key].forEach(function (f) { L.DomUtil.remove(f.node); });
         }
       }
       this._groups = {};
@@ -166,14 +170,21 @@
     measure: function () {
       this._dropGroups();
       var nodes = this._ids.map(function (id) {
-        var p = this._places[id];
-        p.node = p.node || this._node([p.name], false);
-        p.node.style.visibility = 'hidden';
-        this._container.appendChild(p.node);
+        var p = this._places[id], s = short(p.name);
+        p.forms = p.forms || (s === p.name ? [s] : [p.name, s]).map(function (t) {
+          return {text: t, node: this._node([t])};
+        }, this);
+        p.forms.forEach(function (f) {
+          f.node.style.visibility = 'hidden';
+          this._container.appendChild(f.node);
+        }, this);
         return p;
       }, this);
       nodes.forEach(function (p) {
-        p.size = {w: p.node.offsetWidth, h: p.node.offsetHeight};
+        p.forms.forEach(function (f) {
+          f.size = {w: f.node.offsetWidth, h: f.node.offsetHeight};
+        });
+        p.size = p.forms[0].size;
       });
       return this;
     },
@@ -213,9 +224,9 @@
       var result = this._layout(function (ll) { return map.latLngToContainerPoint(ll); }, free, obstacles);
       result.placed.forEach(this._draw, this);
       this._done = result.placed.map(function (it) {
-        return {ids: it.ids, names: it.names, box: it.box, leader: !!it.leader, shown: true};
+        return {ids: it.ids, names: it.names, text: it.forms[it.form].text, box: it.box, leader: !!it.leader, shown: true};
       }).concat(result.missing.concat(result.out).map(function (it) {
-        return {ids: it.ids, names: it.names, box: null, leader: false, shown: false};
+        return {ids: it.ids, names: it.names, text: it.names.join('\n'), box: null, leader: false, shown: false};
       }));
       this._giveWay(yielding || [], result.room, result.blocked, result.placed);
       return this.labels();
@@ -223,12 +234,13 @@
 
     // @method score(project: Function, free: Object, obstacles: Array): Object
     // How the labels would fit in a view where `project` takes a LatLng to a container Point:
-    // {missing, merged}, the places that would have no label (or be off the free map), and those
-    // that would share one.
+    // {missing, merged, leaders}, the places that would have no label (or be off the free map),
+    // those that would share one, and the labels put off their place.
     score: function (project, free, obstacles) {
-      var result = this._layout(project, free, obstacles), out = {missing: 0, merged: 0};
+      var result = this._layout(project, free, obstacles), out = {missing: 0, merged: 0, leaders: 0};
       result.placed.forEach(function (it) {
         out.merged += it.ids.length - 1;
+        out.leaders += it.leader ? 1 : 0;
       });
       result.missing.concat(result.out).forEach(function (it) {
         out.missing += it.ids.length;
@@ -245,8 +257,7 @@
       };
       this._ids.forEach(function (id, rank) {
         var p = this._places[id], ats = p.latLngs.map(project);
-        var item = {ids: [id], names: [p.name], ats: ats.filter(within), radius: p.radius, size: p.size,
-          node: p.node, rank: rank};
+        var item = {ids: [id], names: [p.name], ats: ats.filter(within), radius: p.radius, forms: p.forms, rank: rank};
         item.members = [item];
         if (p.radius) {
           ats.forEach(function (at) {
@@ -276,13 +287,14 @@
     },
 
     // @method labels(): Array
-    // The labels as placed: [{ids, names, text, shown, leader, left, top, right, bottom}], the
-    // box in page pixels (null where a label is not shown).
+    // The labels as placed: [{ids, names, text, shown, leader, left, top, right, bottom}]: the
+    // places' names, the text shown (a name or its short form, a line each), the box in page
+    // pixels (null where a label is not shown).
     labels: function () {
       var c = this._map ? this._map.getContainer().getBoundingClientRect() : {left: 0, top: 0};
       return this._done.map(function (d) {
         var b = d.box;
-        return {ids: d.ids.slice(), names: d.names.slice(), text: d.names.join('\n'), shown: d.shown, leader: d.leader,
+        return {ids: d.ids.slice(), names: d.names.slice(), text: d.text, shown: d.shown, leader: d.leader,
           left: b ? c.left + b.l : null, top: b ? c.top + b.t : null, right: b ? c.left + b.r : null,
           bottom: b ? c.top + b.b : null};
       });
@@ -347,7 +359,8 @@
       return least;
     },
 
-    // One label for several places: their names a line each, around the middle of their anchors.
+    // One label for several places: their names (short forms) a line each, around the middle of
+    // their anchors.
     _groupItem: function (members) {
       members.sort(function (a, b) { return a.rank - b.rank; });
       var x = 0, y = 0, reach = 0, ids = [], names = [];
@@ -361,19 +374,26 @@
       members.forEach(function (m) {
         reach = Math.max(reach, at.distanceTo(m.ats[0]) + m.radius);
       });
-      var key = ids.join(' '), cached = this._groups[key];
-      if (!cached) {
-        var node = this._node(names, true);
-        node.style.visibility = 'hidden';
-        this._container.appendChild(node);
-        cached = this._groups[key] = {node: node, size: {w: node.offsetWidth, h: node.offsetHeight}};
+      var key = ids.join(' '), forms = this._groups[key], text = names.map(short);
+      if (!forms) {
+        // Two forms: long names wrapped, else cut short.
+        forms = this._groups[key] = [2, 1].map(function (wrap) {
+          var node = this._node(text, wrap);
+          node.style.visibility = 'hidden';
+          this._container.appendChild(node);
+          return {node: node, text: text.join('\n')};
+        }, this);
+        forms.forEach(function (f) {
+          f.size = {w: f.node.offsetWidth, h: f.node.offsetHeight};
+        });
       }
-      return {ids: ids, names: names, ats: [at], radius: reach, node: cached.node, size: cached.size,
-        rank: members[0].rank, members: members, group: true};
+      return {ids: ids, names: names, ats: [at], radius: reach, forms: forms, rank: members[0].rank,
+        members: members, group: true};
     },
 
-    // The greedy placement, tried again with the labels that found no room going first, a few
-    // times: the try where the fewest places lack a label wins.
+    // The greedy placement, tried again with the labels that found no room, then those put off
+    // their place, going first, a few times: the try where the fewest places lack a label wins,
+    // then the one with the fewest leader lines.
     _tries: function (items, room, walls, marks) {
       // The most constrained first: points (one spot each), then lines and areas (which have
       // several, or may carry their label on them); each by the step's order.
@@ -384,14 +404,16 @@
       for (var t = 0; t < 4; t++) {
         var result = this._greedy(order, room, walls, marks);
         // (Items are shared between tries: each try keeps its own boxes, see _restore.)
-        result.boxes = result.placed.map(function (it) { return [it.box, it.leader]; });
-        if (!best || lost(result) < lost(best)) {
+        result.boxes = result.placed.map(function (it) { return [it.box, it.leader, it.form]; });
+        var off = result.placed.filter(function (it) { return it.leader; }), first = result.missing.concat(off);
+        result.cost = lost(result) * 1000 + off.length;
+        if (!best || result.cost < best.cost) {
           best = result;
         }
-        if (!result.missing.length) {
+        if (!first.length) {
           break;
         }
-        order = result.missing.concat(order.filter(function (it) { return result.missing.indexOf(it) < 0; }));
+        order = first.concat(order.filter(function (it) { return first.indexOf(it) < 0; }));
       }
       return best;
     },
@@ -400,6 +422,7 @@
       result.placed.forEach(function (it, i) {
         it.box = result.boxes[i][0];
         it.leader = result.boxes[i][1];
+        it.form = result.boxes[i][2];
       });
     },
 
@@ -411,6 +434,7 @@
         if (spot) {
           it.box = spot.box;
           it.leader = spot.leader;
+          it.form = spot.form;
           placed.push(it);
           if (spot.leader) {
             lines.push(spot.leader);
@@ -422,11 +446,12 @@
       return {placed: placed, missing: missing};
     },
 
-    // The first free spot for an item's label: beside one of its anchors, else off it with a leader
-    // line. A label must stay in `room` and clear of `walls` (controls), `marks` (point symbols),
-    // placed labels and leader lines; a leader line must not cross walls or labels.
+    // The first free spot for an item's label: beside one of its anchors (its name, else the short
+    // form), else off it with a leader line (the short form first). A label must stay in `room` and clear of
+    // `walls` (controls), `marks` (point symbols), placed labels and leader lines; a leader line
+    // must not cross walls or labels.
     _spot: function (it, room, walls, marks, placed, lines) {
-      var w = it.size.w, h = it.size.h, d = it.radius + this.options.gap, m = this.options.margin;
+      var d = it.radius + this.options.gap, m = this.options.margin;
       var clear = function (b, list, line) {
         for (var i = 0; i < list.length; i++) {
           var r = list[i].box || list[i];
@@ -450,35 +475,44 @@
         }
         return true;
       };
-      var k = 0.7, j, a;
-      for (j = 0; j < it.ats.length; j++) {
-        a = it.ats[j];
-        // A line's or an area's label may sit on it; a point's goes beside it.
-        var near = it.radius ? [] : [[a.x - w / 2, a.y - h / 2]];
-        near.push([a.x + d, a.y - h / 2], [a.x - d - w, a.y - h / 2], [a.x - w / 2, a.y - d - h], [a.x - w / 2, a.y + d],
-          [a.x + d * k, a.y - d * k - h], [a.x + d * k, a.y + d * k], [a.x - d * k - w, a.y - d * k - h],
-          [a.x - d * k - w, a.y + d * k]);
-        for (var i = 0; i < near.length; i++) {
-          var b = rect(near[i][0], near[i][1], w, h);
-          if (fits(b)) {
-            return {box: b};
+      var k = 0.7, far = this.options.leaders, e, f, j, n, a, w, h;
+      for (e = 0; e < it.forms.length; e++) {
+        w = it.forms[e].size.w;
+        h = it.forms[e].size.h;
+        for (j = 0; j < it.ats.length; j++) {
+          a = it.ats[j];
+          // A line's or an area's label may sit on it; a point's goes beside it.
+          var near = it.radius ? [] : [[a.x - w / 2, a.y - h / 2]];
+          near.push([a.x + d, a.y - h / 2], [a.x - d - w, a.y - h / 2], [a.x - w / 2, a.y - d - h], [a.x - w / 2, a.y + d],
+            [a.x + d * k, a.y - d * k - h], [a.x + d * k, a.y + d * k], [a.x - d * k - w, a.y - d * k - h],
+            [a.x - d * k - w, a.y + d * k]);
+          for (n = 0; n < near.length; n++) {
+            var b = rect(near[n][0], near[n][1], w, h);
+            if (fits(b)) {
+              return {box: b, form: e};
+            }
           }
         }
       }
-      var far = this.options.leaders;
-      for (var f = 0; f < far.length; f++) {
-        for (j = 0; j < it.ats.length; j++) {
-          a = it.ats[j];
-          for (var n = 0; n < DIRECTIONS.length; n++) {
-            var angle = DIRECTIONS[n] * Math.PI / 180, ux = Math.cos(angle), uy = Math.sin(angle);
-            var half = Math.min(Math.abs(ux) > 1e-6 ? w / 2 / Math.abs(ux) : Infinity,
-              Math.abs(uy) > 1e-6 ? h / 2 / Math.abs(uy) : Infinity);
-            var reach = d + far[f], cx = a.x + ux * (reach + half), cy = a.y + uy * (reach + half);
-            var box = rect(cx - w / 2, cy - h / 2, w, h);
-            var leader = {from: L.point(a.x + ux * (it.radius + 1), a.y + uy * (it.radius + 1)),
-              to: L.point(a.x + ux * reach, a.y + uy * reach)};
-            if (fits(box, leader)) {
-              return {box: box, leader: leader};
+      for (e = it.forms.length - 1; e >= 0; e--) {
+        w = it.forms[e].size.w;
+        h = it.forms[e].size.h;
+        for (f = 0; f < far.length; f++) {
+          for (j = 0; j < it.ats.length; j++) {
+            a = it.ats[j];
+            // A leader line passes no other place's symbol.
+            var own = grow(rect(a.x, a.y, 0, 0), it.radius + 1), others = marks.filter(function (r) { return !hits(r, own); });
+            for (n = 0; n < DIRECTIONS.length; n++) {
+              var angle = DIRECTIONS[n] * Math.PI / 180, ux = Math.cos(angle), uy = Math.sin(angle);
+              var half = Math.min(Math.abs(ux) > 1e-6 ? w / 2 / Math.abs(ux) : Infinity,
+                Math.abs(uy) > 1e-6 ? h / 2 / Math.abs(uy) : Infinity);
+              var reach = d + far[f], cx = a.x + ux * (reach + half), cy = a.y + uy * (reach + half);
+              var box = rect(cx - w / 2, cy - h / 2, w, h);
+              var leader = {from: L.point(a.x + ux * (it.radius + 1), a.y + uy * (it.radius + 1)),
+                to: L.point(a.x + ux * reach, a.y + uy * reach)};
+              if (fits(box, leader) && clear(box, others, leader)) {
+                return {box: box, leader: leader, form: e};
+              }
             }
           }
         }
@@ -487,7 +521,7 @@
     },
 
     _draw: function (it) {
-      var map = this._map, node = it.node, b = it.box;
+      var map = this._map, node = it.forms[it.form].node, b = it.box;
       L.DomUtil.setPosition(node, map.containerPointToLayerPoint([b.l, b.t]));
       node.style.visibility = '';
       if (it.leader) {
@@ -527,11 +561,15 @@
       });
     },
 
-    // A label: one name (wrapped, then shortened), or the names of a group one a line.
+    // A label: one name (wrapped, then shortened), or the names of a group one a line (`group` 2:
+    // a long one wraps, its further lines indented; 1: it is cut short).
     _node: function (names, group) {
       var node = create('span', 'storymap-label' + (group ? ' storymap-label--group' : ''));
       names.forEach(function (name) {
-        create('span', 'storymap-label-text', name, node);
+        var line = create('span', 'storymap-label-text', name, node);
+        if (group > 1) {
+          L.extend(line.style, {whiteSpace: 'normal', paddingLeft: '.6em', textIndent: '-.6em'});
+        }
       });
       return node;
     },
@@ -541,20 +579,26 @@
       this._extra = [];
       for (var key in this._groups) {
         if (Object.prototype.hasOwnProperty.call(this._groups, key)) {
-          this._groups[key].node.style.visibility = 'hidden';
+          this._groups[key].forEach(function (f) { f.node.style.visibility = 'hidden'; });
         }
       }
       for (var id in this._places) {
         if (Object.prototype.hasOwnProperty.call(this._places, id)) {
-          var node = this._places[id].node;
-          if (node && this._ids.indexOf(id) < 0) {
-            L.DomUtil.remove(node);
-          } else if (node) {
-            node.style.visibility = 'hidden';
+          var p = this._places[id];
+          if (this._ids.indexOf(id) < 0) {
+            this._drop(p);
+          } else {
+            (p.forms || []).forEach(function (f) { f.node.style.visibility = 'hidden'; });
           }
         }
       }
       this._done = [];
+    },
+
+    // Forgets a place's label nodes (its name changed, or its step is left).
+    _drop: function (p) {
+      (p.forms || []).forEach(function (f) { L.DomUtil.remove(f.node); });
+      p.forms = null;
     }
   });
 

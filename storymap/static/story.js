@@ -472,7 +472,14 @@
 
     _bindMap: function () {
       var self = this;
-      this.on('viewend', this._placeLabels, this);
+      this.on('viewend', function () {
+        // What covers the map may have changed since the view was fitted (the timeline's date line
+        // comes and goes with the step): where a label then finds no room, fit it again, once.
+        var fitted = this._fitFree;
+        if (this._placeLabels().some(function (l) { return !l.shown; }) && fitted && fitted !== JSON.stringify(this._free())) {
+          this._fit(this._config.steps[this.index], false);
+        }
+      }, this);
       this.map.on('moveend', function () {
         if (!self._moving) {
           self._placeLabels();
@@ -925,10 +932,10 @@
     // map's controls; the basemap's labels give way.
     _placeLabels: function () {
       if (!this._built || this._destroyed) {
-        return;
+        return [];
       }
       var container = this.map.getContainer();
-      this._labels.place(this._free(), this._obstacles(), container.querySelectorAll('.storymap-country-label'));
+      return this._labels.place(this._free(), this._obstacles(), container.querySelectorAll('.storymap-country-label'));
     },
 
     // The map's controls (zoom, legend, scale, attribution), in container px.
@@ -996,9 +1003,14 @@
       var map = this.map, m = map.getContainer().getBoundingClientRect(), r = legend.getBoundingClientRect();
       var side = {tl: pad.tl, br: L.point(Math.max(pad.br.x, m.right - r.left + 8), pad.br.y)};
       var below = {tl: pad.tl, br: L.point(pad.br.x, Math.max(pad.br.y, m.bottom - r.top + 8))};
-      var zSide = map.getBoundsZoom(bounds, false, side.tl.add(side.br));
-      var zBelow = map.getBoundsZoom(bounds, false, below.tl.add(below.br));
-      return zSide >= zBelow ? side : below;
+      return this._scale(bounds, side) >= this._scale(bounds, below) ? side : below;
+    },
+
+    // How large `bounds` can show in the map less `pad` (px a degree of Mercator, at no least zoom).
+    _scale: function (bounds, pad) {
+      var map = this.map, size = map.getSize().subtract(pad.tl).subtract(pad.br);
+      var a = map.project(bounds.getNorthWest(), 0), b = map.project(bounds.getSouthEast(), 0);
+      return Math.min(size.x / Math.max(b.x - a.x, 1e-9), size.y / Math.max(b.y - a.y, 1e-9));
     },
 
     // Room for the labels too: beside the places, they may reach beyond the places' bounds. (Not
@@ -1017,42 +1029,60 @@
       return out;
     },
 
-    // The view that fits a step's places with their labels: where some labels would find no room
-    // (or share one), zooming out a little may give it; the view where most labels show on their
-    // own wins.
-    _labelView: function (bounds, pad, maxZoom) {
+    // The view that fits a step's places with their labels: from the closest that fits the places
+    // (`base` padding) to a little further out than leaves their labels room beside them (`pad`),
+    // the one where every label shows, on its own and beside its place, at the largest scale wins
+    // (a label missing weighs 100, one shared 4, one off its place 3, a quarter zoom out 1).
+    _labelView: function (bounds, pad, maxZoom, base) {
       var map = this.map, half = map.getSize().divideBy(2), free = this._free(), obstacles = this._obstacles();
-      var z0 = Math.min(map.getBoundsZoom(bounds, false, pad.tl.add(pad.br)), maxZoom), best = null;
-      for (var dz = 0; dz <= 0.5; dz += 0.25) {
-        var z = Math.max(map.getMinZoom(), z0 - dz), center = this._centerFor(bounds, pad, z);
-        var origin = map.project(center, z).subtract(half);
-        var score = this._labels.score(function (ll) { return map.project(ll, z).subtract(origin); }, free, obstacles);
-        if (!best || score.missing < best.score.missing ||
-            (score.missing === best.score.missing && score.merged < best.score.merged)) {
-          best = {center: center, zoom: z, score: score};
+      var zoom = function (p) { return Math.max(map.getMinZoom(), Math.min(map.getBoundsZoom(bounds, false, p.tl.add(p.br)), maxZoom)); };
+      var z0 = zoom(pad), top = Math.max(z0, zoom(base)), best = null;
+      [top, Math.round((top + z0) * 2) / 4, z0, z0 - 0.25, z0 - 0.5].forEach(function (z) {
+        z = Math.max(map.getMinZoom(), z);
+        if (best && (z >= best.zoom || !best.cost)) {
+          return;
         }
-        if (!score.missing && !score.merged) {
-          break;
+        // (Rounded as Leaflet rounds the view's pixel origin and its layers' points.)
+        var center = this._centerFor(bounds, pad, z, base), origin = map.project(center, z).subtract(half).round();
+        var score = this._labels.score(function (ll) { return map.project(ll, z).round().subtract(origin); }, free, obstacles);
+        var cost = score.missing * 100 + score.merged * 4 + score.leaders * 3 + (top - z) * 4;
+        if (!best || cost < best.cost) {
+          best = {center: center, zoom: z, score: score, cost: cost};
         }
-      }
+      }, this);
       return best;
     },
 
-    // The centre that puts `bounds` in the middle of the map less `pad` at zoom z.
-    _centerFor: function (bounds, pad, z) {
-      var map = this.map, offset = pad.br.subtract(pad.tl).divideBy(2);
-      var sw = map.project(bounds.getSouthWest(), z), ne = map.project(bounds.getNorthEast(), z);
-      return map.unproject(sw.add(ne).divideBy(2).add(offset), z);
+    // The centre that puts `bounds` in the middle of the map less `pad` at zoom z; where they do
+    // not fit there (the least zoom), as near it as keeps them inside the map less `base`.
+    _centerFor: function (bounds, pad, z, base) {
+      var map = this.map, size = map.getSize(), a = map.project(bounds.getNorthWest(), z);
+      var b = map.project(bounds.getSouthEast(), z);
+      base = base || pad;
+      var axis = function (lo, hi, tl, br, min, max, n) {
+        var at = tl + (n - tl - br - (hi - lo)) / 2;
+        max = n - max - (hi - lo);
+        at = min <= max ? Math.min(Math.max(at, min), max) : (min + max) / 2;
+        return lo - at + n / 2;
+      };
+      return map.unproject(L.point(axis(a.x, b.x, pad.tl.x, pad.br.x, base.tl.x, base.br.x, size.x),
+        axis(a.y, b.y, pad.tl.y, pad.br.y, base.tl.y, base.br.y, size.y)), z);
     },
 
     _fit: function (step, animate) {
       var map = this.map, root = this.root, view = step.view || {};
+      // The least zoom: the map's own, or on a narrow map the zoom where the world fills its width
+      // (a phone then shows a world-wide step whole).
+      var min = this._minZoom = this._minZoom === undefined ? map.getMinZoom() : this._minZoom;
+      map.setMinZoom(Math.max(0, Math.min(min, Math.ceil(Math.log(map.getSize().x / 256) / Math.LN2 * 4) / 4)));
       var box = view.boundsLatLng || step.latLngBounds;
       var maxZoom = step.maxZoom || this.options.maxZoom;
-      var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding(), target = null;
+      var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding(), target = this._fitFree = null;
       if (box && !view.boundsLatLng && !view.centerLatLng && this._labels) {
+        var base = pad;
+        this._fitFree = JSON.stringify(this._free());
         pad = this._labelRoom(L.latLngBounds(box), pad, maxZoom);
-        target = this._labelView(L.latLngBounds(box), pad, maxZoom);
+        target = this._labelView(L.latLngBounds(box), pad, maxZoom, base);
       }
       var token = this._moveToken = (this._moveToken || 0) + 1;
       var options = {paddingTopLeft: pad.tl, paddingBottomRight: pad.br, maxZoom: maxZoom, animate: animate,

@@ -217,9 +217,9 @@ def test_iframe_height_follows_the_story_and_goto_moves_it(pages: Path, make_pag
     # A step change in the frame. The story was given no allowed origin (issue 16), so the parent
     # hears the step's id, never its title, and cannot move it (tests/test_hostile.py: with one).
     inner.evaluate("void document.querySelector('[data-storymap]').storymap.goTo('the-canal')")
-    inner.wait_for_function("document.querySelector('[data-storymap]').storymap.index === %d" % STEP_IDS.index("the-canal"))
+    inner.wait_for_function("() => document.querySelector('[data-storymap]').storymap.index === %d" % STEP_IDS.index("the-canal"))
     check_height()
-    run.page.wait_for_function("window.__steps.some(s => s.id === 'the-canal')")
+    run.page.wait_for_function("() => window.__steps.some(s => s.id === 'the-canal')")
     message = run.js("() => window.__steps.find(s => s.id === 'the-canal')")
     assert set(message) == {"type", "id", "index"} and message["index"] == STEP_IDS.index("the-canal")
     # Messages of any other shape are ignored, and so is a goto from a parent not allowed.

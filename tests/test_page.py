@@ -151,11 +151,11 @@ def test_hash_deep_link_and_back_forward(built_page: Path, make_page):
     run.page.click(".storymap-next")
     assert state(run)["index"] == STEP_IDS.index("the-canal") + 2
     run.page.go_back()
-    run.page.wait_for_function(f"{ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal') + 1}")
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal') + 1}")
     run.page.go_back()
-    run.page.wait_for_function(f"{ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal')}")
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal')}")
     run.page.go_forward()
-    run.page.wait_for_function(f"{ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal') + 1}")
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal') + 1}")
     assert state(run)["hash"] == f"#{STEP_IDS[STEP_IDS.index('the-canal') + 1]}"
     # An unknown hash opens the first step.
     other = make_page().open(built_page, "nonsense")

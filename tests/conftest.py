@@ -37,6 +37,9 @@ BLANK_PNG = bytes.fromhex(
 )
 
 
+#: What the accessibility audits check: WCAG 2.2 A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
 #: Fixtures that start Chromium: a test using one needs a browser.
 BROWSER_FIXTURES = {"browser", "make_page"}
 
@@ -160,6 +163,19 @@ class PageRun:
 
     def js(self, expression: str, arg=None):
         return self.page.evaluate(expression, arg)
+
+
+def axe_violations(page, tags: list[str] = AXE_TAGS) -> list:
+    """axe-core's violations on ``page`` (a Page or Frame) as it is now: [rule id, the first three
+    targets] each. axe is injected once a document, and asked for the violations alone: it then
+    neither gathers the nodes that pass nor sends them back (half a megabyte a run on a story)."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    if not page.evaluate("() => typeof window.axe === 'object' && typeof window.axe.run === 'function'"):
+        page.evaluate(AXE_SCRIPT)
+    return page.evaluate("""(options) => axe.run(document, options).then((r) => r.violations.map(
+      (v) => [v.id, v.nodes.slice(0, 3).map((n) => n.target)]))""",
+                         {"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]})
 
 
 @pytest.fixture()

@@ -8,14 +8,13 @@ import pytest
 
 import storymap
 
-from .conftest import GEODATA
+from .conftest import GEODATA, PageRun, axe_violations
 
 pytestmark = pytest.mark.browser
 
 STEPS = storymap.load(GEODATA).steps
 STEP_IDS = [s.id for s in STEPS]
 ROOT = "document.querySelector('[data-storymap]')"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 DESKTOP, PHONE = (1280, 800), (390, 844)
 
 
@@ -28,11 +27,40 @@ def pages(tmp_path_factory):
     return out
 
 
+def reader(viewport) -> dict:
+    """The reader's settings of a browser context: reduced motion, and touch on a phone."""
+    return {"reduced_motion": "reduce", **({"has_touch": True, "is_mobile": True} if viewport == PHONE else {})}
+
+
 def open_page(make_page, pages: Path, layout: str, viewport, step: str = "", **options):
-    phone = viewport == PHONE
-    run = make_page(viewport, reduced_motion="reduce", **({"has_touch": True, "is_mobile": True} if phone else {}),
-                    **options)
-    return run.open(pages / f"{layout}.html", step)
+    return make_page(viewport, **reader(viewport), **options).open(pages / f"{layout}.html", step)
+
+
+@pytest.fixture(scope="module")
+def shared(pages, browser):
+    """One page per layout and size for the module, for the tests that only look (axe, contrast,
+    tap targets, the map's share of a phone): each steps it to the steps it checks."""
+    opened, contexts = {}, []
+
+    def get(layout: str, viewport) -> PageRun:
+        if (layout, viewport) not in opened:
+            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                          **reader(viewport))
+            contexts.append(context)
+            opened[layout, viewport] = PageRun(context.new_page()).open(pages / f"{layout}.html")
+        return opened[layout, viewport]
+
+    yield get
+    for context in contexts:
+        context.close()
+
+
+def go(run, step) -> None:
+    """Step ``run`` to ``step`` (an id or an index) through the API, and wait until the view is
+    there and a frame has been drawn with it."""
+    run.js(f"(s) => void {ROOT}.storymap.goTo(s)", step)
+    run.settle()
+    run.js("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def index(run) -> int:
@@ -42,14 +70,12 @@ def index(run) -> int:
 # ---------------------------------------------------------------------------------------- axe
 @pytest.mark.parametrize("layout", ["slides", "scroll"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_axe_reports_no_violations(pages, make_page, layout, viewport):
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
+def test_axe_reports_no_violations(shared, layout, viewport):
+    run = shared(layout, viewport)
     for step in (STEP_IDS[0], STEP_IDS[len(STEP_IDS) // 2], STEP_IDS[-1]):
-        run = open_page(make_page, pages, layout, viewport, step)
-        results = axe.run(run.page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-        violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+        go(run, step)
+        assert index(run) == STEP_IDS.index(step)
+        violations = axe_violations(run.page)
         assert violations == [], (layout, viewport, step, violations)
         assert run.errors == []
 
@@ -160,12 +186,15 @@ def test_screen_reader_text(pages, make_page):
 
 # ------------------------------------------------------------------------------------- motion
 def test_reduced_motion_jumps_and_nothing_moves_by_itself(pages, make_page):
-    run = open_page(make_page, pages, "slides", DESKTOP)
+    run = make_page(DESKTOP, **reader(DESKTOP))
+    run.page.clock.install()  # the page's timers and frames run on a clock the test can move on
+    run.open(pages / "slides.html")
     jumped = run.js(f"""() => {{ const sm = {ROOT}.storymap; sm.goTo('the-canal');
       return [{ROOT}.hasAttribute('data-storymap-moving'), sm.map.getZoom()]; }}""")
     assert jumped[0] is False and jumped[1] > 8
     center = run.js(f"() => {ROOT}.storymap.map.getCenter()")
-    run.page.wait_for_timeout(2500)
+    # 2.5 s of the page's time, every timer and animation frame in it run: still nothing moves.
+    run.page.clock.run_for(2500)
     assert run.js(f"() => {ROOT}.storymap.map.getCenter()") == center and index(run) == STEP_IDS.index("the-canal")
     animated = make_page(DESKTOP).open(pages / "slides.html")
     assert animated.js(f"""() => {{ {ROOT}.storymap.goTo('the-canal');
@@ -198,11 +227,10 @@ MAP_SHARE_JS = """() => { let inMap = 0, n = 0;
 
 
 @pytest.mark.parametrize("layout", ["slides", "scroll"])
-def test_phone_map_keeps_45_percent_at_every_step(pages, make_page, layout):
-    run = open_page(make_page, pages, layout, PHONE)
+def test_phone_map_keeps_45_percent_at_every_step(shared, layout):
+    run = shared(layout, PHONE)
     for i in range(len(STEPS)):
-        run.js(f"() => void {ROOT}.storymap.goTo({i})")
-        run.page.wait_for_timeout(50)
+        go(run, i)
         share = run.js(MAP_SHARE_JS)
         assert share >= 0.45, (layout, STEPS[i].id, share)
 
@@ -244,8 +272,9 @@ def test_phone_swipe_steps(pages, make_page):
 
 
 @pytest.mark.parametrize("layout", ["slides", "scroll"])
-def test_phone_tap_targets_are_44px(pages, make_page, layout):
-    run = open_page(make_page, pages, layout, PHONE, "the-canal")
+def test_phone_tap_targets_are_44px(shared, layout):
+    run = shared(layout, PHONE)
+    go(run, "the-canal")
     small = run.js("""() => [...document.querySelectorAll('[data-storymap] button, [data-storymap] summary, [data-storymap] [role=button], .storymap-skip')]
       .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
       .map(e => { const r = e.getBoundingClientRect(); return [e.className || e.tagName, r.width, r.height]; })
@@ -291,7 +320,8 @@ CONTRAST_JS = """() => {
 
 @pytest.mark.parametrize("layout", ["slides", "scroll"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_text_contrast_is_at_least_4_5(pages, make_page, layout, viewport):
+def test_text_contrast_is_at_least_4_5(shared, layout, viewport):
+    run = shared(layout, viewport)
     for step in (STEP_IDS[0], "the-canal", STEP_IDS[-1]):
-        run = open_page(make_page, pages, layout, viewport, step)
+        go(run, step)
         assert run.js(CONTRAST_JS) == [], (layout, viewport, step)

@@ -241,7 +241,12 @@ def _pixel(page, x: float, y: float) -> tuple[int, int, int]:
 @pytest.mark.browser
 def test_gatun_lake_is_water_offline_at_the_canal_step(built_page: Path, make_page):
     run = make_page(offline=True).open(built_page, "the-canal")
-    run.page.wait_for_timeout(400)  # the map's move to the step has ended; let it paint
+    # The move to the step has ended (open() waits for it); the canvases have drawn the view (no
+    # redraw left for a frame to do), and that frame has been painted.
+    run.page.wait_for_function("""() => { let pending = false;
+      document.querySelector('[data-storymap]').storymap.map.eachLayer((l) => { pending = pending || !!l._redrawRequest; });
+      return !pending; }""")
+    run.js("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
     lake, land = (-79.95, 9.15), (-79.75, 9.05)  # in the lake; dry ground east of the canal
 
     def at(lon: float, lat: float) -> tuple[int, int, int]:

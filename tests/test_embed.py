@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import storymap
 from storymap.cli import main as cli
@@ -196,31 +197,41 @@ def test_iframe_height_follows_the_story_and_goto_moves_it(pages: Path, make_pag
     run.page.evaluate("""() => { window.__steps = []; window.addEventListener('message', e => {
       if (e.data && e.data.type === 'storymap:step') window.__steps.push(e.data); }); }""")
 
+    frame_height = "() => document.querySelector('iframe[data-storymap-frame]').getBoundingClientRect().height"
+    story_height = "document.querySelector('[data-storymap]').getBoundingClientRect().height"
+
     def check_height():
-        outer = inner_h = None
-        for _ in range(50):
-            outer = run.js("() => document.querySelector('iframe[data-storymap-frame]').getBoundingClientRect().height")
-            inner_h = inner.evaluate("document.querySelector('[data-storymap]').getBoundingClientRect().height")
-            if abs(outer - inner_h) <= 2:
+        """The iframe takes the story's height (within 2 px), and the story keeps it meanwhile."""
+        inner_h = None
+        for _ in range(5):
+            inner_h = inner.evaluate(story_height)
+            try:
+                run.page.wait_for_function(f"(h) => Math.abs(({frame_height})() - h) <= 2", arg=inner_h, timeout=5000)
+            except PlaywrightTimeout:
+                continue
+            if inner.evaluate(story_height) == inner_h:
                 return
-            run.page.wait_for_timeout(100)
-        raise AssertionError(f"iframe {outer}px, story {inner_h}px")
+        raise AssertionError(f"iframe {run.js(frame_height)}px, story {inner_h}px")
 
     check_height()
     # A step change in the frame. The story was given no allowed origin (issue 16), so the parent
     # hears the step's id, never its title, and cannot move it (tests/test_hostile.py: with one).
     inner.evaluate("void document.querySelector('[data-storymap]').storymap.goTo('the-canal')")
-    inner.wait_for_function("document.querySelector('[data-storymap]').storymap.index === %d" % STEP_IDS.index("the-canal"))
+    inner.wait_for_function("() => document.querySelector('[data-storymap]').storymap.index === %d" % STEP_IDS.index("the-canal"))
     check_height()
-    run.page.wait_for_function("window.__steps.some(s => s.id === 'the-canal')")
+    run.page.wait_for_function("() => window.__steps.some(s => s.id === 'the-canal')")
     message = run.js("() => window.__steps.find(s => s.id === 'the-canal')")
     assert set(message) == {"type", "id", "index"} and message["index"] == STEP_IDS.index("the-canal")
     # Messages of any other shape are ignored, and so is a goto from a parent not allowed.
+    # (Messages reach the frame in the order sent: once a last one has arrived, the story has heard
+    # every one before it.)
+    inner.evaluate("""() => { window.__last = new Promise((r) => window.addEventListener('message',
+      (e) => { if (e.data === 'last') r(); })); }""")
     for bad in ("'storymap:goto'", "{type: 'storymap:goto'}", "{type: 'storymap:goto', step: {}}",
                 "{type: 'other', step: 'overview'}", "{type: 'storymap:goto', step: 'no-such-step'}",
-                "{type: 'storymap:goto', step: 'overview'}"):
+                "{type: 'storymap:goto', step: 'overview'}", "'last'"):
         run.page.evaluate(f"() => document.querySelector('iframe[data-storymap-frame]').contentWindow.postMessage({bad}, '*')")
-    run.page.wait_for_timeout(200)
+    inner.evaluate("() => window.__last")
     assert inner.evaluate("document.querySelector('[data-storymap]').storymap.index") == STEP_IDS.index("the-canal")
     # A resize: the story's height changes with its width, and the iframe follows.
     before = run.js("() => document.querySelector('iframe[data-storymap-frame]').getBoundingClientRect().height")
@@ -228,26 +239,46 @@ def test_iframe_height_follows_the_story_and_goto_moves_it(pages: Path, make_pag
     check_height()
     after = run.js("() => document.querySelector('iframe[data-storymap-frame]').getBoundingClientRect().height")
     assert after != before
-    # The parent trusts height messages only from its own iframe.
-    run.page.evaluate("""() => { const f = document.createElement('iframe');
+    # The parent trusts height messages only from its own iframe. (Its listener was added first: it
+    # has had the message by the time this one hears it.)
+    run.page.evaluate("""() => new Promise((heard) => {
+      window.addEventListener('message', (e) => { if (e.data && e.data.height === 37) heard(); });
+      const f = document.createElement('iframe');
       f.srcdoc = '<script>parent.postMessage({type: "storymap:height", height: 37}, "*")<\\/script>';
-      document.body.appendChild(f); }""")
-    run.page.wait_for_timeout(300)
+      document.body.appendChild(f); })""")
     assert run.js("() => document.querySelector('iframe[data-storymap-frame]').getBoundingClientRect().height") == after
     assert run.errors == [] and run.outside == []
 
 
+FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))))"
+
+# Waits until the document has scrolled away from `y` and then drawn two frames (the story's
+# IntersectionObserver has seen the new position); says where it is and whether that is the bottom.
+SCROLLED = """(y) => new Promise((resolve, reject) => {
+  const where = () => [scrollY, scrollY + innerHeight >= document.documentElement.scrollHeight - 2];
+  if (y === null) { resolve(where()); return; }
+  const give_up = setTimeout(() => reject(new Error('the wheel did not scroll')), 10000);
+  const check = () => {
+    if (scrollY === y) { requestAnimationFrame(check); return; }
+    clearTimeout(give_up);
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => resolve(where()), 0)));
+  };
+  check(); })"""
+
+
 def _scroll_through(page, target=None, step=150, limit=800):
-    """Wheel from top to bottom; stop once the scroll position has stayed put for a while."""
-    last, still = None, 0
+    """Wheel from top to bottom, a wheel at a time, each once the last has scrolled the document
+    and the story has seen it; stops at the bottom."""
+    frame = target or page
+    y, bottom = frame.evaluate(SCROLLED, None)
     for _ in range(limit):
-        page.mouse.wheel(0, step)
-        page.wait_for_timeout(40)
-        y = (target or page).evaluate("() => window.scrollY")
-        still = still + 1 if y == last else 0
-        if still >= 8:
+        if bottom:
             break
-        last = y
+        page.mouse.wheel(0, step)
+        y, bottom = frame.evaluate(SCROLLED, y)
+    else:
+        raise AssertionError("the bottom was never reached")
+    frame.evaluate(FRAMES)
 
 
 def test_scroll_layout_visits_every_step_once_in_a_page(pages: Path, make_page):
@@ -270,7 +301,7 @@ def test_scroll_layout_visits_every_step_once_in_an_iframe(pages: Path, make_pag
     box = run.page.locator("iframe").bounding_box()
     run.page.mouse.move(box["x"] + box["width"] - 100, box["y"] + box["height"] / 2)
     _scroll_through(run.page, target=inner)
-    run.page.wait_for_timeout(200)
+    run.page.wait_for_function("(n) => window.__ids.length >= n", arg=len(STEP_IDS), timeout=5000)
     assert run.js("() => window.__ids") == list(range(len(STEP_IDS)))
 
 
@@ -289,7 +320,7 @@ def test_scroll_layout_deep_link_and_api_scroll(pages: Path, make_page):
         assert crosses_middle(i), name
         run.js("() => void document.querySelector('[data-storymap]').storymap.goTo('panamax-alpha')")
         assert crosses_middle(STEP_IDS.index("panamax-alpha")), name
-        run.page.wait_for_timeout(200)
+        run.js(FRAMES)  # the story has seen where the page scrolled to, and stays on the step
         assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == STEP_IDS.index("panamax-alpha")
         assert run.errors == [] and run.outside == []
 

@@ -118,9 +118,14 @@ class Opened:
         self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
     def go(self, i: int) -> dict:
-        self.page.evaluate(f"() => void {ROOT}.storymap.goTo({i}, {{animate: false}})")
-        self.settle()
-        return self.page.evaluate(GEOMETRY_JS)
+        """Step i, as settle() waits for it, and its geometry: in one round trip."""
+        return self.page.evaluate(f"""async () => {{
+          const root = {ROOT};
+          root.storymap.goTo({i}, {{animate: false}});
+          while (!root.storymap.ready || root.hasAttribute('data-storymap-moving'))
+            await new Promise((r) => requestAnimationFrame(r));
+          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+          return ({GEOMETRY_JS})(); }}""")
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +237,7 @@ def test_phone_map_free_of_controls_keeps_45_percent(walks, story):
 def test_basemap_labels_are_utf8(pages, chromium):
     opened = Opened(chromium, pages["panama"], DESKTOP)
     try:
-        opened.page.evaluate(f"() => {ROOT}.storymap.showView({{centerLatLng: [12.2, -69.5], zoom: 7}})")
+        opened.page.evaluate(f"() => void {ROOT}.storymap.showView({{centerLatLng: [12.2, -69.5], zoom: 7}})")
         opened.settle()
         names = opened.page.evaluate("() => Array.from(document.querySelectorAll('.storymap-country-label'))"
                                      ".map((n) => n.textContent)")
@@ -292,7 +297,7 @@ def test_tiles_none_requests_nothing_and_a_provider_its_host(pages, chromium):
 FOCUS_JS = """() => { const e = document.activeElement;
   const label = (e.getAttribute('aria-label') || '').trim() ||
     (e.getAttribute('aria-labelledby') || '').split(' ').map((id) => (document.getElementById(id) || {}).textContent || '').join(' ').trim() ||
-    (e.textContent || '').trim() || (e.getAttribute('title') || '').trim();
+    (e.textContent || '').trim().slice(0, 80) || (e.getAttribute('title') || '').trim();
   return {tag: e.tagName, cls: typeof e.className === 'string' ? e.className : '', label,
           next: e.classList.contains('storymap-next')}; }"""
 
@@ -328,7 +333,7 @@ def test_public_api_padding_show_view_labels(pages, chromium):
                      types: [typeof s.padding, typeof s.showView, typeof s.labels]}}; }}""")
         assert api["types"] == ["function"] * 3 and api["labels"] >= 1
         assert api["tl"][0] > 300  # the text panel, on the left at this size, is kept clear
-        opened.page.evaluate(f"() => {ROOT}.storymap.showView({{centerLatLng: [9.1, -79.7], zoom: 9}})")
+        opened.page.evaluate(f"() => void {ROOT}.storymap.showView({{centerLatLng: [9.1, -79.7], zoom: 9}})")
         opened.settle()
         zoom = opened.page.evaluate(f"() => {ROOT}.storymap.map.getZoom()")
         assert zoom == pytest.approx(9)

@@ -402,7 +402,7 @@ def _not_driven_from(page, url: str) -> None:
     page.evaluate("""() => document.querySelector('iframe').contentWindow.postMessage(
       {type: 'storymap:goto', step: 'the-canal'}, '*')""")
     frame.evaluate("void document.querySelector('[data-storymap]').storymap.next()")
-    page.wait_for_function("window.__got.some(m => m.type === 'storymap:step' && m.index === 1)")
+    page.wait_for_function("() => window.__got.some(m => m.type === 'storymap:step' && m.index === 1)")
     assert frame.evaluate("document.querySelector('[data-storymap]').storymap.index") == 1
 
 
@@ -466,8 +466,8 @@ def test_only_the_allowed_origin_hears_titles_and_moves_the_story(browser, origi
         # The allowed article hears each step with its title, and moves the story.
         page.evaluate(f"""() => document.querySelector('iframe').contentWindow.postMessage(
           {{type: 'storymap:goto', step: 'the-canal'}}, '{MAPS}')""")
-        frame.wait_for_function(f"document.querySelector('[data-storymap]').storymap.index === {steps.index('the-canal')}")
-        page.wait_for_function("window.__got.some(m => m.type === 'storymap:step' && m.id === 'the-canal')")
+        frame.wait_for_function(f"() => document.querySelector('[data-storymap]').storymap.index === {steps.index('the-canal')}")
+        page.wait_for_function("() => window.__got.some(m => m.type === 'storymap:step' && m.id === 'the-canal')")
         step = page.evaluate("() => window.__got.find(m => m.type === 'storymap:step' && m.id === 'the-canal')")
         assert step["origin"] == MAPS and step["title"] and step["index"] == steps.index("the-canal")
         # Heights from the story's own document are clamped; from a page the frame is navigated to, ignored.
@@ -482,7 +482,7 @@ def test_only_the_allowed_origin_hears_titles_and_moves_the_story(browser, origi
         assert frame.url == f"{MAPS}/story.html#the-canal" and "new tab" in opened
         frame.evaluate(f"() => {{ location.href = '{EVIL}/attack.html'; }}")
         # Both of the attacker's messages reached the article (its listener runs after the snippet's):
-        page.wait_for_function("window.__got.some(m => m.height === 0.0001)")
+        page.wait_for_function("() => window.__got.some(m => m.height === 0.0001)")
         assert _height(page) == 700
         # The same story allowing nobody: the article hears ids and heights, no text, and cannot move it.
         _not_driven_from(page, f"{NEWS}/plain.html")

@@ -13,7 +13,7 @@ import pytest
 
 import storymap
 
-from .conftest import GEODATA
+from .conftest import GEODATA, PageRun, axe_violations
 from .layers_data import random_points, wiggly_features
 
 pytestmark = pytest.mark.browser
@@ -22,12 +22,9 @@ ROOT_JS = "document.querySelector('[data-storymap]')"
 STEPS = [s.id for s in storymap.load(GEODATA).steps]
 EVIL = "</script><img src=x onerror=alert(1)> & 'quotes'"
 
-# Before any script of the page runs: record long tasks, and the first frame at which the story
-# exists and every data layer on the map has drawn.
-TIMING_JS = """
-window.__long = [];
-new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(Math.round(e.duration)); })
-  .observe({type: 'longtask', buffered: true});
+# Before any script of the page runs: the first frame at which the story exists and every data
+# layer on the map has drawn.
+READY_JS = """
 (function poll() {
   const root = document.querySelector('[data-storymap]'), sm = root && root.storymap;
   const drawn = sm && Object.values(sm.layers).every(
@@ -36,6 +33,17 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
   requestAnimationFrame(poll);
 })();
 """
+
+# Every data layer on the map: how many times it has drawn (its `draw` events), and whether its
+# canvas shows the map's view as it is now, with no draw pending.
+DRAWN_JS = """() => { const sm = document.querySelector('[data-storymap]').storymap, out = {};
+  for (const [name, l] of Object.entries(sm.layers)) {
+    if (!(l instanceof L.storymap.DataLayer) || !sm.map.hasLayer(l)) continue;
+    if (!l.__draws) { l.__draws = 0; l.on('draw', () => { l.__draws++; }); }
+    out[name] = {draws: l.__draws, current: !l._timer && !l._next && !!l._view && l._view.zoom === sm.map.getZoom()
+      && l._center.equals(sm.map.getCenter())};
+  }
+  return out; }"""
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +62,24 @@ def layered_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return story.save(tmp_path_factory.mktemp("layers") / "index.html")
 
 
+@pytest.fixture(scope="module")
+def layered(layered_page: Path, browser):
+    """The layered page, opened once for the module; ``layered(step)`` shows a step on it, its
+    data layers drawn, no popup open and the mouse away from the map."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    run = PageRun(context.new_page()).open(layered_page)
+
+    def at(step: str) -> PageRun:
+        run.page.mouse.move(0, 0)
+        run.js(f"(s) => {{ const sm = {ROOT_JS}.storymap; sm.map.closePopup(); sm.goTo(s); }}", step)
+        run.settle()
+        run.page.wait_for_function(f"() => Object.values(({DRAWN_JS})()).every((l) => l.current)")
+        return run
+
+    yield at
+    context.close()
+
+
 def visible(run) -> dict:
     return run.js(f"""() => {{ const sm = {ROOT_JS}.storymap, out = {{}};
       for (const name of [{EVIL!r}, 'Lines', 'Areas', 'Marker']) out[name] = sm.map.hasLayer(sm.layers[name]);
@@ -65,8 +91,8 @@ def legend(run) -> dict:
       .map((row) => [row.dataset.layer, {{label: row.textContent, off: row.hasAttribute('data-off')}}]))""")
 
 
-def test_layers_are_registered_and_listed(layered_page: Path, make_page):
-    run = make_page().open(layered_page)
+def test_layers_are_registered_and_listed(layered):
+    run = layered(STEPS[0])
     kinds = run.js(f"""() => {{ const sm = {ROOT_JS}.storymap, out = {{}};
       for (const [k, v] of Object.entries(sm.layers)) out[k] = v instanceof L.storymap.DataLayer ? 'data' :
         v instanceof L.Layer ? 'layer' : typeof v;
@@ -80,11 +106,11 @@ def test_layers_are_registered_and_listed(layered_page: Path, make_page):
     assert run.errors == [] and run.outside == []
 
 
-def test_layers_show_on_their_steps_only(layered_page: Path, make_page):
-    run = make_page().open(layered_page)
+def test_layers_show_on_their_steps_only(layered):
+    run = layered(STEPS[0])
     expected = {EVIL: {STEPS[1], STEPS[3]}, "Lines": set(STEPS), "Areas": {STEPS[0]}, "Marker": {STEPS[2]}}
     for i, step in enumerate(STEPS[:5] + [STEPS[0]]):
-        run.js(f"(s) => {ROOT_JS}.storymap.goTo(s)", step)
+        run.js(f"(s) => void {ROOT_JS}.storymap.goTo(s)", step)  # (void: the Story stays in the page)
         run.settle()
         shown, rows = visible(run), legend(run)
         for name, steps in expected.items():
@@ -95,8 +121,8 @@ def test_layers_show_on_their_steps_only(layered_page: Path, make_page):
     assert run.errors == []
 
 
-def test_data_layers_draw_on_canvas(layered_page: Path, make_page):
-    run = make_page().open(layered_page, STEPS[0])
+def test_data_layers_draw_on_canvas(layered):
+    run = layered(STEPS[0])
     painted = run.js(f"""() => {{ const sm = {ROOT_JS}.storymap, out = {{}};
       for (const name of ['Lines', 'Areas']) {{
         const c = sm.layers[name]._container, d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -112,9 +138,9 @@ def _point_on_screen(run, lat: float, lon: float) -> tuple[float, float]:
       return [p.x + r.left, p.y + r.top]; }}""", [lat, lon]))
 
 
-def test_tooltip_and_popup_show_properties_as_text(layered_page: Path, make_page):
-    run = make_page().open(layered_page, STEPS[3])
-    run.js(f"() => {ROOT_JS}.storymap.map.setView([8.97, -79.52], 11, {{animate: false}})")
+def test_tooltip_and_popup_show_properties_as_text(layered):
+    run = layered(STEPS[3])
+    run.js(f"() => void {ROOT_JS}.storymap.map.setView([8.97, -79.52], 11, {{animate: false}})")
     run.page.wait_for_function(f"() => {ROOT_JS}.storymap.layers[{EVIL!r}]._view.zoom === 11")
     x, y = _point_on_screen(run, 8.97, -79.52)
     run.page.mouse.move(x + 2, y + 1)
@@ -132,11 +158,11 @@ def test_tooltip_and_popup_show_properties_as_text(layered_page: Path, make_page
     assert run.errors == []
 
 
-def test_line_tooltip(layered_page: Path, make_page):
-    run = make_page().open(layered_page, STEPS[0])
+def test_line_tooltip(layered):
+    run = layered(STEPS[0])
     lines = wiggly_features(3, 200)[1]
     first = lines.geometry.iloc[0].interpolate(0.5, normalized=True)
-    run.js(f"([lat, lon]) => {ROOT_JS}.storymap.map.setView([lat, lon], 10, {{animate: false}})", [first.y, first.x])
+    run.js(f"([lat, lon]) => void {ROOT_JS}.storymap.map.setView([lat, lon], 10, {{animate: false}})", [first.y, first.x])
     run.page.wait_for_function(f"() => {ROOT_JS}.storymap.layers.Lines._view.zoom === 10")
     x, y = _point_on_screen(run, first.y, first.x)
     run.page.mouse.move(x, y + 1)
@@ -155,22 +181,23 @@ def big_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"points": points.save(folder / "points.html"), "shapes": shapes.save(folder / "shapes.html")}
 
 
-def _measure(make_page, page: Path) -> dict:
-    """Open ``page``; return its ready time and the longest task of each of five step changes."""
+def _step_through(make_page, page: Path) -> dict:
+    """Open ``page``; change step five times, each time until every data layer has drawn the new view.
+    Returns the ready time and each step's draws per layer."""
     run = make_page()
-    run.page.add_init_script(TIMING_JS)
+    run.page.add_init_script(READY_JS)
     run.page.goto(page.resolve().as_uri(), wait_until="load")
     run.page.wait_for_function("() => window.__ready", timeout=20_000)
-    result = {"ready": run.js("() => window.__ready"), "load_tasks": run.js("() => window.__long"), "steps": []}
+    result = {"ready": run.js("() => window.__ready"), "steps": []}
     run.settle()
-    run.page.wait_for_timeout(500)
+    before = run.js(DRAWN_JS)
     for i in (1, 3, 4, 6, 0):
-        run.js(f"(i) => {{ window.__long = []; {ROOT_JS}.storymap.goTo(i); }}", i)
+        run.js(f"(i) => void {ROOT_JS}.storymap.goTo(i)", i)
         run.settle()
-        run.page.wait_for_function(f"""() => Object.values({ROOT_JS}.storymap.layers).every(
-          (l) => !(L.storymap.DataLayer && l instanceof L.storymap.DataLayer) || !l._timer && !l._next)""")
-        run.page.wait_for_timeout(300)
-        result["steps"].append(max(run.js("() => window.__long"), default=0))
+        run.page.wait_for_function(f"() => Object.values(({DRAWN_JS})()).every((l) => l.current)", timeout=20_000)
+        after = run.js(DRAWN_JS)
+        result["steps"].append({name: after[name]["draws"] - before[name]["draws"] for name in after})
+        before = after
     assert run.errors == [], run.errors
     run.page.context.close()
     return result
@@ -178,10 +205,13 @@ def _measure(make_page, page: Path) -> dict:
 
 @pytest.mark.parametrize("kind", ["points", "shapes"])
 def test_big_layer_draws_and_follows_the_steps(big_pages, make_page, kind):
-    """A big layer draws and redraws on every step change without errors. How fast (ready time,
-    the longest task of a step change) is measured by benchmarks/layers.py, not asserted here."""
-    result = _measure(make_page, big_pages[kind])
+    """A big layer draws, and redraws the new view on every step change, without errors. How fast
+    (ready time, the longest task of a step change) is measured by benchmarks/layers.py, not
+    asserted here."""
+    result = _step_through(make_page, big_pages[kind])
     assert result["ready"] > 0 and len(result["steps"]) == 5
+    names = {"points": ["Points"], "shapes": ["Areas", "Lines"]}[kind]
+    assert all(sorted(drawn) == names and all(n >= 1 for n in drawn.values()) for drawn in result["steps"]), result
 
 
 def test_layers_in_two_fragments_on_one_host_page(tmp_path: Path, make_page):
@@ -249,20 +279,24 @@ def _rgb(hex_color: str) -> list[int]:
     return [int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]
 
 
-def _open_coloured(coloured_page: Path, make_page):
-    run = make_page().open(coloured_page, STEPS[0])
-    run.js(f"() => {ROOT_JS}.storymap.map.setView([8.6, -79.9], 8, {{animate: false}})")
+@pytest.fixture(scope="module")
+def coloured(coloured_page: Path, browser) -> PageRun:
+    """The coloured page at the first step, zoomed in on the squares and sites, for the module."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    run = PageRun(context.new_page()).open(coloured_page, STEPS[0])
+    run.js(f"() => void {ROOT_JS}.storymap.map.setView([8.6, -79.9], 8, {{animate: false}})")
     run.page.wait_for_function(f"""() => {{ const l = {ROOT_JS}.storymap.layers;
       return l.People._view && l.People._view.zoom === 8 && l.Sites._view && l.Sites._view.zoom === 8; }}""")
-    return run
+    yield run
+    context.close()
 
 
-def test_quantiles_are_drawn_in_their_class_colours(coloured_page: Path, make_page):
+def test_quantiles_are_drawn_in_their_class_colours(coloured: PageRun):
     import mapclassify
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
-    run = _open_coloured(coloured_page, make_page)
+    run = coloured
     squares, _ = _coloured_frames()
     classes = mapclassify.classify(np.asarray(SQUARE_VALUES), "quantiles", k=5).yb
     palette = [to_hex(c) for c in colormaps["viridis"].resampled(5)(range(5))]
@@ -274,11 +308,11 @@ def test_quantiles_are_drawn_in_their_class_colours(coloured_page: Path, make_pa
     assert run.errors == []
 
 
-def test_categories_are_drawn_one_colour_each(coloured_page: Path, make_page):
+def test_categories_are_drawn_one_colour_each(coloured: PageRun):
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
-    run = _open_coloured(coloured_page, make_page)
+    run = coloured
     _, points = _coloured_frames()
     palette = dict(zip(sorted(KINDS), (to_hex(c) for c in colormaps["tab20"].resampled(4)(range(4)))))
     places = [(g.x, g.y) for g in points.geometry]
@@ -291,8 +325,8 @@ def test_categories_are_drawn_one_colour_each(coloured_page: Path, make_page):
     assert run.errors == []
 
 
-def test_legend_shows_classes_categories_and_captions(coloured_page: Path, make_page):
-    run = _open_coloured(coloured_page, make_page)
+def test_legend_shows_classes_categories_and_captions(coloured: PageRun):
+    run = coloured
     keys = run.js(f"""() => Object.fromEntries([...{ROOT_JS}.querySelectorAll('.storymap-legend-item[data-layer]')]
       .map((row) => [row.dataset.layer, {{
         caption: row.querySelector('.storymap-legend-caption')?.textContent,
@@ -318,8 +352,8 @@ def test_legend_shows_classes_categories_and_captions(coloured_page: Path, make_
     assert run.errors == [] and run.outside == []
 
 
-def test_hover_highlights_the_feature_and_shows_aliases(coloured_page: Path, make_page):
-    run = _open_coloured(coloured_page, make_page)
+def test_hover_highlights_the_feature_and_shows_aliases(coloured: PageRun):
+    run = coloured
     squares, _ = _coloured_frames()
     centre = squares.geometry.iloc[7].centroid  # the greatest value: the lightest colour
     x, y = _point_on_screen(run, centre.y, centre.x)
@@ -335,12 +369,7 @@ def test_hover_highlights_the_feature_and_shows_aliases(coloured_page: Path, mak
 
 @pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
 def test_coloured_legend_passes_axe(coloured_page: Path, make_page, viewport):
-    from axe_playwright_python.sync_playwright import Axe
-
     run = make_page(viewport).open(coloured_page, STEPS[0])
     run.js(f"() => {{ {ROOT_JS}.querySelector('.storymap-legend').open = true; }}")  # (closed on phones)
-    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-    results = Axe().run(run.page, options={"runOnly": {"type": "tag", "values": tags}})
-    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
-    assert violations == []
+    assert axe_violations(run.page) == []
     assert run.errors == []

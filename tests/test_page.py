@@ -13,7 +13,8 @@ from .conftest import GEODATA
 pytestmark = pytest.mark.browser
 
 ROOT_JS = "document.querySelector('[data-storymap]')"
-STEP_IDS = [s.id for s in storymap.load(GEODATA).steps]
+STEPS = storymap.load(GEODATA).steps
+STEP_IDS = [s.id for s in STEPS]
 
 # The step's places, in page pixels, against the map, the panel and the legend.
 GEOMETRY_JS = """(i) => {
@@ -69,31 +70,33 @@ def test_public_api_shape(built_page: Path, make_page):
     assert_clean(run)
 
 
+# Each place's highest opacity: lit or not.
+LIT_JS = f"""() => {{ const sm = {ROOT_JS}.storymap, out = {{}};
+  for (const [id, e] of Object.entries(sm._places)) {{
+    const seen = []; const walk = l => l.eachLayer ? l.eachLayer(walk) : seen.push(l.options.opacity);
+    walk(e.layer); out[id] = Math.max(...seen); }}
+  return out; }}"""
+
+
 @pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
 def test_every_step_through_the_api(built_page: Path, make_page, viewport):
     run = make_page(viewport).open(built_page)
     run.js("""() => { window.__events = [];
       document.addEventListener('storymap:step', e => window.__events.push(e.detail)); }""")
-    for i, step_id in enumerate(STEP_IDS):
-        target = step_id if i % 2 else i  # by id and by index
-        run.js(f"(t) => {ROOT_JS}.storymap.goTo(t)", target)
+    for i, step in enumerate(STEPS):
+        target = step.id if i % 2 else i  # by id and by index
+        run.js(f"(t) => void {ROOT_JS}.storymap.goTo(t)", target)  # (void: the Story stays in the page)
         run.settle()
         s = state(run)
-        assert s["index"] == i and s["shown"] == [step_id] and s["hash"] == f"#{step_id}"
+        assert s["index"] == i and s["shown"] == [step.id] and s["hash"] == f"#{step.id}"
         assert s["counter"] == f"{i + 1} / {len(STEP_IDS)}"
         assert s["live"].startswith(f"Step {i + 1} of {len(STEP_IDS)}: ")
         assert_view_shows_step(run, i)
-        lit = run.js(f"""() => {{ const sm = {ROOT_JS}.storymap, out = {{}};
-          for (const [id, e] of Object.entries(sm._places)) {{
-            const seen = []; const walk = l => l.eachLayer ? l.eachLayer(walk) : seen.push(l.options.opacity);
-                walk(e.layer); out[id] = Math.max(...seen); }}
-          return out; }}""")
-        step_places = set(storymap.load(GEODATA).steps[i].places)
-        for pid, opacity in lit.items():
-            if pid in step_places:
-                assert opacity > 0.5, (step_id, pid)
+        for pid, opacity in run.js(LIT_JS).items():
+            if pid in step.places:
+                assert opacity > 0.5, (step.id, pid)
             else:
-                assert opacity < 0.5, (step_id, pid)
+                assert opacity < 0.5, (step.id, pid)
     events = run.js("() => window.__events")
     assert [e["id"] for e in events] == STEP_IDS[1:]
     assert all(set(e) == {"index", "id", "title"} for e in events)
@@ -148,11 +151,11 @@ def test_hash_deep_link_and_back_forward(built_page: Path, make_page):
     run.page.click(".storymap-next")
     assert state(run)["index"] == STEP_IDS.index("the-canal") + 2
     run.page.go_back()
-    run.page.wait_for_function(f"{ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal') + 1}")
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal') + 1}")
     run.page.go_back()
-    run.page.wait_for_function(f"{ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal')}")
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal')}")
     run.page.go_forward()
-    run.page.wait_for_function(f"{ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal') + 1}")
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal') + 1}")
     assert state(run)["hash"] == f"#{STEP_IDS[STEP_IDS.index('the-canal') + 1]}"
     # An unknown hash opens the first step.
     other = make_page().open(built_page, "nonsense")
@@ -191,7 +194,8 @@ def test_land_is_drawn_with_the_network_off(built_page: Path, make_page):
 
 def test_tiles_show_when_online(built_page: Path, make_page):
     run = make_page().open(built_page)
-    run.page.wait_for_timeout(300)
+    # A tile has loaded (each gets the blank PNG): then its request was seen.
+    run.page.wait_for_function("() => [...document.querySelectorAll('img.leaflet-tile')].some((i) => i.complete && i.naturalWidth)")
     assert run.tile_requests, "no tile requested while online"
     assert "OpenStreetMap" in run.page.inner_text(".leaflet-control-attribution")
     assert_clean(run)

@@ -332,8 +332,8 @@ def test_view_picker_round_trip_and_phone_check(page, served: Served, restore: P
     ready(page, "london-and-berlin")
     assert page.get_attribute("[data-phone=step]", "data-fit") == "yes"  # the step as fitted shows both labels
     page.click(".storymap-dev-toggle")
-    page.evaluate("document.querySelector('[data-storymap]').storymap.map.setView([51.9, 6.5], 6, {animate: false})")
-    page.wait_for_function("document.querySelector('[data-form=center]').textContent.includes('zoom = 6 }')",
+    page.evaluate("void document.querySelector('[data-storymap]').storymap.map.setView([51.9, 6.5], 6, {animate: false})")
+    page.wait_for_function("() => document.querySelector('[data-form=center]').textContent.includes('zoom = 6 }')",
                            timeout=WAIT * 1000)
     center_line = page.text_content("[data-form=center]")
     bounds_line = page.text_content("[data-form=bounds]")
@@ -350,7 +350,7 @@ def test_view_picker_round_trip_and_phone_check(page, served: Served, restore: P
     # At zoom 6 on a phone, London and Berlin do not both fit: the picker says so.
     page.wait_for_selector("[data-phone=center][data-fit=no]", timeout=WAIT * 1000)
     page.click("[data-form=center] + .storymap-dev-copy")
-    page.wait_for_function("document.querySelector('[data-form=center] + .storymap-dev-copy').textContent === 'Copied'",
+    page.wait_for_function("() => document.querySelector('[data-form=center] + .storymap-dev-copy').textContent === 'Copied'",
                            timeout=WAIT * 1000)
     assert page.evaluate("navigator.clipboard.readText()") == center_line
 

@@ -60,12 +60,16 @@ DOM_CHECK = """() => {
 }"""
 
 # Opens every popup and tooltip on the map, one after the other; returns each popup's text and
-# anything in it that markup injection would have put there.
+# anything in it that markup injection would have put there. (Each popup opens without panning
+# the map to it: its content is the same, and 57 pans would take seconds.)
 OPEN_EVERYTHING = """() => {
   const map = %s.storymap.map, texts = [], bad = [];
   map.eachLayer(l => {
     if (l.getPopup && l.getPopup()) {
+      const pan = l.getPopup().options.autoPan;
+      l.getPopup().options.autoPan = false;
       l.openPopup();
+      l.getPopup().options.autoPan = pan;
       const c = l.getPopup().getElement().querySelector('.leaflet-popup-content');
       if (c) {
         texts.push(c.textContent);
@@ -80,6 +84,17 @@ OPEN_EVERYTHING = """() => {
 }""" % ROOT_JS
 
 
+# Steps to step i and waits until the view is there; returns the step's title as shown, the
+# sentinels' hits so far and what DOM_CHECK finds (one round trip a step).
+STEP_JS = """async (i) => {
+  const root = %s;
+  root.storymap.goTo(i);
+  while (root.hasAttribute('data-storymap-moving')) await new Promise((r) => requestAnimationFrame(r));
+  return {title: root.querySelectorAll('.storymap-step-title')[i].textContent, hits: window.__xssHits.slice(),
+          dom: (%s)()};
+}""" % (ROOT_JS, DOM_CHECK)
+
+
 @pytest.fixture(scope="module")
 def hostile_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = write_hostile_story(tmp_path_factory.mktemp("hostile") / "story")
@@ -90,6 +105,7 @@ def open_page(make_page, page: Path, *, csp: bool):
     run = make_page(bypass_csp=not csp, reduced_motion="reduce")
     run.dialogs = []
     run.page.on("dialog", lambda d: (run.dialogs.append(d.message), d.dismiss()))
+    run.page.clock.install()  # the page's timers on a clock the test can run on (see run_late)
     run.page.add_init_script(SENTINELS)
     try:
         return run.open(page)
@@ -97,6 +113,15 @@ def open_page(make_page, page: Path, *, csp: bool):
         hits = run.js("() => window.__xssHits")
         pytest.fail(f"the page did not start ({exc.__class__.__name__}); payloads ran: {hits}; "
                     f"errors: {run.errors[:3]}")
+
+
+def run_late(run) -> None:
+    """Let whatever the page has left for later happen now: every timer and animation frame due in
+    the next 5 s of its clock runs (the story's own longest wait is 1.5 s), and an image that
+    fails after all the others has reported its error (as would any a payload made)."""
+    run.page.clock.run_for(5000)
+    run.js("""() => new Promise((done) => { const img = new Image();
+      img.onload = img.onerror = () => done(); img.src = 'data:image/png;base64,AAAA'; })""")
 
 
 def assert_nothing_ran(run, when: str) -> None:
@@ -114,11 +139,10 @@ def test_no_payload_runs_anywhere(hostile_page: Path, make_page, csp: bool):
     steps = run.js(f"() => {ROOT_JS}.storymap.steps.map(s => s.title)")
     assert steps == [ALL.strip()] + [p.strip() for p in PAYLOADS]
     for i in range(len(steps)):
-        run.js(f"(i) => {{ {ROOT_JS}.storymap.goTo(i); }}", i)
-        run.settle()
-        title = run.js(f"(i) => {ROOT_JS}.querySelectorAll('.storymap-step-title')[i].textContent", i)
-        assert title == steps[i]
-        assert_nothing_ran(run, f"step {i}")
+        seen = run.js(STEP_JS, i)
+        assert seen["title"] == steps[i]
+        assert seen["hits"] == [] and run.dialogs == [], f"step {i}: payload ran: {seen['hits']} {run.dialogs}"
+        assert seen["dom"] == [], f"step {i}"
     # Every popup (each place's card) and tooltip, on the first step, where all places are lit.
     run.js(f"() => {{ {ROOT_JS}.storymap.goTo(0); }}")
     run.settle()
@@ -135,7 +159,7 @@ def test_no_payload_runs_anywhere(hostile_page: Path, make_page, csp: bool):
     run.page.keyboard.press("End")
     run.page.click(".storymap-prev")
     assert_nothing_ran(run, "buttons")
-    run.page.wait_for_timeout(300)  # late timers, image errors
+    run_late(run)  # late timers, image errors
     assert_nothing_ran(run, "at the end")
     if csp:
         assert run.js("() => window.__csp") == []
@@ -154,17 +178,23 @@ def test_page_works_under_its_csp(built_page: Path, tmp_path: Path, make_page, l
         run.settle()
         assert run.js(f"() => {ROOT_JS}.storymap.index") == i
         assert run.js(OPEN_EVERYTHING)["texts"]
-    run.page.wait_for_timeout(300)
+    # A tile has loaded (each gets the blank PNG): then its request was seen.
+    run.page.wait_for_function("() => [...document.querySelectorAll('img.leaflet-tile')].some((i) => i.complete && i.naturalWidth)")
     assert run.tile_requests, "the tiles (allowed by img-src) were not requested"
     assert run.js("() => window.__csp") == []
     assert run.errors == [] and run.outside == []
-    # The policy is live: a script injected now is refused, and reported.
-    blocked = run.js("""() => {
+    # The policy is live: a script injected now is refused, and reported. (An inline handler would run
+    # before a listener added after it: once the image's error has reached the listener, the
+    # handler has had its chance.)
+    blocked = run.js("""() => new Promise((done) => {
+      let reported = 0, failed = false;
+      const check = () => { if (reported >= 2 && failed) done([window.__injected === undefined, window.__csp]); };
+      document.addEventListener('securitypolicyviolation', () => { reported++; check(); });
       const s = document.createElement('script'); s.textContent = 'window.__injected = 1';
       document.body.appendChild(s);
       const img = document.createElement('img'); img.setAttribute('onerror', 'window.__injected = 2');
-      img.src = 'data:,'; document.body.appendChild(img);
-      return new Promise(r => setTimeout(() => r([window.__injected === undefined, window.__csp]), 200)); }""")
+      img.addEventListener('error', () => { failed = true; check(); });
+      img.src = 'data:,'; document.body.appendChild(img); })""")
     assert blocked[0] is True
     assert any(v.startswith("script-src") for v in blocked[1]), blocked
 

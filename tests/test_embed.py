@@ -266,9 +266,10 @@ SCROLLED = """(y) => new Promise((resolve, reject) => {
   check(); })"""
 
 
-def _scroll_through(page, target=None, step=150, limit=800):
+def _scroll_through(page, target=None, step=300, limit=400):
     """Wheel from top to bottom, a wheel at a time, each once the last has scrolled the document
-    and the story has seen it; stops at the bottom."""
+    and the story has seen it; stops at the bottom. (A wheel of 300 px, under half the shortest
+    step's section: every section crosses the story's reading line in a frame it sees.)"""
     frame = target or page
     y, bottom = frame.evaluate(SCROLLED, None)
     for _ in range(limit):

@@ -32,21 +32,24 @@ def overlaps(a, b, slack=1.0) -> bool:
     return a[0] < b[2] - slack and a[2] > b[0] + slack and a[1] < b[3] - slack and a[3] > b[1] + slack
 
 
-def assert_view_shows_step(run, i: int) -> None:
-    g = run.js(GEOMETRY_JS, i)
+def assert_view_shows_step(run, i: int, g: dict | None = None) -> None:
+    g = g or run.js(GEOMETRY_JS, i)
     box, m = g["box"], g["map"]
     assert m[0] - 1 <= box[0] and box[2] <= m[2] + 1 and m[1] - 1 <= box[1] and box[3] <= m[3] + 1, (i, g)
     assert not overlaps(box, g["panel"]), f"step {i}: places under the panel {g}"
     assert not overlaps(box, g["legend"]), f"step {i}: places under the legend {g}"
 
 
+STATE_JS = f"""() => {{ const r = {ROOT_JS}, sm = r.storymap;
+  const shown = [...r.querySelectorAll('.storymap-step')].filter(s => !s.hidden).map(s => s.dataset.step);
+  return {{index: sm.index, hash: location.hash, shown,
+           prev: r.querySelector('.storymap-prev').disabled, next: r.querySelector('.storymap-next').disabled,
+           counter: r.querySelector('.storymap-counter').textContent,
+           live: r.querySelector('.storymap-live').textContent}}; }}"""
+
+
 def state(run) -> dict:
-    return run.js(f"""() => {{ const r = {ROOT_JS}, sm = r.storymap;
-      const shown = [...r.querySelectorAll('.storymap-step')].filter(s => !s.hidden).map(s => s.dataset.step);
-      return {{index: sm.index, hash: location.hash, shown,
-               prev: r.querySelector('.storymap-prev').disabled, next: r.querySelector('.storymap-next').disabled,
-               counter: r.querySelector('.storymap-counter').textContent,
-               live: r.querySelector('.storymap-live').textContent}}; }}""")
+    return run.js(STATE_JS)
 
 
 def assert_clean(run) -> None:
@@ -78,6 +81,15 @@ LIT_JS = f"""() => {{ const sm = {ROOT_JS}.storymap, out = {{}};
   return out; }}"""
 
 
+# goTo(t), then (as PageRun.settle waits) until the view is reached: the state, the geometry of
+# the step reached and the places' opacities, in one round trip (the Story itself stays in the page).
+STEP_JS = f"""async (t) => {{
+  const r = {ROOT_JS};
+  r.storymap.goTo(t);
+  while (r.hasAttribute('data-storymap-moving')) await new Promise((go) => requestAnimationFrame(go));
+  return {{state: ({STATE_JS})(), geometry: ({GEOMETRY_JS})(r.storymap.index), lit: ({LIT_JS})()}}; }}"""
+
+
 @pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
 def test_every_step_through_the_api(built_page: Path, make_page, viewport):
     run = make_page(viewport).open(built_page)
@@ -85,14 +97,13 @@ def test_every_step_through_the_api(built_page: Path, make_page, viewport):
       document.addEventListener('storymap:step', e => window.__events.push(e.detail)); }""")
     for i, step in enumerate(STEPS):
         target = step.id if i % 2 else i  # by id and by index
-        run.js(f"(t) => void {ROOT_JS}.storymap.goTo(t)", target)  # (void: the Story stays in the page)
-        run.settle()
-        s = state(run)
+        seen = run.js(STEP_JS, target)
+        s = seen["state"]
         assert s["index"] == i and s["shown"] == [step.id] and s["hash"] == f"#{step.id}"
         assert s["counter"] == f"{i + 1} / {len(STEP_IDS)}"
         assert s["live"].startswith(f"Step {i + 1} of {len(STEP_IDS)}: ")
-        assert_view_shows_step(run, i)
-        for pid, opacity in run.js(LIT_JS).items():
+        assert_view_shows_step(run, i, seen["geometry"])
+        for pid, opacity in seen["lit"].items():
             if pid in step.places:
                 assert opacity > 0.5, (step.id, pid)
             else:

@@ -187,7 +187,10 @@ def test_marker_cluster_works_offline_from_a_local_folder(tmp_path: Path, make_p
     story.add_layer(MarkerCluster(locations=points), "Clusters", assets=cluster_assets())
     page = story.save(tmp_path / "clusters.html")
     run = make_page(offline=True).open(page, "the-canal")
-    run.page.wait_for_selector(".marker-cluster")
+    # The clusters shown, and markercluster's zoom animations over (until then the clusters it
+    # replaces are still fading out: counted twice).
+    run.page.wait_for_function("""() => { const g = document.querySelector('[data-storymap]').storymap.layers.Clusters;
+      return document.querySelector('.marker-cluster') && !g._inZoomAnimation && !g._queueTimeout; }""")
     count = run.js("""() => [...document.querySelectorAll('.marker-cluster span')]
                                .reduce((n, el) => n + Number(el.textContent), 0)""")
     assert count == 30

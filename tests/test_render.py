@@ -187,12 +187,14 @@ def test_marker_cluster_works_offline_from_a_local_folder(tmp_path: Path, make_p
     story.add_layer(MarkerCluster(locations=points), "Clusters", assets=cluster_assets())
     page = story.save(tmp_path / "clusters.html")
     run = make_page(offline=True).open(page, "the-canal")
-    # The clusters shown, and markercluster's zoom animations over (until then the clusters it
-    # replaces are still fading out: counted twice).
-    run.page.wait_for_function("""() => { const g = document.querySelector('[data-storymap]').storymap.layers.Clusters;
-      return document.querySelector('.marker-cluster') && !g._inZoomAnimation && !g._queueTimeout; }""")
-    count = run.js("""() => [...document.querySelectorAll('.marker-cluster span')]
-                               .reduce((n, el) => n + Number(el.textContent), 0)""")
-    assert count == 30
+    # markercluster's clusters add up to the 30 points once its zoom animations are over (while one
+    # runs, the clusters it replaces are still fading out and are counted too): wait for that state.
+    total = """() => [...document.querySelectorAll('.marker-cluster span')]
+                     .reduce((n, el) => n + Number(el.textContent), 0)"""
+    try:
+        run.page.wait_for_function(f"""() => {{ const g = document.querySelector('[data-storymap]').storymap.layers.Clusters;
+          return !g._inZoomAnimation && !g._queueTimeout && ({total})() === 30; }}""", timeout=15000)
+    except Exception:
+        pytest.fail(f"the clusters count {run.js(total)} points, not 30")
     assert run.js("() => getComputedStyle(document.querySelector('.marker-cluster')).borderRadius") != "0px"
     assert not run.outside and not run.errors, (run.outside, run.errors)

@@ -7,6 +7,7 @@ missing browser never passes silently there.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -44,12 +45,24 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 BROWSER_FIXTURES = {"browser", "make_page"}
 
 
+#: The slowest modules, slowest first (seconds of a whole run on this 2-core machine, measured):
+#: pytest-xdist hands out whole modules (``--dist loadfile``) in collection order
+#: (``--no-loadscope-reorder``), so these start first and the short ones fill in at the end,
+#: rather than one worker running a long module alone while the other waits.
+SLOW_FIRST = ["test_a11y.py", "test_embed.py", "test_page.py", "test_xss_page.py", "test_layers_page.py",
+              "test_hostile.py", "test_first_view.py", "test_i18n.py", "test_channels.py", "test_examples.py",
+              "test_fuzz.py", "test_serve.py"]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test that needs Chromium carries the ``browser`` marker, so ``-m "not browser"`` runs
-    on a machine without one (a test using a browser fixture gets the marker even if it forgot)."""
+    on a machine without one (a test using a browser fixture gets the marker even if it forgot).
+    The slowest modules come first (see SLOW_FIRST); the order within a module stays."""
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.browser)
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # a stable sort
 
 
 @pytest.fixture()
@@ -74,14 +87,43 @@ def built_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def build_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """``python build.py`` run once for the session, as the README says, on a copy of the script next
     to links to the checkout's stories (build.py writes next to itself: the checkout stays as it
-    is): the folder holding the copy's ``dist/``, and what the run printed."""
-    folder = tmp_path_factory.mktemp("build")
+    is): the folder holding the copy's ``dist/``, and what the run printed. Under pytest-xdist the
+    workers share one run (the first to need it builds, under a file lock; the others read what it
+    printed): it takes seconds of the machine's two cores."""
+    shared = os.environ.get("PYTEST_XDIST_WORKER") and _flock is not None
+    base = tmp_path_factory.getbasetemp().parent if shared else tmp_path_factory.mktemp("build", numbered=True)
+    folder = base / "build-py"
+    if not shared:
+        return _run_build(folder)
+    with open(base / "build-py.lock", "w") as lock:
+        _flock(lock)
+        record = base / "build-py.json"
+        if record.exists():
+            done = json.loads(record.read_text("utf-8"))
+            return folder, subprocess.CompletedProcess(done["args"], done["returncode"], done["stdout"], done["stderr"])
+        folder, result = _run_build(folder)
+        record.write_text(json.dumps({"args": result.args, "returncode": result.returncode,
+                                      "stdout": result.stdout, "stderr": result.stderr}), "utf-8")
+        return folder, result
+
+
+def _run_build(folder: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "geodata").symlink_to(GEODATA)
     (folder / "examples").symlink_to(ROOT / "examples")
     (folder / "build.py").write_text((ROOT / "build.py").read_text("utf-8"), "utf-8")
     result = subprocess.run([sys.executable, "build.py"], cwd=folder, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     return folder, result
+
+
+try:  # a lock shared by the xdist workers (POSIX); elsewhere each worker builds its own
+    import fcntl
+
+    def _flock(handle) -> None:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+except ImportError:  # pragma: no cover - Windows
+    _flock = None
 
 
 def _chromium_candidates() -> list[str | None]:
@@ -124,10 +166,17 @@ def _no_browser(reason: str) -> None:
 
 class PageRun:
     """A page with requests policed: tiles get a blank PNG, any other outside request is
-    aborted and recorded; page errors and console errors are recorded."""
+    aborted and recorded; page errors and console errors are recorded.
 
-    def __init__(self, page, *, tiles: bool = True):
+    The browser is offline unless ``online``: the story then leaves its tile layer off and draws its
+    embedded basemap alone, as for a reader without a network. Online, every tile of every view is a
+    request answered here, through Playwright: that doubles the machine's work for a walk through
+    the steps, so only the tests about tiles and the online page ask for it."""
+
+    def __init__(self, page, *, tiles: bool = True, online: bool = False):
         self.page = page
+        if not online:
+            page.context.set_offline(True)
         self.outside: list[str] = []
         self.tile_requests: list[str] = []
         self.errors: list[str] = []
@@ -182,12 +231,13 @@ def axe_violations(page, tags: list[str] = AXE_TAGS) -> list:
 def make_page(browser):
     contexts = []
 
-    def factory(viewport=(1280, 800), *, offline: bool = False, tiles: bool = True, **context_args) -> PageRun:
+    def factory(viewport=(1280, 800), *, online: bool = False, tiles: bool = True, **context_args) -> PageRun:
+        # A reader who asked for reduced motion: steps jump. Flights cost a second of wall time and
+        # of frames each; the tests about flying ask for them (reduced_motion="no-preference").
+        context_args.setdefault("reduced_motion", "reduce")
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, **context_args)
         contexts.append(context)
-        if offline:
-            context.set_offline(True)
-        return PageRun(context.new_page(), tiles=tiles)
+        return PageRun(context.new_page(), tiles=tiles, online=online)
 
     yield factory
     for context in contexts:

@@ -171,15 +171,15 @@ def test_screen_reader_text(pages, make_page):
       return document.getElementById(m.getAttribute('aria-describedby')).textContent; }""")
     assert described == STEPS[2].description
     for i, step in enumerate(STEPS):
-        run.js(f"() => void {ROOT}.storymap.goTo({i})")
-        assert run.js("""() => { const m = document.querySelector('.storymap-map');
-          return document.getElementById(m.getAttribute('aria-describedby')).textContent; }""").strip()
-        buttons = run.js("""() => [...document.querySelectorAll('.storymap-nav button')].map(b =>
-          [b.getAttribute('aria-label'), b.disabled])""")
-        assert buttons == [["Previous step", i == 0], ["Next step", i == len(STEPS) - 1]]
-        levels = run.js("""() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
-          .filter(h => h.getClientRects().length || h.closest('details:not([open])'))
-          .map(h => +h.tagName[1])""")
+        seen = run.js(f"""() => {{ {ROOT}.storymap.goTo({i});
+          const m = document.querySelector('.storymap-map');
+          return {{described: document.getElementById(m.getAttribute('aria-describedby')).textContent,
+            buttons: [...document.querySelectorAll('.storymap-nav button')].map(b => [b.getAttribute('aria-label'), b.disabled]),
+            levels: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+              .filter(h => h.getClientRects().length || h.closest('details:not([open])')).map(h => +h.tagName[1])}}; }}""")
+        assert seen["described"].strip()
+        assert seen["buttons"] == [["Previous step", i == 0], ["Next step", i == len(STEPS) - 1]]
+        levels = seen["levels"]
         assert levels[0] == 1
         assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), (step.id, levels)
 
@@ -196,7 +196,7 @@ def test_reduced_motion_jumps_and_nothing_moves_by_itself(pages, make_page):
     # 2.5 s of the page's time, every timer and animation frame in it run: still nothing moves.
     run.page.clock.run_for(2500)
     assert run.js(f"() => {ROOT}.storymap.map.getCenter()") == center and index(run) == STEP_IDS.index("the-canal")
-    animated = make_page(DESKTOP).open(pages / "slides.html")
+    animated = make_page(DESKTOP, reduced_motion="no-preference").open(pages / "slides.html")
     assert animated.js(f"""() => {{ {ROOT}.storymap.goTo('the-canal');
       return {ROOT}.hasAttribute('data-storymap-moving'); }}""") is True
 

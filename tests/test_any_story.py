@@ -308,7 +308,7 @@ def test_ports_story_frames_the_pacific():
 @pytest.mark.browser
 def test_the_antimeridian_lane_draws_as_one_shape_across_the_pacific(tmp_path: Path, make_page):
     page = storymap.load(PORTS).save(tmp_path / "ports.html")
-    run = make_page(offline=True).open(page, "transpacific")
+    run = make_page().open(page, "transpacific")
     view = run.js("""() => {
       const s = document.querySelector('[data-storymap]').storymap, b = s.map.getBounds();
       const lane = s._places['transpacific-lane'].layer.getBounds();

@@ -240,7 +240,7 @@ def _pixel(page, x: float, y: float) -> tuple[int, int, int]:
 
 @pytest.mark.browser
 def test_gatun_lake_is_water_offline_at_the_canal_step(built_page: Path, make_page):
-    run = make_page(offline=True).open(built_page, "the-canal")
+    run = make_page().open(built_page, "the-canal")
     # The move to the step has ended (open() waits for it); the canvases have drawn the view (no
     # redraw left for a frame to do), and that frame has been painted.
     run.page.wait_for_function("""() => { let pending = false;

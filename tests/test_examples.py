@@ -51,7 +51,7 @@ def example_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.parametrize("name", [p.name for p in EXAMPLES])
 def test_example_steps_through_with_its_places_in_view(example_pages, make_page, name: str):
     story = storymap.load(ROOT / "examples" / name)
-    run = make_page(offline=True, reduced_motion="reduce").open(example_pages[name])
+    run = make_page(reduced_motion="reduce").open(example_pages[name])
     for i, step in enumerate(story.steps):
         run.js(f"() => void document.querySelector('[data-storymap]').storymap.goTo({i})")
         run.settle()
@@ -69,6 +69,6 @@ def test_example_steps_through_with_its_places_in_view(example_pages, make_page,
 def test_example_has_no_axe_violations(example_pages, make_page, name: str):
     steps = storymap.load(ROOT / "examples" / name).steps
     for viewport, step in (((1280, 800), steps[0].id), ((390, 844), steps[len(steps) // 2].id)):
-        run = make_page(viewport, offline=True, reduced_motion="reduce").open(example_pages[name], step)
+        run = make_page(viewport, reduced_motion="reduce").open(example_pages[name], step)
         violations = axe_violations(run.page)
         assert violations == [], (viewport, step, violations)

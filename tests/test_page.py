@@ -92,7 +92,8 @@ STEP_JS = f"""async (t) => {{
 
 @pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
 def test_every_step_through_the_api(built_page: Path, make_page, viewport):
-    run = make_page(viewport).open(built_page)
+    # The desktop walk flies from step to step (as a reader without reduced motion sees it).
+    run = make_page(viewport, **({"reduced_motion": "no-preference"} if viewport[0] > 640 else {})).open(built_page)
     run.js("""() => { window.__events = [];
       document.addEventListener('storymap:step', e => window.__events.push(e.detail)); }""")
     for i, step in enumerate(STEPS):
@@ -195,7 +196,7 @@ def _land_pixels(run) -> int:
 
 
 def test_land_is_drawn_with_the_network_off(built_page: Path, make_page):
-    run = make_page(offline=True).open(built_page, "border-service")
+    run = make_page().open(built_page, "border-service")
     assert _land_pixels(run) > 1000
     assert run.tile_requests == []  # offline: the tile layer stays off, nothing fails
     assert run.js(f"() => {ROOT_JS}.storymap.map.hasLayer({ROOT_JS}.storymap.layers.Tiles)") is False
@@ -204,7 +205,7 @@ def test_land_is_drawn_with_the_network_off(built_page: Path, make_page):
 
 
 def test_tiles_show_when_online(built_page: Path, make_page):
-    run = make_page().open(built_page)
+    run = make_page(online=True).open(built_page)
     # A tile has loaded (each gets the blank PNG): then its request was seen.
     run.page.wait_for_function("() => [...document.querySelectorAll('img.leaflet-tile')].some((i) => i.complete && i.naturalWidth)")
     assert run.tile_requests, "no tile requested while online"
@@ -214,7 +215,7 @@ def test_tiles_show_when_online(built_page: Path, make_page):
 
 def test_network_blocked_but_online_still_reads(built_page: Path, make_page):
     # Tiles requested but failing (a captive network): the basemap still shows underneath.
-    run = make_page(tiles=False).open(built_page)
+    run = make_page(tiles=False, online=True).open(built_page)
     assert _land_pixels(run) > 1000
     assert [e for e in run.errors if "ERR_FAILED" not in e] == []
     assert run.outside == []

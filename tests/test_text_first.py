@@ -23,6 +23,7 @@ window.__frames = [];
     if (root) {
       var shown = Array.prototype.filter.call(root.querySelectorAll('.storymap-step'), function (s) { return !s.hidden; });
       window.__frames.push({
+        t: performance.now(),
         leaflet: !!window[Symbol.for('%s')],
         story: !!root.storymap,
         title: (root.querySelector('.storymap-title') || {}).textContent || '',
@@ -59,10 +60,16 @@ def test_the_script_runs_only_boot_js_at_once():
 @pytest.mark.browser
 @pytest.mark.parametrize("hash_", ["", "the-canal"])
 def test_the_text_paints_before_leaflet_runs(make_page, page_file, hash_):
-    run = make_page(offline=True)
-    run.page.add_init_script(FRAMES_JS)
-    run.open(page_file, hash_)
-    frames = run.js("() => window.__frames")
+    # The page waits for its first paint at most 500 ms (boot.js afterPaint: a background tab gets
+    # none) before it runs Leaflet. A machine too busy to paint a first frame that soon gets the
+    # page again, up to three times.
+    for _ in range(3):
+        run = make_page()
+        run.page.add_init_script(FRAMES_JS)
+        run.open(page_file, hash_)
+        frames = run.js("() => window.__frames")
+        if frames and frames[0]["t"] < 400:
+            break
     text = [f for f in frames if f["title"] and not f["leaflet"]]
     # Frames with the story's text in them came before Leaflet ran, and before the story existed.
     assert text and text[0] is next(f for f in frames if f["title"]), frames

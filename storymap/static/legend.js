@@ -118,6 +118,7 @@
       this._items.forEach(this._addRow, this);
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
+      L.DomEvent.on(box, 'toggle', this._fit, this);  // (the controls around it may have changed)
       map.on('resize', this._fit, this);
       return box;
     },
@@ -127,13 +128,23 @@
     },
 
     // A legend with colour keys can outgrow the map: its list then scrolls (and takes the focus,
-    // so that the keyboard scrolls it too).
+    // so that the keyboard scrolls it too). Opened, it stays within the room its side of the map
+    // leaves: the map's height less the controls in the corner across from it (the zoom buttons
+    // above a legend at the bottom) and its neighbours in its own corner, so that it never covers
+    // a button (on a phone's short map too).
     _fit: function () {
-      if (this._keyed && this._list && this._map) {
-        this._list.style.maxHeight = Math.max(120, this._map.getSize().y - 90) + 'px';
-        this._list.style.overflowY = 'auto';
-        this._list.tabIndex = 0;
+      if (!this._keyed || !this._list || !this._map) {
+        return;
       }
+      var pos = this.getPosition(), box = this._container, map = this._map.getContainer();
+      var side = pos.indexOf('right') > 0 ? '.leaflet-right' : '.leaflet-left';
+      var mine = map.querySelector((pos.indexOf('top') === 0 ? '.leaflet-top' : '.leaflet-bottom') + side);
+      var across = map.querySelector((pos.indexOf('top') === 0 ? '.leaflet-bottom' : '.leaflet-top') + side);
+      var taken = (across ? across.offsetHeight : 0) + (mine && box ? mine.offsetHeight - box.offsetHeight : 0);
+      var room = this._map.getSize().y - taken - this._title.offsetHeight - 40;
+      this._list.style.maxHeight = Math.max(80, room) + 'px';
+      this._list.style.overflowY = 'auto';
+      this._list.tabIndex = 0;
     },
 
     // @method addItem(item: Object): this

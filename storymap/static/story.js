@@ -707,6 +707,12 @@
 
     _showText: function (i, data, first) {
       var scroll = this.options.layout === 'scroll', focused = document.activeElement;
+      // The new step's text starts at its top. (Reset before the text changes: the layout is then
+      // still the last frame's, not laid out again just for this.)
+      if (!scroll && this._scroller && !first) {
+        this._scroller.scrollTop = 0;
+        this._panel.scrollTop = 0;
+      }
       showText(this.root, this._nodes, i, scroll);
       if (focused && focused.disabled) {
         (i === 0 ? this._nextButton : this._prevButton).focus();
@@ -717,10 +723,6 @@
       if (this._mapDescription) {
         var given = this._sections[i] && this._sections[i].querySelector('.storymap-onmap-text');
         this._mapDescription.textContent = data.description || (given ? given.textContent : '');
-      }
-      if (!scroll && this._scroller && !first) {
-        this._scroller.scrollTop = 0;
-        this._panel.scrollTop = 0;
       }
     },
 

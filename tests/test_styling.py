@@ -9,7 +9,6 @@ import sys
 
 import folium
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 import pytest
@@ -78,6 +77,8 @@ def test_colours_are_explores(skewed, keywords):
 
 
 def test_quantile_classes_are_mapclassifys(skewed):
+    import mapclassify  # (here, not at the top: scipy and scikit-learn take seconds to import)
+
     frame = squares(skewed)
     element = overlay(frame, column="value", scheme="quantiles", k=5).element
     binning = mapclassify.classify(skewed, "quantiles", k=5)
@@ -131,6 +132,8 @@ def test_missing_values_are_left_out_or_coloured(skewed):
 
 
 def test_page_carries_a_palette_and_a_colour_per_feature(skewed):
+    import mapclassify  # (here, not at the top: scipy and scikit-learn take seconds to import)
+
     story = storymap.load(GEODATA)
     points = random_points(500)
     points["value"] = np.random.default_rng(1).lognormal(3, 1, 500)
@@ -196,6 +199,8 @@ def test_natural_breaks_pages_are_reproducible(skewed):
 # The legend's key ---------------------------------------------------------------------------------
 
 def test_legend_classes_with_their_ranges(skewed):
+    import mapclassify  # (here, not at the top: scipy and scikit-learn take seconds to import)
+
     frame = squares(skewed)
     key = overlay(frame, column="value", scheme="quantiles", k=4, legend_kwds={"fmt": "{:,.0f}"}).key
     binning = mapclassify.classify(skewed, "quantiles", k=4)

@@ -175,8 +175,7 @@ class PageRun:
 
     def __init__(self, page, *, tiles: bool = True, online: bool = False):
         self.page = page
-        if not online:
-            page.context.set_offline(True)
+        page.context.set_offline(not online)
         self.outside: list[str] = []
         self.tile_requests: list[str] = []
         self.errors: list[str] = []
@@ -227,18 +226,59 @@ def axe_violations(page, tags: list[str] = AXE_TAGS) -> list:
                          {"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]})
 
 
-@pytest.fixture()
-def make_page(browser):
-    contexts = []
+@pytest.fixture(scope="session")
+def shared_contexts(browser, tmp_path_factory):
+    """Browser contexts kept for the session, one per set of context options, each with a blank
+    local page kept open in it. Starting a renderer process costs Chromium about 1.7 s of CPU; a
+    new local page in a context that has one open shares its process and costs a quarter of that.
+    make_page opens each test's page in a kept context and closes it after the test."""
+    blank = tmp_path_factory.mktemp("keeper") / "blank.html"
+    blank.write_text("<!DOCTYPE html><title>keeper</title>", "utf-8")
+    kept: dict[str, object] = {}
 
-    def factory(viewport=(1280, 800), *, online: bool = False, tiles: bool = True, **context_args) -> PageRun:
+    def get(options: dict):
+        key = repr(sorted(options.items()))
+        if key not in kept:
+            context = browser.new_context(**options)
+            keeper = context.new_page()
+            keeper.goto(blank.as_uri())
+            kept[key] = (context, keeper)
+            context.on("close", lambda _closed: kept.pop(key, None))
+        return kept[key][0]
+
+    def tidy() -> None:
+        """Close every page in the kept contexts but their keepers."""
+        for context, keeper in list(kept.values()):
+            for opened in context.pages:
+                if opened is not keeper:
+                    opened.close()
+
+    get.tidy = tidy
+    yield get
+    for context, _keeper in list(kept.values()):
+        context.close()
+
+
+@pytest.fixture()
+def make_page(browser, shared_contexts):
+    own = []
+
+    def factory(viewport=(1280, 800), *, online: bool = False, tiles: bool = True, fresh: bool = False,
+                **context_args) -> PageRun:
+        """A page at ``viewport``; ``fresh``: in a context of its own (for a test that changes the
+        context itself, e.g. installs Playwright's clock, which is the context's)."""
         # A reader who asked for reduced motion: steps jump. Flights cost a second of wall time and
         # of frames each; the tests about flying ask for them (reduced_motion="no-preference").
         context_args.setdefault("reduced_motion", "reduce")
-        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, **context_args)
-        contexts.append(context)
+        options = {"viewport": {"width": viewport[0], "height": viewport[1]}, **context_args}
+        if fresh:
+            context = browser.new_context(**options)
+            own.append(context)
+        else:
+            context = shared_contexts(options)
         return PageRun(context.new_page(), tiles=tiles, online=online)
 
     yield factory
-    for context in contexts:
+    shared_contexts.tidy()  # the test's pages, and any it opened from them
+    for context in own:
         context.close()

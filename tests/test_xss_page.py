@@ -102,7 +102,7 @@ def hostile_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def open_page(make_page, page: Path, *, csp: bool):
-    run = make_page(bypass_csp=not csp, reduced_motion="reduce")
+    run = make_page(bypass_csp=not csp, fresh=True)  # (a context of its own: the clock is the context's)
     run.dialogs = []
     run.page.on("dialog", lambda d: (run.dialogs.append(d.message), d.dismiss()))
     run.page.clock.install()  # the page's timers on a clock the test can run on (see run_late)

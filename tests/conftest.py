@@ -244,16 +244,10 @@ def shared_contexts(browser, tmp_path_factory):
             keeper.goto(blank.as_uri())
             kept[key] = (context, keeper)
             context.on("close", lambda _closed: kept.pop(key, None))
-        return kept[key][0]
+        context = kept[key][0]
+        context.set_offline(False)  # as a new context would be (a test before may have set it)
+        return context
 
-    def tidy() -> None:
-        """Close every page in the kept contexts but their keepers."""
-        for context, keeper in list(kept.values()):
-            for opened in context.pages:
-                if opened is not keeper:
-                    opened.close()
-
-    get.tidy = tidy
     yield get
     for context, _keeper in list(kept.values()):
         context.close()
@@ -261,7 +255,7 @@ def shared_contexts(browser, tmp_path_factory):
 
 @pytest.fixture()
 def make_page(browser, shared_contexts):
-    own = []
+    own, pages = [], []
 
     def factory(viewport=(1280, 800), *, online: bool = False, tiles: bool = True, fresh: bool = False,
                 **context_args) -> PageRun:
@@ -276,9 +270,15 @@ def make_page(browser, shared_contexts):
             own.append(context)
         else:
             context = shared_contexts(options)
-        return PageRun(context.new_page(), tiles=tiles, online=online)
+        pages.append(context.new_page())
+        return PageRun(pages[-1], tiles=tiles, online=online)
 
     yield factory
-    shared_contexts.tidy()  # the test's pages, and any it opened from them
+    for page in pages:  # the test's pages, and any it opened from them
+        if not page.is_closed():
+            for opened in page.context.pages:
+                if opened.opener() is page:
+                    opened.close()
+            page.close()
     for context in own:
         context.close()

@@ -80,17 +80,16 @@ def pages(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def chromium(browser):
-    """The session's Chromium (one Playwright per process), for this module's shared pages."""
-    return browser
+def chromium(shared_contexts):
+    """The session's Chromium: its kept contexts (conftest.shared_contexts), for this module's pages."""
+    return shared_contexts
 
 
 class Opened:
     def __init__(self, chromium, path: Path, viewport, *, offline: bool = True):
         phone = viewport == PHONE
-        self.context = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                            reduced_motion="reduce",
-                                            **({"has_touch": True, "is_mobile": True} if phone else {}))
+        self.context = chromium({"viewport": {"width": viewport[0], "height": viewport[1]}, "reduced_motion": "reduce",
+                                 **({"has_touch": True, "is_mobile": True} if phone else {})})
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.errors: list[str] = []
@@ -110,6 +109,9 @@ class Opened:
         self.page.route("**/*", route)
         self.page.goto(path.resolve().as_uri(), wait_until="load")
         self.settle()
+
+    def close(self) -> None:
+        self.page.close()
 
     def settle(self) -> None:
         self.page.wait_for_function(f"() => {ROOT}.storymap && {ROOT}.storymap.ready && "
@@ -138,7 +140,7 @@ def walks(pages, chromium) -> dict[tuple[str, tuple[int, int]], list[dict]]:
             n = opened.page.evaluate(f"() => {ROOT}.storymap.steps.length")
             out[story, viewport] = [opened.go(i) for i in range(n)]
             assert opened.errors == []
-            opened.context.close()
+            opened.close()
     return out
 
 
@@ -243,7 +245,7 @@ def test_basemap_labels_are_utf8(pages, chromium):
                                      ".map((n) => n.textContent)")
         assert "Curaçao" in names and not any("Ã" in n for n in names)
     finally:
-        opened.context.close()
+        opened.close()
 
 
 # ------------------------------------------------------------------------------------- tiles
@@ -284,13 +286,13 @@ def test_tiles_none_requests_nothing_and_a_provider_its_host(pages, chromium):
     none = Opened(chromium, pages["none"], DESKTOP, offline=False)
     none.go(1)
     assert none.requests == [] and none.errors == []
-    none.context.close()
+    none.close()
     osm = Opened(chromium, pages["osm"], DESKTOP, offline=False)
     osm.page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile').length > 0", timeout=10_000)
     hosts = {re.match(r"https?://([^/]+)/", url).group(1) for url in osm.requests}
     assert hosts == {"tile.openstreetmap.org"}, hosts
     assert "OpenStreetMap" in osm.page.inner_text(".leaflet-control-attribution")
-    osm.context.close()
+    osm.close()
 
 
 # ---------------------------------------------------------------------------------- keyboard
@@ -320,7 +322,7 @@ def test_tab_reaches_next_within_12_and_every_stop_is_named(pages, chromium):
         assert all(s["label"] for s in stops), [s for s in stops if not s["label"]]
         assert not any(s["tag"].lower() == "path" for s in stops)  # map shapes are out of the Tab order
     finally:
-        opened.context.close()
+        opened.close()
 
 
 # ------------------------------------------------------------------------------------ JS API
@@ -340,4 +342,4 @@ def test_public_api_padding_show_view_labels(pages, chromium):
         dev = (REPO / "storymap" / "static" / "dev.js").read_text("utf-8")
         assert not re.search(r"story\._[a-z]", dev) and not re.search(r"\bs\._[a-z]", dev)
     finally:
-        opened.context.close()
+        opened.close()

@@ -257,20 +257,22 @@ def shared_contexts(browser, tmp_path_factory):
 def make_page(browser, shared_contexts):
     own, pages = [], []
 
-    def factory(viewport=(1280, 800), *, online: bool = False, tiles: bool = True, fresh: bool = False,
+    def factory(viewport=(1280, 800), *, online: bool = False, tiles: bool = True, clock: bool = False,
                 **context_args) -> PageRun:
-        """A page at ``viewport``; ``fresh``: in a context of its own (for a test that changes the
-        context itself, e.g. installs Playwright's clock, which is the context's)."""
+        """A page at ``viewport``; ``clock``: its timers and frames on Playwright's clock, installed
+        (it is the context's) in a context of the page's own."""
         # A reader who asked for reduced motion: steps jump. Flights cost a second of wall time and
         # of frames each; the tests about flying ask for them (reduced_motion="no-preference").
         context_args.setdefault("reduced_motion", "reduce")
         options = {"viewport": {"width": viewport[0], "height": viewport[1]}, **context_args}
-        if fresh:
+        if clock:
             context = browser.new_context(**options)
             own.append(context)
         else:
             context = shared_contexts(options)
         pages.append(context.new_page())
+        if clock:
+            pages[-1].clock.install()
         return PageRun(pages[-1], tiles=tiles, online=online)
 
     yield factory

@@ -186,8 +186,7 @@ def test_screen_reader_text(pages, make_page):
 
 # ------------------------------------------------------------------------------------- motion
 def test_reduced_motion_jumps_and_nothing_moves_by_itself(pages, make_page):
-    run = make_page(DESKTOP, fresh=True, **reader(DESKTOP))
-    run.page.clock.install()  # the page's timers and frames run on a clock the test can move on
+    run = make_page(DESKTOP, clock=True, **reader(DESKTOP))  # (timers and frames: the test moves them on)
     run.open(pages / "slides.html")
     jumped = run.js(f"""() => {{ const sm = {ROOT}.storymap; sm.goTo('the-canal');
       return [{ROOT}.hasAttribute('data-storymap-moving'), sm.map.getZoom()]; }}""")
@@ -260,8 +259,7 @@ def _swipe(run, dx: int) -> None:
 
 
 def test_phone_swipe_steps(pages, make_page):
-    run = make_page(PHONE, fresh=True, **reader(PHONE))
-    run.page.clock.install()
+    run = make_page(PHONE, clock=True, **reader(PHONE))
     run.open(pages / "slides.html")
     # A swipe counts if it is quick (under 0.8 s of the page's clock): the page's time stands still
     # while the test sends the touches, however busy the machine.

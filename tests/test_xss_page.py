@@ -102,10 +102,9 @@ def hostile_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def open_page(make_page, page: Path, *, csp: bool):
-    run = make_page(bypass_csp=not csp, fresh=True)  # (a context of its own: the clock is the context's)
+    run = make_page(bypass_csp=not csp, clock=True)  # (the page's timers: the test runs them, see run_late)
     run.dialogs = []
     run.page.on("dialog", lambda d: (run.dialogs.append(d.message), d.dismiss()))
-    run.page.clock.install()  # the page's timers on a clock the test can run on (see run_late)
     run.page.add_init_script(SENTINELS)
     try:
         return run.open(page)

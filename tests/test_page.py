@@ -210,6 +210,9 @@ def test_tiles_show_when_online(built_page: Path, make_page):
     # A tile has loaded (each gets the blank PNG): then its request was seen.
     run.page.wait_for_function("() => [...document.querySelectorAll('img.leaflet-tile')].some((i) => i.complete && i.naturalWidth)")
     assert run.tile_requests, "no tile requested while online"
+    # Only the first step's view's tiles: the tile layer is added once that view is set.
+    zoom = run.js(f"() => {{ const s = {ROOT_JS}.storymap; return s.layers.Tiles._tileZoom; }}")
+    assert {int(url.split("/")[-3]) for url in run.tile_requests} == {zoom}, run.tile_requests[:3]
     assert "OpenStreetMap" in run.page.inner_text(".leaflet-control-attribution")
     assert_clean(run)
 

@@ -147,9 +147,12 @@
       if (this.options.layout === 'scroll') {
         this._watchScroll();
       }
-      this._tiles(Object.prototype.hasOwnProperty.call(this.layers, config.tiles) ? this.layers[config.tiles] : null);
       this._built = true;
+      // The first step's view is set before the places and tiles are added: they are projected
+      // (and tiles asked for) once, in that view, not first in the map's initial one.
       this._show(config.steps[this.index], false);
+      this._placesGroup.addTo(map);
+      this._tiles(Object.prototype.hasOwnProperty.call(this.layers, config.tiles) ? this.layers[config.tiles] : null);
       this._basemaps().forEach(function (layer) { layer.release(); });
     },
 
@@ -366,25 +369,36 @@
         }
       }, this);
       this._highlight(data);
-      this._showOverlays(data.id, data.time);
+      var overlays = this._overlaysFor(data.id);
       this._legend.showKinds(kinds);
       this._fit(data, animate);
+      // (Added once the view is set: projected in the step's view only.)
+      this._showOverlays(overlays, data.time);
     },
 
     // Layers added from Python show on their steps only (on every step when `steps` is null); a
     // layer with times shows the features of the step's time (all of them at an undated step).
-    _showOverlays: function (id, time) {
+    // Which of them step `id` shows ([{overlay, on}]); the legend marks them at once (its size
+    // counts in the step's view).
+    _overlaysFor: function (id) {
+      return this._overlays.map(function (o) {
+        var on = !o.steps || o.steps.indexOf(id) >= 0;
+        this._legend.setActive(o.name, on);
+        return {o: o, on: on};
+      }, this);
+    },
+
+    _showOverlays: function (overlays, time) {
       var map = this.map;
-      this._overlays.forEach(function (o) {
-        var own = Object.prototype.hasOwnProperty.call(this.layers, o.name);
-        var layer = own ? this.layers[o.name] : null, on = !o.steps || o.steps.indexOf(id) >= 0;
+      overlays.forEach(function (item) {
+        var o = item.o, on = item.on, own = Object.prototype.hasOwnProperty.call(this.layers, o.name);
+        var layer = own ? this.layers[o.name] : null;
         if (layer && o.time && layer.setTime) {
           layer.setTime(time ? time.days : null);
         }
         if (layer && on !== map.hasLayer(layer)) {
           map[on ? 'addLayer' : 'removeLayer'](layer);
         }
-        this._legend.setActive(o.name, on);
       }, this);
     },
 
@@ -852,7 +866,6 @@
           map.closeTooltip(hover);
         });
       });
-      group.addTo(map);
       this._labels = new ns.Labels().setPlaces(this._config.places.map(function (place) {
         var kind = kinds[place.kind] || {}, style = kind.style || {};
         var radius = kind.geometry === 'point' ? (style.radius || 7) * (kind.symbol && kind.symbol !== 'circle' ? 1.3 : 1) +

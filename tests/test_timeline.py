@@ -229,6 +229,19 @@ def test_the_marks_follow_the_language(desktop: PageRun):
     assert run.errors == []
 
 
+def test_on_a_phone_the_row_scrolls_to_the_current_mark(make_page, page_file: Path):
+    run = make_page((390, 844)).open(page_file)
+    row = "document.querySelector('[data-storymap-timeline] ol')"
+    assert run.js(f"() => {row}.scrollWidth > {row}.clientWidth")  # more marks than the row shows
+    for step in chronological() + chronological()[::-1][1:]:  # to the latest, and back
+        go(run, step)
+        run.page.wait_for_function(f"""(id) => {{ const m = document.querySelector('[data-storymap-timeline] [data-step="' + id + '"]');
+          const a = m.getBoundingClientRect(), r = {row}.getBoundingClientRect();
+          return a.left >= r.left - 0.5 && a.right <= r.right + 0.5; }}""", arg=step, timeout=2000)
+    assert run.js(f"() => {row}.scrollLeft") == 0  # back at the earliest mark: the row's start
+    assert run.errors == []
+
+
 def test_destroy_puts_the_timeline_back(desktop: PageRun):
     run = desktop
     state = run.js(f"""() => {{ const root = {ROOT}; root.storymap.destroy();

@@ -72,6 +72,19 @@
         marks.forEach(function (m) { m.tabIndex = m === mark ? 0 : -1; });
         mark.focus();
       });
+      // The row scrolls (not the page) to show the current mark, in the next frame: measuring
+      // here would lay the page out in the middle of the step's changes.
+      var frame = null;
+      var reveal = function (button) {
+        cancelAnimationFrame(frame);
+        frame = requestAnimationFrame(function () {
+          var at = button.getBoundingClientRect(), row = list.getBoundingClientRect();
+          if (at.left < row.left || at.right > row.right) {
+            list.scrollLeft += at.left - row.left - (row.width - at.width) / 2;
+          }
+        });
+      };
+      story._disposers.push(function () { cancelAnimationFrame(frame); });
       story.on('step language', function () {
         var current = story.steps[story.index], dated = current && steps.some(function (s) { return s.id === current.id; });
         now.textContent = '';
@@ -86,11 +99,7 @@
           }
           button.setAttribute('aria-current', 'step');
           now.textContent = text;
-          // Scroll the row (not the page) to show the current mark.
-          var at = button.getBoundingClientRect(), row = list.getBoundingClientRect();
-          if (at.left < row.left || at.right > row.right) {
-            list.scrollLeft += at.left - row.left - (row.width - at.width) / 2;
-          }
+          reveal(button);
         });
       });
       story._disposers.push(L.bind(function () {

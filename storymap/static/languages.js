@@ -33,8 +33,10 @@
         given.push(node.getAttribute('data-i18n'));
         node.setAttribute('data-i18n', i);
       });
+      // Each other language's texts, taken into the document when first shown.
+      this._templates = {};
       each(root.querySelectorAll('template[data-lang]'), function (template) {
-        self._stores[template.getAttribute('data-lang')] = document.importNode(template.content, true);
+        self._templates[template.getAttribute('data-lang')] = template;
       });
       var doc = document.documentElement, docLang = doc.lang, docTitle = document.title;
       this._ownsDocument = this._config.mode !== 'fragment' && !!root.closest('body.storymap-page');
@@ -124,9 +126,19 @@
       return this;
     },
 
+    // A language's store: its template's entries, imported once (they then hold, swapped out, the
+    // texts the page showed before).
+    _store: function (lang) {
+      var own = function (o) { return Object.prototype.hasOwnProperty.call(o, lang); };
+      if (!own(this._stores) && own(this._templates)) {
+        this._stores[lang] = document.importNode(this._templates[lang].content, true);
+      }
+      return own(this._stores) ? this._stores[lang] : null;
+    },
+
     // Exchanges the page's marked elements with the entries of a language's store.
     _swap: function (lang) {
-      var root = this.root, store = lang && this._stores[lang];
+      var root = this.root, store = lang && this._store(lang);
       each(store ? store.children : [], function (entry) {
         var targets = root.querySelectorAll('[data-i18n="' + entry.getAttribute('data-k') + '"]'), first = targets[0];
         if (!first) {

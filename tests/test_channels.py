@@ -252,6 +252,8 @@ def test_media_in_chromium(desktop: PageRun):
     chart = figure("a-chart")
     assert chart["src"].startswith("data:image/png;base64,") and chart["natural"] == [600, 300]
     assert chart["alt"] == "A blue chart" and chart["shown"] and chart["caption"].strip() == "Chart: storymap"
+    lazy = desktop.js("() => Array.from(document.querySelectorAll('.storymap-media')).map((i) => i.loading)")
+    assert lazy == ["auto", "lazy", "lazy"]  # the first step's picture loads with the page, the others when shown
     canal = figure("the-canal")
     assert canal["src"].startswith("data:image/svg+xml,") and canal["natural"] == [400, 236] and canal["shown"]
     assert desktop.outside == [] and desktop.errors == []  # inlined: no request for any image
@@ -267,7 +269,9 @@ def test_print_is_the_whole_story_as_an_article(desktop: PageRun):
         # The map takes its printed size (11 cm at the top) and refits the current step.
         page.wait_for_function("""() => { const r = document.querySelector('[data-storymap]');
             const m = r.storymap.map; return Math.abs(m.getSize().y - m.getContainer().clientHeight) < 1
-              && m.getContainer().clientHeight < 500 && !r.hasAttribute('data-storymap-moving'); }""")
+              && m.getContainer().clientHeight < 500 && !r.hasAttribute('data-storymap-moving')
+              // every step's pictures, the later steps' loaded only when shown on screen:
+              && Array.from(r.querySelectorAll('img.storymap-media')).every((i) => i.complete && i.naturalWidth > 0); }""")
         layout = desktop.js("""() => {
           const root = document.querySelector('[data-storymap]'), story = root.storymap;
           const shown = (el) => !!el && getComputedStyle(el).display !== 'none' && el.getBoundingClientRect().height > 0;

@@ -2,7 +2,7 @@
 // above the story text; Leaflet does not notice a container that changes size without a window
 // resize, so the story tells its map, which then refits the current step (story.js listens to the
 // map's resize). The places' sources, folded away on screen, are unfolded for the paper and folded
-// back after.
+// back after; the pictures of later steps, loaded when shown on screen, are loaded for the paper.
 (function (L) {
   'use strict';
   var ns = L.storymap;
@@ -20,6 +20,10 @@
           return;
         }
         if (printing) {
+          // The later steps' pictures load when their step shows (loading=lazy): all of them now.
+          Array.prototype.forEach.call(self.root.querySelectorAll('img[loading="lazy"]'), function (img) {
+            img.loading = 'eager';
+          });
           Array.prototype.forEach.call(self.root.querySelectorAll('details.storymap-sources:not([open])'),
             function (details) {
               details.open = true;

@@ -261,3 +261,53 @@ def test_gatun_lake_is_water_offline_at_the_canal_step(built_page: Path, make_pa
     assert max(abs(a - b) for a, b in zip(water, (201, 221, 232))) <= 6, water  # the sea's colour
     assert run.tile_requests == []
     assert run.js("() => document.querySelectorAll('.storymap-country-label[data-rank]').length") > 0
+
+
+# The shapes as Leaflet's own Polygon and Polyline layers would draw them, on a canvas of the same
+# size and place: the pixels where the two canvases differ (a channel by more than 48 of 255), and
+# how many pixels the basemap covers.
+SAME_AS_LEAFLET_JS = """async () => {
+  const sm = document.querySelector('[data-storymap]').storymap, map = sm.map, base = sm.layers.Basemap;
+  const data = base._data, u = L.storymap.util, scale = data.scale || 1000, o = base.options;
+  const split = (items, counts) => { const out = []; let at = 0;
+    for (const c of counts) { out.push(items.slice(at, at + c)); at += c; } return out; };
+  const latLngs = (f) => { const xy = u.coordinates(f.xy, scale), pts = [];
+    for (let i = 0; i + 1 < xy.length; i += 2) pts.push([xy[i + 1], xy[i]]);
+    return f.rings !== undefined ? split(split(pts, u.unpack(f.rings)), u.unpack(f.polys)) : split(pts, u.unpack(f.parts)); };
+  if (!map.getPane('leafletShapes')) map.createPane('leafletShapes').style.visibility = 'hidden';
+  const renderer = L.canvas({pane: 'leafletShapes'}), sea = base._sea(map), group = L.layerGroup().addTo(map);
+  const common = {renderer, interactive: false, smoothFactor: 0.5};
+  group.addLayer(L.polygon(latLngs(data.land), {...common, ...o.land}));
+  group.addLayer(L.polygon(latLngs(data.water), {...common, fillColor: sea, ...o.water}));
+  group.addLayer(L.polyline(latLngs(data.rivers), {...common, color: sea, ...o.rivers}));
+  group.addLayer(L.polyline(latLngs(data.borders), {...common, ...o.borders}));
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const ours = document.querySelector('.leaflet-storymapBasemap-pane canvas'), theirs = renderer._container;
+  const read = (c) => c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const a = read(ours), b = read(theirs);
+  let differ = 0, covered = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    if (a[i + 3] > 0) covered++;
+    if (Math.max(Math.abs(a[i] - b[i]), Math.abs(a[i + 1] - b[i + 1]), Math.abs(a[i + 2] - b[i + 2]),
+                 Math.abs(a[i + 3] - b[i + 3])) > 48) differ++;
+  }
+  group.remove();
+  return {same: [ours.width, ours.height].join() === [theirs.width, theirs.height].join(),
+          differ: differ / (a.length / 4), covered: covered / (a.length / 4)};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("step", ["overview", "border-service", "the-canal"])
+def test_the_basemap_draws_as_leaflets_own_layers_would(built_page: Path, make_page, step: str):
+    # storymap draws the basemap's land, lakes, rivers and borders itself (projected once, no
+    # LatLng per vertex); at a world-wide, a regional and a close step, and after a zoom, the
+    # picture is Leaflet's.
+    run = make_page().open(built_page, step)
+    result = run.js(SAME_AS_LEAFLET_JS)
+    assert result["same"] and result["covered"] > 0.1 and result["differ"] < 0.01, result
+    run.js("() => { document.querySelector('[data-storymap]').storymap.map.zoomIn(1, {animate: false}); }")
+    run.js("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    zoomed = run.js(SAME_AS_LEAFLET_JS)
+    assert zoomed["same"] and zoomed["covered"] > 0.1 and zoomed["differ"] < 0.01, zoomed
+    assert run.errors == []

@@ -9,29 +9,114 @@
   }
   var u = ns.util, create = u.create, unpack = u.unpack;
 
-  // Runs of `counts[i]` items of `items`, as arrays.
-  function split(items, counts) {
-    var out = [], at = 0;
-    for (var i = 0; i < counts.length; i++) {
-      out.push(items.slice(at, at + counts[i]));
-      at += counts[i];
+  // Web Mercator as Leaflet's EPSG:3857 has it (SphericalMercator, then its transformation), at
+  // zoom 0 and as a fraction of the world's width: a point at zoom z is 256 · 2^z times this.
+  var MAX_LAT = 85.0511287798, DEG = Math.PI / 180;
+
+  // {xy, parts} or {xy, rings}: the points, projected once, and their runs (a line, a ring), each
+  // with its bounding box, for drawing at any zoom without a LatLng or Point per vertex.
+  function shapes(family, scale) {
+    var lonLat = u.coordinates(family.xy, scale), n = lonLat.length, xy = new Float64Array(n);
+    var west = Infinity, south = Infinity, east = -Infinity, north = -Infinity;
+    for (var i = 0; i + 1 < n; i += 2) {
+      var lat = Math.max(-MAX_LAT, Math.min(MAX_LAT, lonLat[i + 1])), sin = Math.sin(lat * DEG);
+      xy[i] = 0.5 + lonLat[i] / 360;
+      xy[i + 1] = 0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI);
+      west = Math.min(west, lonLat[i]);
+      east = Math.max(east, lonLat[i]);
+      south = Math.min(south, lat);
+      north = Math.max(north, lat);
     }
-    return out;
+    var counts = unpack(family.rings !== undefined ? family.rings : family.parts), runs = [], at = 0;
+    for (var r = 0; r < counts.length; r++) {
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var k = 2 * at; k < 2 * (at + counts[r]); k += 2) {
+        x0 = Math.min(x0, xy[k]);
+        x1 = Math.max(x1, xy[k]);
+        y0 = Math.min(y0, xy[k + 1]);
+        y1 = Math.max(y1, xy[k + 1]);
+      }
+      runs.push({start: at, end: at + counts[r], box: [x0, y0, x1, y1]});
+      at += counts[r];
+    }
+    return {xy: xy, runs: runs, bounds: west <= east ? L.latLngBounds([south, west], [north, east]) : null};
   }
 
-  // {xy, parts} → [[latlng, ...], ...]; {xy, rings, polys} → [[[latlng, ...], ...], ...].
-  function latLngs(family, scale) {
-    var xy = u.coordinates(family.xy, scale), points = [];
-    for (var i = 0; i + 1 < xy.length; i += 2) {
-      points.push([xy[i + 1], xy[i]]);
-    }
-    if (family.rings !== undefined) {
-      return split(split(points, unpack(family.rings)), unpack(family.polys));
-    }
-    return split(points, unpack(family.parts));
-  }
+  // The basemap's land, lakes, rivers and borders on one canvas: Leaflet's canvas renderer (its
+  // size, padding, retina scale and zoom animations), drawing these shapes itself, each family in
+  // one path with one fill or stroke, skipping runs outside the canvas and steps under half a pixel.
+  var Shapes = L.Canvas.extend({
+    initialize: function (families, options) {
+      L.Canvas.prototype.initialize.call(this, options);
+      this._families = families;  // [{shape, style, closed}]
+    },
 
-  u.unpackLatLngs = latLngs;
+    // @method getBounds(): LatLngBounds
+    // The shapes' extent (a Basemap's getBounds() takes it in).
+    getBounds: function () {
+      var out = L.latLngBounds([]);
+      this._families.forEach(function (f) {
+        if (f.shape.bounds) {
+          out.extend(f.shape.bounds);
+        }
+      });
+      return out;
+    },
+
+    _draw: function () {
+      var ctx = this._ctx, map = this._map, b = this._bounds;
+      if (!ctx || !map || !b) {
+        return;
+      }
+      var k = map.options.crs.scale(map.getZoom()), o = map.getPixelOrigin();
+      var lo = b.min.add(o).divideBy(k), hi = b.max.add(o).divideBy(k);
+      ctx.save();
+      this._families.forEach(function (f) {
+        var xy = f.shape.xy, style = f.style, drawn = false;
+        ctx.beginPath();
+        f.shape.runs.forEach(function (run) {
+          var box = run.box;
+          if (box[2] < lo.x || box[0] > hi.x || box[3] < lo.y || box[1] > hi.y) {
+            return;
+          }
+          var px = 0, py = 0;
+          for (var i = run.start; i < run.end; i++) {
+            var x = xy[2 * i] * k - o.x, y = xy[2 * i + 1] * k - o.y;
+            if (i === run.start) {
+              ctx.moveTo(x, y);
+            } else if (i === run.end - 1 || Math.abs(x - px) + Math.abs(y - py) >= 0.5) {
+              ctx.lineTo(x, y);
+            } else {
+              continue;
+            }
+            px = x;
+            py = y;
+          }
+          if (f.closed) {
+            ctx.closePath();
+          }
+          drawn = true;
+        });
+        if (!drawn) {
+          return;
+        }
+        if (style.fill) {
+          ctx.globalAlpha = style.fillOpacity;
+          ctx.fillStyle = style.fillColor || style.color;
+          ctx.fill(style.fillRule || 'evenodd');
+        }
+        if (style.stroke && style.weight !== 0) {
+          ctx.globalAlpha = style.opacity;
+          ctx.lineWidth = style.weight;
+          ctx.strokeStyle = style.color;
+          ctx.lineCap = style.lineCap;
+          ctx.lineJoin = style.lineJoin;
+          ctx.stroke();
+        }
+      });
+      ctx.restore();
+    }
+  });
 
   // A country label's icon: carries its Natural Earth label rank (1 the most prominent) as
   // data-rank, so that story labels can win over basemap labels.
@@ -191,22 +276,21 @@
     },
 
     _shapes: function (map) {
-      var data = this._data, o = this.options, pane = o.pane, scale = data.scale || 1000;
-      var renderer = L.canvas({pane: pane});
-      var sea = this._sea(map);
-      var base = {pane: pane, interactive: false, renderer: renderer, smoothFactor: 0.5};
-      var layers = [
-        ['land', L.polygon, o.land],
-        ['water', L.polygon, L.extend({fillColor: sea}, o.water)],
-        ['rivers', L.polyline, L.extend({color: sea}, o.rivers)],
-        ['borders', L.polyline, o.borders]
-      ];
-      for (var i = 0; i < layers.length; i++) {
-        var family = data[layers[i][0]];
-        if (family && family.xy) {
-          this.addLayer(layers[i][1](latLngs(family, scale), L.extend({}, base, layers[i][2])));
-        }
-      }
+      var data = this._data, o = this.options, scale = data.scale || 1000, sea = this._sea(map);
+      // (Leaflet's path options, as a Polygon or Polyline would take them.)
+      var path = L.Path.prototype.options, line = L.extend({}, path, {fill: false});
+      var families = [
+        ['land', true, o.land],
+        ['water', true, L.extend({fillColor: sea}, o.water)],
+        ['rivers', false, L.extend({color: sea}, o.rivers)],
+        ['borders', false, o.borders]
+      ].filter(function (f) {
+        return data[f[0]] && data[f[0]].xy;
+      }).map(function (f) {
+        return {shape: shapes(data[f[0]], scale), closed: f[1],
+          style: L.extend({}, f[1] ? L.extend({}, path, {fill: true}) : line, f[2])};
+      });
+      this.addLayer(new Shapes(families, {pane: o.pane}));
     },
 
     // @method setLang(lang: String): this

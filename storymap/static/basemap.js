@@ -156,8 +156,8 @@
       // The language of the labels, one of the data's `langs` (the first when absent).
       lang: '',
       // @option defer: Boolean = true
-      // Build the shapes after the page's first paint, in short tasks (the page's text shows
-      // first), instead of while being added.
+      // Build the shapes after the page's first paint, in a task of their own (the page's text
+      // shows first), instead of while being added.
       defer: true
     },
 
@@ -165,7 +165,7 @@
       L.setOptions(this, options);
       L.FeatureGroup.prototype.initialize.call(this, []);
       this._data = data || {};
-      this._part = 0;
+      this._built = false;
     },
 
     onAdd: function (map) {
@@ -218,56 +218,39 @@
     },
 
     // @method isLoaded(): Boolean
-    // Whether every part of the basemap has been built (a `load` event fires when it is).
+    // Whether the basemap has been built (a `load` event fires when it is).
     isLoaded: function () {
-      return this._part >= 2;
+      return this._built;
     },
 
-    // The shapes, then the labels, each in a task of its own, the first after the next paint
-    // (`defer`), or in the next task ('task'); all at once without `defer`.
+    // Builds the shapes and the labels (one task: drawn from points projected once, they take a
+    // few tens of ms) after the next paint (`defer`), in the next task ('task'), or at once.
     _schedule: function (defer) {
       var self = this;
-      var next = function () {
+      var build = function () {
         self._cancel = null;
-        if (!self._map) {
+        if (!self._map || self._built) {
           return;
         }
-        self._buildPart();
-        if (self.isLoaded()) {
-          // @event load: Event
-          // Fired when the basemap has been built.
-          self.fire('load');
-        } else {
-          var id = setTimeout(next, 0);
-          self._cancel = function () {
-            clearTimeout(id);
-          };
+        self._shapes(self._map);
+        if (self.options.labels) {
+          self._labels(self._data, self.options.pane);
         }
+        self._built = true;
+        // @event load: Event
+        // Fired when the basemap has been built.
+        self.fire('load');
       };
       if (defer === 'task') {
-        var id = setTimeout(next, 0);
+        var id = setTimeout(build, 0);
         this._cancel = function () {
           clearTimeout(id);
         };
-        return;
+      } else if (defer) {
+        this._cancel = u.afterPaint(build);
+      } else {
+        build();
       }
-      if (defer) {
-        this._cancel = u.afterPaint(next);
-        return;
-      }
-      while (!this.isLoaded()) {
-        this._buildPart();
-      }
-      this.fire('load');
-    },
-
-    _buildPart: function () {
-      if (this._part === 0) {
-        this._shapes(this._map);
-      } else if (this.options.labels) {
-        this._labels(this._data, this.options.pane);
-      }
-      this._part++;
     },
 
     _sea: function (map) {

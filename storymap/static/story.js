@@ -148,11 +148,10 @@
         this._watchScroll();
       }
       this._built = true;
-      // The first step's view is set before the places and tiles are added: they are projected
-      // (and tiles asked for) once, in that view, not first in the map's initial one.
+      // The first step's view is set before the places are added: they are projected once, in
+      // that view, not first in the map's initial one. (The tiles come once the story is ready.)
       this._show(config.steps[this.index], false);
       this._placesGroup.addTo(map);
-      this._tiles(Object.prototype.hasOwnProperty.call(this.layers, config.tiles) ? this.layers[config.tiles] : null);
       this._basemaps().forEach(function (layer) { layer.release(); });
     },
 
@@ -191,6 +190,10 @@
       }
       this.ready = true;
       this._placeLabels();
+      // Online, the tiles: asked for in the view the story opens on, once its map is drawn (the
+      // embedded basemap shows until they come).
+      var tiles = this._config.tiles;
+      this._tiles(Object.prototype.hasOwnProperty.call(this.layers, tiles) ? this.layers[tiles] : null);
       this._settle();
       this.fire('ready');
       // @event ready: Event

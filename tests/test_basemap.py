@@ -264,8 +264,8 @@ def test_gatun_lake_is_water_offline_at_the_canal_step(built_page: Path, make_pa
 
 
 # The shapes as Leaflet's own Polygon and Polyline layers would draw them, on a canvas of the same
-# size and place: the pixels where the two canvases differ (a channel by more than 48 of 255), and
-# how many pixels the basemap covers.
+# size and place: the share of pixels where the two canvases differ (a channel by more than 48 of
+# 255), and the share the basemap covers.
 SAME_AS_LEAFLET_JS = """async () => {
   const sm = document.querySelector('[data-storymap]').storymap, map = sm.map, base = sm.layers.Basemap;
   const data = base._data, u = L.storymap.util, scale = data.scale || 1000, o = base.options;
@@ -297,17 +297,26 @@ SAME_AS_LEAFLET_JS = """async () => {
 }"""
 
 
+@pytest.fixture(scope="module")
+def ports_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ports example: a world story whose frame crosses 180° (Rotterdam to Los Angeles by Asia)."""
+    return storymap.load(PORTS).save(tmp_path_factory.mktemp("ports") / "index.html")
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("step", ["overview", "border-service", "the-canal"])
-def test_the_basemap_draws_as_leaflets_own_layers_would(built_page: Path, make_page, step: str):
+@pytest.mark.parametrize("story, step", [("panama", "overview"), ("panama", "border-service"),
+                                         ("panama", "the-canal"), ("ports", "")])
+def test_the_basemap_draws_as_leaflets_own_layers_would(built_page: Path, ports_page: Path, make_page,
+                                                        story: str, step: str):
     # storymap draws the basemap's land, lakes, rivers and borders itself (projected once, no
-    # LatLng per vertex); at a world-wide, a regional and a close step, and after a zoom, the
-    # picture is Leaflet's.
-    run = make_page().open(built_page, step)
+    # LatLng per vertex); at a regional, a close and two world-wide steps (one across 180°), and
+    # after a zoom, the picture is Leaflet's (0.003-0.2% of the pixels differ here; a projection
+    # 0.5% off differs on ~2%).
+    run = make_page().open(built_page if story == "panama" else ports_page, step)
     result = run.js(SAME_AS_LEAFLET_JS)
-    assert result["same"] and result["covered"] > 0.1 and result["differ"] < 0.01, result
+    assert result["same"] and result["covered"] > 0.1 and result["differ"] < 0.005, result
     run.js("() => { document.querySelector('[data-storymap]').storymap.map.zoomIn(1, {animate: false}); }")
     run.js("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
     zoomed = run.js(SAME_AS_LEAFLET_JS)
-    assert zoomed["same"] and zoomed["covered"] > 0.1 and zoomed["differ"] < 0.01, zoomed
+    assert zoomed["same"] and zoomed["covered"] > 0.1 and zoomed["differ"] < 0.005, zoomed
     assert run.errors == []

@@ -44,7 +44,7 @@
 
   // The basemap's land, lakes, rivers and borders on one canvas: Leaflet's canvas renderer (its
   // size, padding, retina scale and zoom animations), drawing these shapes itself, each family in
-  // one path with one fill or stroke, skipping runs outside the canvas and steps under half a pixel.
+  // one path with one fill or stroke, skipping runs outside the canvas and points on the pixel before.
   var Shapes = L.Canvas.extend({
     initialize: function (families, options) {
       L.Canvas.prototype.initialize.call(this, options);
@@ -81,7 +81,8 @@
           }
           var px = 0, py = 0;
           for (var i = run.start; i < run.end; i++) {
-            var x = xy[2 * i] * k - o.x, y = xy[2 * i + 1] * k - o.y;
+            // (Rounded to whole pixels, as Leaflet rounds its layers' points.)
+            var x = Math.round(xy[2 * i] * k) - o.x, y = Math.round(xy[2 * i + 1] * k) - o.y;
             if (i === run.start) {
               ctx.moveTo(x, y);
             } else if (i === run.end - 1 || Math.abs(x - px) + Math.abs(y - py) >= 0.5) {

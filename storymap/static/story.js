@@ -372,36 +372,25 @@
         }
       }, this);
       this._highlight(data);
-      var overlays = this._overlaysFor(data.id);
+      this._showOverlays(data.id, data.time);
       this._legend.showKinds(kinds);
       this._fit(data, animate);
-      // (Added once the view is set: projected in the step's view only.)
-      this._showOverlays(overlays, data.time);
     },
 
     // Layers added from Python show on their steps only (on every step when `steps` is null); a
     // layer with times shows the features of the step's time (all of them at an undated step).
-    // Which of them step `id` shows ([{overlay, on}]); the legend marks them at once (its size
-    // counts in the step's view).
-    _overlaysFor: function (id) {
-      return this._overlays.map(function (o) {
-        var on = !o.steps || o.steps.indexOf(id) >= 0;
-        this._legend.setActive(o.name, on);
-        return {o: o, on: on};
-      }, this);
-    },
-
-    _showOverlays: function (overlays, time) {
+    _showOverlays: function (id, time) {
       var map = this.map;
-      overlays.forEach(function (item) {
-        var o = item.o, on = item.on, own = Object.prototype.hasOwnProperty.call(this.layers, o.name);
-        var layer = own ? this.layers[o.name] : null;
+      this._overlays.forEach(function (o) {
+        var own = Object.prototype.hasOwnProperty.call(this.layers, o.name);
+        var layer = own ? this.layers[o.name] : null, on = !o.steps || o.steps.indexOf(id) >= 0;
         if (layer && o.time && layer.setTime) {
           layer.setTime(time ? time.days : null);
         }
         if (layer && on !== map.hasLayer(layer)) {
           map[on ? 'addLayer' : 'removeLayer'](layer);
         }
+        this._legend.setActive(o.name, on);
       }, this);
     },
 

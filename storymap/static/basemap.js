@@ -17,15 +17,10 @@
   // with its bounding box, for drawing at any zoom without a LatLng or Point per vertex.
   function shapes(family, scale) {
     var lonLat = u.coordinates(family.xy, scale), n = lonLat.length, xy = new Float64Array(n);
-    var west = Infinity, south = Infinity, east = -Infinity, north = -Infinity;
     for (var i = 0; i + 1 < n; i += 2) {
-      var lat = Math.max(-MAX_LAT, Math.min(MAX_LAT, lonLat[i + 1])), sin = Math.sin(lat * DEG);
+      var sin = Math.sin(Math.max(-MAX_LAT, Math.min(MAX_LAT, lonLat[i + 1])) * DEG);
       xy[i] = 0.5 + lonLat[i] / 360;
       xy[i + 1] = 0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI);
-      west = Math.min(west, lonLat[i]);
-      east = Math.max(east, lonLat[i]);
-      south = Math.min(south, lat);
-      north = Math.max(north, lat);
     }
     var counts = unpack(family.rings !== undefined ? family.rings : family.parts), runs = [], at = 0;
     for (var r = 0; r < counts.length; r++) {
@@ -39,7 +34,12 @@
       runs.push({start: at, end: at + counts[r], box: [x0, y0, x1, y1]});
       at += counts[r];
     }
-    return {xy: xy, runs: runs, bounds: west <= east ? L.latLngBounds([south, west], [north, east]) : null};
+    return {xy: xy, runs: runs};
+  }
+
+  // A projected point (as above) back to a LatLng.
+  function unproject(x, y) {
+    return L.latLng(Math.atan(Math.sinh(Math.PI * (1 - 2 * y))) / DEG, (x - 0.5) * 360);
   }
 
   // The basemap's land, lakes, rivers and borders on one canvas: Leaflet's canvas renderer (its
@@ -52,13 +52,13 @@
     },
 
     // @method getBounds(): LatLngBounds
-    // The shapes' extent (a Basemap's getBounds() takes it in).
+    // The shapes' extent (a Basemap's getBounds() takes it in), from their runs' boxes.
     getBounds: function () {
       var out = L.latLngBounds([]);
       this._families.forEach(function (f) {
-        if (f.shape.bounds) {
-          out.extend(f.shape.bounds);
-        }
+        f.shape.runs.forEach(function (run) {
+          out.extend(unproject(run.box[0], run.box[3])).extend(unproject(run.box[2], run.box[1]));
+        });
       });
       return out;
     },
@@ -85,7 +85,7 @@
             var x = Math.round(xy[2 * i] * k) - o.x, y = Math.round(xy[2 * i + 1] * k) - o.y;
             if (i === run.start) {
               ctx.moveTo(x, y);
-            } else if (i === run.end - 1 || Math.abs(x - px) + Math.abs(y - py) >= 0.5) {
+            } else if (i === run.end - 1 || x !== px || y !== py) {
               ctx.lineTo(x, y);
             } else {
               continue;
@@ -261,8 +261,8 @@
 
     _shapes: function (map) {
       var data = this._data, o = this.options, scale = data.scale || 1000, sea = this._sea(map);
-      // (Leaflet's path options, as a Polygon or Polyline would take them.)
-      var path = L.Path.prototype.options, line = L.extend({}, path, {fill: false});
+      // (Leaflet's path options, as a Polygon (filled) or Polyline would take them.)
+      var path = L.Path.prototype.options;
       var families = [
         ['land', true, o.land],
         ['water', true, L.extend({fillColor: sea}, o.water)],
@@ -272,7 +272,7 @@
         return data[f[0]] && data[f[0]].xy;
       }).map(function (f) {
         return {shape: shapes(data[f[0]], scale), closed: f[1],
-          style: L.extend({}, f[1] ? L.extend({}, path, {fill: true}) : line, f[2])};
+          style: L.extend({}, path, {fill: f[1]}, f[2])};
       });
       this.addLayer(new Shapes(families, {pane: o.pane}));
     },

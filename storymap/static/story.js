@@ -135,8 +135,9 @@
         this._talkToParent();
       }
       this._buildPlaces();
-      // On a phone the legend starts closed, a small button.
-      this._legend = new ns.Legend(config.legend || [], {collapsed: this.root.clientWidth <= 640}).addTo(map);
+      // On a phone (upright or on its side) the legend starts closed, a small button.
+      this._legend = new ns.Legend(config.legend || [], {collapsed: this.root.clientWidth <= 640 ||
+        this.root.clientHeight <= 500}).addTo(map);
       this._overlays.forEach(function (o) {
         this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name, key: o.key});
       }, this);
@@ -1020,16 +1021,28 @@
       return Math.min(size.x / Math.max(b.x - a.x, 1e-9), size.y / Math.max(b.y - a.y, 1e-9));
     },
 
+    // The zoom that fits `bounds` in the map less `pad`, within the map's least zoom and `maxZoom`
+    // (the least zoom where the padding leaves no room at all: Leaflet would answer its greatest).
+    _boundsZoom: function (bounds, pad, maxZoom) {
+      var map = this.map, left = map.getSize().subtract(pad.tl).subtract(pad.br);
+      if (left.x < 1 || left.y < 1) {
+        return map.getMinZoom();
+      }
+      return Math.max(map.getMinZoom(), Math.min(map.getBoundsZoom(bounds, false, pad.tl.add(pad.br)), maxZoom));
+    },
+
     // Room for the labels too: beside the places, they may reach beyond the places' bounds. (Not
     // for a step's own `view`: the journalist chose what it shows.)
     _labelRoom: function (bounds, pad, maxZoom) {
-      var map = this.map, size = map.getSize(), out = pad;
+      var map = this.map, out = pad;
+      // What the padding leaves of the map (the panel's side, the legend's, the timeline's).
+      var left = map.getSize().subtract(pad.tl).subtract(pad.br);
       for (var k = 0; k < 3; k++) {
-        var z = Math.min(map.getBoundsZoom(bounds, false, out.tl.add(out.br)), maxZoom);
+        var z = this._boundsZoom(bounds, out, maxZoom);
         var r = this._labels.reach(bounds, z);
-        // The labels may take at most half the map's width and height: the rest is the places'.
-        var fx = Math.min(1, size.x * 0.5 / Math.max(1, Math.max(0, r.l) + Math.max(0, r.r)));
-        var fy = Math.min(1, size.y * 0.5 / Math.max(1, Math.max(0, r.t) + Math.max(0, r.b)));
+        // The labels may take at most half of that width and height: the rest is the places'.
+        var fx = Math.min(1, Math.max(0, left.x) * 0.5 / Math.max(1, Math.max(0, r.l) + Math.max(0, r.r)));
+        var fy = Math.min(1, Math.max(0, left.y) * 0.5 / Math.max(1, Math.max(0, r.t) + Math.max(0, r.b)));
         out = {tl: pad.tl.add([Math.max(0, r.l) * fx, Math.max(0, r.t) * fy]),
           br: pad.br.add([Math.max(0, r.r) * fx, Math.max(0, r.b) * fy])};
       }
@@ -1042,11 +1055,12 @@
     // (a label missing weighs 100, one shared 4, one off its place 3, a quarter zoom out 1).
     _labelView: function (bounds, pad, maxZoom, base) {
       var map = this.map, half = map.getSize().divideBy(2), free = this._free(), obstacles = this._obstacles();
-      var zoom = function (p) { return Math.max(map.getMinZoom(), Math.min(map.getBoundsZoom(bounds, false, p.tl.add(p.br)), maxZoom)); };
-      var z0 = zoom(pad), top = Math.max(z0, zoom(base)), best = null;
-      [top, Math.round((top + z0) * 2) / 4, z0, z0 - 0.25, z0 - 0.5].forEach(function (z) {
-        z = Math.max(map.getMinZoom(), z);
-        if (best && (z >= best.zoom || !best.cost)) {
+      var z0 = this._boundsZoom(bounds, pad, maxZoom), top = Math.max(z0, this._boundsZoom(bounds, base, maxZoom));
+      var best = null, least = map.getMinZoom();
+      // Further out while a label finds no room (a small map), down to the least zoom.
+      [top, Math.round((top + z0) * 2) / 4, z0, z0 - 0.25, z0 - 0.5, z0 - 1, z0 - 1.5, z0 - 2].forEach(function (z, i) {
+        z = Math.max(least, z);
+        if (best && (z >= best.zoom || !best.cost || (i > 4 && best.score.missing === 0))) {
           return;
         }
         // (Rounded as Leaflet rounds the view's pixel origin and its layers' points.)
@@ -1078,10 +1092,11 @@
 
     _fit: function (step, animate) {
       var map = this.map, root = this.root, view = step.view || {};
-      // The least zoom: the map's own, or on a narrow map the zoom where the world fills its width
-      // (a phone then shows a world-wide step whole).
+      // The least zoom: the map's own, or on a narrow map the zoom where the world fills the width
+      // the panel leaves (a phone or a tablet then shows a world-wide step whole).
       var min = this._minZoom = this._minZoom === undefined ? map.getMinZoom() : this._minZoom;
-      map.setMinZoom(Math.max(0, Math.min(min, Math.ceil(Math.log(map.getSize().x / 256) / Math.LN2 * 4) / 4)));
+      var free = this._free(), width = Math.max(64, free.r - free.l);
+      map.setMinZoom(Math.max(0, Math.min(min, Math.ceil(Math.log(width / 256) / Math.LN2 * 4) / 4)));
       var box = view.boundsLatLng || step.latLngBounds;
       var maxZoom = step.maxZoom || this.options.maxZoom;
       var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding(), target = this._fitFree = null;

@@ -45,7 +45,10 @@ GEOMETRY_JS = """() => {
     .map((n) => Object.assign({text: n.textContent}, box((n.firstElementChild || n).getBoundingClientRect())))
     .filter((b) => b.r > map.l && b.l < map.r && b.b > map.t && b.t < map.b);
   const legend = root.querySelector('.storymap-legend'), view = s.map.getBounds();
-  return {index: s.index, map, covers, labels, base, api: s.labels(),
+  const nav = Array.from(root.querySelectorAll('.storymap-prev, .storymap-next, .storymap-counter'))
+    .map((n) => { const r = document.createRange(); r.selectNodeContents(n);
+      return [n.textContent.trim(), r.getBoundingClientRect().height / parseFloat(getComputedStyle(n).lineHeight), n.scrollWidth - n.clientWidth]; });
+  return {index: s.index, map, covers, labels, base, api: s.labels(), nav,
           view: [view.getWest(), view.getSouth(), view.getEast(), view.getNorth()],
           legend: Array.from(root.querySelectorAll('.storymap-legend-item')).filter((r) => getComputedStyle(r).display !== 'none')
             .map((r) => r.getAttribute('data-kind') || r.getAttribute('data-layer')),
@@ -234,6 +237,33 @@ def test_legend_shows_the_steps_kinds(walks, case):
         assert first["legendOpen"] is False
         box = first["legendBox"]
         assert box["r"] - box["l"] <= 160 and box["b"] - box["t"] <= 48, box
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_navigation_keeps_to_one_line(walks, case):
+    """Previous, the counter and Next each on one line, whole, on every screen (a 320-px panel
+    once wrapped them onto two)."""
+    for g in walks[case]:
+        assert len(g["nav"]) == 3
+        for text, lines, overflow in g["nav"]:  # (the height of its text, in lines)
+            assert lines < 2 and overflow <= 0, (g["index"], text, lines, overflow)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [18, 20])
+def test_navigation_keeps_to_one_line_in_a_larger_font(pages, chromium, size):
+    """A host page with a larger root font (a news article's 18 px) or a reader's larger default
+    font: the 320-px panel of a tablet still holds Previous, the counter and Next on one line."""
+    opened = Opened(chromium, pages["panama"], TABLET)
+    try:
+        opened.page.evaluate(f"() => {{ document.documentElement.style.fontSize = '{size}px'; }}")
+        g = opened.go(1)
+        assert g["covers"][0][1]["r"] - g["covers"][0][1]["l"] <= 332  # the tablet's narrower panel
+        for text, lines, overflow in g["nav"]:
+            assert lines < 2 and overflow <= 0, (text, lines, overflow)
+    finally:
+        opened.close()
 
 
 @pytest.mark.browser

@@ -50,7 +50,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 # ------------------------------------------------------------------------------- catalogues
 def test_every_catalogue_has_every_interface_string_with_its_placeholders():
-    assert i18n.catalogues() == ["en", "es"]
+    assert i18n.catalogues() == ["de", "en", "es", "fr", "pt"]
     keys = set(EN_UI)
     for lang in i18n.catalogues():
         own = json.loads((ROOT / "storymap" / "locales" / f"{lang}.json").read_text("utf-8"))
@@ -66,7 +66,30 @@ def test_every_catalogue_has_every_interface_string_with_its_placeholders():
 
 def test_a_language_without_a_catalogue_falls_back_to_english():
     assert i18n.catalogue("es-PA")["nav.next"] == "Siguiente"  # the primary subtag's
-    assert i18n.catalogue("fr")["nav.next"] == "Next" and i18n.catalogue("fr")["language.name"] == "fr"
+    assert i18n.catalogue("ja")["nav.next"] == "Next" and i18n.catalogue("ja")["language.name"] == "ja"
+    assert i18n.catalogue("fr-CA")["nav.next"] == "Suivant" and i18n.catalogue("pt-BR")["nav.next"] == "Seguinte"
+
+
+def test_a_story_in_french_german_or_portuguese_has_its_controls_in_that_language(tmp_path: Path):
+    """A reporter's story in French (German, Portuguese) reads in French around its own text: the
+    buttons, the legend's title, the generic kinds, the sources' heading, the attribution."""
+    folder = tmp_path / "ponts"
+    folder.mkdir()
+    feature = {"type": "Feature", "id": "pont-neuf", "geometry": {"type": "Point", "coordinates": [2.3413, 48.8570]},
+               "properties": {"name": "Pont Neuf", "annotation": "Achevé en 1607.", "kind": "place",
+                              "sources": [{"title": "Archives", "url": "https://example.org/a"}]}}
+    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), "utf-8")
+    expected = {"fr": ["Suivant", "Précédent", "Légende", '"label":"Lieu"', "Sources (1)", "Sur la carte\u00a0:"],
+                "de": ["Weiter", "Zurück", "Legende", '"label":"Ort"', "Quellen (1)", "Auf der Karte:"],
+                "pt": ["Seguinte", "Anterior", "Legenda", '"label":"Lugar"', "Fontes (1)", "No mapa:"]}
+    for lang, words in expected.items():
+        (folder / "story.toml").write_text(f'title = "Les ponts"\nlang = "{lang}"\n[[steps]]\nid = "a"\ntitle = "A"\n'
+                                           'description = "Le pont"\nplaces = ["pont-neuf"]\n', "utf-8")
+        page = storymap.load(folder).to_html()
+        assert f'<html lang="{lang}">' in page
+        missing = [w for w in words if w not in page]
+        assert missing == [], (lang, missing)
+        assert ">Next <" not in page and 'aria-label="Previous step"' not in page and "On the map:" not in page
     assert i18n.text("es", "announce", n=3, total=11, title="{n} x") == "Paso 3 de 11: {n} x"
 
 
@@ -300,6 +323,7 @@ def pages(tmp_path_factory):
     out = tmp_path_factory.mktemp("i18n")
     STORY.save(out / "slides.html")
     STORY.save(out / "scroll.html", layout="scroll")
+    STORY.save(out / "es.html", languages=["es"])
     return out
 
 
@@ -386,6 +410,19 @@ def test_the_spanish_page_reads_in_spanish_and_switches_back(pages: Path, make_p
               .getAttribute('data-i18n'), r.querySelector('template').content.children.length > 100]; }}""")
     assert after == [STEPS[0].title, "en", "", True]
     assert run.errors == [] and run.outside == []
+
+
+@pytest.mark.browser
+def test_a_page_in_spanish_alone_has_no_english_control(pages: Path, make_page):
+    """A page built in one language other than English: its controls, the legend's title among them
+    (it read "Legend" when no switch to another language had set it), are in that language."""
+    for viewport in ((1280, 800), (390, 844)):
+        run = open_at(make_page, pages / "es.html", "", viewport)
+        texts = run.js(CHROME_JS)
+        assert run.js(f"() => {ROOT_JS}.querySelector('.storymap-legend-title').textContent") == "Leyenda"
+        assert english_left(texts) == [], english_left(texts)
+        assert "Acercar" in texts and "Paso siguiente" in texts
+        assert run.errors == []
 
 
 @pytest.mark.browser

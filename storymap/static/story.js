@@ -136,8 +136,11 @@
       }
       this._buildPlaces();
       // On a phone (upright or on its side) the legend starts closed, a small button.
-      this._legend = new ns.Legend(config.legend || [], {collapsed: this.root.clientWidth <= 640 ||
-        this.root.clientHeight <= 500}).addTo(map);
+      var legend = {collapsed: this.root.clientWidth <= 640 || this.root.clientHeight <= 500};
+      if (this._t && this._t('legend.title')) {
+        legend.title = this._t('legend.title');  // (in the page's language)
+      }
+      this._legend = new ns.Legend(config.legend || [], legend).addTo(map);
       this._overlays.forEach(function (o) {
         this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name, key: o.key});
       }, this);

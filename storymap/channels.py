@@ -30,6 +30,7 @@ import shapely
 from markupsafe import Markup
 
 from .geometry import bounds_union, frame_start, shift_into
+from .i18n import dir_attribute, direction
 from .text import markdown_html
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_ENV.filters["dir"] = dir_attribute
 
 
 def _data(story: Any) -> "StoryData":
@@ -338,9 +340,15 @@ def social_card(story: Any) -> bytes:
     tdraw = ImageDraw.Draw(text_layer)
     tdraw.rectangle((0, 0, panel * _SS, H), fill=_PANEL + (240,))
     x, y, text_width = 44 * _SS, 52 * _SS, (panel - 88) * _SS
+    rtl = direction(data.lang) == "rtl"
+
+    def at(line: str, font: Any) -> float:  # a line's left edge: flush right in a right-to-left story
+        return x + text_width - tdraw.textlength(line, font=font) if rtl else x
+
     if data.kicker:
         font, stroke = _font("bold", 22 * _SS)
-        tdraw.text((x, y), data.kicker.upper(), font=font, fill=_PANEL_MUTED, stroke_width=stroke,
+        kicker = data.kicker.upper()
+        tdraw.text((at(kicker, font), y), kicker, font=font, fill=_PANEL_MUTED, stroke_width=stroke,
                    stroke_fill=_PANEL_MUTED)
         y += 44 * _SS
     # The largest size that sets the title in two lines, else the one that needs the fewest.
@@ -352,7 +360,8 @@ def social_card(story: Any) -> bytes:
     font, stroke = _font("bold", size * _SS)
     lines = _wrap(tdraw, data.title, font, text_width, 4, stroke)
     for line in lines:
-        tdraw.text((x, y), line, font=font, fill=(255, 255, 255), stroke_width=stroke, stroke_fill=(255, 255, 255))
+        tdraw.text((at(line, font), y), line, font=font, fill=(255, 255, 255), stroke_width=stroke,
+                   stroke_fill=(255, 255, 255))
         y += int(size * 1.18 * _SS)
     dek = data.subtitle.strip()
     if dek:
@@ -360,7 +369,7 @@ def social_card(story: Any) -> bytes:
         font, _ = _font("regular", 25 * _SS)
         room = max(1, int((H - 60 * _SS - y) / (25 * 1.4 * _SS)))
         for line in _wrap(tdraw, dek, font, text_width, min(room, 6)):
-            tdraw.text((x, y), line, font=font, fill=_PANEL_MUTED)
+            tdraw.text((at(line, font), y), line, font=font, fill=_PANEL_MUTED)
             y += int(25 * 1.4 * _SS)
     font, _ = _font("regular", 14 * _SS)
     note = "Land and borders: Natural Earth"

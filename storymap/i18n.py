@@ -39,7 +39,7 @@ from .translations import story_languages
 if TYPE_CHECKING:
     from .models import StoryData
 
-__all__ = ["catalogue", "catalogues", "text", "page_languages", "marked_elements", "language_templates",
+__all__ = ["catalogue", "catalogues", "text", "direction", "dir_attribute", "page_languages", "marked_elements", "language_templates",
            "page_config", "tiles_attribution", "basemap_attribution", "with_language", "languages_js", "JS_KEYS",
            "MARK"]
 
@@ -83,6 +83,27 @@ def catalogue(lang: str) -> Mapping[str, str]:
     if "language.name" not in own and tag != "en":
         merged["language.name"] = lang
     return merged
+
+
+@lru_cache(maxsize=None)
+def direction(lang: str) -> str:
+    """``"rtl"`` for a language written right to left (Arabic, Hebrew, Persian, Urdu, Pashto,
+    Yiddish...: CLDR's data, through Babel), else ``"ltr"`` (an unknown tag too)."""
+    from babel import Locale, UnknownLocaleError
+
+    tag = lang.replace("_", "-")
+    for candidate in (tag, tag.split("-", 1)[0]):
+        try:
+            return Locale.parse(candidate, sep="-").text_direction
+        except (ValueError, TypeError, UnknownLocaleError):
+            continue
+    return "ltr"
+
+
+def dir_attribute(lang: str) -> Markup:
+    """`` dir="rtl"`` for an element in a right-to-left language, else nothing (left to right is
+    what an element without ``dir`` in a left-to-right page gets)."""
+    return Markup(' dir="rtl"') if direction(lang) == "rtl" else Markup("")
 
 
 def text(lang: str, key: str, **params: Any) -> str:
@@ -263,6 +284,9 @@ def page_config(control: Any) -> dict[str, Any]:
         "langs": [[lang, catalogue(lang)["language.name"]] for lang in variants],
         "ui": {lang: _js_strings(lang) for lang in variants},
     }
+    rtl = {lang: "rtl" for lang in variants if direction(lang) == "rtl"}
+    if rtl:  # (for the switch: the root's and the document's `dir` follow the language shown)
+        out["dirs"] = rtl
     # The script reads step titles, descriptions and place names from the page once a language is
     # in (they are in its templates); the legend's labels are not in the page: they come here.
     legend = {lang: [variant.context.legend_label(kind) for kind in variant.context.kinds.values() if kind.legend]

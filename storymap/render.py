@@ -60,6 +60,7 @@ ENV = jinja2.Environment(
     keep_trailing_newline=False,
 )
 ENV.filters["tojs"] = lambda value: Markup(script_json(value))
+ENV.filters["dir"] = i18n.dir_attribute
 
 #: The online tile layer a story gets unless it names its own (``tiles``, see :mod:`storymap.tiles`):
 #: CARTO's light basemap on OSM data.

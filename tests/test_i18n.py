@@ -50,7 +50,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 # ------------------------------------------------------------------------------- catalogues
 def test_every_catalogue_has_every_interface_string_with_its_placeholders():
-    assert i18n.catalogues() == ["de", "en", "es", "fr", "pt"]
+    assert i18n.catalogues() == ["ar", "de", "en", "es", "fr", "pt"]
     keys = set(EN_UI)
     for lang in i18n.catalogues():
         own = json.loads((ROOT / "storymap" / "locales" / f"{lang}.json").read_text("utf-8"))
@@ -461,3 +461,103 @@ def test_step_media_have_their_translation(story_dir: Path, monkeypatch: pytest.
     lines = [str(p) for p in info.value.problems]
     assert "geodata/story.es.toml: steps.the-canal.media[0].alt: missing (the story is in en and es)" in lines
     assert "geodata/story.es.toml: steps.the-canal.media[0].caption: missing (the story is in en and es)" in lines
+
+
+# ------------------------------------------------------------------------------- right to left
+def write_suez_story(folder: Path) -> Path:
+    """A small story written in Arabic, with an English translation."""
+    folder.mkdir()
+    places = [("port-said", "بورسعيد", "Port Said", [32.30, 31.26]), ("suez", "السويس", "Suez", [32.55, 29.97])]
+    features = [{"type": "Feature", "id": pid, "geometry": {"type": "Point", "coordinates": xy},
+                 "properties": {"name": name, "kind": "port", "location_precision": "approximate",
+                                "annotation": f"مدينة {name} على قناة السويس.",
+                                "sources": [{"title": f"{name} – ويكيبيديا", "url": f"https://ar.wikipedia.org/wiki/{pid}"}]}}
+                for pid, name, _, xy in places]
+    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features},
+                                                      ensure_ascii=False), "utf-8")
+    (folder / "story.toml").write_text(
+        'title = "قناة السويس"\nlang = "ar"\n[kinds.port]\nlabel = "ميناء"\ngeometry = "point"\ncolor = "#00695c"\n'
+        '[[steps]]\nid = "north"\ntitle = "المدخل الشمالي"\nnarrative = "تبدأ القناة عند **بورسعيد**."\n'
+        'places = ["port-said"]\n'
+        '[[steps]]\nid = "canal"\ntitle = "القناة كلها"\nnarrative = "تمتد القناة من بورسعيد إلى السويس."\n'
+        'places = ["port-said", "suez"]\n', "utf-8")
+    (folder / "story.en.toml").write_text(
+        'title = "The Suez Canal"\n[kinds.port]\nlabel = "Port"\n'
+        '[steps.north]\ntitle = "The northern entrance"\nnarrative = "The canal begins at **Port Said**."\n'
+        '[steps.canal]\ntitle = "The whole canal"\nnarrative = "The canal runs from Port Said to Suez."\n'
+        + "".join(f'[places.{pid}]\nname = "{en}"\nannotation = "{en}, on the Suez Canal."\n' for pid, _, en, _ in places),
+        "utf-8")
+    return folder
+
+
+def test_right_to_left_languages_are_known_and_marked(tmp_path: Path):
+    assert [i18n.direction(tag) for tag in ("ar", "he-IL", "fa", "ur", "ar_EG")] == ["rtl"] * 5
+    assert [i18n.direction(tag) for tag in ("en", "es-PA", "fr", "zz", "x-private")] == ["ltr"] * 5
+    story = storymap.load(write_suez_story(tmp_path / "suez"))
+    arabic, english = story.to_html(), story.to_html(lang="en")
+    assert '<html lang="ar" dir="rtl">' in arabic and 'data-storymap-index="0" lang="ar" dir="rtl">' in arabic
+    assert 'lang="ar" dir="rtl" aria-pressed="true">العربية</button>' in arabic
+    assert '"dirs":{"ar":"rtl"}' in arabic and '"dirs":{"ar":"rtl"}' in english
+    # The English page's markup says nothing of direction but for its Arabic switch button.
+    markup = lambda page: re.sub(r"<style\b.*?</style>", "", page, flags=re.S)  # noqa: E731
+    assert '<html lang="en">' in english and 'data-storymap-index="0" lang="en">' in english
+    assert markup(english).count('dir="rtl"') == 1
+    # The Panama story (English and Spanish) is as it was: no `dir` anywhere.
+    panama = STORY.to_html()
+    assert " dir=" not in markup(panama) and '"dirs"' not in panama
+
+
+@pytest.mark.browser
+def test_a_story_in_arabic_reads_right_to_left(tmp_path: Path, make_page):
+    story = storymap.load(write_suez_story(tmp_path / "suez"))
+    path = story.save(tmp_path / "suez.html")
+    run = open_at(make_page, path)
+    state = run.js(f"""() => {{ const r = {ROOT_JS}, s = getComputedStyle;
+      const box = (q) => r.querySelector(q).getBoundingClientRect();
+      const p = r.querySelector('.storymap-step--current p'), panel = box('.storymap-panel');
+      return {{panel: s(r.querySelector('.storymap-panel')).direction, map: s(r.storymap.map.getContainer()).direction,
+               textRight: Math.round(panel.right - ((range) => (range.selectNodeContents(p), range))(document.createRange())
+                 .getBoundingClientRect().right),
+               nextLeftOfPrevious: box('.storymap-next').right <= box('.storymap-prev').left,
+               legend: r.querySelector('.storymap-legend-title').textContent,
+               labels: r.storymap.labels().filter((l) => l.shown).map((l) => l.text)}}; }}""")
+    assert state["panel"] == "rtl" and state["map"] == "ltr" and state["nextLeftOfPrevious"], state
+    assert state["textRight"] <= 24 and state["legend"] == "مفتاح الخريطة" and state["labels"] == ["بورسعيد"], state
+    # ← goes on in a story that runs right to left, → goes back.
+    run.page.focus(".storymap-panel")
+    run.page.keyboard.press("ArrowLeft")
+    run.settle()
+    assert run.js(f"() => {ROOT_JS}.storymap.index") == 1
+    run.page.keyboard.press("ArrowRight")
+    run.settle()
+    assert run.js(f"() => {ROOT_JS}.storymap.index") == 0
+    assert axe_violations(run.page) == []
+    # The switch to English turns the story and the page left to right, and back.
+    run.page.click(".storymap-lang[data-lang=en]")
+    assert run.js(f"() => [{ROOT_JS}.getAttribute('dir'), document.documentElement.getAttribute('dir'), "
+                  f"getComputedStyle({ROOT_JS}.querySelector('.storymap-panel')).direction]") == [None, None, "ltr"]
+    run.page.click(".storymap-lang[data-lang=ar]")
+    assert run.js(f"() => [{ROOT_JS}.getAttribute('dir'), document.documentElement.getAttribute('dir')]") == ["rtl", "rtl"]
+    assert run.errors == []
+
+
+def test_the_social_card_of_a_right_to_left_story_sets_its_title_flush_right(tmp_path: Path):
+    import io
+
+    from PIL import Image
+
+    from storymap.channels import social_card
+
+    story = storymap.load(write_suez_story(tmp_path / "suez"))
+
+    def title_margins(png: bytes) -> tuple[int, int]:
+        image = Image.open(io.BytesIO(png)).convert("RGB")
+        panel = image.crop((0, 40, image.width * 5 // 12, 130))  # the title's band of the text panel
+        white = panel.point(lambda v: 255 if v > 235 else 0).convert("L").point(lambda v: 255 if v == 255 else 0)
+        left, _, right, _ = white.getbbox()
+        return left, panel.width - right
+
+    left, right = title_margins(social_card(story))
+    assert right < left, (left, right)
+    left, right = title_margins(social_card(STORY))  # a story in English: flush left, as before
+    assert left < right, (left, right)

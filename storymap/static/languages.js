@@ -14,6 +14,14 @@
   var each = function (list, fn) {
     Array.prototype.forEach.call(list, fn);
   };
+  // An element's `dir`: set, or (for none) removed.
+  var setDir = function (el, dir) {
+    if (dir) {
+      el.setAttribute('dir', dir);
+    } else {
+      el.removeAttribute('dir');
+    }
+  };
 
   ns.Story.include({
     // Numbers the marked elements and reads the other languages' templates; runs before any place
@@ -21,6 +29,7 @@
     _initSwitch: function (i18n) {
       var self = this, root = this.root, given = [];
       this._langs = (i18n.langs || []).map(function (l) { return l[0]; });
+      this._dirs = i18n.dirs || {};
       this._legendTexts = i18n.legend || {};
       this._legendTexts[this.language] = (this._config.legend || []).map(function (item) { return item.label; });
       this._stores = {};
@@ -39,6 +48,7 @@
         self._templates[template.getAttribute('data-lang')] = template;
       });
       var doc = document.documentElement, docLang = doc.lang, docTitle = document.title;
+      var rootDir = root.getAttribute('dir'), docDir = doc.getAttribute('dir');
       this._ownsDocument = this._config.mode !== 'fragment' && !!root.closest('body.storymap-page');
       var group = root.querySelector('.storymap-langs');
       this._langButtons = group ? Array.prototype.slice.call(group.querySelectorAll('[data-lang]')) : [];
@@ -53,11 +63,13 @@
       this._disposers.push(function () {
         self._swap(self._swapped);
         root.lang = self._rendered;
+        setDir(root, rootDir);
         each(marks, function (node, i) {
           node.setAttribute('data-i18n', given[i]);
         });
         if (self._ownsDocument) {
           doc.lang = docLang;
+          setDir(doc, docDir);
           document.title = docTitle;
         }
         if (group) {
@@ -90,9 +102,12 @@
       this._swapped = lang === this._rendered ? null : lang;
       this._swap(this._swapped);
       this.language = this.root.lang = lang;
+      // A right-to-left language turns the story's text (and a page of its own) right to left.
+      setDir(this.root, this._dirs[lang]);
       this._readTexts();
       if (this._ownsDocument) {
         document.documentElement.lang = lang;
+        setDir(document.documentElement, this._dirs[lang]);
         document.title = this.root.querySelector('.storymap-title').textContent;
       }
       this._langButtons.forEach(function (button) {

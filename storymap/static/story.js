@@ -706,8 +706,12 @@
           return;
         }
       }
-      var last = this.steps.length - 1;
-      var to = {ArrowRight: this.index + 1, ArrowLeft: this.index - 1, Home: 0, End: last}[e.key];
+      var last = this.steps.length - 1, on = 1;
+      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+        // (A story written right to left goes on to the left.)
+        on = window.getComputedStyle(this._panel || this.root).direction === 'rtl' ? -1 : 1;
+      }
+      var to = {ArrowRight: this.index + on, ArrowLeft: this.index - on, Home: 0, End: last}[e.key];
       if (to === undefined) {
         return;
       }

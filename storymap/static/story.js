@@ -136,7 +136,7 @@
       }
       this._buildPlaces();
       // On a phone (upright or on its side) the legend starts closed, a small button.
-      var legend = {collapsed: this.root.clientWidth <= 640 || this.root.clientHeight <= 500};
+      var legend = {collapsed: this.root.clientWidth <= 640 || map.getContainer().clientHeight <= 500};
       if (this._t && this._t('legend.title')) {
         legend.title = this._t('legend.title');  // (in the page's language)
       }

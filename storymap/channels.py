@@ -30,7 +30,7 @@ import shapely
 from markupsafe import Markup
 
 from .geometry import bounds_union, frame_start, shift_into
-from .i18n import dir_attribute, direction
+from .i18n import dir_attribute, direction, text as ui_text
 from .text import markdown_html
 
 if TYPE_CHECKING:
@@ -363,17 +363,20 @@ def social_card(story: Any) -> bytes:
         tdraw.text((at(line, font), y), line, font=font, fill=(255, 255, 255), stroke_width=stroke,
                    stroke_fill=(255, 255, 255))
         y += int(size * 1.18 * _SS)
+    # The basemap's credit, in the story's language, at the foot of the text panel (not over the map).
+    small, _ = _font("regular", 14 * _SS)
+    note = _wrap(tdraw, ui_text(data.lang, "attribution.basemap"), small, text_width, 2)
+    note_top = H - (24 + 20 * len(note)) * _SS
     dek = data.subtitle.strip()
     if dek:
         y += 18 * _SS
         font, _ = _font("regular", 25 * _SS)
-        room = max(1, int((H - 60 * _SS - y) / (25 * 1.4 * _SS)))
+        room = max(1, int((note_top - 24 * _SS - y) / (25 * 1.4 * _SS)))
         for line in _wrap(tdraw, dek, font, text_width, min(room, 6)):
             tdraw.text((at(line, font), y), line, font=font, fill=_PANEL_MUTED)
             y += int(25 * 1.4 * _SS)
-    font, _ = _font("regular", 14 * _SS)
-    note = "Land and borders: Natural Earth"
-    tdraw.text((W - 12 * _SS - tdraw.textlength(note, font=font), H - 26 * _SS), note, font=font, fill=(74, 85, 96))
+    for i, line in enumerate(note):
+        tdraw.text((at(line, small), note_top + i * 20 * _SS), line, font=small, fill=_PANEL_MUTED)
     image = Image.alpha_composite(image, text_layer).convert("RGB")
     image = image.resize((width, height), Image.Resampling.LANCZOS)
     out = io.BytesIO()

@@ -50,7 +50,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 # ------------------------------------------------------------------------------- catalogues
 def test_every_catalogue_has_every_interface_string_with_its_placeholders():
-    assert i18n.catalogues() == ["ar", "de", "en", "es", "fr", "pt"]
+    assert i18n.catalogues() == ["ar", "de", "en", "es", "fr", "he", "pt"]
     keys = set(EN_UI)
     for lang in i18n.catalogues():
         own = json.loads((ROOT / "storymap" / "locales" / f"{lang}.json").read_text("utf-8"))
@@ -550,14 +550,15 @@ def test_the_social_card_of_a_right_to_left_story_sets_its_title_flush_right(tmp
 
     story = storymap.load(write_suez_story(tmp_path / "suez"))
 
-    def title_margins(png: bytes) -> tuple[int, int]:
-        image = Image.open(io.BytesIO(png)).convert("RGB")
-        panel = image.crop((0, 40, image.width * 5 // 12, 130))  # the title's band of the text panel
-        white = panel.point(lambda v: 255 if v > 235 else 0).convert("L").point(lambda v: 255 if v == 255 else 0)
-        left, _, right, _ = white.getbbox()
-        return left, panel.width - right
+    def margins(png: bytes, top: int, bottom: int, light: int) -> tuple[int, int]:
+        image = Image.open(io.BytesIO(png)).convert("L")
+        band = image.crop((0, top, image.width * 5 // 12, bottom))  # a band of the text panel
+        left, _, right, _ = band.point(lambda v: 255 if v > light else 0).getbbox()
+        return left, band.width - right
 
-    left, right = title_margins(social_card(story))
-    assert right < left, (left, right)
-    left, right = title_margins(social_card(STORY))  # a story in English: flush left, as before
-    assert left < right, (left, right)
+    arabic, english = social_card(story), social_card(STORY)
+    for top, bottom, light in ((40, 130, 235), (580, 620, 150)):  # the title; the basemap's credit at the foot
+        left, right = margins(arabic, top, bottom, light)
+        assert right < left, (top, left, right)
+        left, right = margins(english, top, bottom, light)  # a story in English: flush left, as before
+        assert left < right, (top, left, right)

@@ -271,9 +271,10 @@ SAME_AS_LEAFLET_JS = """async () => {
   const data = base._data, u = L.storymap.util, scale = data.scale || 1000, o = base.options;
   const split = (items, counts) => { const out = []; let at = 0;
     for (const c of counts) { out.push(items.slice(at, at + c)); at += c; } return out; };
-  const latLngs = (f) => { const xy = u.coordinates(f.xy, scale), pts = [];
-    for (let i = 0; i + 1 < xy.length; i += 2) pts.push([xy[i + 1], xy[i]]);
-    return f.rings !== undefined ? split(split(pts, u.unpack(f.rings)), u.unpack(f.polys)) : split(pts, u.unpack(f.parts)); };
+  // Each family with its copies a world to the west and to the east (drawn where a view shows them).
+  const latLngs = (f) => [0, -360, 360].flatMap((d) => { const xy = u.coordinates(f.xy, scale), pts = [];
+    for (let i = 0; i + 1 < xy.length; i += 2) pts.push([xy[i + 1], xy[i] + d]);
+    return f.rings !== undefined ? split(split(pts, u.unpack(f.rings)), u.unpack(f.polys)) : split(pts, u.unpack(f.parts)); });
   if (!map.getPane('leafletShapes')) map.createPane('leafletShapes').style.visibility = 'hidden';
   const renderer = L.canvas({pane: 'leafletShapes'}), sea = base._sea(map), group = L.layerGroup().addTo(map);
   const common = {renderer, interactive: false, smoothFactor: 0.5};
@@ -311,7 +312,8 @@ def test_the_basemap_draws_as_leaflets_own_layers_would(built_page: Path, ports_
     # storymap draws the basemap's land, lakes, rivers and borders itself (projected once, no
     # LatLng per vertex); at a regional, a close and two world-wide steps (one across 180°), and
     # after a zoom, the picture is Leaflet's (0.003-0.2% of the pixels differ here; a projection
-    # 0.5% off differs on ~2%).
+    # 0.5% off differs on ~2%), copies a world to either side included (the ports' world view
+    # shows the Americas again beside the panel).
     run = make_page().open(built_page if story == "panama" else ports_page, step)
     result = run.js(SAME_AS_LEAFLET_JS)
     assert result["same"] and result["covered"] > 0.1 and result["differ"] < 0.005, result

@@ -20,10 +20,15 @@ DESKTOP, PHONE = (1280, 800), (390, 844)
 # phone on its side. (At 768 and 1024 px the panel used to leave the labels' room so narrow that
 # the fit zoomed to its greatest zoom and showed empty sea; on its side, a phone's open legend and
 # wide panel left the map 37% of the screen.)
-TABLET, LAPTOP, SIDEWAYS = (768, 1024), (1024, 768), (844, 390)
-SCREENS = (DESKTOP, PHONE, TABLET, LAPTOP, SIDEWAYS)
+# And the iframe `storymap embed` prints (640 px tall) in an article's 720-px column.
+TABLET, LAPTOP, SIDEWAYS, EMBED = (768, 1024), (1024, 768), (844, 390), (720, 640)
+SCREENS = (DESKTOP, PHONE, TABLET, LAPTOP, SIDEWAYS, EMBED)
 PHONES = (PHONE, SIDEWAYS)
-NAMES = {DESKTOP: "desktop", PHONE: "phone", TABLET: "tablet", LAPTOP: "laptop", SIDEWAYS: "sideways"}
+# Where the legend starts closed: phones, and maps the panel leaves narrow (its open list covered
+# a third of the 720-px embed's map).
+CLOSED_LEGEND = PHONES + (TABLET, EMBED)
+NAMES = {DESKTOP: "desktop", PHONE: "phone", TABLET: "tablet", LAPTOP: "laptop", SIDEWAYS: "sideways",
+         EMBED: "embed"}
 ROOT = "document.querySelector('[data-storymap]')"
 
 # The boxes (page px) of what a reader sees at the current step: the map, what covers it (the text
@@ -202,6 +207,8 @@ def test_the_world_story_has_land_wherever_its_views_show(walks):
 
     base = story_basemap(storymap.load(PORTS).data)
     drawn = shapely.make_valid(np.array([shapely.Polygon(p[0], p[1:]) for p in decode(base["land"], base["scale"])]))
+    # (The page draws the land a world to the west and to the east too, where a view reaches them.)
+    drawn = np.concatenate([shapely.transform(drawn, lambda xy, d=d: xy + [d, 0.0]) for d in (-360.0, 0.0, 360.0)])
     world = natural_earth().land.geoms
 
     def area(polygons, west, south, east, north):
@@ -233,11 +240,13 @@ def test_legend_shows_the_steps_kinds(walks, case):
     for g in walks[case]:
         kinds = [k for k in g["legend"] if k]
         assert sorted(kinds) == sorted(g["kinds"]), (g["index"], kinds, g["kinds"])
-    if case[1] in PHONES:  # a small closed button on a phone, upright or on its side
+    if case[1] in CLOSED_LEGEND:  # a small closed button on a phone, upright or on its side, or a narrow map
         first = walks[case][0]
         assert first["legendOpen"] is False
         box = first["legendBox"]
         assert box["r"] - box["l"] <= 160 and box["b"] - box["t"] <= 48, box
+    else:  # open where the map has room for it
+        assert walks[case][0]["legendOpen"] is True
 
 
 @pytest.mark.browser

@@ -74,29 +74,35 @@
       this._families.forEach(function (f) {
         var xy = f.shape.xy, style = f.style, drawn = false;
         ctx.beginPath();
-        f.shape.runs.forEach(function (run) {
-          var box = run.box;
-          if (box[2] < lo.x || box[0] > hi.x || box[3] < lo.y || box[1] > hi.y) {
-            return;
-          }
-          var px = 0, py = 0;
-          for (var i = run.start; i < run.end; i++) {
-            // (Rounded to whole pixels, as Leaflet rounds its layers' points.)
-            var x = Math.round(xy[2 * i] * k) - o.x, y = Math.round(xy[2 * i + 1] * k) - o.y;
-            if (i === run.start) {
-              ctx.moveTo(x, y);
-            } else if (i === run.end - 1 || x !== px || y !== py) {
-              ctx.lineTo(x, y);
-            } else {
-              continue;
+        // The shapes, and their copies a world to the west and to the east wherever a view wider
+        // than the basemap's window shows them (a world-wide step on a narrow map, a reader who
+        // zooms out): the land is there too. (The window is at most a world wide, so copies never
+        // overlap.)
+        [0, -1, 1].forEach(function (shift) {
+          f.shape.runs.forEach(function (run) {
+            var box = run.box;
+            if (box[2] + shift < lo.x || box[0] + shift > hi.x || box[3] < lo.y || box[1] > hi.y) {
+              return;
             }
-            px = x;
-            py = y;
-          }
-          if (f.closed) {
-            ctx.closePath();
-          }
-          drawn = true;
+            var px = 0, py = 0;
+            for (var i = run.start; i < run.end; i++) {
+              // (Rounded to whole pixels, as Leaflet rounds its layers' points.)
+              var x = Math.round((xy[2 * i] + shift) * k) - o.x, y = Math.round(xy[2 * i + 1] * k) - o.y;
+              if (i === run.start) {
+                ctx.moveTo(x, y);
+              } else if (i === run.end - 1 || x !== px || y !== py) {
+                ctx.lineTo(x, y);
+              } else {
+                continue;
+              }
+              px = x;
+              py = y;
+            }
+            if (f.closed) {
+              ctx.closePath();
+            }
+            drawn = true;
+          });
         });
         if (!drawn) {
           return;

@@ -135,8 +135,11 @@
         this._talkToParent();
       }
       this._buildPlaces();
-      // On a phone (upright or on its side) the legend starts closed, a small button.
-      var legend = {collapsed: this.root.clientWidth <= 640 || map.getContainer().clientHeight <= 500};
+      // On a phone (upright or on its side), or beside the panel on a narrow map (a tablet held
+      // upright, an embed in an article's column), the legend starts closed, a small button.
+      var free = this._free();
+      var legend = {collapsed: this.root.clientWidth <= 640 || map.getContainer().clientHeight <= 500 ||
+        free.r - free.l < 480};
       if (this._t && this._t('legend.title')) {
         legend.title = this._t('legend.title');  // (in the page's language)
       }

@@ -539,6 +539,13 @@ def test_a_story_in_arabic_reads_right_to_left(tmp_path: Path, make_page):
     run.page.click(".storymap-lang[data-lang=ar]")
     assert run.js(f"() => [{ROOT_JS}.getAttribute('dir'), document.documentElement.getAttribute('dir')]") == ["rtl", "rtl"]
     assert run.errors == []
+    # The scroll layout keeps its text column at the map's left, as the slides keep their panel.
+    scroll = open_at(make_page, story.save(tmp_path / "scroll.html", layout="scroll"), "#canal")
+    left, width = scroll.js(f"() => {{ const r = {ROOT_JS}.querySelector('.storymap-step--current').getBoundingClientRect();"
+                            " return [r.left, r.width]; }")
+    assert left < 40 and width < 600, (left, width)
+    assert scroll.js(f"() => getComputedStyle({ROOT_JS}.querySelector('.storymap-step--current')).direction") == "rtl"
+    assert scroll.errors == []
 
 
 def test_the_social_card_of_a_right_to_left_story_sets_its_title_flush_right(tmp_path: Path):

@@ -61,6 +61,7 @@ ENV = jinja2.Environment(
 )
 ENV.filters["tojs"] = lambda value: Markup(script_json(value))
 ENV.filters["dir"] = i18n.dir_attribute
+ENV.filters["direction"] = i18n.direction
 
 #: The online tile layer a story gets unless it names its own (``tiles``, see :mod:`storymap.tiles`):
 #: CARTO's light basemap on OSM data.

@@ -500,11 +500,13 @@ def test_right_to_left_languages_are_known_and_marked(tmp_path: Path):
     assert '"dirs":{"ar":"rtl"}' in arabic and '"dirs":{"ar":"rtl"}' in english
     # The English page's markup says nothing of direction but for its Arabic switch button.
     markup = lambda page: re.sub(r"<style\b.*?</style>", "", page, flags=re.S)  # noqa: E731
-    assert '<html lang="en">' in english and 'data-storymap-index="0" lang="en">' in english
+    assert '<html lang="en">' in english and 'data-storymap-index="0" lang="en" dir="ltr">' in english
     assert markup(english).count('dir="rtl"') == 1
-    # The Panama story (English and Spanish) is as it was: no `dir` anywhere.
+    # The Panama story (English and Spanish): left to right, said on its root only (a fragment's host
+    # page may run right to left: the story does not follow it).
     panama = STORY.to_html()
-    assert " dir=" not in markup(panama) and '"dirs"' not in panama
+    assert 'dir="rtl"' not in markup(panama) and '"dirs"' not in panama and markup(panama).count(" dir=") == 1
+    assert 'lang="en" dir="ltr">' in STORY.to_html(fragment=True)
 
 
 @pytest.mark.browser
@@ -535,7 +537,7 @@ def test_a_story_in_arabic_reads_right_to_left(tmp_path: Path, make_page):
     # The switch to English turns the story and the page left to right, and back.
     run.page.click(".storymap-lang[data-lang=en]")
     assert run.js(f"() => [{ROOT_JS}.getAttribute('dir'), document.documentElement.getAttribute('dir'), "
-                  f"getComputedStyle({ROOT_JS}.querySelector('.storymap-panel')).direction]") == [None, None, "ltr"]
+                  f"getComputedStyle({ROOT_JS}.querySelector('.storymap-panel')).direction]") == ["ltr", None, "ltr"]
     run.page.click(".storymap-lang[data-lang=ar]")
     assert run.js(f"() => [{ROOT_JS}.getAttribute('dir'), document.documentElement.getAttribute('dir')]") == ["rtl", "rtl"]
     assert run.errors == []
@@ -569,3 +571,22 @@ def test_the_social_card_of_a_right_to_left_story_sets_its_title_flush_right(tmp
         assert right < left, (top, left, right)
         left, right = margins(english, top, bottom, light)  # a story in English: flush left, as before
         assert left < right, (top, left, right)
+
+
+@pytest.mark.browser
+def test_a_left_to_right_fragment_in_a_right_to_left_page_stays_left_to_right(tmp_path: Path, make_page):
+    """An English story pasted into an Arabic news site's page (html dir="rtl"): the story's root
+    says ltr, so its text, its buttons and its keys do not turn with the host."""
+    host = tmp_path / "host.html"
+    host.write_text('<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>مقال</title></head>'
+                    f'<body><p>مقدمة المقال.</p>{STORY.to_html(fragment=True)}</body></html>', "utf-8")
+    run = open_at(make_page, host)
+    state = run.js(f"""() => {{ const r = {ROOT_JS}, box = (q) => r.querySelector(q).getBoundingClientRect();
+      return [getComputedStyle(r.querySelector('.storymap-panel')).direction,
+              box('.storymap-prev').right <= box('.storymap-next').left]; }}""")
+    assert state == ["ltr", True], state
+    run.page.focus(".storymap-panel")
+    run.page.keyboard.press("ArrowRight")
+    run.settle()
+    assert run.js(f"() => {ROOT_JS}.storymap.index") == 1
+    assert run.errors == []

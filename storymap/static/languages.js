@@ -102,8 +102,9 @@
       this._swapped = lang === this._rendered ? null : lang;
       this._swap(this._swapped);
       this.language = this.root.lang = lang;
-      // A right-to-left language turns the story's text (and a page of its own) right to left.
-      setDir(this.root, this._dirs[lang]);
+      // A right-to-left language turns the story's text (and a page of its own) right to left;
+      // the root always says which (a fragment's host page may be written the other way).
+      this.root.setAttribute('dir', this._dirs[lang] || 'ltr');
       this._readTexts();
       if (this._ownsDocument) {
         document.documentElement.lang = lang;

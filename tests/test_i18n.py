@@ -478,9 +478,9 @@ def write_suez_story(folder: Path) -> Path:
     (folder / "story.toml").write_text(
         'title = "قناة السويس"\nlang = "ar"\n[kinds.port]\nlabel = "ميناء"\ngeometry = "point"\ncolor = "#00695c"\n'
         '[[steps]]\nid = "north"\ntitle = "المدخل الشمالي"\nnarrative = "تبدأ القناة عند **بورسعيد**."\n'
-        'places = ["port-said"]\n'
+        'date = "1859"\nplaces = ["port-said"]\n'
         '[[steps]]\nid = "canal"\ntitle = "القناة كلها"\nnarrative = "تمتد القناة من بورسعيد إلى السويس."\n'
-        'places = ["port-said", "suez"]\n', "utf-8")
+        'date = "1869"\nplaces = ["port-said", "suez"]\n', "utf-8")
     (folder / "story.en.toml").write_text(
         'title = "The Suez Canal"\n[kinds.port]\nlabel = "Port"\n'
         '[steps.north]\ntitle = "The northern entrance"\nnarrative = "The canal begins at **Port Said**."\n'
@@ -525,6 +525,13 @@ def test_a_story_in_arabic_reads_right_to_left(tmp_path: Path, make_page):
                labels: r.storymap.labels().filter((l) => l.shown).map((l) => l.text)}}; }}""")
     assert state["panel"] == "rtl" and state["map"] == "ltr" and state["nextLeftOfPrevious"], state
     assert state["textRight"] <= 24 and state["legend"] == "مفتاح الخريطة" and state["labels"] == ["بورسعيد"], state
+    # Its timeline runs right to left too: the first date at the right, ← to the next mark.
+    marks = run.js(f"() => [...{ROOT_JS}.querySelectorAll('.storymap-timeline [data-step]')]"
+                   ".map((m) => [m.getAttribute('data-step'), m.getBoundingClientRect().left])")
+    assert [m[0] for m in marks] == ["north", "canal"] and marks[0][1] > marks[1][1], marks
+    run.page.focus(".storymap-timeline [data-step=north]")
+    run.page.keyboard.press("ArrowLeft")
+    assert run.js("() => document.activeElement.getAttribute('data-step')") == "canal"
     # ← goes on in a story that runs right to left, → goes back.
     run.page.focus(".storymap-panel")
     run.page.keyboard.press("ArrowLeft")

@@ -62,8 +62,8 @@
       // shown writes it) and title, marks the current one and writes its date under the row.
       // One Tab stop for the row (the current mark, else the first); ←/→/Home/End move between marks.
       story._listen(list, 'keydown', function (e) {
-        var at = marks.indexOf(e.target);
-        var to = {ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: marks.length - 1}[e.key];
+        var at = marks.indexOf(e.target), on = window.getComputedStyle(list).direction === 'rtl' ? -1 : 1;
+        var to = {ArrowLeft: at - on, ArrowRight: at + on, Home: 0, End: marks.length - 1}[e.key];
         if (at < 0 || to === undefined) {
           return;
         }

@@ -53,7 +53,10 @@ GEOMETRY_JS = """() => {
   const nav = Array.from(root.querySelectorAll('.storymap-prev, .storymap-next, .storymap-counter'))
     .map((n) => { const r = document.createRange(); r.selectNodeContents(n);
       return [n.textContent.trim(), r.getBoundingClientRect().height / parseFloat(getComputedStyle(n).lineHeight), n.scrollWidth - n.clientWidth]; });
+  const next = root.querySelector('.storymap-next');
   return {index: s.index, map, covers, labels, base, api: s.labels(), nav,
+          next: box(next.getBoundingClientRect()), screen: [innerWidth, innerHeight],
+          scrolls: document.scrollingElement.scrollHeight > innerHeight,
           view: [view.getWest(), view.getSouth(), view.getEast(), view.getNorth()],
           legend: Array.from(root.querySelectorAll('.storymap-legend-item')).filter((r) => getComputedStyle(r).display !== 'none')
             .map((r) => r.getAttribute('data-kind') || r.getAttribute('data-layer')),
@@ -247,6 +250,21 @@ def test_legend_shows_the_steps_kinds(walks, case):
         assert box["r"] - box["l"] <= 160 and box["b"] - box["t"] <= 48, box
     else:  # open where the map has room for it
         assert walks[case][0]["legendOpen"] is True
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_next_is_on_screen_at_every_step(walks, case):
+    """Next lies wholly on the screen and inside the text panel at every step, with the page not
+    scrolling, on a phone on its side too: there the story was 420 px tall in a 390-px screen, and
+    the first step's large title card pushed Next out of the panel, where nothing could scroll to it."""
+    for g in walks[case]:
+        width, height = g["screen"]
+        nxt, panel = g["next"], dict(g["covers"])["panel"]
+        assert 0 <= nxt["l"] and nxt["r"] <= width and 0 <= nxt["t"] and nxt["b"] <= height, (g["index"], nxt)
+        assert panel["l"] <= nxt["l"] and nxt["r"] <= panel["r"] and panel["t"] <= nxt["t"] and nxt["b"] <= panel["b"], \
+            (g["index"], nxt, panel)
+        assert not g["scrolls"], g["index"]
 
 
 @pytest.mark.browser

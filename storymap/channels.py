@@ -52,6 +52,7 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
 )
 _ENV.filters["dir"] = dir_attribute
+_ENV.filters["direction"] = direction
 
 
 def _data(story: Any) -> "StoryData":

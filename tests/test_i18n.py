@@ -502,11 +502,13 @@ def test_right_to_left_languages_are_known_and_marked(tmp_path: Path):
     markup = lambda page: re.sub(r"<style\b.*?</style>", "", page, flags=re.S)  # noqa: E731
     assert '<html lang="en">' in english and 'data-storymap-index="0" lang="en" dir="ltr">' in english
     assert markup(english).count('dir="rtl"') == 1
-    # The Panama story (English and Spanish): left to right, said on its root only (a fragment's host
-    # page may run right to left: the story does not follow it).
+    # The Panama story (English and Spanish): left to right, said on its root and on its text-only
+    # article only (a fragment's host page may run right to left: neither follows it, scripts on or off).
     panama = STORY.to_html()
-    assert 'dir="rtl"' not in markup(panama) and '"dirs"' not in panama and markup(panama).count(" dir=") == 1
-    assert 'lang="en" dir="ltr">' in STORY.to_html(fragment=True)
+    assert 'dir="rtl"' not in markup(panama) and '"dirs"' not in panama and markup(panama).count(" dir=") == 2
+    fragment = STORY.to_html(fragment=True)
+    assert 'data-storymap-index="0" lang="en" dir="ltr">' in fragment
+    assert '<article class="storymap storymap--article" lang="en" dir="ltr">' in fragment
 
 
 @pytest.mark.browser

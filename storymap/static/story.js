@@ -140,8 +140,9 @@
       var free = this._free();
       var legend = {collapsed: this.root.clientWidth <= 640 || map.getContainer().clientHeight <= 500 ||
         free.r - free.l < 480};
-      if (this._t && this._t('legend.title')) {
-        legend.title = this._t('legend.title');  // (in the page's language)
+      var title = this._t && this._t('legend.title');  // (in the page's language)
+      if (title) {
+        legend.title = title;
       }
       this._legend = new ns.Legend(config.legend || [], legend).addTo(map);
       this._overlays.forEach(function (o) {

@@ -391,6 +391,8 @@ def _continuous_part(part: shapely.Geometry) -> shapely.Geometry:
 
 #: The standard -180..180 frame is kept unless another one is this many degrees narrower.
 FRAME_PREFERENCE = 20.0
+#: Degrees a frame starts before its westernmost place (far above rounding errors, far below a metre).
+FRAME_SLACK = 1e-7
 
 
 def frame_start(spans: Iterable[tuple[float, float]]) -> float:
@@ -417,7 +419,10 @@ def frame_start(spans: Iterable[tuple[float, float]]) -> float:
     chosen = _span_in(intervals, best_start)
     if standard <= chosen + FRAME_PREFERENCE:
         return -180.0
-    return ((best_start + 180.0) % 360.0) - 180.0
+    # A hair before the westernmost place: moved round the circle and back, its longitude may come
+    # back a rounding error past itself, and the place would then be moved a whole turn east, to
+    # the far end of the frame (Paris at 362.35° in a Paris–Tokyo–Los Angeles story).
+    return ((best_start + 180.0) % 360.0) - 180.0 - FRAME_SLACK
 
 
 def _span_in(intervals: Sequence[tuple[float, float]], start: float) -> float:

@@ -295,6 +295,24 @@ def test_the_frame_is_the_narrowest_one():
     assert frame_start([(-10, 10), (100, 120), (-120, -100)]) == -180  # spread round the world: standard
 
 
+def test_the_westernmost_place_stays_at_the_frames_start(tmp_path: Path):
+    # Paris, Tokyo and Los Angeles with a line through them: the frame starts at Paris, whose point
+    # used to land a whole turn east (362.35°), off a phone's map with its label hidden, and the
+    # step spanned the whole world.
+    paris, tokyo, la = (2.3522, 48.8566), (139.6917, 35.6895), (-118.4, 34.05)
+    features = [feature(fid, point(*xy), kind="city") for fid, xy in (("paris", paris), ("tokyo", tokyo), ("la", la))]
+    features.append(feature("flight", {"type": "LineString", "coordinates": [paris, tokyo, la]}, kind="route"))
+    story = storymap.load(write_story(tmp_path / "world", (
+        'title = "Round the world"\n[kinds.city]\nlabel = "City"\ngeometry = "point"\ncolor = "#0b5394"\n'
+        '[kinds.route]\nlabel = "Route"\ngeometry = "line"\ncolor = "#b3001b"\n'
+        '[[steps]]\nid = "all"\ntitle = "All"\nplaces = ["paris", "tokyo", "la", "flight"]\n'), features))
+    start, drawn = framed_places(story.data)
+    assert start == pytest.approx(2.3522)
+    assert drawn["paris"].x == pytest.approx(2.3522) and drawn["la"].x == pytest.approx(241.6)
+    (south, west), (north, east) = PageContext(story.data).config["steps"][0]["latLngBounds"]
+    assert west == pytest.approx(2.3522) and east == pytest.approx(241.6)
+
+
 def test_ports_story_frames_the_pacific():
     story = storymap.load(PORTS)
     start, drawn = framed_places(story.data)

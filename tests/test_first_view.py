@@ -57,6 +57,8 @@ GEOMETRY_JS = """() => {
   return {index: s.index, map, covers, labels, base, api: s.labels(), nav,
           next: box(next.getBoundingClientRect()), screen: [innerWidth, innerHeight],
           scrolls: document.scrollingElement.scrollHeight > innerHeight,
+          scale: Array.from(root.querySelectorAll('.leaflet-control-scale-line'))
+            .map((n) => [n.textContent, n.scrollWidth - n.clientWidth, n.getBoundingClientRect().right]),
           view: [view.getWest(), view.getSouth(), view.getEast(), view.getNorth()],
           legend: Array.from(root.querySelectorAll('.storymap-legend-item')).filter((r) => getComputedStyle(r).display !== 'none')
             .map((r) => r.getAttribute('data-kind') || r.getAttribute('data-layer')),
@@ -265,6 +267,10 @@ def test_next_is_on_screen_at_every_step(walks, case):
         assert panel["l"] <= nxt["l"] and nxt["r"] <= panel["r"] and panel["t"] <= nxt["t"] and nxt["b"] <= panel["b"], \
             (g["index"], nxt, panel)
         assert not g["scrolls"], g["index"]
+        # The scale bar's text stays on the screen, and at most a few pixels past its bar (a 50-px bar
+        # for "1000 mi"; in the story's 16-px font, "5000 km" ran off a phone's screen).
+        assert all(overflow <= 6 and right + max(overflow, 0) <= width for _, overflow, right in g["scale"]), \
+            (g["index"], g["scale"])
 
 
 @pytest.mark.browser

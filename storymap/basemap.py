@@ -46,6 +46,14 @@ MARGIN = 8.0
 SCREENS = ((1280, 800, 430), (390, 464, 0))
 #: Pixels the page keeps between the places and the map's edges when it fits them.
 PAD = 24
+#: Zoom levels a view may go out beyond that fit to make room for its places' labels (story.js,
+#: ``_labelView``, tries one, one and a half, then two).
+LABEL_ZOOM_OUT = 1.0
+#: Beyond the margin, land and borders are as fine as this many pixels of the closest view that
+#: reaches there (zoomed out for its labels); rivers stop at the margin.
+OUTER_PIXELS = 2.0
+#: Degrees a view may reach past the margin before the basemap reaches as far.
+REACH_SLACK = 1.0
 #: The map's least zoom (render.py); a map narrower than the world at that zoom goes down to the
 #: zoom where the world fills its width (story.js), in steps of ZOOM_SNAP.
 MIN_ZOOM = 2.0
@@ -187,8 +195,9 @@ def _latitude(y: float) -> float:
 
 
 def _seen(bounds: tuple[float, float, float, float]) -> list[tuple[tuple[float, float, float, float], float]]:
-    """What each of ``SCREENS`` shows beside its panel when a page fits ``bounds``:
-    ``((west, south, east, north), zoom)``, the places in the middle of the free part."""
+    """What each of ``SCREENS`` shows beside its panel when a page fits ``bounds`` and then goes
+    ``LABEL_ZOOM_OUT`` further out for the labels: ``((west, south, east, north), zoom)``, the
+    places in the middle of the free part."""
     west, south, east, north = bounds
     x0, y1 = _mercator(west, south)
     x1, y0 = _mercator(east, north)
@@ -197,7 +206,7 @@ def _seen(bounds: tuple[float, float, float, float]) -> list[tuple[tuple[float, 
         least = min(MIN_ZOOM, math.ceil(math.log2(width / 256.0) / ZOOM_SNAP) * ZOOM_SNAP)
         fit = min(math.log2(max(width - panel - 2 * PAD, 1) / max(x1 - x0, 1e-9)),
                   math.log2(max(height - 2 * PAD, 1) / max(y1 - y0, 1e-9)))
-        zoom = max(least, math.floor(fit / ZOOM_SNAP) * ZOOM_SNAP)
+        zoom = max(least, math.floor(fit / ZOOM_SNAP) * ZOOM_SNAP - LABEL_ZOOM_OUT)
         half_x, half_y = (width - panel) / 2 / 2.0 ** zoom, height / 2 / 2.0 ** zoom
         middle, lon = (west + east) / 2, 360.0 * half_x / 256.0
         out.append(((middle - lon, _latitude(min(256.0, (y0 + y1) / 2 + half_y)), middle + lon,
@@ -444,8 +453,9 @@ def _simplify(geoms: np.ndarray, tolerance: float, lines: bool) -> np.ndarray:
 
 
 def _cut(geoms: np.ndarray, zones: _Zones, region: tuple[float, float, float, float], lines: bool,
-         min_far_area: float = 0.0, far: bool = True) -> list[np.ndarray]:
-    """``geoms`` simplified to each zone's tolerance, then cut to that zone: single parts.
+         min_far_area: float = 0.0, far: bool = True, beyond: bool = True) -> list[np.ndarray]:
+    """``geoms`` simplified to each zone's tolerance, then cut to that zone: single parts (none
+    far away unless ``far``, none beyond the margin unless ``beyond``).
 
     Simplifying before cutting keeps the cuts exact: pieces of two zones meet along the zone's
     edge, with no sliver between them, and the overlays work on fewer vertices.
@@ -468,8 +478,9 @@ def _cut(geoms: np.ndarray, zones: _Zones, region: tuple[float, float, float, fl
             box = shapely.box(*zones.inner)
             out_of = _out_of(simple, zones.inner)
             simple[out_of] = shapely.intersection(simple[out_of], box)
-            beyond = shapely.difference(_simplify(geoms[_out_of(geoms, zones.inner)], zones.outer, lines), box)
-            cuts.append((beyond, max(min_far_area, (2 * zones.outer) ** 2)))
+            if beyond:
+                past = shapely.difference(_simplify(geoms[_out_of(geoms, zones.inner)], zones.outer, lines), box)
+                cuts.append((past, max(min_far_area, (2 * zones.outer) ** 2)))
         cuts.append((simple, min_far_area))
     out = []
     for pieces, least in cuts:
@@ -557,12 +568,12 @@ def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = (
     geoms, bounds = geoms[finite], bounds[finite]
     box = (float(bounds[:, 0].min()), float(bounds[:, 1].min()), float(bounds[:, 2].max()), float(bounds[:, 3].max()))
     inner = _region(box, margin)
-    region, zoom = _reach(inner, _seen(box), margin)
+    region, zoom = _reach(inner, _seen(box), REACH_SLACK)
     data = natural_earth()
     zones = _zones(geoms, region)
     if zoom is not None:
-        # Beyond the margin, as fine as half a pixel of the closest view that shows it.
-        zones = _Zones(zones.near, zones.covered, inner, max(COARSE, 180.0 / 256.0 / 2.0 ** zoom))
+        # Beyond the margin, as fine as OUTER_PIXELS of the closest view that shows it.
+        zones = _Zones(zones.near, zones.covered, inner, max(COARSE, OUTER_PIXELS * 360.0 / 256.0 / 2.0 ** zoom))
 
     land, _ = _window(data.land, region, lines=False)
     lakes, _ = _window(data.lakes, region, lines=False)
@@ -574,7 +585,8 @@ def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = (
     layers = {
         "land": _encode(_cut(land, zones, region, False, MIN_LAND_AREA), False),
         "water": _encode(_cut(lakes, zones, region, False, MIN_LAKE_AREA), False),
-        "rivers": _encode(_cut(rivers, zones, region, True) + _cut(minor, zones, region, True, far=False), True),
+        # (Rivers stop at the margin: past it they are the edge of a view zoomed out.)
+        "rivers": _encode(_cut(rivers, zones, region, True, beyond=False) + _cut(minor, zones, region, True, far=False), True),
         "borders": _encode(_cut(borders, zones, region, True), True),
     }
     out.update({name: value for name, value in layers.items() if value})

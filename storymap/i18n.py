@@ -46,7 +46,7 @@ __all__ = ["catalogue", "catalogues", "text", "direction", "dir_attribute", "pag
 #: The attribute that marks an element whose text or attributes depend on the language.
 MARK = "data-i18n"
 #: The interface strings the page's script writes itself.
-JS_KEYS = ("announce", "progress.value", "sheet.show", "sheet.hide", "legend.title", "zoom.in", "zoom.out",
+JS_KEYS = ("announce", "progress.value", "sheet.show", "sheet.hide", "legend.title", "labels.more", "zoom.in", "zoom.out",
            "popup.close", "attribution.leaflet", "attribution.tiles", "attribution.basemap")
 _LOCALES = "locales"
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")

@@ -317,6 +317,34 @@ def test_phone_map_free_of_controls_keeps_45_percent(walks, story, phone):
 
 
 @pytest.mark.browser
+def test_a_long_group_label_shortens_rather_than_hides(pages, chromium, walks, tmp_path):
+    """On a small phone on its side (667×375) the overview's 18 places found no room for three of
+    their labels, one of them the 11 names of the canal's places, and hid them. A long group's
+    label now falls back to its first names and how many more ("+13 more", in the story's
+    language); where the whole list fits (a desktop) it shows whole."""
+    spanish = storymap.load(GEODATA).save(tmp_path / "es.html", languages=["es"])
+    for path, more in ((pages["panama"], "more"), (spanish, "más")):
+        opened = Opened(chromium, path, (667, 375))
+        try:
+            n = opened.page.evaluate(f"() => {ROOT}.storymap.steps.length")
+            g = opened.go(n - 1)
+        finally:
+            opened.close()
+        assert all(a["shown"] for a in g["api"]), [a["text"] for a in g["api"] if not a["shown"]]
+        short = [a for a in g["api"] if re.search(r"\n\+\d+ " + more + "$", a["text"])]
+        assert short, [a["text"] for a in g["api"]]
+        for a in short:
+            lines = a["text"].split("\n")
+            assert len(lines) - 1 + int(lines[-1][1:].split()[0]) == len(a["ids"]), a
+        labels = g["labels"]
+        assert not [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:] if _hit(a, b)]
+        m = g["map"]
+        assert all(m["l"] <= x["l"] and x["r"] <= m["r"] and m["t"] <= x["t"] and x["b"] <= m["b"] for x in labels)
+    for g in walks["panama", DESKTOP]:
+        assert not any(re.search(r"\+\d+ more$", a["text"]) for a in g["api"]), g["index"]
+
+
+@pytest.mark.browser
 def test_scroll_layout_on_a_phone_on_its_side(pages, chromium):
     """The scroll layout's map is one screen tall however long the page: on a phone on its side the
     legend starts closed there too (it was open: the page, not the map, was measured), and the map

@@ -59,9 +59,20 @@
     return name.replace(/\s*\([^)]*\)/g, '').split(/[,:]\s|\s[–—-]\s/)[0].trim() || name;
   }
 
+  // A long group's last-resort label names this many of its places, then how many more.
+  var GROUP_HEAD = 2;
+
   // How many places a layout leaves without a label.
   function lost(result) {
     return result.missing.reduce(function (n, it) { return n + it.ids.length; }, 0);
+  }
+
+  // How far a try (_tries) is from naming every place: places without a label weigh most, then
+  // names left out of a long group's label ("+9 more").
+  function worse(result) {
+    return lost(result) * 1000 + result.placed.reduce(function (n, it, i) {
+      return n + (it.forms[result.boxes[i][2]].hidden || 0);
+    }, 0);
   }
 
   // Directions (degrees, clockwise from east) tried for labels off their place: sideways first.
@@ -84,7 +95,11 @@
       leaders: [18, 34, 56, 84, 120, 170],
       // @option groups: Array = [24, 48, 96]
       // Where some places find no room: places closer than this (px) share one label, tried in turn.
-      groups: [24, 48, 96]
+      groups: [24, 48, 96],
+      // @option more: String = '+{n} more'
+      // The last line of a long group's label where its whole list finds no room: its first names
+      // and this ({n}: how many more).
+      more: '+{n} more'
     },
 
     initialize: function (options) {
@@ -237,10 +252,11 @@
     // {missing, merged, leaders}, the places that would have no label (or be off the free map),
     // those that would share one, and the labels put off their place.
     score: function (project, free, obstacles) {
-      var result = this._layout(project, free, obstacles), out = {missing: 0, merged: 0, leaders: 0};
+      var result = this._layout(project, free, obstacles), out = {missing: 0, merged: 0, leaders: 0, unnamed: 0};
       result.placed.forEach(function (it) {
         out.merged += it.ids.length - 1;
         out.leaders += it.leader ? 1 : 0;
+        out.unnamed += it.forms[it.form].hidden || 0;
       });
       result.missing.concat(result.out).forEach(function (it) {
         out.missing += it.ids.length;
@@ -272,10 +288,13 @@
       // would not tell them apart.
       var set = this._group(items, items.filter(function (it) { return it.radius; }), 0);
       var result = this._tries(set, room, walls, marks);
-      for (var g = 0; result.missing.length && g < o.groups.length; g++) {
-        set = this._group(set, result.missing, o.groups[g]);
+      for (var g = 0; worse(result) && g < o.groups.length; g++) {
+        // (A long group cut short joins its neighbours too: together they may find room.)
+        set = this._group(set, result.missing.concat(result.placed.filter(function (it, i) {
+          return it.forms[result.boxes[i][2]].spare;
+        })), o.groups[g]);
         var next = this._tries(set, room, walls, marks);
-        if (lost(next) < lost(result)) {
+        if (worse(next) < worse(result)) {
           result = next;
         }
       }
@@ -376,12 +395,17 @@
       });
       var key = ids.join(' '), forms = this._groups[key], text = names.map(short);
       if (!forms) {
-        // Two forms: long names wrapped, else cut short.
-        forms = this._groups[key] = [2, 1].map(function (wrap) {
-          var node = this._node(text, wrap);
+        // Two forms: long names wrapped, else cut short; for a long list, a last resort: its
+        // first names and how many more (the panel's list names them all).
+        var lists = [[text, 2], [text, 1]];
+        if (text.length > GROUP_HEAD + 1) {
+          lists.push([text.slice(0, GROUP_HEAD).concat(this.options.more.replace('{n}', text.length - GROUP_HEAD)), 1, true]);
+        }
+        forms = this._groups[key] = lists.map(function (list) {
+          var node = this._node(list[0], list[1], list[2]);
           node.style.visibility = 'hidden';
           this._container.appendChild(node);
-          return {node: node, text: text.join('\n')};
+          return {node: node, text: list[0].join('\n'), spare: !!list[2], hidden: list[2] ? text.length - GROUP_HEAD : 0};
         }, this);
         forms.forEach(function (f) {
           f.size = {w: f.node.offsetWidth, h: f.node.offsetHeight};
@@ -406,7 +430,9 @@
         // (Items are shared between tries: each try keeps its own boxes, see _restore.)
         result.boxes = result.placed.map(function (it) { return [it.box, it.leader, it.form]; });
         var off = result.placed.filter(function (it) { return it.leader; }), first = result.missing.concat(off);
-        result.cost = lost(result) * 1000 + off.length;
+        var spared = result.placed.filter(function (it) { return it.forms[it.form].spare; });
+        first = first.concat(spared.filter(function (it) { return first.indexOf(it) < 0; }));
+        result.cost = lost(result) * 1000 + spared.length * 100 + off.length;
         if (!best || result.cost < best.cost) {
           best = result;
         }
@@ -475,8 +501,18 @@
         }
         return true;
       };
-      var k = 0.7, far = this.options.leaders, e, f, j, n, a, w, h;
-      for (e = 0; e < it.forms.length; e++) {
+      var k = 0.7, far = this.options.leaders, regular = [], spare = [];
+      it.forms.forEach(function (form, i) { (form.spare ? spare : regular).push(i); });
+      return this._search(it, regular, d, k, far, fits, clear, marks) ||
+        (spare.length ? this._search(it, spare, d, k, far, fits, clear, marks) : null);
+    },
+
+    // _spot's search among some of an item's forms (`forms`, indices): beside an anchor, each form
+    // in turn; else off it with a leader line, the last form first.
+    _search: function (it, forms, d, k, far, fits, clear, marks) {
+      var e, f, j, n, a, w, h, x;
+      for (x = 0; x < forms.length; x++) {
+        e = forms[x];
         w = it.forms[e].size.w;
         h = it.forms[e].size.h;
         for (j = 0; j < it.ats.length; j++) {
@@ -494,7 +530,8 @@
           }
         }
       }
-      for (e = it.forms.length - 1; e >= 0; e--) {
+      for (x = forms.length - 1; x >= 0; x--) {
+        e = forms[x];
         w = it.forms[e].size.w;
         h = it.forms[e].size.h;
         for (f = 0; f < far.length; f++) {
@@ -562,11 +599,13 @@
     },
 
     // A label: one name (wrapped, then shortened), or the names of a group one a line (`group` 2:
-    // a long one wraps, its further lines indented; 1: it is cut short).
-    _node: function (names, group) {
+    // a long one wraps, its further lines indented; 1: it is cut short; `more`: the last line says
+    // how many more).
+    _node: function (names, group, more) {
       var node = create('span', 'storymap-label' + (group ? ' storymap-label--group' : ''));
-      names.forEach(function (name) {
-        var line = create('span', 'storymap-label-text', name, node);
+      names.forEach(function (name, i) {
+        var last = more && i === names.length - 1;
+        var line = create('span', 'storymap-label-text' + (last ? ' storymap-label-more' : ''), name, node);
         if (group > 1) {
           L.extend(line.style, {whiteSpace: 'normal', paddingLeft: '.6em', textIndent: '-.6em'});
         }

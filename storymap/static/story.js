@@ -870,7 +870,7 @@
           map.closeTooltip(hover);
         });
       });
-      this._labels = new ns.Labels().setPlaces(this._config.places.map(function (place) {
+      this._labels = new ns.Labels({more: this._t('labels.more') || '+{n} more'}).setPlaces(this._config.places.map(function (place) {
         var kind = kinds[place.kind] || {}, style = kind.style || {};
         var radius = kind.geometry === 'point' ? (style.radius || 7) * (kind.symbol && kind.symbol !== 'circle' ? 1.3 : 1) +
           (style.weight || 0) / 2 : 0;
@@ -943,6 +943,7 @@
       }
       var names = {};
       this._config.places.forEach(function (place) { names[place.id] = place.name; });
+      this._labels.options.more = this._t('labels.more') || this._labels.options.more;
       this._labels.rename(names).show(this._config.steps[this.index].places);
       this._placeLabels();
     },
@@ -1063,7 +1064,8 @@
     // The view that fits a step's places with their labels: from the closest that fits the places
     // (`base` padding) to a little further out than leaves their labels room beside them (`pad`),
     // the one where every label shows, on its own and beside its place, at the largest scale wins
-    // (a label missing weighs 100, one shared 4, one off its place 3, a quarter zoom out 1).
+    // (a label missing weighs 100, a name left out of a long group's label 50, one shared 4, one
+    // off its place 3, a quarter zoom out 1).
     _labelView: function (bounds, pad, maxZoom, base) {
       var map = this.map, half = map.getSize().divideBy(2), free = this._free(), obstacles = this._obstacles();
       var z0 = this._boundsZoom(bounds, pad, maxZoom), top = Math.max(z0, this._boundsZoom(bounds, base, maxZoom));
@@ -1071,13 +1073,13 @@
       // Further out while a label finds no room (a small map), down to the least zoom.
       [top, Math.round((top + z0) * 2) / 4, z0, z0 - 0.25, z0 - 0.5, z0 - 1, z0 - 1.5, z0 - 2].forEach(function (z, i) {
         z = Math.max(least, z);
-        if (best && (z >= best.zoom || !best.cost || (i > 4 && best.score.missing === 0))) {
+        if (best && (z >= best.zoom || !best.cost || (i > 4 && best.score.missing + best.score.unnamed === 0))) {
           return;
         }
         // (Rounded as Leaflet rounds the view's pixel origin and its layers' points.)
         var center = this._centerFor(bounds, pad, z, base), origin = map.project(center, z).subtract(half).round();
         var score = this._labels.score(function (ll) { return map.project(ll, z).round().subtract(origin); }, free, obstacles);
-        var cost = score.missing * 100 + score.merged * 4 + score.leaders * 3 + (top - z) * 4;
+        var cost = score.missing * 100 + score.unnamed * 50 + score.merged * 4 + score.leaders * 3 + (top - z) * 4;
         if (!best || cost < best.cost) {
           best = {center: center, zoom: z, score: score, cost: cost};
         }

@@ -306,6 +306,33 @@ def test_scroll_layout_visits_every_step_once_in_an_iframe(pages: Path, make_pag
     assert run.js("() => window.__ids") == list(range(len(STEP_IDS)))
 
 
+def test_scroll_layout_on_a_phone_shows_each_steps_heading_below_the_map(pages: Path, make_page):
+    """On a phone the scroll layout's map keeps the top 55% of the screen. A step shown by Next or
+    the API lands with its heading wholly below the map (it sat half under it: the reading line was
+    where the map ends), stays current, and scrolling by hand still visits every step once."""
+    run = make_page((390, 844), reduced_motion="reduce", is_mobile=True, has_touch=True)
+    run.page.goto((pages / "scroll.html").as_uri())
+    run.page.wait_for_function(READY)
+    for step in ("the-canal", "panamax-alpha", "first-talks"):
+        run.js(f"() => void document.querySelector('[data-storymap]').storymap.goTo('{step}')")
+        run.js(FRAMES)
+        where = run.js(f"""() => {{ const root = document.querySelector('[data-storymap]');
+          const h = root.querySelectorAll('.storymap-step')[{STEP_IDS.index(step)}].querySelector('.storymap-step-title')
+            .getBoundingClientRect();
+          return {{index: root.storymap.index, map: root.storymap.map.getContainer().getBoundingClientRect().bottom,
+                   top: h.top, bottom: h.bottom}}; }}""")
+        assert where["index"] == STEP_IDS.index(step), (step, where)
+        assert where["map"] <= where["top"] and where["bottom"] <= 844, (step, where)
+    run.js("() => void document.querySelector('[data-storymap]').storymap.goTo(0)")
+    run.js(FRAMES)
+    assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == 0
+    run.js("() => { window.__ids = [0]; document.addEventListener('storymap:step', e => window.__ids.push(e.detail.index)); }")
+    run.page.mouse.move(200, 700)
+    _scroll_through(run.page)
+    assert run.js("() => window.__ids") == list(range(len(STEP_IDS)))
+    assert run.errors == [] and run.outside == []
+
+
 def test_scroll_layout_deep_link_and_api_scroll(pages: Path, make_page):
     for name in ("scroll.html", "scroll-fragment.html"):
         run = make_page((1280, 800), reduced_motion="reduce")

@@ -458,6 +458,25 @@ def test_tab_reaches_next_within_12_and_every_stop_is_named(pages, chromium, vie
         opened.close()
 
 
+@pytest.mark.browser
+def test_a_scrolling_step_text_with_nothing_focusable_is_a_named_stop(pages, chromium):
+    """A step's text that scrolls and holds no link, button or summary (here made so) becomes a Tab
+    stop in Chromium, after Next: it is named by the step's title, as the steps change."""
+    opened = Opened(chromium, pages["panama"], SIDEWAYS)
+    try:
+        for i in (2, 3):
+            opened.go(i)
+            opened.page.evaluate("() => document.querySelectorAll('.storymap-steps details, .storymap-steps a, "
+                                 ".storymap-steps button').forEach((n) => n.remove())")
+            opened.page.evaluate("() => document.querySelector('.storymap-next').focus()")
+            opened.page.keyboard.press("Tab")
+            stop = opened.page.evaluate(FOCUS_JS)
+            title = opened.page.evaluate(f"() => document.querySelectorAll('.storymap-step-title')[{i}].textContent")
+            assert stop["cls"].startswith("storymap-steps") and stop["label"] == title, (i, stop, title)
+    finally:
+        opened.close()
+
+
 # ------------------------------------------------------------------------------------ JS API
 @pytest.mark.browser
 def test_public_api_padding_show_view_labels(pages, chromium):

@@ -50,6 +50,11 @@ var storymapBoot = (function () {
         section.removeAttribute('aria-current');
       }
     });
+    // (Where the step's text scrolls and holds nothing focusable, a browser makes the box a Tab
+    // stop: the step's title names it.)
+    if (nodes.scroller && nodes.sections[i] && nodes.sections[i].hasAttribute('aria-labelledby')) {
+      nodes.scroller.setAttribute('aria-labelledby', nodes.sections[i].getAttribute('aria-labelledby'));
+    }
     root.setAttribute('data-storymap-index', String(i));
     root.classList.toggle('storymap--first', i === 0);
     nodes.prev.disabled = i === 0;

@@ -336,6 +336,9 @@ def test_a_long_group_label_shortens_rather_than_hides(pages, chromium, walks, t
         for a in short:
             lines = a["text"].split("\n")
             assert len(lines) - 1 + int(lines[-1][1:].split()[0]) == len(a["ids"]), a
+            # The API names the places the label leaves out (the view picker's phone check lists them).
+            assert a["unnamed"] == a["names"][len(lines) - 1:], a
+        assert all(a["unnamed"] == [] for a in g["api"] if a not in short)
         labels = g["labels"]
         assert not [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:] if _hit(a, b)]
         m = g["map"]

@@ -239,9 +239,12 @@
       var result = this._layout(function (ll) { return map.latLngToContainerPoint(ll); }, free, obstacles);
       result.placed.forEach(this._draw, this);
       this._done = result.placed.map(function (it) {
-        return {ids: it.ids, names: it.names, text: it.forms[it.form].text, box: it.box, leader: !!it.leader, shown: true};
+        var form = it.forms[it.form];
+        return {ids: it.ids, names: it.names, text: form.text, box: it.box, leader: !!it.leader, shown: true,
+          unnamed: form.hidden ? it.names.slice(it.names.length - form.hidden) : []};
       }).concat(result.missing.concat(result.out).map(function (it) {
-        return {ids: it.ids, names: it.names, text: it.names.join('\n'), box: null, leader: false, shown: false};
+        return {ids: it.ids, names: it.names, text: it.names.join('\n'), box: null, leader: false, shown: false,
+          unnamed: []};
       }));
       this._giveWay(yielding || [], result.room, result.blocked, result.placed);
       return this.labels();
@@ -306,14 +309,15 @@
     },
 
     // @method labels(): Array
-    // The labels as placed: [{ids, names, text, shown, leader, left, top, right, bottom}]: the
-    // places' names, the text shown (a name or its short form, a line each), the box in page
-    // pixels (null where a label is not shown).
+    // The labels as placed: [{ids, names, text, shown, unnamed, leader, left, top, right, bottom}]:
+    // the places' names, the text shown (a name or its short form, a line each), the names a long
+    // list cut short leaves out ("+2 more"), the box in page pixels (null where a label is not shown).
     labels: function () {
       var c = this._map ? this._map.getContainer().getBoundingClientRect() : {left: 0, top: 0};
       return this._done.map(function (d) {
         var b = d.box;
-        return {ids: d.ids.slice(), names: d.names.slice(), text: d.text, shown: d.shown, leader: d.leader,
+        return {ids: d.ids.slice(), names: d.names.slice(), text: d.text, shown: d.shown, unnamed: d.unnamed.slice(),
+          leader: d.leader,
           left: b ? c.left + b.l : null, top: b ? c.top + b.t : null, right: b ? c.left + b.r : null,
           bottom: b ? c.top + b.b : null};
       });

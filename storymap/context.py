@@ -80,6 +80,13 @@ def _framed_places(story: "StoryData") -> tuple[float, dict[str, shapely.Geometr
     return start, out
 
 
+def _present(step: dict[str, Any]) -> dict[str, Any]:
+    """A step's config without its unset optional keys (``view``, ``maxZoom``, ``description``:
+    the page's script reads a missing one as unset): about 0.5 KB less for a story of 11 steps."""
+    return {key: value for key, value in step.items()
+            if value is not None or key not in ("view", "maxZoom", "description")}
+
+
 @dataclass
 class PageContext:
     """Everything a render needs from the story, computed once.
@@ -207,7 +214,7 @@ class PageContext:
                 for p, geometry, labels in zip(story.places, *_place_drawing(story.places, drawn))
             ],
             "steps": [
-                {
+                _present({
                     "id": s.id,
                     "title": s.title,
                     "places": s.places,
@@ -218,7 +225,7 @@ class PageContext:
                     # there); only the one made from the places' names travels here.
                     "description": None if s.description else text["description"],
                     **_time(s.time, languages),
-                }
+                })
                 for s, text in zip(story.steps, self.steps)
             ],
         }

@@ -294,7 +294,7 @@
       for (var g = 0; worse(result) && g < o.groups.length; g++) {
         // (A long group cut short joins its neighbours too: together they may find room.)
         set = this._group(set, result.missing.concat(result.placed.filter(function (it, i) {
-          return it.forms[result.boxes[i][2]].spare;
+          return it.forms[result.boxes[i][2]].hidden;
         })), o.groups[g]);
         var next = this._tries(set, room, walls, marks);
         if (worse(next) < worse(result)) {
@@ -409,7 +409,8 @@
           var node = this._node(list[0], list[1], list[2]);
           node.style.visibility = 'hidden';
           this._container.appendChild(node);
-          return {node: node, text: list[0].join('\n'), spare: !!list[2], hidden: list[2] ? text.length - GROUP_HEAD : 0};
+          // (`hidden`: the names it leaves out; only a last resort leaves any out.)
+          return {node: node, text: list[0].join('\n'), hidden: list[2] ? text.length - GROUP_HEAD : 0};
         }, this);
         forms.forEach(function (f) {
           f.size = {w: f.node.offsetWidth, h: f.node.offsetHeight};
@@ -434,7 +435,7 @@
         // (Items are shared between tries: each try keeps its own boxes, see _restore.)
         result.boxes = result.placed.map(function (it) { return [it.box, it.leader, it.form]; });
         var off = result.placed.filter(function (it) { return it.leader; }), first = result.missing.concat(off);
-        var spared = result.placed.filter(function (it) { return it.forms[it.form].spare; });
+        var spared = result.placed.filter(function (it) { return it.forms[it.form].hidden; });
         first = first.concat(spared.filter(function (it) { return first.indexOf(it) < 0; }));
         result.cost = lost(result) * 1000 + spared.length * 100 + off.length;
         if (!best || result.cost < best.cost) {
@@ -506,7 +507,7 @@
         return true;
       };
       var k = 0.7, far = this.options.leaders, regular = [], spare = [];
-      it.forms.forEach(function (form, i) { (form.spare ? spare : regular).push(i); });
+      it.forms.forEach(function (form, i) { (form.hidden ? spare : regular).push(i); });
       return this._search(it, regular, d, k, far, fits, clear, marks) ||
         (spare.length ? this._search(it, spare, d, k, far, fits, clear, marks) : null);
     },

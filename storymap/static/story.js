@@ -872,12 +872,13 @@
           map.closeTooltip(hover);
         });
       });
-      this._labels = new ns.Labels({more: this._t('labels.more') || '+{n} more'}).setPlaces(this._config.places.map(function (place) {
+      this._labels = new ns.Labels().setPlaces(this._config.places.map(function (place) {
         var kind = kinds[place.kind] || {}, style = kind.style || {};
         var radius = kind.geometry === 'point' ? (style.radius || 7) * (kind.symbol && kind.symbol !== 'circle' ? 1.3 : 1) +
           (style.weight || 0) / 2 : 0;
         return {id: place.id, name: place.name, latLngs: place.labels, radius: Math.ceil(radius)};
       })).addTo(map);
+      this._labelTexts();
       this._setLayer('Story places', group);
     },
 
@@ -945,9 +946,14 @@
       }
       var names = {};
       this._config.places.forEach(function (place) { names[place.id] = place.name; });
-      this._labels.options.more = this._t('labels.more') || this._labels.options.more;
+      this._labelTexts();
       this._labels.rename(names).show(this._config.steps[this.index].places);
       this._placeLabels();
+    },
+
+    // The labels' own words in the language shown ("+13 more"; Labels' English where none).
+    _labelTexts: function () {
+      this._labels.options.more = this._t('labels.more') || this._labels.options.more;
     },
 
     // The labels of the step's places, in the part of the map the panel leaves free, clear of the

@@ -17,6 +17,7 @@ import shapely.geometry
 from markupsafe import Markup
 
 from .dates import span_label
+from .encoding import deltas, pack, pack_rows, quantize
 from .geometry import bounds_union, frame_start, shift_into
 from .i18n import catalogue, page_languages
 from .models import place_shapes
@@ -206,11 +207,14 @@ class PageContext:
             "kinds": {name: {"label": kind.label, "style": kind.style(), "geometry": kind.geometry,
                              "arrows": kind.arrows, "symbol": kind.symbol} for name, kind in self.kinds.items()},
             "tiles": None if story.tiles == "none" else "Tiles",
-            "legend": [{"label": self.legend_label(kind), "shape": kind.geometry, "style": kind.style(),
-                        "symbol": kind.symbol, "kind": name} for name, kind in self.kinds.items() if kind.legend],
+            "scale": GEOMETRY_SCALE,
+            # (A kind's row: its shape, style and symbol are the kind's, in "kinds".)
+            "legend": [{"label": self.legend_label(kind), "kind": name}
+                       for name, kind in self.kinds.items() if kind.legend],
             "overlays": list(self.overlays),
             "places": [
-                {"id": p.id, "name": p.name, "kind": p.kind, "geometry": geometry, "labels": labels}
+                {"id": p.id, "name": p.name, "kind": p.kind, "geometry": geometry,
+                 **({"labels": labels} if labels else {})}
                 for p, geometry, labels in zip(story.places, *_place_drawing(story.places, drawn))
             ],
             "steps": [
@@ -293,23 +297,53 @@ def _bounds(shapes: Sequence[shapely.Geometry]) -> Optional[tuple[float, float, 
     return bounds_union(shapely.bounds(np.array(list(shapes), dtype=object))) if len(shapes) else None
 
 
+#: Places' coordinates travel as integers in 1/GEOMETRY_SCALE degree (5 decimals, about a metre).
+GEOMETRY_SCALE = 100_000
+
+#: How deep each GeoJSON geometry type nests its positions.
+_DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3}
+
+
 def _place_drawing(places: Sequence["Place"], drawn: dict[str, shapely.Geometry]) -> tuple[list[Any], list[Any]]:
-    """Each place's GeoJSON geometry (rounded to 5 decimals) and label points ``[[lat, lon], ...]``
-    (see :func:`_label_points`), in the story's frame; points, often thousands, in one pass."""
+    """Each place's geometry for the page (:func:`_packed`) and label points ``[[lat, lon], ...]``
+    (see :func:`_label_points`; None for a point, whose label goes on it), in the story's frame;
+    points, often thousands, in one pass."""
     geometries: list[Any] = [None] * len(places)
     labels: list[Any] = [None] * len(places)
     points = [i for i, p in enumerate(places) if drawn[p.id].geom_type == "Point" and not drawn[p.id].has_z]
     if points:
         xy = shapely.get_coordinates(np.array([drawn[places[i].id] for i in points], dtype=object))
-        for i, (x, y) in zip(points, xy.tolist()):
-            x, y = round(x, 5), round(y, 5)  # as _rounded does
-            geometries[i] = {"type": "Point", "coordinates": [x, y]}
-            labels[i] = [[y, x]]
+        for i, packed in zip(points, pack_rows(quantize(xy, GEOMETRY_SCALE))):
+            geometries[i] = {"type": "Point", "xy": packed}
     for i, place in enumerate(places):
         if geometries[i] is None:
             shape = drawn[place.id]
-            geometries[i], labels[i] = _rounded(shapely.geometry.mapping(shape)), _label_points(shape)
+            geometries[i], labels[i] = _packed(shapely.geometry.mapping(shape)), _label_points(shape)
     return geometries, labels
+
+
+def _packed(geometry: dict[str, Any]) -> dict[str, Any]:
+    """A GeoJSON geometry as the page carries it: ``{"type", "xy", "n"}``, its positions in one
+    packed delta string (:mod:`storymap.encoding`, ``GEOMETRY_SCALE``) and ``n`` the number of
+    positions in each part (a list of lists for a MultiPolygon; none for a point, a line or a
+    multipoint). About a third of the bytes of GeoJSON. A geometry collection or one with heights
+    stays GeoJSON (rounded to 5 decimals). ``L.storymap.util.geometry`` reads both."""
+    depth = _DEPTH.get(geometry["type"])
+    if depth is None:
+        return _rounded(geometry)
+    coordinates = geometry["coordinates"]
+    parts = [coordinates] if depth == 0 else coordinates
+    for _ in range(depth - 1):
+        parts = [position for part in parts for position in part]
+    xy = np.asarray(parts, dtype=float).reshape(len(parts), -1)
+    if not len(parts) or xy.shape[1] != 2:
+        return _rounded(geometry)
+    out = {"type": geometry["type"], "xy": pack(deltas(quantize(xy, GEOMETRY_SCALE)))}
+    if depth == 2:
+        out["n"] = [len(part) for part in coordinates]
+    elif depth == 3:
+        out["n"] = [[len(ring) for ring in polygon] for polygon in coordinates]
+    return out
 
 
 def _rounded(value: Any, digits: int = 5) -> Any:

@@ -26,7 +26,7 @@ from typing import Any, Optional
 import numpy as np
 import shapely
 
-__all__ = ["quantize", "deltas", "pack", "unpack", "encode_points", "encode_lines", "encode_polygons", "decode"]
+__all__ = ["quantize", "deltas", "pack", "pack_rows", "unpack", "encode_points", "encode_lines", "encode_polygons", "decode"]
 
 #: pack(): each character carries 5 bits of a number, lowest first, as chr(63 + bits), with 32
 #: added on every character but a number's last. All characters lie in "?" … "~".
@@ -48,9 +48,21 @@ def deltas(q: np.ndarray) -> list[int]:
 def pack(values: Any) -> str:
     """Integers as text: each zigzag-encoded (0, -1, 1, -2 … → 0, 1, 2, 3 …), then written 5 bits
     a character, lowest first, ``chr(63 + bits + (32 if more follow else 0))``."""
-    v = np.asarray(values, dtype=np.int64).ravel()
+    return _pack(np.asarray(values, dtype=np.int64).ravel())[0]
+
+
+def pack_rows(values: Any) -> list[str]:
+    """Each row of a 2-D integer array packed on its own (:func:`pack`), all in one pass."""
+    v = np.asarray(values, dtype=np.int64)
+    text, length = _pack(v.ravel())
+    ends = np.cumsum(length.reshape(v.shape).sum(axis=1)).tolist()
+    return [text[a:b] for a, b in zip([0] + ends[:-1], ends)]
+
+
+def _pack(v: np.ndarray) -> tuple[str, np.ndarray]:
+    """:func:`pack`'s text and the number of characters of each integer."""
     if not len(v):
-        return ""
+        return "", np.zeros(0, dtype=np.int64)
     z = ((v << 1) ^ (v >> 63)).astype(np.uint64)
     length = np.ones(len(z), dtype=np.int64)
     rest = z >> np.uint64(_BITS)
@@ -61,7 +73,7 @@ def pack(values: Any) -> str:
     chunk = np.arange(width)
     bits = (z[:, None] >> (np.uint64(_BITS) * chunk.astype(np.uint64))[None, :]) & np.uint64(31)
     codes = bits.astype(np.int64) + _BASE + _MORE * (chunk[None, :] < (length - 1)[:, None])
-    return codes[chunk[None, :] < length[:, None]].astype(np.uint8).tobytes().decode("ascii")
+    return codes[chunk[None, :] < length[:, None]].astype(np.uint8).tobytes().decode("ascii"), length
 
 
 def unpack(text: str) -> list[int]:

@@ -100,10 +100,11 @@ label = "Town"
     assert kinds["place"].label == "Town" and kinds["place"].geometry == "point"  # overridden, the rest kept
     assert kinds["chokepoint"].style()["radius"] == 9 and kinds["chokepoint"].style()["fillColor"] == "#c62828"
     config = PageContext(story.data).config
-    assert config["legend"] == [
-        {"label": "Chokepoint", "shape": "point", "style": kinds["chokepoint"].style(), "symbol": "diamond",
-         "kind": "chokepoint"},
-        {"label": "Town", "shape": "point", "style": kinds["place"].style(), "symbol": "circle", "kind": "place"}]
+    # A legend row names its kind; the page draws it with the kind's shape, style and symbol.
+    assert config["legend"] == [{"label": "Chokepoint", "kind": "chokepoint"}, {"label": "Town", "kind": "place"}]
+    assert config["kinds"]["chokepoint"] == {"label": "Chokepoint", "style": kinds["chokepoint"].style(),
+                                             "geometry": "point", "arrows": False, "symbol": "diamond"}
+    assert config["kinds"]["place"]["symbol"] == "circle" and config["kinds"]["place"]["geometry"] == "point"
     html = story.to_html()
     assert '<p class="storymap-kicker">Shipping desk</p>' in html
     assert "Chokepoint · " in html and "Town · " in html  # the cards' kind line
@@ -337,4 +338,46 @@ def test_the_antimeridian_lane_draws_as_one_shape_across_the_pacific(tmp_path: P
     assert view["east"] - view["west"] < 200, view  # framed across the Pacific, not round the world
     assert view["laneWest"] > 120 and view["laneEast"] > 240
     assert 0 <= view["sh"][0] < view["la"][0] <= view["width"], view  # Shanghai left of Los Angeles, both in view
+    assert not run.errors, run.errors
+
+
+@pytest.mark.browser
+def test_every_geometry_type_reaches_the_map_as_given(tmp_path: Path, make_page):
+    # The page carries places' coordinates packed (storymap.context._packed): each type of geometry
+    # comes back in the page as the GeoJSON given (to 5 decimals), a point's label on the point.
+    ring = [[10.0, 40.0], [10.5, 40.0], [10.5, 40.5], [10.0, 40.5], [10.0, 40.0]]
+    hole = [[10.1, 40.1], [10.2, 40.1], [10.2, 40.2], [10.1, 40.1]]
+    geometries = {
+        "pt": {"type": "Point", "coordinates": [12.345678, -41.98765]},
+        "mpt": {"type": "MultiPoint", "coordinates": [[11.0, 41.0], [11.25, 41.5]]},
+        "ln": {"type": "LineString", "coordinates": [[9.0, 39.0], [9.5, 39.25], [9.75, 39.0]]},
+        "mln": {"type": "MultiLineString", "coordinates": [[[8.0, 38.0], [8.5, 38.5]], [[8.6, 38.6], [8.9, 38.2], [8.0, 38.1]]]},
+        "poly": {"type": "Polygon", "coordinates": [ring, hole]},
+        "mpoly": {"type": "MultiPolygon", "coordinates": [[[[c[0] + 2, c[1]] for c in ring]],
+                                                          [[[c[0] + 3, c[1]] for c in ring], [[c[0] + 3, c[1]] for c in hole]]]},
+    }
+    story = storymap.load(write_story(tmp_path / "shapes", (
+        'title = "Shapes"\n[[steps]]\nid = "all"\ntitle = "All"\nplaces = [' + ", ".join(f'"{k}"' for k in geometries) + ']\n'),
+        [feature(fid, g, kind={"Poin": "place", "Line": "route", "Poly": "area"}[g["type"].replace("Multi", "")[:4]])
+         for fid, g in geometries.items()]))
+    config = PageContext(story.data).config
+    assert all("coordinates" not in p["geometry"] for p in config["places"])  # packed, every type
+    assert "labels" not in next(p for p in config["places"] if p["id"] == "pt")
+    run = make_page().open(story.save(tmp_path / "shapes.html"))
+    seen = run.js("""() => {
+      const s = document.querySelector('[data-storymap]').storymap, out = {};
+      for (const p of s._config.places) { out[p.id] = {geometry: p.geometry, labels: p.labels}; }
+      return out; }""")
+
+    def close(a, b):
+        if isinstance(a, (int, float)):
+            return abs(a - b) < 1e-9
+        return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b))
+
+    for fid, given in geometries.items():
+        got = seen[fid]["geometry"]
+        rounded = json.loads(json.dumps(given), parse_float=lambda v: round(float(v), 5))
+        assert got["type"] == given["type"] and close(got["coordinates"], rounded["coordinates"]), (fid, got)
+    assert close(seen["pt"]["labels"], [[-41.98765, 12.34568]])
+    assert len(seen["ln"]["labels"]) >= 1 and len(seen["poly"]["labels"]) == 1
     assert not run.errors, run.errors

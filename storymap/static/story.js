@@ -59,6 +59,13 @@
       this.root = root;
       this.map = map;
       this._config = config;
+      // Each place's geometry as GeoJSON; a point's label goes on the point.
+      config.places.forEach(function (place) {
+        var g = place.geometry = ns.util.geometry(place.geometry, config.scale);
+        if (!place.labels) {
+          place.labels = g && g.type === 'Point' ? [[g.coordinates[1], g.coordinates[0]]] : [];
+        }
+      });
       // Everything the story adds outside its own DOM nodes (listeners on window, document and
       // the page's elements, observers, timers) is registered here and taken back by destroy().
       this._disposers = [];
@@ -144,7 +151,12 @@
       if (title) {
         legend.title = title;
       }
-      this._legend = new ns.Legend(config.legend || [], legend).addTo(map);
+      var kinds = config.kinds || {};
+      var rows = (config.legend || []).map(function (row) {  // (a kind's row: the kind's shape and style)
+        var kind = kinds[row.kind] || {};
+        return L.extend({shape: kind.geometry, style: kind.style, symbol: kind.symbol}, row);
+      });
+      this._legend = new ns.Legend(rows, legend).addTo(map);
       this._overlays.forEach(function (o) {
         this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name, key: o.key});
       }, this);

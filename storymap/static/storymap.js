@@ -61,6 +61,27 @@
     return out;
   }
 
+  // A place's geometry as the page carries it, {type, xy, n} (storymap/context.py: its positions
+  // packed, n the positions of each part), as GeoJSON. GeoJSON comes back as it is.
+  function geometry(packed, scale) {
+    if (!packed || packed.xy === undefined) {
+      return packed;
+    }
+    var xy = coordinates(packed.xy, scale), at = 0;
+    function take(count) {
+      var out = [];
+      for (var i = 0; i < count; i++, at += 2) {
+        out.push([xy[at], xy[at + 1]]);
+      }
+      return out;
+    }
+    function nest(n) {
+      return typeof n === 'number' ? take(n) : n.map(nest);
+    }
+    return {type: packed.type, coordinates: packed.type === 'Point' ? take(1)[0] :
+      packed.n ? packed.n.map(nest) : take(xy.length / 2)};
+  }
+
 
   var SVG = 'http://www.w3.org/2000/svg';
 
@@ -215,7 +236,8 @@
 
 
   // Shared helpers for the other component files (internal, not part of the public API).
-  ns.util = {create: create, reducedMotion: reducedMotion, unpack: unpack, coordinates: coordinates, swatch: swatch,
+  ns.util = {create: create, reducedMotion: reducedMotion, unpack: unpack, coordinates: coordinates, geometry: geometry,
+    swatch: swatch,
     framed: storymapBoot.framed,
     afterPaint: storymapBoot.afterPaint};
 }(L));

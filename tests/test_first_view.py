@@ -45,7 +45,9 @@ GEOMETRY_JS = """() => {
     if (r.width && r.height) covers.push([c.className.split(' ')[0], box(r)]);
   });
   const labels = Array.from(root.querySelectorAll('.storymap-label')).filter(shown)
-    .map((n) => Object.assign({text: n.textContent, lines: n.querySelectorAll('.storymap-label-text').length}, box(n.getBoundingClientRect())));
+    .map((n) => Object.assign({text: n.textContent, lines: n.querySelectorAll('.storymap-label-text').length,
+      cut: !n.classList.contains('storymap-label--group') &&
+        Array.from(n.children).some((t) => t.scrollHeight > t.clientHeight + 1)}, box(n.getBoundingClientRect())));
   const base = Array.from(root.querySelectorAll('.storymap-country-label')).filter(shown)
     .map((n) => Object.assign({text: n.textContent}, box((n.firstElementChild || n).getBoundingClientRect())))
     .filter((b) => b.r > map.l && b.l < map.r && b.b > map.t && b.t < map.b);
@@ -173,7 +175,7 @@ IDS = [f"{s}-{NAMES[v]}" for s, v in CASES]
 @pytest.mark.browser
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
-    clipped, overlaps, under_basemap, missing = [], [], [], []
+    clipped, overlaps, under_basemap, missing, cut = [], [], [], [], []
     for g in walks[case]:
         assert g["labels"], f"step {g['index']} shows no label"
         for label in g["labels"]:
@@ -189,7 +191,12 @@ def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
         assert sorted(a["text"].replace("\n", "") for a in g["api"] if a["shown"]) == sorted(x["text"] for x in labels)
         # Long names wrap (a label is at most 15em wide) rather than run off.
         assert all(x["r"] - x["l"] <= 16 * 15 + 16 for x in labels)
+        # A whole name that three lines cannot hold gives way to its short form ("SOCSOUTH
+        # headquarters, Homestead Air Reserve Base" → "SOCSOUTH headquarters"), not to "…"; a
+        # name with no short form takes up to five ("Caribbean maritime trafficking corridor").
+        cut += [(g["index"], x["text"]) for x in labels if x["cut"]]
     assert clipped == [] and overlaps == [] and under_basemap == [], (clipped, overlaps, under_basemap)
+    assert cut == [], cut
     # Every place of every step is named on the map, on a phone too (a world overview zooms out until
     # the world fills the phone's map): hiding a label is the placer's last resort, a failure here.
     assert missing == [], missing

@@ -186,8 +186,12 @@
       this._dropGroups();
       var nodes = this._ids.map(function (id) {
         var p = this._places[id], s = short(p.name);
-        p.forms = p.forms || (s === p.name ? [s] : [p.name, s]).map(function (t) {
-          return {text: t, node: this._node([t])};
+        p.forms = p.forms || (s === p.name ? [s] : [p.name, s]).map(function (t, i, all) {
+          var node = this._node([t]);
+          if (i === all.length - 1) {  // (no shorter form to come: more lines before "…")
+            L.DomUtil.addClass(node, 'storymap-label--last');
+          }
+          return {text: t, node: node};
         }, this);
         p.forms.forEach(function (f) {
           f.node.style.visibility = 'hidden';
@@ -196,10 +200,13 @@
         return p;
       }, this);
       nodes.forEach(function (p) {
-        p.forms.forEach(function (f) {
+        p.forms.forEach(function (f, i) {
           f.size = {w: f.node.offsetWidth, h: f.node.offsetHeight};
+          // A whole name that its lines cannot hold ends in "…": the short form says more.
+          var text = f.node.firstChild;
+          f.cut = i === 0 && p.forms.length > 1 && text.scrollHeight > text.clientHeight + 1;
         });
-        p.size = p.forms[0].size;
+        p.size = p.forms[p.forms[0].cut ? 1 : 0].size;
       });
       return this;
     },
@@ -507,7 +514,11 @@
         return true;
       };
       var k = 0.7, far = this.options.leaders, regular = [], spare = [];
-      it.forms.forEach(function (form, i) { (form.hidden ? spare : regular).push(i); });
+      it.forms.forEach(function (form, i) {
+        if (!form.cut) {
+          (form.hidden ? spare : regular).push(i);
+        }
+      });
       return this._search(it, regular, d, k, far, fits, clear, marks) ||
         (spare.length ? this._search(it, spare, d, k, far, fits, clear, marks) : null);
     },

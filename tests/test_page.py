@@ -16,7 +16,7 @@ ROOT_JS = "document.querySelector('[data-storymap]')"
 STEPS = storymap.load(GEODATA).steps
 STEP_IDS = [s.id for s in STEPS]
 
-# The step's places, in page pixels, against the map, the panel and the legend.
+# The step's places, in page pixels, against the map, the panel, the legend and the attribution.
 GEOMETRY_JS = """(i) => {
   const root = document.querySelector('[data-storymap]'), sm = root.storymap, map = sm.map;
   const rect = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
@@ -24,7 +24,8 @@ GEOMETRY_JS = """(i) => {
   const b = L.latLngBounds(sm.steps[i].latLngBounds);
   const nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
   return {box: [nw.x + c.left, nw.y + c.top, se.x + c.left, se.y + c.top], map: rect(map.getContainer()),
-          panel: rect(root.querySelector('.storymap-panel')), legend: rect(root.querySelector('.storymap-legend'))};
+          panel: rect(root.querySelector('.storymap-panel')), legend: rect(root.querySelector('.storymap-legend')),
+          attribution: rect(root.querySelector('.leaflet-control-attribution'))};
 }"""
 
 
@@ -38,6 +39,8 @@ def assert_view_shows_step(run, i: int, g: dict | None = None) -> None:
     assert m[0] - 1 <= box[0] and box[2] <= m[2] + 1 and m[1] - 1 <= box[1] and box[3] <= m[3] + 1, (i, g)
     assert not overlaps(box, g["panel"]), f"step {i}: places under the panel {g}"
     assert not overlaps(box, g["legend"]), f"step {i}: places under the legend {g}"
+    # (On a phone the attribution is a bar of two lines across the foot of the map.)
+    assert not overlaps(box, g["attribution"]), f"step {i}: places under the attribution {g}"
 
 
 STATE_JS = f"""() => {{ const r = {ROOT_JS}, sm = r.storymap;
@@ -236,4 +239,37 @@ def test_folium_marker_added_to_the_map_draws_its_inlined_icon(tmp_path: Path, m
     icons = run.js("""() => [...document.querySelectorAll('img.leaflet-marker-icon, img.leaflet-marker-shadow')]
       .map(i => [i.src.slice(0, 22), i.complete && i.naturalWidth > 0])""")
     assert icons and all(src.startswith("data:image/png;base64") and ok for src, ok in icons), icons
+    assert_clean(run)
+
+
+# Each shown label of one line or area of the step, with that shape's box (container px).
+COVER_JS = f"""() => {{ const sm = {ROOT_JS}.storymap, map = sm.map;
+  return sm.labels().filter((l) => l.shown && l.ids.length === 1 && !sm._places[l.ids[0]].data.geometry.type.endsWith('Point'))
+    .map((l) => {{ const b = sm._places[l.ids[0]].layer.getBounds();
+      const nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
+      return {{text: l.text, label: [l.left, l.top, l.right, l.bottom], shape: [nw.x, nw.y, se.x, se.y]}}; }}); }}"""
+
+
+@pytest.mark.parametrize("viewport", [(390, 844), (1280, 800)], ids=["phone", "desktop"])
+def test_online_places_stay_clear_of_the_attribution_and_of_their_own_labels(built_page: Path, make_page, viewport):
+    # Online, the tiles add their credit to the attribution: on a phone it becomes a bar of two
+    # lines. The first step's view is fitted before the tiles come, the later ones after: every
+    # step's places stay above it. Panama's canal, a few pixels long at the first step's scale, had
+    # its label centred on it (hiding it) and sat under that bar.
+    run = make_page(viewport, online=True).open(built_page)
+    run.page.wait_for_function("() => [...document.querySelectorAll('img.leaflet-tile')].some((i) => i.complete && i.naturalWidth)")
+    bar = run.js("""() => { const a = document.querySelector('.leaflet-control-attribution');
+      return [a.getBoundingClientRect().height / parseFloat(getComputedStyle(a).lineHeight), a.textContent]; }""")
+    assert bar[1].count("OpenStreetMap") == 1 and "Natural Earth" in bar[1]
+    if viewport[0] < 640:
+        assert bar[0] > 1.5, bar  # two lines
+    assert_view_shows_step(run, 0)  # the view the page opened on
+    hidden = []
+    for i in range(len(STEPS)):
+        assert_view_shows_step(run, i, run.js(STEP_JS, [i, False])["geometry"])
+        for c in run.js(COVER_JS):
+            (ll, lt, lr, lb), (sl, st, sr, sb) = c["label"], c["shape"]
+            if ll <= sl and st >= lt and sr <= lr and sb <= lb:  # the whole shape under its label
+                hidden.append((i, c["text"]))
+    assert hidden == [], hidden
     assert_clean(run)

@@ -133,12 +133,13 @@
     // @method setPlaces(places: Array): this
     // The places that may be labelled: [{id, name, latLngs, radius}], `latLngs` where the label may
     // go (the best first: a point, points along a line, an area's inside), `radius` the pixels a
-    // point's symbol reaches from its centre (0 for lines and areas).
+    // point's symbol reaches from its centre (0 for lines and areas), `bounds` a line's or an
+    // area's LatLngBounds (optional: its label goes on it only where the shape shows round it).
     setPlaces: function (places) {
       this._places = {};
       places.forEach(function (p) {
         this._places[p.id] = {id: p.id, name: p.name, latLngs: (p.latLngs || []).map(L.latLng),
-          radius: p.radius || 0};
+          radius: p.radius || 0, bounds: p.bounds ? L.latLngBounds(p.bounds) : null};
       }, this);
       return this;
     },
@@ -284,6 +285,10 @@
       this._ids.forEach(function (id, rank) {
         var p = this._places[id], ats = p.latLngs.map(project);
         var item = {ids: [id], names: [p.name], ats: ats.filter(within), radius: p.radius, forms: p.forms, rank: rank};
+        if (p.bounds && p.bounds.isValid()) {  // (its size on the map, px)
+          var nw = project(p.bounds.getNorthWest()), se = project(p.bounds.getSouthEast());
+          item.extent = {x: Math.abs(se.x - nw.x), y: Math.abs(se.y - nw.y)};
+        }
         item.members = [item];
         if (p.radius) {
           ats.forEach(function (at) {
@@ -531,13 +536,15 @@
         e = forms[x];
         w = it.forms[e].size.w;
         h = it.forms[e].size.h;
+        // A line's or an area's label may sit on it where the shape shows round it; a point's, or
+        // a shape the label would hide (a short line seen from afar), goes beside it.
+        var ex = it.extent, small = ex && ex.x <= w + 16 && ex.y <= h + 16, dd = small ? d + Math.max(ex.x, ex.y) / 2 : d;
         for (j = 0; j < it.ats.length; j++) {
           a = it.ats[j];
-          // A line's or an area's label may sit on it; a point's goes beside it.
-          var near = it.radius ? [] : [[a.x - w / 2, a.y - h / 2]];
-          near.push([a.x + d, a.y - h / 2], [a.x - d - w, a.y - h / 2], [a.x - w / 2, a.y - d - h], [a.x - w / 2, a.y + d],
-            [a.x + d * k, a.y - d * k - h], [a.x + d * k, a.y + d * k], [a.x - d * k - w, a.y - d * k - h],
-            [a.x - d * k - w, a.y + d * k]);
+          var near = it.radius || small ? [] : [[a.x - w / 2, a.y - h / 2]];
+          near.push([a.x + dd, a.y - h / 2], [a.x - dd - w, a.y - h / 2], [a.x - w / 2, a.y - dd - h], [a.x - w / 2, a.y + dd],
+            [a.x + dd * k, a.y - dd * k - h], [a.x + dd * k, a.y + dd * k], [a.x - dd * k - w, a.y - dd * k - h],
+            [a.x - dd * k - w, a.y + dd * k]);
           for (n = 0; n < near.length; n++) {
             var b = rect(near[n][0], near[n][1], w, h);
             if (fits(b)) {

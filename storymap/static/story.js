@@ -168,6 +168,7 @@
         this._watchScroll();
       }
       this._built = true;
+      this._creditTiles();
       // The first step's view is set before the places are added: they are projected once, in
       // that view, not first in the map's initial one. (The tiles come once the story is ready.)
       this._show(config.steps[this.index], false);
@@ -212,8 +213,7 @@
       this._placeLabels();
       // Online, the tiles: asked for in the view the story opens on, once its map is drawn (the
       // embedded basemap shows until they come).
-      var tiles = this._config.tiles;
-      this._tiles(Object.prototype.hasOwnProperty.call(this.layers, tiles) ? this.layers[tiles] : null);
+      this._tiles(this._tileLayer());
       this._settle();
       this.fire('ready');
       // @event ready: Event
@@ -520,18 +520,43 @@
       this.map.on('resize', refit);
     },
 
+    _tileLayer: function () {
+      var tiles = this._config.tiles;
+      return Object.prototype.hasOwnProperty.call(this.layers, tiles) ? this.layers[tiles] : null;
+    },
+
+    // Online, the tiles' credit joins the attribution before the first view is fitted (the tiles
+    // come once that view is drawn): on a phone it makes the attribution two lines, and the
+    // second would cover places fitted above the first.
+    _creditTiles: function () {
+      var layer = this._tileLayer(), control = this.map.attributionControl;
+      var credit = layer && control && navigator.onLine !== false && layer.getAttribution();
+      if (credit) {
+        control.addAttribution(credit);
+        this._tileCredit = function () {
+          control.removeAttribution(credit);
+        };
+        this._disposers.push(this._tileCredit);
+      }
+    },
+
     // The tile layer is added only while the browser is online: offline, the embedded basemap
     // shows and no tile request fails.
     _tiles: function (layer) {
       if (!layer) {
         return;
       }
-      var map = this.map;
+      var map = this.map, self = this;
       var sync = function () {
         if (navigator.onLine === false) {
           map.removeLayer(layer);
         } else if (!map.hasLayer(layer)) {
           map.addLayer(layer);
+        }
+        if (self._tileCredit) {  // (the layer's own credit now, or none offline)
+          self._disposers.splice(self._disposers.indexOf(self._tileCredit), 1);
+          self._tileCredit();
+          self._tileCredit = null;
         }
       };
       sync();
@@ -888,7 +913,8 @@
         var kind = kinds[place.kind] || {}, style = kind.style || {};
         var radius = kind.geometry === 'point' ? (style.radius || 7) * (kind.symbol && kind.symbol !== 'circle' ? 1.3 : 1) +
           (style.weight || 0) / 2 : 0;
-        return {id: place.id, name: place.name, latLngs: place.labels, radius: Math.ceil(radius)};
+        return {id: place.id, name: place.name, latLngs: place.labels, radius: Math.ceil(radius),
+          bounds: radius ? null : self._places[place.id].layer.getBounds()};
       })).addTo(map);
       this._labelTexts();
       this._setLayer('Story places', group);
@@ -1036,7 +1062,7 @@
     // Padding that also keeps the legend (bottom right) clear: to its left or above it,
     // whichever lets the view zoom in further.
     _paddingFor: function (bounds) {
-      var pad = this._padding(), legend = this._legend && this._legend.getContainer();
+      var pad = this._clearOfBar(this._padding()), legend = this._legend && this._legend.getContainer();
       if (!bounds || !legend || !legend.offsetWidth) {
         return pad;
       }
@@ -1044,6 +1070,21 @@
       var side = {tl: pad.tl, br: L.point(Math.max(pad.br.x, m.right - r.left + 8), pad.br.y)};
       var below = {tl: pad.tl, br: L.point(pad.br.x, Math.max(pad.br.y, m.bottom - r.top + 8))};
       return this._scale(bounds, side) >= this._scale(bounds, below) ? side : below;
+    },
+
+    // The attribution across the foot of the map (two lines on a phone, above the sheet) covers
+    // what is under it: `pad` grown to keep the places above it where it reaches into the padding.
+    _clearOfBar: function (pad) {
+      var bar = this.map.getContainer().querySelector('.leaflet-control-attribution');
+      if (!bar || !bar.offsetWidth) {
+        return pad;
+      }
+      var m = this.map.getContainer().getBoundingClientRect(), r = bar.getBoundingClientRect();
+      var wide = r.width >= (m.width - pad.tl.x - pad.br.x) / 2, line = m.bottom - pad.br.y;
+      if (!wide || r.top >= line || r.bottom < line) {
+        return pad;
+      }
+      return {tl: pad.tl, br: L.point(pad.br.x, m.bottom - r.top + 8)};
     },
 
     // How large `bounds` can show in the map less `pad` (px a degree of Mercator, at no least zoom).

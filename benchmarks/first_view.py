@@ -40,6 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import shapely
+
 import storymap
 from storymap import assets
 from storymap.context import PageContext
@@ -125,8 +127,10 @@ def minimal_page(folder: Path) -> str:
     story = storymap.load(folder)
     context = PageContext(story.data)
     config = context.config
-    places = [{"name": p["name"], "geometry": p["geometry"], "style": config["kinds"][p["kind"]]["style"]}
-              for p in config["places"]]
+    # (GeoJSON, in the story's frame: the story's page packs it, see storymap.context._packed.)
+    places = [{"name": p["name"], "geometry": json.loads(shapely.to_geojson(context.drawn[p["id"]], indent=None),
+                                                         parse_float=lambda v: round(float(v), 5)),
+               "style": config["kinds"][p["kind"]]["style"]} for p in config["places"]]
     data = (f"var BASEMAP = {script_json(story_basemap(story.data))};\n"
             f"var PLACES = {script_json(places)};\nvar BOUNDS = {script_json(config['steps'][0]['latLngBounds'])};\n")
     css = assets.leaflet_css().replace(".storymap ", "")

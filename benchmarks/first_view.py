@@ -109,7 +109,7 @@ MINIMAL_JS = r"""
   if (BASEMAP.borders) L.polyline(latLngs(BASEMAP.borders, s), L.extend({color: '#9a8f80', weight: 0.8}, base)).addTo(map);
   (BASEMAP.labels || []).forEach(function (row) {
     var text = document.createElement('span');
-    text.textContent = row[3];
+    text.textContent = row[4];
     L.marker([row[0], row[1]], {interactive: false, keyboard: false,
       icon: L.divIcon({className: 'label', html: text, iconSize: null})}).addTo(map);
   });

@@ -531,7 +531,7 @@ def _labels(data: NaturalEarth, region: tuple[float, float, float, float], langs
             point = shapely.point_on_surface(mine[int(np.argmax(shapely.area(mine)))])
             anchor = (point.x, point.y)
         names = [row["names"].get(key) or row["names"]["en"] for key in keys]
-        out.append([round(anchor[1], 2), round(anchor[0], 2), row["rank"], *names])
+        out.append([round(anchor[1], 2), round(anchor[0], 2), row["rank"], row["min_zoom"], *names])
     return out
 
 
@@ -556,8 +556,9 @@ def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = (
     dict
         ``{scale, langs, land?, water?, rivers?, borders?, labels, attribution}``: ``land`` and
         ``water`` (lakes) are polygons, ``rivers`` and ``borders`` lines, in the encoding of
-        :mod:`storymap.encoding` at ``scale``; ``labels`` is ``[[lat, lon, rank, name, ...], ...]``
-        from the most prominent. The same input gives the same output.
+        :mod:`storymap.encoding` at ``scale``; ``labels`` is ``[[lat, lon, rank, min_zoom, name,
+        ...], ...]`` from the most prominent (``min_zoom``: Natural Earth's ``MIN_LABEL``, the
+        zoom from which a web map labels the country). The same input gives the same output.
     """
     out: dict[str, Any] = {"scale": SCALE, "langs": list(langs)}
     geoms = np.asarray([g for g in shapes if g is not None and not g.is_empty], dtype=object)

@@ -73,7 +73,7 @@ def test_label_language_tags():
 def test_the_panama_page_labels_in_utf8_and_in_spanish(panama):
     _, data = panama
     assert data["langs"] == ["en", "es"]
-    names = {row[3]: row[4] for row in data["labels"]}
+    names = {row[4]: row[5] for row in data["labels"]}
     assert names["Curaçao"] == "Curazao" and names["Panama"] == "Panamá"
     assert all(isinstance(row[2], int) and 1 <= row[2] <= 5 for row in data["labels"])  # rank
     assert [row[2] for row in data["labels"]] == sorted(row[2] for row in data["labels"])
@@ -101,7 +101,7 @@ def test_borders_are_natural_earths_default_de_facto_edition():
     assert pair.any()
     line = shapely.union_all(ne.borders.geoms[pair])
     data = basemap_data([shapely.Point(45.0, 9.5)])  # Hargeisa
-    assert "Somaliland" in [row[3] for row in data["labels"]]
+    assert "Somaliland" in [row[4] for row in data["labels"]]
     drawn = lines(data["borders"], data["scale"])
     assert drawn.buffer(0.05).contains(shapely.clip_by_rect(line, 46, 7, 49, 11).simplify(0.01))
 
@@ -120,7 +120,7 @@ def test_a_frame_across_180_draws_land_on_both_sides():
     xs = shapely.get_coordinates(land)[:, 0]
     assert xs.min() < 95 and xs.max() > 270 and xs.max() - xs.min() <= 360.01
     assert len(json.dumps(data)) < 60_000
-    labels = {row[3]: row[1] for row in data["labels"]}
+    labels = {row[4]: row[1] for row in data["labels"]}
     assert labels["Japan"] < 180 < labels["United States of America"]
 
 
@@ -333,3 +333,24 @@ def test_the_basemap_draws_as_leaflets_own_layers_would(built_page: Path, ports_
     zoomed = run.js(SAME_AS_LEAFLET_JS)
     assert zoomed["same"] and zoomed["covered"] > 0.1 and zoomed["differ"] < 0.005, zoomed
     assert run.errors == []
+
+
+@pytest.mark.browser
+def test_country_labels_follow_natural_earths_zoom(ports_page: Path, make_page):
+    # The ports story's world overview (zoom 1.5-2) named "Heard Island and McDonald Islands" and
+    # "United States Minor Outlying Islands" in empty ocean. A country is named from a zoom level
+    # before Natural Earth's MIN_LABEL (for web maps) on.
+    run = make_page().open(ports_page)
+    seen = run.js("""() => { const s = document.querySelector('[data-storymap]').storymap;
+      return {zoom: s.map.getZoom(), labels: Array.from(document.querySelectorAll('.storymap-country-label'))
+        .filter((n) => getComputedStyle(n).visibility !== 'hidden')
+        .map((n) => [n.textContent, +n.getAttribute('data-min-zoom')])}; }""")
+    names = [name for name, _ in seen["labels"]]
+    assert seen["zoom"] < 3 and len(names) >= 5, seen
+    assert all(min_zoom <= seen["zoom"] + 1 for _, min_zoom in seen["labels"]), seen
+    assert "Heard Island and McDonald Islands" not in names and "China" in names, names
+    # Closer in, the small ones come back.
+    run.js("() => void document.querySelector('[data-storymap]').storymap.showView({centerLatLng: [-53.1, 73.5], zoom: 5})")
+    run.page.wait_for_function("""() => Array.from(document.querySelectorAll('.storymap-country-label'))
+      .some((n) => n.textContent === 'Heard Island and McDonald Islands' && getComputedStyle(n).visibility !== 'hidden')""")
+    assert not run.errors, run.errors

@@ -126,11 +126,13 @@
   });
 
   // A country label's icon: carries its Natural Earth label rank (1 the most prominent) as
-  // data-rank, so that story labels can win over basemap labels.
+  // data-rank, so that story labels can win over basemap labels, and the zoom from which Natural
+  // Earth labels the country as data-min-zoom (labels.js: no "Heard Island" on a world map).
   var LabelIcon = L.DivIcon.extend({
     createIcon: function (old) {
       var node = L.DivIcon.prototype.createIcon.call(this, old);
       node.setAttribute('data-rank', String(this.options.rank));
+      node.setAttribute('data-min-zoom', String(this.options.minZoom));
       return node;
     }
   });
@@ -295,7 +297,7 @@
 
     _name: function (text, row) {
       var langs = this._data.langs || [], at = Math.max(0, langs.indexOf(this.options.lang));
-      text.textContent = row[3 + at] === undefined ? row[3] : row[3 + at];
+      text.textContent = row[4 + at] === undefined ? row[4] : row[4 + at];
       if (langs[at]) {
         text.lang = langs[at];
       }
@@ -310,7 +312,8 @@
         this._names.push([text, row]);
         this.addLayer(L.marker([row[0], row[1]], {
           pane: pane, interactive: false, keyboard: false,
-          icon: new LabelIcon({className: 'storymap-country-label', html: text, iconSize: null, rank: row[2]})
+          icon: new LabelIcon({className: 'storymap-country-label', html: text, iconSize: null, rank: row[2],
+            minZoom: row[3]})
         }));
       }
     }

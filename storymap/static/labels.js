@@ -595,10 +595,20 @@
     },
 
     // Basemap labels give way: to story labels, leader lines, points, controls, and to each other.
+    // A country too small for the map's scale is not named (more than a zoom level before the
+    // one its data-min-zoom gives: Natural Earth's, for web maps, which name more than a story).
     _giveWay: function (nodes, room, blocked, placed) {
       if (!nodes.length) {
         return;
       }
+      var zoom = this._map.getZoom();
+      nodes = Array.prototype.filter.call(nodes, function (node) {
+        var small = +node.getAttribute('data-min-zoom') > zoom + 1;
+        if (small) {
+          node.style.visibility = 'hidden';
+        }
+        return !small;
+      });
       var c = this._map.getContainer().getBoundingClientRect(), kept = [], m = this.options.margin;
       var taken = blocked.concat(placed.map(function (it) { return it.box; }));
       var lines = placed.filter(function (it) { return it.leader; }).map(function (it) { return it.leader; });

@@ -47,7 +47,13 @@ GEOMETRY_JS = """() => {
   const labels = Array.from(root.querySelectorAll('.storymap-label')).filter(shown)
     .map((n) => Object.assign({text: n.textContent, lines: n.querySelectorAll('.storymap-label-text').length,
       cut: !n.classList.contains('storymap-label--group') &&
-        Array.from(n.children).some((t) => t.scrollHeight > t.clientHeight + 1)}, box(n.getBoundingClientRect())));
+        Array.from(n.children).some((t) => t.scrollHeight > t.clientHeight + 1),
+      // (How much wider a one-name label is than its longest line.)
+      spare: n.classList.contains('storymap-label--group') ? 0 : (() => {
+        const r = document.createRange(); r.selectNodeContents(n.firstElementChild);
+        const lines = Array.from(r.getClientRects());
+        return n.getBoundingClientRect().width - (Math.max(...lines.map((l) => l.right)) - Math.min(...lines.map((l) => l.left)));
+      })()}, box(n.getBoundingClientRect())));
   const base = Array.from(root.querySelectorAll('.storymap-country-label')).filter(shown)
     .map((n) => Object.assign({text: n.textContent}, box((n.firstElementChild || n).getBoundingClientRect())))
     .filter((b) => b.r > map.l && b.l < map.r && b.b > map.t && b.t < map.b);
@@ -175,7 +181,7 @@ IDS = [f"{s}-{NAMES[v]}" for s, v in CASES]
 @pytest.mark.browser
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
-    clipped, overlaps, under_basemap, missing, cut = [], [], [], [], []
+    clipped, overlaps, under_basemap, missing, cut, wide = [], [], [], [], [], []
     for g in walks[case]:
         assert g["labels"], f"step {g['index']} shows no label"
         for label in g["labels"]:
@@ -195,8 +201,12 @@ def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
         # headquarters, Homestead Air Reserve Base" → "SOCSOUTH headquarters"), not to "…"; a
         # name with no short form takes up to five ("Caribbean maritime trafficking corridor").
         cut += [(g["index"], x["text"]) for x in labels if x["cut"]]
+        # A wrapped name's box is as narrow as its longest line (plus its 6-px padding a side),
+        # not the 15em it wrapped at: "Pedro Miguel / Locks" in a box of one line's width.
+        wide += [(g["index"], x["text"], round(x["spare"])) for x in labels if x["spare"] > 12 + 3]
     assert clipped == [] and overlaps == [] and under_basemap == [], (clipped, overlaps, under_basemap)
     assert cut == [], cut
+    assert wide == [], wide
     # Every place of every step is named on the map, on a phone too (a world overview zooms out until
     # the world fills the phone's map): hiding a label is the placer's last resort, a failure here.
     assert missing == [], missing

@@ -59,6 +59,22 @@
     return name.replace(/\s*\([^)]*\)/g, '').split(/[,:]\s|\s[–—-]\s/)[0].trim() || name;
   }
 
+  // How much narrower (whole px) a label's wrapped text could be: a box whose text wraps keeps
+  // its greatest width, however short its lines.
+  function wrapSpare(text) {
+    var range = document.createRange();
+    range.selectNodeContents(text);
+    var lines = range.getClientRects(), box = text.getBoundingClientRect(), l = box.right, r = box.left;
+    if (lines.length < 2) {
+      return 0;
+    }
+    for (var i = 0; i < lines.length; i++) {
+      l = Math.min(l, lines[i].left);
+      r = Math.max(r, lines[i].right);
+    }
+    return Math.max(0, Math.floor(box.width - (r - l) - 1));
+  }
+
   // A long group's last-resort label names this many of its places, then how many more.
   var GROUP_HEAD = 2;
 
@@ -195,7 +211,7 @@
           return {text: t, node: node};
         }, this);
         p.forms.forEach(function (f) {
-          f.node.style.visibility = 'hidden';
+          L.extend(f.node.style, {visibility: 'hidden', width: ''});  // (see _draw)
           this._container.appendChild(f.node);
         }, this);
         return p;
@@ -206,6 +222,7 @@
           // A whole name that its lines cannot hold ends in "…": the short form says more.
           var text = f.node.firstChild;
           f.cut = i === 0 && p.forms.length > 1 && text.scrollHeight > text.clientHeight + 1;
+          f.spare = wrapSpare(text);
         });
         p.size = p.forms[p.forms[0].cut ? 1 : 0].size;
       });
@@ -248,7 +265,7 @@
       result.placed.forEach(this._draw, this);
       this._done = result.placed.map(function (it) {
         var form = it.forms[it.form];
-        return {ids: it.ids, names: it.names, text: form.text, box: it.box, leader: !!it.leader, shown: true,
+        return {ids: it.ids, names: it.names, text: form.text, box: it.drawn, leader: !!it.leader, shown: true,
           unnamed: form.hidden ? it.names.slice(it.names.length - form.hidden) : []};
       }).concat(result.missing.concat(result.out).map(function (it) {
         return {ids: it.ids, names: it.names, text: it.names.join('\n'), box: null, leader: false, shown: false,
@@ -581,7 +598,18 @@
     },
 
     _draw: function (it) {
-      var map = this._map, node = it.forms[it.form].node, b = it.box;
+      var map = this._map, form = it.forms[it.form], node = form.node, b = it.box, spare = form.spare || 0;
+      if (spare) {
+        // A wrapped name is drawn as narrow as its longest line, on its place's side of the box it
+        // was placed in (which stays clear: the layout does not change).
+        var a = it.leader ? it.leader.to : it.ats.reduce(function (best, at) {
+          return Math.abs(at.x - (b.l + b.r) / 2) < Math.abs(best.x - (b.l + b.r) / 2) ? at : best;
+        });
+        var shift = a.x >= b.r - 1 ? spare : a.x > b.l + 1 ? Math.round(spare / 2) : 0;
+        b = {l: b.l + shift, t: b.t, r: b.r - spare + shift, b: b.b};
+      }
+      L.extend(node.style, {width: spare ? b.r - b.l + 'px' : '', boxSizing: 'border-box'});
+      it.drawn = b;
       L.DomUtil.setPosition(node, map.containerPointToLayerPoint([b.l, b.t]));
       node.style.visibility = '';
       if (it.leader) {

@@ -370,6 +370,37 @@ def test_view_picker_round_trip_and_phone_check(page, served: Served, restore: P
     assert page.errors == [] and page.outside == []
 
 
+@pytest.mark.browser
+def test_phone_check_names_what_a_shortened_list_leaves_out(browser, tmp_path: Path):
+    # Thirty places at one spot share one label; on a phone its list finds no room and shortens to
+    # two names and "+28 more". The map names only two of them: the phone check says so.
+    folder = tmp_path / "crowd"
+    folder.mkdir()
+    names = [f"Stall {i:02d}" for i in range(30)]
+    features = [{"type": "Feature", "id": f"s{i}", "geometry": {"type": "Point", "coordinates": [2.3470 + i * 1e-5, 48.8600]},
+                 "properties": {"name": name, "annotation": "A stall.",
+                                "sources": [{"title": "A source", "url": "https://example.org/"}]}}
+                for i, name in enumerate(names)]
+    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    (folder / "story.toml").write_text('title = "Market"\n[[steps]]\nid = "all"\ntitle = "All"\nplaces = [' +
+                                       ", ".join(f'"s{i}"' for i in range(30)) + "]\n", "utf-8")
+    server = Served(folder, cwd=tmp_path)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith((server.url, "data:", "about:"))
+                      else r.abort())
+        tab = context.new_page()
+        tab.goto(server.url + "#all")
+        ready(tab, "all")
+        text = tab.text_content("[data-phone=step]")
+        assert tab.get_attribute("[data-phone=step]", "data-fit") == "no", text
+        assert "28 of 30" in text and "Stall 29" in text and "Stall 00" not in text, text
+        assert '"+28 more"' in tab.get_attribute("[data-phone=step]", "title")
+    finally:
+        context.close()
+        server.stop()
+
+
 def test_ctrl_c_stops_cleanly(served: Served):
     """Last: Ctrl-C ends the server (and its open event streams) with status 0 and no traceback."""
     stream = socket.create_connection(("127.0.0.1", served.port), timeout=WAIT)

@@ -240,7 +240,8 @@
 
     // Show step `index` in the phone-size copy (with `view` instead of its own, if given) and
     // list the places whose label cannot show: no room for it in the part of the map the text
-    // and the controls leave free, or the place is not in that part.
+    // and the controls leave free, or the place is not in that part; and the names a shortened
+    // list leaves out ("+9 more": the map does not name them).
     function measure(index, view, maxZoom) {
       var s = probeStory();
       if (!s || typeof s.showView !== 'function' || typeof s.labels !== 'function') {
@@ -253,11 +254,11 @@
       var total = 0, cut = [];
       s.labels().forEach(function (label) {
         total += label.names.length;
-        if (!label.shown) {
-          label.names.forEach(function (name) {
-            cut.push({name: name, why: 'no room for its label where the map shows'});
-          });
-        }
+        var lost = label.shown ? label.unnamed || [] : label.names;
+        lost.forEach(function (name) {
+          cut.push({name: name, why: label.shown ? 'left out of a shortened list ("+' + lost.length + ' more")' :
+            'no room for its label where the map shows'});
+        });
       });
       return {total: total, cut: cut};
     }
@@ -274,7 +275,7 @@
       return {
         fit: 'no',
         text: '⚠ phone ' + PHONE[0] + '×' + PHONE[1] + ': ' + result.cut.length + ' of ' + result.total +
-          (result.total === 1 ? ' label' : ' labels') + ' cut (' + names.join(', ') + ')',
+          (result.total === 1 ? ' name' : ' names') + ' not on the map (' + names.join(', ') + ')',
         title: result.cut.map(function (c) { return c.name + ': ' + c.why; }).join('\n')
       };
     }

@@ -335,8 +335,10 @@ def _packed(geometry: dict[str, Any]) -> dict[str, Any]:
     parts = [coordinates] if depth == 0 else coordinates
     for _ in range(depth - 1):
         parts = [position for part in parts for position in part]
+    if not parts:
+        return _rounded(geometry)
     xy = np.asarray(parts, dtype=float).reshape(len(parts), -1)
-    if not len(parts) or xy.shape[1] != 2:
+    if xy.shape[1] != 2:
         return _rounded(geometry)
     out = {"type": geometry["type"], "xy": pack(deltas(quantize(xy, GEOMETRY_SCALE)))}
     if depth == 2:

@@ -381,3 +381,16 @@ def test_every_geometry_type_reaches_the_map_as_given(tmp_path: Path, make_page)
     assert close(seen["pt"]["labels"], [[-41.98765, 12.34568]])
     assert len(seen["ln"]["labels"]) >= 1 and len(seen["poly"]["labels"]) == 1
     assert not run.errors, run.errors
+
+
+def test_packed_geometry_falls_back_to_geojson_where_it_cannot_pack():
+    from storymap.context import _packed
+    from storymap.encoding import unpack
+
+    polygon = _packed({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]})
+    assert polygon["n"] == [4] and unpack(polygon["xy"]) == [0, 0, 100000, 0, 0, 100000, -100000, -100000]
+    # Heights, a collection and no positions stay GeoJSON (rounded): the page reads it as it is.
+    assert _packed({"type": "Point", "coordinates": [1.123456, 2.0, 3.0]}) == {"type": "Point", "coordinates": [1.12346, 2.0, 3.0]}
+    collection = {"type": "GeometryCollection", "geometries": [{"type": "Point", "coordinates": [1.0, 2.0]}]}
+    assert _packed(collection) == collection
+    assert _packed({"type": "LineString", "coordinates": []}) == {"type": "LineString", "coordinates": []}

@@ -553,10 +553,13 @@
         } else if (!map.hasLayer(layer)) {
           map.addLayer(layer);
         }
-        if (self._tileCredit) {  // (the layer's own credit now, or none offline)
-          self._disposers.splice(self._disposers.indexOf(self._tileCredit), 1);
-          self._tileCredit();
+        var credit = self._tileCredit, at = self._disposers.indexOf(credit);
+        if (credit) {  // (the layer's own credit now, or none offline)
+          if (at >= 0) {
+            self._disposers.splice(at, 1);
+          }
           self._tileCredit = null;
+          credit();
         }
       };
       sync();

@@ -83,8 +83,15 @@
     return result.missing.reduce(function (n, it) { return n + it.ids.length; }, 0);
   }
 
-  // How far a try (_tries) is from naming every place: places without a label weigh most, then
-  // names left out of a long group's label ("+9 more").
+  // The labels of a try (_tries) that leave names out: long groups cut short ("+9 more").
+  function shortened(result) {
+    return result.placed.filter(function (it, i) {
+      return it.forms[result.boxes[i][2]].hidden;
+    });
+  }
+
+  // How far a try is from naming every place: places without a label weigh most, then names left
+  // out of a long group's label.
   function worse(result) {
     return lost(result) * 1000 + result.placed.reduce(function (n, it, i) {
       return n + (it.forms[result.boxes[i][2]].hidden || 0);
@@ -322,9 +329,7 @@
       var result = this._tries(set, room, walls, marks);
       for (var g = 0; worse(result) && g < o.groups.length; g++) {
         // (A long group cut short joins its neighbours too: together they may find room.)
-        set = this._group(set, result.missing.concat(result.placed.filter(function (it, i) {
-          return it.forms[result.boxes[i][2]].hidden;
-        })), o.groups[g]);
+        set = this._group(set, result.missing.concat(shortened(result)), o.groups[g]);
         var next = this._tries(set, room, walls, marks);
         if (worse(next) < worse(result)) {
           result = next;
@@ -464,7 +469,7 @@
         // (Items are shared between tries: each try keeps its own boxes, see _restore.)
         result.boxes = result.placed.map(function (it) { return [it.box, it.leader, it.form]; });
         var off = result.placed.filter(function (it) { return it.leader; }), first = result.missing.concat(off);
-        var spared = result.placed.filter(function (it) { return it.forms[it.form].hidden; });
+        var spared = shortened(result);
         first = first.concat(spared.filter(function (it) { return first.indexOf(it) < 0; }));
         result.cost = lost(result) * 1000 + spared.length * 100 + off.length;
         if (!best || result.cost < best.cost) {

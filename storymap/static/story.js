@@ -533,8 +533,12 @@
       var credit = layer && control && navigator.onLine !== false && layer.getAttribution();
       if (credit) {
         control.addAttribution(credit);
-        this._tileCredit = function () {
-          control.removeAttribution(credit);
+        var taken = false;
+        this._tileCredit = function () {  // (once: the layer's own credit takes over, see _tiles)
+          if (!taken) {
+            taken = true;
+            control.removeAttribution(credit);
+          }
         };
         this._disposers.push(this._tileCredit);
       }
@@ -546,23 +550,18 @@
       if (!layer) {
         return;
       }
-      var map = this.map, self = this;
+      var map = this.map;
       var sync = function () {
         if (navigator.onLine === false) {
           map.removeLayer(layer);
         } else if (!map.hasLayer(layer)) {
           map.addLayer(layer);
         }
-        var credit = self._tileCredit, at = self._disposers.indexOf(credit);
-        if (credit) {  // (the layer's own credit now, or none offline)
-          if (at >= 0) {
-            self._disposers.splice(at, 1);
-          }
-          self._tileCredit = null;
-          credit();
-        }
       };
       sync();
+      if (this._tileCredit) {  // (the layer's own credit now, or none offline)
+        this._tileCredit();
+      }
       this._listen(window, 'online', sync);
       this._listen(window, 'offline', sync);
     },

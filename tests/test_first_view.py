@@ -394,6 +394,26 @@ def test_basemap_labels_are_utf8(pages, chromium):
         opened.close()
 
 
+@pytest.mark.browser
+def test_every_text_is_in_the_story_font(pages, chromium):
+    """One font family for all the story's text, the map's controls included: each other family
+    is a font the browser looks up and loads before the map is ready (Leaflet's zoom buttons
+    asked for a monospace one for "+" and "−")."""
+    opened = Opened(chromium, pages["panama"], DESKTOP)
+    try:
+        odd = opened.page.evaluate(f"""() => {{
+          const root = {ROOT}, font = getComputedStyle(root).fontFamily, odd = [];
+          for (const node of root.querySelectorAll('*')) {{
+            const text = Array.from(node.childNodes).some((c) => c.nodeType === 3 && c.textContent.trim());
+            if (text && node.getClientRects().length && getComputedStyle(node).fontFamily !== font)
+              odd.push(node.className + ': ' + getComputedStyle(node).fontFamily);
+          }}
+          return odd; }}""")
+        assert odd == []
+    finally:
+        opened.close()
+
+
 # ------------------------------------------------------------------------------------- tiles
 def test_tiles_setting_checks_its_value(story_dir: Path):
     story = storymap.load(story_dir)

@@ -287,12 +287,16 @@ def test_print_is_the_whole_story_as_an_article(desktop: PageRun):
             toggle: shown(root.querySelector('.storymap-sheet-toggle')),
             stepInView: story.map.getBounds().pad(0.02).contains(L.latLngBounds(step.latLngBounds)),
             sourcesOpen: Array.from(root.querySelectorAll('.storymap-step details.storymap-sources')).every((d) => d.open),
+            // every step's list of places (filled on screen when the step first shows):
+            listed: Array.from(root.querySelectorAll('.storymap-step-places')).map((list) =>
+              list.querySelectorAll('.storymap-place').length === list.getAttribute('data-places').split(' ').length),
             current: step.id,
           };
         }""")
     finally:
         page.emulate_media(media="screen")
     assert layout["sourcesOpen"]  # unfolded for the paper, folded again after:
+    assert len(layout["listed"]) == 12 and all(layout["listed"])
     page.wait_for_function("() => !Array.from(document.querySelectorAll('details.storymap-sources')).some((d) => d.open)")
     assert layout["current"] == "the-canal" and layout["stepInView"]
     assert -1 not in layout["titleTops"] and layout["titleTops"] == sorted(layout["titleTops"])

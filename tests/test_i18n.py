@@ -413,6 +413,28 @@ def test_the_spanish_page_reads_in_spanish_and_switches_back(pages: Path, make_p
 
 
 @pytest.mark.browser
+def test_a_steps_place_list_filled_when_it_shows_is_in_the_language_shown(pages: Path, make_page):
+    """A step's list of places gets its cards when the step first shows (not all at the start):
+    switched to Spanish on the first step, a later step lists its places in Spanish."""
+    run = open_at(make_page, pages / "slides.html")
+    canal = next(i for i, s in enumerate(STEPS) if s.id == "the-canal")
+    lists_js = f"""() => Array.from({ROOT_JS}.querySelectorAll('.storymap-step-places')).map((list) =>
+      Array.from(list.querySelectorAll('.storymap-place-name')).map((n) => n.textContent.trim()))"""
+    lists = run.js(lists_js)
+    assert lists[0] and not any(lists[1:])  # only the step shown has its cards
+    run.page.click(".storymap-lang[data-lang=es]")
+    run.js(f"(i) => void {ROOT_JS}.storymap.goTo(i, {{animate: false}})", canal)
+    run.settle()
+    names = run.js(lists_js)[canal]
+    places = STEPS[canal].places
+    assert len(names) == len(places)
+    assert names == [ES.places[p].name for p in places]
+    # In the scroll layout every step shows at once: every list is filled from the start.
+    scroll = open_at(make_page, pages / "scroll.html")
+    assert all(scroll.js(lists_js))
+
+
+@pytest.mark.browser
 def test_a_page_in_spanish_alone_has_no_english_control(pages: Path, make_page):
     """A page built in one language other than English: its controls, the legend's title among them
     (it read "Legend" when no switch to another language had set it), are in that language."""

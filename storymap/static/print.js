@@ -20,6 +20,7 @@
           return;
         }
         if (printing) {
+          self._listPlaces();  // (every step's places, on paper)
           // The later steps' pictures load when their step shows (loading=lazy): all of them now.
           Array.prototype.forEach.call(self.root.querySelectorAll('img[loading="lazy"]'), function (img) {
             img.loading = 'eager';

@@ -772,6 +772,7 @@
         this._scroller.scrollTop = 0;
         this._panel.scrollTop = 0;
       }
+      this._listPlaces(i);
       showText(this.root, this._nodes, i, scroll);
       if (focused && focused.disabled) {
         (i === 0 ? this._nextButton : this._prevButton).focus();
@@ -834,19 +835,37 @@
         if (more && scroll) {
           more.open = false;
         }
-        var list = section.querySelector('.storymap-step-places');
+      });
+      // A step's list gets its copies when the step first shows (all of them in the scroll
+      // layout, and for print): copying every step's cards at the start cost about 10 ms.
+      this._cardCopies = added;
+      this._listed = [];
+      if (scroll) {
+        this._listPlaces();
+      }
+      this._disposers.push(function () {
+        added.forEach(function (node) { L.DomUtil.remove(node); });
+        filled.forEach(function (pair) { pair[0].parentNode.replaceChild(pair[1], pair[0]); });
+      });
+    },
+
+    // Fills step i's list of places with copies of their cards (every step's without i), once.
+    _listPlaces: function (i) {
+      var byId = this._cards, added = this._cardCopies, listed = this._listed;
+      if (!listed) {
+        return;
+      }
+      this._sections.forEach(function (section, j) {
+        var list = (i === undefined || i === j) && !listed[j] && section.querySelector('.storymap-step-places');
         if (!list) {
           return;
         }
+        listed[j] = true;
         list.getAttribute('data-places').split(' ').forEach(function (id) {
           if (byId[id]) {
             added.push(list.appendChild(byId[id].cloneNode(true)));
           }
         });
-      });
-      this._disposers.push(function () {
-        added.forEach(function (node) { L.DomUtil.remove(node); });
-        filled.forEach(function (pair) { pair[0].parentNode.replaceChild(pair[1], pair[0]); });
       });
     },
 

@@ -540,20 +540,21 @@
         }
         return true;
       };
-      var k = 0.7, far = this.options.leaders, regular = [], spare = [];
+      var regular = [], spare = [], tests = {d: d, fits: fits, clear: clear, marks: marks};
       it.forms.forEach(function (form, i) {
         if (!form.cut) {
           (form.hidden ? spare : regular).push(i);
         }
       });
-      return this._search(it, regular, d, k, far, fits, clear, marks) ||
-        (spare.length ? this._search(it, spare, d, k, far, fits, clear, marks) : null);
+      return this._search(it, regular, tests) || (spare.length ? this._search(it, spare, tests) : null);
     },
 
     // _spot's search among some of an item's forms (`forms`, indices): beside an anchor, each form
-    // in turn; else off it with a leader line, the last form first.
-    _search: function (it, forms, d, k, far, fits, clear, marks) {
-      var e, f, j, n, a, w, h, x;
+    // in turn; else off it with a leader line, the last form first. `tests`: _spot's distance from
+    // an anchor (d) and its checks (fits, clear) and point symbols (marks).
+    _search: function (it, forms, tests) {
+      var d = tests.d, fits = tests.fits, clear = tests.clear, marks = tests.marks;
+      var k = 0.7, far = this.options.leaders, e, f, j, n, a, w, h, x;
       for (x = 0; x < forms.length; x++) {
         e = forms[x];
         w = it.forms[e].size.w;

@@ -147,7 +147,7 @@
       var free = this._free();
       var legend = {collapsed: this.root.clientWidth <= 640 || map.getContainer().clientHeight <= 500 ||
         free.r - free.l < 480};
-      var title = this._t && this._t('legend.title');  // (in the page's language)
+      var title = this._t('legend.title');  // (in the page's language)
       if (title) {
         legend.title = title;
       }

@@ -179,6 +179,25 @@ def test_hash_deep_link_and_back_forward(built_page: Path, make_page):
     assert_clean(run)
 
 
+def test_a_page_opened_without_a_step_keeps_its_url_and_back_returns_to_the_first_step(built_page: Path, make_page):
+    run = make_page().open(built_page)
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.ready")
+    # The first step is what a URL without a #step means: nothing is written into the history.
+    entries = run.js("() => history.length")
+    assert [state(run)["index"], state(run)["hash"]] == [0, ""]
+    run.page.click(".storymap-next")
+    run.page.click(".storymap-next")
+    assert [state(run)["index"], state(run)["hash"], run.js("() => history.length")] == [2, f"#{STEP_IDS[2]}", entries + 2]
+    run.page.go_back()
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.index === 1")
+    run.page.go_back()
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.index === 0")
+    assert state(run)["hash"] == "" and state(run)["counter"] == f"1 / {len(STEP_IDS)}"
+    run.page.go_forward()
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.index === 1")
+    assert_clean(run)
+
+
 def test_popups_show_the_place_card(built_page: Path, make_page):
     run = make_page().open(built_page, "the-canal")
     point = run.js(f"""() => {{ const sm = {ROOT_JS}.storymap, c = sm.map.getContainer().getBoundingClientRect();

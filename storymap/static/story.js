@@ -105,8 +105,11 @@
       root.storymap = this;
       // Until the first step's map is drawn, the story counts as moving (see `ready`).
       root.setAttribute('data-storymap-moving', '');
+      // A page opened without a #step shows the first step, and its URL stays as it is: it means
+      // that step already (and a document's first history write costs several ms of its load).
       var start = this._indexFromHash();
-      this.goTo(start >= 0 ? start : 0, {history: 'replace', animate: false, scroll: start > 0});
+      this.goTo(start >= 0 ? start : 0, {history: window.location.hash ? 'replace' : 'none', animate: false,
+        scroll: start > 0});
       if (this.options.layout === 'scroll') {
         // The page scrolls the story: the wheel and a finger on the map must scroll it too.
         map.scrollWheelZoom.disable();
@@ -731,7 +734,8 @@
     },
 
     _onHash: function () {
-      var i = this._indexFromHash();
+      // (Back to the page's first entry, opened without a #step, is back to the first step.)
+      var i = !window.location.hash && this.options.hash === 'push' ? 0 : this._indexFromHash();
       if (i >= 0 && i !== this.index) {
         this.goTo(i, {history: 'none'});
       }

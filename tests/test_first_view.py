@@ -48,10 +48,10 @@ GEOMETRY_JS = """() => {
     .map((n) => Object.assign({text: n.textContent, lines: n.querySelectorAll('.storymap-label-text').length,
       cut: !n.classList.contains('storymap-label--group') &&
         Array.from(n.children).some((t) => t.scrollHeight > t.clientHeight + 1),
-      // (How much wider a one-name label is than its longest line.)
-      spare: n.classList.contains('storymap-label--group') ? 0 : (() => {
-        const r = document.createRange(); r.selectNodeContents(n.firstElementChild);
-        const lines = Array.from(r.getClientRects());
+      // (How much wider a label is than its longest line, a group's lines included.)
+      spare: (() => {
+        const r = document.createRange(), lines = [];
+        n.querySelectorAll('.storymap-label-text').forEach((t) => { r.selectNodeContents(t); lines.push(...r.getClientRects()); });
         return n.getBoundingClientRect().width - (Math.max(...lines.map((l) => l.right)) - Math.min(...lines.map((l) => l.left)));
       })()}, box(n.getBoundingClientRect())));
   const base = Array.from(root.querySelectorAll('.storymap-country-label')).filter(shown)
@@ -202,7 +202,8 @@ def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
         # name with no short form takes up to five ("Caribbean maritime trafficking corridor").
         cut += [(g["index"], x["text"]) for x in labels if x["cut"]]
         # A wrapped name's box is as narrow as its longest line (plus its 6-px padding a side),
-        # not the 15em it wrapped at: "Pedro Miguel / Locks" in a box of one line's width.
+        # not the 15em it wrapped at: "Pedro Miguel / Locks" in a box of one line's width; so is a
+        # group's ("Port of Shanghai / Port of Ningbo- / Zhoushan").
         wide += [(g["index"], x["text"], round(x["spare"])) for x in labels if x["spare"] > 12 + 3]
     assert clipped == [] and overlaps == [] and under_basemap == [], (clipped, overlaps, under_basemap)
     assert cut == [], cut

@@ -59,20 +59,21 @@
     return name.replace(/\s*\([^)]*\)/g, '').split(/[,:]\s|\s[–—-]\s/)[0].trim() || name;
   }
 
-  // How much narrower (whole px) a label's wrapped text could be: a box whose text wraps keeps
-  // its greatest width, however short its lines.
-  function wrapSpare(text) {
-    var range = document.createRange();
-    range.selectNodeContents(text);
-    var lines = range.getClientRects(), box = text.getBoundingClientRect(), l = box.right, r = box.left;
-    if (lines.length < 2) {
-      return 0;
-    }
-    for (var i = 0; i < lines.length; i++) {
-      l = Math.min(l, lines[i].left);
-      r = Math.max(r, lines[i].right);
-    }
-    return Math.max(0, Math.floor(box.width - (r - l) - 1));
+  // How much narrower (whole px) a label could be where its text wraps: a box whose text wraps
+  // keeps its greatest width, however short its lines. `texts`: its lines' elements (a name's
+  // one, a group's one a name).
+  function wrapSpare(texts) {
+    var range = document.createRange(), box = texts[0].getBoundingClientRect(), l = box.right, r = box.left, n = 0;
+    texts.forEach(function (text) {
+      range.selectNodeContents(text);
+      var lines = range.getClientRects();
+      n += lines.length;
+      for (var i = 0; i < lines.length; i++) {
+        l = Math.min(l, lines[i].left);
+        r = Math.max(r, lines[i].right);
+      }
+    });
+    return n > texts.length ? Math.max(0, Math.floor(box.width - (r - l) - 1)) : 0;
   }
 
   // A long group's last-resort label names this many of its places, then how many more.
@@ -229,7 +230,7 @@
           // A whole name that its lines cannot hold ends in "…": the short form says more.
           var text = f.node.firstChild;
           f.cut = i === 0 && p.forms.length > 1 && text.scrollHeight > text.clientHeight + 1;
-          f.spare = wrapSpare(text);
+          f.spare = wrapSpare([text]);
         });
         p.size = p.forms[p.forms[0].cut ? 1 : 0].size;
       });
@@ -448,6 +449,7 @@
         }, this);
         forms.forEach(function (f) {
           f.size = {w: f.node.offsetWidth, h: f.node.offsetHeight};
+          f.spare = wrapSpare(Array.prototype.slice.call(f.node.children));
         });
       }
       return {ids: ids, names: names, ats: [at], radius: reach, forms: forms, rank: members[0].rank,
@@ -606,8 +608,8 @@
     _draw: function (it) {
       var map = this._map, form = it.forms[it.form], node = form.node, b = it.box, spare = form.spare || 0;
       if (spare) {
-        // A wrapped name is drawn as narrow as its longest line, on its place's side of the box it
-        // was placed in (which stays clear: the layout does not change).
+        // A label whose text wraps is drawn as narrow as its longest line, on its place's side of
+        // the box it was placed in (which stays clear: the layout does not change).
         var a = it.leader ? it.leader.to : it.ats.reduce(function (best, at) {
           return Math.abs(at.x - (b.l + b.r) / 2) < Math.abs(best.x - (b.l + b.r) / 2) ? at : best;
         });

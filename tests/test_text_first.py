@@ -22,7 +22,11 @@ window.__frames = [];
     var root = document.querySelector('[data-storymap]');
     if (root) {
       var shown = Array.prototype.filter.call(root.querySelectorAll('.storymap-step'), function (s) { return !s.hidden; });
+      var onmap = shown.length === 1 && shown[0].querySelector('.storymap-onmap');
+      var narrative = shown.length === 1 && shown[0].querySelector('.storymap-narrative');
       window.__frames.push({
+        narrative: narrative ? narrative.textContent.trim().slice(0, 60) : '',
+        onmap: onmap ? Math.round(onmap.getBoundingClientRect().top) : null,
         t: performance.now(),
         leaflet: !!window[Symbol.for('%s')],
         story: !!root.storymap,
@@ -40,7 +44,7 @@ window.__frames = [];
 
 @pytest.fixture(scope="module")
 def page_file(tmp_path_factory) -> Path:
-    return storymap.load(GEODATA).save(tmp_path_factory.mktemp("textfirst") / "index.html", languages=["en"])
+    return storymap.load(GEODATA).save(tmp_path_factory.mktemp("textfirst") / "index.html")
 
 
 def test_the_script_runs_only_boot_js_at_once():
@@ -82,7 +86,11 @@ def test_the_text_paints_before_leaflet_runs(make_page, page_file, hash_):
     assert last["shown"] == [step], last
     index = run.js("(id) => document.querySelector('[data-storymap]').storymap.steps.findIndex((s) => s.id === id)", step)
     assert last["counter"] == f"{index + 1} / 11" and last["prevDisabled"] == (index == 0)
-    # ... and the story, once ready, shows the same step: nothing jumps.
+    # ... its narrative too (the page carries it once, in the story's article) ...
+    assert last["narrative"] and last["narrative"] == frames[-1]["narrative"], (last, frames[-1])
+    # ... and the story, once ready, shows the same step: nothing jumps (the narrative came in
+    # with the story; the language switch, once shown, made the title wrap again).
     assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == index
+    assert last["onmap"] == frames[-1]["onmap"], (last, frames[-1])
     assert frames[-1]["leaflet"] and frames[-1]["story"]
     assert not run.errors, run.errors

@@ -64,6 +64,55 @@ var storymapBoot = (function () {
     nodes.barFill.style.width = ((i + 1) / n * 100) + '%';
   }
 
+  // The story's <noscript> article: the element after the root (where the page puts it), else the
+  // one with the root's article id.
+  function article(root) {
+    var next = root.nextElementSibling;
+    if (next && next.tagName === 'NOSCRIPT' && next.classList.contains('storymap-noscript')) {
+      return next;
+    }
+    return document.getElementById(root.id + '-article');
+  }
+
+  // The article parsed into a document that runs and loads nothing (a noscript's content is inert
+  // text while scripts run): parsed once for the text shown before the story starts, and handed to
+  // the story, which takes its nodes (a story made again on the root parses it again).
+  var ARTICLE = '__storymapArticle';
+  function articleDoc(root, keep) {
+    var doc = root[ARTICLE];
+    if (doc === undefined) {
+      var node = article(root);
+      doc = node ? new DOMParser().parseFromString(node.textContent, 'text/html') : null;
+    }
+    if (keep) {
+      root[ARTICLE] = doc;
+    } else {
+      delete root[ARTICLE];
+    }
+    return doc;
+  }
+
+  // Step i's narrative (which the page carries once, in the article) shown in its section before
+  // Leaflet runs: a copy, unmarked (languages.js numbers the page's marked elements when the story
+  // starts), in the section's slot. The story puts the article's own node in its place: the same
+  // text, so nothing moves.
+  function showNarrative(root, nodes, i) {
+    var slot = nodes.sections[i] && nodes.sections[i].querySelector('.storymap-narrative[data-from]');
+    var doc = slot && !slot.firstChild && articleDoc(root, true);
+    var from = doc && doc.getElementById(slot.getAttribute('data-from'));
+    var narrative = from && from.querySelector('.storymap-narrative');
+    if (!narrative) {
+      return;
+    }
+    var copy = document.importNode(narrative, true);
+    Array.prototype.forEach.call(copy.querySelectorAll('[data-i18n]'), function (node) {
+      node.removeAttribute('data-i18n');
+    });
+    while (copy.firstChild) {
+      slot.appendChild(copy.firstChild);
+    }
+  }
+
   // Shows the step a page opens on (its URL's #step, else the first) before the map exists: the
   // first paint shows the story's text as it stays. (The page is built showing the first step.)
   function prepare(root) {
@@ -80,6 +129,7 @@ var storymapBoot = (function () {
       root.classList.add('storymap--framed');
     }
     showText(root, nodes, at, root.getAttribute('data-layout') === 'scroll');
+    showNarrative(root, nodes, at);
   }
 
   // The story's root for the page's script: the element before the script, else the first
@@ -152,5 +202,5 @@ var storymapBoot = (function () {
   }
 
   return {framed: framed, hashId: hashId, findNodes: findNodes, showText: showText, prepare: prepare,
-    findRoot: findRoot, afterPaint: afterPaint, start: start};
+    articleDoc: articleDoc, findRoot: findRoot, afterPaint: afterPaint, start: start};
 }());

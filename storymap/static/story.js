@@ -831,6 +831,7 @@
         if (narrative) {
           var copy = document.adoptNode(narrative);
           slot.parentNode.replaceChild(copy, slot);
+          slot.textContent = '';  // (the copy boot.js showed before the story started)
           filled.push([copy, slot]);
         }
       });
@@ -873,23 +874,13 @@
       });
     },
 
-    // The story's <noscript> article parsed into a document that runs and loads nothing (once).
+    // The story's <noscript> article parsed into a document that runs and loads nothing (once;
+    // boot.js may have parsed it already).
     _articleDoc: function () {
       if (this._parsedArticle === undefined) {
-        var article = this._article();
-        this._parsedArticle = article ? new DOMParser().parseFromString(article.textContent, 'text/html') : null;
+        this._parsedArticle = storymapBoot.articleDoc(this.root);
       }
       return this._parsedArticle;
-    },
-
-    // The story's <noscript> article: the element after the root (where the page puts it), else
-    // the one with the root's article id.
-    _article: function () {
-      var next = this.root.nextElementSibling;
-      if (next && next.tagName === 'NOSCRIPT' && L.DomUtil.hasClass(next, 'storymap-noscript')) {
-        return next;
-      }
-      return document.getElementById(this.root.id + '-article');
     },
 
     _buildPlaces: function () {

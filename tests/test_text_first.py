@@ -26,6 +26,8 @@ window.__frames = [];
       var narrative = shown.length === 1 && shown[0].querySelector('.storymap-narrative');
       window.__frames.push({
         narrative: narrative ? narrative.textContent.trim().slice(0, 60) : '',
+        narratives: Array.prototype.filter.call(root.querySelectorAll('.storymap-step .storymap-narrative'),
+          function (n) { return n.textContent.trim(); }).length,
         onmap: onmap ? Math.round(onmap.getBoundingClientRect().top) : null,
         t: performance.now(),
         leaflet: !!window[Symbol.for('%s')],
@@ -93,4 +95,19 @@ def test_the_text_paints_before_leaflet_runs(make_page, page_file, hash_):
     assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == index
     assert last["onmap"] == frames[-1]["onmap"], (last, frames[-1])
     assert frames[-1]["leaflet"] and frames[-1]["story"]
+    assert not run.errors, run.errors
+
+
+@pytest.mark.browser
+def test_the_scroll_layout_shows_every_narrative_before_leaflet_runs(make_page, tmp_path):
+    # (The scroll layout shows every step: boot.js copies each narrative from the article.)
+    page = storymap.load(GEODATA).save(tmp_path / "scroll.html", layout="scroll", languages=["en"])
+    run = make_page()
+    run.page.add_init_script(FRAMES_JS)
+    run.open(page)
+    run.page.wait_for_function("() => document.querySelector('[data-storymap]').storymap.ready")
+    frames = run.js("() => window.__frames")
+    before = [f for f in frames if f["title"] and not f["leaflet"]]
+    steps = len(storymap.load(GEODATA).steps)
+    assert before and before[-1]["narratives"] == steps, before
     assert not run.errors, run.errors

@@ -92,15 +92,22 @@ var storymapBoot = (function () {
     return doc;
   }
 
-  // Step i's narrative (which the page carries once, in the article) shown in its section before
-  // Leaflet runs: a copy, unmarked (languages.js numbers the page's marked elements when the story
-  // starts), in the section's slot. The story puts the article's own node in its place: the same
-  // text, so nothing moves.
-  function showNarrative(root, nodes, i) {
-    var slot = nodes.sections[i] && nodes.sections[i].querySelector('.storymap-narrative[data-from]');
-    var doc = slot && !slot.firstChild && articleDoc(root, true);
-    var from = doc && doc.getElementById(slot.getAttribute('data-from'));
-    var narrative = from && from.querySelector('.storymap-narrative');
+  // A step section's narrative in the parsed article `doc` (in the article's section whose id is
+  // the article's and the step's).
+  function narrativeOf(root, doc, section) {
+    var node = article(root);
+    var from = node && doc && doc.getElementById(node.id + '-' + section.getAttribute('data-step'));
+    return from && from.querySelector('.storymap-narrative');
+  }
+
+  // Step i's narrative shown in its section before Leaflet runs. The page carries a step's
+  // narrative in the story's article (the first step's in its section too, for the first paint):
+  // a copy, unmarked (languages.js numbers the page's marked elements when the story starts), in
+  // the section's slot. The story puts the article's own node in its place: the same text, so
+  // nothing moves.
+  function showNarrative(root, section) {
+    var slot = section.querySelector('.storymap-narrative[data-slot]');
+    var narrative = slot && !slot.firstChild && narrativeOf(root, articleDoc(root, true), section);
     if (!narrative) {
       return;
     }
@@ -128,8 +135,14 @@ var storymapBoot = (function () {
     if (!root.classList.contains('storymap--fragment') && framed()) {
       root.classList.add('storymap--framed');
     }
-    showText(root, nodes, at, root.getAttribute('data-layout') === 'scroll');
-    showNarrative(root, nodes, at);
+    var scroll = root.getAttribute('data-layout') === 'scroll';
+    showText(root, nodes, at, scroll);
+    // (The scroll layout shows every step.)
+    nodes.sections.forEach(function (section, j) {
+      if (scroll || j === at) {
+        showNarrative(root, section);
+      }
+    });
   }
 
   // The story's root for the page's script: the element before the script, else the first
@@ -202,5 +215,5 @@ var storymapBoot = (function () {
   }
 
   return {framed: framed, hashId: hashId, findNodes: findNodes, showText: showText, prepare: prepare,
-    articleDoc: articleDoc, findRoot: findRoot, afterPaint: afterPaint, start: start};
+    articleDoc: articleDoc, narrativeOf: narrativeOf, findRoot: findRoot, afterPaint: afterPaint, start: start};
 }());

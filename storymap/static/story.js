@@ -795,7 +795,7 @@
     // from there into a document that runs and loads nothing, and every step that shows the place
     // gets a copy.
     _placeCards: function () {
-      var kinds = this._config.kinds, byId = this._cards = {};
+      var kinds = this._config.kinds, byId = this._cards = {}, root = this.root;
       var parsed = this._articleDoc();
       if (!parsed) {
         return;
@@ -825,13 +825,11 @@
       var scroll = this.options.layout === 'scroll', added = [holder], filled = [];
       // Each step's narrative is in the page once too, in the article: copied into its section.
       this._sections.forEach(function (section) {
-        var slot = section.querySelector('.storymap-narrative[data-from]');
-        var text = slot && parsed.getElementById(slot.getAttribute('data-from'));
-        var narrative = text && text.querySelector('.storymap-narrative');
+        var slot = section.querySelector('.storymap-narrative[data-slot]');
+        var narrative = slot && storymapBoot.narrativeOf(root, parsed, section);
         if (narrative) {
           var copy = document.adoptNode(narrative);
           slot.parentNode.replaceChild(copy, slot);
-          slot.textContent = '';  // (the copy boot.js showed before the story started)
           filled.push([copy, slot]);
         }
       });

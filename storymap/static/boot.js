@@ -100,7 +100,7 @@ var storymapBoot = (function () {
     return from && from.querySelector('.storymap-narrative');
   }
 
-  // Step i's narrative shown in its section before Leaflet runs. The page carries a step's
+  // A step's narrative shown in its `section` before Leaflet runs. The page carries a step's
   // narrative in the story's article (the first step's in its section too, for the first paint):
   // a copy, unmarked (languages.js numbers the page's marked elements when the story starts), in
   // the section's slot. The story puts the article's own node in its place: the same text, so

@@ -823,7 +823,8 @@
         byId[place.id] = card;
       });
       var scroll = this.options.layout === 'scroll', added = [holder], filled = [];
-      // Each step's narrative is in the page once too, in the article: copied into its section.
+      // Each step's narrative, the article's own node (marked for a change of language), takes the
+      // place of its section's slot (which holds an unmarked copy where boot.js or the page showed one).
       this._sections.forEach(function (section) {
         var slot = section.querySelector('.storymap-narrative[data-slot]');
         var narrative = slot && storymapBoot.narrativeOf(root, parsed, section);

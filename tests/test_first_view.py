@@ -57,12 +57,17 @@ GEOMETRY_JS = """() => {
   const base = Array.from(root.querySelectorAll('.storymap-country-label')).filter(shown)
     .map((n) => Object.assign({text: n.textContent}, box((n.firstElementChild || n).getBoundingClientRect())))
     .filter((b) => b.r > map.l && b.l < map.r && b.b > map.t && b.t < map.b);
+  // Every place's point on view (the step's and the dimmed others'), as drawn.
+  const points = Object.values(s._places).map((e) => e.layer.getLayers()[0])
+    .filter((l) => l && l.getLatLng && l.getElement && l.getElement())
+    .map((l) => Object.assign({id: l.feature && l.feature.id}, box(l.getElement().getBoundingClientRect())))
+    .filter((b) => b.r > map.l && b.l < map.r && b.b > map.t && b.t < map.b);
   const legend = root.querySelector('.storymap-legend'), view = s.map.getBounds();
   const nav = Array.from(root.querySelectorAll('.storymap-prev, .storymap-next, .storymap-counter'))
     .map((n) => { const r = document.createRange(); r.selectNodeContents(n);
       return [n.textContent.trim(), r.getBoundingClientRect().height / parseFloat(getComputedStyle(n).lineHeight), n.scrollWidth - n.clientWidth]; });
   const next = root.querySelector('.storymap-next');
-  return {index: s.index, map, covers, labels, base, api: s.labels(), nav,
+  return {index: s.index, map, covers, labels, base, points, api: s.labels(), nav,
           next: box(next.getBoundingClientRect()), screen: [innerWidth, innerHeight],
           scrolls: document.scrollingElement.scrollHeight > innerHeight,
           scale: Array.from(root.querySelectorAll('.leaflet-control-scale-line'))
@@ -214,6 +219,51 @@ def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
     # Each of the step's places has its label (alone or shared with its neighbours).
     steps = [sorted(i for a in g["api"] for i in a["ids"]) for g in walks[case]]
     assert all(len(ids) == len(set(ids)) for ids in steps), steps
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_basemap_labels_give_way_to_every_point(walks, case):
+    # A country's name is hidden rather than drawn under a place's point, a dimmed one of another
+    # step too (the ports story's Europe on a phone read "FR" and "UNITED KINGDO" under them).
+    under = [(g["index"], b["text"]) for g in walks[case] for b in g["base"] for p in g["points"] if _hit(b, p)]
+    assert all(g["points"] for g in walks[case])
+    assert under == [], under
+
+
+@pytest.mark.browser
+def test_country_names_are_drawn_over_the_land(pages, chromium):
+    # Leaflet's CSS puts a pane's canvas at z-index 100 and a marker takes its y as z-index: a
+    # country name near the map's top edge went under the basemap's land ("ITALY" read ". L" on
+    # the ports story's Suez step on a phone). Each name shown looks the same with the land drawn
+    # as without it: as many pixels of its ink colour.
+    from io import BytesIO
+
+    import numpy as np
+    from PIL import Image
+
+    opened = Opened(chromium, pages["ports"], PHONE)
+    page, low, ratios = opened.page, 0, []
+    for step in range(opened.page.evaluate(f"() => {ROOT}.storymap.steps.length")):
+        opened.go(step)
+        names = page.evaluate(f"""() => Array.from({ROOT}.querySelectorAll('.storymap-country-label'))
+          .filter((n) => getComputedStyle(n).visibility !== 'hidden')
+          .map((n) => {{ const r = n.firstElementChild.getBoundingClientRect();
+            return [n.textContent, +n.style.zIndex, r.left, r.top, r.width, r.height]; }})
+          .filter((n) => n[2] >= 0 && n[3] >= 0 && n[2] + n[4] <= innerWidth && n[5] > 0)""")
+        low += sum(1 for n in names if n[1] < 100)
+
+        def ink(hide: bool) -> list[int]:
+            page.evaluate(f"(hide) => {ROOT}.querySelectorAll('canvas').forEach((c) => {{ c.style.visibility = hide ? 'hidden' : ''; }})", hide)
+            shot = np.asarray(Image.open(BytesIO(page.screenshot())).convert("RGB")).astype(int)
+            dark = np.abs(shot - np.array([0x5a, 0x50, 0x46])).sum(axis=2) < 60
+            return [int(dark[int(t):int(t + h), int(x):int(x + w)].sum()) for _, _, x, t, w, h in names]
+
+        drawn, alone = ink(False), ink(True)
+        ratios += [(step, n[0], d / a) for n, d, a in zip(names, drawn, alone) if a]
+    opened.close()
+    assert low, "no country name near the top edge: the check tells nothing"
+    assert [r for r in ratios if r[2] < 0.9] == [], ratios
 
 
 @pytest.mark.browser

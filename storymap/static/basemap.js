@@ -143,7 +143,8 @@
   ns.Basemap = L.FeatureGroup.extend({
     options: {
       // @option pane: String = 'storymapBasemap'
-      // The pane the basemap draws in, below Leaflet's tile pane.
+      // The pane the basemap draws in, below Leaflet's tile pane (its country names in a pane
+      // `<pane>Labels` inside it).
       pane: 'storymapBasemap',
       // @option land: Object
       // Path options of the land.
@@ -183,6 +184,12 @@
         var pane = map.createPane(name);
         pane.style.zIndex = 150;
         pane.style.pointerEvents = 'none';
+      }
+      // The country names in a pane of their own inside it, over the shapes' canvas (which
+      // Leaflet's CSS puts at z-index 100 in its pane, where a marker's z-index is its y: a name
+      // near the map's top edge went under the land).
+      if (!map.getPane(name + 'Labels')) {
+        map.createPane(name + 'Labels', map.getPane(name)).style.zIndex = 200;
       }
       L.FeatureGroup.prototype.onAdd.call(this, map);
       if (map.attributionControl && this._data.attribution) {
@@ -243,7 +250,7 @@
         }
         self._shapes(self._map);
         if (self.options.labels) {
-          self._labels(self._data, self.options.pane);
+          self._labels(self._data, self.options.pane + 'Labels');
         }
         self._built = true;
         // @event load: Event

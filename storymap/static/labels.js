@@ -279,8 +279,24 @@
         return {ids: it.ids, names: it.names, text: it.names.join('\n'), box: null, leader: false, shown: false,
           unnamed: []};
       }));
-      this._giveWay(yielding || [], result.room, result.blocked, result.placed);
+      this._giveWay(yielding || [], result.room, result.blocked.concat(this._otherPoints()), result.placed);
       return this.labels();
+    },
+
+    // The points (container px) of the places the step does not show: drawn dimmed, they are no
+    // obstacle to the step's labels, but a basemap label gives way to them too.
+    _otherPoints: function () {
+      var map = this._map, out = [];
+      for (var id in this._places) {
+        var p = this._places[id];
+        if (Object.prototype.hasOwnProperty.call(this._places, id) && p.radius && this._ids.indexOf(id) < 0) {
+          p.latLngs.forEach(function (ll) {
+            var at = map.latLngToContainerPoint(ll);
+            out.push(rect(at.x - p.radius, at.y - p.radius, 2 * p.radius, 2 * p.radius));
+          });
+        }
+      }
+      return out;
     },
 
     // @method score(project: Function, free: Object, obstacles: Array): Object

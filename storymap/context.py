@@ -204,8 +204,12 @@ class PageContext:
             "mode": self.mode,
             "origins": list(story.allowed_origins),
             "layout": self.layout,
-            "kinds": {name: {"label": kind.label, "style": kind.style(), "geometry": kind.geometry,
-                             "arrows": kind.arrows, "symbol": kind.symbol} for name, kind in self.kinds.items()},
+            # (What the script draws a kind with: its name shows in the legend's rows and the
+            # cards; arrows and a symbol other than a circle only where the kind has them.)
+            "kinds": {name: {"style": kind.style(), "geometry": kind.geometry,
+                             **({"arrows": True} if kind.arrows else {}),
+                             **({"symbol": kind.symbol} if kind.symbol != "circle" else {})}
+                      for name, kind in self.kinds.items()},
             "tiles": None if story.tiles == "none" else "Tiles",
             "scale": GEOMETRY_SCALE,
             # (A kind's row: its shape, style and symbol are the kind's, in "kinds".)

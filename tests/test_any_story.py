@@ -102,9 +102,10 @@ label = "Town"
     config = PageContext(story.data).config
     # A legend row names its kind; the page draws it with the kind's shape, style and symbol.
     assert config["legend"] == [{"label": "Chokepoint", "kind": "chokepoint"}, {"label": "Town", "kind": "place"}]
-    assert config["kinds"]["chokepoint"] == {"label": "Chokepoint", "style": kinds["chokepoint"].style(),
-                                             "geometry": "point", "arrows": False, "symbol": "diamond"}
-    assert config["kinds"]["place"]["symbol"] == "circle" and config["kinds"]["place"]["geometry"] == "point"
+    assert config["kinds"]["chokepoint"] == {"style": kinds["chokepoint"].style(), "geometry": "point",
+                                             "symbol": "diamond"}
+    # (A circle, the default symbol, and no arrows go without saying.)
+    assert config["kinds"]["place"] == {"style": kinds["place"].style(), "geometry": "point"}
     html = story.to_html()
     assert '<p class="storymap-kicker">Shipping desk</p>' in html
     assert "Chokepoint · " in html and "Town · " in html  # the cards' kind line

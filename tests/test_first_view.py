@@ -55,7 +55,8 @@ GEOMETRY_JS = """() => {
         return n.getBoundingClientRect().width - (Math.max(...lines.map((l) => l.right)) - Math.min(...lines.map((l) => l.left)));
       })()}, box(n.getBoundingClientRect())));
   const base = Array.from(root.querySelectorAll('.storymap-country-label')).filter(shown)
-    .map((n) => Object.assign({text: n.textContent}, box((n.firstElementChild || n).getBoundingClientRect())))
+    .map((n) => Object.assign({text: n.textContent, shift: parseFloat(n.firstElementChild.style.marginTop) || 0},
+      box((n.firstElementChild || n).getBoundingClientRect())))
     .filter((b) => b.r > map.l && b.l < map.r && b.b > map.t && b.t < map.b);
   // Every place's point on view (the step's and the dimmed others'), as drawn.
   const points = Object.values(s._places).map((e) => e.layer.getLayers()[0])
@@ -229,6 +230,15 @@ def test_basemap_labels_give_way_to_every_point(walks, case):
     under = [(g["index"], b["text"]) for g in walks[case] for b in g["base"] for p in g["points"] if _hit(b, p)]
     assert all(g["points"] for g in walks[case])
     assert under == [], under
+
+
+@pytest.mark.browser
+def test_a_country_name_moves_at_most_a_line_to_find_room(walks):
+    # A name whose spot a point or a story label takes goes just above or below it, else hides.
+    shifts = [(story, g["index"], b["text"], round(b["shift"] / (b["b"] - b["t"]), 2))
+              for (story, _), gs in walks.items() for g in gs for b in g["base"]]
+    assert all(k in (-1.0, 0.0, 1.0) for *_, k in shifts), [s for s in shifts if s[3] not in (-1.0, 0.0, 1.0)]
+    assert any(k for *_, k in shifts), "no name moved: the check tells nothing"
 
 
 @pytest.mark.browser

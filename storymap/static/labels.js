@@ -664,19 +664,33 @@
       var c = this._map.getContainer().getBoundingClientRect(), kept = [], m = this.options.margin;
       var taken = blocked.concat(placed.map(function (it) { return it.box; }));
       var lines = placed.filter(function (it) { return it.leader; }).map(function (it) { return it.leader; });
-      var boxes = Array.prototype.map.call(nodes, function (node) {
+      Array.prototype.forEach.call(nodes, function (node) {  // (writes, then reads: one layout)
         node.style.visibility = '';
+        (node.firstElementChild || node).style.marginTop = '';
+      });
+      var boxes = Array.prototype.map.call(nodes, function (node) {
         var r = (node.firstElementChild || node).getBoundingClientRect();
         return r.width ? {l: r.left - c.left, t: r.top - c.top, r: r.right - c.left, b: r.bottom - c.top} : null;
       });
-      Array.prototype.forEach.call(nodes, function (node, i) {
-        var b = boxes[i];
-        var ok = b && b.l >= room.l && b.r <= room.r && b.t >= room.t && b.b <= room.b &&
+      var clear = function (b) {
+        return b.l >= room.l && b.r <= room.r && b.t >= room.t && b.b <= room.b &&
           !taken.some(function (t) { return hits(grow(b, m), t); }) &&
           !kept.some(function (t) { return hits(grow(b, m), t); }) &&
           !lines.some(function (line) { return crosses(line.from, line.to, b); });
-        if (ok) {
-          kept.push(b);
+      };
+      Array.prototype.forEach.call(nodes, function (node, i) {
+        var b = boxes[i], h = b ? b.b - b.t : 0, at = null;
+        // A name goes on its spot, else just above or below it (a point or a story label there).
+        [0, -1, 1].some(function (k) {
+          var moved = b && {l: b.l, t: b.t + k * h, r: b.r, b: b.b + k * h};
+          at = moved && clear(moved) ? moved : null;
+          if (at && k) {
+            (node.firstElementChild || node).style.marginTop = k * h + 'px';
+          }
+          return at;
+        });
+        if (at) {
+          kept.push(at);
         } else {
           node.style.visibility = 'hidden';
         }

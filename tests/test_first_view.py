@@ -230,6 +230,11 @@ def test_basemap_labels_give_way_to_every_point(walks, case):
     under = [(g["index"], b["text"]) for g in walks[case] for b in g["base"] for p in g["points"] if _hit(b, p)]
     assert all(g["points"] for g in walks[case])
     assert under == [], under
+    # ... nor lies under the panel or a control, nor on another name (moved ones included).
+    covered = [(g["index"], b["text"], name) for g in walks[case] for b in g["base"] for name, c in g["covers"] if _hit(b, c)]
+    crowded = [(g["index"], a["text"], b["text"]) for g in walks[case] for i, a in enumerate(g["base"])
+               for b in g["base"][i + 1:] if _hit(a, b)]
+    assert covered == [] and crowded == [], (covered, crowded)
 
 
 @pytest.mark.browser

@@ -172,10 +172,12 @@ def _squeeze_css(text: str) -> str:
     return rcssmin.cssmin(text).strip()
 
 
-@lru_cache(maxsize=1)
-def storymap_css() -> str:
-    """storymap's stylesheet (every rule under ``.storymap``), comments and spacing squeezed."""
-    return _squeeze_css(_OWN.joinpath("storymap.css").read_text("utf-8"))
+@lru_cache(maxsize=2)
+def storymap_css(scroll: bool = True) -> str:
+    """storymap's stylesheet (every rule under ``.storymap``), comments and spacing squeezed; the
+    scroll layout's rules only with ``scroll`` (a page's layout is set when it is built)."""
+    text = _squeeze_css(_OWN.joinpath("storymap.css").read_text("utf-8"))
+    return text if scroll else re.sub(r"@(media|container)[^{}]*\{\}", "", _drop_selectors(text, ["storymap--scroll"]))
 
 
 #: storymap's script, one component a file, in the order they run (``storymap.js`` first: the

@@ -110,3 +110,16 @@ def test_untrusted_text_is_escaped(story_dir: Path):
     assert not re.search(r"href=[\"']?javascript:", html, re.I)
     assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html  # shown as text in the panel
     assert "\\u003c/script\\u003e" in html  # and JSON-escaped in the script data
+
+
+def test_a_page_carries_the_css_of_its_own_layout():
+    # A page's layout is set when it is built: the scroll layout's rules are only in a scroll page.
+    story = storymap.load(GEODATA)
+
+    def css(html: str) -> str:
+        return "".join(re.findall(r"<style>(.*?)</style>", html, re.S))
+
+    slides, scroll = css(story.to_html(languages=["en"])), css(story.to_html(languages=["en"], layout="scroll"))
+    assert "storymap--scroll" not in slides and ".storymap.storymap--scroll .storymap-map" in scroll
+    assert len(scroll) - len(slides) > 1500
+    assert not re.search(r"@(media|container)[^{}]*\{\}", slides)  # (no block left empty)

@@ -260,9 +260,10 @@
 
     // @method place(free: Object, obstacles: Array, yielding?: Array): Array
     // Places the labels in the current view: inside `free` ({l, t, r, b}, the part of the map the
-    // panel leaves), clear of `obstacles` (rectangles: the map's controls). Then hides each of
-    // `yielding` (elements: the basemap's labels, most prominent first) that would cover a label,
-    // a leader line, a point, an obstacle or another of them, or leave `free`. Returns labels().
+    // panel leaves), clear of `obstacles` (rectangles: the map's controls). Then moves one line up
+    // or down, or else hides, each of `yielding` (elements: the basemap's labels, most prominent
+    // first) that would cover a label, a leader line, a point (any place's), an obstacle or another
+    // of them, or leave `free`. Returns labels().
     place: function (free, obstacles, yielding) {
       if (!this._map || !this._container) {
         return [];

@@ -19,6 +19,8 @@ loads). Measured in the page, from navigation:
 
 - **FCP**: the first contentful paint (``performance``'s ``first-contentful-paint``; for the
   storymap page, the title card's text: nothing else in it is content before the map draws);
+- **text**: the first animation frame in which the opening step's narrative shows (storymap only:
+  the story's text, not only its title, before the map);
 - **ready**: the first animation frame in which the first step is ready: for storymap, the story
   API present (``root.storymap``) and the map drawn (``storymap.ready`` where the page has it, else
   no view change pending); for the minimal page, once its script has drawn everything;
@@ -66,7 +68,7 @@ FCP_GOAL_MS, READY_RATIO_GOAL, TASK_GOAL_MS = 150.0, 1.2, 100.0
 
 # Runs before the page's own scripts: long tasks, and the first frame in which the page is ready.
 TIMING_JS = """
-window.__fv = {long: [], ready: null};
+window.__fv = {long: [], ready: null, text: null};
 try {
   new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__fv.long.push([e.startTime, e.duration]); })
     .observe({type: 'longtask', buffered: true});
@@ -74,6 +76,8 @@ try {
 (function poll() {
   requestAnimationFrame(() => {
     const root = document.querySelector('[data-storymap]'), sm = root && root.storymap;
+    const told = root && root.querySelector('.storymap-step:not([hidden]) .storymap-narrative');
+    if (window.__fv.text === null && told && told.textContent.trim()) { window.__fv.text = performance.now(); }
     const done = window.__minimalReady ||
       (sm && sm.map && (typeof sm.ready === 'boolean' ? sm.ready : !root.hasAttribute('data-storymap-moving')));
     if (done) { window.__fv.ready = performance.now(); } else { poll(); }
@@ -84,7 +88,7 @@ try {
 READ_JS = """() => { const fcp = performance.getEntriesByName('first-contentful-paint')[0];
   const ready = window.__fv.ready;
   const long = window.__fv.long.filter(([start]) => start < ready).map(([, d]) => d);
-  return {fcp: fcp ? fcp.startTime : null, ready, longest: long.length ? Math.max(...long) : 0,
+  return {fcp: fcp ? fcp.startTime : null, text: window.__fv.text, ready, longest: long.length ? Math.max(...long) : 0,
           over: long.filter((d) => d > 100).length,
           title: (document.querySelector('.storymap-title') || {}).textContent || null}; }"""
 
@@ -258,16 +262,16 @@ def main() -> None:
             browser.close()
     print(f"load average after:  {load_average()}")
     med = {name: {key: statistics.median(r[key] for r in rows if r[key] is not None) if any(
-        r[key] is not None for r in rows) else None for key in ("fcp", "ready", "longest")}
+        r[key] is not None for r in rows) else None for key in ("fcp", "text", "ready", "longest")}
         for name, rows in results.items()}
     worst = {name: max(r["longest"] for r in rows) for name, rows in results.items()}
     slowed = f", CPU slowed down {args.throttle:g}× (the goals are for the CPU as it is)" if args.throttle > 1 else ""
     print(f"\n{args.story.name}, {viewport[0]}×{viewport[1]}{slowed}, medians of {args.runs} (ms)")
-    print(f"{'page':<10} {'FCP':>7} {'ready':>7} {'longest task':>13} {'(worst)':>8}")
+    print(f"{'page':<10} {'FCP':>7} {'text':>7} {'ready':>7} {'longest task':>13} {'(worst)':>8}")
     for name in pages:
         m = med[name]
-        fcp = f"{m['fcp']:7.0f}" if m["fcp"] is not None else "      –"
-        print(f"{name:<10} {fcp} {m['ready']:7.0f} {m['longest']:13.0f} {worst[name]:8.0f}")
+        fcp, text = (f"{m[k]:7.0f}" if m[k] is not None else "      –" for k in ("fcp", "text"))
+        print(f"{name:<10} {fcp} {text} {m['ready']:7.0f} {m['longest']:13.0f} {worst[name]:8.0f}")
     ratio = med["storymap"]["ready"] / med["minimal"]["ready"]
     fcp = med["storymap"]["fcp"]
     print(f"\nstorymap FCP (the title card's text): {fcp:.0f} ms (goal ≤ {FCP_GOAL_MS:.0f})"

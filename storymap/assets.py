@@ -118,12 +118,13 @@ def leaflet_css(layer_control: bool = False) -> str:
 
 
 def _drop_selectors(css: str, tokens: Sequence[str]) -> str:
-    """Minified ``css`` without the selectors naming any of ``tokens`` (a rule left with none goes)."""
+    """Minified ``css`` without the selectors naming any of ``tokens`` (a rule left with none goes,
+    and so does a ``@media`` or ``@container`` block left with no rule)."""
     def rule(match: re.Match[str]) -> str:
         kept = [sel for sel in match.group(1).split(",") if not any(token in sel for token in tokens)]
         return f"{','.join(kept)}{{{match.group(2)}}}" if kept else ""
 
-    return re.sub(r"([^{}@]+)\{([^{}]*)\}", rule, css)
+    return re.sub(r"@(media|container)[^{}]*\{\}", "", re.sub(r"([^{}@]+)\{([^{}]*)\}", rule, css))
 
 
 def scope_css(css: str, scope: str) -> str:
@@ -177,7 +178,7 @@ def storymap_css(scroll: bool = True) -> str:
     """storymap's stylesheet (every rule under ``.storymap``), comments and spacing squeezed; the
     scroll layout's rules only with ``scroll`` (a page's layout is set when it is built)."""
     text = _squeeze_css(_OWN.joinpath("storymap.css").read_text("utf-8"))
-    return text if scroll else re.sub(r"@(media|container)[^{}]*\{\}", "", _drop_selectors(text, ["storymap--scroll"]))
+    return text if scroll else _drop_selectors(text, ["storymap--scroll"])
 
 
 #: storymap's script, one component a file, in the order they run (``storymap.js`` first: the

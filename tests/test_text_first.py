@@ -26,8 +26,6 @@ window.__frames = [];
       var narrative = shown.length === 1 && shown[0].querySelector('.storymap-narrative');
       window.__frames.push({
         narrative: narrative ? narrative.textContent.trim().slice(0, 60) : '',
-        narratives: Array.prototype.filter.call(root.querySelectorAll('.storymap-step .storymap-narrative'),
-          function (n) { return n.textContent.trim(); }).length,
         onmap: onmap ? Math.round(onmap.getBoundingClientRect().top) : null,
         t: performance.now(),
         leaflet: !!window[Symbol.for('%s')],
@@ -88,7 +86,8 @@ def test_the_text_paints_before_leaflet_runs(make_page, page_file, hash_):
     assert last["shown"] == [step], last
     index = run.js("(id) => document.querySelector('[data-storymap]').storymap.steps.findIndex((s) => s.id === id)", step)
     assert last["counter"] == f"{index + 1} / 11" and last["prevDisabled"] == (index == 0)
-    # ... its narrative too (the page carries it once, in the story's article) ...
+    # ... its narrative too (in the page for the first step, copied from the story's article for
+    # a linked one) ...
     assert last["narrative"] and last["narrative"] == frames[-1]["narrative"], (last, frames[-1])
     # ... and the story, once ready, shows the same step: nothing jumps (the narrative came in
     # with the story; the language switch, once shown, made the title wrap again).

@@ -17,6 +17,11 @@
     return {l: l, t: t, r: l + w, b: t + h};
   }
 
+  // A point's symbol: the square of its radius around it.
+  function dot(at, radius) {
+    return rect(at.x - radius, at.y - radius, 2 * radius, 2 * radius);
+  }
+
   function hits(a, b) {
     return a.l < b.r && a.r > b.l && a.t < b.b && a.b > b.t;
   }
@@ -292,8 +297,7 @@
         var p = this._places[id];
         if (Object.prototype.hasOwnProperty.call(this._places, id) && p.radius && this._ids.indexOf(id) < 0) {
           p.latLngs.forEach(function (ll) {
-            var at = map.latLngToContainerPoint(ll);
-            out.push(rect(at.x - p.radius, at.y - p.radius, 2 * p.radius, 2 * p.radius));
+            out.push(dot(map.latLngToContainerPoint(ll), p.radius));
           });
         }
       }
@@ -334,7 +338,7 @@
         item.members = [item];
         if (p.radius) {
           ats.forEach(function (at) {
-            marks.push(rect(at.x - p.radius, at.y - p.radius, 2 * p.radius, 2 * p.radius));
+            marks.push(dot(at, p.radius));
           });
         }
         // A place outside the free map is not labelled (it does not show there either).
@@ -665,12 +669,14 @@
       var c = this._map.getContainer().getBoundingClientRect(), kept = [], m = this.options.margin;
       var taken = blocked.concat(placed.map(function (it) { return it.box; }));
       var lines = placed.filter(function (it) { return it.leader; }).map(function (it) { return it.leader; });
-      Array.prototype.forEach.call(nodes, function (node) {  // (writes, then reads: one layout)
+      var texts = Array.prototype.map.call(nodes, function (node) {  // (writes, then reads: one layout)
+        var text = node.firstElementChild || node;
         node.style.visibility = '';
-        (node.firstElementChild || node).style.marginTop = '';
+        text.style.marginTop = '';
+        return text;
       });
-      var boxes = Array.prototype.map.call(nodes, function (node) {
-        var r = (node.firstElementChild || node).getBoundingClientRect();
+      var boxes = texts.map(function (text) {
+        var r = text.getBoundingClientRect();
         return r.width ? {l: r.left - c.left, t: r.top - c.top, r: r.right - c.left, b: r.bottom - c.top} : null;
       });
       var clear = function (b) {
@@ -680,16 +686,15 @@
           !lines.some(function (line) { return crosses(line.from, line.to, b); });
       };
       Array.prototype.forEach.call(nodes, function (node, i) {
-        var b = boxes[i], h = b ? b.b - b.t : 0, at = null;
         // A name goes on its spot, else just above or below it (a point or a story label there).
-        [0, -1, 1].some(function (k) {
-          var moved = b && {l: b.l, t: b.t + k * h, r: b.r, b: b.b + k * h};
-          at = moved && clear(moved) ? moved : null;
-          if (at && k) {
-            (node.firstElementChild || node).style.marginTop = k * h + 'px';
+        var b = boxes[i], h = b ? b.b - b.t : 0, at = null;
+        for (var k = 0; b && !at && k < 3; k++) {
+          var dy = [0, -h, h][k], moved = {l: b.l, t: b.t + dy, r: b.r, b: b.b + dy};
+          at = clear(moved) ? moved : null;
+          if (at && dy) {
+            texts[i].style.marginTop = dy + 'px';
           }
-          return at;
-        });
+        }
         if (at) {
           kept.push(at);
         } else {

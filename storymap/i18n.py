@@ -270,7 +270,9 @@ def language_templates(control: Any) -> Markup:
                 entries.append(f'<div data-k="{index}"{attributes} data-c>{new_content}</div>')
             else:
                 entries.append(f'<div data-k="{index}"{attributes}></div>')
-        out.append(f'<template data-lang="{html.escape(lang, quote=True)}">{"".join(entries)}</template>')
+        # (A page opened in this language takes its direction from here before the map's code runs.)
+        rtl = ' data-dir="rtl"' if direction(lang) == "rtl" else ""
+        out.append(f'<template data-lang="{html.escape(lang, quote=True)}"{rtl}>{"".join(entries)}</template>')
     return Markup("\n".join(out))
 
 

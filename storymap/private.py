@@ -15,7 +15,8 @@ page's one script is a function that
   a fragment then gives the host's ``window.L`` back as it was (or removes it), a standalone page
   keeps it;
 - runs in parts: while the page is parsed only boot.js (``static/boot.js``: no Leaflet) runs, to
-  show the text of the step the page opens on; Leaflet, storymap's components and the map's code
+  show the text of the step the page opens on (in the language it opens in:
+  ``static/boot-languages.js``, in a page of several); Leaflet, storymap's components and the map's code
   then run in tasks of their own after the first paint, so that the text paints first and no task
   holds the page for long;
 - routes every ``for … in`` loop of Leaflet through ``__storymapKeys`` (see
@@ -37,7 +38,7 @@ LEAFLET_KEY = f"storymap.leaflet@{assets.LEAFLET_VERSION}"
 _START = """(function (key, storymapScript) {
 var exports, module, define, require;
 %(own_keys)s
-%(boot)s
+%(boot)s%(boot_languages)s
 var L, hadL, hostL;
 storymapBoot.start(storymapScript, %(root_id)s, [function () {
 L = window[key];
@@ -74,16 +75,19 @@ def _leaflet_part() -> dict[str, str]:
             "version": f"'{assets.LEAFLET_VERSION}'", "leaflet": assets.leaflet_js()}
 
 
-def script_start(inner: str, root_id: str) -> str:
+def script_start(inner: str, root_id: str, *, languages: bool = False) -> str:
     """The start of the page's script, up to and including ``inner`` (storymap's components and the
     elements' scripts, code that uses ``L``); the map's code follows, then :func:`script_end`.
 
     What runs at once, while the page is parsed, is boot.js: it shows the text of the step the page
     opens on (the story's root is ``root_id``). Leaflet, ``inner`` and the map's code each run in a
     task of their own after the first paint (the text does not wait for them, and no task is long);
-    the map's code finds the script element as ``storymapScript``.
+    the map's code finds the script element as ``storymapScript``. In a page of several
+    ``languages``, boot-languages.js runs with boot.js: a page opened in another language
+    (``?lang=es``) shows that language's text in its first paint.
     """
-    return _START % dict(_leaflet_part(), root_id=json.dumps(root_id)) + inner + "\n}, function () {\n"
+    boot_languages = "\n" + assets.own_script("boot-languages.js") if languages else ""
+    return _START % dict(_leaflet_part(), root_id=json.dumps(root_id), boot_languages=boot_languages) + inner + "\n}, function () {\n"
 
 
 def script_end(*, restore: bool) -> str:

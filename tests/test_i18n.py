@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import storymap
-from storymap import i18n
+from storymap import i18n, private
 from storymap.basemap import ATTRIBUTION
 from storymap.cli import main as cli
 from storymap.errors import StoryError
@@ -412,6 +412,65 @@ def test_the_spanish_page_reads_in_spanish_and_switches_back(pages: Path, make_p
     assert run.errors == [] and run.outside == []
 
 
+# The story's text as a reader sees it (what the story fills in later, the places' cards, aside),
+# and whether Leaflet has run.
+PANEL_JS = """() => { const r = document.querySelector('[data-storymap]'), text = (n) => n ? n.innerText.trim() : null;
+  const shown = [...r.querySelectorAll('.storymap-step')].filter((s) => !s.hidden);
+  return {lang: r.lang, dir: r.getAttribute('dir'), card: [...r.querySelectorAll('.storymap-titlecard > :not(.storymap-langs)')].map(text).join(' | '),
+          steps: shown.map((s) => ['.storymap-step-title', '.storymap-narrative', '.storymap-onmap', 'figcaption']
+            .map((q) => text(s.querySelector(q)))),
+          controls: [...r.querySelectorAll('.storymap-skip, .storymap-sheet-toggle, .storymap-nav button')]
+            .map((b) => [b.textContent.trim(), b.getAttribute('aria-label')]),
+          leaflet: !!window[Symbol.for('%s')]}; }""" % private.LEAFLET_KEY
+# Stops every frame and timer: nothing runs after boot.js, and the page stays as boot.js left it.
+NOTHING_AFTER_BOOT = "window.requestAnimationFrame = () => 0; window.setTimeout = () => 0;"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("layout, step", [("slides", "the-canal"), ("slides", ""), ("scroll", "the-canal")])
+def test_a_page_opened_in_spanish_shows_spanish_before_leaflet_runs(pages: Path, make_page, layout: str, step: str):
+    # Before, the first paint was in English, and the Spanish came in when the story started.
+    query = "?lang=es" + (f"#{step}" if step else "")
+    first = make_page(reduced_motion="reduce")
+    first.page.add_init_script(NOTHING_AFTER_BOOT)
+    first.page.goto((pages / f"{layout}.html").resolve().as_uri() + query, wait_until="load")
+    before = first.js(PANEL_JS)
+    assert not before.pop("leaflet") and before["lang"] == "es" and before["dir"] == "ltr"
+    texts = [before["card"]] + [t for shown in before["steps"] for t in shown if t] + [t for c in before["controls"]
+                                                                                       for t in c if t]
+    assert english_left(texts) == [], texts
+    # The step's title and narrative (in the page in English for the first step) are Spanish.
+    ids = [s.id for s in STEPS]
+    for at, shown in zip([ids.index(step or ids[0])] if layout == "slides" else range(len(ids)), before["steps"]):
+        spanish = ES.steps[ids[at]]
+        assert shown[0] == spanish.title and shown[1].startswith(re.sub(r"[*_]", "", spanish.narrative)[:30]), shown
+    assert ("Siguiente →", "Paso siguiente") in map(tuple, before["controls"]), before["controls"]
+    # The story, once started, shows the same text: it took the swap over (and did not swap back).
+    ready = open_at(make_page, pages / f"{layout}.html", query)
+    after = ready.js(PANEL_JS)
+    assert after.pop("leaflet") and after == before
+    assert ready.js(f"() => [{ROOT_JS}.storymap.language, document.documentElement.lang]") == ["es", "es"]
+    # Back to English, and to Spanish again: every text follows.
+    ready.page.click(".storymap-lang[data-lang=en]")
+    english = ready.js(PANEL_JS)
+    assert english["lang"] == "en" and f" | {STORY.title} | " in english["card"], english
+    ready.page.click(".storymap-lang[data-lang=es]")
+    assert ready.js(PANEL_JS) == dict(before, leaflet=True)
+    assert first.errors == [] and ready.errors == []
+
+
+@pytest.mark.browser
+def test_a_page_asked_for_a_language_it_lacks_opens_in_its_own(pages: Path, make_page):
+    for query in ("?lang=fr", "?lang=", "?lang=es", "?lang=ES-mx"):
+        run = make_page()
+        run.page.add_init_script(NOTHING_AFTER_BOOT)
+        run.page.goto((pages / ("es.html" if query == "?lang=es" else "slides.html")).resolve().as_uri() + query)
+        state = run.js(PANEL_JS)
+        expected = "es" if query == "?lang=ES-mx" or query == "?lang=es" else "en"
+        assert state["lang"] == expected, (query, state)
+        assert run.errors == []
+
+
 @pytest.mark.browser
 def test_a_steps_place_list_filled_when_it_shows_is_in_the_language_shown(pages: Path, make_page):
     """A step's list of places gets its cards when the step first shows (not all at the start):
@@ -520,10 +579,11 @@ def test_right_to_left_languages_are_known_and_marked(tmp_path: Path):
     assert '<html lang="ar" dir="rtl">' in arabic and 'data-storymap-index="0" lang="ar" dir="rtl">' in arabic
     assert 'lang="ar" dir="rtl" aria-pressed="true">العربية</button>' in arabic
     assert '"dirs":{"ar":"rtl"}' in arabic and '"dirs":{"ar":"rtl"}' in english
-    # The English page's markup says nothing of direction but for its Arabic switch button.
+    # The English page's markup says nothing of direction but for its Arabic switch button and its
+    # Arabic texts (which a page opened in Arabic takes its direction from before the map's code runs).
     markup = lambda page: re.sub(r"<style\b.*?</style>", "", page, flags=re.S)  # noqa: E731
     assert '<html lang="en">' in english and 'data-storymap-index="0" lang="en" dir="ltr">' in english
-    assert markup(english).count('dir="rtl"') == 1
+    assert markup(english).count('dir="rtl"') == 2 and '<template data-lang="ar" data-dir="rtl">' in english
     # The Panama story (English and Spanish): left to right, said on its root and on its text-only
     # article only (a fragment's host page may run right to left: neither follows it, scripts on or off).
     panama = STORY.to_html()
@@ -572,6 +632,14 @@ def test_a_story_in_arabic_reads_right_to_left(tmp_path: Path, make_page):
     run.page.click(".storymap-lang[data-lang=ar]")
     assert run.js(f"() => [{ROOT_JS}.getAttribute('dir'), document.documentElement.getAttribute('dir')]") == ["rtl", "rtl"]
     assert run.errors == []
+    # The English page opened in Arabic runs right to left from its first paint (before Leaflet).
+    english = story.save(tmp_path / "en.html", lang="en")
+    first = make_page()
+    first.page.add_init_script(NOTHING_AFTER_BOOT)
+    first.page.goto(english.resolve().as_uri() + "?lang=ar")
+    assert first.js(f"() => [{ROOT_JS}.lang, {ROOT_JS}.getAttribute('dir'), {ROOT_JS}.querySelector('.storymap-title')"
+                    f".textContent, getComputedStyle({ROOT_JS}.querySelector('.storymap-panel')).direction]") == [
+        "ar", "rtl", "قناة السويس", "rtl"]
     # The scroll layout keeps its text column at the map's left, as the slides keep their panel.
     scroll = open_at(make_page, story.save(tmp_path / "scroll.html", layout="scroll"), "#canal")
     left, width = scroll.js(f"() => {{ const r = {ROOT_JS}.querySelector('.storymap-step--current').getBoundingClientRect();"

@@ -120,8 +120,8 @@ var storymapBoot = (function () {
     }
   }
 
-  // Shows the step a page opens on (its URL's #step, else the first) before the map exists: the
-  // first paint shows the story's text as it stays. (The page is built showing the first step.)
+  // Shows the step a page opens on (its URL's #step, else the first), in the language it opens in,
+  // before the map exists: the first paint shows the story's text as it stays. (The page is built showing the first step.)
   function prepare(root) {
     var nodes = findNodes(root), id = hashId(), at = 0;
     if (!nodes.sections.length || !nodes.prev || !nodes.next || !nodes.counter || !nodes.bar || !nodes.barFill) {
@@ -134,6 +134,10 @@ var storymapBoot = (function () {
     });
     if (!root.classList.contains('storymap--fragment') && framed()) {
       root.classList.add('storymap--framed');
+    }
+    // (In a page of several languages, the one its URL asks for: static/boot-languages.js.)
+    if (storymapBoot.languages) {
+      storymapBoot.languages.open(root);
     }
     var scroll = root.getAttribute('data-layout') === 'scroll';
     showText(root, nodes, at, scroll);

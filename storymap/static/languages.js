@@ -1,10 +1,7 @@
-// languages.js: a story in several languages (only in pages that hold more than one).
-// The page is rendered in one language; each other one is a <template data-lang> in the story's root
-// holding an entry <div data-k="N" [attributes] [data-c]>content</div> for each element marked
-// data-i18n (the N-th, in document order) whose attributes or content differ (storymap/i18n.py).
-// Showing a language swaps its entries with the page's elements: a swap is its own inverse, so the
-// entries then hold what they replaced. Nothing here writes HTML: nodes move between the page and
-// the templates' (inert, build-time sanitized) content, and texts go in as textContent.
+// languages.js: a story in several languages (only in pages that hold more than one). The page's
+// texts are swapped by storymapBoot.languages (static/boot-languages.js: the templates, the
+// numbering and the swap, plain DOM); this is the story's side: the buttons, the language in the
+// URL, the texts the story writes itself, and the document's language.
 (function (L) {
   'use strict';
   var ns = L.storymap;
@@ -14,6 +11,7 @@
   var each = function (list, fn) {
     Array.prototype.forEach.call(list, fn);
   };
+  var api = storymapBoot.languages;
   // An element's `dir`: set, or (for none) removed.
   var setDir = function (el, dir) {
     if (dir) {
@@ -27,28 +25,25 @@
     // Numbers the marked elements and reads the other languages' templates; runs before any place
     // card is copied, so that copies carry their element's number.
     _initSwitch: function (i18n) {
-      var self = this, root = this.root, given = [];
+      var self = this, root = this.root, opened = api.opened(root);
       this._langs = (i18n.langs || []).map(function (l) { return l[0]; });
       this._dirs = i18n.dirs || {};
       this._legendTexts = i18n.legend || {};
       this._legendTexts[this.language] = (this._config.legend || []).map(function (item) { return item.label; });
-      this._stores = {};
       // The page's marked elements, then those of the place cards in the story's <noscript>
-      // article (story.js reads the cards from there): the order storymap/i18n.py numbers them in.
-      var article = this._articleDoc();
-      var marks = Array.prototype.slice.call(root.querySelectorAll('[data-i18n]'))
-        .concat(article ? Array.prototype.slice.call(article.querySelectorAll('[data-i18n]')) : []);
-      each(marks, function (node, i) {
-        given.push(node.getAttribute('data-i18n'));
-        node.setAttribute('data-i18n', i);
-      });
+      // article (story.js reads the cards from there): numbered by boot-languages.js when the page
+      // opened in another language (whose texts are in), else here.
+      var marks = api.marks(root, this._articleDoc());
+      var given = opened ? opened.given : api.number(marks);
       // Each other language's texts, taken into the document when first shown.
-      this._templates = {};
-      each(root.querySelectorAll('template[data-lang]'), function (template) {
-        self._templates[template.getAttribute('data-lang')] = template;
-      });
+      this._templates = api.templates(root);
+      this._stores = {};
+      if (opened) {
+        this._stores[opened.lang] = opened.store;
+        this._swapped = opened.lang;
+      }
       var doc = document.documentElement, docLang = doc.lang, docTitle = document.title;
-      var rootDir = root.getAttribute('dir'), docDir = doc.getAttribute('dir');
+      var rootDir = opened ? opened.dir : root.getAttribute('dir'), docDir = doc.getAttribute('dir');
       this._ownsDocument = this._config.mode !== 'fragment' && !!root.closest('body.storymap-page');
       var group = root.querySelector('.storymap-langs');
       this._langButtons = group ? Array.prototype.slice.call(group.querySelectorAll('[data-lang]')) : [];
@@ -80,16 +75,7 @@
 
     // One of the story's languages: the tag given (in any case), else one of its primary language.
     _matchLanguage: function (tag) {
-      var want = String(tag || '').toLowerCase(), exact = null, primary = null;
-      this._langs.forEach(function (lang) {
-        var have = lang.toLowerCase();
-        if (have === want) {
-          exact = lang;
-        } else if (!primary && have.split('-')[0] === want.split('-')[0]) {
-          primary = lang;
-        }
-      });
-      return want ? exact || primary : null;
+      return api.match(this._langs, tag);
     },
 
     // Story#setLanguage (see i18n.js) in a page of several languages.
@@ -98,9 +84,12 @@
       if (!lang || lang === this.language || this._destroyed) {
         return this;
       }
-      this._swap(this._swapped);
-      this._swapped = lang === this._rendered ? null : lang;
-      this._swap(this._swapped);
+      var swapped = lang === this._rendered ? null : lang;
+      if (swapped !== (this._swapped || null)) {  // (a page opened in `lang` has its texts in)
+        this._swap(this._swapped);
+        this._swapped = swapped;
+        this._swap(swapped);
+      }
       this.language = this.root.lang = lang;
       // A right-to-left language turns the story's text (and a page of its own) right to left;
       // the root always says which (a fragment's host page may be written the other way).
@@ -154,36 +143,7 @@
 
     // Exchanges the page's marked elements with the entries of a language's store.
     _swap: function (lang) {
-      var root = this.root, store = lang && this._store(lang);
-      each(store ? store.children : [], function (entry) {
-        var targets = root.querySelectorAll('[data-i18n="' + entry.getAttribute('data-k') + '"]'), first = targets[0];
-        if (!first) {
-          return;
-        }
-        each(Array.prototype.slice.call(entry.attributes), function (a) {
-          if (a.name !== 'data-k' && a.name !== 'data-c') {
-            var old = first.getAttribute(a.name), value = a.value;
-            each(targets, function (t) { t.setAttribute(a.name, value); });
-            entry.setAttribute(a.name, old === null ? '' : old);
-          }
-        });
-        if (entry.hasAttribute('data-c')) {
-          var incoming = document.createDocumentFragment();
-          while (entry.firstChild) {
-            incoming.appendChild(entry.firstChild);
-          }
-          while (first.firstChild) {
-            entry.appendChild(first.firstChild);
-          }
-          each(targets, function (t) {
-            if (t !== first) {
-              t.textContent = '';
-              t.appendChild(incoming.cloneNode(true));
-            }
-          });
-          first.appendChild(incoming);
-        }
-      });
+      api.swap([this.root], lang && this._store(lang));
     },
 
     // The texts the story writes itself, read from the page in the language now shown.

@@ -174,11 +174,14 @@ def _squeeze_css(text: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def storymap_css(scroll: bool = True) -> str:
+def storymap_css(scroll: bool = True, rtl: bool = True) -> str:
     """storymap's stylesheet (every rule under ``.storymap``), comments and spacing squeezed; the
-    scroll layout's rules only with ``scroll`` (a page's layout is set when it is built)."""
+    scroll layout's rules only with ``scroll`` (a page's layout is set when it is built), the rules
+    of a story shown right to left only with ``rtl`` (a page holding a language written so: the
+    story's root says its direction, whatever its host page's is)."""
     text = _squeeze_css(_OWN.joinpath("storymap.css").read_text("utf-8"))
-    return text if scroll else _drop_selectors(text, ["storymap--scroll"])
+    dropped = ([] if scroll else ["storymap--scroll"]) + ([] if rtl else ['[dir="rtl"]'])
+    return _drop_selectors(text, dropped) if dropped else text
 
 
 #: storymap's script, one component a file, in the order they run (``storymap.js`` first: the

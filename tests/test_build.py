@@ -10,6 +10,7 @@ import storymap
 from storymap.render import TILES
 
 from .conftest import GEODATA, ROOT
+from .test_i18n import write_suez_story
 
 # Without step media (images are counted against their own budget, see storymap.media).
 # Gzipped (what travels) the page keeps to 100 KB. Raw, it was 300 KB until the labels that never
@@ -112,7 +113,7 @@ def test_untrusted_text_is_escaped(story_dir: Path):
     assert "\\u003c/script\\u003e" in html  # and JSON-escaped in the script data
 
 
-def test_a_page_carries_the_css_of_its_own_layout():
+def test_a_page_carries_the_css_of_its_layout_and_its_languages(tmp_path: Path):
     # A page's layout is set when it is built: the scroll layout's rules are only in a scroll page.
     story = storymap.load(GEODATA)
 
@@ -123,3 +124,6 @@ def test_a_page_carries_the_css_of_its_own_layout():
     assert "storymap--scroll" not in slides and ".storymap.storymap--scroll .storymap-map" in scroll
     assert len(scroll) - len(slides) > 1500
     assert not re.search(r"@(media|container)[^{}]*\{\}", slides)  # (no block left empty)
+    # The rules of a story shown right to left are only in a page holding such a language.
+    assert '[dir="rtl"]' not in slides + scroll
+    assert '.storymap[dir="rtl"] .storymap-legend' in css(storymap.load(write_suez_story(tmp_path / "suez")).to_html(lang="en"))

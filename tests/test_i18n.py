@@ -407,8 +407,9 @@ def test_the_spanish_page_reads_in_spanish_and_switches_back(pages: Path, make_p
     # destroy() leaves the markup as the server rendered it (English), the Spanish still in its template.
     after = run.js(f"""() => {{ const r = {ROOT_JS}; r.storymap.destroy();
       return [r.querySelector('.storymap-step-title').textContent, r.lang, r.querySelector('[data-i18n]')
-              .getAttribute('data-i18n'), r.querySelector('template').content.children.length > 100]; }}""")
-    assert after == [STEPS[0].title, "en", "", True]
+              .getAttribute('data-i18n'), r.querySelector('template').content.children.length > 100,
+              document.documentElement.lang, document.title]; }}""")
+    assert after == [STEPS[0].title, "en", "", True, "en", STORY.title]
     assert run.errors == [] and run.outside == []
 
 
@@ -436,6 +437,7 @@ def test_a_page_opened_in_spanish_shows_spanish_before_leaflet_runs(pages: Path,
     first.page.goto((pages / f"{layout}.html").resolve().as_uri() + query, wait_until="load")
     before = first.js(PANEL_JS)
     assert not before.pop("leaflet") and before["lang"] == "es" and before["dir"] == "ltr"
+    assert first.js("() => [document.documentElement.lang, document.title]") == ["es", ES.title]
     texts = [before["card"]] + [t for shown in before["steps"] for t in shown if t] + [t for c in before["controls"]
                                                                                        for t in c if t]
     assert english_left(texts) == [], texts
@@ -638,8 +640,9 @@ def test_a_story_in_arabic_reads_right_to_left(tmp_path: Path, make_page):
     first.page.add_init_script(NOTHING_AFTER_BOOT)
     first.page.goto(english.resolve().as_uri() + "?lang=ar")
     assert first.js(f"() => [{ROOT_JS}.lang, {ROOT_JS}.getAttribute('dir'), {ROOT_JS}.querySelector('.storymap-title')"
-                    f".textContent, getComputedStyle({ROOT_JS}.querySelector('.storymap-panel')).direction]") == [
-        "ar", "rtl", "قناة السويس", "rtl"]
+                    f".textContent, getComputedStyle({ROOT_JS}.querySelector('.storymap-panel')).direction, "
+                    "document.documentElement.getAttribute('dir'), document.title]") == [
+        "ar", "rtl", "قناة السويس", "rtl", "rtl", "قناة السويس"]
     # The scroll layout keeps its text column at the map's left, as the slides keep their panel.
     scroll = open_at(make_page, story.save(tmp_path / "scroll.html", layout="scroll"), "#canal")
     left, width = scroll.js(f"() => {{ const r = {ROOT_JS}.querySelector('.storymap-step--current').getBoundingClientRect();"

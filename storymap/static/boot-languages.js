@@ -99,7 +99,8 @@
   // Before the map exists, the language the page's URL asks for (?lang=es), when it is another of
   // the story's: its texts swapped into the root and into the story's parsed article (where the
   // step texts the story shows later are), the root's lang and dir set. The story takes over what
-  // was done (taken once, by languages.js): the language, the marks' own values, its store. (The
+  // was done (taken once, by languages.js): the language, the marks' own values, its store, what the
+  // page's <html> and title said. (The
   // map's code shows the step again when it claims the root: the language is in already.)
   function open(root) {
     var wanted = !root[OPENED] && /[?&]lang=([A-Za-z0-9-]{1,35})(&|$)/.exec(window.location.search);
@@ -107,9 +108,10 @@
     if (!lang || !Object.prototype.hasOwnProperty.call(all, lang)) {
       return;
     }
-    var doc = boot.articleDoc(root, true), list = marks(root, doc);
+    var doc = boot.articleDoc(root, true), list = marks(root, doc), html = document.documentElement;
     var state = {lang: lang, dir: root.getAttribute('dir'), given: number(list),
-      store: document.importNode(all[lang].content, true)};
+      store: document.importNode(all[lang].content, true),
+      page: {lang: html.lang, dir: html.getAttribute('dir'), title: document.title}};
     swap([root, doc], state.store);
     // (A step's narrative that the page or boot.js showed is an unmarked copy in the page's own
     // language: boot.js copies the step's again, from the article, now in this one.)
@@ -118,6 +120,19 @@
     });
     root.lang = lang;
     root.setAttribute('dir', all[lang].getAttribute('data-dir') || 'ltr');
+    // A page of its own (not a fragment in a host's page) takes the language and the title too.
+    var title = root.querySelector('.storymap-title');
+    if (!root.classList.contains('storymap--fragment') && root.closest('body.storymap-page')) {
+      html.lang = lang;
+      if (all[lang].getAttribute('data-dir')) {
+        html.setAttribute('dir', all[lang].getAttribute('data-dir'));
+      } else {
+        html.removeAttribute('dir');
+      }
+      if (title) {
+        document.title = title.textContent;
+      }
+    }
     root[OPENED] = state;
   }
 

@@ -42,8 +42,9 @@
         this._stores[opened.lang] = opened.store;
         this._swapped = opened.lang;
       }
-      var doc = document.documentElement, docLang = doc.lang, docTitle = document.title;
-      var rootDir = opened ? opened.dir : root.getAttribute('dir'), docDir = doc.getAttribute('dir');
+      var doc = document.documentElement, page = opened ? opened.page :
+        {lang: doc.lang, dir: doc.getAttribute('dir'), title: document.title};
+      var rootDir = opened ? opened.dir : root.getAttribute('dir');
       this._ownsDocument = this._config.mode !== 'fragment' && !!root.closest('body.storymap-page');
       var group = root.querySelector('.storymap-langs');
       this._langButtons = group ? Array.prototype.slice.call(group.querySelectorAll('[data-lang]')) : [];
@@ -63,9 +64,9 @@
           node.setAttribute('data-i18n', given[i]);
         });
         if (self._ownsDocument) {
-          doc.lang = docLang;
-          setDir(doc, docDir);
-          document.title = docTitle;
+          doc.lang = page.lang;
+          setDir(doc, page.dir);
+          document.title = page.title;
         }
         if (group) {
           group.hidden = true;

@@ -98,17 +98,18 @@
 
   // Before the map exists, the language the page's URL asks for (?lang=es), when it is another of
   // the story's: its texts swapped into the root and into the story's parsed article (where the
-  // step texts the story shows later are), the root's lang and dir set. The story takes over what
-  // was done (taken once, by languages.js): the language, the marks' own values, its store, what the
-  // page's <html> and title said. (The
-  // map's code shows the step again when it claims the root: the language is in already.)
+  // step texts the story shows later are), the root's lang and dir set, and a page of its own's
+  // too. The story takes over what was done (taken once, by languages.js): the language, the
+  // marks' own values, its store, what the page's <html> and title said. (The map's code shows the
+  // step again when it claims the root: the language is in already; a root with a story is left.)
   function open(root) {
-    var wanted = !root[OPENED] && /[?&]lang=([A-Za-z0-9-]{1,35})(&|$)/.exec(window.location.search);
+    var wanted = !root[OPENED] && !root.storymap && /[?&]lang=([A-Za-z0-9-]{1,35})(&|$)/.exec(window.location.search);
     var all = templates(root), lang = wanted && match([root.lang].concat(Object.keys(all)), wanted[1]);
     if (!lang || !Object.prototype.hasOwnProperty.call(all, lang)) {
       return;
     }
     var doc = boot.articleDoc(root, true), list = marks(root, doc), html = document.documentElement;
+    var dir = all[lang].getAttribute('data-dir'), title = root.querySelector('.storymap-title');
     var state = {lang: lang, dir: root.getAttribute('dir'), given: number(list),
       store: document.importNode(all[lang].content, true),
       page: {lang: html.lang, dir: html.getAttribute('dir'), title: document.title}};
@@ -119,13 +120,11 @@
       slot.textContent = '';
     });
     root.lang = lang;
-    root.setAttribute('dir', all[lang].getAttribute('data-dir') || 'ltr');
-    // A page of its own (not a fragment in a host's page) takes the language and the title too.
-    var title = root.querySelector('.storymap-title');
+    root.setAttribute('dir', dir || 'ltr');
     if (!root.classList.contains('storymap--fragment') && root.closest('body.storymap-page')) {
       html.lang = lang;
-      if (all[lang].getAttribute('data-dir')) {
-        html.setAttribute('dir', all[lang].getAttribute('data-dir'));
+      if (dir) {
+        html.setAttribute('dir', dir);
       } else {
         html.removeAttribute('dir');
       }

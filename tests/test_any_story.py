@@ -111,6 +111,35 @@ label = "Town"
     assert "Chokepoint · " in html and "Town · " in html  # the cards' kind line
 
 
+@pytest.mark.browser
+def test_the_legend_draws_each_symbol_about_as_large_as_its_round_swatch(tmp_path: Path, make_page):
+    # Before, every symbol was sized for the star (the shape reaching farthest): a square 8 px
+    # across, a diamond 11, a triangle 10 by 9, beside a round swatch filled 12 px across.
+    symbols = ["square", "diamond", "triangle", "star"]
+    toml = 'title = "Symbols"\n' + "".join(
+        f'[kinds.k-{s}]\nlabel = "{s}"\ngeometry = "point"\ncolor = "#6a1b9a"\nsymbol = "{s}"\n' for s in symbols)
+    ids = ["round"] + symbols
+    toml += '\n[[steps]]\nid = "one"\ntitle = "One"\nplaces = [' + ", ".join(f'"{i}"' for i in ids) + "]\n"
+    folder = write_story(tmp_path / "s", toml, [feature("round", point(4.0, 52.0))] + [
+        feature(s, point(4.2 + i / 5, 52.1), kind=f"k-{s}") for i, s in enumerate(symbols)])
+    run = make_page().open(storymap.load(folder).save(tmp_path / "symbols.html"))
+    boxes = run.js("""() => [...document.querySelectorAll('.storymap-legend .storymap-swatch')].map((s) => {
+      const path = s.querySelector('path'), box = s.getBoundingClientRect();
+      if (!path) { const style = getComputedStyle(s);
+        return {round: true, fill: box.width - 2 * parseFloat(style.borderLeftWidth)}; }
+      const b = path.getBBox(), stroke = parseFloat(path.getAttribute('stroke-width'));
+      return {width: b.width, height: b.height, left: b.x - stroke / 2, right: b.x + b.width + stroke / 2,
+              top: b.y - stroke / 2, bottom: b.y + b.height + stroke / 2, half: box.width / 2}; })""")
+    round_, drawn = [b for b in boxes if b.get("round")], [b for b in boxes if not b.get("round")]
+    assert len(round_) == 1 and len(drawn) == 4, boxes
+    fill = round_[0]["fill"]
+    for symbol, box in zip(symbols, drawn):  # (the legend lists the kinds as declared)
+        assert fill <= max(box["width"], box["height"]) <= fill + 3, (symbol, fill, box)
+        # ... and inside its box, stroke included.
+        assert -box["half"] <= min(box["left"], box["top"]) and max(box["right"], box["bottom"]) <= box["half"], (symbol, box)
+    assert not run.errors, run.errors
+
+
 @pytest.mark.parametrize("kinds, expected", [
     ('[kinds.port]\nlable = "Port"\ngeometry = "point"\ncolor = "#00695c"\n',
      "kinds.port.lable: unknown field; did you mean 'label'?"),

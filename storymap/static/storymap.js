@@ -110,7 +110,12 @@
     return 'M' + pts.map(function (p) { return p[0].toFixed(2) + ',' + p[1].toFixed(2); }).join('L') + 'Z';
   }
 
-  // An <svg> drawing one point symbol in a path style (Leaflet's option names).
+  // How far a symbol of radius 1 reaches from its centre (symbolPath), the square's corners aside:
+  // a square reaching as far as a circle would weigh more.
+  var REACH = {diamond: 1.2, triangle: 1.25, star: 1.3};
+
+  // An <svg> drawing one point symbol in a path style (Leaflet's option names); with `size` (a
+  // swatch's, in pixels), the symbol as large as the box holds with its stroke.
   function symbolSvg(symbol, style, size) {
     var r = style.radius || 7, w = style.weight === undefined ? 2 : style.weight;
     var half = size ? size / 2 : Math.ceil(r * 1.35 + w);
@@ -120,7 +125,7 @@
     svg.setAttribute('viewBox', (-half) + ' ' + (-half) + ' ' + (2 * half) + ' ' + (2 * half));
     svg.setAttribute('aria-hidden', 'true');
     var path = document.createElementNS(SVG, 'path');
-    path.setAttribute('d', symbolPath(symbol, size ? Math.max(2, half - w - 1) / 1.3 : r));
+    path.setAttribute('d', symbolPath(symbol, size ? Math.max(2, half - w / 2 - 1) / (REACH[symbol] || 1) : r));
     svg.appendChild(path);
     paintSymbol(svg, style);
     return svg;

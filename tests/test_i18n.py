@@ -462,6 +462,20 @@ def test_a_page_opened_in_spanish_shows_spanish_before_leaflet_runs(pages: Path,
 
 
 @pytest.mark.browser
+def test_a_page_printed_in_spanish_prints_no_language_switch(pages: Path, make_page):
+    run = open_at(make_page, pages / "slides.html", "?lang=es")
+    shown = "(q) => { const el = document.querySelector(q); return !!el && getComputedStyle(el).display !== 'none'; }"
+    assert run.js(f"() => ({shown})('.storymap-langs')")  # on screen, the switch
+    run.page.emulate_media(media="print")
+    try:
+        printed = run.js(f"() => [({shown})('.storymap-langs'), ({shown})('.storymap-title'), "
+                         "document.querySelector('.storymap-title').textContent]")
+    finally:
+        run.page.emulate_media(media="screen")
+    assert printed == [False, True, ES.title]
+
+
+@pytest.mark.browser
 def test_a_page_asked_for_a_language_it_lacks_opens_in_its_own(pages: Path, make_page):
     for query in ("?lang=fr", "?lang=", "?lang=es", "?lang=ES-mx"):
         run = make_page()

@@ -264,6 +264,8 @@ def test_print_is_the_whole_story_as_an_article(desktop: PageRun):
     page = desktop.page
     desktop.js("() => { document.querySelector('[data-storymap]').storymap.goTo('the-canal', {animate: false}); }")
     desktop.settle()
+    # (A legend closed on screen, as a phone's starts: the paper has no button to open it.)
+    desktop.js("() => { document.querySelector('details.storymap-legend').open = false; }")
     page.emulate_media(media="print")
     try:
         # The map takes its printed size (11 cm at the top) and refits the current step.
@@ -287,6 +289,7 @@ def test_print_is_the_whole_story_as_an_article(desktop: PageRun):
             toggle: shown(root.querySelector('.storymap-sheet-toggle')),
             stepInView: story.map.getBounds().pad(0.02).contains(L.latLngBounds(step.latLngBounds)),
             sourcesOpen: Array.from(root.querySelectorAll('.storymap-step details.storymap-sources')).every((d) => d.open),
+            legendOpen: root.querySelector('details.storymap-legend').open,
             // every step's list of places (filled on screen when the step first shows):
             listed: Array.from(root.querySelectorAll('.storymap-step-places')).map((list) =>
               list.querySelectorAll('.storymap-place').length === list.getAttribute('data-places').split(' ').length),
@@ -295,9 +298,10 @@ def test_print_is_the_whole_story_as_an_article(desktop: PageRun):
         }""")
     finally:
         page.emulate_media(media="screen")
-    assert layout["sourcesOpen"]  # unfolded for the paper, folded again after:
+    assert layout["sourcesOpen"] and layout["legendOpen"]  # unfolded for the paper, folded again after:
     assert len(layout["listed"]) == 12 and all(layout["listed"])
-    page.wait_for_function("() => !Array.from(document.querySelectorAll('details.storymap-sources')).some((d) => d.open)")
+    page.wait_for_function("() => !Array.from(document.querySelectorAll('details.storymap-sources, details.storymap-legend'))"
+                           ".some((d) => d.open)")
     assert layout["current"] == "the-canal" and layout["stepInView"]
     assert -1 not in layout["titleTops"] and layout["titleTops"] == sorted(layout["titleTops"])
     assert len(layout["titles"]) == 12 and layout["titles"][6] == "A strategic anchor"

@@ -1,8 +1,8 @@
 // print.js: printing a story. The page's print stylesheet puts the map, at its printed size,
 // above the story text; Leaflet does not notice a container that changes size without a window
 // resize, so the story tells its map, which then refits the current step (story.js listens to the
-// map's resize). The places' sources, folded away on screen, are unfolded for the paper and folded
-// back after; the pictures of later steps, loaded when shown on screen, are loaded for the paper.
+// map's resize). The places' sources and a closed legend, folded away on screen, are unfolded for
+// the paper and folded back after; the pictures of later steps, loaded when shown on screen, are loaded for the paper.
 (function (L) {
   'use strict';
   var ns = L.storymap;
@@ -25,7 +25,9 @@
           Array.prototype.forEach.call(self.root.querySelectorAll('img[loading="lazy"]'), function (img) {
             img.loading = 'eager';
           });
-          Array.prototype.forEach.call(self.root.querySelectorAll('details.storymap-sources:not([open])'),
+          // (The legend too, where it starts closed: the paper has no button to open it.)
+          Array.prototype.forEach.call(self.root.querySelectorAll(
+            'details.storymap-sources:not([open]), details.storymap-legend:not([open])'),
             function (details) {
               details.open = true;
               unfolded.push(details);

@@ -55,17 +55,11 @@
     return want ? exact || primary : null;
   }
 
-  // Exchanges the marked elements found in `scopes` (the root; before the story starts, its
-  // parsed article too) with the entries of a language's `store`.
-  function swap(scopes, store) {
+  // Exchanges marked elements with the entries of a language's `store`: `find(k)` gives the
+  // elements marked k (the element itself, and the copies the story made of it).
+  function swap(store, find) {
     each(store ? store.children : [], function (entry) {
-      var targets = [];
-      scopes.forEach(function (scope) {
-        if (scope) {
-          targets = targets.concat(Array.prototype.slice.call(
-            scope.querySelectorAll('[' + MARK + '="' + entry.getAttribute('data-k') + '"]')));
-        }
-      });
+      var targets = find(entry.getAttribute('data-k'));
       var first = targets[0];
       if (!first) {
         return;
@@ -73,7 +67,7 @@
       each(Array.prototype.slice.call(entry.attributes), function (a) {
         if (a.name !== 'data-k' && a.name !== 'data-c') {
           var old = first.getAttribute(a.name), value = a.value;
-          targets.forEach(function (t) { t.setAttribute(a.name, value); });
+          each(targets, function (t) { t.setAttribute(a.name, value); });
           entry.setAttribute(a.name, old === null ? '' : old);
         }
       });
@@ -85,7 +79,7 @@
         while (first.firstChild) {
           entry.appendChild(first.firstChild);
         }
-        targets.forEach(function (t) {
+        each(targets, function (t) {
           if (t !== first) {
             t.textContent = '';
             t.appendChild(incoming.cloneNode(true));
@@ -113,7 +107,12 @@
     var state = {lang: lang, dir: root.getAttribute('dir'), given: number(list),
       store: document.importNode(all[lang].content, true),
       page: {lang: html.lang, dir: html.getAttribute('dir'), title: document.title}};
-    swap([root, doc], state.store);
+    // (Before the story starts, each mark is one element, found by its number: while it is still
+    // in the page or the article, not gone with an element whose content was swapped.)
+    swap(state.store, function (k) {
+      var node = list[k];
+      return node && (root.contains(node) || (doc && doc.contains(node))) ? [node] : [];
+    });
     // (A step's narrative that the page or boot.js showed is an unmarked copy in the page's own
     // language: boot.js copies the step's again, from the article, now in this one.)
     each(root.querySelectorAll('.storymap-narrative[data-slot]'), function (slot) {

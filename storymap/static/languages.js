@@ -144,7 +144,19 @@
 
     // Exchanges the page's marked elements with the entries of a language's store.
     _swap: function (lang) {
-      api.swap([this.root], lang && this._store(lang));
+      var root = this.root, store = lang && this._store(lang), byMark = {};
+      if (!store) {
+        return;
+      }
+      // The marked elements by number (an element and the copies made of it), found in one pass;
+      // one gone with an element whose content was swapped is left.
+      each(root.querySelectorAll('[data-i18n]'), function (node) {
+        var k = node.getAttribute('data-i18n');
+        (byMark[k] = byMark[k] || []).push(node);
+      });
+      api.swap(store, function (k) {
+        return (byMark[k] || []).filter(function (node) { return root.contains(node); });
+      });
     },
 
     // The texts the story writes itself, read from the page in the language now shown.

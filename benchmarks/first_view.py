@@ -2,7 +2,7 @@
 minimal Leaflet page that draws the same places on the same embedded basemap.
 
     python benchmarks/first_view.py [--runs 9] [--cpu-runs 5] [--story geodata] [--viewport 1280x800]
-                                    [--throttle 4]
+                                    [--throttle 4] [--query '?lang=es']
 
 Two pages are built in one run:
 
@@ -20,7 +20,7 @@ loads). Measured in the page, from navigation:
 - **FCP**: the first contentful paint (``performance``'s ``first-contentful-paint``; for the
   storymap page, the title card's text: nothing else in it is content before the map draws);
 - **text**: the first animation frame in which the opening step's narrative shows (storymap only:
-  the story's text, not only its title, before the map);
+  the story's text, not only its title, before the map; with ``--query '?lang=es'``, in Spanish);
 - **ready**: the first animation frame in which the first step is ready: for storymap, the story
   API present (``root.storymap``) and the map drawn (``storymap.ready`` where the page has it, else
   no view change pending); for the minimal page, once its script has drawn everything;
@@ -77,7 +77,10 @@ try {
   requestAnimationFrame(() => {
     const root = document.querySelector('[data-storymap]'), sm = root && root.storymap;
     const told = root && root.querySelector('.storymap-step:not([hidden]) .storymap-narrative');
-    if (window.__fv.text === null && told && told.textContent.trim()) { window.__fv.text = performance.now(); }
+    // (With ?lang=, the narrative in that language: the story's root then says it.)
+    const asked = (/[?&]lang=([A-Za-z0-9-]+)/.exec(location.search) || [])[1];
+    const inLang = !asked || (root && root.lang.toLowerCase().split('-')[0] === asked.toLowerCase().split('-')[0]);
+    if (window.__fv.text === null && told && told.textContent.trim() && inLang) { window.__fv.text = performance.now(); }
     const done = window.__minimalReady ||
       (sm && sm.map && (typeof sm.ready === 'boolean' ? sm.ready : !root.hasAttribute('data-storymap-moving')));
     if (done) { window.__fv.ready = performance.now(); } else { poll(); }
@@ -169,10 +172,12 @@ def chromium(pw):
     sys.exit("no Chromium: " + "; ".join(errors))
 
 
-def open_once(browser, path: Path, viewport: tuple[int, int], *, traced: bool = False, throttle: float = 1) -> dict:
-    """One opening of ``path``: its FCP, ready and longest task (see the module's docstring); with
-    ``traced``, the main thread's CPU time too (see :func:`main_thread_cpu`); with ``throttle``
-    over 1, its CPU slowed down that many times (Chromium's emulation of a slower device)."""
+def open_once(browser, path: Path, viewport: tuple[int, int], *, traced: bool = False, throttle: float = 1,
+              query: str = "") -> dict:
+    """One opening of ``path`` (its URL followed by ``query``, such as ``?lang=es``): its FCP, ready
+    and longest task (see the module's docstring); with ``traced``, the main thread's CPU time too
+    (see :func:`main_thread_cpu`); with ``throttle`` over 1, its CPU slowed down that many times
+    (Chromium's emulation of a slower device)."""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     try:
         context.set_offline(True)
@@ -187,7 +192,7 @@ def open_once(browser, path: Path, viewport: tuple[int, int], *, traced: bool = 
             context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
         if traced:
             browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
-        page.goto(path.as_uri(), wait_until="commit")
+        page.goto(path.as_uri() + query, wait_until="commit")
         # Asked from here every 100 ms, not with wait_for_function: that would put Playwright's own
         # script (and a check every 50 ms) on the page's main thread while it loads.
         deadline = time.monotonic() + 30
@@ -236,6 +241,9 @@ def main() -> None:
                         help="traced openings of each page for the main thread's CPU time (0: none)")
     parser.add_argument("--throttle", type=float, default=1,
                         help="slow the CPU down this many times (4: a slow phone; default 1: not at all)")
+    parser.add_argument("--query", default="",
+                        help="added to the storymap page's URL, such as '?lang=es' (a page opened in another of "
+                             "its languages; 'text' then waits for that language's narrative)")
     parser.add_argument("--json", action="store_true", help="print the medians as JSON too")
     args = parser.parse_args()
     viewport = tuple(int(v) for v in args.viewport.lower().split("x"))
@@ -249,16 +257,18 @@ def main() -> None:
         results: dict[str, list[dict]] = {name: [] for name in pages}
         with sync_playwright() as pw:
             browser = chromium(pw)
+            query = {"storymap": args.query, "minimal": ""}
             for name, path in pages.items():  # warm the file cache
-                open_once(browser, path, viewport, throttle=args.throttle)
+                open_once(browser, path, viewport, throttle=args.throttle, query=query[name])
             for _ in range(args.runs):
                 for name, path in pages.items():
-                    results[name].append(open_once(browser, path, viewport, throttle=args.throttle))
+                    results[name].append(open_once(browser, path, viewport, throttle=args.throttle, query=query[name]))
             # (Traced apart: tracing adds its own work to the timings above.)
             cpu: dict[str, list[dict]] = {name: [] for name in pages}
             for _ in range(args.cpu_runs):
                 for name, path in pages.items():
-                    cpu[name].append(open_once(browser, path, viewport, traced=True, throttle=args.throttle))
+                    cpu[name].append(open_once(browser, path, viewport, traced=True, throttle=args.throttle,
+                                               query=query[name]))
             browser.close()
     print(f"load average after:  {load_average()}")
     med = {name: {key: statistics.median(r[key] for r in rows if r[key] is not None) if any(
@@ -266,7 +276,8 @@ def main() -> None:
         for name, rows in results.items()}
     worst = {name: max(r["longest"] for r in rows) for name, rows in results.items()}
     slowed = f", CPU slowed down {args.throttle:g}× (the goals are for the CPU as it is)" if args.throttle > 1 else ""
-    print(f"\n{args.story.name}, {viewport[0]}×{viewport[1]}{slowed}, medians of {args.runs} (ms)")
+    opened = f", storymap opened at {args.query}" if args.query else ""
+    print(f"\n{args.story.name}{opened}, {viewport[0]}×{viewport[1]}{slowed}, medians of {args.runs} (ms)")
     print(f"{'page':<10} {'FCP':>7} {'text':>7} {'ready':>7} {'longest task':>13} {'(worst)':>8}")
     for name in pages:
         m = med[name]

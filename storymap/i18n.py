@@ -14,7 +14,8 @@ or attributes depend on the language with a ``data-i18n`` attribute, the markup 
 per language, and each marked element whose attributes or content differ from the shown
 language's becomes an entry ``<div data-k="N" [attributes] [data-c]>content</div>`` (``N`` its
 place among the marked elements, ``data-c`` when its content changes). The page's script swaps
-the entries in and out (``story.setLanguage``); a template's content is inert, so nothing in it
+the entries in and out (``story.setLanguage``; for a page opened at ``?lang=``, before its first
+paint: ``static/boot-languages.js``); a template's content is inert, so nothing in it
 runs or is announced, and every text in it was escaped or sanitized like the shown language's.
 The texts the script itself writes (step titles in announcements, place names on the map, the
 map's description) it reads from the page once a language is in; legend labels and the interface

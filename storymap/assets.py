@@ -173,7 +173,7 @@ def _squeeze_css(text: str) -> str:
     return rcssmin.cssmin(text).strip()
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def storymap_css(scroll: bool = True, rtl: bool = True) -> str:
     """storymap's stylesheet (every rule under ``.storymap``), comments and spacing squeezed; the
     scroll layout's rules only with ``scroll`` (a page's layout is set when it is built), the rules

@@ -16,8 +16,8 @@ page's one script is a function that
   keeps it;
 - runs in parts: while the page is parsed only boot.js (``static/boot.js``: no Leaflet) runs, to
   show the text of the step the page opens on (in the language it opens in:
-  ``static/boot-languages.js``, in a page of several); Leaflet, storymap's components and the map's code
-  then run in tasks of their own after the first paint, so that the text paints first and no task
+  ``static/boot-languages.js``, in a page of several); Leaflet, storymap's components and the
+  map's code then run in tasks of their own after the first paint, so that the text paints first and no task
   holds the page for long;
 - routes every ``for … in`` loop of Leaflet through ``__storymapKeys`` (see
   :func:`storymap.assets.guard_for_in`), so a polluted prototype adds no key to any loop.
@@ -87,7 +87,8 @@ def script_start(inner: str, root_id: str, *, languages: bool = False) -> str:
     (``?lang=es``) shows that language's text in its first paint.
     """
     boot_languages = "\n" + assets.own_script("boot-languages.js") if languages else ""
-    return _START % dict(_leaflet_part(), root_id=json.dumps(root_id), boot_languages=boot_languages) + inner + "\n}, function () {\n"
+    start = _START % dict(_leaflet_part(), root_id=json.dumps(root_id), boot_languages=boot_languages)
+    return start + inner + "\n}, function () {\n"
 
 
 def script_end(*, restore: bool) -> str:

@@ -364,7 +364,7 @@ class StoryControl(MacroElement):
         :meth:`core_js_end`); see :func:`storymap.private.script_start`."""
         scripts = "".join("\n" + js for js in _element_scripts(self._parent))
         return _inline(private.script_start(extra + assets.storymap_js() + scripts, self.root_id,
-                                            languages=self.storymap_js is not None), "script")
+                                            languages=len(self.languages) > 1), "script")
 
     def core_js_end(self) -> Markup:
         """The end of the page's script: in a fragment the host's ``window.L`` is given back."""

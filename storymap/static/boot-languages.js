@@ -97,8 +97,8 @@
   // marks' own values, its store, what the page's <html> and title said. (The map's code shows the
   // step again when it claims the root: the language is in already; a root with a story is left.)
   function open(root) {
-    var wanted = !root[OPENED] && !root.storymap && /[?&]lang=([A-Za-z0-9-]{1,35})(&|$)/.exec(window.location.search);
-    var all = templates(root), lang = wanted && match([root.lang].concat(Object.keys(all)), wanted[1]);
+    var wanted = !root[OPENED] && !root.storymap && boot.askedLang();
+    var all = templates(root), lang = wanted && match([root.lang].concat(Object.keys(all)), wanted);
     if (!lang || !Object.prototype.hasOwnProperty.call(all, lang)) {
       return;
     }

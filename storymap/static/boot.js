@@ -16,6 +16,12 @@ var storymapBoot = (function () {
     }
   }
 
+  // The language the page's URL asks for (?lang=es), '' for none.
+  function askedLang() {
+    var found = /[?&]lang=([A-Za-z0-9-]{1,35})(&|$)/.exec(window.location.search);
+    return found ? found[1] : '';
+  }
+
   function hashId() {
     try {
       return decodeURIComponent(window.location.hash.slice(1));
@@ -121,7 +127,8 @@ var storymapBoot = (function () {
   }
 
   // Shows the step a page opens on (its URL's #step, else the first), in the language it opens in,
-  // before the map exists: the first paint shows the story's text as it stays. (The page is built showing the first step.)
+  // before the map exists: the first paint shows the story's text as it stays. (The page is built
+  // showing the first step.)
   function prepare(root) {
     var nodes = findNodes(root), id = hashId(), at = 0;
     if (!nodes.sections.length || !nodes.prev || !nodes.next || !nodes.counter || !nodes.bar || !nodes.barFill) {
@@ -218,6 +225,7 @@ var storymapBoot = (function () {
     tasks(root, parts, wrap);
   }
 
-  return {framed: framed, hashId: hashId, findNodes: findNodes, showText: showText, prepare: prepare,
-    articleDoc: articleDoc, narrativeOf: narrativeOf, findRoot: findRoot, afterPaint: afterPaint, start: start};
+  return {framed: framed, hashId: hashId, askedLang: askedLang, findNodes: findNodes, showText: showText,
+    prepare: prepare, articleDoc: articleDoc, narrativeOf: narrativeOf, findRoot: findRoot, afterPaint: afterPaint,
+    start: start};
 }());

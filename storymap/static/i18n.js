@@ -26,10 +26,10 @@
 
     // Labels the map's own controls and opens the language the URL asks for (?lang=es).
     _startLanguage: function () {
-      var wanted = /[?&]lang=([A-Za-z0-9-]{1,35})(&|$)/.exec(window.location.search);
+      var wanted = storymapBoot.askedLang();
       this._labelControls();
       if (wanted) {
-        this.setLanguage(wanted[1], {history: false});
+        this.setLanguage(wanted, {history: false});
       }
     },
 

@@ -2,7 +2,8 @@
 // above the story text; Leaflet does not notice a container that changes size without a window
 // resize, so the story tells its map, which then refits the current step (story.js listens to the
 // map's resize). The places' sources and a closed legend, folded away on screen, are unfolded for
-// the paper and folded back after; the pictures of later steps, loaded when shown on screen, are loaded for the paper.
+// the paper and folded back after; the pictures of later steps, loaded when shown on screen, are
+// loaded for the paper.
 (function (L) {
   'use strict';
   var ns = L.storymap;

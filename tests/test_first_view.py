@@ -68,7 +68,7 @@ GEOMETRY_JS = """() => {
     .map((n) => { const r = document.createRange(); r.selectNodeContents(n);
       return [n.textContent.trim(), r.getBoundingClientRect().height / parseFloat(getComputedStyle(n).lineHeight), n.scrollWidth - n.clientWidth]; });
   const next = root.querySelector('.storymap-next');
-  return {index: s.index, map, covers, labels, base, points, api: s.labels(), nav,
+  return {index: s.index, map, free: s._free(), covers, labels, base, points, api: s.labels(), nav,
           next: box(next.getBoundingClientRect()), screen: [innerWidth, innerHeight],
           scrolls: document.scrollingElement.scrollHeight > innerHeight,
           scale: Array.from(root.querySelectorAll('.leaflet-control-scale-line'))
@@ -428,6 +428,32 @@ def test_a_long_group_label_shortens_rather_than_hides(pages, chromium, walks, t
         assert all(m["l"] <= x["l"] and x["r"] <= m["r"] and m["t"] <= x["t"] and x["b"] <= m["b"] for x in labels)
     for g in walks["panama", DESKTOP]:
         assert not any(re.search(r"\+\d+ more$", a["text"]) for a in g["api"]), g["index"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_a_group_label_lists_its_names_in_at_most_a_third_of_the_free_map(walks, case):
+    """On a phone held upright, the last Panama step's places around the canal shared one label
+    that listed fourteen names down half the map's height, away from the places. A group's label
+    now lists every name only where that takes at most a third of the free map's height; else it
+    names its first places and how many more (the panel lists them all)."""
+    tall, capped = [], []
+    for g in walks[case]:
+        height = g["free"]["b"] - g["free"]["t"]
+        for label in g["api"]:
+            if not label["shown"] or len(label["ids"]) < 2:
+                continue
+            if label["unnamed"]:
+                capped.append((g["index"], label["text"]))
+            elif label["bottom"] - label["top"] > height / 3 + 0.5:
+                tall.append((g["index"], label["text"].count("\n") + 1, label["bottom"] - label["top"], height))
+    assert not tall
+    story, screen = case
+    if (story, screen) == ("panama", PHONE):  # (the canal's places on the last step)
+        assert capped and capped[-1][0] == len(walks[case]) - 1, capped
+        assert re.search(r"\n\+\d+ more$", capped[-1][1])
+    if screen == DESKTOP:  # (room enough: every list whole)
+        assert not capped, capped
 
 
 @pytest.mark.browser

@@ -89,10 +89,17 @@
     return result.missing.reduce(function (n, it) { return n + it.ids.length; }, 0);
   }
 
+  // The names an item's label (form i) leaves out that count against a layout: none where the
+  // group's whole list is too tall for the map (`tall`, see the `list` option), as its first
+  // names and how many more are then the label meant.
+  function left(it, i) {
+    return !it.tall && it.forms[i].hidden || 0;
+  }
+
   // The labels of a try (_tries) that leave names out: long groups cut short ("+9 more").
   function shortened(result) {
     return result.placed.filter(function (it, i) {
-      return it.forms[result.boxes[i][2]].hidden;
+      return left(it, result.boxes[i][2]);
     });
   }
 
@@ -100,7 +107,7 @@
   // out of a long group's label.
   function worse(result) {
     return lost(result) * 1000 + result.placed.reduce(function (n, it, i) {
-      return n + (it.forms[result.boxes[i][2]].hidden || 0);
+      return n + left(it, result.boxes[i][2]);
     }, 0);
   }
 
@@ -126,9 +133,14 @@
       // Where some places find no room: places closer than this (px) share one label, tried in turn.
       groups: [24, 48, 96],
       // @option more: String = '+{n} more'
-      // The last line of a long group's label where its whole list finds no room: its first names
-      // and this ({n}: how many more).
-      more: '+{n} more'
+      // The last line of a long group's label where its whole list finds no room (or would take
+      // too much of it, see `list`): its first names and this ({n}: how many more).
+      more: '+{n} more',
+      // @option list: Number = 0.33
+      // The largest share of the free map's height a group's label listing every name may take
+      // where its shorter form (its first names and how many more) finds room: on a phone, a list
+      // of fourteen names would cover half the map, away from its places.
+      list: 0.33
     },
 
     initialize: function (options) {
@@ -313,7 +325,7 @@
       result.placed.forEach(function (it) {
         out.merged += it.ids.length - 1;
         out.leaders += it.leader ? 1 : 0;
-        out.unnamed += it.forms[it.form].hidden || 0;
+        out.unnamed += left(it, it.form);
       });
       result.missing.concat(result.out).forEach(function (it) {
         out.missing += it.ids.length;
@@ -535,7 +547,8 @@
     },
 
     // The first free spot for an item's label: beside one of its anchors (its name, else the short
-    // form), else off it with a leader line (the short form first). A label must stay in `room` and clear of
+    // form), else off it with a leader line (the short form first); a group's list taller than the
+    // `list` option allows comes last. A label must stay in `room` and clear of
     // `walls` (controls), `marks` (point symbols), placed labels and leader lines; a leader line
     // must not cross walls or labels.
     _spot: function (it, room, walls, marks, placed, lines) {
@@ -563,13 +576,16 @@
         }
         return true;
       };
-      var regular = [], spare = [], tests = {d: d, fits: fits, clear: clear, marks: marks};
+      var regular = [], spare = [], tall = [], tests = {d: d, fits: fits, clear: clear, marks: marks};
+      var most = (room.b - room.t) * this.options.list;
       it.forms.forEach(function (form, i) {
         if (!form.cut) {
-          (form.hidden ? spare : regular).push(i);
+          (form.hidden ? spare : it.group && form.size.h > most ? tall : regular).push(i);
         }
       });
-      return this._search(it, regular, tests) || (spare.length ? this._search(it, spare, tests) : null);
+      it.tall = !regular.length && tall.length > 0 && spare.length > 0;
+      return this._search(it, regular, tests) || (spare.length ? this._search(it, spare, tests) : null) ||
+        (tall.length ? this._search(it, tall, tests) : null);
     },
 
     // _spot's search among some of an item's forms (`forms`, indices): beside an anchor, each form

@@ -199,17 +199,21 @@ def embed(url: str, title: str, height: int, lang: str | None) -> None:
 @main.command("new")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default="My story", show_default=True, help="The story's title.")
-def new(folder: Path, title: str) -> None:
+@click.option("--lang", default="en", show_default=True, metavar="TAG",
+              help="The language the story is written in (BCP 47: fr, es, pt-BR …): the page's interface, "
+                   "legend and direction follow it.")
+def new(folder: Path, title: str, lang: str) -> None:
     """Start a story in FOLDER: a commented story.toml, a places.geojson and editor schemas.
 
     The starter is small and valid (three landmarks, three steps): `storymap build FOLDER` builds
     it at once. FOLDER is created if needed; a file the starter would write, or a story already
-    there, is never overwritten (exit status 1, nothing written).
+    there, is never overwritten (exit status 1, nothing written). With --lang, the story's `lang`
+    is that language; the starter's own texts stay English, to be replaced.
     """
     from .scaffold import new_story
 
     try:
-        written = new_story(folder, title=title)
+        written = new_story(folder, title=title, lang=lang)
     except StoryError as exc:
         for problem in exc.problems:
             click.echo(f"storymap new: {problem}", err=True)
@@ -218,6 +222,9 @@ def new(folder: Path, title: str) -> None:
         click.echo(f"storymap new: cannot write {folder}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_INVALID)
     click.echo(f"wrote {', '.join(str(p) for p in written)}")
+    if lang.strip() != "en":
+        click.echo(f"lang = {lang.strip()!r}: the page's interface follows it; the starter's texts are English, "
+                   "to be replaced with yours")
     shown = _shell_word(str(folder))
     click.echo(f"next: storymap serve {shown} --open    (a live preview while you edit)\n"
                f"      storymap build {shown}           (the page, in dist/index.html)")

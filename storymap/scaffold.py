@@ -50,21 +50,30 @@ def _starter(name: str) -> str:
     return resources.files("storymap").joinpath("starter", name).read_text("utf-8")
 
 
-def new_story(folder: str | os.PathLike[str], *, title: str = DEFAULT_TITLE) -> list[Path]:
+def new_story(folder: str | os.PathLike[str], *, title: str = DEFAULT_TITLE, lang: str = "en") -> list[Path]:
     """Write the starter story into ``folder`` (created if needed); return the paths written.
+
+    ``lang`` is the language the story will be written in (a BCP 47 tag): the page's interface,
+    legend and direction follow it. The starter's own texts stay English, to be replaced; in
+    another language its kicker ("Story map") is left empty rather than shown in English.
 
     Raises
     ------
     StoryError
         When ``folder`` is a file, already holds a story (a story.toml or *.geojson files, which
         would become part of the new story) or any file the starter would write, or the title is
-        blank. Nothing is written then.
+        blank, or ``lang`` is not a language tag. Nothing is written then.
     """
     from .schema import dumps, places_schema, story_schema
+    from .types import _check_language
 
     root = Path(folder)
     if not title.strip():
         raise StoryError([Problem("", "the title is blank; give --title some text")])
+    try:
+        lang = _check_language(lang.strip())
+    except ValueError as exc:
+        raise StoryError([Problem("", f"--lang: {exc}")]) from None
     targets = [root / name for name in STARTER_FILES] + [root / SCHEMA_DIR / f"{what}.schema.json"
                                                          for what in ("story", "places")]
     if root.exists() and not root.is_dir():
@@ -76,7 +85,7 @@ def new_story(folder: str | os.PathLike[str], *, title: str = DEFAULT_TITLE) -> 
         raise StoryError([Problem(str(root), f"already holds {names}; storymap new never overwrites a file "
                                              "(nothing was written): choose a new folder")])
     texts = {
-        STORY_FILE: _starter(STORY_FILE).replace(_TITLE, toml_string(title.strip()), 1),
+        STORY_FILE: _starter_toml(title.strip(), lang),
         "places.geojson": _starter("places.geojson"),
     }
     root.mkdir(parents=True, exist_ok=True)
@@ -92,6 +101,19 @@ def new_story(folder: str | os.PathLike[str], *, title: str = DEFAULT_TITLE) -> 
             path.unlink(missing_ok=True)
         raise
     return written
+
+
+def _starter_toml(title: str, lang: str) -> str:
+    text = _starter(STORY_FILE).replace(_TITLE, toml_string(title), 1)
+    if lang == "en":
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("lang = "):
+            lines[i] = line.replace('"en"', toml_string(lang), 1)
+        elif line.startswith("kicker = "):
+            lines[i] = line.replace('"Story map"', '""', 1)
+    return "\n".join(lines)
 
 
 def _create(path: Path, text: str) -> Path:

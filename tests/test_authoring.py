@@ -67,6 +67,34 @@ def test_new_story_validates_and_builds(tmp_path: Path, monkeypatch: pytest.Monk
     assert storymap.load("mine").title == title  # the title, quotes and backslash included, as given
 
 
+def test_new_story_in_another_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`storymap new --lang` starts a story in that language: its page's interface, legend and
+    direction follow, and no English kicker sits above the title."""
+    monkeypatch.chdir(tmp_path)
+    result = run("new", "mine", "--title", "Trois monuments", "--lang", "fr")
+    assert result.exit_code == 0, result.output
+    assert "lang = 'fr'" in result.output
+    data = load_data(tmp_path / "mine")
+    assert (data.lang, data.kicker, data.title) == ("fr", "", "Trois monuments")
+    assert run("build", "mine").exit_code == 0
+    page = (tmp_path / "dist" / "index.html").read_text("utf-8")
+    assert '<html lang="fr">' in page and ">Suivant" in page and "Légende" in page
+    assert "Story map" not in page and ">Next" not in page
+    # Every line but those two is the starter's own (its comments included).
+    english = (tmp_path / "en" / "story.toml")
+    assert run("new", "en").exit_code == 0
+    changed = [(a, b) for a, b in zip(english.read_text("utf-8").splitlines(),
+                                      (tmp_path / "mine" / "story.toml").read_text("utf-8").splitlines()) if a != b]
+    assert [b.split("=")[0].strip() for _, b in changed] == ["title", "kicker", "lang"]
+    # A language written right to left: the page's direction is.
+    assert run("new", "ar", "--lang", "ar").exit_code == 0
+    assert storymap.load(tmp_path / "ar").to_html().startswith('<!DOCTYPE html>\n<html lang="ar" dir="rtl">')
+    # Not a language tag: refused, nothing written.
+    result = run("new", "bad", "--lang", "fr_FR!")
+    assert result.exit_code == 1 and "--lang" in result.stderr and "not a language tag" in result.stderr
+    assert not (tmp_path / "bad").exists()
+
+
 def test_new_story_is_small_documented_and_of_declared_kinds(starter: Path):
     text = (starter / "story.toml").read_text("utf-8")
     assert text.splitlines()[0] == "#:schema ./schema/story.schema.json"

@@ -297,14 +297,16 @@ def _nice_ticks(lo: float, hi: float, most: int = 5) -> list[float]:
 
 def _place(items: Sequence[tuple[float, str]]) -> list[list[Any]]:
     """``[[fraction, label], ...]`` along the bar: both ends, and the inner labels that overlap
-    no label already kept (labels are about 6.5 pixels a character on a bar of RAMP_WIDTH)."""
+    no label already kept (labels are about 7 pixels a character, and 6 apart, on a bar of
+    RAMP_WIDTH). As the page draws them (storymap-layers.js), a label at the bar's start begins there, one at its
+    end ends there, and the others are centred on their value."""
     placed: list[tuple[float, float]] = []
     out: list[list[Any]] = []
     last = len(items) - 1
     for i in ([0, last] + list(range(1, last)) if last > 0 else [0]):
         at, label = items[i]
-        half = (6.5 * len(label) + 6) / 2
-        box = (at * RAMP_WIDTH - half, at * RAMP_WIDTH + half)
+        width, x = 7.0 * len(label) + 6, at * RAMP_WIDTH
+        box = (x, x + width) if at <= 0.01 else (x - width, x) if at >= 0.99 else (x - width / 2, x + width / 2)
         if i in (0, last) or all(box[1] <= a or box[0] >= b for a, b in placed):
             placed.append(box)
             out.append([round(float(at), 4), label])
@@ -619,16 +621,37 @@ def _scheme_key(layer: str, binning: Any, palette: list[str], lo: float, hi: flo
         key = {"type": "ramp", "stepped": True, "colors": palette, "stops": [round(float(s), 4) for s in stops],
                "ticks": _place([(float(s), short_number(e)) for s, e in zip(stops, edges)])}
         return key
-    fmt = _format(layer, legend_kwds.get("fmt", "{:.2f}"))
+    fmt = _format(layer, legend_kwds["fmt"]) if "fmt" in legend_kwds else None
     if labels is not None:
         texts = _labels(layer, labels, int(binning.k), "classes")
     elif legend_kwds.get("interval", False):  # mapclassify's "(lower, upper]"
-        texts = [" ".join(t.split()) for t in binning.get_legend_classes(fmt)]
-    else:  # "lower – upper": the class edges of explore's legend, with a dash (fmt may put commas in numbers)
+        texts = [" ".join(t.split()) for t in binning.get_legend_classes(fmt or "{:.2f}")]
+    else:  # "lower – upper": the class edges of explore's legend, with a dash
         lowest = float(binning.y.min()) if getattr(binning, "lowest", None) is None else float(binning.lowest)
         edges = [-math.inf if lowest > binning.bins[0] else lowest] + [float(b) for b in binning.bins]
+        if fmt is None and all(math.isfinite(e) for e in edges):
+            # Written by the page in its language ("2 348 402" in French), as few decimals as
+            # tell the classes apart; the label (English) is for a browser without Intl.
+            digits = class_digits(edges)
+            return {"type": "classes", "digits": digits, "items": [
+                {"label": f"{a:,.{digits}f} – {b:,.{digits}f}", "color": c, "range": [round(a, digits), round(b, digits)]}
+                for a, b, c in zip(edges[:-1], edges[1:], palette)]}
+        fmt = fmt or "{:,.2f}"
         texts = [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in zip(edges[:-1], edges[1:])]
     return {"type": "classes", "items": [{"label": t, "color": c} for t, c in zip(texts, palette)]}
+
+
+def class_digits(edges: Sequence[float], most: int = 6) -> int:
+    """The fewest decimals (up to ``most``) that write class ``edges`` each within 1% of the
+    narrowest class's width of its value: ``2348401.6`` → 0; ``0.5, 1.5`` → 1; ``0.3333, 0.6667``
+    → 2. (Rounding only so that edges stay apart would write 0.5 and 1.5 as 0 and 2.)"""
+    values = sorted(set(float(e) for e in edges))
+    gaps = [b - a for a, b in zip(values, values[1:])]
+    slack = 0.01 * (min(gaps) if gaps else max(abs(values[0]), 1.0))
+    for digits in range(most + 1):
+        if all(abs(round(v, digits) - v) <= slack + 1e-12 * abs(v) for v in values):
+            return digits
+    return most
 
 
 def _from_function(layer: str, function: Callable[[Any], Any], numbers: np.ndarray, missing: np.ndarray,

@@ -352,6 +352,47 @@ def test_legend_shows_classes_categories_and_captions(coloured: PageRun):
     assert run.errors == [] and run.outside == []
 
 
+def test_legend_numbers_are_legible_in_the_page_language(tmp_path: Path, browser):
+    """Without `fmt`, a class's range has as few decimals as tell the classes apart, written as
+    the page's language writes numbers, and again when the reader switches language (explore's
+    "{:.2f}" wrote a population as "2348401.60", in English whatever the story's language). A
+    colour bar's values do not run into one another (its first and last label, drawn from the
+    bar's ends inward, overlapped their neighbours: "569.950k")."""
+    squares, _ = _coloured_frames()
+    story = storymap.load(GEODATA)
+    reach = squares.assign(reach=[v * 24.5 + 0.25 for v in SQUARE_VALUES])  # from 24.75 to 122,500.25
+    story.add_layer(reach, "Reach", column="reach", scheme="user_defined",
+                    classification_kwds={"bins": [25.5, 2500.5, 125000]})
+    output = squares.assign(output=np.linspace(569.9, 200_000, len(squares)))
+    story.add_layer(output, "Output", column="output", cmap="viridis")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        run = PageRun(context.new_page()).open(story.save(tmp_path / "index.html"), STEPS[0])
+        read = f"""() => [...{ROOT_JS}.querySelectorAll(
+          '.storymap-legend-item[data-layer="Reach"] .storymap-legend-class .storymap-legend-label')]
+          .map((n) => n.textContent)"""
+        # (What the browser's Intl writes for the language, with the two decimals 24.75 needs.)
+        intl = """([lang, edges]) => { const f = new Intl.NumberFormat(lang, {minimumFractionDigits: 2,
+          maximumFractionDigits: 2}); return edges.slice(1).map((b, i) => f.format(edges[i]) + ' – ' + f.format(b)); }"""
+        edges = [24.75, 25.5, 2500.5, 125000]
+        english = run.js(read)
+        assert english == ["24.75 – 25.50", "25.50 – 2,500.50", "2,500.50 – 125,000.00"]
+        assert english == run.js(intl, ["en", edges])
+        run.js(f"() => void {ROOT_JS}.storymap.setLanguage('es')")
+        spanish = run.js(read)
+        assert spanish == run.js(intl, ["es", edges]) and spanish[2].endswith("125.000,00"), spanish
+        run.js(f"() => void {ROOT_JS}.storymap.setLanguage('en')")
+        assert run.js(read) == english
+        ticks = run.js(f"""() => [...{ROOT_JS}.querySelectorAll(
+          '.storymap-legend-item[data-layer="Output"] .storymap-legend-tick')].map((n) => {{
+            const r = n.getBoundingClientRect(); return [n.textContent, r.left, r.right]; }})""")
+        assert len(ticks) >= 3 and ticks[0][0] == "569.9" and ticks[-1][0] == "200k", ticks
+        assert all(a[2] + 2 <= b[1] for a, b in zip(ticks, ticks[1:])), ticks
+        assert run.errors == []
+    finally:
+        context.close()
+
+
 def test_hover_highlights_the_feature_and_shows_aliases(coloured: PageRun):
     run = coloured
     squares, _ = _coloured_frames()

@@ -17,7 +17,7 @@ import shapely
 import storymap
 from storymap import StoryError
 from storymap.layers import make_overlay
-from storymap.styling import short_number
+from storymap.styling import class_digits, short_number
 
 from .conftest import GEODATA
 from .layers_data import column, payloads, random_points
@@ -215,6 +215,39 @@ def test_legend_classes_with_their_ranges(skewed):
                     legend_kwds={"labels": ["low", "mid", "high", "top"], "caption": "People"}).key
     assert [i["label"] for i in named["items"]] == ["low", "mid", "high", "top"] and named["caption"] == "People"
     assert overlay(frame, column="value", scheme="quantiles", legend=False).key is None
+
+
+def test_legend_classes_without_fmt_carry_their_ranges(skewed):
+    """Without `fmt`, the page writes each class's range in its language (legend.js); the key
+    carries the range, the decimals that tell the classes apart, and an English label for a
+    browser without Intl."""
+    import mapclassify
+
+    frame = squares(skewed)
+    key = overlay(frame, column="value", scheme="quantiles", k=4).key
+    binning = mapclassify.classify(skewed, "quantiles", k=4)
+    edges = [skewed.min()] + list(binning.bins)
+    digits = class_digits(edges)
+    assert key["digits"] == digits
+    assert [i["range"] for i in key["items"]] == [[round(a, digits), round(b, digits)]
+                                                   for a, b in zip(edges[:-1], edges[1:])]
+    assert [i["label"] for i in key["items"]] == [f"{a:,.{digits}f} – {b:,.{digits}f}"
+                                                   for a, b in zip(edges[:-1], edges[1:])]
+    # With `fmt` (or `interval`, or labels), the labels are as given, and no range goes to the page.
+    assert "digits" not in overlay(frame, column="value", scheme="quantiles", legend_kwds={"fmt": "{:.1f}"}).key
+
+
+@pytest.mark.parametrize("edges, digits", [
+    ([140, 2348401.6, 6195124.2, 1379302771], 0),   # people: whole numbers
+    ([0.5, 1.5, 2.5], 1),                            # not 0: "0 – 2" for 0.5 – 1.5
+    ([0, 1 / 3, 2 / 3, 1], 2),                       # thirds: 0.33, 0.67
+    ([12.3456, 22.3456], 1),
+    ([0.001234, 0.0045, 0.009], 5),
+    ([5.0], 0),
+    ([1e-9, 2e-9], 6),                               # no more than six
+])
+def test_class_digits(edges, digits):
+    assert class_digits(edges) == digits
 
 
 def test_legend_colour_bars(skewed):

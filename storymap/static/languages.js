@@ -174,7 +174,7 @@
         place.name = name ? name.textContent : place.name;
       });
       if (this._legend) {  // (else made later, in this language: story.js)
-        this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || []);
+        this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || [], this.language);
       }
       if (basemap && basemap.setLang) {
         basemap.setLang(this.language);

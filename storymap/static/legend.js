@@ -6,90 +6,6 @@
     return;
   }
   var u = ns.util, create = u.create, swatch = u.swatch;
-  // Colours reach CSS only when they look like colours (they come from Python, checked there too).
-  var COLOR = /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9\s.,%a-z]{1,60}\))$/;
-
-  function color(value) {
-    return typeof value === 'string' && COLOR.test(value) ? value : 'transparent';
-  }
-
-  function percent(value) {
-    return Math.max(0, Math.min(100, 100 * (+value || 0))) + '%';
-  }
-
-  // A colour bar: key.colors at key.stops (fractions; for a stepped bar, the edges of its
-  // segments), with key.ticks [[fraction, label], ...] under it.
-  function ramp(key, parent) {
-    var bar = create('div', 'storymap-legend-ramp', null, parent), stops = key.stops || [], parts = [];
-    bar.setAttribute('aria-hidden', 'true');
-    bar.style.width = '180px';
-    bar.style.maxWidth = '100%';
-    bar.style.height = '10px';
-    bar.style.borderRadius = '2px';
-    bar.style.boxShadow = 'inset 0 0 0 1px rgba(0, 0, 0, 0.15)';
-    (key.colors || []).forEach(function (c, i) {
-      if (key.stepped) {
-        parts.push(color(c) + ' ' + percent(stops[i]), color(c) + ' ' + percent(stops[i + 1]));
-      } else {
-        parts.push(color(c) + ' ' + percent(stops[i]));
-      }
-    });
-    bar.style.backgroundImage = parts.length > 1 ? 'linear-gradient(to right, ' + parts.join(', ') + ')' : '';
-    bar.style.backgroundColor = parts.length === 1 ? color(key.colors[0]) : '';
-    var ticks = create('div', 'storymap-legend-ticks', null, parent);
-    ticks.style.position = 'relative';
-    ticks.style.width = '180px';
-    ticks.style.maxWidth = '100%';
-    ticks.style.height = '1.35em';
-    var list = key.ticks || [];
-    list.forEach(function (tick, i) {
-      var label = create('span', 'storymap-legend-tick', tick[1], ticks);
-      label.style.position = 'absolute';
-      label.style.whiteSpace = 'nowrap';
-      label.style.fontSize = '0.75rem';
-      label.style.left = percent(tick[0]);
-      label.style.transform = 'translateX(' + (i === 0 && tick[0] <= 0.01 ? '0' :
-        i === list.length - 1 && tick[0] >= 0.99 ? '-100%' : '-50%') + ')';
-    });
-  }
-
-  // Rows of swatches and labels: classes with their ranges, or categories.
-  function classes(items, shape, parent) {
-    var list = create('ul', 'storymap-legend-classes', null, parent);
-    list.style.margin = '2px 0 0';
-    list.style.padding = '0';
-    list.style.listStyle = 'none';
-    items.forEach(function (item) {
-      var row = create('li', 'storymap-legend-class', null, list);
-      row.style.display = 'flex';
-      row.style.alignItems = 'center';
-      row.style.gap = '6px';
-      row.style.margin = '2px 0';
-      var c = color(item.color);
-      swatch(shape === 'line' ? 'line' : shape === 'point' ? 'point' : 'area', {color: c, fillColor: c}, row);
-      create('span', 'storymap-legend-label', item.label, row);
-    });
-    return list;
-  }
-
-  // The key to a layer coloured by a column: its caption, then a colour bar or rows.
-  function key(item, parent) {
-    var k = item.key, box = create('div', 'storymap-legend-key', null, parent);
-    box.style.flexBasis = '100%';
-    box.style.marginLeft = '26px';
-    if (k.caption) {
-      create('div', 'storymap-legend-caption', k.caption, box).style.fontWeight = '600';
-    }
-    if (k.type === 'ramp') {
-      ramp(k, box);
-      if (k.missing) {
-        classes([k.missing], k.shape || item.shape, box);
-      }
-    } else {
-      classes(k.items || [], k.shape || item.shape, box);
-    }
-    return box;
-  }
 
   // @class Legend
   // A map control listing what each symbol means; items are {label, shape, style}.
@@ -101,7 +17,10 @@
       title: 'Legend',
       // @option collapsed: Boolean = false
       // Start closed (phones).
-      collapsed: false
+      collapsed: false,
+      // @option lang: String = ''
+      // The language the numbers of class ranges are written in (the browser's where empty).
+      lang: ''
     },
 
     initialize: function (items, options) {
@@ -151,8 +70,10 @@
     // Adds a row {label, shape, style, name?, kind?, key?} to the legend (`name`: a layer's, see
     // setActive; `kind`: a kind of place's, see showKinds). A `key` explains the colours of
     // a layer coloured by a column: {type: 'ramp', caption, colors, stops, stepped, ticks, missing?}
-    // (a colour bar) or {type: 'classes', caption, items: [{label, color}]} (classes or
-    // categories).
+    // (a colour bar) or {type: 'classes', caption, items: [{label, color, range?}], digits?}
+    // (classes or categories; a class's `range` [from, to] written in the legend's language with
+    // `digits` decimals). Keys are drawn in pages with layers added from Python
+    // (storymap-layers.js).
     addItem: function (item) {
       this._items.push(item);
       if (this._list) {
@@ -194,10 +115,14 @@
       }
     },
 
-    // @method setTexts(title: String, labels: String[]): this
-    // Renames the legend and its first rows (another language).
-    setTexts: function (title, labels) {
+    // @method setTexts(title: String, labels: String[], lang?: String): this
+    // Renames the legend and its first rows, and writes the class ranges' numbers as `lang` does
+    // (another language).
+    setTexts: function (title, labels, lang) {
       this.options.title = title;
+      if (lang && this._relabel) {
+        this._relabel(lang);
+      }
       if (this._title) {
         this._title.textContent = title;
       }
@@ -216,9 +141,9 @@
       var row = create('li', 'storymap-legend-item', null, this._list);
       swatch(item.shape, item.style || {}, row, item.symbol);
       this._labels.push(create('span', 'storymap-legend-label', item.label, row));
-      if (item.key) {
+      if (item.key && this._key) {  // (storymap-layers.js: pages with layers added from Python)
         row.style.flexWrap = 'wrap';
-        key(item, row);
+        this._key(item, row);
         this._keyed = true;
         this._fit();
       }

@@ -149,7 +149,7 @@
       // upright, an embed in an article's column), the legend starts closed, a small button.
       var free = this._free();
       var legend = {collapsed: this.root.clientWidth <= 640 || map.getContainer().clientHeight <= 500 ||
-        free.r - free.l < 480};
+        free.r - free.l < 480, lang: this.language};
       var title = this._t('legend.title');  // (in the page's language)
       if (title) {
         legend.title = title;
@@ -164,7 +164,7 @@
         this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name, key: o.key});
       }, this);
       if (this._legendTexts && this.language !== this._rendered) {  // (languages.js: another language shown)
-        this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || []);
+        this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || [], this.language);
       }
       this._bindMap();
       if (this.options.layout === 'scroll') {

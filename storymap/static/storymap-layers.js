@@ -1,4 +1,5 @@
-// storymap-layers.js: L.storymap.DataLayer, thousands of features drawn on one canvas.
+// storymap-layers.js: L.storymap.DataLayer, thousands of features drawn on one canvas, and the
+// legend's keys to the colours of such layers.
 // Inlined after storymap.js only in pages with a data layer added from Python (Story.add_layer).
 // The data comes in the compact encoding of storymap/layers.py: integer coordinates in
 // 1/scale degree, delta-encoded, one flat array per geometry family. Text from the data reaches
@@ -953,6 +954,137 @@
         .setLatLng(hit.latlng).setContent(box).openOn(this._map);
     }
   });
+
+  // The legend's keys (legend.js: rows with a `key`).
+  var create = ns.util.create, swatch = ns.util.swatch;
+  // Colours reach CSS only when they look like colours (they come from Python, checked there too).
+  var COLOR = /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9\s.,%a-z]{1,60}\))$/;
+
+  function color(value) {
+    return typeof value === 'string' && COLOR.test(value) ? value : 'transparent';
+  }
+
+  function percent(value) {
+    return Math.max(0, Math.min(100, 100 * (+value || 0))) + '%';
+  }
+
+  // A colour bar: key.colors at key.stops (fractions; for a stepped bar, the edges of its
+  // segments), with key.ticks [[fraction, label], ...] under it.
+  function ramp(key, parent) {
+    var bar = create('div', 'storymap-legend-ramp', null, parent), stops = key.stops || [], parts = [];
+    bar.setAttribute('aria-hidden', 'true');
+    bar.style.width = '180px';
+    bar.style.maxWidth = '100%';
+    bar.style.height = '10px';
+    bar.style.borderRadius = '2px';
+    bar.style.boxShadow = 'inset 0 0 0 1px rgba(0, 0, 0, 0.15)';
+    (key.colors || []).forEach(function (c, i) {
+      if (key.stepped) {
+        parts.push(color(c) + ' ' + percent(stops[i]), color(c) + ' ' + percent(stops[i + 1]));
+      } else {
+        parts.push(color(c) + ' ' + percent(stops[i]));
+      }
+    });
+    bar.style.backgroundImage = parts.length > 1 ? 'linear-gradient(to right, ' + parts.join(', ') + ')' : '';
+    bar.style.backgroundColor = parts.length === 1 ? color(key.colors[0]) : '';
+    var ticks = create('div', 'storymap-legend-ticks', null, parent);
+    ticks.style.position = 'relative';
+    ticks.style.width = '180px';
+    ticks.style.maxWidth = '100%';
+    ticks.style.height = '1.35em';
+    var list = key.ticks || [];
+    list.forEach(function (tick, i) {
+      var label = create('span', 'storymap-legend-tick', tick[1], ticks);
+      label.style.position = 'absolute';
+      label.style.whiteSpace = 'nowrap';
+      label.style.fontSize = '0.75rem';
+      label.style.left = percent(tick[0]);
+      label.style.transform = 'translateX(' + (i === 0 && tick[0] <= 0.01 ? '0' :
+        i === list.length - 1 && tick[0] >= 0.99 ? '-100%' : '-50%') + ')';
+    });
+  }
+
+  // Rows of swatches and labels: classes with their ranges, or categories.
+  function classes(items, shape, parent, legend, digits) {
+    var list = create('ul', 'storymap-legend-classes', null, parent);
+    list.style.margin = '2px 0 0';
+    list.style.padding = '0';
+    list.style.listStyle = 'none';
+    items.forEach(function (item) {
+      var row = create('li', 'storymap-legend-class', null, list);
+      row.style.display = 'flex';
+      row.style.alignItems = 'center';
+      row.style.gap = '6px';
+      row.style.margin = '2px 0';
+      var c = color(item.color);
+      swatch(shape === 'line' ? 'line' : shape === 'point' ? 'point' : 'area', {color: c, fillColor: c}, row);
+      var label = create('span', 'storymap-legend-label', item.label, row);
+      if (item.range) {
+        legend._number(label, item, digits);
+      }
+    });
+    return list;
+  }
+
+  // The key to a layer coloured by a column: its caption, then a colour bar or rows.
+  function key(item, parent, legend) {
+    var k = item.key, box = create('div', 'storymap-legend-key', null, parent);
+    box.style.flexBasis = '100%';
+    box.style.marginLeft = '26px';
+    if (k.caption) {
+      create('div', 'storymap-legend-caption', k.caption, box).style.fontWeight = '600';
+    }
+    if (k.type === 'ramp') {
+      ramp(k, box);
+      if (k.missing) {
+        classes([k.missing], k.shape || item.shape, box, legend);
+      }
+    } else {
+      classes(k.items || [], k.shape || item.shape, box, legend, k.digits);
+    }
+    return box;
+  }
+
+  // A class's range in a layer's key (legend.js: items with a `range` [from, to]) as `lang`
+  // writes numbers ("2 348 402" in French), with `digits` decimals; where the browser has no
+  // Intl, the label Python wrote (in English).
+  function range(item, digits, lang) {
+    var r = item.range, options = {minimumFractionDigits: digits, maximumFractionDigits: digits}, format;
+    if (!window.Intl || !Intl.NumberFormat || typeof digits !== 'number') {
+      return item.label;
+    }
+    try {
+      format = new Intl.NumberFormat(lang || undefined, options);
+    } catch (e) {  // (a tag Intl does not take)
+      format = new Intl.NumberFormat(undefined, options);
+    }
+    return format.format(r[0]) + ' \u2013 ' + format.format(r[1]);
+  }
+
+  if (ns.Legend) {
+    ns.Legend.include({
+      // The key to a layer coloured by a column, in its row of the legend.
+      _key: function (item, row) {
+        key(item, row, this);
+      },
+
+      // A class range's label: written now, and again in another language (_relabel).
+      _number: function (node, item, digits) {
+        (this._numbers = this._numbers || []).push([node, item, digits]);
+        node.textContent = range(item, digits, this.options.lang);
+      },
+
+      // The class ranges' numbers as `lang` writes them (setTexts: another language).
+      _relabel: function (lang) {
+        if (lang !== this.options.lang) {
+          this.options.lang = lang;
+          (this._numbers || []).forEach(function (n) {
+            n[0].textContent = range(n[1], n[2], lang);
+          });
+        }
+      }
+    });
+  }
 
   // @factory L.storymap.dataLayer(data: Object, options?: DataLayer options)
   ns.dataLayer = function (data, options) {

@@ -128,8 +128,9 @@ def test_the_legend_draws_each_symbol_about_as_large_as_its_round_swatch(tmp_pat
       if (!path) { const style = getComputedStyle(s);
         return {round: true, fill: box.width - 2 * parseFloat(style.borderLeftWidth)}; }
       const b = path.getBBox(), stroke = parseFloat(path.getAttribute('stroke-width'));
+      const v = s.querySelector('svg').viewBox.baseVal, mid = v.y + v.height / 2;  // (the box as the swatch shows it)
       return {width: b.width, height: b.height, left: b.x - stroke / 2, right: b.x + b.width + stroke / 2,
-              top: b.y - stroke / 2, bottom: b.y + b.height + stroke / 2, half: box.width / 2}; })""")
+              top: b.y - mid - stroke / 2, bottom: b.y - mid + b.height + stroke / 2, half: box.width / 2}; })""")
     round_, drawn = [b for b in boxes if b.get("round")], [b for b in boxes if not b.get("round")]
     assert len(round_) == 1 and len(drawn) == 4, boxes
     fill = round_[0]["fill"]
@@ -137,6 +138,8 @@ def test_the_legend_draws_each_symbol_about_as_large_as_its_round_swatch(tmp_pat
         assert fill <= max(box["width"], box["height"]) <= fill + 3, (symbol, fill, box)
         # ... and inside its box, stroke included.
         assert -box["half"] <= min(box["left"], box["top"]) and max(box["right"], box["bottom"]) <= box["half"], (symbol, box)
+        # ... and centred in it (a triangle, centred on its point as on the map, sat 1.75 px high).
+        assert abs(box["top"] + box["bottom"]) <= 0.5 and abs(box["left"] + box["right"]) <= 0.5, (symbol, box)
     assert not run.errors, run.errors
 
 

@@ -110,22 +110,24 @@
     return 'M' + pts.map(function (p) { return p[0].toFixed(2) + ',' + p[1].toFixed(2); }).join('L') + 'Z';
   }
 
-  // How far a symbol of radius 1 reaches from its centre (symbolPath), the square's corners aside:
-  // a square reaching as far as a circle would weigh more.
-  var REACH = {diamond: 1.2, triangle: 1.25, star: 1.3};
+  // The larger side of a symbol of radius 1 (symbolPath) and how far above its centre the middle
+  // of its box lies (its point is its centre; a swatch centres its box). A square counts as wide
+  // as a circle: one as wide as the box would weigh more.
+  var SPAN = {diamond: 2.4, triangle: 2.165, star: 2.472}, RISE = {triangle: 0.3125, star: 0.124};
 
   // An <svg> drawing one point symbol in a path style (Leaflet's option names); with `size` (a
   // swatch's, in pixels), the symbol as large as the box holds with its stroke.
   function symbolSvg(symbol, style, size) {
     var r = style.radius || 7, w = style.weight === undefined ? 2 : style.weight;
     var half = size ? size / 2 : Math.ceil(r * 1.35 + w);
-    var svg = document.createElementNS(SVG, 'svg');
+    r = size ? Math.max(4, 2 * half - w - 2) / (SPAN[symbol] || 2) : r;
+    var svg = document.createElementNS(SVG, 'svg'), top = -half - (size ? (RISE[symbol] || 0) * r : 0);
     svg.setAttribute('width', String(2 * half));
     svg.setAttribute('height', String(2 * half));
-    svg.setAttribute('viewBox', (-half) + ' ' + (-half) + ' ' + (2 * half) + ' ' + (2 * half));
+    svg.setAttribute('viewBox', (-half) + ' ' + top.toFixed(2) + ' ' + (2 * half) + ' ' + (2 * half));
     svg.setAttribute('aria-hidden', 'true');
     var path = document.createElementNS(SVG, 'path');
-    path.setAttribute('d', symbolPath(symbol, size ? Math.max(2, half - w / 2 - 1) / (REACH[symbol] || 1) : r));
+    path.setAttribute('d', symbolPath(symbol, r));
     svg.appendChild(path);
     paintSymbol(svg, style);
     return svg;

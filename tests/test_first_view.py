@@ -48,6 +48,8 @@ GEOMETRY_JS = """() => {
     .map((n) => Object.assign({text: n.textContent, lines: n.querySelectorAll('.storymap-label-text').length,
       cut: !n.classList.contains('storymap-label--group') &&
         Array.from(n.children).some((t) => t.scrollHeight > t.clientHeight + 1),
+      // (A line of a group's label cut short: "Darién overlan…".)
+      ellipsis: Array.from(n.children).some((t) => t.scrollWidth > t.clientWidth + 1),
       // (How much wider a label is than its longest line, a group's lines included.)
       spare: (() => {
         const r = document.createRange(), lines = [];
@@ -452,6 +454,9 @@ def test_a_group_label_lists_its_names_in_at_most_a_third_of_the_free_map(walks,
     if (story, screen) == ("panama", PHONE):  # (the canal's places on the last step)
         assert capped and capped[-1][0] == len(walks[case]) - 1, capped
         assert re.search(r"\n\+\d+ more$", capped[-1][1])
+        # Its first names wrap rather than end in "…" where that stays within the third.
+        shown = [x for x in walks[case][-1]["labels"] if x["text"].endswith(capped[-1][1].split("\n")[-1])]
+        assert len(shown) == 1 and not shown[0]["ellipsis"] and shown[0]["lines"] == 3, shown
     if screen == DESKTOP:  # (room enough: every list whole)
         assert not capped, capped
 

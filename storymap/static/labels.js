@@ -468,10 +468,11 @@
       var key = ids.join(' '), forms = this._groups[key], text = names.map(short);
       if (!forms) {
         // Two forms: long names wrapped, else cut short; for a long list, a last resort: its
-        // first names and how many more (the panel's list names them all).
+        // first names (wrapped, else cut short) and how many more (the panel's list names them all).
         var lists = [[text, 2], [text, 1]];
         if (text.length > GROUP_HEAD + 1) {
-          lists.push([text.slice(0, GROUP_HEAD).concat(this.options.more.replace('{n}', text.length - GROUP_HEAD)), 1, true]);
+          var head = text.slice(0, GROUP_HEAD).concat(this.options.more.replace('{n}', text.length - GROUP_HEAD));
+          lists.push([head, 2, true], [head, 1, true]);
         }
         forms = this._groups[key] = lists.map(function (list) {
           var node = this._node(list[0], list[1], list[2]);
@@ -547,8 +548,8 @@
     },
 
     // The first free spot for an item's label: beside one of its anchors (its name, else the short
-    // form), else off it with a leader line (the short form first); a group's list taller than the
-    // `list` option allows comes last. A label must stay in `room` and clear of
+    // form), else off it with a leader line (the short form first); a group's label taller than
+    // the `list` option allows comes last. A label must stay in `room` and clear of
     // `walls` (controls), `marks` (point symbols), placed labels and leader lines; a leader line
     // must not cross walls or labels.
     _spot: function (it, room, walls, marks, placed, lines) {
@@ -580,10 +581,10 @@
       var most = (room.b - room.t) * this.options.list;
       it.forms.forEach(function (form, i) {
         if (!form.cut) {
-          (form.hidden ? spare : it.group && form.size.h > most ? tall : regular).push(i);
+          (it.group && form.size.h > most ? tall : form.hidden ? spare : regular).push(i);
         }
       });
-      it.tall = !regular.length && tall.length > 0 && spare.length > 0;
+      it.tall = !regular.length && tall.some(function (i) { return !it.forms[i].hidden; });
       return this._search(it, regular, tests) || (spare.length ? this._search(it, spare, tests) : null) ||
         (tall.length ? this._search(it, tall, tests) : null);
     },

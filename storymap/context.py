@@ -19,7 +19,7 @@ from markupsafe import Markup
 from .dates import span_label
 from .encoding import deltas, pack, pack_rows, quantize
 from .geometry import bounds_union, frame_start, shift_into
-from .i18n import catalogue, page_languages
+from .i18n import catalogue, number_range, page_languages
 from .models import place_shapes
 from .text import markdown_html
 from .translations import localize
@@ -215,7 +215,7 @@ class PageContext:
             # (A kind's row: its shape, style and symbol are the kind's, in "kinds".)
             "legend": [{"label": self.legend_label(kind), "kind": name}
                        for name, kind in self.kinds.items() if kind.legend],
-            "overlays": list(self.overlays),
+            "overlays": [_number_labels(o, languages) for o in self.overlays],
             "places": [
                 {"id": p.id, "name": p.name, "kind": p.kind, "geometry": geometry,
                  **({"labels": labels} if labels else {})}
@@ -242,6 +242,17 @@ class PageContext:
     def timeline(self) -> bool:
         """Whether the page shows a timeline: when some step has a date or a period."""
         return any(s.time for s in self.story.steps)
+
+
+def _number_labels(overlay: dict[str, Any], languages: Sequence[str]) -> dict[str, Any]:
+    """An overlay's config with each class range of its key (``range`` and the key's ``digits``,
+    see storymap.styling) written as each of the page's languages writes numbers (``labels``)."""
+    key = overlay.get("key")
+    if not key or "digits" not in key:
+        return overlay
+    items = [{**item, "labels": {lang: number_range(*item["range"], key["digits"], lang) for lang in languages}}
+             if "range" in item else item for item in key["items"]]
+    return {**overlay, "key": {**key, "items": items}}
 
 
 def _time(span: Optional["Span"], languages: Sequence[str]) -> dict[str, Any]:

@@ -101,6 +101,22 @@ def direction(lang: str) -> str:
     return "ltr"
 
 
+def number_range(low: float, high: float, digits: int, lang: str) -> str:
+    """A class's range as ``lang`` writes numbers (CLDR, through Babel), with ``digits`` decimals:
+    ``2,348,402 – 6,195,124``, in French ``2 348 402 – 6 195 124``. Written at build time, as
+    step dates are: the page needs no ``Intl`` (whose first use costs the browser 10–20 ms). A
+    language CLDR does not know gets English's."""
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    try:
+        locale = Locale.parse(lang.replace("_", "-"), sep="-")
+        return f"{format_decimal(low, pattern, locale=locale)} – {format_decimal(high, pattern, locale=locale)}"
+    except (UnknownLocaleError, ValueError, TypeError):
+        return f"{low:,.{max(digits, 0)}f} – {high:,.{max(digits, 0)}f}"
+
+
 def dir_attribute(lang: str) -> Markup:
     """`` dir="rtl"`` for an element in a right-to-left language, else nothing (left to right is
     what an element without ``dir`` in a left-to-right page gets)."""

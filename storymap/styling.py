@@ -630,8 +630,8 @@ def _scheme_key(layer: str, binning: Any, palette: list[str], lo: float, hi: flo
         lowest = float(binning.y.min()) if getattr(binning, "lowest", None) is None else float(binning.lowest)
         edges = [-math.inf if lowest > binning.bins[0] else lowest] + [float(b) for b in binning.bins]
         if fmt is None and all(math.isfinite(e) for e in edges):
-            # Written by the page in its language ("2 348 402" in French), as few decimals as
-            # tell the classes apart; the label (English) is for a browser without Intl.
+            # As few decimals as tell the classes apart; the page's languages each write the
+            # range as they write numbers ("2 348 402" in French: storymap.context, at build time).
             digits = class_digits(edges)
             return {"type": "classes", "digits": digits, "items": [
                 {"label": f"{a:,.{digits}f} – {b:,.{digits}f}", "color": c, "range": [round(a, digits), round(b, digits)]}

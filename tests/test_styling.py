@@ -16,6 +16,8 @@ import shapely
 
 import storymap
 from storymap import StoryError
+from storymap.context import PageContext
+from storymap.i18n import number_range
 from storymap.layers import make_overlay
 from storymap.styling import class_digits, short_number
 
@@ -218,9 +220,8 @@ def test_legend_classes_with_their_ranges(skewed):
 
 
 def test_legend_classes_without_fmt_carry_their_ranges(skewed):
-    """Without `fmt`, the page writes each class's range in its language (legend.js); the key
-    carries the range, the decimals that tell the classes apart, and an English label for a
-    browser without Intl."""
+    """Without `fmt`, the key carries each class's range, the decimals that tell the classes
+    apart and an English label; the page's config adds each of its languages' label."""
     import mapclassify
 
     frame = squares(skewed)
@@ -235,6 +236,20 @@ def test_legend_classes_without_fmt_carry_their_ranges(skewed):
                                                    for a, b in zip(edges[:-1], edges[1:])]
     # With `fmt` (or `interval`, or labels), the labels are as given, and no range goes to the page.
     assert "digits" not in overlay(frame, column="value", scheme="quantiles", legend_kwds={"fmt": "{:.1f}"}).key
+    # The page's config: each class's label in each of the page's languages (Panama: en, es).
+    story = storymap.load(GEODATA).add_layer(frame, "Areas", column="value", scheme="quantiles", k=4)
+    (config,) = PageContext(story.data, overlays=[o.config for o in story._overlays.values()]).config["overlays"]
+    assert [i["labels"] for i in config["key"]["items"]] == [
+        {"en": number_range(a, b, digits, "en"), "es": number_range(a, b, digits, "es")}
+        for a, b in zip(edges[:-1], edges[1:])]
+
+
+def test_number_range_as_each_language_writes_numbers():
+    assert number_range(140, 2348401.6, 0, "en") == "140 – 2,348,402"
+    assert number_range(140, 2348401.6, 0, "fr") == "140 – 2\u202f348\u202f402"
+    assert number_range(0.5, 1.25, 2, "de") == "0,50 – 1,25"
+    assert number_range(0.5, 1.25, 2, "pt-BR") == "0,50 – 1,25"
+    assert number_range(1000, 2000, 0, "zz-unknown") == "1,000 – 2,000"  # (English's, for a tag CLDR does not know)
 
 
 @pytest.mark.parametrize("edges, digits", [

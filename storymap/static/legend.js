@@ -19,7 +19,7 @@
       // Start closed (phones).
       collapsed: false,
       // @option lang: String = ''
-      // The language the numbers of class ranges are written in (the browser's where empty).
+      // The language of the page the class ranges' numbers are written in.
       lang: ''
     },
 
@@ -70,10 +70,9 @@
     // Adds a row {label, shape, style, name?, kind?, key?} to the legend (`name`: a layer's, see
     // setActive; `kind`: a kind of place's, see showKinds). A `key` explains the colours of
     // a layer coloured by a column: {type: 'ramp', caption, colors, stops, stepped, ticks, missing?}
-    // (a colour bar) or {type: 'classes', caption, items: [{label, color, range?}], digits?}
-    // (classes or categories; a class's `range` [from, to] written in the legend's language with
-    // `digits` decimals). Keys are drawn in pages with layers added from Python
-    // (storymap-layers.js).
+    // (a colour bar) or {type: 'classes', caption, items: [{label, color, labels?}]} (classes or
+    // categories; `labels`: a class range's label in each of the page's languages, shown in the
+    // legend's `lang`). Keys are drawn in pages with layers added from Python (storymap-layers.js).
     addItem: function (item) {
       this._items.push(item);
       if (this._list) {

@@ -1005,7 +1005,7 @@
   }
 
   // Rows of swatches and labels: classes with their ranges, or categories.
-  function classes(items, shape, parent, legend, digits) {
+  function classes(items, shape, parent, legend) {
     var list = create('ul', 'storymap-legend-classes', null, parent);
     list.style.margin = '2px 0 0';
     list.style.padding = '0';
@@ -1019,8 +1019,8 @@
       var c = color(item.color);
       swatch(shape === 'line' ? 'line' : shape === 'point' ? 'point' : 'area', {color: c, fillColor: c}, row);
       var label = create('span', 'storymap-legend-label', item.label, row);
-      if (item.range) {
-        legend._number(label, item, digits);
+      if (item.labels) {
+        legend._number(label, item);
       }
     });
     return list;
@@ -1040,25 +1040,16 @@
         classes([k.missing], k.shape || item.shape, box, legend);
       }
     } else {
-      classes(k.items || [], k.shape || item.shape, box, legend, k.digits);
+      classes(k.items || [], k.shape || item.shape, box, legend);
     }
     return box;
   }
 
-  // A class's range in a layer's key (legend.js: items with a `range` [from, to]) as `lang`
-  // writes numbers ("2 348 402" in French), with `digits` decimals; where the browser has no
-  // Intl, the label Python wrote (in English).
-  function range(item, digits, lang) {
-    var r = item.range, options = {minimumFractionDigits: digits, maximumFractionDigits: digits}, format;
-    if (!window.Intl || !Intl.NumberFormat || typeof digits !== 'number') {
-      return item.label;
-    }
-    try {
-      format = new Intl.NumberFormat(lang || undefined, options);
-    } catch (e) {  // (a tag Intl does not take)
-      format = new Intl.NumberFormat(undefined, options);
-    }
-    return format.format(r[0]) + ' \u2013 ' + format.format(r[1]);
+  // A class's range in a layer's key as `lang` writes numbers ("2 348 402" in French): written
+  // at build time for each of the page's languages (`labels`, storymap/context.py), else the
+  // key's own label.
+  function range(item, lang) {
+    return item.labels && Object.prototype.hasOwnProperty.call(item.labels, lang) ? item.labels[lang] : item.label;
   }
 
   if (ns.Legend) {
@@ -1069,9 +1060,9 @@
       },
 
       // A class range's label: written now, and again in another language (_relabel).
-      _number: function (node, item, digits) {
-        (this._numbers = this._numbers || []).push([node, item, digits]);
-        node.textContent = range(item, digits, this.options.lang);
+      _number: function (node, item) {
+        (this._numbers = this._numbers || []).push([node, item]);
+        node.textContent = range(item, this.options.lang);
       },
 
       // The class ranges' numbers as `lang` writes them (setTexts: another language).
@@ -1079,7 +1070,7 @@
         if (lang !== this.options.lang) {
           this.options.lang = lang;
           (this._numbers || []).forEach(function (n) {
-            n[0].textContent = range(n[1], n[2], lang);
+            n[0].textContent = range(n[1], lang);
           });
         }
       }

@@ -117,6 +117,19 @@ def number_range(low: float, high: float, digits: int, lang: str) -> str:
         return f"{low:,.{max(digits, 0)}f} – {high:,.{max(digits, 0)}f}"
 
 
+@lru_cache(maxsize=None)
+def decimal_symbol(lang: str) -> str:
+    """What ``lang`` writes between a number's whole part and its decimals (CLDR, through Babel):
+    ``.`` in English, ``,`` in French; ``.`` for a language CLDR does not know."""
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import get_decimal_symbol
+
+    try:
+        return get_decimal_symbol(Locale.parse(lang.replace("_", "-"), sep="-"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return "."
+
+
 def dir_attribute(lang: str) -> Markup:
     """`` dir="rtl"`` for an element in a right-to-left language, else nothing (left to right is
     what an element without ``dir`` in a left-to-right page gets)."""

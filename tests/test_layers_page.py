@@ -390,6 +390,10 @@ def test_legend_numbers_are_legible_in_the_page_language(tmp_path: Path, browser
             const r = n.getBoundingClientRect(); return [n.textContent, r.left, r.right]; }})""")
         assert len(ticks) >= 3 and ticks[0][0] == "569.9" and ticks[-1][0] == "200k", ticks
         assert all(a[2] + 2 <= b[1] for a, b in zip(ticks, ticks[1:])), ticks
+        run.js(f"() => void {ROOT_JS}.storymap.setLanguage('es')")  # (a decimal comma in Spanish)
+        assert run.js(f"""() => [...{ROOT_JS}.querySelectorAll(
+          '.storymap-legend-item[data-layer="Output"] .storymap-legend-tick')].map((n) => n.textContent)""") == [
+            t[0].replace(".", ",") for t in ticks]
         assert run.errors == []
     finally:
         context.close()

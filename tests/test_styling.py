@@ -17,7 +17,7 @@ import shapely
 import storymap
 from storymap import StoryError
 from storymap.context import PageContext
-from storymap.i18n import number_range
+from storymap.i18n import decimal_symbol, number_range
 from storymap.layers import make_overlay
 from storymap.styling import class_digits, short_number
 
@@ -242,6 +242,18 @@ def test_legend_classes_without_fmt_carry_their_ranges(skewed):
     assert [i["labels"] for i in config["key"]["items"]] == [
         {"en": number_range(a, b, digits, "en"), "es": number_range(a, b, digits, "es")}
         for a, b in zip(edges[:-1], edges[1:])]
+
+
+def test_colour_bar_values_in_each_language():
+    ramp = overlay(squares([0.5, 1.25, 2.0, 3.75]), column="value", cmap="viridis").key
+    assert [t[1] for t in ramp["ticks"]] == ["0.5", "2", "3", "3.75"]
+    # The Panama page (English and Spanish): a Spanish label for each value written with a point.
+    story = storymap.load(GEODATA).add_layer(squares([0.5, 1.25, 2.0, 3.75]), "Areas", column="value", cmap="viridis")
+    (config,) = PageContext(story.data, overlays=[o.config for o in story._overlays.values()]).config["overlays"]
+    assert config["key"]["ticks"] == [[t[0], t[1], {"en": t[1], "es": t[1].replace(".", ",")}] if "." in t[1] else t
+                                      for t in ramp["ticks"]]
+    assert [t[2]["es"] for t in config["key"]["ticks"] if len(t) == 3] == ["0,5", "3,75"]
+    assert decimal_symbol("fr") == "," and decimal_symbol("he") == "." and decimal_symbol("zz-unknown") == "."
 
 
 def test_number_range_as_each_language_writes_numbers():

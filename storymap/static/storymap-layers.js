@@ -969,8 +969,9 @@
   }
 
   // A colour bar: key.colors at key.stops (fractions; for a stepped bar, the edges of its
-  // segments), with key.ticks [[fraction, label], ...] under it.
-  function ramp(key, parent) {
+  // segments), with key.ticks [[fraction, label, labels?], ...] under it (`labels`: the label in
+  // each of the page's languages, where they differ).
+  function ramp(key, parent, legend) {
     var bar = create('div', 'storymap-legend-ramp', null, parent), stops = key.stops || [], parts = [];
     bar.setAttribute('aria-hidden', 'true');
     bar.style.width = '180px';
@@ -995,6 +996,9 @@
     var list = key.ticks || [];
     list.forEach(function (tick, i) {
       var label = create('span', 'storymap-legend-tick', tick[1], ticks);
+      if (tick[2]) {
+        legend._number(label, {label: tick[1], labels: tick[2]});
+      }
       label.style.position = 'absolute';
       label.style.whiteSpace = 'nowrap';
       label.style.fontSize = '0.75rem';
@@ -1035,7 +1039,7 @@
       create('div', 'storymap-legend-caption', k.caption, box).style.fontWeight = '600';
     }
     if (k.type === 'ramp') {
-      ramp(k, box);
+      ramp(k, box, legend);
       if (k.missing) {
         classes([k.missing], k.shape || item.shape, box, legend);
       }
@@ -1045,9 +1049,9 @@
     return box;
   }
 
-  // A class's range in a layer's key as `lang` writes numbers ("2 348 402" in French): written
-  // at build time for each of the page's languages (`labels`, storymap/context.py), else the
-  // key's own label.
+  // A number of a layer's key (a class's range, a colour bar's value) as `lang` writes it
+  // ("2 348 402" in French): written at build time for each of the page's languages (`labels`,
+  // storymap/context.py), else the key's own label.
   function range(item, lang) {
     return item.labels && Object.prototype.hasOwnProperty.call(item.labels, lang) ? item.labels[lang] : item.label;
   }

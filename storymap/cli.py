@@ -210,7 +210,7 @@ def new(folder: Path, title: str, lang: str) -> None:
     there, is never overwritten (exit status 1, nothing written). With --lang, the story's `lang`
     is that language; the starter's own texts stay English, to be replaced.
     """
-    from .scaffold import new_story
+    from .scaffold import new_story, toml_string
 
     try:
         written = new_story(folder, title=title, lang=lang)
@@ -223,8 +223,8 @@ def new(folder: Path, title: str, lang: str) -> None:
         sys.exit(EXIT_INVALID)
     click.echo(f"wrote {', '.join(str(p) for p in written)}")
     if lang.strip() != "en":
-        click.echo(f"lang = {lang.strip()!r}: the page's interface follows it; the starter's texts are English, "
-                   "to be replaced with yours")
+        click.echo(f"lang = {toml_string(lang.strip())} in story.toml: the page's interface follows it; the starter's "
+                   "texts are English, to be replaced with yours")
     shown = _shell_word(str(folder))
     click.echo(f"next: storymap serve {shown} --open    (a live preview while you edit)\n"
                f"      storymap build {shown}           (the page, in dist/index.html)")

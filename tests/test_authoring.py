@@ -73,7 +73,7 @@ def test_new_story_in_another_language(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(tmp_path)
     result = run("new", "mine", "--title", "Trois monuments", "--lang", "fr")
     assert result.exit_code == 0, result.output
-    assert "lang = 'fr'" in result.output
+    assert 'lang = "fr" in story.toml' in result.output
     data = load_data(tmp_path / "mine")
     assert (data.lang, data.kicker, data.title) == ("fr", "", "Trois monuments")
     assert run("build", "mine").exit_code == 0

@@ -215,7 +215,7 @@ class PageContext:
             # (A kind's row: its shape, style and symbol are the kind's, in "kinds".)
             "legend": [{"label": self.legend_label(kind), "kind": name}
                        for name, kind in self.kinds.items() if kind.legend],
-            "overlays": [_number_labels(o, languages) for o in self.overlays],
+            "overlays": [_in_languages(o, languages, self.source.lang) for o in self.overlays],
             "places": [
                 {"id": p.id, "name": p.name, "kind": p.kind, "geometry": geometry,
                  **({"labels": labels} if labels else {})}
@@ -242,6 +242,22 @@ class PageContext:
     def timeline(self) -> bool:
         """Whether the page shows a timeline: when some step has a date or a period."""
         return any(s.time for s in self.story.steps)
+
+
+def _in_languages(overlay: dict[str, Any], languages: Sequence[str], own: str) -> dict[str, Any]:
+    """An overlay's config with its texts in each of the page's languages: its name (``names``) and
+    its key's caption where given in several (a language left out shows the story's ``own``), and
+    its key's numbers (see _number_labels)."""
+    out = _number_labels(overlay, languages)
+    names = out.get("names")
+    if names:
+        out = {**out, "names": {lang: names.get(lang) or names.get(own) or out["name"] for lang in languages}}
+    key = out.get("key")
+    if key and isinstance(key.get("caption"), dict):
+        captions = key["caption"]
+        first = captions.get(own) or next(iter(captions.values()), "")
+        out = {**out, "key": {**key, "caption": {lang: captions.get(lang) or first for lang in languages}}}
+    return out
 
 
 def _number_labels(overlay: dict[str, Any], languages: Sequence[str]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
 
 import folium
 import geopandas as gpd
@@ -114,6 +114,8 @@ class Overlay:
     key: Optional[dict[str, Any]] = None
     #: How the layer follows the dated steps (``"cumulative"`` or ``"window"``), or None without times.
     time: Optional[str] = None
+    #: The layer's name in each of the story's languages given (the legend's row), or None.
+    names: Optional[dict[str, str]] = None
 
     @property
     def config(self) -> dict[str, Any]:
@@ -125,6 +127,8 @@ class Overlay:
             out["key"] = self.key
         if self.time is not None:
             out["time"] = self.time
+        if self.names is not None:
+            out["names"] = dict(self.names)
         return out
 
     def zoom(self, data: "StoryData") -> Optional[float]:
@@ -492,6 +496,25 @@ class DataLayer(Layer):
 
 def _problem(name: str, field_name: str, message: str) -> StoryError:
     return StoryError([Problem(file="", where=f"layer {name!r}", field=field_name, message=message)])
+
+
+def texts_by_language(where: str, field_name: str, value: Mapping[Any, Any], languages: Sequence[str],
+                      own: str) -> dict[str, str]:
+    """A text given in several of a story's languages (``{"en": "Population", "es": "Población"}``):
+    each key one of the story's ``languages``, the story's ``own`` among them, each value some text."""
+    def fail(message: str) -> StoryError:
+        return StoryError([Problem(file="", where=where, field=field_name, message=message)])
+
+    out: dict[str, str] = {}
+    for lang, text in value.items():
+        if lang not in languages:
+            raise fail(f"{short_repr(lang)} is not one of the story's languages ({', '.join(languages)})")
+        if not isinstance(text, str) or not text.strip():
+            raise fail(f"expected some text for {lang!r}, got {short_repr(text)}")
+        out[lang] = text.strip()
+    if own not in out:
+        raise fail(f"give the text in {own!r}, the story's own language, too (given: {', '.join(out) or 'none'})")
+    return out
 
 
 def _check_name(name: Any, taken: Iterable[str]) -> str:

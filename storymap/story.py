@@ -20,7 +20,7 @@ from .files import check_output, write_atomic
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
 from .i18n import page_languages
 from .translations import localize
-from .layers import Overlay, make_overlay
+from .layers import Overlay, make_overlay, texts_by_language
 from .load import load_data
 from .models import Step, StoryData
 from .places import place_records
@@ -111,7 +111,7 @@ class Story:
         return list(self._overlays)
 
     # Extending -----------------------------------------------------------------------------
-    def add_layer(self, data: Any, name: str, *, steps: Optional[Sequence[str]] = None,
+    def add_layer(self, data: Any, name: str | Mapping[str, str], *, steps: Optional[Sequence[str]] = None,
                   style: Optional[Mapping[str, Any]] = None, tooltip: Any = None, popup: Any = None,
                   assets: Optional[str | os.PathLike[str]] = None, time: Any = None,
                   time_mode: Optional[str] = None, column: Any = None, cmap: Any = None, color: Any = None, categorical: bool = False,
@@ -138,8 +138,11 @@ class Story:
             in a compact encoding, fast with 100,000 features. Or a folium layer, marker or vector
             shape, which is added as it is, inside a group named ``name`` (explore's keywords do not
             apply to it).
-        name : str
-            Unique name: the legend label and the key in ``root.storymap.layers``.
+        name : str or mapping
+            Unique name: the legend label and the key in ``root.storymap.layers``. In a story of
+            several languages, a mapping gives it in each (``{"en": "Population", "es":
+            "Población"}``, the story's own language among them: its text is the key); a language
+            left out shows the story's own.
         steps : sequence of str, optional
             Ids of the steps the layer shows on; hidden on the others. ``None``: every step.
         style : mapping, optional
@@ -196,8 +199,11 @@ class Story:
         legend : bool, default True
             Show the colours in the legend: the colour bar, or the classes or categories.
         legend_kwds : mapping, optional
-            ``caption`` (default: the column's name), ``labels`` (one per class or category),
-            ``fmt`` (class ranges, default ``"{:.2f}"``), ``colorbar`` (with a scheme, ``True``
+            ``caption`` (default: the column's name; a mapping gives it in each of the story's
+            languages, as ``name`` does), ``labels`` (one per class or category),
+            ``fmt`` (class ranges, such as explore's ``"{:.2f}"``; by default as few decimals as
+            tell the classes apart, written as each of the page's languages writes numbers),
+            ``colorbar`` (with a scheme, ``True``
             shows explore's stepped bar instead of the list of classes and their ranges that a
             story's legend shows by default), ``scale``, ``interval``, ``max_labels``.
         style_kwds : mapping, optional
@@ -245,6 +251,14 @@ class Story:
         """
         taken = list(self._overlays) + [str(c.layer_name) for c in self.map._children.values()
                                         if isinstance(c, folium.map.Layer)]
+        names = None
+        if isinstance(name, Mapping):  # (the name in several of the story's languages)
+            names = texts_by_language("add_layer", "name", name, self.languages, self.data.lang)
+            name = names[self.data.lang]
+        if isinstance(legend_kwds, Mapping) and isinstance(legend_kwds.get("caption"), Mapping):
+            caption = texts_by_language(f"layer {name!r}", "legend_kwds.caption", legend_kwds["caption"],
+                                        self.languages, self.data.lang)
+            legend_kwds = {**legend_kwds, "caption": caption}
         overlay = make_overlay(
             data, name, steps=steps, style=style, tooltip=tooltip, popup=popup, taken=taken,
             step_ids=[s.id for s in self.data.steps], index=len(self._overlays), time=time, time_mode=time_mode,
@@ -264,6 +278,7 @@ class Story:
         if assets is not None and Path(assets) not in self._asset_folders:
             self._asset_folders.append(Path(assets))
         overlay.element.add_to(self.map)
+        overlay.names = names
         self._overlays[overlay.name] = overlay
         return self
 

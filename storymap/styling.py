@@ -18,7 +18,7 @@ import inspect
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -428,7 +428,10 @@ def data_style(frame: pd.DataFrame, layer: str, *, geometry: str, shape: str, co
                                            "(e.g. column='population')")
         return _color_only(frame, layer, color, geometry)
     values, caption = _values(layer, "column", column, frame, geometry)
-    caption = str(legend_kwds.get("caption", caption))
+    given = legend_kwds.get("caption", caption)
+    # (A caption in several languages, {"en": ..., "es": ...}: Story.add_layer checks its languages.)
+    captions = {str(k): str(v) for k, v in given.items()} if isinstance(given, Mapping) else None
+    caption = str(given) if captions is None else next(iter(captions.values()), caption)
     if isinstance(values.dtype, pd.CategoricalDtype):
         if categories is not None:
             raise problem(layer, "categories", "the column is already categorical (its dtype has its categories); "
@@ -472,7 +475,7 @@ def data_style(frame: pd.DataFrame, layer: str, *, geometry: str, shape: str, co
     if not legend:
         style.key = None
     elif style.key is not None:
-        style.key["caption"] = caption
+        style.key["caption"] = captions or caption
         if style.key["type"] == "classes":
             style.key["items"] = _shorten(style.key["items"])
         if missing_color is not None and n_missing:

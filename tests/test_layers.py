@@ -16,6 +16,7 @@ import shapely
 
 import storymap
 from storymap import StoryError
+from storymap.context import PageContext
 from storymap.layers import detail_zoom, encode
 
 from .conftest import GEODATA
@@ -241,6 +242,28 @@ def test_duplicate_and_reserved_names(story):
     for bad in ("", "   ", None, 3):
         with pytest.raises(StoryError, match="expected a non-empty string naming the layer"):
             story.add_layer(random_points(5), bad)  # type: ignore[arg-type]
+
+
+def test_a_layer_named_in_each_language(story):
+    """In a story of several languages (Panama: en, es), a layer's name and its key's caption may
+    be given in each; the story's own language's name is the layer's key."""
+    frame = random_points(20).assign(people=range(20))
+    story.add_layer(frame, {"en": "Population", "es": "Población"}, column="people", scheme="quantiles", k=3,
+                    legend_kwds={"caption": {"en": "People", "es": "Personas"}})
+    story.add_layer(random_points(5), {"en": "Ports"})  # (Spanish left out: the English shows)
+    assert story.layers == ["Population", "Ports"]
+    overlays = PageContext(story.data, overlays=[o.config for o in story._overlays.values()]).config["overlays"]
+    assert overlays[0]["names"] == {"en": "Population", "es": "Población"}
+    assert overlays[0]["key"]["caption"] == {"en": "People", "es": "Personas"}
+    assert overlays[1]["names"] == {"en": "Ports", "es": "Ports"}
+    for name, expected in [({"en": "A", "fr": "B"}, "'fr' is not one of the story's languages (en, es)"),
+                           ({"es": "Puertos"}, "give the text in 'en', the story's own language, too"),
+                           ({"en": "  "}, "expected some text for 'en'")]:
+        with pytest.raises(StoryError, match=re.escape(expected)):
+            story.add_layer(random_points(5), name)
+    with pytest.raises(StoryError, match=r"legend_kwds\.caption: 'de' is not one of the story's languages"):
+        story.add_layer(frame, "Other", column="people", legend_kwds={"caption": {"en": "People", "de": "Leute"}})
+    assert story.layers == ["Population", "Ports"]  # (nothing added by a refused call)
 
 
 @pytest.mark.parametrize("data, expected", [

@@ -357,14 +357,16 @@ def test_legend_shows_classes_categories_and_captions(coloured: PageRun):
 def test_legend_numbers_are_legible_in_the_page_language(tmp_path: Path, browser):
     """Without `fmt`, a class's range has as few decimals as tell the classes apart, written as
     the page's language writes numbers, and again when the reader switches language (explore's
-    "{:.2f}" wrote a population as "2348401.60", in English whatever the story's language). A
-    colour bar's values do not run into one another (its first and last label, drawn from the
-    bar's ends inward, overlapped their neighbours: "569.950k")."""
+    "{:.2f}" wrote a population as "2348401.60", in English whatever the story's language); so are
+    a layer's name and caption given in each language. A colour bar's values do not run into one
+    another (its first and last label, drawn from the bar's ends inward, overlapped their
+    neighbours: "569.950k")."""
     squares, _ = _coloured_frames()
     story = storymap.load(GEODATA)
     reach = squares.assign(reach=[v * 24.5 + 0.25 for v in SQUARE_VALUES])  # from 24.75 to 122,500.25
-    story.add_layer(reach, "Reach", column="reach", scheme="user_defined",
-                    classification_kwds={"bins": [25.5, 2500.5, 125000]})
+    story.add_layer(reach, {"en": "Reach", "es": "Alcance"}, column="reach", scheme="user_defined",
+                    classification_kwds={"bins": [25.5, 2500.5, 125000]},
+                    legend_kwds={"caption": {"en": "People reached", "es": "Personas alcanzadas"}})
     output = squares.assign(output=np.linspace(569.9, 200_000, len(squares)))
     story.add_layer(output, "Output", column="output", cmap="viridis")
     context = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -383,8 +385,15 @@ def test_legend_numbers_are_legible_in_the_page_language(tmp_path: Path, browser
         assert spanish == ["24,75 – 25,50", "25,50 – 2.500,50", "2.500,50 – 125.000,00"], spanish
         # Written at build time: the page's script makes no Intl.NumberFormat (its first costs 10–20 ms).
         assert "NumberFormat" not in (tmp_path / "index.html").read_text("utf-8")
+        # The layer's name and caption given in each language follow the switch too.
+        texts = f"""() => {{ const row = {ROOT_JS}.querySelector('.storymap-legend-item[data-layer="Reach"]');
+          return [row.querySelector('.storymap-legend-label').textContent,
+                  row.querySelector('.storymap-legend-caption').textContent]; }}"""
+        assert run.js(texts) == ["Alcance", "Personas alcanzadas"]
         run.js(f"() => void {ROOT_JS}.storymap.setLanguage('en')")
         assert run.js(read) == english
+        assert run.js(texts) == ["Reach", "People reached"]
+        assert run.js(f"() => Object.keys({ROOT_JS}.storymap.layers).includes('Reach')")
         ticks = run.js(f"""() => [...{ROOT_JS}.querySelectorAll(
           '.storymap-legend-item[data-layer="Output"] .storymap-legend-tick')].map((n) => {{
             const r = n.getBoundingClientRect(); return [n.textContent, r.left, r.right]; }})""")

@@ -175,6 +175,12 @@
       });
       if (this._legend) {  // (else made later, in this language: story.js)
         this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || [], this.language);
+        var rows = this._legend._rows || {};
+        this._overlays.forEach(function (o) {  // (a layer added from Python with its name in each language)
+          if (o.names && rows[o.name]) {
+            rows[o.name].querySelector('.storymap-legend-label').textContent = o.names[this.language];
+          }
+        }, this);
       }
       if (basemap && basemap.setLang) {
         basemap.setLang(this.language);

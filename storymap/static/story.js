@@ -161,7 +161,8 @@
       });
       this._legend = new ns.Legend(rows, legend).addTo(map);
       this._overlays.forEach(function (o) {
-        this._legend.addItem({label: o.name, shape: o.shape, style: o.style, name: o.name, key: o.key});
+        this._legend.addItem({label: o.names ? o.names[this.language] : o.name, shape: o.shape, style: o.style,
+          name: o.name, key: o.key});
       }, this);
       if (this._legendTexts && this.language !== this._rendered) {  // (languages.js: another language shown)
         this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || [], this.language);

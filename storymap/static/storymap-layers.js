@@ -1035,8 +1035,12 @@
     var k = item.key, box = create('div', 'storymap-legend-key', null, parent);
     box.style.flexBasis = '100%';
     box.style.marginLeft = '26px';
-    if (k.caption) {
-      create('div', 'storymap-legend-caption', k.caption, box).style.fontWeight = '600';
+    if (k.caption) {  // (a text, or a text in each of the page's languages)
+      var caption = create('div', 'storymap-legend-caption', typeof k.caption === 'string' ? k.caption : null, box);
+      caption.style.fontWeight = '600';
+      if (typeof k.caption === 'object') {
+        legend._number(caption, {label: '', labels: k.caption});
+      }
     }
     if (k.type === 'ramp') {
       ramp(k, box, legend);
@@ -1063,7 +1067,8 @@
         key(item, row, this);
       },
 
-      // A class range's label: written now, and again in another language (_relabel).
+      // A number (or a caption) of a key in the legend's language: written now, and again in
+      // another language (_relabel).
       _number: function (node, item) {
         (this._numbers = this._numbers || []).push([node, item]);
         node.textContent = range(item, this.options.lang);

@@ -25,7 +25,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import folium
 import geopandas as gpd
@@ -391,7 +391,8 @@ class DataLayer(Layer):
     highlight : dict, optional
         Path options for the feature under the pointer, or None for no highlight.
     tooltip_options, popup_options : dict, optional
-        ``aliases`` (shown instead of the property names) and ``labels`` (bool).
+        ``aliases`` (shown instead of the property names; a mapping gives them in each language)
+        and ``labels`` (bool).
     days : numpy.ndarray, optional
         Per feature (frame order), its day (:func:`storymap.dates.feature_days`): the layer then
         shows, at each dated step, the features of the step's time.
@@ -427,6 +428,8 @@ class DataLayer(Layer):
         self.stroke_follows = stroke_follows
         self.highlight = highlight
         self.tooltip_options = tooltip_options or {}
+        #: The popup's title (the layer's name) in each of the story's languages, or None (Story.add_layer).
+        self.titles: Optional[dict[str, str]] = None
         self.popup_options = popup_options or {}
         self.days = None if days is None else np.asarray(days, dtype=np.int64)
         self.time_mode = time_mode
@@ -481,7 +484,7 @@ class DataLayer(Layer):
             "shape": self.shape,
             "tooltip": {"fields": self.tooltip, "labels": tip.get("labels", self.labels),
                         "aliases": tip.get("aliases")} if self.tooltip else None,
-            "popup": {"fields": self.popup, "title": str(self.layer_name), "labels": pop.get("labels", True),
+            "popup": {"fields": self.popup, "title": self.titles or str(self.layer_name), "labels": pop.get("labels", True),
                       "aliases": pop.get("aliases")} if self.popup else None,
             "palette": self.palette,
             "strokeFollows": self.stroke_follows,
@@ -499,22 +502,30 @@ def _problem(name: str, field_name: str, message: str) -> StoryError:
 
 
 def texts_by_language(where: str, field_name: str, value: Mapping[Any, Any], languages: Sequence[str],
-                      own: str) -> dict[str, str]:
+                      own: str, check: Optional[Callable[[str, Any], Any]] = None) -> dict[str, Any]:
     """A text given in several of a story's languages (``{"en": "Population", "es": "Población"}``):
-    each key one of the story's ``languages``, the story's ``own`` among them, each value some text."""
+    each key one of the story's ``languages``, the story's ``own`` among them (first in the result),
+    each value some text (or what ``check(lang, value)`` returns, raising ValueError with what is
+    wrong)."""
     def fail(message: str) -> StoryError:
         return StoryError([Problem(file="", where=where, field=field_name, message=message)])
 
-    out: dict[str, str] = {}
-    for lang, text in value.items():
+    def text(lang: str, given: Any) -> str:
+        if not isinstance(given, str) or not given.strip():
+            raise ValueError(f"expected some text for {lang!r}, got {short_repr(given)}")
+        return given.strip()
+
+    out: dict[str, Any] = {}
+    for lang, given in value.items():
         if lang not in languages:
             raise fail(f"{short_repr(lang)} is not one of the story's languages ({', '.join(languages)})")
-        if not isinstance(text, str) or not text.strip():
-            raise fail(f"expected some text for {lang!r}, got {short_repr(text)}")
-        out[lang] = text.strip()
+        try:
+            out[lang] = (check or text)(lang, given)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
     if own not in out:
         raise fail(f"give the text in {own!r}, the story's own language, too (given: {', '.join(out) or 'none'})")
-    return out
+    return {own: out[own], **out}
 
 
 def _check_name(name: Any, taken: Iterable[str]) -> str:
@@ -587,14 +598,21 @@ def _check_text_options(name: str, which: str, value: Any, fields: Optional[list
         raise _problem(name, f"{which}.labels", f"expected True or False, got {short_repr(options['labels'])}")
     if "aliases" in options:
         aliases = options["aliases"]
-        if not isinstance(aliases, (list, tuple)) or not all(isinstance(a, str) for a in aliases):
-            raise _problem(name, f"{which}.aliases", f"expected a list of names, got {short_repr(aliases)}")
-        count = len(fields or [])
-        if len(aliases) != count:
-            raise _problem(name, f"{which}.aliases", f"{len(aliases)} aliases for {count} fields; give one alias "
-                                                     "per field shown")
-        options["aliases"] = list(aliases)
+        if isinstance(aliases, Mapping):  # (in each of the story's languages: Story.add_layer checks which)
+            options["aliases"] = {str(lang): _aliases(name, which, given, fields) for lang, given in aliases.items()}
+        else:
+            options["aliases"] = _aliases(name, which, aliases, fields)
     return options
+
+
+def _aliases(name: str, which: str, aliases: Any, fields: Optional[list[str]]) -> list[str]:
+    if not isinstance(aliases, (list, tuple)) or not all(isinstance(a, str) for a in aliases):
+        raise _problem(name, f"{which}.aliases", f"expected a list of names, got {short_repr(aliases)}")
+    count = len(fields or [])
+    if len(aliases) != count:
+        raise _problem(name, f"{which}.aliases", f"{len(aliases)} aliases for {count} fields; give one alias "
+                                                 "per field shown")
+    return list(aliases)
 
 
 def _check_style(name: str, style: Any) -> dict[str, Any]:

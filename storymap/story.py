@@ -222,7 +222,9 @@ class Story:
             ``color`` for features whose value is missing (else they are left out) and its
             legend ``label`` (default ``"NaN"``).
         tooltip_kwds, popup_kwds : mapping, optional
-            ``aliases`` (shown instead of the column names) and ``labels`` (show the names).
+            ``aliases`` (shown instead of the column names; a mapping gives them in each of the
+            story's languages, ``{"en": ["People"], "es": ["Personas"]}``) and ``labels`` (show
+            the names).
         **unsupported
             explore's map options (``m``, ``tiles``, ``width``, ``map_kwds``, ...) raise
             :class:`storymap.StoryError` saying why; misspelt keywords get "did you mean".
@@ -259,6 +261,13 @@ class Story:
             caption = texts_by_language(f"layer {name!r}", "legend_kwds.caption", legend_kwds["caption"],
                                         self.languages, self.data.lang)
             legend_kwds = {**legend_kwds, "caption": caption}
+        kwds = {"tooltip_kwds": tooltip_kwds, "popup_kwds": popup_kwds}
+        for which, given in kwds.items():  # (aliases in each language: the languages checked here)
+            if isinstance(given, Mapping) and isinstance(given.get("aliases"), Mapping):
+                aliases = texts_by_language(f"layer {name!r}", f"{which}.aliases", given["aliases"], self.languages,
+                                            self.data.lang, check=lambda lang, value: value)
+                kwds[which] = {**given, "aliases": aliases}
+        tooltip_kwds, popup_kwds = kwds["tooltip_kwds"], kwds["popup_kwds"]
         overlay = make_overlay(
             data, name, steps=steps, style=style, tooltip=tooltip, popup=popup, taken=taken,
             step_ids=[s.id for s in self.data.steps], index=len(self._overlays), time=time, time_mode=time_mode,
@@ -279,6 +288,8 @@ class Story:
             self._asset_folders.append(Path(assets))
         overlay.element.add_to(self.map)
         overlay.names = names
+        if names is not None and hasattr(overlay.element, "titles"):  # (a data layer's popup title)
+            overlay.element.titles = names
         self._overlays[overlay.name] = overlay
         return self
 

@@ -264,6 +264,20 @@ def test_a_layer_named_in_each_language(story):
     with pytest.raises(StoryError, match=r"legend_kwds\.caption: 'de' is not one of the story's languages"):
         story.add_layer(frame, "Other", column="people", legend_kwds={"caption": {"en": "People", "de": "Leute"}})
     assert story.layers == ["Population", "Ports"]  # (nothing added by a refused call)
+    # A tooltip's and a popup's aliases in each language; the popup's title is the layer's name in each.
+    story.add_layer(frame, {"es": "Sitios", "en": "Sites"}, tooltip=["people"], popup=["people"],
+                    tooltip_kwds={"aliases": {"es": ["Personas"], "en": ["People"]}},
+                    popup_kwds={"aliases": {"en": ["People"]}})
+    element = story._overlays["Sites"].element
+    options = json.loads(str(element.options_json))
+    assert list(options["tooltip"]["aliases"]) == ["en", "es"]  # (the story's own language first)
+    assert options["tooltip"]["aliases"] == {"en": ["People"], "es": ["Personas"]}
+    assert options["popup"]["aliases"] == {"en": ["People"]}
+    assert options["popup"]["title"] == {"en": "Sites", "es": "Sitios"}
+    with pytest.raises(StoryError, match=r"tooltip_kwds\.aliases: 'fr' is not one of the story's languages"):
+        story.add_layer(frame, "More", tooltip=["people"], tooltip_kwds={"aliases": {"en": ["P"], "fr": ["P"]}})
+    with pytest.raises(StoryError, match=r"tooltip_kwds\.aliases: 2 aliases for 1 fields"):
+        story.add_layer(frame, "More", tooltip=["people"], tooltip_kwds={"aliases": {"en": ["P"], "es": ["P", "Q"]}})
 
 
 @pytest.mark.parametrize("data, expected", [

@@ -366,7 +366,10 @@ def test_legend_numbers_are_legible_in_the_page_language(tmp_path: Path, browser
     reach = squares.assign(reach=[v * 24.5 + 0.25 for v in SQUARE_VALUES])  # from 24.75 to 122,500.25
     story.add_layer(reach, {"en": "Reach", "es": "Alcance"}, column="reach", scheme="user_defined",
                     classification_kwds={"bins": [25.5, 2500.5, 125000]},
-                    legend_kwds={"caption": {"en": "People reached", "es": "Personas alcanzadas"}})
+                    legend_kwds={"caption": {"en": "People reached", "es": "Personas alcanzadas"}},
+                    tooltip=["name", "reach"], popup=["reach"],
+                    tooltip_kwds={"aliases": {"en": ["Square", "Reach"], "es": ["Cuadrado", "Alcance"]}},
+                    popup_kwds={"aliases": {"en": ["People"], "es": ["Personas"]}})
     output = squares.assign(output=np.linspace(569.9, 200_000, len(squares)))
     story.add_layer(output, "Output", column="output", cmap="viridis")
     context = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -390,7 +393,23 @@ def test_legend_numbers_are_legible_in_the_page_language(tmp_path: Path, browser
           return [row.querySelector('.storymap-legend-label').textContent,
                   row.querySelector('.storymap-legend-caption').textContent]; }}"""
         assert run.js(texts) == ["Alcance", "Personas alcanzadas"]
+        # ... and so do its tooltip's and popup's aliases and the popup's title (the layer's name).
+        run.js(f"() => void {ROOT_JS}.storymap.map.setView([8.6, -79.9], 8, {{animate: false}})")
+        run.page.wait_for_function(f"() => {{ const l = {ROOT_JS}.storymap.layers.Reach; return l._view && l._view.zoom === 8; }}")
+        centre = squares.geometry.iloc[7].centroid
+        x, y = _point_on_screen(run, centre.y, centre.x)
+        run.page.mouse.move(x, y)
+        tip = run.page.wait_for_selector(".leaflet-tooltip.storymap-hover", timeout=3000)
+        assert tip.inner_text().splitlines() == ["Cuadrado: Square 7", "Alcance: 122500.25"]
+        run.page.mouse.click(x, y)
+        popup = run.page.wait_for_selector(".leaflet-popup-content", timeout=3000)
+        assert popup.inner_text().split("\n")[:2] == ["Alcance", "Personas\t122500.25"], popup.inner_text()
+        run.page.keyboard.press("Escape")
         run.js(f"() => void {ROOT_JS}.storymap.setLanguage('en')")
+        run.page.mouse.move(x, y + 300)
+        run.page.mouse.move(x, y)
+        run.page.wait_for_function("""() => (document.querySelector('.leaflet-tooltip.storymap-hover') || {}).innerText
+          === 'Square: Square 7\\nReach: 122500.25'""", timeout=3000)
         assert run.js(read) == english
         assert run.js(texts) == ["Reach", "People reached"]
         assert run.js(f"() => Object.keys({ROOT_JS}.storymap.layers).includes('Reach')")

@@ -16,6 +16,15 @@
   // POINTS points per task.
   var MAX_LAT = 85.0511287798, CELL = 16, TAU = Math.PI * 2, CHUNK = 10000, POINTS = 25000, NONE = -2147483648;
 
+  // A text of a layer's tooltip or popup (aliases, the title) as given, or, given in each of the
+  // story's languages ({en: ..., es: ...}, the story's own first), in `lang` (else the story's own).
+  function inLanguage(value, lang) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      return value;
+    }
+    return Object.prototype.hasOwnProperty.call(value, lang) ? value[lang] : value[Object.keys(value)[0]];
+  }
+
   // Delta-encoded integers (storymap.encoding, decoded by ns.util.coordinates) → Web Mercator
   // pixel coordinates at zoom 0 (x, y, ...), in place.
   function decode(deltas, scale) {
@@ -803,6 +812,12 @@
       return hit;
     },
 
+    // The language the story around the map is shown in (its root's `lang`).
+    _lang: function () {
+      var root = this._map && this._map.getContainer().closest('[lang]');
+      return root ? root.getAttribute('lang') : '';
+    },
+
     _value: function (field, i) {
       var column = this._data.props[field], value;
       if (!column) {
@@ -826,16 +841,18 @@
       if (!this._tip) {
         this._tip = L.tooltip({direction: 'top', offset: [0, -4], className: 'storymap-hover', interactive: false});
       }
-      if (this._tipFor !== hit.feature) {
+      var lang = this._lang(), aliases = inLanguage(tip.aliases, lang);
+      if (this._tipFor !== hit.feature || this._tipLang !== lang) {
         var box = document.createElement('div');
         tip.fields.forEach(function (field, k) {
           var line = document.createElement('div');
-          line.textContent = (tip.labels ? (tip.aliases ? tip.aliases[k] : field) + ': ' : '') +
+          line.textContent = (tip.labels ? (aliases ? aliases[k] : field) + ': ' : '') +
             this._value(field, hit.feature);
           box.appendChild(line);
         }, this);
         this._tip.setContent(box);
         this._tipFor = hit.feature;
+        this._tipLang = lang;
       }
       this._tip.setLatLng(hit.latlng);
       if (!map.hasLayer(this._tip)) {
@@ -937,14 +954,14 @@
         return;
       }
       var box = document.createElement('div'), table = document.createElement('table');
-      var title = document.createElement('strong');
-      title.textContent = popup.title || '';
+      var title = document.createElement('strong'), lang = this._lang(), aliases = inLanguage(popup.aliases, lang);
+      title.textContent = inLanguage(popup.title, lang) || '';
       box.appendChild(title);
       popup.fields.forEach(function (field, k) {
         var row = table.insertRow();
         if (popup.labels !== false) {
           var th = document.createElement('th');
-          th.textContent = popup.aliases ? popup.aliases[k] : field;
+          th.textContent = aliases ? aliases[k] : field;
           row.appendChild(th);
         }
         row.insertCell().textContent = this._value(field, hit.feature);

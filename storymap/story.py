@@ -20,7 +20,7 @@ from .files import check_output, write_atomic
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
 from .i18n import page_languages
 from .translations import localize
-from .layers import Overlay, make_overlay, texts_by_language
+from .layers import DataLayer, Overlay, make_overlay, texts_by_language
 from .load import load_data
 from .models import Step, StoryData
 from .places import place_records
@@ -288,7 +288,7 @@ class Story:
             self._asset_folders.append(Path(assets))
         overlay.element.add_to(self.map)
         overlay.names = names
-        if names is not None and hasattr(overlay.element, "titles"):  # (a data layer's popup title)
+        if names is not None and isinstance(overlay.element, DataLayer):  # (its popup's title)
             overlay.element.titles = names
         self._overlays[overlay.name] = overlay
         return self

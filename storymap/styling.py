@@ -298,8 +298,8 @@ def _nice_ticks(lo: float, hi: float, most: int = 5) -> list[float]:
 def _place(items: Sequence[tuple[float, str]]) -> list[list[Any]]:
     """``[[fraction, label], ...]`` along the bar: both ends, and the inner labels that overlap
     no label already kept (labels are about 7 pixels a character, and 6 apart, on a bar of
-    RAMP_WIDTH). As the page draws them (storymap-layers.js), a label at the bar's start begins there, one at its
-    end ends there, and the others are centred on their value."""
+    RAMP_WIDTH). As the page draws them (storymap-layers.js), a label at the bar's start begins
+    there, one at its end ends there, and the others are centred on their value."""
     placed: list[tuple[float, float]] = []
     out: list[list[Any]] = []
     last = len(items) - 1
@@ -637,8 +637,8 @@ def _scheme_key(layer: str, binning: Any, palette: list[str], lo: float, hi: flo
             # range as they write numbers ("2 348 402" in French: storymap.context, at build time).
             digits = class_digits(edges)
             return {"type": "classes", "digits": digits, "items": [
-                {"label": f"{a:,.{digits}f} – {b:,.{digits}f}", "color": c, "range": [round(a, digits), round(b, digits)]}
-                for a, b, c in zip(edges[:-1], edges[1:], palette)]}
+                {"label": f"{a:,.{digits}f} – {b:,.{digits}f}", "color": c,
+                 "range": [round(a, digits), round(b, digits)]} for a, b, c in zip(edges[:-1], edges[1:], palette)]}
         fmt = fmt or "{:,.2f}"
         texts = [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in zip(edges[:-1], edges[1:])]
     return {"type": "classes", "items": [{"label": t, "color": c} for t, c in zip(texts, palette)]}

@@ -19,7 +19,7 @@
       // Start closed (phones).
       collapsed: false,
       // @option lang: String = ''
-      // The language of the page the class ranges' numbers are written in.
+      // The language the texts of layers' keys are shown in (storymap-layers.js).
       lang: ''
     },
 
@@ -115,8 +115,8 @@
     },
 
     // @method setTexts(title: String, labels: String[], lang?: String): this
-    // Renames the legend and its first rows, and writes the class ranges' numbers as `lang` does
-    // (another language).
+    // Renames the legend and its first rows, and shows the layers' keys in `lang` (another
+    // language).
     setTexts: function (title, labels, lang) {
       this.options.title = title;
       if (lang && this._relabel) {

@@ -16,8 +16,9 @@
   // POINTS points per task.
   var MAX_LAT = 85.0511287798, CELL = 16, TAU = Math.PI * 2, CHUNK = 10000, POINTS = 25000, NONE = -2147483648;
 
-  // A text of a layer's tooltip or popup (aliases, the title) as given, or, given in each of the
-  // story's languages ({en: ..., es: ...}, the story's own first), in `lang` (else the story's own).
+  // A text of a layer (its tooltip's aliases, its popup's title, its key's caption and numbers) as
+  // given, or, given in each of the story's languages ({en: ..., es: ...}, the story's own first),
+  // in `lang` (else the story's own).
   function inLanguage(value, lang) {
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
       return value;
@@ -1014,7 +1015,7 @@
     list.forEach(function (tick, i) {
       var label = create('span', 'storymap-legend-tick', tick[1], ticks);
       if (tick[2]) {
-        legend._number(label, {label: tick[1], labels: tick[2]});
+        legend._localize(label, tick[2]);
       }
       label.style.position = 'absolute';
       label.style.whiteSpace = 'nowrap';
@@ -1041,7 +1042,7 @@
       swatch(shape === 'line' ? 'line' : shape === 'point' ? 'point' : 'area', {color: c, fillColor: c}, row);
       var label = create('span', 'storymap-legend-label', item.label, row);
       if (item.labels) {
-        legend._number(label, item);
+        legend._localize(label, item.labels);
       }
     });
     return list;
@@ -1053,11 +1054,9 @@
     box.style.flexBasis = '100%';
     box.style.marginLeft = '26px';
     if (k.caption) {  // (a text, or a text in each of the page's languages)
-      var caption = create('div', 'storymap-legend-caption', typeof k.caption === 'string' ? k.caption : null, box);
+      var caption = create('div', 'storymap-legend-caption', null, box);
       caption.style.fontWeight = '600';
-      if (typeof k.caption === 'object') {
-        legend._number(caption, {label: '', labels: k.caption});
-      }
+      legend._localize(caption, k.caption);
     }
     if (k.type === 'ramp') {
       ramp(k, box, legend);
@@ -1070,13 +1069,6 @@
     return box;
   }
 
-  // A number of a layer's key (a class's range, a colour bar's value) as `lang` writes it
-  // ("2 348 402" in French): written at build time for each of the page's languages (`labels`,
-  // storymap/context.py), else the key's own label.
-  function range(item, lang) {
-    return item.labels && Object.prototype.hasOwnProperty.call(item.labels, lang) ? item.labels[lang] : item.label;
-  }
-
   if (ns.Legend) {
     ns.Legend.include({
       // The key to a layer coloured by a column, in its row of the legend.
@@ -1084,19 +1076,20 @@
         key(item, row, this);
       },
 
-      // A number (or a caption) of a key in the legend's language: written now, and again in
-      // another language (_relabel).
-      _number: function (node, item) {
-        (this._numbers = this._numbers || []).push([node, item]);
-        node.textContent = range(item, this.options.lang);
+      // A text of a key (its caption, a class's range, a colour bar's value: for numbers, as each
+      // language writes them, "2 348 402" in French, written at build time by storymap/context.py)
+      // in the legend's language: written now, and again in another language (_relabel).
+      _localize: function (node, texts) {
+        (this._localized = this._localized || []).push([node, texts]);
+        node.textContent = inLanguage(texts, this.options.lang);
       },
 
-      // The class ranges' numbers as `lang` writes them (setTexts: another language).
+      // The keys' texts in `lang` (setTexts: another language).
       _relabel: function (lang) {
         if (lang !== this.options.lang) {
           this.options.lang = lang;
-          (this._numbers || []).forEach(function (n) {
-            n[0].textContent = range(n[1], lang);
+          (this._localized || []).forEach(function (n) {
+            n[0].textContent = inLanguage(n[1], lang);
           });
         }
       }

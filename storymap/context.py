@@ -19,8 +19,9 @@ from markupsafe import Markup
 from .dates import span_label
 from .encoding import deltas, pack, pack_rows, quantize
 from .geometry import bounds_union, frame_start, shift_into
-from .i18n import catalogue, decimal_symbol, number_range, page_languages
+from .i18n import catalogue, number_range, page_languages
 from .models import place_shapes
+from .styling import place_ticks
 from .text import markdown_html
 from .translations import localize
 
@@ -263,17 +264,15 @@ def _in_languages(overlay: dict[str, Any], languages: Sequence[str], own: str) -
 def _number_labels(overlay: dict[str, Any], languages: Sequence[str]) -> dict[str, Any]:
     """An overlay's config with the numbers of its key written as each of the page's languages
     writes them: each class range (``range`` and the key's ``digits``, see storymap.styling) in
-    ``labels``; a colour bar's values (``1.5k``) with the language's decimal symbol, as a third
-    item of the ticks that have one (the same width: the ticks were spaced for the English)."""
+    ``labels``; a colour bar's values (``ticks``, written short and spaced for every language:
+    storymap.styling.place_ticks)."""
     key = overlay.get("key")
     if key and "digits" in key:
         items = [{**item, "labels": {lang: number_range(*item["range"], key["digits"], lang) for lang in languages}}
                  if "range" in item else item for item in key["items"]]
         return {**overlay, "key": {**key, "items": items}}
-    if key and key.get("ticks") and any(decimal_symbol(lang) != "." for lang in languages):
-        ticks = [[at, label, {lang: label.replace(".", decimal_symbol(lang)) for lang in languages}]
-                 if "." in label else [at, label] for at, label in key["ticks"]]
-        return {**overlay, "key": {**key, "ticks": ticks}}
+    if key and key.get("ticks"):
+        return {**overlay, "key": {**key, "ticks": place_ticks(key["ticks"], languages)}}
     return overlay
 
 

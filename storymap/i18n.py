@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import html
 import json
+import math
 import re
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -117,17 +118,24 @@ def number_range(low: float, high: float, digits: int, lang: str) -> str:
         return f"{low:,.{max(digits, 0)}f} – {high:,.{max(digits, 0)}f}"
 
 
-@lru_cache(maxsize=None)
-def decimal_symbol(lang: str) -> str:
-    """What ``lang`` writes between a number's whole part and its decimals (CLDR, through Babel):
-    ``.`` in English, ``,`` in French; ``.`` for a language CLDR does not know."""
+def compact_number(value: float, lang: str) -> str:
+    """A colour bar's value written short as ``lang`` writes it (CLDR's short compact form, through
+    Babel): ``569.9``, ``12.3K``, ``1.4B``; in French ``12,3 k``, in Spanish ``12,3 mil``, in
+    Japanese ``1.23万``. Four significant digits below 10,000 (written whole, without grouping),
+    three from there on. A language CLDR does not know gets English's."""
     from babel import Locale, UnknownLocaleError
-    from babel.numbers import get_decimal_symbol
+    from babel.numbers import format_compact_decimal, format_decimal
 
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
     try:
-        return get_decimal_symbol(Locale.parse(lang.replace("_", "-"), sep="-"))
+        locale = Locale.parse(lang.replace("_", "-"), sep="-")
     except (UnknownLocaleError, ValueError, TypeError):
-        return "."
+        locale = Locale("en")
+    if abs(value) < 1e4:
+        return format_decimal(float(f"{value:.4g}"), "0.######", locale=locale)
+    return format_compact_decimal(float(f"{value:.3g}"), format_type="short", locale=locale, fraction_digits=2)
 
 
 def dir_attribute(lang: str) -> Markup:

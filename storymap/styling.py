@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Sequence
 
@@ -26,7 +27,7 @@ import pandas as pd
 from .errors import Problem, StoryError, did_you_mean, short_repr
 
 __all__ = ["Styling", "data_style", "point_radii", "check_keywords", "check_options", "css_color", "problem",
-           "short_number", "EXTRA", "SCHEMES", "COLOR_RE", "MAX_RADIUS"]
+           "short_number", "place_ticks", "EXTRA", "SCHEMES", "COLOR_RE", "MAX_RADIUS"]
 
 #: How to install the optional libraries (named in errors).
 EXTRA = "pip install 'storymap[explore]'"
@@ -295,28 +296,43 @@ def _nice_ticks(lo: float, hi: float, most: int = 5) -> list[float]:
     return [lo] + [float(v) for v in inner] + [hi]
 
 
-def _place(items: Sequence[tuple[float, str]]) -> list[list[Any]]:
-    """``[[fraction, label], ...]`` along the bar: both ends, and the inner labels that overlap
-    no label already kept (labels are about 7 pixels a character, and 6 apart, on a bar of
-    RAMP_WIDTH). As the page draws them (storymap-layers.js), a label at the bar's start begins
-    there, one at its end ends there, and the others are centred on their value."""
+def _text_width(label: str) -> float:
+    """About how wide ``label`` draws in a legend (CSS pixels): 7 a character, 12 a wide one (CJK)."""
+    return sum(12.0 if unicodedata.east_asian_width(c) in "WF" else 7.0 for c in label)
+
+
+def place_ticks(ticks: Sequence[Sequence[float]], languages: Sequence[str]) -> list[list[Any]]:
+    """A colour bar's ticks as the page draws them: ``[[fraction, label, labels?], ...]`` from the
+    key's ``[[fraction, value], ...]``, each value written short as each of ``languages`` writes
+    it (:func:`storymap.i18n.compact_number`; ``label`` in the first language, ``labels`` by
+    language where the languages write it differently). Both ends are kept, and the inner ticks
+    whose label overlaps no label already kept, in any of the languages (labels 6 pixels apart,
+    on a bar of RAMP_WIDTH). As the page draws them (storymap-layers.js), a label at the bar's
+    start begins there, one at its end ends there, and the others are centred on their value."""
+    from .i18n import compact_number
+
+    written = [(float(at), [compact_number(value, lang) for lang in languages]) for at, value in ticks]
     placed: list[tuple[float, float]] = []
     out: list[list[Any]] = []
-    last = len(items) - 1
-    for i in ([0, last] + list(range(1, last)) if last > 0 else [0]):
-        at, label = items[i]
-        width, x = 7.0 * len(label) + 6, at * RAMP_WIDTH
+    last = len(written) - 1
+    for i in ([0, last] + list(range(1, last)) if last > 0 else [0] if written else []):
+        at, labels = written[i]
+        width, x = max(map(_text_width, labels)) + 6, at * RAMP_WIDTH
         box = (x, x + width) if at <= 0.01 else (x - width, x) if at >= 0.99 else (x - width / 2, x + width / 2)
         if i in (0, last) or all(box[1] <= a or box[0] >= b for a, b in placed):
             placed.append(box)
-            out.append([round(float(at), 4), label])
+            tick: list[Any] = [round(at, 4), labels[0]]
+            if len(set(labels)) > 1:
+                tick.append(dict(zip(languages, labels)))
+            out.append(tick)
     return sorted(out, key=lambda t: t[0])
 
 
-def _ticks(values: Sequence[float], lo: float, hi: float) -> list[list[Any]]:
-    """Tick labels for ``values`` on a bar from ``lo`` to ``hi``."""
+def _ticks(values: Sequence[float], lo: float, hi: float) -> list[list[float]]:
+    """A colour bar's candidate ticks, ``[[fraction, value], ...]``, for ``values`` on a bar from
+    ``lo`` to ``hi``: the page writes them in its languages and keeps those that fit (place_ticks)."""
     span = hi - lo
-    return _place([(0.0 if not span else min(1.0, max(0.0, (v - lo) / span)), short_number(v)) for v in values])
+    return [[0.0 if not span else min(1.0, max(0.0, (v - lo) / span)), float(v)] for v in values]
 
 
 # The column ------------------------------------------------------------------------------------
@@ -622,7 +638,7 @@ def _scheme_key(layer: str, binning: Any, palette: list[str], lo: float, hi: flo
         else:  # segments of one length
             stops = np.linspace(0, 1, len(edges))
         key = {"type": "ramp", "stepped": True, "colors": palette, "stops": [round(float(s), 4) for s in stops],
-               "ticks": _place([(float(s), short_number(e)) for s, e in zip(stops, edges)])}
+               "ticks": [[float(s), float(e)] for s, e in zip(stops, edges)]}
         return key
     fmt = _format(layer, legend_kwds["fmt"]) if "fmt" in legend_kwds else None
     if labels is not None:

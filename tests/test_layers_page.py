@@ -358,9 +358,10 @@ def test_legend_numbers_are_legible_in_the_page_language(tmp_path: Path, browser
     """Without `fmt`, a class's range has as few decimals as tell the classes apart, written as
     the page's language writes numbers, and again when the reader switches language (explore's
     "{:.2f}" wrote a population as "2348401.60", in English whatever the story's language); so are
-    a layer's name and caption given in each language. A colour bar's values do not run into one
-    another (its first and last label, drawn from the bar's ends inward, overlapped their
-    neighbours: "569.950k")."""
+    a layer's name and caption given in each language. A colour bar's values are written short
+    as the language writes them ("200 mil", where they read "200k" in every language), and do
+    not run into one another in any of them (its first and last label, drawn from the bar's ends
+    inward, overlapped their neighbours: "569.950k")."""
     squares, _ = _coloured_frames()
     story = storymap.load(GEODATA)
     reach = squares.assign(reach=[v * 24.5 + 0.25 for v in SQUARE_VALUES])  # from 24.75 to 122,500.25
@@ -413,15 +414,17 @@ def test_legend_numbers_are_legible_in_the_page_language(tmp_path: Path, browser
         assert run.js(read) == english
         assert run.js(texts) == ["Reach", "People reached"]
         assert run.js(f"() => Object.keys({ROOT_JS}.storymap.layers).includes('Reach')")
-        ticks = run.js(f"""() => [...{ROOT_JS}.querySelectorAll(
+        ticks = f"""() => [...{ROOT_JS}.querySelectorAll(
           '.storymap-legend-item[data-layer="Output"] .storymap-legend-tick')].map((n) => {{
-            const r = n.getBoundingClientRect(); return [n.textContent, r.left, r.right]; }})""")
-        assert len(ticks) >= 3 and ticks[0][0] == "569.9" and ticks[-1][0] == "200k", ticks
-        assert all(a[2] + 2 <= b[1] for a, b in zip(ticks, ticks[1:])), ticks
-        run.js(f"() => void {ROOT_JS}.storymap.setLanguage('es')")  # (a decimal comma in Spanish)
-        assert run.js(f"""() => [...{ROOT_JS}.querySelectorAll(
-          '.storymap-legend-item[data-layer="Output"] .storymap-legend-tick')].map((n) => n.textContent)""") == [
-            t[0].replace(".", ",") for t in ticks]
+            const r = n.getBoundingClientRect(); return [n.textContent, r.left, r.right]; }})"""
+        english = run.js(ticks)
+        assert [t[0] for t in english] == ["569.9", "100K", "200K"], english
+        run.js(f"() => void {ROOT_JS}.storymap.setLanguage('es')")  # (CLDR's short forms, a decimal comma)
+        spanish = run.js(ticks)
+        assert [t[0] for t in spanish] == ["569,9", "100\xa0mil", "200\xa0mil"], spanish
+        # Spaced for the wider of the two: no two values touch in either language.
+        for drawn in (english, spanish):
+            assert all(a[2] + 2 <= b[1] for a, b in zip(drawn, drawn[1:])), drawn
         assert run.errors == []
     finally:
         context.close()

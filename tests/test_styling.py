@@ -17,9 +17,9 @@ import shapely
 import storymap
 from storymap import StoryError
 from storymap.context import PageContext
-from storymap.i18n import decimal_symbol, number_range
+from storymap.i18n import compact_number, number_range
 from storymap.layers import make_overlay
-from storymap.styling import class_digits, short_number
+from storymap.styling import class_digits, place_ticks, short_number
 
 from .conftest import GEODATA
 from .layers_data import column, payloads, random_points
@@ -246,14 +246,40 @@ def test_legend_classes_without_fmt_carry_their_ranges(skewed):
 
 def test_colour_bar_values_in_each_language():
     ramp = overlay(squares([0.5, 1.25, 2.0, 3.75]), column="value", cmap="viridis").key
-    assert [t[1] for t in ramp["ticks"]] == ["0.5", "2", "3", "3.75"]
+    assert [t[1] for t in place_ticks(ramp["ticks"], ["en"])] == ["0.5", "2", "3", "3.75"]
     # The Panama page (English and Spanish): a Spanish label for each value written with a point.
     story = storymap.load(GEODATA).add_layer(squares([0.5, 1.25, 2.0, 3.75]), "Areas", column="value", cmap="viridis")
     (config,) = PageContext(story.data, overlays=[o.config for o in story._overlays.values()]).config["overlays"]
-    assert config["key"]["ticks"] == [[t[0], t[1], {"en": t[1], "es": t[1].replace(".", ",")}] if "." in t[1] else t
-                                      for t in ramp["ticks"]]
-    assert [t[2]["es"] for t in config["key"]["ticks"] if len(t) == 3] == ["0,5", "3,75"]
-    assert decimal_symbol("fr") == "," and decimal_symbol("he") == "." and decimal_symbol("zz-unknown") == "."
+    assert [t[1] for t in config["key"]["ticks"]] == ["0.5", "2", "3", "3.75"]
+    assert [t[2] for t in config["key"]["ticks"] if len(t) == 3] == [{"en": "0.5", "es": "0,5"},
+                                                                      {"en": "3.75", "es": "3,75"}]
+
+
+def test_colour_bar_values_written_short_in_each_language():
+    values = (0, 0.25, 569.94, 9999, 12345, 1.5e6, 1.4e9, -20000)
+    assert [compact_number(v, "en") for v in values] == [
+        "0", "0.25", "569.9", "9999", "12.3K", "1.5M", "1.4B", "-20K"]
+    assert [compact_number(v, "fr") for v in values] == [
+        "0", "0,25", "569,9", "9999", "12,3\xa0k", "1,5\xa0M", "1,4\xa0Md", "-20\xa0k"]
+    assert compact_number(250000, "es") == "250\xa0mil" and compact_number(1.5e6, "ja") == "150万"
+    assert compact_number(12345, "zz-unknown") == "12.3K"  # (English's, for a tag CLDR does not know)
+
+
+def test_colour_bar_ticks_spaced_for_every_language():
+    ticks = [[i / 10, v] for i, v in enumerate(range(0, 1_100_000, 100_000))]
+    english = place_ticks(ticks, ["en"])
+    both = place_ticks(ticks, ["en", "es"])
+    assert [t[1] for t in english] == ["0", "200K", "400K", "600K", "1M"]
+    # "200 mil" is wider than "200K": the Spanish bar keeps fewer values, the same in both languages.
+    assert len(both) < len(english) and both[1][2] == {"en": "300K", "es": "300\xa0mil"}
+    for lang in ("en", "es"):
+        boxes = []
+        for at, label, *labels in both:
+            text = labels[0][lang] if labels else label
+            width, x = 7 * len(text), at * 180
+            boxes.append((x, x + width) if at <= 0.01 else (x - width, x) if at >= 0.99 else (x - width / 2, x + width / 2))
+        assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:])), (lang, both)
+    assert [t[1] for t in place_ticks(ticks, ["ja"])] == ["0", "20万", "40万", "60万", "100万"]
 
 
 def test_number_range_as_each_language_writes_numbers():
@@ -281,13 +307,15 @@ def test_legend_colour_bars(skewed):
     frame = squares(skewed)
     bar = overlay(frame, column="value", scheme="quantiles", legend_kwds={"colorbar": True}).key
     assert bar["type"] == "ramp" and bar["stepped"] and len(bar["colors"]) == 5 and len(bar["stops"]) == 6
-    assert bar["ticks"][0] == [0.0, short_number(skewed.min())] and bar["ticks"][-1][0] == 1.0
+    assert bar["ticks"][0] == [0.0, skewed.min()] and bar["ticks"][-1][0] == 1.0
+    assert place_ticks(bar["ticks"], ["en"])[0] == [0.0, compact_number(skewed.min(), "en")]
     even = overlay(frame, column="value", scheme="quantiles", legend_kwds={"colorbar": True, "scale": False}).key
     assert even["stops"] == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     ramp = overlay(frame, column="value", vmin=0, vmax=20000, missing_kwds={"color": "#ddd"}).key
     assert ramp["type"] == "ramp" and not ramp["stepped"] and ramp["colors"][0] == "#440154"
-    assert [t[1] for t in ramp["ticks"]][0] == "0" and ramp["ticks"][-1] == [1.0, "20k"]
-    ticks = [t[0] for t in ramp["ticks"]]
+    drawn = place_ticks(ramp["ticks"], ["en"])
+    assert drawn[0] == [0.0, "0"] and drawn[-1] == [1.0, "20K"]
+    ticks = [t[0] for t in drawn]
     assert ticks == sorted(ticks) and all(b - a >= 0.15 for a, b in zip(ticks, ticks[1:]))  # no overlaps
     assert "missing" not in ramp  # (no value is missing)
 

@@ -49,6 +49,7 @@ __all__ = ["catalogue", "catalogues", "text", "direction", "dir_attribute", "pag
 MARK = "data-i18n"
 #: The interface strings the page's script writes itself.
 JS_KEYS = ("announce", "progress.value", "sheet.show", "sheet.hide", "legend.title", "labels.more", "zoom.in", "zoom.out",
+           "map.wheel",
            "popup.close", "attribution.leaflet", "attribution.tiles", "attribution.basemap")
 _LOCALES = "locales"
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")

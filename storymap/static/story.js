@@ -116,11 +116,60 @@
         if (L.Browser.touch) {
           map.dragging.disable();
         }
+      } else if (config.mode === 'fragment' || inFrame) {
+        this._cooperate(map);
       }
       // The basemap is built once the first step's view is set (its shapes are projected once).
       this._basemaps().forEach(function (layer) { layer.hold(); });
       // The rest waits for the text's first paint, and runs in short tasks.
       this._tasks([this._buildMap, this._whenDrawn]);
+    },
+
+    // Embedded in an article (a fragment, an iframe), the map lets the article scroll as any of its
+    // parts does: the wheel scrolls the article, and zooms the map only with Ctrl (⌘ on a Mac; a
+    // trackpad's pinch sends it too), a hint over the map says so; on a phone or a tablet one finger
+    // scrolls the article, two pan and zoom the map. (The buttons and the keyboard zoom as ever.)
+    _cooperate: function (map) {
+      var self = this, wheel = map.scrollWheelZoom, container = map.getContainer(), hint = null, hide = null;
+      var mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent || '');
+      if (L.Browser.mobile) {
+        map.dragging.disable();
+      }
+      wheel.disable();
+      var onWheel = function (e) {
+        // (Before Leaflet's own listener, on the way down: with the handler off, Leaflet never hears
+        // the wheel and the browser scrolls the article. Not passive: the browser waits for it, so
+        // that a wheel with Ctrl is the map's alone.)
+        if (e.ctrlKey || e.metaKey) {
+          e.preventDefault();  // (neither the article nor the browser's own zoom: the map's)
+          wheel.enable();
+          return;
+        }
+        wheel.disable();
+        if (!hint) {
+          hint = L.DomUtil.create('div', 'storymap-wheel-hint', container);
+          hint.setAttribute('aria-hidden', 'true');
+          L.extend(hint.style, {position: 'absolute', left: '0', top: '0', right: '0', bottom: '0', zIndex: '1000',
+            display: 'flex', alignItems: 'center', justifyContent: 'center', padding: '1em', textAlign: 'center',
+            background: 'rgba(0,0,0,0.45)', color: '#fff', fontWeight: '600', fontSize: '1.1em', lineHeight: '1.3',
+            pointerEvents: 'none',
+            transition: 'opacity 0.2s', opacity: '0'});
+        }
+        hint.textContent = self._t('map.wheel', {key: mac ? '\u2318' : 'Ctrl'});
+        hint.style.opacity = '1';
+        clearTimeout(hide);
+        hide = setTimeout(function () {
+          hint.style.opacity = '0';
+        }, 1200);
+      };
+      container.addEventListener('wheel', onWheel, {capture: true, passive: false});
+      this._disposers.push(function () {
+        container.removeEventListener('wheel', onWheel, {capture: true});
+        clearTimeout(hide);
+        if (hint) {
+          L.DomUtil.remove(hint);
+        }
+      });
     },
 
     // Runs each function (a method) in a task of its own, the first after the next paint.

@@ -32,6 +32,7 @@ from markupsafe import Markup
 from .geometry import bounds_union, frame_start, shift_into
 from .i18n import dir_attribute, direction, text as ui_text
 from .text import markdown_html
+from .tiles import MAP_MAX_ZOOM
 
 if TYPE_CHECKING:
     from .models import StoryData
@@ -276,7 +277,9 @@ def _step_view(data: "StoryData", step: Any, drawn: dict[str, shapely.Geometry],
     x1, y0 = _mercator(box[2], box[3])
     width, height = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
     zoom = min(math.log2(size[0] / width), math.log2(size[1] / height))
-    zoom = max(2.0, min(zoom, float(step.max_zoom or 11)))
+    # (A step's own bounds as asked; its places no closer than zoom 11, as the page fits them.)
+    cap = step.max_zoom or (MAP_MAX_ZOOM if view is not None and view.bounds is not None else 11)
+    zoom = max(2.0, min(zoom, float(cap)))
     return zoom, (x0 + x1) / 2, (y0 + y1) / 2
 
 

@@ -47,6 +47,7 @@ from .geometry import FAMILIES, bounds_union, family_codes
 from .styling import COLOR_RE, MAX_RADIUS, check_keywords, check_options, data_style, point_radii
 from .styling import _values as column_values
 from .text import script_json
+from .tiles import MAP_MAX_ZOOM
 
 if TYPE_CHECKING:
     from .models import StoryData
@@ -173,8 +174,8 @@ def detail_zoom(data: "StoryData", shown_on: Optional[Iterable[str]] = None) -> 
         view = step.view
         if view is not None and view.zoom is not None:
             zooms.append(view.zoom)
-        elif view is not None and view.bounds is not None:
-            zooms.append(fit_zoom(view.lonlat_bounds, cap))
+        elif view is not None and view.bounds is not None:  # (shown as asked: no cap but its own)
+            zooms.append(fit_zoom(view.lonlat_bounds, step.max_zoom if step.max_zoom is not None else MAP_MAX_ZOOM))
         elif step.places:
             zooms.append(fit_zoom(bounds_union(places[pid].bounds for pid in step.places), cap))
     return min(22.0, max(zooms, default=FIT_MAX_ZOOM) + ZOOM_MARGIN)

@@ -195,16 +195,13 @@
         east = 180;
       }
       var zoom = Math.round(z * 100) / 100;
-      var maxZoom = typeof story.maxZoom === 'function' ? story.maxZoom() : 11;
       var centerToml = 'view = { center = [' + num(wrap(center.lng), d) + ', ' + num(clampLat(center.lat), d) +
         '], zoom = ' + num(zoom, 2) + ' }';
       var boundsToml = 'view = { bounds = [[' + num(wrap(west), d, -1) + ', ' + num(clampLat(sw.lat), d, -1) +
-        '], [' + num(wrap(east), d, 1) + ', ' + num(clampLat(ne.lat), d, 1) + ']] }' +
-        (Math.floor(z) > maxZoom ? '\nmax_zoom = ' + num(Math.floor(z), 0) : '');
+        '], [' + num(wrap(east), d, 1) + ', ' + num(clampLat(ne.lat), d, 1) + ']] }';
       return {
         center: {toml: centerToml, view: {centerLatLng: [center.lat, center.lng], zoom: z}},
-        bounds: {toml: boundsToml, view: {boundsLatLng: [[sw.lat, west], [ne.lat, east]]},
-          maxZoom: Math.floor(z) > maxZoom ? Math.floor(z) : null}
+        bounds: {toml: boundsToml, view: {boundsLatLng: [[sw.lat, west], [ne.lat, east]]}}
       };
     }
 
@@ -242,14 +239,14 @@
     // list the places whose label cannot show: no room for it in the part of the map the text
     // and the controls leave free, or the place is not in that part; and the names a shortened
     // list leaves out ("+9 more": the map does not name them).
-    function measure(index, view, maxZoom) {
+    function measure(index, view) {
       var s = probeStory();
       if (!s || typeof s.showView !== 'function' || typeof s.labels !== 'function') {
         return null;
       }
       s.goTo(index, {animate: false, history: 'none', scroll: false});
       if (view) {
-        s.showView(view, {maxZoom: maxZoom});
+        s.showView(view);
       }
       var total = 0, cut = [];
       s.labels().forEach(function (label) {
@@ -297,7 +294,7 @@
       panel.toggle.setAttribute('data-fit', ownFit);
       panel.phone.step.textContent = 'This step as saved: ' + panel.phone.step.textContent;
       mark(panel.phone.center, measure(index, candidates.center.view));
-      mark(panel.phone.bounds, measure(index, candidates.bounds.view, candidates.bounds.maxZoom));
+      mark(panel.phone.bounds, measure(index, candidates.bounds.view));
       root.setAttribute('data-storymap-dev-checked', String(index));
     }
 

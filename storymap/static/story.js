@@ -1237,7 +1237,9 @@
       var free = this._free(), width = Math.max(64, free.r - free.l);
       map.setMinZoom(Math.max(0, Math.min(min, Math.ceil(Math.log(width / 256) / Math.LN2 * 4) / 4)));
       var box = view.boundsLatLng || step.latLngBounds;
-      var maxZoom = step.maxZoom || this.options.maxZoom;
+      // (A step's own bounds are shown as asked, down to a street; its places fit no closer than
+      // `maxZoom`, a lone point included.)
+      var maxZoom = step.maxZoom || (view.boundsLatLng ? map.getMaxZoom() : this.options.maxZoom);
       var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding(), target = this._fitFree = null;
       if (box && !view.boundsLatLng && !view.centerLatLng && this._labels) {
         var base = pad;

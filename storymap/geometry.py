@@ -352,8 +352,8 @@ def unwrap(shape: shapely.Geometry) -> shapely.Geometry:
     A geometry that touches ±180 or jumps over it between two positions is made continuous:
     each line or ring by adding ±360° where it jumps, then each part moved by a multiple of 360°
     next to the first one, so a line split at 180 as RFC 7946 asks (``[[170, 0], [180, 5]]`` and
-    ``[[-180, 5], [-170, 10]]``) becomes one line from 170 to 190. Other geometries are returned
-    as they are.
+    ``[[-180, 5], [-170, 10]]``) becomes one line from 170 to 190, and an area split there one
+    area (its halves joined, with no edge along 180). Other geometries are returned as they are.
     """
     if shape.is_empty or not _crosses(shapely.get_coordinates(shape)[:, 0]):
         return shape
@@ -368,6 +368,13 @@ def unwrap(shape: shapely.Geometry) -> shapely.Geometry:
         else:
             part = shapely.transform(part, lambda xy, k=360.0 * round((reference - middle) / 360.0): xy + [k, 0])
         fixed.append(part)
+    if shape.geom_type == "MultiPolygon":
+        # The halves of an area split at 180 become one area: no outline drawn along the seam.
+        merged = shapely.union_all(fixed)
+        return merged if merged.geom_type in ("Polygon", "MultiPolygon") else shapely.MultiPolygon(fixed)
+    if shape.geom_type == "MultiLineString":
+        # ... and the halves of a line one line, in its direction (its dashes and arrows run on).
+        return shapely.line_merge(shapely.MultiLineString(fixed), directed=True)
     if shape.geom_type.startswith("Multi") or shape.geom_type == "GeometryCollection":
         return type(shape)(fixed) if shape.geom_type != "GeometryCollection" else shapely.GeometryCollection(fixed)
     return fixed[0]

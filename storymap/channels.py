@@ -20,6 +20,7 @@ import io
 import math
 import os
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
@@ -210,17 +211,51 @@ def _font(weight: str, size: int) -> tuple[Any, int]:
     return ImageFont.load_default(size), (max(1, size // 30) if weight == "bold" else 0)
 
 
+def _units(text: str) -> list[tuple[str, str]]:
+    """``text`` as the units a line may break between, each with what joins it to the one before:
+    words (" "), and each wide character (Chinese, Japanese: "", no spaces between them)."""
+    units: list[tuple[str, str]] = []
+    for word in text.split():
+        joiner, run = " ", ""
+        for char in word:
+            if unicodedata.east_asian_width(char) in "WF":
+                if run:
+                    units.append((run, joiner))
+                    joiner, run = "", ""
+                units.append((char, joiner))
+                joiner = ""
+            else:
+                run += char
+        if run:
+            units.append((run, joiner))
+    return units
+
+
 def _wrap(draw: Any, text: str, font: Any, width: int, max_lines: int, stroke: int = 0) -> list[str]:
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        trial = f"{line} {word}".strip()
-        if draw.textlength(trial, font=font) + 2 * stroke <= width or not line:
+    def fits(line: str) -> bool:
+        return draw.textlength(line, font=font) + 2 * stroke <= width
+
+    lines, line = [], ""
+    for unit, joiner in _units(text):
+        trial = line + joiner + unit if line else unit
+        if fits(trial) or not line:
             line = trial
         else:
             lines.append(line)
-            line = word
+            line = unit
     if line:
         lines.append(line)
+    # A unit wider than a line (a long word, a web address) is broken where it must be.
+    broken: list[str] = []
+    for line in lines:
+        while len(line) > 1 and not fits(line):
+            cut = len(line) - 1
+            while cut > 1 and not fits(line[:cut]):
+                cut -= 1
+            broken.append(line[:cut])
+            line = line[cut:]
+        broken.append(line)
+    lines = broken
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         last = lines[-1]
@@ -286,7 +321,7 @@ def _step_view(data: "StoryData", step: Any, drawn: dict[str, shapely.Geometry],
 def social_card(story: Any) -> bytes:
     """The 1200×630 PNG of the social card: the first step's map as the page frames it, the
     story's kicker, title and dek on a panel at the left. Drawn with Pillow, no browser."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageChops, ImageDraw
 
     from .basemap import basemap_data
     from .encoding import decode
@@ -321,11 +356,27 @@ def social_card(story: Any) -> bytes:
     base = basemap_data(list(drawn.values()), margin=margin)
     scale = int(base.get("scale", 1000))
     for layer, fill in (("land", _LAND), ("water", _SEA)):
+        # Each layer's polygons, holes left out, as one mask: a hole shows what is under the layer,
+        # never paints over another polygon of it (land fine near the places sits in a hole of the
+        # coarse land around them).
+        mask = Image.new("L", (W, H), 0)
+        ink = ImageDraw.Draw(mask)
         for polygon in decode(base[layer], scale) if base.get(layer) else []:
-            for r, ring in enumerate(polygon):
-                points = project(ring)
-                if len(points) >= 3:
-                    draw.polygon(points, fill=fill if r == 0 else (_SEA if fill == _LAND else _LAND))
+            rings = [project(ring) for ring in polygon]
+            if len(rings[0]) < 3:
+                continue
+            if len(rings) == 1:
+                ink.polygon(rings[0], fill=255)
+                continue
+            own = Image.new("L", (W, H), 0)
+            pen = ImageDraw.Draw(own)
+            pen.polygon(rings[0], fill=255)
+            for hole in rings[1:]:
+                if len(hole) >= 3:
+                    pen.polygon(hole, fill=0)
+            mask = ImageChops.lighter(mask, own)
+            ink = ImageDraw.Draw(mask)
+        image.paste(fill, (0, 0, W, H), mask)
     for line in decode(base["rivers"], scale) if base.get("rivers") else []:
         points = project(line)
         if len(points) >= 2:

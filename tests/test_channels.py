@@ -89,6 +89,40 @@ def head_of(html: str) -> _Head:
 
 # The social card -------------------------------------------------------------------------------
 
+def test_the_social_card_draws_land_all_round_an_inland_place():
+    """Land fine near the places sits in a hole of the coarse land around them: the hole was
+    painted as sea over it, and a card of Cairo showed the Nile crossing open sea."""
+    import shapely
+
+    story = storymap.load(GEODATA)
+    story.add_kind("city", label="City", geometry="point", color="#c62828")
+    story.add_place(shapely.Point(31.2357, 30.0444), id="cairo", name="Cairo", kind="city", annotation="A city.",
+                    sources=[{"title": "Cairo", "url": "https://en.wikipedia.org/wiki/Cairo"}])
+    story.add_step({"id": "cairo-first", "title": "Cairo", "narrative": "A city.", "places": ["cairo"]},
+                   before=story.steps[0].id)
+    card = Image.open(io.BytesIO(channels.social_card(story))).convert("RGB")
+    land = channels._LAND
+    pixels = [card.getpixel((x, y)) for x in range(540, 1200, 20) for y in range(20, 630, 20)]
+    assert sum(p == land for p in pixels) > 0.8 * len(pixels), sum(p == land for p in pixels) / len(pixels)
+
+
+def test_the_social_cards_text_wraps_without_spaces():
+    """Japanese and Chinese put no spaces between words: a subtitle in them wraps between its
+    characters (it ran on past the text's column into the map); a web address wider than the
+    column is broken too."""
+    from PIL import ImageDraw
+
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    font, _ = channels._font("regular", 30)
+    text = "日本の特殊作戦部隊とパナマの国境警備隊が初めて公式に協議した。運河の安全が焦点となった。"
+    lines = channels._wrap(draw, text, font, 500, 9)
+    assert len(lines) > 1 and "".join(lines) == text
+    assert all(draw.textlength(line, font=font) <= 500 for line in lines)
+    mixed = channels._wrap(draw, "The story of 東京タワー and https://example.org/" + "a" * 80, font, 500, 9)
+    assert mixed[0].startswith("The story of 東京") and all(draw.textlength(x, font=font) <= 500 for x in mixed)
+    assert channels._wrap(draw, "Two words", font, 500, 9) == ["Two words"]
+
+
 def test_meta_tags(built_page: Path):
     meta = head_of(built_page.read_text("utf-8")).meta
     story = storymap.load(GEODATA)

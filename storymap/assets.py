@@ -264,7 +264,7 @@ class AssetStore:
     """
 
     def __init__(self, folders: Iterable[str | os.PathLike[str]] = (), *, fetch: Optional[bool] = None,
-                 cache: Optional[Path] = None, timeout: float = 10.0):
+                 cache: Optional[Path] = None, timeout: float = 10.0, call: str = "add_layer() or save()"):
         env = [p for p in os.environ.get("STORYMAP_ASSETS", "").split(os.pathsep) if p]
         # Last: the few plugin files folium itself ships (HeatMap's script, for one).
         bundled = [Path(str(resources.files("folium").joinpath("templates")))]
@@ -273,6 +273,8 @@ class AssetStore:
         self.cache = cache or _cache_dir()
         self.timeout = timeout
         self._index: Optional[dict[str, Path]] = None
+        #: The calls that take ``assets=FOLDER``, named in :meth:`problems`.
+        self.call = call
 
     def _local(self, name: str) -> Optional[Path]:
         if self._index is None:
@@ -356,11 +358,34 @@ class AssetStore:
     def problems(self, urls: Sequence[str], where: str) -> list[Problem]:
         """One line per file that could not be had, then the ways out."""
         lines = [Problem(file="", where=where, field="assets", message=f"cannot find {url}") for url in urls]
+        names = {_basename(url) for url in urls}
+        lines += [Problem(file="", where=where, field="assets", message=hint)
+                  for files, hint in HINTS if names & set(files)]
         lines.append(Problem(file="", where=where, field="assets", message=(
             "these files are loaded from elsewhere, and a story page must hold everything itself: put them in a "
-            "folder and pass assets=FOLDER (or set STORYMAP_ASSETS=FOLDER; each file is found by the last part of "
-            f"its URL), or build once with network access so that storymap fetches them into {self.cache}")))
+            f"folder and pass assets=FOLDER to {self.call} (or set STORYMAP_ASSETS=FOLDER; each file is found by "
+            "the last part of its URL, in the folder or below it), or build once with network access so that "
+            f"storymap fetches them into {self.cache}")))
         return lines
+
+
+#: What missing files of well-known folium elements mean, and the other ways to the same map:
+#: ``(file names, hint)``.
+HINTS = (
+    (("leaflet.awesome-markers.js", "leaflet.awesome-markers.css", "bootstrap-glyphicons.css", "all.min.css",
+      "leaflet.awesome.rotate.min.css"),
+     "folium.Icon draws its marker with Leaflet.awesome-markers and an icon font (Bootstrap's glyphicons for "
+     "prefix='glyphicon', Font Awesome for prefix='fa'), which a folium.Map loads from CDNs and a story page does "
+     "not: give their files (the script, its stylesheet with its images markers-soft.png and markers-shadow.png, "
+     "and the font's stylesheet with its font files) as assets, or draw the point without them: a data layer "
+     "(add_layer(points, name, color='red', marker_kwds={'radius': 6}); points are circle markers, "
+     "marker_type='circle_marker'), a folium.CircleMarker, or a folium.Marker with a folium.DivIcon or with no "
+     "icon (Leaflet's own pin)"),
+    (("d3.min.js",),
+     "d3 draws the legend of a branca colormap (a folium.Choropleth's, or a colormap added to the map), which a "
+     "story page does not hold: colour geodata by a column with add_layer(gdf, name, column=..., scheme=..., "
+     "cmap=...), whose classes show in the story's legend"),
+)
 
 
 def _data_url(mime: str, body: bytes) -> str:

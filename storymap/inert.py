@@ -20,10 +20,11 @@ Options (``max_width``, ``sticky``, a tooltip's ``style``, …) keep their meani
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
+import folium
 import jinja2
-from branca.element import Element
+from branca.element import CssLink, Element, JavascriptLink
 from folium.features import GeoJsonPopup, GeoJsonTooltip
 from folium.map import Popup, Tooltip
 from folium.template import tojavascript
@@ -31,7 +32,7 @@ from markupsafe import Markup
 
 from .text import sanitize_html, script_json
 
-__all__ = ["make_inert", "INERT_TYPES"]
+__all__ = ["make_inert", "INERT_TYPES", "icon_links", "reachable"]
 
 _ENV = jinja2.Environment(autoescape=False, trim_blocks=True, lstrip_blocks=True)
 _ENV.filters["tojs"] = lambda value: Markup(script_json(value))
@@ -105,8 +106,75 @@ def _own(element: Element, base: type) -> bool:
     return isinstance(element, base) and type(element)._template is base._template
 
 
+def reachable(root: Element) -> Iterator[Element]:
+    """``root`` and every element below it: its children and the elements its attributes hold
+    (a ``GeoJson``'s ``marker``, a ``Marker``'s ``icon``), each once."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        yield element
+        for name, value in vars(element).items():
+            if name != "_parent":
+                stack += _elements_in(value)
+
+
+def _elements_in(value: Any) -> list[Element]:
+    if isinstance(value, Element):
+        return [value]
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _elements_in(item)]
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _elements_in(item)]
+    return []
+
+
+# folium.Icon draws with Leaflet.awesome-markers (``L.AwesomeMarkers``), whose files a folium.Map
+# loads from CDNs as its defaults (with jQuery and Bootstrap); a story's map loads none of them. So
+# an Icon asks for them itself: the script, its stylesheet (marker images), folium's rotation
+# classes, and the stylesheet of the icon font its prefix names.
+_DEFAULT_JS = dict(folium.Map.default_js)
+_DEFAULT_CSS = dict(folium.Map.default_css)
+_ICON_FONTS = {"glyphicon": _DEFAULT_CSS["glyphicons_css"], "fa": _DEFAULT_CSS["awesome_markers_font_css"]}
+
+
+def icon_links(root: Element) -> list[tuple[str, str]]:
+    """The files the ``folium.Icon`` elements among ``root``'s need: ``("script" | "style", url)``,
+    none when it holds no Icon."""
+    prefixes = [str(el.options.get("prefix", "glyphicon")) for el in reachable(root) if isinstance(el, folium.Icon)]
+    if not prefixes:
+        return []
+    links = [("script", _DEFAULT_JS["awesome_markers"]), ("style", _DEFAULT_CSS["awesome_markers_css"]),
+             ("style", _DEFAULT_CSS["awesome_rotate_css"])]
+    fonts = [_ICON_FONTS[p] for p in dict.fromkeys(prefixes) if p in _ICON_FONTS]
+    return links + [("style", url) for url in fonts]
+
+
+def _with_links(element: Element, links: list[tuple[str, str]]) -> None:
+    """Make a (copied) element add ``links`` to its page's header when it renders, as folium's
+    plugins add theirs; the page then inlines them (or names those it cannot find)."""
+    own = type(element).render
+
+    def render(**kwargs: Any) -> Any:
+        header = element.get_root().header
+        for kind, url in links:
+            header.add_child(JavascriptLink(url) if kind == "script" else CssLink(url), name=f"storymap-{url}")
+        return own(element, **kwargs)
+
+    element.render = render  # type: ignore[method-assign]
+
+
 def make_inert(elements: list[Element]) -> None:
-    """Give the popups and tooltips among ``elements`` (a render's copies) storymap's templates."""
+    """Give the popups and tooltips among ``elements`` (a render's copies) storymap's templates;
+    the map (a ``folium.Map`` among them) asks for the files of any ``folium.Icon`` among them."""
+    maps = [el for el in elements if isinstance(el, folium.Map)]
+    icons = [el for el in elements if isinstance(el, folium.Icon)]
+    if maps and icons:
+        links = [link for icon in icons for link in icon_links(icon)]
+        _with_links(maps[0], list(dict.fromkeys(links)))
     for element in elements:
         if _own(element, Popup):
             element.storymap_html = _content(element)  # type: ignore[attr-defined]

@@ -42,8 +42,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .dates import FEATURE_FORMS, MISSING_DAY, TIME_MODES, feature_days
 from .encoding import deltas, encode_lines, encode_polygons, quantize
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation, short_repr
+from .geodata import _raw_frame as raw_frame
 from .geodata import to_geodataframe
 from .geometry import FAMILIES, bounds_union, family_codes
+from .inert import reachable
 from .styling import COLOR_RE, MAX_RADIUS, check_keywords, check_options, data_style, point_radii
 from .styling import _values as column_values
 from .text import script_json
@@ -70,6 +72,11 @@ MAX_LAYER_CHARS = 4_000_000
 PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
 _COLOR_RE = COLOR_RE
 _LAYERLIKE = (Layer, folium.Marker, BaseMultiLocation, Rectangle)
+#: Why a ``folium.Choropleth`` is refused, and what to do instead.
+CHOROPLETH = ("folium.Choropleth is not supported: its legend needs d3, which a story page does not hold (and it "
+              "cannot be put in a layer's group: it must sit on a folium.Map itself); colour the geodata by its column instead, with explore's "
+              "keywords: add_layer(gdf, name, column='pop_est', scheme='quantiles', k=5, cmap='YlOrRd') (the classes "
+              "show in the story's legend; join the data to the geodata first, e.g. gdf.merge(df, on='name'))")
 
 
 class LayerStyle(BaseModel):
@@ -770,6 +777,8 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
     marker_style = _check_path_options(name, "marker_kwds", marker, extra=("radius",) if by_column else ())
     color = PALETTE[index % len(PALETTE)]
     if isinstance(data, Element):
+        if any(isinstance(el, folium.Choropleth) for el in reachable(data)):
+            raise _problem(name, "data", CHOROPLETH)
         if isinstance(data, folium.Map) or not isinstance(data, _LAYERLIKE):
             raise _problem(name, "data", f"a folium {type(data).__name__} is not a layer; add_layer takes "
                                          "folium layers, markers and vector shapes (add controls to "
@@ -794,32 +803,47 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
         legend_style = own_style or _element_style(data) or {"color": color, "fillColor": color}
         return Overlay(name, group, _element_shape(data), legend_style, shown_on)
     arrays = _arrays(opts["column"], opts["color"], radius, time)
+    where = f"layer {name!r}"
     if isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
         data, arrays = _attach(data, name, arrays), {}
-    frame = to_geodataframe(data, where=f"layer {name!r}")
+    # Every row read, those without geometry too: explore classifies the values of all of them
+    # (and leaves the rows without geometry out only when it draws), so the classes and colours
+    # are computed on these rows, then the drawn features keep theirs (``__storymap_row``).
+    whole = raw_frame(data, where)
+    whole = whole.copy() if whole is data else whole
     for word, values in arrays.items():  # (other inputs: one value per feature read)
-        _check_length(name, word, values, len(frame))
-        frame[f"__storymap_{word}"] = _as_column(values, aligned=False)
+        _check_length(name, word, values, len(whole))
+        whole[f"__storymap_{word}"] = _as_column(values, aligned=False)
+    whole["__storymap_row"] = np.arange(len(whole))
+    frame = to_geodataframe(whole, where=where)
+    rows = frame["__storymap_row"].to_numpy()
     geometry = frame.geometry.name
-    frame = frame.rename(columns={c: str(c) for c in frame.columns if c != geometry and not isinstance(c, str)})
+    renamed = {c: str(c) for c in frame.columns if c != geometry and not isinstance(c, str)}
+    frame, whole = frame.rename(columns=renamed), whole.rename(columns=renamed)
     columns = [c for c in frame.columns if c != geometry and not c.startswith("__storymap_")]
     shape = _shape(frame)
     column = opts["column"]
     if isinstance(column, (int, np.integer)) and not isinstance(column, bool) and str(column) in columns:
         column = str(column)  # (non-str column names were renamed)
-    styling = data_style(frame, name, geometry=geometry, shape=shape, column=column, cmap=opts["cmap"],
+    styling = data_style(whole, name, geometry=geometry, shape=shape, column=column, cmap=opts["cmap"],
                          color=opts["color"], categorical=opts["categorical"], categories=opts["categories"],
                          scheme=opts["scheme"], k=opts["k"], vmin=opts["vmin"], vmax=opts["vmax"],
                          classification_kwds=opts["classification_kwds"], legend=opts["legend"],
                          legend_kwds=opts["legend_kwds"], missing_kwds=opts["missing_kwds"])
     radii = point_radii(frame, name, radius, geometry) if by_column else None
     days = None if time is None else _feature_days(frame, name, time, geometry)
-    codes = styling.codes
+    codes = None if styling.codes is None else np.asarray(styling.codes)[rows]  # (the rows drawn)
     if styling.keep is not None:  # features whose value is missing are left out, as explore does
-        frame = frame[styling.keep].reset_index(drop=True)
-        codes = None if codes is None else codes[styling.keep]
-        radii = None if radii is None else radii[styling.keep]
-        days = None if days is None else days[styling.keep]
+        keep = np.asarray(styling.keep, dtype=bool)[rows]
+        if not keep.any():
+            raise _problem(name, "column", f"every feature with a geometry has a missing value of "
+                                           f"{short_repr(column) if isinstance(column, str) else 'the column'}: "
+                                           "nothing to draw (missing_kwds={'color': ...} would draw them in one "
+                                           "colour)")
+        frame = frame[keep].reset_index(drop=True)
+        codes = None if codes is None else codes[keep]
+        radii = None if radii is None else radii[keep]
+        days = None if days is None else days[keep]
     tip = _check_fields(name, "tooltip", tooltip, columns)
     pop = _check_fields(name, "popup", popup, columns)
     tip_options = _check_text_options(name, "tooltip_kwds", opts["tooltip_kwds"], tip)

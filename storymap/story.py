@@ -20,7 +20,8 @@ from .files import check_output, write_atomic
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
 from .i18n import page_languages
 from .translations import localize
-from .layers import DataLayer, Overlay, make_overlay, texts_by_language
+from .inert import icon_links, reachable
+from .layers import CHOROPLETH, DataLayer, Overlay, make_overlay, texts_by_language
 from .load import load_data
 from .models import Step, StoryData
 from .places import place_records
@@ -277,10 +278,10 @@ class Story:
             marker_type=marker_type, marker_kwds=marker_kwds, highlight=highlight, highlight_kwds=highlight_kwds,
             missing_kwds=missing_kwds, tooltip_kwds=tooltip_kwds, popup_kwds=popup_kwds, **unsupported)
         folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
-        links = remote_links(overlay.element)
+        links = list(dict.fromkeys(icon_links(overlay.element) + remote_links(overlay.element)))
         if links:
-            # A folium plugin: its files must be inlined. Find them now, not at save.
-            store = AssetStore(folders)
+            # A folium plugin (or a folium.Icon): its files must be inlined. Find them now, not at save.
+            store = AssetStore(folders, call="add_layer()")
             missing = [url for _, url in links if store.find(url) is None]
             if missing:
                 raise StoryError(store.problems(missing, where=f"layer {overlay.name!r}"))
@@ -411,7 +412,8 @@ class Story:
         return page_languages(self.data)
 
     def to_html(self, *, fragment: bool = False, layout: str | None = None, lang: str | None = None,
-                languages: Sequence[str] | None = None) -> str:
+                languages: Sequence[str] | None = None,
+                assets: Optional[str | os.PathLike[str]] = None) -> str:
         """The story as one self-contained HTML page, or an HTML fragment for a CMS.
 
         Parameters
@@ -429,11 +431,21 @@ class Story:
         languages : sequence of str, optional
             Only these of the story's languages in the page (default: all); ``lang`` defaults to
             the first. ``languages=["es"]`` makes a page in Spanish alone, a third smaller.
+        assets : path, optional
+            A folder holding the JS and CSS files that folium elements added straight to
+            :attr:`map` (controls such as ``Fullscreen`` or ``MiniMap``) load from a CDN, to inline
+            (for this page only; the folders given to :meth:`add_layer` are searched too).
 
         Returns
         -------
         str
             The HTML; the same story renders byte-identically every time.
+
+        Raises
+        ------
+        storymap.StoryError
+            For a folium element on :attr:`map` whose files cannot be had (each URL is named,
+            with the ways out), or one storymap cannot draw (``folium.Choropleth``).
         """
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
@@ -441,10 +453,13 @@ class Story:
         if languages is not None:
             data, lang = self._only(languages, lang)
         lang = self._language(lang)
+        if any(isinstance(el, folium.Choropleth) for el in reachable(self.map)):
+            raise StoryError([Problem(file="", where="story.map", field="folium.Choropleth", message=CHOROPLETH)])
+        folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
         with paused_gc():  # thousands of places: see storymap.bulk
             return render_page(data, self.map, overlays=list(self._overlays.values()),
                                basemap=story_basemap(data, lang), fragment=fragment, layout=layout,
-                               asset_store=AssetStore(self._asset_folders), lang=lang)
+                               asset_store=AssetStore(folders, call="save() or to_html()"), lang=lang)
 
     def _only(self, languages: Sequence[str], lang: str | None) -> tuple[StoryData, str]:
         """The story holding only ``languages`` (its own texts in the first when its own is not
@@ -476,8 +491,12 @@ class Story:
                          "(a translation is a story.<lang>.toml file next to story.toml)")
 
     def save(self, path: str | os.PathLike[str], *, fragment: bool = False, layout: str | None = None,
-             lang: str | None = None, languages: Sequence[str] | None = None) -> Path:
+             lang: str | None = None, languages: Sequence[str] | None = None,
+             assets: Optional[str | os.PathLike[str]] = None) -> Path:
         """Write the page to ``path`` atomically (a failed write leaves any old file intact).
+
+        The keywords are :meth:`to_html`'s (``assets``: a folder of the files that controls added
+        to :attr:`map` load from a CDN).
 
         ``path`` must be a regular file or a new path: a directory, a device (``/dev/null``), a
         FIFO or a socket is refused before anything is rendered (``ValueError``).
@@ -489,7 +508,7 @@ class Story:
         """
         target = check_output(path)  # before rendering: a device or a FIFO is refused at once
         # Rendered in full before anything is written.
-        html = self.to_html(fragment=fragment, layout=layout, lang=lang, languages=languages)
+        html = self.to_html(fragment=fragment, layout=layout, lang=lang, languages=languages, assets=assets)
         return write_atomic(target, html)
 
     def _repr_html_(self) -> str:

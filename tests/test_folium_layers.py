@@ -1,0 +1,173 @@
+"""folium elements that need more than the page holds: folium.Icon (Leaflet.awesome-markers),
+folium.Choropleth (d3), controls on story.map; and explore's classes with rows without geometry."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import folium
+import numpy as np
+import pytest
+import shapely
+from folium.plugins import Fullscreen
+
+import storymap
+from storymap import StoryError
+
+from .conftest import BLANK_PNG, GEODATA
+from .test_styling import colours, explore_colours, overlay, squares
+
+AWESOME_JS = "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js"
+GLYPHICONS = "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css"
+FONT_AWESOME = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css"
+FULLSCREEN_JS = "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js"
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No fetching, and an empty cache: only what a test gives is found."""
+    monkeypatch.setenv("STORYMAP_FETCH", "0")
+    monkeypatch.setenv("STORYMAP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("STORYMAP_ASSETS", raising=False)
+
+
+def awesome_assets(folder: Path) -> Path:
+    """Stand-ins for Leaflet.awesome-markers' files and the glyphicons' stylesheet, laid out as
+    their packages lay them out (images/, fonts/ below the stylesheets)."""
+    (folder / "images").mkdir(parents=True)
+    (folder / "fonts").mkdir()
+    (folder / "leaflet.awesome-markers.js").write_text(
+        "L.AwesomeMarkers = {icon: function (o) { return L.divIcon({className: 'awesome-marker "
+        "awesome-marker-icon-' + o.markerColor, iconSize: [35, 45], iconAnchor: [17, 42],"
+        " html: '<i class=\"' + o.prefix + ' ' + o.prefix + '-' + o.icon + '\"></i>'}); }};\n")
+    (folder / "leaflet.awesome-markers.css").write_text(
+        ".awesome-marker{background:url('images/markers-soft.png') no-repeat 0 0;width:35px;height:46px}\n"
+        ".awesome-marker-icon-red{background-position:0 0}\n")
+    (folder / "images" / "markers-soft.png").write_bytes(BLANK_PNG)
+    (folder / "leaflet.awesome.rotate.min.css").write_text(".fa-rotate-0{transform:rotate(0deg)}")
+    (folder / "bootstrap-glyphicons.css").write_text(
+        "@font-face{font-family:'Glyphicons Halflings';src:url('../fonts/glyphicons-halflings.woff') format('woff')}"
+        ".glyphicon{font-family:'Glyphicons Halflings'}")
+    (folder / "fonts" / "glyphicons-halflings.woff").write_bytes(b"wOFF" + bytes(60))
+    return folder
+
+
+def red_pin() -> folium.Marker:
+    return folium.Marker([8.98, -79.52], icon=folium.Icon(color="red"))
+
+
+# folium.Icon -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["layer", "group", "map"])
+def test_an_icon_without_its_files_is_refused_clearly(where):
+    story = storymap.load(GEODATA)
+    with pytest.raises(StoryError) as info:
+        if where == "layer":
+            story.add_layer(red_pin(), "Red pin")
+        elif where == "group":
+            story.add_layer(folium.FeatureGroup().add_child(red_pin()), "Red pin")
+        else:
+            red_pin().add_to(story.map)
+            story.to_html()
+    lines = [str(p) for p in info.value.problems]
+    prefix = "the page" if where == "map" else "layer 'Red pin'"
+    assert lines[0] == f"{prefix} assets: cannot find {AWESOME_JS}"
+    assert any(line.endswith(GLYPHICONS) for line in lines)
+    hint = next(line for line in lines if "folium.Icon" in line)
+    for way in ("Leaflet.awesome-markers", "as assets", "marker_kwds", "folium.CircleMarker", "folium.DivIcon"):
+        assert way in hint
+    assert ("assets=FOLDER to save() or to_html()" if where == "map" else "assets=FOLDER to add_layer()") in lines[-1]
+    if where != "map":
+        assert story.layers == [] and "<!DOCTYPE html>" in story.to_html()
+
+
+def test_an_icon_names_the_font_its_prefix_needs():
+    story = storymap.load(GEODATA)
+    with pytest.raises(StoryError) as info:
+        story.add_layer(folium.Marker([9, -79.5], icon=folium.Icon(prefix="fa", icon="star")), "Star")
+    text = str(info.value)
+    assert FONT_AWESOME in text and GLYPHICONS not in text
+
+
+def test_an_icon_with_its_files_is_inlined(tmp_path: Path):
+    folder = awesome_assets(tmp_path / "awesome")
+    story = storymap.load(GEODATA).add_layer(red_pin(), "Red pin", assets=folder)
+    html = story.to_html()
+    assert "<script src" not in html and "<link" not in html and "cdnjs" not in html and "bootstrapcdn" not in html
+    assert "L.AwesomeMarkers = {icon" in html and ".storymap .awesome-marker{" in html
+    assert "data:image/png;base64," + base64.b64encode(BLANK_PNG).decode() in html  # its images inlined
+    assert "font/woff;base64" in html or "application/font-woff;base64" in html
+    # On story.map, the files are given to save() or to_html().
+    other = storymap.load(GEODATA)
+    red_pin().add_to(other.map)
+    assert "L.AwesomeMarkers = {icon" in other.to_html(assets=folder)
+    assert other.save(tmp_path / "pin.html", assets=folder).read_text("utf-8").count("L.AwesomeMarkers = {") == 1
+
+
+@pytest.mark.browser
+def test_an_icon_with_its_files_draws_on_a_ready_story(tmp_path: Path, make_page):
+    story = storymap.load(GEODATA).add_layer(red_pin(), "Red pin", assets=awesome_assets(tmp_path / "awesome"))
+    run = make_page().open(story.save(tmp_path / "pin.html"))
+    run.page.wait_for_function("() => document.querySelector('[data-storymap]').storymap.ready", timeout=10_000)
+    assert run.js("() => document.querySelectorAll('.storymap .awesome-marker-icon-red .glyphicon-info-sign').length") == 1
+    assert run.js("() => document.querySelectorAll('.storymap-legend [data-layer], .storymap-legend li').length") > 0
+    # The story drew (its legend, the pin); the only complaint: the page's Content-Security-Policy has
+    # no font-src, so the icon font's glyph (a data: font) is blocked (storymap.security's to decide).
+    blocked = [e for e in run.errors if "Loading the font 'data:font/" in e and "font-src" in e]
+    assert not run.outside and run.errors == blocked, (run.outside, run.errors)
+
+
+# folium.Choropleth -----------------------------------------------------------------------------
+
+def test_a_choropleth_is_refused_with_what_to_use_instead():
+    frame = squares([1.0, 5.0, 20.0])
+    story = storymap.load(GEODATA)
+    choropleth = folium.Choropleth(frame, data=frame, columns=["name", "value"], key_on="feature.properties.name")
+    with pytest.raises(StoryError, match=r"layer 'Chor' data: folium.Choropleth is not supported.*d3.*"
+                                         r"add_layer\(gdf, name, column=.*scheme="):
+        story.add_layer(choropleth, "Chor")
+    with pytest.raises(StoryError, match="folium.Choropleth is not supported"):
+        story.add_layer(folium.FeatureGroup().add_child(choropleth), "Chor")
+    assert story.layers == []
+    choropleth.add_to(story.map)
+    with pytest.raises(StoryError, match=r"story.map folium.Choropleth: folium.Choropleth is not supported.*column="):
+        story.to_html()
+
+
+# Controls on story.map -------------------------------------------------------------------------
+
+def test_controls_on_the_map_take_their_files_from_save(tmp_path: Path):
+    story = storymap.load(GEODATA)
+    Fullscreen().add_to(story.map)
+    with pytest.raises(StoryError) as info:
+        story.to_html()
+    assert f"cannot find {FULLSCREEN_JS}" in str(info.value)
+    assert "pass assets=FOLDER to save() or to_html()" in str(info.value.problems[-1])
+    folder = tmp_path / "fullscreen"
+    folder.mkdir()
+    (folder / "Control.FullScreen.min.js").write_text("L.Control.FullScreen = L.Control.extend({});")
+    (folder / "Control.FullScreen.css").write_text(".leaflet-control-fullscreen a{display:block}")
+    assert "L.Control.FullScreen = L.Control.extend" in story.to_html(assets=folder)
+    assert "L.Control.FullScreen = L.Control.extend" in story.save(tmp_path / "f.html", assets=folder).read_text()
+    with pytest.raises(StoryError):  # for that page only: the story does not keep the folder
+        story.to_html()
+
+
+# explore's classes with rows without geometry ----------------------------------------------------
+
+@pytest.mark.parametrize("keywords", [{"scheme": "quantiles"}, {}, {"scheme": "equal_interval", "k": 4},
+                                      {"column": "kind"}])
+def test_rows_without_geometry_are_classified_as_explore_does(keywords):
+    values = np.round(np.random.default_rng(5).lognormal(8, 1.5, 30), 1)
+    kinds = np.array(["a", "b", "c"])[np.arange(30) % 3]
+    kinds[values.argmax()] = "only-without-geometry"
+    frame = squares(values, kind=kinds)
+    geometry = frame.geometry.copy()
+    geometry.iloc[values.argmax()] = None  # the greatest value and the least: no geometry
+    geometry.iloc[values.argmin()] = shapely.Polygon()
+    frame = frame.set_geometry(geometry)
+    keywords = {"column": "value", **keywords}
+    result = overlay(frame, **keywords)
+    assert len(colours(result)) == 28
+    assert colours(result) == explore_colours(frame, **keywords)

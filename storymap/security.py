@@ -41,9 +41,12 @@ def _hash(body: str) -> str:
 
 def page_policy(html: str, image_sources: Iterable[str] = ()) -> str:
     """The policy for ``html``: its inline scripts and styles by hash, images from ``data:`` and
-    ``image_sources`` (CSP source expressions such as ``https://*.basemaps.cartocdn.com``)."""
+    ``image_sources`` (CSP source expressions such as ``https://*.basemaps.cartocdn.com``), and
+    fonts from ``data:`` only where an inline stylesheet declares its own (``@font-face``)."""
     hashes: dict[str, list[str]] = {"script": [], "style": []}
+    fonts = False
     for found in _INLINE.finditer(html):
+        fonts = fonts or (found.group(1).lower() == "style" and "@font-face" in found.group(3))
         if found.group(2) and "src=" in found.group(2).lower():
             raise ValueError("the page loads a script from elsewhere; a standalone page inlines everything")
         digest = _hash(found.group(3))
@@ -56,6 +59,7 @@ def page_policy(html: str, image_sources: Iterable[str] = ()) -> str:
         "script-src " + (" ".join(hashes["script"]) or "'none'"),
         "style-src " + (" ".join(hashes["style"]) or "'none'"),
         "img-src " + " ".join(images),
+    ] + (["font-src data:"] if fonts else []) + [  # (an inlined stylesheet's own fonts: a plugin's icons)
         "base-uri 'none'",
         "form-action 'none'",
     ]

@@ -372,7 +372,8 @@ def test_legend_numbers_are_legible_in_the_page_language(tmp_path: Path, browser
                     tooltip_kwds={"aliases": {"en": ["Square", "Reach"], "es": ["Cuadrado", "Alcance"]}},
                     popup_kwds={"aliases": {"en": ["People"], "es": ["Personas"]}})
     output = squares.assign(output=np.linspace(569.9, 200_000, len(squares)))
-    story.add_layer(output, "Output", column="output", cmap="viridis")
+    # (Over the same squares, above them: not answering the pointer, so that Reach's tooltip shows.)
+    story.add_layer(output, "Output", column="output", cmap="viridis", highlight=False)
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         run = PageRun(context.new_page()).open(story.save(tmp_path / "index.html"), STEPS[0])
@@ -455,3 +456,40 @@ def test_coloured_legend_passes_axe(coloured_page: Path, make_page, viewport):
       return l.top >= z.bottom || l.right <= z.left || l.bottom <= z.top; }}""", timeout=3000)
     assert axe_violations(run.page) == []
     assert run.errors == []
+
+
+def test_only_the_topmost_layer_answers_the_pointer(tmp_path: Path, browser):
+    """A point of one layer over an area of another, both with tooltips, popups and highlights:
+    the pointer over the point shows the point's tooltip alone and lights the point alone (both
+    tooltips showed, one over the other, and the area's highlight covered the points), a click
+    opens the point's popup; beside the point, the area answers."""
+    import shapely
+
+    squares, _ = _coloured_frames()
+    area = squares.iloc[[3]]
+    centre = area.geometry.iloc[0].centroid
+    point = gpd.GeoDataFrame({"name": ["Clinic"]}, geometry=[shapely.Point(centre.x, centre.y)], crs="EPSG:4326")
+    story = storymap.load(GEODATA)
+    story.add_layer(area, "Area", tooltip="name", popup=["name"])
+    story.add_layer(point, "Points", tooltip="name", popup=["name"], marker_kwds={"radius": 8})
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        run = PageRun(context.new_page()).open(story.save(tmp_path / "index.html"), STEPS[0])
+        run.js(f"() => void {ROOT_JS}.storymap.map.setView([{centre.y}, {centre.x}], 9, {{animate: false}})")
+        run.page.wait_for_function(f"() => {ROOT_JS}.storymap.layers.Points._view && {ROOT_JS}.storymap.layers.Points._view.zoom === 9")
+        tips = "() => [...document.querySelectorAll('.leaflet-tooltip.storymap-hover')].map((n) => n.innerText)"
+        lit = "() => document.querySelectorAll('.leaflet-storymapHighlight-pane path').length"
+        x, y = _point_on_screen(run, centre.y, centre.x)
+        run.page.mouse.move(x, y + 40)  # (beside the point, inside the area)
+        run.page.wait_for_function(f"() => ({tips})().length === 1")
+        assert run.js(tips) == ["Square 3"]
+        run.page.mouse.move(x, y)
+        run.page.wait_for_function(f"() => ({tips})().join() === 'Clinic'")
+        run.page.wait_for_timeout(100)
+        assert run.js(tips) == ["Clinic"] and run.js(lit) == 1
+        run.page.mouse.click(x, y)
+        popup = run.page.wait_for_selector(".leaflet-popup-content", timeout=3000)
+        assert popup.inner_text().startswith("Points") and run.js("() => document.querySelectorAll('.leaflet-popup').length") == 1
+        assert run.errors == []
+    finally:
+        context.close()

@@ -96,6 +96,39 @@
     return style.dashArray ? String(style.dashArray).split(/[ ,]+/).map(Number).filter(isFinite) : [];
   }
 
+  // One pointer event over several data layers: only the topmost layer with a feature under the
+  // pointer answers it (its tooltip, its highlight, its popup), as the topmost of shapes drawn one
+  // over another would; the others let go. Each layer's answer waits for the others' (a microtask,
+  // once every layer has heard the event). Layers added later sit above (their canvas comes later).
+  var stacked = 0;
+
+  function answer(layer, kind, e, hit) {
+    var map = layer._map, rounds = map._storymapRounds = map._storymapRounds || {}, round = rounds[kind];
+    if (!round || round.e !== e.originalEvent) {
+      round = rounds[kind] = {e: e.originalEvent, entries: []};
+      Promise.resolve().then(function () {
+        if (rounds[kind] === round) {
+          rounds[kind] = null;
+        }
+        var top = null;
+        round.entries.forEach(function (en) {
+          if (en.hit && en.layer._map && (!top || en.layer._stacked > top.layer._stacked)) {
+            top = en;
+          }
+        });
+        round.entries.forEach(function (en) {
+          if (en !== top && en.layer._map && kind === 'hover') {
+            en.layer._leave();
+          }
+        });
+        if (top) {
+          top.layer[kind === 'hover' ? '_show' : '_open'](top.hit);
+        }
+      });
+    }
+    round.entries.push({layer: layer, hit: hit});
+  }
+
   function near(x, y, ax, ay, bx, by) {
     var dx = bx - ax, dy = by - ay, len = dx * dx + dy * dy;
     var t = len ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / len)) : 0;
@@ -225,6 +258,7 @@
     },
 
     onAdd: function (map) {
+      this._stacked = ++stacked;
       if (!map.getPane(this.options.pane)) {
         var pane = map.createPane(this.options.pane);
         pane.style.zIndex = 350;
@@ -244,11 +278,11 @@
 
     getEvents: function () {
       var events = L.Renderer.prototype.getEvents.call(this);
-      if (this.options.tooltip || this.options.highlight) {
+      // (A layer that answers the pointer at all takes part in every round: over one of its
+      // features, a layer below it shows neither its tooltip nor its popup.)
+      if (this.options.tooltip || this.options.highlight || this.options.popup) {
         events.mousemove = this._hover;
         events.mouseout = this._leave;
-      }
-      if (this.options.popup) {
         events.click = this._click;
       }
       return events;
@@ -829,11 +863,12 @@
     },
 
     _hover: function (e) {
-      var hit = this._event(e), map = this._map, tip = this.options.tooltip;
-      if (!hit) {
-        this._leave();
-        return;
-      }
+      answer(this, 'hover', e, this._event(e));
+    },
+
+    // The pointer is over feature hit.feature of this layer, the topmost there.
+    _show: function (hit) {
+      var map = this._map, tip = this.options.tooltip;
       map.getContainer().style.cursor = this.options.popup ? 'pointer' : '';
       this._light(hit.feature);
       if (!tip) {
@@ -950,8 +985,13 @@
     },
 
     _click: function (e) {
-      var hit = this._event(e), popup = this.options.popup;
-      if (!hit) {
+      answer(this, 'click', e, this._event(e));
+    },
+
+    // A click on feature hit.feature of this layer, the topmost there: its popup.
+    _open: function (hit) {
+      var popup = this.options.popup;
+      if (!popup) {
         return;
       }
       var box = document.createElement('div'), table = document.createElement('table');

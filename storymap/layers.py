@@ -399,8 +399,8 @@ class DataLayer(Layer):
     highlight : dict, optional
         Path options for the feature under the pointer, or None for no highlight.
     tooltip_options, popup_options : dict, optional
-        ``aliases`` (shown instead of the property names; a mapping gives them in each language)
-        and ``labels`` (bool).
+        ``aliases`` (shown instead of the property names; a mapping gives them in each language),
+        ``labels`` and ``localize`` (bool); a tooltip's ``sticky`` (bool), a popup's ``max_width``.
     days : numpy.ndarray, optional
         Per feature (frame order), its day (:func:`storymap.dates.feature_days`): the layer then
         shows, at each dated step, the features of the step's time.
@@ -491,9 +491,12 @@ class DataLayer(Layer):
             "style": self.style,
             "shape": self.shape,
             "tooltip": {"fields": self.tooltip, "labels": tip.get("labels", self.labels),
-                        "aliases": tip.get("aliases")} if self.tooltip else None,
+                        "aliases": tip.get("aliases"), "localize": tip.get("localize", False),
+                        "sticky": tip.get("sticky", True)} if self.tooltip else None,
             "popup": {"fields": self.popup, "title": self.titles or str(self.layer_name),
-                      "labels": pop.get("labels", True), "aliases": pop.get("aliases")} if self.popup else None,
+                      "labels": pop.get("labels", True), "aliases": pop.get("aliases"),
+                      "localize": pop.get("localize", False), "maxWidth": pop.get("max_width", 320)}
+            if self.popup else None,
             "palette": self.palette,
             "strokeFollows": self.stroke_follows,
             "highlight": self.highlight,
@@ -600,10 +603,19 @@ def _check_fields(name: str, which: str, value: Any, columns: Sequence[str]) -> 
 
 
 def _check_text_options(name: str, which: str, value: Any, fields: Optional[list[str]]) -> dict[str, Any]:
-    """explore's ``tooltip_kwds``/``popup_kwds``: ``aliases`` (one per field) and ``labels``."""
-    options = check_options(name, which, value, ("aliases", "labels"))
-    if "labels" in options and not isinstance(options["labels"], bool):
-        raise _problem(name, f"{which}.labels", f"expected True or False, got {short_repr(options['labels'])}")
+    """explore's ``tooltip_kwds``/``popup_kwds``: ``aliases`` (one per field), ``labels`` and
+    ``localize`` (numbers as the story's language writes them); a tooltip's ``sticky`` (False: at
+    the feature, not the pointer), a popup's ``max_width`` (pixels)."""
+    extra = ("sticky",) if which == "tooltip_kwds" else ("max_width",)
+    options = check_options(name, which, value, ("aliases", "labels", "localize") + extra)
+    for flag in ("labels", "localize", "sticky"):
+        if flag in options and not isinstance(options[flag], bool):
+            raise _problem(name, f"{which}.{flag}", f"expected True or False, got {short_repr(options[flag])}")
+    if "max_width" in options:
+        width = options["max_width"]
+        if isinstance(width, bool) or not isinstance(width, (int, float)) or not 50 <= width <= 2000:
+            raise _problem(name, f"{which}.max_width", f"expected a width in pixels from 50 to 2000, got {short_repr(width)}")
+        options["max_width"] = int(width)
     if "aliases" in options:
         aliases = options["aliases"]
         if isinstance(aliases, Mapping):  # (in each of the story's languages: Story.add_layer checks which)

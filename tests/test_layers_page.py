@@ -493,3 +493,41 @@ def test_only_the_topmost_layer_answers_the_pointer(tmp_path: Path, browser):
         assert run.errors == []
     finally:
         context.close()
+
+
+def test_tooltips_and_popups_take_explores_localize_sticky_and_max_width(tmp_path: Path, browser):
+    """explore passes tooltip_kwds and popup_kwds on to folium: localize (numbers with the
+    language's separators), a tooltip's sticky, a popup's max_width. They were refused."""
+    squares, _ = _coloured_frames()
+    reach = squares.assign(people=[v * 12345.5 for v in SQUARE_VALUES]).iloc[[7]]  # 61,727,500
+    story = storymap.load(GEODATA)
+    story.add_layer(reach, "Reach", tooltip=["people"], popup=["people"],
+                    tooltip_kwds={"localize": True, "sticky": False}, popup_kwds={"localize": True, "max_width": 120})
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        run = PageRun(context.new_page()).open(story.save(tmp_path / "index.html"), STEPS[0])
+        box = reach.geometry.iloc[0]
+        centre = box.centroid
+        run.js(f"() => void {ROOT_JS}.storymap.map.setView([{centre.y}, {centre.x}], 9, {{animate: false}})")
+        run.page.wait_for_function(f"() => {ROOT_JS}.storymap.layers.Reach._view && {ROOT_JS}.storymap.layers.Reach._view.zoom === 9")
+        x, y = _point_on_screen(run, centre.y, centre.x)
+        at = "() => document.querySelector('.leaflet-tooltip.storymap-hover')._leaflet_pos"
+        run.page.mouse.move(x - 30, y + 20)
+        tip = run.page.wait_for_selector(".leaflet-tooltip.storymap-hover", timeout=3000)
+        assert tip.inner_text() == "people: 61,727,500"
+        first = run.js(at)
+        run.page.mouse.move(x + 30, y - 20)  # (not sticky: it stays at the feature)
+        run.page.wait_for_timeout(100)
+        assert run.js(at) == first
+        run.js(f"() => void {ROOT_JS}.storymap.setLanguage('es')")
+        run.page.mouse.move(x, y + 300)
+        run.page.mouse.move(x, y)
+        run.page.wait_for_function("""() => (document.querySelector('.leaflet-tooltip.storymap-hover') || {}).innerText
+          === 'people: 61.727.500'""", timeout=3000)
+        run.page.mouse.click(x, y)
+        popup = run.page.wait_for_selector(".leaflet-popup-content", timeout=3000)
+        assert "61.727.500" in popup.inner_text()
+        assert run.js("() => document.querySelector('.leaflet-popup-content').getBoundingClientRect().width") <= 121
+        assert run.errors == []
+    finally:
+        context.close()

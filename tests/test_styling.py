@@ -447,6 +447,10 @@ def test_options_that_do_not_fit_say_why():
     assert "3 values for 20 features" in message(column=[1, 2, 3])
     assert "tooltip_kwds.aliases: 1 aliases for 2 fields" in message(tooltip=["name", "kind"],
                                                                      tooltip_kwds={"aliases": ["x"]})
+    assert "tooltip_kwds.localize: expected True or False" in message(tooltip=["name"], tooltip_kwds={"localize": "yes"})
+    assert "popup_kwds.max_width: expected a width in pixels from 50 to 2000" in message(popup=["name"],
+                                                                                         popup_kwds={"max_width": 9})
+    assert "popup_kwds.sticky: not supported" in message(popup=["name"], popup_kwds={"sticky": False})
     assert "column is already categorical" in message(column=pd.Categorical(["a"] * 20), categories=["a"])
     assert "a folium element keeps its own style" in message_for_element(column="x")
 

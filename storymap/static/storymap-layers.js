@@ -853,13 +853,23 @@
       return root ? root.getAttribute('lang') : '';
     },
 
-    _value: function (field, i) {
+    // Feature i's value of `field` as text; with `localize`, a number as the story's language
+    // writes it (the browser's, on the first hover: not while the page loads).
+    _value: function (field, i, localize) {
       var column = this._data.props[field], value;
       if (!column) {
         return '';
       }
       value = L.Util.isArray(column) ? column[i] : column.values[column.codes[i]];
-      return value === null || value === undefined ? '–' : String(value);
+      if (value === null || value === undefined) {
+        return '–';
+      }
+      if (localize && typeof value === 'number' && isFinite(value)) {
+        try {
+          return value.toLocaleString(this._lang() || undefined);
+        } catch (e) { /* a language tag the browser does not take */ }
+      }
+      return String(value);
     },
 
     _hover: function (e) {
@@ -883,14 +893,15 @@
         tip.fields.forEach(function (field, k) {
           var line = document.createElement('div');
           line.textContent = (tip.labels ? (aliases ? aliases[k] : field) + ': ' : '') +
-            this._value(field, hit.feature);
+            this._value(field, hit.feature, tip.localize);
           box.appendChild(line);
         }, this);
         this._tip.setContent(box);
         this._tipFor = hit.feature;
         this._tipLang = lang;
       }
-      this._tip.setLatLng(hit.latlng);
+      // (sticky: false puts it at the feature, a point's position or the middle of its box.)
+      this._tip.setLatLng(tip.sticky === false ? this._anchor(hit.feature) : hit.latlng);
       if (!map.hasLayer(this._tip)) {
         map.openTooltip(this._tip);
       }
@@ -943,6 +954,16 @@
         L.polygon(parts.areas, style).addTo(group);
       }
       this._litLayer = group.addTo(map);
+    },
+
+    // Where feature f's tooltip stands when it does not follow the pointer: its first point, or
+    // the middle of its box.
+    _anchor: function (f) {
+      var parts = this._parts(f);
+      if (parts.points.length) {
+        return parts.points[0];
+      }
+      return L.latLngBounds([].concat.apply([], parts.lines.concat([].concat.apply([], parts.areas)))).getCenter();
     },
 
     // Feature f's points, lines and polygons as latitudes and longitudes.
@@ -1005,10 +1026,10 @@
           th.textContent = aliases ? aliases[k] : field;
           row.appendChild(th);
         }
-        row.insertCell().textContent = this._value(field, hit.feature);
+        row.insertCell().textContent = this._value(field, hit.feature, popup.localize);
       }, this);
       box.appendChild(table);
-      L.popup({maxWidth: 320, className: 'storymap-popup storymap-data-popup'})
+      L.popup({maxWidth: popup.maxWidth || 320, className: 'storymap-popup storymap-data-popup'})
         .setLatLng(hit.latlng).setContent(box).openOn(this._map);
     }
   });

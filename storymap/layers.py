@@ -490,13 +490,14 @@ class DataLayer(Layer):
         options = {
             "style": self.style,
             "shape": self.shape,
-            "tooltip": {"fields": self.tooltip, "labels": tip.get("labels", self.labels),
-                        "aliases": tip.get("aliases"), "localize": tip.get("localize", False),
-                        "sticky": tip.get("sticky", True)} if self.tooltip else None,
+            # (localize, sticky and a popup's maxWidth only where they differ from the defaults)
+            "tooltip": {"fields": self.tooltip, "labels": tip.get("labels", self.labels), "aliases": tip.get("aliases"),
+                        **({"localize": True} if tip.get("localize") else {}),
+                        **({"sticky": False} if tip.get("sticky") is False else {})} if self.tooltip else None,
             "popup": {"fields": self.popup, "title": self.titles or str(self.layer_name),
                       "labels": pop.get("labels", True), "aliases": pop.get("aliases"),
-                      "localize": pop.get("localize", False), "maxWidth": pop.get("max_width", 320)}
-            if self.popup else None,
+                      **({"localize": True} if pop.get("localize") else {}),
+                      **({"maxWidth": pop["max_width"]} if "max_width" in pop else {})} if self.popup else None,
             "palette": self.palette,
             "strokeFollows": self.stroke_follows,
             "highlight": self.highlight,

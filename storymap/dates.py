@@ -111,8 +111,28 @@ def _bounds(text: str) -> Optional[tuple[_dt.date, _dt.date, str]]:
             return _dt.date(year, month, 1), _dt.date(year, month, calendar.monthrange(year, month)[1]), text
         one = _dt.date(year, month, day)
         return one, one, text
-    except ValueError:  # year 0, month 13, 30 February
+    except ValueError:  # year 0, month 13, 30 February: see _out_of_range
         return None
+
+
+def _out_of_range(text: str) -> str:
+    """Why a day written YYYY-MM-DD, of a real month, is none (``day 30 is out of range for February
+    2024, which has 29 days``), or "" (another mistake: the form is then what is explained)."""
+    match = _DATE.match(text)
+    if not match or match.group(3) is None:
+        return ""
+    year, month, day = (int(g) for g in match.groups())
+    if year == 0 or not 1 <= month <= 12:
+        return ""
+    last = calendar.monthrange(year, month)[1]
+    if 1 <= day <= last:
+        return ""
+    return f"day {day:02d} is out of range for {calendar.month_name[month]} {year:04d}, which has {last} days"
+
+
+def _not_a_date(value: Any, text: str) -> str:
+    why = _out_of_range(text)
+    return f"{short_repr(value)} is not a date: {why}" if why else f"{short_repr(value)} is not a date; expected {DATE_FORMS}"
 
 
 def parse_date(value: Any) -> Span:
@@ -129,7 +149,7 @@ def parse_date(value: Any) -> Span:
         raise ValueError(f"expected a date as text ({DATE_FORMS}), got {short_repr(value)}")
     found = _bounds(value.strip())
     if found is None:
-        raise ValueError(f"{short_repr(value)} is not a date; expected {DATE_FORMS}")
+        raise ValueError(_not_a_date(value, value.strip()))
     start, end, text = found
     return Span(start, end, (text,))
 
@@ -164,6 +184,9 @@ def parse_period(value: Any) -> Span:
     for part in parts:
         found = _bounds(part)
         if found is None:
+            why = _out_of_range(part)
+            if why:
+                raise ValueError(f"{short_repr(value)} is not a period: {short_repr(part)} is not a date: {why}")
             raise ValueError(f"{short_repr(value)} is not a period: {short_repr(part)} is not a date; "
                              f"{_PERIOD_HINT}")
         ends.append(found)

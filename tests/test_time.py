@@ -63,7 +63,7 @@ def test_periods_run_from_the_first_day_to_the_last(given, first, last, ends):
 
 @pytest.mark.parametrize("given, message", [
     ("2024-13", "'2024-13' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
-    ("2023-02-29", "'2023-02-29' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("2023-02-29", "'2023-02-29' is not a date: day 29 is out of range for February 2023, which has 28 days"),
     ("May 2024", "'May 2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
     ("24", "'24' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
     ("2024-05-13T10:00", "'2024-05-13T10:00' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),

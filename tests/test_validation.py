@@ -537,3 +537,19 @@ def test_nested_geometry_collections(story: Path):
     write(story, doc)
     has_start(lines(story), f'{PLACES}: feature "gatun-locks" (features[8]) geometry: '
                             "GeometryCollections nested too deeply")
+
+
+# Languages and dates ---------------------------------------------------------------------------
+
+def test_a_day_out_of_its_month_says_so(story: Path):
+    toml_replace(story, 'date = "2025-02-18"', 'date = "2024-02-30"')
+    toml_replace(story, 'period = "2008–2025"', 'period = "2008-01-01/2023-02-29"')
+    found = lines(story)
+    has(found, f"{STORY}: step \"first-talks\" (steps[1]) date: '2024-02-30' is not a date: day 30 is out of "
+               "range for February 2024, which has 29 days")
+    has_start(found, f"{STORY}: step \"border-service\" (steps[3]) period: '2008-01-01/2023-02-29' is not a period: "
+                     "'2023-02-29' is not a date: day 29 is out of range for February 2023, which has 28 days")
+    result = run("validate", "geodata")
+    assert result.exit_code == 1 and "February 2024, which has 29 days" in result.stderr
+    assert "expected YYYY, YYYY-MM or YYYY-MM-DD" not in result.stderr  # the form was right; the day was not
+

@@ -29,6 +29,17 @@ def _fail(exc: StoryError, debug: bool) -> NoReturn:
     sys.exit(EXIT_INVALID)
 
 
+def _notes(story: Story, folder: Path) -> int:
+    """Print what the writer should know about a valid story (warnings: the page still works) on
+    stderr, one line each; return how many."""
+    from .load import story_notes
+
+    notes = story_notes(story.data, folder)
+    for note in notes:
+        click.echo(str(note), err=True)
+    return len(notes)
+
+
 def _crash(exc: Exception, what: str, debug: bool) -> NoReturn:
     """Anything but invalid input: one line, the traceback only with --debug."""
     if debug:
@@ -87,7 +98,7 @@ def _folder(value: Path | None) -> Path:
 @click.option("--social/--no-social", default=True, show_default=True,
               help="Also write the social card (social.png, 1200×630) beside the page.")
 @click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
-def build(folder: Path, output: Path, fragment: bool, layout: str | None, lang: str | None, languages: str | None,
+def build(folder: Path | None, output: Path, fragment: bool, layout: str | None, lang: str | None, languages: str | None,
           social: bool, debug: bool) -> None:
     """Build the story in FOLDER into one self-contained HTML page (or fragment).
 
@@ -95,7 +106,9 @@ def build(folder: Path, output: Path, fragment: bool, layout: str | None, lang: 
     input is reported like `storymap validate` does (exit status 1); the page is written
     atomically, so a failed build leaves the previous page as it was.
     """
-    story = _load(_folder(folder), debug)
+    folder = _folder(folder)
+    story = _load(folder, debug)
+    _notes(story, folder)
     only = [tag.strip() for tag in languages.split(",") if tag.strip()] if languages is not None else None
     try:  # checked before anything is rendered
         if only is not None:
@@ -132,7 +145,9 @@ def validate(path: Path | None, debug: bool) -> None:
         path = path.parent
     if path.is_dir():
         story = _load(path, debug)
-        click.echo(f"{path}: valid ({len(story.steps)} steps, {len(story.data.places)} places)")
+        warned = _notes(story, path)
+        more = f"; {warned} warning{'s' if warned > 1 else ''}" if warned else ""
+        click.echo(f"{path}: valid ({len(story.steps)} steps, {len(story.data.places)} places{more})")
         return
     if path.suffix.lower() not in (".geojson", ".json"):
         raise click.BadParameter(f"expected a story folder, its {STORY_FILE} or a .geojson file, got {path}",
@@ -200,8 +215,9 @@ def embed(url: str, title: str, height: int, lang: str | None) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default="My story", show_default=True, help="The story's title.")
 @click.option("--lang", default="en", show_default=True, metavar="TAG",
-              help="The language the story is written in (BCP 47: fr, es, pt-BR …): the page's interface, "
-                   "legend and direction follow it.")
+              help="The language the story is written in (BCP 47: fr, es, pt-BR …): the page's dates, legend and "
+                   "direction follow it, and its interface where storymap has it in that language (ar, de, en, es, "
+                   "fr, he, pt).")
 def new(folder: Path, title: str, lang: str) -> None:
     """Start a story in FOLDER: a commented story.toml, a places.geojson and editor schemas.
 
@@ -210,6 +226,7 @@ def new(folder: Path, title: str, lang: str) -> None:
     there, is never overwritten (exit status 1, nothing written). With --lang, the story's `lang`
     is that language; the starter's own texts stay English, to be replaced.
     """
+    from .i18n import check_language
     from .scaffold import new_story, toml_string
 
     try:
@@ -222,9 +239,13 @@ def new(folder: Path, title: str, lang: str) -> None:
         click.echo(f"storymap new: cannot write {folder}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_INVALID)
     click.echo(f"wrote {', '.join(str(p) for p in written)}")
-    if lang.strip() != "en":
-        click.echo(f"lang = {toml_string(lang.strip())} in story.toml: the page's interface follows it; the starter's "
-                   "texts are English, to be replaced with yours")
+    lang, notes = check_language(lang)  # (valid: new_story took it)
+    if lang != "en":
+        follows = "" if notes else ": the page's interface follows it"  # else the warnings say what does not
+        click.echo(f"lang = {toml_string(lang)} in story.toml{follows}; the starter's texts are English, to be "
+                   "replaced with yours")
+    for note in notes:
+        click.echo(f"storymap new: warning: {note}", err=True)
     shown = _shell_word(str(folder))
     click.echo(f"next: storymap serve {shown} --open    (a live preview while you edit)\n"
                f"      storymap build {shown}           (the page, in dist/index.html)")

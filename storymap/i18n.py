@@ -32,7 +32,7 @@ import re
 from functools import lru_cache
 from html.parser import HTMLParser
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from markupsafe import Markup
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["catalogue", "catalogues", "text", "direction", "dir_attribute", "page_languages", "marked_elements", "language_templates",
            "page_config", "tiles_attribution", "basemap_attribution", "with_language", "languages_js", "JS_KEYS",
-           "MARK"]
+           "MARK", "check_language", "LanguageTagError", "language_notes", "has_catalogue", "language_name"]
 
 #: The attribute that marks an element whose text or attributes depend on the language.
 MARK = "data-i18n"
@@ -101,6 +101,195 @@ def direction(lang: str) -> str:
         except (ValueError, TypeError, UnknownLocaleError):
             continue
     return "ltr"
+
+
+# Language tags -----------------------------------------------------------------------------------
+
+#: A well-formed tag, as the story's fields take it (storymap.types): a language, then subtags.
+_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+#: Country codes often written for a language's: ``jp`` is Japan, Japanese is ``ja``. A code here
+#: that is also a language's (``se``, Northern Sami; ``kr``, Kanuri) is taken as that language, with
+#: a note naming the other (:func:`language_notes`).
+MIX_UPS = {
+    "jp": "ja", "cn": "zh", "kr": "ko", "gr": "el", "dk": "da", "se": "sv", "cz": "cs", "ua": "uk", "vn": "vi",
+    "ir": "fa", "il": "he", "al": "sq", "rs": "sr", "ge": "ka", "by": "be", "kz": "kk", "at": "de", "us": "en",
+    "gb": "en", "sp": "es", "mx": "es", "pk": "ur", "bd": "bn", "np": "ne", "lk": "si", "hk": "zh",
+}
+
+
+class LanguageTagError(ValueError):
+    """A language tag that names no language; ``suggestion`` is the tag probably meant (or None)."""
+
+    def __init__(self, reason: str, suggestion: Optional[str] = None, hint: str = ""):
+        super().__init__(reason + hint)
+        #: What is wrong, without the suggestion.
+        self.reason = reason
+        self.suggestion = suggestion
+
+
+@lru_cache(maxsize=1)
+def _cldr() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
+    """The languages CLDR knows (codes), their English names, and its aliases of retired or long
+    codes to the ones to write (``iw`` → ``he``, ``deu`` → ``de``)."""
+    from babel import Locale
+    from babel.core import get_global
+    from babel.localedata import locale_identifiers
+
+    names = {code: name for code, name in Locale("en").languages.items() if "_" not in code}
+    known = frozenset(names) | {ident.split("_", 1)[0] for ident in locale_identifiers()} - {"root"}
+    aliases = {code: to.split("_", 1)[0] for code, to in get_global("language_aliases").items()
+               if "_" not in code and to.split("_", 1)[0] in known and code not in known}
+    return known, names, aliases
+
+
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    """Language names, lowercased, to codes: each language's English name and (where CLDR has its
+    data) its own name, ``german`` and ``deutsch`` → ``de``."""
+    from babel import Locale
+    from babel.localedata import locale_identifiers
+
+    english = _cldr()[1]
+    out: dict[str, str] = {}
+    for code in sorted(english, key=lambda c: (len(c), c)):  # two letters first: "German" is de
+        out.setdefault(english[code].lower(), code)
+    for ident in sorted(i for i in locale_identifiers() if "_" not in i and i != "root"):
+        try:
+            own = Locale.parse(ident).get_display_name(ident)
+        except Exception:  # noqa: BLE001 - a locale Babel cannot load names nothing
+            continue
+        if own:
+            out.setdefault(own.lower(), ident)
+    return out
+
+
+def _normal_case(tag: str) -> str:
+    """A tag in BCP 47's usual case: ``PT-br`` → ``pt-BR``, ``zh-hant-tw`` → ``zh-Hant-TW``."""
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if any(len(seen) == 1 for seen in out[1:]) or len(part) == 1:  # an extension (u-, x-...): lowercase
+            out.append(part.lower())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha() or len(part) == 3 and part.isdigit():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def language_name(tag: str) -> Optional[str]:
+    """The English name of the language of ``tag`` (``pt-BR`` → ``Portuguese (Brazil)``), or None."""
+    from babel import Locale
+
+    try:
+        name = Locale.parse(tag.replace("_", "-"), sep="-").get_display_name("en")
+        if name:
+            return name
+    except Exception:  # noqa: BLE001 - not a locale Babel has data for: its language's name, if any
+        pass
+    return _cldr()[1].get(tag.split("-", 1)[0].lower())
+
+
+def _named(code: str) -> str:
+    name = language_name(code)
+    return f"{code!r} ({name})" if name else repr(code)
+
+
+def _suggest(value: str) -> Optional[str]:
+    """The tag probably meant by ``value``, which names no language: a name (``Deutsch``,
+    ``German``), a country code (``jp``), a retired or long code (``iw``, ``deu``), ``_`` for ``-``
+    (``en_US``), or the closest name."""
+    from .errors import did_you_mean
+
+    known, _, aliases = _cldr()
+    text = value.strip()
+    if re.fullmatch(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})+", text):  # en_US, jp-JP: the language, then the rest
+        first, rest = re.split(r"[-_]", text, maxsplit=1)
+        head = first.lower()
+        head = head if head in known else MIX_UPS.get(head) or aliases.get(head) or _suggest(first)
+        return _normal_case(f"{head}-{rest.replace('_', '-')}") if head else None
+    low = text.lower()
+    if low in known:
+        return low
+    if low in MIX_UPS or low in aliases:
+        return MIX_UPS.get(low) or aliases[low]
+    names = _names()
+    if low in names:
+        return names[low]
+    close = did_you_mean(low, list(names), cutoff=80.0) if len(low) > 3 else None
+    return names[close] if close else None
+
+
+def check_language(value: str) -> tuple[str, list[str]]:
+    """Check a language tag against CLDR (through Babel): return it in BCP 47's usual case and the
+    notes a writer should read (see :func:`language_notes`).
+
+    Raises
+    ------
+    LanguageTagError
+        For what is not a language tag (``en_US``, ``English!``) and for a well-formed tag that
+        names no language: a country code (``jp``: did you mean ``ja``?), a language's name
+        (``Deutsch``, ``German``), a two-letter code no language has (``zz``), a retired or long
+        code CLDR writes otherwise (``iw``, ``deu``). A well-formed three-letter code CLDR does not
+        know (Guna, ``cuk``) is taken, with a note.
+    """
+    if not isinstance(value, str):
+        raise LanguageTagError(f"expected a language tag as text (e.g. 'en', 'es' or 'pt-BR'), got {value!r}")
+    text = value.strip()
+    example = "expected a BCP 47 tag such as 'en', 'es' or 'pt-BR'"
+    known, _, aliases = _cldr()
+    if not _TAG.fullmatch(text):
+        suggestion = _suggest(text)
+        hint = f"; did you mean {_named(suggestion)}?" if suggestion else ""
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise LanguageTagError(f"{shown!r} is not a language tag ({example})", suggestion, hint)
+    tag = _normal_case(text)
+    primary = tag.split("-", 1)[0]
+    if primary in known:
+        return tag, language_notes(tag)
+    if len(primary) == 3 and primary not in aliases and primary not in MIX_UPS:
+        return tag, language_notes(tag)  # a language CLDR lacks: taken, with a note
+    suggestion = _suggest(text)
+    if suggestion:
+        raise LanguageTagError(f"unknown language {text!r}", suggestion, f"; did you mean {_named(suggestion)}?")
+    raise LanguageTagError(f"unknown language {text!r}: no language has this tag ({example})")
+
+
+def has_catalogue(lang: str) -> bool:
+    """Whether ``lang`` (or its primary subtag) has an interface catalogue."""
+    tag = lang.lower().replace("_", "-")
+    ours = catalogues()
+    return tag in ours or tag.split("-", 1)[0] in ours
+
+
+def language_notes(lang: str) -> list[str]:
+    """What a writer should know about a story language that still works: a language CLDR does not
+    know (its dates stay ISO text, numbers are written as in English), and a language without an
+    interface catalogue (its page's controls are in English). Empty for ar, de, en, es, fr, he, pt."""
+    known = _cldr()[0]
+    tag = lang.replace("_", "-")
+    primary = tag.split("-", 1)[0].lower()
+    name = language_name(tag)
+    called = f"{name} ({tag!r})" if name else repr(tag)
+    notes = []
+    if primary not in known:
+        notes.append(f"{tag!r} is not a language CLDR (through Babel) knows: make sure it is the tag you mean (an "
+                     "ISO 639-3 code such as 'cuk', Guna, is taken as given: the page's lang says it), but the "
+                     "page's dates stay written as 2024-05-13 and its numbers as in English")
+    elif primary in MIX_UPS:  # a language's code that is also a country's: se is Northern Sami, not Sweden's
+        meant = MIX_UPS[primary]
+        notes.append(f"{primary!r} is {_cldr()[1].get(primary, primary)}; if the story is in "
+                     f"{_cldr()[1].get(meant, meant)}, its tag is {meant!r}")
+    if not has_catalogue(tag):
+        ours = catalogues()
+        language = _cldr()[1].get(primary) or primary
+        notes.append(f"the page's interface (Previous/Next, the legend's title, announcements, labels for screen "
+                     f"readers) is in English for {called}: storymap has interface texts for "
+                     f"{', '.join(ours[:-1])} and {ours[-1]} only, and story.toml cannot replace them; to add "
+                     f"{language}, contribute storymap/locales/{primary}.json with the keys of en.json translated")
+    return notes
 
 
 def number_range(low: float, high: float, digits: int, lang: str) -> str:

@@ -21,9 +21,9 @@ from pydantic import ValidationError
 from .bulk import paused_gc
 from .errors import Problem, StoryError, field_path, problems_from_validation, short_repr, validation_problems
 from .models import Place, PlaceCollection, StoryData, check_places, resolve_kinds
-from .translations import translation_lang
+from .translations import translation_file_lang
 
-__all__ = ["load_data", "load_places", "read_story_file", "story_folder", "MAX_FILE_BYTES", "STORY_FILE"]
+__all__ = ["load_data", "load_places", "story_notes", "read_story_file", "story_folder", "MAX_FILE_BYTES", "STORY_FILE"]
 
 STORY_FILE = "story.toml"
 #: A file larger than this is refused before it is read: it could never be embedded in one page
@@ -358,8 +358,16 @@ def _load_data(folder: str | os.PathLike[str]) -> StoryData:
     translations: dict[str, Any] = {}
     translation_files: dict[str, str] = {}
     for path in sorted(root.glob("story.*.toml")):
-        tag = translation_lang(path.name)
+        try:
+            tag = translation_file_lang(path.name)
+        except ValueError as exc:  # story.en_US.toml, story.english.toml: named, with the name to give it
+            problems.append(Problem(_display(path), str(exc)))
+            continue
         if tag is None:
+            continue
+        if tag in translation_files:  # story.es.toml and story.ES.toml
+            problems.append(Problem(_display(path), f"a second translation into {tag!r}, with "
+                                                    f"{translation_files[tag]}: keep one"))
             continue
         table = read_story_file(path, problems)
         translation_files[tag] = _display(path)
@@ -402,4 +410,30 @@ def _story_problems(exc: ValidationError, meta: dict[str, Any], origins: list[_O
             out.append(Problem(story_name, message, where=where, field=field_path(loc[2:])))
         else:
             out.append(Problem(story_name, message, field=field_path(loc)))
+    return out
+
+
+def story_notes(data: StoryData, folder: str | os.PathLike[str]) -> list[Problem]:
+    """What a writer should know about a valid story that still builds: each of its languages that
+    has no interface catalogue (its page's controls are in English) or that CLDR does not know (its
+    dates stay ISO), as a line like a problem's, its message starting ``warning:``. ``storymap
+    validate`` and ``build`` print them on stderr and still exit with 0."""
+    from .i18n import language_notes, page_languages
+
+    root = story_folder(folder)
+    files = {}
+    for path in sorted(root.glob("story.*.toml")):
+        try:
+            tag = translation_file_lang(path.name)
+        except ValueError:
+            continue
+        if tag is not None:
+            files.setdefault(tag, _display(path))
+    out = []
+    for lang in page_languages(data):
+        for note in language_notes(lang):
+            if lang == data.lang:
+                out.append(Problem(_display(root / STORY_FILE), f"warning: {note}", field="lang"))
+            else:
+                out.append(Problem(files.get(lang, _display(root / STORY_FILE)), f"warning: {note}"))
     return out

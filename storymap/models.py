@@ -34,8 +34,8 @@ from .errors import Suggester, field_path, short_repr, validation_problems
 from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
 from .geometry import Point as PointGeometry
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
-from .translations import Translation, check_translations
-from .types import HttpUrl, Identifier, Language, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
+from .translations import StoryLanguage, Translation, check_translations
+from .types import HttpUrl, Identifier, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
@@ -438,7 +438,7 @@ class StoryMeta(BaseModel):
     subtitle: str = Field(default="", description="The dek: one or two sentences under the title.")
     byline: str = Field(default="", description="Credits and sources, on the title card.")
     kicker: str = Field(default="", description="A short line above the title (e.g. \"Story map\"); none when empty.")
-    lang: Language = Field(default="en", description="The language the story is written in (BCP 47).")
+    lang: StoryLanguage = Field(default="en", description="The language the story is written in (BCP 47).")
     layout: Layout = Field(default="slides", description="slides (Previous/Next) or scroll (sections scroll past).")
     base_url: Optional[HttpUrl] = Field(
         default=None, description="Where the page will be published (e.g. https://example.org/stories/harbours/): "
@@ -447,7 +447,7 @@ class StoryMeta(BaseModel):
                                                           "is read; the page's CSP allows exactly those hosts).")
     media_budget: MediaBudget = Field(default_factory=MediaBudget,
                                       description="Per-image and per-page limits for inlined images.")
-    languages: list[Language] = Field(
+    languages: list[StoryLanguage] = Field(
         default_factory=list, description="The languages the page holds (BCP 47), each but `lang` from its "
                                           "story.<lang>.toml; empty: `lang` and every translation file present.")
     allowed_origins: list[Origin] = Field(

@@ -53,25 +53,27 @@ def _starter(name: str) -> str:
 def new_story(folder: str | os.PathLike[str], *, title: str = DEFAULT_TITLE, lang: str = "en") -> list[Path]:
     """Write the starter story into ``folder`` (created if needed); return the paths written.
 
-    ``lang`` is the language the story will be written in (a BCP 47 tag): the page's interface,
-    legend and direction follow it. The starter's own texts stay English, to be replaced; in
-    another language its kicker ("Story map") is left empty rather than shown in English.
+    ``lang`` is the language the story will be written in (a BCP 47 tag, checked as story.toml's
+    ``lang`` is, and written in BCP 47's usual case): the page's dates, legend and direction follow
+    it, and its interface where storymap has a catalogue for it (see
+    :func:`storymap.i18n.language_notes`). The starter's own texts stay English, to be replaced;
+    in another language its kicker ("Story map") is left empty rather than shown in English.
 
     Raises
     ------
     StoryError
         When ``folder`` is a file, already holds a story (a story.toml or *.geojson files, which
         would become part of the new story) or any file the starter would write, or the title is
-        blank, or ``lang`` is not a language tag. Nothing is written then.
+        blank, or ``lang`` is not a language (``jp``: did you mean ``ja``?). Nothing is written then.
     """
     from .schema import dumps, places_schema, story_schema
-    from .types import _check_language
+    from .i18n import check_language
 
     root = Path(folder)
     if not title.strip():
         raise StoryError([Problem("", "the title is blank; give --title some text")])
     try:
-        lang = _check_language(lang.strip())
+        lang = check_language(lang)[0]  # the check story.toml's lang gets
     except ValueError as exc:
         raise StoryError([Problem("", f"--lang: {exc}")]) from None
     targets = [root / name for name in STARTER_FILES] + [root / SCHEMA_DIR / f"{what}.schema.json"

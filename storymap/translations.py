@@ -34,9 +34,9 @@ the original), generic kinds' labels from that language's interface catalogue in
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError
 
 from .errors import Suggester, short_repr, validation_problems
 from .kinds import GENERIC_KINDS
@@ -46,18 +46,62 @@ if TYPE_CHECKING:
     from .models import StoryData
 
 __all__ = ["Translation", "StepText", "PlaceText", "KindText", "MediaText", "check_translations", "localize", "story_languages",
-           "TRANSLATION_FILE", "translation_lang", "needs_translation"]
+           "TRANSLATION_FILE", "translation_lang", "translation_file_lang", "needs_translation", "StoryLanguage"]
 
 #: The name of a translation file: ``story.es.toml``, ``story.pt-BR.toml``.
 TRANSLATION_FILE = re.compile(r"^story\.([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\.toml$")
+#: What may be a translation file: ``story.<anything>.toml`` (its tag is checked).
+_TRANSLATION_LIKE = re.compile(r"^story\.(.*)\.toml$", re.IGNORECASE | re.DOTALL)
 
 Loc = tuple[Any, ...]
+
+
+def _known_language(value: Any) -> Any:
+    """A story language: a tag CLDR knows as a language (or a well-formed three-letter code it
+    lacks), in BCP 47's usual case (see :func:`storymap.i18n.check_language`)."""
+    if not isinstance(value, str):
+        return value  # (said by the type's own check)
+    from .i18n import check_language
+
+    return check_language(value)[0]
+
+
+#: A language of the story (``lang``, ``languages``, a translation's): well formed, a language, normalised.
+StoryLanguage = Annotated[Language, BeforeValidator(_known_language)]
 
 
 def translation_lang(filename: str) -> Optional[str]:
     """The language tag of a translation file's name (``story.es.toml`` → ``es``), or None."""
     found = TRANSLATION_FILE.match(filename)
     return found.group(1) if found else None
+
+
+def translation_file_lang(filename: str) -> Optional[str]:
+    """The language of a file named like a translation (``story.<lang>.toml``), normalised
+    (``story.EN.toml`` → ``en``, ``story.pt-br.toml`` → ``pt-BR``); None for another file.
+
+    Raises
+    ------
+    ValueError
+        When the name's tag is not a language, saying the name to give it instead where it can
+        tell (``story.en_US.toml`` → ``story.en-US.toml``, ``story.english.toml`` → ``story.en.toml``).
+    """
+    from .i18n import check_language
+
+    found = _TRANSLATION_LIKE.match(filename)
+    if not found or filename == "story.toml":
+        return None
+    try:
+        return check_language(found.group(1))[0]
+    except ValueError as exc:
+        from .i18n import language_name
+
+        suggestion = getattr(exc, "suggestion", None)
+        name = language_name(suggestion) if suggestion else None
+        rename = (f"rename it story.{suggestion}.toml" + (f" ({name})" if name else "") if suggestion
+                  else "name a translation story.<lang>.toml (e.g. story.es.toml)")
+        raise ValueError(f"not a translation file name: {getattr(exc, 'reason', exc)}; {rename}, or move it out of the "
+                         "story folder") from None
 
 
 class _Texts(BaseModel):
@@ -119,7 +163,7 @@ class Translation(_Texts):
     places: dict[str, PlaceText] = Field(default_factory=dict)
 
 
-_LANGUAGE = TypeAdapter(Language)
+_LANGUAGE = TypeAdapter(StoryLanguage)
 _WORDS = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
@@ -165,6 +209,21 @@ def check_translations(raw: Any, *, lang: str, declared: Sequence[str], raw_kind
         raw = {}
     if not isinstance(raw, dict):
         return out, [(("translations",), f"expected {{language: texts}}, got {short_repr(raw)}")]
+    # Each translation's language: a language tag, in BCP 47's usual case ("ES" is "es").
+    tags: dict[Any, Any] = {}
+    for tag, table in raw.items():
+        try:
+            normal = _LANGUAGE.validate_python(tag)
+        except ValidationError as exc:
+            reason = "; ".join(message for _, message in validation_problems(exc))
+            problems.append((("translations", tag), f"{reason}; name translation files story.<lang>.toml, "
+                                                    "e.g. story.es.toml"))
+            continue
+        if normal in tags:
+            problems.append((("translations", tag), f"the same language as {short_repr(tags[normal][0])}: keep one"))
+            continue
+        tags[normal] = (tag, table)
+    raw = {normal: table for normal, (_, table) in tags.items()}
     # The languages (each tag already checked as a field of the story).
     declared_list = [tag for tag in declared if isinstance(tag, str)] if isinstance(declared, (list, tuple)) else []
     if declared_list and lang not in declared_list:
@@ -179,12 +238,6 @@ def check_translations(raw: Any, *, lang: str, declared: Sequence[str], raw_kind
     # Each translation on its own.
     for tag, table in raw.items():
         where: Loc = ("translations", tag)
-        try:
-            _LANGUAGE.validate_python(tag)
-        except ValidationError:
-            problems.append((where, f"{short_repr(tag)} is not a language tag; name translation files "
-                                    "story.<lang>.toml, e.g. story.es.toml"))
-            continue
         if tag == lang:
             problems.append((where, f"the story is written in {lang!r}: its {lang} texts are in story.toml and the "
                                     "places' properties, not in a translation file"))

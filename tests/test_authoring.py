@@ -67,6 +67,46 @@ def test_new_story_validates_and_builds(tmp_path: Path, monkeypatch: pytest.Monk
     assert storymap.load("mine").title == title  # the title, quotes and backslash included, as given
 
 
+def test_new_story_in_a_language_without_interface_texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`storymap new --lang ja` writes the story but does not claim the interface follows: it warns
+    that the controls stay English (storymap has ar, de, en, es, fr, he, pt), as validate does."""
+    monkeypatch.chdir(tmp_path)
+    result = run("new", "mine", "--lang", "ja")
+    assert result.exit_code == 0, result.output
+    assert "interface follows" not in result.output
+    assert 'lang = "ja" in story.toml; the starter\'s texts are English' in result.stdout
+    assert result.stderr.splitlines() == [
+        "storymap new: warning: the page's interface (Previous/Next, the legend's title, announcements, labels for "
+        "screen readers) is in English for Japanese ('ja'): storymap has interface texts for ar, de, en, es, fr, he "
+        "and pt only, and story.toml cannot replace them; to add Japanese, contribute storymap/locales/ja.json with "
+        "the keys of en.json translated"]
+    result = run("validate", "mine")
+    assert result.exit_code == 0 and "1 warning" in result.stdout and "English for Japanese" in result.stderr
+    # A language the page's interface has: no warning.
+    result = run("new", "ours", "--lang", "pt-br")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert 'lang = "pt-BR" in story.toml: the page\'s interface follows it' in result.stdout
+    assert load_data("ours").lang == "pt-BR"
+
+
+@pytest.mark.parametrize("given, message", [
+    ("jp", "unknown language 'jp'; did you mean 'ja' (Japanese)?"),
+    ("Deutsch", "unknown language 'Deutsch'; did you mean 'de' (German)?"),
+    ("zz", "unknown language 'zz': no language has this tag"),
+])
+def test_new_refuses_a_tag_that_is_no_language(tmp_path: Path, given: str, message: str):
+    """`storymap new --lang` checks the tag as story.toml's lang is checked: nothing written."""
+    result = run("new", str(tmp_path / "bad"), "--lang", given)
+    assert result.exit_code == 1 and result.stderr.startswith(f"storymap new: --lang: {message}")
+    assert not (tmp_path / "bad").exists()
+
+
+def test_new_takes_a_tag_cldr_lacks_with_a_warning(tmp_path: Path):
+    result = run("new", str(tmp_path / "guna"), "--lang", "cuk")
+    assert result.exit_code == 0 and load_data(tmp_path / "guna").lang == "cuk"
+    assert result.stderr.startswith("storymap new: warning: 'cuk' is not a language CLDR (through Babel) knows")
+
+
 def test_new_story_in_another_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """`storymap new --lang` starts a story in that language: its page's interface, legend and
     direction follow, and no English kicker sits above the title."""

@@ -178,6 +178,73 @@ def test_declared_languages_and_texts_the_story_lacks(story_dir: Path):
     assert storymap.load(story_dir).languages == ["es", "en"]  # the declared order
 
 
+@pytest.mark.parametrize("name, message", [
+    ("story.en_US.toml", "not a translation file name: 'en_US' is not a language tag (expected a BCP 47 tag such as "
+                         "'en', 'es' or 'pt-BR'); rename it story.en-US.toml (English (United States)), or move it "
+                         "out of the story folder"),
+    ("story.english.toml", "not a translation file name: unknown language 'english'; rename it story.en.toml "
+                           "(English), or move it out of the story folder"),
+    ("story.jp.toml", "not a translation file name: unknown language 'jp'; rename it story.ja.toml (Japanese), or "
+                      "move it out of the story folder"),
+    ("story.backup.toml", "not a translation file name: unknown language 'backup': no language has this tag "
+                          "(expected a BCP 47 tag such as 'en', 'es' or 'pt-BR'); name a translation "
+                          "story.<lang>.toml (e.g. story.es.toml), or move it out of the story folder"),
+])
+def test_a_translation_file_named_with_a_wrong_tag_is_named(story_dir: Path, name: str, message: str):
+    """Not silently ignored: the file is named, with the name to give it."""
+    shutil.copy(story_dir / "story.es.toml", story_dir / name)
+    assert problems(story_dir) == [f"geodata/{name}: {message}"]
+    result = CliRunner().invoke(cli, ["validate", "geodata"])
+    assert result.exit_code == 1 and f"geodata/{name}: {message}" in result.stderr.splitlines()
+
+
+def test_translation_file_tags_are_taken_in_bcp47_case(story_dir: Path):
+    (story_dir / "story.es.toml").rename(story_dir / "story.ES.toml")
+    story = storymap.load(story_dir)
+    assert story.languages == ["en", "es"] and '<template data-lang="es">' in story.to_html()
+    shutil.copy(story_dir / "story.ES.toml", story_dir / "story.es.toml")  # the same language twice
+    assert problems(story_dir) == ["geodata/story.es.toml: a second translation into 'es', with geodata/story.ES.toml: "
+                                   "keep one"]
+    (story_dir / "story.ES.toml").unlink()
+    edit(story_dir / "story.toml", 'lang = "en"', 'lang = "en"\nlanguages = ["en", "es"]')
+    (story_dir / "story.es.toml").rename(story_dir / "story.EN.toml")  # the story's own language, written large
+    assert "geodata/story.EN.toml: the story is written in 'en': its en texts are in story.toml and the places' " \
+           "properties, not in a translation file" in problems(story_dir)
+
+
+def test_a_translation_without_interface_texts_is_a_warning(story_dir: Path):
+    """A Japanese translation's page has English controls: the warning names its file."""
+    (story_dir / "story.es.toml").rename(story_dir / "story.ja.toml")
+    result = CliRunner().invoke(cli, ["validate", "geodata"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "geodata: valid (11 steps, 18 places; 1 warning)\n"
+    assert result.stderr.startswith("geodata/story.ja.toml: warning: the page's interface (Previous/Next, the "
+                                    "legend's title, announcements, labels for screen readers) is in English for "
+                                    "Japanese ('ja'): storymap has interface texts for ar, de, en, es, fr, he and pt "
+                                    "only")
+
+
+def test_language_tags_are_checked_against_cldr():
+    assert i18n.check_language(" pt-br ") == ("pt-BR", [])
+    assert i18n.check_language("zh-hant-tw")[0] == "zh-Hant-TW"
+    assert i18n.check_language("fr-CA") == ("fr-CA", [])  # a regional tag takes its language's interface
+    # Languages that are also country codes are taken as those languages, with a word for the slip.
+    assert i18n.check_language("se")[1][0] == "'se' is Northern Sami; if the story is in Swedish, its tag is 'sv'"
+    assert i18n.check_language("kr")[0] == "kr"
+    # Every language with a catalogue, and only those, needs no word about its interface.
+    listed = sorted(p.stem for p in (ROOT / "storymap" / "locales").glob("*.json"))
+    assert i18n.catalogues() == listed == ["ar", "de", "en", "es", "fr", "he", "pt"]
+    assert all(i18n.check_language(lang)[1] == [] for lang in listed)
+    assert all(i18n.language_notes(lang) for lang in ("ja", "hi", "zh", "ru", "it", "nl"))
+    tag, notes = i18n.check_language("kr-kr")  # Kanuri in Korea: odd, but a language
+    assert tag == "kr-KR" and notes[0] == "'kr' is Kanuri; if the story is in Korean, its tag is 'ko'"
+    for wrong, meant in {"日本語": "ja", "Français": "fr", "Francais": "fr", "english": "en", "pt_BR": "pt-BR",
+                         "deu": "de"}.items():
+        with pytest.raises(i18n.LanguageTagError) as info:
+            i18n.check_language(wrong)
+        assert info.value.suggestion == meant, wrong
+
+
 def test_a_small_story_in_two_languages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     folder = tmp_path / "harbour"
     folder.mkdir()

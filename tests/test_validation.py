@@ -553,3 +553,83 @@ def test_a_day_out_of_its_month_says_so(story: Path):
     assert result.exit_code == 1 and "February 2024, which has 29 days" in result.stderr
     assert "expected YYYY, YYYY-MM or YYYY-MM-DD" not in result.stderr  # the form was right; the day was not
 
+
+@pytest.mark.parametrize("given, message", [
+    ("jp", "unknown language 'jp'; did you mean 'ja' (Japanese)?"),
+    ("cn", "unknown language 'cn'; did you mean 'zh' (Chinese)?"),
+    ("gr", "unknown language 'gr'; did you mean 'el' (Greek)?"),
+    ("dk", "unknown language 'dk'; did you mean 'da' (Danish)?"),
+    ("cz", "unknown language 'cz'; did you mean 'cs' (Czech)?"),
+    ("ua", "unknown language 'ua'; did you mean 'uk' (Ukrainian)?"),
+    ("Deutsch", "unknown language 'Deutsch'; did you mean 'de' (German)?"),
+    ("German", "unknown language 'German'; did you mean 'de' (German)?"),
+    ("Japanes", "unknown language 'Japanes'; did you mean 'ja' (Japanese)?"),
+    ("iw", "unknown language 'iw'; did you mean 'he' (Hebrew)?"),
+    ("eng", "unknown language 'eng'; did you mean 'en' (English)?"),
+    ("jp-JP", "unknown language 'jp-JP'; did you mean 'ja-JP' (Japanese (Japan))?"),
+    ("zz", "unknown language 'zz': no language has this tag (expected a BCP 47 tag such as 'en', 'es' or 'pt-BR')"),
+    ("en_US", "'en_US' is not a language tag (expected a BCP 47 tag such as 'en', 'es' or 'pt-BR'); did you mean "
+              "'en-US' (English (United States))?"),
+    ("Español", "'Español' is not a language tag (expected a BCP 47 tag such as 'en', 'es' or 'pt-BR'); did you "
+                "mean 'es' (Spanish)?"),
+])
+def test_a_wrong_language_is_an_error_with_the_tag_meant(story: Path, given: str, message: str):
+    toml_replace(story, 'lang = "en"', f'lang = "{given}"')
+    result = run("validate", "geodata")
+    assert result.exit_code == 1
+    assert f"{STORY}: lang: {message}" in result.stderr.splitlines(), result.stderr
+    assert run("build", "geodata", "-o", "out.html").exit_code == 1 and not Path("out.html").exists()
+
+
+def test_wrong_languages_entries_are_errors(story: Path):
+    toml_replace(story, 'lang = "en"', 'lang = "en"\nlanguages = ["en", "sp", "Deutsch"]')
+    found = lines(story)
+    has(found, f"{STORY}: languages[1]: unknown language 'sp'; did you mean 'es' (Spanish)?",
+        f"{STORY}: languages[2]: unknown language 'Deutsch'; did you mean 'de' (German)?")
+
+
+def test_tags_are_taken_in_bcp47_case(story: Path):
+    toml_replace(story, 'lang = "en"', 'lang = "EN"\nlanguages = ["EN", "ES"]')
+    data = storymap.load("geodata").data
+    assert (data.lang, data.languages) == ("en", ["en", "es"])
+
+
+def test_a_language_without_interface_texts_is_a_warning_not_an_error(story: Path):
+    """A story in Japanese builds, its dates in Japanese, but its controls are English: said at
+    validate and build (stderr, exit status 0), naming the languages storymap has."""
+    (story / "story.es.toml").unlink()
+    toml_replace(story, 'lang = "en"', 'lang = "ja"')
+    warning = (f"{STORY}: lang: warning: the page's interface (Previous/Next, the legend's title, announcements, "
+               "labels for screen readers) is in English for Japanese ('ja'): storymap has interface texts for ar, "
+               "de, en, es, fr, he and pt only, and story.toml cannot replace them; to add Japanese, contribute "
+               "storymap/locales/ja.json with the keys of en.json translated")
+    result = run("validate", "geodata")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "geodata: valid (11 steps, 18 places; 1 warning)\n"
+    assert result.stderr.splitlines() == [warning]
+    result = run("build", "geodata", "-o", "out.html", "--no-social")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [warning] and '<html lang="ja">' in Path("out.html").read_text("utf-8")
+
+
+def test_a_well_formed_tag_cldr_lacks_is_a_warning(story: Path):
+    """Guna (cuk) has an ISO 639-3 code but no CLDR data: taken as given, with a warning."""
+    (story / "story.es.toml").unlink()
+    toml_replace(story, 'lang = "en"', 'lang = "cuk"')
+    result = run("validate", "geodata")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "geodata: valid (11 steps, 18 places; 2 warnings)\n"
+    first, second = result.stderr.splitlines()
+    assert first.startswith(f"{STORY}: lang: warning: 'cuk' is not a language CLDR (through Babel) knows")
+    assert "dates stay written as 2024-05-13" in first
+    assert second.startswith(f"{STORY}: lang: warning: the page's interface") and "for 'cuk'" in second
+    assert storymap.load("geodata").data.lang == "cuk"
+
+
+@pytest.mark.parametrize("folder", ["geodata", "examples/ports"])
+def test_the_repositorys_stories_validate_without_warnings(folder: str, monkeypatch: pytest.MonkeyPatch):
+    from .conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    result = run("validate", folder)
+    assert result.exit_code == 0 and result.stderr == "" and result.stdout.endswith("places)\n"), result.output

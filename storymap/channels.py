@@ -314,7 +314,7 @@ def _step_view(data: "StoryData", step: Any, drawn: dict[str, shapely.Geometry],
     zoom = min(math.log2(size[0] / width), math.log2(size[1] / height))
     # (A step's own bounds as asked; its places no closer than zoom 11, as the page fits them.)
     cap = step.max_zoom or (MAP_MAX_ZOOM if view is not None and view.bounds is not None else 11)
-    zoom = max(2.0, min(zoom, float(cap)))
+    zoom = max(0.5, min(zoom, float(cap)))  # (a story from pole to pole fits below zoom 2)
     return zoom, (x0 + x1) / 2, (y0 + y1) / 2
 
 

@@ -128,6 +128,11 @@ def build(folder: Path | None, output: Path, fragment: bool, layout: str | None,
         except Exception as exc:  # noqa: BLE001 - the page is written; say why the card is not
             _crash(exc, f"cannot draw {path.parent / SOCIAL_IMAGE}", debug)
         click.echo(f"wrote {card} ({card.stat().st_size:,} bytes)")
+        if not getattr(story.data, "base_url", None):  # (a link preview needs an absolute og:image)
+            click.echo(f"{folder / 'story.toml'}: base_url: note: link previews (Facebook, LinkedIn, X, "
+                       f"messaging apps) need the card's absolute address, and the page names it as "
+                       f"'{SOCIAL_IMAGE}' beside itself; set base_url = \"https://…/\" in story.toml to where the "
+                       "page will live, and og:image and og:url become absolute", err=True)
 
 
 @main.command()

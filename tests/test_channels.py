@@ -106,6 +106,27 @@ def test_the_social_card_draws_land_all_round_an_inland_place():
     assert sum(p == land for p in pixels) > 0.8 * len(pixels), sum(p == land for p in pixels) / len(pixels)
 
 
+def test_the_social_card_fits_a_story_from_pole_to_pole(tmp_path: Path):
+    """A first step from Svalbard to Antarctica needs less than zoom 2 to fit the card's map: the
+    card stopped at 2 and cut off both ends."""
+    import shapely
+
+    story = storymap.load(tiny_story(tmp_path / "s"))
+    story.add_kind("station", label="Station", geometry="point", color="#0d47a1")
+    for pid, lon, lat in (("himadri", 11.93, 78.92), ("maitri", 11.73, -70.77), ("bharati", 76.19, -69.41)):
+        story.add_place(shapely.Point(lon, lat), id=pid, name=pid.title(), kind="station", annotation="A station.",
+                        sources=[{"title": "Stations", "url": "https://en.wikipedia.org/wiki/Indian_Antarctic_Program"}])
+    story.add_step({"id": "poles", "title": "Poles", "narrative": "Far.", "places": ["himadri", "maitri", "bharati"]},
+                   before=story.steps[0].id)
+    step = story.data.steps[0]
+    zoom, cx, cy = channels._step_view(story.data, step, channels._framed(story.data), (620, 550))
+    assert zoom < 2
+    k = 2 ** zoom
+    for lon, lat in ((11.93, 78.92), (11.73, -70.77), (76.19, -69.41)):
+        x, y = channels._mercator(lon, lat)
+        assert abs(x * k - cx * k) <= 310 + 1e-6 and abs(y * k - cy * k) <= 275 + 1e-6, (lon, lat)
+
+
 def test_the_social_cards_text_wraps_without_spaces():
     """Japanese and Chinese put no spaces between words: a subtitle in them wraps between its
     characters (it ran on past the text's column into the map); a web address wider than the
@@ -195,6 +216,20 @@ def test_storymap_build_writes_the_social_card(tmp_path: Path):
     assert f"wrote {card}" in result.output
     result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "frag.html"), "--fragment"])
     assert result.exit_code == 0 and not (tmp_path / "social.png").exists()
+
+
+def test_storymap_build_says_when_link_previews_need_base_url(tmp_path: Path):
+    """Without base_url, og:image names social.png beside the page, which Facebook, LinkedIn and
+    X do not follow: the build says so (the page is still written)."""
+    folder = tiny_story(tmp_path / "s")
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "out" / "index.html")])
+    assert result.exit_code == 0
+    assert "base_url: note: link previews" in result.stderr and "set base_url" in result.stderr
+    toml = folder / "story.toml"
+    toml.write_text('base_url = "https://news.example.org/s/"\n' + toml.read_text("utf-8"), "utf-8")
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "out" / "index.html")])
+    assert result.exit_code == 0 and "base_url" not in result.stderr
+    assert 'content="https://news.example.org/s/social.png"' in (tmp_path / "out" / "index.html").read_text("utf-8")
 
 
 # The no-JS article -----------------------------------------------------------------------------

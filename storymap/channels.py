@@ -387,8 +387,9 @@ def social_card(story: Any) -> bytes:
     # opacities); places the step does not show are dimmed, as on the page.
     blend = ImageDraw.Draw(image, "RGBA")
     for place in sorted(data.places, key=lambda p: (p.id in shown, {"area": 0, "line": 1}.get(p.family, 2))):
-        _draw_place(blend, project, drawn[place.id], data.kind(place).style(),
-                    1.0 if place.id in shown or not shown else 0.3)
+        kind = data.kind(place)
+        _draw_place(blend, project, drawn[place.id], kind.style(), 1.0 if place.id in shown or not shown else 0.3,
+                    getattr(kind, "symbol", "circle"))
     image = image.convert("RGBA")
 
     text_layer = Image.new("RGBA", (W, H), (0, 0, 0, 0))
@@ -448,7 +449,29 @@ def _rgb(colour: str) -> tuple[int, int, int]:
         return (11, 83, 148)
 
 
-def _draw_place(draw: Any, project: Any, shape: shapely.Geometry, style: dict[str, Any], dim: float) -> None:
+def _symbol_points(symbol: str, x: float, y: float, r: float) -> Optional[list[tuple[float, float]]]:
+    """The outline of a point's symbol of radius ``r`` centred on (x, y), as the page draws it
+    (storymap.js, symbolPath); None for a circle."""
+    if symbol == "square":
+        r *= 0.9
+        points = [(-r, -r), (r, -r), (r, r), (-r, r)]
+    elif symbol == "diamond":
+        r *= 1.2
+        points = [(0, -r), (r, 0), (0, r), (-r, 0)]
+    elif symbol == "triangle":
+        r *= 1.25
+        points = [(0, -r), (r * 0.866, r * 0.5), (-r * 0.866, r * 0.5)]
+    elif symbol == "star":
+        r *= 1.3
+        points = [(math.cos(math.pi / 5 * i - math.pi / 2) * (r * 0.45 if i % 2 else r),
+                   math.sin(math.pi / 5 * i - math.pi / 2) * (r * 0.45 if i % 2 else r)) for i in range(10)]
+    else:
+        return None
+    return [(x + dx, y + dy) for dx, dy in points]
+
+
+def _draw_place(draw: Any, project: Any, shape: shapely.Geometry, style: dict[str, Any], dim: float,
+                symbol: str = "circle") -> None:
     stroke = _rgb(style.get("color", "#0b5394"))
     fill = _rgb(style.get("fillColor", style.get("color", "#0b5394")))
     weight = max(1, round(float(style.get("weight", 2)) * _SS))
@@ -467,11 +490,16 @@ def _draw_place(draw: Any, project: Any, shape: shapely.Geometry, style: dict[st
         elif geom.geom_type == "Point":
             (x, y), = project(geom.coords)
             r = float(style.get("radius", 7)) * _SS * 1.4
+            outline = _symbol_points(symbol, x, y, r)
+            if outline is not None:
+                draw.polygon(outline, fill=fill + (alpha(style.get("fillOpacity", 1)),),
+                             outline=stroke + (alpha(style.get("opacity", 1)),), width=weight)
+                continue
             draw.ellipse((x - r - weight, y - r - weight, x + r + weight, y + r + weight),
                          fill=stroke + (alpha(style.get("opacity", 1)),))
             draw.ellipse((x - r, y - r, x + r, y + r), fill=fill + (alpha(style.get("fillOpacity", 1)),))
         elif hasattr(geom, "geoms"):
-            _draw_place(draw, project, geom, style, dim)
+            _draw_place(draw, project, geom, style, dim, symbol)
 
 
 def write_social_card(story: Any, path: str | os.PathLike[str]) -> Path:

@@ -127,6 +127,30 @@ def test_the_social_card_fits_a_story_from_pole_to_pole(tmp_path: Path):
         assert abs(x * k - cx * k) <= 310 + 1e-6 and abs(y * k - cy * k) <= 275 + 1e-6, (lon, lat)
 
 
+@pytest.mark.parametrize("symbol, inside, outside", [
+    ("triangle", (0, -1.1), (-0.9, -0.6)),   # its apex above a circle's top; no shoulders
+    ("square", (0.85, 0.85), (0, -1.05)),     # its corners; flat top
+    ("diamond", (0, -1.15), (0.7, 0.7)),
+    ("circle", (0.7, 0.7), (0.9, 0.9)),
+])
+def test_the_social_card_draws_each_points_symbol(symbol, inside, outside):
+    """A kind's symbol (a triangle for the pyramids) was drawn on the card as a circle."""
+    from PIL import ImageDraw
+    import shapely
+
+    image = Image.new("RGB", (200, 200), (255, 255, 255))
+    style = {"radius": 10, "color": "#000000", "fillColor": "#ff0000", "weight": 0.5}
+    channels._draw_place(ImageDraw.Draw(image, "RGBA"), lambda coords: [(100.0, 100.0) for _ in coords],
+                         shapely.Point(0, 0), style, 1.0, symbol)
+    r = 10 * channels._SS * 1.4
+
+    def red(at) -> bool:
+        return image.getpixel((round(100 + at[0] * r), round(100 + at[1] * r)))[0] > 200 and \
+            image.getpixel((round(100 + at[0] * r), round(100 + at[1] * r)))[1] < 60
+
+    assert red(inside) and not red(outside), symbol
+
+
 def test_the_social_cards_text_wraps_without_spaces():
     """Japanese and Chinese put no spaces between words: a subtitle in them wraps between its
     characters (it ran on past the text's column into the map); a web address wider than the

@@ -106,9 +106,10 @@ def _own(element: Element, base: type) -> bool:
     return isinstance(element, base) and type(element)._template is base._template
 
 
-def reachable(root: Element) -> Iterator[Element]:
+def reachable(root: Element, *, parents: bool = False) -> Iterator[Element]:
     """``root`` and every element below it: its children and the elements its attributes hold
-    (a ``GeoJson``'s ``marker``, a ``Marker``'s ``icon``), each once."""
+    (a ``GeoJson``'s ``marker``, a ``Marker``'s ``icon``), each once; with ``parents``, every
+    element reachable through parents too (the whole tree ``root`` belongs to)."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -118,17 +119,18 @@ def reachable(root: Element) -> Iterator[Element]:
         seen.add(id(element))
         yield element
         for name, value in vars(element).items():
-            if name != "_parent":
-                stack += _elements_in(value)
+            if parents or name != "_parent":
+                stack += elements_in(value)
 
 
-def _elements_in(value: Any) -> list[Element]:
+def elements_in(value: Any) -> list[Element]:
+    """The elements ``value`` holds: itself, or those of a dict's values or a list's items."""
     if isinstance(value, Element):
         return [value]
     if isinstance(value, dict):
-        return [v for item in value.values() for v in _elements_in(item)]
+        return [v for item in value.values() for v in elements_in(item)]
     if isinstance(value, (list, tuple)):
-        return [v for item in value for v in _elements_in(item)]
+        return [v for item in value for v in elements_in(item)]
     return []
 
 

@@ -422,7 +422,7 @@ def clone_tree(root: Element) -> tuple[Element, dict[int, Element]]:
     original stays as it is. Returns the copy and ``{id(original): copy}`` for every element."""
     memo: dict[int, Any] = {}
     new = _copy_element(root, memo)
-    originals = {id(v): v for v in _originals(root)}
+    originals = {id(v): v for v in inert.reachable(root, parents=True)}
     for key, copied in list(memo.items()):
         original = originals.get(key)
         if isinstance(copied, Element) and original is not None:
@@ -430,29 +430,6 @@ def clone_tree(root: Element) -> tuple[Element, dict[int, Element]]:
             copied._parent = memo.get(id(parent)) if parent is not None else None
     new._parent = None
     return new, {k: v for k, v in memo.items() if isinstance(v, Element)}
-
-
-def _originals(root: Element) -> Iterator[Element]:
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        element = stack.pop()
-        if id(element) in seen:
-            continue
-        seen.add(id(element))
-        yield element
-        for value in vars(element).values():
-            stack += [v for v in _elements_in(value)]
-
-
-def _elements_in(value: Any) -> list[Element]:
-    if isinstance(value, Element):
-        return [value]
-    if isinstance(value, dict):
-        return [v for item in value.values() for v in _elements_in(item)]
-    if isinstance(value, (list, tuple)):
-        return [v for item in value for v in _elements_in(item)]
-    return []
 
 
 def _all_elements(root: Element) -> list[Element]:
@@ -470,7 +447,7 @@ def _all_elements(root: Element) -> list[Element]:
             visit(child)
         for name in sorted(vars(element)):
             if name not in ("_children", "_parent"):
-                for item in _elements_in(vars(element)[name]):
+                for item in inert.elements_in(vars(element)[name]):
                     visit(item)
 
     visit(root)

@@ -267,7 +267,7 @@ def has_catalogue(lang: str) -> bool:
 def language_notes(lang: str) -> list[str]:
     """What a writer should know about a story language that still works: a language CLDR does not
     know (its dates stay ISO text, numbers are written as in English), and a language without an
-    interface catalogue (its page's controls are in English). Empty for ar, de, en, es, fr, he, pt."""
+    interface catalogue (its page's controls are in English). Empty for ar, de, en, es, fr, he, pt, pt-BR."""
     known = _cldr()[0]
     tag = lang.replace("_", "-")
     primary = tag.split("-", 1)[0].lower()
@@ -283,7 +283,7 @@ def language_notes(lang: str) -> list[str]:
         notes.append(f"{primary!r} is {_cldr()[1].get(primary, primary)}; if the story is in "
                      f"{_cldr()[1].get(meant, meant)}, its tag is {meant!r}")
     if not has_catalogue(tag):
-        ours = catalogues()
+        ours = [_normal_case(c) for c in catalogues()]
         language = _cldr()[1].get(primary) or primary
         notes.append(f"the page's interface (Previous/Next, the legend's title, announcements, labels for screen "
                      f"readers) is in English for {called}: storymap has interface texts for "

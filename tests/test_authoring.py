@@ -69,7 +69,7 @@ def test_new_story_validates_and_builds(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_new_story_in_a_language_without_interface_texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """`storymap new --lang ja` writes the story but does not claim the interface follows: it warns
-    that the controls stay English (storymap has ar, de, en, es, fr, he, pt), as validate does."""
+    that the controls stay English (storymap has ar, de, en, es, fr, he, pt, pt-BR), as validate does."""
     monkeypatch.chdir(tmp_path)
     result = run("new", "mine", "--lang", "ja")
     assert result.exit_code == 0, result.output
@@ -77,8 +77,8 @@ def test_new_story_in_a_language_without_interface_texts(tmp_path: Path, monkeyp
     assert 'lang = "ja" in story.toml; the starter\'s texts are English' in result.stdout
     assert result.stderr.splitlines() == [
         "storymap new: warning: the page's interface (Previous/Next, the legend's title, announcements, labels for "
-        "screen readers) is in English for Japanese ('ja'): storymap has interface texts for ar, de, en, es, fr, he "
-        "and pt only, and story.toml cannot replace them; to add Japanese, contribute storymap/locales/ja.json with "
+        "screen readers) is in English for Japanese ('ja'): storymap has interface texts for ar, de, en, es, fr, he, pt "
+        "and pt-BR only, and story.toml cannot replace them; to add Japanese, contribute storymap/locales/ja.json with "
         "the keys of en.json translated"]
     result = run("validate", "mine")
     assert result.exit_code == 0 and "1 warning" in result.stdout and "English for Japanese" in result.stderr

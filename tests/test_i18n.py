@@ -50,7 +50,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 # ------------------------------------------------------------------------------- catalogues
 def test_every_catalogue_has_every_interface_string_with_its_placeholders():
-    assert i18n.catalogues() == ["ar", "de", "en", "es", "fr", "he", "pt"]
+    assert i18n.catalogues() == ["ar", "de", "en", "es", "fr", "he", "pt", "pt-br"]
     keys = set(EN_UI)
     for lang in i18n.catalogues():
         own = json.loads((ROOT / "storymap" / "locales" / f"{lang}.json").read_text("utf-8"))
@@ -67,7 +67,12 @@ def test_every_catalogue_has_every_interface_string_with_its_placeholders():
 def test_a_language_without_a_catalogue_falls_back_to_english():
     assert i18n.catalogue("es-PA")["nav.next"] == "Siguiente"  # the primary subtag's
     assert i18n.catalogue("ja")["nav.next"] == "Next" and i18n.catalogue("ja")["language.name"] == "ja"
-    assert i18n.catalogue("fr-CA")["nav.next"] == "Suivant" and i18n.catalogue("pt-BR")["nav.next"] == "Seguinte"
+    assert i18n.catalogue("fr-CA")["nav.next"] == "Suivant" and i18n.catalogue("pt-PT")["nav.next"] == "Seguinte"
+    # Brazil's Portuguese has its own words where Portugal's differ; the rest is the same.
+    brazil, portugal = i18n.catalogue("pt-BR"), i18n.catalogue("pt")
+    assert (brazil["nav.next"], brazil["skip"], brazil["kind.event"]) == (
+        "Próximo", "Pular o mapa: ir para o texto da história", "Evento")
+    assert brazil["nav.previous"] == portugal["nav.previous"] == "Anterior"
 
 
 def test_a_story_in_french_german_or_portuguese_has_its_controls_in_that_language(tmp_path: Path):
@@ -220,8 +225,8 @@ def test_a_translation_without_interface_texts_is_a_warning(story_dir: Path):
     assert result.stdout == "geodata: valid (11 steps, 18 places; 1 warning)\n"
     assert result.stderr.startswith("geodata/story.ja.toml: warning: the page's interface (Previous/Next, the "
                                     "legend's title, announcements, labels for screen readers) is in English for "
-                                    "Japanese ('ja'): storymap has interface texts for ar, de, en, es, fr, he and pt "
-                                    "only")
+                                    "Japanese ('ja'): storymap has interface texts for ar, de, en, es, fr, he, pt and "
+                                    "pt-BR only")
 
 
 def test_language_tags_are_checked_against_cldr():
@@ -233,7 +238,7 @@ def test_language_tags_are_checked_against_cldr():
     assert i18n.check_language("kr")[0] == "kr"
     # Every language with a catalogue, and only those, needs no word about its interface.
     listed = sorted(p.stem for p in (ROOT / "storymap" / "locales").glob("*.json"))
-    assert i18n.catalogues() == listed == ["ar", "de", "en", "es", "fr", "he", "pt"]
+    assert i18n.catalogues() == listed == ["ar", "de", "en", "es", "fr", "he", "pt", "pt-br"]
     assert all(i18n.check_language(lang)[1] == [] for lang in listed)
     assert all(i18n.language_notes(lang) for lang in ("ja", "hi", "zh", "ru", "it", "nl"))
     tag, notes = i18n.check_language("kr-kr")  # Kanuri in Korea: odd, but a language

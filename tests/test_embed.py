@@ -134,9 +134,14 @@ def test_two_fragments_work_independently_and_leaflet_runs_once(pages: Path, mak
     assert roots.count() == 2
     ids = run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.id)")
     assert len(set(ids)) == 2  # the same fragment twice: the second got fresh ids
+    every = run.js("() => [...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(every) == len(set(every)), sorted(i for i in every if every.count(i) > 1)  # (its map's, its article's)
     roots.nth(1).locator(".storymap-next").click()
     roots.nth(1).locator(".storymap-next").click()
     assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == [0, 2]
+    # (the second's narratives come from its own article, whose id it changed)
+    assert run.js("""() => document.querySelectorAll('[data-storymap]')[1]
+      .querySelector('.storymap-step:not([hidden]) .storymap-narrative').textContent.trim().length""") > 50
     roots.nth(0).locator(".storymap-next").click()
     assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == [1, 2]
     # A fragment never rewrites the host's URL and hears keys only when focus is inside it.

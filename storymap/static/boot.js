@@ -102,7 +102,8 @@ var storymapBoot = (function () {
   // the article's and the step's).
   function narrativeOf(root, doc, section) {
     var node = article(root);
-    var from = node && doc && doc.getElementById(node.id + '-' + section.getAttribute('data-step'));
+    var id = node && (node.getAttribute('data-storymap-article') || node.id);
+    var from = node && doc && doc.getElementById(id + '-' + section.getAttribute('data-step'));
     return from && from.querySelector('.storymap-narrative');
   }
 

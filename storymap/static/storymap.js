@@ -216,6 +216,16 @@
       var old = root.id, fresh = old + '-' + twins.length;
       var rename = function (value) { return value.split(old).join(fresh); };
       root.id = fresh;
+      // (Its map's id and its article's too; the article's text keeps the ids it was written with,
+      // which the story reads through data-storymap-article.)
+      var map = root.querySelector('.storymap-map'), article = root.nextElementSibling;
+      if (map && map.id) {
+        map.id += '-' + twins.length;
+      }
+      if (article && article.classList.contains('storymap-noscript') && article.id.indexOf(old) === 0) {
+        article.setAttribute('data-storymap-article', article.id);
+        article.id = rename(article.id);
+      }
       var inner = root.querySelectorAll('[id], [aria-labelledby], [aria-describedby], [aria-controls], [for]');
       Array.prototype.forEach.call(inner, function (node) {
         ['id', 'aria-labelledby', 'aria-describedby', 'aria-controls', 'for'].forEach(function (name) {

@@ -353,7 +353,7 @@ class AssetStore:
             mime = mimetypes.guess_type(_basename(url))[0] or "application/octet-stream"
             return f"url({_data_url(mime, body)})"
 
-        return _CSS_URL.sub(image, css), lost
+        return _CSS_URL.sub(image, _woff2_only(css)), lost
 
     def problems(self, urls: Sequence[str], where: str) -> list[Problem]:
         """One line per file that could not be had, then the ways out."""
@@ -386,6 +386,35 @@ HINTS = (
      "story page does not hold: colour geodata by a column with add_layer(gdf, name, column=..., scheme=..., "
      "cmap=...), whose classes show in the story's legend"),
 )
+
+
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.IGNORECASE)
+_FONT_SRC = re.compile(r"(\bsrc\s*:\s*)([^;}]*)", re.IGNORECASE)
+
+
+def _woff2_only(css: str) -> str:
+    """``css`` with each ``@font-face`` keeping one source: its WOFF2, else its WOFF (every browser
+    that runs a story page reads both), and only its last ``src`` (an earlier one is an old
+    browser's fallback). A plugin's icon font inlined in all its formats (Font Awesome's WOFF2 and
+    TTF of four families; Glyphicons' EOT, WOFF, TTF and SVG) would add up to a megabyte."""
+    def face(match: re.Match[str]) -> str:
+        block = match.group(0)
+        found = list(_FONT_SRC.finditer(block))
+        if not found:
+            return block
+        for earlier in reversed(found[:-1]):  # (the last src wins in every browser)
+            start, end = earlier.span()
+            block = block[:start] + block[end:].lstrip(";")
+        last = list(_FONT_SRC.finditer(block))[-1]
+        sources = [part.strip() for part in re.split(r",(?![^(]*\))", last.group(2))]
+        for kind in ("woff2", "woff"):
+            chosen = [part for part in sources if re.search(rf"format\(\s*['\"]?{kind}['\"]?\s*\)|\.{kind}\b",
+                                                               part, re.IGNORECASE)]
+            if chosen:
+                return block[:last.start(2)] + chosen[0] + block[last.end(2):]
+        return block
+
+    return _FONT_FACE.sub(face, css)
 
 
 def _data_url(mime: str, body: bytes) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, Optional
 
 import click
 
@@ -29,12 +29,12 @@ def _fail(exc: StoryError, debug: bool) -> NoReturn:
     sys.exit(EXIT_INVALID)
 
 
-def _notes(story: Story, folder: Path) -> int:
+def _notes(story: Story, folder: Path, only: Optional[list[str]] = None) -> int:
     """Print what the writer should know about a valid story (warnings: the page still works) on
-    stderr, one line each; return how many."""
+    stderr, one line each (with ``only``, about those of its languages only); return how many."""
     from .load import story_notes
 
-    notes = story_notes(story.data, folder)
+    notes = story_notes(story.data, folder, only)
     for note in notes:
         click.echo(str(note), err=True)
     return len(notes)
@@ -108,8 +108,8 @@ def build(folder: Path | None, output: Path, fragment: bool, layout: str | None,
     """
     folder = _folder(folder)
     story = _load(folder, debug)
-    _notes(story, folder)
     only = [tag.strip() for tag in languages.split(",") if tag.strip()] if languages is not None else None
+    _notes(story, folder, only)
     try:  # checked before anything is rendered
         if only is not None:
             story._only(only, lang)

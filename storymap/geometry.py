@@ -368,16 +368,32 @@ def unwrap(shape: shapely.Geometry) -> shapely.Geometry:
         else:
             part = shapely.transform(part, lambda xy, k=360.0 * round((reference - middle) / 360.0): xy + [k, 0])
         fixed.append(part)
-    if shape.geom_type == "MultiPolygon":
-        # The halves of an area split at 180 become one area: no outline drawn along the seam.
-        merged = shapely.union_all(fixed)
-        return merged if merged.geom_type in ("Polygon", "MultiPolygon") else shapely.MultiPolygon(fixed)
-    if shape.geom_type == "MultiLineString":
-        # ... and the halves of a line one line, in its direction (its dashes and arrows run on).
-        return shapely.line_merge(shapely.MultiLineString(fixed), directed=True)
+    if shape.geom_type in ("MultiPolygon", "MultiLineString"):
+        return _joined_at_seam(shape, fixed)
     if shape.geom_type.startswith("Multi") or shape.geom_type == "GeometryCollection":
         return type(shape)(fixed) if shape.geom_type != "GeometryCollection" else shapely.GeometryCollection(fixed)
     return fixed[0]
+
+
+def _joined_at_seam(shape: shapely.Geometry, fixed: list[shapely.Geometry]) -> shapely.Geometry:
+    """``shape``'s parts, made continuous (``fixed``), with those that were split at 180 joined:
+    the halves of an area one area (no outline drawn along the seam), the halves of a line one
+    line in its own direction (its dashes and arrows run on). Only the parts that touch ±180 in
+    ``shape`` are joined; the others stay as they were, in their order."""
+    at_seam = [i for i, part in enumerate(getattr(shape, "geoms", [])) if not part.is_empty and
+               bool((np.abs(shapely.get_coordinates(part)[:, 0]) >= 180 - 1e-9).any())]
+    if len(at_seam) < 2:
+        return type(shape)(fixed)
+    if shape.geom_type == "MultiPolygon":
+        joined = shapely.union_all([fixed[i] for i in at_seam])
+        pieces = list(getattr(joined, "geoms", [joined])) if joined.geom_type in ("Polygon", "MultiPolygon") else None
+    else:
+        joined = shapely.line_merge(shapely.MultiLineString([fixed[i] for i in at_seam]), directed=True)
+        pieces = list(getattr(joined, "geoms", [joined])) if joined.geom_type in ("LineString", "MultiLineString") else None
+    if not pieces:
+        return type(shape)(fixed)
+    parts = fixed[:at_seam[0]] + pieces + [part for i, part in enumerate(fixed) if i > at_seam[0] and i not in at_seam]
+    return parts[0] if len(parts) == 1 else type(shape)(parts)
 
 
 def _continuous_part(part: shapely.Geometry) -> shapely.Geometry:

@@ -323,9 +323,16 @@ def compact_number(value: float, lang: str) -> str:
         locale = Locale.parse(lang.replace("_", "-"), sep="-")
     except (UnknownLocaleError, ValueError, TypeError):
         locale = Locale("en")
+    value = float(f"{value:.4g}") + 0.0  # (rounded before the choice: 9999.5 is 10K; -0.0 is 0)
     if abs(value) < 1e4:
-        return format_decimal(float(f"{value:.4g}"), "0.######", locale=locale)
-    return format_compact_decimal(float(f"{value:.3g}"), format_type="short", locale=locale, fraction_digits=2)
+        return format_decimal(value, "0.######", locale=locale)
+    value = float(f"{value:.3g}")
+    short = format_compact_decimal(value, format_type="short", locale=locale, fraction_digits=2)
+    if not re.search(r"[^\d\s.,'\u00a0\u202f\u066b\u066c-]", short):
+        # No short form at this size in this language (German's thousands): grouped, so that
+        # 12,300 does not read as an exact 12300.
+        return format_decimal(value, "#,##0.##", locale=locale)
+    return short
 
 
 def dir_attribute(lang: str) -> Markup:

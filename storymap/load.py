@@ -14,7 +14,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Sequence
 
 from pydantic import ValidationError
 
@@ -413,7 +413,7 @@ def _story_problems(exc: ValidationError, meta: dict[str, Any], origins: list[_O
     return out
 
 
-def story_notes(data: StoryData, folder: str | os.PathLike[str]) -> list[Problem]:
+def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[Sequence[str]] = None) -> list[Problem]:
     """What a writer should know about a valid story that still builds: each of its languages that
     has no interface catalogue (its page's controls are in English) or that CLDR does not know (its
     dates stay ISO), as a line like a problem's, its message starting ``warning:``. ``storymap
@@ -430,7 +430,10 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str]) -> list[Problem
         if tag is not None:
             files.setdefault(tag, _display(path))
     out = []
+    wanted = None if only is None else {tag.lower() for tag in only}
     for lang in page_languages(data):
+        if wanted is not None and lang.lower() not in wanted:  # (a page of some of its languages)
+            continue
         for note in language_notes(lang):
             if lang == data.lang:
                 out.append(Problem(_display(root / STORY_FILE), f"warning: {note}", field="lang"))

@@ -46,7 +46,7 @@ def page_policy(html: str, image_sources: Iterable[str] = ()) -> str:
     hashes: dict[str, list[str]] = {"script": [], "style": []}
     fonts = False
     for found in _INLINE.finditer(html):
-        fonts = fonts or (found.group(1).lower() == "style" and "@font-face" in found.group(3))
+        fonts = fonts or (found.group(1).lower() == "style" and "@font-face" in found.group(3).lower())
         if found.group(2) and "src=" in found.group(2).lower():
             raise ValueError("the page loads a script from elsewhere; a standalone page inlines everything")
         digest = _hash(found.group(3))

@@ -46,10 +46,8 @@ if TYPE_CHECKING:
     from .models import StoryData
 
 __all__ = ["Translation", "StepText", "PlaceText", "KindText", "MediaText", "check_translations", "localize", "story_languages",
-           "TRANSLATION_FILE", "translation_lang", "translation_file_lang", "needs_translation", "StoryLanguage"]
+           "translation_file_lang", "needs_translation", "StoryLanguage"]
 
-#: The name of a translation file: ``story.es.toml``, ``story.pt-BR.toml``.
-TRANSLATION_FILE = re.compile(r"^story\.([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\.toml$")
 #: What may be a translation file: ``story.<anything>.toml`` (its tag is checked).
 _TRANSLATION_LIKE = re.compile(r"^story\.(.*)\.toml$", re.IGNORECASE | re.DOTALL)
 
@@ -68,12 +66,6 @@ def _known_language(value: Any) -> Any:
 
 #: A language of the story (``lang``, ``languages``, a translation's): well formed, a language, normalised.
 StoryLanguage = Annotated[Language, BeforeValidator(_known_language)]
-
-
-def translation_lang(filename: str) -> Optional[str]:
-    """The language tag of a translation file's name (``story.es.toml`` → ``es``), or None."""
-    found = TRANSLATION_FILE.match(filename)
-    return found.group(1) if found else None
 
 
 def translation_file_lang(filename: str) -> Optional[str]:

@@ -171,3 +171,28 @@ def test_rows_without_geometry_are_classified_as_explore_does(keywords):
     result = overlay(frame, **keywords)
     assert len(colours(result)) == 28
     assert colours(result) == explore_colours(frame, **keywords)
+
+
+def test_an_inlined_icon_font_keeps_one_source():
+    """A plugin's @font-face inlined in all its formats (Font Awesome: WOFF2 and TTF of four
+    families; Glyphicons: EOT, WOFF, TTF, SVG) would add up to a megabyte: each keeps its WOFF2,
+    else its WOFF, and its last src only."""
+    from storymap.assets import _woff2_only
+
+    awesome = ('@font-face{font-family:"FA";font-weight:900;src:url(../webfonts/fa-solid-900.woff2) format("woff2"),'
+               'url(../webfonts/fa-solid-900.ttf) format("truetype")}.fa{content:"x"}')
+    assert _woff2_only(awesome) == ('@font-face{font-family:"FA";font-weight:900;src:url(../webfonts/fa-solid-900.woff2) '
+                                    'format("woff2")}.fa{content:"x"}')
+    glyphs = ("@font-face{font-family:'G';src:url('../fonts/g.eot');src:url('../fonts/g.eot?#iefix') "
+              "format('embedded-opentype'),url('../fonts/g.woff') format('woff'),url('../fonts/g.ttf') format('truetype'),"
+              "url('../fonts/g.svg#g') format('svg')}")
+    assert _woff2_only(glyphs) == "@font-face{font-family:'G';src:url('../fonts/g.woff') format('woff')}"
+    assert _woff2_only("@font-face{font-family:X;src:url(x.ttf)}") == "@font-face{font-family:X;src:url(x.ttf)}"
+
+
+def test_fonts_only_where_an_inline_stylesheet_declares_its_own():
+    from storymap.security import page_policy
+
+    assert "font-src" not in page_policy("<style>.a{color:red}</style><script>1</script>")
+    assert "font-src data:" in page_policy("<style>@font-face{font-family:X;src:url(data:font/woff2;base64,AA)}</style>")
+    assert "font-src data:" in page_policy("<style>@FONT-FACE{font-family:X;src:url(data:font/woff2;base64,AA)}</style>")

@@ -98,6 +98,15 @@ def _sample(make_page, page: Path, viewport, step: str | None) -> dict:
         run.js(f"() => void document.querySelector('[data-storymap]').storymap.goTo('{step}')")
         run.page.wait_for_function(READY)
     run.page.locator(".storymap-sources").first.evaluate("(d) => { d.open = true; }")
+    # (Sampled once the timeline has stopped scrolling its current mark into view.)
+    marks = "() => [...document.querySelectorAll('.storymap-timeline button')].map((b) => b.getBoundingClientRect().left)"
+    before = run.js(marks)
+    for _ in range(20):
+        run.page.wait_for_timeout(100)
+        now = run.js(marks)
+        if now == before:
+            break
+        before = now
     sample = run.js(SAMPLE)
     assert run.errors == [] and run.outside == []
     return sample

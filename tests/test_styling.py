@@ -263,6 +263,10 @@ def test_colour_bar_values_written_short_in_each_language():
         "0", "0,25", "569,9", "9999", "12,3\xa0k", "1,5\xa0M", "1,4\xa0Md", "-20\xa0k"]
     assert compact_number(250000, "es") == "250\xa0mil" and compact_number(1.5e6, "ja") == "150万"
     assert compact_number(12345, "zz-unknown") == "12.3K"  # (English's, for a tag CLDR does not know)
+    # Rounded before the choice of form; no "-0"; where a language has no short form at a size
+    # (German's thousands), grouped rather than a rounded number that reads as exact.
+    assert [compact_number(v, "en") for v in (9999.5, -0.0)] == ["10K", "0"]
+    assert [compact_number(v, "de") for v in (12345, 1.5e6)] == ["12.300", "1,5\xa0Mio."]
 
 
 def test_colour_bar_ticks_spaced_for_every_language():

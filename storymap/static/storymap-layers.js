@@ -900,8 +900,13 @@
         this._tipFor = hit.feature;
         this._tipLang = lang;
       }
-      // (sticky: false puts it at the feature, a point's position or the middle of its box.)
-      this._tip.setLatLng(tip.sticky === false ? this._anchor(hit.feature) : hit.latlng);
+      // (sticky: false puts it at the feature, a point's position or the middle of its box: found
+      // once a feature, not on every move.)
+      if (tip.sticky === false && this._tipAt !== hit.feature) {
+        this._tipAt = hit.feature;
+        this._tipLatLng = this._anchor(hit.feature);
+      }
+      this._tip.setLatLng(tip.sticky === false ? this._tipLatLng : hit.latlng);
       if (!map.hasLayer(this._tip)) {
         map.openTooltip(this._tip);
       }

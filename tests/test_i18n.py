@@ -227,6 +227,10 @@ def test_a_translation_without_interface_texts_is_a_warning(story_dir: Path):
                                     "legend's title, announcements, labels for screen readers) is in English for "
                                     "Japanese ('ja'): storymap has interface texts for ar, de, en, es, fr, he, pt and "
                                     "pt-BR only")
+    # A page of the story's other languages only says nothing about Japanese.
+    result = CliRunner().invoke(cli, ["build", "geodata", "-o", "en.html", "--languages", "en", "--no-social"])
+    assert result.exit_code == 0, result.output
+    assert "Japanese" not in result.stderr
 
 
 def test_language_tags_are_checked_against_cldr():

@@ -49,6 +49,13 @@ def test_the_wheel_scrolls_the_article_and_zooms_the_embedded_map_with_ctrl(page
     after = run.js(STATE)
     assert after["zoom"] == before["zoom"], (before, after)
     assert after["hint"] == ["Use Ctrl + scroll to zoom the map", "1", "true"]
+    # Its words stand in the part of the map the panel leaves free (centred on the whole map, the
+    # panel covered half of them).
+    words, free = run.js("""() => { const hint = document.querySelector('.storymap-wheel-hint'), range = document.createRange();
+      range.selectNodeContents(hint); const w = range.getBoundingClientRect();
+      const s = document.querySelector('[data-storymap]').storymap, f = s._free(), m = s.map.getContainer().getBoundingClientRect();
+      return [[w.left, w.right], [m.left + f.l, m.left + f.r]]; }""")
+    assert words[0] >= free[0] - 1 and abs((words[0] + words[1]) / 2 - (free[0] + free[1]) / 2) <= 2, (words, free)
     run.page.wait_for_function("() => getComputedStyle(document.querySelector('.storymap-wheel-hint')).opacity === '0'")
     # With Ctrl held, the map zooms and the article stays where it is.
     _over_the_map(run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+import warnings
 from pathlib import Path
 from typing import NoReturn, Optional
 
@@ -51,7 +52,9 @@ def _crash(exc: Exception, what: str, debug: bool) -> NoReturn:
 
 def _load(folder: Path, debug: bool) -> Story:
     try:
-        return load(folder)
+        with warnings.catch_warnings():  # (the command prints them itself, see _notes)
+            warnings.simplefilter("ignore", UserWarning)
+            return load(folder)
     except StoryError as exc:
         _fail(exc, debug)
     except Exception as exc:  # noqa: BLE001 - a bug or an unreadable disk, not a story problem

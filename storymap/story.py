@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import warnings
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, Optional, Sequence
@@ -22,7 +23,7 @@ from .i18n import page_languages
 from .translations import localize
 from .inert import icon_links, reachable
 from .layers import CHOROPLETH, DataLayer, Overlay, make_overlay, texts_by_language
-from .load import load_data
+from .load import load_data, story_notes
 from .models import Step, StoryData
 from .places import place_records
 from .render import StoryFoliumMap, remote_links, render_page
@@ -523,12 +524,19 @@ class Story:
 def load(folder: str | os.PathLike[str]) -> Story:
     """Load and validate a story folder (``story.toml`` + ``*.geojson``), or the folder of a ``story.toml``.
 
+    What a writer should know about a valid story (a language storymap has no interface texts for:
+    its page's controls are English) comes as a :class:`UserWarning` each, the lines ``storymap
+    validate`` prints as warnings.
+
     Raises
     ------
     storymap.StoryError
         Listing every problem found, each naming file, object and field.
     """
-    return Story(load_data(folder))
+    story = Story(load_data(folder))
+    for note in story_notes(story.data, folder):
+        warnings.warn(str(note), UserWarning, stacklevel=2)
+    return story
 
 
 def story_basemap(data: StoryData, lang: str | None = None) -> dict[str, Any]:

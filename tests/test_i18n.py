@@ -270,7 +270,8 @@ def test_a_small_story_in_two_languages(tmp_path: Path, monkeypatch: pytest.Monk
     assert problems(folder) == ["harbour/story.nl.toml: kinds.place.label: missing (the story is in en and nl)"]
     (folder / "story.nl.toml").write_text((folder / "story.nl.toml").read_text("utf-8") + '[kinds.place]\n'
                                           'label = "Kade"\n', "utf-8")
-    story = storymap.load(folder)
+    with pytest.warns(UserWarning, match="English for Dutch"):  # (storymap has no Dutch controls)
+        story = storymap.load(folder)
     dutch = story.to_html(lang="nl")
     assert '<html lang="nl">' in dutch and "Gebouwd in <em>1610</em>." in dutch and ">Kade · 1610–1890 · " in dutch
     # No Dutch catalogue: the interface falls back to English, the switch names the language by its tag.
@@ -782,3 +783,16 @@ def test_a_left_to_right_fragment_in_a_right_to_left_page_stays_left_to_right(tm
     run.settle()
     assert run.js(f"() => {ROOT_JS}.storymap.index") == 1
     assert run.errors == []
+
+
+def test_loading_from_python_warns_where_the_interface_is_english(story_dir: Path):
+    """From Python, what validate prints as warnings comes as UserWarnings."""
+    (story_dir / "story.es.toml").rename(story_dir / "story.ja.toml")
+    with pytest.warns(UserWarning, match=r"story\.ja\.toml: warning: the page's interface .* English for Japanese"):
+        storymap.load(story_dir)
+    (story_dir / "story.ja.toml").unlink()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        storymap.load(story_dir)  # (a story in languages storymap has: no warning)

@@ -539,6 +539,20 @@ def test_a_page_opened_in_spanish_shows_spanish_before_leaflet_runs(pages: Path,
 
 
 @pytest.mark.browser
+def test_the_scale_shows_miles_in_english_only(pages: Path, make_page):
+    """A Spanish reader's scale read "500 km / 300 mi": miles for English readers only."""
+    lines = """() => [...document.querySelectorAll('.leaflet-control-scale-line')]
+      .map((n) => getComputedStyle(n).display !== 'none')"""
+    english = open_at(make_page, pages / "slides.html")
+    assert english.js(lines) == [True, True]
+    english.js("() => document.querySelector('[data-storymap]').storymap.setLanguage('es')")
+    assert english.js(lines) == [True, False]
+    english.js("() => document.querySelector('[data-storymap]').storymap.setLanguage('en')")
+    assert english.js(lines) == [True, True]
+    assert open_at(make_page, pages / "es.html").js(lines) == [True, False]
+
+
+@pytest.mark.browser
 def test_a_page_printed_in_spanish_prints_no_language_switch(pages: Path, make_page):
     run = open_at(make_page, pages / "slides.html", "?lang=es")
     shown = "(q) => { const el = document.querySelector(q); return !!el && getComputedStyle(el).display !== 'none'; }"

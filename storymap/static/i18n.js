@@ -52,6 +52,12 @@
             }
           });
         });
+      // The scale in miles too for a reader in English only (its second line): kilometres alone
+      // in every other language.
+      var lines = box.querySelectorAll('.leaflet-control-scale-line');
+      if (lines.length === 2) {
+        lines[1].style.display = /^en(-|$)/i.test(this.language || '') ? '' : 'none';
+      }
       if (!control) {
         return;
       }

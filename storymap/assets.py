@@ -184,6 +184,12 @@ def storymap_css(scroll: bool = True, rtl: bool = True) -> str:
     return _drop_selectors(text, dropped) if dropped else text
 
 
+def fragment_css() -> str:
+    """The rules a fragment adds before storymap's (every one under ``.storymap``): a host page's
+    element rules stop at the story (static/fragment.css)."""
+    return _squeeze_css(_OWN.joinpath("fragment.css").read_text("utf-8"))
+
+
 #: storymap's script, one component a file, in the order they run (``storymap.js`` first: the
 #: ``L.storymap`` namespace and the helpers the others share).
 SCRIPT_FILES = ("storymap.js", "basemap.js", "legend.js", "labels.js", "story.js", "i18n.js", "timeline.js", "print.js")

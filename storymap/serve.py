@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 import webbrowser
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -138,10 +139,12 @@ class BuildState:
     page: Optional[bytes] = None
     problems: list[str] = field(default_factory=list)
     summary: str = ""
+    warnings: list[str] = field(default_factory=list)  # of a story that builds (validate's warnings)
     generation: int = 0  # counts changes of state, for the event streams
 
     def public(self) -> dict[str, Any]:
-        return {"ok": self.ok, "version": self.version, "problems": self.problems, "summary": self.summary}
+        return {"ok": self.ok, "version": self.version, "problems": self.problems, "summary": self.summary,
+                "warnings": self.warnings}
 
 
 class _Server(ThreadingHTTPServer):
@@ -182,7 +185,10 @@ class DevServer:
 
         started = time.perf_counter()
         try:
-            story = load(self.folder)
+            with warnings.catch_warnings(record=True) as heard:  # (shown on the page, below)
+                warnings.simplefilter("always", UserWarning)
+                story = load(self.folder)
+            notes = [str(w.message) for w in heard if issubclass(w.category, UserWarning)]
             html = story.to_html(layout=self.layout)
         except StoryError as exc:
             lines = [str(p) for p in exc.problems]
@@ -202,10 +208,12 @@ class DevServer:
         version = hashlib.sha256(html.encode("utf-8")).hexdigest()[:16]
         same = version == self.state.version
         page = self.state.page if same else dev_page(html, self._config(version)).encode("utf-8")
-        self._publish(ok=True, version=version, page=page, problems=[], summary="")
+        self._publish(ok=True, version=version, page=page, problems=[], summary="", warnings=notes)
         took = time.perf_counter() - started
         self.echo(f"{self._now()} built \"{story.title}\": {len(story.steps)} steps, {len(story.data.places)} places "
                   f"in {took:.2f} s" + (" (unchanged)" if same else ""))
+        for note in notes:
+            self.echo(f"  {note}", err=True)
         return self.state
 
     def _config(self, version: Optional[str]) -> dict[str, Any]:

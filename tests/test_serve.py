@@ -327,6 +327,34 @@ def test_live_reload_keeps_the_step_and_shows_problems(page, served: Served, wor
 
 
 @pytest.mark.browser
+def test_a_storys_warnings_show_over_the_page(browser, page, served: Served, restore: Path):
+    """A story in a language storymap has no interface texts for builds, with English controls:
+    the live preview says so as validate does (it said nothing; only the command line did)."""
+    # (The module's page leaves the story meanwhile: it would follow these edits, reloading, and a
+    # later test's goto to the same address with another #step would land on a stale document.)
+    page.goto("about:blank")
+    text = (restore / "story.toml").read_text("utf-8")
+    changed = text.replace('lang = "en"', 'lang = "ja"', 1)
+    assert changed != text
+    (restore / "story.toml").write_text(changed, "utf-8")
+    state = served.wait_state(lambda s: s["ok"] and s["warnings"], "with a warning")
+    assert len(state["warnings"]) == 1 and "is in English for Japanese ('ja')" in state["warnings"][0]
+    context = browser.new_context(viewport={"width": 1280, "height": 800})  # (not the module's page)
+    try:
+        tab = context.new_page()
+        tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(served.url) else r.abort())
+        tab.goto(served.url + "#paris")
+        tab.wait_for_selector(".storymap-dev-problems:not([hidden])", timeout=WAIT * 1000)
+        assert tab.text_content(".storymap-dev-problems h2") == "storymap: 1 warning"
+        assert tab.get_attribute(".storymap-dev-problems", "role") == "status"
+        assert tab.eval_on_selector_all(".storymap-dev-problems li", "items => items.map(i => i.textContent)") == \
+            state["warnings"]
+        tab.wait_for_function("() => !!(document.querySelector('[data-storymap]') || {}).storymap")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
 def test_view_picker_round_trip_and_phone_check(page, served: Served, restore: Path):
     page.goto(served.url + "#london-and-berlin")
     ready(page, "london-and-berlin")

@@ -65,11 +65,14 @@
   problems.appendChild(problemsList);
   document.body.appendChild(problems);
 
-  function showProblems(state) {
-    var lines = state.problems || [];
-    problemsTitle.textContent = state.summary ? 'storymap: ' + state.summary : 'storymap: the story has problems';
-    problemsNote.textContent = config.version ?
-      'The page shows the last version that built. Fix the files and save: it updates by itself.' :
+  function showProblems(state, warned) {
+    var lines = (warned ? state.warnings : state.problems) || [];
+    problems.setAttribute('role', warned ? 'status' : 'alert');
+    problems.setAttribute('data-kind', warned ? 'warnings' : 'problems');
+    problemsTitle.textContent = warned ? 'storymap: ' + lines.length + (lines.length === 1 ? ' warning' : ' warnings') :
+      state.summary ? 'storymap: ' + state.summary : 'storymap: the story has problems';
+    problemsNote.textContent = warned ? 'The page built and works; these are worth knowing (storymap validate says them too).' :
+      config.version ? 'The page shows the last version that built. Fix the files and save: it updates by itself.' :
       'The story has not built yet. Fix the files and save: this page reloads by itself.';
     while (problemsList.firstChild) {
       problemsList.removeChild(problemsList.firstChild);
@@ -95,7 +98,9 @@
       location.reload(); // the hash, and with it the step, stays
       return;
     }
-    if (state.ok) {
+    if (state.ok && state.warnings && state.warnings.length) {
+      showProblems(state, true);
+    } else if (state.ok) {
       hideProblems();
     } else {
       showProblems(state);

@@ -130,9 +130,10 @@ def _out_of_range(text: str) -> str:
     return f"day {day:02d} is out of range for {calendar.month_name[month]} {year:04d}, which has {last} days"
 
 
-def _not_a_date(value: Any, text: str) -> str:
+def _not_a_date(value: Any, text: str, expected: str) -> str:
+    """Why ``value`` (read as ``text``) is not a date: a day out of its month, else ``expected``."""
     why = _out_of_range(text)
-    return f"{short_repr(value)} is not a date: {why}" if why else f"{short_repr(value)} is not a date; expected {DATE_FORMS}"
+    return f"{short_repr(value)} is not a date: {why}" if why else f"{short_repr(value)} is not a date; {expected}"
 
 
 def parse_date(value: Any) -> Span:
@@ -149,7 +150,7 @@ def parse_date(value: Any) -> Span:
         raise ValueError(f"expected a date as text ({DATE_FORMS}), got {short_repr(value)}")
     found = _bounds(value.strip())
     if found is None:
-        raise ValueError(_not_a_date(value, value.strip()))
+        raise ValueError(_not_a_date(value, value.strip(), f"expected {DATE_FORMS}"))
     start, end, text = found
     return Span(start, end, (text,))
 
@@ -184,11 +185,7 @@ def parse_period(value: Any) -> Span:
     for part in parts:
         found = _bounds(part)
         if found is None:
-            why = _out_of_range(part)
-            if why:
-                raise ValueError(f"{short_repr(value)} is not a period: {short_repr(part)} is not a date: {why}")
-            raise ValueError(f"{short_repr(value)} is not a period: {short_repr(part)} is not a date; "
-                             f"{_PERIOD_HINT}")
+            raise ValueError(f"{short_repr(value)} is not a period: {_not_a_date(part, part, _PERIOD_HINT)}")
         ends.append(found)
     (start, _, first), (_, end, last) = ends
     if end < start:

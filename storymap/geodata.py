@@ -24,7 +24,7 @@ import shapely
 from .errors import Problem, StoryError
 from .geometry import CLAMP
 
-__all__ = ["to_geodataframe", "ACCEPTED"]
+__all__ = ["to_geodataframe", "raw_frame", "ACCEPTED"]
 
 #: What :func:`to_geodataframe` accepts, for error messages.
 ACCEPTED = ("a GeoDataFrame or GeoSeries (any CRS), a path geopandas can read (GeoJSON, GeoPackage, "
@@ -79,7 +79,10 @@ def _read_path(path: Path | str, where: str) -> gpd.GeoDataFrame:
         raise _fail(where, f"cannot read {str(path)!r} as geodata: {first}") from None
 
 
-def _raw_frame(data: Any, where: str) -> gpd.GeoDataFrame:
+def raw_frame(data: Any, where: str) -> gpd.GeoDataFrame:
+    """``data`` (any input listed in :data:`ACCEPTED`) as a GeoDataFrame as it was read: every row,
+    those without geometry too, in its own CRS (a GeoDataFrame given is returned as it is).
+    :func:`to_geodataframe` then keeps the rows it can draw, in EPSG:4326."""
     if isinstance(data, gpd.GeoDataFrame):
         return data
     if isinstance(data, gpd.GeoSeries):
@@ -132,7 +135,7 @@ def to_geodataframe(data: Any, where: str = "data") -> gpd.GeoDataFrame:
         For an input of another type, an unreadable file, an input without features, or
         coordinates that are not longitude/latitude.
     """
-    frame = _raw_frame(data, where)
+    frame = raw_frame(data, where)
     if frame.geometry.name not in frame.columns:  # pragma: no cover - geopandas guarantees it
         raise _fail(where, "has no active geometry column")
     given = len(frame)

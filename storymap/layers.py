@@ -42,8 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .dates import FEATURE_FORMS, MISSING_DAY, TIME_MODES, feature_days
 from .encoding import deltas, encode_lines, encode_polygons, quantize
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation, short_repr
-from .geodata import _raw_frame as raw_frame
-from .geodata import to_geodataframe
+from .geodata import raw_frame, to_geodataframe
 from .geometry import FAMILIES, bounds_union, family_codes
 from .inert import reachable
 from .styling import COLOR_RE, MAX_RADIUS, check_keywords, check_options, data_style, point_radii

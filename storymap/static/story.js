@@ -149,21 +149,16 @@
         if (!hint) {
           hint = L.DomUtil.create('div', 'storymap-wheel-hint', container);
           hint.setAttribute('aria-hidden', 'true');
-          L.extend(hint.style, {position: 'absolute', left: '0', top: '0', right: '0', bottom: '0', zIndex: '1000',
-            display: 'flex', alignItems: 'center', justifyContent: 'center', textAlign: 'center', boxSizing: 'border-box',
-            background: 'rgba(0,0,0,0.45)', color: '#fff', fontWeight: '600', fontSize: '1.1em', lineHeight: '1.3',
-            pointerEvents: 'none',
-            transition: 'opacity 0.2s', opacity: '0'});
         }
         hint.textContent = self._t('map.wheel', {key: mac ? '\u2318' : 'Ctrl'});
         // (The words in the part of the map the panel and the controls leave free.)
         var free = self._free(), size = map.getSize();
         hint.style.padding = Math.max(0, free.t) + 'px ' + Math.max(0, size.x - free.r) + 'px ' +
           Math.max(0, size.y - free.b) + 'px ' + Math.max(0, free.l) + 'px';
-        hint.style.opacity = '1';
+        L.DomUtil.addClass(hint, 'storymap-wheel-hint--shown');
         clearTimeout(hide);
         hide = setTimeout(function () {
-          hint.style.opacity = '0';
+          L.DomUtil.removeClass(hint, 'storymap-wheel-hint--shown');
         }, 1200);
       };
       container.addEventListener('wheel', onWheel, {capture: true, passive: false});

@@ -151,6 +151,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that went away mid-answer (a tab closed or navigated while the page loaded) is
+        no error of the server's: nothing printed. Anything else is reported as usual."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
     def __init__(self, dev: "DevServer", port: int):
         self.dev = dev
         super().__init__((HOST, port), _Handler)

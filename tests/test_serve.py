@@ -429,6 +429,23 @@ def test_phone_check_names_what_a_shortened_list_leaves_out(browser, tmp_path: P
         server.stop()
 
 
+def test_a_browser_that_goes_away_mid_page_is_no_error(served: Served):
+    """A tab closed (or sent elsewhere) while the page loads breaks the server's write: the dev
+    server printed a traceback for it (BrokenPipeError), as for a bug of its own."""
+    import struct
+
+    before = len(served.stderr)
+    for _ in range(5):
+        stream = socket.create_connection(("127.0.0.1", served.port), timeout=WAIT)
+        stream.sendall(f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n\r\n".encode())
+        stream.recv(100)  # (the answer has begun)
+        stream.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        stream.close()  # (a reset: the rest of the page has nowhere to go)
+    assert served.get("/")[0] == 200  # (still serving)
+    time.sleep(0.3)
+    assert "Traceback" not in "".join(served.stderr[before:]), served.stderr[before:]
+
+
 def test_ctrl_c_stops_cleanly(served: Served):
     """Last: Ctrl-C ends the server (and its open event streams) with status 0 and no traceback."""
     stream = socket.create_connection(("127.0.0.1", served.port), timeout=WAIT)

@@ -50,6 +50,10 @@ GEOMETRY_JS = """() => {
         Array.from(n.children).some((t) => t.scrollHeight > t.clientHeight + 1),
       // (A line of a group's label cut short: "Darién overlan…".)
       ellipsis: Array.from(n.children).some((t) => t.scrollWidth > t.clientWidth + 1),
+      // (How legible it is: its opacity with its ancestors', its text's colour and size.)
+      opacity: (() => { let o = 1; for (let e = n; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity); return o; })(),
+      ink: getComputedStyle(n.querySelector('.storymap-label-text') || n).color,
+      px: parseFloat(getComputedStyle(n.querySelector('.storymap-label-text') || n).fontSize),
       // (How much wider a label is than its longest line, a group's lines included.)
       spare: (() => {
         const r = document.createRange(), lines = [];
@@ -189,7 +193,7 @@ IDS = [f"{s}-{NAMES[v]}" for s, v in CASES]
 @pytest.mark.browser
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
-    clipped, overlaps, under_basemap, missing, cut, wide = [], [], [], [], [], []
+    clipped, overlaps, under_basemap, missing, cut, wide, faint = [], [], [], [], [], [], []
     for g in walks[case]:
         assert g["labels"], f"step {g['index']} shows no label"
         for label in g["labels"]:
@@ -209,6 +213,9 @@ def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
         # headquarters, Homestead Air Reserve Base" → "SOCSOUTH headquarters"), not to "…"; a
         # name with no short form takes up to five ("Caribbean maritime trafficking corridor").
         cut += [(g["index"], x["text"]) for x in labels if x["cut"]]
+        # Every label is drawn to be read: opaque, in an opaque ink, at least 11 px.
+        faint += [(g["index"], x["text"], x["opacity"], x["ink"], x["px"]) for x in labels
+                  if x["opacity"] < 0.99 or not re.fullmatch(r"rgb\(\d+, \d+, \d+\)", x["ink"]) or x["px"] < 11]
         # A wrapped name's box is as narrow as its longest line (plus its 6-px padding a side),
         # not the 15em it wrapped at: "Pedro Miguel / Locks" in a box of one line's width; so is a
         # group's ("Port of Shanghai / Port of Ningbo- / Zhoushan").
@@ -216,6 +223,7 @@ def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
     assert clipped == [] and overlaps == [] and under_basemap == [], (clipped, overlaps, under_basemap)
     assert cut == [], cut
     assert wide == [], wide
+    assert faint == [], faint
     # Every place of every step is named on the map, on a phone too (a world overview zooms out until
     # the world fills the phone's map): hiding a label is the placer's last resort, a failure here.
     assert missing == [], missing

@@ -14,6 +14,7 @@ from . import __version__
 from .channels import SOCIAL_IMAGE, write_social_card
 from .embed import MAX_HEIGHT, MIN_HEIGHT, embed_snippet
 from .errors import StoryError
+from .i18n import LanguageTagError
 from .load import STORY_FILE, load_places
 from .story import LAYOUTS, Story, load
 
@@ -214,6 +215,8 @@ def embed(url: str, title: str, height: int, lang: str | None) -> None:
     """Print an iframe snippet for the story page at URL, with the script that sizes it."""
     try:
         snippet = embed_snippet(url, title=title, height=height, lang=lang)
+    except LanguageTagError as exc:
+        raise click.BadParameter(str(exc), param_hint="--lang") from None
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     click.echo(snippet, nl=False)

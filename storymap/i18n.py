@@ -179,10 +179,18 @@ def _normal_case(tag: str) -> str:
     return "-".join(out)
 
 
+#: ISO 639's codes that name no language (BCP 47 takes them as tags): a story in one of them is
+#: taken, with a note that names what the page loses.
+NOT_A_LANGUAGE = {"und": "that its language is undetermined", "mul": "that it is in several languages",
+                  "zxx": "that it has no linguistic content"}
+
+
 def language_name(tag: str) -> Optional[str]:
     """The English name of the language of ``tag`` (``pt-BR`` → ``Portuguese (Brazil)``), or None."""
     from babel import Locale
 
+    if tag.split("-", 1)[0].lower() in NOT_A_LANGUAGE:
+        return _cldr()[1].get(tag.split("-", 1)[0].lower())  # (Babel would take 'und' for English (United States))
     try:
         name = Locale.parse(tag.replace("_", "-"), sep="-").get_display_name("en")
         if name:
@@ -278,6 +286,11 @@ def language_notes(lang: str) -> list[str]:
         notes.append(f"{tag!r} is not a language CLDR (through Babel) knows: make sure it is the tag you mean (an "
                      "ISO 639-3 code such as 'cuk', Guna, is taken as given: the page's lang says it), but the "
                      "page's dates stay written as 2024-05-13 and its numbers as in English")
+    elif primary in NOT_A_LANGUAGE:
+        notes.append(f"{primary!r} says {NOT_A_LANGUAGE[primary]}, not which language the story is in: screen readers "
+                     "read it with the reader's own voice, and its dates, numbers and interface are English's; give "
+                     "the language its text is in (e.g. 'fr'), and put each other language in a story.<lang>.toml")
+        return notes
     elif primary in MIX_UPS:  # a language's code that is also a country's: se is Northern Sami, not Sweden's
         meant = MIX_UPS[primary]
         notes.append(f"{primary!r} is {_cldr()[1].get(primary, primary)}; if the story is in "
@@ -378,9 +391,10 @@ def languages_js() -> str:
 
 
 def with_language(url: str, lang: str) -> str:
-    """``url`` with ``?lang=`` set (kept before any ``#step-id``), to open a story in ``lang``."""
-    if not isinstance(lang, str) or not re.fullmatch(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*", lang):
-        raise ValueError(f"lang must be a language tag such as 'es' or 'pt-BR', got {lang!r}")
+    """``url`` with ``?lang=`` set (kept before any ``#step-id``), to open a story in ``lang``: a
+    language tag, checked as a story's are (:func:`check_language`: ``jp`` is an error that names
+    ``ja``), in BCP 47's usual case."""
+    lang = check_language(lang)[0]
     base, hash_mark, fragment = url.partition("#")
     path, _, query = base.partition("?")
     pairs = [pair for pair in query.split("&") if pair and pair.split("=", 1)[0] != "lang"]

@@ -247,6 +247,11 @@ def test_language_tags_are_checked_against_cldr():
     assert all(i18n.language_notes(lang) for lang in ("ja", "hi", "zh", "ru", "it", "nl"))
     tag, notes = i18n.check_language("kr-kr")  # Kanuri in Korea: odd, but a language
     assert tag == "kr-KR" and notes[0] == "'kr' is Kanuri; if the story is in Korean, its tag is 'ko'"
+    # ISO 639's codes that name no language are taken, with a note of what the page loses.
+    for code, says in {"und": "undetermined", "mul": "several languages", "zxx": "no linguistic content"}.items():
+        tag, notes = i18n.check_language(code.upper())
+        assert tag == code and len(notes) == 1 and says in notes[0] and "give the language its text is in" in notes[0]
+        assert "English (United States)" not in notes[0]
     for wrong, meant in {"日本語": "ja", "Français": "fr", "Francais": "fr", "english": "en", "pt_BR": "pt-BR",
                          "deu": "de"}.items():
         with pytest.raises(i18n.LanguageTagError) as info:
@@ -361,6 +366,12 @@ def test_cli_and_embed_choose_the_language(tmp_path: Path):
     assert 'src="story.html?x=1&amp;lang=es"' in snippet
     with pytest.raises(ValueError, match="language tag"):
         storymap.embed_snippet("story.html", lang='es" onload="x')
+    # The tag is checked as a story's are: a slip names the tag meant, and a tag takes BCP 47's case.
+    result = runner.invoke(cli, ["embed", "https://news.example/s/", "--lang", "jp"])
+    assert result.exit_code == 2 and "--lang" in result.output and "did you mean 'ja' (Japanese)?" in result.output
+    assert 'src="story.html?lang=pt-BR"' in storymap.embed_snippet("story.html", lang="pt-br")
+    with pytest.raises(i18n.LanguageTagError, match="did you mean 'en-US'"):
+        storymap.embed_snippet("story.html", lang="en_US")
 
 
 # ------------------------------------------------------------------------------- swapped places

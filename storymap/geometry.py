@@ -401,6 +401,10 @@ def _continuous_part(part: shapely.Geometry) -> shapely.Geometry:
         return shapely.LineString(_continuous(shapely.get_coordinates(part)))
     if part.geom_type == "Polygon":
         exterior = _continuous(np.asarray(part.exterior.coords))
+        if abs(exterior[-1, 0] - exterior[0, 0]) > 180:
+            # A ring round a pole (Natural Earth's Antarctica: along the coast from -180 to 180,
+            # then back along the pole): made continuous it would not close. It is drawn as given.
+            return part
         holes = []
         for ring in part.interiors:
             hole = _continuous(np.asarray(ring.coords))

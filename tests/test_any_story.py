@@ -327,6 +327,15 @@ def test_unwrap_joins_a_line_split_at_180():
     assert unwrap(shapely.LineString([(-80, 0), (-70, 1)])).bounds == (-80, 0, -70, 1)  # untouched
 
 
+def test_unwrap_keeps_a_ring_round_a_pole():
+    # Natural Earth's Antarctica: along the coast from -180 to 180, back along the pole. Made
+    # continuous, the ring would not close (it ran on to 540°, one edge across the whole map).
+    cap = shapely.Polygon([(180, -84), (180, -90), (-180, -90), (-180, -84), (-90, -72), (0, -70), (90, -66)])
+    assert unwrap(cap).equals(cap) and unwrap(cap).is_valid
+    with_an_island = shapely.MultiPolygon([cap, shapely.box(170, -78, 175, -77)])
+    assert unwrap(with_an_island).equals(with_an_island)
+
+
 def test_the_frame_is_the_narrowest_one():
     assert frame_start([(-82, -77), (-80, -79)]) == -180  # Panama: the standard frame
     start = frame_start([(121, 122), (-118.3, -118.2)])  # Shanghai and Los Angeles

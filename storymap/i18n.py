@@ -348,6 +348,41 @@ def compact_number(value: float, lang: str) -> str:
     return short
 
 
+#: The scale's units as Leaflet writes them ("300 m", "1000 km", "500 ft", "30 mi"), CLDR's names
+#: for them, and the lengths Leaflet's scale shows in each (1, 2, 3 or 5 times a power of ten).
+SCALE_UNITS = (("m", "length-meter", 500), ("km", "length-kilometer", 20000), ("ft", "length-foot", 5000),
+               ("mi", "length-mile", 10000))
+
+
+def scale_words(lang: str) -> list[Any]:
+    """How ``lang`` writes the map scale's lengths (CLDR's short units, through Babel), for the
+    page's script: for metres, kilometres, feet and miles, a pattern (``{0} km``) or, where the
+    unit's word follows the number (Arabic's "2 متر" is "متران"), the patterns by length with the
+    most common under ``""``; then the group symbol and how many digits a number has before it is
+    grouped. English: ``["{0} m", "{0} km", "{0} ft", "{0} mi", ",", 4]`` ("1,000 km"); French
+    writes "1 000 km" with narrow no-break spaces. A language CLDR does not know gets English's."""
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import format_decimal
+    from babel.units import format_unit
+
+    try:
+        locale = Locale.parse(lang.replace("_", "-"), sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        locale = Locale("en")
+    out: list[Any] = []
+    for _, unit, most in SCALE_UNITS:
+        lengths = [d * 10 ** k for k in range(6) for d in (1, 2, 3, 5) if d * 10 ** k <= most]
+        forms = {str(n): format_unit(n, unit, "short", locale=locale).replace(
+            format_decimal(n, locale=locale), "{0}", 1) for n in lengths}
+        usual = max(set(forms.values()), key=list(forms.values()).count)
+        others = {n: form for n, form in forms.items() if form != usual}
+        out.append(dict({"": usual}, **others) if others else usual)
+    grouped = format_decimal(10000, "#,##0", locale=locale)
+    out.append(grouped[2:-3] if grouped.startswith("10") and grouped.endswith("000") else "")
+    out.append(4 if format_decimal(1000, locale=locale) != "1000" else 5)
+    return out
+
+
 def dir_attribute(lang: str) -> Markup:
     """`` dir="rtl"`` for an element in a right-to-left language, else nothing (left to right is
     what an element without ``dir`` in a left-to-right page gets)."""
@@ -547,10 +582,11 @@ def page_config(control: Any) -> dict[str, Any]:
     return out
 
 
-def _js_strings(lang: str) -> dict[str, str]:
-    strings = {key: catalogue(lang)[key] for key in JS_KEYS}
+def _js_strings(lang: str) -> dict[str, Any]:
+    strings: dict[str, Any] = {key: catalogue(lang)[key] for key in JS_KEYS}
     # Attributions are HTML to Leaflet: the catalogue's words are escaped.
     strings["attribution.tiles"] = tiles_attribution(lang)
     strings["attribution.basemap"] = basemap_attribution(lang)
     strings["attribution.leaflet"] = html.escape(strings["attribution.leaflet"], quote=True)
+    strings["scale"] = scale_words(lang)
     return strings

@@ -561,6 +561,24 @@ def test_the_scale_shows_miles_in_english_only(pages: Path, make_page):
     english.js("() => document.querySelector('[data-storymap]').storymap.setLanguage('en')")
     assert english.js(lines) == [True, True]
     assert open_at(make_page, pages / "es.html").js(lines) == [True, False]
+    # Its lengths are written as the language writes them: "3,000 km" in English, "3.000 km" in
+    # Spanish (Leaflet wrote "3000 km" in both), following the switch.
+    texts = """() => { const s = document.querySelector('[data-storymap]').storymap; s.map.setZoom(2, {animate: false});
+      return [...document.querySelectorAll('.leaflet-control-scale-line')].map((n) => n.textContent); }"""
+    km, mi = english.js(texts)
+    assert re.fullmatch(r"[1-9],000 km", km) and re.fullmatch(r"[1-9],000 mi", mi), (km, mi)
+    english.js("() => document.querySelector('[data-storymap]').storymap.setLanguage('es')")
+    assert english.js(texts)[0] == km.replace(",", ".")
+    assert english.errors == []
+
+
+def test_the_scales_lengths_follow_cldr():
+    assert i18n.scale_words("en") == ["{0} m", "{0} km", "{0} ft", "{0} mi", ",", 4]
+    assert i18n.scale_words("fr")[1] == "{0}\u202fkm" and i18n.scale_words("fr")[4] == "\u202f"  # 1 000 km
+    # Arabic's word for metres follows the number: "متران" (two metres), "{0} أمتار" (3 to 10).
+    metres = i18n.scale_words("ar")[0]
+    assert metres[""] == "{0} متر" and metres["2"] == "متران" and metres["5"] == "{0} أمتار"
+    assert i18n.scale_words("cuk") == i18n.scale_words("en")  # a language CLDR lacks: English's
 
 
 @pytest.mark.browser

@@ -54,9 +54,15 @@
         });
       // The scale in miles too for a reader in English only (its second line): kilometres alone
       // in every other language.
-      var lines = box.querySelectorAll('.leaflet-control-scale-line');
+      var lines = box.querySelectorAll('.leaflet-control-scale-line'), scale = map.scaleControl;
       if (lines.length === 2) {
         lines[1].style.display = /^en(-|$)/i.test(this.language || '') ? '' : 'none';
+      }
+      if (scale) {  // (its lengths as the language writes them)
+        scale.options.words = (this._ui[this.language] || this._ui[this._rendered] || {}).scale;
+        if (map._loaded) {
+          scale._update();
+        }
       }
       if (!control) {
         return;

@@ -1123,14 +1123,18 @@
       return {tl: tl, br: br};
     },
 
-    // Padding that also keeps the legend (bottom right) clear: to its left or above it,
-    // whichever lets the view zoom in further.
+    // Padding that also keeps the legend and the scale (bottom right) clear: to their left or
+    // above them, whichever lets the view zoom in further.
     _paddingFor: function (bounds) {
       var pad = this._clearOfBar(this._padding()), legend = this._legend && this._legend.getContainer();
       if (!bounds || !legend || !legend.offsetWidth) {
         return pad;
       }
       var map = this.map, m = map.getContainer().getBoundingClientRect(), r = legend.getBoundingClientRect();
+      var scale = map.scaleControl && map.scaleControl.getContainer().getBoundingClientRect();
+      if (scale && scale.width) {
+        r = {left: Math.min(r.left, scale.left), top: Math.min(r.top, scale.top)};
+      }
       var side = {tl: pad.tl, br: L.point(Math.max(pad.br.x, m.right - r.left + 8), pad.br.y)};
       var below = {tl: pad.tl, br: L.point(pad.br.x, Math.max(pad.br.y, m.bottom - r.top + 8))};
       return this._scale(bounds, side) >= this._scale(bounds, below) ? side : below;

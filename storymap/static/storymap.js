@@ -251,6 +251,23 @@
       inertia: false} : {});
   };
 
+  // The map's scale (map.scaleControl), its lengths written as the story's language writes them
+  // (options.words, from i18n.js): "1,000 km", in French "1 000 km", in Arabic "300 متر".
+  var Scale = L.Control.Scale.extend({
+    _updateScale: function (line, text, ratio) {
+      var w = this.options.words, m = /^(\d+) (\w+)$/.exec(text), i = m && w ? ['m', 'km', 'ft', 'mi'].indexOf(m[2]) : -1;
+      if (i >= 0) {
+        var n = m[1], form = typeof w[i] === 'string' ? w[i] : w[i][n] || w[i][''];
+        text = form.replace('{0}', n.length >= w[5] ? n.replace(/\B(?=(\d{3})+$)/g, w[4]) : n);
+      }
+      line.style.width = Math.round(this.options.maxWidth * ratio) + 'px';
+      line.textContent = text;
+    }
+  });
+  ns.scale = function (map) {
+    // (Bars of 60 to 120 px, not Leaflet's 50 to 100: room for "1,000 km" on the shortest.)
+    map.scaleControl = new Scale({position: 'bottomright', maxWidth: 120}).addTo(map);
+  };
 
   // Shared helpers for the other component files (internal, not part of the public API).
   ns.util = {create: create, reducedMotion: reducedMotion, unpack: unpack, coordinates: coordinates, geometry: geometry,

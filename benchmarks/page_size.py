@@ -1,5 +1,6 @@
 """Print the built page's size, gzipped size and build time (median of several builds), and the
-size of the page in each of the story's languages alone (the budget applies per language).
+size of the page in each of the story's languages alone, without step media, against the budget
+(which applies per language) and issue 11's goal.
 
     python benchmarks/page_size.py [--runs 5]
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import re
 import statistics
 import tempfile
 import time
@@ -16,7 +18,8 @@ from pathlib import Path
 import storymap
 
 GEODATA = Path(__file__).resolve().parent.parent / "geodata"
-BUDGET, GZIP_BUDGET = 300 * 1024, 100 * 1024
+# The tests' budgets (tests/test_build.py): 330 KB raw, 100 KB gzipped; issue 11's goal is 300 KB raw.
+BUDGET, GZIP_BUDGET, RAW_GOAL = 330 * 1024, 100 * 1024, 300 * 1024
 
 
 def main() -> None:
@@ -32,18 +35,22 @@ def main() -> None:
             html = path.read_text("utf-8")
     raw = html.encode("utf-8")
     packed = gzip.compress(raw, compresslevel=9)
-    print(f"page size      {len(raw):>9,} bytes  ({len(raw) / BUDGET:.0%} of the {BUDGET // 1024} KB budget)")
-    print(f"gzipped        {len(packed):>9,} bytes  ({len(packed) / GZIP_BUDGET:.0%} of the {GZIP_BUDGET // 1024} KB budget)")
+    story = storymap.load(GEODATA)
+    print(f"page size      {len(raw):>9,} bytes, gzipped {len(packed):,} ({', '.join(story.languages)}, media included)")
     print(f"build time     {statistics.median(times) * 1000:>9.0f} ms    (median of {args.runs}; "
           f"min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})")
-    story = storymap.load(GEODATA)
-    if len(story.languages) > 1:
-        print(f"languages      {', '.join(story.languages)} (all in the page above)")
-        for lang in story.languages:
-            alone = story.to_html(languages=[lang]).encode("utf-8")
-            print(f"  {lang} alone   {len(alone):>9,} bytes  ({len(alone) / BUDGET:.0%}), "
-                  f"gzipped {len(gzip.compress(alone, compresslevel=9)):,}")
+    print(f"\neach language alone, without step media, as tests/test_build.py counts it (budget {BUDGET // 1024} KB raw,"
+          f" {GZIP_BUDGET // 1024} KB gzipped; issue 11's goal {RAW_GOAL // 1024} KB raw):")
+    for lang in story.languages:
+        alone = without_media(story.to_html(languages=[lang]).encode("utf-8"))
+        gz = len(gzip.compress(alone, compresslevel=9))
+        print(f"  {lang:<6} {len(alone):>9,} bytes ({BUDGET - len(alone):+,} to the budget, {RAW_GOAL - len(alone):+,} to "
+              f"the goal), gzipped {gz:,} ({GZIP_BUDGET - gz:+,} to the budget)")
 
+
+def without_media(html: bytes) -> bytes:
+    """``html`` without its step media's data URIs (counted against their own budget)."""
+    return re.sub(rb'(<img class="storymap-media" src=")data:[^"]*"', rb'\1"', html)
 
 if __name__ == "__main__":
     main()

@@ -285,6 +285,7 @@ def story_schema(folder: str | os.PathLike[str] | None = None) -> dict[str, Any]
     kinds["additionalProperties"] = {"$ref": "#/$defs/Kind"}
     kinds["examples"] = [{"landmark": {"label": "Landmark", "geometry": "point", "color": "#1d4f91"}}]
     if folder is not None:
+        _story_kinds(Path(folder))  # (a missing or unreadable story.toml is reported, as for places)
         ids = _place_ids(Path(folder))
         if ids:
             places = defs["Step"]["properties"]["places"]

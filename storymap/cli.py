@@ -76,12 +76,14 @@ def default_folder() -> Path:
     return Path(".") if Path(STORY_FILE).is_file() else Path("geodata")
 
 
-def _folder(value: Path | None) -> Path:
+def _folder(value: Path | None, name: str = "FOLDER") -> Path:
+    """The story folder (or, for validate, ``PATH``: a folder or a .geojson file) named ``name``."""
     folder = default_folder() if value is None else value
     if not folder.exists():
-        raise click.BadParameter(f"no story folder at {str(folder)!r}" + (
-            f" (FOLDER defaults to . when it holds a {STORY_FILE}, else to geodata)" if value is None else ""),
-            param_hint="FOLDER")
+        what = "no story folder or .geojson file" if name == "PATH" else "no story folder"
+        raise click.BadParameter(f"{what} at {str(folder)!r}" + (
+            f" ({name} defaults to . when it holds a {STORY_FILE}, else to geodata)" if value is None else ""),
+            param_hint=name)
     return folder
 
 
@@ -149,7 +151,7 @@ def validate(path: Path | None, debug: bool) -> None:
     geodata), its story.toml, or one *.geojson file of places (checked on its own, against the
     kinds of the story.toml beside it). Exit status: 0 valid, 1 invalid input, 2 usage error.
     """
-    path = _folder(path)
+    path = _folder(path, "PATH")
     if path.is_file() and path.name == STORY_FILE:
         path = path.parent
     if path.is_dir():
@@ -217,8 +219,8 @@ def embed(url: str, title: str, height: int, lang: str | None) -> None:
         snippet = embed_snippet(url, title=title, height=height, lang=lang)
     except LanguageTagError as exc:
         raise click.BadParameter(str(exc), param_hint="--lang") from None
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+    except ValueError as exc:  # (the URL: --height is checked by its type)
+        raise click.BadParameter(str(exc), param_hint="URL") from None
     click.echo(snippet, nl=False)
 
 
@@ -241,6 +243,10 @@ def new(folder: Path, title: str, lang: str) -> None:
     from .scaffold import new_story, toml_string
 
     try:
+        lang, notes = check_language(lang)
+    except LanguageTagError as exc:  # (a usage error, as for build's and embed's --lang: exit status 2)
+        raise click.BadParameter(str(exc), param_hint="--lang") from None
+    try:
         written = new_story(folder, title=title, lang=lang)
     except StoryError as exc:
         for problem in exc.problems:
@@ -250,7 +256,6 @@ def new(folder: Path, title: str, lang: str) -> None:
         click.echo(f"storymap new: cannot write {folder}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_INVALID)
     click.echo(f"wrote {', '.join(str(p) for p in written)}")
-    lang, notes = check_language(lang)  # (valid: new_story took it)
     if lang != "en":
         follows = "" if notes else ": the page's interface follows it"  # else the warnings say what does not
         click.echo(f"lang = {toml_string(lang)} in story.toml{follows}; the starter's texts are English, to be "

@@ -112,10 +112,17 @@ def _starter_toml(title: str, lang: str) -> str:
     lines = text.split("\n")
     for i, line in enumerate(lines):
         if line.startswith("lang = "):
-            lines[i] = line.replace('"en"', toml_string(lang), 1)
+            lines[i] = _with_value(line, "lang", toml_string(lang))
         elif line.startswith("kicker = "):
-            lines[i] = line.replace('"Story map"', '""', 1)
+            lines[i] = _with_value(line, "kicker", '""')
     return "\n".join(lines)
+
+
+def _with_value(line: str, key: str, value: str) -> str:
+    """``line`` (``key = value   # comment``) with another value, its comment kept in its column."""
+    comment = line.index("  #")
+    setting = f"{key} = {value}"
+    return setting + " " * max(comment + 2 - len(setting), 1) + line[comment:].lstrip()
 
 
 def _create(path: Path, text: str) -> Path:

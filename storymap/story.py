@@ -79,7 +79,7 @@ class Story:
     @allowed_origins.setter
     def allowed_origins(self, origins: str | Sequence[str]) -> None:
         given = [origins] if isinstance(origins, str) else list(origins)
-        self.data = self._revalidated("allowed_origins", allowed_origins=given)
+        self.data = self._revalidated("", allowed_origins=given)  # (its field names it)
 
     def __repr__(self) -> str:
         return f"<Story {self.data.title!r}: {len(self.data.steps)} steps, {len(self.data.places)} places>"
@@ -105,7 +105,7 @@ class Story:
 
     @tiles.setter
     def tiles(self, value: Any) -> None:
-        self.data = self._revalidated("tiles", tiles=value)
+        self.data = self._revalidated("", tiles=value)  # (its field names it)
 
     @property
     def layers(self) -> list[str]:

@@ -230,7 +230,10 @@ def test_cli_folder_defaults_to_the_current_folder_with_a_story(tmp_path: Path, 
     assert result.exit_code == 0 and (tmp_path / "ports" / "out.html").exists()
     monkeypatch.chdir(tmp_path)  # no story.toml here: geodata, which is not there
     result = CliRunner().invoke(cli, ["validate"])
-    assert result.exit_code == 2 and "no story folder at 'geodata'" in result.stderr
+    assert result.exit_code == 2 and "for PATH: no story folder or .geojson file at 'geodata'" in result.stderr
+    assert "PATH defaults to ." in result.stderr  # (validate's argument is PATH, not FOLDER)
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 2 and "for FOLDER: no story folder at 'geodata'" in result.stderr
 
 
 def test_the_panama_story_keeps_its_kinds_and_legend():

@@ -97,7 +97,8 @@ def test_new_story_in_a_language_without_interface_texts(tmp_path: Path, monkeyp
 def test_new_refuses_a_tag_that_is_no_language(tmp_path: Path, given: str, message: str):
     """`storymap new --lang` checks the tag as story.toml's lang is checked: nothing written."""
     result = run("new", str(tmp_path / "bad"), "--lang", given)
-    assert result.exit_code == 1 and result.stderr.startswith(f"storymap new: --lang: {message}")
+    # (A usage error, exit status 2, as for build's and embed's --lang.)
+    assert result.exit_code == 2 and f"Invalid value for --lang: {message}" in result.stderr
     assert not (tmp_path / "bad").exists()
 
 
@@ -126,12 +127,14 @@ def test_new_story_in_another_language(tmp_path: Path, monkeypatch: pytest.Monke
     changed = [(a, b) for a, b in zip(english.read_text("utf-8").splitlines(),
                                       (tmp_path / "mine" / "story.toml").read_text("utf-8").splitlines()) if a != b]
     assert [b.split("=")[0].strip() for _, b in changed] == ["title", "kicker", "lang"]
+    # (Their comments stay in the starter's column.)
+    assert all(a.index("#") == b.index("#") for a, b in changed if "#" in a), changed
     # A language written right to left: the page's direction is.
     assert run("new", "ar", "--lang", "ar").exit_code == 0
     assert storymap.load(tmp_path / "ar").to_html().startswith('<!DOCTYPE html>\n<html lang="ar" dir="rtl">')
     # Not a language tag: refused, nothing written.
     result = run("new", "bad", "--lang", "fr_FR!")
-    assert result.exit_code == 1 and "--lang" in result.stderr and "not a language tag" in result.stderr
+    assert result.exit_code == 2 and "--lang" in result.stderr and "not a language tag" in result.stderr
     assert not (tmp_path / "bad").exists()
 
 

@@ -93,6 +93,8 @@ def test_cli_build_fragment_layout_and_embed(tmp_path: Path, monkeypatch: pytest
     result = run("embed", "https://news.example/story/")
     assert result.exit_code == 0 and result.stdout.startswith('<iframe src="https://news.example/story/"')
     assert run("build", "--layout", "carousel").exit_code == 2
+    result = run("embed", "javascript:alert(1)")
+    assert result.exit_code == 2 and "Invalid value for URL: src must be an http(s) or relative URL" in result.stderr
     for command in ("build", "validate", "embed"):
         assert run(command, "--help").exit_code == 0
     # The installed command runs as a module too (what `storymap` on the PATH calls).

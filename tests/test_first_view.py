@@ -529,8 +529,8 @@ def test_tiles_setting_checks_its_value(story_dir: Path):
     html = story.to_html(languages=["en"])
     assert "https://tiles.example.org" in re.search(r'img-src[^;"]*', html).group(0)
     assert "<script>x" not in html
-    with pytest.raises((StoryError, ValueError), match="OpenStreetMap.Mapnik"):
-        story.tiles = "OpenStreetMap.Mapnk"
+    with pytest.raises(StoryError, match=r"^tiles: 'OpenStreetMap.Mapnk' .* did you mean 'OpenStreetMap.Mapnik'"):
+        story.tiles = "OpenStreetMap.Mapnk"  # (said "tiles tiles:")
     with pytest.raises((StoryError, ValueError), match="attribution"):
         story.tiles = {"url": "https://tiles.example.org/{z}/{x}/{y}.png"}
     with pytest.raises((StoryError, ValueError), match=r"\{y\}"):

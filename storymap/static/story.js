@@ -347,7 +347,11 @@
           undo[i]();
         } catch (e) { /* a node already gone from the page */ }
       }
+      var box = this.map.getContainer();
       this.map.remove();
+      // (Leaflet leaves its classes and its Tab stop on the emptied element: the markup as served.)
+      box.className = box.className.replace(/(^|\s)leaflet-\S+/g, '').trim();
+      box.removeAttribute('tabindex');
       this.off();
       var root = this.root;
       this._sections.forEach(function (section) {

@@ -30,8 +30,12 @@ __all__ = ["place_records", "slug"]
 
 
 def slug(text: Any, taken: set[str], fallback: str = "place") -> str:
-    """A kebab-case id from a name (accents dropped), made unique against ``taken``."""
-    plain = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode("ascii")
+    """A kebab-case id from a name, made unique against ``taken``: written in Latin letters
+    (accents dropped, other scripts transliterated: ``Москва`` → ``moskva``, ``Straße`` →
+    ``strasse``), else ``fallback``."""
+    from anyascii import anyascii
+
+    plain = anyascii(unicodedata.normalize("NFC", str(text or "")))
     base = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:56].strip("-") or fallback
     candidate, n = base, 1
     while candidate in taken:

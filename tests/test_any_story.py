@@ -281,6 +281,11 @@ def test_add_place_from_a_geometry_a_feature_and_a_frame():
     with pytest.raises(StoryError, match=r"duplicate id 'keppel'"):
         story.add_place(feature("keppel", point(103.8, 1.2)))
     assert [p.id for p in story.data.places][-1] == "keppel"  # a refused add changes nothing
+    # Names in any script give ids a writer can type (東京タワー, Москва used to give place, place-2).
+    world = gpd.GeoDataFrame({"name": ["Москва", "Straße", "東京タワー", "***"], "annotation": ["A."] * 4},
+                             geometry=gpd.points_from_xy([37.6, 13.4, 139.7, 0], [55.7, 52.5, 35.7, 0]), crs=4326)
+    story.add_place(world, kind="port", sources=SOURCE)
+    assert [p.id for p in story.data.places][-4:] == ["moskva", "strasse", "dongjingtawa", "place"]
 
 
 # World data ------------------------------------------------------------------------------------

@@ -197,12 +197,16 @@ SCRIPT_FILES = ("storymap.js", "basemap.js", "legend.js", "labels.js", "story.js
 
 def minify_js(source: str) -> str:
     """One of storymap's own scripts, minified: comments and spaces gone, local names shortened
-    (calmjs.parse: an ES5 parser, so the scripts are written in ES5, as Leaflet is); names other
-    scripts see (properties, globals) are kept."""
+    (calmjs.parse: an ES5 parser, so the scripts are written in ES5, as Leaflet is), the semicolon
+    before a block's closing brace dropped (the grammar inserts it: ``{a();b()}``), but not the
+    script's last one: the page joins scripts one after another, and ``(function(){…})(L)`` followed
+    by ``(function(){…})(L)`` would call the first one's result; names other scripts see
+    (properties, globals) are kept."""
     from calmjs.parse import es5
     from calmjs.parse.unparsers.es5 import minify_print
 
-    return minify_print(es5(source), obfuscate=True, obfuscate_globals=False).strip()
+    text = minify_print(es5(source), obfuscate=True, obfuscate_globals=False, drop_semi=True).strip()
+    return text if text.endswith(";") else text + ";"
 
 
 @lru_cache(maxsize=None)
@@ -231,7 +235,7 @@ def own_script(name: str) -> str:
 
 
 #: Part of the minified scripts' cache key: a new minifier gives new files.
-_MINIFIER = "calmjs.parse es5 minify_print obfuscate 1"
+_MINIFIER = "calmjs.parse es5 minify_print obfuscate drop_semi 2"
 
 
 @lru_cache(maxsize=1)

@@ -127,3 +127,14 @@ def test_a_page_carries_the_css_of_its_layout_and_its_languages(tmp_path: Path):
     # The rules of a story shown right to left are only in a page holding such a language.
     assert '[dir="rtl"]' not in slides + scroll
     assert '.storymap[dir="rtl"] .storymap-legend' in css(storymap.load(write_suez_story(tmp_path / "suez")).to_html(lang="en"))
+
+
+def test_each_minified_script_ends_its_last_statement():
+    # The minifier drops the semicolon before a closing brace, but not a script's last one: the
+    # page joins scripts one after another, and "(function(){…})(L)" then "(function(){…})(L)"
+    # would call the first one's result.
+    from storymap import assets
+
+    scripts = [assets.own_script(name) for name in assets.SCRIPT_FILES + ("boot.js", "storymap-layers.js", "languages.js")]
+    assert all(text.endswith(";") for text in scripts)
+    assert ";}" not in assets.minify_js("function f(a) { if (a) { return 1; } return 2; }")

@@ -38,7 +38,39 @@ def leaflet_js() -> str:
     ``for … in`` loops made deaf to a host page's additions to ``Object.prototype`` and
     ``Array.prototype`` (see :func:`guard_for_in`)."""
     text = _LEAFLET.joinpath("leaflet.js").read_text("utf-8")
-    return guard_for_in(re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "", text).strip(), expected=43)
+    text = drop_vml(re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "", text).strip())
+    return guard_for_in(text, expected=43)
+
+
+#: What :func:`drop_vml` cuts from Leaflet 1.9.4's minified script: ``(pattern, replacement)``,
+#: each pattern found exactly once.
+_VML = (
+    # L.Browser.vml: true only in a browser with VML and no SVG (Internet Explorer 8 and older).
+    (r'vml:!(\w+)&&function\(\)\{try\{var t=document\.createElement\("div"\),e=\(t\.innerHTML=\'<v:shape adj="1"/>\''
+     r'.{0,160}?catch\(t\)\{return!1\}\}\(\)', "vml:!1"),
+    # The VML renderer: its element factory, and the mixin that turns L.SVG into it.
+    (r'var (\w+)=function\(\)\{try\{return document\.namespaces\.add\("lvml".{0,3000}?,(\w+)=b\.vml\?\1:(\w+),',
+     r"var \2=\3,"),
+    (r"b\.vml&&\w+\.include\(\w+\),", ""),
+)
+
+
+def drop_vml(source: str) -> str:
+    """Leaflet's minified script without its VML renderer (Leaflet draws with VML only where there
+    is no SVG: Internet Explorer 8 and older, where a story page, written in ES5 with
+    ``addEventListener``, ``classList`` and ``forEach``, cannot run; its CSS rules go too, see
+    :func:`leaflet_css`). ``L.Browser.vml`` stays, false, as it is in every other browser.
+
+    Raises ValueError when a part is not found once: a different Leaflet build fails here, at
+    build time, rather than half-cut in a reader's browser.
+    """
+    for pattern, replacement in _VML:
+        source, count = re.subn(pattern, replacement, source, flags=re.S)
+        if count != 1:
+            raise ValueError(f"expected the VML code once in Leaflet, found it {count} times: a different Leaflet build?")
+    if "lvml" in source or "VML" in source:
+        raise ValueError("VML code left in Leaflet: a different Leaflet build?")
+    return source
 
 
 #: The function that :func:`guard_for_in` routes every loop's object through; the page's script

@@ -6,6 +6,8 @@ import gzip
 import re
 from pathlib import Path
 
+import pytest
+
 import storymap
 from storymap.render import TILES
 
@@ -138,3 +140,15 @@ def test_each_minified_script_ends_its_last_statement():
     scripts = [assets.own_script(name) for name in assets.SCRIPT_FILES + ("boot.js", "storymap-layers.js", "languages.js")]
     assert all(text.endswith(";") for text in scripts)
     assert ";}" not in assets.minify_js("function f(a) { if (a) { return 1; } return 2; }")
+
+
+def test_leaflet_comes_without_its_vml_renderer():
+    # VML is Leaflet's renderer for browsers without SVG (Internet Explorer 8 and older), which
+    # cannot run a story page: the page holds the SVG and canvas renderers only.
+    from storymap import assets
+
+    js = assets.leaflet_js()
+    assert "lvml" not in js and "VML" not in js and "vml:!1," in js
+    assert "var qi=ct,Gi=Wi.extend(" in js and "Gi.create=qi," in js  # L.SVG.create makes SVG elements
+    with pytest.raises(ValueError, match="VML"):
+        assets.drop_vml("!function(){}();")

@@ -402,8 +402,8 @@ def page_languages(data: "StoryData") -> list[str]:
 
 #: The OpenStreetMap link of the tile layer's attribution.
 # Links open in a new tab, never in the story's frame or over a host page (issue 16).
-_OSM = '<a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noopener noreferrer">OpenStreetMap</a>'
-_CARTO = '&copy; <a href="https://carto.com/attributions" target="_blank" rel="noopener noreferrer">CARTO</a>'
+_OSM = '<a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noreferrer">OpenStreetMap</a>'
+_CARTO = '&copy; <a href="https://carto.com/attributions" target="_blank" rel="noreferrer">CARTO</a>'
 
 
 def tiles_attribution(lang: str) -> str:

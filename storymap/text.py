@@ -87,7 +87,7 @@ def markdown_html(text: str) -> str:
 
     Raw HTML in the source is shown as text, never interpreted; the rendered HTML then passes an
     allowlist sanitizer. Links keep only ``http(s):``/``mailto:`` targets, always get
-    ``rel="noopener noreferrer"`` and open in a new tab (``target="_blank"``).
+    ``rel="noreferrer"`` (which implies ``noopener``) and open in a new tab (``target="_blank"``).
 
     Parameters
     ----------
@@ -111,7 +111,7 @@ def _markdown_html(text: str) -> str:
         tags=set(ALLOWED_TAGS),
         attributes={k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(_URL_SCHEMES),
-        link_rel="noopener noreferrer",
+        link_rel="noreferrer",
         set_tag_attribute_values=LINK_TARGET,
         attribute_filter=_only_absolute_links,
         strip_comments=True,
@@ -131,7 +131,7 @@ def sanitize_html(html: str) -> str:
     """Untrusted HTML (a folium popup's or tooltip's) → HTML that runs nothing.
 
     Allowlisted tags only (:data:`HTML_TAGS`); links keep absolute ``http(s):``/``mailto:``
-    targets, get ``rel="noopener noreferrer"`` and open in a new tab.
+    targets, get ``rel="noreferrer"`` and open in a new tab.
     """
     return nh3.clean(
         html or "",
@@ -139,7 +139,7 @@ def sanitize_html(html: str) -> str:
         clean_content_tags={"script", "style"},
         attributes={k: set(v) for k, v in _HTML_ATTRIBUTES.items()},
         url_schemes=set(_URL_SCHEMES),
-        link_rel="noopener noreferrer",
+        link_rel="noreferrer",
         set_tag_attribute_values=LINK_TARGET,
         attribute_filter=_only_absolute_links,
         strip_comments=True,

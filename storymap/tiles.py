@@ -30,8 +30,8 @@ __all__ = ["DEFAULT", "TileSource", "resolve", "check_tiles", "provider_names"]
 DEFAULT: dict[str, Any] = {
     "url": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
     "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank" '
-                   'rel="noopener noreferrer">OpenStreetMap</a> contributors &copy; <a href="https://carto.com/'
-                   'attributions" target="_blank" rel="noopener noreferrer">CARTO</a>',
+                   'rel="noreferrer">OpenStreetMap</a> contributors &copy; <a href="https://carto.com/'
+                   'attributions" target="_blank" rel="noreferrer">CARTO</a>',
     "subdomains": "abcd",
     "max_zoom": 19,
 }
@@ -61,7 +61,7 @@ def safe_attribution(text: str) -> str:
     """An attribution as HTML that shows text and ``http(s)`` links only (Leaflet's attribution
     control sets it as HTML)."""
     return nh3.clean(text, tags={"a"}, attributes={"a": {"href"}}, url_schemes={"http", "https"},
-                     link_rel="noopener noreferrer", set_tag_attribute_values={"a": {"target": "_blank"}}).strip()
+                     link_rel="noreferrer", set_tag_attribute_values={"a": {"target": "_blank"}}).strip()
 
 
 def _from_provider(provider: Mapping[str, Any]) -> dict[str, Any]:

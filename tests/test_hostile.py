@@ -477,9 +477,13 @@ def test_only_the_allowed_origin_hears_titles_and_moves_the_story(browser, origi
         frame.evaluate("parent.postMessage({type: 'storymap:height', height: 700}, '*')")
         page.wait_for_function("() => document.querySelector('iframe').getBoundingClientRect().height === 700")
         # A link the story renders (here Leaflet's attribution) opens a new tab: the frame stays on the story.
-        with context.expect_page():
+        with context.expect_page() as tab:
             frame.locator(".leaflet-control-attribution a").first.click(force=True)
         assert frame.url == f"{MAPS}/story.html#the-canal" and "new tab" in opened
+        # ... which neither knows the story (rel="noreferrer": no Referer, and no window.opener).
+        tab.value.wait_for_load_state()
+        assert tab.value.evaluate("() => window.opener === null && document.referrer === ''")
+        tab.value.close()
         frame.evaluate(f"() => {{ location.href = '{EVIL}/attack.html'; }}")
         # Both of the attacker's messages reached the article (its listener runs after the snippet's):
         page.wait_for_function("() => window.__got.some(m => m.height === 0.0001)")

@@ -20,7 +20,8 @@ from .conftest import GEODATA
 from .hostile import ALL, write_hostile_story
 from .xss_payloads import PAYLOADS, URL_PAYLOADS
 
-REL = "noopener noreferrer"
+#: No Referer, and no window.opener either: HTML defines noreferrer to imply noopener.
+REL = "noreferrer"
 #: Every link opens in a new tab (issue 16: a link never navigates an iframe or a host page away).
 NEW_TAB = f'target="_blank" rel="{REL}"'
 NEW_TAB_NO_HREF = f'rel="{REL}" target="_blank"'  # the order nh3 gives when the filter drops the href

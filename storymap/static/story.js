@@ -731,7 +731,7 @@
         var link = e.target && e.target.closest ? e.target.closest('a[href]') : null;
         if (link && /^(https?:|mailto:)/i.test(link.getAttribute('href'))) {
           link.setAttribute('target', '_blank');
-          link.setAttribute('rel', 'noopener noreferrer');
+          link.setAttribute('rel', 'noreferrer');
         }
       }, true);
     },

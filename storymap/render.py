@@ -37,6 +37,7 @@ import folium
 import jinja2
 from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from folium.map import Layer
+from folium.utilities import camelize
 from markupsafe import Markup
 
 from . import assets, channels, i18n, inert, private
@@ -263,6 +264,25 @@ class Basemap(Layer):
         super().__init__(name=name, overlay=False, control=False)
         self._name = "Basemap"
         self.data = data
+
+
+class StoryTiles(folium.TileLayer):
+    """The story's online tile layer: folium's ``TileLayer``, its options written on one line,
+    without those that say what Leaflet does anyway (``minZoom: 0``, ``opacity: 1``, a
+    ``maxNativeZoom`` equal to ``maxZoom`` ...)."""
+
+    _template = ENV.get_template("tiles.html")
+
+    #: Leaflet 1.9's defaults for ``L.tileLayer`` (GridLayer's and TileLayer's), as folium names them.
+    LEAFLET_DEFAULTS = {"min_zoom": 0, "no_wrap": False, "detect_retina": False, "tms": False, "opacity": 1}
+
+    @property
+    def leaflet_options(self) -> dict[str, Any]:
+        out = {camelize(key): value for key, value in self.options.items()
+               if key not in self.LEAFLET_DEFAULTS or self.LEAFLET_DEFAULTS[key] != value}
+        if out.get("maxNativeZoom") == out.get("maxZoom"):
+            del out["maxNativeZoom"]
+        return out
 
 
 class StoryControl(MacroElement):
@@ -531,7 +551,7 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
     if source is not None:  # (tiles = "none": no tile layer, no tile request, no image host in the CSP)
         # The default tiles' credit in the page's language; a named provider's as it gives it.
         attribution = i18n.tiles_attribution(context.lang) if data.tiles is None else source["attribution"]
-        folium.TileLayer(
+        StoryTiles(
             tiles=source["url"], attr=attribution, name="Tiles", subdomains=source["subdomains"],
             max_zoom=TILES["max_zoom"], max_native_zoom=min(source["max_zoom"], TILES["max_zoom"]),
             detect_retina=False, show=False,

@@ -152,3 +152,12 @@ def test_leaflet_comes_without_its_vml_renderer():
     assert "var qi=ct,Gi=Wi.extend(" in js and "Gi.create=qi," in js  # L.SVG.create makes SVG elements
     with pytest.raises(ValueError, match="VML"):
         assets.drop_vml("!function(){}();")
+
+
+def test_the_tile_layer_writes_only_what_leaflet_would_not_do_anyway():
+    html = storymap.load(GEODATA).to_html(languages=["en"])
+    call = re.search(r"L\.tileLayer\((.*?)\);\n", html).group(1)
+    assert call.startswith(f'"{TILES["url"]}", {{"maxZoom":19,"attribution":')  # one line, no indentation
+    assert call.endswith('"subdomains":"abcd"}')
+    for default in ("minZoom", "maxNativeZoom", "noWrap", "detectRetina", "tms", "opacity"):  # Leaflet's defaults
+        assert default not in call

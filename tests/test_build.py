@@ -17,7 +17,8 @@ from .test_i18n import write_suez_story
 # Without step media (images are counted against their own budget, see storymap.media).
 # Gzipped (what travels) the page keeps to 100 KB. Raw, it was 300 KB until the labels that never
 # collide (labels.js, ~10 KB) and the timeline (~4.4 KB) came; the Panama page in one language is
-# now ~322 KB. Issue 11 asks for 300 KB raw: that is still to win back (see the closing note).
+# now ~324 KB (Spanish; ~99 KB gzipped). Issue 11 asks for 300 KB raw: that is still to win back
+# (see the closing note).
 MAX_BYTES = 330 * 1024
 MAX_GZIP_BYTES = 100 * 1024
 # The budget applies per language: a page in one language within the budget above, and each

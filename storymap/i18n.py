@@ -570,6 +570,11 @@ def page_config(control: Any) -> dict[str, Any]:
         "langs": [[lang, catalogue(lang)["language.name"]] for lang in variants],
         "ui": {lang: _js_strings(lang) for lang in variants},
     }
+    if control.context.source.tiles is not None:
+        # A named provider's (or the story's own) tiles keep their credit in every language: only
+        # the default tiles' credit has words to translate (it used to replace any provider's).
+        for strings in out["ui"].values():
+            del strings["attribution.tiles"]
     rtl = {lang: "rtl" for lang in variants if direction(lang) == "rtl"}
     if rtl:  # (for the switch: the root's and the document's `dir` follow the language shown)
         out["dirs"] = rtl

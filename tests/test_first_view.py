@@ -562,7 +562,8 @@ def test_tiles_none_requests_nothing_and_a_provider_its_host(pages, chromium):
     osm.page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile').length > 0", timeout=10_000)
     hosts = {re.match(r"https?://([^/]+)/", url).group(1) for url in osm.requests}
     assert hosts == {"tile.openstreetmap.org"}, hosts
-    assert "OpenStreetMap" in osm.page.inner_text(".leaflet-control-attribution")
+    credit = osm.page.inner_text(".leaflet-control-attribution")
+    assert "OpenStreetMap" in credit and "CARTO" not in credit, credit  # (the provider's, not the default's)
     osm.close()
 
 

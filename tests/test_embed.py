@@ -176,7 +176,7 @@ def test_fragment_defines_no_globals(pages: Path, make_page):
     page = make_page()
     page.open(pages / "index.html")  # a standalone page is storymap's own document: there L is global
     assert page.js("() => Object.keys(L.storymap).sort()") == sorted([
-        "version", "claim", "defaultIcons", "mapOptions", "Basemap", "basemap", "Legend", "Story", "story",
+        "version", "claim", "defaultIcons", "mapOptions", "scale", "Basemap", "basemap", "Legend", "Story", "story",
         "SymbolMarker", "Labels", "labels", "Timeline", "util"])
 
 

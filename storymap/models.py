@@ -6,9 +6,10 @@ Everything downstream (loading, rendering, the CLI) receives these models, never
 
 Validating a :class:`StoryData` checks every part and then, once, what spans parts: unique ids,
 the places each step names, each place's kind and the properties its kind asks for, swapped
-coordinates. A broken part never hides the problems of the rest: the checks across parts run on
-whatever is readable, and every problem is reported in one error, each with its location
-(``places[3].properties.kind``), which :mod:`storymap.load` maps back to a file and a feature.
+coordinates (of places and of steps' views). A broken part never hides the problems of the rest:
+the checks across parts run on whatever is readable, and every problem is reported in one error,
+each with its location (``places[3].properties.kind``), which :mod:`storymap.load` maps back to a
+file and a feature.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from .types import HttpUrl, Identifier, Layout, LocationPrecision, NonEmptyText,
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
-    "duplicate_ids", "unknown_places", "swapped_places", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
+    "duplicate_ids", "unknown_places", "swapped_places", "swapped_views", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
     "check_places", "resolve_kinds", "Media", "MediaBudget", "TileTemplate",
 ]
 
@@ -585,9 +586,11 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
         problems.append((("steps",), "the story has no steps; add at least one [[steps]] table"))
         raw_steps = []
     steps = []
+    step_index = []  # the index in raw_steps of each valid step
     for i, item in enumerate(raw_steps):
         try:
             steps.append(item if isinstance(item, Step) else Step.model_validate(item, context=context))
+            step_index.append(i)
         except ValidationError as exc:
             problems += _errors_at(exc, ("steps", i), Step)
     fields["steps"] = steps
@@ -605,6 +608,8 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
                        else None for item in raw_steps]
         for f in unknown_places(step_places, set(known)):
             problems.append((("steps", f.index) + f.loc, f.message))
+    for f in swapped_views(steps, places):
+        problems.append((("steps", step_index[f.index]) + f.loc, f.message))
     # Translations: checked against the story once the story itself is valid (a broken story would
     # make every translation of what it breaks look wrong too).
     lang = fields.get("lang", raw.get("lang") if isinstance(raw.get("lang"), str) else "en")
@@ -814,6 +819,76 @@ def _polar_zone(lat: float) -> str:
     return "in the Antarctic" if lat < _POLAR[0] else "in the high Arctic" if lat > _POLAR[1] else ""
 
 
+def _positions(places: Sequence[Place]) -> tuple[np.ndarray, np.ndarray]:
+    """Where each place lies, for the swap checks: the middle of its drawn bounds, longitude in -180..180."""
+    place_shapes(places)  # points made in one call
+    bounds = shapely.bounds(np.array([place.drawn for place in places], dtype=object))
+    lon = (bounds[:, 0] + bounds[:, 2]) / 2
+    return (lon + 180.0) % 360.0 - 180.0, (bounds[:, 1] + bounds[:, 3]) / 2
+
+
+def _sample(count: int) -> np.ndarray:
+    """At most ~200 indices, evenly spread through ``count``: compared with them, linear time however many."""
+    return np.unique(np.linspace(0, count - 1, min(count, 201)).round().astype(int))
+
+
+def _median(rows: np.ndarray) -> np.ndarray:
+    if rows.shape[1] % 2:  # an odd count (the usual ~201): the middle value, found without a full sort
+        return np.partition(rows, rows.shape[1] // 2, axis=1)[:, rows.shape[1] // 2]
+    return np.median(rows, axis=1)
+
+
+def _median_km(x: np.ndarray, y: np.ndarray, to_x: np.ndarray, to_y: np.ndarray) -> np.ndarray:
+    """For each point, the median distance to the points ``to`` (in chunks small enough to stay in
+    cache: the memory stays bounded however many points)."""
+    return np.concatenate([_median(_km(x[i:i + 1024, None], y[i:i + 1024, None], to_x[None, :], to_y[None, :]))
+                           for i in range(0, len(x), 1024)])
+
+
+def _spread(x: np.ndarray, y: np.ndarray, to_x: Optional[np.ndarray] = None,
+            to_y: Optional[np.ndarray] = None) -> np.ndarray:
+    """For each of two or more points, the median distance to the others: to the points ``to`` (as
+    many, in the same order) but the one of its own index, when given."""
+    to_x, to_y = (x, y) if to_x is None or to_y is None else (to_x, to_y)
+    among = _km(x[:, None], y[:, None], to_x[None, :], to_y[None, :])
+    return np.median(among[~np.eye(len(x), dtype=bool)].reshape(len(x), len(x) - 1), axis=1)
+
+
+def _polar(lat: Any) -> Any:
+    return (lat < _POLAR[0]) | (lat > _POLAR[1])
+
+
+def _looks_swapped(lon: np.ndarray, lat: np.ndarray, now: np.ndarray, swapped: np.ndarray, typical: float,
+                   others_polar: np.ndarray) -> list[tuple[int, bool, bool]]:
+    """The points (``lon``, ``lat``) that look swapped, given the median distance ``now`` from each to
+    the places it is compared with, ``swapped`` that distance with its coordinates swapped, how far
+    those places typically lie from each other (``typical``) and, for each point, whether any of
+    them is polar (``others_polar``). Each as ``(index, where it lies is implausible, swapped it
+    lies among them)`` (see :func:`swapped_places`)."""
+    polar, swapped_polar = _polar(lat), _polar(lon)
+    found = []
+    for i in np.flatnonzero((now > _FAR_KM) & (swapped * _CLOSER <= now)):
+        among = bool(swapped[i] <= typical)
+        implausible = bool(polar[i] and not others_polar[i] and not swapped_polar[i])
+        if among or implausible:
+            found.append((int(i), implausible, among))
+    return found
+
+
+def _swap_message(subject: str, x: float, y: float, implausible: bool, others: str, mx: float, my: float,
+                  km: float, among: bool, km_swapped: float, order: str, *, at: str = "at", one: bool = False) -> str:
+    """The message for a position that looks swapped (a place's, a view's): where it lies, far from
+    ``others`` (around ``mx``, ``my``; ``one`` place: at it) and what swapped would do."""
+    zone = _polar_zone(y) + ", " if implausible else ""
+    them = (f"at longitude {mx:.4g}, latitude {my:.4g}: {km:,.0f} km away" if one else
+            f"around longitude {mx:.4g}, latitude {my:.4g}: a median {km:,.0f} km away")
+    where = (("lie near it" if one else "lie among them") if among else
+             f"lie far closer to it ({km_swapped:,.0f} km away)" if one else
+             f"lie far closer to them (a median {km_swapped:,.0f} km away)")
+    return (f"coordinates look swapped: {subject} {at} longitude {x:.4g}, latitude {y:.4g}, {zone}far from "
+            f"{others} ({them}); swapped, {at} longitude {y:.4g}, latitude {x:.4g}, it would {where}: {order}")
+
+
 def swapped_places(places: Sequence[Place]) -> list[Finding]:
     """Places whose coordinates look like [latitude, longitude] instead of [longitude, latitude].
 
@@ -834,54 +909,88 @@ def swapped_places(places: Sequence[Place]) -> list[Finding]:
     """
     if len(places) < 3:
         return []
-    place_shapes(places)  # points made in one call
-    bounds = shapely.bounds(np.array([place.drawn for place in places], dtype=object))
-    lon = (bounds[:, 0] + bounds[:, 2]) / 2
-    lon = (lon + 180.0) % 360.0 - 180.0
-    lat = (bounds[:, 1] + bounds[:, 3]) / 2
-    # Compared with at most ~200 places, evenly spread through the list: linear time however many.
-    sample = np.unique(np.linspace(0, len(lon) - 1, min(len(lon), 201)).round().astype(int))
-
-    def median(rows: np.ndarray) -> np.ndarray:
-        if rows.shape[1] % 2:  # an odd count (the usual ~201): the middle value, found without a full sort
-            return np.partition(rows, rows.shape[1] // 2, axis=1)[:, rows.shape[1] // 2]
-        return np.median(rows, axis=1)
+    lon, lat = _positions(places)
+    sample = _sample(len(lon))
 
     def median_km(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """For each point, the median distance to the sampled places but its own (in chunks small
-        enough to stay in cache: the memory stays bounded however many places)."""
-        to_x, to_y = lon[sample][None, :], lat[sample][None, :]
-        out = np.concatenate([median(_km(x[i:i + 1024, None], y[i:i + 1024, None], to_x, to_y))
-                              for i in range(0, len(x), 1024)])
-        among = _km(x[sample][:, None], y[sample][:, None], to_x, to_y)  # a sampled place: not to itself
-        off = ~np.eye(len(sample), dtype=bool)
-        out[sample] = np.median(among[off].reshape(len(sample), len(sample) - 1), axis=1)
+        """For each point, the median distance to the sampled places but its own."""
+        out = _median_km(x, y, lon[sample], lat[sample])
+        out[sample] = _spread(x[sample], y[sample], lon[sample], lat[sample])  # a sampled place: not to itself
         return out
 
     now = median_km(lon, lat)
     can_swap = np.abs(lon) <= 90.0  # swapped, the longitude becomes a latitude
     swapped = np.where(can_swap, median_km(np.where(can_swap, lat, 0.0), np.where(can_swap, lon, 0.0)), np.inf)
     typical = max(float(np.median(now)), _FAR_KM)
-    polar = (lat < _POLAR[0]) | (lat > _POLAR[1])
-    swapped_polar = (lon < _POLAR[0]) | (lon > _POLAR[1])
+    polar = _polar(lat)
+    others_polar = (polar.sum() - polar) > 0
     mx, my = float(np.median(lon)), float(np.median(lat))
-    found = []
-    for i in np.flatnonzero((now > _FAR_KM) & (swapped * _CLOSER <= now)):
-        others_polar = bool(np.delete(polar, i).any())
-        among = swapped[i] <= typical
-        implausible = polar[i] and not others_polar and not swapped_polar[i]
-        if not (among or implausible):
+    return [Finding(i, ("geometry",), _swap_message(
+        "the place lies", lon[i], lat[i], implausible, "the story's other places", mx, my, now[i], among,
+        swapped[i], "GeoJSON positions are [longitude, latitude]"))
+        for i, implausible, among in _looks_swapped(lon, lat, now, swapped, typical, others_polar)]
+
+
+def swapped_views(steps: Sequence[Step], places: Sequence[Place]) -> list[Finding]:
+    """Steps whose ``view`` looks given as [latitude, longitude] (Leaflet's order) instead of
+    [longitude, latitude].
+
+    A view's center, or the middle of its bounds, is compared with the step's places (a step
+    naming none: the story's places), as :func:`swapped_places` compares a place with the others:
+    reported when it lies far from them and, swapped, far closer, among them or out of the polar
+    zone none of them is in. A view whose bounds hold one of the places is not far from them; a
+    view legitimately elsewhere (a world overview, a view of somewhere else) lies no closer swapped.
+    ``steps[i]`` is :attr:`Finding.index`; a place a step names that is not in ``places`` is
+    skipped (a step naming only such places is not checked).
+    """
+    found: list[Finding] = []
+    if not places:
+        return found
+    by_id = {place.id: place for place in places}
+    story: Optional[tuple[np.ndarray, np.ndarray]] = None  # the story's places, sampled (once)
+    for index, step in enumerate(steps):
+        view = step.view
+        if view is None:
             continue
-        x, y = lon[i], lat[i]
-        zone = _polar_zone(y) + ", " if implausible else ""
-        where = ("lie among them" if among else
-                 f"lie far closer to them (a median {swapped[i]:,.0f} km away)")
-        found.append(Finding(int(i), ("geometry",), (
-            f"coordinates look swapped: the place lies at longitude {x:.4g}, latitude {y:.4g}, {zone}far from "
-            f"the story's other places (around longitude {mx:.4g}, latitude {my:.4g}: a median {now[i]:,.0f} km "
-            f"away); swapped, at longitude {y:.4g}, latitude {x:.4g}, it would {where}: GeoJSON positions are "
-            "[longitude, latitude]"
-        )))
+        named = [by_id[pid] for pid in step.places if pid in by_id]
+        if step.places and not named:
+            continue
+        if named or story is None:
+            lon, lat = _positions(named or places)
+            sample = _sample(len(lon))
+            lon, lat = lon[sample], lat[sample]
+            if not named:
+                story = lon, lat
+        else:
+            lon, lat = story
+        if view.center is not None:
+            x, y = view.center
+            field, subject, at = "center", "the view's center lies", "at"
+            fix = f"center = {json.dumps([y, x])}"
+        else:
+            west, south, east, north = view.lonlat_bounds  # type: ignore[misc]
+            inside = (south <= lat) & (lat <= north) & (((west <= lon) & (lon <= east))
+                                                        | ((west <= lon + 360) & (lon + 360 <= east)))
+            if inside.any() or max(abs(west), abs(east if east <= 180 else east - 360)) > 90:
+                continue  # it shows some of them; or, swapped, a longitude would be no latitude
+            (w, s), (e, n) = view.bounds  # type: ignore[misc]
+            x, y = ((west + east) / 2 + 180.0) % 360.0 - 180.0, (south + north) / 2
+            field, subject, at = "bounds", "the view's bounds lie", "around"
+            fix = f"bounds = {json.dumps([[s, w], [n, e]])}"
+        if abs(x) > 90.0:
+            continue  # swapped, its longitude would be no latitude
+        point = np.array([x]), np.array([y])
+        now = _median_km(*point, lon, lat)
+        swapped = _median_km(point[1], point[0], lon, lat)
+        typical = max(float(np.median(_spread(lon, lat))), _FAR_KM) if len(lon) > 1 else _FAR_KM
+        one = len(lon) == 1
+        others = ("the step's place" if one and named else "the story's place" if one else
+                  "the step's places" if named else "the story's places")
+        for _, implausible, among in _looks_swapped(*point, now, swapped, typical,
+                                                    np.array([bool(_polar(lat).any())])):
+            found.append(Finding(index, ("view", field), _swap_message(
+                subject, x, y, implausible, others, float(np.median(lon)), float(np.median(lat)), now[0], among,
+                swapped[0], f"views are [longitude, latitude], as GeoJSON positions: write {fix}", at=at, one=one)))
     return found
 
 

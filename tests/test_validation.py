@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 import storymap
 from storymap import Place, StoryError
 from storymap.cli import main as cli
+from storymap.errors import field_path, validation_problems
 from storymap.load import MAX_FILE_BYTES, load_places
 from storymap.models import swapped_places
 
@@ -316,6 +318,59 @@ def toml_replace(story: Path, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_a_view_in_leaflets_order_is_named(story: Path):
+    # [lat, lon], as Leaflet takes it: read as [lon, lat], the step opens on the Antarctic.
+    toml_replace(story, "max_zoom = 9", "view = { center = [9.1, -79.7], zoom = 9 }")
+    assert lines(story) == [
+        f'{STORY}: step "first-talks" (steps[1]) view.center: coordinates look swapped: the view\'s center lies at '
+        "longitude 9.1, latitude -79.7, in the Antarctic, far from the step's place (at longitude -79.53, latitude "
+        "8.971: 10,962 km away); swapped, at longitude -79.7, latitude 9.1, it would lie near it: views are "
+        "[longitude, latitude], as GeoJSON positions: write center = [-79.7, 9.1]"]
+    toml_replace(story, "view = { center = [9.1, -79.7], zoom = 9 }", "view = { bounds = [[8.9, -80.0], [9.4, -79.5]] }")
+    assert lines(story) == [
+        f'{STORY}: step "first-talks" (steps[1]) view.bounds: coordinates look swapped: the view\'s bounds lie around '
+        "longitude 9.15, latitude -79.75, in the Antarctic, far from the step's place (at longitude -79.53, latitude "
+        "8.971: 10,963 km away); swapped, around longitude -79.75, latitude 9.15, it would lie near it: views are "
+        "[longitude, latitude], as GeoJSON positions: write bounds = [[-80.0, 8.9], [-79.5, 9.4]]"]
+
+
+def test_a_swapped_view_of_a_step_of_several_places_or_none():
+    def at(pid, x, y):
+        return {"id": pid, "name": pid, "annotation": "a", "sources": [{"title": "s", "url": "https://example.org"}],
+                "geometry": {"type": "Point", "coordinates": [x, y]}}
+
+    europe = [at("paris", 2.35, 48.86), at("berlin", 13.4, 52.52), at("vienna", 16.37, 48.21), at("rome", 12.5, 41.9)]
+    steps = [{"id": "all", "title": "All", "places": ["paris", "berlin", "vienna"],
+              "view": {"center": [50.5, 10.0], "zoom": 5}},
+             {"id": "none", "title": "None", "view": {"bounds": [[41.0, 0.0], [54.0, 18.0]]}}]
+    with pytest.raises(ValidationError) as info:
+        storymap.StoryData.model_validate({"title": "T", "places": europe, "steps": steps})
+    found = [f"{field_path(loc)}: {message}" for loc, message in validation_problems(info.value)]
+    assert len(found) == 2, found
+    assert found[0].startswith("steps[0].view.center: coordinates look swapped: the view's center lies at longitude "
+                               "50.5, latitude 10, far from the step's places (around longitude 13.4, latitude 48.86: "
+                               "a median ")
+    assert found[0].endswith("; swapped, at longitude 10, latitude 50.5, it would lie among them: views are "
+                             "[longitude, latitude], as GeoJSON positions: write center = [10.0, 50.5]")
+    assert found[1].startswith("steps[1].view.bounds: coordinates look swapped: the view's bounds lie around "
+                               "longitude 47.5, latitude 9, far from the story's places")
+    assert found[1].endswith("write bounds = [[0.0, 41.0], [18.0, 54.0]]")
+
+
+@pytest.mark.parametrize("view", [
+    "view = { bounds = [[-180.0, -60.0], [180.0, 80.0]] }",  # the world
+    "view = { center = [0.0, 20.0], zoom = 2 }",  # a world overview, centred on the Atlantic
+    "view = { center = [-77.04, 38.9], zoom = 9 }",  # Washington, deliberately: far, and farther swapped
+    "view = { bounds = [[30.0, 25.0], [35.0, 32.0]] }",  # Egypt: far, its swap no closer
+    "view = { center = [-79.53, 8.97], zoom = 3 }",  # over the place, whatever the zoom
+])
+def test_a_far_view_that_is_not_swapped_is_left_alone(story: Path, view: str):
+    toml_replace(story, "max_zoom = 9", view)
+    toml_replace(story, 'places = ["socsouth-hq", "panama-canal"]',  # and a step showing the story's places
+                 f"places = []\n{view}")
+    assert storymap.load(story.name).data.steps[1].view is not None
 
 
 def test_unknown_place_suggests_the_closest_even_with_other_problems(story: Path):

@@ -24,7 +24,7 @@ import shapely
 from .errors import Problem, StoryError
 from .geometry import CLAMP
 
-__all__ = ["to_geodataframe", "raw_frame", "ACCEPTED"]
+__all__ = ["to_geodataframe", "raw_frame", "public_columns", "ACCEPTED"]
 
 #: What :func:`to_geodataframe` accepts, for error messages.
 ACCEPTED = ("a GeoDataFrame or GeoSeries (any CRS), a path geopandas can read (GeoJSON, GeoPackage, "
@@ -32,6 +32,24 @@ ACCEPTED = ("a GeoDataFrame or GeoSeries (any CRS), a path geopandas can read (G
             "or a shapely geometry")
 _GEOJSON_TYPES = {"FeatureCollection", "Feature", "Point", "MultiPoint", "LineString", "MultiLineString",
                   "Polygon", "MultiPolygon", "GeometryCollection"}
+
+
+#: The prefix of the columns storymap adds to a frame for its own use (``__storymap_row``, ...).
+INTERNAL = "__storymap_"
+
+
+def public_columns(frame: pd.DataFrame, geometry: Any = None) -> list[str]:
+    """A frame's column names as a message lists them: without ``geometry`` and storymap's own."""
+    return [str(c) for c in frame.columns if c != geometry and not str(c).startswith(INTERNAL)]
+
+
+def _from_xy(frame: pd.DataFrame) -> str:
+    """How to make a table of longitudes and latitudes a GeoDataFrame: its own columns when it has them."""
+    columns = public_columns(frame)
+    lon = next((c for c in columns if c.strip().lower() in ("lon", "lng", "long", "longitude", "x")), "lon")
+    lat = next((c for c in columns if c.strip().lower() in ("lat", "latitude", "y")), "lat")
+    return (f"geopandas.GeoDataFrame(df, geometry=geopandas.points_from_xy(df[{lon!r}], df[{lat!r}]), "
+            "crs='EPSG:4326')")
 
 
 def _fail(where: str, message: str) -> StoryError:
@@ -73,10 +91,17 @@ def _read_path(path: Path | str, where: str) -> gpd.GeoDataFrame:
     if not _GDAL_PATH.match(text) and not Path(text).exists():
         raise _fail(where, f"no file or folder at {text!r}; expected {ACCEPTED}")
     try:
-        return gpd.read_file(text, engine="pyogrio")
+        frame = gpd.read_file(text, engine="pyogrio")
     except Exception as exc:  # pyogrio's DataSourceError and friends
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise _fail(where, f"cannot read {str(path)!r} as geodata: {first}") from None
+    if not isinstance(frame, gpd.GeoDataFrame):  # a table without geometry (a CSV): a plain DataFrame
+        read = (f"df = pandas.read_csv({text!r})" if text.lower().endswith((".csv", ".tsv", ".txt"))
+                else "read it into a pandas DataFrame df")
+        raise _fail(where, f"{text!r} has no geometry: a table with columns {public_columns(frame)[:8]!r}; make it "
+                           f"a GeoDataFrame from its longitude and latitude columns: {read}; {_from_xy(frame)}; or "
+                           "give a file with geometry (GeoJSON, GeoPackage, Shapefile, FlatGeobuf)")
+    return frame
 
 
 def raw_frame(data: Any, where: str) -> gpd.GeoDataFrame:
@@ -88,9 +113,8 @@ def raw_frame(data: Any, where: str) -> gpd.GeoDataFrame:
     if isinstance(data, gpd.GeoSeries):
         return gpd.GeoDataFrame(geometry=data)
     if isinstance(data, pd.DataFrame):
-        raise _fail(where, f"a DataFrame with columns {list(data.columns)[:8]!r} has no geometry; "
-                           "expected a GeoDataFrame (e.g. geopandas.GeoDataFrame(df, geometry=geopandas."
-                           "points_from_xy(df.lon, df.lat), crs='EPSG:4326'))")
+        raise _fail(where, f"a DataFrame with columns {public_columns(data)[:8]!r} has no geometry; "
+                           f"expected a GeoDataFrame (e.g. {_from_xy(data)})")
     if isinstance(data, shapely.Geometry):
         return gpd.GeoDataFrame(geometry=[data], crs="EPSG:4326")
     if isinstance(data, os.PathLike):

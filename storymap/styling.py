@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem, StoryError, did_you_mean, short_repr
+from .geodata import public_columns
 
 __all__ = ["Styling", "data_style", "point_radii", "check_keywords", "check_options", "css_color", "problem",
            "short_number", "place_ticks", "EXTRA", "SCHEMES", "COLOR_RE", "MAX_RADIUS"]
@@ -342,7 +343,7 @@ def _values(layer: str, which: str, value: Any, frame: pd.DataFrame, geometry: s
     """The column ``value`` names, or the values given for ``which`` (attached to the frame by
     :func:`storymap.layers.make_overlay` as ``__storymap_<which>``), and its legend caption."""
     field_name = field_name or which
-    columns = [str(c) for c in frame.columns if c != geometry and not str(c).startswith("__storymap_")]
+    columns = public_columns(frame, geometry)
     listed = ", ".join(columns) or "(no columns)"
     if isinstance(value, str):
         if value == geometry:
@@ -506,14 +507,14 @@ def _color_only(frame: pd.DataFrame, layer: str, color: Any, geometry: str) -> S
     """explore's ``color=``: one CSS colour, a column of colours, or one colour per feature."""
     if color is None:
         return Styling()
-    columns = [c for c in frame.columns if c != geometry]
+    columns = public_columns(frame, geometry)
     if isinstance(color, str) and color not in columns:
         if COLOR_RE.match(color.strip()):
             return Styling(uniform=color.strip())
-        close = did_you_mean(color, [str(c) for c in columns])
+        close = did_you_mean(color, columns)
         hint = f"did you mean the column {close!r}? " if close else ""
         raise problem(layer, "color", f"{color!r} is neither a CSS color (e.g. '#0072b2', 'teal') nor a column; "
-                                      f"{hint}the data has: {', '.join(map(str, columns)) or '(no columns)'}")
+                                      f"{hint}the data has: {', '.join(columns) or '(no columns)'}")
     values, _ = _values(layer, "color", color, frame, geometry)
     texts = values.astype("string")
     missing = np.asarray(texts.isna(), dtype=bool)

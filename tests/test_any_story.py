@@ -288,6 +288,28 @@ def test_add_place_from_a_geometry_a_feature_and_a_frame():
     assert [p.id for p in story.data.places][-4:] == ["moskva", "strasse", "dongjingtawa", "place"]
 
 
+def test_add_place_from_a_csv_says_it_has_no_geometry_and_how_to_give_one(tmp_path: Path):
+    # GDAL reads a CSV of lon/lat columns as a table without geometry (a plain DataFrame).
+    path = tmp_path / "p.csv"
+    path.write_text("name,annotation,lon,lat\nEastern anchorage,Ships wait here.,103.9,1.2\n", "utf-8")
+    story = storymap.load(PORTS)
+    with pytest.raises(StoryError) as info:
+        story.add_place(path, sources=SOURCE)
+    assert str(info.value) == (
+        f"add_place: {str(path)!r} has no geometry: a table with columns ['name', 'annotation', 'lon', 'lat']; "
+        "make it a GeoDataFrame from its longitude and latitude columns: "
+        f"df = pandas.read_csv({str(path)!r}); geopandas.GeoDataFrame(df, geometry=geopandas.points_from_xy("
+        "df['lon'], df['lat']), crs='EPSG:4326'); or give a file with geometry (GeoJSON, GeoPackage, Shapefile, "
+        "FlatGeobuf)")
+    # What it says works.
+    import pandas
+
+    df = pandas.read_csv(path)
+    story.add_place(gpd.GeoDataFrame(df.drop(columns=["lon", "lat"]), crs="EPSG:4326",
+                                     geometry=gpd.points_from_xy(df["lon"], df["lat"])), sources=SOURCE)
+    assert story.data.place("eastern-anchorage").shape.x == pytest.approx(103.9)
+
+
 # World data ------------------------------------------------------------------------------------
 
 def test_whole_world_data_in_4326_and_3857():

@@ -307,6 +307,23 @@ def test_bad_data_says_what_was_given_and_expected(story, data, expected):
     assert story.layers == []
 
 
+def test_a_csv_without_geometry_names_its_own_columns_only(story, tmp_path: Path):
+    path = tmp_path / "p.csv"
+    path.write_text("name,annotation,longitude,latitude\nA,B,-79.5,9.0\n", "utf-8")
+    with pytest.raises(StoryError) as info:
+        story.add_layer(path, "CSV")
+    message = str(info.value)
+    assert message.startswith(f"layer 'CSV': {str(path)!r} has no geometry: a table with columns "
+                              "['name', 'annotation', 'longitude', 'latitude']; ")
+    assert "points_from_xy(df['longitude'], df['latitude'])" in message
+    assert "__storymap" not in message
+    # Values given per feature become internal columns too: never listed.
+    points = random_points(3)
+    with pytest.raises(StoryError, match="nor a column; the data has: name, kind, unused$"):
+        story.add_layer(points, "P", color="no-such-colour", marker_kwds={"radius": [1, 2, 3]})
+    assert story.layers == []
+
+
 def test_unreadable_file(story, tmp_path: Path):
     path = tmp_path / "broken.gpkg"
     path.write_bytes(b"not a geopackage")

@@ -730,8 +730,14 @@ def _kinds(declared: Any, problems: list[tuple[Loc, str]]) -> dict[str, Kind]:
     return {**kinds, **{name: kind for name, kind in generic.items() if name not in kinds}}
 
 
+#: A geometry no kind fits (see :func:`storymap.geometry.family`).
+_MIXED = (("geometry",), "a GeometryCollection mixing points, lines and areas fits no kind; split it into places")
+
+
 def _kind_problems(place: Place, kinds: dict[str, Kind]) -> list[tuple[Loc, str]]:
     name = place.kind
+    if not name:  # no kind given, and a geometry of no single family to take the generic kind of
+        return [_MIXED]
     if name not in kinds:
         close = Suggester(kinds)(name)
         hint = f"did you mean {close!r}? " if close else ""
@@ -745,9 +751,8 @@ def _kind_problems(place: Place, kinds: dict[str, Kind]) -> list[tuple[Loc, str]
         got = place.geometry.type
         found.append((("geometry",), f"a {got} does not fit kind {name!r}, which is drawn as "
                                      f"{what[kind.geometry]}; give the place a kind of its geometry "
-                                     f"({', '.join(k for k, v in kinds.items() if v.geometry == place.family)})"
-                      if place.family in what else
-                      f"a GeometryCollection mixing points, lines and areas fits no kind; split it into places"))
+                                     f"({', '.join(k for k, v in kinds.items() if v.geometry == place.family)})")
+                     if place.family in what else _MIXED)
     for prop, allowed in kind.properties.items():
         value = place.get(prop)
         if value is None:

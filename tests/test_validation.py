@@ -129,6 +129,26 @@ def test_unknown_kind_line_format(story: Path):
                      "[kinds.canall] with label, geometry and color"]
 
 
+@pytest.mark.parametrize("kind", [None, "place", "lock"])
+@pytest.mark.parametrize("members", [
+    [{"type": "Point", "coordinates": [-79.92, 9.27]},
+     {"type": "LineString", "coordinates": [[-79.92, 9.27], [-79.9, 9.26]]}],
+    [{"type": "Polygon", "coordinates": [[[-79.93, 9.26], [-79.91, 9.26], [-79.91, 9.28], [-79.93, 9.26]]]},
+     {"type": "LineString", "coordinates": [[-79.92, 9.27], [-79.9, 9.26]]}],
+])
+def test_a_mixed_geometry_collection_fits_no_kind(story: Path, kind, members):
+    doc = read(story)
+    place = feature(doc, "gatun-locks")
+    place["geometry"] = {"type": "GeometryCollection", "geometries": members}
+    if kind is None:  # without a kind, there is no generic kind of its geometry to take either
+        del place["properties"]["kind"]
+    else:
+        place["properties"]["kind"] = kind
+    write(story, doc)
+    assert lines(story) == [f'{PLACES}: feature "gatun-locks" (features[8]) geometry: a GeometryCollection mixing '
+                            "points, lines and areas fits no kind; split it into places"]
+
+
 def test_missing_name_and_annotation_together(story: Path):
     doc = read(story)
     props = feature(doc, "gatun-locks")["properties"]

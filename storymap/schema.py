@@ -56,6 +56,7 @@ _COLOR = r"^\s*" + _types._COLOR_RE.pattern.strip("^$") + r"\s*$"
 _URL = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*\s*$"
 
 _AFTER_PATTERNS = {
+    _types._check_text: r"\S",  # blank text is refused: stripped, it must keep a character
     _types._check_identifier: _ID,
     _types._check_language: _LANGUAGE,
     _types._check_color: _COLOR,
@@ -89,12 +90,6 @@ class _Generator(GenerateJsonSchema):
             out = {**out, "minItems": inspect.getclosurevars(function).nonlocals["minimum"]}
         elif name == "_array.<locals>.check":
             out = {**out, "minItems": 1}
-        return out
-
-    def str_schema(self, schema: Any) -> dict[str, Any]:
-        out = super().str_schema(schema)
-        if schema.get("strip_whitespace") and schema.get("min_length", 0) >= 1 and "pattern" not in out:
-            out["pattern"] = r"\S"  # blank text is refused: it is stripped before its length is checked
         return out
 
 

@@ -29,6 +29,14 @@ def _check_identifier(value: str) -> str:
     return value
 
 
+def _check_text(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ValueError(f"blank: {short_repr(value)} is " + ("whitespace only" if value else "empty")
+                         + "; it needs some text")
+    return text
+
+
 _URL_RE = re.compile(r"https?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*", re.IGNORECASE)
 
 
@@ -65,8 +73,8 @@ def _check_language(value: str) -> str:
 
 #: A stable, URL-safe id for a place or a step (used in the page's URL hash).
 Identifier = Annotated[str, AfterValidator(_check_identifier)]
-#: Text that must say something.
-NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: Text that must say something (kept stripped of surrounding whitespace).
+NonEmptyText = Annotated[str, AfterValidator(_check_text)]
 #: An absolute http(s) URL, kept as the string given.
 HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_url)]
 #: A web origin, ``https://news.example`` (scheme, host, optional port; no path).

@@ -43,7 +43,7 @@ def test_a_place_without_a_kind_gets_the_generic_kind_of_its_geometry():
     ("id", "Bad Id", "is not a valid id"),
     ("sources", [], "at least 1"),
     ("sources", [{"title": "x", "url": "javascript:alert(1)"}], "is not an http(s) URL"),
-    ("annotation", "   ", "at least 1 character"),
+    ("annotation", "   ", "annotation: blank: '   ' is whitespace only; it needs some text"),
     ("geometry", None, "is null"),
 ])
 def test_place_errors_name_the_field(field, value, message):

@@ -158,7 +158,28 @@ def test_missing_name_and_annotation_together(story: Path):
     found = lines(story)
     where = f'{PLACES}: feature "gatun-locks" (features[8])'
     has(found, f"{where} properties.name: missing (required)")
-    has_start(found, f"{where} properties.annotation: String should have at least 1 character")
+    has(found, f"{where} properties.annotation: blank: '   ' is whitespace only; it needs some text")
+
+
+def test_blank_texts_say_they_are_blank(story: Path):
+    doc = read(story)
+    props = feature(doc, "gatun-locks")["properties"]
+    props["name"] = " \t "
+    props["annotation"] = ""
+    props["sources"][0]["title"] = "\n"
+    write(story, doc)
+    toml_replace(story, 'title = "Partners at the Crossroads"', 'title = "   "')
+    toml_replace(story, 'title = "The first official talks"', 'title = " "')
+    toml_replace(story, 'label = "Canal"', 'label = "  "')
+    found = lines(story)
+    where = f'{PLACES}: feature "gatun-locks" (features[8])'
+    has(found, f"{where} properties.name: blank: ' \\t ' is whitespace only; it needs some text",
+        f"{where} properties.annotation: blank: '' is empty; it needs some text",
+        f"{where} properties.sources[0].title: blank: '\\n' is whitespace only; it needs some text",
+        f"{STORY}: title: blank: '   ' is whitespace only; it needs some text",
+        f'{STORY}: step "first-talks" (steps[1]) title: blank: \' \' is whitespace only; it needs some text',
+        f"{STORY}: kinds.canal.label: blank: '  ' is whitespace only; it needs some text")
+    assert not [line for line in found if "at least 1 character" in line]
 
 
 def test_self_intersecting_polygon_says_where(story: Path):

@@ -416,9 +416,11 @@ def _story_problems(exc: ValidationError, meta: dict[str, Any], origins: list[_O
 def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[Sequence[str]] = None) -> list[Problem]:
     """What a writer should know about a valid story that still builds: each of its languages that
     has no interface catalogue (its page's controls are in English) or that CLDR does not know (its
-    dates stay ISO), as a line like a problem's, its message starting ``warning:``. ``storymap
-    validate`` and ``build`` print them on stderr and still exit with 0."""
+    dates stay ISO), and each step's view that may be swapped but may be meant (see
+    :func:`storymap.models.swapped_views`), as a line like a problem's, its message starting
+    ``warning:``. ``storymap validate`` and ``build`` print them on stderr and still exit with 0."""
     from .i18n import language_notes, page_languages
+    from .models import swapped_views
 
     root = story_folder(folder)
     files = {}
@@ -439,4 +441,10 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
                 out.append(Problem(_display(root / STORY_FILE), f"warning: {note}", field="lang"))
             else:
                 out.append(Problem(files.get(lang, _display(root / STORY_FILE)), f"warning: {note}"))
+    if only is None or data.lang.lower() in wanted:  # (once, with the story's own language)
+        for f in swapped_views(data.steps, data.places, certain=False):
+            step = data.steps[f.index]
+            message = f.message.replace("coordinates look swapped", "coordinates may be swapped", 1)
+            out.append(Problem(_display(root / STORY_FILE), f"warning: {message}; if the view is meant to be "
+                               "there, leave it", where=f'step "{step.id}" (steps[{f.index}])', field=field_path(f.loc)))
     return out

@@ -936,17 +936,22 @@ def swapped_places(places: Sequence[Place]) -> list[Finding]:
         for i, implausible, among in _looks_swapped(lon, lat, now, swapped, typical, others_polar)]
 
 
-def swapped_views(steps: Sequence[Step], places: Sequence[Place]) -> list[Finding]:
+def swapped_views(steps: Sequence[Step], places: Sequence[Place], *, certain: bool = True) -> list[Finding]:
     """Steps whose ``view`` looks given as [latitude, longitude] (Leaflet's order) instead of
     [longitude, latitude].
 
     A view's center, or the middle of its bounds, is compared with the step's places (a step
     naming none: the story's places), as :func:`swapped_places` compares a place with the others:
-    reported when it lies far from them and, swapped, far closer, among them or out of the polar
-    zone none of them is in. A view whose bounds hold one of the places is not far from them; a
-    view legitimately elsewhere (a world overview, a view of somewhere else) lies no closer swapped.
-    ``steps[i]`` is :attr:`Finding.index`; a place a step names that is not in ``places`` is
-    skipped (a step naming only such places is not checked).
+    it lies far from them and, swapped, far closer. With ``certain`` (validation's errors), only
+    where it lies is implausible: the Antarctic or the high Arctic while none of the places is
+    there (the Americas in Leaflet's order). Without, the others (validation's warnings): swapped,
+    it would lie among the places, but a view elsewhere may be meant (a story in Italy with a step
+    on Ethiopia: [39, 9] read as [9, 39] lies among the Italian places).
+
+    A view whose bounds hold one of the places is not far from them, nor is a world overview (zoom
+    2 or less); a view legitimately elsewhere lies no closer swapped. ``steps[i]`` is
+    :attr:`Finding.index`; a place a step names that is not in ``places`` is skipped (a step
+    naming only such places is not checked).
     """
     found: list[Finding] = []
     if not places:
@@ -969,6 +974,8 @@ def swapped_views(steps: Sequence[Step], places: Sequence[Place]) -> list[Findin
         else:
             lon, lat = story
         if view.center is not None:
+            if view.zoom is not None and view.zoom <= 2:
+                continue  # a world overview shows the places wherever it is centred
             x, y = view.center
             field, subject, at = "center", "the view's center lies", "at"
             fix = f"center = {json.dumps([y, x])}"
@@ -993,6 +1000,8 @@ def swapped_views(steps: Sequence[Step], places: Sequence[Place]) -> list[Findin
                   "the step's places" if named else "the story's places")
         for _, implausible, among in _looks_swapped(*point, now, swapped, typical,
                                                     np.array([bool(_polar(lat).any())])):
+            if implausible != certain:
+                continue
             found.append(Finding(index, ("view", field), _swap_message(
                 subject, x, y, implausible, others, float(np.median(lon)), float(np.median(lat)), now[0], among,
                 swapped[0], f"views are [longitude, latitude], as GeoJSON positions: write {fix}", at=at, one=one)))

@@ -273,12 +273,14 @@ class StoryTiles(folium.TileLayer):
 
     _template = ENV.get_template("tiles.html")
 
-    #: Leaflet 1.9's defaults for ``L.tileLayer`` (GridLayer's and TileLayer's), as folium names them.
-    LEAFLET_DEFAULTS = {"min_zoom": 0, "no_wrap": False, "detect_retina": False, "tms": False, "opacity": 1}
+    #: Leaflet 1.9's defaults for ``L.tileLayer`` (GridLayer's and TileLayer's), as Leaflet names them.
+    LEAFLET_DEFAULTS = {"minZoom": 0, "noWrap": False, "detectRetina": False, "tms": False, "opacity": 1}
 
     @property
     def leaflet_options(self) -> dict[str, Any]:
-        out = {camelize(key): value for key, value in self.options.items()
+        # (folium 0.17 keeps its options camelCased already, later versions in snake_case.)
+        options = {camelize(key): value for key, value in self.options.items()}
+        out = {key: value for key, value in options.items()
                if key not in self.LEAFLET_DEFAULTS or self.LEAFLET_DEFAULTS[key] != value}
         if out.get("maxNativeZoom") == out.get("maxZoom"):
             del out["maxNativeZoom"]

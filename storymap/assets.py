@@ -237,7 +237,12 @@ def minify_js(source: str) -> str:
     from calmjs.parse import es5
     from calmjs.parse.unparsers.es5 import minify_print
 
-    text = minify_print(es5(source), obfuscate=True, obfuscate_globals=False, drop_semi=True).strip()
+    tree = es5(source)
+    text = minify_print(tree, obfuscate=True, obfuscate_globals=False, drop_semi=True).strip()
+    try:
+        es5(text)  # (calmjs drops the ';' of an empty statement too: `while(a());}` would not parse)
+    except Exception:  # noqa: BLE001 - any parse error: the semicolons kept
+        text = minify_print(es5(source), obfuscate=True, obfuscate_globals=False).strip()
     return text if text.endswith(";") else text + ";"
 
 
@@ -267,7 +272,7 @@ def own_script(name: str) -> str:
 
 
 #: Part of the minified scripts' cache key: a new minifier gives new files.
-_MINIFIER = "calmjs.parse es5 minify_print obfuscate drop_semi 2"
+_MINIFIER = "calmjs.parse es5 minify_print obfuscate drop_semi checked 3"
 
 
 @lru_cache(maxsize=1)

@@ -96,7 +96,8 @@ def _read_path(path: Path | str, where: str) -> gpd.GeoDataFrame:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise _fail(where, f"cannot read {str(path)!r} as geodata: {first}") from None
     if not isinstance(frame, gpd.GeoDataFrame):  # a table without geometry (a CSV): a plain DataFrame
-        read = (f"df = pandas.read_csv({text!r})" if text.lower().endswith((".csv", ".tsv", ".txt"))
+        read = (f"df = pandas.read_csv({text!r})" if text.lower().endswith(".csv") else
+                f"df = pandas.read_csv({text!r}, sep='\\t')" if text.lower().endswith(".tsv")
                 else "read it into a pandas DataFrame df")
         raise _fail(where, f"{text!r} has no geometry: a table with columns {public_columns(frame)[:8]!r}; make it "
                            f"a GeoDataFrame from its longitude and latitude columns: {read}; {_from_xy(frame)}; or "

@@ -305,20 +305,30 @@ def language_notes(lang: str) -> list[str]:
     return notes
 
 
+def _babel_locale(lang: str) -> Any:
+    """Babel's locale for ``lang``: the whole tag (``pt-BR``), else its language (``fr`` for
+    ``fr-x-press``, a tag Babel does not parse), else English."""
+    from babel import Locale, UnknownLocaleError
+
+    tag = str(lang).replace("_", "-")
+    for candidate in (tag, tag.split("-", 1)[0]):
+        try:
+            return Locale.parse(candidate, sep="-")
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+    return Locale("en")
+
+
 def number_range(low: float, high: float, digits: int, lang: str) -> str:
     """A class's range as ``lang`` writes numbers (CLDR, through Babel), with ``digits`` decimals:
     ``2,348,402 – 6,195,124``, in French ``2 348 402 – 6 195 124``. Written at build time, as
     step dates are: the page needs no ``Intl`` (whose first use costs the browser 10–20 ms). A
     language CLDR does not know gets English's."""
-    from babel import Locale, UnknownLocaleError
     from babel.numbers import format_decimal
 
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    try:
-        locale = Locale.parse(lang.replace("_", "-"), sep="-")
-        return f"{format_decimal(low, pattern, locale=locale)} – {format_decimal(high, pattern, locale=locale)}"
-    except (UnknownLocaleError, ValueError, TypeError):
-        return f"{low:,.{max(digits, 0)}f} – {high:,.{max(digits, 0)}f}"
+    locale = _babel_locale(lang)
+    return f"{format_decimal(low, pattern, locale=locale)} – {format_decimal(high, pattern, locale=locale)}"
 
 
 def compact_number(value: float, lang: str) -> str:
@@ -326,16 +336,12 @@ def compact_number(value: float, lang: str) -> str:
     Babel): ``569.9``, ``12.3K``, ``1.4B``; in French ``12,3 k``, in Spanish ``12,3 mil``, in
     Japanese ``1.23万``. Four significant digits below 10,000 (written whole, without grouping),
     three from there on. A language CLDR does not know gets English's."""
-    from babel import Locale, UnknownLocaleError
     from babel.numbers import format_compact_decimal, format_decimal
 
     value = float(value)
     if not math.isfinite(value):
         return str(value)
-    try:
-        locale = Locale.parse(lang.replace("_", "-"), sep="-")
-    except (UnknownLocaleError, ValueError, TypeError):
-        locale = Locale("en")
+    locale = _babel_locale(lang)
     value = float(f"{value:.4g}") + 0.0  # (rounded before the choice: 9999.5 is 10K; -0.0 is 0)
     if abs(value) < 1e4:
         return format_decimal(value, "0.######", locale=locale)
@@ -361,14 +367,10 @@ def scale_words(lang: str) -> list[Any]:
     most common under ``""``; then the group symbol and how many digits a number has before it is
     grouped. English: ``["{0} m", "{0} km", "{0} ft", "{0} mi", ",", 4]`` ("1,000 km"); French
     writes "1 000 km" with narrow no-break spaces. A language CLDR does not know gets English's."""
-    from babel import Locale, UnknownLocaleError
     from babel.numbers import format_decimal
     from babel.units import format_unit
 
-    try:
-        locale = Locale.parse(lang.replace("_", "-"), sep="-")
-    except (UnknownLocaleError, ValueError, TypeError):
-        locale = Locale("en")
+    locale = _babel_locale(lang)
     out: list[Any] = []
     for _, unit, most in SCALE_UNITS:
         lengths = [d * 10 ** k for k in range(6) for d in (1, 2, 3, 5) if d * 10 ** k <= most]

@@ -280,7 +280,8 @@ def story_schema(folder: str | os.PathLike[str] | None = None) -> dict[str, Any]
     kinds["additionalProperties"] = {"$ref": "#/$defs/Kind"}
     kinds["examples"] = [{"landmark": {"label": "Landmark", "geometry": "point", "color": "#1d4f91"}}]
     if folder is not None:
-        _story_kinds(Path(folder))  # (a missing or unreadable story.toml is reported, as for places)
+        if (Path(folder) / STORY_FILE).exists():  # (none yet: the schema helps to write it)
+            _story_kinds(Path(folder))  # an unreadable one is reported, as for places
         ids = _place_ids(Path(folder))
         if ids:
             places = defs["Step"]["properties"]["places"]

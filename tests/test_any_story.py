@@ -308,6 +308,11 @@ def test_add_place_from_a_csv_says_it_has_no_geometry_and_how_to_give_one(tmp_pa
     story.add_place(gpd.GeoDataFrame(df.drop(columns=["lon", "lat"]), crs="EPSG:4326",
                                      geometry=gpd.points_from_xy(df["lon"], df["lat"])), sources=SOURCE)
     assert story.data.place("eastern-anchorage").shape.x == pytest.approx(103.9)
+    # A tab-separated file: read with its separator (pandas' default would give one column).
+    tsv = tmp_path / "p.tsv"
+    tsv.write_text("name\tannotation\tlon\tlat\nWestern anchorage\tShips wait.\t103.6\t1.2\n", "utf-8")
+    with pytest.raises(StoryError, match=re.escape(f"df = pandas.read_csv({str(tsv)!r}, sep='\\t')")):
+        story.add_place(tsv, sources=SOURCE)
 
 
 # World data ------------------------------------------------------------------------------------

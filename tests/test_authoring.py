@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -211,6 +212,11 @@ def test_schema_command_prints_and_writes(tmp_path: Path):
     for what in ("places", "story"):  # (the story's schema printed one, saying nothing)
         result = run("schema", what, "--story", str(broken))
         assert result.exit_code == 1 and "invalid TOML" in result.stderr and result.stdout == "", what
+    # Places and no story.toml yet: the story's schema, to write it with, names their ids.
+    (broken / "story.toml").unlink()
+    shutil.copy(GEODATA / "places.geojson", broken / "places.geojson")
+    result = run("schema", "story", "--story", str(broken))
+    assert result.exit_code == 0 and "panama-canal" in result.stdout
 
 
 def test_schemas_are_documented():

@@ -141,6 +141,11 @@ def test_each_minified_script_ends_its_last_statement():
     scripts = [assets.own_script(name) for name in assets.SCRIPT_FILES + ("boot.js", "storymap-layers.js", "languages.js")]
     assert all(text.endswith(";") for text in scripts)
     assert ";}" not in assets.minify_js("function f(a) { if (a) { return 1; } return 2; }")
+    # Every script parses back; where dropping would break one (an empty statement's ';'), they stay.
+    from calmjs.parse import es5
+
+    for text in scripts + [assets.minify_js("function f(a) { while (a()); return a; }")]:
+        es5(text)
 
 
 def test_leaflet_comes_without_its_vml_renderer():

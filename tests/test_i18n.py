@@ -579,6 +579,9 @@ def test_the_scales_lengths_follow_cldr():
     metres = i18n.scale_words("ar")[0]
     assert metres[""] == "{0} متر" and metres["2"] == "متران" and metres["5"] == "{0} أمتار"
     assert i18n.scale_words("cuk") == i18n.scale_words("en")  # a language CLDR lacks: English's
+    # A tag Babel does not parse takes its language's (French's, not English's "1,000 km").
+    assert i18n.scale_words("fr-x-press") == i18n.scale_words("fr")
+    assert i18n.number_range(1000, 20000, 0, "de-u-co-phonebk") == "1.000 – 20.000"
 
 
 @pytest.mark.browser

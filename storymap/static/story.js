@@ -1130,15 +1130,15 @@
     // Padding that also keeps the legend and the scale (bottom right) clear: to their left or
     // above them, whichever lets the view zoom in further.
     _paddingFor: function (bounds) {
-      var pad = this._clearOfBar(this._padding()), legend = this._legend && this._legend.getContainer();
-      if (!bounds || !legend || !legend.offsetWidth) {
+      var pad = this._clearOfBar(this._padding()), map = this.map, r = null;
+      [this._legend, map.scaleControl].forEach(function (control) {
+        var box = control && control.getContainer(), b = box && box.offsetWidth && box.getBoundingClientRect();
+        r = !b ? r : r ? {left: Math.min(r.left, b.left), top: Math.min(r.top, b.top)} : b;
+      });
+      if (!bounds || !r) {
         return pad;
       }
-      var map = this.map, m = map.getContainer().getBoundingClientRect(), r = legend.getBoundingClientRect();
-      var scale = map.scaleControl && map.scaleControl.getContainer().getBoundingClientRect();
-      if (scale && scale.width) {
-        r = {left: Math.min(r.left, scale.left), top: Math.min(r.top, scale.top)};
-      }
+      var m = map.getContainer().getBoundingClientRect();
       var side = {tl: pad.tl, br: L.point(Math.max(pad.br.x, m.right - r.left + 8), pad.br.y)};
       var below = {tl: pad.tl, br: L.point(pad.br.x, Math.max(pad.br.y, m.bottom - r.top + 8))};
       return this._scale(bounds, side) >= this._scale(bounds, below) ? side : below;

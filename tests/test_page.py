@@ -138,6 +138,22 @@ def test_buttons_step_through_and_stop_at_the_ends(built_page: Path, make_page):
     assert_clean(run)
 
 
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_a_plugins_control_in_a_left_corner_is_not_under_the_panel(built_page: Path, make_page, viewport):
+    # Fullscreen, Draw, Search ... sit in Leaflet's top-left corner: on a desktop that was under the
+    # panel, out of reach (an audit of folium's plugins).
+    run = make_page(viewport).open(built_page)
+    hit = run.js("""() => { const s = document.querySelector('[data-storymap]').storymap;
+      const found = [];
+      for (const position of ['topleft', 'bottomleft']) {
+        const c = L.control.zoom({position}).addTo(s.map), r = c.getContainer().getBoundingClientRect();
+        const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        found.push([position, c.getContainer().contains(at), r.left >= 0 && r.right <= innerWidth]);
+      }
+      return found; }""")
+    assert hit == [["topleft", True, True], ["bottomleft", True, True]], hit
+
+
 def test_keys_step(built_page: Path, make_page):
     run = make_page().open(built_page)
     run.page.focus("body")

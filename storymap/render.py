@@ -496,6 +496,21 @@ def _stable_ids(root: Element, prefix: str, counter: Iterator[int]) -> dict[str,
     return renamed
 
 
+def _layer_controls_last(tree: Element) -> None:
+    """Move the layer controls on the map after every layer, storymap's own too: a control's script
+    lists the layers beside it by their variables, which must be defined by then (folium asks for
+    the control to be added last; a story adds its basemap and tiles after the user's elements).
+
+    The story's own layers stay out of the control (``control=False``): the basemap is always
+    there, the tiles come and go with the network, and the layers added with ``add_layer`` show on
+    their steps (their legend rows say so). It lists what the user put on ``story.map`` as folium
+    would: ``FeatureGroup``s and other overlays to tick, tile layers as base layers.
+    """
+    children = tree._children
+    for key in [k for k, child in children.items() if isinstance(child, folium.LayerControl)]:
+        children.move_to_end(key)
+
+
 def remote_links(element: Element) -> list[tuple[str, str]]:
     """The files an element loads from elsewhere when rendered: ``("script" | "style", url)``.
 
@@ -556,8 +571,9 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
         StoryTiles(
             tiles=source["url"], attr=attribution, name="Tiles", subdomains=source["subdomains"],
             max_zoom=TILES["max_zoom"], max_native_zoom=min(source["max_zoom"], TILES["max_zoom"]),
-            detect_retina=False, show=False,
+            detect_retina=False, show=False, control=False,
         ).add_to(tree)
+    _layer_controls_last(tree)
     StoryControl(context).add_to(tree)  # last: the story's script needs every layer defined first
 
     store = asset_store or assets.AssetStore()

@@ -1,0 +1,77 @@
+"""folium elements added straight to ``story.map``: how the page puts them together with the story's
+own layers and script (a layer control, an element whose script throws, header scripts, elements
+that are not on the map at all, markers made at run time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import folium
+import pytest
+
+import storymap
+
+from .conftest import GEODATA
+
+READY = "() => document.querySelector('[data-storymap]').storymap.ready"
+ROOT = "document.querySelector('[data-storymap]').storymap"
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No fetching, and an empty cache: only what a test gives is found."""
+    monkeypatch.setenv("STORYMAP_FETCH", "0")
+    monkeypatch.setenv("STORYMAP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("STORYMAP_ASSETS", raising=False)
+
+
+def open_ready(make_page, path: Path):
+    """The page opened offline, once the story is ready."""
+    run = make_page().open(path)
+    run.page.wait_for_function(READY, timeout=10_000)
+    return run
+
+
+def next_works(run) -> bool:
+    """Next moves the story from its first step to the second."""
+    before = run.js(f"() => {ROOT}.index")
+    run.page.click(".storymap-next")
+    run.settle()
+    return before == 0 and run.js(f"() => {ROOT}.index") == 1
+
+
+# A layer control -------------------------------------------------------------------------------
+
+def with_layer_control() -> storymap.Story:
+    story = storymap.load(GEODATA)
+    group = folium.FeatureGroup("Overlay A").add_to(story.map)
+    folium.CircleMarker([9.1, -79.6], radius=8, class_name="user-overlay").add_to(group)
+    folium.LayerControl(collapsed=False).add_to(story.map)
+    folium.FeatureGroup("Added after the control").add_to(story.map)
+    return story.add_layer(folium.CircleMarker([9.0, -79.5], radius=5), "Story layer")
+
+
+def test_a_layer_control_comes_after_every_layer_and_lists_the_users_alone():
+    html = with_layer_control().to_html()
+    control = html.index("L.control.layers(")
+    for made in ("L.storymap.basemap(", "L.tileLayer(", "L.featureGroup("):
+        assert html.rindex(made) < control, made
+    listed = html[html.rindex("base_layers", 0, control):control]
+    assert '"Overlay A"' in listed and '"Added after the control"' in listed
+    assert '"Tiles"' not in listed and '"Basemap"' not in listed and '"Story layer"' not in listed
+
+
+@pytest.mark.browser
+def test_a_layer_control_on_the_map_works_with_the_story(tmp_path: Path, make_page):
+    run = open_ready(make_page, with_layer_control().save(tmp_path / "control.html"))
+    labels = run.js("() => [...document.querySelectorAll('.storymap .leaflet-control-layers label')]"
+                    ".map((l) => l.querySelector('input').type + ' ' + l.textContent.trim())")
+    assert labels == ["checkbox Overlay A", "checkbox Added after the control"]
+    drawn = "() => document.querySelectorAll('.storymap path.user-overlay').length"
+    assert run.js(drawn) == 1
+    run.page.click(".storymap .leaflet-control-layers label:first-child input")
+    assert run.js(drawn) == 0 and not run.js(f"() => {ROOT}.map.hasLayer({ROOT}.layers['Overlay A'])")
+    run.page.click(".storymap .leaflet-control-layers label:first-child input")
+    assert run.js(drawn) == 1
+    assert next_works(run)
+    assert run.errors == [] and not run.outside, (run.errors, run.outside)

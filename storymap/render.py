@@ -44,6 +44,7 @@ from . import assets, channels, i18n, inert, private
 from . import media as story_media, tiles as story_tiles
 from .context import PageContext, framed_places
 from .errors import Problem, StoryError
+from .layers import DataLayer
 from .security import add_csp, tile_sources
 from .text import script_json
 
@@ -168,9 +169,50 @@ def _rendered(element: Element, kwargs: dict[str, Any]) -> str:
     return element.render(**kwargs)
 
 
+class _Scripts(_Verbatim):
+    """The page's element scripts, each user element's (with what is below it) guarded on its own.
+
+    folium elements' scripts run one after another in one function: one that throws would stop
+    every later one, the story's own included, and the story would never get ready. So the script
+    of each element the user added (``owners``: ``{JS name: label}`` of it and everything below it,
+    see :func:`_user_elements`) runs in a ``try`` block that reports its error with
+    ``console.error``, naming the element; storymap's own scripts run as they are. A ``try`` block
+    keeps the page's one scope: a ``var`` is seen by the elements after it, as folium expects.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.owners: dict[str, Optional[str]] = {}
+
+    def render(self, **kwargs: Any) -> str:
+        runs: list[tuple[Optional[str], list[str]]] = []
+        owner: Optional[str] = None
+        items = [(key, _rendered(child, kwargs)) for key, child in self._children.items()]
+        for key, text in items:
+            # (A script keyed by a name of no element, made while rendering, goes with the one before it.)
+            owner = self.owners.get(key, owner)
+            if runs and runs[-1][0] == owner:
+                runs[-1][1].append(text)
+            else:
+                runs.append((owner, [text]))
+        if all(label is None for label, _ in runs):
+            return "".join(text for _, texts in runs for text in texts)
+        out = [_FAILED]
+        for label, texts in runs:
+            body = "".join(texts)
+            out.append(body if label is None else
+                       "try {\n" + body + "\n} catch (e) { storymapFailed(" + script_json(label) + ", e); }\n")
+        return "".join(out)
+
+
+#: How a page with user elements reports one whose script throws (see :class:`_Scripts`).
+_FAILED = ("var storymapFailed = function (what, e) { try { console.error('storymap: ' + what + ' failed; "
+           "the story goes on without it.', e); } catch (ignored) {} };\n")
 class StoryPage(Figure):
     """The page (or fragment): ``<html lang>``, a viewport that lets readers zoom, the story's styles
     in the head and one script at the end of the body.
+
+    The elements' scripts are :class:`_Scripts`: each user element's guarded on its own.
 
     Links that elements add to the header (folium plugins' ``<script src>`` and stylesheets) are
     taken out and handed to ``resolve``, which returns their contents to inline.
@@ -184,7 +226,7 @@ class StoryPage(Figure):
         self._name = "StoryPage"
         self.lang = lang
         self.fragment = fragment
-        self.header, self.html, self.script = _Verbatim(), _Verbatim(), _Verbatim()
+        self.header, self.html, self.script = _Verbatim(), _Verbatim(), _Scripts()
         for part in (self.header, self.html, self.script):
             part._parent = self
         self._resolve = resolve
@@ -496,6 +538,31 @@ def _stable_ids(root: Element, prefix: str, counter: Iterator[int]) -> dict[str,
     return renamed
 
 
+def _user_elements(tree: Element, groups: dict[int, str]) -> dict[str, Optional[str]]:
+    """``{JS name: label}`` of every element the user put on the map and of everything below it (a
+    popup, a marker's icon), the label naming the element for an error; ``None`` for storymap's own
+    (the map, its basemap and tiles, the story, the layers ``add_layer`` made of geodata, and the
+    groups it puts a folium element in: ``groups``, ``{id(group): layer name}``)."""
+    owners: dict[str, Optional[str]] = {tree.get_name(): None}
+    tops: list[tuple[Element, Optional[str]]] = []
+    for child in tree._children.values():
+        if id(child) in groups:
+            tops.append((child, None))
+            if not isinstance(child, DataLayer):
+                tops.extend((el, f"layer {groups[id(child)]!r} (a folium {type(el).__name__})")
+                            for el in child._children.values())
+        elif isinstance(child, (Basemap, StoryTiles, StoryControl)):
+            tops.append((child, None))
+        else:
+            tops.append((child, f"story.map's folium {type(child).__name__} ({child.get_name()})"))
+    for top, label in tops:
+        owners[top.get_name()] = label
+    for top, label in sorted(tops, key=lambda found: found[1] is None):  # (a group's element is the user's)
+        for element in _all_elements(top):
+            owners.setdefault(element.get_name(), label)
+    return owners
+
+
 def _layer_controls_last(tree: Element) -> None:
     """Move the layer controls on the map after every layer, storymap's own too: a control's script
     lists the layers beside it by their variables, which must be defined by then (folium asks for
@@ -575,8 +642,10 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
         ).add_to(tree)
     _layer_controls_last(tree)
     StoryControl(context).add_to(tree)  # last: the story's script needs every layer defined first
+    groups = {id(copies[id(o.element)]): o.name for o in overlays if id(o.element) in copies}
 
     store = asset_store or assets.AssetStore()
+    pieces = _Pieces()
     page = StoryPage(title=context.story.title, lang=context.lang, fragment=fragment,
                      resolve=lambda links: store.inline(links, where="the page"))
     page.meta_tags = channels.meta_tags(context.story)
@@ -584,7 +653,7 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
     prefix = hashlib.sha256(data.model_dump_json().encode("utf-8")).hexdigest()[:8]
     counter = itertools.count(1)
     renamed = _stable_ids(page, prefix, counter)
-    pieces = _Pieces()
+    page.script.owners = _user_elements(tree, groups)
     _guard_templates(tree, pieces)
     html = pieces.restore(page.render()).replace(_GUARD, _BRACE)
     # Elements made while rendering (folium adds some) got random ids: make them stable too, in

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import folium
 import pytest
+from branca.element import MacroElement
+from folium.template import Template
 
 import storymap
 
@@ -75,3 +77,66 @@ def test_a_layer_control_on_the_map_works_with_the_story(tmp_path: Path, make_pa
     assert run.js(drawn) == 1
     assert next_works(run)
     assert run.errors == [] and not run.outside, (run.errors, run.outside)
+
+
+# An element whose script throws ------------------------------------------------------------------
+
+class Boom(MacroElement):
+    """A user's element whose script throws."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = null;
+throw new Error("boom from the element");
+{% endmacro %}""")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Boom"
+
+
+class Ring(MacroElement):
+    """A user's element that draws a circle marker of ``class_name`` on its parent."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.circleMarker([9.1, -79.6], {radius: 9, className: {{ this.class_name|tojson }}})
+  .addTo({{ this._parent.get_name() }});
+{% endmacro %}""")
+
+    def __init__(self, class_name: str) -> None:
+        super().__init__()
+        self._name = "Ring"
+        self.class_name = class_name
+
+
+def test_each_user_element_is_guarded_and_the_story_alone_is_not():
+    story = storymap.load(GEODATA)
+    plain = story.to_html()
+    scripts = plain[plain.index("L.storymap.claim("):plain.index("L.storymap.story(")]
+    assert "storymapFailed" not in plain and "try {" not in scripts
+    Boom().add_to(story.map)
+    story.add_layer(folium.CircleMarker([9.0, -79.5], radius=5, popup="hi"), "Capital")
+    html = story.to_html()
+    script = html[html.index("L.storymap.claim("):html.index("L.storymap.story(") + 20]
+    assert script.count("try {") == 2 and script.count("storymapFailed(") == 2
+    assert "storymapFailed(\"story.map's folium Boom (boom_" in script
+    assert "storymapFailed(\"layer 'Capital' (a folium CircleMarker)\", e)" in script
+    # The map, the basemap, the tiles and the story run unguarded.
+    for own in ("L.storymap.basemap(", "L.tileLayer(", "L.storymap.story("):
+        start = script.index(own)
+        assert script.rfind("try {", 0, start) < script.rfind("} catch (e)", 0, start), own
+
+
+@pytest.mark.browser
+def test_an_element_that_throws_leaves_the_story_working(tmp_path: Path, make_page):
+    story = storymap.load(GEODATA)
+    Boom().add_to(story.map)
+    Ring("after-boom").add_to(story.map)  # an element after it still draws
+    story.add_layer(folium.FeatureGroup().add_child(Boom()), "Broken layer")
+    run = open_ready(make_page, story.save(tmp_path / "boom.html"))
+    assert run.js("() => document.querySelectorAll('.storymap path.after-boom').length") == 1
+    assert next_works(run)
+    errors = [e for e in run.errors if "boom from the element" in e]
+    assert len(errors) == 2 and len(run.errors) == 2, run.errors
+    assert any("story.map's folium Boom (boom_" in e and "the story goes on without it" in e for e in errors)
+    assert any("layer 'Broken layer' (a folium FeatureGroup)" in e for e in errors)
+

@@ -117,27 +117,34 @@ class _Pieces:
 class _GuardedModule:
     """A template module whose macros give their output with braces guarded (kept in ``pieces``)."""
 
-    def __init__(self, module: Any, pieces: _Pieces):
+    def __init__(self, module: Any, pieces: _Pieces, fix: Callable[[str, str], str]):
         for name, value in vars(module).items():
-            setattr(self, name, _guarded_macro(value, pieces) if isinstance(value, jinja2.runtime.Macro) else value)
+            setattr(self, name, _guarded_macro(value, pieces, lambda text, name=name: fix(name, text))
+                    if isinstance(value, jinja2.runtime.Macro) else value)
 
 
-def _guarded_macro(macro: Any, pieces: _Pieces) -> Callable[..., str]:
-    return lambda *args, **kwargs: pieces.put(_escape(str(macro(*args, **kwargs))))
+def _guarded_macro(macro: Any, pieces: _Pieces, fix: Callable[[str], str]) -> Callable[..., str]:
+    return lambda *args, **kwargs: pieces.put(_escape(fix(str(macro(*args, **kwargs)))))
+
+
+def _as_written(macro: str, text: str) -> str:
+    return text
 
 
 class _GuardedTemplate:
-    """Stands in for an element's template while a copy of it renders (see :func:`_escape`)."""
+    """Stands in for an element's template while a copy of it renders (see :func:`_escape`);
+    ``fix(macro, text)`` corrects what a macro renders (see :data:`_FIXES`)."""
 
-    def __init__(self, template: Any, pieces: _Pieces):
+    def __init__(self, template: Any, pieces: _Pieces, fix: Callable[[str, str], str] = _as_written):
         self._template = template
         self._pieces = pieces
+        self._fix = fix
         self._module: Optional[_GuardedModule] = None
 
     @property
     def module(self) -> _GuardedModule:
         if self._module is None:
-            self._module = _GuardedModule(self._template.module, self._pieces)
+            self._module = _GuardedModule(self._template.module, self._pieces, self._fix)
         return self._module
 
     def render(self, *args: Any, **kwargs: Any) -> str:
@@ -147,12 +154,25 @@ class _GuardedTemplate:
         return getattr(self._template, name)
 
 
+def _timestamped_geojson(macro: str, text: str) -> str:
+    # Its script declares ``var timeDimensionControl`` and adds ``this.timeDimensionControl``: on
+    # folium's page a top-level var is a property of window (``this``), in the story's one function
+    # (which defines no globals) it is not, and the control was undefined.
+    return text.replace(".addControl(this.timeDimensionControl)", ".addControl(timeDimensionControl)") \
+        if macro == "script" else text
+
+
+#: Corrections of what some folium elements' templates render, by class name: code written for a
+#: page where each element's script runs at the top level of the document.
+_FIXES: dict[str, Callable[[str, str], str]] = {"TimestampedGeoJson": _timestamped_geojson}
+
+
 def _guard_templates(root: Element, pieces: _Pieces) -> None:
     """Give every element of a tree copy a guarded template (an instance attribute of the copy)."""
     for element in _all_elements(root):
         template = getattr(element, "_template", None)
         if template is not None and not isinstance(template, _GuardedTemplate):
-            element._template = _GuardedTemplate(template, pieces)
+            element._template = _GuardedTemplate(template, pieces, _FIXES.get(type(element).__name__, _as_written))
 
 
 class _Verbatim(Element):
@@ -169,6 +189,29 @@ def _rendered(element: Element, kwargs: dict[str, Any]) -> str:
     return element.render(**kwargs)
 
 
+class _Text(Element):
+    """Text for a container of the page, put in as it is (never compiled as a template)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+#: An inline script in what an element put into the header: its attributes and its code.
+_HEADER_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _runs(attributes: str) -> bool:
+    """Whether a ``<script>`` with these attributes is inline JavaScript (not ``src=``, not data)."""
+    if re.search(r"\ssrc\s*=", " " + attributes, re.IGNORECASE):
+        return False  # (refused as a load from elsewhere: see render_page)
+    kind = re.search(r"\stype\s*=\s*[\"']?([^\"'\s>]*)", " " + attributes, re.IGNORECASE)
+    return kind is None or kind.group(1).lower() in ("", "text/javascript", "application/javascript")
+
+
 class _Scripts(_Verbatim):
     """The page's element scripts, each user element's (with what is below it) guarded on its own.
 
@@ -178,16 +221,20 @@ class _Scripts(_Verbatim):
     see :func:`_user_elements`) runs in a ``try`` block that reports its error with
     ``console.error``, naming the element; storymap's own scripts run as they are. A ``try`` block
     keeps the page's one scope: a ``var`` is seen by the elements after it, as folium expects.
+
+    ``early``: ``(JS name, script)`` of the scripts elements put into the page's header, run
+    first (after Leaflet and the plugins' files; see :meth:`StoryPage.render`).
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.owners: dict[str, Optional[str]] = {}
+        self.early: list[tuple[str, str]] = []
 
     def render(self, **kwargs: Any) -> str:
         runs: list[tuple[Optional[str], list[str]]] = []
         owner: Optional[str] = None
-        items = [(key, _rendered(child, kwargs)) for key, child in self._children.items()]
+        items = self.early + [(key, _rendered(child, kwargs)) for key, child in self._children.items()]
         for key, text in items:
             # (A script keyed by a name of no element, made while rendering, goes with the one before it.)
             owner = self.owners.get(key, owner)
@@ -212,7 +259,8 @@ class StoryPage(Figure):
     """The page (or fragment): ``<html lang>``, a viewport that lets readers zoom, the story's styles
     in the head and one script at the end of the body.
 
-    The elements' scripts are :class:`_Scripts`: each user element's guarded on its own.
+    The elements' scripts are :class:`_Scripts`: each user element's guarded on its own. ``restore``
+    turns the placeholders elements rendered back into their text (see :class:`_Pieces`).
 
     Links that elements add to the header (folium plugins' ``<script src>`` and stylesheets) are
     taken out and handed to ``resolve``, which returns their contents to inline.
@@ -221,12 +269,14 @@ class StoryPage(Figure):
     _template = ENV.get_template("page.html")
 
     def __init__(self, title: str, lang: str = "en", *, fragment: bool = False,
-                 resolve: Optional[Callable[[list[tuple[str, str]]], tuple[str, str]]] = None):
+                 resolve: Optional[Callable[[list[tuple[str, str]]], tuple[str, str]]] = None,
+                 restore: Callable[[str], str] = str):
         super().__init__(title=title)
         self._name = "StoryPage"
         self.lang = lang
         self.fragment = fragment
         self.header, self.html, self.script = _Verbatim(), _Verbatim(), _Scripts()
+        self._restore = restore
         for part in (self.header, self.html, self.script):
             part._parent = self
         self._resolve = resolve
@@ -252,7 +302,21 @@ class StoryPage(Figure):
             del self.header._children[key]
         if links and self._resolve is not None:
             self.asset_js, self.asset_css = self._resolve(links)
+        self._scripts_from_header(kwargs)
         return self._template.render(this=self, kwargs=kwargs)
+
+    def _scripts_from_header(self, kwargs: dict[str, Any]) -> None:
+        """Move the inline scripts elements put into the header (folium's ``HeatMapWithTime`` defines
+        its classes there) to the start of the elements' scripts: in ``<head>`` they would run before
+        the page's Leaflet and plugins, which come with the page's one script."""
+        for key, child in list(self.header._children.items()):
+            text = self._restore(_rendered(child, kwargs))
+            scripts = [found for found in _HEADER_SCRIPT.finditer(text) if _runs(found.group(1))]
+            if not scripts:
+                continue
+            self.script.early.extend((key, found.group(2)) for found in scripts)
+            rest = _HEADER_SCRIPT.sub(lambda found: "" if _runs(found.group(1)) else found.group(0), text)
+            self.header._children[key] = _Text(rest)
 
 
 class StoryFoliumMap(folium.Map):
@@ -647,7 +711,7 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
     store = asset_store or assets.AssetStore()
     pieces = _Pieces()
     page = StoryPage(title=context.story.title, lang=context.lang, fragment=fragment,
-                     resolve=lambda links: store.inline(links, where="the page"))
+                     resolve=lambda links: store.inline(links, where="the page"), restore=pieces.restore)
     page.meta_tags = channels.meta_tags(context.story)
     page.add_child(tree, name="map")
     prefix = hashlib.sha256(data.model_dump_json().encode("utf-8")).hexdigest()[:8]

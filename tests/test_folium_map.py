@@ -9,6 +9,7 @@ from pathlib import Path
 import folium
 import pytest
 from branca.element import MacroElement
+from folium.plugins import TimestampedGeoJson
 from folium.template import Template
 
 import storymap
@@ -140,3 +141,89 @@ def test_an_element_that_throws_leaves_the_story_working(tmp_path: Path, make_pa
     assert any("story.map's folium Boom (boom_" in e and "the story goes on without it" in e for e in errors)
     assert any("layer 'Broken layer' (a folium FeatureGroup)" in e for e in errors)
 
+
+# Scripts elements put into the page's header ---------------------------------------------------
+
+class Headed(MacroElement):
+    """A user's element that defines a class in a header script (as HeatMapWithTime does) and uses
+    it in its own script."""
+
+    _template = Template("""{% macro header(this, kwargs) %}
+<style>.headed-note{color:#123}</style>
+<script>
+var HeadedRing = L.CircleMarker.extend({options: {radius: 7, className: 'headed-ring'}});
+var headedThis = this === window;
+</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = new HeadedRing([9.1, -79.6], {className: headedThis ? 'headed-ring' : 'headed-wrong'})
+  .addTo({{ this._parent.get_name() }});
+{% endmacro %}""")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Headed"
+
+
+@pytest.mark.parametrize("fragment", [False, True])
+def test_header_scripts_run_with_the_elements_after_leaflet(fragment):
+    story = storymap.load(GEODATA)
+    Headed().add_to(story.map)
+    html = story.to_html(fragment=fragment)
+    head = html[:html.index("<body")] if not fragment else html[:html.index("<script>")]
+    assert "HeadedRing" not in head and ".headed-note{color:#123}" in head  # (its style stays)
+    assert html.count("var HeadedRing") == 1
+    assert html.index("L.storymap.claim(") > html.index("var HeadedRing") > html.index("}, function () {\n\n(function () {")
+
+
+@pytest.mark.browser
+def test_a_header_script_runs_after_leaflet_in_the_page(tmp_path: Path, make_page):
+    story = storymap.load(GEODATA)
+    Headed().add_to(story.map)
+    run = open_ready(make_page, story.save(tmp_path / "headed.html"))
+    assert run.js("() => document.querySelectorAll('.storymap path.headed-ring').length") == 1
+    assert next_works(run)
+    assert run.errors == [] and not run.outside, (run.errors, run.outside)
+
+
+def timedimension_assets(folder: Path) -> Path:
+    """Stand-ins for the files TimestampedGeoJson loads from CDNs: a Leaflet.TimeDimension that
+    draws a control and shows the GeoJSON layer as it is."""
+    folder.mkdir()
+    for name in ("jquery.min.js", "jquery-ui.min.js", "iso8601.min.js", "moment.min.js"):
+        (folder / name).write_text(f"/* {name} */\n")
+    (folder / "leaflet.timedimension.min.js").write_text(
+        "L.TimeDimension = L.Class.extend({initialize: function (o) { this.options = o; }});\n"
+        "L.timeDimension = function (o) { return new L.TimeDimension(o); };\n"
+        "L.Control.TimeDimension = L.Control.extend({onAdd: function () {"
+        " return L.DomUtil.create('div', 'fake-timecontrol'); }});\n"
+        "L.timeDimension.layer = {geoJson: function (layer) { return layer; }};\n")
+    for name in ("default.min.css", "leaflet.timedimension.control.css"):
+        (folder / name).write_text(".fake-timecontrol{width:10px;height:10px}")
+    return folder
+
+
+def timestamped() -> TimestampedGeoJson:
+    return TimestampedGeoJson({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"times": ["2020-01-01", "2020-01-02"], "style": {"className": "ts-line"}},
+         "geometry": {"type": "LineString", "coordinates": [[-79.9, 9.0], [-79.5, 9.3]]}}]}, period="P1D")
+
+
+def test_timestamped_geojson_adds_its_own_control(tmp_path: Path):
+    story = storymap.load(GEODATA)
+    timestamped().add_to(story.map)
+    html = story.to_html(assets=timedimension_assets(tmp_path / "td"))
+    assert "var timeDimensionControl = new L.Control.TimeDimensionCustom(" in html
+    assert ".addControl(timeDimensionControl)" in html and "this.timeDimensionControl" not in html
+
+
+@pytest.mark.browser
+def test_timestamped_geojson_works_in_a_story(tmp_path: Path, make_page):
+    story = storymap.load(GEODATA)
+    timestamped().add_to(story.map)
+    page = story.save(tmp_path / "ts.html", assets=timedimension_assets(tmp_path / "td"))
+    run = open_ready(make_page, page)
+    assert run.js("() => document.querySelectorAll('.storymap .fake-timecontrol').length") == 1
+    assert run.js("() => document.querySelectorAll('.storymap path.ts-line').length") == 1
+    assert next_works(run)
+    assert run.errors == [] and not run.outside, (run.errors, run.outside)

@@ -11,6 +11,7 @@ from typing import Any, Optional, Sequence
 
 import folium
 import shapely
+from folium.plugins import DualMap
 from pydantic import ValidationError
 
 from .assets import AssetStore
@@ -446,7 +447,8 @@ class Story:
         ------
         storymap.StoryError
             For a folium element on :attr:`map` whose files cannot be had (each URL is named,
-            with the ways out), or one storymap cannot draw (``folium.Choropleth``).
+            with the ways out), or one storymap cannot draw (``folium.Choropleth``; a map of its own, such
+            as ``folium.plugins.DualMap``: a story page has one map).
         """
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
@@ -456,6 +458,13 @@ class Story:
         lang = self._language(lang)
         if any(isinstance(el, folium.Choropleth) for el in reachable(self.map)):
             raise StoryError([Problem(file="", where="story.map", field="folium.Choropleth", message=CHOROPLETH)])
+        other = next((el for el in reachable(self.map) if el is not self.map and isinstance(el, (folium.Map, DualMap))),
+                     None)
+        if other is not None:
+            raise StoryError([Problem(file="", where="story.map", field=f"folium {type(other).__name__}", message=(
+                f"a folium {type(other).__name__} brings a map of its own, and a story page has one map, story.map, "
+                "which the story moves from step to step: add the layers to story.map itself (or with add_layer, "
+                "to show them on some steps only)"))])
         folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
         with paused_gc():  # thousands of places: see storymap.bulk
             return render_page(data, self.map, overlays=list(self._overlays.values()),

@@ -9,7 +9,7 @@ from pathlib import Path
 import folium
 import pytest
 from branca.element import MacroElement
-from folium.plugins import TimestampedGeoJson
+from folium.plugins import DualMap, TimestampedGeoJson
 from folium.template import Template
 
 import storymap
@@ -227,3 +227,17 @@ def test_timestamped_geojson_works_in_a_story(tmp_path: Path, make_page):
     assert run.js("() => document.querySelectorAll('.storymap path.ts-line').length") == 1
     assert next_works(run)
     assert run.errors == [] and not run.outside, (run.errors, run.outside)
+
+
+# Another map -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("other", [lambda: DualMap(location=[9.08, -79.68]), lambda: folium.Map()])
+def test_a_map_of_its_own_is_refused_at_save(tmp_path: Path, other):
+    story = storymap.load(GEODATA)
+    element = other()
+    story.map.add_child(element)
+    with pytest.raises(storymap.StoryError, match=rf"story.map folium {type(element).__name__}: a folium "
+                                                  rf"{type(element).__name__} brings a map of its own, and a story "
+                                                  r"page has one map, story.map.*add the layers to story.map"):
+        story.save(tmp_path / "two.html")
+    assert not (tmp_path / "two.html").exists()

@@ -11,6 +11,8 @@ from typing import Any, Optional, Sequence
 
 import folium
 import shapely
+from branca.element import Figure, MacroElement
+from folium.map import Layer
 from folium.plugins import DualMap
 from pydantic import ValidationError
 
@@ -448,7 +450,8 @@ class Story:
         storymap.StoryError
             For a folium element on :attr:`map` whose files cannot be had (each URL is named,
             with the ways out), or one storymap cannot draw (``folium.Choropleth``; a map of its own, such
-            as ``folium.plugins.DualMap``: a story page has one map).
+            as ``folium.plugins.DualMap``: a story page has one map), or an element that would be left
+            out (a bare ``branca.element.Element`` on the map).
         """
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
@@ -465,6 +468,15 @@ class Story:
                 f"a folium {type(other).__name__} brings a map of its own, and a story page has one map, story.map, "
                 "which the story moves from step to step: add the layers to story.map itself (or with add_layer, "
                 "to show them on some steps only)"))])
+        dropped = next((el for el in reachable(self.map) if isinstance(el._parent, (folium.Map, Layer))
+                        and not isinstance(el, (MacroElement, Figure))), None)
+        if dropped is not None:
+            raise StoryError([Problem(file="", where="story.map", field=f"branca {type(dropped).__name__}", message=(
+                f"a bare {type(dropped).__name__} on the map or in a layer is not drawn (folium renders only "
+                "elements with a template of their own there, and would leave it out silently): for HTML on the "
+                "map use a folium.Marker with a folium.DivIcon, or a folium.Popup; for text beside it, the "
+                "steps' narrative and media; for your own page around the story, embed it "
+                "(to_html(fragment=True))"))])
         folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
         with paused_gc():  # thousands of places: see storymap.bulk
             return render_page(data, self.map, overlays=list(self._overlays.values()),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import folium
 import pytest
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.plugins import DualMap, TimestampedGeoJson
 from folium.template import Template
 
@@ -241,3 +241,18 @@ def test_a_map_of_its_own_is_refused_at_save(tmp_path: Path, other):
                                                   r"page has one map, story.map.*add the layers to story.map"):
         story.save(tmp_path / "two.html")
     assert not (tmp_path / "two.html").exists()
+
+
+# An element that nothing would draw --------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["map", "layer"])
+def test_a_bare_element_is_refused_not_left_out(where):
+    story = storymap.load(GEODATA)
+    element = Element("<div id='note'>hello</div>")
+    if where == "map":
+        story.map.add_child(element)
+    else:
+        story.add_layer(folium.FeatureGroup().add_child(element).add_child(folium.CircleMarker([9, -79.5])), "Group")
+    with pytest.raises(storymap.StoryError, match=r"story.map branca Element: a bare Element on the map or in a layer "
+                                                  r"is not drawn .*folium.DivIcon.*fragment=True"):
+        story.to_html()

@@ -345,11 +345,13 @@ class StoryFoliumMap(folium.Map):
 
     @property
     def default_icons(self) -> dict[str, str] | None:
-        """Leaflet's default marker images as data URIs, when an element on the map may draw that
-        marker (a folium Marker or GeoJson); set before any of them is created."""
-        ours = (StoryControl, Basemap, folium.TileLayer)
-        found = any(not isinstance(el, ours) and isinstance(el, (folium.Marker, folium.GeoJson))
-                    for el in _walk(self))
+        """Leaflet's default marker images as data URIs, when an element the user put on the map may
+        draw that marker (set before any of them is created): not only a folium Marker or GeoJson,
+        but plugins that make markers as the reader goes (ClickForMarker, Realtime's points), whose
+        relative image URL the page's policy would block. Not on a page of storymap's own layers
+        alone (they draw no such marker)."""
+        ours = (StoryControl, Basemap, StoryTiles, DataLayer)
+        found = any(not isinstance(el, ours) for el in _walk(self))
         return assets.leaflet_icon_urls() if found else None
 
     @property

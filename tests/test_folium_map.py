@@ -256,3 +256,28 @@ def test_a_bare_element_is_refused_not_left_out(where):
     with pytest.raises(storymap.StoryError, match=r"story.map branca Element: a bare Element on the map or in a layer "
                                                   r"is not drawn .*folium.DivIcon.*fragment=True"):
         story.to_html()
+
+
+# Markers made as the reader goes -----------------------------------------------------------------
+
+def test_default_icons_come_with_any_user_element_and_not_without():
+    story = storymap.load(GEODATA)
+    assert "L.storymap.defaultIcons(" not in story.to_html()
+    story.add_layer(GEODATA / "places.geojson", "Every place")  # a data layer draws no default marker
+    assert "L.storymap.defaultIcons(" not in story.to_html()
+    folium.ClickForMarker("Clicked").add_to(story.map)
+    assert "L.storymap.defaultIcons({\"iconUrl\":\"data:image/png;base64," in story.to_html()
+
+
+@pytest.mark.browser
+def test_a_marker_made_on_a_click_has_its_image(tmp_path: Path, make_page):
+    story = storymap.load(GEODATA)
+    folium.ClickForMarker().add_to(story.map)
+    run = open_ready(make_page, story.save(tmp_path / "click.html"))
+    box = run.page.locator(".storymap .storymap-map").bounding_box()
+    run.page.mouse.click(box["x"] + box["width"] - 60, box["y"] + box["height"] - 60)
+    run.page.wait_for_selector(".storymap .leaflet-marker-pane img.leaflet-marker-icon")
+    sources = run.js("() => [...document.querySelectorAll('.storymap .leaflet-marker-pane img')].map((i) => i.src)")
+    assert sources and all(src.startswith("data:image/png;base64,") for src in sources), sources
+    assert next_works(run)
+    assert run.errors == [] and not run.outside, (run.errors, run.outside)

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 from branca.element import Element
 from folium.raster_layers import TileLayer, WmsTileLayer
 
+from .inert import reachable
+
 __all__ = ["page_policy", "add_csp", "tile_sources", "image_source"]
 
 
@@ -99,17 +101,13 @@ def image_source(url: str) -> str | None:
 
 
 def tile_sources(root: Element) -> list[str]:
-    """CSP image sources for every tile layer in a folium tree (``TileLayer``, ``WmsTileLayer``)."""
+    """CSP image sources for every tile layer in a folium tree (``TileLayer``, ``WmsTileLayer``),
+    those held in an element's attributes too (a ``MiniMap``'s ``tile_layer``)."""
     sources: set[str] = set()
-
-    def walk(element: Element) -> None:
-        for child in element._children.values():
-            url = getattr(child, "tiles", None) or getattr(child, "url", None)
-            if isinstance(child, (TileLayer, WmsTileLayer)) and isinstance(url, str):
-                source = image_source(url)
-                if source:
-                    sources.add(source)
-            walk(child)
-
-    walk(root)
+    for element in reachable(root):
+        url = getattr(element, "tiles", None) or getattr(element, "url", None)
+        if isinstance(element, (TileLayer, WmsTileLayer)) and isinstance(url, str):
+            source = image_source(url)
+            if source:
+                sources.add(source)
     return sorted(sources)

@@ -196,3 +196,34 @@ def test_fonts_only_where_an_inline_stylesheet_declares_its_own():
     assert "font-src" not in page_policy("<style>.a{color:red}</style><script>1</script>")
     assert "font-src data:" in page_policy("<style>@font-face{font-family:X;src:url(data:font/woff2;base64,AA)}</style>")
     assert "font-src data:" in page_policy("<style>@FONT-FACE{font-family:X;src:url(data:font/woff2;base64,AA)}</style>")
+
+
+# What elements name in the page's policy -------------------------------------------------------
+
+def policy_of(html: str) -> dict[str, list[str]]:
+    import re
+
+    content = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html).group(1)
+    return {d.split()[0]: d.split()[1:] for d in content.split("; ")}
+
+
+def minimap_assets(folder: Path) -> Path:
+    """A stand-in for Leaflet-MiniMap: a control drawing its own tile layer in a small map."""
+    folder.mkdir(parents=True)
+    (folder / "Control.MiniMap.js").write_text(
+        "L.Control.MiniMap = L.Control.extend({initialize: function (layer, options) { this._layer = layer; },"
+        " onAdd: function (map) { var div = L.DomUtil.create('div', 'leaflet-control-minimap');"
+        " this._mini = L.map(div, {attributionControl: false, zoomControl: false}).setView(map.getCenter(), 3);"
+        " this._layer.addTo(this._mini); return div; }});")
+    (folder / "Control.MiniMap.css").write_text(".leaflet-control-minimap{width:150px;height:150px}")
+    return folder
+
+
+def test_a_minimaps_tile_host_is_allowed(tmp_path: Path):
+    """A MiniMap keeps its TileLayer in an attribute, not among its children: its host is allowed too."""
+    from folium.plugins import MiniMap
+
+    story = storymap.load(GEODATA)
+    MiniMap().add_to(story.map)
+    html = story.to_html(assets=minimap_assets(tmp_path / "minimap"))
+    assert "https://tile.openstreetmap.org" in policy_of(html)["img-src"]

@@ -6,7 +6,10 @@ page puts what elements rendered into the page as it is.)
 **A Content-Security-Policy for a finished page**: only its own inline scripts and styles apply.
 The policy is computed from the page as rendered: the sha256 of every inline ``<script>`` and
 ``<style>`` body, images from ``data:`` and from the hosts of the map's tile layers, nothing else
-(no other scripts, styles, fonts, frames, requests, forms or ``<base>``). It is added as a
+(no other scripts, styles, fonts, frames, requests, forms or ``<base>``). What the user's folium
+elements name is added (:func:`element_policy`), each by its exact text: the ``style="…"``
+attributes of a ``DivIcon``'s HTML, which Leaflet inserts with ``innerHTML``, by their sha256
+(``style-src-attr 'unsafe-hashes'``; no other attribute, and no ``<style>`` element, is allowed by it). It is added as a
 ``<meta http-equiv>`` right after ``<meta charset>``, before any script or style, so that it
 covers all of them; adding it changes no script or style, so the hashes stay valid.
 
@@ -18,15 +21,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from typing import Iterable
+from html.parser import HTMLParser
+from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from branca.element import Element
+from folium.features import DivIcon
 from folium.raster_layers import TileLayer, WmsTileLayer
 
 from .inert import reachable
 
-__all__ = ["page_policy", "add_csp", "tile_sources", "image_source"]
+__all__ = ["page_policy", "add_csp", "tile_sources", "image_source", "element_policy", "style_attributes"]
 
 
 _INLINE = re.compile(r"<(script|style)(\s[^>]*)?>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
@@ -41,10 +46,16 @@ def _hash(body: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def page_policy(html: str, image_sources: Iterable[str] = ()) -> str:
+def page_policy(html: str, image_sources: Iterable[str] = (),
+                extra: Mapping[str, Iterable[str]] | None = None) -> str:
     """The policy for ``html``: its inline scripts and styles by hash, images from ``data:`` and
     ``image_sources`` (CSP source expressions such as ``https://*.basemaps.cartocdn.com``), and
-    fonts from ``data:`` only where an inline stylesheet declares its own (``@font-face``)."""
+    fonts from ``data:`` only where an inline stylesheet declares its own (``@font-face``).
+
+    ``extra`` (see :func:`element_policy`) adds what elements name, by directive: for
+    ``style-src-attr``, the text of ``style`` attributes, allowed by their hash; a directive with
+    nothing in it is left out."""
+    extra = extra or {}
     hashes: dict[str, list[str]] = {"script": [], "style": []}
     fonts = False
     for found in _INLINE.finditer(html):
@@ -56,10 +67,12 @@ def page_policy(html: str, image_sources: Iterable[str] = ()) -> str:
         if digest not in bucket:
             bucket.append(digest)
     images = ["data:"] + sorted(set(image_sources) - {"data:"})
+    attributes = list(dict.fromkeys(_hash(text) for text in extra.get("style-src-attr", ())))
     directives = [
         "default-src 'none'",
         "script-src " + (" ".join(hashes["script"]) or "'none'"),
         "style-src " + (" ".join(hashes["style"]) or "'none'"),
+    ] + ([f"style-src-attr 'unsafe-hashes' {' '.join(attributes)}"] if attributes else []) + [
         "img-src " + " ".join(images),
     ] + (["font-src data:"] if fonts else []) + [  # (an inlined stylesheet's own fonts: a plugin's icons)
         "base-uri 'none'",
@@ -68,9 +81,10 @@ def page_policy(html: str, image_sources: Iterable[str] = ()) -> str:
     return "; ".join(directives)
 
 
-def add_csp(html: str, image_sources: Iterable[str] = ()) -> str:
-    """``html`` (a whole page) with its Content-Security-Policy ``<meta>`` added after ``<meta charset>``."""
-    policy = page_policy(html, image_sources)
+def add_csp(html: str, image_sources: Iterable[str] = (), extra: Mapping[str, Iterable[str]] | None = None) -> str:
+    """``html`` (a whole page) with its Content-Security-Policy ``<meta>`` added after ``<meta charset>``
+    (``extra``: see :func:`page_policy`)."""
+    policy = page_policy(html, image_sources, extra)
     charset = _CHARSET.search(html)
     if charset is None or _INLINE.search(html, 0, charset.start()):
         raise ValueError("the page needs <meta charset> before any script or style to carry a CSP")
@@ -111,3 +125,35 @@ def tile_sources(root: Element) -> list[str]:
             if source:
                 sources.add(source)
     return sorted(sources)
+
+
+class _StyleAttributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found += [value or "" for name, value in attrs if name == "style"]
+
+    handle_startendtag = handle_starttag
+
+
+def style_attributes(html: str) -> list[str]:
+    """The values of the ``style`` attributes in a piece of HTML, as the browser reads them
+    (character references decoded), once each."""
+    parser = _StyleAttributes()
+    parser.feed(html)
+    parser.close()
+    return list(dict.fromkeys(parser.found))
+
+
+def element_policy(root: Element) -> dict[str, list[str]]:
+    """What the folium elements in a tree add to the page's policy (``extra`` for :func:`add_csp`):
+    ``{"style-src-attr": [...]}``, the ``style`` attributes of every ``DivIcon``'s HTML (the code
+    that builds the story wrote them; untrusted text never reaches a ``DivIcon``)."""
+    styles: list[str] = []
+    for element in reachable(root):
+        html = element.options.get("html") if isinstance(element, DivIcon) else None
+        if isinstance(html, str):
+            styles += style_attributes(html)
+    return {"style-src-attr": list(dict.fromkeys(styles))} if styles else {}

@@ -88,9 +88,14 @@ def _snippet(config: dict[str, Any]) -> str:
             f'<script>{_static("dev.js")}</script>\n')
 
 
-def _with_policy(html: str, image_sources: list[str]) -> str:
-    """``html`` with a CSP for serve mode: the page's own policy plus the event stream and the phone frame."""
-    policy = page_policy(html, image_sources) + "; connect-src 'self'; frame-src 'self'"
+def _with_policy(html: str, image_sources: list[str], kept: dict[str, list[str]] | None = None) -> str:
+    """``html`` with a CSP for serve mode: the page's own policy plus the event stream and the phone
+    frame; ``kept``: the directives of the built page's policy that name what its elements need
+    (``style-src-attr``, ``connect-src``, ``media-src``), as they were."""
+    kept = dict(kept or {})
+    connect = " ".join(dict.fromkeys(["'self'", *kept.pop("connect-src", [])]))
+    policy = "; ".join([page_policy(html, image_sources)] + [f"{name} {' '.join(value)}" for name, value in kept.items()]
+                       + [f"connect-src {connect}", "frame-src 'self'"])
     charset = _CHARSET.search(html)
     if charset is None:
         raise ValueError("the page has no <meta charset> to put its Content-Security-Policy after")
@@ -102,16 +107,19 @@ def dev_page(html: str, config: dict[str, Any]) -> str:
     """A built page (``Story.to_html()``) with serve's client script added and its CSP recomputed."""
     found = _CSP_META.search(html)
     images: list[str] = []
+    kept: dict[str, list[str]] = {}
     if found:
         for directive in _html.unescape(found.group(1)).split(";"):
             name, _, value = directive.strip().partition(" ")
             if name == "img-src":
                 images = value.split()
+            elif name in ("style-src-attr", "connect-src", "media-src"):
+                kept[name] = value.split()
         html = html[: found.start()] + html[found.end():]
     end = html.rfind("</body>")
     if end < 0:
         raise ValueError("the page has no </body> to add serve's script before")
-    return _with_policy(html[:end] + _snippet(config) + html[end:], images)
+    return _with_policy(html[:end] + _snippet(config) + html[end:], images, kept)
 
 
 def problems_page(title: str, lines: list[str], config: dict[str, Any]) -> str:

@@ -227,3 +227,51 @@ def test_a_minimaps_tile_host_is_allowed(tmp_path: Path):
     MiniMap().add_to(story.map)
     html = story.to_html(assets=minimap_assets(tmp_path / "minimap"))
     assert "https://tile.openstreetmap.org" in policy_of(html)["img-src"]
+
+
+DIV_STYLE = "background:red;width:20px;height:20px"
+
+
+def div_pin(style: str = DIV_STYLE) -> folium.Marker:
+    return folium.Marker([8.98, -79.52], icon=folium.DivIcon(
+        html=f'<div class="div-pin" style="{style}">X</div><span style="color:rgb(0, 0, 255)">y</span>',
+        class_name="div-pin-icon"), tooltip=folium.Tooltip('<b style="color:red">tip</b>'))
+
+
+def test_a_div_icons_style_attributes_are_allowed_by_their_hash():
+    import hashlib
+
+    from storymap.security import style_attributes
+
+    story = storymap.load(GEODATA).add_layer(div_pin(), "Div pin")
+    policy = policy_of(story.to_html())
+    digest = "'sha256-" + base64.b64encode(hashlib.sha256(DIV_STYLE.encode()).digest()).decode() + "'"
+    blue = "'sha256-" + base64.b64encode(hashlib.sha256(b"color:rgb(0, 0, 255)").digest()).decode() + "'"
+    # Exactly the DivIcon's attributes: not the tooltip's (text, sanitized: its style is dropped).
+    assert policy["style-src-attr"] == ["'unsafe-hashes'", digest, blue]
+    assert "'unsafe-hashes'" not in policy["style-src"] and "'unsafe-inline'" not in " ".join(sum(policy.values(), []))
+    # Read as the browser reads them.
+    assert style_attributes('<a style="color:&#114;ed">x</a><br style=\'x:1\'/><i STYLE=y>') == ["color:red", "x:1", "y"]
+    # A page without such attributes has no such directive.
+    assert "style-src-attr" not in policy_of(storymap.load(GEODATA).to_html())
+
+
+@pytest.mark.browser
+def test_a_div_icons_inline_style_applies_under_the_policy(tmp_path: Path, make_page):
+    story = storymap.load(GEODATA).add_layer(div_pin(), "Div pin")
+    run = make_page().open(story.save(tmp_path / "div.html"))
+    run.page.wait_for_function("() => document.querySelector('[data-storymap]').storymap.ready", timeout=10_000)
+    style = run.js("""() => { const d = getComputedStyle(document.querySelector('.storymap .div-pin'));
+                               const s = getComputedStyle(document.querySelector('.storymap .div-pin + span'));
+                               return [d.backgroundColor, d.width, s.color]; }""")
+    assert style == ["rgb(255, 0, 0)", "20px", "rgb(0, 0, 255)"]
+    assert not run.outside and run.errors == [], (run.outside, run.errors)
+
+
+def test_serve_keeps_what_elements_add_to_the_policy():
+    from storymap.serve import dev_page
+
+    story = storymap.load(GEODATA).add_layer(div_pin(), "Div pin")
+    built = policy_of(story.to_html())
+    served = policy_of(dev_page(story.to_html(), {}))
+    assert served["style-src-attr"] == built["style-src-attr"] and served["connect-src"] == ["'self'"]

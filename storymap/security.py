@@ -7,9 +7,13 @@ page puts what elements rendered into the page as it is.)
 The policy is computed from the page as rendered: the sha256 of every inline ``<script>`` and
 ``<style>`` body, images from ``data:`` and from the hosts of the map's tile layers, nothing else
 (no other scripts, styles, fonts, frames, requests, forms or ``<base>``). What the user's folium
-elements name is added (:func:`element_policy`), each by its exact text: the ``style="…"``
-attributes of a ``DivIcon``'s HTML, which Leaflet inserts with ``innerHTML``, by their sha256
-(``style-src-attr 'unsafe-hashes'``; no other attribute, and no ``<style>`` element, is allowed by it). It is added as a
+elements name is added (:func:`element_policy`), each by its exact host or text: the host of an
+image overlay's image (``img-src``), of a ``Realtime`` source or a
+``VectorGridProtobuf``'s tiles (``connect-src``: both ``fetch`` them), of a ``VideoOverlay``'s video
+(``media-src``); and the ``style="…"`` attributes of a ``DivIcon``'s HTML, which Leaflet inserts with
+``innerHTML``, by their sha256 (``style-src-attr 'unsafe-hashes'``; no other attribute, and no
+``<style>`` element, is allowed by it). The code that builds the story names them; a story's
+files (untrusted text) never do. It is added as a
 ``<meta http-equiv>`` right after ``<meta charset>``, before any script or style, so that it
 covers all of them; adding it changes no script or style, so the hashes stay valid.
 
@@ -22,12 +26,13 @@ import base64
 import hashlib
 import re
 from html.parser import HTMLParser
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from branca.element import Element
 from folium.features import DivIcon
-from folium.raster_layers import TileLayer, WmsTileLayer
+from folium.plugins import Realtime, VectorGridProtobuf
+from folium.raster_layers import ImageOverlay, TileLayer, VideoOverlay, WmsTileLayer
 
 from .inert import reachable
 
@@ -52,9 +57,9 @@ def page_policy(html: str, image_sources: Iterable[str] = (),
     ``image_sources`` (CSP source expressions such as ``https://*.basemaps.cartocdn.com``), and
     fonts from ``data:`` only where an inline stylesheet declares its own (``@font-face``).
 
-    ``extra`` (see :func:`element_policy`) adds what elements name, by directive: for
-    ``style-src-attr``, the text of ``style`` attributes, allowed by their hash; a directive with
-    nothing in it is left out."""
+    ``extra`` (see :func:`element_policy`) adds what elements name, by directive: for ``img-src``,
+    ``connect-src`` and ``media-src``, source expressions; for ``style-src-attr``, the text of
+    ``style`` attributes, allowed by their hash; a directive with nothing in it is left out."""
     extra = extra or {}
     hashes: dict[str, list[str]] = {"script": [], "style": []}
     fonts = False
@@ -66,7 +71,7 @@ def page_policy(html: str, image_sources: Iterable[str] = (),
         bucket = hashes[found.group(1).lower()]
         if digest not in bucket:
             bucket.append(digest)
-    images = ["data:"] + sorted(set(image_sources) - {"data:"})
+    images = ["data:"] + sorted((set(image_sources) | set(extra.get("img-src", ()))) - {"data:"})
     attributes = list(dict.fromkeys(_hash(text) for text in extra.get("style-src-attr", ())))
     directives = [
         "default-src 'none'",
@@ -74,7 +79,7 @@ def page_policy(html: str, image_sources: Iterable[str] = (),
         "style-src " + (" ".join(hashes["style"]) or "'none'"),
     ] + ([f"style-src-attr 'unsafe-hashes' {' '.join(attributes)}"] if attributes else []) + [
         "img-src " + " ".join(images),
-    ] + (["font-src data:"] if fonts else []) + [  # (an inlined stylesheet's own fonts: a plugin's icons)
+    ] + [f"{name} {' '.join(sorted(set(extra[name])))}" for name in ("connect-src", "media-src") if extra.get(name)] + (["font-src data:"] if fonts else []) + [  # (an inlined stylesheet's own fonts: a plugin's icons)
         "base-uri 'none'",
         "form-action 'none'",
     ]
@@ -147,13 +152,40 @@ def style_attributes(html: str) -> list[str]:
     return list(dict.fromkeys(parser.found))
 
 
+def _urls(value: Any) -> list[str]:
+    """The URLs in an element's attribute: a string, a Realtime source's ``{"url": …}``, a list of them."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _urls(value.get("url"))
+    if isinstance(value, (list, tuple)):
+        return [url for item in value for url in _urls(item)]
+    return []
+
+
+#: Where each kind of element keeps the URLs it loads, and the directive that allows them.
+_NAMED = (
+    (ImageOverlay, lambda el: _urls(el.url), "img-src"),
+    (Realtime, lambda el: _urls(el.src), "connect-src"),
+    (VectorGridProtobuf, lambda el: _urls(el.url), "connect-src"),
+    (VideoOverlay, lambda el: _urls(el.video_url), "media-src"),
+)
+
+
 def element_policy(root: Element) -> dict[str, list[str]]:
     """What the folium elements in a tree add to the page's policy (``extra`` for :func:`add_csp`):
-    ``{"style-src-attr": [...]}``, the ``style`` attributes of every ``DivIcon``'s HTML (the code
-    that builds the story wrote them; untrusted text never reaches a ``DivIcon``)."""
-    styles: list[str] = []
+    ``{"img-src" | "connect-src" | "media-src": [source, ...], "style-src-attr": [text, ...]}``, only
+    the directives something needs. The hosts (as :func:`image_source` makes them) of the URLs the
+    elements load, and the ``style`` attributes of every ``DivIcon``'s HTML: the code that builds
+    the story wrote them (untrusted text never reaches these options)."""
+    found: dict[str, list[str]] = {}
     for element in reachable(root):
+        for kind, urls, directive in _NAMED:
+            if isinstance(element, kind):
+                found.setdefault(directive, []).extend(
+                    source for source in map(image_source, urls(element)) if source)
         html = element.options.get("html") if isinstance(element, DivIcon) else None
         if isinstance(html, str):
-            styles += style_attributes(html)
-    return {"style-src-attr": list(dict.fromkeys(styles))} if styles else {}
+            found.setdefault("style-src-attr", []).extend(style_attributes(html))
+    return {name: list(dict.fromkeys(values)) if name == "style-src-attr" else sorted(set(values))
+            for name, values in found.items() if values}

@@ -275,3 +275,68 @@ def test_serve_keeps_what_elements_add_to_the_policy():
     built = policy_of(story.to_html())
     served = policy_of(dev_page(story.to_html(), {}))
     assert served["style-src-attr"] == built["style-src-attr"] and served["connect-src"] == ["'self'"]
+
+
+FEATURES = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "id": 1, "properties": {}, "geometry": {"type": "Point", "coordinates": [-79.52, 8.98]}}]}
+
+
+def realtime_assets(folder: Path) -> Path:
+    """A stand-in for leaflet-realtime: fetches its source and draws it."""
+    folder.mkdir(parents=True)
+    (folder / "leaflet-realtime.js").write_text(
+        "L.realtime = function (src, options) { var layer = L.geoJSON(null, {pointToLayer: function (f, ll) {"
+        " return L.circleMarker(ll, {className: 'realtime-feature'}); }});"
+        " fetch(typeof src === 'string' ? src : src.url).then(function (r) { return r.json(); })"
+        ".then(function (data) { layer.addData(data); }); var realtime = L.layerGroup(); realtime._container = layer;"
+        " return realtime; };")
+    return folder
+
+
+def test_hosts_that_elements_load_from_are_allowed_each_in_its_directive():
+    from folium.plugins import Realtime, VectorGridProtobuf
+    from folium.raster_layers import ImageOverlay, VideoOverlay
+
+    from storymap.security import element_policy
+
+    group = folium.FeatureGroup()
+    Realtime("https://live.example.org/now.geojson").add_to(group)
+    Realtime({"url": "https://other.example.org/now", "type": "json"}).add_to(group)
+    Realtime(folium.JsCode("function (ok, err) { ok({}); }")).add_to(group)  # (loads nothing)
+    VectorGridProtobuf("https://{s}.tiles.example.org/{z}/{x}/{y}.pbf", "vg").add_to(group)
+    VideoOverlay("https://video.example.org/a.webm", bounds=[[8.9, -79.6], [9.1, -79.4]]).add_to(group)
+    ImageOverlay("https://images.example.org/a.png", bounds=[[8.9, -79.6], [9.1, -79.4]]).add_to(group)
+    assert element_policy(group) == {
+        "connect-src": ["https://*.tiles.example.org", "https://live.example.org", "https://other.example.org"],
+        "media-src": ["https://video.example.org"], "img-src": ["https://images.example.org"]}
+    story = storymap.load(GEODATA)
+    story.map.add_child(group)  # (its plugins' files are not needed for the policy: ask for it alone)
+    from storymap.security import page_policy
+    policy = {d.split()[0]: d.split()[1:] for d in page_policy("<p></p>", [], element_policy(story.map)).split("; ")}
+    assert policy["connect-src"] == ["https://*.tiles.example.org", "https://live.example.org",
+                                     "https://other.example.org"]
+    assert policy["media-src"] == ["https://video.example.org"]
+    assert policy["img-src"] == ["data:", "https://images.example.org"]
+    # Without such elements, neither directive (default-src 'none' refuses them all).
+    panama = policy_of(storymap.load(GEODATA).to_html())
+    assert "connect-src" not in panama and "media-src" not in panama
+
+
+@pytest.mark.browser
+def test_a_realtime_layer_fetches_its_named_source_under_the_policy(tmp_path: Path, make_page):
+    import json
+
+    from folium.plugins import Realtime
+
+    story = storymap.load(GEODATA).add_layer(Realtime("https://live.example.org/now.geojson"), "Live",
+                                             assets=realtime_assets(tmp_path / "realtime"))
+    html = story.save(tmp_path / "live.html").read_text("utf-8")
+    assert policy_of(html)["connect-src"] == ["https://live.example.org"]
+    run = make_page(online=True)
+    run.page.route("https://live.example.org/**", lambda route: route.fulfill(
+        status=200, content_type="application/json", headers={"Access-Control-Allow-Origin": "*"},
+        body=json.dumps(FEATURES)))
+    run.open(tmp_path / "live.html")
+    run.page.wait_for_function("() => document.querySelectorAll('.storymap .realtime-feature').length === 1",
+                               timeout=10_000)
+    assert not run.outside and run.errors == [], (run.outside, run.errors)

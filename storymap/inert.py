@@ -143,10 +143,16 @@ _DEFAULT_CSS = dict(folium.Map.default_css)
 _ICON_FONTS = {"glyphicon": _DEFAULT_CSS["glyphicons_css"], "fa": _DEFAULT_CSS["awesome_markers_font_css"]}
 
 
+def _awesome(element: Element) -> bool:
+    """Whether an element draws with Leaflet.awesome-markers: a ``folium.Icon``, not a
+    ``folium.CustomIcon`` (a subclass drawing an image with Leaflet's own ``L.icon``)."""
+    return isinstance(element, folium.Icon) and not isinstance(element, folium.CustomIcon)
+
+
 def icon_links(root: Element) -> list[tuple[str, str]]:
     """The files the ``folium.Icon`` elements among ``root``'s need: ``("script" | "style", url)``,
     none when it holds no Icon."""
-    prefixes = [str(el.options.get("prefix", "glyphicon")) for el in reachable(root) if isinstance(el, folium.Icon)]
+    prefixes = [str(el.options.get("prefix", "glyphicon")) for el in reachable(root) if _awesome(el)]
     if not prefixes:
         return []
     links = [("script", _DEFAULT_JS["awesome_markers"]), ("style", _DEFAULT_CSS["awesome_markers_css"]),
@@ -173,7 +179,7 @@ def make_inert(elements: list[Element]) -> None:
     """Give the popups and tooltips among ``elements`` (a render's copies) storymap's templates;
     the map (a ``folium.Map`` among them) asks for the files of any ``folium.Icon`` among them."""
     maps = [el for el in elements if isinstance(el, folium.Map)]
-    icons = [el for el in elements if isinstance(el, folium.Icon)]
+    icons = [el for el in elements if _awesome(el)]
     if maps and icons:
         links = [link for icon in icons for link in icon_links(icon)]
         _with_links(maps[0], list(dict.fromkeys(links)))

@@ -8,7 +8,7 @@ The policy is computed from the page as rendered: the sha256 of every inline ``<
 ``<style>`` body, images from ``data:`` and from the hosts of the map's tile layers, nothing else
 (no other scripts, styles, fonts, frames, requests, forms or ``<base>``). What the user's folium
 elements name is added (:func:`element_policy`), each by its exact host or text: the host of an
-image overlay's image (``img-src``), of a ``Realtime`` source or a
+image overlay's or a ``CustomIcon``'s image (``img-src``), of a ``Realtime`` source or a
 ``VectorGridProtobuf``'s tiles (``connect-src``: both ``fetch`` them), of a ``VideoOverlay``'s video
 (``media-src``); and the ``style="…"`` attributes of a ``DivIcon``'s HTML, which Leaflet inserts with
 ``innerHTML``, by their sha256 (``style-src-attr 'unsafe-hashes'``; no other attribute, and no
@@ -30,7 +30,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from branca.element import Element
-from folium.features import DivIcon
+from folium.features import CustomIcon, DivIcon
 from folium.plugins import Realtime, VectorGridProtobuf
 from folium.raster_layers import ImageOverlay, TileLayer, VideoOverlay, WmsTileLayer
 
@@ -166,6 +166,7 @@ def _urls(value: Any) -> list[str]:
 #: Where each kind of element keeps the URLs it loads, and the directive that allows them.
 _NAMED = (
     (ImageOverlay, lambda el: _urls(el.url), "img-src"),
+    (CustomIcon, lambda el: _urls([el.options.get("icon_url"), el.options.get("shadow_url")]), "img-src"),
     (Realtime, lambda el: _urls(el.src), "connect-src"),
     (VectorGridProtobuf, lambda el: _urls(el.url), "connect-src"),
     (VideoOverlay, lambda el: _urls(el.video_url), "media-src"),

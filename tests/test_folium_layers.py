@@ -340,3 +340,24 @@ def test_a_realtime_layer_fetches_its_named_source_under_the_policy(tmp_path: Pa
     run.page.wait_for_function("() => document.querySelectorAll('.storymap .realtime-feature').length === 1",
                                timeout=10_000)
     assert not run.outside and run.errors == [], (run.outside, run.errors)
+
+
+# folium.CustomIcon -------------------------------------------------------------------------------
+
+def test_a_custom_icon_needs_no_awesome_markers(tmp_path: Path):
+    """CustomIcon subclasses folium.Icon but draws its image with Leaflet's own L.icon: a data URI
+    or a local file (which folium reads into one) needs nothing more; an https image's host is
+    allowed in img-src, as the hosts other elements name are."""
+    pixel = "data:image/png;base64," + base64.b64encode(BLANK_PNG).decode()
+    (tmp_path / "pin.png").write_bytes(BLANK_PNG)
+    story = storymap.load(GEODATA)
+    story.add_layer(folium.Marker([8.98, -79.52], icon=folium.CustomIcon(pixel, icon_size=(20, 20))), "Data pin")
+    story.add_layer(folium.Marker([8.99, -79.52], icon=folium.CustomIcon(str(tmp_path / "pin.png"))), "File pin")
+    folium.Marker([9.0, -79.5], icon=folium.CustomIcon(pixel)).add_to(story.map)
+    html = story.to_html()
+    assert "AwesomeMarkers" not in html and html.count(pixel) >= 3
+    assert policy_of(html)["img-src"] == ["data:", "https://*.basemaps.cartocdn.com"]
+    story.add_layer(folium.Marker([9.01, -79.52], icon=folium.CustomIcon(
+        "https://images.example.org/pin.png", shadow_image="https://shadows.example.org/s.png")), "Remote pin")
+    assert policy_of(story.to_html())["img-src"] == [
+        "data:", "https://*.basemaps.cartocdn.com", "https://images.example.org", "https://shadows.example.org"]

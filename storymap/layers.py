@@ -45,6 +45,7 @@ from .errors import Problem, StoryError, did_you_mean, problems_from_validation,
 from .geodata import raw_frame, to_geodataframe
 from .geometry import FAMILIES, bounds_union, family_codes
 from .inert import reachable
+from .security import blocked
 from .styling import COLOR_RE, MAX_RADIUS, check_keywords, check_options, data_style, point_radii
 from .styling import _values as column_values
 from .text import script_json
@@ -791,6 +792,8 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
     if isinstance(data, Element):
         if any(isinstance(el, folium.Choropleth) for el in reachable(data)):
             raise _problem(name, "data", CHOROPLETH)
+        for _, message in blocked(data):  # (before "not a layer": a control, say why it cannot be)
+            raise _problem(name, "data", message)
         if isinstance(data, folium.Map) or not isinstance(data, _LAYERLIKE):
             raise _problem(name, "data", f"a folium {type(data).__name__} is not a layer; add_layer takes "
                                          "folium layers, markers and vector shapes (add controls to "

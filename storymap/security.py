@@ -31,12 +31,13 @@ from urllib.parse import urlsplit
 
 from branca.element import Element
 from folium.features import CustomIcon, DivIcon
-from folium.plugins import Realtime, VectorGridProtobuf
+from folium.plugins import MeasureControl, Realtime, VectorGridProtobuf
 from folium.raster_layers import ImageOverlay, TileLayer, VideoOverlay, WmsTileLayer
 
 from .inert import reachable
 
-__all__ = ["page_policy", "add_csp", "tile_sources", "image_source", "element_policy", "style_attributes"]
+__all__ = ["page_policy", "add_csp", "tile_sources", "image_source", "element_policy", "style_attributes",
+           "blocked"]
 
 
 _INLINE = re.compile(r"<(script|style)(\s[^>]*)?>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
@@ -190,3 +191,20 @@ def element_policy(root: Element) -> dict[str, list[str]]:
             found.setdefault("style-src-attr", []).extend(style_attributes(html))
     return {name: list(dict.fromkeys(values)) if name == "style-src-attr" else sorted(set(values))
             for name, values in found.items() if values}
+
+
+#: folium elements whose scripts cannot run under a story page's policy: ``(type, why and what instead)``.
+BLOCKED = (
+    (MeasureControl,
+     "folium.plugins.MeasureControl cannot run under the story page's Content-Security-Policy: its script "
+     "(leaflet-measure) compiles its templates with new Function, which the policy forbids (it allows no "
+     "'unsafe-eval'), and the page's script would stop. Instead, give a distance in the step's narrative, or draw "
+     "it: a folium.PolyLine with a folium.Tooltip saying its length (the map shows a scale bar)"),
+)
+
+
+def blocked(root: Element) -> list[tuple[str, str]]:
+    """The elements in a tree that cannot run under the page's policy: ``(type name, message)`` once
+    per kind, in :data:`BLOCKED`'s order."""
+    kinds = {type(element) for element in reachable(root)}
+    return [(kind.__name__, message) for kind, message in BLOCKED if any(issubclass(k, kind) for k in kinds)]

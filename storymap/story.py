@@ -25,6 +25,7 @@ from .errors import Problem, StoryError, did_you_mean, problems_from_validation
 from .i18n import page_languages
 from .translations import localize
 from .inert import icon_links, reachable
+from .security import blocked
 from .layers import CHOROPLETH, DataLayer, Overlay, make_overlay, texts_by_language
 from .load import load_data, story_notes
 from .models import Step, StoryData
@@ -450,8 +451,9 @@ class Story:
         storymap.StoryError
             For a folium element on :attr:`map` whose files cannot be had (each URL is named,
             with the ways out), or one storymap cannot draw (``folium.Choropleth``; a map of its own, such
-            as ``folium.plugins.DualMap``: a story page has one map), or an element that would be left
-            out (a bare ``branca.element.Element`` on the map).
+            as ``folium.plugins.DualMap``: a story page has one map), or one that cannot run under the
+            page's Content-Security-Policy (``MeasureControl``), or an element that would be left out (a
+            bare ``branca.element.Element`` on the map).
         """
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
@@ -461,6 +463,10 @@ class Story:
         lang = self._language(lang)
         if any(isinstance(el, folium.Choropleth) for el in reachable(self.map)):
             raise StoryError([Problem(file="", where="story.map", field="folium.Choropleth", message=CHOROPLETH)])
+        refused = blocked(self.map)
+        if refused:
+            raise StoryError([Problem(file="", where="story.map", field=kind, message=message)
+                              for kind, message in refused])
         other = next((el for el in reachable(self.map) if el is not self.map and isinstance(el, (folium.Map, DualMap))),
                      None)
         if other is not None:

@@ -361,3 +361,22 @@ def test_a_custom_icon_needs_no_awesome_markers(tmp_path: Path):
         "https://images.example.org/pin.png", shadow_image="https://shadows.example.org/s.png")), "Remote pin")
     assert policy_of(story.to_html())["img-src"] == [
         "data:", "https://*.basemaps.cartocdn.com", "https://images.example.org", "https://shadows.example.org"]
+
+
+# Elements that cannot run under the page's policy ------------------------------------------------
+
+def test_a_measure_control_is_refused_early_with_what_to_do_instead():
+    """leaflet-measure compiles its templates with new Function: under the page's policy (no
+    'unsafe-eval') its script would throw and stop the page's."""
+    from folium.plugins import MeasureControl
+
+    story = storymap.load(GEODATA)
+    with pytest.raises(StoryError, match=r"layer 'Measure' data: folium.plugins.MeasureControl cannot run under "
+                                         r"the story page's Content-Security-Policy.*new Function.*folium.PolyLine"):
+        story.add_layer(folium.FeatureGroup().add_child(MeasureControl()), "Measure")
+    with pytest.raises(StoryError, match=r"layer 'Measure' data: folium.plugins.MeasureControl cannot run"):
+        story.add_layer(MeasureControl(), "Measure")
+    assert story.layers == []
+    MeasureControl().add_to(story.map)
+    with pytest.raises(StoryError, match=r"story.map MeasureControl: folium.plugins.MeasureControl cannot run"):
+        story.to_html(assets=GEODATA)  # (before any file is looked for)

@@ -421,13 +421,18 @@ class AssetStore:
 HINTS = (
     (("leaflet.awesome-markers.js", "leaflet.awesome-markers.css", "bootstrap-glyphicons.css", "all.min.css",
       "leaflet.awesome.rotate.min.css"),
-     "folium.Icon draws its marker with Leaflet.awesome-markers and an icon font (Bootstrap's glyphicons for "
+     "folium.Icon (and a FastMarkerCluster without a callback, for each point) draws its marker with "
+     "Leaflet.awesome-markers and an icon font (Bootstrap's glyphicons for "
      "prefix='glyphicon', Font Awesome for prefix='fa'), which a folium.Map loads from CDNs and a story page does "
      "not: give their files (the script, its stylesheet with its images markers-soft.png and markers-shadow.png, "
      "and the font's stylesheet with its font files) as assets, or draw the point without them: a data layer "
      "(add_layer(points, name, color='red', marker_kwds={'radius': 6}); points are circle markers, "
      "marker_type='circle_marker'), a folium.CircleMarker, or a folium.Marker with a folium.DivIcon or with no "
      "icon (Leaflet's own pin)"),
+    (("jquery-3.7.1.min.js",),
+     "folium.plugins.TimeSliderChoropleth's script uses jQuery ($), which a folium.Map loads from a CDN and a story "
+     "page does not: give jQuery's file as assets (its slider then sits below the story, outside the map), or show "
+     "the data by time with add_layer(gdf, name, time='date', column=...), each step showing its date"),
     (("d3.min.js",),
      "d3 draws the legend of a branca colormap (a folium.Choropleth's, or a colormap added to the map), which a "
      "story page does not hold: colour geodata by a column with add_layer(gdf, name, column=..., scheme=..., "

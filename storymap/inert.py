@@ -27,12 +27,13 @@ import jinja2
 from branca.element import CssLink, Element, JavascriptLink
 from folium.features import GeoJsonPopup, GeoJsonTooltip
 from folium.map import Popup, Tooltip
+from folium.plugins import TimeSliderChoropleth
 from folium.template import tojavascript
 from markupsafe import Markup
 
 from .text import sanitize_html, script_json
 
-__all__ = ["make_inert", "INERT_TYPES", "icon_links", "reachable"]
+__all__ = ["make_inert", "INERT_TYPES", "icon_links", "needed_links", "reachable"]
 
 _ENV = jinja2.Environment(autoescape=False, trim_blocks=True, lstrip_blocks=True)
 _ENV.filters["tojs"] = lambda value: Markup(script_json(value))
@@ -137,7 +138,9 @@ def elements_in(value: Any) -> list[Element]:
 # folium.Icon draws with Leaflet.awesome-markers (``L.AwesomeMarkers``), whose files a folium.Map
 # loads from CDNs as its defaults (with jQuery and Bootstrap); a story's map loads none of them. So
 # an Icon asks for them itself: the script, its stylesheet (marker images), folium's rotation
-# classes, and the stylesheet of the icon font its prefix names.
+# classes, and the stylesheet of the icon font its prefix names. A FastMarkerCluster's default
+# callback draws each point with ``L.AwesomeMarkers.icon()`` (prefix glyphicon); a
+# TimeSliderChoropleth's script uses jQuery (``$``), another of a folium.Map's defaults.
 _DEFAULT_JS = dict(folium.Map.default_js)
 _DEFAULT_CSS = dict(folium.Map.default_css)
 _ICON_FONTS = {"glyphicon": _DEFAULT_CSS["glyphicons_css"], "fa": _DEFAULT_CSS["awesome_markers_font_css"]}
@@ -149,16 +152,37 @@ def _awesome(element: Element) -> bool:
     return isinstance(element, folium.Icon) and not isinstance(element, folium.CustomIcon)
 
 
+def _icon_prefixes(element: Element) -> list[str]:
+    """The icon fonts an element draws awesome-markers with (none if it draws none)."""
+    if _awesome(element):
+        return [str(element.options.get("prefix", "glyphicon"))]
+    callback = getattr(element, "callback", None)  # (FastMarkerCluster: folium's default, or the user's)
+    if isinstance(callback, str) and "L.AwesomeMarkers" in callback:
+        return ["glyphicon"]  # (awesome-markers' own default prefix)
+    return []
+
+
 def icon_links(root: Element) -> list[tuple[str, str]]:
-    """The files the ``folium.Icon`` elements among ``root``'s need: ``("script" | "style", url)``,
-    none when it holds no Icon."""
-    prefixes = [str(el.options.get("prefix", "glyphicon")) for el in reachable(root) if _awesome(el)]
+    """The files the ``folium.Icon`` elements among ``root``'s (and a ``FastMarkerCluster``'s default
+    markers) need: ``("script" | "style", url)``, none when it holds no such element."""
+    prefixes = [prefix for el in reachable(root) for prefix in _icon_prefixes(el)]
     if not prefixes:
         return []
     links = [("script", _DEFAULT_JS["awesome_markers"]), ("style", _DEFAULT_CSS["awesome_markers_css"]),
              ("style", _DEFAULT_CSS["awesome_rotate_css"])]
     fonts = [_ICON_FONTS[p] for p in dict.fromkeys(prefixes) if p in _ICON_FONTS]
     return links + [("style", url) for url in fonts]
+
+
+def _needs_jquery(element: Element) -> bool:
+    return isinstance(element, TimeSliderChoropleth)
+
+
+def needed_links(root: Element) -> list[tuple[str, str]]:
+    """The files elements among ``root``'s need beyond those they ask for themselves: those of
+    :func:`icon_links`, and jQuery for a ``TimeSliderChoropleth``; once each."""
+    jquery = [("script", _DEFAULT_JS["jquery"])] if any(_needs_jquery(el) for el in reachable(root)) else []
+    return list(dict.fromkeys(jquery + icon_links(root)))
 
 
 def _with_links(element: Element, links: list[tuple[str, str]]) -> None:
@@ -177,11 +201,11 @@ def _with_links(element: Element, links: list[tuple[str, str]]) -> None:
 
 def make_inert(elements: list[Element]) -> None:
     """Give the popups and tooltips among ``elements`` (a render's copies) storymap's templates;
-    the map (a ``folium.Map`` among them) asks for the files of any ``folium.Icon`` among them."""
+    the map (a ``folium.Map`` among them) asks for the files any of them needs (:func:`needed_links`)."""
     maps = [el for el in elements if isinstance(el, folium.Map)]
-    icons = [el for el in elements if _awesome(el)]
-    if maps and icons:
-        links = [link for icon in icons for link in icon_links(icon)]
+    needing = [el for el in elements if _icon_prefixes(el) or _needs_jquery(el)]
+    if maps and needing:
+        links = [link for element in needing for link in needed_links(element)]
         _with_links(maps[0], list(dict.fromkeys(links)))
     for element in elements:
         if _own(element, Popup):

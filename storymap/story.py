@@ -24,7 +24,7 @@ from .files import check_output, write_atomic
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
 from .i18n import page_languages
 from .translations import localize
-from .inert import icon_links, reachable
+from .inert import needed_links, reachable
 from .security import blocked
 from .layers import CHOROPLETH, DataLayer, Overlay, make_overlay, texts_by_language
 from .load import load_data, story_notes
@@ -283,9 +283,9 @@ class Story:
             marker_type=marker_type, marker_kwds=marker_kwds, highlight=highlight, highlight_kwds=highlight_kwds,
             missing_kwds=missing_kwds, tooltip_kwds=tooltip_kwds, popup_kwds=popup_kwds, **unsupported)
         folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
-        links = list(dict.fromkeys(icon_links(overlay.element) + remote_links(overlay.element)))
+        links = list(dict.fromkeys(needed_links(overlay.element) + remote_links(overlay.element)))
         if links:
-            # A folium plugin (or a folium.Icon): its files must be inlined. Find them now, not at save.
+            # A folium plugin (or a folium.Icon, jQuery): its files must be inlined. Find them now, not at save.
             store = AssetStore(folders, call="add_layer()")
             missing = [url for _, url in links if store.find(url) is None]
             if missing:

@@ -380,3 +380,71 @@ def test_a_measure_control_is_refused_early_with_what_to_do_instead():
     MeasureControl().add_to(story.map)
     with pytest.raises(StoryError, match=r"story.map MeasureControl: folium.plugins.MeasureControl cannot run"):
         story.to_html(assets=GEODATA)  # (before any file is looked for)
+
+
+# Elements that need a file a folium.Map would load ------------------------------------------------
+
+MARKERCLUSTER_JS = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js"
+JQUERY = "https://code.jquery.com/jquery-3.7.1.min.js"
+
+
+def markercluster_assets(folder: Path) -> Path:
+    """A stand-in for Leaflet.markercluster: a plain layer group."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "leaflet.markercluster.js").write_text(
+        "L.MarkerClusterGroup = L.FeatureGroup.extend({}); L.markerClusterGroup = function (o) {"
+        " return new L.MarkerClusterGroup(); };")
+    (folder / "MarkerCluster.css").write_text(".marker-cluster{color:#000}")
+    (folder / "MarkerCluster.Default.css").write_text(".marker-cluster-small{color:#000}")
+    return folder
+
+
+def test_a_fast_marker_cluster_asks_for_awesome_markers_for_its_default_markers(tmp_path: Path):
+    """Without a callback, a FastMarkerCluster draws each point with L.AwesomeMarkers.icon()."""
+    from folium.plugins import FastMarkerCluster
+
+    points = [[9.0 + i / 100, -79.6] for i in range(5)]
+    folder = markercluster_assets(tmp_path / "assets")
+    story = storymap.load(GEODATA)
+    with pytest.raises(StoryError) as info:
+        story.add_layer(FastMarkerCluster(points), "Fast", assets=folder)
+    lines = [str(p) for p in info.value.problems]
+    assert lines[0] == f"layer 'Fast' assets: cannot find {AWESOME_JS}" and any(GLYPHICONS in line for line in lines)
+    assert any("FastMarkerCluster without a callback" in line for line in lines)
+    FastMarkerCluster(points).add_to(story.map)
+    with pytest.raises(StoryError, match="cannot find " + AWESOME_JS):
+        story.to_html(assets=folder)
+    # With the files, it builds; with a callback of its own, it needs none of them.
+    awesome_assets(folder / "awesome")
+    assert "L.AwesomeMarkers = {icon" in story.add_layer(FastMarkerCluster(points), "Fast", assets=folder).to_html()
+    own = storymap.load(GEODATA).add_layer(FastMarkerCluster(
+        points, callback="function (row) { return L.circleMarker(new L.LatLng(row[0], row[1])); }"), "Own",
+        assets=markercluster_assets(tmp_path / "clusters"))
+    assert "AwesomeMarkers" not in own.to_html()
+
+
+def test_a_time_slider_choropleth_asks_for_jquery(tmp_path: Path):
+    import json
+
+    from folium.plugins import TimeSliderChoropleth
+
+    folder = tmp_path / "assets"
+    folder.mkdir()
+    (folder / "d3.v4.min.js").write_text("var d3 = {};")
+    (folder / "moment.min.js").write_text("var moment = function () {};")
+
+    def slider() -> TimeSliderChoropleth:
+        square = {"type": "Feature", "id": "0", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [
+            [[-79.9, 9.0], [-79.6, 9.0], [-79.6, 9.3], [-79.9, 9.3], [-79.9, 9.0]]]}}
+        return TimeSliderChoropleth(json.dumps({"type": "FeatureCollection", "features": [square]}),
+                                    styledict={"0": {"1577836800": {"color": "red", "opacity": 0.7}}})
+
+    story = storymap.load(GEODATA)
+    with pytest.raises(StoryError) as info:
+        story.add_layer(slider(), "Slider", assets=folder)
+    lines = [str(p) for p in info.value.problems]
+    assert lines[0] == f"layer 'Slider' assets: cannot find {JQUERY}"
+    assert any("TimeSliderChoropleth's script uses jQuery" in line and "time='date'" in line for line in lines)
+    (folder / "jquery-3.7.1.min.js").write_text("window.jQuery = window.$ = function () {};")
+    html = story.add_layer(slider(), "Slider", assets=folder).to_html()
+    assert "window.jQuery = window.$" in html

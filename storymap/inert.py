@@ -33,7 +33,8 @@ from markupsafe import Markup
 
 from .text import sanitize_html, script_json
 
-__all__ = ["make_inert", "INERT_TYPES", "icon_links", "needed_links", "reachable"]
+__all__ = ["make_inert", "INERT_TYPES", "icon_links", "needed_links", "reachable", "framed_popups",
+           "FRAMED_POPUP"]
 
 _ENV = jinja2.Environment(autoescape=False, trim_blocks=True, lstrip_blocks=True)
 _ENV.filters["tojs"] = lambda value: Markup(script_json(value))
@@ -101,6 +102,24 @@ def _content(popup: Popup) -> str:
         text = child.render()
         parts.append(text.replace("\\`", "`"))  # folium escaped the backticks of a string given
     return sanitize_html("".join(parts))
+
+
+def framed_popups(root: Element) -> int:
+    """How many popups among ``root``'s hold a frame (a ``folium.IFrame``, an ``<iframe>`` in their
+    HTML): sanitizing drops it, and a popup of a frame alone opens empty."""
+    count = 0
+    for element in reachable(root):
+        if _own(element, Popup):
+            children = list(element.html._children.values())
+            if any(isinstance(child, folium.IFrame) for child in children) or any(
+                    "<iframe" in child.render().lower() for child in children):
+                count += 1
+    return count
+
+
+FRAMED_POPUP = ("a folium.Popup holding a folium.IFrame (or an <iframe>) would open empty: a popup's HTML is "
+                "sanitized as text and frames are dropped (README: Security). Give folium.Popup the HTML itself, "
+                "e.g. folium.Popup('<h1>Hi</h1><p>…</p>', max_width=300): formatting, lists, tables and links are kept")
 
 
 def _own(element: Element, base: type) -> bool:

@@ -24,7 +24,7 @@ from .files import check_output, write_atomic
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
 from .i18n import page_languages
 from .translations import localize
-from .inert import needed_links, reachable
+from .inert import FRAMED_POPUP, framed_popups, needed_links, reachable
 from .security import blocked
 from .layers import CHOROPLETH, DataLayer, Overlay, make_overlay, texts_by_language
 from .load import load_data, story_notes
@@ -290,6 +290,8 @@ class Story:
             missing = [url for _, url in links if store.find(url) is None]
             if missing:
                 raise StoryError(store.problems(missing, where=f"layer {overlay.name!r}"))
+        if framed_popups(overlay.element):
+            warnings.warn(f"layer {overlay.name!r}: {FRAMED_POPUP}", UserWarning, stacklevel=2)
         if assets is not None and Path(assets) not in self._asset_folders:
             self._asset_folders.append(Path(assets))
         overlay.element.add_to(self.map)
@@ -463,6 +465,9 @@ class Story:
         lang = self._language(lang)
         if any(isinstance(el, folium.Choropleth) for el in reachable(self.map)):
             raise StoryError([Problem(file="", where="story.map", field="folium.Choropleth", message=CHOROPLETH)])
+        added = {id(overlay.element) for overlay in self._overlays.values()}  # (add_layer warned of its own)
+        if sum(framed_popups(child) for child in self.map._children.values() if id(child) not in added):
+            warnings.warn(f"story.map: {FRAMED_POPUP}", UserWarning, stacklevel=2)
         refused = blocked(self.map)
         if refused:
             raise StoryError([Problem(file="", where="story.map", field=kind, message=message)

@@ -448,3 +448,21 @@ def test_a_time_slider_choropleth_asks_for_jquery(tmp_path: Path):
     (folder / "jquery-3.7.1.min.js").write_text("window.jQuery = window.$ = function () {};")
     html = story.add_layer(slider(), "Slider", assets=folder).to_html()
     assert "window.jQuery = window.$" in html
+
+
+def test_a_popup_of_a_frame_warns_that_it_would_open_empty(recwarn):
+    framed = folium.Marker([8.98, -79.52], popup=folium.Popup(folium.IFrame("<h1>Hi</h1>", width=200, height=100)))
+    story = storymap.load(GEODATA)
+    with pytest.warns(UserWarning, match=r"layer 'Framed': a folium.Popup holding a folium.IFrame .* would open "
+                                         r"empty.*Give folium.Popup the HTML itself"):
+        story.add_layer(framed, "Framed")
+    with pytest.warns(UserWarning, match="would open empty"):
+        story.add_layer(folium.Marker([9, -79.5], popup="<p>see</p><iframe src='https://example.org'></iframe>"),
+                        "Raw frame")
+    recwarn.clear()
+    story.add_layer(folium.Marker([9, -79.5], popup=folium.Popup("<h1>Hi</h1>")), "Plain")
+    story.to_html()  # (the layers' popups were warned of when they were added)
+    assert not [w for w in recwarn if "open empty" in str(w.message)]
+    folium.Marker([9.1, -79.5], popup=folium.Popup(folium.IFrame("<p>x</p>"))).add_to(story.map)
+    with pytest.warns(UserWarning, match="story.map: a folium.Popup holding a folium.IFrame"):
+        story.to_html()

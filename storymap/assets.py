@@ -430,9 +430,10 @@ HINTS = (
      "marker_type='circle_marker'), a folium.CircleMarker, or a folium.Marker with a folium.DivIcon or with no "
      "icon (Leaflet's own pin)"),
     (("jquery-3.7.1.min.js",),
-     "folium.plugins.TimeSliderChoropleth's script uses jQuery ($), which a folium.Map loads from a CDN and a story "
-     "page does not: give jQuery's file as assets (its slider then sits below the story, outside the map), or show "
-     "the data by time with add_layer(gdf, name, time='date', column=...), each step showing its date"),
+     "folium.plugins.TimeSliderChoropleth's and HeatMapWithTime's scripts use jQuery ($), which a folium.Map loads "
+     "from a CDN and a story page does not: give jQuery's file as assets (a TimeSliderChoropleth's slider then sits "
+     "below the story, outside the map), or show the data by time with add_layer(gdf, name, time='date', ...), "
+     "each step showing its date"),
     (("d3.min.js",),
      "d3 draws the legend of a branca colormap (a folium.Choropleth's, or a colormap added to the map), which a "
      "story page does not hold: colour geodata by a column with add_layer(gdf, name, column=..., scheme=..., "

@@ -27,7 +27,7 @@ import jinja2
 from branca.element import CssLink, Element, JavascriptLink
 from folium.features import GeoJsonPopup, GeoJsonTooltip
 from folium.map import Popup, Tooltip
-from folium.plugins import TimeSliderChoropleth
+from folium.plugins import HeatMapWithTime, TimeSliderChoropleth
 from folium.template import tojavascript
 from markupsafe import Markup
 
@@ -159,7 +159,7 @@ def elements_in(value: Any) -> list[Element]:
 # an Icon asks for them itself: the script, its stylesheet (marker images), folium's rotation
 # classes, and the stylesheet of the icon font its prefix names. A FastMarkerCluster's default
 # callback draws each point with ``L.AwesomeMarkers.icon()`` (prefix glyphicon); a
-# TimeSliderChoropleth's script uses jQuery (``$``), another of a folium.Map's defaults.
+# TimeSliderChoropleth's and HeatMapWithTime's scripts use jQuery (``$``), another of a folium.Map's defaults.
 _DEFAULT_JS = dict(folium.Map.default_js)
 _DEFAULT_CSS = dict(folium.Map.default_css)
 _ICON_FONTS = {"glyphicon": _DEFAULT_CSS["glyphicons_css"], "fa": _DEFAULT_CSS["awesome_markers_font_css"]}
@@ -194,12 +194,14 @@ def icon_links(root: Element) -> list[tuple[str, str]]:
 
 
 def _needs_jquery(element: Element) -> bool:
-    return isinstance(element, TimeSliderChoropleth)
+    # (Both use jQuery, which a folium.Map loads and a story page does not: HeatMapWithTime's
+    # header script calls $.extend.)
+    return isinstance(element, (TimeSliderChoropleth, HeatMapWithTime))
 
 
 def needed_links(root: Element) -> list[tuple[str, str]]:
     """The files elements among ``root``'s need beyond those they ask for themselves: those of
-    :func:`icon_links`, and jQuery for a ``TimeSliderChoropleth``; once each."""
+    :func:`icon_links`, and jQuery for a ``TimeSliderChoropleth`` or a ``HeatMapWithTime``; once each."""
     jquery = [("script", _DEFAULT_JS["jquery"])] if any(_needs_jquery(el) for el in reachable(root)) else []
     return list(dict.fromkeys(jquery + icon_links(root)))
 

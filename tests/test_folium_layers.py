@@ -4,6 +4,7 @@ folium.Choropleth (d3), controls on story.map; and explore's classes with rows w
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 
 import folium
@@ -444,10 +445,17 @@ def test_a_time_slider_choropleth_asks_for_jquery(tmp_path: Path):
         story.add_layer(slider(), "Slider", assets=folder)
     lines = [str(p) for p in info.value.problems]
     assert lines[0] == f"layer 'Slider' assets: cannot find {JQUERY}"
-    assert any("TimeSliderChoropleth's script uses jQuery" in line and "time='date'" in line for line in lines)
+    assert any("TimeSliderChoropleth's and HeatMapWithTime's scripts use jQuery" in line and "time='date'" in line
+               for line in lines)
     (folder / "jquery-3.7.1.min.js").write_text("window.jQuery = window.$ = function () {};")
     html = story.add_layer(slider(), "Slider", assets=folder).to_html()
     assert "window.jQuery = window.$" in html
+    # HeatMapWithTime's header script calls $.extend: it asks for jQuery too.
+    from folium.plugins import HeatMapWithTime
+
+    (folder / "jquery-3.7.1.min.js").unlink()
+    with pytest.raises(StoryError, match=re.escape(f"cannot find {JQUERY}")):
+        storymap.load(GEODATA).add_layer(HeatMapWithTime([[[9.0, -79.5]]]), "Heat", assets=folder)
 
 
 def test_a_popup_of_a_frame_warns_that_it_would_open_empty(recwarn):

@@ -284,3 +284,11 @@ def make_page(browser, shared_contexts):
             page.close()
     for context in own:
         context.close()
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No fetching of folium elements' files, and an empty cache: only what a test gives is found."""
+    monkeypatch.setenv("STORYMAP_FETCH", "0")
+    monkeypatch.setenv("STORYMAP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("STORYMAP_ASSETS", raising=False)

@@ -25,12 +25,7 @@ FONT_AWESOME = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0
 FULLSCREEN_JS = "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js"
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No fetching, and an empty cache: only what a test gives is found."""
-    monkeypatch.setenv("STORYMAP_FETCH", "0")
-    monkeypatch.setenv("STORYMAP_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("STORYMAP_ASSETS", raising=False)
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def awesome_assets(folder: Path) -> Path:

@@ -20,12 +20,7 @@ READY = "() => document.querySelector('[data-storymap]').storymap.ready"
 ROOT = "document.querySelector('[data-storymap]').storymap"
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No fetching, and an empty cache: only what a test gives is found."""
-    monkeypatch.setenv("STORYMAP_FETCH", "0")
-    monkeypatch.setenv("STORYMAP_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("STORYMAP_ASSETS", raising=False)
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def open_ready(make_page, path: Path):

@@ -167,7 +167,8 @@ def _urls(value: Any) -> list[str]:
 #: Where each kind of element keeps the URLs it loads, and the directive that allows them.
 _NAMED = (
     (ImageOverlay, lambda el: _urls(el.url), "img-src"),
-    (CustomIcon, lambda el: _urls([el.options.get("icon_url"), el.options.get("shadow_url")]), "img-src"),
+    (CustomIcon, lambda el: _urls([el.options.get(key) for key in ("icon_url", "shadow_url", "iconUrl", "shadowUrl")]),
+     "img-src"),  # (folium 0.17 keeps its options camelCased)
     (Realtime, lambda el: _urls(el.src), "connect-src"),
     (VectorGridProtobuf, lambda el: _urls(el.url), "connect-src"),
     (VideoOverlay, lambda el: _urls(el.video_url), "media-src"),

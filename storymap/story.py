@@ -11,7 +11,7 @@ from typing import Any, Optional, Sequence
 
 import folium
 import shapely
-from branca.element import Figure, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.map import Layer
 from folium.plugins import DualMap
 from pydantic import ValidationError
@@ -479,8 +479,9 @@ class Story:
                 f"a folium {type(other).__name__} brings a map of its own, and a story page has one map, story.map, "
                 "which the story moves from step to step: add the layers to story.map itself (or with add_layer, "
                 "to show them on some steps only)"))])
+        # (An element with no render of its own: folium 0.17's Popup is a plain Element that has one.)
         dropped = next((el for el in reachable(self.map) if isinstance(el._parent, (folium.Map, Layer))
-                        and not isinstance(el, (MacroElement, Figure))), None)
+                        and not isinstance(el, (MacroElement, Figure)) and type(el).render is Element.render), None)
         if dropped is not None:
             raise StoryError([Problem(file="", where="story.map", field=f"branca {type(dropped).__name__}", message=(
                 f"a bare {type(dropped).__name__} on the map or in a layer is not drawn (folium renders only "

@@ -45,7 +45,7 @@ from . import media as story_media, tiles as story_tiles
 from .context import PageContext, framed_places
 from .errors import Problem, StoryError
 from .layers import DataLayer
-from .security import add_csp, element_policy, tile_sources
+from .security import add_csp, element_policy, fragment_needs, tile_sources
 from .text import script_json
 
 if TYPE_CHECKING:
@@ -738,8 +738,10 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
                                   message=f"an element loads {url} from elsewhere; a story page must hold "
                                           "everything itself: use folium elements whose files storymap can "
                                           "inline (see add_layer's assets)") for url in dict.fromkeys(remote)])
-    # A whole page gets its Content-Security-Policy, computed from the page as rendered.
-    return html if fragment else add_csp(html, tile_sources(tree) + story_media.csp_sources(data), element_policy(tree))
+    # A whole page gets its Content-Security-Policy, computed from the page as rendered; a fragment
+    # says on its root what its host's must allow besides its inline code.
+    sources, extra = tile_sources(tree) + story_media.csp_sources(data), element_policy(tree)
+    return fragment_needs(html, sources, extra) if fragment else add_csp(html, sources, extra)
 
 
 #: A script or stylesheet the page would load from elsewhere (a canonical link is not a load).

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html as html_module
+import json
 import re
 from html.parser import HTMLParser
 from typing import Any, Iterable, Mapping
@@ -60,8 +62,15 @@ def page_policy(html: str, image_sources: Iterable[str] = (),
 
     ``extra`` (see :func:`element_policy`) adds what elements name, by directive: for ``img-src``,
     ``connect-src`` and ``media-src``, source expressions; for ``style-src-attr``, the text of
-    ``style`` attributes, allowed by their hash; a directive with nothing in it is left out."""
-    extra = extra or {}
+    ``style`` attributes, allowed by their hash; a directive with nothing in it is left out.
+
+    A fragment says what else it needs in its root's ``data-storymap-policy`` (its tiles' and
+    elements' hosts, its elements' style attributes: see :func:`fragment_needs`): those are
+    allowed too, so that ``page_policy(fragment_html)`` is all a host page has to allow."""
+    extra = {name: list(values) for name, values in (extra or {}).items()}
+    for found in _NEEDS.finditer(html):
+        for name, values in json.loads(html_module.unescape(found.group(1))).items():
+            extra.setdefault(name, []).extend(values)
     hashes: dict[str, list[str]] = {"script": [], "style": []}
     fonts = False
     for found in _INLINE.finditer(html):
@@ -85,6 +94,26 @@ def page_policy(html: str, image_sources: Iterable[str] = (),
         "form-action 'none'",
     ]
     return "; ".join(directives)
+
+
+#: A fragment's root's statement of what it needs beyond its inline code (see :func:`fragment_needs`).
+_NEEDS = re.compile(r'\sdata-storymap-policy="([^"]*)"')
+
+
+def fragment_needs(html: str, image_sources: Iterable[str] = (),
+                   extra: Mapping[str, Iterable[str]] | None = None) -> str:
+    """``html`` (a fragment) with what its host's policy must allow besides its inline script and
+    style, written on its root (``data-storymap-policy``, JSON by directive) for :func:`page_policy`:
+    ``image_sources`` under ``img-src`` and ``extra`` (see :func:`element_policy`). A fragment
+    needing nothing more is returned as it is."""
+    needs = {name: sorted(set(values)) for name, values in (extra or {}).items() if values}
+    images = sorted((set(image_sources) | set(needs.get("img-src", ()))) - {"data:"})
+    if images:
+        needs["img-src"] = images
+    if not needs:
+        return html
+    attribute = ' data-storymap-policy="' + html_module.escape(json.dumps(needs, sort_keys=True), quote=True) + '"'
+    return html.replace(" data-storymap ", " data-storymap" + attribute + " ", 1)
 
 
 def add_csp(html: str, image_sources: Iterable[str] = (), extra: Mapping[str, Iterable[str]] | None = None) -> str:

@@ -232,3 +232,27 @@ def test_policy_needs_charset_first_and_refuses_external_scripts():
         add_csp("<html><head><script>x</script><meta charset=\"utf-8\"></head></html>")
     with pytest.raises(ValueError, match="elsewhere"):
         page_policy('<script src="https://cdn.example/x.js"></script>')
+
+
+def test_a_fragments_policy_is_whole(tmp_path):
+    """page_policy(fragment_html) is all a host page must allow: the fragment's inline code by hash,
+    and what its root says it needs besides (its tiles' host; a DivIcon's style attributes)."""
+    import folium
+
+    story = storymap.load(GEODATA)
+    plain = page_policy(story.to_html(fragment=True))
+    assert "img-src data: https://*.basemaps.cartocdn.com" in plain and "style-src-attr" not in plain
+    story.add_layer(folium.Marker([9.08, -79.68], icon=folium.DivIcon(html='<b style="color:red">X</b>')), "X")
+    fragment, page = story.to_html(fragment=True), story.to_html()
+    needs = {d.split()[0]: d for d in page_policy(fragment).split("; ")}
+    whole = {d.split()[0]: d for d in re.search(r'Content-Security-Policy" content="([^"]+)"', page).group(1).split("; ")}
+    assert needs["style-src-attr"] == whole["style-src-attr"] and needs["img-src"] == whole["img-src"]
+    # Said once, on the fragment's root, as escaped JSON.
+    import html as html_module
+    import json
+
+    (said,) = re.findall(r' data-storymap-policy="([^"]*)"', fragment)
+    assert json.loads(html_module.unescape(said)) == {"img-src": ["https://*.basemaps.cartocdn.com"],
+                                                      "style-src-attr": ["color:red"]}
+    assert re.search(r'<div class="storymap [^>]*data-storymap-policy=', fragment)
+

@@ -45,7 +45,7 @@ _POPUP = _ENV.from_string("""
 var {{ this.get_name() }} = L.popup({{ this.options|tojavascript }}).setContent({{ this.storymap_html|tojs }});
 {{ parent }}.bindPopup({{ this.get_name() }});
 {% if this.show %}
-if ({{ parent }}._map) { {{ parent }}.openPopup(); }
+if ({{ parent }}._map) { {{ parent }}.openPopup(); } else { {{ parent }}.once('add', function () { {{ parent }}.openPopup(); }); }
 {% endif %}
 """)
 

@@ -264,6 +264,20 @@ def test_a_div_icons_inline_style_applies_under_the_policy(tmp_path: Path, make_
     assert not run.outside and run.errors == [], (run.outside, run.errors)
 
 
+@pytest.mark.browser
+def test_a_popup_shown_opens_when_its_layer_comes_on(tmp_path: Path, make_page):
+    # folium.Popup(show=True) on a layer of one step opened nowhere: its marker was off the map
+    # when the popup was bound. It opens when the step brings the layer on.
+    marker = folium.Marker([9.08, -79.68], popup=folium.Popup("<b>Gatún</b>", show=True))
+    story = storymap.load(GEODATA).add_layer(marker, "Shown", steps=["the-canal"])
+    run = make_page().open(story.save(tmp_path / "shown.html"))
+    assert run.js("() => document.querySelectorAll('.leaflet-popup').length") == 0
+    run.js("() => document.querySelector('[data-storymap]').storymap.goTo('the-canal')")
+    run.settle()
+    assert run.js("() => [...document.querySelectorAll('.leaflet-popup-content')].map((p) => p.textContent)") == ["Gatún"]
+    assert run.errors == []
+
+
 def test_serve_keeps_what_elements_add_to_the_policy():
     from storymap.serve import dev_page
 

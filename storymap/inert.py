@@ -139,8 +139,13 @@ def reachable(root: Element, *, parents: bool = False) -> Iterator[Element]:
         seen.add(id(element))
         yield element
         for name, value in vars(element).items():
-            if parents or name != "_parent":
+            if parents or name not in _UPWARD:
                 stack += elements_in(value)
+
+
+#: Attributes that point up the tree, not down: ``_parent``, and the map a GeoJson was last
+#: rendered on (``parent_map``: a map it was looked at on before joining a story).
+_UPWARD = frozenset({"_parent", "parent_map"})
 
 
 def elements_in(value: Any) -> list[Element]:

@@ -30,6 +30,7 @@ import hashlib
 import itertools
 import re
 import secrets
+import warnings
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
 
@@ -37,6 +38,7 @@ import folium
 import jinja2
 from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from folium.map import Layer
+from folium.plugins import TimestampedGeoJson
 from folium.utilities import camelize
 from markupsafe import Markup
 
@@ -158,13 +160,22 @@ def _timestamped_geojson(macro: str, text: str) -> str:
     # Its script declares ``var timeDimensionControl`` and adds ``this.timeDimensionControl``: on
     # folium's page a top-level var is a property of window (``this``), in the story's one function
     # (which defines no globals) it is not, and the control was undefined.
-    return text.replace(".addControl(this.timeDimensionControl)", ".addControl(timeDimensionControl)") \
-        if macro == "script" else text
+    if macro != "script" or "this.timeDimensionControl" not in text:
+        return text
+    if ".addControl(this.timeDimensionControl)" not in text:  # (another folium's template)
+        warnings.warn("folium.plugins.TimestampedGeoJson: its script no longer reads as storymap corrects it; "
+                      "its time control may not show", UserWarning, stacklevel=2)
+        return text
+    return text.replace(".addControl(this.timeDimensionControl)", ".addControl(timeDimensionControl)")
 
 
-#: Corrections of what some folium elements' templates render, by class name: code written for a
-#: page where each element's script runs at the top level of the document.
-_FIXES: dict[str, Callable[[str, str], str]] = {"TimestampedGeoJson": _timestamped_geojson}
+#: Corrections of what some folium elements' templates render, by class (subclasses too): code
+#: written for a page where each element's script runs at the top level of the document.
+_FIXES: tuple[tuple[type, Callable[[str, str], str]], ...] = ((TimestampedGeoJson, _timestamped_geojson),)
+
+
+def _fix_for(element: Element) -> Callable[[str, str], str]:
+    return next((fix for kind, fix in _FIXES if isinstance(element, kind)), _as_written)
 
 
 def _guard_templates(root: Element, pieces: _Pieces) -> None:
@@ -172,7 +183,7 @@ def _guard_templates(root: Element, pieces: _Pieces) -> None:
     for element in _all_elements(root):
         template = getattr(element, "_template", None)
         if template is not None and not isinstance(template, _GuardedTemplate):
-            element._template = _GuardedTemplate(template, pieces, _FIXES.get(type(element).__name__, _as_written))
+            element._template = _GuardedTemplate(template, pieces, _fix_for(element))
 
 
 class _Verbatim(Element):

@@ -27,6 +27,7 @@ import hashlib
 import html as html_module
 import json
 import re
+import warnings
 from html.parser import HTMLParser
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
@@ -204,21 +205,76 @@ _NAMED = (
 )
 
 
+#: A host a policy can name exactly: a name (``localhost`` too), an IPv4 or a bracketed IPv6
+#: address, a ``*.`` wildcard over a named domain (a URL template's subdomain), and a port.
+_NAMED_HOST = re.compile(r"^((\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d+)?$")
+
+
+def named_source(url: str) -> str | None:
+    """The CSP source that allows exactly ``url``'s host (``https://data.example.org:8443``; a
+    template's subdomain ``{s}`` as ``*.``), ``data:`` for a data URI, or None for a relative URL.
+
+    Raises
+    ------
+    ValueError
+        For a URL whose host cannot be named exactly (``https://{s}/v.mp4``, ``https://my_bucket…``):
+        allowing it would take the whole scheme (``https:``), every host."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return "data:"
+    if not scheme and not parts.netloc:
+        return None
+    host = parts.netloc.rsplit("@", 1)[-1].lower().rstrip(".")
+    labels = host.split(".")
+    templated = [i for i, label in enumerate(labels) if "{" in label or "}" in label]
+    if templated and templated[-1] + 3 <= len(labels):  # a subdomain template over a named domain (not a TLD)
+        host = "*." + ".".join(labels[templated[-1] + 1:])
+    if scheme not in ("http", "https") or not _NAMED_HOST.match(host):
+        raise ValueError(f"{url!r}: its host cannot be named in the page's Content-Security-Policy (only "
+                         "http(s) URLs whose host is a plain name, an IP address or a {s}. subdomain template "
+                         "can be); allowing it would allow every host")
+    return f"{scheme}://{host}"
+
+
 def element_policy(root: Element) -> dict[str, list[str]]:
     """What the folium elements in a tree add to the page's policy (``extra`` for :func:`add_csp`):
     ``{"img-src" | "connect-src" | "media-src": [source, ...], "style-src-attr": [text, ...]}``, only
-    the directives something needs. The hosts (as :func:`image_source` makes them) of the URLs the
-    elements load, and the ``style`` attributes of every ``DivIcon``'s HTML: the code that builds
-    the story wrote them (untrusted text never reaches these options)."""
+    the directives something needs. The exact hosts (:func:`named_source`) of the URLs the elements
+    load, and the ``style`` attributes of every ``DivIcon``'s HTML: the code that builds the story
+    wrote them (untrusted text never reaches these options).
+
+    Raises
+    ------
+    storymap.StoryError
+        For a URL whose host cannot be named exactly (see :func:`named_source`). A relative URL
+        gets a UserWarning: the policy allows no host for it, and it would not load."""
+    from .errors import Problem, StoryError
+
     found: dict[str, list[str]] = {}
+    problems = []
     for element in reachable(root):
         for kind, urls, directive in _NAMED:
-            if isinstance(element, kind):
-                found.setdefault(directive, []).extend(
-                    source for source in map(image_source, urls(element)) if source)
+            if not isinstance(element, kind):
+                continue
+            for url in urls(element):
+                try:
+                    source = named_source(url)
+                except ValueError as exc:
+                    problems.append(Problem(file="", where=f"folium {type(element).__name__}", field=directive,
+                                            message=str(exc)))
+                    continue
+                if source is None:
+                    warnings.warn(f"folium {type(element).__name__}: {url!r} is relative: the page's Content-"
+                                  "Security-Policy allows no host for it, so it would not load; give its full "
+                                  "https:// URL", UserWarning, stacklevel=4)
+                else:
+                    found.setdefault(directive, []).append(source)
         html = element.options.get("html") if isinstance(element, DivIcon) else None
         if isinstance(html, str):
             found.setdefault("style-src-attr", []).extend(style_attributes(html))
+    if problems:
+        raise StoryError(problems)
     return {name: list(dict.fromkeys(values)) if name == "style-src-attr" else sorted(set(values))
             for name, values in found.items() if values}
 

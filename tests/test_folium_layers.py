@@ -483,3 +483,44 @@ def test_a_popup_of_a_frame_warns_that_it_would_open_empty(recwarn):
     folium.Marker([9.1, -79.5], popup=folium.Popup(folium.IFrame("<p>x</p>"))).add_to(story.map)
     with pytest.warns(UserWarning, match="story.map: a folium.Popup holding a folium.IFrame"):
         story.to_html()
+
+
+def test_an_element_looked_at_on_a_folium_map_first_joins_a_story():
+    # A GeoJson rendered on a plain folium.Map (a notebook cell) keeps that map as parent_map: the
+    # checks for a second map, MeasureControl and bare elements walked up into it and refused it.
+    from folium.plugins import MeasureControl
+
+    m = folium.Map()
+    shape = folium.GeoJson({"type": "Feature", "properties": {},
+                            "geometry": {"type": "Point", "coordinates": [-79.5, 9.0]}}).add_to(m)
+    MeasureControl().add_to(m)
+    m._repr_html_()
+    assert shape.parent_map is m
+    story = storymap.load(GEODATA).add_layer(shape, "Looked at")
+    assert "Looked at" in story.to_html()
+    shape.add_to(story.map)
+    story.to_html()
+
+
+def test_element_hosts_are_named_exactly(tmp_path: Path):
+    from folium.plugins import Realtime
+
+    from storymap.security import named_source
+
+    assert named_source("http://localhost:8000/points.geojson") == "http://localhost:8000"
+    assert named_source("https://[::1]:9000/x") == "https://[::1]:9000"
+    assert named_source("https://{s}.tiles.example.com/{z}/{x}/{y}.pbf") == "https://*.tiles.example.com"
+    assert named_source("data/live.geojson") is None
+    # Never a whole scheme (image_source's fallback for tile templates): every host would be allowed.
+    for wide in ("https://{s}/v.mp4", "https://{s}.com/x", "https://my_bucket.s3.amazonaws.com/a.png", "ftp://x.org/a"):
+        with pytest.raises(ValueError, match="cannot be named"):
+            named_source(wide)
+    story = storymap.load(GEODATA).add_layer(Realtime("https://{s}/live.geojson"), "Live",
+                                             assets=realtime_assets(tmp_path / "rt"))
+    with pytest.raises(StoryError, match=r"folium Realtime connect-src: 'https://\{s\}/live.geojson': its host cannot"):
+        story.to_html()
+    relative = storymap.load(GEODATA).add_layer(Realtime("data/live.geojson"), "Live",
+                                                assets=realtime_assets(tmp_path / "rt2"))
+    with pytest.warns(UserWarning, match="'data/live.geojson' is relative"):
+        html = relative.to_html()
+    assert "connect-src" not in html

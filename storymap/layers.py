@@ -35,6 +35,7 @@ import pandas as pd
 import shapely
 from branca.element import Element
 from folium.map import Layer
+from folium.plugins import HeatMapWithTime
 from folium.vector_layers import BaseMultiLocation, Rectangle
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -794,6 +795,11 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
             raise _problem(name, "data", CHOROPLETH)
         for _, message in blocked(data):  # (before "not a layer": a control, say why it cannot be)
             raise _problem(name, "data", message)
+        if isinstance(data, HeatMapWithTime):  # (a Layer whose script adds a time control to its parent)
+            raise _problem(name, "data", "a folium.plugins.HeatMapWithTime adds its time control to the map it sits on, "
+                                         "and in a layer's group there is none: add it to story.map itself (it then "
+                                         "shows on every step), or show points by time with add_layer(gdf, name, "
+                                         "time='date'), each step showing its date")
         if isinstance(data, folium.Map) or not isinstance(data, _LAYERLIKE):
             raise _problem(name, "data", f"a folium {type(data).__name__} is not a layer; add_layer takes "
                                          "folium layers, markers and vector shapes (add controls to "

@@ -463,7 +463,12 @@ def test_a_time_slider_choropleth_asks_for_jquery(tmp_path: Path):
     from folium.plugins import HeatMapWithTime
 
     (folder / "jquery-3.7.1.min.js").unlink()
+    story = storymap.load(GEODATA)
+    HeatMapWithTime([[[9.0, -79.5]]]).add_to(story.map)
     with pytest.raises(StoryError, match=re.escape(f"cannot find {JQUERY}")):
+        story.to_html(assets=folder)
+    # In a layer's group it has no map to add its time control to: refused, saying where it goes.
+    with pytest.raises(StoryError, match="HeatMapWithTime adds its time control to the map it sits on"):
         storymap.load(GEODATA).add_layer(HeatMapWithTime([[[9.0, -79.5]]]), "Heat", assets=folder)
 
 

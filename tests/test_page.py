@@ -150,8 +150,12 @@ def test_a_plugins_control_in_a_left_corner_is_not_under_the_panel(built_page: P
         const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
         found.push([position, c.getContainer().contains(at), r.left >= 0 && r.right <= innerWidth]);
       }
+      s.next();  // (a step later: the top-left corner starts below the timeline, on a phone too)
+      const t = document.querySelector('.storymap-timeline').getBoundingClientRect();
+      const corner = document.querySelector('.leaflet-top.leaflet-left .leaflet-control').getBoundingClientRect();
+      found.push(['below the timeline', corner.top >= t.bottom || corner.left >= t.right || corner.right <= t.left]);
       return found; }""")
-    assert hit == [["topleft", True, True], ["bottomleft", True, True]], hit
+    assert hit == [["topleft", True, True], ["bottomleft", True, True], ["below the timeline", True]], hit
 
 
 def test_keys_step(built_page: Path, make_page):

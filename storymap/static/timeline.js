@@ -85,8 +85,18 @@
         });
       };
       story._disposers.push(function () { cancelAnimationFrame(frame); });
+      // A plugin's controls in the map's top-left corner (fullscreen, draw, search) start below the
+      // timeline, not over it (on a phone the timeline spans the map's top).
+      var clearCorner = L.bind(function () {
+        var corner = story.map && story.map._controlCorners && story.map._controlCorners.topleft;
+        if (corner && corner.firstChild) {
+          corner.style.top = this.cover() + 'px';
+        }
+      }, this);
+      story.on('ready', clearCorner);
       story.on('step language', function () {
         var current = story.steps[story.index], dated = current && steps.some(function (s) { return s.id === current.id; });
+        clearCorner();
         now.textContent = '';
         steps.forEach(function (step, i) {
           var button = marks[i], text = step.time.labels[story.language] || step.time.ends.join('–');

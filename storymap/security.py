@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from branca.element import Element
 from folium.features import CustomIcon, DivIcon
-from folium.plugins import MeasureControl, Realtime, VectorGridProtobuf
+from folium.plugins import FloatImage, MeasureControl, Realtime, ScrollZoomToggler, VectorGridProtobuf
 from folium.raster_layers import ImageOverlay, TileLayer, VideoOverlay, WmsTileLayer
 
 from .inert import reachable
@@ -286,6 +286,15 @@ BLOCKED = (
      "(leaflet-measure) compiles its templates with new Function, which the policy forbids (it allows no "
      "'unsafe-eval'), and the page's script would stop. Instead, give a distance in the step's narrative, or draw "
      "it: a folium.PolyLine with a folium.Tooltip saying its length (the map shows a scale bar)"),
+    (FloatImage,
+     "folium.plugins.FloatImage would not show on a story page: its image is put beside the story, not on the "
+     "map, and its inline z-index is refused by the page's Content-Security-Policy, so it lies under the map. "
+     "Show an image with a step instead (media in story.toml: a photo or graphic with its caption and credit), "
+     "or on the map in a folium.Marker with a folium.DivIcon"),
+    (ScrollZoomToggler,
+     "folium.plugins.ScrollZoomToggler has no part on a story page: the story decides what the wheel does (on its "
+     "own page it zooms; embedded, it scrolls the article and Ctrl or ⌘ with the wheel zooms), and the "
+     "toggler's icon is an image from elsewhere that the page's policy refuses"),
 )
 
 

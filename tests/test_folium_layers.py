@@ -392,6 +392,22 @@ def test_a_measure_control_is_refused_early_with_what_to_do_instead():
         story.to_html(assets=GEODATA)  # (before any file is looked for)
 
 
+def test_a_float_image_and_a_scroll_zoom_toggler_are_refused_early():
+    """Both saved fine and showed nothing: FloatImage's image lay under the map (outside the story,
+    its z-index refused by the policy); ScrollZoomToggler's icon was refused and the story decides
+    what the wheel does."""
+    from folium.plugins import FloatImage, ScrollZoomToggler
+
+    story = storymap.load(GEODATA)
+    FloatImage("data:image/png;base64,iVBORw0KGgo=", bottom=5, left=60).add_to(story.map)
+    with pytest.raises(StoryError, match=r"story.map FloatImage: folium.plugins.FloatImage would not show.*media"):
+        story.to_html()
+    story = storymap.load(GEODATA)
+    ScrollZoomToggler().add_to(story.map)
+    with pytest.raises(StoryError, match=r"story.map ScrollZoomToggler: .* the story decides what the wheel does"):
+        story.to_html()
+
+
 # Elements that need a file a folium.Map would load ------------------------------------------------
 
 MARKERCLUSTER_JS = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js"

@@ -11,7 +11,7 @@ from typing import Any, Optional, Sequence
 
 import folium
 import shapely
-from branca.element import Element, Figure, MacroElement
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from folium.map import Layer
 from folium.plugins import DualMap
 from pydantic import ValidationError
@@ -37,6 +37,19 @@ __all__ = ["Story", "load", "LAYOUTS"]
 
 #: The page layouts: Previous/Next slides beside the map, or sections scrolling past a sticky map.
 LAYOUTS = ("slides", "scroll")
+
+
+def _added_to_figure(m: folium.Map) -> list[tuple[str, Element]]:
+    """What code added to the map's figure (``m.get_root().html.add_child(...)``): children kept
+    under their own names. Left out are folium's own (``meta_http``), the files plugins link, and
+    what rendering the map for a preview put there (kept under its elements' names)."""
+    root = m.get_root()
+    if not isinstance(root, Figure):
+        return []
+    names = {el.get_name() for el in reachable(m)}
+    return [(part, child) for part in ("header", "html", "script")
+            for key, child in getattr(root, part)._children.items()
+            if key == child.get_name() and key not in names and not isinstance(child, (JavascriptLink, CssLink))]
 
 
 class Story:
@@ -479,6 +492,11 @@ class Story:
                 f"a folium {type(other).__name__} brings a map of its own, and a story page has one map, story.map, "
                 "which the story moves from step to step: add the layers to story.map itself (or with add_layer, "
                 "to show them on some steps only)"))])
+        for part, child in _added_to_figure(self.map):
+            warnings.warn(f"story.map.get_root().{part}: what was added there ({type(child).__name__} "
+                          f"{child.get_name()}) is not in the story page, which storymap builds itself: put HTML on "
+                          "the map in a folium.Marker with a folium.DivIcon or in a folium.Popup, text in the steps, "
+                          "and a script in a branca MacroElement on story.map", UserWarning, stacklevel=2)
         # (An element with no render of its own: folium 0.17's Popup is a plain Element that has one.)
         dropped = next((el for el in reachable(self.map) if isinstance(el._parent, (folium.Map, Layer))
                         and not isinstance(el, (MacroElement, Figure)) and type(el).render is Element.render), None)

@@ -276,3 +276,20 @@ def test_a_marker_made_on_a_click_has_its_image(tmp_path: Path, make_page):
     assert sources and all(src.startswith("data:image/png;base64,") for src in sources), sources
     assert next_works(run)
     assert run.errors == [] and not run.outside, (run.errors, run.outside)
+
+
+def test_what_is_added_to_the_maps_figure_is_named_as_left_out(recwarn):
+    # story.map.get_root().html.add_child(Element(...)) is folium's idiom for HTML beside a map; the
+    # story page is built by storymap, and the element was left out silently.
+    from branca.element import Element
+
+    story = storymap.load(GEODATA)
+    folium.Marker([9.0, -79.5]).add_to(story.map)
+    story.map._repr_html_()  # a preview in a notebook: what it puts into the figure is not code's
+    story.to_html()
+    assert [w for w in recwarn if issubclass(w.category, UserWarning)] == []
+    story.map.get_root().html.add_child(Element("<div>Note</div>"))
+    with pytest.warns(UserWarning, match=r"story.map.get_root\(\).html: what was added there \(Element element_\w+\) "
+                                         r"is not in the story page"):
+        story.to_html()
+

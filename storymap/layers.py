@@ -791,9 +791,10 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
     marker_style = _check_path_options(name, "marker_kwds", marker, extra=("radius",) if by_column else ())
     color = PALETTE[index % len(PALETTE)]
     if isinstance(data, Element):
-        if any(isinstance(el, folium.Choropleth) for el in reachable(data)):
+        elements = list(reachable(data))
+        if any(isinstance(el, folium.Choropleth) for el in elements):
             raise _problem(name, "data", CHOROPLETH)
-        for _, message in blocked(data):  # (before "not a layer": a control, say why it cannot be)
+        for _, message in blocked(elements):  # (before "not a layer": a control, say why it cannot be)
             raise _problem(name, "data", message)
         if isinstance(data, HeatMapWithTime):  # (a Layer whose script adds a time control to its parent)
             raise _problem(name, "data", "a folium.plugins.HeatMapWithTime adds its time control to the map it sits on, "

@@ -266,6 +266,8 @@ class _Scripts(_Verbatim):
 #: How a page with user elements reports one whose script throws (see :class:`_Scripts`).
 _FAILED = ("var storymapFailed = function (what, e) { try { console.error('storymap: ' + what + ' failed; "
            "the story goes on without it.', e); } catch (ignored) {} };\n")
+
+
 class StoryPage(Figure):
     """The page (or fragment): ``<html lang>``, a viewport that lets readers zoom, the story's styles
     in the head and one script at the end of the body.

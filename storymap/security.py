@@ -37,6 +37,7 @@ from folium.features import CustomIcon, DivIcon
 from folium.plugins import FloatImage, MeasureControl, Realtime, ScrollZoomToggler, VectorGridProtobuf
 from folium.raster_layers import ImageOverlay, TileLayer, VideoOverlay, WmsTileLayer
 
+from .errors import Problem, StoryError
 from .inert import reachable
 
 __all__ = ["page_policy", "add_csp", "tile_sources", "image_source", "element_policy", "style_attributes",
@@ -249,8 +250,6 @@ def element_policy(root: Element) -> dict[str, list[str]]:
     storymap.StoryError
         For a URL whose host cannot be named exactly (see :func:`named_source`). A relative URL
         gets a UserWarning: the policy allows no host for it, and it would not load."""
-    from .errors import Problem, StoryError
-
     found: dict[str, list[str]] = {}
     problems = []
     for element in reachable(root):
@@ -298,8 +297,8 @@ BLOCKED = (
 )
 
 
-def blocked(root: Element) -> list[tuple[str, str]]:
-    """The elements in a tree that cannot run under the page's policy: ``(type name, message)`` once
-    per kind, in :data:`BLOCKED`'s order."""
-    kinds = {type(element) for element in reachable(root)}
+def blocked(elements: Iterable[Element]) -> list[tuple[str, str]]:
+    """Which of ``elements`` (a tree's: see :func:`storymap.inert.reachable`) cannot run under the
+    page's policy: ``(type name, message)`` once per kind, in :data:`BLOCKED`'s order."""
+    kinds = {type(element) for element in elements}
     return [(kind.__name__, message) for kind, message in BLOCKED if any(issubclass(k, kind) for k in kinds)]

@@ -39,14 +39,46 @@ __all__ = ["Story", "load", "LAYOUTS"]
 LAYOUTS = ("slides", "scroll")
 
 
-def _added_to_figure(m: folium.Map) -> list[tuple[str, Element]]:
+def _refusals(m: folium.Map, elements: list[Element]) -> list[Problem]:
+    """What on ``story.map`` (``elements``: all that is reachable from it) a story page cannot hold,
+    the first kind found: a ``folium.Choropleth``; elements the page's policy blocks
+    (:func:`storymap.security.blocked`); a map of its own (``DualMap``, a second ``folium.Map``); a
+    bare branca ``Element``, which folium would leave out silently."""
+    def refused(field: str, message: str) -> list[Problem]:
+        return [Problem(file="", where="story.map", field=field, message=message)]
+
+    if any(isinstance(el, folium.Choropleth) for el in elements):
+        return refused("folium.Choropleth", CHOROPLETH)
+    blocked_kinds = blocked(elements)
+    if blocked_kinds:
+        return [problem for kind, message in blocked_kinds for problem in refused(kind, message)]
+    other = next((el for el in elements if el is not m and isinstance(el, (folium.Map, DualMap))), None)
+    if other is not None:
+        return refused(f"folium {type(other).__name__}", (
+            f"a folium {type(other).__name__} brings a map of its own, and a story page has one map, story.map, "
+            "which the story moves from step to step: add the layers to story.map itself (or with add_layer, "
+            "to show them on some steps only)"))
+    # (An element with no render of its own: folium 0.17's Popup is a plain Element that has one.)
+    dropped = next((el for el in elements if isinstance(el._parent, (folium.Map, Layer))
+                    and not isinstance(el, (MacroElement, Figure)) and type(el).render is Element.render), None)
+    if dropped is not None:
+        return refused(f"branca {type(dropped).__name__}", (
+            f"a bare {type(dropped).__name__} on the map or in a layer is not drawn (folium renders only "
+            "elements with a template of their own there, and would leave it out silently): for HTML on the "
+            "map use a folium.Marker with a folium.DivIcon, or a folium.Popup; for text beside it, the "
+            "steps' narrative and media; for your own page around the story, embed it "
+            "(to_html(fragment=True))"))
+    return []
+
+
+def _added_to_figure(m: folium.Map, names: set[str]) -> list[tuple[str, Element]]:
     """What code added to the map's figure (``m.get_root().html.add_child(...)``): children kept
     under their own names. Left out are folium's own (``meta_http``), the files plugins link, and
-    what rendering the map for a preview put there (kept under its elements' names)."""
+    what rendering the map for a preview put there (kept under the names of its elements,
+    ``names``)."""
     root = m.get_root()
     if not isinstance(root, Figure):
         return []
-    names = {el.get_name() for el in reachable(m)}
     return [(part, child) for part in ("header", "html", "script")
             for key, child in getattr(root, part)._children.items()
             if key == child.get_name() and key not in names and not isinstance(child, (JavascriptLink, CssLink))]
@@ -476,37 +508,18 @@ class Story:
         if languages is not None:
             data, lang = self._only(languages, lang)
         lang = self._language(lang)
-        if any(isinstance(el, folium.Choropleth) for el in reachable(self.map)):
-            raise StoryError([Problem(file="", where="story.map", field="folium.Choropleth", message=CHOROPLETH)])
-        added = {id(overlay.element) for overlay in self._overlays.values()}  # (add_layer warned of its own)
-        if sum(framed_popups(child) for child in self.map._children.values() if id(child) not in added):
-            warnings.warn(f"story.map: {FRAMED_POPUP}", UserWarning, stacklevel=2)
-        refused = blocked(self.map)
+        elements = list(reachable(self.map))
+        refused = _refusals(self.map, elements)
         if refused:
-            raise StoryError([Problem(file="", where="story.map", field=kind, message=message)
-                              for kind, message in refused])
-        other = next((el for el in reachable(self.map) if el is not self.map and isinstance(el, (folium.Map, DualMap))),
-                     None)
-        if other is not None:
-            raise StoryError([Problem(file="", where="story.map", field=f"folium {type(other).__name__}", message=(
-                f"a folium {type(other).__name__} brings a map of its own, and a story page has one map, story.map, "
-                "which the story moves from step to step: add the layers to story.map itself (or with add_layer, "
-                "to show them on some steps only)"))])
-        for part, child in _added_to_figure(self.map):
+            raise StoryError(refused)
+        added = {id(overlay.element) for overlay in self._overlays.values()}  # (add_layer warned of its own)
+        if any(framed_popups(child) for child in self.map._children.values() if id(child) not in added):
+            warnings.warn(f"story.map: {FRAMED_POPUP}", UserWarning, stacklevel=2)
+        for part, child in _added_to_figure(self.map, {el.get_name() for el in elements}):
             warnings.warn(f"story.map.get_root().{part}: what was added there ({type(child).__name__} "
                           f"{child.get_name()}) is not in the story page, which storymap builds itself: put HTML on "
                           "the map in a folium.Marker with a folium.DivIcon or in a folium.Popup, text in the steps, "
                           "and a script in a branca MacroElement on story.map", UserWarning, stacklevel=2)
-        # (An element with no render of its own: folium 0.17's Popup is a plain Element that has one.)
-        dropped = next((el for el in reachable(self.map) if isinstance(el._parent, (folium.Map, Layer))
-                        and not isinstance(el, (MacroElement, Figure)) and type(el).render is Element.render), None)
-        if dropped is not None:
-            raise StoryError([Problem(file="", where="story.map", field=f"branca {type(dropped).__name__}", message=(
-                f"a bare {type(dropped).__name__} on the map or in a layer is not drawn (folium renders only "
-                "elements with a template of their own there, and would leave it out silently): for HTML on the "
-                "map use a folium.Marker with a folium.DivIcon, or a folium.Popup; for text beside it, the "
-                "steps' narrative and media; for your own page around the story, embed it "
-                "(to_html(fragment=True))"))])
         folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
         with paused_gc():  # thousands of places: see storymap.bulk
             return render_page(data, self.map, overlays=list(self._overlays.values()),

@@ -214,7 +214,12 @@ var storymapBoot = (function () {
         setTimeout(next, 0);
       }
     };
-    afterPaint(next);
+    afterPaint(function () {
+      if (root) {
+        root.storymapPainted = true;  // (story.js: the text has painted, the map need not wait again)
+      }
+      next();
+    });
   }
 
   // The part of the page's script that runs at once: the text of the step the page opens on.

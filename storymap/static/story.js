@@ -183,7 +183,11 @@
           self._later(next, 0);
         }
       };
-      this._disposers.push(u.afterPaint(next));
+      if (this.root.storymapPainted) {
+        this._later(next, 0);
+      } else {
+        this._disposers.push(u.afterPaint(next));
+      }
     },
 
     // The map's part of the story: places, labels, legend, tiles, the first step's view.
@@ -263,9 +267,9 @@
       }
       this.ready = true;
       this._placeLabels();
-      // Online, the tiles: asked for in the view the story opens on, once its map is drawn (the
-      // embedded basemap shows until they come).
-      this._tiles(this._tileLayer());
+      // Online, the tiles: asked for in the view the story opens on, in the task after its map is
+      // drawn (the embedded basemap shows until they come).
+      this._later(L.bind(function () { this._tiles(this._tileLayer()); }, this), 0);
       this._settle();
       this.fire('ready');
       // @event ready: Event

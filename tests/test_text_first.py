@@ -111,3 +111,42 @@ def test_the_scroll_layout_shows_every_narrative_before_leaflet_runs(make_page, 
                 .filter((n) => n.textContent.trim()).length}; }""" % private.LEAFLET_KEY)
     assert state == {"leaflet": False, "story": False, "filled": len(storymap.load(GEODATA).steps)}, state
     assert not run.errors, run.errors
+
+
+# At each frame until the story exists, the first paragraph of the narrative shown.
+FIRST_TEXT_JS = """
+(function watch() {
+  requestAnimationFrame(function () {
+    var root = document.querySelector('[data-storymap]');
+    var p = root && root.querySelector('.storymap-step:not([hidden]) .storymap-narrative p');
+    if (p && !root.storymap) { window.__firstText = p; }
+    if (!(root && root.storymap)) { watch(); }
+  });
+})();
+"""
+
+
+@pytest.mark.browser
+def test_the_text_painted_first_is_kept_and_still_changes_language(make_page, page_file):
+    # The narrative painted before the story starts is the one the story keeps (its nodes are not
+    # replaced by the article's, which would lay the text out again); it takes the article's marks,
+    # so it still changes language; destroy() takes the marks away again.
+    run = make_page()
+    run.page.add_init_script(FIRST_TEXT_JS)
+    run.open(page_file)
+    state = run.js("""() => {
+      const root = document.querySelector('[data-storymap]'), p = window.__firstText;
+      const narrative = root.querySelector('.storymap-step:not([hidden]) .storymap-narrative');
+      const out = {kept: !!p && narrative.contains(p), en: p && p.textContent.slice(0, 16)};
+      root.storymap.setLanguage('es');
+      out.es = narrative.isConnected ? narrative.textContent.trim().slice(0, 16) : null;
+      out.shownEs = root.querySelector('.storymap-step:not([hidden]) .storymap-narrative').textContent.trim().slice(0, 16);
+      root.storymap.setLanguage('en');
+      out.back = root.querySelector('.storymap-step:not([hidden]) .storymap-narrative').textContent.trim().slice(0, 16);
+      root.storymap.destroy();
+      out.left = root.querySelectorAll('.storymap-narrative [data-i18n], .storymap-narrative[data-i18n]').length;
+      return out; }""")
+    assert state["kept"], state
+    assert state["en"] == "In February 2025" and state["shownEs"] == "En febrero de 20", state
+    assert state["back"] == "In February 2025" and state["left"] == 0, state
+    assert not run.errors, run.errors

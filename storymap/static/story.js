@@ -14,6 +14,30 @@
   // @class Story
   // Steps a reader through the story: shows one step's text, fits the map to its places,
   // highlights them and keeps the step in the URL hash.
+  // A slot already showing a step's narrative (the page's copy, or boot.js's) keeps its nodes: the
+  // article's marks (data-i18n, for a change of language) are copied onto them, so that the text
+  // already laid out is not laid out again. False (nothing changed) where the two differ.
+  function marked(slot, narrative, marks) {
+    var shown = slot.getElementsByTagName('*'), given = narrative.getElementsByTagName('*');
+    if (!slot.firstChild || shown.length !== given.length || slot.textContent !== narrative.textContent) {
+      return false;
+    }
+    for (var i = 0; i < shown.length; i++) {
+      if (shown[i].tagName !== given[i].tagName) {
+        return false;
+      }
+    }
+    [[slot, narrative]].concat(Array.prototype.map.call(shown, function (node, j) { return [node, given[j]]; }))
+      .forEach(function (pair) {
+        var mark = pair[1].getAttribute('data-i18n');
+        if (mark !== null && pair[0].getAttribute('data-i18n') !== mark) {
+          pair[0].setAttribute('data-i18n', mark);
+          marks.push(pair[0]);
+        }
+      });
+    return true;
+  }
+
   ns.Story = L.Evented.extend({
     options: {
       // @option hash: String = 'push'
@@ -879,13 +903,13 @@
         }
         byId[place.id] = card;
       });
-      var scroll = this.options.layout === 'scroll', added = [holder], filled = [];
+      var scroll = this.options.layout === 'scroll', added = [holder], filled = [], marks = [];
       // Each step's narrative, the article's own node (marked for a change of language), takes the
       // place of its section's slot (which holds an unmarked copy where boot.js or the page showed one).
       this._sections.forEach(function (section) {
         var slot = section.querySelector('.storymap-narrative[data-slot]');
         var narrative = slot && storymapBoot.narrativeOf(root, parsed, section);
-        if (narrative) {
+        if (narrative && !marked(slot, narrative, marks)) {
           var copy = document.adoptNode(narrative);
           slot.parentNode.replaceChild(copy, slot);
           filled.push([copy, slot]);
@@ -907,6 +931,7 @@
       this._disposers.push(function () {
         added.forEach(function (node) { L.DomUtil.remove(node); });
         filled.forEach(function (pair) { pair[0].parentNode.replaceChild(pair[1], pair[0]); });
+        marks.forEach(function (node) { node.removeAttribute('data-i18n'); });
       });
     },
 

@@ -205,14 +205,20 @@ def _squeeze_css(text: str) -> str:
     return rcssmin.cssmin(text).strip()
 
 
-@lru_cache(maxsize=4)
-def storymap_css(scroll: bool = True, rtl: bool = True) -> str:
-    """storymap's stylesheet (every rule under ``.storymap``), comments and spacing squeezed; the
-    scroll layout's rules only with ``scroll`` (a page's layout is set when it is built), the rules
-    of a story shown right to left only with ``rtl`` (a page holding a language written so: the
-    story's root says its direction, whatever its host page's is)."""
+@lru_cache(maxsize=None)
+def storymap_css(scroll: bool = True, rtl: bool = True, *, languages: bool = True, fragment: bool = True,
+                 layer_control: bool = True) -> str:
+    """storymap's stylesheet (every rule under ``.storymap``), comments and spacing squeezed, without
+    the rules of what the page cannot show (its layout, languages and mode are set when it is
+    built): the scroll layout's rules only with ``scroll``; the rules of a story shown right to left
+    only with ``rtl`` (a page holding a language written so: the story's root says its direction,
+    whatever its host page's is); the language switch's only with ``languages`` (a page holding
+    several); a fragment's only with ``fragment``; the printed layer control's only with
+    ``layer_control``."""
     text = _squeeze_css(_OWN.joinpath("storymap.css").read_text("utf-8"))
-    dropped = ([] if scroll else ["storymap--scroll"]) + ([] if rtl else ['[dir="rtl"]'])
+    dropped = (([] if scroll else ["storymap--scroll", "storymap-hint"]) + ([] if rtl else ['[dir="rtl"]'])
+               + ([] if languages else ["storymap-lang"]) + ([] if fragment else ["storymap--fragment"])
+               + ([] if layer_control else ["leaflet-control-layers"]))
     return _drop_selectors(text, dropped) if dropped else text
 
 

@@ -499,8 +499,9 @@ class StoryControl(MacroElement):
         layer_control = any(isinstance(el, folium.LayerControl) for el in _walk(self._parent))
         rtl = any(i18n.direction(lang) == "rtl" for lang in i18n.page_languages(self.context.source))
         fragment = assets.fragment_css() if self.mode == "fragment" else ""  # (a host page's rules stop at it)
-        return _inline(assets.leaflet_css(layer_control) + fragment + assets.storymap_css(self.layout == "scroll", rtl)
-                       + extra, "style")
+        own = assets.storymap_css(self.layout == "scroll", rtl, languages=len(self.languages) > 1,
+                                  fragment=self.mode == "fragment", layer_control=layer_control)
+        return _inline(assets.leaflet_css(layer_control) + fragment + own + extra, "style")
 
     def core_js(self, extra: str = "") -> Markup:
         """The start of the page's one script: storymap's own Leaflet (run once per page, however

@@ -6,6 +6,7 @@ import gzip
 import re
 from pathlib import Path
 
+import folium
 import pytest
 
 import storymap
@@ -130,6 +131,14 @@ def test_a_page_carries_the_css_of_its_layout_and_its_languages(tmp_path: Path):
     # The rules of a story shown right to left are only in a page holding such a language.
     assert '[dir="rtl"]' not in slides + scroll
     assert '.storymap[dir="rtl"] .storymap-legend' in css(storymap.load(write_suez_story(tmp_path / "suez")).to_html(lang="en"))
+    # The language switch's rules only in a page holding several languages, the scroll hint's in a
+    # scroll page, a fragment's in a fragment, the printed layer control's with a layer control.
+    assert ".storymap-lang" not in slides + scroll and ".storymap .storymap-lang{" in css(story.to_html())
+    assert ".storymap-hint" not in slides and ".storymap .storymap-hint{" in scroll
+    assert "storymap--fragment" not in slides and "storymap--fragment" in css(story.to_html(languages=["en"], fragment=True))
+    assert "leaflet-control-layers" not in slides
+    folium.LayerControl().add_to(story.map)
+    assert ".storymap .leaflet-control-zoom,.storymap .leaflet-control-layers{display:none}" in css(story.to_html(languages=["en"]))
 
 
 def test_each_minified_script_ends_its_last_statement():

@@ -201,8 +201,22 @@ def leaflet_icon_urls() -> dict[str, str]:
     }
 
 
+#: Declarations a page's browsers no longer need (a page's CSS uses container queries, ``dvh`` and
+#: ``inset``: Chrome 105, Firefox 110, Safari 16 and later, which read the unprefixed forms):
+#: Internet Explorer's and old Firefox's prefixes, and WebKit's for transitions and transforms.
+#: (``-webkit-user-select``, ``-webkit-line-clamp``, ``-webkit-box`` and the like stay: Safari needs them.)
+_OLD_PREFIXED = re.compile(r"(?<=[{;])(?:-ms-[\w-]+|-moz-[\w-]+|-webkit-(?:transition|transform(?:-origin)?)"
+                           r"|cursor:-(?:webkit|moz)-[\w-]+(?=[;}]))(?::[^;{}]*)?(?:;|(?=\}))")
+
+
 def _squeeze_css(text: str) -> str:
-    return rcssmin.cssmin(text).strip()
+    """``text`` minified (rcssmin), then a little more: the declarations of :data:`_OLD_PREFIXED`
+    gone (and a rule left empty), ``0.5`` written ``.5`` and ``#ffffff`` written ``#fff``."""
+    css = rcssmin.cssmin(text).strip()
+    css = _OLD_PREFIXED.sub("", css).replace(";}", "}")
+    css = re.sub(r"@(?:media|container|supports)[^{}]*\{\}", "", re.sub(r"(^|[{}])[^{}@]+\{\}", r"\1", css))
+    css = re.sub(r"(?<=[:\s,(/])0\.(\d)", r".\1", css)
+    return re.sub(r"#([0-9a-fA-F])\1([0-9a-fA-F])\2([0-9a-fA-F])\3(?![0-9a-fA-F])", r"#\1\2\3", css)
 
 
 @lru_cache(maxsize=None)

@@ -577,6 +577,13 @@ def page_config(control: Any) -> dict[str, Any]:
         # the default tiles' credit has words to translate (it used to replace any provider's).
         for strings in out["ui"].values():
             del strings["attribution.tiles"]
+    if len(variants) == 1:
+        # One language: no switch to list the languages in, and the layers' credits are written
+        # in it already.
+        del out["langs"]
+        for strings in out["ui"].values():
+            strings.pop("attribution.tiles", None)
+            strings.pop("attribution.basemap", None)
     rtl = {lang: "rtl" for lang in variants if direction(lang) == "rtl"}
     if rtl:  # (for the switch: the root's and the document's `dir` follow the language shown)
         out["dirs"] = rtl

@@ -339,7 +339,11 @@ def test_a_story_in_one_language_has_no_switch_and_no_marks(tmp_path: Path):
     html = storymap.load(folder).to_html()
     markup = html.split("<main>")[1].split("<script>")[0]
     assert "data-i18n" not in markup and "<template" not in markup and "storymap-langs" not in markup
-    assert '"langs":[["en","English"]]' in html
+    # (No list of languages for a switch, and no credits to translate: the layers' are in English.)
+    assert '"langs":[[' not in html and '"attribution.tiles"' not in html and '"attribution.basemap"' not in html
+    spanish = STORY.to_html(languages=["es"])
+    assert '"attribution.basemap"' not in spanish and "Tierra, agua y fronteras: Natural Earth" in spanish
+    assert '"attribution.basemap"' in STORY.to_html()
 
 
 def test_marked_elements_are_found_with_their_content():

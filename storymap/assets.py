@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import Request, urlopen
 
@@ -32,14 +32,45 @@ def _data_uri(name: str) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
-@lru_cache(maxsize=1)
-def leaflet_js() -> str:
+@lru_cache(maxsize=2)
+def leaflet_js(trimmed: bool = False) -> str:
     """Leaflet's minified JS, without its source-map comment (no request for leaflet.js.map), its
     ``for … in`` loops made deaf to a host page's additions to ``Object.prototype`` and
-    ``Array.prototype`` (see :func:`guard_for_in`)."""
-    text = _LEAFLET.joinpath("leaflet.js").read_text("utf-8")
-    text = drop_vml(re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "", text).strip())
+    ``Array.prototype`` (see :func:`guard_for_in`).
+
+    ``trimmed``: without the parts that a page whose map holds only storymap's own elements never
+    uses (:mod:`storymap.leaflet_trim`; which pages, :func:`storymap.render.trimmed_leaflet`).
+    """
+    text = leaflet_source()
+    if trimmed:
+        from . import leaflet_trim
+
+        return guard_for_in(_trimmed_leaflet(text), expected=leaflet_trim.FOR_IN_LOOPS)
     return guard_for_in(text, expected=43)
+
+
+@lru_cache(maxsize=1)
+def leaflet_source() -> str:
+    """Leaflet's minified JS without its source-map comment and its VML renderer (:func:`drop_vml`)."""
+    text = _LEAFLET.joinpath("leaflet.js").read_text("utf-8")
+    return drop_vml(re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "", text).strip())
+
+
+def _trimmed_leaflet(text: str) -> str:
+    """``text`` trimmed and checked (:func:`storymap.leaflet_trim.trimmed`: parsing it takes a few
+    seconds), kept in storymap's cache as :func:`own_script` keeps the minified scripts, keyed by
+    Leaflet's text and the trimming module's own."""
+    from . import leaflet_trim
+
+    code = Path(leaflet_trim.__file__).read_bytes()
+    key = hashlib.sha256(code + b"\n" + text.encode("utf-8")).hexdigest()[:24]
+    return _cached(f"leaflet-trimmed.{key}.js", lambda: leaflet_trim.trimmed(text))
+
+
+@lru_cache(maxsize=2)
+def leaflet_id(trimmed: bool) -> str:
+    """A short id of the trimmed Leaflet (its text's), or "" for the full one."""
+    return hashlib.sha256(leaflet_js(True).encode("utf-8")).hexdigest()[:8] if trimmed else ""
 
 
 #: What :func:`drop_vml` cuts from Leaflet 1.9.4's minified script: ``(pattern, replacement)``,
@@ -129,14 +160,17 @@ def guard_for_in(source: str, expected: int) -> str:
     return "".join(out) + source[last:]
 
 
-@lru_cache(maxsize=2)
-def leaflet_css(layer_control: bool = False) -> str:
+@lru_cache(maxsize=4)
+def leaflet_css(layer_control: bool = False, trimmed: bool = False) -> str:
     """Leaflet's CSS, minified, every rule scoped under ``.storymap`` so that none reaches a host
     page (or a host page's own Leaflet map).
 
     Images are data URIs: the layer control's icon only when the map has a layer control. The
     default marker's image, which Leaflet's CSS holds only so its script can find the image
     folder, is left out: markers get their images as data URIs (:func:`leaflet_icon_urls`).
+    With ``trimmed`` (the page's Leaflet is, see :func:`leaflet_js`) the rules of the parts cut
+    from it go too: image overlays' (``leaflet-image-layer``) and marker dragging's
+    (``leaflet-marker-draggable``); such a page has no layer control either.
     """
     text = _LEAFLET.joinpath("leaflet.css").read_text("utf-8")
     text = re.sub(r"\.leaflet-default-icon-path\s*\{[^}]*\}", "", text)
@@ -146,7 +180,13 @@ def leaflet_css(layer_control: bool = False) -> str:
     # Rules no page of storymap's needs: old Internet Explorer's (VML, "oldie"), and the layer
     # control's when there is none.
     unused = ["leaflet-oldie", "lvml", "leaflet-vml-shape"] + ([] if layer_control else ["leaflet-control-layers"])
+    if trimmed:
+        unused += TRIMMED_CSS
     return scope_css(_drop_selectors(_squeeze_css(text), unused), ".storymap")
+
+
+#: The class names of the parts cut from a trimmed Leaflet (see :func:`leaflet_css`).
+TRIMMED_CSS = ["leaflet-image-layer", "leaflet-marker-draggable"]
 
 
 def _drop_selectors(css: str, tokens: Sequence[str]) -> str:
@@ -275,12 +315,17 @@ def own_script(name: str) -> str:
     """
     source = _OWN.joinpath(name).read_text("utf-8")
     key = hashlib.sha256(f"{_MINIFIER}\n{source}".encode("utf-8")).hexdigest()[:24]
-    cached = _cache_dir().parent / "js" / f"{name}.{key}.js"
+    return _cached(f"{name}.{key}.js", lambda: minify_js(source))
+
+
+def _cached(name: str, make: Callable[[], str]) -> str:
+    """The text of ``name`` in storymap's cache of scripts, made (and kept) when not there."""
+    cached = _cache_dir().parent / "js" / name
     try:
         return cached.read_text("utf-8")
     except OSError:
         pass
-    text = minify_js(source)
+    text = make()
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from .models import StoryData
 
 __all__ = ["StoryPage", "StoryFoliumMap", "Basemap", "StoryControl", "render_page", "clone_tree", "remote_links",
-           "TILES", "framed_places"]
+           "TILES", "framed_places", "trimmed_leaflet"]
 
 ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("storymap", "templates"),
@@ -362,10 +362,10 @@ class StoryFoliumMap(folium.Map):
         draw that marker (set before any of them is created): not only a folium Marker or GeoJson,
         but plugins that make markers as the reader goes (ClickForMarker, Realtime's points), whose
         relative image URL the page's policy would block. Not on a page of storymap's own layers
-        alone (they draw no such marker)."""
-        ours = (StoryControl, Basemap, StoryTiles, DataLayer)
-        found = any(not isinstance(el, ours) for el in _walk(self))
-        return assets.leaflet_icon_urls() if found else None
+        alone (they draw no such marker): a page with the trimmed Leaflet (see :func:`trimmed_leaflet`)."""
+        control = next((el for el in self._children.values() if isinstance(el, StoryControl)), None)
+        trimmed = control.trimmed_leaflet if control is not None else trimmed_leaflet(self)
+        return None if trimmed else assets.leaflet_icon_urls()
 
     @property
     def map_options(self) -> dict[str, Any]:
@@ -417,9 +417,12 @@ class StoryControl(MacroElement):
 
     _template = ENV.get_template("story.html")
 
-    def __init__(self, context: PageContext):
+    def __init__(self, context: PageContext, *, trimmed_leaflet: bool = False):
         super().__init__()
         self._name = "StoryControl"
+        #: Whether the page's Leaflet is the trimmed one (decided by :func:`trimmed_leaflet` before
+        #: rendering, which adds elements of folium's own to the layers).
+        self.trimmed_leaflet = trimmed_leaflet
         self.context = context
         self.story = context.story
         self.layout = context.layout
@@ -501,7 +504,7 @@ class StoryControl(MacroElement):
         fragment = assets.fragment_css() if self.mode == "fragment" else ""  # (a host page's rules stop at it)
         own = assets.storymap_css(self.layout == "scroll", rtl, languages=len(self.languages) > 1,
                                   fragment=self.mode == "fragment", layer_control=layer_control)
-        return _inline(assets.leaflet_css(layer_control) + fragment + own + extra, "style")
+        return _inline(assets.leaflet_css(layer_control, self.trimmed_leaflet) + fragment + own + extra, "style")
 
     def core_js(self, extra: str = "") -> Markup:
         """The start of the page's one script: storymap's own Leaflet (run once per page, however
@@ -509,11 +512,28 @@ class StoryControl(MacroElement):
         :meth:`core_js_end`); see :func:`storymap.private.script_start`."""
         scripts = "".join("\n" + js for js in _element_scripts(self._parent))
         return _inline(private.script_start(extra + assets.storymap_js() + scripts, self.root_id,
-                                            languages=len(self.languages) > 1), "script")
+                                            languages=len(self.languages) > 1, trimmed=self.trimmed_leaflet),
+                       "script")
 
     def core_js_end(self) -> Markup:
         """The end of the page's script: in a fragment the host's ``window.L`` is given back."""
-        return Markup(private.script_end(restore=self.mode == "fragment"))
+        return Markup(private.script_end(restore=self.mode == "fragment", trimmed=self.trimmed_leaflet))
+
+
+def trimmed_leaflet(tree: Element) -> bool:
+    """Whether the page of the map ``tree`` gets the trimmed Leaflet (:mod:`storymap.leaflet_trim`):
+    when everything on the map is storymap's own: the story, the basemap, the tiles and the layers
+    of geodata ``add_layer`` makes (drawn by ``static/storymap-layers.js``, which uses no part
+    that is cut). Any other element, a folium element or plugin the user put on ``story.map``, or
+    a folium layer given to ``add_layer`` (storymap puts it in a group of its own, which counts as
+    the user's), gets the full Leaflet: its script may use any part of it.
+
+    The one rule for the page's Leaflet script and key (:meth:`StoryControl.core_js`), Leaflet's
+    CSS (:meth:`StoryControl.core_css`) and the default marker's images
+    (:attr:`StoryFoliumMap.default_icons`), taken by :func:`render_page` before rendering.
+    """
+    ours = (StoryControl, Basemap, StoryTiles, DataLayer)
+    return all(isinstance(element, ours) for element in _walk(tree))
 
 
 def _walk(root: Element) -> Iterator[Element]:
@@ -721,7 +741,8 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
             detect_retina=False, show=False, control=False,
         ).add_to(tree)
     _layer_controls_last(tree)
-    StoryControl(context).add_to(tree)  # last: the story's script needs every layer defined first
+    # Last: the story's script needs every layer defined first.
+    StoryControl(context, trimmed_leaflet=trimmed_leaflet(tree)).add_to(tree)
     groups = {id(copies[id(o.element)]): o.name for o in overlays if id(o.element) in copies}
 
     store = asset_store or assets.AssetStore()

@@ -515,7 +515,7 @@ PANEL_JS = """() => { const r = document.querySelector('[data-storymap]'), text 
             .map((q) => text(s.querySelector(q)))),
           controls: [...r.querySelectorAll('.storymap-skip, .storymap-sheet-toggle, .storymap-nav button')]
             .map((b) => [b.textContent.trim(), b.getAttribute('aria-label')]),
-          leaflet: !!window[Symbol.for('%s')]}; }""" % private.LEAFLET_KEY
+          leaflet: !!window[Symbol.for('%s')]}; }""" % private.leaflet_key(trimmed=True)  # (the Panama story's)
 # Stops every frame and timer: nothing runs after boot.js, and the page stays as boot.js left it.
 NOTHING_AFTER_BOOT = "window.requestAnimationFrame = () => 0; window.setTimeout = () => 0;"
 

@@ -18,8 +18,9 @@ from pathlib import Path
 import storymap
 
 GEODATA = Path(__file__).resolve().parent.parent / "geodata"
-# The tests' budgets (tests/test_build.py): 330 KB raw, 100 KB gzipped; issue 11's goal is 300 KB raw.
-BUDGET, GZIP_BUDGET, RAW_GOAL = 330 * 1024, 100 * 1024, 300 * 1024
+# The tests' budgets (tests/test_build.py): 320 KB raw, 100 KB gzipped; issue 11's goal is 300 KB raw.
+# (The Panama page gets the trimmed Leaflet, storymap.leaflet_trim: es 315,843 bytes, en 310,306.)
+BUDGET, GZIP_BUDGET, RAW_GOAL = 320 * 1024, 100 * 1024, 300 * 1024
 
 
 def main() -> None:

@@ -17,10 +17,10 @@ from .test_i18n import write_suez_story
 
 # Without step media (images are counted against their own budget, see storymap.media).
 # Gzipped (what travels) the page keeps to 100 KB. Raw, it was 300 KB until the labels that never
-# collide (labels.js, ~10 KB) and the timeline (~4.4 KB) came; the Panama page in one language is
-# now ~324 KB (Spanish; ~99 KB gzipped). Issue 11 asks for 300 KB raw: that is still to win back
-# (see the closing note).
-MAX_BYTES = 330 * 1024
+# collide (labels.js, ~10 KB) and the timeline (~4.4 KB) came, then 330 KB; the trimmed Leaflet
+# (storymap.leaflet_trim, 15.6 KB off) brought the Panama page in one language to 315,843 bytes
+# (Spanish; 96,878 gzipped). Issue 11 asks for 300 KB raw: ~9 KB are still to win back.
+MAX_BYTES = 320 * 1024
 MAX_GZIP_BYTES = 100 * 1024
 # The budget applies per language: a page in one language within the budget above, and each
 # further language the page holds adding at most its texts (the Panama story's Spanish: ~44 KB,

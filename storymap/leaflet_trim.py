@@ -127,6 +127,8 @@ NAMES: tuple[tuple[str, str], ...] = (
     ("MarkerDrag", r"this\.dragging=new ([\w$]+)\(this\),t&&this\.dragging\.enable\(\)"),
 )
 
+_CRS = "CRS.EPSG3395, CRS.EPSG4326, CRS.Simple"
+
 #: What is cut, by part. None of it is used by a page whose map holds only storymap's own elements
 #: (its story, basemap, tiles and layers of geodata: see storymap.render.trimmed_leaflet), and none
 #: of it hangs on the objects such a page hands out (``root.storymap.map`` keeps every method and
@@ -138,12 +140,12 @@ CUT_PARTS: dict[str, str] = {
     "VideoOverlay": "see ImageOverlay",
     "SVGOverlay": "see ImageOverlay",
     "Marker.Drag": "dragging a marker (``draggable: true``): storymap's markers are never draggable",
-    "TileLayer.WMS": "tiles from a WMS server: storymap's tiles are an XYZ template (folium.WmsTileLayer is the user's)",
+    "TileLayer.WMS": "tiles from a WMS server: storymap's tiles are an XYZ template (a folium.WmsTileLayer "
+                     "is the user's)",
     "Circle": "a circle of a radius in metres (L.circle); storymap draws CircleMarkers (radius in pixels)",
     "Rectangle": "L.rectangle: storymap draws none",
-    "CRS.EPSG3395, CRS.EPSG4326, CRS.Simple": "the map is always Web Mercator (EPSG3857, which stays with "
-                                              "EPSG900913 and CRS.Earth); with them go Projection.Mercator "
-                                              "and Projection.LonLat, used by them alone",
+    _CRS: "the map is always Web Mercator (EPSG3857, which stays with EPSG900913 and CRS.Earth); with "
+          "them go Projection.Mercator and Projection.LonLat, used by them alone",
 }
 
 #: The items cut from Leaflet 1.9.4's minified script (after :func:`storymap.assets.drop_vml`).
@@ -171,7 +173,8 @@ CUTS: tuple[Cut, ...] = (
     Cut("TileLayer.WMS", r"\{TileLayer\}\.WMS=\{WMS\}"),
     Cut("TileLayer.WMS", r"\{tileLayer\}\.wms=function\(t,e\)\{return new \{WMS\}\(t,e\)\}"),
     # Circle: its class, its toGeoJSON mixin, export and factory.
-    Cut("Circle", r"\{Circle\}=[\w$]+\.extend\(\{initialize:function\(t,e,i\)\{if\([\w$]+\(this,e=\"number\"==typeof e"),
+    Cut("Circle", r"\{Circle\}=[\w$]+\.extend\(\{initialize:function\(t,e,i\)\{if\([\w$]+\(this,"
+                  r"e=\"number\"==typeof e"),
     Cut("Circle", r"\{Circle\}\.include\([\w$]+\)"),
     Cut("Circle", r"t\.Circle=\{Circle\}"),
     Cut("Circle", r"t\.circle=function\(t,e,i\)\{return new \{Circle\}\(t,e,i\)\}"),
@@ -181,17 +184,16 @@ CUTS: tuple[Cut, ...] = (
     Cut("Rectangle", r"t\.Rectangle=\{Rectangle\}"),
     Cut("Rectangle", r"t\.rectangle=function\(t,e\)\{return new \{Rectangle\}\(t,e\)\}"),
     # The CRSs other than EPSG3857, and the projections only they use.
-    Cut("CRS.EPSG3395, CRS.EPSG4326, CRS.Simple", r"\{EPSG3395\}=[\w$]+\(\{\},[\w$]+,\{code:\"EPSG:3395\""),
-    Cut("CRS.EPSG3395, CRS.EPSG4326, CRS.Simple", r"\{EPSG4326\}=[\w$]+\(\{\},[\w$]+,\{code:\"EPSG:4326\""),
-    Cut("CRS.EPSG3395, CRS.EPSG4326, CRS.Simple", r"\{Simple\}=[\w$]+\(\{\},[\w$]+,\{projection:\{LonLat\},"
-                                                  r"transformation:[\w$]+\(1,0,-1,0\)"),
-    Cut("CRS.EPSG3395, CRS.EPSG4326, CRS.Simple", r"\{CRS\}\.EPSG3395=\{EPSG3395\}"),
-    Cut("CRS.EPSG3395, CRS.EPSG4326, CRS.Simple", r"\{CRS\}\.EPSG4326=\{EPSG4326\}"),
-    Cut("CRS.EPSG3395, CRS.EPSG4326, CRS.Simple", r"\{CRS\}\.Simple=\{Simple\}"),
-    Cut("CRS.EPSG3395, CRS.EPSG4326, CRS.Simple", r"\{LonLat\}=\{project:function\(t\)\{return new [\w$]+\(t\.lng,t\.lat\)\}"),
-    Cut("CRS.EPSG3395, CRS.EPSG4326, CRS.Simple", r"\{Mercator\}=\{R:6378137,R_MINOR:"),
-    Cut("CRS.EPSG3395, CRS.EPSG4326, CRS.Simple", r"LonLat:\{LonLat\}"),
-    Cut("CRS.EPSG3395, CRS.EPSG4326, CRS.Simple", r"Mercator:\{Mercator\}"),
+    Cut(_CRS, r"\{EPSG3395\}=[\w$]+\(\{\},[\w$]+,\{code:\"EPSG:3395\""),
+    Cut(_CRS, r"\{EPSG4326\}=[\w$]+\(\{\},[\w$]+,\{code:\"EPSG:4326\""),
+    Cut(_CRS, r"\{Simple\}=[\w$]+\(\{\},[\w$]+,\{projection:\{LonLat\},transformation:[\w$]+\(1,0,-1,0\)"),
+    Cut(_CRS, r"\{CRS\}\.EPSG3395=\{EPSG3395\}"),
+    Cut(_CRS, r"\{CRS\}\.EPSG4326=\{EPSG4326\}"),
+    Cut(_CRS, r"\{CRS\}\.Simple=\{Simple\}"),
+    Cut(_CRS, r"\{LonLat\}=\{project:function\(t\)\{return new [\w$]+\(t\.lng,t\.lat\)\}"),
+    Cut(_CRS, r"\{Mercator\}=\{R:6378137,R_MINOR:"),
+    Cut(_CRS, r"LonLat:\{LonLat\}"),
+    Cut(_CRS, r"Mercator:\{Mercator\}"),
 )
 
 #: ``for … in`` loops left in the trimmed script (Leaflet's 43, less those of the parts cut): see
@@ -318,7 +320,8 @@ def _cut(script: _Script, cut: Cut, names: dict[str, str]) -> tuple[list[int], s
         if script.text(end) == ")":  # the last item of "X=(a,b)": X's value goes with it
             equals = script.before(script.pairs[end])
             name = script.before(equals)
-            if script.text(equals) == "=" and script.toks[name].kind == "name" and script.text(script.before(name)) != ".":
+            if (script.text(equals) == "=" and script.toks[name].kind == "name"
+                    and script.text(script.before(name)) != "."):
                 defined.add(script.text(name))
         return script.cut(before, end), defined
     if script.text(before) in ("var", ";", "}") and script.text(end) == ";":  # a statement of one item

@@ -170,7 +170,8 @@ def leaflet_css(layer_control: bool = False, trimmed: bool = False) -> str:
     folder, is left out: markers get their images as data URIs (:func:`leaflet_icon_urls`).
     With ``trimmed`` (the page's Leaflet is, see :func:`leaflet_js`) the rules of the parts cut
     from it go too: image overlays' (``leaflet-image-layer``) and marker dragging's
-    (``leaflet-marker-draggable``); such a page has no layer control either.
+    (``leaflet-marker-draggable``), and those of the classes storymap's own elements never get
+    (:data:`OWN_UNUSED_CSS`); such a page has no layer control either.
     """
     text = _LEAFLET.joinpath("leaflet.css").read_text("utf-8")
     text = re.sub(r"\.leaflet-default-icon-path\s*\{[^}]*\}", "", text)
@@ -181,12 +182,20 @@ def leaflet_css(layer_control: bool = False, trimmed: bool = False) -> str:
     # control's when there is none.
     unused = ["leaflet-oldie", "lvml", "leaflet-vml-shape"] + ([] if layer_control else ["leaflet-control-layers"])
     if trimmed:
-        unused += TRIMMED_CSS
+        unused += TRIMMED_CSS + OWN_UNUSED_CSS
     return scope_css(_drop_selectors(_squeeze_css(text), unused), ".storymap")
 
 
 #: The class names of the parts cut from a trimmed Leaflet (see :func:`leaflet_css`).
 TRIMMED_CSS = ["leaflet-image-layer", "leaflet-marker-draggable"]
+
+#: Leaflet's class names that no element of storymap's own gets, left out with the trimmed
+#: Leaflet's (a page whose map holds storymap's elements alone): its divIcons all have a class
+#: of their own (not ``leaflet-div-icon``), its markers no shadow (divIcons only; default icons
+#: come with a user's elements), its tooltips open above (``direction: 'top'``), its popups have
+#: no ``maxHeight`` (never ``leaflet-popup-scrolled``).
+OWN_UNUSED_CSS = ["leaflet-div-icon", "leaflet-marker-shadow", "leaflet-shadow-pane", "leaflet-tooltip-bottom",
+                  "leaflet-tooltip-left", "leaflet-tooltip-right", "leaflet-popup-scrolled"]
 
 
 def _drop_selectors(css: str, tokens: Sequence[str]) -> str:

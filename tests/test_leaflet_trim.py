@@ -172,7 +172,22 @@ def test_the_trimmed_css_drops_only_the_rules_of_the_parts_cut():
 
     # The other selectors of a rule that named a part cut stay (".leaflet-pane, ..., .leaflet-image-layer,
     # .leaflet-layer {position: absolute}"), and so does every other rule.
-    assert selectors(trimmed) == [sel for sel in selectors(full) if not any(t in sel for t in assets.TRIMMED_CSS)]
+    gone = assets.TRIMMED_CSS + assets.OWN_UNUSED_CSS
+    assert selectors(trimmed) == [sel for sel in selectors(full) if not any(t in sel for t in gone)]
+
+
+def test_the_trimmed_css_drops_the_classes_storymaps_own_elements_never_get():
+    # (Leaflet gives them to a divIcon without a class, a marker's shadow, a tooltip opening below
+    # or beside, a popup with maxHeight: none of storymap's own elements is one.)
+    trimmed = assets.leaflet_css(trimmed=True)
+    for token in assets.OWN_UNUSED_CSS:
+        assert token in assets.leaflet_css() and token not in trimmed
+    static = ROOT / "storymap" / "static"
+    own = "\n".join(path.read_text("utf-8") for path in sorted(static.glob("*.js")))
+    assert not re.search(r"direction:\s*'(bottom|left|right|auto|center)'|maxHeight:|shadowUrl|L\.icon\(", own)
+    # Every divIcon of storymap's has a class of its own.
+    assert re.findall(r"(?:L\.divIcon|new \w*Icon)\(\{(\w+):", own) and all(
+        key == "className" for key in re.findall(r"(?:L\.divIcon|new \w*Icon)\(\{(\w+):", own))
 
 
 #: Leaflet API that only a part cut has: storymap's own scripts and templates use none of it (a

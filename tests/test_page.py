@@ -226,6 +226,16 @@ def test_popups_show_the_place_card(built_page: Path, make_page):
     run.page.mouse.click(*point)
     text = run.page.inner_text(".leaflet-popup-content", timeout=3000)
     assert "Gatún" in text and "Sources" in text
+    # The map pans so that the popup shows whole beside the panel, below the timeline (Leaflet's
+    # own autoPan kept it inside the map, half under the panel: the place is near it).
+    run.page.wait_for_timeout(600)  # (the pan's animation, 0.25 s)
+    boxes = run.js(f"""() => {{ const r = (el) => {{ const b = el.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; }};
+      const root = {ROOT_JS};
+      return {{popup: r(root.querySelector('.leaflet-popup')), panel: r(root.querySelector('.storymap-panel')),
+               timeline: r(root.querySelector('.storymap-timeline')), map: r(root.querySelector('.storymap-map'))}}; }}""")
+    popup, panel, timeline, whole = boxes["popup"], boxes["panel"], boxes["timeline"], boxes["map"]
+    assert popup[0] >= panel[2] and popup[2] <= whole[2] and popup[3] <= whole[3], boxes
+    assert popup[1] >= timeline[3] or popup[2] <= timeline[0], boxes
     assert_clean(run)
 
 

@@ -983,6 +983,9 @@
         });
         var arrows = kind.arrows ? self._arrows(place.geometry, base.color) : [];
         arrows.forEach(function (arrow) { group.addLayer(arrow); });
+        // (Before the popup's own listeners: a popup opens in the part of the map the panel and
+        // the timeline leave free, the map panning as far as needs be.)
+        layer.on('click keypress', function () { self._popupRoom(layer.getPopup()); });
         layer.bindPopup(function () { return self._card(place); }, {maxWidth: 320, className: 'storymap-popup'});
         group.addLayer(layer);
         var entry = self._places[place.id] = {data: place, layer: layer, arrows: arrows, style: base, lit: false};
@@ -1115,6 +1118,16 @@
     },
 
     // The part of the map (container px) that the text panel leaves free.
+    // A popup about to open pans the map so as to show whole in the part the panel and the
+    // timeline leave free (Leaflet's autoPan keeps it inside the map, which runs under the panel).
+    _popupRoom: function (popup) {
+      if (popup && this._built) {
+        var pad = this._padding(10);
+        popup.options.autoPanPaddingTopLeft = pad.tl;
+        popup.options.autoPanPaddingBottomRight = pad.br;
+      }
+    },
+
     _free: function () {
       var size = this.map.getSize(), p = this._padding(0);
       return {l: p.tl.x, t: p.tl.y, r: size.x - p.br.x, b: size.y - p.br.y};

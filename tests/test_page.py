@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import storymap
+from storymap import private
 
 from .conftest import GEODATA
 
@@ -236,7 +237,20 @@ def test_popups_show_the_place_card(built_page: Path, make_page):
     popup, panel, timeline, whole = boxes["popup"], boxes["panel"], boxes["timeline"], boxes["map"]
     assert popup[0] >= panel[2] and popup[2] <= whole[2] and popup[3] <= whole[3], boxes
     assert popup[1] >= timeline[3] or popup[2] <= timeline[0], boxes
-    assert_clean(run)
+    # Any popup on the story's map does (a folium element's, a layer's), unless it has padding of
+    # its own.
+    leaflet = f"window[Symbol.for('{private.leaflet_key(trimmed=True)}')]"
+    run.js(f"""() => {{ const map = {ROOT_JS}.storymap.map, L = {leaflet};
+      map.closePopup();
+      const at = map.containerPointToLatLng([map.getSize().x * 0.2, map.getSize().y * 0.5]);
+      window.__own = L.popup().setLatLng(at).setContent('<p style="width:200px">An element of the map</p>').openOn(map); }}""")
+    run.page.wait_for_timeout(600)
+    own = run.js(f"""() => {{ const L = {leaflet}, map = {ROOT_JS}.storymap.map;
+      const fixed = L.popup({{autoPanPaddingTopLeft: [0, 0]}}).setLatLng(map.getCenter()).setContent('x');
+      map.addLayer(fixed);
+      return [window.__own.getElement().getBoundingClientRect().left, {ROOT_JS}.querySelector('.storymap-panel').getBoundingClientRect().right,
+              fixed.options.autoPanPaddingTopLeft]; }}""")
+    assert own[0] >= own[1] and own[2] == [0, 0], own
 
 
 def _land_pixels(run) -> int:

@@ -595,6 +595,16 @@
           self._placeLabels();
         }
       });
+      // Every popup (a place's, a layer's, a folium element's) opens in the free part of the map:
+      // its padding is set as it is added, before Leaflet pans the map for it.
+      var map = this.map, add = map.addLayer;
+      map.addLayer = function (layer) {
+        if (layer instanceof L.Popup) {
+          self._popupRoom(layer);
+        }
+        return add.apply(this, arguments);
+      };
+      this._disposers.push(function () { delete map.addLayer; });
       var refit = L.Util.throttle(function () {
         if (self.index >= 0 && !self._destroyed) {
           self._labels.measure();
@@ -983,9 +993,6 @@
         });
         var arrows = kind.arrows ? self._arrows(place.geometry, base.color) : [];
         arrows.forEach(function (arrow) { group.addLayer(arrow); });
-        // (Before the popup's own listeners: a popup opens in the part of the map the panel and
-        // the timeline leave free, the map panning as far as needs be.)
-        layer.on('click keypress', function () { self._popupRoom(layer.getPopup()); });
         layer.bindPopup(function () { return self._card(place); }, {maxWidth: 320, className: 'storymap-popup'});
         group.addLayer(layer);
         var entry = self._places[place.id] = {data: place, layer: layer, arrows: arrows, style: base, lit: false};
@@ -1119,12 +1126,15 @@
 
     // The part of the map (container px) that the text panel leaves free.
     // A popup about to open pans the map so as to show whole in the part the panel and the
-    // timeline leave free (Leaflet's autoPan keeps it inside the map, which runs under the panel).
+    // timeline leave free (Leaflet's autoPan keeps it inside the map, which runs under the panel);
+    // not one given padding of its own.
     _popupRoom: function (popup) {
-      if (popup && this._built) {
+      var o = popup.options;
+      if (this._built && o.autoPan && (popup._storymapRoom || (!o.autoPanPaddingTopLeft && !o.autoPanPaddingBottomRight))) {
         var pad = this._padding(10);
-        popup.options.autoPanPaddingTopLeft = pad.tl;
-        popup.options.autoPanPaddingBottomRight = pad.br;
+        o.autoPanPaddingTopLeft = pad.tl;
+        o.autoPanPaddingBottomRight = pad.br;
+        popup._storymapRoom = true;
       }
     },
 

@@ -292,8 +292,31 @@ def fragment_css() -> str:
 
 
 #: storymap's script, one component a file, in the order they run (``storymap.js`` first: the
-#: ``L.storymap`` namespace and the helpers the others share).
-SCRIPT_FILES = ("storymap.js", "basemap.js", "legend.js", "labels.js", "story.js", "i18n.js", "timeline.js", "print.js")
+#: ``L.storymap`` namespace and the helpers the others share); those that only some pages need are
+#: in :data:`SCRIPT_FEATURES` too.
+SCRIPT_FILES = (
+    "storymap.js",
+    "basemap.js",
+    "legend.js",
+    "labels.js",
+    "story.js",
+    "i18n.js",
+    "timeline.js",
+    "print.js",
+    "storymap-layers.js",
+    "languages.js",
+)
+
+#: The parts of storymap's script that only some pages need, each with its files (a page's parts
+#: are set when it is built: ``StoryControl.features`` in storymap/render.py). Each part adds to
+#: what the others made: the fragments on one page share storymap's namespace (the first one's
+#: script makes it) and run each part once, whichever fragment brought it.
+SCRIPT_FEATURES = {
+    # Layers of geodata added from Python: L.storymap.DataLayer, the legend's keys to their colours.
+    "layers": ("storymap-layers.js",),
+    # Several languages: the switch, and what only a change of language does.
+    "languages": ("languages.js",),
+}
 
 
 def minify_js(source: str) -> str:
@@ -349,10 +372,20 @@ def _cached(name: str, make: Callable[[], str]) -> str:
 _MINIFIER = "calmjs.parse es5 minify_print obfuscate drop_semi checked 3"
 
 
-@lru_cache(maxsize=1)
-def storymap_js() -> str:
-    """storymap's script, minified: an ``L.storymap`` namespace on Leaflet, no other globals."""
-    return "\n".join(own_script(name) for name in SCRIPT_FILES)
+def storymap_js(**features: bool) -> str:
+    """storymap's script, minified: an ``L.storymap`` namespace on Leaflet, no other globals. Of the
+    parts that only some pages need (:data:`SCRIPT_FEATURES`), those named true:
+    ``storymap_js(layers=True, languages=True)``. Joined once for each set of features."""
+    unknown = sorted(set(features) - set(SCRIPT_FEATURES))
+    if unknown:
+        raise TypeError(f"storymap_js() got unknown features: {', '.join(unknown)}")
+    return _storymap_js(frozenset(name for name, on in features.items() if on))
+
+
+@lru_cache(maxsize=None)
+def _storymap_js(features: frozenset[str]) -> str:
+    left_out = {name for feature, names in SCRIPT_FEATURES.items() if feature not in features for name in names}
+    return "\n".join(own_script(name) for name in SCRIPT_FILES if name not in left_out)
 
 
 # Assets of folium elements ---------------------------------------------------------------------

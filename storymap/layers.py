@@ -410,8 +410,6 @@ class DataLayer(Layer):
     """
 
     _template = _TEMPLATE
-    #: Script the story control inlines after ``storymap.js`` when this element is on the map.
-    storymap_js = property(lambda self: layers_js())
 
     def __init__(self, frame: gpd.GeoDataFrame, name: str, *, style: dict[str, Any], shape: str,
                  tooltip: Optional[list[str]] = None, popup: Optional[list[str]] = None, labels: bool = False,

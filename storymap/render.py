@@ -469,11 +469,6 @@ class StoryControl(MacroElement):
         return [(lang, i18n.catalogue(lang)["language.name"]) for lang in i18n.page_languages(self.context.source)]
 
     @property
-    def storymap_js(self) -> Optional[str]:
-        """The language switch's script, in a page of several languages (see ``_element_scripts``)."""
-        return i18n.languages_js() if len(i18n.page_languages(self.context.source)) > 1 else None
-
-    @property
     def i18n_marks(self) -> tuple[Markup, Markup]:
         """The marks of elements whose content, or only attributes, depend on the language: none
         in a page of one language."""
@@ -497,6 +492,15 @@ class StoryControl(MacroElement):
         return [(str(child.layer_name), child.get_name()) for child in self._parent._children.values()
                 if isinstance(child, Layer) and child is not self]
 
+    @property
+    def features(self) -> dict[str, bool]:
+        """Each of the parts of storymap's script that only some pages need (see
+        :data:`storymap.assets.SCRIPT_FEATURES`), and whether this page needs it."""
+        return {
+            "layers": any(isinstance(el, DataLayer) for el in _walk(self._parent)),
+            "languages": len(self.languages) > 1,
+        }
+
     def core_css(self, extra: str = "") -> Markup:
         """Leaflet's CSS, storymap's and the elements' (all scoped under ``.storymap``)."""
         layer_control = any(isinstance(el, folium.LayerControl) for el in _walk(self._parent))
@@ -508,10 +512,9 @@ class StoryControl(MacroElement):
 
     def core_js(self, extra: str = "") -> Markup:
         """The start of the page's one script: storymap's own Leaflet (run once per page, however
-        many stories it holds), the elements' scripts and storymap's, inside one function (closed by
-        :meth:`core_js_end`); see :func:`storymap.private.script_start`."""
-        scripts = "".join("\n" + js for js in _element_scripts(self._parent))
-        return _inline(private.script_start(extra + assets.storymap_js() + scripts, self.root_id,
+        many stories it holds) and storymap's script (the parts this page needs: :attr:`features`),
+        inside one function (closed by :meth:`core_js_end`); see :func:`storymap.private.script_start`."""
+        return _inline(private.script_start(extra + assets.storymap_js(**self.features), self.root_id,
                                             languages=len(self.languages) > 1, trimmed=self.trimmed_leaflet),
                        "script")
 
@@ -541,16 +544,6 @@ def _walk(root: Element) -> Iterator[Element]:
     for child in root._children.values():
         yield child
         yield from _walk(child)
-
-
-def _element_scripts(root: Element) -> list[str]:
-    """Scripts that elements on the map ask for (a ``storymap_js`` attribute), once each, in order."""
-    found: dict[str, None] = {}
-    for element in _walk(root):
-        script = getattr(element, "storymap_js", None)
-        if isinstance(script, str):
-            found.setdefault(script)
-    return list(found)
 
 
 # Copies and ids --------------------------------------------------------------------------------

@@ -141,13 +141,48 @@ def test_a_page_carries_the_css_of_its_layout_and_its_languages(tmp_path: Path):
     assert ".storymap .leaflet-control-zoom,.storymap .leaflet-control-layers{display:none}" in css(story.to_html(languages=["en"]))
 
 
+CORE_SCRIPTS = {"storymap.js", "basemap.js", "legend.js", "labels.js", "story.js", "i18n.js", "timeline.js", "print.js"}
+
+
+def script_parts(html: str) -> set[str]:
+    """Which of storymap's script files a page holds."""
+    from storymap import assets
+
+    return {name for name in assets.SCRIPT_FILES if assets.own_script(name) in html}
+
+
+def test_a_page_carries_the_parts_of_the_script_it_uses():
+    # Code that only some pages use is only in those (storymap.assets.SCRIPT_FEATURES).
+    import geopandas as gpd
+    import shapely
+
+    story = storymap.load(GEODATA)
+    one = story.to_html(languages=["es"])
+    assert script_parts(one) == CORE_SCRIPTS
+    assert script_parts(story.to_html()) == CORE_SCRIPTS | {"languages.js"}
+    dots = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[shapely.Point(-79.5, 9.0), shapely.Point(-79.6, 9.1)], crs=4326)
+    layered = storymap.load(GEODATA).add_layer(dots, "Dots", column="n")
+    assert script_parts(layered.to_html(languages=["es"])) == CORE_SCRIPTS | {"storymap-layers.js"}
+    everything = layered.to_html(fragment=True, layout="scroll")
+    assert script_parts(everything) == CORE_SCRIPTS | {"languages.js", "storymap-layers.js"}
+
+
+def test_the_script_of_each_set_of_features_is_built_once():
+    from storymap import assets
+
+    assert assets.storymap_js(layers=True, languages=True) is assets.storymap_js(languages=True, layers=True)
+    assert assets.storymap_js(languages=True) == assets.storymap_js() + "\n" + assets.own_script("languages.js")
+    with pytest.raises(TypeError, match="unknown features: carousel"):
+        assets.storymap_js(carousel=True)
+
+
 def test_each_minified_script_ends_its_last_statement():
     # The minifier drops the semicolon before a closing brace, but not a script's last one: the
     # page joins scripts one after another, and "(function(){…})(L)" then "(function(){…})(L)"
     # would call the first one's result.
     from storymap import assets
 
-    scripts = [assets.own_script(name) for name in assets.SCRIPT_FILES + ("boot.js", "storymap-layers.js", "languages.js")]
+    scripts = [assets.own_script(name) for name in assets.SCRIPT_FILES + ("boot.js", "boot-languages.js")]
     assert all(text.endswith(";") for text in scripts)
     assert ";}" not in assets.minify_js("function f(a) { if (a) { return 1; } return 2; }")
     # Every script parses back; where dropping would break one (an empty statement's ';'), they stay.

@@ -296,6 +296,7 @@ def fragment_css() -> str:
 #: in :data:`SCRIPT_FEATURES` too.
 SCRIPT_FILES = (
     "storymap.js",
+    "symbols.js",
     "basemap.js",
     "legend.js",
     "labels.js",
@@ -312,6 +313,8 @@ SCRIPT_FILES = (
 #: what the others made: the fragments on one page share storymap's namespace (the first one's
 #: script makes it) and run each part once, whichever fragment brought it.
 SCRIPT_FEATURES = {
+    # A kind of place drawn with a symbol other than a circle: L.storymap.SymbolMarker, its swatches.
+    "symbols": ("symbols.js",),
     # Layers of geodata added from Python: L.storymap.DataLayer, the legend's keys to their colours.
     "layers": ("storymap-layers.js",),
     # Several languages: the switch, and what only a change of language does.
@@ -386,6 +389,13 @@ def storymap_js(**features: bool) -> str:
 def _storymap_js(features: frozenset[str]) -> str:
     left_out = {name for feature, names in SCRIPT_FEATURES.items() if feature not in features for name in names}
     return "\n".join(own_script(name) for name in SCRIPT_FILES if name not in left_out)
+
+
+@lru_cache(maxsize=1)
+def symbols_css() -> str:
+    """The rules of point symbols other than circles (static/symbols.css), for a page whose kinds
+    draw one (see :data:`SCRIPT_FEATURES`); they follow storymap's own."""
+    return _squeeze_css(_OWN.joinpath("symbols.css").read_text("utf-8"))
 
 
 # Assets of folium elements ---------------------------------------------------------------------

@@ -497,6 +497,7 @@ class StoryControl(MacroElement):
         """Each of the parts of storymap's script that only some pages need (see
         :data:`storymap.assets.SCRIPT_FEATURES`), and whether this page needs it."""
         return {
+            "symbols": any("symbol" in kind for kind in self.context.config["kinds"].values()),
             "layers": any(isinstance(el, DataLayer) for el in _walk(self._parent)),
             "languages": len(self.languages) > 1,
         }
@@ -508,7 +509,9 @@ class StoryControl(MacroElement):
         fragment = assets.fragment_css() if self.mode == "fragment" else ""  # (a host page's rules stop at it)
         own = assets.storymap_css(self.layout == "scroll", rtl, languages=len(self.languages) > 1,
                                   fragment=self.mode == "fragment", layer_control=layer_control)
-        return _inline(assets.leaflet_css(layer_control, self.trimmed_leaflet) + fragment + own + extra, "style")
+        symbols = assets.symbols_css() if self.features["symbols"] else ""
+        return _inline(assets.leaflet_css(layer_control, self.trimmed_leaflet) + fragment + own + symbols + extra,
+                       "style")
 
     def core_js(self, extra: str = "") -> Markup:
         """The start of the page's one script: storymap's own Leaflet (run once per page, however

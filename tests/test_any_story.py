@@ -140,6 +140,16 @@ def test_the_legend_draws_each_symbol_about_as_large_as_its_round_swatch(tmp_pat
         assert -box["half"] <= min(box["left"], box["top"]) and max(box["right"], box["bottom"]) <= box["half"], (symbol, box)
         # ... and centred in it (a triangle, centred on its point as on the map, sat 1.75 px high).
         assert abs(box["top"] + box["bottom"]) <= 0.5 and abs(box["left"] + box["right"]) <= 0.5, (symbol, box)
+    # The map draws them (a page whose kinds draw a symbol other than a circle has
+    # L.storymap.SymbolMarker and the symbols' rules), and each card's swatch shows its kind's.
+    drawn = run.js("""() => ({api: typeof L.storymap.SymbolMarker,
+      markers: [...document.querySelectorAll('.leaflet-marker-pane .storymap-symbol')].map((m) => {
+        const r = m.getBoundingClientRect(); return m.querySelector('svg path') && r.width > 10 && r.height > 10; }),
+      swatch: ((st) => [st.width, st.borderTopWidth])(getComputedStyle(document.querySelector('.storymap-swatch--symbol'))),
+      cards: [...document.querySelectorAll('.storymap-step .storymap-place-name')].map((n) =>
+        n.firstElementChild.classList.contains('storymap-swatch--symbol'))})""")
+    assert drawn == {"api": "function", "markers": [True] * 4, "swatch": ["18px", "0px"],
+                     "cards": [False, True, True, True, True]}, drawn
     assert not run.errors, run.errors
 
 

@@ -297,6 +297,7 @@ def fragment_css() -> str:
 SCRIPT_FILES = (
     "storymap.js",
     "symbols.js",
+    "twins.js",
     "basemap.js",
     "legend.js",
     "labels.js",
@@ -315,6 +316,8 @@ SCRIPT_FILES = (
 SCRIPT_FEATURES = {
     # A kind of place drawn with a symbol other than a circle: L.storymap.SymbolMarker, its swatches.
     "symbols": ("symbols.js",),
+    # A fragment, which a host page may hold twice: the second copy claimed gets fresh ids.
+    "fragment": ("twins.js",),
     # Layers of geodata added from Python: L.storymap.DataLayer, the legend's keys to their colours.
     "layers": ("storymap-layers.js",),
     # Several languages: the switch, and what only a change of language does.

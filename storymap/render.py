@@ -498,6 +498,7 @@ class StoryControl(MacroElement):
         :data:`storymap.assets.SCRIPT_FEATURES`), and whether this page needs it."""
         return {
             "symbols": any("symbol" in kind for kind in self.context.config["kinds"].values()),
+            "fragment": self.mode == "fragment",
             "layers": any(isinstance(el, DataLayer) for el in _walk(self._parent)),
             "languages": len(self.languages) > 1,
         }

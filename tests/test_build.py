@@ -145,6 +145,7 @@ CORE_SCRIPTS = {"storymap.js", "basemap.js", "legend.js", "labels.js", "story.js
 # What only pages with a part of the script that others leave out define (minified).
 LEFT_OUT = (
     "SymbolMarker=", "storymap-swatch--symbol",  # symbols.js
+    "[id=",  # twins.js
 )
 
 
@@ -172,8 +173,9 @@ def test_a_page_carries_the_parts_of_the_script_it_uses():
     ports = storymap.load(ROOT / "examples" / "ports").to_html()  # (a kind drawn as a diamond)
     assert script_parts(ports) == CORE_SCRIPTS | {"symbols.js"}
     assert ".storymap .storymap-symbol svg{" in ports and ".storymap-symbol" not in one
+    assert script_parts(story.to_html(languages=["es"], fragment=True)) == CORE_SCRIPTS | {"twins.js"}
     everything = layered.to_html(fragment=True, layout="scroll")
-    assert script_parts(everything) == CORE_SCRIPTS | {"languages.js", "storymap-layers.js"}
+    assert script_parts(everything) == CORE_SCRIPTS | {"languages.js", "storymap-layers.js", "twins.js"}
 
 
 def test_the_script_of_each_set_of_features_is_built_once():

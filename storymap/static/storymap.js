@@ -106,8 +106,8 @@
   }
 
   // Finds the story root a script belongs to: the element just before the script, else the
-  // first unclaimed root with that id. A root whose id is already on the page (the same fragment
-  // pasted twice) gets a fresh id, and the ids it uses inside follow.
+  // first unclaimed root with that id. (In a fragment, twins.js gives a root whose id is already on
+  // the page, the same fragment pasted twice, a fresh id.)
   ns.claim = function (script, id) {
     var root = storymapBoot.findRoot(script, id);
     if (!root) {
@@ -118,30 +118,6 @@
     // that the first paint shows the text as it will stay (the page's script did it already, as the
     // page was parsed: again here for a root that came later).
     storymapBoot.prepare(root);
-    var twins = document.querySelectorAll('[id="' + root.id + '"]');
-    if (twins.length > 1 && twins[0] !== root) {
-      var old = root.id, fresh = old + '-' + twins.length;
-      var rename = function (value) { return value.split(old).join(fresh); };
-      root.id = fresh;
-      // (Its map's id and its article's too; the article's text keeps the ids it was written with,
-      // which the story reads through data-storymap-article.)
-      var map = root.querySelector('.storymap-map'), article = root.nextElementSibling;
-      if (map && map.id) {
-        map.id += '-' + twins.length;
-      }
-      if (article && article.classList.contains('storymap-noscript') && article.id.indexOf(old) === 0) {
-        article.setAttribute('data-storymap-article', article.id);
-        article.id = rename(article.id);
-      }
-      var inner = root.querySelectorAll('[id], [aria-labelledby], [aria-describedby], [aria-controls], [for]');
-      Array.prototype.forEach.call(inner, function (node) {
-        ['id', 'aria-labelledby', 'aria-describedby', 'aria-controls', 'for'].forEach(function (name) {
-          if (node.hasAttribute(name)) {
-            node.setAttribute(name, rename(node.getAttribute(name)));
-          }
-        });
-      });
-    }
     return root;
   };
 

@@ -302,6 +302,7 @@ SCRIPT_FILES = (
     "legend.js",
     "labels.js",
     "story.js",
+    "scroll.js",
     "i18n.js",
     "timeline.js",
     "print.js",
@@ -318,6 +319,8 @@ SCRIPT_FEATURES = {
     "symbols": ("symbols.js",),
     # A fragment, which a host page may hold twice: the second copy claimed gets fresh ids.
     "fragment": ("twins.js",),
+    # The scroll layout: a step follows the section scrolled to, and Next scrolls to its section.
+    "scroll": ("scroll.js",),
     # Layers of geodata added from Python: L.storymap.DataLayer, the legend's keys to their colours.
     "layers": ("storymap-layers.js",),
     # Several languages: the switch, and what only a change of language does.

@@ -499,6 +499,7 @@ class StoryControl(MacroElement):
         return {
             "symbols": any("symbol" in kind for kind in self.context.config["kinds"].values()),
             "fragment": self.mode == "fragment",
+            "scroll": self.layout == "scroll",
             "layers": any(isinstance(el, DataLayer) for el in _walk(self._parent)),
             "languages": len(self.languages) > 1,
         }

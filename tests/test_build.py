@@ -146,6 +146,7 @@ CORE_SCRIPTS = {"storymap.js", "basemap.js", "legend.js", "labels.js", "story.js
 LEFT_OUT = (
     "SymbolMarker=", "storymap-swatch--symbol",  # symbols.js
     "[id=",  # twins.js
+    "_line:", "_watchScroll:", "_scrollTo:", "_scrollPanel:",  # scroll.js
 )
 
 
@@ -174,8 +175,9 @@ def test_a_page_carries_the_parts_of_the_script_it_uses():
     assert script_parts(ports) == CORE_SCRIPTS | {"symbols.js"}
     assert ".storymap .storymap-symbol svg{" in ports and ".storymap-symbol" not in one
     assert script_parts(story.to_html(languages=["es"], fragment=True)) == CORE_SCRIPTS | {"twins.js"}
+    assert script_parts(story.to_html(languages=["es"], layout="scroll")) == CORE_SCRIPTS | {"scroll.js"}
     everything = layered.to_html(fragment=True, layout="scroll")
-    assert script_parts(everything) == CORE_SCRIPTS | {"languages.js", "storymap-layers.js", "twins.js"}
+    assert script_parts(everything) == CORE_SCRIPTS | {"languages.js", "storymap-layers.js", "twins.js", "scroll.js"}
 
 
 def test_the_script_of_each_set_of_features_is_built_once():

@@ -117,6 +117,11 @@ def pages(tmp_path_factory):
     (out / "two-fragments.html").write_text(HOST.format(fragment, fragment), "utf-8")
     (out / "scroll-fragment.html").write_text(HOST.format(scroll_fragment, ""), "utf-8")
     (out / "empty-host.html").write_text(HOST.format("", ""), "utf-8")
+    # A fragment in one language without symbols, then one that draws a symbol and scrolls: each
+    # brings the parts of storymap's script it needs.
+    ports = storymap.load(ROOT / "examples" / "ports").to_html(fragment=True, layout="scroll")
+    (out / "mixed-fragments.html").write_text(HOST.format(story.to_html(fragment=True, languages=["es"]), ports),
+                                              "utf-8")
     (out / "frame-host.html").write_text(HOST.format(
         storymap.embed_snippet("index.html", title="Story").replace(' loading="lazy"', ""), ""), "utf-8")
     scroll_frame = '<iframe src="scroll.html" title="Scroll story" style="display:block;width:100%;height:700px;border:0"></iframe>'
@@ -181,6 +186,30 @@ def test_fragment_defines_no_globals(pages: Path, make_page):
     assert page.js("() => Object.keys(L.storymap).sort()") == sorted([
         "version", "claim", "defaultIcons", "mapOptions", "scale", "Basemap", "basemap", "Legend", "Story", "story",
         "Labels", "labels", "Timeline", "util"])
+
+
+def test_fragments_that_need_other_parts_of_the_script_work_on_one_page(pages: Path, make_page):
+    # The fragments on a page share storymap's namespace, made by the first one's script; the
+    # second's brings what it needs and the first did not have: its symbols, its scroll layout.
+    run = make_page((1100, 800))
+    run.page.goto((pages / "mixed-fragments.html").as_uri())
+    run.page.wait_for_function(READY)
+    state = run.js("""() => { const [plain, ports] = document.querySelectorAll('[data-storymap]');
+      return {symbols: ports.querySelectorAll('.leaflet-marker-pane .storymap-symbol svg path').length,
+              swatches: ports.querySelectorAll('.storymap-legend .storymap-swatch--symbol svg').length,
+              plainSymbols: plain.querySelectorAll('.storymap-symbol, .storymap-swatch--symbol').length,
+              watching: !!ports.storymap._observer, plainWatching: !!plain.storymap._observer,
+              layouts: [plain.storymap.options.layout, ports.storymap.options.layout]}; }""")
+    assert state["symbols"] > 0 and state["swatches"] == 1 and state["plainSymbols"] == 0, state
+    assert state["watching"] and not state["plainWatching"] and state["layouts"] == ["slides", "scroll"], state
+    roots = run.page.locator("[data-storymap]")
+    roots.nth(0).locator(".storymap-next").click()
+    # The scroll story follows its sections as the host page scrolls past them.
+    run.js("() => document.querySelectorAll('[data-storymap]')[1].querySelectorAll('.storymap-step')[2]"
+           ".scrollIntoView({block: 'center'})")
+    run.page.wait_for_function("() => document.querySelectorAll('[data-storymap]')[1].storymap.index === 2")
+    assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == [1, 2]
+    assert run.errors == [] and run.outside == []
 
 
 def test_host_rules_do_not_break_the_story(pages: Path, make_page):

@@ -245,7 +245,7 @@
       }
       this._bindMap();
       if (this.options.layout === 'scroll') {
-        this._watchScroll();
+        this._watchScroll();  // (scroll.js)
       }
       this._built = true;
       this._creditTiles();
@@ -328,7 +328,7 @@
         this._show(data, options.animate !== false && !reducedMotion());
       }
       if (this.options.layout === 'scroll' && options.scroll !== false) {
-        this._scrollTo(i);
+        this._scrollTo(i);  // (scroll.js)
       }
       var hash = this.options.hash;
       if ((hash === 'push' || hash === 'replace') && options.history !== 'none') {
@@ -658,49 +658,6 @@
       }
       this._listen(window, 'online', sync);
       this._listen(window, 'offline', sync);
-    },
-
-    // Scroll layout: a step becomes current when its section crosses a line across the window the
-    // story is in: the middle, or on a narrow screen a little below where the map above the text
-    // ends (55%), so that the section's heading shows below the map. (At 55% a step shown by
-    // Next sat 24 px up, its heading half under the map.)
-    _line: function () {
-      return this.root.clientWidth <= 640 ? 0.6 : 0.5;
-    },
-
-    _watchScroll: function () {
-      var self = this, line = Math.round(this._line() * 100);
-      if (!window.IntersectionObserver) {
-        return;
-      }
-      this._observer = new IntersectionObserver(function (entries) {
-        entries.forEach(function (entry) {
-          var i = self._sections.indexOf(entry.target);
-          if (entry.isIntersecting && i >= 0 && i !== self.index) {
-            self.goTo(i, {scroll: false});
-          }
-        });
-      }, {rootMargin: '-' + line + '% 0px -' + (100 - line) + '% 0px', threshold: 0});
-      this._sections.forEach(function (section) { self._observer.observe(section); });
-      this._disposers.push(function () { self._observer.disconnect(); });
-    },
-
-    _scrollTo: function (i) {
-      var section = this._sections[i];
-      if (!section) {
-        return;
-      }
-      var rect = section.getBoundingClientRect(), middle = window.innerHeight * this._line();
-      if (rect.top <= middle && rect.bottom >= middle && rect.top >= 0) {
-        return;
-      }
-      // Where the section's top should land: a short section is centred on the line, a long one
-      // starts near the top of the text area (just above the line when the map sits above the
-      // text, as on phones).
-      var mapBottom = this.map.getContainer().getBoundingClientRect().bottom;
-      var textTop = mapBottom <= middle + 1 ? middle - 24 : 16;
-      var top = Math.min(Math.max(textTop, middle - rect.height / 2), middle - 1);
-      window.scrollBy(0, rect.top - top);
     },
 
     // Inside an iframe: tell the parent the current step and the height the story needs.
@@ -1151,14 +1108,10 @@
       if (!panel || !panel.offsetParent) {
         return {tl: tl, br: br};
       }
-      var m = this.map.getContainer().getBoundingClientRect(), p = panel.getBoundingClientRect();
-      if (this.options.layout === 'scroll') {
-        p = this._scroller.getBoundingClientRect();
-        if (p.width >= m.width * 0.6) {
-          // Narrow: the map sits above the text, nothing covers it.
-          return {tl: tl, br: br};
-        }
-        p = {left: p.left, right: p.right, top: m.top, bottom: m.bottom, width: p.width};
+      var m = this.map.getContainer().getBoundingClientRect();
+      var p = this.options.layout === 'scroll' ? this._scrollPanel(m) : panel.getBoundingClientRect();
+      if (!p) {  // (scroll.js: narrow, the map sits above the text and nothing covers it)
+        return {tl: tl, br: br};
       }
       var overlapX = Math.min(m.right, p.right) - Math.max(m.left, p.left);
       var overlapY = Math.min(m.bottom, p.bottom) - Math.max(m.top, p.top);

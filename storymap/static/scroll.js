@@ -1,0 +1,62 @@
+// scroll.js: the scroll layout, where the steps' sections scroll past a sticky map (only in pages
+// built with it: storymap/assets.py, SCRIPT_FEATURES). The story calls these where its layout is
+// 'scroll'.
+(function (L) {
+  'use strict';
+  var ns = L.storymap;
+  if (!ns || !ns.Story || ns.Story.prototype._watchScroll) {
+    return;
+  }
+
+  ns.Story.include({
+    // Scroll layout: a step becomes current when its section crosses a line across the window the
+    // story is in: the middle, or on a narrow screen a little below where the map above the text
+    // ends (55%), so that the section's heading shows below the map. (At 55% a step shown by
+    // Next sat 24 px up, its heading half under the map.)
+    _line: function () {
+      return this.root.clientWidth <= 640 ? 0.6 : 0.5;
+    },
+
+    _watchScroll: function () {
+      var self = this, line = Math.round(this._line() * 100);
+      if (!window.IntersectionObserver) {
+        return;
+      }
+      this._observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          var i = self._sections.indexOf(entry.target);
+          if (entry.isIntersecting && i >= 0 && i !== self.index) {
+            self.goTo(i, {scroll: false});
+          }
+        });
+      }, {rootMargin: '-' + line + '% 0px -' + (100 - line) + '% 0px', threshold: 0});
+      this._sections.forEach(function (section) { self._observer.observe(section); });
+      this._disposers.push(function () { self._observer.disconnect(); });
+    },
+
+    _scrollTo: function (i) {
+      var section = this._sections[i];
+      if (!section) {
+        return;
+      }
+      var rect = section.getBoundingClientRect(), middle = window.innerHeight * this._line();
+      if (rect.top <= middle && rect.bottom >= middle && rect.top >= 0) {
+        return;
+      }
+      // Where the section's top should land: a short section is centred on the line, a long one
+      // starts near the top of the text area (just above the line when the map sits above the
+      // text, as on phones).
+      var mapBottom = this.map.getContainer().getBoundingClientRect().bottom;
+      var textTop = mapBottom <= middle + 1 ? middle - 24 : 16;
+      var top = Math.min(Math.max(textTop, middle - rect.height / 2), middle - 1);
+      window.scrollBy(0, rect.top - top);
+    },
+
+    // The part of the map (viewport px) that the steps' text covers: beside the map, the text's
+    // column over the map's height; none (null) on a narrow screen, where the map sits above the text.
+    _scrollPanel: function (m) {
+      var p = this._scroller.getBoundingClientRect();
+      return p.width >= m.width * 0.6 ? null : {left: p.left, right: p.right, top: m.top, bottom: m.bottom, width: p.width};
+    }
+  });
+}(L));

@@ -147,6 +147,7 @@ LEFT_OUT = (
     "SymbolMarker=", "storymap-swatch--symbol",  # symbols.js
     "[id=",  # twins.js
     "_line:", "_watchScroll:", "_scrollTo:", "_scrollPanel:",  # scroll.js
+    "_fit:function(){if(!this._keyed", "flexWrap",  # storymap-layers.js: the legend's keys
 )
 
 
@@ -162,11 +163,14 @@ def test_a_page_carries_the_parts_of_the_script_it_uses():
     import geopandas as gpd
     import shapely
 
+    from storymap import assets
+
     story = storymap.load(GEODATA)
     one = story.to_html(languages=["es"])
     assert script_parts(one) == CORE_SCRIPTS
     for name in LEFT_OUT:
         assert name not in one, name
+    assert "onRemove" not in assets.own_script("legend.js")
     assert script_parts(story.to_html()) == CORE_SCRIPTS | {"languages.js"}
     dots = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[shapely.Point(-79.5, 9.0), shapely.Point(-79.6, 9.1)], crs=4326)
     layered = storymap.load(GEODATA).add_layer(dots, "Dots", column="n")

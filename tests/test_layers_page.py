@@ -454,6 +454,9 @@ def test_coloured_legend_passes_axe(coloured_page: Path, make_page, viewport):
     run.page.wait_for_function(f"""() => {{ const l = {ROOT_JS}.querySelector('.storymap-legend').getBoundingClientRect(),
       z = {ROOT_JS}.querySelector('.leaflet-control-zoom').getBoundingClientRect();
       return l.top >= z.bottom || l.right <= z.left || l.bottom <= z.top; }}""", timeout=3000)
+    # (A legend with keys, storymap-layers.js: its list scrolls, and the keyboard reaches it.)
+    assert run.js(f"""() => {{ const list = {ROOT_JS}.querySelector('.storymap-legend-list');
+      return [list.style.overflowY, list.tabIndex, parseFloat(list.style.maxHeight) >= 80]; }}""") == ["auto", 0, True]
     assert axe_violations(run.page) == []
     assert run.errors == []
 

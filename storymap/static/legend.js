@@ -29,7 +29,7 @@
       this._labels = [];
     },
 
-    onAdd: function (map) {
+    onAdd: function () {
       var box = create('details', 'storymap-legend leaflet-control');
       box.open = !this.options.collapsed;
       this._title = create('summary', 'storymap-legend-title', this.options.title, box);
@@ -37,33 +37,7 @@
       this._items.forEach(this._addRow, this);
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
-      L.DomEvent.on(box, 'toggle', this._fit, this);  // (the controls around it may have changed)
-      map.on('resize', this._fit, this);
       return box;
-    },
-
-    onRemove: function (map) {
-      map.off('resize', this._fit, this);
-    },
-
-    // A legend with colour keys can outgrow the map: its list then scrolls (and takes the focus,
-    // so that the keyboard scrolls it too). Opened, it stays within the room its side of the map
-    // leaves: the map's height less the controls in the corner across from it (the zoom buttons
-    // above a legend at the bottom) and its neighbours in its own corner, so that it never covers
-    // a button (on a phone's short map too).
-    _fit: function () {
-      if (!this._keyed || !this._list || !this._map) {
-        return;
-      }
-      var pos = this.getPosition(), box = this._container, map = this._map.getContainer();
-      var side = pos.indexOf('right') > 0 ? '.leaflet-right' : '.leaflet-left';
-      var mine = map.querySelector((pos.indexOf('top') === 0 ? '.leaflet-top' : '.leaflet-bottom') + side);
-      var across = map.querySelector((pos.indexOf('top') === 0 ? '.leaflet-bottom' : '.leaflet-top') + side);
-      var taken = (across ? across.offsetHeight : 0) + (mine && box ? mine.offsetHeight - box.offsetHeight : 0);
-      var room = this._map.getSize().y - taken - this._title.offsetHeight - 40;
-      this._list.style.maxHeight = Math.max(80, room) + 'px';
-      this._list.style.overflowY = 'auto';
-      this._list.tabIndex = 0;
     },
 
     // @method addItem(item: Object): this
@@ -140,12 +114,6 @@
       var row = create('li', 'storymap-legend-item', null, this._list);
       swatch(item.shape, item.style || {}, row, item.symbol);
       this._labels.push(create('span', 'storymap-legend-label', item.label, row));
-      if (item.key && this._key) {  // (storymap-layers.js: pages with layers added from Python)
-        row.style.flexWrap = 'wrap';
-        this._key(item, row);
-        this._keyed = true;
-        this._fit();
-      }
       if (item.name) {
         row.setAttribute('data-layer', item.name);
         (this._rows = this._rows || Object.create(null))[item.name] = row;
@@ -154,6 +122,7 @@
         row.setAttribute('data-kind', item.kind);
         (this._kinds = this._kinds || Object.create(null))[item.kind] = row;
       }
+      return row;
     }
   });
 

@@ -1,5 +1,5 @@
 // storymap-layers.js: L.storymap.DataLayer, thousands of features drawn on one canvas, and the
-// legend's keys to the colours of such layers.
+// legend's keys to the colours of such layers (a legend holding them keeps within the map).
 // Inlined after storymap.js only in pages with a data layer added from Python (Story.add_layer).
 // The data comes in the compact encoding of storymap/layers.py: integer coordinates in
 // 1/scale degree, delta-encoded, one flat array per geometry family. Text from the data reaches
@@ -1136,10 +1136,51 @@
   }
 
   if (ns.Legend) {
+    var legend = ns.Legend.prototype, onAdd = legend.onAdd, addRow = legend._addRow;
     ns.Legend.include({
-      // The key to a layer coloured by a column, in its row of the legend.
-      _key: function (item, row) {
-        key(item, row, this);
+      // A legend that holds keys keeps within the map as the map's size changes, and as it opens
+      // and closes (the controls around it may have changed).
+      onAdd: function (map) {
+        var box = onAdd.call(this, map);
+        L.DomEvent.on(box, 'toggle', this._fit, this);
+        map.on('resize', this._fit, this);
+        return box;
+      },
+
+      onRemove: function (map) {
+        map.off('resize', this._fit, this);
+      },
+
+      // A legend with colour keys can outgrow the map: its list then scrolls (and takes the focus,
+      // so that the keyboard scrolls it too). Opened, it stays within the room its side of the map
+      // leaves: the map's height less the controls in the corner across from it (the zoom buttons
+      // above a legend at the bottom) and its neighbours in its own corner, so that it never covers
+      // a button (on a phone's short map too).
+      _fit: function () {
+        if (!this._keyed || !this._list || !this._map) {
+          return;
+        }
+        var pos = this.getPosition(), box = this._container, map = this._map.getContainer();
+        var side = pos.indexOf('right') > 0 ? '.leaflet-right' : '.leaflet-left';
+        var mine = map.querySelector((pos.indexOf('top') === 0 ? '.leaflet-top' : '.leaflet-bottom') + side);
+        var across = map.querySelector((pos.indexOf('top') === 0 ? '.leaflet-bottom' : '.leaflet-top') + side);
+        var taken = (across ? across.offsetHeight : 0) + (mine && box ? mine.offsetHeight - box.offsetHeight : 0);
+        var room = this._map.getSize().y - taken - this._title.offsetHeight - 40;
+        this._list.style.maxHeight = Math.max(80, room) + 'px';
+        this._list.style.overflowY = 'auto';
+        this._list.tabIndex = 0;
+      },
+
+      // A row, and the key to the colours of a layer coloured by a column (item.key) under it.
+      _addRow: function (item) {
+        var row = addRow.call(this, item);
+        if (item.key) {
+          row.style.flexWrap = 'wrap';
+          key(item, row, this);
+          this._keyed = true;
+          this._fit();
+        }
+        return row;
       },
 
       // A text of a key (its caption, a class's range, a colour bar's value: for numbers, as each

@@ -148,6 +148,7 @@ LEFT_OUT = (
     "[id=",  # twins.js
     "_line:", "_watchScroll:", "_scrollTo:", "_scrollPanel:",  # scroll.js
     "_fit:function(){if(!this._keyed", "flexWrap",  # storymap-layers.js: the legend's keys
+    "setTexts:", "setLang:", "_relabel:",  # languages.js
 )
 
 

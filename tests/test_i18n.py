@@ -459,6 +459,14 @@ def english_left(texts: list[str]) -> list[tuple[str, str]]:
     return found
 
 
+def legend_rows(lang: str) -> list[str]:
+    """The labels of the Panama story's legend rows (its kinds') in ``lang``."""
+    from storymap.context import PageContext
+
+    context = PageContext(STORY.data, lang=lang)
+    return [context.legend_label(kind) for kind in context.kinds.values() if kind.legend]
+
+
 @pytest.mark.browser
 def test_the_spanish_page_reads_in_spanish_and_switches_back(pages: Path, make_page):
     run = open_at(make_page, pages / "slides.html", "?lang=es#the-canal")
@@ -467,11 +475,12 @@ def test_the_spanish_page_reads_in_spanish_and_switches_back(pages: Path, make_p
       return {{index: r.storymap.index, language: r.storymap.language, lang: r.lang, doc: document.documentElement.lang,
                title: document.title, live: r.querySelector('.storymap-live').textContent, hash: location.hash,
                pressed: [...r.querySelectorAll('.storymap-lang[aria-pressed=true]')].map(b => b.textContent),
-               legend: r.querySelector('.storymap-legend-title').textContent,
+               legend: r.querySelector('.storymap-legend-title').textContent, rows: [...r.querySelectorAll('.storymap-legend-item > .storymap-legend-label')].map(n => n.textContent),
                labels: [...r.querySelectorAll('.storymap-label')].map(l => l.textContent)}}; }}""")
+    # (The legend is made after the page has switched to Spanish: its rows are in Spanish from the start.)
     assert state == {"index": canal, "language": "es", "lang": "es", "doc": "es", "title": "Socios en la encrucijada",
                      "live": f"Paso {canal + 1} de {len(STEPS)}: {ES.steps['the-canal'].title}",
-                     "hash": "#the-canal", "pressed": ["Español"], "legend": "Leyenda",
+                     "hash": "#the-canal", "pressed": ["Español"], "legend": "Leyenda", "rows": legend_rows("es"),
                      "labels": state["labels"]}, state
     assert "Canal de Panamá" in state["labels"] and "Esclusas de Gatún" in state["labels"]
     # A place's card in a popup, with its close button, in Spanish too.
@@ -490,9 +499,10 @@ def test_the_spanish_page_reads_in_spanish_and_switches_back(pages: Path, make_p
       return [r.storymap.index, r.lang, document.documentElement.lang, location.search, location.hash,
               r.querySelector('.storymap-live').textContent, r.querySelector('.leaflet-popup-close-button')
               .getAttribute('aria-label'), r.querySelector('.leaflet-popup-content .storymap-place-name').textContent,
-              r.querySelector('.storymap-step--current .storymap-step-title').textContent]; }}""")
+              r.querySelector('.storymap-step--current .storymap-step-title').textContent,
+              [...r.querySelectorAll('.storymap-legend-item > .storymap-legend-label')].map(n => n.textContent)]; }}""")
     assert back == [canal, "en", "en", "", "#the-canal", f"Step {canal + 1} of {len(STEPS)}: {STEPS[canal].title}",
-                    "Close popup", "Panama Canal", STEPS[canal].title]
+                    "Close popup", "Panama Canal", STEPS[canal].title, legend_rows("en")]
     run.page.click(".storymap-lang[data-lang=es]")
     run.page.click(".storymap-next")
     assert run.js("() => [location.search, location.hash, document.querySelector('.storymap-live').textContent]") == [

@@ -292,16 +292,6 @@
       this.addLayer(new Shapes(families, {pane: o.pane}));
     },
 
-    // @method setLang(lang: String): this
-    // Names the countries in another of the data's `langs`.
-    setLang: function (lang) {
-      this.options.lang = lang;
-      (this._names || []).forEach(function (pair) {
-        this._name(pair[0], pair[1]);
-      }, this);
-      return this;
-    },
-
     _name: function (text, row) {
       var langs = this._data.langs || [], at = Math.max(0, langs.indexOf(this.options.lang));
       text.textContent = row[4 + at] === undefined ? row[4] : row[4 + at];

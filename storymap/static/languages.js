@@ -1,7 +1,8 @@
 // languages.js: a story in several languages (only in pages that hold more than one). The page's
 // texts are swapped by storymapBoot.languages (static/boot-languages.js: the templates, the
 // numbering and the swap, plain DOM); this is the story's side: the buttons, the language in the
-// URL, the texts the story writes itself, and the document's language.
+// URL, the texts the story writes itself, and the document's language; and what only a change of
+// language needs of the legend (setTexts) and the basemap (setLang).
 (function (L) {
   'use strict';
   var ns = L.storymap;
@@ -173,8 +174,13 @@
         var name = cards[place.id] && cards[place.id].querySelector('.storymap-place-name [data-i18n]');
         place.name = name ? name.textContent : place.name;
       });
-      if (this._legend) {  // (else made later, in this language: story.js)
-        this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || [], this.language);
+      var labels = this._legendTexts[this.language] || [];
+      if (!this._legend) {  // (made later, in this language: story.js takes its kinds' rows from the config)
+        (config.legend || []).forEach(function (row, i) {
+          row.label = labels[i] || row.label;
+        });
+      } else {
+        this._legend.setTexts(this._t('legend.title'), labels, this.language);
         var rows = this._legend._rows || {};
         this._overlays.forEach(function (o) {  // (a layer added from Python with its name in each language)
           if (o.names && rows[o.name]) {
@@ -185,6 +191,54 @@
       if (basemap && basemap.setLang) {
         basemap.setLang(this.language);
       }
+    },
+
+    // The places' names changed (another language): new labels, placed again.
+    _relabel: function () {
+      if (!this._built) {
+        return;
+      }
+      var names = {};
+      this._config.places.forEach(function (place) { names[place.id] = place.name; });
+      this._labelTexts();
+      this._labels.rename(names).show(this._config.steps[this.index].places);
+      this._placeLabels();
+    }
+  });
+
+  ns.Legend.include({
+    // @method setTexts(title: String, labels: String[], lang?: String): this
+    // Renames the legend and its first rows, and shows the layers' keys in `lang` (another
+    // language).
+    setTexts: function (title, labels, lang) {
+      this.options.title = title;
+      if (lang && this._relabel) {
+        this._relabel(lang);
+      }
+      if (this._title) {
+        this._title.textContent = title;
+      }
+      labels.forEach(function (label, i) {
+        if (this._items[i]) {
+          this._items[i].label = label;
+        }
+        if (this._labels[i]) {
+          this._labels[i].textContent = label;
+        }
+      }, this);
+      return this;
+    }
+  });
+
+  ns.Basemap.include({
+    // @method setLang(lang: String): this
+    // Names the countries in another of the data's `langs`.
+    setLang: function (lang) {
+      this.options.lang = lang;
+      (this._names || []).forEach(function (pair) {
+        this._name(pair[0], pair[1]);
+      }, this);
+      return this;
     }
   });
 }(L));

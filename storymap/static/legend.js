@@ -88,28 +88,6 @@
       }
     },
 
-    // @method setTexts(title: String, labels: String[], lang?: String): this
-    // Renames the legend and its first rows, and shows the layers' keys in `lang` (another
-    // language).
-    setTexts: function (title, labels, lang) {
-      this.options.title = title;
-      if (lang && this._relabel) {
-        this._relabel(lang);
-      }
-      if (this._title) {
-        this._title.textContent = title;
-      }
-      labels.forEach(function (label, i) {
-        if (this._items[i]) {
-          this._items[i].label = label;
-        }
-        if (this._labels[i]) {
-          this._labels[i].textContent = label;
-        }
-      }, this);
-      return this;
-    },
-
     _addRow: function (item) {
       var row = create('li', 'storymap-legend-item', null, this._list);
       swatch(item.shape, item.style || {}, row, item.symbol);

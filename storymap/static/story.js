@@ -240,9 +240,6 @@
         this._legend.addItem({label: o.names ? o.names[this.language] : o.name, shape: o.shape, style: o.style,
           name: o.name, key: o.key});
       }, this);
-      if (this._legendTexts && this.language !== this._rendered) {  // (languages.js: another language shown)
-        this._legend.setTexts(this._t('legend.title'), this._legendTexts[this.language] || [], this.language);
-      }
       this._bindMap();
       if (this.options.layout === 'scroll') {
         this._watchScroll();  // (scroll.js)
@@ -1039,18 +1036,6 @@
         }
       }
       this._labels.show(step.places);
-    },
-
-    // The places' names changed (another language): new labels, placed again.
-    _relabel: function () {
-      if (!this._built) {
-        return;
-      }
-      var names = {};
-      this._config.places.forEach(function (place) { names[place.id] = place.name; });
-      this._labelTexts();
-      this._labels.rename(names).show(this._config.steps[this.index].places);
-      this._placeLabels();
     },
 
     // The labels' own words in the language shown ("+13 more"; Labels' English where none).

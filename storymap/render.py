@@ -408,6 +408,10 @@ class StoryTiles(folium.TileLayer):
         return out
 
 
+#: What a step's config holds that the page's script reads from the step's section instead.
+_STEP_MARKUP = ("id", "title", "places")
+
+
 class StoryControl(MacroElement):
     """The story UI: title card, step panel, navigation, legend; the map sits inside its root.
 
@@ -456,7 +460,12 @@ class StoryControl(MacroElement):
 
     @property
     def config(self) -> dict[str, Any]:
-        return {**self.context.config, "i18n": i18n.page_config(self)}
+        """What the page's script reads (:attr:`PageContext.config`), less what it reads from the
+        page's markup: each step's id, title and places (its section's ``data-step``, its heading,
+        its list's ``data-places``), which would be in the page twice."""
+        config = self.context.config
+        steps = [{key: value for key, value in step.items() if key not in _STEP_MARKUP} for step in config["steps"]]
+        return {**config, "steps": steps, "i18n": i18n.page_config(self)}
 
     @property
     def ui(self) -> Any:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from pathlib import Path
 
 import folium
 import pytest
+from markupsafe import escape
 
 import storymap
 from storymap.render import TILES
@@ -114,7 +116,26 @@ def test_untrusted_text_is_escaped(story_dir: Path):
     assert "<script>alert" not in html and "<img src=x" not in html
     assert not re.search(r"href=[\"']?javascript:", html, re.I)
     assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html  # shown as text in the panel
-    assert "\\u003c/script\\u003e" in html  # and JSON-escaped in the script data
+    assert "\\u003c/script\\u003e" not in html  # (the script reads a step's title from there: its data has none)
+
+
+def test_the_script_reads_each_steps_id_title_and_places_from_its_section():
+    # Each step's section carries its id (data-step), its title (its heading) and its places (its
+    # list's data-places): the page's config does not carry them again (the story reads them from
+    # there, tests/test_page.py). PageContext.config, which Python reads, keeps them.
+    from storymap.context import PageContext
+
+    story = storymap.load(GEODATA)
+    html = story.to_html(languages=["es"])
+    config = json.loads(re.search(r"L\.storymap\.story\([^,]+, \w+, (\{.*\}), \{", html).group(1))
+    full = PageContext(story.data, lang="es").config
+    assert len(config["steps"]) == len(full["steps"]) == len(story.steps)
+    for step, given in zip(config["steps"], full["steps"]):
+        assert "id" not in step and "title" not in step and "places" not in step
+        assert step["latLngBounds"] == given["latLngBounds"]
+        section = re.search(rf'<section class="storymap-step[^"]*" data-step="{given["id"]}".*?</section>', html, re.S)
+        assert f'tabindex="-1">{escape(given["title"])}</h2>' in section.group(0)
+        assert (f'data-places="{" ".join(given["places"])}"' in section.group(0)) == bool(given["places"])
 
 
 def test_a_page_carries_the_css_of_its_layout_and_its_languages(tmp_path: Path):

@@ -67,8 +67,12 @@ def test_public_api_shape(built_page: Path, make_page):
       return {{steps: sm.steps, index: sm.index, fns: ['goTo', 'next', 'prev'].map(n => typeof sm[n]),
                isMap: sm.map instanceof L.Map, layers: Object.keys(sm.layers),
                layersAreLayers: Object.values(sm.layers).every(l => l instanceof L.Layer)}}; }}""")
+    # (Each step's id and title come from its section: the page's config does not carry them.)
     assert [s["id"] for s in api["steps"]] == STEP_IDS
+    assert [s["title"] for s in api["steps"]] == [s.title for s in STEPS]
     assert all(set(s) == {"id", "title", "latLngBounds"} for s in api["steps"])
+    # ... and its places, from its list's data-places.
+    assert run.js(f"() => {ROOT_JS}.storymap._config.steps.map(s => s.places)") == [s.places for s in STEPS]
     south_west, north_east = api["steps"][0]["latLngBounds"]
     assert south_west[0] < north_east[0] and south_west[1] < north_east[1]
     assert api["index"] == 0 and api["fns"] == ["function"] * 3

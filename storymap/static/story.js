@@ -95,6 +95,15 @@
       this._disposers = [];
       this._classes = [config.mode === 'fragment' ? 'storymap--fragment' : inFrame ? 'storymap--framed' :
         'storymap--page'];
+      this._findNodes();
+      // Each step's id, title and places are in its section (its data-step, its heading, its list's
+      // data-places): read from there (the page does not carry them twice).
+      this._sections.forEach(function (section, i) {
+        var step = config.steps[i], list = section.querySelector('[data-places]');
+        step.id = section.getAttribute('data-step');
+        step.title = section.querySelector('.storymap-step-title').textContent;
+        step.places = list ? list.getAttribute('data-places').split(' ') : [];
+      });
       // @property steps: Array
       // [{id, title, latLngBounds}] of every step, latLngBounds [[south, west], [north, east]] of its
       // places (Leaflet's order; longitudes in the story's frame, which may pass ±180).
@@ -111,7 +120,6 @@
       Object.keys(layers || {}).forEach(function (name) { this._setLayer(name, layers[name]); }, this);
 
       this._overlays = config.overlays || [];
-      this._findNodes();
       // @property timeline: Timeline
       // The marks of the dated steps (see timeline.js); null when the page has no timeline.
       this.timeline = ns.Timeline ? new ns.Timeline(this) : null;

@@ -161,7 +161,6 @@ class PageContext:
             name=place.name,
             kind=place.kind,
             kind_label=kind.label,
-            shape=kind.geometry,
             when=place.date or place.period,
             precision_text=self.ui[f"precision.{place.location_precision}"],
             annotation_html=Markup(markdown_html(place.annotation)),

@@ -257,6 +257,29 @@ def test_popups_show_the_place_card(built_page: Path, make_page):
     assert own[0] >= own[1] and own[2] == [0, 0], own
 
 
+def test_each_card_shows_its_kinds_swatch_before_its_name(built_page: Path, make_page):
+    # The article (the story without JavaScript) shows no colours: its cards have no swatch; the
+    # story puts its kind's in front of each card's name.
+    html = built_page.read_text("utf-8")
+    article = html[html.index('<noscript class="storymap-noscript"'):html.index("</noscript>")]
+    assert article.count('class="storymap-place"') > 10 and "storymap-swatch" not in article
+    run = make_page().open(built_page, "the-canal")
+    story = storymap.load(GEODATA)
+    kinds = {p.id: story.data.kinds[p.kind] for p in story.data.places}
+    cards = run.js("""() => [...document.querySelectorAll('.storymap-step--current .storymap-place')].map((card) => {
+      const head = card.querySelector('.storymap-place-name'), swatch = head.firstElementChild, st = getComputedStyle(swatch);
+      return {id: card.dataset.place, swatch: swatch.className, colors: [st.backgroundColor, st.borderTopColor],
+              name: head.lastElementChild.textContent, children: head.children.length}; })""")
+    assert [c["id"] for c in cards] == next(s for s in story.data.steps if s.id == "the-canal").places
+    for card in cards:
+        kind = kinds[card["id"]]
+        assert card["swatch"] == f"storymap-swatch storymap-swatch--{kind.geometry}" and card["children"] == 2, card
+        assert card["name"] == story.data.place(card["id"]).name
+        red, green, blue = (int(kind.color[i:i + 2], 16) for i in (1, 3, 5))
+        assert f"rgb({red}, {green}, {blue})" in card["colors"], (card, kind.color)
+    assert_clean(run)
+
+
 def _land_pixels(run) -> int:
     return run.js("""() => {
       const canvas = document.querySelector('.leaflet-storymapBasemap-pane canvas');

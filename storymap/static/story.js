@@ -868,10 +868,11 @@
         if (sources) {
           sources.open = false;
         }
-        var old = card.querySelector('.storymap-swatch');
-        var kind = kinds[place.kind];
-        if (old && kind) {
-          old.parentNode.replaceChild(swatch(kind.geometry, kind.style, null, kind.symbol), old);
+        // (The kind's swatch, at the front of the card's name: the article has none, as it shows
+        // no colours.)
+        var name = card.querySelector('.storymap-place-name'), kind = kinds[place.kind];
+        if (name && kind) {
+          name.insertBefore(swatch(kind.geometry, kind.style, null, kind.symbol), name.firstChild);
         }
         byId[place.id] = card;
       });

@@ -204,6 +204,18 @@ def test_hash_deep_link_and_back_forward(built_page: Path, make_page):
     assert_clean(run)
 
 
+def test_a_hash_that_does_not_decode_is_no_step(built_page: Path, make_page):
+    # (boot.js's hashId reads it for the step the page opens on, and the story for every change.)
+    run = make_page().open(built_page, "%E0%A4%A")
+    assert state(run)["index"] == 0
+    run.js(f"() => {{ {ROOT_JS}.storymap.goTo(2); location.hash = '%E0%A4%A'; }}")
+    run.page.wait_for_function("() => location.hash === '#%E0%A4%A'")
+    assert state(run)["index"] == 2
+    run.js("() => { location.hash = 'the-canal'; }")
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.index === {STEP_IDS.index('the-canal')}")
+    assert_clean(run)
+
+
 def test_a_page_opened_without_a_step_keeps_its_url_and_back_returns_to_the_first_step(built_page: Path, make_page):
     run = make_page().open(built_page)
     run.page.wait_for_function(f"() => {ROOT_JS}.storymap.ready")

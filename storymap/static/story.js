@@ -516,13 +516,7 @@
       if (this.options.hash === 'off' || !window.location.hash) {
         return -1;
       }
-      var id;
-      try {
-        id = decodeURIComponent(window.location.hash.slice(1));
-      } catch (e) {
-        return -1;
-      }
-      return this._indexOf(id);
+      return this._indexOf(hashId());  // ('' for a hash that does not decode: no step)
     },
 
     _writeHash: function (id, replace) {

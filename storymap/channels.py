@@ -86,7 +86,9 @@ def _step_description(data: "StoryData", step: Any) -> str:
     if step.description:
         return step.description
     names = [data.place(pid).name for pid in step.places]
-    return ("The map shows " + ", ".join(names) + ".") if names else "The map shows the story's region."
+    if not names:
+        return ui_text(data.lang, "map.shows_region")
+    return ui_text(data.lang, "map.shows", places=ui_text(data.lang, "list.separator").join(names))
 
 
 def _absolute(base_url: Optional[str], name: str) -> str:
@@ -110,7 +112,7 @@ def meta_tags(story: Any, *, image: str = SOCIAL_IMAGE) -> Markup:
     """
     data = _data(story)
     dek = description(data)
-    alt = _shorten(f"Map from the story map “{data.title}”: {_step_description(data, data.steps[0])}", 420)
+    alt = _shorten(ui_text(data.lang, "social.alt", title=data.title, map=_step_description(data, data.steps[0])), 420)
     base = getattr(data, "base_url", None)
     tags = [
         ("name", "description", dek),

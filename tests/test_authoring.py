@@ -4,6 +4,7 @@ validation rejects where JSON Schema can say it)."""
 
 from __future__ import annotations
 
+import re
 import copy
 import json
 import shutil
@@ -122,6 +123,9 @@ def test_new_story_in_another_language(tmp_path: Path, monkeypatch: pytest.Monke
     page = (tmp_path / "dist" / "index.html").read_text("utf-8")
     assert '<html lang="fr">' in page and ">Suivant" in page and "Légende" in page
     assert "Story map" not in page and ">Next" not in page
+    # (The social card's description of the picture too.)
+    alt = re.search(r'<meta property="og:image:alt" content="([^"]*)"', page).group(1)
+    assert alt.startswith("Carte du récit « Trois monuments » : "), alt  # (then the starter's own words)
     # Every line but those two is the starter's own (its comments included).
     english = (tmp_path / "en" / "story.toml")
     assert run("new", "en").exit_code == 0

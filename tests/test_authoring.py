@@ -4,9 +4,9 @@ validation rejects where JSON Schema can say it)."""
 
 from __future__ import annotations
 
-import re
 import copy
 import json
+import re
 import shutil
 import tomllib
 from pathlib import Path

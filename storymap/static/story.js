@@ -102,7 +102,7 @@
         var step = config.steps[i], list = section.querySelector('[data-places]');
         step.id = section.getAttribute('data-step');
         step.title = section.querySelector('.storymap-step-title').textContent;
-        step.places = list ? list.getAttribute('data-places').split(' ') : [];
+        step.places = list ? list.getAttribute('data-places').split(' ').filter(Boolean) : [];
       });
       // @property steps: Array
       // [{id, title, latLngBounds}] of every step, latLngBounds [[south, west], [north, east]] of its

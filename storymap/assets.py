@@ -45,8 +45,28 @@ def leaflet_js(trimmed: bool = False) -> str:
     if trimmed:
         from . import leaflet_trim
 
-        return guard_for_in(_trimmed_leaflet(text), expected=leaflet_trim.FOR_IN_LOOPS)
-    return guard_for_in(text, expected=43)
+        return first_id(guard_for_in(_trimmed_leaflet(text), expected=leaflet_trim.FOR_IN_LOOPS), TRIMMED_FIRST_ID)
+    return first_id(guard_for_in(text, expected=43), FULL_FIRST_ID)
+
+
+#: Where each of storymap's Leaflets starts counting the ids it stamps on objects (``L.stamp``).
+#: Leaflet keys the listeners it puts on ``window`` and ``document`` by those ids
+#: (``window._leaflet_events["resize5_2"]``), and each copy of Leaflet on a page counts from 0: two
+#: copies (a host page's own Leaflet and storymap's, or a trimmed fragment's and a full one's) gave
+#: different handlers the same key, and the second was taken for the first, its map never resized.
+#: Apart by a billion ids each, they never meet.
+FULL_FIRST_ID, TRIMMED_FIRST_ID = 10**9, 2 * 10**9
+
+_STAMP = re.compile(r'var (\w+)=0;(function \w+\(t\)\{return"_leaflet_id"in t\|\|\(t\._leaflet_id=\+\+\1\),t\._leaflet_id\})')
+
+
+def first_id(source: str, start: int) -> str:
+    """Leaflet's minified ``source`` with ``L.stamp`` counting from ``start`` (see
+    :data:`FULL_FIRST_ID`). Raises ValueError when its counter is not found exactly once."""
+    out, count = _STAMP.subn(lambda m: f"var {m.group(1)}={start};{m.group(2)}", source)
+    if count != 1:
+        raise ValueError(f"expected Leaflet's id counter once, found it {count} times: a different Leaflet build?")
+    return out
 
 
 @lru_cache(maxsize=1)

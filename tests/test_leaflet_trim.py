@@ -233,6 +233,10 @@ def host_pages(tmp_path_factory) -> Path:
     assert private.leaflet_key(trimmed=True) in trimmed and private.leaflet_key(trimmed=True) not in full
     (out / "trimmed-then-full.html").write_text(HOST.format(trimmed, full), "utf-8")
     (out / "full-then-trimmed.html").write_text(HOST.format(full, trimmed), "utf-8")
+    # A host page with a Leaflet map of its own (Leaflet as the package has it: its ids from 0).
+    own = ('<div id="hostmap" style="height:200px"></div><script>' + assets.leaflet_source() +
+           '\nwindow.hostMap = L.map("hostmap").setView([9, -79.5], 6);</script>')
+    (out / "host-leaflet.html").write_text(HOST.format(own + full, trimmed), "utf-8")
     storymap.load(GEODATA).save(out / "page.html", languages=["en"])
     return out
 
@@ -266,6 +270,27 @@ def test_a_trimmed_story_and_a_full_one_share_a_host_page(host_pages: Path, make
     assert run.errors == [] and run.outside == []
 
 
+# Each map on the page: its size as Leaflet has it, and its container's.
+SIZES = """() => [...[...document.querySelectorAll('[data-storymap]')].map((r) => r.storymap.map),
+  ...(window.hostMap ? [window.hostMap] : [])].map((m) => [m.getSize().x, m.getContainer().clientWidth])"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["trimmed-then-full", "full-then-trimmed", "host-leaflet"])
+def test_every_map_on_a_host_page_follows_the_window(host_pages: Path, make_page, name):
+    # Each copy of Leaflet stamps ids of its own range (assets.first_id): two copies' window resize
+    # listeners do not share a key, and every map hears the window resize (one of them did not).
+    run = make_page()
+    run.page.goto((host_pages / f"{name}.html").as_uri())
+    run.page.wait_for_function(READY)
+    for width in (700, 1280):
+        run.page.set_viewport_size({"width": width, "height": 800})
+        run.page.wait_for_timeout(500)  # (Leaflet resizes its map in the frame after the window's resize)
+        sizes = run.js(SIZES)
+        assert len(sizes) == (3 if name == "host-leaflet" else 2) and all(x == w for x, w in sizes), (width, sizes)
+    assert run.errors == [] and run.outside == []
+
+
 @pytest.mark.browser
 def test_a_standalone_page_with_the_trimmed_leaflet_runs_its_story(host_pages: Path, make_page):
     run = make_page()
@@ -285,3 +310,11 @@ def test_a_standalone_page_with_the_trimmed_leaflet_runs_its_story(host_pages: P
     run.page.wait_for_function("() => !document.querySelector('[data-storymap]').hasAttribute('data-storymap-moving')")
     assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == 3
     assert run.errors == [] and run.outside == []
+
+
+def test_each_leaflet_of_storymaps_counts_its_ids_from_its_own_start():
+    full, trimmed = assets.leaflet_js(), assets.leaflet_js(trimmed=True)
+    assert f"={assets.FULL_FIRST_ID};function" in full and f"={assets.TRIMMED_FIRST_ID};function" in trimmed
+    assert f"={assets.TRIMMED_FIRST_ID};function" not in full
+    with pytest.raises(ValueError, match="id counter once"):
+        assets.first_id("var D=0;function h(t){return t}", 5)  # (a different build: refused, not left as it is)

@@ -143,10 +143,12 @@ def test_the_text_painted_first_is_kept_and_still_changes_language(make_page, pa
       out.shownEs = root.querySelector('.storymap-step:not([hidden]) .storymap-narrative').textContent.trim().slice(0, 16);
       root.storymap.setLanguage('en');
       out.back = root.querySelector('.storymap-step:not([hidden]) .storymap-narrative').textContent.trim().slice(0, 16);
-      root.storymap.destroy();
+      root.storymap.setLanguage('es');
+      root.storymap.destroy();  // (in Spanish: the page's own English comes back)
       out.left = root.querySelectorAll('.storymap-narrative [data-i18n], .storymap-narrative[data-i18n]').length;
+      out.after = root.querySelector('.storymap-step .storymap-narrative').textContent.trim().slice(0, 16);
       return out; }""")
     assert state["kept"], state
     assert state["en"] == "In February 2025" and state["shownEs"] == "En febrero de 20", state
-    assert state["back"] == "In February 2025" and state["left"] == 0, state
+    assert state["back"] == "In February 2025" and state["left"] == 0 and state["after"] == "In February 2025", state
     assert not run.errors, run.errors

@@ -898,6 +898,9 @@
       this._disposers.push(function () {
         added.forEach(function (node) { L.DomUtil.remove(node); });
         filled.forEach(function (pair) { pair[0].parentNode.replaceChild(pair[1], pair[0]); });
+      });
+      // (The marks go last: languages.js first brings the page's own language back through them.)
+      this._disposers.unshift(function () {
         marks.forEach(function (node) { node.removeAttribute('data-i18n'); });
       });
     },

@@ -82,13 +82,14 @@ def description(story: Any, limit: int = 300) -> str:
     return _shorten(data.subtitle.strip() or _plain(data.steps[0].narrative) or data.title, limit)
 
 
-def _step_description(data: "StoryData", step: Any) -> str:
+def _step_description(data: "StoryData", step: Any, lang: Optional[str] = None) -> str:
+    lang = lang or data.lang
     if step.description:
         return step.description
     names = [data.place(pid).name for pid in step.places]
     if not names:
-        return ui_text(data.lang, "map.shows_region")
-    return ui_text(data.lang, "map.shows", places=ui_text(data.lang, "list.separator").join(names))
+        return ui_text(lang, "map.shows_region")
+    return ui_text(lang, "map.shows", places=ui_text(lang, "list.separator").join(names))
 
 
 def _absolute(base_url: Optional[str], name: str) -> str:
@@ -103,7 +104,7 @@ def _absolute(base_url: Optional[str], name: str) -> str:
     return urljoin(base, name)
 
 
-def meta_tags(story: Any, *, image: str = SOCIAL_IMAGE) -> Markup:
+def meta_tags(story: Any, *, image: str = SOCIAL_IMAGE, lang: Optional[str] = None) -> Markup:
     """The social card's ``<meta>`` tags (Open Graph and Twitter) and the page's description.
 
     ``og:image`` names :data:`SOCIAL_IMAGE` beside the page; with the story's ``base_url`` it and
@@ -112,7 +113,8 @@ def meta_tags(story: Any, *, image: str = SOCIAL_IMAGE) -> Markup:
     """
     data = _data(story)
     dek = description(data)
-    alt = _shorten(ui_text(data.lang, "social.alt", title=data.title, map=_step_description(data, data.steps[0])), 420)
+    lang = lang or data.lang  # (the page's: a story shown in another of its languages keeps its own lang)
+    alt = _shorten(ui_text(lang, "social.alt", title=data.title, map=_step_description(data, data.steps[0], lang)), 420)
     base = getattr(data, "base_url", None)
     tags = [
         ("name", "description", dek),

@@ -756,7 +756,7 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
     pieces = _Pieces()
     page = StoryPage(title=context.story.title, lang=context.lang, fragment=fragment,
                      resolve=lambda links: store.inline(links, where="the page"), restore=pieces.restore)
-    page.meta_tags = channels.meta_tags(context.story)
+    page.meta_tags = channels.meta_tags(context.story, lang=context.lang)
     page.add_child(tree, name="map")
     prefix = hashlib.sha256(data.model_dump_json().encode("utf-8")).hexdigest()[:8]
     counter = itertools.count(1)

@@ -177,8 +177,9 @@ def test_meta_tags(built_page: Path):
     assert (meta["og:image"], meta["og:image:width"], meta["og:image:height"]) == ("social.png", "1200", "630")
     assert meta["og:image:alt"].startswith("Map from the story map “Partners at the Crossroads”: Map of the Caribbean")
     # ... in the page's language.
-    spanish = head_of(story.to_html(languages=["es"])).meta
-    assert spanish["og:image:alt"].startswith("Mapa de la historia «Socios en la encrucijada»: Mapa de la cuenca del Caribe")
+    for page in (story.to_html(languages=["es"]), story.to_html(lang="es")):
+        spanish = head_of(page).meta
+        assert spanish["og:image:alt"].startswith("Mapa de la historia «Socios en la encrucijada»: Mapa de la cuenca del Caribe")
     assert meta["twitter:card"] == "summary_large_image"
     assert "og:url" not in meta  # no base_url: no URL to claim
 

@@ -264,9 +264,11 @@ def test_popups_show_the_place_card(built_page: Path, make_page):
     own = run.js(f"""() => {{ const L = {leaflet}, map = {ROOT_JS}.storymap.map;
       const fixed = L.popup({{autoPanPaddingTopLeft: [0, 0]}}).setLatLng(map.getCenter()).setContent('x');
       map.addLayer(fixed);
+      const padded = L.popup({{autoPanPadding: [150, 150]}}).setLatLng(map.getCenter()).setContent('y');
+      map.addLayer(padded);
       return [window.__own.getElement().getBoundingClientRect().left, {ROOT_JS}.querySelector('.storymap-panel').getBoundingClientRect().right,
-              fixed.options.autoPanPaddingTopLeft]; }}""")
-    assert own[0] >= own[1] and own[2] == [0, 0], own
+              fixed.options.autoPanPaddingTopLeft, padded.options.autoPanPaddingTopLeft || null]; }}""")
+    assert own[0] >= own[1] and own[2] == [0, 0] and own[3] is None, own
 
 
 def test_each_card_shows_its_kinds_swatch_before_its_name(built_page: Path, make_page):

@@ -1077,8 +1077,9 @@
     // timeline leave free (Leaflet's autoPan keeps it inside the map, which runs under the panel);
     // not one given padding of its own.
     _popupRoom: function (popup) {
-      var o = popup.options;
-      if (this._built && o.autoPan && (popup._storymapRoom || (!o.autoPanPaddingTopLeft && !o.autoPanPaddingBottomRight))) {
+      var o = popup.options, own = function (key) { return Object.prototype.hasOwnProperty.call(o, key); };
+      if (this._built && o.autoPan && (popup._storymapRoom ||
+          !(own('autoPanPadding') || own('autoPanPaddingTopLeft') || own('autoPanPaddingBottomRight')))) {
         var pad = this._padding(10);
         o.autoPanPaddingTopLeft = pad.tl;
         o.autoPanPaddingBottomRight = pad.br;

@@ -212,10 +212,9 @@ TRIMMED_CSS = ["leaflet-image-layer", "leaflet-marker-draggable"]
 #: Leaflet's class names that no element of storymap's own gets, left out with the trimmed
 #: Leaflet's (a page whose map holds storymap's elements alone): its divIcons all have a class
 #: of their own (not ``leaflet-div-icon``), its markers no shadow (divIcons only; default icons
-#: come with a user's elements), its tooltips open above (``direction: 'top'``), its popups have
-#: no ``maxHeight`` (never ``leaflet-popup-scrolled``).
+#: come with a user's elements), its tooltips open above (``direction: 'top'``).
 OWN_UNUSED_CSS = ["leaflet-div-icon", "leaflet-marker-shadow", "leaflet-shadow-pane", "leaflet-tooltip-bottom",
-                  "leaflet-tooltip-left", "leaflet-tooltip-right", "leaflet-popup-scrolled"]
+                  "leaflet-tooltip-left", "leaflet-tooltip-right"]
 
 
 def _drop_selectors(css: str, tokens: Sequence[str]) -> str:

@@ -294,6 +294,26 @@ def test_each_card_shows_its_kinds_swatch_before_its_name(built_page: Path, make
     assert_clean(run)
 
 
+
+def test_a_popup_fits_a_phone_held_sideways(built_page: Path, make_page):
+    # A place's card no higher than the part of the map the timeline leaves free: its content
+    # scrolls, and the whole card and its tip show (the card ran off the map's foot, tip and all).
+    run = make_page((844, 390)).open(built_page, "the-canal")
+    point = run.js(f"""() => {{ const sm = {ROOT_JS}.storymap, c = sm.map.getContainer().getBoundingClientRect();
+      const p = sm.map.latLngToContainerPoint(sm._places['gatun-locks'].layer.getBounds().getCenter());
+      return [p.x + c.left, p.y + c.top]; }}""")
+    run.page.mouse.click(*point)
+    run.page.wait_for_selector(".leaflet-popup", timeout=3000)
+    run.page.wait_for_timeout(600)  # (the pan's animation)
+    boxes = run.js(f"""() => {{ const r = (el) => {{ const b = el.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; }};
+      const root = {ROOT_JS};
+      return {{popup: r(root.querySelector('.leaflet-popup')), tip: r(root.querySelector('.leaflet-popup-tip')),
+               timeline: r(root.querySelector('.storymap-timeline')), map: r(root.querySelector('.storymap-map')),
+               scrolled: !!root.querySelector('.leaflet-popup-content.leaflet-popup-scrolled')}}; }}""")
+    assert boxes["scrolled"], boxes
+    assert boxes["popup"][1] >= boxes["timeline"][3] and boxes["tip"][3] <= boxes["map"][3], boxes
+    assert_clean(run)
+
 def _land_pixels(run) -> int:
     return run.js("""() => {
       const canvas = document.querySelector('.leaflet-storymapBasemap-pane canvas');

@@ -1076,15 +1076,25 @@
     // A popup about to open pans the map so as to show whole in the part the panel and the
     // timeline leave free (Leaflet's autoPan keeps it inside the map, which runs under the panel);
     // not one given padding of its own.
+    // A popup no higher than that part either (its content scrolls; on a phone held sideways a
+    // place's card ran off the map's foot, its tip with it), unless it has a maxHeight of its own.
     _popupRoom: function (popup) {
       var o = popup.options, own = function (key) { return Object.prototype.hasOwnProperty.call(o, key); };
-      if (this._built && o.autoPan && (popup._storymapRoom ||
-          !(own('autoPanPadding') || own('autoPanPaddingTopLeft') || own('autoPanPaddingBottomRight')))) {
-        var pad = this._padding(10);
+      if (!this._built) {
+        return;
+      }
+      var pad = this._padding(10), mine = popup._storymapRoom || {};
+      if (o.autoPan && (mine.pan || !(own('autoPanPadding') || own('autoPanPaddingTopLeft') || own('autoPanPaddingBottomRight')))) {
         o.autoPanPaddingTopLeft = pad.tl;
         o.autoPanPaddingBottomRight = pad.br;
-        popup._storymapRoom = true;
+        mine.pan = true;
       }
+      if (mine.height || !own('maxHeight')) {
+        // (The card's margins and the tip below it take about 60 px.)
+        o.maxHeight = Math.max(120, this.map.getSize().y - pad.tl.y - pad.br.y - 60);
+        mine.height = true;
+      }
+      popup._storymapRoom = mine;
     },
 
     _free: function () {

@@ -125,14 +125,15 @@ NAMES: tuple[tuple[str, str], ...] = (
     ("LonLat", r"\{Projection\}=\{__proto__:null,LonLat:([\w$]+),"),
     ("Mercator", r",Mercator:([\w$]+),SphericalMercator:"),
     ("MarkerDrag", r"this\.dragging=new ([\w$]+)\(this\),t&&this\.dragging\.enable\(\)"),
+    ("TapHold", r"\.TapHold=([\w$]+),"),
 )
 
 _CRS = "CRS.EPSG3395, CRS.EPSG4326, CRS.Simple"
 
 #: What is cut, by part. None of it is used by a page whose map holds only storymap's own elements
 #: (its story, basemap, tiles and layers of geodata: see storymap.render.trimmed_leaflet), and none
-#: of it hangs on the objects such a page hands out (``root.storymap.map`` keeps every method and
-#: handler of a Leaflet map: BoxZoom, TapHold, geolocation and toGeoJSON all stay).
+#: of it hangs on the objects such a page hands out but TapHold (``root.storymap.map`` keeps every other
+#: method and handler of a Leaflet map: BoxZoom, geolocation and toGeoJSON stay).
 CUT_PARTS: dict[str, str] = {
     "Control.Layers": "the layer switcher: only a folium.LayerControl of the user's makes one",
     "ImageOverlay": "an image over the map (and VideoOverlay, SVGOverlay built on it): only a folium "
@@ -146,6 +147,9 @@ CUT_PARTS: dict[str, str] = {
     "Rectangle": "L.rectangle: storymap draws none",
     _CRS: "the map is always Web Mercator (EPSG3857, which stays with EPSG900913 and CRS.Earth); with "
           "them go Projection.Mercator and Projection.LonLat, used by them alone",
+    "Map.TapHold": "a long press made a contextmenu event in iOS Safari (with its tapHold and tapTolerance "
+                   "options): nothing of storymap's listens to contextmenu (a user's element that could "
+                   "brings the full Leaflet)",
 }
 
 #: The items cut from Leaflet 1.9.4's minified script (after :func:`storymap.assets.drop_vml`).
@@ -194,6 +198,13 @@ CUTS: tuple[Cut, ...] = (
     Cut(_CRS, r"\{Mercator\}=\{R:6378137,R_MINOR:"),
     Cut(_CRS, r"LonLat:\{LonLat\}"),
     Cut(_CRS, r"Mercator:\{Mercator\}"),
+    # Map.TapHold: its options, its class (the last item of the sequence whose value it is), the hook
+    # that makes a map's handler of it, its export.
+    Cut("Map.TapHold", r"[\w$]+\.mergeOptions\(\{tapHold:"),
+    Cut("Map.TapHold", r"[\w$]+\.extend\(\{addHooks:function\(\)\{[\w$]+\(this\._map\._container,\"touchstart\","
+                       r"this\._onDown,this\)\},removeHooks:"),
+    Cut("Map.TapHold", r"[\w$]+\.addInitHook\(\"addHandler\",\"tapHold\",\{TapHold\}\)"),
+    Cut("Map.TapHold", r"[\w$]+\.TapHold=\{TapHold\}"),
 )
 
 #: ``for … in`` loops left in the trimmed script (Leaflet's 43, less those of the parts cut): see

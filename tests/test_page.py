@@ -295,10 +295,12 @@ def test_each_card_shows_its_kinds_swatch_before_its_name(built_page: Path, make
 
 
 
-def test_a_popup_fits_a_phone_held_sideways(built_page: Path, make_page):
-    # A place's card no higher than the part of the map the timeline leaves free: its content
-    # scrolls, and the whole card and its tip show (the card ran off the map's foot, tip and all).
-    run = make_page((844, 390)).open(built_page, "the-canal")
+@pytest.mark.parametrize("viewport", [(844, 390), (390, 844)])
+def test_a_popup_fits_a_phone(built_page: Path, make_page, viewport):
+    # A place's card no higher than the part of the map the timeline and the controls leave free:
+    # its content scrolls, and the whole card and its tip show (held sideways, the card ran off the
+    # map's foot, tip and all), its close button clear of the zoom buttons, its text of the legend.
+    run = make_page(viewport).open(built_page, "the-canal")
     point = run.js(f"""() => {{ const sm = {ROOT_JS}.storymap, c = sm.map.getContainer().getBoundingClientRect();
       const p = sm.map.latLngToContainerPoint(sm._places['gatun-locks'].layer.getBounds().getCenter());
       return [p.x + c.left, p.y + c.top]; }}""")
@@ -309,9 +311,16 @@ def test_a_popup_fits_a_phone_held_sideways(built_page: Path, make_page):
       const root = {ROOT_JS};
       return {{popup: r(root.querySelector('.leaflet-popup')), tip: r(root.querySelector('.leaflet-popup-tip')),
                timeline: r(root.querySelector('.storymap-timeline')), map: r(root.querySelector('.storymap-map')),
+               close: r(root.querySelector('.leaflet-popup-close-button')), zoom: r(root.querySelector('.leaflet-control-zoom')),
+               legend: r(root.querySelector('.storymap-legend')),
                scrolled: !!root.querySelector('.leaflet-popup-content.leaflet-popup-scrolled')}}; }}""")
     assert boxes["scrolled"], boxes
     assert boxes["popup"][1] >= boxes["timeline"][3] and boxes["tip"][3] <= boxes["map"][3], boxes
+
+    def apart(a, b):
+        return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+    assert apart(boxes["close"], boxes["zoom"]) and apart(boxes["popup"], boxes["legend"]), boxes
     assert_clean(run)
 
 def _land_pixels(run) -> int:

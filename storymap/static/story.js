@@ -1084,6 +1084,18 @@
         return;
       }
       var pad = this._padding(10), mine = popup._storymapRoom || {};
+      // On a narrow map the card reaches under the controls of the right-hand corners (the zoom
+      // buttons over its close button, the legend over its text): it keeps between them.
+      var corners = this.map._controlCorners || {}, size = this.map.getSize();
+      var box = this.map.getContainer().getBoundingClientRect();
+      [['topright', 'tl'], ['bottomright', 'br']].forEach(function (c) {
+        var corner = corners[c[0]];
+        if (!corner || !corner.offsetHeight || size.x - pad.tl.x - pad.br.x - corner.offsetWidth >= (o.maxWidth || 300) + 50) {
+          return;
+        }
+        var at = corner.getBoundingClientRect();
+        pad[c[1]].y = Math.max(pad[c[1]].y, c[1] === 'tl' ? at.bottom - box.top + 10 : box.bottom - at.top + 10);
+      });
       if (o.autoPan && (mine.pan || !(own('autoPanPadding') || own('autoPanPaddingTopLeft') || own('autoPanPaddingBottomRight')))) {
         o.autoPanPaddingTopLeft = pad.tl;
         o.autoPanPaddingBottomRight = pad.br;
@@ -1091,7 +1103,7 @@
       }
       if (mine.height || !own('maxHeight')) {
         // (The card's margins and the tip below it take about 60 px.)
-        o.maxHeight = Math.max(120, this.map.getSize().y - pad.tl.y - pad.br.y - 60);
+        o.maxHeight = Math.max(120, size.y - pad.tl.y - pad.br.y - 60);
         mine.height = true;
       }
       popup._storymapRoom = mine;

@@ -122,6 +122,9 @@ def pages(tmp_path_factory):
     ports = storymap.load(ROOT / "examples" / "ports").to_html(fragment=True, layout="scroll")
     (out / "mixed-fragments.html").write_text(HOST.format(story.to_html(fragment=True, languages=["es"]), ports),
                                               "utf-8")
+    # A fragment in one language, then one in two (whose script brings the language switch).
+    (out / "one-then-two-languages.html").write_text(
+        HOST.format(story.to_html(fragment=True, languages=["en"]), story.to_html(fragment=True)), "utf-8")
     (out / "frame-host.html").write_text(HOST.format(
         storymap.embed_snippet("index.html", title="Story").replace(' loading="lazy"', ""), ""), "utf-8")
     scroll_frame = '<iframe src="scroll.html" title="Scroll story" style="display:block;width:100%;height:700px;border:0"></iframe>'
@@ -211,6 +214,21 @@ def test_fragments_that_need_other_parts_of_the_script_work_on_one_page(pages: P
     assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == [1, 2]
     assert run.errors == [] and run.outside == []
 
+
+def test_a_story_in_one_language_beside_one_in_two(pages: Path, make_page):
+    # The second fragment's script brings the language switch to the page they share: the story in
+    # one language has nothing to switch to, whether it started before the switch's script came
+    # (then it has no languages at all: setLanguage threw a TypeError) or after.
+    run = make_page()
+    run.page.goto((pages / "one-then-two-languages.html").as_uri())
+    run.page.wait_for_function(READY)
+    state = run.js("""() => { const [one, two] = [...document.querySelectorAll('[data-storymap]')].map((r) => r.storymap);
+      one.setLanguage('es');
+      delete one._langs;  // (as it is when it started before languages.js came)
+      one.setLanguage('es'); two.setLanguage('es');
+      return [one.language, two.language, one.root.lang, two.root.lang]; }""")
+    assert state == ["en", "es", "en", "es"], state
+    assert run.errors == [] and run.outside == []
 
 def test_host_rules_do_not_break_the_story(pages: Path, make_page):
     run = make_page()

@@ -77,7 +77,9 @@
 
     // One of the story's languages: the tag given (in any case), else one of its primary language.
     _matchLanguage: function (tag) {
-      return api.match(this._langs, tag);
+      // (None for a story in one language that started before another story's script brought
+      // this file to the page they share.)
+      return this._langs ? api.match(this._langs, tag) : null;
     },
 
     // Story#setLanguage (see i18n.js) in a page of several languages.

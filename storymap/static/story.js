@@ -296,9 +296,12 @@
       }
       this.ready = true;
       this._placeLabels();
-      // Online, the tiles: asked for in the view the story opens on, in the task after its map is
-      // drawn (the embedded basemap shows until they come).
-      this._later(L.bind(function () { this._tiles(this._tileLayer()); }, this), 0);
+      // The opening step's cards, and online the tiles, asked for in the view the story opens on:
+      // in the task after its map is drawn (the embedded basemap shows until they come).
+      this._later(L.bind(function () {
+        this._listPlaces(this.index);
+        this._tiles(this._tileLayer());
+      }, this), 0);
       this._settle();
       this.fire('ready');
       // @event ready: Event
@@ -823,7 +826,10 @@
         this._scroller.scrollTop = 0;
         this._panel.scrollTop = 0;
       }
-      this._listPlaces(i);
+      // (The opening step's cards, below its narrative, come in the task after the map is ready.)
+      if (!first || this.ready) {
+        this._listPlaces(i);
+      }
       showText(this.root, this._nodes, i, scroll);
       if (focused && focused.disabled) {
         (i === 0 ? this._nextButton : this._prevButton).focus();

@@ -304,6 +304,7 @@ def storymap_css(scroll: bool = True, rtl: bool = True, *, languages: bool = Tru
     return _drop_selectors(text, dropped) if dropped else text
 
 
+@lru_cache(maxsize=1)
 def fragment_css() -> str:
     """The rules a fragment adds before storymap's (every one under ``.storymap``): a host page's
     element rules stop at the story (static/fragment.css)."""
@@ -416,6 +417,7 @@ def _storymap_js(features: frozenset[str]) -> str:
     return "\n".join(own_script(name) for name in SCRIPT_FILES if name not in left_out)
 
 
+@lru_cache(maxsize=1)
 @lru_cache(maxsize=1)
 def symbols_css() -> str:
     """The rules of point symbols other than circles (static/symbols.css), for a page whose kinds

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .models import StoryData
 
 __all__ = ["catalogue", "catalogues", "text", "direction", "dir_attribute", "page_languages", "marked_elements", "language_templates",
-           "page_config", "tiles_attribution", "basemap_attribution", "with_language", "languages_js", "JS_KEYS",
+           "page_config", "tiles_attribution", "basemap_attribution", "with_language", "JS_KEYS",
            "MARK", "check_language", "LanguageTagError", "language_notes", "has_catalogue", "language_name"]
 
 #: The attribute that marks an element whose text or attributes depend on the language.
@@ -417,14 +417,6 @@ def tiles_attribution(lang: str) -> str:
 def basemap_attribution(lang: str) -> str:
     """The embedded basemap's attribution (HTML) in ``lang``."""
     return html.escape(catalogue(lang)["attribution.basemap"], quote=True)
-
-
-@lru_cache(maxsize=1)
-def languages_js() -> str:
-    """``static/languages.js``, minified: the switch between languages (only in pages holding several)."""
-    from .assets import own_script
-
-    return own_script("languages.js")
 
 
 def with_language(url: str, lang: str) -> str:

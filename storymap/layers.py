@@ -55,7 +55,7 @@ from .tiles import MAP_MAX_ZOOM
 if TYPE_CHECKING:
     from .models import StoryData
 
-__all__ = ["LayerStyle", "Overlay", "DataLayer", "make_overlay", "encode", "detail_zoom", "layers_js",
+__all__ = ["LayerStyle", "Overlay", "DataLayer", "make_overlay", "encode", "detail_zoom",
            "fit_zoom", "RESERVED_NAMES", "FIT_MAX_ZOOM", "ZOOM_MARGIN", "REFERENCE_VIEW", "MAX_LAYER_CHARS",
            "KEYWORDS", "EXPLORE_DEFAULTS"]
 
@@ -361,13 +361,6 @@ _TEMPLATE = jinja2.Template(
     "var {{ this.get_name() }} = L.storymap.dataLayer(JSON.parse('{{ this.payload_string }}'), {{ this.options_json }});\n"
     "{% endmacro %}"
 )
-
-
-def layers_js() -> str:
-    """``static/storymap-layers.js``, minified (``L.storymap.DataLayer``)."""
-    from .assets import own_script
-
-    return own_script("storymap-layers.js")
 
 
 class DataLayer(Layer):

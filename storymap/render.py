@@ -517,10 +517,11 @@ class StoryControl(MacroElement):
         """Leaflet's CSS, storymap's and the elements' (all scoped under ``.storymap``)."""
         layer_control = any(isinstance(el, folium.LayerControl) for el in _walk(self._parent))
         rtl = any(i18n.direction(lang) == "rtl" for lang in i18n.page_languages(self.context.source))
-        fragment = assets.fragment_css() if self.mode == "fragment" else ""  # (a host page's rules stop at it)
-        own = assets.storymap_css(self.layout == "scroll", rtl, languages=len(self.languages) > 1,
-                                  fragment=self.mode == "fragment", layer_control=layer_control)
-        symbols = assets.symbols_css() if self.features["symbols"] else ""
+        features = self.features
+        fragment = assets.fragment_css() if features["fragment"] else ""  # (a host page's rules stop at it)
+        own = assets.storymap_css(features["scroll"], rtl, languages=features["languages"],
+                                  fragment=features["fragment"], layer_control=layer_control)
+        symbols = assets.symbols_css() if features["symbols"] else ""
         return _inline(assets.leaflet_css(layer_control, self.trimmed_leaflet) + fragment + own + symbols + extra,
                        "style")
 

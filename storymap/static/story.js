@@ -1078,7 +1078,6 @@
       return out;
     },
 
-    // The part of the map (container px) that the text panel leaves free.
     // A popup about to open pans the map so as to show whole in the part the panel and the
     // timeline leave free (Leaflet's autoPan keeps it inside the map, which runs under the panel);
     // not one given padding of its own.
@@ -1115,6 +1114,7 @@
       popup._storymapRoom = mine;
     },
 
+    // The part of the map (container px) that the text panel leaves free.
     _free: function () {
       var size = this.map.getSize(), p = this._padding(0);
       return {l: p.tl.x, t: p.tl.y, r: size.x - p.br.x, b: size.y - p.br.y};

@@ -453,7 +453,11 @@ class DataLayer(Layer):
             # Vertices kept grow about twofold per zoom level: jump as far as the excess says.
             at = max(3.0, at - max(1, math.floor(math.log2(len(text) / MAX_LAYER_CHARS))))
             text = self._encode(at)
-        if len(text) > MAX_LAYER_CHARS:
+        if len(text) > MAX_LAYER_CHARS and self._points_only():  # (points are never simplified)
+            warnings.warn(f"layer {self.layer_name!r} takes {len(text):,} characters of the page for its "
+                          f"{len(self.frame):,} features; consider fewer features, or fewer properties in "
+                          "its tooltip and popup", stacklevel=3)
+        elif len(text) > MAX_LAYER_CHARS:
             warnings.warn(f"layer {self.layer_name!r} takes {len(text):,} characters of the page even "
                           f"simplified for zoom {at:g}; consider fewer features", stacklevel=3)
         elif at < zoom:

@@ -328,7 +328,9 @@ class Story:
             marker_type=marker_type, marker_kwds=marker_kwds, highlight=highlight, highlight_kwds=highlight_kwds,
             missing_kwds=missing_kwds, tooltip_kwds=tooltip_kwds, popup_kwds=popup_kwds, **unsupported)
         folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
-        links = list(dict.fromkeys(needed_links(overlay.element) + remote_links(overlay.element)))
+        # (A data layer loads nothing from elsewhere: rendering it to find out would encode its data.)
+        links = [] if isinstance(overlay.element, DataLayer) else list(dict.fromkeys(
+            needed_links(overlay.element) + remote_links(overlay.element)))
         if links:
             # A folium plugin (or a folium.Icon, jQuery): its files must be inlined. Find them now, not at save.
             store = AssetStore(folders, call="add_layer()")

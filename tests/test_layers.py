@@ -418,6 +418,35 @@ def test_many_vertex_lines_and_areas_page_stays_under_5_mb(tmp_path: Path):
     assert size <= MAX_LAYER_PAGE, f"{size:,} bytes"
 
 
+def test_a_layer_is_encoded_once_and_warned_of_once(monkeypatch: pytest.MonkeyPatch):
+    """add_layer does not encode the data (a render to find the files a folium plugin loads did,
+    at another zoom: twice the time for a big layer, and two warnings with different zooms)."""
+    import warnings
+
+    import storymap.layers as layers
+
+    calls = []
+    monkeypatch.setattr(layers, "encode", lambda *args, **kwargs: calls.append(args[2]) or encode(*args, **kwargs))
+    monkeypatch.setattr(layers, "MAX_LAYER_CHARS", 2_000)
+    story = storymap.load(GEODATA)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        story.add_layer(random_points(500), "Points", tooltip="name")
+        assert calls == [] and caught == []
+        story.to_html()
+    assert len(calls) == 1
+    [warning] = [str(w.message) for w in caught]
+    # Points are never simplified: the warning says what takes the room.
+    assert re.fullmatch(r"layer 'Points' takes [\d,]+ characters of the page for its 500 features; consider "
+                        r"fewer features, or fewer properties in its tooltip and popup", warning), warning
+    areas, _ = wiggly_features(50, 400)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        storymap.load(GEODATA).add_layer(areas, "Areas").to_html()
+    [warning] = [str(w.message) for w in caught]
+    assert "simplified for zoom 3" in warning, warning
+
+
 # Docs ----------------------------------------------------------------------------------------------
 
 def test_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

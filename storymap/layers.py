@@ -828,6 +828,9 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
     # are computed on these rows, then the drawn features keep theirs (``__storymap_row``).
     whole = raw_frame(data, where)
     whole = whole.copy() if whole is data else whole
+    label = whole.index.name
+    if label is not None and str(label) not in [str(c) for c in whole.columns]:
+        whole = whole.reset_index()  # a named index is a column to show, as explore's tooltip shows it
     for word, values in arrays.items():  # (other inputs: one value per feature read)
         _check_length(name, word, values, len(whole))
         whole[f"__storymap_{word}"] = _as_column(values, aligned=False)

@@ -202,7 +202,7 @@ class Story:
             legend swatch of a folium element.
         tooltip, popup : bool, int, str or sequence of str, optional
             Properties shown on hover and on click (as text, never as HTML): ``True`` every
-            column, ``False``/``None`` none (the default, unlike explore's tooltip), a number ``n``
+            column (a named index first, as explore shows it), ``False``/``None`` none (the default, unlike explore's tooltip), a number ``n``
             the first n columns, a name or a list of names. A single name shows the bare value in
             the tooltip; otherwise ``name: value`` lines.
         assets : path, optional

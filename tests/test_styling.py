@@ -363,6 +363,27 @@ def test_tooltip_and_popup_like_explore():
     assert options["popup"]["labels"] is False
 
 
+
+def explore_fields(frame: gpd.GeoDataFrame, **keywords) -> list:
+    """The fields of the tooltip ``GeoDataFrame.explore`` makes."""
+    m = frame.explore(tiles=None, **keywords)
+    layer = next(c for c in m._children.values() if isinstance(c, folium.GeoJson))
+    return next(c for c in layer._children.values() if isinstance(c, folium.GeoJsonTooltip)).fields
+
+
+def test_a_named_index_is_shown_as_explore_shows_it():
+    frame = squares([1.0, 2.0], kind=["a", "b"]).set_index("name")
+    for tooltip in (True, 1, ["name", "kind"]):
+        assert overlay(frame, tooltip=tooltip).element.tooltip == explore_fields(frame, tooltip=tooltip)
+    payload = next(iter(payloads(storymap.load(GEODATA).add_layer(frame, "Named", tooltip="name").to_html()).values()))
+    assert column(payload, "name") == ["Square 0", "Square 1"]
+    # An unnamed index, a MultiIndex, or an index named as a column is no column (as in explore).
+    assert overlay(frame.reset_index(drop=True), tooltip=True).element.tooltip == ["value", "kind"]
+    twice = frame.copy()
+    twice["name"] = ["x", "y"]
+    assert overlay(twice, tooltip=True).element.tooltip == ["value", "kind", "name"]
+
+
 def test_highlight_and_style_kwds():
     frame = squares([1.0, 2.0, 3.0])
     on = overlay(frame, column="value", style_kwds={"color": "#ffffff", "weight": 1})

@@ -252,14 +252,22 @@ def _json_value(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if value is pd.NaT:
         return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
+    if hasattr(value, "isoformat"):  # (as explore writes them, and the legend: 2024-05-13 10:30:00)
+        return str(value)
     try:
         if pd.isna(value):
             return None
     except (TypeError, ValueError):
         pass
     return str(value)
+
+
+def _shown(values: pd.Series) -> np.ndarray:
+    """A property's values as the tooltip shows them: datetimes as explore and the legend write
+    them (pandas' text: ``2024-05-13`` when every time is midnight), the others as they are."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        values = values.astype("string")
+    return values.to_numpy(dtype=object)
 
 
 def _column(values: list[Any]) -> Any:
@@ -333,8 +341,7 @@ def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float, *, codes
         encoded = _encode_areas(simple, fid[areas], scale, n)
         if encoded:
             out["areas"] = encoded
-    out["props"] = {name: _column([_json_value(v) for v in frame[name].to_numpy(dtype=object)[order]])
-                    for name in fields}
+    out["props"] = {name: _column([_json_value(v) for v in _shown(frame[name])[order]]) for name in fields}
     if codes is not None:
         out["codes"] = np.asarray(codes, dtype=np.int64)[order].tolist()
     if radii is not None:

@@ -384,6 +384,26 @@ def test_a_named_index_is_shown_as_explore_shows_it():
     assert overlay(twice, tooltip=True).element.tooltip == ["value", "kind", "name"]
 
 
+
+def test_dates_in_tooltips_are_written_as_explore_and_the_legend_write_them():
+    import datetime as dt
+
+    frame = squares([1.0, 2.0, 3.0], day=pd.to_datetime(["2024-05-13", "2024-06-01", None]),
+                    moment=pd.to_datetime(["2024-05-13 10:30", "2024-06-01 00:00", None]).tz_localize("Europe/Paris"),
+                    stamp=[pd.Timestamp("2024-05-13 10:30"), dt.date(2024, 6, 1), None])
+    m = frame.explore(tiles=None)
+    features = next(c for c in m._children.values() if isinstance(c, folium.GeoJson)).data["features"]
+    story = storymap.load(GEODATA).add_layer(frame, "Dated", tooltip=["day", "moment", "stamp"], column="day",
+                                            missing_kwds={"color": "grey"})
+    payload = next(iter(payloads(story.to_html()).values()))
+    for name in ("day", "moment", "stamp"):
+        expected = [f["properties"][name] for f in features[:2]] + [None]
+        assert column(payload, name) == expected, name
+    assert column(payload, "day")[:2] == ["2024-05-13", "2024-06-01"]  # not 2024-05-13T00:00:00
+    key = story._overlays["Dated"].key
+    assert [item["label"] for item in key["items"]] == ["2024-05-13", "2024-06-01", "NaN"]  # as the legend says
+
+
 def test_highlight_and_style_kwds():
     frame = squares([1.0, 2.0, 3.0])
     on = overlay(frame, column="value", style_kwds={"color": "#ffffff", "weight": 1})

@@ -460,6 +460,8 @@ def data_style(frame: pd.DataFrame, layer: str, *, geometry: str, shape: str, co
         categorical = True
     if pd.api.types.is_datetime64_any_dtype(values):
         values = values.astype("string")  # as explore does
+    elif pd.api.types.is_object_dtype(values):  # lists or dicts: categories by their text, as explore's
+        values = values.map(lambda v: v if pd.api.types.is_hashable(v) else str(v))
     missing = np.asarray(pd.isna(values), dtype=bool)
     if categorical and scheme is not None:
         raise problem(layer, "scheme", f"scheme={scheme!r} classifies numbers, but the values of "

@@ -106,6 +106,14 @@ def test_categorical_colours_are_explores(keywords):
     assert colours(overlay(frame, **keywords)) == explore_colours(frame, **keywords)
 
 
+
+def test_a_column_of_lists_or_dicts_is_coloured_by_their_text():
+    frame = squares([1.0, 2.0, 3.0, 4.0], tags=pd.Series([["a"], {"b": 1}, ["a"], ["c", "d"]], dtype=object))
+    result = overlay(frame, column="tags", missing_kwds={"color": "grey"})
+    assert colours(result) == explore_colours(frame, column="tags", missing_kwds={"color": "grey"})
+    assert [item["label"] for item in result.key["items"]] == ["['a']", "['c', 'd']", "{'b': 1}"]
+
+
 def test_categorical_dtype_keeps_its_order():
     frame = squares([1.0, 2.0, 3.0, 4.0])
     frame["size"] = pd.Categorical(["small", "large", "small", "medium"], categories=["small", "medium", "large"])

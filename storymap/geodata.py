@@ -110,6 +110,13 @@ def raw_frame(data: Any, where: str) -> gpd.GeoDataFrame:
     those without geometry too, in its own CRS (a GeoDataFrame given is returned as it is).
     :func:`to_geodataframe` then keeps the rows it can draw, in EPSG:4326."""
     if isinstance(data, gpd.GeoDataFrame):
+        if data._geometry_column_name not in data.columns:  # (geopandas would raise AttributeError)
+            shapes = [str(c) for c, dtype in data.dtypes.items() if dtype == "geometry"]
+            if shapes:
+                raise _fail(where, f"the GeoDataFrame has no active geometry column; set one of its geometry "
+                                   f"columns ({', '.join(map(repr, shapes))}) with gdf.set_geometry({shapes[0]!r})")
+            raise _fail(where, f"a GeoDataFrame with columns {public_columns(data)[:8]!r} has no geometry; "
+                               f"expected geometries (e.g. {_from_xy(data)})")
         return data
     if isinstance(data, gpd.GeoSeries):
         return gpd.GeoDataFrame(geometry=data)

@@ -835,6 +835,8 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
     # are computed on these rows, then the drawn features keep theirs (``__storymap_row``).
     whole = raw_frame(data, where)
     whole = whole.copy() if whole is data else whole
+    others = [c for c, dtype in whole.dtypes.items() if dtype == "geometry" and c != whole.geometry.name]
+    whole = whole.drop(columns=others)  # other geometry columns are no properties (explore drops them too)
     label = whole.index.name
     if label is not None and str(label) not in [str(c) for c in whole.columns]:
         whole = whole.reset_index()  # a named index is a column to show, as explore's tooltip shows it

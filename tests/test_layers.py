@@ -286,6 +286,10 @@ def test_a_layer_named_in_each_language(story):
      "nothing to draw: all 2 geometries are missing or empty"),
     ({"type": "FeatureCollection", "features": []}, "nothing to draw"),
     (pd.DataFrame({"lon": [1.0], "lat": [2.0]}), r"a DataFrame with columns \['lon', 'lat'\] has no geometry"),
+    (gpd.GeoDataFrame({"lon": [1.0], "lat": [2.0]}), r"a GeoDataFrame with columns \['lon', 'lat'\] has no geometry"),
+    (gpd.GeoDataFrame({"a": [1], "site": gpd.GeoSeries([shapely.Point(-79.5, 9.0)])}),
+     r"the GeoDataFrame has no active geometry column; set one of its geometry columns \('site'\) with "
+     r"gdf.set_geometry\('site'\)"),
     (42, "cannot use int 42 as geodata; expected a GeoDataFrame"),
     ({"kind": "points"}, "a mapping with type None is not GeoJSON"),
     ([(-79.5, 9.0)], "cannot use list"),
@@ -305,6 +309,18 @@ def test_bad_data_says_what_was_given_and_expected(story, data, expected):
     assert "layer 'Bad'" in str(info.value)
     assert isinstance(info.value, ValueError)
     assert story.layers == []
+
+
+
+def test_other_geometry_columns_are_no_properties(story):
+    """explore leaves out the geometry columns that are not the active one; so does add_layer (they
+    were shown as text in another CRS than the map's: tooltip=True on a Web Mercator frame)."""
+    frame = random_points(3).to_crs("EPSG:3857")
+    frame["area"] = frame.buffer(1000)
+    story.add_layer(frame, "Points", tooltip=True)
+    assert list(only_payload(story.to_html())["props"]) == ["name", "kind", "unused"]
+    with pytest.raises(StoryError, match="unknown property 'area'; the data has: name, kind, unused"):
+        story.add_layer(frame, "Again", popup="area")
 
 
 def test_a_csv_without_geometry_names_its_own_columns_only(story, tmp_path: Path):

@@ -862,7 +862,7 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
     radii = point_radii(frame, name, radius, geometry) if by_column else None
     days = None if time is None else _feature_days(frame, name, time, geometry)
     codes = None if styling.codes is None else np.asarray(styling.codes)[rows]  # (the rows drawn)
-    if styling.keep is not None:  # features whose value is missing are left out, as explore does
+    if styling.keep is not None:  # features whose value is missing are left out (explore leaves them black)
         keep = np.asarray(styling.keep, dtype=bool)[rows]
         if not keep.any():
             raise _problem(name, "column", f"every feature with a geometry has a missing value of "

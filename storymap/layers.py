@@ -840,6 +840,11 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
     label = whole.index.name
     if label is not None and str(label) not in [str(c) for c in whole.columns]:
         whole = whole.reset_index()  # a named index is a column to show, as explore's tooltip shows it
+    texts = [str(c) for c in whole.columns]
+    twice = list(dict.fromkeys(t for t in texts if texts.count(t) > 1))
+    if twice:  # (frame["a"] would be a table, not a column; 1 and "1" are one name in the page)
+        raise _problem(name, "data", f"more than one column is named {' or '.join(map(repr, twice))}; give each "
+                                     "column a name of its own (e.g. gdf.columns = [...] or gdf.rename(columns=...))")
     for word, values in arrays.items():  # (other inputs: one value per feature read)
         _check_length(name, word, values, len(whole))
         whole[f"__storymap_{word}"] = _as_column(values, aligned=False)

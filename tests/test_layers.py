@@ -291,6 +291,10 @@ def test_a_layer_named_in_each_language(story):
      r"the GeoDataFrame has no active geometry column; set one of its geometry columns \('site'\) with "
      r"gdf.set_geometry\('site'\)"),
     (42, "cannot use int 42 as geodata; expected a GeoDataFrame"),
+    (gpd.GeoDataFrame(pd.DataFrame([[1, "x"]], columns=["a", "a"]), geometry=[shapely.Point(-79.5, 9.0)]),
+     "more than one column is named 'a'; give each column a name of its own"),
+    (gpd.GeoDataFrame({1: [1], "1": ["x"]}, geometry=[shapely.Point(-79.5, 9.0)]),
+     "more than one column is named '1'"),
     ({"kind": "points"}, "a mapping with type None is not GeoJSON"),
     ([(-79.5, 9.0)], "cannot use list"),
     (gpd.GeoDataFrame(geometry=[shapely.Point(500_000, 1_000_000)]),

@@ -47,7 +47,8 @@ from .geodata import raw_frame, to_geodataframe
 from .geometry import FAMILIES, bounds_union, family_codes
 from .inert import reachable
 from .security import blocked
-from .styling import COLOR_RE, MAX_RADIUS, check_keywords, check_options, data_style, point_radii
+from .styling import MAX_RADIUS, check_keywords, check_options, color_error, data_style, is_css_color
+from .styling import point_radii
 from .styling import _values as column_values
 from .text import script_json
 from .tiles import MAP_MAX_ZOOM
@@ -71,7 +72,6 @@ REFERENCE_VIEW = (880, 760)
 MAX_LAYER_CHARS = 4_000_000
 #: Colors given, in turn, to layers added without one (Okabe–Ito, distinct from the kinds' colors).
 PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
-_COLOR_RE = COLOR_RE
 _LAYERLIKE = (Layer, folium.Marker, BaseMultiLocation, Rectangle)
 #: Why a ``folium.Choropleth`` is refused, and what to do instead.
 CHOROPLETH = ("folium.Choropleth is not supported: its legend needs d3, which a story page does not hold (and it "
@@ -98,8 +98,8 @@ class LayerStyle(BaseModel):
     @field_validator("color", "fillColor")
     @classmethod
     def _css_color(cls, value: Optional[str]) -> Optional[str]:
-        if value is not None and not _COLOR_RE.match(value.strip()):
-            raise ValueError(f"{value!r} is not a CSS color (e.g. '#0072b2', 'teal', 'rgb(0, 114, 178)')")
+        if value is not None and not is_css_color(value):
+            raise ValueError(color_error(value))
         return value.strip() if value else value
 
 

@@ -514,6 +514,21 @@ def message_for_element(**keywords) -> str:
     return str(info.value)
 
 
+
+def test_colour_names_css_does_not_know_are_refused():
+    """A word a browser does not know as a colour is ignored there: the canvas drew such features
+    in the colour it had drawn before. A misspelt name gets the closest one."""
+    assert "style.color: 'gren' is not a CSS color; did you mean 'green'?" in message(style={"color": "gren"})
+    assert "marker_kwds.fillColor: 'blu' is not a CSS color; did you mean 'blue'?" in message(
+        marker_kwds={"fillColor": "blu"})
+    assert "color: 'nope' is not a CSS color" in message(color=["red", "nope"] * 10)
+    assert "style.fillColor: '#12345' is not a CSS color" in message(style={"fillColor": "#12345"})
+    assert "missing_kwds.color: 'lightgrey50' is not a CSS color" in message(
+        column="population", missing_kwds={"color": "lightgrey50"})
+    fine = overlay(squares([1.0, 2.0]), color=["Teal", "rebeccapurple"], style_kwds={"color": "#0072b2cc"})
+    assert fine.element.palette == ["Teal", "rebeccapurple"] and fine.style["color"] == "#0072b2cc"
+
+
 def test_every_value_missing():
     frame = squares([np.nan, np.nan])
     with pytest.raises(StoryError, match="every value of value is missing: nothing to colour"):

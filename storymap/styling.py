@@ -470,6 +470,10 @@ def data_style(frame: pd.DataFrame, layer: str, *, geometry: str, shape: str, co
         (listing valid ones), options that do not fit the column, or a missing optional library.
     """
     legend_kwds = check_options(layer, "legend_kwds", legend_kwds, _LEGEND_KWDS)
+    most = legend_kwds.get("max_labels", 5)
+    if isinstance(most, bool) or not isinstance(most, (int, np.integer)) or most < 2:
+        raise problem(layer, "legend_kwds.max_labels", f"expected a whole number of labels on the colour bar "
+                                                       f"(2 or more), got {short_repr(most)}")
     missing_kwds = check_options(layer, "missing_kwds", missing_kwds, _MISSING_KWDS)
     missing_color = (css_color(layer, "missing_kwds.color", missing_kwds["color"])
                      if missing_kwds.get("color") is not None else None)

@@ -488,6 +488,8 @@ def test_options_that_do_not_fit_say_why():
                                                legend_kwds={"labels": ["a", "b"]})
     assert "k: expected a whole number of classes" in message(column="population", scheme="quantiles", k=0)
     assert "vmin (10) is above vmax (2)" in message(column="population", vmin=10, vmax=2)
+    assert "legend_kwds.max_labels: expected a whole number of labels on the colour bar (2 or more), got 'x'" in \
+        message(column="population", legend_kwds={"max_labels": "x"})
     assert "style_kwds.style_function: a style function per feature is not supported" in message(
         style_kwds={"style_function": lambda f: {}})
     assert "marker_type: 'marker' is not supported" in message(marker_type="marker")
@@ -512,7 +514,6 @@ def message_for_element(**keywords) -> str:
     with pytest.raises(StoryError) as info:
         storymap.load(GEODATA).add_layer(folium.Marker([9, -79.5]), "Marker", **keywords)
     return str(info.value)
-
 
 
 def test_colour_names_css_does_not_know_are_refused():

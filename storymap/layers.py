@@ -590,6 +590,8 @@ def _check_fields(name: str, which: str, value: Any, columns: Sequence[str]) -> 
             raise _problem(name, which, f"expected a number of columns (0 or more), got {value}")
         return available[:int(value)] or None
     fields = [value] if isinstance(value, str) else value
+    if isinstance(fields, (list, tuple)):  # (columns named by numbers are named by their text, as in explore)
+        fields = [str(f) if isinstance(f, (int, float, np.number)) and not isinstance(f, bool) else f for f in fields]
     if not isinstance(fields, (list, tuple)) or not fields or not all(isinstance(f, str) for f in fields):
         raise _problem(name, which, f"expected a property name or a list of them (or True for every column, a "
                                     f"number n for the first n, False for none), got {short_repr(value)}")

@@ -359,7 +359,9 @@ def test_bad_tooltip_popup_and_style(story):
     with pytest.raises(StoryError, match="popup: unknown property 'x'"):
         story.add_layer(points, "P", popup=["name", "x"])
     with pytest.raises(StoryError, match="expected a property name or a list of them"):
-        story.add_layer(points, "P", tooltip=[1])
+        story.add_layer(points, "P", tooltip=[None])
+    with pytest.raises(StoryError, match="unknown property '1'; the data has: name, kind, unused"):
+        story.add_layer(points, "P", tooltip=[1])  # (a column named 1 would be shown)
     with pytest.raises(StoryError, match=r"style\.color: .*is not a CSS color"):
         story.add_layer(points, "P", style={"color": "red;background:url(//x)"})
     with pytest.raises(StoryError, match=r"style\.radius: .*greater than or equal to 0.5"):

@@ -392,6 +392,13 @@ def test_a_named_index_is_shown_as_explore_shows_it():
     assert overlay(twice, tooltip=True).element.tooltip == ["value", "kind", "name"]
 
 
+def test_columns_named_by_numbers_are_named_by_their_text_as_in_explore():
+    frame = squares([1.0, 2.0], **{"kind": ["a", "b"]})
+    frame[2024] = [10, 20]
+    assert overlay(frame, tooltip=[2024, "kind"]).element.tooltip == explore_fields(frame, tooltip=[2024, "kind"])
+    assert overlay(frame, popup=[2024]).element.popup == ["2024"]
+
+
 
 def test_dates_in_tooltips_are_written_as_explore_and_the_legend_write_them():
     import datetime as dt

@@ -51,7 +51,9 @@ SCHEMAS = ("story", "places")
 # A value the validator strips first may carry surrounding whitespace.
 _ID = _types._ID_RE.pattern
 _LANGUAGE = r"^\s*" + _types._LANG_RE.pattern.strip("^$") + r"\s*$"
-_COLOR = r"^\s*" + _types._COLOR_RE.pattern.strip("^$") + r"\s*$"
+# (A colour name's spelling is checked by storymap validate: JSON Schema patterns have no case
+# flag, and CSS takes "Red" as well as "red". A hex colour has 3, 4, 6 or 8 digits.)
+_COLOR = r"^\s*(#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9\s.,%a-z]{1,60}\))\s*$"
 # types._check_url matches this case-insensitively (JSON Schema patterns have no flags).
 _URL = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*\s*$"
 

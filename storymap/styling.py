@@ -26,6 +26,7 @@ import pandas as pd
 
 from .errors import Problem, StoryError, did_you_mean, short_repr
 from .geodata import public_columns
+from .types import COLOR_RE, CSS_NAMES, color_error, is_css_color
 
 __all__ = ["Styling", "data_style", "point_radii", "check_keywords", "check_options", "css_color", "is_css_color",
            "color_error", "problem", "short_number", "place_ticks", "EXTRA", "SCHEMES", "COLOR_RE", "CSS_NAMES",
@@ -33,28 +34,6 @@ __all__ = ["Styling", "data_style", "point_radii", "check_keywords", "check_opti
 
 #: How to install the optional libraries (named in errors).
 EXTRA = "pip install 'storymap[explore]'"
-#: A CSS color: hex, a name, rgb()/hsl().
-COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9\s.,%a-z]{1,60}\))$")
-#: The colours CSS knows by name (CSS Color 4), and ``transparent``: a browser ignores any other
-#: word, and a canvas then draws in the colour it drew before.
-CSS_NAMES = frozenset("""
-    aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet brown
-    burlywood cadetblue chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue
-    darkcyan darkgoldenrod darkgray darkgreen darkgrey darkkhaki darkmagenta darkolivegreen darkorange
-    darkorchid darkred darksalmon darkseagreen darkslateblue darkslategray darkslategrey darkturquoise
-    darkviolet deeppink deepskyblue dimgray dimgrey dodgerblue firebrick floralwhite forestgreen fuchsia
-    gainsboro ghostwhite gold goldenrod gray green greenyellow grey honeydew hotpink indianred indigo
-    ivory khaki lavender lavenderblush lawngreen lemonchiffon lightblue lightcoral lightcyan
-    lightgoldenrodyellow lightgray lightgreen lightgrey lightpink lightsalmon lightseagreen lightskyblue
-    lightslategray lightslategrey lightsteelblue lightyellow lime limegreen linen magenta maroon
-    mediumaquamarine mediumblue mediumorchid mediumpurple mediumseagreen mediumslateblue
-    mediumspringgreen mediumturquoise mediumvioletred midnightblue mintcream mistyrose moccasin
-    navajowhite navy oldlace olive olivedrab orange orangered orchid palegoldenrod palegreen
-    paleturquoise palevioletred papayawhip peachpuff peru pink plum powderblue purple rebeccapurple red
-    rosybrown royalblue saddlebrown salmon sandybrown seagreen seashell sienna silver skyblue slateblue
-    slategray slategrey snow springgreen steelblue tan teal thistle tomato transparent turquoise violet
-    wheat white whitesmoke yellow yellowgreen
-""".split())
 #: Largest point radius in pixels (as ``style={"radius": ...}``).
 MAX_RADIUS = 50.0
 #: mapclassify's schemes, as explore users write them (any case; underscores are ignored).
@@ -160,29 +139,11 @@ def check_options(layer: str, which: str, value: Any, allowed: Sequence[str]) ->
     return dict(value)
 
 
-def is_css_color(value: Any) -> bool:
-    """Whether ``value`` is a colour a browser draws: ``#rgb``, ``#rgba``, ``#rrggbb``,
-    ``#rrggbbaa``, ``rgb()``/``hsl()`` (with or without ``a``), or one of :data:`CSS_NAMES`."""
-    if not isinstance(value, str) or not COLOR_RE.match(value.strip()):
-        return False
-    text = value.strip()
-    if text.startswith("#"):
-        return len(text) - 1 in (3, 4, 6, 8)
-    return "(" in text or text.lower() in CSS_NAMES
-
-
 def css_color(layer: str, which: str, value: Any) -> str:
     """``value`` if it is a CSS color, else a :class:`StoryError` naming ``which``."""
     if is_css_color(value):
         return value.strip()
     raise problem(layer, which, color_error(value))
-
-
-def color_error(value: Any) -> str:
-    """Why ``value`` is not a CSS colour, with the closest colour name for a misspelt one."""
-    close = did_you_mean(value.strip().lower(), sorted(CSS_NAMES)) if isinstance(value, str) else None
-    hint = f"; did you mean {close!r}?" if close else ""
-    return f"{short_repr(value)} is not a CSS color{hint} (e.g. '#0072b2', 'teal', 'rgb(0, 114, 178)')"
 
 
 # Colormaps -------------------------------------------------------------------------------------

@@ -66,6 +66,23 @@ def test_a_kind_can_ask_for_properties():
     assert ok.places[0].get("coast") == "pacific"
 
 
+@pytest.mark.parametrize("color, message", [
+    ("gren", "'gren' is not a CSS color; did you mean 'green'?"),
+    ("#12345", "'#12345' is not a CSS color"),
+    ("nope", "'nope' is not a CSS color"),
+])
+def test_a_kind_colour_the_browser_would_ignore_is_refused(color, message):
+    """A browser ignores a colour it does not know (and draws the places in its default blue):
+    a misspelt name or a hex colour of the wrong length is an error, with the closest name."""
+    kinds = {"harbour": {"label": "Harbour", "geometry": "point", "color": "teal", "outline": color}}
+    with pytest.raises(ValidationError) as info:
+        StoryData(title="T", kinds=kinds, places=[place(kind="harbour")], steps=[Step(id="a", title="A")])
+    assert "outline" in str(info.value) and message in str(info.value)
+    for fine in ("Teal", "#0072b2", "#0072b2cc", "#abc", "rgb(0, 114, 178)", "transparent"):
+        kinds["harbour"]["outline"] = fine
+        StoryData(title="T", kinds=kinds, places=[place(kind="harbour")], steps=[Step(id="a", title="A")])
+
+
 @pytest.mark.parametrize("geometry, message", [
     ({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}, "Self-intersection"),
     ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}, "not closed"),

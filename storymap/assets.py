@@ -304,6 +304,17 @@ def storymap_css(scroll: bool = True, rtl: bool = True, *, languages: bool = Tru
     return _drop_selectors(text, dropped) if dropped else text
 
 
+#: A length in rem in a declaration (not in an @media or @container query, whose rem is the
+#: browser's default size whatever the host's <html> says).
+_REM = re.compile(r"(?<=[:\s,(])(-?\d*\.?\d+)rem\b(?=[^{};]*[;}])")
+
+
+def fragment_rem(css: str) -> str:
+    """``css`` with its lengths in rem made the story's (``var(--storymap-rem)``, static/fragment.css):
+    in a fragment, rem is the host page's root font size, which a host sets as it likes (62.5%...)."""
+    return _REM.sub(lambda m: "var(--storymap-rem)" if m[1] == "1" else f"calc({m[1]}*var(--storymap-rem))", css)
+
+
 @lru_cache(maxsize=1)
 def fragment_css() -> str:
     """The rules a fragment adds before storymap's (every one under ``.storymap``): a host page's

@@ -522,8 +522,8 @@ class StoryControl(MacroElement):
         own = assets.storymap_css(features["scroll"], rtl, languages=features["languages"],
                                   fragment=features["fragment"], layer_control=layer_control)
         symbols = assets.symbols_css() if features["symbols"] else ""
-        return _inline(assets.leaflet_css(layer_control, self.trimmed_leaflet) + fragment + own + symbols + extra,
-                       "style")
+        css = assets.leaflet_css(layer_control, self.trimmed_leaflet) + fragment + own + symbols
+        return _inline((assets.fragment_rem(css) if fragment else css) + extra, "style")
 
     def core_js(self, extra: str = "") -> Markup:
         """The start of the page's one script: storymap's own Leaflet (run once per page, however

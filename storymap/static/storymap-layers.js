@@ -1085,7 +1085,7 @@
       }
       label.style.position = 'absolute';
       label.style.whiteSpace = 'nowrap';
-      label.style.fontSize = '0.75rem';
+      label.style.fontSize = 'calc(.75 * var(--storymap-rem, 1rem))';  // (a fragment's rem: fragment.css)
       label.style.left = percent(tick[0]);
       label.style.transform = 'translateX(' + (i === 0 && tick[0] <= 0.01 ? '0' :
         i === list.length - 1 && tick[0] >= 0.99 ? '-100%' : '-50%') + ')';

@@ -19,6 +19,7 @@ article, aside, details, figcaption, figure, footer, header, menu, nav, section 
 body { line-height: 1; } ol, ul { list-style: none; } blockquote, q { quotes: none; }"""
 HOSTILE = MEYER_RESET + """
 html { font-size: 62.5%; }
+img, picture, video, canvas, svg { display: block; max-width: 100%; }
 button { min-width: 120px; border-radius: .375rem; }
 nav { display: flex; }
 p { text-align: justify; font-size: 1.125rem; }
@@ -65,6 +66,7 @@ SAMPLE = """() => {
     ['.storymap-article-step', null, ['padding-top']],
     ['.storymap--article p', null, ['text-align', 'font-size']],
     ['.storymap *', null, ['font-size']],
+    ['.storymap .leaflet-pane > canvas', null, ['@box']],
   ];
   const out = {};
   for (const [selector, pseudo, props] of sample) {
@@ -117,10 +119,10 @@ def _sample(make_page, page: Path, viewport, step: str | None) -> dict:
 @pytest.mark.browser
 @pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)])
 def test_host_element_rules_do_not_reach_into_the_story(hosts: Path, make_page, viewport):
-    """Host rules for html's font size, button, nav, p, h2, section, details, summary, a, div, span,
-    img and li::before, and a whole CSS reset, change nothing of the story (every element's font size
-    the same): the timeline's marks keep their width (the current one on screen), the step titles
-    have no border, legend items no square before them..."""
+    """Host rules for html's font size, canvas and svg, button, nav, p, h2, section, details,
+    summary, a, div, span, img and li::before, and a whole CSS reset, change nothing of the story
+    (every element's font size the same): the timeline's marks keep their width (the current one on
+    screen), the step titles have no border, legend items no square before them..."""
     dated = "first-talks"  # a step with a date: the timeline shows
     plain = _sample(make_page, hosts / "plain.html", viewport, dated)
     hostile = _sample(make_page, hosts / "hostile.html", viewport, dated)
@@ -128,6 +130,8 @@ def test_host_element_rules_do_not_reach_into_the_story(hosts: Path, make_page, 
     assert plain[".storymap-narrative p"] and plain[".storymap-sources"] and plain[".storymap-country-label span"]
     # (A host's html {font-size: 62.5%} made the story's text, sized in rem, 7 to 10 px.)
     assert len(plain[".storymap *"]) > 100 and len(set(plain[".storymap *"])) > 5
+    # (And canvas {max-width: 100%} made the basemap's canvas 0 px wide: no land on the map.)
+    assert plain[".storymap .leaflet-pane > canvas"] and "not shown" not in plain[".storymap .leaflet-pane > canvas"]
     assert {key: hostile[key] for key in plain if hostile[key] != plain[key]} == {}
 
 

@@ -127,6 +127,8 @@ def pages(tmp_path_factory):
         HOST.format(story.to_html(fragment=True, languages=["en"]), story.to_html(fragment=True)), "utf-8")
     (out / "frame-host.html").write_text(HOST.format(
         storymap.embed_snippet("index.html", title="Story").replace(' loading="lazy"', ""), ""), "utf-8")
+    # An article with a sticky header (which its anchors scroll clear of) and the story far below its start.
+    (out / "long-article.html").write_text(LONG_ARTICLE.format(fragment), "utf-8")
     scroll_frame = '<iframe src="scroll.html" title="Scroll story" style="display:block;width:100%;height:700px;border:0"></iframe>'
     (out / "scroll-frame-host.html").write_text(HOST.format(scroll_frame, ""), "utf-8")
     return out
@@ -239,6 +241,30 @@ def test_host_rules_do_not_break_the_story(pages: Path, make_page):
       getComputedStyle(document.querySelector('[data-storymap]')).fontFamily]; }""")
     assert style[0] == "normal" and style[1] == "none" and style[2] != "30px"
     assert "Georgia" not in style[3]
+
+
+LONG_ARTICLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<style>html {{ scroll-padding-top: 64px; }} body {{ margin: 0; }}
+header {{ position: sticky; top: 0; z-index: 10; height: 64px; background: #b00; }}</style></head>
+<body><header>The Daily Host</header><p style="height: 2500px">A long start.
+<a id="to-panamax" href="#panamax-alpha">The drill</a></p>{0}<p style="height: 2000px">After.</p></body></html>"""
+
+
+def test_a_hosts_sticky_header_stays_above_the_story(pages: Path, make_page):
+    """The story's panel, timeline and map controls (z-index 1000 and more) drew over the host's
+    sticky header (z-index 10) as the story scrolled under it."""
+    for viewport in ((1280, 800), (390, 844)):
+        run = make_page(viewport)
+        run.page.goto((pages / "long-article.html").as_uri())
+        run.page.wait_for_function(READY)
+        run.js("() => window.scrollTo(0, document.querySelector('[data-storymap]').offsetTop - 24)")
+        over = run.js("""() => { const header = document.querySelector('header'), out = [];
+          for (let x = 2; x < innerWidth; x += 8) for (const y of [30, 60]) {
+            const el = document.elementFromPoint(x, y);
+            if (el !== header) out.push(el.className || el.tagName); }
+          return [...new Set(out)]; }""")
+        assert over == [], viewport
+        assert run.errors == [] and run.outside == []
 
 
 def _frame_story(run):

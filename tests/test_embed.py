@@ -248,6 +248,24 @@ LONG_ARTICLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><ti
 header {{ position: sticky; top: 0; z-index: 10; height: 64px; background: #b00; }}</style></head>
 <body><header>The Daily Host</header><p style="height: 2500px">A long start.
 <a id="to-panamax" href="#panamax-alpha">The drill</a></p>{0}<p style="height: 2000px">After.</p></body></html>"""
+STORY_TOP = "() => document.querySelector('[data-storymap]').getBoundingClientRect().top"
+
+
+def test_a_deep_link_to_a_step_brings_a_fragment_into_view(pages: Path, make_page):
+    """A link to a step, shared or in the article, shows that step and scrolls the host page to
+    the story (clear of the host's sticky header, as the host's anchors are): the story sat 2,500
+    px below, out of sight."""
+    run = make_page((1280, 800))
+    run.page.goto((pages / "long-article.html").as_uri() + "#the-canal")
+    run.page.wait_for_function(READY)
+    assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == STEP_IDS.index("the-canal")
+    assert abs(run.js(STORY_TOP) - 64) <= 1
+    run.js("() => window.scrollTo(0, 0)")
+    run.page.click("#to-panamax")
+    run.page.wait_for_function("() => document.querySelector('[data-storymap]').storymap.index === %d"
+                               % STEP_IDS.index("panamax-alpha"))
+    assert abs(run.js(STORY_TOP) - 64) <= 1
+    assert run.errors == [] and run.outside == []
 
 
 def test_a_hosts_sticky_header_stays_above_the_story(pages: Path, make_page):

@@ -141,7 +141,7 @@
       // that step already (and a document's first history write costs several ms of its load).
       var start = this._indexFromHash();
       this.goTo(start >= 0 ? start : 0, {history: window.location.hash ? 'replace' : 'none', animate: false,
-        scroll: start > 0});
+        scroll: start >= 0});
       if (this.options.layout === 'scroll') {
         // The page scrolls the story: the wheel and a finger on the map must scroll it too.
         map.scrollWheelZoom.disable();
@@ -337,6 +337,10 @@
       }
       if (this.options.layout === 'scroll' && options.scroll !== false) {
         this._scrollTo(i);  // (scroll.js)
+      } else if (options.scroll && this.options.hash === 'read') {
+        // A fragment sent to a step by the host's URL (a shared link, a link in the article)
+        // comes into view: the article above it may be long.
+        this.root.scrollIntoView();
       }
       var hash = this.options.hash;
       if ((hash === 'push' || hash === 'replace') && options.history !== 'none') {
@@ -787,7 +791,7 @@
       // (Back to the page's first entry, opened without a #step, is back to the first step.)
       var i = !window.location.hash && this.options.hash === 'push' ? 0 : this._indexFromHash();
       if (i >= 0 && i !== this.index) {
-        this.goTo(i, {history: 'none'});
+        this.goTo(i, {history: 'none', scroll: true});
       }
     },
 

@@ -128,7 +128,9 @@ def pages(tmp_path_factory):
     (out / "frame-host.html").write_text(HOST.format(
         storymap.embed_snippet("index.html", title="Story").replace(' loading="lazy"', ""), ""), "utf-8")
     # An article with a sticky header (which its anchors scroll clear of) and the story far below its start.
-    (out / "long-article.html").write_text(LONG_ARTICLE.format(fragment), "utf-8")
+    (out / "long-article.html").write_text(LONG_ARTICLE.format(fragment, ""), "utf-8")
+    # (and the header's height given to a scroll story's sticky map)
+    (out / "long-scroll-article.html").write_text(LONG_ARTICLE.format(scroll_fragment, "--storymap-top: 64px;"), "utf-8")
     scroll_frame = '<iframe src="scroll.html" title="Scroll story" style="display:block;width:100%;height:700px;border:0"></iframe>'
     (out / "scroll-frame-host.html").write_text(HOST.format(scroll_frame, ""), "utf-8")
     return out
@@ -244,7 +246,7 @@ def test_host_rules_do_not_break_the_story(pages: Path, make_page):
 
 
 LONG_ARTICLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
-<style>html {{ scroll-padding-top: 64px; }} body {{ margin: 0; }}
+<style>html {{ scroll-padding-top: 64px; {1} }} body {{ margin: 0; }}
 header {{ position: sticky; top: 0; z-index: 10; height: 64px; background: #b00; }}</style></head>
 <body><header>The Daily Host</header><p style="height: 2500px">A long start.
 <a id="to-panamax" href="#panamax-alpha">The drill</a></p>{0}<p style="height: 2000px">After.</p></body></html>"""
@@ -432,6 +434,24 @@ def test_scroll_layout_on_a_phone_shows_each_steps_heading_below_the_map(pages: 
     _scroll_through(run.page)
     assert run.js("() => window.__ids") == list(range(len(STEP_IDS)))
     assert run.errors == [] and run.outside == []
+
+
+def test_a_scroll_storys_map_sticks_below_the_hosts_sticky_header(pages: Path, make_page):
+    """With --storymap-top (the host's sticky header's height), the map sticks below the header, to
+    the window's bottom: its top, the timeline and the zoom buttons, were under the header."""
+    for viewport in ((1280, 800), (390, 844)):
+        run = make_page(viewport)
+        run.page.goto((pages / "long-scroll-article.html").as_uri() + "#the-canal")
+        run.page.wait_for_function(READY)
+        box = run.js("() => document.querySelector('[data-storymap] .storymap-map').getBoundingClientRect().toJSON()")
+        assert abs(box["top"] - 64) <= 1, viewport
+        if viewport[0] > 640:  # (on a phone the map keeps the top 55%: the text scrolls below it)
+            assert abs(box["bottom"] - viewport[1]) <= 1
+        zoom = run.js("""() => { const b = document.querySelector('[data-storymap] .leaflet-control-zoom-in')
+          .getBoundingClientRect(); return !!document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2)
+          .closest('.leaflet-control-zoom-in'); }""")
+        assert zoom, viewport
+        assert run.errors == [] and run.outside == []
 
 
 def test_scroll_layout_deep_link_and_api_scroll(pages: Path, make_page):

@@ -322,15 +322,23 @@ def _step_view(data: "StoryData", step: Any, drawn: dict[str, shapely.Geometry],
     return zoom, (x0 + x1) / 2, (y0 + y1) / 2
 
 
-def social_card(story: Any) -> bytes:
+def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     """The 1200×630 PNG of the social card: the first step's map as the page frames it, the
-    story's kicker, title and dek on a panel at the left. Drawn with Pillow, no browser."""
+    story's kicker, title and dek on a panel at the left, in ``lang`` (one of the story's
+    languages, the page's; default: the story's own). Drawn with Pillow, no browser."""
     from PIL import Image, ImageChops, ImageDraw
 
     from .basemap import basemap_data
     from .encoding import decode
+    from .translations import localize
 
     data = _data(story)
+    lang = lang or data.lang
+    if lang != data.lang:  # (the page's meta tags are in its language: the card says the same)
+        if lang not in data.translations:
+            raise ValueError(f"the story is not in {lang!r}; its languages are "
+                             f"{', '.join([data.lang, *data.translations])}")
+        data = localize(data, lang)
     width, height = SOCIAL_SIZE
     W, H = width * _SS, height * _SS
     panel = 500
@@ -400,7 +408,7 @@ def social_card(story: Any) -> bytes:
     tdraw = ImageDraw.Draw(text_layer)
     tdraw.rectangle((0, 0, panel * _SS, H), fill=_PANEL + (240,))
     x, y, text_width = 44 * _SS, 52 * _SS, (panel - 88) * _SS
-    rtl = direction(data.lang) == "rtl"
+    rtl = direction(lang) == "rtl"
 
     def at(line: str, font: Any) -> float:  # a line's left edge: flush right in a right-to-left story
         return x + text_width - tdraw.textlength(line, font=font) if rtl else x
@@ -425,7 +433,7 @@ def social_card(story: Any) -> bytes:
         y += int(size * 1.18 * _SS)
     # The basemap's credit, in the story's language, at the foot of the text panel (not over the map).
     small, _ = _font("regular", 14 * _SS)
-    note = _wrap(tdraw, ui_text(data.lang, "attribution.basemap"), small, text_width, 2)
+    note = _wrap(tdraw, ui_text(lang, "attribution.basemap"), small, text_width, 2)
     note_top = H - (24 + 20 * len(note)) * _SS
     dek = data.subtitle.strip()
     if dek:
@@ -506,12 +514,13 @@ def _draw_place(draw: Any, project: Any, shape: shapely.Geometry, style: dict[st
             _draw_place(draw, project, geom, style, dim, symbol)
 
 
-def write_social_card(story: Any, path: str | os.PathLike[str]) -> Path:
-    """Write :func:`social_card` to ``path`` (a folder: ``social.png`` in it); return the path."""
+def write_social_card(story: Any, path: str | os.PathLike[str], *, lang: Optional[str] = None) -> Path:
+    """Write :func:`social_card` (in ``lang``: the page's language) to ``path`` (a folder:
+    ``social.png`` in it); return the path."""
     target = Path(path)
     if target.is_dir():
         target = target / SOCIAL_IMAGE
-    data = social_card(story)  # drawn in full before anything is written
+    data = social_card(story, lang)  # drawn in full before anything is written
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     try:

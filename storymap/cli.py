@@ -118,9 +118,9 @@ def build(folder: Path | None, output: Path, fragment: bool, layout: str | None,
     _notes(story, folder, only)
     try:  # checked before anything is rendered
         if only is not None:
-            story._only(only, lang)
-        elif lang is not None:
-            story._language(lang)
+            page_lang = story._only(only, lang)[1]
+        else:
+            page_lang = story._language(lang)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--languages" if only is not None else "--lang") from None
     try:
@@ -130,7 +130,7 @@ def build(folder: Path | None, output: Path, fragment: bool, layout: str | None,
     click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
     if not fragment and social:  # the link preview the page's og:image names (issue 12)
         try:
-            card = write_social_card(story, path.parent / SOCIAL_IMAGE)
+            card = write_social_card(story, path.parent / SOCIAL_IMAGE, lang=page_lang)  # (in the page's language)
         except Exception as exc:  # noqa: BLE001 - the page is written; say why the card is not
             _crash(exc, f"cannot draw {path.parent / SOCIAL_IMAGE}", debug)
         click.echo(f"wrote {card} ({card.stat().st_size:,} bytes)")

@@ -246,6 +246,22 @@ def test_storymap_build_writes_the_social_card(tmp_path: Path):
     assert result.exit_code == 0 and not (tmp_path / "social.png").exists()
 
 
+def test_the_social_card_is_in_the_pages_language(tmp_path: Path):
+    """A page built in Spanish (--languages es, --lang es) has its meta tags in Spanish; its card
+    gave the story's English kicker, title and dek."""
+    story = storymap.load(GEODATA)
+    spanish = channels.social_card(story, "es")
+    assert spanish == channels.social_card(story._only(["es"], None)[0])  # (the story told in Spanish alone)
+    assert spanish != channels.social_card(story)
+    for option in ("--languages", "--lang"):
+        out = tmp_path / option.strip("-") / "index.html"
+        result = CliRunner().invoke(cli, ["build", str(GEODATA), "-o", str(out), option, "es"])
+        assert result.exit_code == 0, result.output
+        assert (out.parent / "social.png").read_bytes() == spanish, option
+    with pytest.raises(ValueError, match="not in 'fr'"):
+        channels.social_card(story, "fr")
+
+
 def test_storymap_build_says_when_link_previews_need_base_url(tmp_path: Path):
     """Without base_url, og:image names social.png beside the page, which Facebook, LinkedIn and
     X do not follow: the build says so (the page is still written)."""

@@ -424,6 +424,25 @@ def test_print_is_the_whole_story_as_an_article(desktop: PageRun):
 
 
 @pytest.mark.browser
+def test_a_pdf_of_the_page_keeps_its_text_off_the_papers_edges(built_page: Path, make_page):
+    """Playwright's page.pdf() (and a print with the browser's margins set to none) put the text
+    against the paper's edges, where a printer cuts it off: the page asks for margins of its own
+    (12 mm, 34 pt)."""
+    from pypdf import PdfReader
+
+    run = make_page((1280, 800)).open(built_page)
+    reader = PdfReader(io.BytesIO(run.page.pdf(format="A4")))
+    for number, page in enumerate(reader.pages[:4]):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        spots = []
+        page.extract_text(visitor_text=lambda text, cm, tm, *_: spots.append(
+            (cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3])) if text.strip() else None)
+        assert len(spots) > 20, number
+        xs, ys = [x for x, _ in spots], [y for _, y in spots]
+        assert min(xs) >= 30 and max(xs) <= width - 30 and min(ys) >= 30 and max(ys) <= height - 30, (number, spots[:3])
+
+
+@pytest.mark.browser
 def test_without_javascript_the_article_shows(browser, media_pages):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
     try:

@@ -15,7 +15,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 import storymap
 from storymap.cli import main as cli
 
-from .conftest import GEODATA, ROOT
+from .conftest import GEODATA, ROOT, axe_violations
 
 STEP_IDS = [s.id for s in storymap.load(GEODATA).steps]
 READY = ("() => [...document.querySelectorAll('[data-storymap]')].length > 0 && "
@@ -216,6 +216,21 @@ def test_fragments_that_need_other_parts_of_the_script_work_on_one_page(pages: P
            ".scrollIntoView({block: 'center'})")
     run.page.wait_for_function("() => document.querySelectorAll('[data-storymap]')[1].storymap.index === 2")
     assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == [1, 2]
+    assert run.errors == [] and run.outside == []
+
+
+def test_two_stories_on_a_page_have_landmarks_of_their_own(pages: Path, make_page):
+    """Each story's text, steps' navigation and timeline are named after it: two stories on a page
+    had two regions named "Story" and two navigations "Story steps" (axe: landmark-unique), which a
+    screen reader's list of landmarks could not tell apart."""
+    run = make_page((1100, 800))
+    run.page.goto((pages / "mixed-fragments.html").as_uri())
+    run.page.wait_for_function(READY)
+    names = [run.page.get_by_role("region").nth(i).aria_snapshot().splitlines()[0]
+             for i in range(run.page.get_by_role("region").count())]
+    assert any("Historia Socios en la encrucijada" in name for name in names), names
+    # (The bare host page breaks rules of its own: no <main>, text outside landmarks.)
+    assert [v for v in axe_violations(run.page) if v[0] in ("landmark-unique", "duplicate-id-aria")] == []
     assert run.errors == [] and run.outside == []
 
 

@@ -424,6 +424,29 @@ def test_print_is_the_whole_story_as_an_article(desktop: PageRun):
 
 
 @pytest.mark.browser
+def test_print_of_the_scroll_layout_holds_the_places_and_a_legible_title_card(media_pages, make_page):
+    """The scroll layout folds each step's list of places on screen; printed, the lists stayed
+    folded (no place, no source on the paper), and the title card's kicker and byline kept their
+    pale blue for a dark card the paper does not have."""
+    run = make_page((1280, 800)).open(media_pages["scroll"])
+    state = """() => { const root = document.querySelector('[data-storymap]');
+      const lists = Array.from(root.querySelectorAll('details.storymap-step-more'));
+      return {open: lists.map((d) => d.open), cards: lists.map((d) => d.querySelectorAll('.storymap-place').length),
+              colours: ['.storymap-kicker', '.storymap-byline'].map((s) => getComputedStyle(root.querySelector(s)).color)}; }"""
+    assert not any(run.js(state)["open"])
+    run.page.emulate_media(media="print")
+    try:
+        run.page.wait_for_function("() => Array.from(document.querySelectorAll('details.storymap-step-more'))"
+                                   ".every((d) => d.open)", timeout=5000)
+        printed = run.js(state)
+    finally:
+        run.page.emulate_media(media="screen")
+    assert len(printed["cards"]) == 12 and all(printed["cards"])
+    assert printed["colours"] == ["rgb(74, 85, 96)"] * 2  # (--storymap-muted: 7.5:1 on white)
+    run.page.wait_for_function("() => !Array.from(document.querySelectorAll('details.storymap-step-more')).some((d) => d.open)")
+
+
+@pytest.mark.browser
 def test_a_pdf_of_the_page_keeps_its_text_off_the_papers_edges(built_page: Path, make_page):
     """Playwright's page.pdf() (and a print with the browser's margins set to none) put the text
     against the paper's edges, where a printer cuts it off: the page asks for margins of its own

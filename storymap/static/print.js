@@ -26,9 +26,10 @@
           Array.prototype.forEach.call(self.root.querySelectorAll('img[loading="lazy"]'), function (img) {
             img.loading = 'eager';
           });
-          // (The legend too, where it starts closed: the paper has no button to open it.)
-          Array.prototype.forEach.call(self.root.querySelectorAll(
-            'details.storymap-sources:not([open]), details.storymap-legend:not([open])'),
+          // (The legend too, where it starts closed, and the scroll layout's lists of places: the
+          // paper has no button to open them.)
+          Array.prototype.forEach.call(self.root.querySelectorAll('details.storymap-sources:not([open]),' +
+            ' details.storymap-legend:not([open]), details.storymap-step-more:not([open])'),
             function (details) {
               details.open = true;
               unfolded.push(details);

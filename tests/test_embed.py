@@ -219,6 +219,32 @@ def test_fragments_that_need_other_parts_of_the_script_work_on_one_page(pages: P
     assert run.errors == [] and run.outside == []
 
 
+def test_no_place_of_a_step_sits_under_the_zoom_buttons(tmp_path: Path, make_page):
+    """A place at the top right of a step's places went under the zoom buttons on a narrow map
+    without a timeline (the starter story in an article on a phone: the Brandenburg Gate)."""
+    from storymap.scaffold import new_story
+
+    new_story(tmp_path / "starter")
+    fragment = storymap.load(tmp_path / "starter").to_html(fragment=True)
+    page = tmp_path / "host.html"
+    page.write_text(HOST.format(f'<div style="padding: 0 12px">{fragment}</div>', ""), "utf-8")
+    run = make_page((390, 844))
+    run.page.goto(page.as_uri())
+    run.page.wait_for_function(READY)
+    under = []
+    for i in range(3):
+        run.js(f"() => void document.querySelector('[data-storymap]').storymap.goTo({i})")
+        run.page.wait_for_function(READY)
+        under += run.js("""() => { const root = document.querySelector('[data-storymap]');
+          const z = root.querySelector('.leaflet-control-zoom').getBoundingClientRect();
+          return [...root.querySelectorAll('.leaflet-overlay-pane path, .leaflet-marker-pane > *')].filter((el) => {
+            const b = el.getBoundingClientRect();
+            return b.width && b.left < z.right && b.right > z.left && b.top < z.bottom && b.bottom > z.top; })
+            .map((el) => root.storymap.steps[root.storymap.index].id); }""")
+    assert under == []
+    assert run.errors == [] and run.outside == []
+
+
 def test_two_stories_on_a_page_have_landmarks_of_their_own(pages: Path, make_page):
     """Each story's text, steps' navigation and timeline are named after it: two stories on a page
     had two regions named "Story" and two navigations "Story steps" (axe: landmark-unique), which a

@@ -446,8 +446,8 @@
     },
 
     // @method padding(): Object
-    // The room that fitting the current step keeps clear at the map's edges, for the text panel
-    // and the legend: {tl, br} (Points, px), before its labels are counted.
+    // The room that fitting the current step keeps clear at the map's edges, for the text panel,
+    // the legend and the zoom buttons: {tl, br} (Points, px), before its labels are counted.
     padding: function () {
       var data = this._config.steps[this.index] || {}, view = data.view || {};
       var box = view.boundsLatLng || data.latLngBounds;
@@ -1164,13 +1164,24 @@
         var box = control && control.getContainer(), b = box && box.offsetWidth && box.getBoundingClientRect();
         r = !b ? r : r ? {left: Math.min(r.left, b.left), top: Math.min(r.top, b.top)} : b;
       });
-      if (!bounds || !r) {
+      if (!bounds) {
         return pad;
       }
-      var m = map.getContainer().getBoundingClientRect();
-      var side = {tl: pad.tl, br: L.point(Math.max(pad.br.x, m.right - r.left + 8), pad.br.y)};
-      var below = {tl: pad.tl, br: L.point(pad.br.x, Math.max(pad.br.y, m.bottom - r.top + 8))};
-      return this._scale(bounds, side) >= this._scale(bounds, below) ? side : below;
+      var self = this, m = map.getContainer().getBoundingClientRect();
+      var better = function (a, b) { return self._scale(bounds, a) >= self._scale(bounds, b) ? a : b; };
+      if (r) {
+        pad = better({tl: pad.tl, br: L.point(Math.max(pad.br.x, m.right - r.left + 8), pad.br.y)},
+          {tl: pad.tl, br: L.point(pad.br.x, Math.max(pad.br.y, m.bottom - r.top + 8))});
+      }
+      // And the zoom buttons (top right), where no timeline's band keeps the top clear: to their
+      // left or below them (a place at the top right of a narrow map went under them).
+      var zoom = map.getContainer().querySelector('.leaflet-control-zoom');
+      var z = zoom && zoom.offsetWidth && zoom.getBoundingClientRect();
+      if (z && z.bottom - m.top + 8 > pad.tl.y) {
+        pad = better({tl: pad.tl, br: L.point(Math.max(pad.br.x, m.right - z.left + 8), pad.br.y)},
+          {tl: L.point(pad.tl.x, z.bottom - m.top + 8), br: pad.br});
+      }
+      return pad;
     },
 
     // The attribution across the foot of the map (two lines on a phone, above the sheet) covers

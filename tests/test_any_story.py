@@ -477,6 +477,31 @@ def test_every_geometry_type_reaches_the_map_as_given(tmp_path: Path, make_page)
     assert not run.errors, run.errors
 
 
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)])
+def test_a_word_longer_than_the_panel_breaks_inside_it(tmp_path: Path, make_page, viewport):
+    # A German compound as a place's name, the step's description and a kind's label, and a bare
+    # URL in the narrative: before, each ran out of the panel (and on a phone made the sheet
+    # scroll sideways), cut off at its edge.
+    word = "Donaudampfschifffahrtsgesellschaftskapitänswitwenpensionskasse"
+    url = "https://example.org/" + "sehr-lang" * 12
+    toml = (f'title = "Die Donau"\nlang = "de"\ntiles = "none"\n[kinds.kasse]\nlabel = "{word}"\n'
+            f'geometry = "point"\ncolor = "#0b5394"\n[[steps]]\nid = "one"\ntitle = "{word}"\n'
+            f'narrative = "Siehe {url} und {word}."\ndescription = "Die Karte zeigt {word}."\nplaces = ["a"]\n')
+    story = storymap.load(write_story(tmp_path / "s", toml, [feature("a", point(14.2, 48.3), name=word, kind="kasse",
+                                                                     annotation=f"Über {word}.")]))
+    run = make_page(viewport).open(story.save(tmp_path / "long.html"))
+    run.js("() => { document.querySelector('.storymap-legend').open = true; }")  # (closed on a phone)
+    wide = run.js("""() => [...document.querySelectorAll(
+        '.storymap-panel *, .storymap-steps *, .storymap-legend *')].filter((el) => {
+      if (!el.getClientRects().length) return false;
+      const style = getComputedStyle(el);
+      return style.display !== 'inline' && style.overflowX === 'visible' && el.scrollWidth > el.clientWidth + 1;
+    }).map((el) => el.tagName + '.' + el.className + ' ' + el.scrollWidth + ' > ' + el.clientWidth)""")
+    assert wide == [], wide
+    assert not run.errors, run.errors
+
 def test_packed_geometry_falls_back_to_geojson_where_it_cannot_pack():
     from storymap.context import _packed
     from storymap.encoding import unpack

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from .bulk import paused_gc
 from .errors import Problem, StoryError, field_path, problems_from_validation, short_repr, validation_problems
 from .models import Place, PlaceCollection, StoryData, check_places, resolve_kinds
+from .syntax import json_message, toml_message
 from .translations import translation_file_lang
 
 __all__ = ["load_data", "load_places", "story_notes", "read_story_file", "story_folder", "MAX_FILE_BYTES", "STORY_FILE"]
@@ -141,7 +142,7 @@ def read_story_file(path: Path, problems: list[Problem]) -> dict[str, Any] | Non
             raise ValueError(f"arrays or tables nested more than {MAX_DEPTH} levels deep")
         return meta
     except tomllib.TOMLDecodeError as exc:
-        problems.append(Problem(_display(path), f"invalid TOML: {exc}"))
+        problems.append(Problem(_display(path), toml_message(text, exc)))
     except (ValueError, RecursionError) as exc:  # e.g. an integer too long to convert
         problems.append(Problem(_display(path), f"invalid TOML: {exc or 'nested too deeply'}"))
     return None
@@ -225,7 +226,7 @@ def _read_collection(path: Path, problems: list[Problem]) -> list[Any] | None:
     try:
         doc = _parse_json(text, repeated)
     except json.JSONDecodeError as exc:
-        problems.append(Problem(name, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"))
+        problems.append(Problem(name, json_message(text, exc)))
         return None
     except RecursionError:
         problems.append(Problem(name, "invalid JSON: nested too deeply"))

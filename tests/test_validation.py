@@ -77,6 +77,24 @@ def test_invalid_json_names_line_and_column(story: Path):
     assert lines(story) == [f"{PLACES}: invalid JSON at line 3, column 16: Expecting value"]
 
 
+@pytest.mark.parametrize("text, expected", [
+    # A comma left after the last property or item (JSON allows none), a comma forgotten, an empty file.
+    ('{"type": "FeatureCollection", "features": [\n {"type": "Feature", "id": "a",\n }\n]}',
+     'at line 3, column 2: a comma before } : remove the last comma of the object '
+     '[Expecting property name enclosed in double quotes]'),
+    ('{"type": "FeatureCollection", "features": [1, 2,\n]}',
+     "at line 2, column 1: a comma before ] : remove the last comma of the list [Expecting value]"),
+    ('{"type": "FeatureCollection"\n "features": []}',
+     "at line 2, column 2: a comma missing between two items (or a quote inside a text, written \\\" in JSON) "
+     "[Expecting ',' delimiter]"),
+    ("", "at line 1, column 1: the file is empty or is not JSON: a places file is a GeoJSON FeatureCollection"),
+])
+def test_json_syntax_errors_say_how_to_fix_them(story: Path, text: str, expected: str):
+    (story / "places.geojson").write_text(text, "utf-8")
+    found = lines(story)
+    assert len(found) == 1 and found[0].startswith(f"{PLACES}: invalid JSON {expected}"), found
+
+
 @pytest.mark.parametrize("doc, got", [
     ({"type": "Feature", "properties": {}, "geometry": None}, "'Feature'"),
     ([], "'list'"),
@@ -506,7 +524,38 @@ def test_all_problems_of_all_files_in_one_run(story: Path):
 
 def test_toml_syntax_error(story: Path):
     (story / "story.toml").write_text('title = "x"\n[[steps]]\nid = \n', "utf-8")
-    assert lines(story) == [f"{STORY}: invalid TOML: Invalid value (at line 3, column 6)"]
+    assert lines(story) == [f"{STORY}: invalid TOML at line 3, column 6: a value TOML cannot read: text goes between "
+                            f'quotes (lang = "fr"); numbers, true and false go without (line 3: id = …) [Invalid value]']
+
+
+CLOSE_QUOTE = 'a text has no closing quote: end it with " on the same line, or write a text of several lines between """ and """'
+
+
+@pytest.mark.parametrize("toml, expected", [
+    # The slips of a reporter editing story.toml by hand: before, tomllib's words alone ("Illegal
+    # character '\n'", "Invalid value"), and for a text of several lines left open, no line at all
+    # ("Unterminated string (at end of document)").
+    ('title = "x\nlang = "de"\n', f"at line 1, column 11: {CLOSE_QUOTE} (line 1: title = …) [Illegal character '\\n']"),
+    ('title = "x"\nlang = de\n', "at line 2, column 8: a value TOML cannot read"),
+    ('title = "x"\n# a """ in a comment\n[[steps]]\nid = "a"\nnarrative = """One "quoted" word.\nMore.\n'
+     'places = ["a"]\n[[steps]]\nid = "b"\n',
+     f"at line 5: {CLOSE_QUOTE} (line 5: narrative = …) [Unterminated string]"),
+    ('title = "The "Big" river"\n', "at line 1, column 15: something after the value on this line: one key = value a "
+                                    "line; a quote inside a text is written \\\" (or put the text between ''' and ''')"),
+    ('title = "x"\ntitle = "y"\n', 'at line 2, column 12: a key given twice: keep one of them (line 2: title = …) '
+                                   "[Cannot overwrite a value]"),
+    ('[kinds.port]\nlabel = "P"\n[kinds.port]\n', "at line 3, column 12: a table given twice: keep one of them, or use "
+                                                 "[[steps]] (two brackets) for a list of them (line 3: [kinds.port])"),
+    # (The line is named by its key: its value, whatever the file holds, is never repeated.)
+    ('token = "s3cr3t" x\n', "at line 1, column 18: something after the value on this line"),
+    ('places = ["a" "b"]\n', "at line 1, column 15: a list that is not closed: separate its items with commas"),
+    ('title = "x"\nnot a key\n', "at line 2, column 5: a line that is neither key = value nor a [table]"),
+])
+def test_toml_syntax_errors_name_the_line_and_say_how_to_fix_them(story: Path, toml: str, expected: str):
+    (story / "story.toml").write_text(toml, "utf-8")
+    found = lines(story)
+    assert len(found) == 1 and found[0].startswith(f"{STORY}: invalid TOML {expected}"), found
+    assert "s3cr3t" not in found[0] and "Big" not in found[0]
 
 
 def test_one_geojson_file_alone(story: Path):

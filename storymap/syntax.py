@@ -1,0 +1,122 @@
+"""Syntax errors in story files, said in plain words: where, the line as written, and how to fix it.
+
+``tomllib`` and ``json`` name a syntax error in a parser's terms ("Invalid value", "Illegal
+character '\\n'", "Unterminated string (at end of document)", "Expecting property name enclosed in
+double quotes"), and a text left open runs to the end of the file, where the parser reports it.
+A reporter editing ``story.toml`` by hand needs the line to look at and what to change there:
+:func:`toml_message` and :func:`json_message` give both, keeping the parser's own words last. As
+every problem line, they name keys but never repeat a value from the file.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["toml_message", "json_message"]
+
+_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
+
+#: The parser's message (its start) → what it means and how to fix it.
+_TOML_HINTS = (
+    ("Illegal character '\\n'", "a text has no closing quote: end it with \" on the same line, "
+                                "or write a text of several lines between \"\"\" and \"\"\""),
+    ("Unterminated string", "a text has no closing quote: end it with \" on the same line, "
+                            "or write a text of several lines between \"\"\" and \"\"\""),
+    ("Invalid value", "a value TOML cannot read: text goes between quotes (lang = \"fr\"); "
+                      "numbers, true and false go without"),
+    ("Cannot overwrite a value", "a key given twice: keep one of them"),
+    ("Cannot declare", "a table given twice: keep one of them, or use [[steps]] (two brackets) for a list of them"),
+    ("Unclosed array", "a list that is not closed: separate its items with commas and end it with ]"),
+    ("Unclosed inline table", "a { … } table that is not closed: separate its items with commas and end it with }"),
+    ("Expected '=' after a key", "a line that is neither key = value nor a [table]: "
+                                 "text goes between quotes, and a text of several lines between \"\"\" and \"\"\""),
+    ("Invalid statement", "a line that is neither key = value nor a [table]: "
+                          "text goes between quotes, and a text of several lines between \"\"\" and \"\"\""),
+    ("Expected newline or end of document after a statement",
+     "something after the value on this line: one key = value a line; a quote inside a text is written \\\" "
+     "(or put the text between ''' and ''')"),
+)
+
+
+_KEY = re.compile(r"\s*([A-Za-z0-9_.-]+)\s*=")
+_TABLE = re.compile(r"\s*(\[\[?[A-Za-z0-9_. -]+\]\]?)\s*(?:#.*)?$")
+
+
+def _line(text: str, number: int) -> str:
+    """The line's key (``title = …``) or table header (``[kinds.port]``), never its value: a
+    problem line does not repeat what a file holds (the file may not be what it seems)."""
+    lines = text.splitlines()
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    key, table = _KEY.match(line), _TABLE.match(line)
+    return f"{key.group(1)} = …" if key else table.group(1) if table else ""
+
+
+def _open_string(text: str) -> int | None:
+    """The line where a string still open at the end of ``text`` starts (TOML's four kinds of
+    string, comments skipped), or None when every string is closed."""
+    i, n, line = 0, len(text), 1
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif c in "\"'":
+            start = line
+            delimiter = c * 3 if text.startswith(c * 3, i) else c
+            i += len(delimiter)
+            while True:
+                if i >= n or (len(delimiter) == 1 and text[i] == "\n"):
+                    if i >= n:
+                        return start
+                    break  # a one-line string ends at its line (tomllib says so there)
+                if c == '"' and text[i] == "\\":
+                    line += text[i + 1:i + 2] == "\n"
+                    i += 2
+                    continue
+                if text.startswith(delimiter, i):
+                    i += len(delimiter)
+                    while i < n and text[i] == c:  # """a "quoted" end"""" closes at the last quotes
+                        i += 1
+                    break
+                line += text[i] == "\n"
+                i += 1
+            continue
+        i += 1
+    return None
+
+
+def toml_message(text: str, error: Exception) -> str:
+    """A TOML syntax error as one problem line's message: ``line N: what it means: the line``."""
+    raw = str(error)
+    match = _AT.search(raw)
+    said = raw[:match.start()] if match else raw
+    line = int(match.group(1)) if match and match.group(1) else None
+    if line is None and said.startswith("Unterminated string"):
+        line = _open_string(text)
+    hint = next((h for start, h in _TOML_HINTS if said.startswith(start)), None)
+    where = f"line {line}" + (f", column {match.group(2)}" if match and match.group(2) else "") if line else ""
+    out = "invalid TOML" + (f" at {where}" if where else "") + f": {hint or said}"
+    if line and _line(text, line):
+        out += f" (line {line}: {_line(text, line)})"
+    return out + (f" [{said}]" if hint else "")
+
+
+def json_message(text: str, error: "json.JSONDecodeError") -> str:  # noqa: F821 (a name for readers)
+    """A JSON syntax error as one problem line's message, with a hint for the usual slips."""
+    before = text[:error.pos].rstrip()
+    hint = None
+    if error.msg.startswith("Expecting property name") and before.endswith(","):
+        hint = "a comma before } : remove the last comma of the object"
+    elif error.msg == "Expecting value" and before.endswith(","):
+        hint = "a comma before ] : remove the last comma of the list"
+    elif error.msg == "Expecting value" and not before:
+        hint = "the file is empty or is not JSON: a places file is a GeoJSON FeatureCollection"
+    elif error.msg.startswith("Expecting ',' delimiter"):
+        hint = "a comma missing between two items (or a quote inside a text, written \\\" in JSON)"
+    elif error.msg.startswith("Invalid control character"):
+        hint = "a text runs over a line end: write a line break inside a text as \\n"
+    said = f"{hint} [{error.msg}]" if hint else error.msg
+    return f"invalid JSON at line {error.lineno}, column {error.colno}: {said}"

@@ -510,6 +510,14 @@ class PlaceCollection(BaseModel):
 _PARTS = ("kinds", "places", "steps", "translations")
 
 
+class _StoryFileKeys(StoryMeta):
+    """The top-level keys of story.toml: what a misspelt one (``[[step]]``, ``[kind.port]``) is
+    compared with for a suggestion (StoryMeta alone knows neither ``steps`` nor ``kinds``)."""
+
+    kinds: Any = None
+    steps: Any = None
+
+
 class StoryData(StoryMeta):
     """A whole story: its fields, kinds, places and the ordered steps.
 
@@ -565,7 +573,7 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
         meta = StoryMeta.model_validate({k: v for k, v in raw.items() if k not in _PARTS})
         fields.update(meta.model_dump())
     except ValidationError as exc:
-        problems += _errors_at(exc, (), StoryMeta)
+        problems += _errors_at(exc, (), _StoryFileKeys)
 
     kinds = _kinds(raw.get("kinds"), problems)
     fields["kinds"] = kinds

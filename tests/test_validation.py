@@ -493,6 +493,19 @@ def test_story_fields(story: Path):
     has_start(found, f"{STORY}: layout: Input should be 'slides' or 'scroll'")
 
 
+def test_a_misspelt_steps_or_kinds_table_is_named_with_the_right_name(story: Path):
+    # Before: "step: unknown field; expected one of title, subtitle, ... tiles", a list without
+    # steps or kinds in it, and no suggestion.
+    text = (story / "story.toml").read_text("utf-8")
+    (story / "story.toml").write_text(text.replace("[[steps]]", "[[step]]", 1).replace("[kinds.", "[kind.", 1), "utf-8")
+    found = lines(story)
+    has(found, f"{STORY}: step: unknown field; did you mean 'steps'?")
+    has(found, f"{STORY}: kind: unknown field; did you mean 'kinds'?")
+    (story / "story.toml").write_text(text.replace("[[steps]]", "[[chapters]]"), "utf-8")
+    has_start(lines(story), f"{STORY}: chapters: unknown field; expected one of title, subtitle, byline, kicker, lang, ")
+    assert lines(story)[0].endswith(", tiles, kinds, steps"), lines(story)
+
+
 def test_steps_not_an_array(story: Path):
     text = (story / "story.toml").read_text("utf-8")
     kinds = text[text.index("[kinds."):text.index("[[steps]]")]

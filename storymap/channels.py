@@ -30,7 +30,7 @@ import jinja2
 import shapely
 from markupsafe import Markup
 
-from .geometry import bounds_union, frame_start, shift_into
+from .geometry import bounds_union, shift_into
 from .i18n import dir_attribute, direction, text as ui_text
 from .text import markdown_html
 from .tiles import MAP_MAX_ZOOM
@@ -271,13 +271,9 @@ def _wrap(draw: Any, text: str, font: Any, width: int, max_lines: int, stroke: i
 
 def _framed(data: "StoryData") -> dict[str, shapely.Geometry]:
     """Each place's geometry in the story's longitude frame (as the page draws them)."""
-    start = frame_start((p.bounds[0], p.bounds[2]) for p in data.places)
-    out = {}
-    for place in data.places:
-        west, _, east, _ = place.bounds
-        k = shift_into((west + east) / 2, start)
-        out[place.id] = shapely.transform(place.drawn, lambda xy, k=k: xy + [k, 0]) if k else place.drawn
-    return out
+    from .context import framed_places
+
+    return framed_places(data)[1]
 
 
 def _mercator(lon: float, lat: float) -> tuple[float, float]:
@@ -297,7 +293,9 @@ def _unmercator(x: float, y: float) -> tuple[float, float]:
 def _step_view(data: "StoryData", step: Any, drawn: dict[str, shapely.Geometry],
                size: tuple[int, int]) -> tuple[float, float, float]:
     """``(zoom, centre x, centre y)`` (Mercator px at zoom 0) that fits the step in ``size`` px."""
-    start = frame_start((p.bounds[0], p.bounds[2]) for p in data.places)
+    from .context import framed_places
+
+    start = framed_places(data)[0]
     view = step.view
     if view is not None and view.center is not None and view.zoom is not None:
         lon, lat = view.center

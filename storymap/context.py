@@ -73,7 +73,9 @@ def _framed_places(story: "StoryData") -> tuple[float, dict[str, shapely.Geometr
     place_shapes(places)  # points made in one call
     drawn = np.array([p.drawn for p in places], dtype=object)
     bounds = shapely.bounds(drawn) if len(places) else np.empty((0, 4))
-    start = frame_start(zip(bounds[:, 0].tolist(), bounds[:, 2].tolist()))
+    row = {p.id: i for i, p in enumerate(places)}
+    steps = [[row[pid] for pid in step.places if pid in row] for step in story.steps]
+    start = frame_start(zip(bounds[:, 0].tolist(), bounds[:, 2].tolist()), steps)
     # shift_into for every place at once: the multiple of 360° that moves its middle into the frame
     shifts = 360.0 * np.ceil((start - (bounds[:, 0] + bounds[:, 2]) / 2) / 360.0)
     out = {}

@@ -422,26 +422,34 @@ FRAME_PREFERENCE = 20.0
 FRAME_SLACK = 1e-7
 
 
-def frame_start(spans: Iterable[tuple[float, float]]) -> float:
+def frame_start(spans: Iterable[tuple[float, float]], steps: Sequence[Sequence[int]] = ()) -> float:
     """Where a story's longitude frame starts, given the ``(west, east)`` of each place (unwrapped).
 
     The frame is the 360° window that holds every place with the smallest total span: it starts
     after the widest empty gap between places. The standard frame (-180) is kept when it is
     within :data:`FRAME_PREFERENCE` degrees of the best.
+
+    When the places cover every longitude (a voyage round the world, a line spanning the globe),
+    no window is narrower than another; ``steps`` (the indexes in ``spans`` of each step's places)
+    then choose it: the frame in which the steps span the least in all, so that a step across the
+    Pacific in a story that goes round the world is drawn and framed across the Pacific.
     """
+    spans = list(spans)
     intervals = sorted(((w % 360.0, (w % 360.0) + (e - w)) for w, e in spans), key=lambda iv: iv[0])
     if not intervals:
         return -180.0
-    # Walk round the circle twice to find the widest gap between covered stretches.
+    # Walk round the circle twice to find the widest gap between covered stretches, counting the
+    # gaps of the second round only: in the first, a place reaching past 360° (round from the far
+    # end) has not been met yet, and the stretch it covers would look empty.
     best_gap, best_start = -1.0, -180.0
     reach = intervals[0][1]
     circle = intervals + [(w + 360.0, e + 360.0) for w, e in intervals]
     for west, east in circle[1:]:
-        if west > reach and west - reach > best_gap:
+        if west >= 360.0 and west > reach and west - reach > best_gap:
             best_gap, best_start = west - reach, west
         reach = max(reach, east)
     if best_gap < 0:  # the places cover every longitude
-        return -180.0
+        return _frame_for_steps(spans, steps)
     standard = _span_in(intervals, -180.0)
     chosen = _span_in(intervals, best_start)
     if standard <= chosen + FRAME_PREFERENCE:
@@ -450,6 +458,32 @@ def frame_start(spans: Iterable[tuple[float, float]]) -> float:
     # back a rounding error past itself, and the place would then be moved a whole turn east, to
     # the far end of the frame (Paris at 362.35° in a Paris–Tokyo–Los Angeles story).
     return ((best_start + 180.0) % 360.0) - 180.0 - FRAME_SLACK
+
+
+def _frame_for_steps(spans: Sequence[tuple[float, float]], steps: Sequence[Sequence[int]]) -> float:
+    """The frame start (:func:`frame_start`) in which the steps' places span the least longitude in
+    all; -180 unless another start saves more than :data:`FRAME_PREFERENCE` degrees."""
+    groups = [list(dict.fromkeys(g)) for g in steps if len(g) > 1]  # (a step of one place spans it anyway)
+    if not groups:
+        return -180.0
+    index = np.concatenate([np.asarray(g, dtype=np.intp) for g in groups])
+    firsts = np.cumsum([0] + [len(g) for g in groups[:-1]])
+    bounds = np.asarray(spans, dtype=float).reshape(-1, 2)[index]
+    middles = bounds.sum(axis=1) / 2
+    # Each place changes copy where the frame passes its middle: those are the starts to try (a hair
+    # before each middle, as frame_start's), on a 0.5° grid when there are more.
+    candidates = np.unique(((middles + 180.0) % 360.0) - 180.0 - FRAME_SLACK)
+    if len(candidates) > 720:
+        candidates = np.arange(-180.0, 180.0, 0.5)
+
+    def total(start: float) -> float:
+        k = 360.0 * np.ceil((start - middles) / 360.0)
+        west, east = bounds[:, 0] + k, bounds[:, 1] + k
+        return float((np.maximum.reduceat(east, firsts) - np.minimum.reduceat(west, firsts)).sum())
+
+    standard = total(-180.0)
+    best, start = min((total(c), float(c)) for c in candidates)
+    return -180.0 if standard <= best + FRAME_PREFERENCE else start
 
 
 def _span_in(intervals: Sequence[tuple[float, float]], start: float) -> float:

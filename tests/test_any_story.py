@@ -407,6 +407,31 @@ def test_the_westernmost_place_stays_at_the_frames_start(tmp_path: Path):
     assert west == pytest.approx(2.3522) and east == pytest.approx(241.6)
 
 
+def test_a_story_round_the_world_frames_its_pacific_step_across_the_pacific(tmp_path: Path):
+    # A cable round the world covers every longitude, so no frame is narrower than another: the
+    # standard one (-180) was kept, Honolulu stayed at -157.87 while the cable from Tokyo ended at
+    # 202.13 (Honolulu a turn east), and the Pacific step spanned 359°: on the page, the whole
+    # world with Tokyo at its edge and Honolulu and Suva off the map. (A stretch that a place
+    # reaching round past 360° covers also looked empty to the search for the widest gap.)
+    tokyo, honolulu, suva = (139.78, 35.62), (-157.87, 21.31), (178.42, -18.13)
+    features = [feature(fid, point(*xy)) for fid, xy in (("tokyo", tokyo), ("honolulu", honolulu), ("suva", suva),
+                                                          ("cape-town", (18.43, -33.9)), ("ushuaia", (-68.3, -54.8)))]
+    features += [feature("cable", {"type": "MultiLineString", "coordinates": [[tokyo, [180, 28]], [[-180, 28], honolulu]]}),
+                 feature("ring", {"type": "LineString", "coordinates": [[-170, 60], [-60, -50], [20, -35], [100, 0], [170, 40]]})]
+    story = storymap.load(write_story(tmp_path / "world", (
+        'title = "Cables"\n[[steps]]\nid = "pacific"\ntitle = "Pacific"\nplaces = ["tokyo", "cable", "honolulu", "suva"]\n'
+        '[[steps]]\nid = "world"\ntitle = "World"\nplaces = ["ring", "tokyo", "cape-town", "ushuaia"]\n'), features))
+    start, drawn = framed_places(story.data)
+    assert drawn["cable"].bounds[2] == pytest.approx(202.13) and drawn["honolulu"].x == pytest.approx(202.13)
+    assert drawn["ring"].bounds[0] == pytest.approx(-170) and drawn["ushuaia"].x == pytest.approx(-68.3)
+    steps = {s["id"]: s for s in PageContext(story.data).config["steps"]}
+    (south, west), (north, east) = steps["pacific"]["latLngBounds"]
+    assert west == pytest.approx(139.78) and east == pytest.approx(202.13)
+    # The steps choose only when the places cover every longitude; without steps, the standard frame.
+    spans = [(p.bounds[0], p.bounds[2]) for p in story.data.places]
+    assert frame_start(spans) == -180
+
+
 def test_ports_story_frames_the_pacific():
     story = storymap.load(PORTS)
     start, drawn = framed_places(story.data)

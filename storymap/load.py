@@ -417,11 +417,12 @@ def _story_problems(exc: ValidationError, meta: dict[str, Any], origins: list[_O
 def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[Sequence[str]] = None) -> list[Problem]:
     """What a writer should know about a valid story that still builds: each of its languages that
     has no interface catalogue (its page's controls are in English) or that CLDR does not know (its
-    dates stay ISO), and each step's view that may be swapped but may be meant (see
+    dates stay ISO), places that may all be swapped (see :func:`storymap.models.swapped_story`) and
+    each step's view that may be swapped but may be meant (see
     :func:`storymap.models.swapped_views`), as a line like a problem's, its message starting
     ``warning:``. ``storymap validate`` and ``build`` print them on stderr and still exit with 0."""
     from .i18n import language_notes, page_languages
-    from .models import swapped_views
+    from .models import swapped_story, swapped_views
 
     root = story_folder(folder)
     files = {}
@@ -443,6 +444,11 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
             else:
                 out.append(Problem(files.get(lang, _display(root / STORY_FILE)), f"warning: {note}"))
     if only is None or data.lang.lower() in wanted:  # (once, with the story's own language)
+        swapped = swapped_story(data.places)
+        if swapped:
+            files = sorted(root.glob("*.geojson"))
+            out.append(Problem(_display(files[0]) if len(files) == 1 else _display(root / "*.geojson"),
+                               f"warning: {swapped}"))
         for f in swapped_views(data.steps, data.places, certain=False):
             step = data.steps[f.index]
             message = f.message.replace("coordinates look swapped", "coordinates may be swapped", 1)

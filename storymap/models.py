@@ -944,6 +944,30 @@ def swapped_places(places: Sequence[Place]) -> list[Finding]:
         for i, implausible, among in _looks_swapped(lon, lat, now, swapped, typical, others_polar)]
 
 
+def swapped_story(places: Sequence[Place]) -> Optional[str]:
+    """A warning's message when the story's places all look given as [latitude, longitude].
+
+    :func:`swapped_places` compares each place with the others, so a whole file saved in the wrong
+    order goes unseen: its places still lie together. Where they lie can still be implausible: a
+    story set in the Americas east of 90° W (or in South Asia) lands, swapped, in the Antarctic (the
+    high Arctic). Every place (two or more) in the Antarctic or the high Arctic whose swap is a
+    position none of which is there is reported; a story about the Antarctic may mean it (hence a
+    warning, not a problem).
+    """
+    if len(places) < 2:
+        return None
+    lon, lat = _positions(places)
+    if not (_polar(lat).all() and (np.abs(lon) <= 90.0).all() and not _polar(lon).any()):
+        return None
+    zone = ("in the Antarctic" if (lat < _POLAR[0]).all() else "in the high Arctic" if (lat > _POLAR[1]).all()
+            else "in the Antarctic or the high Arctic")
+    mx, my = float(np.median(lon)), float(np.median(lat))
+    return (f"coordinates may be swapped: every place lies {zone} (around longitude {mx:.4g}, latitude {my:.4g}); "
+            f"swapped, they would lie around longitude {my:.4g}, latitude {mx:.4g}: GeoJSON positions are "
+            "[longitude, latitude] (a file saved as [latitude, longitude] needs its two numbers exchanged); "
+            "if the places are meant to be there, leave it")
+
+
 def swapped_views(steps: Sequence[Step], places: Sequence[Place], *, certain: bool = True) -> list[Finding]:
     """Steps whose ``view`` looks given as [latitude, longitude] (Leaflet's order) instead of
     [longitude, latitude].

@@ -21,7 +21,7 @@ from storymap import Place, StoryError
 from storymap.cli import main as cli
 from storymap.errors import field_path, validation_problems
 from storymap.load import MAX_FILE_BYTES, load_places, story_notes
-from storymap.models import swapped_places
+from storymap.models import swapped_places, swapped_story
 
 from .conftest import GEODATA
 
@@ -247,6 +247,32 @@ def test_swapped_latitude_and_longitude(story: Path):
     line = has_start(found, f'{PLACES}: feature "gatun-locks" (features[8]) geometry: coordinates look swapped')
     assert "longitude 9.272, latitude -79.92" in line and "[longitude, latitude]" in line
     assert len(found) == 1  # Homestead, Florida, is far from Panama too, but not swapped
+
+
+def test_a_whole_file_saved_as_latitude_longitude_is_a_warning(story: Path):
+    # Every place swapped: each still lies among the others, so none looked swapped, and the Panama
+    # story, all in the Antarctic, validated and built without a word.
+    doc = read(story)
+    for f in doc["features"]:
+        f["geometry"]["coordinates"] = _swapped(f["geometry"]["coordinates"])
+    write(story, doc)
+    with pytest.warns(UserWarning, match="coordinates may be swapped: every place lies in the Antarctic"):
+        data = storymap.load(story).data
+    found = [str(p) for p in story_notes(data, story)]
+    assert found == [f"{PLACES}: warning: coordinates may be swapped: every place lies in the Antarctic (around "
+                     "longitude 8.991, latitude -79.72); swapped, they would lie around longitude -79.72, latitude "
+                     "8.991: GeoJSON positions are [longitude, latitude] (a file saved as [latitude, longitude] needs "
+                     "its two numbers exchanged); if the places are meant to be there, leave it"], found
+    # A story about the Antarctic whose swap is polar too, or cannot be swapped, is left alone.
+    assert swapped_story(data.places[:1]) is None
+    stations = [Place(id=pid, name=pid, annotation="a", sources=[{"title": "s", "url": "https://example.org"}],
+                      geometry={"type": "Point", "coordinates": xy})
+                for pid, xy in (("palmer", [-64.05, -64.77]), ("rothera", [-68.13, -67.57]), ("mcmurdo", [166.67, -77.85]))]
+    assert swapped_story(stations) is None and swapped_story(stations[:2]) is None
+
+
+def _swapped(coordinates):
+    return coordinates[::-1] if isinstance(coordinates[0], (int, float)) else [_swapped(c) for c in coordinates]
 
 
 def test_swapped_check_is_robust():

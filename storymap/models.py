@@ -116,8 +116,19 @@ class PlaceProperties(BaseModel):
                 if key not in cls.model_fields and (close := suggest(key)):
                     hints.setdefault(close, key)
             _raise_problems([(loc, f"{message}; there is a property {hints[loc[0]]!r}: did you mean {loc[0]!r}?"
-                              if loc and loc[0] in hints and message == "missing (required)" else message)
+                              if loc and loc[0] in hints and message == "missing (required)" else
+                              f"{message}: {_NEEDED[loc[0]]}" if len(loc) == 1 and loc[0] in _NEEDED
+                              and message == "missing (required)" else message)
                              for loc, message in problems])
+
+
+#: What a required property holds, for a writer who left it out.
+_NEEDED = {
+    "name": "the place's name, as its label and card show it (\"name\": \"…\")",
+    "annotation": "a sentence or more on the place in the story, in Markdown (\"annotation\": \"…\")",
+    "sources": "where the position and the facts come from "
+               "(\"sources\": [{\"title\": \"…\", \"url\": \"https://…\"}])",
+}
 
 
 _FEATURE_KEYS = ("type", "id", "properties", "geometry")

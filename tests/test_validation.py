@@ -175,8 +175,15 @@ def test_missing_name_and_annotation_together(story: Path):
     write(story, doc)
     found = lines(story)
     where = f'{PLACES}: feature "gatun-locks" (features[8])'
-    has(found, f"{where} properties.name: missing (required)")
+    # (A missing property says what it holds: before, "missing (required)" alone.)
+    has(found, f"{where} properties.name: missing (required): the place's name, as its label and card show it "
+               '("name": "…")')
     has(found, f"{where} properties.annotation: blank: '   ' is whitespace only; it needs some text")
+    props["annotation"] = "Text."
+    del props["sources"]
+    write(story, doc)
+    has(lines(story), f"{where} properties.sources: missing (required): where the position and the facts come from "
+                      '("sources": [{"title": "…", "url": "https://…"}])')
 
 
 def test_blank_texts_say_they_are_blank(story: Path):

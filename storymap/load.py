@@ -32,6 +32,16 @@ STORY_FILE = "story.toml"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
+def _geojson_name(name: str) -> str:
+    """The name a places file saved under another extension needs: ``places.json``,
+    ``places.geo.json`` and ``places.GeoJSON`` → ``places.geojson``."""
+    lower = name.lower()
+    for suffix in (".geo.json", ".geojson", ".json"):
+        if lower.endswith(suffix):
+            return name[:-len(suffix)] + ".geojson"
+    return name + ".geojson"
+
+
 def _display(path: Path) -> str:
     try:
         return os.path.relpath(path)
@@ -342,7 +352,11 @@ def _load_data(folder: str | os.PathLike[str]) -> StoryData:
     all_read = True  # every *.geojson file read, so every place id is known
     place_files = sorted(root.glob("*.geojson"))
     if not place_files:
-        problems.append(Problem(_display(root), "no *.geojson file of places"))
+        # (A places file saved as .json, .geo.json or .GeoJSON: named, with the name to give it.)
+        near = sorted(p.name for p in root.iterdir() if p.is_file() and p.suffix.lower() in (".json", ".geojson"))
+        rename = "; ".join(f"there is {n}: rename it {_geojson_name(n)}" for n in near[:3])
+        problems.append(Problem(_display(root), "no *.geojson file of places" + (f" ({rename})" if rename else "")))
+        all_read = False  # no place is known: steps are not reported as naming unknown ones
     for path in place_files:
         found = _read_collection(path, problems)
         if found is None:

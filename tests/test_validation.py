@@ -282,6 +282,18 @@ def _swapped(coordinates):
     return coordinates[::-1] if isinstance(coordinates[0], (int, float)) else [_swapped(c) for c in coordinates]
 
 
+@pytest.mark.parametrize("saved_as", ["places.json", "places.geo.json", "places.GeoJSON", None])
+def test_a_places_file_under_another_name_is_named_with_the_name_to_give_it(story: Path, saved_as):
+    # Before: "no *.geojson file of places", then every place of every step as unknown (33 lines
+    # for the Panama story), and not a word about places.json lying beside story.toml.
+    if saved_as:
+        (story / "places.geojson").rename(story / saved_as)
+    else:
+        (story / "places.geojson").unlink()
+    hint = f" (there is {saved_as}: rename it places.geojson)" if saved_as else ""
+    assert lines(story) == [f"geodata: no *.geojson file of places{hint}"]
+
+
 def test_swapped_check_is_robust():
     def at(pid, x, y):
         return Place(id=pid, name=pid, annotation="a",

@@ -120,8 +120,22 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         problems.append(Problem(name, f"not UTF-8: byte 0x{raw[exc.start]:02x} at line {line}, column {column} "
-                                      f"(offset {exc.start}); save the file as UTF-8"))
+                                      f"(offset {exc.start}){_legacy_hint(raw, exc.start)}; save the file as UTF-8"))
         return None
+
+
+def _legacy_hint(raw: bytes, at: int) -> str:
+    """Where a text file not in UTF-8 reads as Windows-1252 (what Windows editors and Excel save
+    western European text in, Latin-1's superset): the character the byte at ``at`` stands for there,
+    for the writer to find it (``ú`` of "Gatún"), else nothing."""
+    if b"\0" in raw:
+        return ""
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    char = raw[at:at + 1].decode("cp1252")
+    return f", which reads as {char!r} in Windows-1252 (Latin-1): the file looks saved in that encoding" if char.isprintable() else ""
 
 
 #: Deeper nesting than this is refused (a MultiPolygon's positions sit 8 levels down a file).

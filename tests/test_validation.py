@@ -374,7 +374,13 @@ def test_not_utf8(story: Path):
     raw = (story / "places.geojson").read_bytes()
     (story / "places.geojson").write_bytes(raw.replace("Gatún".encode(), "Gatún".encode("latin-1"), 1))
     line = has_start(lines(story), f"{PLACES}: not UTF-8: byte 0xfa at line ")
-    assert re.search(r"line \d+, column \d+ \(offset \d+\); save the file as UTF-8$", line)
+    # (A reporter who never heard of bytes learns which character it is: "ú", of "Gatún".)
+    assert re.search(r"line \d+, column \d+ \(offset \d+\), which reads as 'ú' in Windows-1252 \(Latin-1\): the file "
+                     r"looks saved in that encoding; save the file as UTF-8$", line), line
+    # Bytes that are no Windows-1252 text (0x81 is none) are named alone.
+    (story / "places.geojson").write_bytes(raw.replace("Gatún".encode(), b"Gat\x81n", 1))
+    line = has_start(lines(story), f"{PLACES}: not UTF-8: byte 0x81 at line ")
+    assert re.search(r"\(offset \d+\); save the file as UTF-8$", line), line
 
 
 def test_utf16_is_named(story: Path):

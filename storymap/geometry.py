@@ -397,13 +397,18 @@ def _joined_at_seam(shape: shapely.Geometry, fixed: list[shapely.Geometry]) -> s
 
 
 def _continuous_part(part: shapely.Geometry) -> shapely.Geometry:
+    # A step from -180 to 180 is a crossing of the antimeridian (no step at all, east of it) or a
+    # sweep round the whole world: a line or a ring that made continuous shrinks to nothing (the
+    # world's box, the equator from -180 to 180) was a sweep, and is drawn as given.
     if part.geom_type == "LineString":
-        return shapely.LineString(_continuous(shapely.get_coordinates(part)))
+        line = shapely.LineString(_continuous(shapely.get_coordinates(part)))
+        return part if line.length < 1e-9 < part.length else line
     if part.geom_type == "Polygon":
         exterior = _continuous(np.asarray(part.exterior.coords))
-        if abs(exterior[-1, 0] - exterior[0, 0]) > 180:
+        if abs(exterior[-1, 0] - exterior[0, 0]) > 180 or shapely.Polygon(exterior).area < 1e-9 < part.area:
             # A ring round a pole (Natural Earth's Antarctica: along the coast from -180 to 180,
-            # then back along the pole): made continuous it would not close. It is drawn as given.
+            # then back along the pole): made continuous it would not close. It is drawn as given,
+            # as is the world's box (made continuous, a line along -180).
             return part
         holes = []
         for ring in part.interiors:

@@ -381,6 +381,22 @@ def test_unwrap_keeps_a_ring_round_a_pole():
     assert unwrap(with_an_island).equals(with_an_island)
 
 
+def test_unwrap_keeps_a_sweep_round_the_world(tmp_path: Path):
+    # The world's box (a "worldwide" area) and the equator drawn from -180 to 180 step from -180 to
+    # 180: made continuous, as a crossing of the antimeridian, they shrank to nothing (the box to
+    # a line along -180: on the page, a green line down the map and no area at all).
+    world = shapely.box(-180, -85, 180, 85)
+    assert unwrap(world).equals(world)
+    equator = shapely.LineString([(-180, 0), (180, 0)])
+    assert unwrap(equator).equals(equator)
+    # ... while a crossing given with both sides of the seam still joins across it.
+    seam = shapely.LineString([(170, 0), (180, 5), (-180, 5), (-170, 10)])
+    assert list(unwrap(seam).coords) == [(170, 0), (180, 5), (180, 5), (190, 10)]
+    story = storymap.load(write_story(tmp_path / "globe", 'title = "Globe"\n' + STEP, [feature(
+        "a", {"type": "Polygon", "coordinates": [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]})]))
+    assert framed_places(story.data)[1]["a"].area == pytest.approx(360 * 170)
+
+
 def test_the_frame_is_the_narrowest_one():
     assert frame_start([(-82, -77), (-80, -79)]) == -180  # Panama: the standard frame
     start = frame_start([(121, 122), (-118.3, -118.2)])  # Shanghai and Los Angeles

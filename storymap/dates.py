@@ -131,9 +131,55 @@ def _out_of_range(text: str) -> str:
 
 
 def _not_a_date(value: Any, text: str, expected: str) -> str:
-    """Why ``value`` (read as ``text``) is not a date: a day out of its month, else ``expected``."""
+    """Why ``value`` (read as ``text``) is not a date: a day out of its month, else ``expected``
+    (with the date meant, where the form it was written in tells: :func:`_meant`)."""
     why = _out_of_range(text)
-    return f"{short_repr(value)} is not a date: {why}" if why else f"{short_repr(value)} is not a date; {expected}"
+    return (f"{short_repr(value)} is not a date: {why}" if why else
+            f"{short_repr(value)} is not a date; {expected}{_meant(text)}")
+
+
+_LOOSE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")   # 2024-5-3
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")            # 20240503
+_DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")  # 13/05/2024, 13.05.2024, 05/13/2024
+_DECADE = re.compile(r"^(\d{3}0)\'?s$")                          # 1970s
+_MONTHS = {name.lower(): i for names in (calendar.month_name, calendar.month_abbr) for i, name in enumerate(names) if name}
+_MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?,?\s+(\d{4})$")       # May 2024
+_DAY_MONTH_YEAR = re.compile(r"^(?:(\d{1,2})\s+([A-Za-z]+)\.?|([A-Za-z]+)\.?\s+(\d{1,2}),?)\s+(\d{4})$")  # 13 May 2024, May 13, 2024
+
+
+def _iso(year: int, month: int, day: Optional[int] = None) -> str:
+    """``YYYY-MM(-DD)``, or "" when no such month or day exists."""
+    try:
+        _dt.date(year, month, day or 1)
+    except ValueError:
+        return ""
+    return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
+
+
+def _meant(text: str) -> str:
+    """The date ``text`` stands for, written as storymap reads it, for a writer who wrote it another
+    way (``; did you mean '2024-05-13'?``), or "" when the form does not tell."""
+    candidate = ""
+    if match := _LOOSE.match(text):
+        candidate = _iso(int(match[1]), int(match[2]), int(match[3]) if match[3] else None)
+    elif match := _COMPACT.match(text):
+        candidate = _iso(int(match[1]), int(match[2]), int(match[3]))
+    elif match := _DAY_FIRST.match(text):
+        first, second, year = int(match[1]), int(match[2]), int(match[3])
+        day_first, month_first = _iso(year, second, first), _iso(year, first, second)
+        if day_first and month_first and first != second:  # 03/05/2024: 3 May or March 5?
+            return (f"; write {day_first} for {first} {calendar.month_name[second]} {year}, "
+                    f"{month_first} for {calendar.month_name[first]} {second}, {year}")
+        candidate = day_first or month_first
+    elif match := _DECADE.match(text):
+        return f"; a decade is a period: period = \"{match[1]}–{int(match[1]) + 9}\""
+    elif (match := _MONTH_YEAR.match(text)) and match[1].lower() in _MONTHS:
+        candidate = _iso(int(match[2]), _MONTHS[match[1].lower()])
+    elif match := _DAY_MONTH_YEAR.match(text):
+        day, name = (match[1], match[2]) if match[1] else (match[4], match[3])
+        if name.lower() in _MONTHS:
+            candidate = _iso(int(match[5]), _MONTHS[name.lower()], int(day))
+    return f"; did you mean {candidate!r}?" if candidate else ""
 
 
 def parse_date(value: Any) -> Span:
@@ -156,7 +202,7 @@ def parse_date(value: Any) -> Span:
 
 
 def _split_period(text: str) -> Optional[tuple[str, str]]:
-    for separator in ("/", "–", "—", " - ", " to "):
+    for separator in ("–", "—", " - ", " to ", "/"):  # (a dash first: "13/05/2024–2025" holds both)
         if separator in text:
             first, _, second = text.partition(separator)
             return first.strip(), second.strip()

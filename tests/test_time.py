@@ -61,10 +61,28 @@ def test_periods_run_from_the_first_day_to_the_last(given, first, last, ends):
     assert span.is_period
 
 
+def test_a_period_whose_dates_hold_slashes_is_split_at_its_dash():
+    # Before: cut at the slash, into '13' and '05/2024–2025' ("'13' is not a date").
+    with pytest.raises(ValueError, match=r"^'13/05/2024–2025' is not a period: '13/05/2024' is not a date; .*"
+                                         r"did you mean '2024-05-13'\?$"):
+        parse_period("13/05/2024–2025")
+
+
 @pytest.mark.parametrize("given, message", [
     ("2024-13", "'2024-13' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
     ("2023-02-29", "'2023-02-29' is not a date: day 29 is out of range for February 2023, which has 28 days"),
-    ("May 2024", "'May 2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
+    # A date written another way names the date meant (before: the expected forms alone).
+    ("May 2024", "'May 2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '2024-05'?"),
+    ("13 May 2024", "'13 May 2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '2024-05-13'?"),
+    ("13/05/2024", "'13/05/2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '2024-05-13'?"),
+    ("05/13/2024", "'05/13/2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '2024-05-13'?"),
+    ("03.05.2024", "'03.05.2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; write 2024-05-03 for 3 May "
+                   "2024, 2024-03-05 for March 5, 2024"),
+    ("2024-5-3", "'2024-5-3' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '2024-05-03'?"),
+    ("20240513", "'20240513' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '2024-05-13'?"),
+    ("1970s", "'1970s' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; a decade is a period: "
+              'period = "1970–1979"'),
+    ("31/02/2024", "'31/02/2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),  # no such day either way
     ("24", "'24' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
     ("2024-05-13T10:00", "'2024-05-13T10:00' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
     (["2024"], "expected a date as text (YYYY, YYYY-MM or YYYY-MM-DD), got ['2024']"),

@@ -233,11 +233,21 @@ class _Origin:
     file: str
     index: int
     fid: Any = None
+    name: Any = None  # (a feature without an id is named by its name)
 
     @property
     def where(self) -> str:
         """How a problem line names the feature."""
-        return _where({"id": self.fid}, self.index)
+        return _where({"id": self.fid, "properties": {"name": self.name}}, self.index)
+
+
+def _origins(file: str, features: Sequence[Any]) -> list[_Origin]:
+    out = []
+    for i, f in enumerate(features):
+        props = f.get("properties") if isinstance(f, dict) else None
+        out.append(_Origin(file, i, f.get("id") if isinstance(f, dict) else None,
+                           props.get("name") if isinstance(props, dict) else None))
+    return out
 
 
 def _read_collection(path: Path, problems: list[Problem]) -> list[Any] | None:
@@ -278,7 +288,13 @@ def _read_collection(path: Path, problems: list[Problem]) -> list[Any] | None:
 
 def _where(feature: Any, index: int) -> str:
     fid = feature.get("id") if isinstance(feature, dict) else None
-    return f"feature {_quoted(fid)} (features[{index}])" if isinstance(fid, str) else f"features[{index}]"
+    if isinstance(fid, str):
+        return f"feature {_quoted(fid)} (features[{index}])"
+    # Without an id, the name (if any) finds the feature in a file of many.
+    props = feature.get("properties") if isinstance(feature, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
+    return f"feature named {_quoted(name)} (features[{index}])" if isinstance(name, str) and name.strip() else \
+        f"features[{index}]"
 
 
 def _place_problem(origins: list[_Origin], loc: tuple[Any, ...], message: str, fallback: str) -> Problem:
@@ -323,7 +339,7 @@ def _load_places(path: Path) -> list[Place]:
     if features is None:
         raise StoryError(problems)
     name = _display(path)
-    origins = [_Origin(name, i, f.get("id") if isinstance(f, dict) else None) for i, f in enumerate(features)]
+    origins = _origins(name, features)
     kinds, kind_problems = resolve_kinds(_story_kinds(path.parent))
     places, found = check_places(features, kinds, {"describe_place": _describer(origins)})
     problems += [_place_problem(origins, loc, message, "") for loc, message in found]
@@ -377,7 +393,7 @@ def _load_data(folder: str | os.PathLike[str]) -> StoryData:
             all_read = False
             continue
         name = _display(path)
-        origins += [_Origin(name, i, f.get("id") if isinstance(f, dict) else None) for i, f in enumerate(found)]
+        origins += _origins(name, found)
         features += found
     if place_files and all_read and not features:
         problems.append(Problem(_display(place_files[0]) if len(place_files) == 1 else _display(root),
@@ -405,8 +421,10 @@ def _load_data(folder: str | os.PathLike[str]) -> StoryData:
 
     context: dict[str, Any] = {"describe_place": _describer(origins), "complete_translations": True,
                                "folder": root}  # folder: where media src are read
-    if not all_read:
-        context["ids"] = None  # some ids are unknown: don't report steps naming unknown places
+    if not all_read or any(not isinstance(o.fid, str) for o in origins):
+        # Some ids are unknown (a file unread, a feature without a string id, whose line says
+        # which): don't report steps naming unknown places, which may be those.
+        context["ids"] = None
     if meta is None:
         # Without story.toml there are no kinds to check places against: check them alone.
         _, found = check_places(features, {}, context)

@@ -134,6 +134,16 @@ _NEEDED = {
 _FEATURE_KEYS = ("type", "id", "properties", "geometry")
 
 
+def _id_from_name(props: Any) -> str:
+    """For a Feature without an id: the one its name would give, as a writer would add it."""
+    from .places import slug
+
+    name = props.get("name") if isinstance(props, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        return " (e.g. \"old-harbour\")"
+    return f", e.g. from its name: \"id\": {json.dumps(slug(name, set()))} beside \"type\": \"Feature\""
+
+
 class Place(BaseModel):
     """A place of the story: a GeoJSON Feature with a string ``id``, narrative properties and a
     typed geometry. Build one from a Feature mapping (``Place.model_validate(feature)``), or from
@@ -160,16 +170,23 @@ class Place(BaseModel):
             _raise_problems([(("type",), f"expected a GeoJSON Feature, got {short_repr(got)}")])
         problems: list[tuple[Loc, str]] = []
         props = value.get("properties")
-        if value.get("id") is None:
-            hint = ""
-            if isinstance(props, dict) and isinstance(props.get("id"), str):
+        fid = value.get("id")
+        moved = fid is None and isinstance(props, dict) and isinstance(props.get("id"), str)
+        if fid is None or (isinstance(fid, (int, float)) and not isinstance(fid, bool)):
+            # (GeoJSON allows a number; geojson.io and QGIS write none, or 0, 1, 2...)
+            if moved:
                 hint = f" (properties.id is {short_repr(props['id'])}: move it to the Feature's own id)"
-            problems.append((("id",), "missing; every place needs a stable string id (e.g. \"old-harbour\")" + hint))
+            else:
+                hint = _id_from_name(props)
+            said = "missing" if fid is None else f"is the number {fid}, not text"
+            problems.append((("id",), f"{said}; every place needs a stable string id{hint}"))
         if not isinstance(props, dict):
             problems.append((("properties",), "expected an object with name, kind, annotation and sources, got "
                                               f"{short_repr(props)}"))
         else:
             for key in ("id", "geometry"):
+                if key == "id" and moved:  # (said above: move it)
+                    continue
                 if key in props and not (key == "id" and props[key] == value.get("id")):
                     problems.append((("properties", key),
                                      f"clashes with the Feature's own {key}; it would be lost: rename it"))

@@ -122,10 +122,23 @@ def test_missing_and_duplicate_ids(story: Path):
     del feature(doc, "darien-border-zone")["id"]
     feature(doc, "gatun-locks")["id"] = "panama-canal"
     write(story, doc)
+    feature(doc, "socsouth-hq")["id"] = 7  # (GeoJSON allows a number; QGIS writes 0, 1, 2...)
+    write(story, doc)
     found = lines(story)
-    has_start(found, f"{PLACES}: features[1] id: missing; every place needs a stable string id")
-    assert "properties.id is 'darien': move it to the Feature's own id" in has_start(found, f"{PLACES}: features[2] id:")
+    # A feature without an id is named by its name, with the id its name would give: before,
+    # "features[1] id: missing; every place needs a stable string id (e.g. "old-harbour")" alone.
+    has(found, f'{PLACES}: feature named "First U.S.–Panama SOF talks and JCET, February 2025" (features[1]) id: '
+               'missing; every place needs a stable string id, e.g. from its name: "id": '
+               '"first-u-s-panama-sof-talks-and-jcet-february-2025" beside "type": "Feature"')
+    has(found, f'{PLACES}: feature named "SOCSOUTH headquarters, Homestead Air Reserve Base" (features[0]) id: is the '
+               'number 7, not text; every place needs a stable string id, e.g. from its name: "id": '
+               '"socsouth-headquarters-homestead-air-reserve-base" beside "type": "Feature"')
+    line = has_start(found, f'{PLACES}: feature named "Darién border zone (Panama–Colombia)" (features[2]) id:')
+    assert line.endswith("(properties.id is 'darien': move it to the Feature's own id)"), line
     has(found, f'{PLACES}: feature "panama-canal" (features[8]) id: duplicate id \'panama-canal\' (first used by features[7])')
+    # One line a feature (before, "properties.id: clashes with the Feature's own id; ... rename it"
+    # too), and no step named as naming an unknown place: the places without an id may be those.
+    assert len(found) == 4, found
 
 
 def test_duplicate_ids_across_files(story: Path):

@@ -605,6 +605,9 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
 
     kinds = _kinds(raw.get("kinds"), problems)
     fields["kinds"] = kinds
+    if isinstance(raw.get("kinds"), dict):
+        # A kind declared with a mistake: its places are not also reported as of an unknown kind.
+        context = {**context, "broken_kinds": {name for name in raw["kinds"] if name not in kinds}}
 
     raw_places = raw.get("places") or []
     if not isinstance(raw_places, (list, tuple)):
@@ -709,8 +712,10 @@ def check_places(raw_places: Sequence[Any], kinds: dict[str, Kind],
         duplicate.add(i)
         problems.append((("places", i, "id"), f"duplicate id {short_repr(place_ids[i])} "
                                               f"(first used by {describe(i, first)})"))
+    broken = context.get("broken_kinds", ())  # declared, but wrong (said once, in story.toml)
     for i, place in valid:
-        problems += [(("places", i) + loc, message) for loc, message in _kind_problems(place, kinds)]
+        if place.kind not in broken:
+            problems += [(("places", i) + loc, message) for loc, message in _kind_problems(place, kinds)]
     valid = [(i, p) for i, p in valid if i not in duplicate]
     for f in swapped_places([p for _, p in valid]):
         problems.append((("places", valid[f.index][0]) + f.loc, f.message))
@@ -727,6 +732,12 @@ def _raw_id(item: Any) -> Any:
     if isinstance(item, (Place, Step)):
         return item.id
     return item.get("id") if isinstance(item, dict) else None
+
+
+#: A kind's geometry, from the names a writer may know it by.
+_KIND_GEOMETRY = {"point": "point", "points": "point", "marker": "point", "linestring": "line", "lines": "line",
+                  "polyline": "line", "route": "line", "polygon": "area", "polygons": "area", "areas": "area",
+                  "zone": "area", "region": "area"}
 
 
 def _kinds(declared: Any, problems: list[tuple[Loc, str]]) -> dict[str, Kind]:
@@ -762,6 +773,10 @@ def _kinds(declared: Any, problems: list[tuple[Loc, str]]) -> dict[str, Kind]:
             for loc, message in _errors_at(exc, ("kinds", name), Kind):
                 if message == "missing (required)":
                     message += ": a new kind needs label, geometry (point, line or area) and color"
+                elif loc[-1:] == ("geometry",) and isinstance(spec.get("geometry"), str):
+                    # GeoJSON's and GIS words for them: Polygon is an area, LineString a line...
+                    meant = _KIND_GEOMETRY.get(spec["geometry"].strip().lower().removeprefix("multi"))
+                    message += f"; did you mean {meant!r}?" if meant else ""
                 problems.append((loc, message))
     return {**kinds, **{name: kind for name, kind in generic.items() if name not in kinds}}
 

@@ -131,9 +131,19 @@ def color_error(value: Any) -> str:
 
 
 def _check_color(value: str) -> str:
-    if not is_css_color(value):
-        raise ValueError(color_error(value))
-    return value
+    if is_css_color(value):
+        return value
+    # A hex colour copied without its '#' (as colour pickers show it), a name in another language
+    # ('bleu', which a browser ignores: the place drawn black): say what was meant.
+    if not COLOR_RE.fullmatch(value) and is_css_color(f"#{value}"):
+        raise ValueError(f"{short_repr(value)} is not a CSS color (e.g. '#0072b2', 'teal', 'rgb(0, 114, 178)'); "
+                         f"did you mean {'#' + value!r}?")
+    if value.isalpha():
+        meant = did_you_mean(value.lower(), sorted(CSS_NAMES), cutoff=75)
+        hint = f"; did you mean {meant!r}?" if meant else ""
+        raise ValueError(f"{short_repr(value)} is not a CSS color: colour names are CSS's, in English ('blue', "
+                         f"'teal', 'darkred'), or write '#0072b2' or 'rgb(0, 114, 178)'{hint}")
+    raise ValueError(color_error(value))
 
 
 #: A CSS colour: ``#rgb``, ``#rrggbb(aa)``, a colour name, ``rgb()``/``hsl()``.

@@ -161,6 +161,17 @@ def test_the_legend_draws_each_symbol_about_as_large_as_its_round_swatch(tmp_pat
     ('[kinds.port]\nlabel = "Port"\ngeometry = "dot"\ncolor = "#00695c"\n',
      "kinds.port.geometry: Input should be 'point', 'line' or 'area'"),
     ('[kinds.port]\nlabel = "Port"\ngeometry = "point"\ncolor = "bleu!"\n', "kinds.port.color: 'bleu!' is not a CSS color"),
+    # A colour named in another language ('bleu', which a browser ignores: the places drawn black)
+    # was taken as a colour name; a hex colour without its '#' said nothing of it.
+    ('[kinds.port]\nlabel = "Port"\ngeometry = "point"\ncolor = "bleu"\n',
+     "kinds.port.color: 'bleu' is not a CSS color: colour names are CSS's, in English ('blue', 'teal', 'darkred'), "
+     "or write '#0072b2' or 'rgb(0, 114, 178)'; did you mean 'blue'?"),
+    ('[kinds.port]\nlabel = "Port"\ngeometry = "point"\ncolor = "rouge"\n', "kinds.port.color: 'rouge' is not a CSS color"),
+    ('[kinds.port]\nlabel = "Port"\ngeometry = "point"\ncolor = "0b5394"\n',
+     "kinds.port.color: '0b5394' is not a CSS color (e.g. '#0072b2', 'teal', 'rgb(0, 114, 178)'); did you mean '#0b5394'?"),
+    # GeoJSON's word for a kind's geometry (before: the expected words alone).
+    ('[kinds.port]\nlabel = "Port"\ngeometry = "Polygon"\ncolor = "#00695c"\n',
+     "kinds.port.geometry: Input should be 'point', 'line' or 'area' (got 'Polygon'); did you mean 'area'?"),
     ('[kinds.port]\nlabel = "Port"\ngeometry = "point"\ncolor = "#00695c"\narrows = true\n',
      "kinds.port: `arrows` apply to lines only"),
     ('[kinds.Port]\nlabel = "Port"\ngeometry = "point"\ncolor = "#00695c"\n', "kinds.Port: 'Port' is not a valid id"),
@@ -170,6 +181,16 @@ def test_kind_declarations_are_checked(tmp_path: Path, kinds: str, expected: str
     found = problems(folder)
     assert any(line.startswith("s/story.toml: " + expected) or line.endswith(expected) or expected in line
                for line in found), found
+
+
+def test_the_places_of_a_kind_declared_with_a_mistake_are_not_also_of_an_unknown_kind(tmp_path: Path):
+    # Before: the kind's line, then one line a place, "unknown kind 'port'; ... declare a new one
+    # in story.toml: [kinds.port] with label, geometry and color": declared it was.
+    kinds = '[kinds.port]\nlabel = "Port"\ngeometry = "polygon"\ncolor = "#00695c"\n'
+    folder = write_story(tmp_path / "s", 'title = "T"\n' + kinds + STEP.replace('["a"]', '["a", "b"]'),
+                         [feature("a", point(4.0, 52.0), kind="port"), feature("b", point(4.1, 52.1), kind="port")])
+    assert problems(folder) == ["s/story.toml: kinds.port.geometry: Input should be 'point', 'line' or 'area' "
+                                "(got 'polygon'); did you mean 'area'?"]
 
 
 def test_unknown_kind_lists_the_story_kinds_and_how_to_declare_one(tmp_path: Path):

@@ -160,6 +160,14 @@ class MultiPoint(_Geometry):
     coordinates: Annotated[list[Position], _positions(1)]
 
 
+def _has_length(line: list[list[float]]) -> str | None:
+    """Why a line draws nothing (every position the same point), or None."""
+    if any(position[:2] != line[0][:2] for position in line):
+        return None
+    return (f"every position of the line is {_plain(line[0][:2])!r}: it has no length, and the map would draw "
+            "nothing; make it a Point, or give the line a second place to go")
+
+
 class LineString(_Geometry):
     type: Literal["LineString"]
     coordinates: Line
@@ -168,10 +176,26 @@ class LineString(_Geometry):
     def shape(self) -> shapely.Geometry:
         return shapely.LineString(self.coordinates)
 
+    @model_validator(mode="after")
+    def _valid(self) -> "LineString":
+        why = _has_length(self.coordinates)
+        if why:
+            raise _fail(why)
+        return self
+
 
 class MultiLineString(_Geometry):
     type: Literal["MultiLineString"]
     coordinates: Annotated[list[Line], _array("lines")]
+
+    @model_validator(mode="after")
+    def _valid(self) -> "MultiLineString":
+        for i, line in enumerate(self.coordinates):
+            why = _has_length(line)
+            if why:
+                raise PydanticCustomError("storymap", "{detail}",
+                                          {"detail": why, "problems": [(("coordinates", i), why)]})
+        return self
 
 
 class Polygon(_Geometry):

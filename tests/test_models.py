@@ -87,6 +87,9 @@ def test_a_kind_colour_the_browser_would_ignore_is_refused(color, message):
     ({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}, "Self-intersection"),
     ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}, "not closed"),
     ({"type": "LineString", "coordinates": [[0, 0]]}, "at least 2 needed"),
+    # (A line of one point repeated draws nothing, and broke the basemap's making: found by the fuzz test.)
+    ({"type": "LineString", "coordinates": [[-79.5, 9], [-79.5, 9, 3]]}, "every position of the line is [-79.5, 9]"),
+    ({"type": "MultiLineString", "coordinates": [[[0, 0], [1, 1]], [[2, 2], [2, 2]]]}, "coordinates[1]: every position"),
     ({"type": "Point", "coordinates": [200, 0]}, "longitude 200 is outside"),
     ({"type": "Point", "coordinates": [180.0000001, 0]}, "longitude 180.0000001 is outside"),
     ({"type": "Point", "coordinates": [0, 95]}, "latitude 95 is outside"),

@@ -185,19 +185,6 @@
       return this;
     },
 
-    // @method rename(names: Object): this
-    // New names for places ({id: name}, e.g. in another language); call show() after.
-    rename: function (names) {
-      for (var id in names) {
-        var p = this._places[id];
-        if (p && Object.prototype.hasOwnProperty.call(names, id) && p.name !== names[id]) {
-          p.name = names[id];
-          this._drop(p);
-        }
-      }
-      return this;
-    },
-
     // @method show(ids: Array): this
     // Labels these places (a step's, the most important first) from now on; call place() once the
     // map shows them.

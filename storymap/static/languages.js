@@ -2,7 +2,7 @@
 // texts are swapped by storymapBoot.languages (static/boot-languages.js: the templates, the
 // numbering and the swap, plain DOM); this is the story's side: the buttons, the language in the
 // URL, the texts the story writes itself, and the document's language; and what only a change of
-// language needs of the legend (setTexts) and the basemap (setLang).
+// language needs of the labels (rename), the legend (setTexts) and the basemap (setLang).
 (function (L) {
   'use strict';
   var ns = L.storymap;
@@ -205,6 +205,21 @@
       this._labelTexts();
       this._labels.rename(names).show(this._config.steps[this.index].places);
       this._placeLabels();
+    }
+  });
+
+  ns.Labels.include({
+    // @method rename(names: Object): this
+    // New names for places ({id: name}, in another language); call show() after.
+    rename: function (names) {
+      for (var id in names) {
+        var p = this._places[id];
+        if (p && Object.prototype.hasOwnProperty.call(names, id) && p.name !== names[id]) {
+          p.name = names[id];
+          this._drop(p);
+        }
+      }
+      return this;
     }
   });
 

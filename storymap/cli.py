@@ -13,7 +13,7 @@ import click
 from . import __version__
 from .channels import SOCIAL_IMAGE, write_social_card
 from .embed import MAX_HEIGHT, MIN_HEIGHT, embed_snippet
-from .errors import StoryError
+from .errors import StoryError, visible
 from .i18n import LanguageTagError
 from .load import STORY_FILE, load_places
 from .story import LAYOUTS, Story, load
@@ -47,7 +47,7 @@ def _crash(exc: Exception, what: str, debug: bool) -> NoReturn:
     if debug:
         click.echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
-    click.echo(f"{what}: {reason}" + ("" if debug else " (run with --debug for the traceback)"), err=True)
+    click.echo(visible(f"{what}: {reason}") + ("" if debug else " (run with --debug for the traceback)"), err=True)
     sys.exit(EXIT_INVALID)
 
 

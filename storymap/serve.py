@@ -43,7 +43,7 @@ from urllib.parse import unquote, urlsplit
 
 import click
 
-from .errors import StoryError
+from .errors import StoryError, visible
 from .security import page_policy
 
 __all__ = ["DevServer", "dev_page", "problems_page", "PHONE", "HOST", "EVENTS", "STATE"]
@@ -216,7 +216,7 @@ class DevServer:
             if self.debug:
                 traceback.print_exception(exc)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
-            line = f"cannot build {self.folder}: {reason}"
+            line = visible(f"cannot build {self.folder}: {reason}")
             self._publish(ok=False, problems=[line], summary="the build failed")
             self.echo(f"{self._now()} {line}", err=True)
             return self.state
@@ -225,10 +225,10 @@ class DevServer:
         page = self.state.page if same else dev_page(html, self._config(version)).encode("utf-8")
         self._publish(ok=True, version=version, page=page, problems=[], summary="", warnings=notes)
         took = time.perf_counter() - started
-        self.echo(f"{self._now()} built \"{story.title}\": {len(story.steps)} steps, {len(story.data.places)} places "
+        self.echo(f"{self._now()} built \"{visible(story.title)}\": {len(story.steps)} steps, {len(story.data.places)} places "
                   f"in {took:.2f} s" + (" (unchanged)" if same else ""))
         for note in notes:
-            self.echo(f"  {note}", err=True)
+            self.echo(f"  {visible(note)}", err=True)
         return self.state
 
     def _config(self, version: Optional[str]) -> dict[str, Any]:
@@ -369,7 +369,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         if self.server.dev.debug:
-            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+            # (A request's line is the client's: escaped, as http.server's own log escapes it.)
+            sys.stderr.write(visible(f"{self.address_string()} {format % args}") + "\n")
 
     def _host_ok(self) -> bool:
         host = (self.headers.get("Host") or "").lower()

@@ -28,6 +28,7 @@ from storymap.cli import main as cli
 from storymap.embed import MAX_HEIGHT, MIN_HEIGHT, REFERRER_POLICY, SANDBOX
 from storymap.errors import Suggester
 from storymap.files import write_atomic
+from storymap.serve import DevServer
 from storymap.text import _markdown_html, _plain_paragraph, sanitize_html
 
 from .conftest import BLANK_PNG, CHROMIUM_ARGS, GEODATA, ROOT, TILE_HOSTS
@@ -91,6 +92,57 @@ def test_errors_never_echo_the_values_of_unknown_keys(tmp_path: Path):
     assert SECRET not in report
     for name in ("api_token", "secrets", "password", "key", "token"):
         assert re.search(rf"\b{name}: unknown field", report), (name, report)
+
+
+
+#: What a terminal acts on instead of showing: ESC (clear the screen), CSI (C1), BEL, a right-to-left
+#: override (the line read backwards) and a line separator.
+TERMINAL = "\x1b[2J\x9b31m\x07\u202e\u2028"
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [c for c in TERMINAL if not c.isprintable() and c in text]
+
+
+def test_problem_lines_never_print_a_files_control_characters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A place's name, a key, a file's name quoted in a problem line cannot clear the reporter's
+    terminal (``\x1b[2J``), reorder the line (U+202E) or ring its bell: each is written as its escape."""
+    escaped = "".join(c if " " <= c < "\x7f" else f"\\u{ord(c):04x}" for c in TERMINAL)  # (TOML's escapes)
+    folder = _copy_story(tmp_path)
+    toml = (folder / "story.toml").read_text("utf-8")
+    (folder / "story.toml").write_text(f'"{escaped}title" = "x"\n' + toml.replace('[kinds.canal]', f'[kinds."{escaped}"]\n'
+                                       'label = "x"\n\n[kinds.canal]', 1), "utf-8")
+    doc = json.loads((folder / "places.geojson").read_text("utf-8"))
+    del doc["features"][0]["id"]  # named by its name: "feature named ..."
+    doc["features"][0]["properties"]["name"] = TERMINAL + "Old harbour"
+    doc["features"][1]["id"] = TERMINAL
+    (folder / "places.geojson").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    # (color=True: the output is a terminal's, which click passes ANSI sequences through to)
+    result = CliRunner().invoke(cli, ["validate", str(folder)], color=True)
+    assert result.exit_code == 1
+    assert not _raw_controls(result.output), result.output
+    assert "\\x1b[2J\\x9b31m\\x07\\u202e\\u2028" in result.output  # each said, as its escape
+    assert "title: unknown field" in result.output and 'feature named "' in result.output
+    # A file's own name: a places file saved as .json, named with the name to give it.
+    (folder / "places.geojson").rename(folder / f"places{TERMINAL}.json")
+    result = CliRunner().invoke(cli, ["validate", str(folder)], color=True)
+    assert "no *.geojson file of places (there is places" in result.output
+    assert not _raw_controls(result.output), result.output
+
+
+def test_serve_prints_a_title_without_its_control_characters(tmp_path: Path):
+    folder = _copy_story(tmp_path)
+    toml = (folder / "story.toml").read_text("utf-8")
+    (folder / "story.toml").write_text(toml.replace('title = "Partners', 'title = "\\u001b]0;owned\\u0007Partners', 1),
+                                       "utf-8")
+    said: list[str] = []
+    server = DevServer(folder, port=0, echo=lambda text, **_: said.append(text))
+    try:
+        assert server.build().ok
+    finally:
+        server.stop()
+    assert 'built "\\x1b]0;owned\\x07Partners at the Crossroads"' in said[0], said
+    assert "\x1b" not in "".join(said) and "\x07" not in "".join(said)
 
 
 def test_ids_match_in_full(tmp_path: Path):

@@ -12,19 +12,19 @@ from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
 __all__ = ["Problem", "StoryError", "problems_from_validation", "validation_problems", "field_path", "short_repr",
-           "did_you_mean", "Suggester", "visible"]
+           "did_you_mean", "Suggester", "visible", "HIDDEN"]
 
 #: Characters a terminal acts on instead of showing (C0 and C1 controls, DEL: ESC starts the
 #: sequences that clear the screen, move the cursor or set the window's title), those that reorder
 #: the text around them (bidirectional embeddings, overrides and isolates) and line separators.
-_HIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+HIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def visible(text: str) -> str:
-    """``text`` for a terminal: each character it would act on rather than show (see ``_HIDDEN``)
+    """``text`` for a terminal: each character it would act on rather than show (see ``HIDDEN``)
     written as its escape (``\\x1b``, ``\\u202e``). A file's names, keys and texts quoted in a
     problem line cannot clear the reporter's screen, reorder the line or split it in two."""
-    return _HIDDEN.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    return HIDDEN.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from . import geometry as _geometry
 from . import types as _types
-from .errors import Problem, StoryError
+from .errors import HIDDEN, Problem, StoryError
 from .geometry import _FAMILY_OF_TYPE
 from .kinds import GENERIC_KINDS, Kind
 from .load import MAX_FILE_BYTES, STORY_FILE, read_story_file
@@ -392,5 +392,8 @@ def schema_for(what: str, folder: str | os.PathLike[str] | None = None) -> dict[
 
 
 def dumps(schema: dict[str, Any]) -> str:
-    """A schema as the JSON text ``storymap schema`` writes."""
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    """A schema as the JSON text ``storymap schema`` writes (printed on a terminal without -o: a
+    kind's label with a C1 control or a right-to-left override is written as its ``\\u`` escape,
+    as JSON writes the C0 ones)."""
+    text = json.dumps(schema, indent=2, ensure_ascii=False)  # (its C0: the lines and indents)
+    return HIDDEN.sub(lambda m: m.group() if m.group() < " " else f"\\u{ord(m.group()):04x}", text) + "\n"

@@ -145,6 +145,17 @@ def test_serve_prints_a_title_without_its_control_characters(tmp_path: Path):
     assert "\x1b" not in "".join(said) and "\x07" not in "".join(said)
 
 
+
+def test_schema_printed_for_a_story_escapes_its_labels_control_characters(tmp_path: Path):
+    folder = _copy_story(tmp_path)
+    toml = (folder / "story.toml").read_text("utf-8")
+    (folder / "story.toml").write_text(toml.replace('label = "Canal"', 'label = "Ca\\u009b2J\\u202enal"', 1), "utf-8")
+    result = CliRunner().invoke(cli, ["schema", "places", "--story", str(folder)], color=True)
+    assert result.exit_code == 0
+    assert not _raw_controls(result.output)
+    assert "Ca\x9b2J\u202enal" in json.dumps(json.loads(result.output), ensure_ascii=False)  # the same JSON
+
+
 def test_ids_match_in_full(tmp_path: Path):
     folder = _copy_story(tmp_path)
     toml = (folder / "story.toml").read_text("utf-8").replace('id = "overview"', 'id = "overview\\n"', 1)

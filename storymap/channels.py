@@ -413,7 +413,9 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
 
     if data.kicker:
         font, stroke = _font("bold", 22 * _SS)
-        kicker = data.kicker.upper()
+        # One line, set as the title and dek are (_wrap: its line breaks and other separators are
+        # spaces, which Pillow's layout refuses to draw: "\r", U+2029; a long one ends in "…").
+        kicker = "".join(_wrap(tdraw, data.kicker.upper(), font, text_width, 1, stroke))
         tdraw.text((at(kicker, font), y), kicker, font=font, fill=_PANEL_MUTED, stroke_width=stroke,
                    stroke_fill=_PANEL_MUTED)
         y += 44 * _SS

@@ -246,6 +246,25 @@ def test_storymap_build_writes_the_social_card(tmp_path: Path):
     assert result.exit_code == 0 and not (tmp_path / "social.png").exists()
 
 
+
+def test_the_social_card_draws_a_kicker_with_line_separators(tmp_path: Path):
+    """A carriage return or a paragraph separator (U+2029, as some editors paste a line break) in
+    the kicker: Pillow's layout refused to draw it, and `storymap build` failed with 'cannot draw
+    social.png: raqm_layout() failed.'. It is set on one line, as the title is."""
+    folder = tiny_story(tmp_path / "s")
+    toml = (folder / "story.toml").read_text("utf-8")
+    (folder / "story.toml").write_text(toml.replace('kicker = "Test"', 'kicker = "Harbours\\r\\nof\\u2029the\\u0085coast"')
+                                       .replace('title = "Two harbours"', 'title = "Two\\u2029harbours\\r"'), "utf-8")
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "out" / "index.html")])
+    assert result.exit_code == 0, result.output
+    card = Image.open(tmp_path / "out" / "social.png").convert("RGB")
+    assert card.size == (1200, 630)
+    from PIL import ImageDraw
+
+    font, _ = channels._font("bold", 22)
+    assert channels._wrap(ImageDraw.Draw(card), "HARBOURS\r\nOF\u2029THE\x85COAST", font, 1000, 1) == ["HARBOURS OF THE COAST"]
+
+
 def test_the_social_card_is_in_the_pages_language(tmp_path: Path):
     """A page built in Spanish (--languages es, --lang es) has its meta tags in Spanish; its card
     gave the story's English kicker, title and dek."""

@@ -359,6 +359,8 @@ class DevServer:
             return None
         if resolved != self.root and self.root not in resolved.parents:
             return None  # a symbolic link out of the folder
+        if any(part.startswith(".") for part in resolved.relative_to(self.root).parts):
+            return None  # a symbolic link to a hidden file of the folder (.env, .git/config)
         return resolved if resolved.is_file() else None
 
 

@@ -195,6 +195,26 @@ def test_only_the_folder_is_served(served: Served):
     assert served.get("/", host=f"localhost:{served.port}")[0] == 200
 
 
+
+def test_a_link_to_a_hidden_file_of_the_folder_is_not_served(tmp_path: Path):
+    """Hidden files are never served, under their own name or a link's: a `notes.txt` linking to
+    the folder's `.env`, a `media` linking to its `.git`."""
+    folder = tmp_path / "story"
+    folder.mkdir()
+    (folder / ".env").write_text("TOKEN=not for the browser", "utf-8")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config").write_text("not for the browser either", "utf-8")
+    (folder / "notes.txt").symlink_to(".env")
+    (folder / "media").symlink_to(".git", target_is_directory=True)
+    (folder / "story.txt").write_text("shown", "utf-8")
+    server = DevServer(folder, port=0, echo=lambda *a, **k: None)
+    try:
+        assert server.story_file("/story.txt") == (folder / "story.txt").resolve()
+        for path in ("/notes.txt", "/media/config", "/.env", "/.git/config"):
+            assert server.story_file(path) is None, path
+    finally:
+        server.stop()
+
 def test_problems_then_recovery(served: Served, work: Path, restore: Path):
     first = served.state()
     break_places(restore)

@@ -146,6 +146,22 @@ def test_serve_prints_a_title_without_its_control_characters(tmp_path: Path):
 
 
 
+
+def test_serve_debug_log_escapes_a_requests_control_characters(capsys: pytest.CaptureFixture[str]):
+    """With --debug, each request is logged: its line is the client's, escaped as http.server's
+    own log escapes it (storymap's log replaced that one)."""
+    from types import SimpleNamespace
+
+    from storymap.serve import _Handler
+
+    handler = _Handler.__new__(_Handler)  # (no socket: only its log is used)
+    handler.server = SimpleNamespace(dev=SimpleNamespace(debug=True))
+    handler.client_address = ("127.0.0.1", 5000)
+    handler.log_message('"%s" %s %s', "GET /\x1b]0;owned\x07 HTTP/1.1", "404", "-")
+    said = capsys.readouterr().err
+    assert "\x1b" not in said and "\x07" not in said and "GET /\\x1b]0;owned\\x07 HTTP/1.1" in said
+
+
 def test_schema_printed_for_a_story_escapes_its_labels_control_characters(tmp_path: Path):
     folder = _copy_story(tmp_path)
     toml = (folder / "story.toml").read_text("utf-8")

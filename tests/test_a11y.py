@@ -342,3 +342,44 @@ def test_text_contrast_is_at_least_4_5(shared, layout, viewport):
     for step in (STEP_IDS[0], "the-canal", STEP_IDS[-1]):
         go(run, step)
         assert run.js(CONTRAST_JS) == [], (layout, viewport, step)
+
+
+# ------------------------------------------------------------------------- focus never lost
+ACTIVE_JS = """() => { const e = document.activeElement, s = e.closest('.storymap-step');
+  return [e.tagName, e.className.baseVal === undefined ? e.className : '', s && s.dataset.step]; }"""
+
+
+def test_a_step_change_moves_focus_from_the_text_it_hid_to_the_new_heading(pages, make_page):
+    # Slides: the focus on a summary or a link in the step's text, a key steps on; the text is
+    # hidden with the step, and the focus went with it to the page's body (Tab then began again
+    # at the skip link). It goes to the new step's heading.
+    run = open_page(make_page, pages, "slides", DESKTOP)
+    run.page.focus(".storymap-step--current summary")
+    run.page.keyboard.press("ArrowRight")
+    run.settle()
+    assert run.js(ACTIVE_JS) == ["H2", "storymap-step-title", STEP_IDS[1]]
+    run.page.focus(".storymap-step--current summary")
+    run.page.keyboard.press("End")
+    run.settle()
+    assert run.js(ACTIVE_JS) == ["H2", "storymap-step-title", STEP_IDS[-1]]
+    run.page.keyboard.press("Shift+Tab")  # on from there: back to the story's controls, not the skip link
+    assert run.js("() => document.activeElement.closest('.storymap-panel') !== null")
+    # A focus the change leaves visible stays: the language switch, Previous.
+    run.page.focus(".storymap-prev")
+    run.page.keyboard.press("Enter")
+    run.settle()
+    assert run.js(ACTIVE_JS)[1] == "storymap-button storymap-prev" and index(run) == len(STEPS) - 2
+    assert run.errors == []
+
+
+def test_the_skip_link_shows_the_story_text_hidden_on_a_phone(pages, make_page):
+    # With the sheet collapsed, "Skip the map: go to the story text" did nothing: its target, the
+    # step's heading, was hidden, and the focus stayed on the link.
+    run = open_page(make_page, pages, "slides", PHONE)
+    run.page.click(".storymap-sheet-toggle")
+    assert run.page.locator(".storymap-sheet-toggle").get_attribute("aria-expanded") == "false"
+    run.page.focus(".storymap-skip")
+    run.page.keyboard.press("Enter")
+    assert run.page.locator(".storymap-sheet-toggle").get_attribute("aria-expanded") == "true"
+    assert run.js(ACTIVE_JS) == ["H2", "storymap-step-title", STEP_IDS[0]]
+    assert run.page.locator(".storymap-step--current .storymap-step-title").is_visible()

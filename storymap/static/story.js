@@ -569,6 +569,7 @@
       if (this._skip) {
         this._listen(this._skip, 'click', function (e) {
           e.preventDefault();
+          self.setCollapsed(false);  // (on a phone with the story text hidden, shows it first)
           self._focusStep();
         });
       }
@@ -835,8 +836,12 @@
         this._listPlaces(i);
       }
       showText(this.root, this._nodes, i, scroll);
+      // Focus on what the step change hid (Next at the end, a link or a summary in the step left)
+      // moves to what took its place, not to the page's body: the other button, the step's heading.
       if (focused && focused.disabled) {
         (i === 0 ? this._nextButton : this._prevButton).focus();
+      } else if (focused && this.root.contains(focused) && !focused.getClientRects().length) {
+        this._focusStep();
       }
       var n = this.steps.length;
       this._bar.setAttribute('aria-valuetext', this._t('progress.value', {n: i + 1, total: n}));

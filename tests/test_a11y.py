@@ -383,3 +383,47 @@ def test_the_skip_link_shows_the_story_text_hidden_on_a_phone(pages, make_page):
     assert run.page.locator(".storymap-sheet-toggle").get_attribute("aria-expanded") == "true"
     assert run.js(ACTIVE_JS) == ["H2", "storymap-step-title", STEP_IDS[0]]
     assert run.page.locator(".storymap-step--current .storymap-step-title").is_visible()
+
+
+PLACE_POINT_JS = f"""() => {{ const map = {ROOT}.storymap.map, box = map.getContainer().getBoundingClientRect();
+  let found = null;
+  map.eachLayer((l) => {{ if (found || !l.feature || !l.getLatLng || !l._path) return;
+    const p = map.latLngToContainerPoint(l.getLatLng()), x = box.left + p.x, y = box.top + p.y;
+    if (document.elementFromPoint(x, y) === l._path) found = [x, y]; }});
+  return found; }}"""
+
+
+def test_a_popup_closed_from_the_keyboard_gives_the_focus_back_to_the_map(pages, make_page):
+    # A place clicked opens its card; Tab goes into it. Escape there did nothing (Leaflet closes a
+    # popup on Escape only while the map itself has the focus), and its × took the focus with it
+    # to the page's body.
+    run = open_page(make_page, pages, "slides", DESKTOP, "the-canal")
+    in_popup = "() => !!document.activeElement.closest('.leaflet-popup')"
+    on_map = "() => document.activeElement.classList.contains('storymap-map')"
+    for close in ("Escape", "the × button"):
+        point = run.js(PLACE_POINT_JS)  # (where it is now: the map moved to show the popup)
+        assert point, "no place of the step to click"
+        run.page.mouse.click(*point)
+        run.page.wait_for_selector(".leaflet-popup")
+        assert run.js(on_map)
+        for _ in range(3):  # (past the timeline, first in the map after the map itself)
+            run.page.keyboard.press("Tab")
+            if run.js(in_popup):
+                break
+        assert run.js(in_popup)
+        if close == "Escape":
+            run.page.keyboard.press("Escape")
+        else:
+            run.page.focus(".leaflet-popup-close-button")
+            run.page.keyboard.press("Enter")
+        run.page.wait_for_selector(".leaflet-popup", state="detached")
+        assert run.js(on_map), close
+        assert index(run) == STEP_IDS.index("the-canal")
+    # A popup that closes with the step while the focus is elsewhere leaves it there.
+    run.page.mouse.click(*run.js(PLACE_POINT_JS))
+    run.page.wait_for_selector(".leaflet-popup")
+    run.page.focus(".storymap-next")
+    run.page.keyboard.press("Enter")
+    run.settle()
+    assert run.js("() => document.activeElement.classList.contains('storymap-next')")
+    assert run.errors == []

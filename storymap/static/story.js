@@ -612,6 +612,17 @@
         return add.apply(this, arguments);
       };
       this._disposers.push(function () { delete map.addLayer; });
+      // Focus in a popup (Tab from the map after a click): Escape closes the popup (_onKey), and
+      // closing it (Escape, its ×) gives the focus back to the map, not to the page's body.
+      var pane = map.getPane('popupPane'), had;
+      this._listen(pane, 'focusin', function () { had = 1; });
+      map.on('popupclose', function () {
+        var a = document.activeElement;
+        if (had && (a === document.body || pane.contains(a))) {
+          map.getContainer().focus();
+        }
+        had = 0;
+      });
       var refit = L.Util.throttle(function () {
         if (self.index >= 0 && !self._destroyed) {
           self._labels.measure();
@@ -807,6 +818,9 @@
           return;
         }
         if (this.map.getContainer().contains(target)) {
+          if (e.key === 'Escape') {
+            this.map.closePopup();
+          }
           return;
         }
       }

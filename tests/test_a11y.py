@@ -427,3 +427,21 @@ def test_a_popup_closed_from_the_keyboard_gives_the_focus_back_to_the_map(pages,
     run.settle()
     assert run.js("() => document.activeElement.classList.contains('storymap-next')")
     assert run.errors == []
+
+
+# ------------------------------------------------------------------------------ forced colours
+def test_forced_colours_keep_the_legend_timeline_and_progress_colours(pages, make_page):
+    # Windows' high contrast: the map keeps its colours, but the legend's swatches lost theirs (all
+    # the same empty outline), the timeline's current mark looked like the others and the progress
+    # bar was gone.
+    run = open_page(make_page, pages, "slides", DESKTOP, "the-canal", forced_colors="active")
+    assert run.js("() => matchMedia('(forced-colors: active)').matches")
+    seen = run.js("""() => { const bg = (e) => getComputedStyle(e).backgroundColor;
+      return {swatches: [...document.querySelectorAll('.storymap-legend .storymap-swatch--point')].map(bg),
+        current: bg(document.querySelector('.storymap-timeline [aria-current] i')),
+        other: bg(document.querySelector('.storymap-timeline button:not([aria-current]) i')),
+        fill: bg(document.querySelector('.storymap-bar-fill')), bar: bg(document.querySelector('.storymap-bar'))}; }""")
+    assert seen["swatches"] and all(c not in ("rgba(0, 0, 0, 0)", "transparent") for c in seen["swatches"]), seen
+    assert len(set(seen["swatches"])) == len(seen["swatches"]) > 1, seen  # each kind its own colour
+    assert seen["current"] != seen["other"], seen
+    assert seen["fill"] != seen["bar"], seen

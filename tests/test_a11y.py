@@ -445,3 +445,23 @@ def test_forced_colours_keep_the_legend_timeline_and_progress_colours(pages, mak
     assert len(set(seen["swatches"])) == len(seen["swatches"]) > 1, seen  # each kind its own colour
     assert seen["current"] != seen["other"], seen
     assert seen["fill"] != seen["bar"], seen
+
+
+TEXT_SHOWN_JS = """() => { const panel = document.querySelector('.storymap-panel'), box = panel.getBoundingClientRect();
+  panel.scrollTop = document.querySelector('.storymap-step--current p').offsetTop;  // (scrolled to the text)
+  let shown = 0;
+  for (let y = Math.max(0, box.top); y < Math.min(innerHeight, box.bottom); y += 2) {
+    const e = document.elementFromPoint(innerWidth / 2, y);
+    if (e && e.closest('.storymap-step--current')) shown += 2; }
+  return shown; }"""
+
+
+def test_the_story_text_can_be_read_at_400_percent_zoom(pages, make_page):
+    # A 1280 × 1024 screen at 400 % zoom is 320 × 256 CSS px: the bottom sheet's handle and
+    # navigation, both sticky, covered all but a line of the text however it was scrolled.
+    run = open_page(make_page, pages, "slides", (320, 256), "the-canal")
+    assert run.js(TEXT_SHOWN_JS) >= 80
+    run.page.focus(".storymap-next")  # (the navigation scrolled back to when it is used)
+    run.page.keyboard.press("Enter")
+    run.settle()
+    assert index(run) == STEP_IDS.index("the-canal") + 1

@@ -465,3 +465,25 @@ def test_the_story_text_can_be_read_at_400_percent_zoom(pages, make_page):
     run.page.keyboard.press("Enter")
     run.settle()
     assert index(run) == STEP_IDS.index("the-canal") + 1
+
+
+def test_a_popups_close_button_is_clear_of_the_zoom_buttons_on_a_phone_held_sideways(tmp_path, make_page):
+    # The ports story (no timeline) on a phone held sideways: Rotterdam's card opened under the
+    # zoom buttons, which covered its close button (the map was thought wide enough for the card
+    # to sit beside them, but a card is centred on its place).
+    storymap.load(Path(__file__).parent.parent / "examples" / "ports").save(tmp_path / "ports.html")
+    run = make_page((844, 390), has_touch=True, is_mobile=True).open(tmp_path / "ports.html", "europe")
+    point = run.js(f"""() => {{ const sm = {ROOT}.storymap, c = sm.map.getContainer().getBoundingClientRect();
+      const p = sm.map.latLngToContainerPoint(sm._places['port-of-rotterdam'].layer.getBounds().getCenter());
+      return [p.x + c.left, p.y + c.top]; }}""")
+    run.page.touchscreen.tap(*point)
+    run.page.wait_for_selector(".leaflet-popup")
+    run.page.wait_for_timeout(600)  # (the pan's animation)
+    close = run.js("""() => { const b = document.querySelector('.leaflet-popup-close-button'), r = b.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return [!!hit && b.contains(hit), r.top, document.querySelector('.leaflet-control-zoom').getBoundingClientRect().bottom]; }""")
+    assert close[0], close
+    run.page.touchscreen.tap(*run.js("""() => { const r = document.querySelector('.leaflet-popup-close-button').getBoundingClientRect();
+      return [r.left + r.width / 2, r.top + r.height / 2]; }"""))
+    run.page.wait_for_selector(".leaflet-popup", state="detached")
+    assert run.errors == []

@@ -1112,13 +1112,16 @@
         return;
       }
       var pad = this._padding(10), mine = popup._storymapRoom || {};
-      // On a narrow map the card reaches under the controls of the right-hand corners (the zoom
-      // buttons over its close button, the legend over its text): it keeps between them.
+      // The card keeps below the controls of the top right-hand corner (the zoom buttons would
+      // cover its close button wherever the card is centred: a place near the map's right edge,
+      // or any on a phone held sideways), and on a narrow map above those of the bottom one (the
+      // legend over its text).
       var corners = this.map._controlCorners || {}, size = this.map.getSize();
       var box = this.map.getContainer().getBoundingClientRect();
       [['topright', 'tl'], ['bottomright', 'br']].forEach(function (c) {
         var corner = corners[c[0]];
-        if (!corner || !corner.offsetHeight || size.x - pad.tl.x - pad.br.x - corner.offsetWidth >= (o.maxWidth || 300) + 50) {
+        if (!corner || !corner.offsetHeight ||
+            c[1] === 'br' && size.x - pad.tl.x - pad.br.x - corner.offsetWidth >= (o.maxWidth || 300) + 50) {
           return;
         }
         var at = corner.getBoundingClientRect();

@@ -487,3 +487,25 @@ def test_a_popups_close_button_is_clear_of_the_zoom_buttons_on_a_phone_held_side
       return [r.left + r.width / 2, r.top + r.height / 2]; }"""))
     run.page.wait_for_selector(".leaflet-popup", state="detached")
     assert run.errors == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_text_at_twice_the_size_is_not_clipped_or_overlapped(pages, make_page, viewport):
+    # The browser's own text size (Chrome's font size setting, a text-only zoom) at 200 %: the
+    # navigation's "← Previous" ran over the step count and "Next →" was cut off, and the
+    # timeline's years broke in two ("199" over "7").
+    run = make_page(viewport, **reader(viewport))
+    cdp = run.page.context.new_cdp_session(run.page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    run.open(pages / "slides.html", "the-canal")
+    assert run.js("() => parseFloat(getComputedStyle(document.querySelector('.storymap-step--current p')).fontSize)") >= 30
+    seen = run.js("""() => { const box = (s) => document.querySelector(s).getBoundingClientRect();
+      const parts = ['.storymap-prev', '.storymap-progress', '.storymap-next'].map(box), nav = box('.storymap-nav');
+      const apart = (a, b) => a.right <= b.left + 1 || b.right <= a.left + 1 || a.bottom <= b.top + 1 || b.bottom <= a.top + 1;
+      return {apart: [apart(parts[0], parts[1]), apart(parts[1], parts[2]), apart(parts[0], parts[2])],
+        inside: parts.map((r) => r.left >= nav.left - 1 && r.right <= nav.right + 1),
+        clipped: [...document.querySelectorAll('.storymap-nav button')].filter((b) => b.scrollWidth > b.clientWidth + 1).length,
+        broken: [...document.querySelectorAll('.storymap-timeline span')].filter((s) => s.getClientRects().length > 1)
+          .map((s) => s.textContent)}; }""")
+    assert seen == {"apart": [True] * 3, "inside": [True] * 3, "clipped": 0, "broken": []}, seen

@@ -534,3 +534,13 @@ def test_tooltips_and_popups_take_explores_localize_sticky_and_max_width(tmp_pat
         assert run.errors == []
     finally:
         context.close()
+
+
+def test_a_layers_colour_key_keeps_its_colours_in_high_contrast(coloured_page: Path, make_page):
+    # Windows' high contrast (forced colours) kept the map's colours but made every swatch of a
+    # layer's key the same empty box: four kinds of site could no longer be told apart.
+    run = make_page(forced_colors="active").open(coloured_page, STEPS[0])
+    swatches = run.js(f"""() => [...{ROOT_JS}.querySelectorAll('.storymap-legend-item[data-layer="Sites"] .storymap-legend-class .storymap-swatch')]
+      .map((s) => getComputedStyle(s).backgroundColor)""")
+    assert len(swatches) == len(KINDS) and len(set(swatches)) == len(KINDS), swatches
+    assert run.errors == []

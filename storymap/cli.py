@@ -14,6 +14,7 @@ from . import __version__
 from .channels import SOCIAL_IMAGE, write_social_card
 from .embed import MAX_HEIGHT, MIN_HEIGHT, embed_snippet
 from .errors import StoryError, visible
+from .files import names_folder
 from .i18n import LanguageTagError
 from .load import STORY_FILE, load_places
 from .story import LAYOUTS, Story, load
@@ -89,8 +90,9 @@ def _folder(value: Path | None, name: str = "FOLDER") -> Path:
 
 @main.command()
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("dist/index.html"),
-              show_default=True, help="Where to write the page.")
+@click.option("-o", "--output", type=click.Path(), default="dist/index.html", show_default=True,
+              help="Where to write the page: a file, or a folder (one that exists, or a path ending with /) to "
+                   "write index.html in.")
 @click.option("--fragment", is_flag=True,
               help="Write an HTML fragment to paste into a CMS (no html/head/body).")
 @click.option("--layout", type=click.Choice(LAYOUTS), default=None,
@@ -104,7 +106,7 @@ def _folder(value: Path | None, name: str = "FOLDER") -> Path:
 @click.option("--social/--no-social", default=True, show_default=True,
               help="Also write the social card (social.png, 1200×630) beside the page.")
 @click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
-def build(folder: Path | None, output: Path, fragment: bool, layout: str | None, lang: str | None, languages: str | None,
+def build(folder: Path | None, output: str, fragment: bool, layout: str | None, lang: str | None, languages: str | None,
           social: bool, debug: bool) -> None:
     """Build the story in FOLDER into one self-contained HTML page (or fragment).
 
@@ -113,6 +115,7 @@ def build(folder: Path | None, output: Path, fragment: bool, layout: str | None,
     atomically, so a failed build leaves the previous page as it was.
     """
     folder = _folder(folder)
+    page = Path(output) / "index.html" if names_folder(output) or Path(output).is_dir() else Path(output)
     story = _load(folder, debug)
     only = [tag.strip() for tag in languages.split(",") if tag.strip()] if languages is not None else None
     _notes(story, folder, only)
@@ -124,9 +127,9 @@ def build(folder: Path | None, output: Path, fragment: bool, layout: str | None,
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--languages" if only is not None else "--lang") from None
     try:
-        path = story.save(output, fragment=fragment, layout=layout, lang=lang, languages=only)
+        path = story.save(page, fragment=fragment, layout=layout, lang=lang, languages=only)
     except Exception as exc:  # noqa: BLE001 - rendering or writing failed; the old page is intact
-        _crash(exc, f"cannot build {output}", debug)
+        _crash(exc, f"cannot build {page}", debug)
     click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
     if not fragment and social:  # the link preview the page's og:image names (issue 12)
         try:

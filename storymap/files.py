@@ -8,7 +8,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["check_output", "write_atomic"]
+__all__ = ["check_output", "names_folder", "write_atomic"]
 
 
 def check_output(path: str | os.PathLike[str]) -> Path:
@@ -18,10 +18,14 @@ def check_output(path: str | os.PathLike[str]) -> Path:
     Raises
     ------
     ValueError
-        For a directory, a device (``/dev/null``, a disk), a FIFO or a socket: replacing it would
-        destroy something that is not a page, or feed the page to whatever reads the other end.
+        For a directory (or a path ending with a separator, which names one: ``"dist/"``), a
+        device (``/dev/null``, a disk), a FIFO or a socket: replacing it would destroy something
+        that is not a page, or feed the page to whatever reads the other end.
     """
     target = Path(path)
+    if names_folder(path):  # (Path drops the separator: "dist/" would be written as a file named dist)
+        raise ValueError(f"{path} names a folder; a page is written to a file: give its name, such as "
+                         f"{target / 'index.html'}")
     try:
         mode = target.stat().st_mode
     except FileNotFoundError:
@@ -32,6 +36,12 @@ def check_output(path: str | os.PathLike[str]) -> Path:
                 else "not a regular file")
         raise ValueError(f"{target} is {kind}; a page is written only to a regular file or to a new path")
     return target
+
+
+def names_folder(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` as written ends with a path separator (``"dist/"``), naming a folder."""
+    text = os.fspath(path)
+    return isinstance(text, str) and text.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep))
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> Path:

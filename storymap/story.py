@@ -565,8 +565,9 @@ class Story:
         The keywords are :meth:`to_html`'s (``assets``: a folder of the files that controls added
         to :attr:`map` load from a CDN).
 
-        ``path`` must be a regular file or a new path: a directory, a device (``/dev/null``), a
-        FIFO or a socket is refused before anything is rendered (``ValueError``).
+        ``path`` must be a regular file or a new path: a directory (or a path ending with ``/``,
+        which names one), a device (``/dev/null``), a FIFO or a socket is refused before anything
+        is rendered (``ValueError``). Missing folders on the way are made.
 
         Returns
         -------

@@ -747,6 +747,22 @@ def test_failed_write_leaves_the_old_page_and_no_temp_file(story: Path, built: P
     assert built.read_bytes() == before and dist_files(built.parent) == ["index.html"]
 
 
+def test_build_output_to_a_folder_writes_index_html(story: Path):
+    """``-o public/`` (a new folder, named by its trailing /) or ``-o public`` once it exists: the page
+    is public/index.html with its card beside it, not a file called ``public``."""
+    for output in ("public/", "public"):
+        result = run("build", "geodata", "-o", output)
+        assert result.exit_code == 0, result.output
+        assert Path("public").is_dir() and sorted(p.name for p in Path("public").iterdir()) == ["index.html",
+                                                                                               "social.png"]
+        assert result.stdout.startswith("wrote public/index.html (")
+    # In Python, a path ending with / names a folder too: refused as one, with the file to name instead.
+    with pytest.raises(ValueError, match="names a folder; a page is written to a file: give its name, such as "
+                                         "site/index.html"):
+        storymap.load("geodata").save("site/")
+    assert not Path("site").exists()
+
+
 @pytest.mark.parametrize("text, message", [
     ("[" * 100_000, "invalid JSON: nested too deeply"),
     ("[" * 900 + "]" * 900, "invalid JSON: arrays or objects nested more than 64 levels deep"),

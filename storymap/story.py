@@ -580,12 +580,15 @@ class Story:
         return write_atomic(target, html)
 
     def _repr_html_(self) -> str:
-        """Jupyter: the page in a sandboxed iframe (its script runs in its own document)."""
+        """Jupyter: the page in a sandboxed iframe (its script runs in its own document, of an
+        origin of its own: it cannot reach the notebook). Its links (sources, credits) open in a
+        new tab, as in the page, outside the sandbox."""
         import html as _html
 
         doc = _html.escape(self.to_html(), quote=True)
         return (f'<iframe srcdoc="{doc}" title="{_html.escape(self.title)}" '
-                'style="width:100%;height:600px;border:0" sandbox="allow-scripts"></iframe>')
+                'style="width:100%;height:600px;border:0" '
+                'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe>')
 
 
 def load(folder: str | os.PathLike[str]) -> Story:

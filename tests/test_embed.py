@@ -564,3 +564,25 @@ def test_example_page_hosts_both_stories_cleanly(example: Path, make_page):
     assert inner.evaluate("document.querySelector('[data-storymap]').storymap.index") == 2
     assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == 1
     assert run.errors == [] and run.outside == []
+
+
+def test_jupyter_preview_shows_the_story_and_its_links_open(tmp_path: Path, make_page):
+    """``story`` in a notebook: the page in a sandboxed iframe (no reach into the notebook), its
+    story running, and a source link opening in a new tab as in the page (the sandbox let no link
+    out before)."""
+    story = storymap.load(GEODATA)
+    preview = story._repr_html_()
+    assert "allow-same-origin" not in preview and "<script" not in preview.split("srcdoc=", 1)[0]
+    host = tmp_path / "notebook.html"
+    host.write_text(f"<!doctype html><html lang='en'><title>Notebook</title><body>{preview}</body></html>", "utf-8")
+    run = make_page((1200, 800))
+    run.page.goto(host.resolve().as_uri(), wait_until="load")
+    inner = run.page.frames[1]  # (of an origin of its own: the host cannot look in, Playwright can)
+    inner.wait_for_function("() => { const r = document.querySelector('[data-storymap]'); return r && r.storymap; }",
+                            timeout=10_000)
+    assert inner.evaluate("() => document.querySelector('[data-storymap]').storymap.steps.length") == len(story.steps)
+    link = inner.locator("a[target=_blank][href^='https:']").first  # the opening step's first source
+    link.evaluate("a => { for (let d = a.closest('details'); d; d = d.parentElement.closest('details')) d.open = true; }")
+    with run.page.expect_popup(timeout=5_000):
+        link.click()
+    assert not run.errors, run.errors

@@ -119,13 +119,19 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
     story = _load(folder, debug)
     only = [tag.strip() for tag in languages.split(",") if tag.strip()] if languages is not None else None
     _notes(story, folder, only)
-    try:  # checked before anything is rendered
-        if only is not None:
-            page_lang = story._only(only, lang)[1]
-        else:
-            page_lang = story._language(lang)
+    # Checked before anything is rendered, each option named.
+    if only is not None:
+        if not only:
+            raise click.BadParameter(f"give one or more of the story's languages, comma-separated (its languages "
+                                     f"are {', '.join(story.languages)})", param_hint="--languages")
+        try:
+            story._only(only, None)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--languages") from None
+    try:
+        page_lang = story._only(only, lang)[1] if only is not None else story._language(lang)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--languages" if only is not None else "--lang") from None
+        raise click.BadParameter(str(exc), param_hint="--lang") from None
     try:
         path = story.save(page, fragment=fragment, layout=layout, lang=lang, languages=only)
     except Exception as exc:  # noqa: BLE001 - rendering or writing failed; the old page is intact

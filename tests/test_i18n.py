@@ -355,6 +355,20 @@ def test_marked_elements_are_found_with_their_content():
         i18n.marked_elements("<p data-i18n><span data-i18n>x</span></p>")
 
 
+@pytest.mark.parametrize("args, option, message", [
+    (["--languages", "es", "--lang", "en"], "--lang", "lang 'en' is not one of the languages asked for (es)"),
+    (["--languages", "es,fr"], "--languages", "the story is not in 'fr'; its languages are en, es"),
+    (["--languages", " , "], "--languages", "give one or more of the story's languages, comma-separated (its "
+                                            "languages are en, es)"),
+])
+def test_build_names_the_language_option_at_fault(tmp_path: Path, args, option, message):
+    """A usage error names the option that is wrong (--lang outside --languages is --lang's), in the
+    command line's words rather than Python's (no ``got []``)."""
+    result = CliRunner().invoke(cli, ["build", str(GEODATA), "-o", str(tmp_path / "x.html"), *args])
+    assert result.exit_code == 2 and f"Invalid value for {option}: {message}" in result.stderr, result.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
 def test_cli_and_embed_choose_the_language(tmp_path: Path):
     runner = CliRunner()
     out = tmp_path / "es.html"

@@ -8,7 +8,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["check_output", "names_folder", "write_atomic"]
+__all__ = ["check_output", "names_folder", "shown_path", "write_atomic"]
 
 
 def check_output(path: str | os.PathLike[str]) -> Path:
@@ -36,6 +36,17 @@ def check_output(path: str | os.PathLike[str]) -> Path:
                 else "not a regular file")
         raise ValueError(f"{target} is {kind}; a page is written only to a regular file or to a new path")
     return target
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as a message names it: relative to the working folder when it lies inside it
+    (``geodata/story.toml``), else absolute (never ``../../other/story.toml``)."""
+    try:
+        shown = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    outside = shown == os.pardir or shown.startswith(os.pardir + os.sep)
+    return os.path.abspath(path) if outside else shown
 
 
 def names_folder(path: str | os.PathLike[str]) -> bool:

@@ -19,6 +19,7 @@ from typing import Any, Iterator, Optional, Sequence
 from pydantic import ValidationError
 
 from .bulk import paused_gc
+from .files import shown_path
 from .errors import Problem, StoryError, field_path, problems_from_validation, short_repr, validation_problems
 from .models import Place, PlaceCollection, StoryData, check_places, resolve_kinds
 from .syntax import json_message, toml_message
@@ -43,10 +44,7 @@ def _geojson_name(name: str) -> str:
 
 
 def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
+    return shown_path(path)
 
 
 def _quoted(value: str) -> str:

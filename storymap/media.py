@@ -30,6 +30,7 @@ from xml.etree import ElementTree as ET
 
 from markupsafe import Markup
 
+from .files import shown_path
 from .text import markdown_html
 
 if TYPE_CHECKING:
@@ -137,10 +138,7 @@ def local_path(src: str, folder: Optional[Path]) -> Path:
 
 
 def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+    return shown_path(path)
 
 
 # Reading -------------------------------------------------------------------------------------

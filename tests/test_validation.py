@@ -676,6 +676,24 @@ def test_validate_ok_and_usage_errors(story: Path):
     assert run("nonsense").exit_code == 2
 
 
+def test_a_story_outside_the_working_folder_is_named_by_its_absolute_path(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    """Messages name a file as the writer finds it: relative inside the working folder, absolute
+    outside it (``/home/me/story/story.toml``, not ``../../me/story/story.toml``)."""
+    story = tmp_path / "elsewhere" / "story"
+    story.mkdir(parents=True)
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    result = run("validate", str(story))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [f"{story}/story.toml: missing: a story folder needs a story.toml with its steps",
+                                              f"{story}: no *.geojson file of places"]
+    with pytest.raises(StoryError, match=f"^{re.escape(str(tmp_path))}/nowhere: not a story folder"):
+        storymap.load(tmp_path / "nowhere")
+    monkeypatch.chdir(tmp_path)
+    assert run("validate", str(story)).stderr.startswith("elsewhere/story/story.toml: missing")
+
+
 def test_debug_shows_the_traceback(story: Path):
     (story / "story.toml").write_text("", "utf-8")
     assert "Traceback" not in run("validate", "geodata").output

@@ -89,16 +89,35 @@ class Story:
 
     Parameters
     ----------
-    data : StoryData
-        The validated story (see :func:`storymap.load`).
+    data : StoryData or mapping
+        The validated story, or a mapping of its fields (``title``, ``places``, ``steps``, ...) to
+        validate. To read a story folder, use :func:`storymap.load`.
 
     Attributes
     ----------
     map : folium.Map
         The map the story is drawn on; folium layers added to it show in the page.
+
+    Raises
+    ------
+    storymap.StoryError
+        For a mapping that is not a valid story, naming every problem.
+    TypeError
+        For anything else (a folder's path among them: that is :func:`storymap.load`'s).
     """
 
-    def __init__(self, data: StoryData):
+    def __init__(self, data: StoryData | Mapping[str, Any]):
+        if isinstance(data, (str, os.PathLike)):
+            raise TypeError(f"Story takes a StoryData, not a path ({os.fspath(data)!r}); to read a story folder, "
+                            f"use storymap.load({os.fspath(data)!r})")
+        if isinstance(data, Mapping):
+            try:
+                data = StoryData.model_validate(dict(data))
+            except ValidationError as exc:
+                raise StoryError(problems_from_validation(exc, file="", where="Story", model=StoryData)) from None
+        if not isinstance(data, StoryData):
+            raise TypeError(f"Story takes a storymap.StoryData (or a mapping of its fields), got "
+                            f"{type(data).__name__}")
         self.data = data
         self.map: folium.Map = StoryFoliumMap(location=[0.0, 0.0], zoom_start=5)
         self._overlays: dict[str, Overlay] = {}

@@ -146,3 +146,22 @@ def test_views_are_geojson_order_and_finite(view, message):
 def test_bounds_east_of_west_cross_the_antimeridian():
     view = Step(id="a", title="A", view={"bounds": [[150, -10], [-150, 10]]}).view
     assert view.lonlat_bounds == (150, -10, 210, 10)
+
+
+def test_a_story_is_made_from_its_data_or_a_mapping_never_from_a_path(tmp_path):
+    """``Story("geodata")`` used to make a broken story that failed later (``'str' object has no
+    attribute 'steps'``): a path is refused at once, naming storymap.load; a mapping is validated."""
+    import storymap
+
+    for folder in ("geodata", tmp_path):
+        with pytest.raises(TypeError, match=r"Story takes a StoryData, not a path .*use storymap\.load\("):
+            storymap.Story(folder)
+    with pytest.raises(TypeError, match="got int"):
+        storymap.Story(3)
+    with pytest.raises(storymap.StoryError, match="steps: the story has no steps"):
+        storymap.Story({"title": "Empty"})
+    story = storymap.Story({"title": "One place", "places": [Place.from_feature(
+        {"type": "Feature", "id": "gatun", "geometry": POINT, "properties": {k: v for k, v in place().items()
+                                                                           if k not in ("id", "geometry", "kind")}})],
+        "steps": [{"id": "locks", "title": "The locks", "places": ["gatun"]}]})
+    assert repr(story) == "<Story 'One place': 1 steps, 1 places>" and "The locks" in story.to_html()

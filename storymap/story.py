@@ -150,7 +150,9 @@ class Story:
         self.data = self._revalidated("", allowed_origins=given)  # (its field names it)
 
     def __repr__(self) -> str:
-        return f"<Story {self.data.title!r}: {len(self.data.steps)} steps, {len(self.data.places)} places>"
+        steps, places = len(self.data.steps), len(self.data.places)
+        return (f"<Story {self.data.title!r}: {steps} step{'s' * (steps != 1)}, "
+                f"{places} place{'s' * (places != 1)}>")
 
     @property
     def tiles(self) -> Any:

@@ -164,4 +164,4 @@ def test_a_story_is_made_from_its_data_or_a_mapping_never_from_a_path(tmp_path):
         {"type": "Feature", "id": "gatun", "geometry": POINT, "properties": {k: v for k, v in place().items()
                                                                            if k not in ("id", "geometry", "kind")}})],
         "steps": [{"id": "locks", "title": "The locks", "places": ["gatun"]}]})
-    assert repr(story) == "<Story 'One place': 1 steps, 1 places>" and "The locks" in story.to_html()
+    assert repr(story) == "<Story 'One place': 1 step, 1 place>" and "The locks" in story.to_html()

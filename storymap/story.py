@@ -126,6 +126,7 @@ class Story:
     # Reading -------------------------------------------------------------------------------
     @property
     def title(self) -> str:
+        """The story's title, in its own language (``story.toml``'s ``title``)."""
         return self.data.title
 
     @property
@@ -429,6 +430,25 @@ class Story:
     def add_kind(self, name: str, /, **fields: Any) -> "Story":
         """Declare a kind of place, or override fields of one (as ``[kinds.NAME]`` in story.toml does).
 
+        Parameters
+        ----------
+        name : str
+            The kind's name, as places give it in ``kind``.
+        **fields
+            Its fields: ``label``, ``geometry`` (``"point"``, ``"line"`` or ``"area"``), ``color``
+            (all three needed by a new kind), ``symbol``, ... (see the README's Kinds).
+
+        Returns
+        -------
+        Story
+            This story, so calls chain.
+
+        Raises
+        ------
+        storymap.StoryError
+            For a missing, invalid or unknown field (with the closest one), or a story that the
+            kind no longer validates, each problem named; the story is left as it was.
+
         Examples
         --------
         >>> story.add_kind("chokepoint", label="Chokepoint", geometry="point", color="#c62828",
@@ -518,6 +538,9 @@ class Story:
 
         Raises
         ------
+        ValueError
+            For an unknown ``layout``, a ``lang`` the story is not in (or not among ``languages``),
+            or ``languages`` that are not a non-empty list of the story's languages.
         storymap.StoryError
             For a folium element on :attr:`map` whose files cannot be had (each URL is named,
             with the ways out), or one storymap cannot draw (``folium.Choropleth``; a map of its own, such
@@ -594,6 +617,15 @@ class Story:
         -------
         pathlib.Path
             The path written.
+
+        Raises
+        ------
+        ValueError
+            For a ``path`` that cannot hold a page (above), or a keyword :meth:`to_html` refuses.
+        storymap.StoryError
+            For what :meth:`to_html` cannot render (nothing is written).
+        OSError
+            When the page cannot be written (the old file, if any, is left intact).
         """
         target = check_output(path)  # before rendering: a device or a FIFO is refused at once
         # Rendered in full before anything is written.

@@ -52,3 +52,17 @@ def test_js_api_members_are_documented():
     for member in ("steps", "index", "goTo(idOrIndex)", "next()", "prev()", "map", "layers",
                    "storymap:step", "data-storymap"):
         assert member in section, member
+
+
+def test_the_python_api_says_what_it_raises():
+    """help(storymap.Story.save) and the others tell a Python user which errors to expect."""
+    import storymap
+
+    for function in (storymap.load, storymap.Story, storymap.Story.add_layer, storymap.Story.remove_layer,
+                     storymap.Story.add_place, storymap.Story.add_kind, storymap.Story.add_step,
+                     storymap.Story.to_html, storymap.Story.save, storymap.embed_snippet):
+        doc = function.__doc__ or ""
+        assert "\n    Raises\n    ------\n" in doc or "\n        Raises\n        ------\n" in doc, function.__qualname__
+    assert storymap.Story.title.__doc__
+    for error in ("ValueError", "storymap.StoryError", "OSError"):
+        assert error in storymap.Story.save.__doc__.split("Raises", 1)[1], error

@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .channels import SOCIAL_IMAGE, write_social_card
-from .embed import MAX_HEIGHT, MIN_HEIGHT, embed_snippet
+from .embed import MAX_HEIGHT, MIN_HEIGHT, bare_host, embed_snippet
 from .errors import StoryError, visible
 from .files import names_folder
 from .i18n import LanguageTagError
@@ -231,6 +231,10 @@ def embed(url: str, title: str, height: int, lang: str | None) -> None:
     except ValueError as exc:  # (the URL: --height is checked by its type)
         raise click.BadParameter(str(exc), param_hint="URL") from None
     click.echo(snippet, nl=False)
+    host = bare_host(url)
+    if host is not None:  # (a path beside the article, to the browser: the frame would show the site's 404)
+        click.echo(f"storymap embed: note: {url!r} has no scheme, so a browser takes it as a path beside the "
+                   f"page that embeds the story; for the site {host}, write https://{url}", err=True)
 
 
 @main.command("new")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from .i18n import with_language
 
@@ -35,6 +36,19 @@ _PARENT_SCRIPT = """<script>
   });
 })(document.currentScript && document.currentScript.previousElementSibling);
 </script>""" % {"min": MIN_HEIGHT, "max": MAX_HEIGHT}
+
+
+_HOST = re.compile(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?!html?$|php$|aspx?$|shtml$)[a-z]{2,}(?::\d+)?", re.I)
+
+
+def bare_host(src: str) -> str | None:
+    """The host name a URL without a scheme starts with (``example.org/story/`` → ``example.org``),
+    which the browser would take as a path beside the embedding page; None for a real relative URL
+    (``story/index.html``, ``../story/``, ``/story/``)."""
+    if ":" in src.split("/", 1)[0] or src.startswith(("/", ".", "#", "?")):
+        return None
+    first = src.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return first if _HOST.fullmatch(first) else None
 
 
 def embed_snippet(src: str, *, title: str = "Story map", height: int = 640, lang: str | None = None) -> str:

@@ -81,6 +81,22 @@ def test_embed_snippet():
         storymap.embed_snippet("index.html", height=0)
 
 
+@pytest.mark.parametrize("url, host", [("example.org/story/", "example.org"), ("www.news.example/s#the-canal",
+                                                                              "www.news.example"),
+                                        ("story/index.html", None), ("../s/", None), ("index.html", None),
+                                        ("https://example.org/story/", None)])
+def test_embed_notes_a_site_written_without_its_scheme(url: str, host):
+    """``storymap embed example.org/story/`` makes an iframe of a path beside the article (the site's
+    404 in the frame): the snippet is still printed, and a note on stderr says what to write."""
+    result = CliRunner().invoke(cli, ["embed", url])
+    assert result.exit_code == 0 and result.stdout == storymap.embed_snippet(url)
+    if host is None:
+        assert result.stderr == ""
+    else:
+        assert result.stderr == (f"storymap embed: note: {url!r} has no scheme, so a browser takes it as a path "
+                                 f"beside the page that embeds the story; for the site {host}, write https://{url}\n")
+
+
 def test_cli_build_fragment_layout_and_embed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(ROOT)
 

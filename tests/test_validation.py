@@ -694,6 +694,22 @@ def test_a_story_outside_the_working_folder_is_named_by_its_absolute_path(tmp_pa
     assert run("validate", str(story)).stderr.startswith("elsewhere/story/story.toml: missing")
 
 
+def test_python_dash_m_storymap_is_the_command(story: Path):
+    """``python -m storymap`` works where the ``storymap`` script is not on PATH (a venv not
+    activated, Windows): the same command, the same exit statuses, named as storymap."""
+    import subprocess
+    import sys
+
+    root = str(Path(storymap.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    result = subprocess.run([sys.executable, "-m", "storymap", "validate", "geodata"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert result.returncode == 0 and result.stdout == "geodata: valid (11 steps, 18 places)\n", result.stderr
+    result = subprocess.run([sys.executable, "-m", "storymap", "build", "--no-such-option"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert result.returncode == 2 and result.stderr.startswith("Usage: storymap build [OPTIONS] [FOLDER]")
+
+
 def test_debug_shows_the_traceback(story: Path):
     (story / "story.toml").write_text("", "utf-8")
     assert "Traceback" not in run("validate", "geodata").output

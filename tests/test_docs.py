@@ -66,3 +66,24 @@ def test_the_python_api_says_what_it_raises():
     assert storymap.Story.title.__doc__
     for error in ("ValueError", "storymap.StoryError", "OSError"):
         assert error in storymap.Story.save.__doc__.split("Raises", 1)[1], error
+
+
+def test_the_python_api_section_names_the_whole_api_and_its_first_example_runs(tmp_path, monkeypatch):
+    """Every public member of storymap and of a Story is in the README's Python API section (a
+    StoryData field too), and the section's opening example runs as written."""
+    import storymap
+
+    section = README.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    for name in storymap.__all__:
+        assert f"storymap.{name}" in section, name
+    for name in (n for n in dir(storymap.Story) if not n.startswith("_")):
+        assert f"story.{name}" in section or f".{name}(" in section, name
+    for field in storymap.StoryData.model_fields:
+        assert f"`{field}`" in section, field
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    (tmp_path / "geodata").symlink_to(ROOT / "geodata")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+    assert (tmp_path / "dist" / "index.html").is_file() and (tmp_path / "dist" / "social.png").is_file()
+    assert namespace["story"].tiles == "OpenStreetMap.Mapnik"

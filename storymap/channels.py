@@ -30,6 +30,7 @@ import jinja2
 import shapely
 from markupsafe import Markup
 
+from .files import names_folder
 from .geometry import bounds_union, shift_into
 from .i18n import dir_attribute, direction, text as ui_text
 from .text import markdown_html
@@ -515,10 +516,10 @@ def _draw_place(draw: Any, project: Any, shape: shapely.Geometry, style: dict[st
 
 
 def write_social_card(story: Any, path: str | os.PathLike[str], *, lang: Optional[str] = None) -> Path:
-    """Write :func:`social_card` (in ``lang``: the page's language) to ``path`` (a folder:
-    ``social.png`` in it); return the path."""
+    """Write :func:`social_card` (in ``lang``: the page's language) to ``path`` (a folder, one that
+    exists or a path ending with ``/``: ``social.png`` in it); return the path."""
     target = Path(path)
-    if target.is_dir():
+    if target.is_dir() or names_folder(path):
         target = target / SOCIAL_IMAGE
     data = social_card(story, lang)  # drawn in full before anything is written
     target.parent.mkdir(parents=True, exist_ok=True)

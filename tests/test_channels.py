@@ -235,6 +235,18 @@ def test_social_card_is_drawn_without_a_browser(tmp_path: Path):
     assert sum(n for n, c in panel.getcolors(1_000_000) if c == (255, 255, 255)) > 2000
 
 
+def test_write_social_card_into_a_new_folder_named_with_a_slash(tmp_path: Path):
+    """``write_social_card(story, "cards/")`` writes cards/social.png, as into a folder that exists;
+    it wrote a PNG file called ``cards``."""
+    story = storymap.load(tiny_story(tmp_path / "s"))
+    for folder in ("cards", "cards2"):  # (a new one, then one that exists)
+        if folder == "cards2":
+            (tmp_path / folder).mkdir()
+        written = storymap.write_social_card(story, f"{tmp_path / folder}/")
+        assert written == tmp_path / folder / "social.png" and Image.open(written).size == (1200, 630)
+    assert storymap.write_social_card(story, tmp_path / "card.png") == tmp_path / "card.png"
+
+
 def test_storymap_build_writes_the_social_card(tmp_path: Path):
     folder = tiny_story(tmp_path / "s")
     result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "out" / "index.html")])

@@ -255,6 +255,8 @@ def new(folder: Path, title: str, lang: str) -> None:
     from .i18n import check_language
     from .scaffold import new_story, toml_string
 
+    if not title.strip():  # (a usage error too, as --lang's)
+        raise click.BadParameter("the title is blank; give it some text", param_hint="--title")
     try:
         lang, notes = check_language(lang)
     except LanguageTagError as exc:  # (a usage error, as for build's and embed's --lang: exit status 2)

@@ -228,8 +228,8 @@ def embed(url: str, title: str, height: int, lang: str | None) -> None:
         snippet = embed_snippet(url, title=title, height=height, lang=lang)
     except LanguageTagError as exc:
         raise click.BadParameter(str(exc), param_hint="--lang") from None
-    except ValueError as exc:  # (the URL: --height is checked by its type)
-        raise click.BadParameter(str(exc), param_hint="URL") from None
+    except ValueError as exc:  # (the URL or the title: --height is checked by its type)
+        raise click.BadParameter(str(exc), param_hint="--title" if str(exc).startswith("title") else "URL") from None
     click.echo(snippet, nl=False)
     host = bare_host(url)
     if host is not None:  # (a path beside the article, to the browser: the frame would show the site's 404)

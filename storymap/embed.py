@@ -79,12 +79,14 @@ def embed_snippet(src: str, *, title: str = "Story map", height: int = 640, lang
     Raises
     ------
     ValueError
-        For a ``src`` that is not an http(s) or relative URL, and a ``height`` that is not a whole
-        number of pixels in range (``True`` is not a height).
+        For a ``src`` that is not an http(s) or relative URL, a blank ``title``, and a ``height``
+        that is not a whole number of pixels in range (``True`` is not a height).
     """
     scheme = src.strip().split(":", 1)[0].lower() if ":" in src.split("/", 1)[0] else ""
     if scheme and scheme not in ("http", "https"):
         raise ValueError(f"src must be an http(s) or relative URL, got {src!r}")
+    if not isinstance(title, str) or not title.strip():  # (a screen reader names the frame by it: WCAG 4.1.2)
+        raise ValueError(f"title must name the story for screen readers (the iframe's accessible name), got {title!r}")
     if isinstance(height, bool) or not isinstance(height, int) or not MIN_HEIGHT <= height <= MAX_HEIGHT:
         raise ValueError(f"height must be a whole number of pixels from {MIN_HEIGHT} to {MAX_HEIGHT}, got {height!r}")
     if lang is not None:

@@ -81,6 +81,17 @@ def test_embed_snippet():
         storymap.embed_snippet("index.html", height=0)
 
 
+@pytest.mark.parametrize("title", ["", "   "])
+def test_an_embedded_story_always_has_an_accessible_name(title: str):
+    """The iframe's title is what a screen reader announces for the frame: a blank one is refused
+    (it made ``title="  "``), by the function and by the command (a usage error naming --title)."""
+    with pytest.raises(ValueError, match="title must name the story for screen readers"):
+        storymap.embed_snippet("https://news.example/s/", title=title)
+    result = CliRunner().invoke(cli, ["embed", "https://news.example/s/", "--title", title])
+    assert result.exit_code == 2 and "Invalid value for --title: title must name the story" in result.stderr
+    assert result.stdout == ""
+
+
 @pytest.mark.parametrize("url, host", [("example.org/story/", "example.org"), ("www.news.example/s#the-canal",
                                                                               "www.news.example"),
                                         ("story/index.html", None), ("../s/", None), ("index.html", None),

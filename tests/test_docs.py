@@ -87,3 +87,17 @@ def test_the_python_api_section_names_the_whole_api_and_its_first_example_runs(t
     exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
     assert (tmp_path / "dist" / "index.html").is_file() and (tmp_path / "dist" / "social.png").is_file()
     assert namespace["story"].tiles == "OpenStreetMap.Mapnik"
+
+
+def test_the_places_and_kinds_example_runs(tmp_path, monkeypatch):
+    """README's "Places and kinds from Python" runs as written from the repository's root."""
+    section = README.split("### Places and kinds from Python", 1)[1].split("\n### ", 1)[0]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "ports").symlink_to(ROOT / "examples" / "ports")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+    story = namespace["story"]
+    assert story.steps[-1].id == "waiting" and "eastern-anchorage" in {place.id for place in story.data.places}
+    assert "Waiting for a berth" in (tmp_path / "dist" / "waiting.html").read_text("utf-8")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
+import re
 import warnings
 from pathlib import Path
 from collections.abc import Mapping
@@ -71,6 +73,24 @@ def _refusals(m: folium.Map, elements: list[Element]) -> list[Problem]:
     return []
 
 
+#: story.toml's words in a message, and what a Python user writes instead.
+_PYTHON_WORDS = ((re.compile(r"declare a new one in story\.toml: \[kinds\.(.+?)\] with label, geometry and color$"),
+                  r"declare it first: story.add_kind('\1', label=..., geometry=..., color=...)"),
+                 (re.compile(r"add at least one \[\[steps\]\] table$"), "give at least one step"))
+
+
+def _in_python(problems: list[Problem]) -> list[Problem]:
+    """Problems found from Python (``Story(...)``, ``add_place``, ``add_kind``), told in Python's
+    words rather than story.toml's."""
+    told = []
+    for problem in problems:
+        message = problem.message
+        for pattern, words in _PYTHON_WORDS:
+            message = pattern.sub(words, message)
+        told.append(dataclasses.replace(problem, message=message))
+    return told
+
+
 def _added_to_figure(m: folium.Map, names: set[str]) -> list[tuple[str, Element]]:
     """What code added to the map's figure (``m.get_root().html.add_child(...)``): children kept
     under their own names. Left out are folium's own (``meta_http``), the files plugins link, and
@@ -114,7 +134,8 @@ class Story:
             try:
                 data = StoryData.model_validate(dict(data))
             except ValidationError as exc:
-                raise StoryError(problems_from_validation(exc, file="", where="Story", model=StoryData)) from None
+                raise StoryError(_in_python(problems_from_validation(exc, file="", where="Story",
+                                                                     model=StoryData))) from None
         if not isinstance(data, StoryData):
             raise TypeError(f"Story takes a storymap.StoryData (or a mapping of its fields), got "
                             f"{type(data).__name__}")
@@ -466,7 +487,7 @@ class Story:
         try:
             data = StoryData.model_validate(values)
         except ValidationError as exc:
-            raise StoryError(problems_from_validation(exc, file="", where=where, model=StoryData)) from None
+            raise StoryError(_in_python(problems_from_validation(exc, file="", where=where, model=StoryData))) from None
         return data
 
     def add_step(self, step: Step | Mapping[str, Any] | None = None, /, *, before: Optional[str] = None,

@@ -165,3 +165,22 @@ def test_a_story_is_made_from_its_data_or_a_mapping_never_from_a_path(tmp_path):
                                                                            if k not in ("id", "geometry", "kind")}})],
         "steps": [{"id": "locks", "title": "The locks", "places": ["gatun"]}]})
     assert repr(story) == "<Story 'One place': 1 step, 1 place>" and "The locks" in story.to_html()
+
+
+def test_problems_found_from_python_say_what_to_write_in_python():
+    """add_place with an undeclared kind named story.toml's [kinds.NAME] table to a Python user; it
+    now names story.add_kind. (storymap validate keeps story.toml's words: see test_any_story.)"""
+    import shapely
+
+    import storymap
+    from tests.conftest import GEODATA
+
+    story = storymap.load(GEODATA)
+    with pytest.raises(storymap.StoryError) as caught:
+        story.add_place(shapely.Point(-79.5, 9.0), name="Pier", kind="pier", annotation="A pier.",
+                        sources=[{"title": "A source", "url": "https://example.org/a"}])
+    [problem] = caught.value.problems
+    assert problem.message.endswith("declare it first: story.add_kind('pier', label=..., geometry=..., color=...)")
+    assert "story.toml" not in problem.message
+    with pytest.raises(storymap.StoryError, match="the story has no steps; give at least one step$"):
+        storymap.Story({"title": "Empty"})

@@ -117,6 +117,11 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
     folder = _folder(folder)
     page = Path(output) / "index.html" if names_folder(output) or Path(output).is_dir() else Path(output)
     story = _load(folder, debug)
+    written = [page] + ([page.parent / SOCIAL_IMAGE] if not fragment and social else [])
+    own = next((path for path in written if path.resolve() in _story_files(story, folder)), None)
+    if own is not None:  # (a slip such as -o geodata/story.toml would replace the story with the page)
+        raise click.BadParameter(f"{own} is one of the story's own files, which the build would replace; write the "
+                                 "page elsewhere (e.g. dist/index.html)", param_hint="'-o' / '--output'")
     only = [tag.strip() for tag in languages.split(",") if tag.strip()] if languages is not None else None
     _notes(story, folder, only)
     # Checked before anything is rendered, each option named.
@@ -148,6 +153,17 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
                        f"messaging apps) need the card's absolute address, and the page names it as "
                        f"'{SOCIAL_IMAGE}' beside itself; set base_url = \"https://…/\" in story.toml to where the "
                        "page will live, and og:image and og:url become absolute", err=True)
+
+
+def _story_files(story: Story, folder: Path) -> set[Path]:
+    """The files a story is read from (resolved): story.toml, its translations, its places, and
+    the images of its steps."""
+    files = [folder / STORY_FILE, *folder.glob("story.*.toml"), *folder.glob("*.geojson")]
+    sources = [figure.src for step in story.data.steps for figure in step.media]
+    sources += [figure.src for translation in story.data.translations.values()
+                for step in translation.steps.values() for figure in step.media or () if figure.src]
+    files += [folder / src for src in sources if "://" not in src]
+    return {path.resolve() for path in files}
 
 
 @main.command()

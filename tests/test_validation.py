@@ -781,6 +781,18 @@ def test_failed_write_leaves_the_old_page_and_no_temp_file(story: Path, built: P
     assert built.read_bytes() == before and dist_files(built.parent) == ["index.html"]
 
 
+@pytest.mark.parametrize("output", ["geodata/story.toml", "geodata/story.es.toml", "geodata/places.geojson",
+                                    "geodata/media/canal-profile.svg", "geodata/media/canal-profile.es.svg"])
+def test_build_never_writes_over_the_storys_own_files(story: Path, output: str):
+    """A slip such as ``-o geodata/story.toml`` replaced the story with the page (and the next
+    build failed on invalid TOML): a usage error now, naming the file, nothing written."""
+    before = Path(output).read_bytes()
+    result = run("build", "geodata", "-o", output)
+    assert result.exit_code == 2, result.output
+    assert f"{output} is one of the story's own files, which the build would replace" in result.stderr
+    assert Path(output).read_bytes() == before and not (story / "social.png").exists()
+
+
 def test_build_output_to_a_folder_writes_index_html(story: Path):
     """``-o public/`` (a new folder, named by its trailing /) or ``-o public`` once it exists: the page
     is public/index.html with its card beside it, not a file called ``public``."""

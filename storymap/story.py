@@ -334,9 +334,9 @@ class Story:
             For a duplicate name, an unknown step, property or column (listing the real ones),
             an unknown colormap or scheme (listing valid ones), an invalid style, times that are not
             dates (naming them) or an unknown time mode, an unsupported keyword, a missing optional
-            library (naming ``pip install 'storymap[explore]'``), data that is empty or not geographic, or a folium plugin whose files cannot be had
-            (each URL is named, with the ways out); the message names the keyword, what was
-            given and what was expected.
+            library (naming ``pip install 'storymap[explore]'``), data that is empty or not
+            geographic, or a folium plugin whose files cannot be had (each URL is named, with the
+            ways out); the message names the keyword, what was given and what was expected.
 
         Examples
         --------

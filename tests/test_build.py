@@ -23,7 +23,9 @@ from .test_i18n import write_suez_story
 # never collide (labels.js), the timeline and the text-first script; the trimmed Leaflet
 # (storymap.leaflet_trim, 18 KB off with its CSS), the script's parts only where a page uses them
 # (assets.SCRIPT_FEATURES, 8.6 KB) and the CSS's (3 KB) brought the Panama page in Spanish to
-# 305,931 bytes (94,903 gzipped), in English to 300,437.
+# 305,931 bytes (94,903 gzipped), in English to 300,437. The ninth session's fixes for readers and
+# hosts (long words, high contrast, text at 200%, popups below the zoom buttons: ~0.9 KB) left
+# Spanish at 306,846 bytes (95,108 gzipped), 354 bytes under: a new feature must pay its way.
 MAX_BYTES = 300 * 1024
 MAX_GZIP_BYTES = 100_000
 # The budget applies per language: a page in one language within the budget above; a page with

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 import warnings
@@ -321,6 +322,11 @@ def schema(what: str, output: Path | None, story_folder: Path | None, debug: boo
     """
     from .schema import dumps, schema_for
 
+    if output is not None and (re.fullmatch(r"story(\.[^.]+)?\.toml", output.name, re.IGNORECASE)
+                               or output.suffix.lower() == ".geojson"):
+        # (A slip such as -o geodata/story.toml would replace the story with its schema.)
+        raise click.BadParameter(f"{output} is a story's own file, which the schema would replace; write it "
+                                 f"beside them (e.g. schema/{what}.schema.json)", param_hint="'-o' / '--output'")
     try:
         text = dumps(schema_for(what, story_folder))
     except StoryError as exc:

@@ -218,6 +218,14 @@ def test_schema_command_prints_and_writes(tmp_path: Path):
     assert json.loads(out.read_text("utf-8")) == places_schema(GEODATA)
     Draft202012Validator.check_schema(places_schema(GEODATA))  # the fitted one too is a valid 2020-12 schema
     assert run("schema", "nothing").exit_code == 2
+    # A slip of -o onto the story's own files is refused before anything is written.
+    story = tmp_path / "mine"
+    shutil.copytree(GEODATA, story)
+    for own in ("story.toml", "story.es.toml", "places.geojson"):
+        before = (story / own).read_bytes()
+        result = run("schema", "story", "-o", str(story / own))
+        assert result.exit_code == 2 and "is a story's own file" in result.stderr, own
+        assert (story / own).read_bytes() == before, own
     assert run("schema", "places", "--story", str(tmp_path / "missing")).exit_code == 2
     broken = tmp_path / "broken"
     broken.mkdir()

@@ -470,7 +470,9 @@ class AssetStore:
         env = [p for p in os.environ.get("STORYMAP_ASSETS", "").split(os.pathsep) if p]
         # Last: the few plugin files folium itself ships (HeatMap's script, for one).
         bundled = [Path(str(resources.files("folium").joinpath("templates")))]
-        self.folders = [Path(f) for f in list(folders) + env] + bundled
+        #: The folders the caller named (``folders``, then ``$STORYMAP_ASSETS``'s).
+        self.named = [Path(f) for f in list(folders) + env]
+        self.folders = self.named + bundled
         self.fetch = os.environ.get("STORYMAP_FETCH", "1") != "0" if fetch is None else fetch
         self.cache = cache or _cache_dir()
         self.timeout = timeout
@@ -560,6 +562,10 @@ class AssetStore:
     def problems(self, urls: Sequence[str], where: str) -> list[Problem]:
         """One line per file that could not be had, then the ways out."""
         lines = [Problem(file="", where=where, field="assets", message=f"cannot find {url}") for url in urls]
+        # (A mistyped folder, or one named relative to another working folder, is found empty.)
+        lines += [Problem(file="", where=where, field="assets", message=f"the assets folder {folder} does not exist"
+                          + (f" (from {Path.cwd()})" if not folder.is_absolute() else ""))
+                  for folder in self.named if not folder.is_dir()]
         names = {_basename(url) for url in urls}
         lines += [Problem(file="", where=where, field="assets", message=hint)
                   for files, hint in HINTS if names & set(files)]

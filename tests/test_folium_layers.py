@@ -140,7 +140,12 @@ def test_controls_on_the_map_take_their_files_from_save(tmp_path: Path):
         story.to_html()
     assert f"cannot find {FULLSCREEN_JS}" in str(info.value)
     assert "pass assets=FOLDER to save() or to_html()" in str(info.value.problems[-1])
+    assert "does not exist" not in str(info.value)
     folder = tmp_path / "fullscreen"
+    # A folder that is not there is named (the files were looked for in nothing).
+    with pytest.raises(StoryError) as info:
+        story.to_html(assets=folder)
+    assert f"the page assets: the assets folder {folder} does not exist" in [str(p) for p in info.value.problems]
     folder.mkdir()
     (folder / "Control.FullScreen.min.js").write_text("L.Control.FullScreen = L.Control.extend({});")
     (folder / "Control.FullScreen.css").write_text(".leaflet-control-fullscreen a{display:block}")

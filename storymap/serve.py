@@ -1,8 +1,9 @@
 """``storymap serve``: a live preview of a story folder while it is edited.
 
-The story is built in memory (nothing is written) and served on 127.0.0.1 only. The folder is
-polled ten times a second (a story folder holds a handful of files: polling costs nothing,
-needs no extra library and works on every file system, network and container mounts included);
+The story is built in memory (nothing is written) and served on 127.0.0.1 only. The folder and its
+subfolders (``media/``) are polled ten times a second (a story folder holds a handful of files:
+polling costs nothing, needs no extra library and works on every file system, network and
+container mounts included);
 every save rebuilds the page, and the open page learns of it through a server-sent event stream
 and reloads itself, keeping its step (the URL's ``#step-id``). When the story becomes invalid the
 page keeps the last version that built and shows the problems over it (the lines ``storymap
@@ -60,6 +61,8 @@ POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.05
 #: Comments keep an idle event stream open through proxies; a waiting stream wakes this often.
 KEEPALIVE_SECONDS = 15.0
+#: The most files (and folders) of the story folder watched.
+WATCH_LIMIT = 5000
 
 _CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">\n?', re.IGNORECASE)
 _CHARSET = re.compile(r"<meta charset=[\"']?utf-8[\"']?\s*/?>", re.IGNORECASE)
@@ -268,20 +271,21 @@ class DevServer:
 
     # Watching ---------------------------------------------------------------------------------
     def _snapshot(self) -> dict[str, tuple[int, ...]]:
-        """The folder's files (top level, not hidden) with what changes when one is saved."""
+        """The folder's files, its subfolders' too (``media/``: an image saved over in place changes
+        no entry of the top level), none hidden, with what changes when one is saved. At most
+        ``WATCH_LIMIT`` entries: a folder that holds far more than a story needs is watched in part."""
         seen: dict[str, tuple[int, ...]] = {}
-        try:
-            entries = list(os.scandir(self.folder))
-        except OSError:
-            return seen
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            try:
-                st = entry.stat()
-            except OSError:  # removed between listing and stat
-                continue
-            seen[entry.name] = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, int(entry.is_dir()))
+        for top, dirs, files in os.walk(self.folder, onerror=lambda _: None):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in [*files, *dirs]:
+                if name.startswith(".") or len(seen) >= WATCH_LIMIT:
+                    continue
+                path = os.path.join(top, name)
+                try:
+                    st = os.stat(path)
+                except OSError:  # removed between listing and stat (or a broken link)
+                    continue
+                seen[path] = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, int(name in dirs))
         return seen
 
     def watch(self, before: Optional[dict[str, tuple[int, ...]]] = None) -> None:

@@ -477,3 +477,33 @@ def test_ctrl_c_stops_cleanly(served: Served):
     assert "Traceback" not in "".join(served.stderr)
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", served.port), timeout=2).close()
+
+
+def test_an_image_saved_over_in_media_is_rebuilt(tmp_path: Path):
+    """An image of a step, re-exported over itself in ``media/``, rebuilds the page: the watcher
+    looked at the folder's top level only, where nothing changes then, so the page kept the old
+    image until story.toml was saved again."""
+    folder = tmp_path / "story"
+    new_story(folder)
+    (folder / "media").mkdir()
+    picture = folder / "media" / "chart.svg"
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="{}"/></svg>'
+    picture.write_text(svg.format("#123456"), "utf-8")
+    with (folder / "story.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[[steps.media]]\nsrc = "media/chart.svg"\nalt = "A chart"\n')
+    server = DevServer(folder, port=0, echo=lambda *a, **k: None)
+    watcher = threading.Thread(target=server.watch, daemon=True)
+    try:
+        assert server.build().ok
+        first = server.state.version
+        watcher.start()
+        time.sleep(0.3)  # (the watcher has looked once)
+        with picture.open("r+", encoding="utf-8") as same_file:  # in place: same inode, same size
+            same_file.write(svg.format("#abcdef"))
+        deadline = time.monotonic() + WAIT
+        while server.state.version == first and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.state.ok and server.state.version != first
+    finally:
+        server.stop()
+        watcher.join(WAIT)

@@ -449,6 +449,38 @@ def test_phone_check_names_what_a_shortened_list_leaves_out(browser, tmp_path: P
         server.stop()
 
 
+@pytest.mark.browser
+def test_copy_without_the_clipboard_keeps_focus_and_says_what_happened(browser, served: Served):
+    """Where the page may not use the clipboard API, Copy falls back on a hidden text area: focus
+    went to the page's body (a keyboard user was thrown back to the start), a failed copy said
+    nothing, and "Copied" was never heard (the button's aria-label hides its text)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith((served.url, "data:", "about:"))
+                      else r.abort())
+        context.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined});")
+        tab = context.new_page()
+        tab.goto(served.url + "#paris")
+        ready(tab, "paris")
+        tab.focus(".storymap-dev-toggle")
+        tab.keyboard.press("Enter")
+        copy = "[data-form=bounds] + .storymap-dev-copy"
+        line = tab.text_content("[data-form=bounds]")
+        tab.focus(copy)
+        tab.keyboard.press("Enter")
+        assert tab.evaluate("(sel) => document.activeElement.matches(sel)", copy)
+        assert tab.text_content(".storymap-dev-copied") == "Copied: " + line
+        assert tab.get_attribute(".storymap-dev-copied", "role") == "status"
+
+        tab.evaluate("document.execCommand = () => false")  # a browser that refuses: selected for Ctrl+C
+        tab.keyboard.press("Enter")
+        assert tab.evaluate("(sel) => document.activeElement.matches(sel)", copy)
+        assert tab.evaluate("String(getSelection())") == line
+        assert "press Ctrl+C" in tab.text_content(".storymap-dev-copied")
+    finally:
+        context.close()
+
+
 def test_a_browser_that_goes_away_mid_page_is_no_error(served: Served):
     """A tab closed (or sent elsewhere) while the page loads breaks the server's write: the dev
     server printed a traceback for it (BrokenPipeError), as for a bug of its own."""

@@ -359,6 +359,8 @@
     body.appendChild(el('p', 'storymap-dev-note',
       'Move the map, then paste one of these into the step in story.toml (replacing its view):'));
     var toml = {}, phone = {step: stepPhone};
+    var copied = el('p', 'storymap-dev-note storymap-dev-copied'); // (placed last, below)
+    copied.setAttribute('role', 'status');
     ['center', 'bounds'].forEach(function (form) {
       var row = el('div', 'storymap-dev-row');
       var code = el('code', 'storymap-dev-toml');
@@ -366,7 +368,7 @@
       var copy = el('button', 'storymap-dev-copy', 'Copy');
       copy.type = 'button';
       copy.setAttribute('aria-label', 'Copy the ' + (form === 'center' ? 'center and zoom' : 'bounds') + ' view');
-      copy.addEventListener('click', function () { copyText(code.textContent, copy); });
+      copy.addEventListener('click', function () { copyText(code, copy, copied); });
       var mark = el('span', 'storymap-dev-mark', '');
       mark.setAttribute('data-phone', form);
       row.appendChild(code);
@@ -378,32 +380,53 @@
     });
     body.appendChild(el('p', 'storymap-dev-note',
       'Bounds adapt to the screen; a center and zoom show less of the map on a phone.'));
+    body.appendChild(copied);
     root.appendChild(toggle);
     root.appendChild(body);
     document.body.appendChild(root);
     return {root: root, toggle: toggle, live: live, body: body, step: step, toml: toml, phone: phone};
   }
 
-  function copyText(text, button) {
+  // Copy `code`'s line; `status` says what happened (the button's own label, read by screen
+  // readers, stays "Copy the … view"). Where the page may not copy, the line is selected for
+  // Ctrl+C. Keyboard focus stays on the button.
+  function copyText(code, button, status) {
+    var text = code.textContent;
     function done() {
       button.textContent = 'Copied';
+      status.textContent = 'Copied: ' + text;
       setTimeout(function () { button.textContent = 'Copy'; }, 1500);
+    }
+    function byHand() {
+      var range = document.createRange();
+      range.selectNodeContents(code);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      status.textContent = 'Could not copy here: the line is selected, press Ctrl+C (⌘C on a Mac).';
     }
     function fallback() {
       var area = document.createElement('textarea');
       area.value = text;
       area.setAttribute('readonly', '');
+      area.setAttribute('aria-hidden', 'true');
       area.style.position = 'fixed';
       area.style.opacity = '0';
       document.body.appendChild(area);
       area.select();
+      var copied = false;
       try {
-        if (document.execCommand('copy')) {
-          done();
-        }
-      } catch (e) { /* select it by hand */ }
+        copied = document.execCommand('copy');
+      } catch (e) { /* selected for Ctrl+C below */ }
       document.body.removeChild(area);
+      button.focus({preventScroll: true});
+      if (copied) {
+        done();
+      } else {
+        byHand();
+      }
     }
+    status.textContent = '';
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, fallback);
     } else {

@@ -481,6 +481,28 @@ def test_copy_without_the_clipboard_keeps_focus_and_says_what_happened(browser, 
         context.close()
 
 
+@pytest.mark.browser
+def test_a_page_whose_server_stopped_says_so(browser, tmp_path: Path):
+    """Once serve stops, the open page no longer follows the files: its picker said so by a dot
+    turning from green to red only (a colour alone, easily missed); it says it in words."""
+    new_story(tmp_path / "story")
+    server = Served(tmp_path / "story", cwd=tmp_path)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith((server.url, "data:", "about:"))
+                      else r.abort())
+        tab = context.new_page()
+        tab.goto(server.url + "#paris")
+        ready(tab, "paris")
+        assert tab.text_content(".storymap-dev-toggle") == "View picker"
+        assert server.stop() == 0
+        tab.wait_for_selector(".storymap-dev[data-connected=no]", timeout=WAIT * 1000)
+        assert tab.text_content(".storymap-dev-toggle") == "View picker · not connected: is storymap serve running?"
+    finally:
+        context.close()
+        server.stop()
+
+
 def test_a_browser_that_goes_away_mid_page_is_no_error(served: Served):
     """A tab closed (or sent elsewhere) while the page loads breaks the server's write: the dev
     server printed a traceback for it (BrokenPipeError), as for a bug of its own."""

@@ -107,11 +107,16 @@
     }
   }
 
+  // Whether the event stream is open: said in words in the picker's button (the dot's colour
+  // alone is easily missed, and a page that has lost its server no longer updates).
+  var online = true;
   function connected(yes) {
+    online = yes;
     if (panel) {
       panel.root.setAttribute('data-connected', yes ? 'yes' : 'no');
       panel.live.title = yes ? 'Live: the page reloads when a file of the story is saved' :
         'Not connected: is storymap serve still running? (retrying)';
+      panel.offline.textContent = yes ? '' : ' · not connected: is storymap serve running?';
     }
   }
 
@@ -167,7 +172,7 @@
     var map = story.map;
     var L = window.L;
     panel = buildPanel();
-    connected(true);
+    connected(online);
     var probe = buildProbe();
     var candidates = {};
 
@@ -340,6 +345,8 @@
     var live = el('span', 'storymap-dev-live');
     toggle.appendChild(live);
     toggle.appendChild(document.createTextNode('View picker'));
+    var offline = el('span', 'storymap-dev-offline');
+    toggle.appendChild(offline);
     var body = el('div', 'storymap-dev-body');
     body.id = 'storymap-dev-body';
     toggle.setAttribute('aria-controls', body.id);
@@ -384,7 +391,7 @@
     root.appendChild(toggle);
     root.appendChild(body);
     document.body.appendChild(root);
-    return {root: root, toggle: toggle, live: live, body: body, step: step, toml: toml, phone: phone};
+    return {root: root, toggle: toggle, live: live, offline: offline, body: body, step: step, toml: toml, phone: phone};
   }
 
   // Copy `code`'s line; `status` says what happened (the button's own label, read by screen

@@ -62,7 +62,7 @@ SETTLE_SECONDS = 0.05
 #: Comments keep an idle event stream open through proxies; a waiting stream wakes this often.
 KEEPALIVE_SECONDS = 15.0
 #: The most files (and folders) of the story folder watched.
-WATCH_LIMIT = 5000
+WATCH_LIMIT = 1000
 
 _CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">\n?', re.IGNORECASE)
 _CHARSET = re.compile(r"<meta charset=[\"']?utf-8[\"']?\s*/?>", re.IGNORECASE)
@@ -278,7 +278,9 @@ class DevServer:
         for top, dirs, files in os.walk(self.folder, onerror=lambda _: None):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in [*files, *dirs]:
-                if name.startswith(".") or len(seen) >= WATCH_LIMIT:
+                if len(seen) >= WATCH_LIMIT:
+                    return seen
+                if name.startswith("."):
                     continue
                 path = os.path.join(top, name)
                 try:

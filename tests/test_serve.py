@@ -561,3 +561,21 @@ def test_an_image_saved_over_in_media_is_rebuilt(tmp_path: Path):
     finally:
         server.stop()
         watcher.join(WAIT)
+
+
+def test_a_crowded_folder_is_watched_in_part_top_level_first(tmp_path: Path):
+    """Watching subfolders must not make a story kept beside a big data folder cost a core: the
+    folder is looked at ten times a second, so at most WATCH_LIMIT entries, the story's own first."""
+    from storymap.serve import WATCH_LIMIT
+
+    new_story(tmp_path / "story")
+    (tmp_path / "story" / "raw").mkdir()
+    for i in range(WATCH_LIMIT + 200):
+        (tmp_path / "story" / "raw" / f"{i}.csv").touch()
+    server = DevServer(tmp_path / "story", port=0, echo=lambda *a, **k: None)
+    try:
+        seen = server._snapshot()
+    finally:
+        server.stop()
+    assert len(seen) == WATCH_LIMIT
+    assert {os.path.join(tmp_path / "story", name) for name in ("story.toml", "places.geojson")} <= set(seen)

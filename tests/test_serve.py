@@ -30,7 +30,7 @@ from storymap.models import View
 from storymap.scaffold import new_story
 from storymap.serve import DevServer
 
-from .conftest import BLANK_PNG, TILE_HOSTS
+from .conftest import BLANK_PNG, GEODATA, TILE_HOSTS
 
 WAIT = 30.0  # seconds: generous upper bounds on a loaded machine, never a sleep
 
@@ -498,6 +498,33 @@ def test_a_page_whose_server_stopped_says_so(browser, tmp_path: Path):
         assert server.stop() == 0
         tab.wait_for_selector(".storymap-dev[data-connected=no]", timeout=WAIT * 1000)
         assert tab.text_content(".storymap-dev-toggle") == "View picker · not connected: is storymap serve running?"
+    finally:
+        context.close()
+        server.stop()
+
+
+@pytest.mark.browser
+def test_phone_check_measures_the_language_read(browser):
+    """In a story of two languages the phone-size copy opened in the page's first language
+    whatever the reader had chosen (?lang=es, or the language buttons): the check measured and
+    named the English labels of a page read in Spanish."""
+    server = Served(GEODATA, cwd=GEODATA.parent)  # (read-only: nothing is edited)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith((server.url, "data:", "about:"))
+                      else r.abort())
+        tab = context.new_page()
+        tab.goto(server.url + "?lang=es#the-canal")
+        ready(tab, "the-canal")
+        tab.click(".storymap-dev-toggle")
+        tab.evaluate("void document.querySelector('[data-storymap]').storymap.map.setZoom(11, {animate: false})")
+        tab.wait_for_selector("[data-phone=center][data-fit=no]", timeout=WAIT * 1000)
+        spanish = tab.text_content("[data-phone=center]")
+        assert "Esclusas de" in spanish and "Locks" not in spanish, spanish
+        tab.click(".storymap-lang[data-lang=en]")
+        tab.wait_for_function("() => document.querySelector('[data-phone=center]').textContent.includes('Locks')",
+                              timeout=WAIT * 1000)
+        assert "Esclusas" not in tab.text_content("[data-phone=center]")
     finally:
         context.close()
         server.stop()

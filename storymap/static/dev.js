@@ -232,7 +232,7 @@
       pending = setTimeout(update, 150);
     }
     map.on('moveend zoomend resize', later);
-    story.on('step viewend', later);
+    story.on('step viewend language', later);
     update();
 
     // Phone-size checks -----------------------------------------------------------------------
@@ -253,6 +253,9 @@
       var s = probeStory();
       if (!s || typeof s.showView !== 'function' || typeof s.labels !== 'function') {
         return null;
+      }
+      if (s.language !== story.language && typeof s.setLanguage === 'function') {
+        s.setLanguage(story.language, {history: false}); // the labels' words are the reader's
       }
       s.goTo(index, {animate: false, history: 'none', scroll: false});
       if (view) {

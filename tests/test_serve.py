@@ -573,12 +573,12 @@ def test_an_image_saved_over_in_media_is_rebuilt(tmp_path: Path):
     with (folder / "story.toml").open("a", encoding="utf-8") as toml:
         toml.write('\n[[steps.media]]\nsrc = "media/chart.svg"\nalt = "A chart"\n')
     server = DevServer(folder, port=0, echo=lambda *a, **k: None)
-    watcher = threading.Thread(target=server.watch, daemon=True)
+    watcher = None
     try:
         assert server.build().ok
         first = server.state.version
+        watcher = threading.Thread(target=server.watch, args=(server._snapshot(),), daemon=True)
         watcher.start()
-        time.sleep(0.3)  # (the watcher has looked once)
         with picture.open("r+", encoding="utf-8") as same_file:  # in place: same inode, same size
             same_file.write(svg.format("#abcdef"))
         deadline = time.monotonic() + WAIT
@@ -587,7 +587,8 @@ def test_an_image_saved_over_in_media_is_rebuilt(tmp_path: Path):
         assert server.state.ok and server.state.version != first
     finally:
         server.stop()
-        watcher.join(WAIT)
+        if watcher is not None:
+            watcher.join(WAIT)
 
 
 def test_a_crowded_folder_is_watched_in_part_top_level_first(tmp_path: Path):

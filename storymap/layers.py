@@ -944,8 +944,12 @@ def _feature_days(frame: gpd.GeoDataFrame, name: str, time: Any, geometry: str) 
         shown = ", ".join(f"{short_repr(v)} (row {i})" for i, v in bad[:3]) + (f" and {len(bad) - 3} more"
                                                                              if len(bad) > 3 else "")
         numbers = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for _, v in bad)
-        hint = ("; numbers are not dates: for years, write them as text (e.g. frame[\"year\"].astype(str)), "
-                "or convert with pandas.to_datetime" if numbers else "")
+        # (astype(str) would not do: a column of years with a gap is of floats, '2024.0', and a year
+        # before 1000 needs its four digits, '0044')
+        column = time if isinstance(time, str) else "year"
+        hint = (f"; numbers are not dates: for years, write them as four-digit text (e.g. frame[{column!r}]"
+                ".astype(\"Int64\").map(\"{:04d}\".format, na_action=\"ignore\")), or convert with "
+                "pandas.to_datetime" if numbers else "")
         raise _problem(name, "time", f"not a date: {shown}; expected {FEATURE_FORMS}, or None for a feature "
                                      f"without one{hint}")
     return days

@@ -241,6 +241,21 @@ def test_feature_days_are_the_day_as_written():
     assert feature_days(zoned)[0].tolist() == [days("2024-05-13"), MISSING_DAY]
 
 
+def test_the_way_out_for_years_as_numbers_works():
+    # Years as numbers, one missing (so pandas holds floats) and one before 1000. Before: the error
+    # advised frame["year"].astype(str), which gives '2024.0' and '44', refused in turn.
+    points = dated_points(4)
+    points["year"] = [2024, None, 44, 1999]
+    story = storymap.load(GEODATA)
+    with pytest.raises(StoryError) as info:
+        story.add_layer(points, "Years", time="year")
+    advice = re.search(r"\(e\.g\. (frame\[.*\))\), or convert", str(info.value)).group(1)
+    points["year"] = eval(advice, {"frame": points})  # noqa: S307 (the message's expression, run as a user would)
+    story.add_layer(points, "Years", time="year")
+    found, bad = feature_days(points["year"])
+    assert bad == [] and found.tolist() == [days("2024-01-01"), MISSING_DAY, days("0044-01-01"), days("1999-01-01")]
+
+
 def test_time_errors_name_the_keyword_and_the_way_out():
     points = dated_points(40)
     story = storymap.load(GEODATA)
@@ -261,7 +276,7 @@ def test_time_errors_name_the_keyword_and_the_way_out():
         "layer 'Dated' time: not a date: 'yesterday' (row 3), '2024-02-30' (row 5); expected datetimes, dates, "
         "or ISO 8601 text (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss][±hh:mm]), or None for a feature "
         "without one")
-    assert "numbers are not dates: for years, write them as text" in message(time="unused")
+    assert "numbers are not dates: for years, write them as four-digit text (e.g. frame['unused']" in message(time="unused")
     assert message(time="when", time_mode="windows") == (
         "layer 'Dated' time_mode: unknown time mode 'windows'; did you mean 'window'? expected 'cumulative' (at each "
         "dated step, the features dated up to its end) or 'window' (only those inside the step's date or period)")

@@ -142,6 +142,10 @@ _LOOSE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")   # 2024-5-3
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")            # 20240503
 _DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")  # 13/05/2024, 13.05.2024, 05/13/2024
 _DECADE = re.compile(r"^(\d{3}0)\'?s$")                          # 1970s
+_SHORT_YEAR = re.compile(r"^(\d{3})(?:-(\d{2})(?:-(\d{2}))?)?$")  # 900, 900-05: four digits are 0900
+# -0500, 0000 (no year 0), 500 BC, 44 BCE, 44 a.C., 44 a. C., 52 av. J.-C.
+_BEFORE_COMMON_ERA = re.compile(r"^(?:-\d+(?:-\d{1,2}){0,2}|0000(?:-\d{2}){0,2}|\d+\s*(?:B\.?C\.?(?:E\.?)?|a\.\s?C\.|"
+                                r"av\.\s?J\.-C\.))$", re.I)
 _MONTHS = {name.lower(): i for names in (calendar.month_name, calendar.month_abbr) for i, name in enumerate(names) if name}
 _MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?,?\s+(\d{4})$")       # May 2024
 _DAY_MONTH_YEAR = re.compile(r"^(?:(\d{1,2})\s+([A-Za-z]+)\.?|([A-Za-z]+)\.?\s+(\d{1,2}),?)\s+(\d{4})$")  # 13 May 2024, May 13, 2024
@@ -160,6 +164,8 @@ def _meant(text: str) -> str:
     """The date ``text`` stands for, written as storymap reads it, for a writer who wrote it another
     way (``; did you mean '2024-05-13'?``), or "" when the form does not tell."""
     candidate = ""
+    if _BEFORE_COMMON_ERA.match(text):  # (ISO 8601's year 0000 is 1 BCE)
+        return "; a date before year 1 (BCE) cannot be written: dates run from 0001 to 9999"
     if match := _LOOSE.match(text):
         candidate = _iso(int(match[1]), int(match[2]), int(match[3]) if match[3] else None)
     elif match := _COMPACT.match(text):
@@ -171,6 +177,8 @@ def _meant(text: str) -> str:
             return (f"; write {day_first} for {first} {calendar.month_name[second]} {year}, "
                     f"{month_first} for {calendar.month_name[first]} {second}, {year}")
         candidate = day_first or month_first
+    elif match := _SHORT_YEAR.match(text):
+        candidate = _iso(int(match[1]), int(match[2] or 1), int(match[3]) if match[3] else None) and "0" + text
     elif match := _DECADE.match(text):
         return f"; a decade is a period: period = \"{match[1]}–{int(match[1]) + 9}\""
     elif (match := _MONTH_YEAR.match(text)) and match[1].lower() in _MONTHS:

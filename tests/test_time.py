@@ -84,6 +84,19 @@ def test_a_period_whose_dates_hold_slashes_is_split_at_its_dash():
               'period = "1970–1979"'),
     ("31/02/2024", "'31/02/2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),  # no such day either way
     ("24", "'24' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
+    # A year before 1000 needs its four digits; before year 1, no date can be written (before: the
+    # expected forms alone, as if 0900 and 44 BCE were as unwritable as each other).
+    ("900", "'900' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '0900'?"),
+    ("900-05", "'900-05' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '0900-05'?"),
+    ("900-13", "'900-13' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("-0044", "'-0044' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; a date before year 1 (BCE) cannot be "
+              "written: dates run from 0001 to 9999"),
+    ("0000-03", "'0000-03' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; a date before year 1 (BCE) cannot "
+                "be written: dates run from 0001 to 9999"),
+    ("44 BC", "'44 BC' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; a date before year 1 (BCE) cannot be "
+              "written: dates run from 0001 to 9999"),
+    ("44 a. C.", "'44 a. C.' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; a date before year 1 (BCE) cannot "
+                 "be written: dates run from 0001 to 9999"),
     ("2024-05-13T10:00", "'2024-05-13T10:00' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
     (["2024"], "expected a date as text (YYYY, YYYY-MM or YYYY-MM-DD), got ['2024']"),
 ])

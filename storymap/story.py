@@ -382,6 +382,14 @@ class Story:
                 raise StoryError(store.problems(missing, where=f"layer {overlay.name!r}"))
         if framed_popups(overlay.element):
             warnings.warn(f"layer {overlay.name!r}: {FRAMED_POPUP}", UserWarning, stacklevel=2)
+        if overlay.time is not None:
+            shown = [s for s in self.data.steps if overlay.steps is None or s.id in overlay.steps]
+            if not any(s.date or s.period for s in shown):
+                which = "none of the story's steps has" if overlay.steps is None else (
+                    f"none of its steps ({', '.join(repr(s.id) for s in shown)}) has")
+                warnings.warn(f"layer {overlay.name!r}: time= changes nothing: {which} a date or a period, and an "
+                              "undated step shows all the features; give the steps a date or a period",
+                              UserWarning, stacklevel=2)
         if assets is not None and Path(assets) not in self._asset_folders:
             self._asset_folders.append(Path(assets))
         overlay.element.add_to(self.map)

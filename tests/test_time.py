@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from pathlib import Path
 
 import folium
@@ -267,6 +268,22 @@ def test_the_way_out_for_years_as_numbers_works():
     story.add_layer(points, "Years", time="year")
     found, bad = feature_days(points["year"])
     assert bad == [] and found.tolist() == [days("2024-01-01"), MISSING_DAY, days("0044-01-01"), days("1999-01-01")]
+
+
+def test_times_on_undated_steps_only_are_a_warning():
+    # Before: time= on steps without a date or a period filtered nothing, silently.
+    story = storymap.load(GEODATA)
+    with pytest.warns(UserWarning, match=r"^layer 'Dated': time= changes nothing: none of its steps "
+                                         r"\('trafficking-routes', 'what-lies-ahead'\) has a date or a period"):
+        story.add_layer(dated_points(20), "Dated", steps=["trafficking-routes", "what-lies-ahead"], time="when")
+    undated = storymap.Story(story.data.model_copy(update={"steps": [
+        s.model_copy(update={"date": None, "period": None}) for s in story.data.steps]}))
+    with pytest.warns(UserWarning, match=r"none of the story's steps has a date or a period"):
+        undated.add_layer(dated_points(20), "Dated", time="when")
+    with warnings.catch_warnings():  # one dated step is enough
+        warnings.simplefilter("error")
+        story.add_layer(dated_points(20), "Also dated", steps=["trafficking-routes", "overview"], time="when")
+        story.add_layer(dated_points(20), "Everywhere", time="when")
 
 
 def test_time_errors_name_the_keyword_and_the_way_out():

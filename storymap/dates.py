@@ -33,6 +33,7 @@ MISSING_DAY = -(2 ** 31)
 _EPOCH = _dt.date(1970, 1, 1)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _YEARS = re.compile(r"^(\d{4})\s*-\s*(\d{4})$")
+_BEFORE_YEAR_ONE = "a date before year 1 (BCE) cannot be written: dates run from 0001 to 9999"
 _PERIOD_HINT = (f"expected START–END or START/END, each {DATE_FORMS} (e.g. 2008–2025, 2008-2025, "
                 "2024-05/2024-07)")
 
@@ -92,9 +93,18 @@ def _as_text(value: Any) -> Any:
         return value.date().isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat()
+    if isinstance(value, np.datetime64) and not np.isnat(value):  # (a value taken out of a pandas column)
+        unit = np.datetime_data(value.dtype)[0]
+        return str(value.astype("datetime64[Y]" if unit == "Y" else "datetime64[M]" if unit == "M" else "datetime64[D]"))
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9999:
         return f"{value:04d}"
     return value
+
+
+def _era(value: Any) -> str:
+    """Why a year given as a number below 1 cannot be a date, or ""."""
+    before = isinstance(value, int) and not isinstance(value, bool) and value < 1
+    return f"; {_BEFORE_YEAR_ONE}" if before else ""
 
 
 def _bounds(text: str) -> Optional[tuple[_dt.date, _dt.date, str]]:
@@ -165,7 +175,7 @@ def _meant(text: str) -> str:
     way (``; did you mean '2024-05-13'?``), or "" when the form does not tell."""
     candidate = ""
     if _BEFORE_COMMON_ERA.match(text):  # (ISO 8601's year 0000 is 1 BCE)
-        return "; a date before year 1 (BCE) cannot be written: dates run from 0001 to 9999"
+        return f"; {_BEFORE_YEAR_ONE}"
     if match := _LOOSE.match(text):
         candidate = _iso(int(match[1]), int(match[2]), int(match[3]) if match[3] else None)
     elif match := _COMPACT.match(text):
@@ -201,7 +211,7 @@ def parse_date(value: Any) -> Span:
     """
     value = _as_text(value)
     if not isinstance(value, str):
-        raise ValueError(f"expected a date as text ({DATE_FORMS}), got {short_repr(value)}")
+        raise ValueError(f"expected a date as text ({DATE_FORMS}), got {short_repr(value)}{_era(value)}")
     found = _bounds(value.strip())
     if found is None:
         raise ValueError(_not_a_date(value, value.strip(), f"expected {DATE_FORMS}"))
@@ -230,7 +240,7 @@ def parse_period(value: Any) -> Span:
     """
     value = _as_text(value)
     if not isinstance(value, str):
-        raise ValueError(f"expected a period as text ({_PERIOD_HINT}), got {short_repr(value)}")
+        raise ValueError(f"{short_repr(value)} is not a period; {_PERIOD_HINT}{_era(value)}")
     parts = _split_period(value.strip())
     if parts is None:
         hint = "; a single date goes in `date`" if _bounds(value.strip()) else ""

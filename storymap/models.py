@@ -420,7 +420,7 @@ class Step(BaseModel):
         if value is None:
             return None
         span = (parse_date if info.field_name == "date" else parse_period)(value)
-        return "/".join(span.ends) if isinstance(value, (int, _dt.date)) else value.strip()
+        return value.strip() if isinstance(value, str) else "/".join(span.ends)
 
     @model_validator(mode="after")
     def _date_or_period(self) -> "Step":

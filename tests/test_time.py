@@ -62,6 +62,28 @@ def test_periods_run_from_the_first_day_to_the_last(given, first, last, ends):
     assert span.is_period
 
 
+@pytest.mark.parametrize("given, ends", [
+    (np.datetime64("2024-05-13"), ("2024-05-13",)),
+    (np.datetime64("2024-05"), ("2024-05",)),  # its precision kept: the whole month
+    (np.datetime64("2024"), ("2024",)),
+    (np.datetime64("2024-05-13T10:30"), ("2024-05-13",)),
+    (pd.Series(pd.to_datetime(["2024-05-13"])).to_numpy()[0], ("2024-05-13",)),  # a value out of a pandas column
+])
+def test_a_numpy_datetime_is_a_date(given, ends):
+    # Before: refused ("expected a date as text"), where a pandas Timestamp of the same day was taken.
+    assert parse_date(given).ends == ends
+    step = storymap.Step(id="x", title="X", date=given)
+    assert (step.date, step.time.ends) == ("/".join(ends), ends)
+
+
+def test_a_period_not_given_as_text_is_named_once():
+    # Before: "expected a period as text (expected START–END ...)", the hint's "expected" twice.
+    with pytest.raises(ValueError) as info:
+        parse_period(("2008", "2025"))
+    assert str(info.value) == ("('2008', '2025') is not a period; expected START–END or START/END, each YYYY, "
+                               "YYYY-MM or YYYY-MM-DD (e.g. 2008–2025, 2008-2025, 2024-05/2024-07)")
+
+
 def test_a_period_whose_dates_hold_slashes_is_split_at_its_dash():
     # Before: cut at the slash, into '13' and '05/2024–2025' ("'13' is not a date").
     with pytest.raises(ValueError, match=r"^'13/05/2024–2025' is not a period: '13/05/2024' is not a date; .*"
@@ -100,6 +122,8 @@ def test_a_period_whose_dates_hold_slashes_is_split_at_its_dash():
                  "be written: dates run from 0001 to 9999"),
     ("2024-05-13T10:00", "'2024-05-13T10:00' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"),
     (["2024"], "expected a date as text (YYYY, YYYY-MM or YYYY-MM-DD), got ['2024']"),
+    (-44, "expected a date as text (YYYY, YYYY-MM or YYYY-MM-DD), got -44; a date before year 1 (BCE) cannot be "
+          "written: dates run from 0001 to 9999"),
 ])
 def test_a_wrong_date_says_what_is_expected(given, message):
     with pytest.raises(ValueError) as info:

@@ -734,6 +734,15 @@ def _attach(data: Any, name: str, arrays: dict[str, Any]) -> Any:
     for word, values in arrays.items():
         _check_length(name, word, values, len(frame))
         # A Series is aligned on the index (as explore assigns it); anything else is taken in order.
+        if isinstance(values, pd.Series) and not frame.index.isin(values.index).all():
+            field_name = "marker_kwds.radius" if word == "radius" else word
+            lost, labels = frame.index[~frame.index.isin(values.index)].tolist(), frame.index[:3].tolist()
+            shown = ", ".join(map(short_repr, labels)) + (", ..." if len(frame) > 3 else "")
+            raise _problem(name, field_name, f"the Series' index has no {short_repr(lost[0])} (the data's index: "
+                                             f"{shown}): "
+                                             "its values are matched to features by index, and those features would have "
+                                             "none; give the values in the data's order (values.to_numpy()) or "
+                                             "on its index (values.set_axis(gdf.index))")
         frame[f"__storymap_{word}"] = _as_column(values, aligned=True)
     return frame
 

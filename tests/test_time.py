@@ -310,6 +310,28 @@ def test_times_on_undated_steps_only_are_a_warning():
         story.add_layer(dated_points(20), "Everywhere", time="when")
 
 
+def test_times_as_a_series_on_another_index_are_refused():
+    # A frame filtered (index 10, 20, ...) and times made apart (index 0, 1, ...): matched by index,
+    # as explore matches them, no feature had a time. Before: every feature undated, silently.
+    points = dated_points(5).set_axis([10, 20, 30, 40, 50])
+    story = storymap.load(GEODATA)
+    with pytest.raises(StoryError) as info:
+        story.add_layer(points, "Dated", time=pd.Series(["2024-05-13"] * 5))
+    assert str(info.value) == (
+        "layer 'Dated' time: the Series' index has no 10 (the data's index: 10, 20, 30, ...): its values are matched "
+        "to features by index, and those features would have none; give the values in the data's order "
+        "(values.to_numpy()) or on its index (values.set_axis(gdf.index))")
+    with pytest.raises(StoryError, match="^layer 'Coloured' column: the Series' index has no 10 "):
+        story.add_layer(points, "Coloured", column=pd.Series(range(5)))
+    # The same index in another order is matched as it should be.
+    story = storymap.load(GEODATA)
+    story.add_layer(points, "Reordered", time=pd.Series(["2001", "2002", "2003", "2004", "2005"],
+                                                       index=[50, 40, 30, 20, 10]), tooltip="name")
+    data = next(iter(payloads(story.to_html()).values()))
+    found = dict(zip(column(data, "name"), (data["time"]["t0"] + d for d in data["time"]["d"])))
+    assert found == {name: days(f"200{5 - i}-01-01") for i, name in enumerate(points["name"])}
+
+
 def test_time_errors_name_the_keyword_and_the_way_out():
     points = dated_points(40)
     story = storymap.load(GEODATA)

@@ -33,6 +33,7 @@ from markupsafe import Markup
 from .files import names_folder
 from .geometry import bounds_union, shift_into
 from .i18n import dir_attribute, direction, text as ui_text
+from .dates import span_label
 from .text import markdown_html
 from .tiles import MAP_MAX_ZOOM
 
@@ -173,9 +174,13 @@ def noscript_article(story: Any, root_id: str = "", context: Any = None,
         for pid in step.places:
             places.append({"card": cards[pid], "first": pid not in seen})
             seen.add(pid)
+        span = step.time
         steps.append({
             "id": step.id,
             "title": step.title,
+            # (without a script there is no timeline: its date or period is written here, in the
+            # article's language, as the timeline writes it)
+            "when": span_label(span.ends, context.lang) if span else None,
             "narrative_html": text["narrative_html"],
             "media": [{"alt": m.alt, "credit": m.credit,
                        "caption_html": Markup(markdown_html(m.caption)) if m.caption else ""}

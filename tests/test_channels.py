@@ -24,6 +24,7 @@ from PIL import Image
 import storymap
 from storymap import channels
 from storymap.cli import main as cli
+from storymap.dates import span_label
 
 from .conftest import GEODATA, PageRun
 from .test_media import add_media, photo
@@ -341,6 +342,25 @@ def test_noscript_article_holds_the_whole_story(built_page: Path):
     for place in story.places:
         for source in place.sources:
             assert f'<a href="{html_lib.escape(source.url)}" ' in article, source.url
+
+
+def test_noscript_article_dates_each_dated_step_in_its_language():
+    # Without a script there is no timeline. Before: the article gave no step's date or period.
+    story = storymap.load(GEODATA)
+    for lang, expected in (("en", {"first-talks": "Feb 18, 2025", "border-service": "2008\u2009–\u20092025",
+                                   "fuerzas-comando-2024": "May 12\u2009–\u200924, 2024"}),
+                           ("es", {"first-talks": "18 feb 2025", "fuerzas-comando-2024": "12–24 may 2024"})):
+        article = _noscript(story.to_html(lang=lang))
+        sections = dict(re.findall(r'<section class="storymap-article-step" id="storymap-\w+-article-([^"]+)">\n'
+                                   r"<h2>.*?</h2>\n(.*?)\n", article))
+        for step in story.steps:
+            when = sections[step.id]
+            if step.time is None:
+                assert when.startswith('<div class="storymap-narrative"'), (lang, step.id)
+            else:
+                assert when == f"<p>{span_label(step.time.ends, lang)}</p>", (lang, step.id)
+        for sid, label in expected.items():
+            assert sections[sid] == f"<p>{label}</p>", (lang, sid)
 
 
 # Step media, print and phones in Chromium (one page, shared) ----------------------------------

@@ -247,6 +247,10 @@ def parse_period(value: Any) -> Span:
         raise ValueError(f"{short_repr(value)} is not a period; {_PERIOD_HINT}{hint}")
     ends = []
     for part in parts:
+        if not any(c.isdigit() for c in part):  # 2008–present, 2008–, 2008/.. (ISO 8601-2's open end)
+            raise ValueError(f"{short_repr(value)} is not a period: {short_repr(part)} is no date, and an open "
+                             "period cannot be placed on the timeline; write both ends as dates (for one still "
+                             "going on, end it when the story is told: 2008–2025 in a story of 2025)")
         found = _bounds(part)
         if found is None:
             raise ValueError(f"{short_repr(value)} is not a period: {_not_a_date(part, part, _PERIOD_HINT)}")

@@ -76,6 +76,17 @@ def test_a_numpy_datetime_is_a_date(given, ends):
     assert (step.date, step.time.ends) == ("/".join(ends), ends)
 
 
+@pytest.mark.parametrize("given, end", [("2008–present", "present"), ("2008–", ""), ("../2024", ".."),
+                                        ("2008–hoy", "hoy")])
+def test_an_open_period_says_to_write_its_end(given, end):
+    # Before: "'present' is not a date" (or "'' is not a date"), as if a typo, with the forms alone.
+    with pytest.raises(ValueError) as info:
+        parse_period(given)
+    assert str(info.value) == (f"{given!r} is not a period: {end!r} is no date, and an open period cannot be placed "
+                               "on the timeline; write both ends as dates (for one still going on, end it when the "
+                               "story is told: 2008–2025 in a story of 2025)")
+
+
 def test_a_period_not_given_as_text_is_named_once():
     # Before: "expected a period as text (expected START–END ...)", the hint's "expected" twice.
     with pytest.raises(ValueError) as info:

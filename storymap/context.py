@@ -201,6 +201,7 @@ class PageContext:
         story, drawn = self.story, self.drawn
         start = self.frame[0]
         languages = page_languages(self.source)
+        carded = {pid for step in story.steps for pid in step.places}
         return {
             "title": story.title,
             "mode": self.mode,
@@ -218,8 +219,10 @@ class PageContext:
             "legend": [{"label": self.legend_label(kind), "kind": name}
                        for name, kind in self.kinds.items() if kind.legend],
             "overlays": [_in_languages(o, languages, self.source.lang) for o in self.overlays],
+            # (A place some step shows has its card in the page's article, whose name the script
+            # reads: only the others' names travel here.)
             "places": [
-                {"id": p.id, "name": p.name, "kind": p.kind, "geometry": geometry,
+                {"id": p.id, **({} if p.id in carded else {"name": p.name}), "kind": p.kind, "geometry": geometry,
                  **({"labels": labels} if labels else {})}
                 for p, geometry, labels in zip(story.places, *_place_drawing(story.places, drawn))
             ],

@@ -539,6 +539,27 @@ def test_every_geometry_type_reaches_the_map_as_given(tmp_path: Path, make_page)
     assert not run.errors, run.errors
 
 
+@pytest.mark.browser
+def test_a_place_name_travels_once_and_names_its_label(tmp_path: Path, make_page):
+    # A place a step shows has its name in its card in the page's article, where the script reads
+    # it: the script's data carries only the names of places no step shows. The map's labels and the
+    # script's places still have every name, as given (markup characters too).
+    name = 'Port <b>&amp; "Bay"'
+    story = storymap.load(write_story(tmp_path / "names", 'title = "Names"' + STEP,
+                                      [feature("a", point(10.0, 40.0), name=name),
+                                       feature("b", point(30.0, 10.0), name="Elsewhere")]))
+    config = PageContext(story.data).config
+    assert [p.get("name") for p in config["places"]] == [None, "Elsewhere"]
+    run = make_page().open(story.save(tmp_path / "names.html"))
+    seen = run.js("""() => {
+      const s = document.querySelector('[data-storymap]').storymap;
+      return {names: s._config.places.map((p) => p.name),
+              labels: [...s.root.querySelectorAll('.storymap-label')].map((n) => n.textContent)}; }""")
+    assert seen["names"] == [name, "Elsewhere"]
+    assert seen["labels"] == [name]
+    assert not run.errors, run.errors
+
+
 
 @pytest.mark.browser
 @pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)])

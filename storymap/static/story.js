@@ -891,9 +891,13 @@
         if (sources) {
           sources.open = false;
         }
-        // (The kind's swatch, at the front of the card's name: the article has none, as it shows
-        // no colours.)
+        // A place a step shows has its name in its card only (the page does not carry it twice).
+        // Then the kind's swatch, at the front of the card's name: the article has none, as it
+        // shows no colours.
         var name = card.querySelector('.storymap-place-name'), kind = kinds[place.kind];
+        if (name && place.name === undefined) {
+          place.name = name.textContent;
+        }
         if (name && kind) {
           name.insertBefore(swatch(kind.geometry, kind.style, null, kind.symbol), name.firstChild);
         }

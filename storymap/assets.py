@@ -277,11 +277,35 @@ _OLD_PREFIXED = re.compile(r"(?<=[{;])(?:-ms-[\w-]+|-moz-[\w-]+|-webkit-(?:trans
                            r"|cursor:-(?:webkit|moz)-[\w-]+(?=[;}]))(?::[^;{}]*)?(?:;|(?=\}))")
 
 
+#: A value a page's browsers may not all read: the small, large and dynamic viewport units (Chrome
+#: reads them from 108), so the declaration before it in its rule stays as the fallback.
+_NEWER_VALUE = re.compile(r"\d[sld]v(?:h|w|i|b|min|max)\b")
+
+
+def _drop_fallbacks(css: str) -> str:
+    """Minified ``css`` without the declarations that a later one of the same property in the same
+    rule replaces in every browser a page supports (see :data:`_OLD_PREFIXED`): Leaflet's fallbacks
+    for old browsers (``pointer-events:visiblePainted;pointer-events:auto``, ``font-size:13px;
+    font-size:1.08333em``). Kept: one marked ``!important`` when the later one is not, and one
+    before a value of :data:`_NEWER_VALUE`."""
+    def replaced(decls: list[str], i: int) -> bool:
+        prop = decls[i].split(":", 1)[0]
+        return any(later.split(":", 1)[0] == prop and not _NEWER_VALUE.search(later)
+                   and ("!important" in later or "!important" not in decls[i]) for later in decls[i + 1:])
+
+    def rule(match: re.Match[str]) -> str:
+        decls = re.split(r";(?![^()]*\))", match.group(2))  # (not a data URI's ";")
+        return f"{match.group(1)}{{{';'.join(d for i, d in enumerate(decls) if not replaced(decls, i))}}}"
+
+    return re.sub(r"([^{}]*)\{([^{}]*)\}", rule, css)
+
+
 def _squeeze_css(text: str) -> str:
     """``text`` minified (rcssmin), then a little more: the declarations of :data:`_OLD_PREFIXED`
-    gone (and a rule left empty), ``0.5`` written ``.5`` and ``#ffffff`` written ``#fff``."""
+    gone (and a rule left empty), fallbacks a later declaration replaces gone (:func:`_drop_fallbacks`),
+    ``0.5`` written ``.5`` and ``#ffffff`` written ``#fff``."""
     css = rcssmin.cssmin(text).strip()
-    css = _OLD_PREFIXED.sub("", css).replace(";}", "}")
+    css = _drop_fallbacks(_OLD_PREFIXED.sub("", css).replace(";}", "}"))
     css = re.sub(r"@(?:media|container|supports)[^{}]*\{\}", "", re.sub(r"(^|[{}])[^{}@]+\{\}", r"\1", css))
     css = re.sub(r"(?<=[:\s,(/])0\.(\d)", r".\1", css)
     return re.sub(r"#([0-9a-fA-F])\1([0-9a-fA-F])\2([0-9a-fA-F])\3(?![0-9a-fA-F])", r"#\1\2\3", css)

@@ -276,3 +276,21 @@ def test_the_css_leaves_out_prefixes_its_browsers_do_not_need():
     css = "".join(re.findall(r"<style>(.*?)</style>", storymap.load(GEODATA).to_html(languages=["en"]), re.S))
     assert not re.search(r"[{;](-ms-|-moz-|-webkit-transition|-webkit-transform)", css)
     assert "-webkit-user-select:none" in css and not re.search(r":0\.\d", css)
+
+
+def test_the_css_leaves_out_fallbacks_its_browsers_replace():
+    # A declaration a later one of the same property in its rule replaces in every browser a page
+    # supports goes (Leaflet's for old browsers); an !important one a plain one cannot replace stays,
+    # and so does the fallback before a viewport unit Chrome reads only from 108 (dvh).
+    from storymap.assets import _squeeze_css
+
+    assert _squeeze_css(
+        ".a { pointer-events: visiblePainted; pointer-events: auto; font-size: 13px; font-size: 1.08333em }"
+        " @media print { .b { cursor: move; cursor: grabbing } }"
+        " .c { color: red !important; color: blue } .d { height: 100vh; height: 100dvh }"
+        " .e { background: url(data:image/png;base64,AA==); background: url(data:image/png;base64,BB==) }"
+    ) == (".a{pointer-events:auto;font-size:1.08333em}@media print{.b{cursor:grabbing}}"
+          ".c{color:red!important;color:blue}.d{height:100vh;height:100dvh}"
+          ".e{background:url(data:image/png;base64,BB==)}")
+    css = "".join(re.findall(r"<style>(.*?)</style>", storymap.load(GEODATA).to_html(languages=["en"]), re.S))
+    assert "visiblePainted" not in css and "pointer-events:auto" in css and "height:100vh;height:100dvh" in css

@@ -187,7 +187,8 @@ def leaflet_css(layer_control: bool = False, trimmed: bool = False) -> str:
 
     Images are data URIs: the layer control's icon only when the map has a layer control. The
     default marker's image, which Leaflet's CSS holds only so its script can find the image
-    folder, is left out: markers get their images as data URIs (:func:`leaflet_icon_urls`).
+    folder, is left out: markers get their images as data URIs (:func:`leaflet_icon_urls`); so is
+    the map's type, which storymap's stylesheet sets (:data:`_LEAFLET_TYPE`).
     With ``trimmed`` (the page's Leaflet is, see :func:`leaflet_js`) the rules of the parts cut
     from it go too: image overlays' (``leaflet-image-layer``) and marker dragging's
     (``leaflet-marker-draggable``), and those of the classes storymap's own elements never get
@@ -203,7 +204,13 @@ def leaflet_css(layer_control: bool = False, trimmed: bool = False) -> str:
     unused = ["leaflet-oldie", "lvml", "leaflet-vml-shape"] + ([] if layer_control else ["leaflet-control-layers"])
     if trimmed:
         unused += TRIMMED_CSS + OWN_UNUSED_CSS
-    return scope_css(_drop_selectors(_squeeze_css(text), unused), ".storymap")
+    css = _squeeze_css(text).replace(_LEAFLET_TYPE, "")
+    return scope_css(_drop_selectors(css, unused), ".storymap")
+
+
+#: Leaflet's type for the map (its font, size and line height), which storymap's stylesheet sets
+#: again, for every page, after it: ``.storymap .leaflet-container{font:inherit}`` (the story's own).
+_LEAFLET_TYPE = '.leaflet-container{font-family:"Helvetica Neue",Arial,Helvetica,sans-serif;font-size:.75rem;line-height:1.5}'
 
 
 #: The class names of the parts cut from a trimmed Leaflet (see :func:`leaflet_css`).

@@ -294,3 +294,14 @@ def test_the_css_leaves_out_fallbacks_its_browsers_replace():
           ".e{background:url(data:image/png;base64,BB==)}")
     css = "".join(re.findall(r"<style>(.*?)</style>", storymap.load(GEODATA).to_html(languages=["en"]), re.S))
     assert "visiblePainted" not in css and "pointer-events:auto" in css and "height:100vh;height:100dvh" in css
+
+
+def test_the_css_leaves_out_leaflets_type_the_story_sets_again():
+    # Leaflet's font, size and line height for the map would be replaced at once by storymap's rule
+    # after it (the map in the story's type): the page carries only storymap's, with the full
+    # Leaflet too.
+    from storymap import assets
+
+    for trimmed in (False, True):
+        assert "Helvetica" not in assets.leaflet_css(trimmed=trimmed)
+    assert ".storymap .leaflet-container{font:inherit}" in assets.storymap_css()

@@ -226,12 +226,13 @@ OWN_UNUSED_CSS = ["leaflet-div-icon", "leaflet-marker-shadow", "leaflet-shadow-p
 
 def _drop_selectors(css: str, tokens: Sequence[str]) -> str:
     """Minified ``css`` without the selectors naming any of ``tokens`` (a rule left with none goes,
-    and so does a ``@media`` or ``@container`` block left with no rule)."""
+    and so does a ``@media`` or ``@container`` block left with no rule; rules then next to one of
+    the same selectors are joined to it, see :func:`_join_repeats`)."""
     def rule(match: re.Match[str]) -> str:
         kept = [sel for sel in match.group(1).split(",") if not any(token in sel for token in tokens)]
         return f"{','.join(kept)}{{{match.group(2)}}}" if kept else ""
 
-    return re.sub(r"@(media|container)[^{}]*\{\}", "", re.sub(r"([^{}@]+)\{([^{}]*)\}", rule, css))
+    return _join_repeats(re.sub(r"@(media|container)[^{}]*\{\}", "", re.sub(r"([^{}@]+)\{([^{}]*)\}", rule, css)))
 
 
 def scope_css(css: str, scope: str) -> str:
@@ -307,12 +308,23 @@ def _drop_fallbacks(css: str) -> str:
     return re.sub(r"([^{}]*)\{([^{}]*)\}", rule, css)
 
 
+def _join_repeats(css: str) -> str:
+    """Minified ``css`` with a rule that follows one of the very same selectors (in the same block)
+    joined to it: ``a{x:1}a{y:2}`` is ``a{x:1;y:2}``, which the cascade reads alike."""
+    joined = re.compile(r"(^|[{}])([^{}@]+)\{([^{}]*)\}\2\{")
+    while True:
+        css, n = joined.subn(lambda m: f"{m[1]}{m[2]}{{{m[3]};", css)
+        if not n:
+            return css
+
+
 def _squeeze_css(text: str) -> str:
     """``text`` minified (rcssmin), then a little more: the declarations of :data:`_OLD_PREFIXED`
-    gone (and a rule left empty), fallbacks a later declaration replaces gone (:func:`_drop_fallbacks`),
+    gone (and a rule left empty), a rule repeating the selectors of the one before joined to it
+    (:func:`_join_repeats`), fallbacks a later declaration replaces gone (:func:`_drop_fallbacks`),
     ``0.5`` written ``.5`` and ``#ffffff`` written ``#fff``."""
     css = rcssmin.cssmin(text).strip()
-    css = _drop_fallbacks(_OLD_PREFIXED.sub("", css).replace(";}", "}"))
+    css = _drop_fallbacks(_join_repeats(_OLD_PREFIXED.sub("", css).replace(";}", "}")))
     css = re.sub(r"@(?:media|container|supports)[^{}]*\{\}", "", re.sub(r"(^|[{}])[^{}@]+\{\}", r"\1", css))
     css = re.sub(r"(?<=[:\s,(/])0\.(\d)", r".\1", css)
     return re.sub(r"#([0-9a-fA-F])\1([0-9a-fA-F])\2([0-9a-fA-F])\3(?![0-9a-fA-F])", r"#\1\2\3", css)

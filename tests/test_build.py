@@ -305,3 +305,17 @@ def test_the_css_leaves_out_leaflets_type_the_story_sets_again():
     for trimmed in (False, True):
         assert "Helvetica" not in assets.leaflet_css(trimmed=trimmed)
     assert ".storymap .leaflet-container{font:inherit}" in assets.storymap_css()
+
+
+def test_the_css_joins_a_rule_to_the_one_before_of_the_same_selectors():
+    # Next to each other, in the same block, two rules of the very same selectors read as one:
+    # they are written as one, also where dropping the rules between made them neighbours.
+    from storymap.assets import _drop_selectors, _squeeze_css
+
+    assert _squeeze_css(".a { x: 1 } .a { y: 2 } .a { z: 3 } .b { x: 1 } .a { w: 4 }"
+                        " @media print { .c { x: 1 } .c { y: 2 } } .d { a: 1 } .d:hover { b: 2 }") == (
+        ".a{x:1;y:2;z:3}.b{x:1}.a{w:4}@media print{.c{x:1;y:2}}.d{a:1}.d:hover{b:2}")
+    assert _drop_selectors(".a{x:1}.gone{y:2}.a{z:3}", ["gone"]) == ".a{x:1;z:3}"
+    css = "".join(re.findall(r"<style>(.*?)</style>", storymap.load(GEODATA).to_html(languages=["en"]), re.S))
+    selectors = re.findall(r"(?:^|[{}])([^{}@]+)\{[^{}]*\}(?=\1\{)", css)
+    assert not selectors, selectors

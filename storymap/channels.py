@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import jinja2
+import jinja2.ext
 import shapely
 from markupsafe import Markup
 
@@ -49,11 +50,21 @@ __all__ = [
 SOCIAL_IMAGE = "social.png"
 SOCIAL_SIZE = (1200, 630)
 
+class _JoinedLines(jinja2.ext.Extension):
+    """The <noscript> article's template without its own line breaks between tags: a line there
+    ends with a tag and the next starts with one, between blocks, where a break shows nothing (and
+    travels in every page). The texts put in it are not touched."""
+
+    def preprocess(self, source: str, name: Optional[str], filename: Optional[str] = None) -> str:
+        return re.sub(r"(?<=>)\n(?=<|\{%)", "", source) if name == "article.html" else source
+
+
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("storymap", "templates"),
     autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=[_JoinedLines],
 )
 _ENV.filters["dir"] = dir_attribute
 _ENV.filters["direction"] = direction

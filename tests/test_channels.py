@@ -342,6 +342,11 @@ def test_noscript_article_holds_the_whole_story(built_page: Path):
     for place in story.places:
         for source in place.sources:
             assert f'<a href="{html_lib.escape(source.url)}" ' in article, source.url
+    # The article's own markup has no line breaks between its tags (they show nothing and travel in
+    # every page); those of the texts in it stay (a narrative's paragraphs, a soft break in one).
+    texts = r'<div class="storymap-(?:narrative|annotation|article-caption)"[^>]*>.*?</div>'
+    assert ">\n<" not in re.sub(texts, "", article, flags=re.S)
+    assert "</p>\n<p>" in article
 
 
 def test_noscript_article_dates_each_dated_step_in_its_language():

@@ -356,8 +356,9 @@ def test_noscript_article_dates_each_dated_step_in_its_language():
                                    "fuerzas-comando-2024": "May 12\u2009–\u200924, 2024"}),
                            ("es", {"first-talks": "18 feb 2025", "fuerzas-comando-2024": "12–24 may 2024"})):
         article = _noscript(story.to_html(lang=lang))
-        sections = dict(re.findall(r'<section class="storymap-article-step" id="storymap-\w+-article-([^"]+)">\n'
-                                   r"<h2>.*?</h2>\n(.*?)\n", article))
+        # (The element after each section's title: its date, else its narrative.)
+        sections = dict(re.findall(r'<section class="storymap-article-step" id="storymap-\w+-article-([^"]+)">\n?'
+                                   r"<h2>.*?</h2>\n?(<p>[^<]*</p>|<div[^>]*>)", article))
         for step in story.steps:
             when = sections[step.id]
             if step.time is None:

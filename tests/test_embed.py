@@ -608,7 +608,10 @@ def test_jupyter_preview_shows_the_story_and_its_links_open(tmp_path: Path, make
     inner.wait_for_function("() => { const r = document.querySelector('[data-storymap]'); return r && r.storymap; }",
                             timeout=10_000)
     assert inner.evaluate("() => document.querySelector('[data-storymap]').storymap.steps.length") == len(story.steps)
-    link = inner.locator("a[target=_blank][href^='https:']").first  # the opening step's first source
+    # (The opening step's place cards, with its sources, come in the task after the story is ready.)
+    source = ".storymap-step--current .storymap-place a[target=_blank][href^='https:']"
+    inner.wait_for_selector(source, state="attached", timeout=10_000)
+    link = inner.locator(source).first  # the opening step's first source
     link.evaluate("a => { for (let d = a.closest('details'); d; d = d.parentElement.closest('details')) d.open = true; }")
     with run.page.expect_popup(timeout=5_000):
         link.click()

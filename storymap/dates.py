@@ -324,16 +324,29 @@ def feature_days(values: pd.Series) -> tuple[np.ndarray, list[tuple[int, Any]]]:
     days = np.full(n, MISSING_DAY, dtype=np.int64)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     texts = np.array(texts, dtype=object)
-    for length, fmt in ((4, "%Y"), (7, "%Y-%m"), (10, "%Y-%m-%d")):
+    for length in (4, 7, 10):  # YYYY, YYYY-MM, YYYY-MM-DD
         at = np.flatnonzero(lengths == length)
         if not len(at):
             continue
-        parsed = pd.to_datetime(pd.Series(texts[at], dtype=object), format=fmt, errors="coerce")
-        wrong = parsed.isna().to_numpy()
+        # (numpy reads them as days, from year 0001 to 9999 alike: pandas before 2.0 counted in
+        # nanoseconds, and refused a year before 1677.)
+        try:
+            parsed = np.array(texts[at].tolist(), dtype="datetime64[D]")
+        except ValueError:  # a month or a day that does not exist: each read on its own
+            parsed = np.array([_day(text) for text in texts[at].tolist()], dtype="datetime64[D]")
+        wrong = np.isnat(parsed)
         bad += [(int(i), objects[i]) for i in at[wrong]]
-        days[at[~wrong]] = parsed[~wrong].to_numpy(dtype="datetime64[D]").astype(np.int64)
+        days[at[~wrong]] = parsed[~wrong].astype(np.int64)
     bad.sort(key=lambda item: item[0])
     return days, bad
+
+
+def _day(text: str) -> np.datetime64:
+    """``text`` (YYYY, YYYY-MM or YYYY-MM-DD) as a day, NaT where it names none."""
+    try:
+        return np.datetime64(text, "D")
+    except ValueError:
+        return np.datetime64("NaT", "D")
 
 
 def _is_missing(value: Any) -> bool:

@@ -114,14 +114,18 @@ Line = Annotated[list[Position], _positions(2)]
 Ring = Annotated[list[Position], _positions(4)]
 
 
+def _part_error(index: int, message: str) -> PydanticCustomError:
+    """A problem with part ``index`` of a geometry's coordinates (a ring, a line), located there."""
+    return PydanticCustomError("storymap", "{detail}",
+                               {"detail": message, "problems": [(("coordinates", index), message)]})
+
+
 def _rings_closed(rings: Iterable[list[list[float]]]) -> None:
     for r, ring in enumerate(rings):
         try:
             _closed(ring)
         except PydanticCustomError as exc:
-            message = exc.context["detail"] if exc.context else str(exc)
-            raise PydanticCustomError("storymap", "{detail}",
-                                      {"detail": message, "problems": [(("coordinates", r), message)]}) from None
+            raise _part_error(r, exc.context["detail"] if exc.context else str(exc)) from None
 
 
 class _Geometry(BaseModel):
@@ -193,8 +197,7 @@ class MultiLineString(_Geometry):
         for i, line in enumerate(self.coordinates):
             why = _has_length(line)
             if why:
-                raise PydanticCustomError("storymap", "{detail}",
-                                          {"detail": why, "problems": [(("coordinates", i), why)]})
+                raise _part_error(i, why)
         return self
 
 

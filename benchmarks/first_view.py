@@ -146,7 +146,8 @@ def minimal_page(folder: Path) -> str:
     context = PageContext(story.data)
     config = context.config
     # (GeoJSON, in the story's frame: the story's page packs it, see storymap.context._packed.)
-    places = [{"name": p["name"], "geometry": json.loads(shapely.to_geojson(context.drawn[p["id"]], indent=None),
+    names = {place.id: place.name for place in story.data.places}  # (the page reads names from its cards)
+    places = [{"name": names[p["id"]], "geometry": json.loads(shapely.to_geojson(context.drawn[p["id"]], indent=None),
                                                          parse_float=lambda v: round(float(v), 5)),
                "style": config["kinds"][p["kind"]]["style"]} for p in config["places"]]
     data = (f"var BASEMAP = {script_json(story_basemap(story.data))};\n"

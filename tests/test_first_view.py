@@ -641,3 +641,31 @@ def test_public_api_padding_show_view_labels(pages, chromium):
         assert not re.search(r"story\._[a-z]", dev) and not re.search(r"\bs\._[a-z]", dev)
     finally:
         opened.close()
+
+
+# ------------------------------------------------------------------------------ the benchmark
+@pytest.mark.browser
+@pytest.mark.parametrize("folder", [GEODATA, PORTS], ids=["panama", "ports"])
+def test_benchmark_minimal_page_draws_every_place(folder, tmp_path, chromium):
+    """The page benchmarks/first_view.py compares with is built from the story as the story's page
+    is (it broke once, silently, when the page stopped carrying the places' names twice)."""
+    import sys
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from first_view import minimal_page
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    page = tmp_path / "minimal.html"
+    page.write_text(minimal_page(folder), "utf-8")
+    tab = chromium({"viewport": {"width": DESKTOP[0], "height": DESKTOP[1]}}).new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        tab.goto(page.as_uri())
+        tab.wait_for_function("() => window.__minimalReady === true", timeout=20_000)
+        names = tab.evaluate("() => PLACES.map((p) => p.name)")
+        assert sorted(names) == sorted(p.name for p in storymap.load(folder).data.places)
+        drawn = tab.evaluate("() => document.querySelectorAll('.leaflet-overlay-pane path').length")
+        assert drawn >= len(names) and errors == []
+    finally:
+        tab.close()

@@ -33,7 +33,7 @@ from markupsafe import Markup
 
 from .files import names_folder
 from .geometry import bounds_union, shift_into
-from .i18n import dir_attribute, direction, text as ui_text
+from .i18n import dir_attribute, direction, own_interface, text as ui_text
 from .dates import span_label
 from .text import markdown_html
 from .tiles import MAP_MAX_ZOOM
@@ -100,9 +100,10 @@ def _step_description(data: "StoryData", step: Any, lang: Optional[str] = None) 
     if step.description:
         return step.description
     names = [data.place(pid).name for pid in step.places]
+    own = own_interface(data, lang)
     if not names:
-        return ui_text(lang, "map.shows_region")
-    return ui_text(lang, "map.shows", places=ui_text(lang, "list.separator").join(names))
+        return ui_text(lang, "map.shows_region", own)
+    return ui_text(lang, "map.shows", own, places=ui_text(lang, "list.separator", own).join(names))
 
 
 def _absolute(base_url: Optional[str], name: str) -> str:
@@ -127,7 +128,7 @@ def meta_tags(story: Any, *, image: str = SOCIAL_IMAGE, lang: Optional[str] = No
     data = _data(story)
     dek = description(data)
     lang = lang or data.lang  # (the page's: a story shown in another of its languages keeps its own lang)
-    alt = _shorten(ui_text(lang, "social.alt", title=data.title, map=_step_description(data, data.steps[0], lang)), 420)
+    alt = _shorten(ui_text(lang, "social.alt", own_interface(data, lang), title=data.title, map=_step_description(data, data.steps[0], lang)), 420)
     base = getattr(data, "base_url", None)
     tags = [
         ("name", "description", dek),
@@ -450,7 +451,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
         y += int(size * 1.18 * _SS)
     # The basemap's credit, in the story's language, at the foot of the text panel (not over the map).
     small, _ = _font("regular", 14 * _SS)
-    note = _wrap(tdraw, ui_text(lang, "attribution.basemap"), small, text_width, 2)
+    note = _wrap(tdraw, ui_text(lang, "attribution.basemap", own_interface(data, lang)), small, text_width, 2)
     note_top = H - (24 + 20 * len(note)) * _SS
     dek = data.subtitle.strip()
     if dek:

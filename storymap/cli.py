@@ -269,7 +269,7 @@ def new(folder: Path, title: str, lang: str) -> None:
     there, is never overwritten (exit status 1, nothing written). With --lang, the story's `lang`
     is that language; the starter's own texts stay English, to be replaced.
     """
-    from .i18n import check_language
+    from .i18n import check_language, english, has_catalogue, language_name, language_notes
     from .scaffold import new_story, toml_string
 
     if not title.strip():  # (a usage error too, as --lang's)
@@ -288,6 +288,12 @@ def new(folder: Path, title: str, lang: str) -> None:
         click.echo(f"storymap new: cannot write {folder}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_INVALID)
     click.echo(f"wrote {', '.join(str(p) for p in written)}")
+    if not has_catalogue(lang):  # (the starter's [interface] table lists its texts, in English, to translate)
+        name = language_name(lang)
+        notes = language_notes(lang, english()) + [
+            f"the page's interface (Previous/Next, the legend's title, announcements, labels for screen readers) "
+            f"is in English for {f'{name} ({lang!r})' if name else repr(lang)}, which storymap has no texts for: "
+            f"translate them in story.toml's [interface] table"]
     if lang != "en":
         follows = "" if notes else ": the page's interface follows it"  # else the warnings say what does not
         click.echo(f"lang = {toml_string(lang)} in story.toml{follows}; the starter's texts are English, to be "

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from .dates import span_label
 from .encoding import deltas, pack, pack_rows, quantize
 from .geometry import bounds_union, frame_start, shift_into
-from .i18n import catalogue, number_range, page_languages
+from .i18n import catalogue, number_range, own_interface, page_languages
 from .models import place_shapes
 from .styling import place_ticks
 from .text import markdown_html
@@ -121,7 +121,7 @@ class PageContext:
         self.lang = self.lang or self.story.lang
         self.story = localize(self.story, self.lang)
         #: The interface strings in the page's language.
-        self.ui = catalogue(self.lang)
+        self.ui = catalogue(self.lang, own_interface(self.source, self.lang))
 
     @cached_property
     def frame(self) -> tuple[float, dict[str, shapely.Geometry]]:

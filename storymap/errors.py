@@ -9,10 +9,11 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 from rapidfuzz import fuzz, process
 
 __all__ = ["Problem", "StoryError", "problems_from_validation", "validation_problems", "field_path", "short_repr",
-           "did_you_mean", "Suggester", "visible", "HIDDEN"]
+           "did_you_mean", "Suggester", "visible", "HIDDEN", "located_problems"]
 
 #: Characters a terminal acts on instead of showing (C0 and C1 controls, DEL: ESC starts the
 #: sequences that clear the screen, move the cursor or set the window's title), those that reorder
@@ -113,6 +114,13 @@ def _fields_at(model: Any, loc: tuple[Any, ...]) -> list[str]:
             nxt += models_in(field.annotation) if field is not None else [m] if part not in m.model_fields else []
         current = nxt or current
     return list(current[0].model_fields) if current else []
+
+
+def located_problems(problems: Sequence[tuple[tuple[Any, ...], str]]) -> PydanticCustomError:
+    """One pydantic error, for a validator to raise, that carries several problems, each with its
+    own location (under the validated value's): :func:`validation_problems` gives each its line."""
+    detail = "\n".join(f"{field_path(loc)}: {msg}" if loc else msg for loc, msg in problems)
+    return PydanticCustomError("storymap", "{detail}", {"detail": detail, "problems": list(problems)})
 
 
 def validation_problems(error: ValidationError, model: Any = None) -> list[tuple[tuple[Any, ...], str]]:

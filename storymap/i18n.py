@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = ["catalogue", "catalogues", "text", "direction", "dir_attribute", "page_languages", "marked_elements", "language_templates",
            "page_config", "tiles_attribution", "basemap_attribution", "with_language", "JS_KEYS",
-           "MARK", "check_language", "LanguageTagError", "language_notes", "has_catalogue", "language_name"]
+           "MARK", "check_language", "LanguageTagError", "language_notes", "has_catalogue", "language_name",
+           "check_interface", "own_interface", "english", "placeholders"]
 
 #: The attribute that marks an element whose text or attributes depend on the language.
 MARK = "data-i18n"
@@ -72,12 +73,18 @@ def _read(name: str) -> dict[str, str]:
     return data
 
 
-@lru_cache(maxsize=None)
-def catalogue(lang: str) -> Mapping[str, str]:
-    """Every interface string in ``lang``: its catalogue (or its primary subtag's) over English's.
+def catalogue(lang: str, own: Optional[Mapping[str, str]] = None) -> Mapping[str, str]:
+    """Every interface string in ``lang``: the story's own texts for it (``own``: story.toml's or
+    its translation's ``[interface]``, see :func:`own_interface`) over its catalogue (or its
+    primary subtag's) over English's.
 
     ``language.name`` (the language's own name, shown on the language switch) falls back to the tag.
     """
+    return {**_catalogue(lang), **own} if own else _catalogue(lang)
+
+
+@lru_cache(maxsize=None)
+def _catalogue(lang: str) -> Mapping[str, str]:
     tag = lang.lower().replace("_", "-")
     own = _read(tag) if re.fullmatch(r"[a-z0-9-]+", tag) else {}
     if not own and "-" in tag:
@@ -265,6 +272,81 @@ def check_language(value: str) -> tuple[str, list[str]]:
     raise LanguageTagError(f"unknown language {text!r}: no language has this tag ({example})")
 
 
+def english() -> Mapping[str, str]:
+    """Every interface string, in English: the keys a story's ``[interface]`` may give."""
+    return _read("en")
+
+
+def placeholders(template: str) -> set[str]:
+    """The ``{name}`` placeholders of an interface string."""
+    return set(_PLACEHOLDER.findall(template))
+
+
+def check_interface(value: Any) -> dict[str, str]:
+    """A story's own interface texts (story.toml's or a translation's ``[interface]`` table), as
+    ``{key: text}``: each key one of English's (with the closest when not), each text holding the
+    placeholders its English does (``"Step {n} of {total}"``: a text without ``{n}`` would lose the
+    step's number). Keys written without quotes in TOML (``nav.next = "…"``, a table in a table)
+    are taken as the dotted key they spell.
+
+    Raises
+    ------
+    ValueError
+        For a value that is not a table.
+    pydantic_core.PydanticCustomError
+        One error holding each problem at its key (see :func:`storymap.errors.located_problems`).
+    """
+    from .errors import Suggester, located_problems, short_repr
+
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError(f'expected a table of interface texts ("nav.next" = "…"), got {short_repr(value)}')
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, table: Mapping[Any, Any]) -> None:
+        for key, text in table.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(text, Mapping):
+                walk(name, text)
+            else:
+                flat[name] = text
+
+    walk("", value)
+    known, problems = english(), []
+    suggest = Suggester(known)
+    for key, text in flat.items():
+        if key not in known:
+            close = suggest(key)
+            problems.append(((key,), f"not an interface text; did you mean {close!r}?" if close else
+                             "not an interface text; `storymap schema story` lists them all (the keys of "
+                             "storymap/locales/en.json)"))
+        elif not isinstance(text, str) or not text.strip():
+            problems.append(((key,), f"expected the text in the story's language, got {short_repr(text)}"))
+        else:
+            want, got = placeholders(known[key]), placeholders(text)
+            if got != want:
+                names = ["{" + name + "}" for name in sorted(want)]
+                said = (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]) if names else \
+                    "no placeholder"
+                wrong = [f"{{{name}}} is not one of its placeholders" for name in sorted(got - want)]
+                wrong += [f"{{{name}}} is missing" for name in sorted(want - got)]
+                problems.append(((key,), f"{'; '.join(wrong)}: the text holds {said}, as its English "
+                                         f"{known[key]!r} does"))
+    if problems:
+        raise located_problems(problems)
+    return flat
+
+
+def own_interface(data: "StoryData", lang: str) -> Mapping[str, str]:
+    """The interface texts a story gives for ``lang``, one of its languages: story.toml's
+    ``[interface]`` for its own, its translation's for another (empty where none)."""
+    if lang == data.lang:
+        return data.interface
+    translation = data.translations.get(lang)
+    return translation.interface if translation is not None else {}
+
+
 def has_catalogue(lang: str) -> bool:
     """Whether ``lang`` (or its primary subtag) has an interface catalogue."""
     tag = lang.lower().replace("_", "-")
@@ -272,10 +354,12 @@ def has_catalogue(lang: str) -> bool:
     return tag in ours or tag.split("-", 1)[0] in ours
 
 
-def language_notes(lang: str) -> list[str]:
+def language_notes(lang: str, own: Optional[Mapping[str, str]] = None) -> list[str]:
     """What a writer should know about a story language that still works: a language CLDR does not
     know (its dates stay ISO text, numbers are written as in English), and a language without an
-    interface catalogue (its page's controls are in English). Empty for ar, de, en, es, fr, he, pt, pt-BR."""
+    interface catalogue (its page's controls are in English) whose texts the story does not give
+    itself (``own``: its ``[interface]`` table; see :func:`own_interface`). Empty for ar, de, en, es,
+    fr, he, pt, pt-BR."""
     known = _cldr()[0]
     tag = lang.replace("_", "-")
     primary = tag.split("-", 1)[0].lower()
@@ -295,13 +379,19 @@ def language_notes(lang: str) -> list[str]:
         meant = MIX_UPS[primary]
         notes.append(f"{primary!r} is {_cldr()[1].get(primary, primary)}; if the story is in "
                      f"{_cldr()[1].get(meant, meant)}, its tag is {meant!r}")
-    if not has_catalogue(tag):
+    missing = [key for key in english() if key not in (own or {})]
+    if not has_catalogue(tag) and missing:
         ours = [_normal_case(c) for c in catalogues()]
-        language = _cldr()[1].get(primary) or primary
-        notes.append(f"the page's interface (Previous/Next, the legend's title, announcements, labels for screen "
-                     f"readers) is in English for {called}: storymap has interface texts for "
-                     f"{', '.join(ours[:-1])} and {ours[-1]} only, and story.toml cannot replace them; to add "
-                     f"{language}, contribute storymap/locales/{primary}.json with the keys of en.json translated")
+        if len(missing) == len(english()):
+            notes.append(f"the page's interface (Previous/Next, the legend's title, announcements, labels for screen "
+                         f"readers) is in English for {called}: storymap has interface texts for "
+                         f"{', '.join(ours[:-1])} and {ours[-1]} only; give them in {called} in an [interface] table "
+                         f"(`storymap new --lang {tag}` writes one to translate; `storymap schema story` lists its "
+                         f"keys)")
+        else:
+            shown = ", ".join(repr(key) for key in missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+            notes.append(f"{len(missing)} of the page's {len(english())} interface texts are still in English for "
+                         f"{called}: add {shown} to its [interface] table")
     return notes
 
 
@@ -391,9 +481,10 @@ def dir_attribute(lang: str) -> Markup:
     return Markup(' dir="rtl"') if direction(lang) == "rtl" else Markup("")
 
 
-def text(lang: str, key: str, **params: Any) -> str:
-    """One interface string in ``lang`` with its ``{placeholders}`` filled in."""
-    template = catalogue(lang)[key]
+def text(lang: str, key: str, own: Optional[Mapping[str, str]] = None, **params: Any) -> str:
+    """One interface string in ``lang`` (the story's ``own`` texts first, see :func:`catalogue`)
+    with its ``{placeholders}`` filled in."""
+    template = catalogue(lang, own)[key]
     return _PLACEHOLDER.sub(lambda m: str(params[m.group(1)]) if m.group(1) in params else m.group(0), template)
 
 
@@ -408,15 +499,15 @@ _OSM = '<a href="https://www.openstreetmap.org/copyright" target="_blank" rel="n
 _CARTO = '&copy; <a href="https://carto.com/attributions" target="_blank" rel="noreferrer">CARTO</a>'
 
 
-def tiles_attribution(lang: str) -> str:
-    """The tile layer's attribution (HTML, as Leaflet takes it) in ``lang``."""
-    words = html.escape(catalogue(lang)["attribution.tiles"], quote=True)
+def tiles_attribution(lang: str, own: Optional[Mapping[str, str]] = None) -> str:
+    """The tile layer's attribution (HTML, as Leaflet takes it) in ``lang`` (``own``: see :func:`catalogue`)."""
+    words = html.escape(catalogue(lang, own)["attribution.tiles"], quote=True)
     return "&copy; " + words.replace("{osm}", _OSM) + " " + _CARTO
 
 
-def basemap_attribution(lang: str) -> str:
-    """The embedded basemap's attribution (HTML) in ``lang``."""
-    return html.escape(catalogue(lang)["attribution.basemap"], quote=True)
+def basemap_attribution(lang: str, own: Optional[Mapping[str, str]] = None) -> str:
+    """The embedded basemap's attribution (HTML) in ``lang`` (``own``: see :func:`catalogue`)."""
+    return html.escape(catalogue(lang, own)["attribution.basemap"], quote=True)
 
 
 def with_language(url: str, lang: str) -> str:
@@ -561,8 +652,8 @@ def page_config(control: Any) -> dict[str, Any]:
     shown_lang = control.context.lang
     out: dict[str, Any] = {
         "lang": shown_lang,
-        "langs": [[lang, catalogue(lang)["language.name"]] for lang in variants],
-        "ui": {lang: _js_strings(lang) for lang in variants},
+        "langs": [[lang, variant.context.ui["language.name"]] for lang, variant in variants.items()],
+        "ui": {lang: _js_strings(lang, variant.context.ui) for lang, variant in variants.items()},
     }
     if control.context.source.tiles is not None:
         # A named provider's (or the story's own) tiles keep their credit in every language: only
@@ -588,11 +679,12 @@ def page_config(control: Any) -> dict[str, Any]:
     return out
 
 
-def _js_strings(lang: str) -> dict[str, Any]:
-    strings: dict[str, Any] = {key: catalogue(lang)[key] for key in JS_KEYS}
+def _js_strings(lang: str, ui: Mapping[str, str]) -> dict[str, Any]:
+    """The interface strings the page's script writes, in ``lang`` (``ui``: its page's, the story's own over the catalogue's)."""
+    strings: dict[str, Any] = {key: ui[key] for key in JS_KEYS}
     # Attributions are HTML to Leaflet: the catalogue's words are escaped.
-    strings["attribution.tiles"] = tiles_attribution(lang)
-    strings["attribution.basemap"] = basemap_attribution(lang)
+    strings["attribution.tiles"] = tiles_attribution(lang, ui)
+    strings["attribution.basemap"] = basemap_attribution(lang, ui)
     strings["attribution.leaflet"] = html.escape(strings["attribution.leaflet"], quote=True)
     strings["scale"] = scale_words(lang)
     return strings

@@ -465,7 +465,7 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
     each step's view that may be swapped but may be meant (see
     :func:`storymap.models.swapped_views`), as a line like a problem's, its message starting
     ``warning:``. ``storymap validate`` and ``build`` print them on stderr and still exit with 0."""
-    from .i18n import language_notes, page_languages
+    from .i18n import language_notes, own_interface, page_languages
     from .models import swapped_story, swapped_views
 
     root = story_folder(folder)
@@ -482,7 +482,7 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
     for lang in page_languages(data):
         if wanted is not None and lang.lower() not in wanted:  # (a page of some of its languages)
             continue
-        for note in language_notes(lang):
+        for note in language_notes(lang, own_interface(data, lang)):
             if lang == data.lang:
                 out.append(Problem(_display(root / STORY_FILE), f"warning: {note}", field="lang"))
             else:

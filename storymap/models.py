@@ -28,15 +28,14 @@ from pydantic import (
     BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, ValidationInfo, field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from .dates import Span, parse_date, parse_period, step_span
-from .errors import Suggester, field_path, short_repr, validation_problems
+from .errors import Suggester, field_path, located_problems, short_repr, validation_problems
 from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
 from .geometry import Point as PointGeometry
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
 from .translations import StoryLanguage, Translation, check_translations
-from .types import HttpUrl, Identifier, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
+from .types import HttpUrl, Identifier, InterfaceTexts, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
@@ -53,8 +52,7 @@ def _raise_problems(problems: Sequence[tuple[Loc, str]]) -> NoReturn:
 
     :func:`storymap.errors.problems_from_validation` turns each into its own line.
     """
-    detail = "\n".join(f"{field_path(loc)}: {msg}" if loc else msg for loc, msg in problems)
-    raise PydanticCustomError("storymap", "{detail}", {"detail": detail, "problems": list(problems)})
+    raise located_problems(problems)
 
 
 def _errors_at(exc: ValidationError, at: Loc, model: Any = None) -> list[tuple[Loc, str]]:
@@ -484,6 +482,11 @@ class StoryMeta(BaseModel):
         "(e.g. 'https://news.example'): only they hear its steps' titles and may move it (storymap:goto); "
         "without any, a parent page learns the step's id and the height, and nobody moves the story.")
 
+    interface: InterfaceTexts = Field(
+        default_factory=dict, description="The page's interface texts (Previous, Next, the legend's title, "
+                                          "announcements, labels for screen readers) in the story's language, "
+                                          "by key (\"nav.next\" = \"次へ\"), over storymap's own for it: for a "
+                                          "language storymap has none for, or wording of the newsroom's own.")
     tiles: Optional[str | TileTemplate] = Field(
         default=None, description="The online tiles over the embedded basemap: a provider's name as xyzservices "
                                   "knows it (\"CartoDB.Positron\", \"OpenStreetMap.Mapnik\", ...), a URL template "

@@ -475,7 +475,9 @@ class StoryControl(MacroElement):
     @property
     def languages(self) -> list[tuple[str, str]]:
         """``(tag, own name)`` of each language of the page (one: no language switch)."""
-        return [(lang, i18n.catalogue(lang)["language.name"]) for lang in i18n.page_languages(self.context.source)]
+        source = self.context.source
+        return [(lang, i18n.catalogue(lang, i18n.own_interface(source, lang))["language.name"])
+                for lang in i18n.page_languages(source)]
 
     @property
     def i18n_marks(self) -> tuple[Markup, Markup]:
@@ -737,12 +739,12 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
         if zooms.get(original) is not None:
             copied.zoom = zooms[original]  # a data layer's detail, for this story's steps
     if basemap and basemap.get("attribution"):
-        basemap = {**basemap, "attribution": i18n.basemap_attribution(context.lang)}
+        basemap = {**basemap, "attribution": i18n.basemap_attribution(context.lang, context.ui)}
     Basemap(basemap or {}).add_to(tree)
     source = story_tiles.resolve(data.tiles)
     if source is not None:  # (tiles = "none": no tile layer, no tile request, no image host in the CSP)
         # The default tiles' credit in the page's language; a named provider's as it gives it.
-        attribution = i18n.tiles_attribution(context.lang) if data.tiles is None else source["attribution"]
+        attribution = i18n.tiles_attribution(context.lang, context.ui) if data.tiles is None else source["attribution"]
         StoryTiles(
             tiles=source["url"], attr=attribution, name="Tiles", subdomains=source["subdomains"],
             max_zoom=TILES["max_zoom"], max_native_zoom=min(source["max_zoom"], TILES["max_zoom"]),

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import Problem, StoryError
+from .i18n import english, has_catalogue
 from .load import STORY_FILE
 
 __all__ = ["new_story", "STARTER_FILES", "SCHEMA_DIR", "toml_string"]
@@ -115,7 +116,27 @@ def _starter_toml(title: str, lang: str) -> str:
             lines[i] = _with_value(line, "lang", toml_string(lang))
         elif line.startswith("kicker = "):
             lines[i] = _with_value(line, "kicker", '""')
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    return text if has_catalogue(lang) else text.replace(_INTERFACE_EXAMPLE, _interface_table(lang))
+
+
+#: The starter's example of an [interface] table (commented out).
+_INTERFACE_EXAMPLE = '# [interface]\n# "nav.next" = "Next"\n'
+
+
+def _interface_table(lang: str) -> str:
+    """For a language storymap has no interface texts for: the [interface] table with its own name
+    (the language switch's, where CLDR knows it) and every other text, in English, to translate
+    (commented out: a line left as it is stays English, and validation says how many remain)."""
+    from babel import Locale
+
+    try:
+        own_name = Locale.parse(lang, sep="-").get_display_name(lang.replace("-", "_"))
+    except Exception:  # noqa: BLE001 - a language CLDR lacks: the writer names it
+        own_name = None
+    rows = [f"{toml_string(key)} = {toml_string(own_name)}" if key == "language.name" and own_name else
+            f"# {toml_string(key)} = {toml_string(text)}" for key, text in english().items()]
+    return "[interface]\n" + "\n".join(rows) + "\n"
 
 
 def _with_value(line: str, key: str, value: str) -> str:

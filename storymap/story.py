@@ -200,6 +200,30 @@ class Story:
         self.data = self._revalidated("", tiles=value)  # (its field names it)
 
     @property
+    def interface(self) -> dict[str, str]:
+        """The page's interface texts the story gives in its own language (story.toml's
+        ``[interface]``), by key: over storymap's own (Previous, Next, the legend's title,
+        announcements, labels for screen readers), for a language storymap has none for or a
+        wording of your own. Set a mapping to change them; ``storymap schema story`` lists the keys
+        with their English. (Another language's are its ``story.<lang>.toml``'s ``[interface]``.)
+
+        Raises
+        ------
+        storymap.StoryError
+            For a key storymap does not know (with the closest), a text that is not text, or a
+            text whose ``{placeholders}`` are not its English's.
+
+        Examples
+        --------
+        >>> story.interface = {"nav.next": "次へ", "nav.previous": "前へ"}  # doctest: +SKIP
+        """
+        return dict(self.data.interface)
+
+    @interface.setter
+    def interface(self, texts: Mapping[str, str]) -> None:
+        self.data = self._revalidated("", interface=texts)  # (its field names it)
+
+    @property
     def layers(self) -> list[str]:
         """Names of the layers added with :meth:`add_layer`, in the order added."""
         return list(self._overlays)

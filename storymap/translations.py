@@ -40,7 +40,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 
 from .errors import Suggester, short_repr, validation_problems
 from .kinds import GENERIC_KINDS
-from .types import Language
+from .types import InterfaceTexts, Language
 
 if TYPE_CHECKING:
     from .models import StoryData
@@ -153,6 +153,8 @@ class Translation(_Texts):
     kinds: dict[str, KindText] = Field(default_factory=dict)
     steps: dict[str, StepText] = Field(default_factory=dict)
     places: dict[str, PlaceText] = Field(default_factory=dict)
+    interface: InterfaceTexts = Field(default_factory=dict, description="The page's interface texts in this "
+                                      "language, by key, over storymap's own (as story.toml's [interface]).")
 
 
 _LANGUAGE = TypeAdapter(StoryLanguage)
@@ -392,14 +394,14 @@ def localize(data: "StoryData", lang: str) -> "StoryData":
     KeyError
         For a language the story is not in.
     """
-    from .i18n import catalogue
+    from .i18n import catalogue, own_interface
     from .models import StoryData
 
     if lang != data.lang and lang not in data.translations:
         raise KeyError(lang)
     tr = data.translations.get(lang) if lang != data.lang else None
     tr = tr or Translation()
-    ui = catalogue(lang)
+    ui = catalogue(lang, own_interface(data, lang))
     kinds = {}
     for name, kind in data.kinds.items():
         label = kind.label

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from .errors import did_you_mean, short_repr
 
 __all__ = [
     "Identifier", "NonEmptyText", "HttpUrl", "Origin", "Language", "LocationPrecision", "Layout", "Zoom", "Color",
-    "GeometryFamily", "Symbol", "DashPattern", "COLOR_RE", "CSS_NAMES", "is_css_color", "color_error",
+    "GeometryFamily", "Symbol", "DashPattern", "InterfaceTexts", "COLOR_RE", "CSS_NAMES", "is_css_color", "color_error",
 ]
 
 # Matched in full (``fullmatch``): with ``match``, ``$`` would also match before a final newline,
@@ -154,3 +154,25 @@ GeometryFamily = Literal["point", "line", "area"]
 Symbol = Literal["circle", "square", "diamond", "triangle", "star"]
 #: A dash pattern, as SVG's ``stroke-dasharray``: dash and gap lengths in pixels.
 DashPattern = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]+(\.[0-9]+)?([ ,]+[0-9]+(\.[0-9]+)?){0,7}$")]
+
+
+def _interface_texts(value: Any) -> Any:
+    from .i18n import check_interface
+
+    return check_interface(value)
+
+
+class _InterfaceSchema:
+    """The JSON Schema of ``[interface]``: each key English has, with its English text, and no other."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        from .i18n import english
+
+        return {"type": "object", "additionalProperties": False,
+                "properties": {key: {"type": "string", "description": f"English: {text}"}
+                               for key, text in english().items()}}
+
+
+#: A story's own interface texts in one language (``[interface]``: ``"nav.next" = "次へ"``), over
+#: storymap's catalogue for it: see :func:`storymap.i18n.check_interface`.
+InterfaceTexts = Annotated[dict[str, str], BeforeValidator(_interface_texts), _InterfaceSchema()]

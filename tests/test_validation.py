@@ -892,8 +892,8 @@ def test_a_language_without_interface_texts_is_a_warning_not_an_error(story: Pat
     toml_replace(story, 'lang = "en"', 'lang = "ja"')
     warning = (f"{STORY}: lang: warning: the page's interface (Previous/Next, the legend's title, announcements, "
                "labels for screen readers) is in English for Japanese ('ja'): storymap has interface texts for ar, "
-               "de, en, es, fr, he, pt and pt-BR only, and story.toml cannot replace them; to add Japanese, contribute "
-               "storymap/locales/ja.json with the keys of en.json translated")
+               "de, en, es, fr, he, pt and pt-BR only; give them in Japanese ('ja') in an [interface] table "
+               "(`storymap new --lang ja` writes one to translate; `storymap schema story` lists its keys)")
     result = run("validate", "geodata")
     assert result.exit_code == 0, result.output
     assert result.stdout == "geodata: valid (11 steps, 18 places; 1 warning)\n"

@@ -1,0 +1,178 @@
+"""A story's own interface texts (story.toml's and a translation's ``[interface]``): a reporter in a
+language storymap has no catalogue for, or a newsroom with its own wording, gives the page's
+controls, announcements and labels in its words, checked like every other field."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import storymap
+from storymap import i18n
+from storymap.cli import main as cli
+from storymap.errors import StoryError
+
+from .conftest import GEODATA
+
+JAPANESE = {"language.name": "日本語", "nav.next": "次へ", "nav.previous": "前へ", "legend.title": "凡例",
+            "progress.value": "{total}ステップ中{n}", "zoom.in": "拡大", "announce": "{total}中{n}：{title}"}
+
+
+def _toml(texts: dict[str, str]) -> str:
+    return "\n[interface]\n" + "".join(f"{json.dumps(key)} = {json.dumps(value, ensure_ascii=False)}\n"
+                                        for key, value in texts.items())
+
+
+def _story(tmp_path: Path, lang: str = "en", interface: dict[str, str] | None = None, *,
+           spanish: dict[str, str] | None = None) -> Path:
+    folder = tmp_path / "story"
+    shutil.copytree(GEODATA, folder)
+    toml = (folder / "story.toml").read_text("utf-8")
+    if lang != "en":
+        toml = toml.replace('lang = "en"', f'lang = "{lang}"', 1)
+        (folder / "story.es.toml").unlink()
+    (folder / "story.toml").write_text(toml + (_toml(interface) if interface else ""), "utf-8")
+    if spanish:
+        es = folder / "story.es.toml"
+        es.write_text(es.read_text("utf-8") + _toml(spanish), "utf-8")
+    return folder
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+# ------------------------------------------------------------------------------------ the check
+def test_the_texts_are_checked_each_at_its_key():
+    with pytest.raises(ValueError) as caught:
+        storymap.StoryData.model_validate({
+            "title": "T", "steps": [{"id": "a", "title": "A", "narrative": "x"}],
+            "interface": {"nav.nxt": "Next!", "announce": "{n}: {titel}", "zoom.in": 3, "banana": "x",
+                          "legend.title": "   "}})
+    text = str(caught.value)
+    assert "interface.nav.nxt: not an interface text; did you mean 'nav.next'?" in text
+    assert ("interface.announce: {titel} is not one of its placeholders; {title} is missing; {total} is missing: the "
+            "text holds {n}, {title} and {total}, as its English 'Step {n} of {total}: {title}' does") in text
+    assert "interface.zoom.in: expected the text in the story's language, got 3" in text
+    assert "interface.banana: not an interface text; `storymap schema story` lists them all" in text
+    assert "interface.legend.title: expected the text in the story's language" in text
+
+
+def test_keys_written_without_quotes_in_toml_are_the_dotted_keys_they_spell():
+    """`nav.next = "…"` in TOML is a table in a table: taken as the key "nav.next"."""
+    parsed = tomllib.loads('[interface]\nnav.next = "次へ"\n"legend.title" = "凡例"\n')["interface"]
+    assert i18n.check_interface(parsed) == {"nav.next": "次へ", "legend.title": "凡例"}
+    # Placeholders in any order; a text without placeholders keeps none.
+    assert i18n.check_interface({"progress.value": "{total}ステップ中{n}"}) == {"progress.value": "{total}ステップ中{n}"}
+    with pytest.raises(ValueError, match=r"\{n\} is not one of its placeholders.*holds no placeholder"):
+        i18n.check_interface({"nav.next": "{n} next"})
+
+
+def test_the_catalogue_takes_the_storys_texts_over_its_own():
+    assert i18n.catalogue("ja", {"nav.next": "次へ"})["nav.next"] == "次へ"
+    assert i18n.catalogue("ja")["nav.next"] == "Next"  # (the shared catalogue is not changed)
+    assert i18n.catalogue("es", {"nav.next": "Adelante"})["nav.previous"] == "Anterior"
+
+
+# ------------------------------------------------------------------------------------ the page
+def test_a_story_in_japanese_gets_its_own_controls(tmp_path: Path):
+    folder = _story(tmp_path, "ja", JAPANESE)
+    with pytest.warns(UserWarning, match=r"41 of the page's 48 interface texts are still in English for Japanese"):
+        story = storymap.load(folder)
+    page = story.to_html()
+    assert re.search(r'class="storymap-button storymap-next"[^>]*>次へ', page)
+    assert re.search(r'class="storymap-button storymap-prev"[^>]*>.{0,60}前へ</button>', page)
+    config = json.loads(re.search(r'"i18n":(\{"lang":"ja".*?\}\}\})', page).group(1))
+    strings = config["ui"]["ja"]
+    assert (strings["legend.title"], strings["zoom.in"], strings["announce"]) == ("凡例", "拡大", "{total}中{n}：{title}")
+    assert strings["sheet.show"] == "Show story text"  # (not given: English)
+
+
+def test_all_texts_given_means_no_warning(tmp_path: Path, recwarn):
+    texts = {key: f"«{text}»" for key, text in i18n.english().items()}
+    storymap.load(_story(tmp_path, "ja", texts))
+    assert not [w for w in recwarn.list if "interface" in str(w.message)]
+    result = run("validate", str(tmp_path / "story"))
+    assert result.exit_code == 0 and result.stderr == "", result.output
+
+
+def test_a_translation_gives_the_texts_of_its_language(tmp_path: Path):
+    """story.es.toml's [interface] words the Spanish page; the English one keeps storymap's."""
+    story = storymap.load(_story(tmp_path, spanish={"nav.next": "Adelante", "language.name": "Castellano"}))
+    spanish = story.to_html(lang="es")
+    assert re.search(r'storymap-next"[^>]*>Adelante', spanish)
+    english = story.to_html()
+    assert re.search(r'storymap-next"[^>]*>Next', english)
+    assert "Adelante" in english  # (the Spanish variant's template, for the language switch)
+    assert '"langs":[["en","English"],["es","Castellano"]]' in english
+
+
+def test_the_storys_texts_reach_the_link_preview_and_the_noscript_article(tmp_path: Path):
+    story = storymap.load(_story(tmp_path, interface={
+        "social.alt": "Carte de « {title} » : {map}", "article.note": "Lisez ceci sans JavaScript."}))
+    page = story.to_html()
+    assert 'property="og:image:alt" content="Carte de « ' in page
+    assert "Lisez ceci sans JavaScript." in page
+
+
+def test_python_sets_and_checks_the_texts(tmp_path: Path):
+    story = storymap.load(GEODATA)
+    story.interface = {"nav.next": "Onward"}
+    assert story.interface == {"nav.next": "Onward"}
+    assert re.search(r'storymap-next"[^>]*>Onward', story.to_html())
+    with pytest.raises(StoryError, match=r"interface\.nav\.nxt: not an interface text; did you mean 'nav\.next'\?"):
+        story.interface = {"nav.nxt": "Onward"}
+    assert story.interface == {"nav.next": "Onward"}  # (a refused change changes nothing)
+
+
+# ------------------------------------------------------------------------------------ authoring
+def test_new_in_a_language_without_texts_writes_the_table_to_translate(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run("new", "mine", "--lang", "ja").exit_code == 0
+    toml = (tmp_path / "mine" / "story.toml").read_text("utf-8")
+    table = tomllib.loads(toml)["interface"]
+    assert table == {"language.name": "日本語"}  # (its own name; every other text commented out, in English)
+    for key, text in i18n.english().items():
+        if key != "language.name":
+            assert f"# {json.dumps(key)} = {json.dumps(text, ensure_ascii=False)}" in toml
+    # A language storymap has: only the commented example, and no warning.
+    assert run("new", "theirs", "--lang", "fr").exit_code == 0
+    toml = (tmp_path / "theirs" / "story.toml").read_text("utf-8")
+    assert "interface" not in tomllib.loads(toml) and '# [interface]\n# "nav.next" = "Next"' in toml
+    assert run("validate", "theirs").stderr == ""
+
+
+def test_the_schema_lists_every_key_with_its_english():
+    result = run("schema", "story")
+    schema = json.loads(result.stdout)
+    table = schema["properties"]["interface"]
+    assert table["additionalProperties"] is False
+    assert set(table["properties"]) == set(i18n.english())
+    assert table["properties"]["nav.next"]["description"] == "English: Next"
+
+
+# ------------------------------------------------------------------------------------ in a browser
+def test_the_texts_the_pages_script_writes_are_the_storys(tmp_path: Path, make_page):
+    """The zoom buttons, the legend's title and the step announcement are written by the page's
+    script: in the story's words too."""
+    folder = _story(tmp_path, "ja", JAPANESE)
+    with pytest.warns(UserWarning):
+        page = storymap.load(folder).save(tmp_path / "ja.html")
+    run_ = make_page((1280, 800)).open(page)
+    got = run_.js("""() => {
+      const root = document.querySelector('[data-storymap]');
+      root.storymap.goTo(1, {animate: false});
+      return {zoom: root.querySelector('.leaflet-control-zoom-in').getAttribute('aria-label') ||
+                    root.querySelector('.leaflet-control-zoom-in').title,
+              legend: root.querySelector('.leaflet-control-container').textContent,
+              live: root.querySelector('.storymap-live').textContent}; }""")
+    assert got["zoom"] == "拡大"
+    assert "凡例" in got["legend"]
+    assert re.fullmatch(r"11中2：.+", got["live"]), got["live"]
+    assert run_.errors == []

@@ -16,7 +16,7 @@ import shapely
 import shapely.geometry
 from markupsafe import Markup
 
-from .dates import span_label
+from .dates import span_label, year_label
 from .encoding import deltas, pack, pack_rows, quantize
 from .geometry import bounds_union, frame_start, shift_into
 from .i18n import catalogue, number_range, own_interface, page_languages
@@ -283,11 +283,14 @@ def _number_labels(overlay: dict[str, Any], languages: Sequence[str]) -> dict[st
 def _time(span: Optional["Span"], languages: Sequence[str]) -> dict[str, Any]:
     """A dated step's ``time`` for the page: ``days``, its first and last day as day numbers (days
     since 1970-01-01, both included), ``ends``, its date or the two ends of its period as ISO text,
-    and ``labels``, how each of the page's languages writes it; nothing for an undated step."""
+    ``labels``, how each of the page's languages writes it, and ``years``, how a language writes its
+    first year where that is not the year as a number (``2024年``; the timeline's marks show the year,
+    ``44`` for ``0044`` otherwise); nothing for an undated step."""
     if span is None:
         return {}
+    years = {lang: year for lang in languages if (year := year_label(span.ends[0], lang)) != str(int(span.ends[0][:4]))}
     return {"time": {"days": list(span.days), "ends": list(span.ends),
-                     "labels": {lang: span_label(span.ends, lang) for lang in languages}}}
+                     "labels": {lang: span_label(span.ends, lang) for lang in languages}, **({"years": years} if years else {})}}
 
 
 def _view(view: Optional["View"], start: float) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ import pandas as pd
 from .errors import short_repr
 
 __all__ = ["Span", "parse_date", "parse_period", "step_span", "day_number", "feature_days", "span_label",
-           "DATE_FORMS", "TIME_MODES", "MISSING_DAY"]
+           "year_label", "DATE_FORMS", "TIME_MODES", "MISSING_DAY"]
 
 #: How a date is written.
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
@@ -80,6 +80,19 @@ def span_label(ends: tuple[str, ...] | list[str], lang: str) -> str:
             _SKELETONS[len(ends[1])], days[1], locale=locale)
     except (UnknownLocaleError, ValueError, KeyError, TypeError):
         return "–".join(ends)
+
+
+def year_label(end: str, lang: str) -> str:
+    """The year of a date written ``YYYY(-MM(-DD))`` as ``lang`` writes a year alone (CLDR, through
+    Babel): ``2024``, ``2024年``, ``44`` for ``0044`` (not the ISO text's four digits); a language
+    CLDR does not know gets the year as a number (``44``). The timeline's marks show it."""
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import format_skeleton
+
+    try:
+        return format_skeleton("y", _dt.date(int(end[:4]), 1, 1), locale=Locale.parse(lang.replace("_", "-"), sep="-"))
+    except (UnknownLocaleError, ValueError, KeyError, TypeError):
+        return str(int(end[:4]))
 
 
 def day_number(day: _dt.date) -> int:

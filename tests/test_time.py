@@ -17,7 +17,7 @@ import pytest
 import storymap
 from storymap import StoryError
 from storymap.context import PageContext
-from storymap.dates import MISSING_DAY, feature_days, parse_date, parse_period, span_label
+from storymap.dates import MISSING_DAY, feature_days, parse_date, parse_period, span_label, year_label
 
 from .conftest import GEODATA
 from .layers_data import column, payloads, random_points
@@ -426,3 +426,11 @@ def _toml(path: Path) -> dict:
 ])
 def test_a_step_date_is_written_the_way_its_language_writes_it(ends, lang, text):
     assert re.sub("[\u2009\u202f]", " ", span_label(ends, lang)) == re.sub("[\u2009\u202f]", " ", text)
+
+
+@pytest.mark.parametrize(("end", "lang", "text"), [
+    ("2024-05-13", "en", "2024"), ("0043", "en", "43"), ("0060-06", "es", "60"), ("2024", "ja", "2024年"),
+    ("0122", "zh", "122年"), ("0043", "qq-zz", "43"),  # a language CLDR does not know: the year as a number
+])
+def test_a_year_under_a_timeline_mark_is_written_the_way_its_language_writes_a_year(end, lang, text):
+    assert year_label(end, lang) == text

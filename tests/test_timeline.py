@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -275,3 +277,55 @@ def test_the_timeline_fits_a_phone(browser, page_file: Path):
         assert run.errors == []
     finally:
         context.close()
+
+
+ROMAN_STEPS = [("invasion", "date", "0043", "侵攻"), ("revolt", "date", "0060-06", "反乱"),
+               ("wall", "period", "0122–0128", "長城"), ("end", "date", "0410", "撤退")]
+
+
+def write_dated_story(folder: Path, steps: list[tuple[str, str, str, str]], japanese: bool = True) -> Path:
+    """A story in English (and Japanese) with dated steps ``(id, "date" or "period", when, Japanese title)``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source = [{"title": "A source", "url": "https://example.org/a"}]
+    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "a", "geometry": {"type": "Point", "coordinates": [-0.1, 51.5]},
+         "properties": {"name": "Londinium", "annotation": "Text.", "sources": source}}]}), "utf-8")
+    (folder / "story.toml").write_text('title = "Roman Britain"\nlang = "en"\n' + "".join(
+        f'\n[[steps]]\nid = "{sid}"\ntitle = "{sid.title()}"\nplaces = ["a"]\n{key} = "{when}"\n'
+        for sid, key, when, _ in steps), "utf-8")
+    if japanese:
+        (folder / "story.ja.toml").write_text('title = "ローマ時代のブリテン"\n[places.a]\nannotation = "本文。"\n' + "".join(
+            f'[steps.{sid}]\ntitle = "{title}"\n' for sid, _, _, title in steps), "utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (no interface texts for Japanese)
+        return storymap.load(folder).save(folder / "index.html")
+
+
+YEARS_JS = "() => [...document.querySelectorAll('[data-storymap-timeline] [data-step] span')].map((s) => s.textContent)"
+
+
+def test_the_years_under_the_marks_are_written_as_the_language_shown_writes_them(make_page, tmp_path: Path):
+    # Roman Britain: ISO's four digits (0043) are no year a reader writes; in Japanese a year is 43年.
+    run = make_page().open(write_dated_story(tmp_path / "rome", ROMAN_STEPS), "revolt")
+    assert run.js(YEARS_JS) == ["43", "60", "122", "410"]
+    marks = {m["id"]: m["label"] for m in run.js(MARKS_JS)}
+    assert marks["invasion"] == "43: Invasion" and marks["revolt"] == "Jun 60: Revolt", marks
+    assert run.js("() => document.querySelector('[data-storymap-timeline] p').textContent") == "Jun 60"
+    run.js(f"() => {{ {ROOT}.storymap.setLanguage('ja'); }}")
+    assert run.js(YEARS_JS) == ["43年", "60年", "122年", "410年"]
+    marks = {m["id"]: m["label"] for m in run.js(MARKS_JS)}
+    assert marks["invasion"] == "43年: 侵攻" and marks["revolt"] == "60年6月: 反乱", marks
+    run.js(f"() => {{ {ROOT}.storymap.setLanguage('en'); }}")  # and back
+    assert run.js(YEARS_JS) == ["43", "60", "122", "410"]
+    assert run.errors == []
+
+
+def test_the_year_under_a_mark_shows_where_it_changes_in_every_language(make_page, page_file: Path):
+    run = make_page().open(page_file)
+    years = [s.time.ends[0][:4] for s in sorted((s for s in STEPS if s.time), key=lambda s: s.time.days)]
+    expected = [y if i == 0 or y != years[i - 1] else "" for i, y in enumerate(years)]
+    assert "" in expected and run.js(YEARS_JS) == expected
+    run.js(f"() => {{ {ROOT}.storymap.setLanguage('es'); }}")
+    assert run.js(YEARS_JS) == expected
+    assert run.errors == []
+

@@ -20,7 +20,7 @@
   // it back as it was.
   ns.Timeline = L.Class.extend({
     initialize: function (story) {
-      var box = story.root.querySelector('[data-storymap-timeline]'), year;
+      var box = story.root.querySelector('[data-storymap-timeline]'), year, shown = [];
       var steps = story._config.steps.filter(function (s) { return s.time; });
       if (!box || !steps.length) {
         return;
@@ -39,7 +39,8 @@
           button.setAttribute('data-period', '');
         }
         create('i', null, null, button);  // the dot
-        create('span', null, first === year ? '' : first, button);  // the year, where it changes
+        create('span', null, null, button);  // the year, where it changes (written on each language)
+        shown.push(first !== year);
         year = first;
         return button;
       });
@@ -59,7 +60,8 @@
         }
       });
       // On each step and in each language: names every mark by its step's date (as the language
-      // shown writes it) and title, marks the current one and writes its date under the row.
+      // shown writes it) and title, writes the years under the marks (as it writes a year), marks
+      // the current one and writes its date under the row.
       // One Tab stop for the row (the current mark, else the first); ←/→/Home/End move between marks.
       story._listen(list, 'keydown', function (e) {
         var at = marks.indexOf(e.target), on = window.getComputedStyle(list).direction === 'rtl' ? -1 : 1;
@@ -99,7 +101,9 @@
         clearCorner();
         now.textContent = '';
         steps.forEach(function (step, i) {
-          var button = marks[i], text = step.time.labels[story.language] || step.time.ends.join('–');
+          var button = marks[i], time = step.time, text = time.labels[story.language] || time.ends.join('–');
+          // (the year as the language writes it: 2024年, 44 for 0044)
+          button.lastChild.textContent = shown[i] ? (time.years || {})[story.language] || +time.ends[0].slice(0, 4) : '';
           button.title = text + ': ' + step.title;
           button.setAttribute('aria-label', button.title);
           button.tabIndex = (dated ? step.id === current.id : i === 0) ? 0 : -1;

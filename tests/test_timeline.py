@@ -329,3 +329,16 @@ def test_the_year_under_a_mark_shows_where_it_changes_in_every_language(make_pag
     assert run.js(YEARS_JS) == expected
     assert run.errors == []
 
+
+def test_one_dated_step_has_a_mark_and_no_axis_past_it(make_page, tmp_path: Path):
+    page = write_dated_story(tmp_path / "one", [("only", "date", "2024-05-13", "")], japanese=False)
+    run = make_page().open(page)
+    shape = run.js("""() => { const box = document.querySelector('[data-storymap-timeline]'), list = box.querySelector('ol'),
+      dot = list.querySelector('i').getBoundingClientRect(), row = list.getBoundingClientRect(), b = box.getBoundingClientRect(),
+      s = getComputedStyle(list), axis = s.backgroundImage === 'none' ? 0 : row.width - 44;
+      return {axis: axis, dotCentre: dot.left + dot.width / 2 - b.left, boxCentre: b.width / 2,
+              wider: box.querySelector('p').offsetWidth > list.offsetWidth}; }""")
+    assert shape["wider"]  # "May 13, 2024" under it is wider than the mark
+    assert shape["axis"] <= 0, shape  # no line running on past the only mark
+    assert abs(shape["dotCentre"] - shape["boxCentre"]) <= 2, shape  # the mark over its date
+    assert run.errors == []

@@ -342,3 +342,33 @@ def test_one_dated_step_has_a_mark_and_no_axis_past_it(make_page, tmp_path: Path
     assert shape["axis"] <= 0, shape  # no line running on past the only mark
     assert abs(shape["dotCentre"] - shape["boxCentre"]) <= 2, shape  # the mark over its date
     assert run.errors == []
+
+
+def test_in_a_right_to_left_story_time_runs_from_the_right_and_the_keys_follow(make_page, tmp_path: Path):
+    # An Arabic story on a phone: the first date at the right, ← goes to a later mark (as the eye
+    # reads), and the row, which scrolls, keeps the current mark in view at either end.
+    folder = tmp_path / "ar"
+    steps = [(f"s{i}", "date", f"{1990 + 3 * i}-{i % 12 + 1:02d}", "") for i in range(12)]
+    write_dated_story(folder, steps, japanese=False)
+    toml = (folder / "story.toml").read_text("utf-8").replace('lang = "en"', 'lang = "ar"')
+    (folder / "story.toml").write_text(toml, "utf-8")
+    run = make_page((390, 844)).open(storymap.load(folder).save(folder / "index.html"), "s11")
+    row = "document.querySelector('[data-storymap-timeline] ol')"
+    assert run.js(f"() => getComputedStyle({row}).direction") == "rtl"
+    assert run.js(f"() => {row}.scrollWidth > {row}.clientWidth")
+    visible = f"""(id) => {{ const a = document.querySelector('[data-storymap-timeline] [data-step="' + id + '"]')
+      .getBoundingClientRect(), r = {row}.getBoundingClientRect(); return a.left >= r.left - 0.5 && a.right <= r.right + 0.5; }}"""
+    run.page.wait_for_function(visible, arg="s11", timeout=2000)
+    xs = run.js("() => [...document.querySelectorAll('[data-storymap-timeline] [data-step]')].map((b) => b.getBoundingClientRect().left)")
+    assert xs == sorted(xs, reverse=True)  # later marks further left
+    run.page.focus("[data-storymap-timeline] [aria-current]")
+    run.page.keyboard.press("Home")
+    assert run.js("() => document.activeElement.dataset.step") == "s0"
+    run.page.keyboard.press("ArrowLeft")
+    assert run.js("() => document.activeElement.dataset.step") == "s1"
+    run.page.keyboard.press("ArrowRight")
+    assert run.js("() => document.activeElement.dataset.step") == "s0"
+    run.page.keyboard.press("Enter")
+    run.settle()
+    run.page.wait_for_function(visible, arg="s0", timeout=2000)
+    assert run.errors == []

@@ -370,6 +370,15 @@ def test_a_storys_warnings_show_over_the_page(browser, page, served: Served, res
         assert tab.eval_on_selector_all(".storymap-dev-problems li", "items => items.map(i => i.textContent)") == \
             state["warnings"]
         tab.wait_for_function("() => !!(document.querySelector('[data-storymap]') || {}).storymap")
+        # They leave the View picker usable: its button, and its panel once open, lie over them
+        # (the warnings used to cover the picker until hidden).
+        tab.click(".storymap-dev-toggle", timeout=5_000)
+        covered = tab.evaluate("""() => ['.storymap-dev-toggle', '[data-form=center] + .storymap-dev-copy'].map((s) => {
+            const node = document.querySelector(s), r = node.getBoundingClientRect();
+            const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return node.contains(top) ? null : s; }).filter(Boolean)""")
+        assert covered == []
+        assert tab.is_visible(".storymap-dev-problems")
     finally:
         context.close()
 

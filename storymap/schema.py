@@ -261,6 +261,11 @@ def story_schema(folder: str | os.PathLike[str] | None = None) -> dict[str, Any]
     # TOML has no null: optional step fields are plain.
     for name, prop in defs["Step"]["properties"].items():
         defs["Step"]["properties"][name] = _plain(prop)
+    # Step._when takes a year as a number too (date = 2024), as storymap.dates.parse_date does.
+    date = defs["Step"]["properties"]["date"]
+    defs["Step"]["properties"]["date"] = {
+        **{k: v for k, v in date.items() if k != "type"},
+        "anyOf": [{"type": "string"}, {"type": "integer", "minimum": 1, "maximum": 9999, "description": "a year"}]}
     _view_rules(defs)
     for name, prop in defs["Kind"]["properties"].items():
         defs["Kind"]["properties"][name] = _plain(prop)

@@ -311,6 +311,8 @@ BROKEN = {
     "symbol on a line kind": ("story", ("kinds", "route"), {"symbol": "star"}),
     "opacity over 1": ("story", ("kinds", "bridge", "opacity"), 1.5),
     "unknown kind field": ("story", ("kinds", "bridge", "colour"), "#000"),
+    "step date a number that is no year": ("story", ("steps", 0, "date"), 0),
+    "place date a number": ("places", ("features", 0, "properties", "date"), 1889),
 }
 
 # Changes both accept: the schema is no stricter than validation.
@@ -322,6 +324,8 @@ ACCEPTED = {
     "a property of the story's own": ("places", ("features", 0, "properties", "architect"), "Gustave Eiffel"),
     "an http source": ("places", ("features", 0, "properties", "sources", 0, "url"), "http://example.org/a?b=c"),
     "a date": ("places", ("features", 0, "properties", "date"), "1889-03-31"),
+    "a step dated by a year as a number": ("story", ("steps", 0, "date"), 1889),
+    "a step dated by a day": ("story", ("steps", 0, "date"), "1889-03-31"),
     "a MultiPoint landmark": ("places", ("features", 0, "geometry"),
                               {"type": "MultiPoint", "coordinates": [[2.29, 48.85], [2.3, 48.86]]}),
 }

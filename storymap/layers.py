@@ -47,7 +47,7 @@ from .geodata import raw_frame, to_geodataframe
 from .geometry import FAMILIES, bounds_union, family_codes
 from .inert import reachable
 from .security import blocked
-from .styling import MAX_RADIUS, check_keywords, check_options, color_error, data_style, is_css_color
+from .styling import MAX_RADIUS, check_keywords, check_options, color_error, data_style, flag, is_css_color
 from .styling import point_radii
 from .styling import _values as column_values
 from .text import script_json
@@ -614,9 +614,9 @@ def _check_text_options(name: str, which: str, value: Any, fields: Optional[list
     the feature, not the pointer), a popup's ``max_width`` (pixels)."""
     extra = ("sticky",) if which == "tooltip_kwds" else ("max_width",)
     options = check_options(name, which, value, ("aliases", "labels", "localize") + extra)
-    for flag in ("labels", "localize", "sticky"):
-        if flag in options and not isinstance(options[flag], bool):
-            raise _problem(name, f"{which}.{flag}", f"expected True or False, got {short_repr(options[flag])}")
+    for word in ("labels", "localize", "sticky"):
+        if word in options:
+            options[word] = flag(name, f"{which}.{word}", options[word])
     if "max_width" in options:
         width = options["max_width"]
         if isinstance(width, bool) or not isinstance(width, (int, float)) or not 50 <= width <= 2000:
@@ -790,6 +790,8 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
     name = _check_name(name, taken)
     check_keywords(name, {k: v for k, v in options.items() if k not in EXPLORE_DEFAULTS}, KEYWORDS)
     opts = {**EXPLORE_DEFAULTS, **options}
+    for word in ("categorical", "legend", "highlight"):  # ("no" is no False)
+        opts[word] = flag(name, word, opts[word])
     shown_on = _check_steps(name, steps, step_ids)
     mode = _check_time_mode(name, time, time_mode)
     style_kwds = _check_path_options(name, "style_kwds", opts["style_kwds"])

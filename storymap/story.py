@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Optional, Sequence
 
 import folium
+import numpy as np
 import shapely
 from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from folium.map import Layer
@@ -592,7 +593,7 @@ class Story:
         Raises
         ------
         ValueError
-            For an unknown ``layout``, a ``lang`` the story is not in (or not among ``languages``),
+            For a ``fragment`` that is not True or False, an unknown ``layout``, a ``lang`` the story is not in (or not among ``languages``),
             or ``languages`` that are not a non-empty list of the story's languages.
         storymap.StoryError
             For a folium element on :attr:`map` whose files cannot be had (each URL is named,
@@ -601,6 +602,9 @@ class Story:
             page's Content-Security-Policy (``MeasureControl``), or an element that would be left out (a
             bare ``branca.element.Element`` on the map).
         """
+        if not isinstance(fragment, (bool, np.bool_)):  # ("no" would make a fragment)
+            raise ValueError(f"fragment must be True or False, got {fragment!r}")
+        fragment = bool(fragment)
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
         data = self.data

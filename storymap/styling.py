@@ -120,6 +120,14 @@ def _closest_word(word: str, words: Sequence[str]) -> Optional[str]:
     return did_you_mean(word, list(words))
 
 
+def flag(layer: str, field_name: str, value: Any) -> bool:
+    """A True/False option of ``add_layer`` (a numpy bool too, as explore takes it). Anything else
+    is refused, naming it: text such as ``"no"`` would otherwise count as True."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise problem(layer, field_name, f"expected True or False, got {short_repr(value)}")
+
+
 def check_options(layer: str, which: str, value: Any, allowed: Sequence[str]) -> dict[str, Any]:
     """A dict of options (``legend_kwds``, ...) with keys among ``allowed``; others are refused
     with "did you mean"."""
@@ -431,6 +439,9 @@ def data_style(frame: pd.DataFrame, layer: str, *, geometry: str, shape: str, co
         (listing valid ones), options that do not fit the column, or a missing optional library.
     """
     legend_kwds = check_options(layer, "legend_kwds", legend_kwds, _LEGEND_KWDS)
+    for word in ("colorbar", "scale", "interval"):
+        if word in legend_kwds:
+            legend_kwds[word] = flag(layer, f"legend_kwds.{word}", legend_kwds[word])
     most = legend_kwds.get("max_labels", 5)
     if isinstance(most, bool) or not isinstance(most, (int, np.integer)) or most < 2:
         raise problem(layer, "legend_kwds.max_labels", f"expected a whole number of labels on the colour bar "

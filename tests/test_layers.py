@@ -493,3 +493,14 @@ def test_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         for name, parameter in inspect.signature(method).parameters.items():
             if name != "self" and parameter.kind is not parameter.VAR_KEYWORD:
                 assert f"`{name}`" in section or f"{name}=" in section, (method.__name__, name)
+
+
+def test_to_html_fragment_is_true_or_false(story, tmp_path):
+    # fragment="no" is truthy: it made a fragment, no <html> page.
+    for given in ("no", "yes", 1, None):
+        with pytest.raises(ValueError, match=rf"fragment must be True or False, got {re.escape(repr(given))}"):
+            story.to_html(fragment=given)
+    with pytest.raises(ValueError, match="fragment must be True or False, got 'no'"):
+        story.save(tmp_path / "page.html", fragment="no")
+    assert not (tmp_path / "page.html").exists()
+    assert story.to_html(fragment=np.False_).startswith("<!DOCTYPE html>")

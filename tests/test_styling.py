@@ -569,3 +569,27 @@ def test_long_category_lists_are_summed_up():
     items = overlay(frame, column="code", missing_kwds={"color": "grey"}).key["items"]
     assert len(items) == 24 and items[-1] == {"label": "… and 17 more", "color": None}
     assert items[0]["label"] == "c00" and len(set(colours(overlay(frame, column="code")))) == 20  # tab20
+
+
+@pytest.mark.parametrize("word", ["legend", "highlight", "categorical"])
+def test_a_flag_is_true_or_false_not_any_text(word):
+    frame = squares([1.0, 2.0], kind=["a", "b"])
+    # "no" is truthy: taken as it was, it turned the legend (or the highlight) on.
+    for given in ("no", "yes", 0, 1, None, "False"):
+        with pytest.raises(StoryError, match=rf"layer 'Layer' {word}: expected True or False, got {re.escape(repr(given))}"):
+            overlay(frame, column="value", **{word: given})
+    # numpy's booleans (a flag computed from data) are booleans, as explore takes them.
+    assert overlay(frame, column="value", legend=np.False_).key is None
+    assert overlay(frame, column="value", highlight=np.False_).element.highlight is None
+    assert overlay(frame, column="value", categorical=np.True_).key["type"] != "ramp"
+
+
+@pytest.mark.parametrize("which, word", [("legend_kwds", "colorbar"), ("legend_kwds", "scale"),
+                                         ("legend_kwds", "interval"), ("tooltip_kwds", "labels"),
+                                         ("popup_kwds", "localize"), ("tooltip_kwds", "sticky")])
+def test_a_flag_among_the_kwds_is_true_or_false(which, word):
+    frame = squares([1.0, 2.0, 3.0, 4.0], kind=["a", "b", "c", "d"])
+    extra = {"scheme": "quantiles", "k": 2} if which == "legend_kwds" else {"tooltip": True, "popup": True}
+    with pytest.raises(StoryError, match=rf"{which}\.{word}: expected True or False, got 'no'"):
+        overlay(frame, column="value", **{which: {word: "no"}}, **extra)
+    overlay(frame, column="value", **{which: {word: np.True_}}, **extra)

@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from .dates import Span, parse_date, parse_period, step_span
-from .errors import Suggester, field_path, located_problems, short_repr, validation_problems
+from .errors import StoryError, Suggester, field_path, located_problems, problems_from_validation, short_repr, validation_problems
 from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
 from .geometry import Point as PointGeometry
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
@@ -60,6 +60,29 @@ def _errors_at(exc: ValidationError, at: Loc, model: Any = None) -> list[tuple[L
     return [(at + loc, message) for loc, message in validation_problems(exc, model)]
 
 
+class _Checked(BaseModel):
+    """A model whose fields are validated again when assigned (``step.view = ...``), as when it was
+    made: a bad value raises :class:`storymap.StoryError` naming the model and the field, and the
+    model keeps its old value (pydantic sets a field before the model's own checks run on it)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in type(self).model_fields:
+            super().__setattr__(name, value)
+            return
+        before = dict(self.__dict__)
+        for key in [key for key in self.__dict__ if key not in type(self).model_fields]:
+            # A cached property (Place.shape): made again from the fields when next read (pydantic
+            # would take it for an extra field).
+            del self.__dict__[key]
+        try:
+            super().__setattr__(name, value)
+        except ValidationError as exc:
+            object.__setattr__(self, "__dict__", before)
+            ident = self.__dict__.get("id")
+            where = f"{type(self).__name__} {ident!r}" if isinstance(ident, str) else type(self).__name__
+            raise StoryError(problems_from_validation(exc, file="", where=where, model=type(self))) from None
+
+
 class Source(BaseModel):
     """A public source a place's position or facts come from."""
 
@@ -79,11 +102,11 @@ class Source(BaseModel):
         return value
 
 
-class PlaceProperties(BaseModel):
+class PlaceProperties(_Checked):
     """The properties of a place's Feature. Other properties are kept (nothing a journalist adds
     is lost) but not shown."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", validate_assignment=True)
 
     name: NonEmptyText = Field(description="The place's name.")
     kind: Optional[Identifier] = Field(
@@ -142,12 +165,12 @@ def _id_from_name(props: Any) -> str:
     return f", e.g. from its name: \"id\": {json.dumps(slug(name, set()))} beside \"type\": \"Feature\""
 
 
-class Place(BaseModel):
+class Place(_Checked):
     """A place of the story: a GeoJSON Feature with a string ``id``, narrative properties and a
     typed geometry. Build one from a Feature mapping (``Place.model_validate(feature)``), or from
     flat fields (``Place(id=..., name=..., annotation=..., sources=..., geometry=...)``)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", validate_assignment=True)
 
     type: Literal["Feature"] = "Feature"
     id: Identifier = Field(description="A stable, URL-safe id (kebab-case): steps name places by it.")
@@ -162,6 +185,9 @@ class Place(BaseModel):
             value = {"type": "Feature", "id": value.get("id"), "geometry": value.get("geometry"),
                      "properties": {k: v for k, v in value.items() if k not in ("id", "geometry")}}
         if isinstance(value, Place):
+            return value
+        if isinstance(value, dict) and isinstance(value.get("properties"), PlaceProperties):
+            # (An attribute assigned, ``place.id = ...``: the properties are a model already.)
             return value
         if not isinstance(value, dict) or value.get("type", "Feature") != "Feature":
             got = value.get("type") if isinstance(value, dict) else value
@@ -282,10 +308,10 @@ def _finite(value: float) -> float:
     return value
 
 
-class View(BaseModel):
+class View(_Checked):
     """An explicit map view for a step: a center and zoom, or bounds; GeoJSON order (longitude first)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     center: Optional[tuple[float, float]] = Field(default=None, description="[longitude, latitude]",
                                                   examples=[[-79.7, 9.1]])
@@ -336,7 +362,7 @@ class Media(BaseModel):
     ``src``.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)  # (read when made: a new src is a new Media)
 
     src: NonEmptyText = Field(description="An image file relative to the story folder (JPEG, PNG, WebP, GIF or "
                                           "SVG), or an https URL when the story sets remote_media = true.",
@@ -387,10 +413,10 @@ class Media(BaseModel):
         return self._prepared is None
 
 
-class Step(BaseModel):
+class Step(_Checked):
     """One step of the story: what the reader sees and reads at that point."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     id: Identifier = Field(description="A stable id, used in the page's URL (#id).")
     title: NonEmptyText
@@ -433,19 +459,19 @@ class Step(BaseModel):
         return step_span(self.date, self.period)
 
 
-class MediaBudget(BaseModel):
+class MediaBudget(_Checked):
     """What a story's inlined images may add to the page, in kilobytes (base64, as in the page)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     image_kb: int = Field(default=400, ge=1, description="The most one image may take in the page (KB).")
     page_kb: int = Field(default=2000, ge=1, description="The most all the story's images may take (KB).")
 
 
-class TileTemplate(BaseModel):
+class TileTemplate(_Checked):
     """Online tiles from a URL template, with the credit their provider asks for."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     url: str = Field(description="An http(s) URL template with {z}, {x} and {y} (and {s}, {r} if the provider "
                                  "has them).", examples=["https://tile.openstreetmap.org/{z}/{x}/{y}.png"])
@@ -456,10 +482,10 @@ class TileTemplate(BaseModel):
                                                                           "tiles are enlarged beyond it.")
 
 
-class StoryMeta(BaseModel):
+class StoryMeta(_Checked):
     """The story's own fields: ``story.toml`` without its kinds and steps."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     title: NonEmptyText
     subtitle: str = Field(default="", description="The dek: one or two sentences under the title.")

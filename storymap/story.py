@@ -153,7 +153,10 @@ class Story:
 
     @property
     def steps(self) -> list[Step]:
-        """The ordered steps (read-only view; use :meth:`add_step` to change them)."""
+        """The ordered steps, as a new list (use :meth:`add_step` to add one). A step's fields can be
+        set (``story.steps[0].title = ...``): each is checked when set (:class:`storymap.StoryError`
+        naming the step and the field, the step left as it was), and what spans the story (the
+        places a step names, a view against them) again by :meth:`to_html` and :meth:`save`."""
         return list(self.data.steps)
 
     @property
@@ -596,7 +599,8 @@ class Story:
             For a ``fragment`` that is not True or False, an unknown ``layout``, a ``lang`` the story is not in (or not among ``languages``),
             or ``languages`` that are not a non-empty list of the story's languages.
         storymap.StoryError
-            For a folium element on :attr:`map` whose files cannot be had (each URL is named,
+            For a story changed in place (``story.steps[0].places = [...]``) that is no longer
+            valid, each problem named by its path (``steps[0].places[0]: unknown place ...``); for a folium element on :attr:`map` whose files cannot be had (each URL is named,
             with the ways out), or one storymap cannot draw (``folium.Choropleth``; a map of its own, such
             as ``folium.plugins.DualMap``: a story page has one map), or one that cannot run under the
             page's Content-Security-Policy (``MeasureControl``), or an element that would be left out (a
@@ -607,7 +611,9 @@ class Story:
         fragment = bool(fragment)
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
-        data = self.data
+        # Its parts may have been changed in place (story.steps[0].places = [...]): each field was
+        # checked when assigned, what spans parts (the places a step names, a view against them) is now.
+        self.data = data = self._revalidated("story")
         if languages is not None:
             data, lang = self._only(languages, lang)
         lang = self._language(lang)

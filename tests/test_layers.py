@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from pydantic import ValidationError
 
 import storymap
 from storymap import StoryError
@@ -216,6 +217,76 @@ def test_add_step_errors(story):
     with pytest.raises(StoryError, match="not a valid id"):
         story.add_step(id="Not An Id", title="x")
     assert [s.id for s in story.steps] == STEPS  # nothing changed
+
+
+def test_a_step_changed_in_place_is_checked_when_assigned(story):
+    step = story.steps[1]
+    assert step.id == "first-talks" and step.date == "2025-02-18"
+    with pytest.raises(StoryError, match=r"Step 'first-talks' view: center \[9\.1, -179\.7\] is not \[longitude, "
+                                         r"latitude\]; are the two swapped\?"):
+        step.view = {"center": [9.1, -179.7], "zoom": 8}
+    with pytest.raises(StoryError, match=r"Step 'first-talks' places\[0\]: 'Gatun Locks' is not a valid id"):
+        step.places = ["Gatun Locks"]
+    with pytest.raises(StoryError, match=r"Step 'first-talks' date: 'May 2024' is not a date.*did you mean '2024-05'"):
+        step.date = "May 2024"
+    with pytest.raises(StoryError, match="Step 'first-talks' period: a step has a date or a period, not both"):
+        step.period = "1904–1914"
+    # A refused value leaves the step as it was (pydantic sets a field before the model's checks).
+    assert step.date == "2025-02-18" and step.period is None and step.view is None
+    assert step.places == ["talks-jcet-2025"]
+    step.view = storymap.View(center=(-79.7, 9.1), zoom=8)
+    with pytest.raises(StoryError, match=r"View: center \[9\.1, -179\.7\] is not \[longitude, latitude\]"):
+        step.view.center = (9.1, -179.7)
+    assert step.view.center == (-79.7, 9.1)
+    step.date = 2025  # a year as a number, as in story.toml
+    assert step.date == "2025"
+    place = story.data.places[0]
+    with pytest.raises(StoryError, match=rf"Place {place.id!r} geometry.coordinates: longitude 500 is outside"):
+        place.geometry = {"type": "Point", "coordinates": [500, 9]}
+    with pytest.raises(StoryError, match="PlaceProperties name: blank"):
+        place.properties.name = " "
+    with pytest.raises(StoryError, match="StoryData title: blank"):
+        story.data.title = ""
+    step.title = "The talks, again"  # a good value is taken
+    assert "The talks, again" in story.to_html()
+
+
+def test_what_spans_a_story_changed_in_place_is_checked_at_save(story, tmp_path):
+    step = story.steps[1]
+    step.places = ["panama-canl"]  # a valid id, of no place: known only to the story
+    with pytest.raises(StoryError, match=r"^story steps\[1\]\.places\[0\]: unknown place 'panama-canl'; "
+                                         r"did you mean 'panama-canal'\?$"):
+        story.save(tmp_path / "page.html")
+    assert not (tmp_path / "page.html").exists()
+    step.places = ["panama-canal"]
+    # A view in Leaflet's order, [latitude, longitude], that lies in the Antarctic: swapped, at the step's places.
+    step.view = {"center": [9.0, -79.5], "zoom": 8}
+    with pytest.raises(StoryError, match=r"story steps\[1\]\.view\.center: coordinates look swapped"):
+        story.to_html()
+    step.view = None
+    renamed = story.data.places[0].id
+    story.data.places[0].id = "renamed"  # the steps naming it are told
+    with pytest.raises(StoryError, match=rf"unknown place {renamed!r}"):
+        story.to_html()
+    story.data.places[0].id = renamed
+    assert story.data.places[0].shape.geom_type == "Point"  # (its cached shape was made again)
+    story.data.steps.append(storymap.Step(id="overview", title="Again"))
+    with pytest.raises(StoryError, match=rf"story steps\[{len(STEPS)}\]\.id: duplicate step id 'overview'"):
+        story.to_html()
+    story.data.steps.pop()
+    assert story.save(tmp_path / "page.html").exists()
+
+
+def test_a_steps_media_is_read_when_made(tmp_path):
+    from PIL import Image
+
+    image = tmp_path / "a.png"
+    Image.new("RGB", (4, 4), "red").save(image)
+    media = storymap.Media(src=str(image), alt="Red")
+    # Its image was read when made: a new src would have left the old image in the page.
+    with pytest.raises(ValidationError, match="frozen"):
+        media.src = str(tmp_path / "b.png")
+    assert media.src == str(image)
 
 
 # Errors ------------------------------------------------------------------------------------------

@@ -580,6 +580,8 @@ def _check_steps(name: str, steps: Any, step_ids: Sequence[str]) -> Optional[lis
 def _check_fields(name: str, which: str, value: Any, columns: Sequence[str]) -> Optional[list[str]]:
     """explore's ``tooltip``/``popup``: True (every column), False or None (none), a number n (the
     first n columns), a column name or a list of them."""
+    if isinstance(value, np.bool_):  # (a flag computed from data, as explore takes it)
+        value = bool(value)
     if value is None or value is False:
         return None
     available = [str(c) for c in columns]

@@ -8,7 +8,7 @@ import os
 import re
 import warnings
 from pathlib import Path
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Optional, Sequence
 
 import folium
@@ -172,7 +172,7 @@ class Story:
 
     @allowed_origins.setter
     def allowed_origins(self, origins: str | Sequence[str]) -> None:
-        given = [origins] if isinstance(origins, str) else list(origins)
+        given = [origins] if isinstance(origins, str) else list(origins) if isinstance(origins, Iterable) else origins
         self.data = self._revalidated("", allowed_origins=given)  # (its field names it)
 
     def __repr__(self) -> str:
@@ -656,6 +656,9 @@ class Story:
         langs = self.languages
         if lang is None:
             return self.data.lang
+        if not isinstance(lang, str):
+            raise ValueError(f"a language is a tag such as {langs[-1]!r}, got {lang!r}; the story's languages are "
+                             f"{', '.join(langs)}")
         for match in (lambda tag: tag.lower() == lang.lower(),
                       lambda tag: tag.lower().split("-")[0] == lang.lower().split("-")[0]):
             found = [tag for tag in langs if match(tag)]

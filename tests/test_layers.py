@@ -575,3 +575,17 @@ def test_to_html_fragment_is_true_or_false(story, tmp_path):
         story.save(tmp_path / "page.html", fragment="no")
     assert not (tmp_path / "page.html").exists()
     assert story.to_html(fragment=np.False_).startswith("<!DOCTYPE html>")
+
+
+def test_keywords_of_the_wrong_type_are_named(story):
+    # A language given as anything but text failed deep inside with AttributeError ('int' ... 'lower').
+    with pytest.raises(ValueError, match=r"a language is a tag such as 'es', got 5; the story's languages are en, es"):
+        story.to_html(lang=5)
+    with pytest.raises(ValueError, match=r"a language is a tag such as 'es', got 5;"):
+        story.to_html(languages=["en", 5])
+    # One origin that is no text nor a list: a TypeError ('int' object is not iterable) before.
+    with pytest.raises(StoryError, match=r"allowed_origins: Input should be a valid list \(got 5\)"):
+        story.allowed_origins = 5
+    # explore's tooltip takes numpy's True as True (a flag computed from data).
+    overlay = story.add_layer(random_points(3), "Points", tooltip=np.True_)._overlays["Points"]
+    assert overlay.element.tooltip == ["name", "kind", "unused"]

@@ -225,7 +225,9 @@ class Place(_Checked):
     @model_validator(mode="after")
     def _default_kind(self) -> "Place":
         if self.properties.kind is None and self.family in DEFAULT_KIND:
-            self.properties.kind = DEFAULT_KIND[self.family]
+            # (A known kind: set as it is, without validating the properties again, once per place.)
+            object.__setattr__(self.properties, "kind", DEFAULT_KIND[self.family])
+            self.properties.__pydantic_fields_set__.add("kind")
         return self
 
     # The properties, as attributes -------------------------------------------------------------

@@ -42,13 +42,20 @@ if TYPE_CHECKING:
     from .models import StoryData
 
 __all__ = [
-    "SOCIAL_IMAGE", "SOCIAL_SIZE", "meta_tags", "description", "social_card", "write_social_card",
+    "SOCIAL_IMAGE", "SOCIAL_SIZE", "social_image", "page_url", "meta_tags", "description", "social_card", "write_social_card",
     "noscript_article", "RenderUnavailable", "render_steps", "find_chromium", "INSTALL_HINT",
 ]
 
 #: The social card's file name, beside the page, and its size (Open Graph's recommended 1.91:1).
 SOCIAL_IMAGE = "social.png"
 SOCIAL_SIZE = (1200, 630)
+
+
+def social_image(story_lang: str, lang: Optional[str] = None) -> str:
+    """The social card's file name for a page in ``lang`` of a story written in ``story_lang``:
+    :data:`SOCIAL_IMAGE` in the story's own language, ``social.<lang>.png`` in another (pages of
+    several languages built into one folder each keep their own card)."""
+    return SOCIAL_IMAGE if not lang or lang == story_lang else f"social.{lang}.png"
 
 class _JoinedLines(jinja2.ext.Extension):
     """The <noscript> article's template without its own line breaks between tags: a line there
@@ -118,26 +125,61 @@ def _absolute(base_url: Optional[str], name: str) -> str:
     return urljoin(base, name)
 
 
-def meta_tags(story: Any, *, image: str = SOCIAL_IMAGE, lang: Optional[str] = None) -> Markup:
+def _names_page(base_url: str) -> bool:
+    """Whether ``base_url`` names a page (its last segment has a dot: ``…/harbours.html``) rather
+    than the folder the page is published in."""
+    path = urlsplit(base_url).path
+    return not path.endswith("/") and "." in path.rsplit("/", 1)[-1]
+
+
+def page_url(base_url: Optional[str], *, own: bool = True, page: Optional[str] = None) -> Optional[str]:
+    """The address of a page of the story (its ``og:url`` and canonical link), or None.
+
+    ``base_url`` is where the story's page is published: a folder (``…/harbours/``), or the page
+    itself (``…/harbours.html``). ``page`` is the page's file name when known (``Story.save``);
+    ``own`` whether the page opens in the story's own language. The pages of a story live in
+    ``base_url``'s folder: a page saved as ``es.html`` is that folder's ``es.html``, one saved as
+    ``index.html`` the folder itself. Where ``base_url`` names the page itself, it is the address
+    of the page in the story's own language whatever its file name. A page in another language
+    whose file name is not known has no address to claim (None): not the story's own page's, which
+    would make search engines drop it as a duplicate.
+    """
+    if not base_url:
+        return None
+    if _names_page(base_url):
+        return base_url if own else (_absolute(base_url, page) if page else None)
+    if page is None or page == "index.html":
+        return base_url if own or page else None
+    return _absolute(base_url, page)
+
+
+def meta_tags(story: Any, *, image: Optional[str] = None, lang: Optional[str] = None,
+              own_lang: Optional[str] = None, page: Optional[str] = None) -> Markup:
     """The social card's ``<meta>`` tags (Open Graph and Twitter) and the page's description.
 
-    ``og:image`` names :data:`SOCIAL_IMAGE` beside the page; with the story's ``base_url`` it and
-    ``og:url`` are absolute URLs, as the Open Graph protocol asks (without one, ``og:url`` is left
-    out and ``og:image`` is relative, which some previewers do not follow).
+    ``og:image`` names the page's card beside it (:func:`social_image`: ``social.png`` in the
+    story's own language ``own_lang``, default the story's ``lang``; ``social.es.png`` for a page in
+    Spanish); with the story's ``base_url`` it and ``og:url`` (:func:`page_url`, from ``page``,
+    the page's file name when known) are absolute URLs, as the Open Graph protocol asks (without
+    one, ``og:url`` is left out and ``og:image`` is relative, which some previewers do not follow).
     """
     data = _data(story)
     dek = description(data)
     lang = lang or data.lang  # (the page's: a story shown in another of its languages keeps its own lang)
-    alt = _shorten(ui_text(lang, "social.alt", own_interface(data, lang), title=data.title, map=_step_description(data, data.steps[0], lang)), 420)
+    own_lang = own_lang or data.lang
+    image = image or social_image(own_lang, lang)
+    alt = _shorten(ui_text(lang, "social.alt", own_interface(data, lang), title=data.title,
+                           map=_step_description(data, data.steps[0], lang)), 420)
     base = getattr(data, "base_url", None)
+    url = page_url(str(base) if base else None, own=lang == own_lang, page=page)
     tags = [
         ("name", "description", dek),
         ("property", "og:type", "article"),
         ("property", "og:title", data.title),
         ("property", "og:description", dek),
     ]
-    if base:
-        tags.append(("property", "og:url", base))
+    if url:
+        tags.append(("property", "og:url", url))
     tags += [
         ("property", "og:image", _absolute(base, image)),
         ("property", "og:image:type", "image/png"),
@@ -150,8 +192,8 @@ def meta_tags(story: Any, *, image: str = SOCIAL_IMAGE, lang: Optional[str] = No
         ("name", "twitter:image:alt", alt),
     ]
     lines = [Markup('<meta {}="{}" content="{}">').format(attr, key, value) for attr, key, value in tags]
-    if base:
-        lines.append(Markup('<link rel="canonical" href="{}">').format(base))
+    if url:
+        lines.append(Markup('<link rel="canonical" href="{}">').format(url))
     return Markup("\n").join(lines)
 
 
@@ -534,10 +576,12 @@ def _draw_place(draw: Any, project: Any, shape: shapely.Geometry, style: dict[st
 
 def write_social_card(story: Any, path: str | os.PathLike[str], *, lang: Optional[str] = None) -> Path:
     """Write :func:`social_card` (in ``lang``: the page's language) to ``path`` (a folder, one that
-    exists or a path ending with ``/``: ``social.png`` in it); return the path."""
+    exists or a path ending with ``/``: the card the page's ``og:image`` names in it,
+    :func:`social_image`: ``social.png`` in the story's own language, ``social.es.png`` in
+    Spanish...); return the path."""
     target = Path(path)
     if target.is_dir() or names_folder(path):
-        target = target / SOCIAL_IMAGE
+        target = target / social_image(_data(story).lang, lang)
     data = social_card(story, lang)  # drawn in full before anything is written
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")

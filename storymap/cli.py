@@ -12,7 +12,7 @@ from typing import NoReturn, Optional
 import click
 
 from . import __version__
-from .channels import SOCIAL_IMAGE, write_social_card
+from .channels import social_image, write_social_card
 from .embed import MAX_HEIGHT, MIN_HEIGHT, bare_host, embed_snippet
 from .errors import StoryError, visible
 from .files import names_folder
@@ -105,7 +105,8 @@ def _folder(value: Path | None, name: str = "FOLDER") -> Path:
               help="Only these of the story's languages in the page, comma-separated (e.g. es: a smaller page "
                    "in Spanish alone); --lang defaults to the first.")
 @click.option("--social/--no-social", default=True, show_default=True,
-              help="Also write the social card (social.png, 1200×630) beside the page.")
+              help="Also write the social card (social.png, 1200×630; social.es.png for a page opening in "
+                   "Spanish, another language than the story's) beside the page.")
 @click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
 def build(folder: Path | None, output: str, fragment: bool, layout: str | None, lang: str | None, languages: str | None,
           social: bool, debug: bool) -> None:
@@ -118,11 +119,6 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
     folder = _folder(folder)
     page = Path(output) / "index.html" if names_folder(output) or Path(output).is_dir() else Path(output)
     story = _load(folder, debug)
-    written = [page] + ([page.parent / SOCIAL_IMAGE] if not fragment and social else [])
-    own = next((path for path in written if path.resolve() in _story_files(story, folder)), None)
-    if own is not None:  # (a slip such as -o geodata/story.toml would replace the story with the page)
-        raise click.BadParameter(f"{own} is one of the story's own files, which the build would replace; write the "
-                                 "page elsewhere (e.g. dist/index.html)", param_hint="'-o' / '--output'")
     only = [tag.strip() for tag in languages.split(",") if tag.strip()] if languages is not None else None
     _notes(story, folder, only)
     # Checked before anything is rendered, each option named.
@@ -138,6 +134,14 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
         page_lang = story._only(only, lang)[1] if only is not None else story._language(lang)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--lang") from None
+    # The card the page's og:image names: social.png, or social.es.png for a page in Spanish of a
+    # story written in English (pages of several languages built into one folder keep their own).
+    card_path = page.parent / social_image(story.data.lang, page_lang)
+    written = [page] + ([card_path] if not fragment and social else [])
+    own = next((path for path in written if path.resolve() in _story_files(story, folder)), None)
+    if own is not None:  # (a slip such as -o geodata/story.toml would replace the story with the page)
+        raise click.BadParameter(f"{own} is one of the story's own files, which the build would replace; write the "
+                                 "page elsewhere (e.g. dist/index.html)", param_hint="'-o' / '--output'")
     try:
         path = story.save(page, fragment=fragment, layout=layout, lang=lang, languages=only)
     except Exception as exc:  # noqa: BLE001 - rendering or writing failed; the old page is intact
@@ -145,14 +149,14 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
     click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
     if not fragment and social:  # the link preview the page's og:image names (issue 12)
         try:
-            card = write_social_card(story, path.parent / SOCIAL_IMAGE, lang=page_lang)  # (in the page's language)
+            card = write_social_card(story, card_path, lang=page_lang)  # (in the page's language)
         except Exception as exc:  # noqa: BLE001 - the page is written; say why the card is not
-            _crash(exc, f"cannot draw {path.parent / SOCIAL_IMAGE}", debug)
+            _crash(exc, f"cannot draw {card_path}", debug)
         click.echo(f"wrote {card} ({card.stat().st_size:,} bytes)")
         if not getattr(story.data, "base_url", None):  # (a link preview needs an absolute og:image)
             click.echo(f"{folder / 'story.toml'}: base_url: note: link previews (Facebook, LinkedIn, X, "
                        f"messaging apps) need the card's absolute address, and the page names it as "
-                       f"'{SOCIAL_IMAGE}' beside itself; set base_url = \"https://…/\" in story.toml to where the "
+                       f"'{card_path.name}' beside itself; set base_url = \"https://…/\" in story.toml to where the "
                        "page will live, and og:image and og:url become absolute", err=True)
 
 

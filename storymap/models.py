@@ -497,7 +497,8 @@ class StoryMeta(_Checked):
     layout: Layout = Field(default="slides", description="slides (Previous/Next) or scroll (sections scroll past).")
     base_url: Optional[HttpUrl] = Field(
         default=None, description="Where the page will be published (e.g. https://example.org/stories/harbours/): "
-                                  "makes the social card's og:url and og:image absolute.")
+                                  "makes the social card's og:url and og:image absolute. A folder holds the "
+                                  "pages of each language, each at its own file name (es.html).")
     remote_media: bool = Field(default=False, description="Allow step media from https URLs (loaded when the page "
                                                           "is read; the page's CSP allows exactly those hosts).")
     media_budget: MediaBudget = Field(default_factory=MediaBudget,

@@ -707,7 +707,8 @@ def remote_links(element: Element) -> list[tuple[str, str]]:
 
 def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence[Any] = (),
                 basemap: Optional[dict[str, Any]] = None, fragment: bool = False, layout: Optional[str] = None,
-                asset_store: Optional[assets.AssetStore] = None, lang: Optional[str] = None) -> str:
+                asset_store: Optional[assets.AssetStore] = None, lang: Optional[str] = None,
+                own_lang: Optional[str] = None, page_name: Optional[str] = None) -> str:
     """The story as one page (or a fragment), byte-identical for the same input.
 
     Parameters
@@ -728,6 +729,12 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
         Where the files of folium plugins loaded from elsewhere are found.
     lang : str, optional
         The language the page opens in, one of the story's (default: its own); the page holds them all.
+    own_lang : str, optional
+        The language the story is written in, when ``data`` is the story told in others
+        (``Story.to_html(languages=...)``): a page in another language has a social card and an
+        address of its own (see :func:`storymap.channels.page_url`).
+    page_name : str, optional
+        The page's file name, when it is known (``Story.save``): its address in ``base_url``'s folder.
     """
     context = PageContext(data, layout=layout or data.layout, mode="fragment" if fragment else "page",
                           overlays=[o.config for o in overlays], lang=lang or data.lang)
@@ -759,7 +766,7 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
     pieces = _Pieces()
     page = StoryPage(title=context.story.title, lang=context.lang, fragment=fragment,
                      resolve=lambda links: store.inline(links, where="the page"), restore=pieces.restore)
-    page.meta_tags = channels.meta_tags(context.story, lang=context.lang)
+    page.meta_tags = channels.meta_tags(context.story, lang=context.lang, own_lang=own_lang, page=page_name)
     page.add_child(tree, name="map")
     prefix = hashlib.sha256(data.model_dump_json().encode("utf-8")).hexdigest()[:8]
     counter = itertools.count(1)

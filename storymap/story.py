@@ -606,6 +606,12 @@ class Story:
             page's Content-Security-Policy (``MeasureControl``), or an element that would be left out (a
             bare ``branca.element.Element`` on the map).
         """
+        return self._html(fragment=fragment, layout=layout, lang=lang, languages=languages, assets=assets)
+
+    def _html(self, *, fragment: bool, layout: str | None, lang: str | None, languages: Sequence[str] | None,
+              assets: Optional[str | os.PathLike[str]], page_name: str | None = None) -> str:
+        """:meth:`to_html`'s page; with ``page_name``, the file name it is saved as (its address
+        under ``base_url``)."""
         if not isinstance(fragment, (bool, np.bool_)):  # ("no" would make a fragment)
             raise ValueError(f"fragment must be True or False, got {fragment!r}")
         fragment = bool(fragment)
@@ -623,17 +629,18 @@ class Story:
             raise StoryError(refused)
         added = {id(overlay.element) for overlay in self._overlays.values()}  # (add_layer warned of its own)
         if any(framed_popups(child) for child in self.map._children.values() if id(child) not in added):
-            warnings.warn(f"story.map: {FRAMED_POPUP}", UserWarning, stacklevel=2)
+            warnings.warn(f"story.map: {FRAMED_POPUP}", UserWarning, stacklevel=3)
         for part, child in _added_to_figure(self.map, {el.get_name() for el in elements}):
             warnings.warn(f"story.map.get_root().{part}: what was added there ({type(child).__name__} "
                           f"{child.get_name()}) is not in the story page, which storymap builds itself: put HTML on "
                           "the map in a folium.Marker with a folium.DivIcon or in a folium.Popup, text in the steps, "
-                          "and a script in a branca MacroElement on story.map", UserWarning, stacklevel=2)
+                          "and a script in a branca MacroElement on story.map", UserWarning, stacklevel=3)
         folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
         with paused_gc():  # thousands of places: see storymap.bulk
             return render_page(data, self.map, overlays=list(self._overlays.values()),
                                basemap=story_basemap(data, lang), fragment=fragment, layout=layout,
-                               asset_store=AssetStore(folders, call="save() or to_html()"), lang=lang)
+                               asset_store=AssetStore(folders, call="save() or to_html()"), lang=lang,
+                               own_lang=self.data.lang, page_name=page_name)
 
     def _only(self, languages: Sequence[str], lang: str | None) -> tuple[StoryData, str]:
         """The story holding only ``languages`` (its own texts in the first when its own is not
@@ -673,7 +680,10 @@ class Story:
         """Write the page to ``path`` atomically (a failed write leaves any old file intact).
 
         The keywords are :meth:`to_html`'s (``assets``: a folder of the files that controls added
-        to :attr:`map` load from a CDN).
+        to :attr:`map` load from a CDN). The page's file name is its address in ``base_url``'s
+        folder (its ``og:url`` and canonical link: ``es.html`` there; ``index.html`` is the folder
+        itself), and a page opening in another language than the story's names its own social
+        card, ``social.<lang>.png`` (see :func:`storymap.write_social_card`).
 
         ``path`` must be a regular file or a new path: a directory (or a path ending with ``/``,
         which names one), a device (``/dev/null``), a FIFO or a socket is refused before anything
@@ -695,7 +705,8 @@ class Story:
         """
         target = check_output(path)  # before rendering: a device or a FIFO is refused at once
         # Rendered in full before anything is written.
-        html = self.to_html(fragment=fragment, layout=layout, lang=lang, languages=languages, assets=assets)
+        html = self._html(fragment=fragment, layout=layout, lang=lang, languages=languages, assets=assets,
+                          page_name=target.name)
         return write_atomic(target, html)
 
     def _repr_html_(self) -> str:

@@ -289,7 +289,8 @@ def test_the_social_card_is_in_the_pages_language(tmp_path: Path):
         out = tmp_path / option.strip("-") / "index.html"
         result = CliRunner().invoke(cli, ["build", str(GEODATA), "-o", str(out), option, "es"])
         assert result.exit_code == 0, result.output
-        assert (out.parent / "social.png").read_bytes() == spanish, option
+        assert (out.parent / "social.es.png").read_bytes() == spanish, option  # (the page's own card)
+        assert not (out.parent / "social.png").exists(), option
     with pytest.raises(ValueError, match="not in 'fr'"):
         channels.social_card(story, "fr")
 
@@ -602,3 +603,88 @@ def test_render_without_a_browser_says_what_to_install(tmp_path: Path, monkeypat
     assert result.exit_code == 1 and "storymap render: Playwright is not installed" in result.output
     assert "pip install 'storymap[render]'" in result.output
     assert not list((tmp_path / "out").glob("*.png"))
+
+
+# A story published one page per language ------------------------------------------------------
+
+def tiny_story_in_two_languages(folder: Path, *, extra: str = "") -> Path:
+    """:func:`tiny_story` with its Spanish (story.es.toml)."""
+    tiny_story(folder, extra=extra)
+    (folder / "story.es.toml").write_text("""title = "Dos puertos"
+subtitle = "Una breve historia de dos puertos de la costa atlántica."
+kicker = "Prueba"
+
+[kinds.harbour]
+label = "Puerto"
+
+[steps.lisbon]
+title = "Primer paso: Lisboa"
+narrative = "El primer puerto."
+
+[steps.porto]
+title = "Segundo paso: Oporto"
+narrative = "El segundo puerto."
+
+[places.lisbon]
+annotation = "Un puerto."
+
+[places.porto]
+annotation = "Un puerto."
+""", "utf-8")
+    return folder
+
+
+def test_pages_of_two_languages_in_one_folder_keep_their_own_social_cards(tmp_path: Path):
+    """A newsroom builds the English page, then the Spanish one, into dist/: both wrote
+    dist/social.png, so the English page's link preview showed the Spanish card. A page opening in
+    another language than the story's names and gets its own card, social.es.png; the story's own
+    page keeps social.png."""
+    folder = tiny_story_in_two_languages(tmp_path / "s")
+    story = storymap.load(folder)
+    dist = tmp_path / "dist"
+    for args in (["--languages", "en", "-o", str(dist / "index.html")], ["--languages", "es", "-o", str(dist / "es.html")]):
+        result = CliRunner().invoke(cli, ["build", str(folder), *args])
+        assert result.exit_code == 0, result.output
+    assert f"wrote {dist / 'social.es.png'}" in result.output
+    assert (dist / "social.png").read_bytes() == channels.social_card(story)
+    assert (dist / "social.es.png").read_bytes() == channels.social_card(story, "es") != channels.social_card(story)
+    assert head_of((dist / "index.html").read_text("utf-8")).meta["og:image"] == "social.png"
+    assert head_of((dist / "es.html").read_text("utf-8")).meta["og:image"] == "social.es.png"
+    # (the note on base_url names the page's own card)
+    assert "as 'social.es.png' beside itself" in " ".join(result.stderr.split())
+    # From Python, as build does: the card a folder gets is the one the page in that language names.
+    assert storymap.write_social_card(story, f"{tmp_path / 'py'}/", lang="es") == tmp_path / "py" / "social.es.png"
+    assert storymap.write_social_card(story, tmp_path / "py") == tmp_path / "py" / "social.png"
+    assert channels.social_image("en", "pt-BR") == "social.pt-BR.png" and channels.social_image("en", "en") == "social.png"
+
+
+def test_each_language_page_has_its_own_address(tmp_path: Path):
+    """With base_url naming the folder the pages are published in, the Spanish page built as
+    es.html claimed the story's address (og:url, canonical) as the English page does, so search
+    engines dropped it as a duplicate. Each page's address is that folder and its own file name
+    (index.html: the folder), its card beside it; a Spanish page whose file name is not known
+    (to_html) claims no address rather than the English page's."""
+    base = "https://news.example.org/stories/harbours/"
+    folder = tiny_story_in_two_languages(tmp_path / "s", extra=f'base_url = "{base}"\n')
+    story = storymap.load(folder)
+    dist = tmp_path / "dist"
+    pages = {"index.html": {"languages": ["en"]}, "es.html": {"languages": ["es"]},
+             "todo-es.html": {"lang": "es"}, "en.html": {}}
+    for name, options in pages.items():
+        story.save(dist / name, **options)
+    heads = {name: head_of((dist / name).read_text("utf-8")) for name in pages}
+    expected = {"index.html": (base, "social.png"), "es.html": (base + "es.html", "social.es.png"),
+                "todo-es.html": (base + "todo-es.html", "social.es.png"), "en.html": (base + "en.html", "social.png")}
+    for name, (url, card) in expected.items():
+        assert heads[name].meta["og:url"] == heads[name].links["canonical"] == url, name
+        assert heads[name].meta["og:image"] == base + card, name
+    unsaved = head_of(story.to_html(languages=["es"]))
+    assert "og:url" not in unsaved.meta and "canonical" not in unsaved.links
+    assert unsaved.meta["og:image"] == base + "social.es.png"
+    assert head_of(story.to_html()).meta["og:url"] == base  # (the story's own page: base_url, as before)
+    # base_url naming the story's page itself: that page keeps it whatever its file name; the
+    # others are beside it.
+    page = "https://news.example.org/stories/harbours.html"
+    assert channels.page_url(page, own=True, page="index.html") == page
+    assert channels.page_url(page, own=False, page="es.html") == "https://news.example.org/stories/es.html"
+    assert channels.page_url(page, own=False) is None and channels.page_url(None, own=False, page="es.html") is None

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .models import StoryData
 
 __all__ = [
-    "SOCIAL_IMAGE", "SOCIAL_SIZE", "social_image", "page_url", "meta_tags", "description", "social_card", "write_social_card",
+    "SOCIAL_IMAGE", "SOCIAL_SIZE", "social_image", "page_url", "og_locale", "meta_tags", "description", "social_card", "write_social_card",
     "noscript_article", "RenderUnavailable", "render_steps", "find_chromium", "INSTALL_HINT",
 ]
 
@@ -153,6 +153,25 @@ def page_url(base_url: Optional[str], *, own: bool = True, page: Optional[str] =
     return _absolute(base_url, page)
 
 
+def og_locale(lang: str) -> Optional[str]:
+    """Open Graph's ``og:locale`` (``language_TERRITORY``) for a BCP 47 tag: its own region
+    (``pt-BR`` → ``pt_BR``), else the territory CLDR finds likeliest (``es`` → ``es_ES``); None
+    when there is none."""
+    from babel.core import get_global
+
+    parts = lang.replace("_", "-").split("-")
+    language = parts[0].lower()
+    if language in ("und", "mul", "zxx", "mis"):  # (ISO 639's codes for no one language)
+        return None
+    region = next((p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha()), None)
+    if region is None:  # (a language alone, or a region such as 419, Latin America, that is no country)
+        likely = get_global("likely_subtags")
+        script = next((p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
+        found = (likely.get(f"{language}_{script}") if script else None) or likely.get(language) or ""
+        region = next((p for p in found.split("_")[1:] if len(p) == 2 and p.isupper()), None)
+    return f"{language}_{region}" if region else None
+
+
 def meta_tags(story: Any, *, image: Optional[str] = None, lang: Optional[str] = None,
               own_lang: Optional[str] = None, page: Optional[str] = None) -> Markup:
     """The social card's ``<meta>`` tags (Open Graph and Twitter) and the page's description.
@@ -162,6 +181,7 @@ def meta_tags(story: Any, *, image: Optional[str] = None, lang: Optional[str] = 
     Spanish); with the story's ``base_url`` it and ``og:url`` (:func:`page_url`, from ``page``,
     the page's file name when known) are absolute URLs, as the Open Graph protocol asks (without
     one, ``og:url`` is left out and ``og:image`` is relative, which some previewers do not follow).
+    ``og:locale`` says the page's language.
     """
     data = _data(story)
     dek = description(data)
@@ -172,12 +192,15 @@ def meta_tags(story: Any, *, image: Optional[str] = None, lang: Optional[str] = 
                            map=_step_description(data, data.steps[0], lang)), 420)
     base = getattr(data, "base_url", None)
     url = page_url(str(base) if base else None, own=lang == own_lang, page=page)
+    locale = og_locale(lang)
     tags = [
         ("name", "description", dek),
         ("property", "og:type", "article"),
         ("property", "og:title", data.title),
         ("property", "og:description", dek),
     ]
+    if locale:
+        tags.append(("property", "og:locale", locale))
     if url:
         tags.append(("property", "og:url", url))
     tags += [

@@ -688,3 +688,18 @@ def test_each_language_page_has_its_own_address(tmp_path: Path):
     assert channels.page_url(page, own=True, page="index.html") == page
     assert channels.page_url(page, own=False, page="es.html") == "https://news.example.org/stories/es.html"
     assert channels.page_url(page, own=False) is None and channels.page_url(None, own=False, page="es.html") is None
+
+
+@pytest.mark.parametrize("tag, locale", [("en", "en_US"), ("es", "es_ES"), ("pt-BR", "pt_BR"), ("fr-CA", "fr_CA"),
+                                         ("zh-Hant", "zh_TW"), ("he", "he_IL"), ("und", None)])
+def test_og_locale(tag: str, locale):
+    """Open Graph's og:locale (language_TERRITORY) defaults to en_US: a Spanish page without it
+    was taken for an American English one."""
+    assert channels.og_locale(tag) == locale
+
+
+def test_the_pages_og_locale_is_its_language(tmp_path: Path):
+    story = storymap.load(tiny_story_in_two_languages(tmp_path / "s"))
+    assert head_of(story.to_html()).meta["og:locale"] == "en_US"
+    assert head_of(story.to_html(lang="es")).meta["og:locale"] == "es_ES"
+    assert head_of(story.to_html(languages=["es"])).meta["og:locale"] == "es_ES"

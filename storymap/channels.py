@@ -24,7 +24,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import jinja2
 import jinja2.ext
@@ -146,11 +146,12 @@ def page_url(base_url: Optional[str], *, own: bool = True, page: Optional[str] =
     """
     if not base_url:
         return None
+    name = quote(page) if page else None  # (a file name is a path segment: "es #2.html" is not es + a fragment)
     if _names_page(base_url):
-        return base_url if own else (_absolute(base_url, page) if page else None)
-    if page is None or page == "index.html":
-        return base_url if own or page else None
-    return _absolute(base_url, page)
+        return base_url if own else (_absolute(base_url, name) if name else None)
+    if name is None or name == "index.html":
+        return base_url if own or name else None
+    return _absolute(base_url, name)
 
 
 def og_locale(lang: str) -> Optional[str]:

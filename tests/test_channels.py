@@ -688,6 +688,9 @@ def test_each_language_page_has_its_own_address(tmp_path: Path):
     assert channels.page_url(page, own=True, page="index.html") == page
     assert channels.page_url(page, own=False, page="es.html") == "https://news.example.org/stories/es.html"
     assert channels.page_url(page, own=False) is None and channels.page_url(None, own=False, page="es.html") is None
+    # A file name is one path segment of the address, whatever it holds.
+    assert channels.page_url(base, own=False, page="es #2?.html") == base + "es%20%232%3F.html"
+    assert channels.page_url(base, own=False, page="página.html") == base + "p%C3%A1gina.html"
 
 
 @pytest.mark.parametrize("tag, locale", [("en", "en_US"), ("es", "es_ES"), ("pt-BR", "pt_BR"), ("fr-CA", "fr_CA"),

@@ -33,7 +33,7 @@ from markupsafe import Markup
 
 from .files import names_folder
 from .geometry import bounds_union, shift_into
-from .i18n import dir_attribute, direction, own_interface, text as ui_text
+from .i18n import dir_attribute, direction, match_language, own_interface, text as ui_text
 from .dates import span_label
 from .text import markdown_html
 from .tiles import MAP_MAX_ZOOM
@@ -415,7 +415,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     from .translations import localize
 
     data = _data(story)
-    lang = lang or data.lang
+    lang = _card_language(data, lang)
     if lang != data.lang:  # (the page's meta tags are in its language: the card says the same)
         if lang not in data.translations:
             raise ValueError(f"the story is not in {lang!r}; its languages are "
@@ -598,6 +598,14 @@ def _draw_place(draw: Any, project: Any, shape: shapely.Geometry, style: dict[st
             _draw_place(draw, project, geom, style, dim, symbol)
 
 
+def _card_language(data: "StoryData", lang: Optional[str]) -> str:
+    """The story's language a card is asked in, as ``save`` takes it (``ES``, ``es-MX``: ``es``);
+    ``lang`` as given when the story is not in it (:func:`social_card` says so)."""
+    if not lang:
+        return data.lang
+    return match_language([data.lang, *data.translations], lang) or lang
+
+
 def write_social_card(story: Any, path: str | os.PathLike[str], *, lang: Optional[str] = None) -> Path:
     """Write :func:`social_card` (in ``lang``: the page's language) to ``path`` (a folder, one that
     exists or a path ending with ``/``: the card the page's ``og:image`` names in it,
@@ -605,7 +613,8 @@ def write_social_card(story: Any, path: str | os.PathLike[str], *, lang: Optiona
     Spanish...); return the path."""
     target = Path(path)
     if target.is_dir() or names_folder(path):
-        target = target / social_image(_data(story).lang, lang)
+        data = _data(story)
+        target = target / social_image(data.lang, _card_language(data, lang))
     data = social_card(story, lang)  # drawn in full before anything is written
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")

@@ -32,7 +32,7 @@ import re
 from functools import lru_cache
 from html.parser import HTMLParser
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from markupsafe import Markup
 
@@ -491,6 +491,17 @@ def text(lang: str, key: str, own: Optional[Mapping[str, str]] = None, **params:
 def page_languages(data: "StoryData") -> list[str]:
     """The languages a story's page holds, the story's own first unless ``languages`` orders them."""
     return story_languages(data.lang, data.languages, list(data.translations))
+
+
+def match_language(langs: Sequence[str], lang: str) -> Optional[str]:
+    """The one of ``langs`` that ``lang`` asks for: the same tag in any case (``ES``), else the first
+    of its primary language (``es-MX`` for ``es``); None when none is."""
+    for match in (lambda tag: tag.lower() == lang.lower(),
+                  lambda tag: tag.lower().split("-")[0] == lang.lower().split("-")[0]):
+        found = [tag for tag in langs if match(tag)]
+        if found:
+            return found[0]
+    return None
 
 
 #: The OpenStreetMap link of the tile layer's attribution.

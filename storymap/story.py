@@ -25,7 +25,7 @@ from .basemap import basemap_data
 from .context import framed_places
 from .files import check_output, write_atomic
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
-from .i18n import page_languages
+from .i18n import match_language, page_languages
 from .translations import localize
 from .inert import FRAMED_POPUP, framed_popups, needed_links, reachable
 from .security import blocked
@@ -666,11 +666,9 @@ class Story:
         if not isinstance(lang, str):
             raise ValueError(f"a language is a tag such as {langs[-1]!r}, got {lang!r}; the story's languages are "
                              f"{', '.join(langs)}")
-        for match in (lambda tag: tag.lower() == lang.lower(),
-                      lambda tag: tag.lower().split("-")[0] == lang.lower().split("-")[0]):
-            found = [tag for tag in langs if match(tag)]
-            if found:
-                return found[0]
+        found = match_language(langs, lang)
+        if found is not None:
+            return found
         raise ValueError(f"the story is not in {lang!r}; its languages are {', '.join(langs)} "
                          "(a translation is a story.<lang>.toml file next to story.toml)")
 

@@ -656,6 +656,11 @@ def test_pages_of_two_languages_in_one_folder_keep_their_own_social_cards(tmp_pa
     assert storymap.write_social_card(story, f"{tmp_path / 'py'}/", lang="es") == tmp_path / "py" / "social.es.png"
     assert storymap.write_social_card(story, tmp_path / "py") == tmp_path / "py" / "social.png"
     assert channels.social_image("en", "pt-BR") == "social.pt-BR.png" and channels.social_image("en", "en") == "social.png"
+    # A tag as save takes it (any case, a region of the story's language) names the page's card.
+    for tag in ("ES", "es-MX"):
+        assert head_of(story.to_html(lang=tag)).meta["og:image"] == "social.es.png", tag
+        written = storymap.write_social_card(story, f"{tmp_path / tag}/", lang=tag)
+        assert written.name == "social.es.png" and written.read_bytes() == (dist / "social.es.png").read_bytes(), tag
 
 
 def test_each_language_page_has_its_own_address(tmp_path: Path):

@@ -12,7 +12,7 @@ from typing import NoReturn, Optional
 import click
 
 from . import __version__
-from .channels import social_image, write_social_card
+from .channels import page_url, social_image, write_social_card
 from .embed import MAX_HEIGHT, MIN_HEIGHT, bare_host, embed_snippet
 from .errors import StoryError, visible
 from .files import names_folder
@@ -147,6 +147,12 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
     except Exception as exc:  # noqa: BLE001 - rendering or writing failed; the old page is intact
         _crash(exc, f"cannot build {page}", debug)
     click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    base = getattr(story.data, "base_url", None)
+    if base and page_lang != story.data.lang and not fragment and page_url(str(base), own=False, page=path.name) == base:
+        # (the address of the story's own page: a search engine keeps one of the two)
+        click.echo(f"{path}: note: this page in {page_lang} claims base_url ({base}), the address of the story's page "
+                   f"in {story.data.lang}, as its own (og:url, canonical); if both are published, build it beside that "
+                   f"one under another name (e.g. {page_lang}.html)", err=True)
     if not fragment and social:  # the link preview the page's og:image names (issue 12)
         try:
             card = write_social_card(story, card_path, lang=page_lang)  # (in the page's language)

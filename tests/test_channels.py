@@ -683,6 +683,13 @@ def test_each_language_page_has_its_own_address(tmp_path: Path):
     for name, (url, card) in expected.items():
         assert heads[name].meta["og:url"] == heads[name].links["canonical"] == url, name
         assert heads[name].meta["og:image"] == base + card, name
+    # Built as index.html in another folder, the Spanish page would claim the English page's
+    # address: build says so.
+    result = CliRunner().invoke(cli, ["build", str(folder), "--languages", "es", "-o", str(tmp_path / "es" / "index.html")])
+    assert result.exit_code == 0, result.output
+    assert f"note: this page in es claims base_url ({base})" in " ".join(result.stderr.split())
+    result = CliRunner().invoke(cli, ["build", str(folder), "--languages", "es", "-o", str(dist / "es.html")])
+    assert result.exit_code == 0 and "claims base_url" not in result.stderr
     unsaved = head_of(story.to_html(languages=["es"]))
     assert "og:url" not in unsaved.meta and "canonical" not in unsaved.links
     assert unsaved.meta["og:image"] == base + "social.es.png"

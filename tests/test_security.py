@@ -133,7 +133,8 @@ def test_hostile_story_renders_inert(hostile_html: str):
     # charset, CSP, viewport, generator and the social card's (issue 12): none from a story
     metas = [a.get("property") or a.get("name") or a.get("http-equiv") or "charset" for t, a in page.tags if t == "meta"]
     assert metas == ["charset", "Content-Security-Policy", "viewport", "generator", "description", "og:type",
-                     "og:title", "og:description", "og:image", "og:image:type", "og:image:width", "og:image:height",
+                     "og:title", "og:description", "og:locale", "og:image", "og:image:type", "og:image:width",
+                     "og:image:height",
                      "og:image:alt", "twitter:card", "twitter:title", "twitter:description", "twitter:image:alt"]
     for tag, attrs in page.tags:
         for name, value in attrs.items():

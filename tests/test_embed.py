@@ -542,6 +542,32 @@ def test_scroll_layout_deep_link_and_api_scroll(pages: Path, make_page):
         assert run.errors == [] and run.outside == []
 
 
+def test_scroll_layout_home_and_end_take_the_focus_to_the_step_they_show(pages: Path, make_page):
+    """In the scroll layout, Home/End (and ←/→) pressed with focus in a step's text scroll the page
+    to the first/last step: the focus goes there too (it stayed in the section scrolled away from,
+    where Tab went on from), on the step's heading, without the page scrolling further."""
+    run = make_page((1280, 800), reduced_motion="reduce")
+    run.page.goto((pages / "scroll.html").as_uri() + "#the-canal")
+    run.page.wait_for_function(READY)
+    state_js = """() => { const root = document.querySelector('[data-storymap]'), a = document.activeElement;
+      return [root.storymap.index, [...root.querySelectorAll('.storymap-step')].indexOf(a.closest('.storymap-step')),
+              a.classList.contains('storymap-step-title'), Math.round(scrollY)]; }"""
+    i, last = STEP_IDS.index("the-canal"), len(STEP_IDS) - 1
+    run.page.focus("[data-storymap] .storymap-step[data-step=the-canal] .storymap-step-title")
+    assert run.js(state_js)[:3] == [i, i, True]
+    for key, to in (("End", last), ("Home", 0), ("ArrowRight", 1), ("End", last)):
+        y = run.js(state_js)[3]
+        run.page.keyboard.press(key)
+        run.js(FRAMES)
+        index, focused, heading, after = run.js(state_js)
+        assert [index, focused, heading] == [to, to, True], key
+        assert after != y, key
+        # (the page is where the story scrolled it: the step's section across the reading line)
+        assert run.js(f"""() => {{ const s = document.querySelectorAll('[data-storymap] .storymap-step')[{to}]
+          .getBoundingClientRect(); return s.top <= innerHeight / 2 && s.bottom >= innerHeight / 2; }}"""), key
+    assert run.errors == [] and run.outside == []
+
+
 # ------------------------------------------------------------------------- The example page
 @pytest.fixture(scope="module")
 def example(build_run, tmp_path_factory):

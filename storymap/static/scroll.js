@@ -8,7 +8,22 @@
     return;
   }
 
+  var onKey = ns.Story.prototype._onKey;
+
   ns.Story.include({
+    // Scroll layout: a key that shows another step (←/→, Home, End) takes the focus there too
+    // when it was in a step's text, where the page scrolled away from it (in slides the step
+    // left is hidden, and its focus moves to the new one: story.js, _showText).
+    _onKey: function (e) {
+      var before = this.index, at = document.activeElement;
+      onKey.call(this, e);
+      var section = at && at.closest && at.closest('.storymap-step');
+      if (this.options.layout === 'scroll' && this.index !== before && section && this.root.contains(section) &&
+          section !== this._sections[this.index]) {
+        this._focusStep(true);
+      }
+    },
+
     // Scroll layout: a step becomes current when its section crosses a line across the window the
     // story is in: the middle, or on a narrow screen a little below where the map above the text
     // ends (55%), so that the section's heading shows below the map. (At 55% a step shown by

@@ -763,12 +763,13 @@
       return this;
     },
 
-    // Moves focus to the current step's heading (the skip link's target).
-    _focusStep: function () {
+    // Moves focus to the current step's heading (the skip link's target); with `stay`, without
+    // scrolling it into view (the story has scrolled to the step).
+    _focusStep: function (stay) {
       var section = this._sections[this.index];
       var heading = section && section.querySelector('.storymap-step-title');
       if (heading) {
-        heading.focus();
+        heading.focus({preventScroll: !!stay});
       }
     },
 

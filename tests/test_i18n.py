@@ -761,6 +761,18 @@ def test_right_to_left_languages_are_known_and_marked(tmp_path: Path):
     assert '<article class="storymap storymap--article" lang="en" dir="ltr">' in fragment
 
 
+# Where a story's text (`text`: a selector) and the map's controls and labels are: those of the
+# map's controls and timeline under the text (`under`), how many show, the free map (container px).
+RTL_SIDES_JS = """(text) => {
+  const r = document.querySelector('[data-storymap]'), s = r.storymap, box = (e) => e.getBoundingClientRect().toJSON();
+  const t = box(r.querySelector(text)), hit = (b) => b.left < t.right - 1 && b.right > t.left + 1 && b.top < t.bottom - 1 && b.bottom > t.top + 1;
+  const shown = [...r.querySelectorAll('.leaflet-control, .storymap-timeline')].filter((e) => e.offsetWidth);
+  return {text: t, controls: shown.length, zoom: box(r.querySelector('.leaflet-control-zoom')), free: s._free(),
+          under: shown.filter((e) => hit(box(e))).map((e) => e.className),
+          labels: [...r.querySelectorAll('.storymap-label')].filter((e) => e.offsetWidth).map(box)};
+}"""
+
+
 @pytest.mark.browser
 def test_a_story_in_arabic_reads_right_to_left(tmp_path: Path, make_page):
     story = storymap.load(write_suez_story(tmp_path / "suez"))
@@ -777,6 +789,20 @@ def test_a_story_in_arabic_reads_right_to_left(tmp_path: Path, make_page):
                labels: r.storymap.labels().filter((l) => l.shown).map((l) => l.text)}}; }}""")
     assert state["panel"] == "rtl" and state["map"] == "ltr" and state["nextLeftOfPrevious"], state
     assert state["textRight"] <= 24 and state["legend"] == "مفتاح الخريطة" and state["labels"] == ["بورسعيد"], state
+    # Its panel is at the right, where its lines start (it stayed at the left, as in English); the
+    # map's controls and the timeline beside it, not under it; the steps' places and their labels
+    # fitted in the map it leaves at the left.
+    covered = run.js(RTL_SIDES_JS, ".storymap-panel")
+    assert covered["text"]["right"] >= 1280 - 13 and covered["text"]["left"] > 640, covered
+    assert covered["under"] == [] and covered["controls"] >= 4, covered
+    for step in ("north", "canal"):
+        run.js(f"() => {ROOT_JS}.storymap.goTo('{step}')")
+        run.settle()
+        covered = run.js(RTL_SIDES_JS, ".storymap-panel")
+        assert covered["free"]["r"] <= covered["text"]["left"] and covered["free"]["l"] < 40, (step, covered)
+        assert covered["labels"] and all(b["right"] <= covered["text"]["left"] for b in covered["labels"]), (step, covered)
+    run.js(f"() => {ROOT_JS}.storymap.goTo('north')")
+    run.settle()
     # Its timeline runs right to left too: the first date at the right, ← to the next mark.
     marks = run.js(f"() => [...{ROOT_JS}.querySelectorAll('.storymap-timeline [data-step]')]"
                    ".map((m) => [m.getAttribute('data-step'), m.getBoundingClientRect().left])")
@@ -797,8 +823,16 @@ def test_a_story_in_arabic_reads_right_to_left(tmp_path: Path, make_page):
     run.page.click(".storymap-lang[data-lang=en]")
     assert run.js(f"() => [{ROOT_JS}.getAttribute('dir'), document.documentElement.getAttribute('dir'), "
                   f"getComputedStyle({ROOT_JS}.querySelector('.storymap-panel')).direction]") == ["ltr", None, "ltr"]
+    # (its panel goes to the left, and the step's places and labels to the map it leaves at the right)
+    run.settle()
+    covered = run.js(RTL_SIDES_JS, ".storymap-panel")
+    assert covered["text"]["left"] <= 13 and covered["free"]["l"] >= covered["text"]["right"], covered
+    assert covered["labels"] and all(b["left"] >= covered["text"]["right"] for b in covered["labels"]), covered
     run.page.click(".storymap-lang[data-lang=ar]")
     assert run.js(f"() => [{ROOT_JS}.getAttribute('dir'), document.documentElement.getAttribute('dir')]") == ["rtl", "rtl"]
+    run.settle()
+    covered = run.js(RTL_SIDES_JS, ".storymap-panel")
+    assert covered["labels"] and all(b["right"] <= covered["text"]["left"] for b in covered["labels"]), covered
     assert run.errors == []
     # The English page opened in Arabic runs right to left from its first paint (before Leaflet).
     english = story.save(tmp_path / "en.html", lang="en")
@@ -809,13 +843,22 @@ def test_a_story_in_arabic_reads_right_to_left(tmp_path: Path, make_page):
                     f".textContent, getComputedStyle({ROOT_JS}.querySelector('.storymap-panel')).direction, "
                     "document.documentElement.getAttribute('dir'), document.title]") == [
         "ar", "rtl", "قناة السويس", "rtl", "rtl", "قناة السويس"]
-    # The scroll layout keeps its text column at the map's left, as the slides keep their panel.
+    # The scroll layout's text column is at the map's right too, the controls beside it.
     scroll = open_at(make_page, story.save(tmp_path / "scroll.html", layout="scroll"), "#canal")
-    left, width = scroll.js(f"() => {{ const r = {ROOT_JS}.querySelector('.storymap-step--current').getBoundingClientRect();"
-                            " return [r.left, r.width]; }")
-    assert left < 40 and width < 600, (left, width)
+    covered = scroll.js(RTL_SIDES_JS, ".storymap-step--current")
+    assert covered["text"]["right"] > 1280 - 40 and covered["text"]["width"] < 600, covered
+    assert covered["under"] == [] and covered["controls"] >= 4, covered
+    assert covered["free"]["r"] <= covered["text"]["left"], covered
     assert scroll.js(f"() => getComputedStyle({ROOT_JS}.querySelector('.storymap-step--current')).direction") == "rtl"
     assert scroll.errors == []
+    # On a phone the sheet (and the scroll layout's text) spans the screen below the map (from its
+    # right), whose controls are at its edge, as Leaflet puts them.
+    for page in (path, tmp_path / "scroll.html"):
+        phone = open_at(make_page, page, "#canal", viewport=(390, 844), is_mobile=True, has_touch=True)
+        covered = phone.js(RTL_SIDES_JS, ".storymap-panel")
+        assert covered["text"]["left"] <= 40 and covered["text"]["right"] >= 390 - 8, (page.name, covered)
+        assert covered["zoom"]["right"] >= 390 - 12, (page.name, covered)
+        assert phone.errors == []
 
 
 def test_the_social_card_of_a_right_to_left_story_sets_its_title_flush_right(tmp_path: Path):

@@ -97,7 +97,8 @@
       this.language = this.root.lang = lang;
       // A right-to-left language turns the story's text (and a page of its own) right to left;
       // the root always says which (a fragment's host page may be written the other way).
-      this.root.setAttribute('dir', this._dirs[lang] || 'ltr');
+      var dir = this._dirs[lang] || 'ltr', turned = dir !== this.root.getAttribute('dir');
+      this.root.setAttribute('dir', dir);
       this._readTexts();
       if (this._ownsDocument) {
         document.documentElement.lang = lang;
@@ -115,6 +116,9 @@
       if (data) {
         this._showText(this.index, data);
         this._relabel();
+        if (turned && this._built) {  // (the panel changed sides: the step's places fit the other side)
+          this._fit(data, false);
+        }
       }
       if ((options || {}).history !== false && /^(push|replace)$/.test(this.options.hash)) {
         try {

@@ -694,10 +694,11 @@ _SETTLED = """async () => {
 
 def render_steps(story: Any, out_dir: str | os.PathLike[str], *, width: int = 1280, height: int = 800,
                  scale: float = 1.0, layout: Optional[str] = None, tiles: bool = False, pdf: bool = True,
-                 progress: Any = None) -> list[Path]:
+                 progress: Any = None, lang: Optional[str] = None) -> list[Path]:
     """Write ``<step-id>.png`` for every step (the page as a reader sees it at that step, at
     ``width``×``height`` CSS px times ``scale``) and ``story.pdf``, a handout with each step's
-    picture and text, into ``out_dir``. Returns the paths written.
+    picture and text, into ``out_dir``. Returns the paths written. ``lang``: one of the story's
+    languages (default its own), the pictures' page and the handout's.
 
     The page is built, opened in headless Chromium and stepped through. Offline unless ``tiles``:
     the map shows the embedded basemap, and no request leaves the machine.
@@ -720,15 +721,16 @@ def render_steps(story: Any, out_dir: str | os.PathLike[str], *, width: int = 12
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             return pool.submit(render_steps, story, out_dir, width=width, height=height, scale=scale, layout=layout,
-                               tiles=tiles, pdf=pdf, progress=progress).result()
+                               tiles=tiles, pdf=pdf, progress=progress, lang=lang).result()
     from .story import Story
 
     sync_playwright = _sync_playwright()
     the_story = story if isinstance(story, Story) else Story(_data(story))
     data = the_story.data
+    lang = the_story._language(lang)  # (a tag not the story's: refused before Chromium starts)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    html = the_story.to_html(layout=layout)
+    html = the_story.to_html(layout=layout, lang=lang)
     written: list[Path] = []
     pictures: dict[str, bytes] = {}
     import tempfile
@@ -769,7 +771,7 @@ def render_steps(story: Any, out_dir: str | os.PathLike[str], *, width: int = 12
                 handout = context.new_page()
                 handout.route("**/*", lambda route: route.continue_()
                               if route.request.url.startswith(("data:", "about:")) else route.abort())
-                handout.set_content(handout_html(data, pictures), wait_until="load")
+                handout.set_content(handout_html(data, pictures, lang=lang), wait_until="load")
                 handout.evaluate("() => Promise.all(Array.from(document.images).map((i) => i.decode()"
                                  ".catch(() => null)))")
                 handout.pdf(path=str(target), format="A4", print_background=True,
@@ -786,13 +788,18 @@ def render_steps(story: Any, out_dir: str | os.PathLike[str], *, width: int = 12
     return written
 
 
-def handout_html(story: Any, pictures: dict[str, bytes]) -> str:
+def handout_html(story: Any, pictures: dict[str, bytes], *, lang: Optional[str] = None) -> str:
     """The PDF handout's page: the story's title, then each step on its own page: its picture
     (``pictures[step.id]``, PNG bytes), title, narrative, media, what the map shows, and its
-    places with their sources."""
+    places with their sources; in ``lang``, one of the story's languages (default its own)."""
+    from .i18n import catalogue
     from .media import prepare_media
+    from .translations import localize
 
-    data = _data(story)
+    source = _data(story)
+    lang = lang or source.lang
+    data = localize(source, lang)
+    ui = catalogue(lang, own_interface(source, lang))
     media = prepare_media(data)
     steps = []
     for i, step in enumerate(data.steps):
@@ -802,9 +809,9 @@ def handout_html(story: Any, pictures: dict[str, bytes]) -> str:
             "number": i + 1,
             "title": step.title,
             "picture": "data:image/png;base64," + base64.b64encode(picture).decode("ascii") if picture else None,
-            "description": _step_description(data, step),
+            "description": _step_description(data, step, lang),
             "narrative_html": Markup(markdown_html(step.narrative)),
             "media": [m for m in media[i] if not m["remote"]],
             "places": [{"name": data.place(pid).name, "sources": data.place(pid).sources} for pid in step.places],
         })
-    return _ENV.get_template("handout.html").render(story=data, steps=steps)
+    return _ENV.get_template("handout.html").render(story=data, steps=steps, lang=lang, t=ui)

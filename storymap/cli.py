@@ -220,9 +220,11 @@ def validate(path: Path | None, debug: bool) -> None:
 @click.option("--tiles", is_flag=True,
               help="Draw the online tile layer too (needs the network); without it, the embedded basemap only.")
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also write story.pdf, the handout.")
+@click.option("--lang", default=None, metavar="TAG",
+              help="The language of the pictures and the handout, one of the story's (default: its own).")
 @click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
 def render(folder: Path | None, output: Path, width: int, height: int, scale: float, layout: str | None,
-           tiles: bool, pdf: bool, debug: bool) -> None:
+           tiles: bool, pdf: bool, lang: str | None, debug: bool) -> None:
     """Write a picture of every step (OUTPUT/<step-id>.png) and a PDF handout (OUTPUT/story.pdf).
 
     Each picture is the page as a reader sees it at that step, drawn by headless Chromium
@@ -234,8 +236,12 @@ def render(folder: Path | None, output: Path, width: int, height: int, scale: fl
 
     story = _load(_folder(folder), debug)
     try:
+        lang = story._language(lang)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--lang") from None
+    try:
         render_steps(story, output, width=width, height=height, scale=scale, layout=layout, tiles=tiles, pdf=pdf,
-                     progress=lambda path: click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)"))
+                     progress=lambda path: click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)"), lang=lang)
     except RenderUnavailable as exc:
         click.echo(f"storymap render: {exc}", err=True)
         sys.exit(EXIT_INVALID)

@@ -590,6 +590,40 @@ def test_render_writes_a_picture_of_every_step_and_a_handout(tmp_path: Path):
         assert expected in text, expected
 
 
+def test_the_handout_is_in_the_language_asked_for(tmp_path: Path):
+    """The PDF handout's words were English whatever the story's language ("On the map:", "Places
+    and sources"), and render had no way to ask for another of its languages."""
+    from storymap.channels import handout_html
+
+    story = storymap.load(tiny_story_in_two_languages(tmp_path / "s"))
+    spanish = handout_html(story, {}, lang="es")
+    assert '<html lang="es">' in spanish
+    assert "<strong>En el mapa:</strong>" in spanish and "<strong>Lugares y fuentes</strong>" in spanish
+    assert "Primer paso: Lisboa" in spanish and "Dos puertos" in spanish and "On the map" not in spanish
+    english = handout_html(story, {})
+    assert '<html lang="en">' in english and "<strong>Places and sources</strong>" in english
+    # The story's own words for them, as the page takes them.
+    story.interface = {"step.on_map": "Shown:"}
+    assert "<strong>Shown:</strong>" in handout_html(story, {})
+    # A language the story is not in: a usage error, before any browser starts.
+    result = CliRunner().invoke(cli, ["render", str(tmp_path / "s"), "-o", str(tmp_path / "out"), "--lang", "fr"])
+    assert result.exit_code == 2 and "the story is not in 'fr'" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.browser
+def test_render_in_another_language(tmp_path: Path):
+    pypdf = pytest.importorskip("pypdf")
+    folder = tiny_story_in_two_languages(tmp_path / "s")
+    out = tmp_path / "render"
+    result = CliRunner().invoke(cli, ["render", str(folder), "-o", str(out), "--lang", "ES"])
+    assert result.exit_code == 0, result.output
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(out / "story.pdf").pages)
+    for expected in ("Dos puertos", "Primer paso: Lisboa", "El segundo puerto.", "En el mapa:", "Lugares y fuentes"):
+        assert expected in text, expected
+    assert "Step one" not in text and "On the map" not in text
+
+
 def test_render_without_a_browser_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     folder = tiny_story(tmp_path / "s")
     monkeypatch.setenv("STORYMAP_CHROMIUM", str(tmp_path / "no-such-chromium"))

@@ -38,6 +38,38 @@ from .steps import insert_step
 
 __all__ = ["Story", "load", "LAYOUTS"]
 
+
+class _Copy(list):
+    """A list of the story's that is a copy: changing it would change nothing, so it says how to
+    (``story.steps.append(step)`` used to do nothing, silently)."""
+
+    def __init__(self, items: Iterable[Any], what: str, how: str):
+        super().__init__(items)
+        self._what, self._how = what, how
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"{self._what} is a copy, to read: changing it would change nothing; {self._how}")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __reduce_ex__(self, protocol: Any) -> Any:  # (copy.copy, deepcopy, pickle: a plain list, to change)
+        return list, (list(self),)
+
+
+class _CopyMapping(dict):
+    """A mapping of the story's that is a copy (as :class:`_Copy`)."""
+
+    def __init__(self, items: Mapping[str, Any], what: str, how: str):
+        super().__init__(items)
+        self._what, self._how = what, how
+
+    _refuse = _Copy._refuse
+    __setitem__ = __delitem__ = __ior__ = pop = popitem = clear = update = setdefault = _refuse
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return dict, (dict(self),)
+
 #: The page layouts: Previous/Next slides beside the map, or sections scrolling past a sticky map.
 LAYOUTS = ("slides", "scroll")
 
@@ -153,11 +185,13 @@ class Story:
 
     @property
     def steps(self) -> list[Step]:
-        """The ordered steps, as a new list (use :meth:`add_step` to add one). A step's fields can be
+        """The ordered steps, a copy (changing the list raises TypeError: use :meth:`add_step` to add
+        one). A step's fields can be
         set (``story.steps[0].title = ...``): each is checked when set (:class:`storymap.StoryError`
         naming the step and the field, the step left as it was), and what spans the story (the
         places a step names, a view against them) again by :meth:`to_html` and :meth:`save`."""
-        return list(self.data.steps)
+        return _Copy(self.data.steps, "story.steps", "add a step with story.add_step(...); change one in place "
+                     "(story.steps[0].title = ...)")
 
     @property
     def allowed_origins(self) -> list[str]:
@@ -168,7 +202,8 @@ class Story:
         --------
         >>> story.allowed_origins = ["https://news.example"]  # doctest: +SKIP
         """
-        return list(self.data.allowed_origins)
+        return _Copy(self.data.allowed_origins, "story.allowed_origins",
+                     "set the whole list: story.allowed_origins = [*story.allowed_origins, origin]")
 
     @allowed_origins.setter
     def allowed_origins(self, origins: str | Sequence[str]) -> None:
@@ -221,7 +256,8 @@ class Story:
         --------
         >>> story.interface = {"nav.next": "次へ", "nav.previous": "前へ"}  # doctest: +SKIP
         """
-        return dict(self.data.interface)
+        return _CopyMapping(self.data.interface, "story.interface",
+                            "set the whole mapping: story.interface = {**story.interface, key: text}")
 
     @interface.setter
     def interface(self, texts: Mapping[str, str]) -> None:
@@ -230,7 +266,7 @@ class Story:
     @property
     def layers(self) -> list[str]:
         """Names of the layers added with :meth:`add_layer`, in the order added."""
-        return list(self._overlays)
+        return _Copy(self._overlays, "story.layers", "use story.add_layer(...) and story.remove_layer(name)")
 
     # Extending -----------------------------------------------------------------------------
     def add_layer(self, data: Any, name: str | Mapping[str, str], *, steps: Optional[Sequence[str]] = None,

@@ -289,6 +289,32 @@ def test_a_steps_media_is_read_when_made(tmp_path):
     assert media.src == str(image)
 
 
+def test_the_storys_lists_are_copies_that_say_so_when_changed(story):
+    """story.steps.append(step) (or .layers, .allowed_origins, .interface[key] = ...) changed a copy:
+    nothing happened, silently. Now it says what to call instead; reading, comparing and copying
+    work as on a list or a dict."""
+    import copy
+
+    count = len(story.data.steps)
+    step = storymap.Step(id="extra", title="Extra", places=[story.steps[0].places[0]])
+    for change, how in [(lambda: story.steps.append(step), r"story\.steps is a copy.*story\.add_step"),
+                        (lambda: story.steps.__setitem__(0, step), r"story\.steps is a copy"),
+                        (lambda: story.steps.sort(key=lambda s: s.id), r"story\.steps is a copy"),
+                        (lambda: story.layers.append("x"), r"story\.layers is a copy.*add_layer"),
+                        (lambda: story.allowed_origins.append("https://a.example"),
+                         r"story\.allowed_origins = \[\*story\.allowed_origins, origin\]"),
+                        (lambda: story.interface.update({"nav.next": "Go"}), r"story\.interface = \{\*\*story\.interface")]:
+        with pytest.raises(TypeError, match=how):
+            change()
+    assert len(story.data.steps) == count and story.interface == {} and story.layers == []
+    assert story.steps == list(story.data.steps) and story.steps[0] is story.data.steps[0]
+    mine = copy.copy(story.steps)
+    mine.append(step)  # (a copy of the copy is the caller's own list)
+    assert type(mine) is list and len(mine) == count + 1
+    story.add_step(step)
+    assert [s.id for s in story.steps][-1] == "extra"
+
+
 # Errors ------------------------------------------------------------------------------------------
 
 def test_unknown_step_says_what_was_given_and_expected(story):

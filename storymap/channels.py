@@ -21,6 +21,7 @@ import math
 import os
 import re
 import unicodedata
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
@@ -278,25 +279,235 @@ _PANEL, _PANEL_MUTED = (11, 46, 79), (214, 228, 240)
 _SS = 2  # drawn at twice the size, then scaled down: smooth edges without anti-aliasing primitives
 
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/TTF", "/usr/share/fonts/dejavu",
-              "/Library/Fonts", "C:\\Windows\\Fonts")
+              "/Library/Fonts", "/System/Library/Fonts/Supplemental", "C:\\Windows\\Fonts")
 _FONT_FILES = {"bold": ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf", "Arial Bold.ttf", "arialbd.ttf"),
                "regular": ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf")}
 
+#: Font files, or folders of them, that the social card tries before any other (a newsroom's brand
+#: fonts, a font for a script the machine lacks): paths separated as in PATH (":", ";" on Windows).
+FONTS_ENV = "STORYMAP_FONTS"
+#: Where systems keep fonts, searched (after fontconfig's list, where there is one) when no font
+#: above has a text's characters: Linux, macOS, Windows.
+_SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts",
+                     "/System/Library/Fonts", "/System/Library/Fonts/Supplemental", "/Library/Fonts",
+                     "~/Library/Fonts", "%WINDIR%\\Fonts", "%LOCALAPPDATA%\\Microsoft\\Windows\\Fonts")
+_FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
+# Sans-serif families first when a folder is searched (fontconfig sorts its own list).
+_SANS = re.compile(r"sans|gothic|goth|hiragino|yahei|msyh|malgun|nirmala|leelawad|arial|helvet", re.I)
 
-@lru_cache(maxsize=32)
-def _font(weight: str, size: int) -> tuple[Any, int]:
-    """A TrueType font and the stroke width that makes it look bold (0 when it is bold already).
 
-    A system DejaVu/Liberation/Arial when one is found, else Pillow's own scalable font.
+@lru_cache(maxsize=None)
+def _faces(path: str) -> tuple[tuple[int, frozenset[int], bool], ...]:
+    """The upright outline faces in a font file: ``(index, the characters it has, bold)`` each.
+
+    From each face's character map, read with fontTools (a collection, .ttc, holds several faces);
+    bitmap-only faces (colour emoji) and italic ones are left out, as is a file fontTools cannot read.
     """
+    from fontTools.ttLib import TTCollection, TTFont
+
+    faces = []
+    try:
+        with open(path, "rb") as file:
+            collection = file.read(4) == b"ttcf"
+        fonts = TTCollection(path, lazy=True).fonts if collection else [TTFont(path, lazy=True)]
+        for index, font in enumerate(fonts):
+            os2 = font["OS/2"] if "OS/2" in font else None
+            italic = bool(font["head"].macStyle & 2) or bool(os2 is not None and os2.fsSelection & 1)
+            if any(tag in font for tag in ("glyf", "CFF ", "CFF2")) and not italic:
+                bold = os2.usWeightClass >= 600 if os2 is not None else bool(font["head"].macStyle & 1)
+                faces.append((index, frozenset(font.getBestCmap() or ()), bold))
+            font.close()
+    except Exception:  # noqa: BLE001 - not a font fontTools reads: the card does without it
+        pass
+    return tuple(faces)
+
+
+def _font_files(folder: str) -> list[str]:
+    """The font files in ``folder`` and below, sans-serif families first."""
+    found = []
+    for root, _dirs, files in os.walk(folder):
+        found += [os.path.join(root, f) for f in files if f.lower().endswith(_FONT_SUFFIXES)]
+    return sorted(found, key=lambda f: (not _SANS.search(os.path.basename(f)), f))
+
+
+def _extra_fonts() -> list[str]:
+    """The font files :data:`FONTS_ENV` names (a folder: the font files in it)."""
+    files: list[str] = []
+    for entry in os.environ.get(FONTS_ENV, "").split(os.pathsep):
+        entry = os.path.expanduser(entry.strip())
+        if os.path.isdir(entry):
+            files += _font_files(entry)
+        elif entry and os.path.isfile(entry):
+            files.append(entry)
+    return files
+
+
+def _default_fonts(weight: str) -> list[str]:
+    return [os.path.join(folder, name) for folder in _FONT_DIRS for name in _FONT_FILES[weight]
+            if os.path.isfile(os.path.join(folder, name))]
+
+
+@lru_cache(maxsize=None)
+def _system_fonts(weight: str) -> tuple[str, ...]:
+    """Every font file on the machine: fontconfig's list (sans-serif of ``weight`` first), then the
+    usual font folders'."""
+    import shutil
+    import subprocess
+
+    files: list[str] = []
+    if shutil.which("fc-match"):
+        try:
+            listed = subprocess.run(["fc-match", "-s", "--format", "%{file}\\n", f"sans-serif:weight={weight}"],
+                                    capture_output=True, text=True, timeout=20, check=False).stdout
+            files += [line for line in listed.splitlines() if line]
+        except (OSError, subprocess.SubprocessError):
+            pass
+    for folder in _SYSTEM_FONT_DIRS:
+        folder = os.path.expanduser(os.path.expandvars(folder))
+        if "%" not in folder and os.path.isdir(folder):
+            files += _font_files(folder)
+    return tuple(dict.fromkeys(files))
+
+
+def _ignorable(char: str) -> bool:
+    """A character no font needs to have: a space, a control, a format character (joiners,
+    direction marks), a variation selector."""
+    return (char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+            or "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef")
+
+
+def _needs_layout(char: str) -> bool:
+    """Whether ``char`` is only drawn right with complex text layout (raqm): right-to-left letters
+    (joined, in reading order) and the vowel signs and marks of Indic, Thai and other scripts."""
+    return unicodedata.bidirectional(char) in ("R", "AL", "AN") or (
+        char >= "\u0590" and unicodedata.category(char) in ("Mn", "Mc"))
+
+
+def _complex_layout() -> bool:
+    """Whether Pillow lays out text with raqm (shaping, bidi); without it, letters are drawn one by
+    one, left to right."""
+    from PIL import features
+
+    return bool(features.check("raqm"))
+
+
+def _choose(needed: frozenset[int], weight: str) -> Optional[tuple[str, int, bool]]:
+    """``(file, face index, draw as bold)`` of the first font that has every character in
+    ``needed``: one of :data:`FONTS_ENV`'s, else DejaVu/Liberation/Arial, else any on the machine;
+    of ``weight`` if one is, else of another weight (then made bold with a stroke). None: none has."""
+    for group in (_extra_fonts, lambda: _default_fonts(weight), lambda: _system_fonts(weight)):
+        other = None
+        for path in group():
+            for index, chars, bold in _faces(path):
+                if needed <= chars:
+                    if bold == (weight == "bold"):
+                        return path, index, False
+                    other = other or (path, index, weight == "bold")
+        if other:
+            return other
+    return None
+
+
+_CJK = ("CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC", "HALFWIDTH")
+
+
+def _scripts(chars: Iterable[str]) -> list[str]:
+    """The scripts of ``chars``, by the first word of their Unicode names ("Devanagari", "Thai");
+    Chinese, Japanese and Korean as one (their fonts come together)."""
+    names = [unicodedata.name(c, "").split(" ")[0] for c in chars]
+    return list(dict.fromkeys("Chinese/Japanese/Korean (CJK)" if n in _CJK else n.title() for n in names if n))
+
+
+def _cluster_drop(text: str, drop: set[str]) -> str:
+    """``text`` without the characters in ``drop`` and what modifies them (a variation selector, a
+    joiner, a skin tone, a keycap, a tag): an emoji is left out whole."""
+    out, dropping = [], False
+    for char in text:
+        if char in drop:
+            dropping = True
+            continue
+        if dropping and (_ignorable(char) and not char.isspace() or unicodedata.category(char) in ("Mn", "Me", "Sk")
+                         or "\U0001f3fb" <= char <= "\U0001f3ff"):
+            continue
+        dropping = False
+        out.append(char)
+    return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
+
+
+def _fit(text: str, weight: str) -> tuple[str, Optional[tuple[str, int, bool]], str]:
+    """What of ``text`` the card can draw, the font to draw it with, and what the writer should
+    know when that is not all of it: ``(text, font, warning)``.
+
+    A symbol or emoji no font has is left out (the rest reads without it); letters of a script no
+    font has, or that Pillow cannot lay out (right-to-left or Indic without raqm), leave the whole
+    text out: never a row of empty boxes, or letters in the wrong order.
+    """
+    return _fitted(text, weight, os.environ.get(FONTS_ENV, ""), _complex_layout())
+
+
+@lru_cache(maxsize=256)
+def _fitted(text: str, weight: str, _extra: str, laid_out: bool) -> tuple[str, Optional[tuple[str, int, bool]], str]:
+    if not laid_out:
+        unlaid = [c for c in text if _needs_layout(c)]
+        if unlaid:
+            return "", None, (f"its {' and '.join(_scripts(unlaid))} letters need complex text layout, which "
+                              "Pillow here lacks (its raqm layout needs FriBiDi: Debian/Ubuntu apt install "
+                              "libfribidi0, macOS brew install fribidi)")
+    needed = frozenset(ord(c) for c in text if not _ignorable(c))
+    if not needed:
+        return text, _choose(needed, weight), ""
+    choice = _choose(needed, weight)
+    if choice:
+        return text, choice, ""
+    have = frozenset().union(*(chars for path in (*_extra_fonts(), *_default_fonts(weight), *_system_fonts(weight))
+                              for _i, chars, _b in _faces(path)))
+    if not have and max(needed) < 0x250:  # (no font file at all: Pillow's own has Latin letters)
+        return text, None, ""
+    missing = [chr(c) for c in sorted(needed - have, key=lambda c: text.index(chr(c)))]
+    symbols = {c for c in missing if unicodedata.category(c)[0] not in "LN" and unicodedata.category(c) not in ("Mn", "Mc")}
+    letters = [c for c in missing if c not in symbols]
+    if symbols and not letters:
+        kept = _cluster_drop(text, symbols)
+        fit = _fit(kept, weight) if kept else ("", None, "")
+        if fit[1] is not None:
+            shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing if c in symbols)
+            return fit[0], fit[1], f"no font here has {shown}: left out of its text"
+    one = ""
+    if not letters:  # (each character is in some font, but no one font has them all)
+        letters, one = [c for c in text if unicodedata.category(c)[0] == "L"], "one "
+    scripts = _scripts(letters)
+    package = "fonts-noto-cjk" if any("CJK" in n for n in scripts) else "fonts-noto-core"
+    return "", None, (f"no {one}font here has all of its {', '.join(scripts)} letters: install one that does "
+                      f"(Debian/Ubuntu: apt install {package}; any Noto Sans font for the script) or name a font "
+                      f"file or folder in {FONTS_ENV}")
+
+
+@lru_cache(maxsize=64)
+def _load_font(path: str, index: int, size: int) -> Any:
     from PIL import ImageFont
 
-    for folder in _FONT_DIRS:
-        for name in _FONT_FILES[weight]:
-            path = os.path.join(folder, name)
-            if os.path.isfile(path):
-                return ImageFont.truetype(path, size), 0
-    return ImageFont.load_default(size), (max(1, size // 30) if weight == "bold" else 0)
+    return ImageFont.truetype(path, size, index=index)
+
+
+@lru_cache(maxsize=64)
+def _load_font(path: Optional[str], index: int, size: int) -> Any:
+    from PIL import ImageFont
+
+    return ImageFont.truetype(path, size, index=index) if path else ImageFont.load_default(size)
+
+
+def _font(weight: str, size: int, text: str = "") -> tuple[Any, int]:
+    """A TrueType font that has every character of ``text`` and the stroke width that makes it
+    look bold (0 when it is bold already).
+
+    See :func:`_choose`; Pillow's own scalable font when the machine has no font at all. Use
+    :func:`_fit` first: ``text`` is what it left of a text.
+    """
+    choice = _fit(text, weight)[1] if text else _choose(frozenset(), weight)
+    if choice is not None:
+        path, index, embolden = choice
+        return _load_font(path, index, size), (max(1, size // 30) if embolden else 0)
+    return _load_font(None, 0, size), (max(1, size // 30) if weight == "bold" else 0)
 
 
 def _units(text: str) -> list[tuple[str, str]]:
@@ -491,44 +702,57 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     tdraw.rectangle((0, 0, panel * _SS, H), fill=_PANEL + (240,))
     x, y, text_width = 44 * _SS, 52 * _SS, (panel - 88) * _SS
     rtl = direction(lang) == "rtl"
+    # The story's direction for the whole line: a right-to-left title that starts with a Latin name
+    # is still read from the right (raqm; without it, _fit leaves such text out).
+    way = {"direction": "rtl"} if rtl and _complex_layout() else {}
+
+    def drawable(text: str, weight: str, what: str, still: str = "") -> str:  # what of it a font here draws
+        shown, _choice, problem = _fit(text, weight)
+        if problem:
+            warnings.warn(f"the social card's {what} {text!r}: {problem}; the card is drawn without "
+                          f"{'them' if shown else 'it'}{still}", UserWarning, stacklevel=3)
+        return shown
 
     def at(line: str, font: Any) -> float:  # a line's left edge: flush right in a right-to-left story
-        return x + text_width - tdraw.textlength(line, font=font) if rtl else x
+        return x + text_width - tdraw.textlength(line, font=font, **way) if rtl else x
 
-    if data.kicker:
-        font, stroke = _font("bold", 22 * _SS)
+    kicker = drawable(data.kicker.upper(), "bold", "kicker") if data.kicker else ""
+    if kicker:
+        font, stroke = _font("bold", 22 * _SS, kicker)
         # One line, set as the title and dek are (_wrap: its line breaks and other separators are
         # spaces, which Pillow's layout refuses to draw: "\r", U+2029; a long one ends in "…").
-        kicker = "".join(_wrap(tdraw, data.kicker.upper(), font, text_width, 1, stroke))
+        kicker = "".join(_wrap(tdraw, kicker, font, text_width, 1, stroke))
         tdraw.text((at(kicker, font), y), kicker, font=font, fill=_PANEL_MUTED, stroke_width=stroke,
-                   stroke_fill=_PANEL_MUTED)
+                   stroke_fill=_PANEL_MUTED, **way)
         y += 44 * _SS
+    title = drawable(data.title, "bold", "title", " (the link preview's og:title still carries it)")
     # The largest size that sets the title in two lines, else the one that needs the fewest.
     options = []
-    for size in (58, 52, 46, 40, 34):
-        font, stroke = _font("bold", size * _SS)
-        options.append((len(_wrap(tdraw, data.title, font, text_width, 99, stroke)), -size))
-    size = -min(options)[1] if min(options)[0] > 2 else max(-s for n, s in options if n <= 2)
-    font, stroke = _font("bold", size * _SS)
-    lines = _wrap(tdraw, data.title, font, text_width, 4, stroke)
-    for line in lines:
-        tdraw.text((at(line, font), y), line, font=font, fill=(255, 255, 255), stroke_width=stroke,
-                   stroke_fill=(255, 255, 255))
-        y += int(size * 1.18 * _SS)
+    for size in (58, 52, 46, 40, 34) if title else ():
+        font, stroke = _font("bold", size * _SS, title)
+        options.append((len(_wrap(tdraw, title, font, text_width, 99, stroke)), -size))
+    if options:
+        size = -min(options)[1] if min(options)[0] > 2 else max(-s for n, s in options if n <= 2)
+        font, stroke = _font("bold", size * _SS, title)
+        for line in _wrap(tdraw, title, font, text_width, 4, stroke):
+            tdraw.text((at(line, font), y), line, font=font, fill=(255, 255, 255), stroke_width=stroke,
+                       stroke_fill=(255, 255, 255), **way)
+            y += int(size * 1.18 * _SS)
     # The basemap's credit, in the story's language, at the foot of the text panel (not over the map).
-    small, _ = _font("regular", 14 * _SS)
-    note = _wrap(tdraw, ui_text(lang, "attribution.basemap", own_interface(data, lang)), small, text_width, 2)
+    credit = drawable(ui_text(lang, "attribution.basemap", own_interface(data, lang)), "regular", "map credit")
+    small, _ = _font("regular", 14 * _SS, credit)
+    note = _wrap(tdraw, credit, small, text_width, 2) if credit else []
     note_top = H - (24 + 20 * len(note)) * _SS
-    dek = data.subtitle.strip()
+    dek = drawable(data.subtitle.strip(), "regular", "dek (subtitle)") if data.subtitle.strip() else ""
     if dek:
         y += 18 * _SS
-        font, _ = _font("regular", 25 * _SS)
+        font, _ = _font("regular", 25 * _SS, dek)
         room = max(1, int((note_top - 24 * _SS - y) / (25 * 1.4 * _SS)))
         for line in _wrap(tdraw, dek, font, text_width, min(room, 6)):
-            tdraw.text((at(line, font), y), line, font=font, fill=_PANEL_MUTED)
+            tdraw.text((at(line, font), y), line, font=font, fill=_PANEL_MUTED, **way)
             y += int(25 * 1.4 * _SS)
     for i, line in enumerate(note):
-        tdraw.text((at(line, small), note_top + i * 20 * _SS), line, font=small, fill=_PANEL_MUTED)
+        tdraw.text((at(line, small), note_top + i * 20 * _SS), line, font=small, fill=_PANEL_MUTED, **way)
     image = Image.alpha_composite(image, text_layer).convert("RGB")
     image = image.resize((width, height), Image.Resampling.LANCZOS)
     out = io.BytesIO()

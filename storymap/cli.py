@@ -155,10 +155,14 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
                    f"one under another name (e.g. {page_lang}.html)", err=True)
     if not fragment and social:  # the link preview the page's og:image names (issue 12)
         try:
-            card = write_social_card(story, card_path, lang=page_lang)  # (in the page's language)
+            with warnings.catch_warnings(record=True) as drawn:  # (a text no font here has: said below)
+                warnings.simplefilter("always", UserWarning)
+                card = write_social_card(story, card_path, lang=page_lang)  # (in the page's language)
         except Exception as exc:  # noqa: BLE001 - the page is written; say why the card is not
             _crash(exc, f"cannot draw {card_path}", debug)
         click.echo(f"wrote {card} ({card.stat().st_size:,} bytes)")
+        for warning in drawn:
+            click.echo(visible(f"{card}: warning: {warning.message}"), err=True)
         if not getattr(story.data, "base_url", None):  # (a link preview needs an absolute og:image)
             click.echo(f"{folder / 'story.toml'}: base_url: note: link previews (Facebook, LinkedIn, X, "
                        f"messaging apps) need the card's absolute address, and the page names it as "

@@ -752,3 +752,153 @@ def test_the_pages_og_locale_is_its_language(tmp_path: Path):
     assert head_of(story.to_html()).meta["og:locale"] == "en_US"
     assert head_of(story.to_html(lang="es")).meta["og:locale"] == "es_ES"
     assert head_of(story.to_html(languages=["es"])).meta["og:locale"] == "es_ES"
+
+
+def make_font(path: Path, chars: str, *, bold: bool = False, short: str = "") -> Path:
+    """A TrueType font with a glyph for each of ``chars``: a solid block 0.8 em wide (a space: none),
+    so that text drawn with it is easy to tell from a missing glyph's hollow box; those in ``short``
+    are 0.3 em high, the others 0.7."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    chars = "".join(dict.fromkeys(chars + " "))
+    names = [".notdef"] + [f"uni{ord(c):04X}" for c in chars]
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({ord(c): f"uni{ord(c):04X}" for c in chars})
+    glyphs = {}
+    for name in names:
+        pen = TTGlyphPen(None)
+        if name not in (".notdef", "uni0020"):
+            pen.moveTo((100, 0))
+            top = 300 if name[3:] and chr(int(name[3:], 16)) in short else 700
+            pen.lineTo((100, top))
+            pen.lineTo((900, top))
+            pen.lineTo((900, 0))
+            pen.closePath()
+        glyphs[name] = pen.glyph()
+    builder.setupGlyf(glyphs)
+    builder.setupHorizontalMetrics({name: (1000, 0) for name in names})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Block Sans", "styleName": "Bold" if bold else "Regular"})
+    builder.setupOS2(usWeightClass=700 if bold else 400, sTypoAscender=800, sTypoDescender=-200,
+                     usWinAscent=800, usWinDescent=200)
+    builder.setupPost()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    builder.save(str(path))
+    return path
+
+
+def titled(folder: Path, title: str, subtitle: str = "A short story.", kicker: str = "", lang: str = "en") -> Path:
+    folder = tiny_story(folder)
+    toml = (folder / "story.toml").read_text("utf-8")
+    for key, value in (("title", title), ("subtitle", subtitle), ("kicker", kicker)):
+        toml = re.sub(rf"(?m)^{key} = .*$", lambda _m: f"{key} = {json.dumps(value, ensure_ascii=False)}", toml, count=1)
+    toml = f"lang = {json.dumps(lang)}\n" + toml
+    (folder / "story.toml").write_text(toml, "utf-8")
+    return folder
+
+
+def panel_ink(card: bytes, top: int = 40, bottom: int = 560) -> float:
+    """The share of the text panel's pixels (above the map credit) that are near white: text."""
+    image = Image.open(io.BytesIO(card)).convert("L").crop((44, top, 456, bottom))
+    return sum(1 for v in image.tobytes() if v > 200) / (image.width * image.height)
+
+
+JAPANESE = "東京の三つの名所と歴史"
+JAPANESE_DEK = "東京タワーと浅草寺、そして皇居を巡る物語。"
+
+
+def test_the_social_card_draws_a_title_in_any_script_with_a_font_that_has_it(tmp_path: Path, monkeypatch):
+    """A story titled in Japanese got a card whose title was a row of empty boxes: DejaVu Sans has no
+    CJK glyphs, and nothing looked for a font that has. The card now draws each text with a font
+    whose character map has all of it: here one that STORYMAP_FONTS names (a folder of fonts)."""
+    folder = titled(tmp_path / "ja", JAPANESE, JAPANESE_DEK, kicker="特集", lang="ja")
+    make_font(tmp_path / "fonts" / "Block-Bold.ttf", JAPANESE + JAPANESE_DEK + "特集…", bold=True)
+    make_font(tmp_path / "fonts" / "nested" / "Block-Regular.ttf", JAPANESE + JAPANESE_DEK + "…")
+    monkeypatch.setenv(channels.FONTS_ENV, os.pathsep.join([str(tmp_path / "nowhere"), str(tmp_path / "fonts")]))
+    with warnings_caught() as caught:
+        card = channels.social_card(storymap.load(folder))  # (it warns about its interface's texts)
+    assert not [w for w in caught if "social card" in str(w.message)]
+    # Solid blocks fill much of the panel: a missing glyph's box is a thin outline.
+    assert panel_ink(card) > 0.12, panel_ink(card)
+    assert channels._fit(JAPANESE, "bold")[1][0] == str(tmp_path / "fonts" / "Block-Bold.ttf")
+    assert channels._fit(JAPANESE_DEK, "regular")[1][0].endswith("Block-Regular.ttf")
+    # A Latin text keeps DejaVu (the fonts named have no Latin letters).
+    assert "DejaVu" in channels._fit("Two harbours", "bold")[1][0]
+
+
+class warnings_caught:
+    def __enter__(self):
+        import warnings
+
+        self._context = warnings.catch_warnings(record=True)
+        caught = self._context.__enter__()
+        warnings.simplefilter("always")
+        return caught
+
+    def __exit__(self, *exc):
+        return self._context.__exit__(*exc)
+
+
+@pytest.mark.parametrize("title,script,package", [
+    (JAPANESE, "Chinese/Japanese/Korean (CJK)", "fonts-noto-cjk"),
+    ("दिल्ली के तीन स्मारक", "Devanagari", "fonts-noto-core"),
+    ("กรุงเทพมหานคร", "Thai", "fonts-noto-core"),
+    ("কলকাতার গল্প", "Bengali", "fonts-noto-core"),
+])
+def test_a_text_no_font_has_is_left_out_of_the_card_and_said(tmp_path: Path, monkeypatch, title, script, package):
+    """With no font for a title's script on the machine the card drew empty boxes and said nothing.
+    It now leaves that text out (the panel still reads: the map, the credit, the other texts) and
+    warns, naming the script and what to install; `storymap build` prints the warning."""
+    monkeypatch.setattr(channels, "_system_fonts", lambda weight: ())
+    monkeypatch.delenv(channels.FONTS_ENV, raising=False)
+    folder = titled(tmp_path / "s", title, subtitle="")
+    with pytest.warns(UserWarning, match=re.escape(f"its {script} letters")) as caught:
+        card = channels.social_card(storymap.load(folder))
+    message = str(next(w.message for w in caught if "social card's title" in str(w.message)))
+    assert package in message and channels.FONTS_ENV in message and title in message
+    assert panel_ink(card, bottom=500) == 0  # (no boxes: the credit at the foot is all the text)
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "out" / "index.html")])
+    assert result.exit_code == 0, result.output
+    assert f"social.png: warning: the social card's title {title!r}: no font here has all of its {script}" in result.output
+
+
+def test_an_emoji_no_font_has_is_left_out_of_the_cards_title(tmp_path: Path, monkeypatch):
+    """An emoji in a title (no font here has one) was drawn as an empty box; it is left out, the rest
+    of the title drawn as it would be without it, and the warning names it."""
+    monkeypatch.setattr(channels, "_system_fonts", lambda weight: ())
+    with pytest.warns(UserWarning, match=r"no font here has 🌊 \(U\+1F30A\), 🇵 \(U\+1F1F5\), 🇹 \(U\+1F1F9\)"):
+        card = channels.social_card(storymap.load(titled(tmp_path / "a", "Two 🌊 harbours 🇵🇹")))
+    assert card == channels.social_card(storymap.load(titled(tmp_path / "b", "Two harbours")))
+
+
+def test_without_raqm_a_right_to_left_title_is_left_out_not_drawn_backwards(tmp_path: Path, monkeypatch):
+    """Pillow without raqm (no FriBiDi: common on Windows and macOS) draws Arabic letters unjoined
+    and left to right: a title read backwards. The card leaves such a text out and says why; with
+    raqm it sets it flush right, joined, in reading order."""
+    folder = titled(tmp_path / "ar", "مرافئ الساحل", subtitle="", lang="ar")
+    with warnings_caught() as caught:
+        laid_out = channels.social_card(storymap.load(folder))
+    assert not [w for w in caught if "social card" in str(w.message)]
+    image = Image.open(io.BytesIO(laid_out)).convert("L").crop((0, 40, 500, 140))
+    ink = [x for x in range(image.width) for y in range(image.height) if image.getpixel((x, y)) > 200]
+    assert max(ink) > 440 and min(ink) > 150  # (flush right, at the panel's reading side)
+    monkeypatch.setattr(channels, "_complex_layout", lambda: False)
+    with pytest.warns(UserWarning, match="its Arabic letters need complex text layout.*libfribidi0"):
+        card = channels.social_card(storymap.load(folder))
+    assert panel_ink(card, bottom=500) == 0
+
+
+def test_a_right_to_left_title_that_starts_with_a_latin_name_reads_from_the_right(tmp_path: Path, monkeypatch):
+    """An Arabic story's title that starts with a Latin name ("BBC عربي") was laid out as a
+    left-to-right line (raqm takes the direction from the first letter): the name at the left, the
+    Arabic after it, read in the wrong order. The card sets every line in the story's direction."""
+    arabic = "بتث"
+    make_font(tmp_path / "fonts" / "Mixed-Bold.ttf", "ABC" + arabic, bold=True, short=arabic)
+    monkeypatch.setenv(channels.FONTS_ENV, str(tmp_path / "fonts"))
+    card = channels.social_card(storymap.load(titled(tmp_path / "ar", f"ABC {arabic}", subtitle="", lang="ar")))
+    image = Image.open(io.BytesIO(card)).convert("L")
+    row = lambda y: [x for x in range(0, 500) if image.getpixel((x, y)) > 200]  # noqa: E731
+    tall, line = row(62), row(95)  # (the top of the title's line: Latin blocks only; its foot: all)
+    assert tall and line and min(tall) > (min(line) + max(line)) / 2, (tall[:3], line[:3])

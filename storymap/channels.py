@@ -530,6 +530,25 @@ def _units(text: str) -> list[tuple[str, str]]:
     return units
 
 
+def _joined(text: str, cut: int) -> bool:
+    """Whether cutting ``text`` before ``text[cut]`` would part a letter from its marks (a Thai or
+    Devanagari vowel sign, an accent), a conjunct after its virama, or an emoji from its joiner,
+    variation selector or tone."""
+    char = text[cut]
+    return (unicodedata.category(char) in ("Mn", "Mc", "Me") or (_ignorable(char) and not char.isspace())
+            or text[cut - 1] == "\u200d" or unicodedata.combining(text[cut - 1]) == 9
+            or "\U0001f3fb" <= char <= "\U0001f3ff")
+
+
+def _has(font: Any, char: str) -> bool:
+    """Whether a TrueType ``font`` has ``char`` (Pillow's own font: taken as having it)."""
+    path = getattr(font, "path", None)
+    if not isinstance(path, str):
+        return True
+    faces = {index: chars for index, chars, _bold in _faces(path)}
+    return ord(char) in faces.get(getattr(font, "index", 0), {ord(char)})
+
+
 def _wrap(draw: Any, text: str, font: Any, width: int, max_lines: int, stroke: int = 0) -> list[str]:
     def fits(line: str) -> bool:
         return draw.textlength(line, font=font) + 2 * stroke <= width
@@ -549,8 +568,12 @@ def _wrap(draw: Any, text: str, font: Any, width: int, max_lines: int, stroke: i
     for line in lines:
         while len(line) > 1 and not fits(line):
             cut = len(line) - 1
-            while cut > 1 and not fits(line[:cut]):
+            while cut > 1 and (not fits(line[:cut]) or _joined(line, cut)):
                 cut -= 1
+            if _joined(line, cut):  # (one letter with its signs wider than the line: whole)
+                cut = next((c for c in range(cut + 1, len(line)) if not _joined(line, c)), len(line))
+                if cut == len(line):
+                    break
             broken.append(line[:cut])
             line = line[cut:]
         broken.append(line)
@@ -558,9 +581,16 @@ def _wrap(draw: Any, text: str, font: Any, width: int, max_lines: int, stroke: i
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         last = lines[-1]
-        while last and draw.textlength(last + "…", font=font) > width:
-            last = last[: last.rfind(" ")] if " " in last else last[:-1]
-        lines[-1] = last.rstrip(" ,;:–-") + "…"
+        more = "…" if _has(font, "…") else "..."  # (a brand font may have no ellipsis: no empty box)
+        while last and draw.textlength(last + more, font=font) > width:
+            if " " in last:
+                last = last[: last.rfind(" ")]
+            else:
+                cut = len(last) - 1
+                while cut > 0 and _joined(last, cut):
+                    cut -= 1
+                last = last[:cut]
+        lines[-1] = last.rstrip(" ,;:–-") + more
     return lines
 
 

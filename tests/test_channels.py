@@ -902,3 +902,25 @@ def test_a_right_to_left_title_that_starts_with_a_latin_name_reads_from_the_righ
     row = lambda y: [x for x in range(0, 500) if image.getpixel((x, y)) > 200]  # noqa: E731
     tall, line = row(62), row(95)  # (the top of the title's line: Latin blocks only; its foot: all)
     assert tall and line and min(tall) > (min(line) + max(line)) / 2, (tall[:3], line[:3])
+
+
+def test_the_cards_text_breaks_between_letters_never_inside_one(tmp_path: Path):
+    """A word wider than the card's column (Thai puts no spaces between words; a long Hindi
+    compound) is broken where it must be, and a cut fell between a letter and its vowel sign (drawn
+    on its own, on a dotted circle); a line cut short ended in an empty box with a font that has
+    no "…" (a brand font)."""
+    from PIL import ImageDraw, ImageFont
+
+    thai = "กรุงเทพมหานครอมรรัตนโกสินทร์มหินทรายุทธยามหาดิลกภพนพรัตน์ราชธานีบุรีรมย์"
+    hindi = "अन्तर्राष्ट्रीयकरणविश्वविद्यालयप्रबन्धनसमितिकार्यालयकीरिपोर्टपरचर्चा"
+    path = make_font(tmp_path / "Block.ttf", thai + hindi + ".")
+    font = ImageFont.truetype(str(path), 20)
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    for text in (thai, hindi):
+        for width in range(60, 200, 10):  # (20 px a spacing letter or sign: cuts fall everywhere)
+            lines = channels._wrap(draw, text, font, width, 99)
+            assert "".join(lines) == text and len(lines) > 2
+            assert all(not channels._joined(text, len("".join(lines[:i]))) for i in range(1, len(lines))), lines
+            short = channels._wrap(draw, text, font, width, 2)
+            kept = "".join(short)[:-3]
+            assert short[-1].endswith("...") and text.startswith(kept) and not channels._joined(text, len(kept))

@@ -107,9 +107,13 @@ def _folder(value: Path | None, name: str = "FOLDER") -> Path:
 @click.option("--social/--no-social", default=True, show_default=True,
               help="Also write the social card (social.png, 1200×630; social.es.png for a page opening in "
                    "Spanish, another language than the story's) beside the page.")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Where this page will be published, instead of story.toml's base_url (og:url, og:image and "
+                   "the canonical link are absolute under it): a staging site, or a page per language in a "
+                   "folder of its own.")
 @click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
 def build(folder: Path | None, output: str, fragment: bool, layout: str | None, lang: str | None, languages: str | None,
-          social: bool, debug: bool) -> None:
+          social: bool, base_url: str | None, debug: bool) -> None:
     """Build the story in FOLDER into one self-contained HTML page (or fragment).
 
     FOLDER defaults to the current folder when it holds a story.toml, else to geodata. Invalid
@@ -119,6 +123,11 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
     folder = _folder(folder)
     page = Path(output) / "index.html" if names_folder(output) or Path(output).is_dir() else Path(output)
     story = _load(folder, debug)
+    if base_url is not None:
+        try:
+            story.base_url = base_url
+        except StoryError as exc:
+            raise click.BadParameter("; ".join(p.message for p in exc.problems), param_hint="--base-url") from None
     only = [tag.strip() for tag in languages.split(",") if tag.strip()] if languages is not None else None
     _notes(story, folder, only)
     # Checked before anything is rendered, each option named.
@@ -148,7 +157,7 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
         _crash(exc, f"cannot build {page}", debug)
     click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
     base = getattr(story.data, "base_url", None)
-    if base and page_lang != story.data.lang and not fragment and page_url(str(base), own=False, page=path.name) == base:
+    if base_url is None and base and page_lang != story.data.lang and not fragment and page_url(str(base), own=False, page=path.name) == base:
         # (the address of the story's own page: a search engine keeps one of the two)
         click.echo(f"{path}: note: this page in {page_lang} claims base_url ({base}), the address of the story's page "
                    f"in {story.data.lang}, as its own (og:url, canonical); if both are published, build it beside that "

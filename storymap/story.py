@@ -239,6 +239,24 @@ class Story:
         self.data = self._revalidated("", tiles=value)  # (its field names it)
 
     @property
+    def base_url(self) -> Optional[str]:
+        """Where the story's page will be published (story.toml's ``base_url``): its ``og:url``,
+        ``og:image`` and canonical link are absolute under it (a folder URL, ending with ``/``: each
+        page's own file name in it; see :meth:`save`). Set it to publish a build elsewhere (a
+        staging site, a page per language in folders of their own), or to None.
+
+        Raises
+        ------
+        storymap.StoryError
+            For a value that is not an http(s) URL.
+        """
+        return self.data.base_url
+
+    @base_url.setter
+    def base_url(self, value: Optional[str]) -> None:
+        self.data = self._revalidated("", base_url=value)  # (its field names it)
+
+    @property
     def interface(self) -> dict[str, str]:
         """The page's interface texts the story gives in its own language (story.toml's
         ``[interface]``), by key: over storymap's own (Previous, Next, the legend's title,

@@ -724,6 +724,22 @@ def test_each_language_page_has_its_own_address(tmp_path: Path):
     assert f"note: this page in es claims base_url ({base})" in " ".join(result.stderr.split())
     result = CliRunner().invoke(cli, ["build", str(folder), "--languages", "es", "-o", str(dist / "es.html")])
     assert result.exit_code == 0 and "claims base_url" not in result.stderr
+    # Or the page is given its own address: --base-url (story.base_url in Python) says where it lives.
+    spanish = tmp_path / "es2" / "index.html"
+    result = CliRunner().invoke(cli, ["build", str(folder), "--languages", "es", "-o", str(spanish),
+                                      "--base-url", base + "es/"])
+    assert result.exit_code == 0 and "claims base_url" not in result.stderr, result.output
+    head = head_of(spanish.read_text("utf-8"))
+    assert head.meta["og:url"] == head.links["canonical"] == base + "es/"
+    assert head.meta["og:image"] == base + "es/social.es.png"
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "x.html"), "--base-url", "ftp://x"])
+    assert result.exit_code == 2 and "Invalid value for --base-url: 'ftp://x' is not an http(s) URL" in result.output
+    assert not (tmp_path / "x.html").exists()
+    other = storymap.load(folder)
+    other.base_url = "https://staging.example.org/h/"
+    assert head_of(other.to_html()).meta["og:url"] == "https://staging.example.org/h/"
+    with pytest.raises(storymap.StoryError, match="not an http"):
+        other.base_url = "staging"
     unsaved = head_of(story.to_html(languages=["es"]))
     assert "og:url" not in unsaved.meta and "canonical" not in unsaved.links
     assert unsaved.meta["og:image"] == base + "social.es.png"

@@ -4,6 +4,7 @@ live preview uses. Timings are the benchmark's (benchmarks/first_view.py), not a
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -669,3 +670,32 @@ def test_benchmark_minimal_page_draws_every_place(folder, tmp_path, chromium):
         assert drawn >= len(names) and errors == []
     finally:
         tab.close()
+
+
+@pytest.mark.browser
+def test_a_long_cjk_name_shortens_at_its_own_brackets_and_commas(chromium, tmp_path):
+    """A Japanese or Chinese name brackets its aside in full-width brackets and separates with
+    full-width or ideographic commas and colons, with no space after them: "東京スカイツリー
+    （墨田区押上一丁目…）" found no short form (only "(" and ", " counted), so a name too long for
+    three lines ended in "…" where "東京スカイツリー" would have named the place."""
+    aside = "墨田区押上一丁目一番二号東武鉄道伊勢崎線とうきょうスカイツリー駅前北口広場" * 2
+    names = {"skytree": ("東京スカイツリー（" + aside + "）", "東京スカイツリー", [139.8107, 35.7101]),
+             "yangshan": ("上海港：" + aside, "上海港", [122.06, 30.63]),
+             "haneda": ("羽田空港、" + aside, "羽田空港", [139.7798, 35.5494])}
+    features = [{"type": "Feature", "id": i, "geometry": {"type": "Point", "coordinates": c},
+                 "properties": {"name": n, "annotation": "説明。", "sources": [{"title": "出典", "url": "https://example.org/"}]}}
+                for i, (n, _, c) in names.items()]
+    (tmp_path / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    (tmp_path / "story.toml").write_text('title = "東京"\nlang = "ja"\n[interface]\n"language.name" = "日本語"\n' + "".join(
+        f'[[steps]]\nid = "{i}"\ntitle = "{i}"\nnarrative = "本文。"\nplaces = ["{i}"]\ndescription = "地図。"\n'
+        for i in names), "utf-8")
+    with pytest.warns(UserWarning, match="still in English"):
+        page = storymap.load(tmp_path).save(tmp_path / "ja.html")
+    for screen in (DESKTOP, PHONE):
+        opened = Opened(chromium, page, screen)
+        try:
+            shown = [opened.go(i) for i in range(len(names))]
+        finally:
+            opened.close()
+        assert [[a["text"] for a in g["api"] if a["shown"]] for g in shown] == [[s] for _, s, _ in names.values()]
+        assert not [x["text"] for g in shown for x in g["labels"] if x["cut"]]

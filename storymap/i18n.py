@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["catalogue", "catalogues", "text", "direction", "dir_attribute", "page_languages", "marked_elements", "language_templates",
            "page_config", "tiles_attribution", "basemap_attribution", "with_language", "JS_KEYS",
-           "MARK", "check_language", "LanguageTagError", "language_notes", "has_catalogue", "language_name",
+           "MARK", "check_language", "own_name", "LanguageTagError", "language_notes", "has_catalogue", "language_name",
            "check_interface", "own_interface", "english", "placeholders"]
 
 #: The attribute that marks an element whose text or attributes depend on the language.
@@ -78,7 +78,8 @@ def catalogue(lang: str, own: Optional[Mapping[str, str]] = None) -> Mapping[str
     its translation's ``[interface]``, see :func:`own_interface`) over its catalogue (or its
     primary subtag's) over English's.
 
-    ``language.name`` (the language's own name, shown on the language switch) falls back to the tag.
+    ``language.name`` (the language's own name, shown on the language switch) falls back to
+    CLDR's (:func:`own_name`: ``ไทย`` for ``th``), else to the tag.
     """
     return {**_catalogue(lang), **own} if own else _catalogue(lang)
 
@@ -91,8 +92,21 @@ def _catalogue(lang: str) -> Mapping[str, str]:
         own = _read(tag.split("-", 1)[0])
     merged = {**_read("en"), **own}
     if "language.name" not in own and tag != "en":
-        merged["language.name"] = lang
+        merged["language.name"] = own_name(lang) or lang
     return merged
+
+
+def own_name(tag: str) -> Optional[str]:
+    """The language's name in itself, as CLDR (through Babel) writes it, its first letter a
+    capital (``ko`` → ``한국어``, ``zh-Hant`` → ``中文 (繁體)``, ``sv`` → ``Svenska``), or None for a
+    language CLDR does not know (``cuk``)."""
+    from babel import Locale
+
+    try:
+        name = Locale.parse(tag.replace("_", "-"), sep="-").get_display_name(tag.replace("-", "_"))
+    except Exception:  # noqa: BLE001 - a tag Babel has no data for
+        return None
+    return name[:1].upper() + name[1:] if name else None
 
 
 @lru_cache(maxsize=None)

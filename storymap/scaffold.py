@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import Problem, StoryError
-from .i18n import english, has_catalogue
+from .i18n import english, has_catalogue, own_name
 from .load import STORY_FILE
 
 __all__ = ["new_story", "STARTER_FILES", "SCHEMA_DIR", "toml_string"]
@@ -128,13 +128,8 @@ def _interface_table(lang: str) -> str:
     """For a language storymap has no interface texts for: the [interface] table with its own name
     (the language switch's, where CLDR knows it) and every other text, in English, to translate
     (commented out: a line left as it is stays English, and validation says how many remain)."""
-    from babel import Locale
-
-    try:
-        own_name = Locale.parse(lang, sep="-").get_display_name(lang.replace("-", "_"))
-    except Exception:  # noqa: BLE001 - a language CLDR lacks: the writer names it
-        own_name = None
-    rows = [f"{toml_string(key)} = {toml_string(own_name)}" if key == "language.name" and own_name else
+    name = own_name(lang)  # (None for a language CLDR lacks: the writer names it)
+    rows = [f"{toml_string(key)} = {toml_string(name)}" if key == "language.name" and name else
             f"# {toml_string(key)} = {toml_string(text)}" for key, text in english().items()]
     return "[interface]\n" + "\n".join(rows) + "\n"
 

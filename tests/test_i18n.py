@@ -66,7 +66,8 @@ def test_every_catalogue_has_every_interface_string_with_its_placeholders():
 
 def test_a_language_without_a_catalogue_falls_back_to_english():
     assert i18n.catalogue("es-PA")["nav.next"] == "Siguiente"  # the primary subtag's
-    assert i18n.catalogue("ja")["nav.next"] == "Next" and i18n.catalogue("ja")["language.name"] == "ja"
+    assert i18n.catalogue("ja")["nav.next"] == "Next" and i18n.catalogue("ja")["language.name"] == "日本語"
+    assert i18n.catalogue("sv")["language.name"] == "Svenska" and i18n.catalogue("cuk")["language.name"] == "cuk"
     assert i18n.catalogue("fr-CA")["nav.next"] == "Suivant" and i18n.catalogue("pt-PT")["nav.next"] == "Seguinte"
     # Brazil's Portuguese has its own words where Portugal's differ; the rest is the same.
     brazil, portugal = i18n.catalogue("pt-BR"), i18n.catalogue("pt")
@@ -279,8 +280,8 @@ def test_a_small_story_in_two_languages(tmp_path: Path, monkeypatch: pytest.Monk
         story = storymap.load(folder)
     dutch = story.to_html(lang="nl")
     assert '<html lang="nl">' in dutch and "Gebouwd in <em>1610</em>." in dutch and ">Kade · 1610–1890 · " in dutch
-    # No Dutch catalogue: the interface falls back to English, the switch names the language by its tag.
-    assert '>Next <span aria-hidden="true">→</span></button>' in dutch and 'lang="nl" aria-pressed="true">nl<' in dutch
+    # No Dutch catalogue: the interface falls back to English, the switch names the language in itself (CLDR).
+    assert '>Next <span aria-hidden="true">→</span></button>' in dutch and 'lang="nl" aria-pressed="true">Nederlands<' in dutch
     # From Python, a story whose translation lacks a text (a step added later) falls back to the original.
     story.add_step(id="more", title="More", places=["old-harbour"])
     assert ">More</h2>" in story.to_html(lang="nl")

@@ -115,6 +115,21 @@ def test_a_translation_gives_the_texts_of_its_language(tmp_path: Path):
     assert '"langs":[["en","English"],["es","Castellano"]]' in english
 
 
+@pytest.mark.filterwarnings("ignore:.*interface")
+def test_the_language_switch_names_a_language_without_texts_in_itself(tmp_path: Path):
+    """A translation in a language storymap has no texts for, without an [interface] table, was
+    "ko" and "th" on the language switch, beside "English": a reader looking for their language
+    met its code. It is named as CLDR names it in itself; a language CLDR does not know keeps its
+    tag."""
+    folder = _story(tmp_path)
+    for lang in ("ko", "th", "cuk"):
+        shutil.copy(folder / "story.es.toml", folder / f"story.{lang}.toml")
+    page = storymap.load(folder).to_html()
+    assert re.findall(r'data-lang="([^"]+)" lang="[^"]+" aria-pressed="\w+">([^<]*)<', page) == [
+        ("en", "English"), ("cuk", "cuk"), ("es", "Español"), ("ko", "한국어"), ("th", "ไทย")]
+    assert '["ko","한국어"]' in page and '["th","ไทย"]' in page
+
+
 def test_the_storys_texts_reach_the_link_preview_and_the_noscript_article(tmp_path: Path):
     story = storymap.load(_story(tmp_path, interface={
         "social.alt": "Carte de « {title} » : {map}", "article.note": "Lisez ceci sans JavaScript."}))

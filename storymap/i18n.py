@@ -317,17 +317,21 @@ def check_interface(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
         raise ValueError(f'expected a table of interface texts ("nav.next" = "…"), got {short_repr(value)}')
     flat: dict[str, Any] = {}
+    problems: list[tuple[tuple[str, ...], str]] = []
 
     def walk(prefix: str, table: Mapping[Any, Any]) -> None:
         for key, text in table.items():
             name = f"{prefix}.{key}" if prefix else str(key)
             if isinstance(text, Mapping):
                 walk(name, text)
+            elif name in flat:  # ("nav.next" = "…" and nav.next = "…": one would be dropped unseen)
+                problems.append(((name,), f"given twice, quoted and unquoted ({short_repr(flat[name])} and "
+                                          f"{short_repr(text)}): keep one"))
             else:
                 flat[name] = text
 
     walk("", value)
-    known, problems = english(), []
+    known = english()
     suggest = Suggester(known)
     for key, text in flat.items():
         if key not in known:

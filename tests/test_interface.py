@@ -74,6 +74,19 @@ def test_keys_written_without_quotes_in_toml_are_the_dotted_keys_they_spell():
         i18n.check_interface({"nav.next": "{n} next"})
 
 
+def test_a_key_given_both_quoted_and_unquoted_is_an_error(tmp_path: Path):
+    """A reporter who uncommented the starter's `"nav.next" = …` line and had also written
+    `nav.next = …` got one of the two texts dropped without a word (TOML reads them as two keys)."""
+    parsed = tomllib.loads('[interface]\n"nav.next" = "次へ"\nnav.next = "つぎ"\n')["interface"]
+    with pytest.raises(ValueError, match=r"nav\.next: given twice, quoted and unquoted \('次へ' and 'つぎ'\): keep one"):
+        i18n.check_interface(parsed)
+    folder = _story(tmp_path, "ja", {"language.name": "日本語"})
+    (folder / "story.toml").write_text((folder / "story.toml").read_text("utf-8") + '"nav.next" = "次へ"\n'
+                                       'nav.next = "つぎ"\n', "utf-8")
+    result = run("validate", str(folder))
+    assert result.exit_code == 1 and "story.toml: interface.nav.next: given twice, quoted and unquoted" in result.output
+
+
 def test_the_catalogue_takes_the_storys_texts_over_its_own():
     assert i18n.catalogue("ja", {"nav.next": "次へ"})["nav.next"] == "次へ"
     assert i18n.catalogue("ja")["nav.next"] == "Next"  # (the shared catalogue is not changed)

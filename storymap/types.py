@@ -163,14 +163,24 @@ def _interface_texts(value: Any) -> Any:
 
 
 class _InterfaceSchema:
-    """The JSON Schema of ``[interface]``: each key English has, with its English text, and no other."""
+    """The JSON Schema of ``[interface]``: each key English has, with its English text, and no other;
+    quoted (``"nav.next" = "…"``, what editors complete) or not (``nav.next = "…"``, which TOML reads
+    as a table ``nav`` holding ``next``, and validation takes as the same key)."""
 
     def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
         from .i18n import english
 
-        return {"type": "object", "additionalProperties": False,
-                "properties": {key: {"type": "string", "description": f"English: {text}"}
-                               for key, text in english().items()}}
+        def table(texts: dict[str, str]) -> dict[str, Any]:
+            out = {key: {"type": "string", "description": f"English: {text}"} for key, text in texts.items()}
+            inner: dict[str, dict[str, str]] = {}
+            for key, text in texts.items():
+                head, dot, rest = key.partition(".")
+                if dot:
+                    inner.setdefault(head, {})[rest] = text
+            out.update({head: table(rest) for head, rest in inner.items() if head not in out})
+            return {"type": "object", "additionalProperties": False, "properties": out}
+
+        return table(dict(english()))
 
 
 #: A story's own interface texts in one language (``[interface]``: ``"nav.next" = "次へ"``), over

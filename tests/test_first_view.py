@@ -681,7 +681,10 @@ def test_a_long_cjk_name_shortens_at_its_own_brackets_and_commas(chromium, tmp_p
     aside = "墨田区押上一丁目一番二号東武鉄道伊勢崎線とうきょうスカイツリー駅前北口広場" * 2
     names = {"skytree": ("東京スカイツリー（" + aside + "）", "東京スカイツリー", [139.8107, 35.7101]),
              "yangshan": ("上海港：" + aside, "上海港", [122.06, 30.63]),
-             "haneda": ("羽田空港、" + aside, "羽田空港", [139.7798, 35.5494])}
+             "haneda": ("羽田空港、" + aside, "羽田空港", [139.7798, 35.5494]),
+             # (Arabic's comma too, with its space: "ميناء شنغهاي، …")
+             "shanghai": ("ميناء شنغهاي، " + "ميناء يانغشان للمياه العميقة في بحر الصين الشرقي " * 3, "ميناء شنغهاي",
+                          [121.49, 31.24])}
     features = [{"type": "Feature", "id": i, "geometry": {"type": "Point", "coordinates": c},
                  "properties": {"name": n, "annotation": "説明。", "sources": [{"title": "出典", "url": "https://example.org/"}]}}
                 for i, (n, _, c) in names.items()]

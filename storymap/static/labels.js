@@ -60,9 +60,10 @@
 
   // A name's short form, for a label with no room for the whole: without what is in brackets
   // or after a comma, colon or dash ("Port of Shanghai (Yangshan)" → "Port of Shanghai"), the
-  // full-width ones of Chinese and Japanese too ("東京スカイツリー（押上）", "羽田空港、…").
+  // full-width ones of Chinese and Japanese too ("東京スカイツリー（押上）", "羽田空港、…"), and
+  // Arabic's comma ("ميناء شنغهاي، …").
   function short(name) {
-    return name.replace(/\s*[(（][^)）]*[)）]/g, '').split(/[,:]\s|[，：、]|\s[–—-]\s/)[0].trim() || name;
+    return name.replace(/\s*[(（][^)）]*[)）]/g, '').split(/[,:،]\s|[，：、]|\s[–—-]\s/)[0].trim() || name;
   }
 
   // How much narrower (whole px) a label could be where its text wraps: a box whose text wraps

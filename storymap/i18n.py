@@ -397,10 +397,11 @@ def language_notes(lang: str, own: Optional[Mapping[str, str]] = None) -> list[s
         meant = MIX_UPS[primary]
         notes.append(f"{primary!r} is {_cldr()[1].get(primary, primary)}; if the story is in "
                      f"{_cldr()[1].get(meant, meant)}, its tag is {meant!r}")
-    missing = [key for key in english() if key not in (own or {})]
+    # (The language's own name, for the language switch, comes from CLDR where the story gives none.)
+    missing = [key for key in english() if key not in (own or {}) and not (key == "language.name" and own_name(tag))]
     if not has_catalogue(tag) and missing:
         ours = [_normal_case(c) for c in catalogues()]
-        if len(missing) == len(english()):
+        if not own:
             notes.append(f"the page's interface (Previous/Next, the legend's title, announcements, labels for screen "
                          f"readers) is in English for {called}: storymap has interface texts for "
                          f"{', '.join(ours[:-1])} and {ours[-1]} only; give them in {called} in an [interface] table "

@@ -229,3 +229,14 @@ def test_the_texts_the_pages_script_writes_are_the_storys(tmp_path: Path, make_p
     assert "凡例" in got["legend"]
     assert re.fullmatch(r"11中2：.+", got["live"]), got["live"]
     assert run_.errors == []
+
+
+def test_the_count_of_texts_still_english_leaves_out_the_name_cldr_gives():
+    """The language switch names a language in itself from CLDR where the story does not: that
+    text is not counted as still English."""
+    total = len(i18n.english())
+    notes = i18n.language_notes("ja", {"nav.next": "次へ"})
+    assert len(notes) == 1 and notes[0].startswith(f"{total - 2} of the page's {total} interface texts are still in "
+                                                   "English for Japanese ('ja'): add 'language.label',")
+    assert "is in English for Japanese" in i18n.language_notes("ja")[0]  # (none given: the whole interface)
+    assert i18n.language_notes("cuk", {"nav.next": "Next!"})[-1].startswith(f"{total - 1} of the page's {total}")

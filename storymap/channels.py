@@ -90,9 +90,14 @@ def _plain(markdown: str) -> str:
 
 
 def _shorten(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters: cut at a space in its second half, else (a text
+    without spaces: Japanese, Thai) between two letters, never inside one (see :func:`_joined`)."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1]
+    end = limit - 1
+    while end > 1 and _joined(text, end):
+        end -= 1
+    cut = text[:end]
     cut = cut[: cut.rfind(" ")] if " " in cut[limit // 2:] else cut
     return cut.rstrip(" ,;:–-") + "…"
 

@@ -940,3 +940,21 @@ def test_the_cards_text_breaks_between_letters_never_inside_one(tmp_path: Path):
             short = channels._wrap(draw, text, font, width, 2)
             kept = "".join(short)[:-3]
             assert short[-1].endswith("...") and text.startswith(kept) and not channels._joined(text, len(kept))
+
+
+@pytest.mark.parametrize("text", [
+    "ที่นี่กรุงเทพ" * 40,                    # Thai: no spaces, vowel and tone marks after their consonants
+    "राष्ट्रीय" * 60,                      # Devanagari: vowel signs and conjuncts (virama)
+    "東京の名所" * 56 + "👩\u200d👩\u200d👧" * 20,  # no spaces, then emoji sequences where it is cut
+])
+def test_the_description_is_shortened_between_letters_never_inside_one(text: str):
+    """The page's description (and og:description, the card's alt text) of a story written
+    without spaces was cut at a code point: a Thai vowel or a Devanagari sign could end it alone,
+    an emoji sequence be split."""
+    from storymap.channels import _joined, _shorten
+
+    for limit in range(280, 321):
+        short = _shorten(text, limit)
+        assert short.endswith("…") and len(short) <= limit, limit
+        body = short[:-1]
+        assert text.startswith(body) and not _joined(text, len(body)), (limit, body[-3:], text[len(body)])

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["catalogue", "catalogues", "text", "direction", "dir_attribute", "page_languages", "marked_elements", "language_templates",
            "page_config", "tiles_attribution", "basemap_attribution", "with_language", "JS_KEYS",
            "MARK", "check_language", "own_name", "LanguageTagError", "language_notes", "has_catalogue", "language_name",
-           "check_interface", "own_interface", "english", "placeholders"]
+           "check_interface", "own_interface", "english", "placeholders", "switch_names"]
 
 #: The attribute that marks an element whose text or attributes depend on the language.
 MARK = "data-i18n"
@@ -507,6 +507,25 @@ def text(lang: str, key: str, own: Optional[Mapping[str, str]] = None, **params:
     return _PLACEHOLDER.sub(lambda m: str(params[m.group(1)]) if m.group(1) in params else m.group(0), template)
 
 
+def switch_names(data: "StoryData") -> list[tuple[str, str]]:
+    """``(tag, name)`` of each language of the story's page, as the language switch names them: the
+    story's ``language.name`` for it, else its catalogue's, else CLDR's. Two languages of one name
+    (``es`` and ``es-MX``: both Español in the catalogue) are told apart by CLDR's names with their
+    region (Español, Español (México)), else by their tags."""
+    langs = page_languages(data)
+    names = [catalogue(lang, own_interface(data, lang))["language.name"] for lang in langs]
+
+    def repeated() -> set[str]:
+        return {name for name in names if names.count(name) > 1}
+
+    twice = repeated()
+    names = [own_name(lang) or name if name in twice and "language.name" not in own_interface(data, lang) else name
+             for lang, name in zip(langs, names)]
+    twice = repeated()
+    names = [f"{name} ({lang})" if name in twice else name for lang, name in zip(langs, names)]
+    return list(zip(langs, names))
+
+
 def page_languages(data: "StoryData") -> list[str]:
     """The languages a story's page holds, the story's own first unless ``languages`` orders them."""
     return story_languages(data.lang, data.languages, list(data.translations))
@@ -682,7 +701,7 @@ def page_config(control: Any) -> dict[str, Any]:
     shown_lang = control.context.lang
     out: dict[str, Any] = {
         "lang": shown_lang,
-        "langs": [[lang, variant.context.ui["language.name"]] for lang, variant in variants.items()],
+        "langs": [list(pair) for pair in switch_names(control.context.source)],
         "ui": {lang: _js_strings(lang, variant.context.ui) for lang, variant in variants.items()},
     }
     if control.context.source.tiles is not None:

@@ -475,9 +475,7 @@ class StoryControl(MacroElement):
     @property
     def languages(self) -> list[tuple[str, str]]:
         """``(tag, own name)`` of each language of the page (one: no language switch)."""
-        source = self.context.source
-        return [(lang, i18n.catalogue(lang, i18n.own_interface(source, lang))["language.name"])
-                for lang in i18n.page_languages(source)]
+        return i18n.switch_names(self.context.source)
 
     @property
     def i18n_marks(self) -> tuple[Markup, Markup]:

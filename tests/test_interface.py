@@ -240,3 +240,20 @@ def test_the_count_of_texts_still_english_leaves_out_the_name_cldr_gives():
                                                    "English for Japanese ('ja'): add 'language.label',")
     assert "is in English for Japanese" in i18n.language_notes("ja")[0]  # (none given: the whole interface)
     assert i18n.language_notes("cuk", {"nav.next": "Next!"})[-1].startswith(f"{total - 1} of the page's {total}")
+
+
+def test_two_languages_of_one_name_are_told_apart_on_the_switch(tmp_path: Path):
+    """es and es-MX were both "Español" on the language switch (es-MX takes es's catalogue)."""
+    folder = _story(tmp_path)
+    (folder / "story.es-MX.toml").write_bytes((folder / "story.es.toml").read_bytes())
+    story = storymap.load(folder)
+    assert i18n.switch_names(story.data) == [("en", "English"), ("es", "Español"), ("es-MX", "Español (México)")]
+    page = story.to_html()
+    assert '"langs":[["en","English"],["es","Español"],["es-MX","Español (México)"]]' in page
+    assert re.search(r'lang="es-MX"[^>]*>Español \(México\)<', page)
+    # A name the story gives is kept; the tag tells apart what still reads the same.
+    for name in ("story.es.toml", "story.es-MX.toml"):
+        path = folder / name
+        path.write_text(path.read_text("utf-8") + _toml({"language.name": "Español (México)"}), "utf-8")
+    assert i18n.switch_names(storymap.load(folder).data)[1:] == [("es", "Español (México) (es)"),
+                                                                 ("es-MX", "Español (México) (es-MX)")]

@@ -340,7 +340,7 @@ def check_interface(value: Any) -> dict[str, str]:
                              "not an interface text; `storymap schema story` lists them all (the keys of "
                              "storymap/locales/en.json)"))
         elif not isinstance(text, str) or not text.strip():
-            problems.append(((key,), f"expected the text in the story's language, got {short_repr(text)}"))
+            problems.append(((key,), f"expected its text (some words), got {short_repr(text)}"))
         else:
             want, got = placeholders(known[key]), placeholders(text)
             if got != want:

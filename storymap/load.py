@@ -110,7 +110,8 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
         problems.append(Problem(name, "is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8"))
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem(name, "starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM"))
+        # UTF-8 "with BOM", as Windows Notepad and Excel save it: the mark says nothing more, and
+        # RFC 8259 lets a reader ignore it.
         raw = raw[3:]
     try:
         return raw.decode("utf-8")

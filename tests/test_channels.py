@@ -554,6 +554,29 @@ def test_a_printed_page_never_ends_on_a_heading_whose_text_is_on_the_next(built_
 
 
 @pytest.mark.browser
+def test_a_printed_address_reads_whole_in_a_right_to_left_story(tmp_path: Path, make_page):
+    """Printed, a link shows its address after it; in a right-to-left story an address with an
+    Arabic path was cut in pieces and reordered ("(برج_إيفل/https://ar.wikipedia.org/wiki)"): it
+    is isolated, left to right, between the story's own brackets."""
+    folder = tiny_story(tmp_path / "s", extra='lang = "ar"')
+    places = json.loads((folder / "places.geojson").read_text("utf-8"))
+    url = "https://ar.wikipedia.org/wiki/برج_إيفل"
+    places["features"][0]["properties"]["sources"] = [{"title": "برج إيفل", "url": url}]
+    (folder / "places.geojson").write_text(json.dumps(places), "utf-8")
+    page = storymap.load(folder).save(tmp_path / "index.html")
+    run = make_page((1280, 800)).open(page)
+    run.page.emulate_media(media="print")
+    try:
+        after = run.js("""() => Array.from(document.querySelectorAll('.storymap-panel a[href^="http"]'))
+            .map((a) => [a.getAttribute('href'), getComputedStyle(a, '::after').content])""")
+    finally:
+        run.page.emulate_media(media="screen")
+    assert run.js("() => document.querySelector('[data-storymap]').closest('[dir]').dir") == "rtl"
+    assert [url, '" (\u2066' + url + '\u2069)"'] in after
+    assert all(content == '" (\u2066' + href + '\u2069)"' for href, content in after)
+
+
+@pytest.mark.browser
 def test_without_javascript_the_article_shows(browser, media_pages):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
     try:

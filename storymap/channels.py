@@ -1026,25 +1026,33 @@ def render_steps(story: Any, out_dir: str | os.PathLike[str], *, width: int = 12
             context.close()
             if pdf:
                 target = out / "story.pdf"
-                context = browser.new_context(viewport={"width": 800, "height": 1100}, offline=True)
-                handout = context.new_page()
-                handout.route("**/*", lambda route: route.continue_()
-                              if route.request.url.startswith(("data:", "about:")) else route.abort())
-                handout.set_content(handout_html(data, pictures, lang=lang), wait_until="load")
-                handout.evaluate("() => Promise.all(Array.from(document.images).map((i) => i.decode()"
-                                 ".catch(() => null)))")
-                handout.pdf(path=str(target), format="A4", print_background=True,
-                            margin={"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
-                            display_header_footer=True, header_template="<span></span>",
-                            footer_template='<div style="font-size:8px;width:100%;text-align:center;color:#555">'
-                                            '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
-                context.close()
+                target.write_bytes(handout_pdf(browser, handout_html(data, pictures, lang=lang)))
                 written.append(target)
                 if progress:
                     progress(target)
         finally:
             browser.close()
     return written
+
+
+def handout_pdf(browser: Any, html: str) -> bytes:
+    """The PDF (A4, numbered pages) of ``html``, a :func:`handout_html` page, printed by
+    ``browser`` (a launched Playwright Chromium) offline."""
+    context = browser.new_context(viewport={"width": 800, "height": 1100}, offline=True)
+    try:
+        handout = context.new_page()
+        handout.route("**/*", lambda route: route.continue_()
+                      if route.request.url.startswith(("data:", "about:")) else route.abort())
+        handout.set_content(html, wait_until="load")
+        handout.evaluate("() => Promise.all(Array.from(document.images).map((i) => i.decode()"
+                         ".catch(() => null)))")
+        return handout.pdf(format="A4", print_background=True,
+                           margin={"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
+                           display_header_footer=True, header_template="<span></span>",
+                           footer_template='<div style="font-size:8px;width:100%;text-align:center;color:#555">'
+                                           '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+    finally:
+        context.close()
 
 
 def handout_html(story: Any, pictures: dict[str, bytes], *, lang: Optional[str] = None) -> str:

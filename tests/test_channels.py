@@ -665,6 +665,26 @@ def test_the_handout_is_in_the_language_asked_for(tmp_path: Path):
 
 
 @pytest.mark.browser
+def test_a_handout_of_forty_steps_never_ends_a_page_on_the_places_heading(tmp_path: Path, browser):
+    """In the handout, a step's "Places and sources" fell at a page's foot, its list on the next
+    page (the Panama story's first step in Spanish). Forty steps, each a line longer than the last,
+    bring that heading to every height of a page: it always keeps to its list."""
+    folder = tiny_story(tmp_path / "s")
+    text = (folder / "story.toml").read_text("utf-8").split("[[steps]]")[0]
+    for i in range(40):
+        lines = "\n".join(f"- Line {n} of step {i + 1}." for n in range(i + 20))
+        text += (f'[[steps]]\nid = "step-{i + 1}"\ntitle = "Step {i + 1}"\nnarrative = """\n{lines}\n"""\n'
+                 f'places = ["lisbon", "porto"]\n\n')
+    (folder / "story.toml").write_text(text, "utf-8")
+    story = storymap.load(folder)
+    assert len(story.steps) == 40
+    pdf = channels.handout_pdf(browser, channels.handout_html(story, {}))
+    feet = pdf_page_feet(pdf, skip_footer=True)
+    assert len(feet) > 40 and [foot for foot in feet if foot == "Places and sources"] == []
+    assert sum(foot.startswith(("Lisbon: ", "Porto: ")) for foot in feet) > 10  # (the steps' pages end on their places)
+
+
+@pytest.mark.browser
 def test_render_in_another_language(tmp_path: Path):
     pypdf = pytest.importorskip("pypdf")
     folder = tiny_story_in_two_languages(tmp_path / "s")

@@ -554,6 +554,32 @@ def test_a_printed_page_never_ends_on_a_heading_whose_text_is_on_the_next(built_
 
 
 @pytest.mark.browser
+def test_printed_place_cards_keep_their_colours_and_drop_the_summaries_triangles(built_page: Path, make_page):
+    """On paper (a browser prints without backgrounds unless asked) a place card's swatch, its
+    only link to the map's legend, was an empty ring or outline; and every "Places on the map"
+    and "Sources" kept the triangle of a button the paper does not have."""
+    run = make_page((1280, 800)).open(built_page)
+    run.page.emulate_media(media="print")
+    try:
+        run.page.wait_for_function("() => document.querySelectorAll('.storymap-place .storymap-swatch').length > 40")
+        printed = run.js("""() => {
+          const root = document.querySelector('[data-storymap]');
+          const all = (selector) => Array.from(root.querySelectorAll(selector));
+          return {
+            swatches: all('.storymap-swatch').map((s) => getComputedStyle(s).printColorAdjust),
+            filled: all('.storymap-place .storymap-swatch--point').map((s) => getComputedStyle(s).backgroundColor),
+            markers: all('summary').map((s) => getComputedStyle(s).listStyleType),
+          };
+        }""")
+    finally:
+        run.page.emulate_media(media="screen")
+    assert len(printed["swatches"]) > 40 and set(printed["swatches"]) == {"exact"}
+    assert "rgb(38, 50, 56)" in printed["filled"]  # (the headquarters' dark dot: printed as it is)
+    assert len(printed["markers"]) > 40 and set(printed["markers"]) == {"none"}
+    assert run.js("() => getComputedStyle(document.querySelector('.storymap-panel summary')).listStyleType") != "none"
+
+
+@pytest.mark.browser
 def test_a_printed_address_reads_whole_in_a_right_to_left_story(tmp_path: Path, make_page):
     """Printed, a link shows its address after it; in a right-to-left story an address with an
     Arabic path was cut in pieces and reordered ("(برج_إيفل/https://ar.wikipedia.org/wiki)"): it

@@ -26,6 +26,7 @@ import storymap
 from storymap import channels
 from storymap.cli import main as cli
 from storymap.dates import span_label
+from storymap.translations import localize
 
 from .conftest import GEODATA, PageRun
 from .test_media import add_media, photo
@@ -708,6 +709,25 @@ def test_a_handout_of_forty_steps_never_ends_a_page_on_the_places_heading(tmp_pa
     feet = pdf_page_feet(pdf, skip_footer=True)
     assert len(feet) > 40 and [foot for foot in feet if foot == "Places and sources"] == []
     assert sum(foot.startswith(("Lisbon: ", "Porto: ")) for foot in feet) > 10  # (the steps' pages end on their places)
+
+
+@pytest.mark.browser
+def test_the_panama_handout_keeps_each_on_the_map_box_whole(browser):
+    """In the Panama story's Spanish handout, step 6's "En el mapa:" box (after the canal's
+    chart) was cut by a page break after its first line, its second line alone at the top of the
+    next page. Printed with pictures of the size render takes, every box is on one page."""
+    from pypdf import PdfReader
+
+    story = storymap.load(GEODATA)
+    blank = io.BytesIO()
+    Image.new("RGB", (1280, 800), "#e0ddd5").save(blank, "PNG")
+    html = channels.handout_html(story, {step.id: blank.getvalue() for step in story.steps}, lang="es")
+    pages = [" ".join(unicodedata.normalize("NFKC", page.extract_text()).split())
+             for page in PdfReader(io.BytesIO(channels.handout_pdf(browser, html))).pages]
+    spanish = localize(story.data, "es")
+    boxes = ["En el mapa: " + " ".join(channels._step_description(spanish, step, "es").split()) for step in spanish.steps]
+    assert len(boxes) == 11 and sum(page.count("En el mapa:") for page in pages) == 11
+    assert [box[:60] for box in boxes if not any(box in page for page in pages)] == []
 
 
 @pytest.mark.browser

@@ -54,7 +54,7 @@ WORDS = {
                     "in three steps to Gatún Lake; after the {cut:g}-km Culebra Cut, Pedro Miguel Locks lower them "
                     "{pm:g} m to Miraflores Lake and Miraflores Locks {mf:g} m in two steps to the Pacific.")},
     "es": {"cut": "Corte Culebra", "locks": "Esclusas de Gatún", "lift": "+{m:g} m en 3 escalones", "lake": "Lago Gatún",
-           "lake_height": "{m:g} m sobre el nivel del mar", "pm": ("Pedro Miguel", "−{m:g} m, 1 escalón"),
+           "lake_height": "{m:g} m s. n. m.", "pm": ("Pedro Miguel", "−{m:g} m, 1 escalón"),
            "mf": ("Miraflores", "−{m:g} m, 2 escalones"), "caribbean": "Caribe", "pacific": "Pacífico",
            "tides": "mareas de ±3.3 m",
            "axis": "Distancia desde la entrada del Caribe (km). Esclusas más anchas que a escala.",

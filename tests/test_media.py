@@ -272,3 +272,19 @@ def test_svg_with_active_content_is_refused(body: str, reason: str):
 def test_svg_that_cannot_be_read_is_refused(data: bytes, reason: str):
     with pytest.raises(MediaError, match=reason):
         sanitize_svg(data, "f.svg")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["canal-profile.svg", "canal-profile.es.svg"])
+def test_the_canal_charts_labels_do_not_overlap(name: str, make_page):
+    """The Panama story's chart of the canal's levels (scripts/make_canal_profile.py), in each
+    language: the Spanish "26 m sobre el nivel del mar" ran into "12.6 km" under Corte Culebra."""
+    chart = Path(__file__).resolve().parent.parent / "geodata" / "media" / name
+    run = make_page((1280, 800))
+    run.page.goto(chart.as_uri())
+    boxes = run.js("""() => [...document.querySelectorAll('text')].map((t) => {
+        const r = t.getBBox(); return [t.textContent, r.x, r.y, r.x + r.width, r.y + r.height]; })""")
+    assert len(boxes) >= 8
+    overlaps = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]
+    assert overlaps == []

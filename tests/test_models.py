@@ -184,3 +184,29 @@ def test_problems_found_from_python_say_what_to_write_in_python():
     assert "story.toml" not in problem.message
     with pytest.raises(storymap.StoryError, match="the story has no steps; give at least one step$"):
         storymap.Story({"title": "Empty"})
+
+
+def test_swapped_places_are_found_again_only_when_the_positions_change():
+    """to_html and save check a story's places again; the swap check (0.3 s for 20,000 places) is
+    not run again on the same positions, and any change of a position runs it."""
+    from storymap import models
+
+    def place(pid: str, lon: float, lat: float) -> Place:
+        return Place(id=pid, name=pid, annotation="x", sources=[{"title": "s", "url": "https://example.org/"}],
+                     geometry={"type": "Point", "coordinates": [lon, lat]})
+
+    around = [place(f"p{i}", -79.5 + i * 0.1, 9.0 + i * 0.05) for i in range(6)]
+    swapped = around + [place("bad", 9.2, -79.4)]
+    first = models.swapped_places(swapped)
+    assert [f.index for f in first] == [6]
+    first.clear()  # (the caller's list: the next answer is whole)
+    assert [f.index for f in models.swapped_places(swapped)] == [6]
+    assert models.swapped_places(around + [place("good", -79.4, 9.2)]) == []
+    calls = []
+    real = models._swapped_places
+    try:
+        models._swapped_places = lambda lon, lat: calls.append(1) or real(lon, lat)
+        assert [f.index for f in models.swapped_places(swapped)] == [6] and calls == [1]
+        assert [f.index for f in models.swapped_places(swapped)] == [6] and calls == [1]  # the same positions
+    finally:
+        models._swapped_places = real

@@ -439,59 +439,172 @@ def _cluster_drop(text: str, drop: set[str]) -> str:
     return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
 
 
-def _fit(text: str, weight: str) -> tuple[str, Optional[tuple[str, int, bool]], str]:
-    """What of ``text`` the card can draw, the font to draw it with, and what the writer should
-    know when that is not all of it: ``(text, font, warning)``.
+def _fit(text: str, weight: str) -> tuple[str, tuple[tuple[str, int, bool], ...], str]:
+    """What of ``text`` the card can draw, the fonts to draw it with, and what the writer should
+    know when that is not all of it: ``(text, fonts, warning)``.
 
-    A symbol or emoji no font has is left out (the rest reads without it); letters of a script no
-    font has, or that Pillow cannot lay out (right-to-left or Indic without raqm), leave the whole
-    text out: never a row of empty boxes, or letters in the wrong order.
+    One font when one has all of the text; else several, each run of characters drawn with one that
+    has it (:class:`_Mixed`: a Latin name in a Hindi title, "Tokyo 東京"). No font: Pillow's own. A
+    character no font has is left out (a letter or an emoji with its signs): never an empty box.
+    Right-to-left or Indic letters Pillow cannot lay out (no raqm) leave the whole text out: never
+    letters in the wrong order.
     """
     return _fitted(text, weight, os.environ.get(FONTS_ENV, ""), _complex_layout())
 
 
 @lru_cache(maxsize=256)
-def _fitted(text: str, weight: str, _extra: str, laid_out: bool) -> tuple[str, Optional[tuple[str, int, bool]], str]:
+def _fitted(text: str, weight: str, _extra: str, laid_out: bool) -> tuple[str, tuple[tuple[str, int, bool], ...], str]:
     if not laid_out:
         unlaid = [c for c in text if _needs_layout(c)]
         if unlaid:
-            return "", None, (f"its {' and '.join(_scripts(unlaid))} letters need complex text layout, which "
-                              "Pillow here lacks (its raqm layout needs FriBiDi: Debian/Ubuntu apt install "
-                              "libfribidi0, macOS brew install fribidi)")
+            return "", (), (f"its {' and '.join(_scripts(unlaid))} letters need complex text layout, which "
+                            "Pillow here lacks (its raqm layout needs FriBiDi: Debian/Ubuntu apt install "
+                            "libfribidi0, macOS brew install fribidi)")
     needed = frozenset(ord(c) for c in text if not _ignorable(c))
-    if not needed:
-        return text, _choose(needed, weight), ""
     choice = _choose(needed, weight)
-    if choice:
-        return text, choice, ""
+    if choice or not needed:
+        return text, (choice,) if choice else (), ""
     have = frozenset().union(*(chars for path in (*_extra_fonts(), *_default_fonts(weight), *_system_fonts(weight))
                               for _i, chars, _b in _faces(path)))
     if not have and max(needed) < 0x250:  # (no font file at all: Pillow's own has Latin letters)
-        return text, None, ""
+        return text, (), ""
+    problem = ""
     missing = [chr(c) for c in sorted(needed - have, key=lambda c: text.index(chr(c)))]
-    symbols = {c for c in missing if unicodedata.category(c)[0] not in "LN" and unicodedata.category(c) not in ("Mn", "Mc")}
-    letters = [c for c in missing if c not in symbols]
-    if symbols and not letters:
-        kept = _cluster_drop(text, symbols)
-        fit = _fit(kept, weight) if kept else ("", None, "")
-        if fit[1] is not None:
-            shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing if c in symbols)
-            return fit[0], fit[1], f"no font here has {shown}: left out of its text"
-    one = ""
-    if not letters:  # (each character is in some font, but no one font has them all)
-        letters, one = [c for c in text if unicodedata.category(c)[0] == "L"], "one "
-    scripts = _scripts(letters)
-    package = "fonts-noto-cjk" if any("CJK" in n for n in scripts) else "fonts-noto-core"
-    return "", None, (f"no {one}font here has all of its {', '.join(scripts)} letters: install one that does "
-                      f"(Debian/Ubuntu: apt install {package}; any Noto Sans font for the script) or name a font "
-                      f"file or folder in {FONTS_ENV}")
+    if missing:
+        symbols = [c for c in missing if unicodedata.category(c)[0] not in "LN"
+                   and unicodedata.category(c) not in ("Mn", "Mc")]
+        letters = [c for c in missing if c not in symbols]
+        if letters:
+            scripts = _scripts(letters)
+            package = "fonts-noto-cjk" if any("CJK" in n for n in scripts) else "fonts-noto-core"
+            problem = (f"no font here has all of its {', '.join(scripts)} letters: install one that does "
+                       f"(Debian/Ubuntu: apt install {package}; any Noto Sans font for the script) or name a "
+                       f"font file or folder in {FONTS_ENV}")
+        else:
+            problem = f"no font here has {', '.join(f'{c} (U+{ord(c):04X})' for c in symbols)}: left out of its text"
+        text = _cluster_drop(text, set(missing))
+        if not any(not _ignorable(c) for c in text):
+            return "", (), problem
+        choice = _choose(frozenset(ord(c) for c in text if not _ignorable(c)), weight)
+        if choice:
+            return text, (choice,), problem
+    return text, _chain(text, weight), problem
+
+
+def _script(char: str) -> str:
+    """``char``'s script, as :func:`_scripts` names it (punctuation and digits: their own names)."""
+    name = unicodedata.name(char, "").split(" ")[0]
+    return "CJK" if name in _CJK else name
+
+
+def _chain(text: str, weight: str) -> tuple[tuple[str, int, bool], ...]:
+    """The fonts that draw ``text`` together when no one font has it all: in the order its scripts
+    come, for each the first font (see :func:`_choose`) that has all of that script's letters in it,
+    else its character; a script a font before has is drawn with that one."""
+    chain: list[tuple[str, int, bool]] = []
+    covered: set[int] = set()
+    for char in text:
+        if _ignorable(char) or ord(char) in covered:
+            continue
+        script = _script(char)
+        group = frozenset(ord(c) for c in text if not _ignorable(c) and _script(c) == script) - covered
+        choice = _choose(group, weight) or _choose(frozenset([ord(char)]), weight)
+        if choice is None:
+            continue
+        chain.append(choice)
+        covered |= _face_chars(choice[0], choice[1])
+    return tuple(chain)
+
+
+def _face_chars(path: str, index: int) -> frozenset[int]:
+    return next((chars for i, chars, _bold in _faces(path) if i == index), frozenset())
+
+
+class _Mixed:
+    """Fonts that draw one text together, as a browser falls back from font to font: each letter
+    (with its signs) with the font of the one before when that has it, else the first that has it.
+
+    ``faces``: ``(font, stroke that makes it bold, its characters)`` each, the first setting the
+    baseline. A line is laid out as runs of one font and one direction, placed in reading order
+    (the bidi algorithm's reordering of levels); raqm lays out each run.
+    """
+
+    def __init__(self, faces: Sequence[tuple[Any, int, frozenset[int]]]):
+        self.faces = list(faces)
+        self.ascent = self.faces[0][0].getmetrics()[0]
+
+    def has(self, char: str) -> bool:
+        return any(ord(char) in chars for _font, _stroke, chars in self.faces)
+
+    def _face(self, cluster: str, current: Optional[int]) -> int:
+        for wanted in ({ord(c) for c in cluster if not _ignorable(c) or c.isspace()},
+                       {ord(c) for c in cluster if not _ignorable(c)}):
+            if current is not None and wanted <= self.faces[current][2]:
+                return current
+            found = next((i for i, (_f, _s, chars) in enumerate(self.faces) if wanted <= chars), None)
+            if found is not None:
+                return found
+        return current or 0
+
+    def runs(self, text: str) -> list[list[Any]]:
+        """``[text, face, direction ("ltr", "rtl"; None: no strong letter)]`` in reading order."""
+        runs: list[list[Any]] = []
+        start = 0
+        for end in range(1, len(text) + 1):
+            if end < len(text) and _joined(text, end):
+                continue
+            cluster, start = text[start:end], end
+            face = self._face(cluster, runs[-1][1] if runs else None)
+            way = next(({"L": "ltr", "R": "rtl", "AL": "rtl"}[b] for b in map(unicodedata.bidirectional, cluster)
+                        if b in ("L", "R", "AL")), None)
+            if runs and runs[-1][1] == face and (way is None or runs[-1][2] in (None, way)):
+                runs[-1][0] += cluster
+                runs[-1][2] = runs[-1][2] or way
+                continue
+            if runs:  # (the spaces between two runs belong to neither: they take the line's side)
+                body = runs[-1][0].rstrip()
+                if body and body != runs[-1][0]:
+                    runs[-1][0], space = body, runs[-1][0][len(body):]
+                    runs.append([space, runs[-1][1], None])
+            runs.append([cluster, face, way])
+        return runs
+
+    def layout(self, draw: Any, text: str, rtl: bool = False) -> list[tuple[str, int, Optional[str], float]]:
+        """``(text, face, direction to lay it out in, width)`` of each run of a line, left to right."""
+        laid_out = _complex_layout()
+        runs = self.runs(text)
+        line = "rtl" if rtl else "ltr"
+        for i, run in enumerate(runs):
+            if run[2] is None:  # (between two runs of one direction: that one; else the line's)
+                before = next((r[2] for r in reversed(runs[:i]) if r[2]), line)
+                after = next((r[2] for r in runs[i + 1:] if r[2]), line)
+                run[2] = before if before == after else line
+        levels = [(1 if rtl else 0) + (run[2] != line) for run in runs]
+        order = list(range(len(runs)))
+        for level in range(max(levels, default=0), 0, -1):  # (reverse each stretch at this level or above)
+            i = 0
+            while i < len(order):
+                if levels[order[i]] >= level:
+                    j = i
+                    while j < len(order) and levels[order[j]] >= level:
+                        j += 1
+                    order[i:j] = order[i:j][::-1]
+                    i = j
+                else:
+                    i += 1
+        out = []
+        for i in order:
+            text_, face, way = runs[i]
+            way = way if laid_out else None
+            width = draw.textlength(text_, font=self.faces[face][0], **({"direction": way} if way else {}))
+            out.append((text_, face, way, width))
+        return out
 
 
 @lru_cache(maxsize=64)
-def _load_font(path: str, index: int, size: int) -> Any:
-    from PIL import ImageFont
-
-    return ImageFont.truetype(path, size, index=index)
+def _mixed(chain: tuple[tuple[str, int, bool], ...], size: int) -> _Mixed:
+    return _Mixed([(_load_font(path, index, size), max(1, size // 30) if embolden else 0, _face_chars(path, index))
+                   for path, index, embolden in chain])
 
 
 @lru_cache(maxsize=64)
@@ -503,16 +616,43 @@ def _load_font(path: Optional[str], index: int, size: int) -> Any:
 
 def _font(weight: str, size: int, text: str = "") -> tuple[Any, int]:
     """A TrueType font that has every character of ``text`` and the stroke width that makes it
-    look bold (0 when it is bold already).
+    look bold (0 when it is bold already); several together (:class:`_Mixed`) when no one font has
+    it all (the stroke: the widest of theirs).
 
     See :func:`_choose`; Pillow's own scalable font when the machine has no font at all. Use
     :func:`_fit` first: ``text`` is what it left of a text.
     """
-    choice = _fit(text, weight)[1] if text else _choose(frozenset(), weight)
-    if choice is not None:
-        path, index, embolden = choice
+    chain = _fit(text, weight)[1] if text else tuple(c for c in [_choose(frozenset(), weight)] if c)
+    if len(chain) > 1:
+        mixed = _mixed(chain, size)
+        return mixed, max(stroke for _f, stroke, _c in mixed.faces)
+    if chain:
+        path, index, embolden = chain[0]
         return _load_font(path, index, size), (max(1, size // 30) if embolden else 0)
     return _load_font(None, 0, size), (max(1, size // 30) if weight == "bold" else 0)
+
+
+def _length(draw: Any, text: str, font: Any, rtl: bool = False) -> float:
+    """The width of ``text`` drawn in one line with ``font`` (one font, or :class:`_Mixed`)."""
+    if isinstance(font, _Mixed):
+        return sum(run[3] for run in font.layout(draw, text, rtl))
+    return draw.textlength(text, font=font, **({"direction": "rtl"} if rtl and _complex_layout() else {}))
+
+
+def _draw_line(draw: Any, xy: tuple[float, float], text: str, font: Any, fill: Any, stroke: int = 0,
+               rtl: bool = False) -> None:
+    """Draw one line of text at ``xy`` (its top left), in a right-to-left story set right to left."""
+    if not isinstance(font, _Mixed):
+        draw.text(xy, text, font=font, fill=fill, stroke_width=stroke, stroke_fill=fill,
+                  **({"direction": "rtl"} if rtl and _complex_layout() else {}))
+        return
+    x, y = xy
+    for run, face, way, width in font.layout(draw, text, rtl):
+        if run.strip():
+            own, bold, _chars = font.faces[face]
+            draw.text((x, y + font.ascent), run, font=own, fill=fill, stroke_width=bold, stroke_fill=fill,
+                      anchor="ls", **({"direction": way} if way else {}))
+        x += width
 
 
 def _units(text: str) -> list[tuple[str, str]]:
@@ -547,6 +687,8 @@ def _joined(text: str, cut: int) -> bool:
 
 def _has(font: Any, char: str) -> bool:
     """Whether a TrueType ``font`` has ``char`` (Pillow's own font: taken as having it)."""
+    if isinstance(font, _Mixed):
+        return font.has(char)
     path = getattr(font, "path", None)
     if not isinstance(path, str):
         return True
@@ -556,7 +698,7 @@ def _has(font: Any, char: str) -> bool:
 
 def _wrap(draw: Any, text: str, font: Any, width: int, max_lines: int, stroke: int = 0) -> list[str]:
     def fits(line: str) -> bool:
-        return draw.textlength(line, font=font) + 2 * stroke <= width
+        return _length(draw, line, font) + 2 * stroke <= width
 
     lines, line = [], ""
     for unit, joiner in _units(text):
@@ -587,7 +729,7 @@ def _wrap(draw: Any, text: str, font: Any, width: int, max_lines: int, stroke: i
         lines = lines[:max_lines]
         last = lines[-1]
         more = "…" if _has(font, "…") else "..."  # (a brand font may have no ellipsis: no empty box)
-        while last and draw.textlength(last + more, font=font) > width:
+        while last and _length(draw, last + more, font) > width:
             if " " in last:
                 last = last[: last.rfind(" ")]
             else:
@@ -736,10 +878,9 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     tdraw = ImageDraw.Draw(text_layer)
     tdraw.rectangle((0, 0, panel * _SS, H), fill=_PANEL + (240,))
     x, y, text_width = 44 * _SS, 52 * _SS, (panel - 88) * _SS
+    # The story's direction for every line: a right-to-left title that starts with a Latin name is
+    # still read from the right (raqm; without it, _fit leaves such text out).
     rtl = direction(lang) == "rtl"
-    # The story's direction for the whole line: a right-to-left title that starts with a Latin name
-    # is still read from the right (raqm; without it, _fit leaves such text out).
-    way = {"direction": "rtl"} if rtl and _complex_layout() else {}
 
     def drawable(text: str, weight: str, what: str, still: str = "") -> str:  # what of it a font here draws
         shown, _choice, problem = _fit(text, weight)
@@ -749,7 +890,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
         return shown
 
     def at(line: str, font: Any) -> float:  # a line's left edge: flush right in a right-to-left story
-        return x + text_width - tdraw.textlength(line, font=font, **way) if rtl else x
+        return x + text_width - _length(tdraw, line, font, rtl) if rtl else x
 
     kicker = drawable(data.kicker.upper(), "bold", "kicker") if data.kicker else ""
     if kicker:
@@ -757,8 +898,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
         # One line, set as the title and dek are (_wrap: its line breaks and other separators are
         # spaces, which Pillow's layout refuses to draw: "\r", U+2029; a long one ends in "…").
         kicker = "".join(_wrap(tdraw, kicker, font, text_width, 1, stroke))
-        tdraw.text((at(kicker, font), y), kicker, font=font, fill=_PANEL_MUTED, stroke_width=stroke,
-                   stroke_fill=_PANEL_MUTED, **way)
+        _draw_line(tdraw, (at(kicker, font), y), kicker, font, _PANEL_MUTED, stroke, rtl)
         y += 44 * _SS
     title = drawable(data.title, "bold", "title", " (the link preview's og:title still carries it)")
     # The largest size that sets the title in two lines, else the one that needs the fewest.
@@ -770,8 +910,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
         size = -min(options)[1] if min(options)[0] > 2 else max(-s for n, s in options if n <= 2)
         font, stroke = _font("bold", size * _SS, title)
         for line in _wrap(tdraw, title, font, text_width, 4, stroke):
-            tdraw.text((at(line, font), y), line, font=font, fill=(255, 255, 255), stroke_width=stroke,
-                       stroke_fill=(255, 255, 255), **way)
+            _draw_line(tdraw, (at(line, font), y), line, font, (255, 255, 255), stroke, rtl)
             y += int(size * 1.18 * _SS)
     # The basemap's credit, in the story's language, at the foot of the text panel (not over the map).
     credit = drawable(ui_text(lang, "attribution.basemap", own_interface(data, lang)), "regular", "map credit")
@@ -784,10 +923,10 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
         font, _ = _font("regular", 25 * _SS, dek)
         room = max(1, int((note_top - 24 * _SS - y) / (25 * 1.4 * _SS)))
         for line in _wrap(tdraw, dek, font, text_width, min(room, 6)):
-            tdraw.text((at(line, font), y), line, font=font, fill=_PANEL_MUTED, **way)
+            _draw_line(tdraw, (at(line, font), y), line, font, _PANEL_MUTED, rtl=rtl)
             y += int(25 * 1.4 * _SS)
     for i, line in enumerate(note):
-        tdraw.text((at(line, small), note_top + i * 20 * _SS), line, font=small, fill=_PANEL_MUTED, **way)
+        _draw_line(tdraw, (at(line, small), note_top + i * 20 * _SS), line, small, _PANEL_MUTED, rtl=rtl)
     image = Image.alpha_composite(image, text_layer).convert("RGB")
     image = image.resize((width, height), Image.Resampling.LANCZOS)
     out = io.BytesIO()

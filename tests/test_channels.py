@@ -889,10 +889,10 @@ def test_the_pages_og_locale_is_its_language(tmp_path: Path):
     assert head_of(story.to_html(languages=["es"])).meta["og:locale"] == "es_ES"
 
 
-def make_font(path: Path, chars: str, *, bold: bool = False, short: str = "") -> Path:
+def make_font(path: Path, chars: str, *, bold: bool = False, short: str = "", high: int = 700) -> Path:
     """A TrueType font with a glyph for each of ``chars``: a solid block 0.8 em wide (a space: none),
     so that text drawn with it is easy to tell from a missing glyph's hollow box; those in ``short``
-    are 0.3 em high, the others 0.7."""
+    are 0.3 em high, the others ``high`` thousandths of an em (0.7)."""
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.ttGlyphPen import TTGlyphPen
 
@@ -906,7 +906,7 @@ def make_font(path: Path, chars: str, *, bold: bool = False, short: str = "") ->
         pen = TTGlyphPen(None)
         if name not in (".notdef", "uni0020"):
             pen.moveTo((100, 0))
-            top = 300 if name[3:] and chr(int(name[3:], 16)) in short else 700
+            top = 300 if name[3:] and chr(int(name[3:], 16)) in short else high
             pen.lineTo((100, top))
             pen.lineTo((900, top))
             pen.lineTo((900, 0))
@@ -957,10 +957,10 @@ def test_the_social_card_draws_a_title_in_any_script_with_a_font_that_has_it(tmp
     assert not [w for w in caught if "social card" in str(w.message)]
     # Solid blocks fill much of the panel: a missing glyph's box is a thin outline.
     assert panel_ink(card) > 0.12, panel_ink(card)
-    assert channels._fit(JAPANESE, "bold")[1][0] == str(tmp_path / "fonts" / "Block-Bold.ttf")
-    assert channels._fit(JAPANESE_DEK, "regular")[1][0].endswith("Block-Regular.ttf")
+    assert channels._fit(JAPANESE, "bold")[1][0][0] == str(tmp_path / "fonts" / "Block-Bold.ttf")
+    assert channels._fit(JAPANESE_DEK, "regular")[1][0][0].endswith("Block-Regular.ttf")
     # A Latin text keeps DejaVu (the fonts named have no Latin letters).
-    assert "DejaVu" in channels._fit("Two harbours", "bold")[1][0]
+    assert "DejaVu" in channels._fit("Two harbours", "bold")[1][0][0]
 
 
 class warnings_caught:
@@ -1077,3 +1077,128 @@ def test_the_description_is_shortened_between_letters_never_inside_one(text: str
         assert short.endswith("…") and len(short) <= limit, limit
         body = short[:-1]
         assert text.startswith(body) and not _joined(text, len(body)), (limit, body[-3:], text[len(body)])
+
+
+def ink_blocks(card: bytes, top: int = 40, bottom: int = 560, left: int = 0, right: int = 500,
+               slack: int = 1) -> list[list[tuple[int, int, int]]]:
+    """The solid blocks a block font draws in the card's text panel, line by line from the top, each
+    ``(left, right, height)`` from left to right (bottoms aside: each line's blocks share its baseline)."""
+    image = Image.open(io.BytesIO(card)).convert("L").crop((left, top, right, bottom))
+    ink = [[image.getpixel((x, y)) > 200 for x in range(image.width)] for y in range(image.height)]
+    rows = [y for y in range(image.height) if any(ink[y])]
+    bands, lines = [], []
+    for y in rows:
+        if bands and y == bands[-1][1] + 1:
+            bands[-1][1] = y
+        else:
+            bands.append([y, y])
+    for y0, y1 in bands:
+        columns = [x for x in range(image.width) if any(ink[y][x] for y in range(y0, y1 + 1))]
+        blocks: list[list[int]] = []
+        for x in columns:
+            if blocks and x == blocks[-1][1] + 1:
+                blocks[-1][1] = x
+            else:
+                blocks.append([x, x])
+        line = []
+        for x0, x1 in blocks:
+            middle = (x0 + x1) // 2
+            column = [y for y in range(y0, y1 + 1) if ink[y][middle]]
+            assert max(column) >= y1 - slack, "a block off the line's baseline"
+            line.append((x0 + left, x1 + left, len(column)))
+        lines.append(line)
+    return lines
+
+
+def heights(lines: list[list[tuple[int, int, int]]]) -> str:
+    """Each block's height as a letter, line after line: T (0.7 em), M (0.5), S (0.3)."""
+    tallest = max(h for line in lines for _l, _r, h in line)
+    return "".join("T" if h > 0.85 * tallest else "M" if h > 0.57 * tallest else "S" for line in lines for *_x, h in line)
+
+
+DELHI = "दिल्ली"  # (six characters: in a font without shaping rules, six blocks)
+
+
+def several_fonts(folder: Path, *, devanagari: bool = True) -> Path:
+    """Block fonts of three heights, each with the letters of one script: Latin 0.7 em high (XYZ
+    0.3; no Devanagari), CJK 0.5 (no Latin), Devanagari 0.3 (no Latin)."""
+    make_font(folder / "Latin-Bold.ttf", "TokyoandDelhiABCXYZ…", bold=True, short="XYZ")
+    make_font(folder / "Cjk-Bold.ttf", "東京", bold=True, high=500)
+    if devanagari:
+        make_font(folder / "Deva-Bold.ttf", DELHI, bold=True, high=300)
+    return folder
+
+
+def test_a_title_no_one_font_has_is_drawn_with_a_font_for_each_run(tmp_path: Path, monkeypatch):
+    """A title mixing scripts ("Tokyo 東京 and Delhi दिल्ली", a Latin name in a Hindi title whose
+    font has no Latin letters) that no single font had was left out of the card, with a warning.
+    Each run of its characters is now drawn with a font that has it, as a browser falls back from
+    font to font: every letter is drawn, in order, on one baseline, wrapped as one text."""
+    monkeypatch.setattr(channels, "_system_fonts", lambda weight: ())
+    monkeypatch.setenv(channels.FONTS_ENV, str(several_fonts(tmp_path / "fonts")))
+    title = f"Tokyo 東京 and Delhi {DELHI}"
+    with warnings_caught() as caught:
+        card = channels.social_card(storymap.load(titled(tmp_path / "s", title, subtitle="")))
+    assert not [w for w in caught if "social card" in str(w.message)]
+    lines = ink_blocks(card, bottom=500)
+    assert heights(lines) == "TTTTT" "MM" "TTT" "TTTTT" "SSSSSS", lines
+    assert len(lines) > 1 and all(line[0][0] == lines[0][0][0] for line in lines)  # (wrapped, flush left)
+    # A Devanagari letter drawn alone (no font: Pillow's own) would be an outline, not a block.
+    widths = {r - l for line in lines for l, r, _h in line}
+    assert max(widths) - min(widths) <= 2, widths
+
+
+def test_a_letter_no_font_has_is_left_out_of_a_mixed_title_the_rest_drawn(tmp_path: Path, monkeypatch):
+    """When one script of a mixed title has no font at all, just its letters are left out (and
+    said); the runs the other fonts have are drawn."""
+    monkeypatch.setattr(channels, "_system_fonts", lambda weight: ())
+    monkeypatch.setenv(channels.FONTS_ENV, str(several_fonts(tmp_path / "fonts", devanagari=False)))
+    with pytest.warns(UserWarning, match=f"title 'Tokyo 東京 and Delhi {DELHI}': no font here has all of its "
+                                         "Devanagari letters.*drawn without them"):
+        card = channels.social_card(storymap.load(titled(tmp_path / "a", f"Tokyo 東京 and Delhi {DELHI}", subtitle="")))
+    assert card == channels.social_card(storymap.load(titled(tmp_path / "b", "Tokyo 東京 and Delhi", subtitle="")))
+    assert heights(ink_blocks(card, bottom=500)) == "TTTTT" "MM" "TTT" "TTTTT"
+
+
+def test_a_right_to_left_title_mixing_fonts_is_read_from_the_right(tmp_path: Path, monkeypatch):
+    """A right-to-left title with Latin names in it (Syriac: DejaVu has none), whose Syriac font
+    has no Latin letters: the runs are
+    set in reading order from the right (the first name at the right), each in its own direction."""
+    monkeypatch.setattr(channels, "_system_fonts", lambda weight: ())
+    fonts = several_fonts(tmp_path / "fonts")
+    make_font(fonts / "Syriac-Bold.ttf", "ܐܒܓ", bold=True, high=500)
+    monkeypatch.setenv(channels.FONTS_ENV, str(fonts))
+    with warnings_caught():  # (storymap has no interface texts in Syriac: it says so)
+        card = channels.social_card(storymap.load(titled(tmp_path / "syr", "ABC ܐܒܓ", subtitle="", kicker="ABC ܐܒܓ XYZ",
+                                                         lang="syr")))
+    kicker = ink_blocks(card, bottom=90)
+    assert heights(kicker) == "SSS" "MMM" "TTT", kicker  # (left to right: XYZ, the Syriac, ABC)
+    assert kicker[0][-1][1] > 440  # (flush right)
+    title = ink_blocks(card, top=90, bottom=500)
+    assert heights(title) == "MMM" "TTT" and title[0][-1][1] > 440, title
+
+
+def test_a_mixed_text_keeps_each_fonts_bold_and_ends_a_short_line_in_an_ellipsis(tmp_path: Path, monkeypatch):
+    """A run whose font has no bold face is drawn bold with a stroke, the others as they are; a
+    mixed text too long for its lines ends in the "…" of a font that has it, its lines measured run
+    by run."""
+    from PIL import ImageDraw
+
+    monkeypatch.setattr(channels, "_system_fonts", lambda weight: ())
+    make_font(tmp_path / "fonts" / "Latin-Regular.ttf", "Tokyoand")
+    make_font(tmp_path / "fonts" / "Cjk-Bold.ttf", "東京…", bold=True, high=500)
+    monkeypatch.setenv(channels.FONTS_ENV, str(tmp_path / "fonts"))
+    text = "Tokyo 東京 and " * 12
+    font, stroke = channels._font("bold", 60, text)
+    assert [s for _f, s, _c in font.faces] == [2, 0] and stroke == 2
+    image = Image.new("RGB", (600, 100))
+    draw = ImageDraw.Draw(image)
+    channels._draw_line(draw, (10, 10), "T東", font, (255, 255, 255), stroke)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    (latin, cjk), = ink_blocks(out.getvalue(), top=0, bottom=100, right=600, slack=2)  # (the stroke's foot)
+    assert (latin[1] - latin[0]) - (cjk[1] - cjk[0]) == 2 * 2  # (0.8 em, and a stroke on each side)
+    lines = channels._wrap(draw, text, font, 500, 3, stroke)
+    assert len(lines) == 3 and lines[-1].endswith("…") and " ".join(lines)[:-1] in text
+    assert all(channels._length(draw, line, font) + 2 * stroke <= 500 for line in lines)
+    assert channels._length(draw, "T東", font) == 120

@@ -411,6 +411,35 @@ def language_notes(lang: str, own: Optional[Mapping[str, str]] = None) -> list[s
             shown = ", ".join(repr(key) for key in missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
             notes.append(f"{len(missing)} of the page's {len(english())} interface texts are still in English for "
                          f"{called}: add {shown} to its [interface] table")
+    return notes + button_notes(tag, own)
+
+
+#: The step buttons' texts: what each shows, and the name a screen reader or voice control gives it.
+STEP_BUTTONS = (("nav.previous", "nav.previous_step"), ("nav.next", "nav.next_step"))
+
+
+def button_notes(lang: str, own: Optional[Mapping[str, str]]) -> list[str]:
+    """What a story's own ``[interface]`` texts (``own``) make of the Previous and Next buttons for
+    their readers: one name for both (a screen reader cannot tell them apart), or a name without
+    the words the button shows (voice control, told "click Next", finds no button of that name:
+    WCAG 2.5.3, label in name). Empty where the story gives none of their texts."""
+    if not own or not any(key in own for pair in STEP_BUTTONS for key in pair):
+        return []
+    texts = catalogue(lang, own)
+    notes = []
+    names = [texts[name] for _shown, name in STEP_BUTTONS]
+    if names[0].strip().casefold() == names[1].strip().casefold():
+        notes.append(f"interface: 'nav.previous_step' and 'nav.next_step' are both {names[0]!r}: a screen reader "
+                     "names the Previous and Next buttons alike; give each its own words")
+    def words(text: str) -> str:  # (what voice control matches: the words, not the marks around them)
+        return " ".join(re.sub(r"[^\w]+", " ", text).split()).casefold()
+
+    for shown, name in STEP_BUTTONS:
+        seen = texts[shown].strip()
+        if words(seen) not in words(texts[name]):
+            notes.append(f"interface: {name!r} ({texts[name]!r}) does not hold the button's own text {shown!r} "
+                         f"({seen!r}): voice control, told to press {seen!r}, finds no button of that name; "
+                         f"write the name with its words (as 'Next' and 'Next step')")
     return notes
 
 

@@ -72,7 +72,7 @@ def test_a_language_without_a_catalogue_falls_back_to_english():
     # Brazil's Portuguese has its own words where Portugal's differ; the rest is the same.
     brazil, portugal = i18n.catalogue("pt-BR"), i18n.catalogue("pt")
     assert (brazil["nav.next"], brazil["skip"], brazil["kind.event"]) == (
-        "Próximo", "Pular o mapa: ir para o texto da história", "Evento")
+        "Próxima", "Pular o mapa: ir para o texto da história", "Evento")
     assert brazil["nav.previous"] == portugal["nav.previous"] == "Anterior"
 
 

@@ -236,7 +236,8 @@ def test_the_count_of_texts_still_english_leaves_out_the_name_cldr_gives():
     text is not counted as still English."""
     total = len(i18n.english())
     notes = i18n.language_notes("ja", {"nav.next": "次へ"})
-    assert len(notes) == 1 and notes[0].startswith(f"{total - 2} of the page's {total} interface texts are still in "
+    assert len(notes) == 2 and "voice control, told to press '次へ'" in notes[1]  # ('Next step' names 次へ)
+    assert notes[0].startswith(f"{total - 2} of the page's {total} interface texts are still in "
                                                    "English for Japanese ('ja'): add 'language.label',")
     assert "is in English for Japanese" in i18n.language_notes("ja")[0]  # (none given: the whole interface)
     assert i18n.language_notes("cuk", {"nav.next": "Next!"})[-1].startswith(f"{total - 1} of the page's {total}")
@@ -257,3 +258,35 @@ def test_two_languages_of_one_name_are_told_apart_on_the_switch(tmp_path: Path):
         path.write_text(path.read_text("utf-8") + _toml({"language.name": "Español (México)"}), "utf-8")
     assert i18n.switch_names(storymap.load(folder).data)[1:] == [("es", "Español (México) (es)"),
                                                                  ("es-MX", "Español (México) (es-MX)")]
+
+
+# ------------------------------------------------------------------ the step buttons' names
+def test_every_catalogues_step_buttons_are_named_with_the_words_they_show():
+    # WCAG 2.5.3 (label in name): German's Next button showed "Weiter" and was named "Nächster
+    # Schritt", Brazilian Portuguese's showed "Próximo" and was named "Próxima etapa": a voice
+    # control user saying "Weiter" (what the button shows) found no button of that name.
+    for lang in i18n.catalogues():
+        texts = i18n.catalogue(lang)
+        for shown, name in i18n.STEP_BUTTONS:
+            assert texts[shown].casefold() in texts[name].casefold(), (lang, texts[shown], texts[name])
+        assert texts["nav.previous_step"] != texts["nav.next_step"], lang
+    assert i18n.button_notes("de", {"nav.next": "Weiter"}) == []
+
+
+def test_a_storys_step_button_texts_that_confuse_their_readers_are_warned_of(tmp_path: Path):
+    # A story could name both buttons alike (a screen reader then cannot tell Previous from Next),
+    # or name one without the words it shows: the page was built without a word.
+    texts = {**JAPANESE, "nav.previous_step": "ステップ", "nav.next_step": "ステップ"}
+    result = run("validate", str(_story(tmp_path, "ja", texts)))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if "nav." in line]
+    assert len(lines) == 3, result.stderr
+    assert "story.toml: lang: warning: interface: 'nav.previous_step' and 'nav.next_step' are both 'ステップ': a screen " \
+           "reader names the Previous and Next buttons alike" in lines[0]
+    assert "'nav.next_step' ('ステップ') does not hold the button's own text 'nav.next' ('次へ'): voice control" in lines[2]
+    # Names that hold the shown words, whatever marks surround them, are fine; so is English's.
+    fine = {**JAPANESE, "nav.previous_step": "「前へ」戻る", "nav.next_step": "次へ進む"}
+    assert i18n.button_notes("ja", fine) == [] and i18n.button_notes("en", {"nav.next": "Next"}) == []
+    assert i18n.button_notes("ja", {"nav.next": "«Next»", "nav.next_step": "«Next step»"}) == []
+    with pytest.warns(UserWarning, match="voice control, told to press '次へ'"):  # (Python says it too)
+        storymap.load(_story(tmp_path / "py", "ja", JAPANESE))  # ('Next step' names its 次へ button)

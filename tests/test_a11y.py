@@ -440,11 +440,19 @@ def test_forced_colours_keep_the_legend_timeline_and_progress_colours(pages, mak
       return {swatches: [...document.querySelectorAll('.storymap-legend .storymap-swatch--point')].map(bg),
         current: bg(document.querySelector('.storymap-timeline [aria-current] i')),
         other: bg(document.querySelector('.storymap-timeline button:not([aria-current]) i')),
-        fill: bg(document.querySelector('.storymap-bar-fill')), bar: bg(document.querySelector('.storymap-bar'))}; }""")
+        fill: bg(document.querySelector('.storymap-bar-fill')), bar: bg(document.querySelector('.storymap-bar')),
+        axis: getComputedStyle(document.querySelector('.storymap-timeline ol')).backgroundImage,
+        year: getComputedStyle(document.querySelector('.storymap-timeline button')).color}; }""")
     assert seen["swatches"] and all(c not in ("rgba(0, 0, 0, 0)", "transparent") for c in seen["swatches"]), seen
     assert len(set(seen["swatches"])) == len(seen["swatches"]) > 1, seen  # each kind its own colour
     assert seen["current"] != seen["other"], seen
     assert seen["fill"] != seen["bar"], seen
+    # The line between the timeline's marks (a gradient: forced colours leave out all but images)
+    # was gone, the marks floating apart; the years keep the reader's colours.
+    assert seen["axis"].startswith("linear-gradient("), seen
+    canvas_text = run.js("""() => { const e = document.createElement('span'); e.style.color = 'CanvasText';
+      document.body.append(e); const c = getComputedStyle(e).color; e.remove(); return c; }""")
+    assert seen["year"] == canvas_text, seen
 
 
 TEXT_SHOWN_JS = """() => { const panel = document.querySelector('.storymap-panel'), box = panel.getBoundingClientRect();

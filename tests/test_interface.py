@@ -290,3 +290,17 @@ def test_a_storys_step_button_texts_that_confuse_their_readers_are_warned_of(tmp
     assert i18n.button_notes("ja", {"nav.next": "«Next»", "nav.next_step": "«Next step»"}) == []
     with pytest.warns(UserWarning, match="voice control, told to press '次へ'"):  # (Python says it too)
         storymap.load(_story(tmp_path / "py", "ja", JAPANESE))  # ('Next step' names its 次へ button)
+
+
+def test_a_long_legend_title_reads_whole_in_the_closed_legend_on_a_phone(tmp_path: Path, make_page):
+    # The closed legend (as it starts on a phone) held its title on one line: a story's longer
+    # title ran out of its box and off the map's edge, its end unreadable.
+    title = "凡例：" + "地図の記号と色の説明" * 4
+    page = storymap.load(_story(tmp_path, "ja", {**JAPANESE, "legend.title": title}))
+    run_ = make_page((390, 844), has_touch=True, is_mobile=True).open(page.save(tmp_path / "ja.html"))
+    seen = run_.js("""() => { const legend = document.querySelector('.storymap-legend'), s = legend.querySelector('summary');
+      const box = legend.getBoundingClientRect(), map = document.querySelector('.storymap-map').getBoundingClientRect();
+      return {open: legend.open, text: s.textContent, fits: s.scrollWidth <= s.clientWidth + 1,
+              inside: box.left >= map.left && box.right <= map.right}; }""")
+    assert seen == {"open": False, "text": title, "fits": True, "inside": True}, seen
+    assert run_.errors == []

@@ -301,7 +301,8 @@ def write_dated_story(folder: Path, steps: list[tuple[str, str, str, str]], japa
         return storymap.load(folder).save(folder / "index.html")
 
 
-YEARS_JS = "() => [...document.querySelectorAll('[data-storymap-timeline] [data-step] span')].map((s) => s.textContent)"
+YEARS_JS = ("() => [...document.querySelectorAll('[data-storymap-timeline] [data-step] span')]"
+            ".map((s) => s.textContent.trim())")
 
 
 def test_the_years_under_the_marks_are_written_as_the_language_shown_writes_them(make_page, tmp_path: Path):
@@ -325,6 +326,11 @@ def test_the_year_under_a_mark_shows_where_it_changes_in_every_language(make_pag
     years = [s.time.ends[0][:4] for s in sorted((s for s in STEPS if s.time), key=lambda s: s.time.days)]
     expected = [y if i == 0 or y != years[i - 1] else "" for i, y in enumerate(years)]
     assert "" in expected and run.js(YEARS_JS) == expected
+    # Every dot on the axis, a year under it or not (those without one sat lower, centred alone in
+    # their buttons).
+    dots = run.js("() => [...document.querySelectorAll('[data-storymap-timeline] [data-step] i')]"
+                  ".map((i) => { const r = i.getBoundingClientRect(); return r.top + r.height / 2; })")
+    assert max(dots) - min(dots) < 0.5, dots
     run.js(f"() => {{ {ROOT}.storymap.setLanguage('es'); }}")
     assert run.js(YEARS_JS) == expected
     assert run.errors == []

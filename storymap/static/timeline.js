@@ -102,8 +102,9 @@
         now.textContent = '';
         steps.forEach(function (step, i) {
           var button = marks[i], time = step.time, text = time.labels[story.language] || time.ends.join('–');
-          // (the year as the language writes it: 2024年, 44 for 0044)
-          button.lastChild.textContent = shown[i] ? (time.years || {})[story.language] || +time.ends[0].slice(0, 4) : '';
+          // (the year as the language writes it: 2024年, 44 for 0044; a mark of the same year as the
+          // one before holds a space, for its line: its dot stays on the axis)
+          button.lastChild.textContent = shown[i] ? (time.years || {})[story.language] || +time.ends[0].slice(0, 4) : '\u00a0';
           button.title = text + ': ' + step.title;
           button.setAttribute('aria-label', button.title);
           button.tabIndex = (dated ? step.id === current.id : i === 0) ? 0 : -1;

@@ -555,6 +555,21 @@ def test_a_printed_page_never_ends_on_a_heading_whose_text_is_on_the_next(built_
 
 
 @pytest.mark.browser
+def test_a_printed_countrys_name_is_in_the_pdf_once(built_page: Path, make_page):
+    """The basemap's country names are outlined by text shadows, which a PDF holds as copies of the
+    text: printed, the map's "CUBA" read "CUBACUBACUBACUBA" to search and copy."""
+    from pypdf import PdfReader
+
+    run = make_page((1280, 800)).open(built_page)
+    text = PdfReader(io.BytesIO(run.page.pdf(format="A4"))).pages[0].extract_text()
+    names = run.js("() => Array.from(document.querySelectorAll('.storymap-country-label span'))"
+                   ".map((s) => s.textContent.toUpperCase()).filter((t) => t.length > 3)")
+    assert "CUBA" in names
+    for name in names:
+        assert name * 2 not in text.replace(" ", ""), name
+
+
+@pytest.mark.browser
 def test_printed_place_cards_keep_their_colours_and_drop_the_summaries_triangles(built_page: Path, make_page):
     """On paper (a browser prints without backgrounds unless asked) a place card's swatch, its
     only link to the map's legend, was an empty ring or outline; and every "Places on the map"

@@ -690,10 +690,8 @@ def _has(font: Any, char: str) -> bool:
     if isinstance(font, _Mixed):
         return font.has(char)
     path = getattr(font, "path", None)
-    if not isinstance(path, str):
-        return True
-    faces = {index: chars for index, chars, _bold in _faces(path)}
-    return ord(char) in faces.get(getattr(font, "index", 0), {ord(char)})
+    chars = _face_chars(path, getattr(font, "index", 0)) if isinstance(path, str) else None
+    return not chars or ord(char) in chars
 
 
 def _wrap(draw: Any, text: str, font: Any, width: int, max_lines: int, stroke: int = 0) -> list[str]:

@@ -172,7 +172,7 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
         click.echo(f"wrote {card} ({card.stat().st_size:,} bytes)")
         for warning in drawn:
             click.echo(visible(f"{card}: warning: {warning.message}"), err=True)
-        if not getattr(story.data, "base_url", None):  # (a link preview needs an absolute og:image)
+        if not base:  # (a link preview needs an absolute og:image)
             click.echo(f"{folder / 'story.toml'}: base_url: note: link previews (Facebook, LinkedIn, X, "
                        f"messaging apps) need the card's absolute address, and the page names it as "
                        f"'{card_path.name}' beside itself; set base_url = \"https://…/\" in story.toml to where the "

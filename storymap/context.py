@@ -125,7 +125,9 @@ class PageContext:
 
     @cached_property
     def frame(self) -> tuple[float, dict[str, shapely.Geometry]]:
-        return framed_places(self.story)
+        # (The story as given: its places lie where they do in every language, and the basemap,
+        # made from it, has this frame already.)
+        return framed_places(self.source)
 
     @property
     def drawn(self) -> dict[str, shapely.Geometry]:

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from markupsafe import Markup
 
-from .translations import story_languages
+from .translations import _listing, story_languages
 
 if TYPE_CHECKING:
     from .models import StoryData
@@ -344,9 +344,7 @@ def check_interface(value: Any) -> dict[str, str]:
         else:
             want, got = placeholders(known[key]), placeholders(text)
             if got != want:
-                names = ["{" + name + "}" for name in sorted(want)]
-                said = (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]) if names else \
-                    "no placeholder"
+                said = _listing(["{" + name + "}" for name in sorted(want)]) if want else "no placeholder"
                 wrong = [f"{{{name}}} is not one of its placeholders" for name in sorted(got - want)]
                 wrong += [f"{{{name}}} is missing" for name in sorted(want - got)]
                 problems.append(((key,), f"{'; '.join(wrong)}: the text holds {said}, as its English "
@@ -398,7 +396,8 @@ def language_notes(lang: str, own: Optional[Mapping[str, str]] = None) -> list[s
         notes.append(f"{primary!r} is {_cldr()[1].get(primary, primary)}; if the story is in "
                      f"{_cldr()[1].get(meant, meant)}, its tag is {meant!r}")
     # (The language's own name, for the language switch, comes from CLDR where the story gives none.)
-    missing = [key for key in english() if key not in (own or {}) and not (key == "language.name" and own_name(tag))]
+    named = own_name(tag) is not None
+    missing = [key for key in english() if key not in (own or {}) and not (key == "language.name" and named)]
     if not has_catalogue(tag) and missing:
         ours = [_normal_case(c) for c in catalogues()]
         if not own:
@@ -412,6 +411,11 @@ def language_notes(lang: str, own: Optional[Mapping[str, str]] = None) -> list[s
             notes.append(f"{len(missing)} of the page's {len(english())} interface texts are still in English for "
                          f"{called}: add {shown} to its [interface] table")
     return notes + button_notes(tag, own)
+
+
+def _words(text: str) -> str:
+    """What voice control matches of a text: its words, not the marks around them, in any case."""
+    return " ".join(re.sub(r"[^\w]+", " ", text).split()).casefold()
 
 
 #: The step buttons' texts: what each shows, and the name a screen reader or voice control gives it.
@@ -431,12 +435,9 @@ def button_notes(lang: str, own: Optional[Mapping[str, str]]) -> list[str]:
     if names[0].strip().casefold() == names[1].strip().casefold():
         notes.append(f"interface: 'nav.previous_step' and 'nav.next_step' are both {names[0]!r}: a screen reader "
                      "names the Previous and Next buttons alike; give each its own words")
-    def words(text: str) -> str:  # (what voice control matches: the words, not the marks around them)
-        return " ".join(re.sub(r"[^\w]+", " ", text).split()).casefold()
-
     for shown, name in STEP_BUTTONS:
         seen = texts[shown].strip()
-        if words(seen) not in words(texts[name]):
+        if _words(seen) not in _words(texts[name]):
             notes.append(f"interface: {name!r} ({texts[name]!r}) does not hold the button's own text {shown!r} "
                          f"({seen!r}): voice control, told to press {seen!r}, finds no button of that name; "
                          f"write the name with its words (as 'Next' and 'Next step')")

@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from . import assets
 
-__all__ = ["script_start", "script_end", "LEAFLET_KEY", "leaflet_key"]
+__all__ = ["script_start", "script_end", "boot_script", "code_start", "COMPILE_HINT", "CODE_URL", "LEAFLET_KEY", "leaflet_key"]
 
 #: Where the page keeps storymap's (full) Leaflet: ``window[Symbol.for(LEAFLET_KEY)]``.
 LEAFLET_KEY = f"storymap.leaflet@{assets.LEAFLET_VERSION}"
@@ -44,12 +44,8 @@ def leaflet_key(trimmed: bool = False) -> str:
     same trimmed Leaflet share it, and no other)."""
     return f"{LEAFLET_KEY}-trim.{assets.leaflet_id(True)}" if trimmed else LEAFLET_KEY
 
-_START = """(function (key, storymapScript) {
-var exports, module, define, require;
-%(own_keys)s
-%(boot)s%(boot_languages)s
-var L, hadL, hostL;
-storymapBoot.start(storymapScript, %(root_id)s, [function () {
+# The part of the script that runs Leaflet, then storymap's components (``inner`` follows it).
+_PARTS = """[function () {
 L = window[key];
 if (!(L && typeof L.map === 'function' && L.version === %(version)s)) {
   L = {};
@@ -65,6 +61,39 @@ if (!(L && typeof L.map === 'function' && L.version === %(version)s)) {
 }, function () {
 """
 
+# A fragment's one script: boot.js runs at once, the parts after the first paint.
+_START = """(function (key, storymapScript) {
+var exports, module, define, require;
+%(own_keys)s
+%(boot)s%(boot_languages)s
+var L, hadL, hostL;
+storymapBoot.start(storymapScript, %(root_id)s, """ + _PARTS
+
+# A standalone page's first script: boot.js, which runs at once and, after the first paint, runs
+# the page's code (the data block after it, :data:`_CODE_START`).
+_BOOT = """(function (storymapScript) {
+%(boot)s%(boot_languages)s
+storymapBoot.later(storymapScript, %(root_id)s);
+})(document.currentScript);"""
+
+# The start of a standalone page's code. Its first line (on a page whose map holds only storymap's
+# own code, which nearly all runs while the story opens) asks V8 (Chrome 136 and later; a comment
+# elsewhere) to compile each of its functions as it compiles the script, not on each one's first
+# call: compiled lazily, each was read twice, once to find its end and once to compile it
+# (benchmarks/first_view.py: about 6 ms less CPU before the first step is ready). The script is
+# compiled after the first paint, so that compiling it all at once does not hold the text back.
+_CODE_START = """%(hint)s(function (key, storymapScript, storymapBoot) {
+var exports, module, define, require;
+%(own_keys)s
+var L, hadL, hostL;
+storymapBoot.run(storymapScript, %(root_id)s, """ + _PARTS
+
+#: The name a standalone page's code goes by in error stacks and developer tools (it has no file).
+CODE_URL = "storymap-code.js"
+
+#: The first line of a standalone page's code: compile every function at once (see :func:`code_start`).
+COMPILE_HINT = "//# allFunctionsCalledOnLoad\n"
+
 _END = """
 }], function (part) {
 hadL = Object.prototype.hasOwnProperty.call(window, 'L');
@@ -75,7 +104,7 @@ part();
 } finally {%(give_back)s
 }
 });
-})(typeof Symbol === 'function' ? Symbol.for('%(key)s') : '%(key)s', document.currentScript);"""
+})(typeof Symbol === 'function' ? Symbol.for('%(key)s') : '%(key)s', %(script)s);"""
 
 
 @lru_cache(maxsize=2)
@@ -84,9 +113,14 @@ def _leaflet_part(trimmed: bool) -> dict[str, str]:
             "version": f"'{assets.LEAFLET_VERSION}'", "leaflet": assets.leaflet_js(trimmed)}
 
 
+def _boot_languages(languages: bool) -> str:
+    return "\n" + assets.own_script("boot-languages.js") if languages else ""
+
+
 def script_start(inner: str, root_id: str, *, languages: bool = False, trimmed: bool = False) -> str:
-    """The start of the page's script, up to and including ``inner`` (storymap's components and the
-    elements' scripts, code that uses ``L``); the map's code follows, then :func:`script_end`.
+    """The start of a fragment's one script, up to and including ``inner`` (storymap's components
+    and the elements' scripts, code that uses ``L``); the map's code follows, then
+    :func:`script_end`.
 
     What runs at once, while the page is parsed, is boot.js: it shows the text of the step the page
     opens on (the story's root is ``root_id``). Leaflet, ``inner`` and the map's code each run in a
@@ -95,15 +129,45 @@ def script_start(inner: str, root_id: str, *, languages: bool = False, trimmed: 
     ``languages``, boot-languages.js runs with boot.js: a page opened in another language
     (``?lang=es``) shows that language's text in its first paint. With ``trimmed``, the Leaflet
     is the trimmed one (:func:`storymap.assets.leaflet_js`); :func:`script_end` must say so too.
+
+    (A fragment keeps its code in the script the host page runs: a host's policy that allows that
+    script by its hash, its nonce or as inline code, or that enforces Trusted Types, lets it run.)
     """
-    boot_languages = "\n" + assets.own_script("boot-languages.js") if languages else ""
-    start = _START % dict(_leaflet_part(trimmed), root_id=json.dumps(root_id), boot_languages=boot_languages)
+    start = _START % dict(_leaflet_part(trimmed), root_id=json.dumps(root_id),
+                          boot_languages=_boot_languages(languages))
     return start + inner + "\n}, function () {\n"
 
 
-def script_end(*, restore: bool, trimmed: bool = False) -> str:
+def boot_script(root_id: str, *, languages: bool = False) -> str:
+    """A standalone page's first script: boot.js (and boot-languages.js in a page of several
+    ``languages``), which shows the opening step's text while the page is parsed and, after the
+    first paint, runs the page's code (:func:`code_start` … :func:`script_end`), kept in a data
+    block (``<script type="text/plain" data-storymap-code>``) right after this script: the browser
+    then compiles the code after the text has painted, not before. The page's policy allows the code
+    by its hash, as it allows this script."""
+    return _BOOT % {"boot": _leaflet_part(False)["boot"], "boot_languages": _boot_languages(languages),
+                    "root_id": json.dumps(root_id)}
+
+
+def code_start(inner: str, root_id: str, *, trimmed: bool = False) -> str:
+    """The start of a standalone page's code (:func:`boot_script` runs it), as
+    :func:`script_start` for a fragment: Leaflet, then ``inner``, the map's code and
+    :func:`script_end` (with ``page=True``), each part in a task of its own. With ``trimmed`` (the
+    map holds only storymap's own code) its first line is :data:`COMPILE_HINT`."""
+    return _CODE_START % dict(_leaflet_part(trimmed), root_id=json.dumps(root_id),
+                              hint=COMPILE_HINT if trimmed else "") + inner + "\n}, function () {\n"
+
+
+def script_end(*, restore: bool, trimmed: bool = False, page: bool = False) -> str:
     """The end of the page's script; with ``restore`` (a fragment), the host's ``window.L`` is given
-    back after each part. ``trimmed`` as given to :func:`script_start`: where Leaflet is kept."""
+    back after each part. ``trimmed`` as given to :func:`script_start`: where Leaflet is kept.
+    With ``page``, the end of a standalone page's code (:func:`code_start`): boot.js lent it the
+    script element and itself."""
     give_back = ("\nif (hadL) { try { window.L = hostL; } catch (e) {} } else { try { delete window.L; } catch (e) {} }"
                  if restore else "")
-    return _END % {"give_back": give_back, "key": leaflet_key(trimmed)}
+    script = ("document.currentScript.storymapScript, document.currentScript.storymapBoot" if page
+              else "document.currentScript")
+    # (A script a page's script made has no address of its own: its errors' stacks and the
+    # browser's developer tools name it by this one.)
+    return _END % {"give_back": give_back, "key": leaflet_key(trimmed), "script": script} + (
+        "\n//# sourceURL=" + CODE_URL if page else "")

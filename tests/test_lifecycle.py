@@ -20,7 +20,8 @@ INSTRUMENT = r"""
   const live = {listeners: new Map(), observers: 0, timers: new Set(), intervals: new Set()};
   window.__live = live;
   // Only what the page's own scripts add counts (Playwright adds listeners of its own).
-  const ours = () => /\.html/.test(new Error().stack || '');
+  // (A standalone page's code, which its first script runs, goes by storymap-code.js.)
+  const ours = () => /\.html|storymap-code\.js/.test(new Error().stack || '');
   const key = (target, type, fn, options) => {
     const capture = typeof options === 'boolean' ? options : !!(options && options.capture);
     return [target === window ? 'window' : 'document', type, capture];

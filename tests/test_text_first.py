@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import folium
 import pytest
 
 import storymap
@@ -29,6 +30,8 @@ window.__frames = [];
         onmap: onmap ? Math.round(onmap.getBoundingClientRect().top) : null,
         t: performance.now(),
         leaflet: !!window[Symbol.for('%s')],
+        // (whether the page's code, a data block boot.js makes a script of after the first paint, was compiled)
+        code: Array.prototype.some.call(document.scripts, function (s) { return !!s.storymapBoot; }),
         story: !!root.storymap,
         title: (root.querySelector('.storymap-title') || {}).textContent || '',
         shown: shown.map(function (s) { return s.getAttribute('data-step'); }),
@@ -47,18 +50,50 @@ def page_file(tmp_path_factory) -> Path:
     return storymap.load(GEODATA).save(tmp_path_factory.mktemp("textfirst") / "index.html")
 
 
-def test_the_script_runs_only_boot_js_at_once():
-    html = storymap.load(GEODATA).to_html(languages=["en"])
+@pytest.mark.parametrize("fragment", [False, True])
+def test_the_script_runs_only_boot_js_at_once(fragment):
+    html = storymap.load(GEODATA).to_html(languages=["en"], fragment=fragment)
     script = re.findall(r"<script>(.*?)</script>", html, re.S)
     assert len(script) == 1
     text = script[0]
-    # boot.js, then Leaflet inside the first part of the task list: nothing of Leaflet at the top level.
-    boot, leaflet = text.index("var storymapBoot="), text.index("Leaflet 1.9.4")
-    start = text.index("storymapBoot.start(storymapScript,")
-    assert boot < start < leaflet
+    code = re.findall(r'<script type="text/plain" data-storymap-code>(.*?)</script>', html, re.S)
+    assert "var storymapBoot=" in text
+    if fragment:
+        # A fragment's one script: boot.js, then Leaflet inside the first part of the task list:
+        # nothing of Leaflet at the top level.
+        assert code == []
+        boot, leaflet = text.index("var storymapBoot="), text.index("Leaflet 1.9.4")
+        start = text.index("storymapBoot.start(storymapScript,")
+        assert boot < start < leaflet
+    else:
+        # A page's script is boot.js only; its code is a data block (which runs nothing) boot.js
+        # runs after the first paint, handing it the script element and itself.
+        assert "Leaflet 1.9.4" not in text and "storymapBoot.later(storymapScript," in text
+        assert len(code) == 1 and "Leaflet 1.9.4" in code[0] and "storymapBoot.run(storymapScript," in code[0]
+        assert html.index("<script>") < html.index("data-storymap-code")
+        assert code[0].rstrip().endswith("document.currentScript.storymapScript, document.currentScript.storymapBoot);\n"
+                                         "//# sourceURL=storymap-code.js")
+        text = code[0]
     # The map's code finds its script through the element the page kept, not document.currentScript
     # (which is null in a later task).
-    assert "L.storymap.claim(storymapScript," in text and text.rstrip().endswith("document.currentScript);")
+    assert "L.storymap.claim(storymapScript," in text and text.rstrip().endswith((");", ".js"))
+
+
+@pytest.mark.parametrize("mode", ["page", "fragment"])
+def test_only_a_pages_code_asks_v8_to_compile_it_whole_at_once(mode):
+    # (Nearly every function of the code runs while the story opens: compiled lazily, each is read
+    # twice, on the main thread, in the tasks that draw the map. A page compiles its code after the
+    # first paint; a fragment's one script is compiled before it, so it does not ask.)
+    story = storymap.load(GEODATA)
+    html = story.to_html(languages=["en"], fragment=mode == "fragment")
+    code = re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)[-1]
+    assert code.startswith(private.COMPILE_HINT) is (mode == "page")
+    assert private.COMPILE_HINT == "//# allFunctionsCalledOnLoad\n"
+    # Not on a map holding code other than storymap's (with a plugin's library, most of it may never
+    # run): any folium element gets the full Leaflet.
+    folium.Marker([9.0, -79.5]).add_to(story.map)
+    assert not re.findall(r"<script[^>]*>(.*?)</script>", story.to_html(languages=["en"]), re.S)[-1].startswith(
+        private.COMPILE_HINT)
 
 
 @pytest.mark.browser
@@ -78,6 +113,8 @@ def test_the_text_paints_before_leaflet_runs(make_page, page_file, hash_):
     # Frames with the story's text in them came before Leaflet ran, and before the story existed.
     assert text and text[0] is next(f for f in frames if f["title"]), frames
     assert text[0]["title"] == "Partners at the Crossroads" and not any(f["story"] for f in text), frames
+    # (The page's code was not yet even compiled: it was still a data block.)
+    assert not text[0]["code"] and frames[-1]["code"], frames
     # Each shows one step's text; the last before Leaflet (boot.js has run) shows the opening step
     # (the link's step when there is one), its counter and buttons as they stay.
     assert all(len(f["shown"]) == 1 for f in text), text
@@ -95,6 +132,35 @@ def test_the_text_paints_before_leaflet_runs(make_page, page_file, hash_):
     assert last["onmap"] == frames[-1]["onmap"], (last, frames[-1])
     assert frames[-1]["leaflet"] and frames[-1]["story"]
     assert not run.errors, run.errors
+
+
+@pytest.mark.browser
+def test_a_page_served_with_a_nonce_policy_runs_its_code(make_page, page_file):
+    # A newsroom's server that allows scripts by nonce (a header, not the page's own <meta>) and puts
+    # the nonce on the page's script: the code boot.js runs after the first paint carries it too.
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page_file.read_text("utf-8"))
+    html = html.replace("<script>", '<script nonce="n0nce">', 1)
+    policy = "default-src 'none'; script-src 'nonce-n0nce'; style-src 'unsafe-inline'; img-src data:"
+    url = "http://news.example/story.html"
+    copy = re.compile(r"if\((\w)\.nonce\)\{(\w)\.nonce=\1\.nonce\}")
+    assert len(copy.findall(html)) == 1
+
+    def serve(run, body):
+        run.page.route(url, lambda route: route.fulfill(status=200, body=body, headers={
+            "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": policy}))
+        run.page.goto(url, wait_until="load")
+        return run
+
+    run = serve(make_page(), html)
+    run.settle()
+    assert run.js("() => document.querySelector('[data-storymap]').storymap.ready")
+    assert not run.errors, run.errors
+    # Without the nonce copied onto the code, the policy stops it (what the copy is for).
+    blocked = []
+    run = make_page()
+    run.page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    serve(run, copy.sub("", html)).page.wait_for_timeout(800)
+    assert run.js("() => !document.querySelector('[data-storymap]').storymap") and blocked
 
 
 @pytest.mark.browser

@@ -42,7 +42,8 @@ DOM_CHECK = """() => {
   banned.forEach(sel => document.querySelectorAll(sel).forEach(el => bad.push('element ' + sel)));
   // storymap's own <noscript> article (one), whose content is inert text while scripts run.
   if (document.querySelectorAll('noscript.storymap-noscript').length !== 1) bad.push('noscripts');
-  if (document.scripts.length !== 1) bad.push('scripts: ' + document.scripts.length);
+  // storymap's own two: boot.js, and the page's code (which boot.js runs from its data block).
+  if (document.scripts.length !== 2 || Array.prototype.some.call(document.scripts, s => s.src)) bad.push('scripts: ' + document.scripts.length);
   if (document.querySelectorAll('style').length !== 2) bad.push('styles');
   for (const el of document.querySelectorAll('*')) {
     for (const a of el.attributes) {

@@ -200,10 +200,11 @@ var storymapBoot = (function () {
     };
   }
 
-  // Runs each part of the page's script in a task of its own, the first after the next paint,
-  // each through `wrap` (which lends storymap's Leaflet to the page as window.L while it runs).
-  // Stops when the story's root has left the page meanwhile (a host that took the story away).
-  function tasks(root, parts, wrap) {
+  // Runs each part of the page's script in a task of its own, from the next one (`now`), else the
+  // first after the next paint, each through `wrap` (which lends storymap's Leaflet to the page as
+  // window.L while it runs). Stops when the story's root has left the page meanwhile (a host that
+  // took the story away).
+  function tasks(root, parts, wrap, now) {
     var i = 0;
     var next = function () {
       if (root && !root.isConnected) {
@@ -214,15 +215,24 @@ var storymapBoot = (function () {
         setTimeout(next, 0);
       }
     };
+    if (now) {
+      setTimeout(next, 0);
+      return;
+    }
     afterPaint(function () {
-      if (root) {
-        root.storymapPainted = true;  // (story.js: the text has painted, the map need not wait again)
-      }
+      painted(root);
       next();
     });
   }
 
-  // The part of the page's script that runs at once: the text of the step the page opens on.
+  function painted(root) {
+    if (root) {
+      root.storymapPainted = true;  // (story.js: the text has painted, the map need not wait again)
+    }
+  }
+
+  // A fragment's script: shows the text of the step the page opens on, at once; the rest of the
+  // script (its `parts`) runs after the first paint.
   function start(script, id, parts, wrap) {
     var root = findRoot(script, id);
     if (root) {
@@ -231,7 +241,47 @@ var storymapBoot = (function () {
     tasks(root, parts, wrap);
   }
 
+  // A standalone page's first script: shows the text at once; after the first paint, runs the
+  // page's code, kept as a data block right after the script (the browser compiles it then, not
+  // before the text paints), as a script of its own, lent the first script's element and these
+  // helpers. (The page's policy allows the code by its hash.)
+  function later(script, id) {
+    var root = findRoot(script, id);
+    if (root) {
+      prepare(root);
+    }
+    var runBlock = function () {
+      var block = script && script.nextElementSibling;
+      if ((root && !root.isConnected) || !block || !block.hasAttribute('data-storymap-code')) {
+        return;
+      }
+      painted(root);
+      var code = document.createElement('script');
+      code.storymapScript = script;
+      code.storymapBoot = storymapBoot;
+      code.text = block.textContent;
+      if (script.nonce) {
+        code.nonce = script.nonce;  // (a server's policy that allows scripts by nonce)
+      }
+      block.parentNode.replaceChild(code, block);
+    };
+    // (A long page may paint before the parser has read the whole block: its code runs once the
+    // page is parsed.)
+    afterPaint(function () {
+      if (document.readyState === 'loading') {
+        document.addEventListener('DOMContentLoaded', runBlock, {once: true});
+      } else {
+        runBlock();
+      }
+    });
+  }
+
+  // The page's code (see later): its parts, from the next task.
+  function run(script, id, parts, wrap) {
+    tasks(findRoot(script, id), parts, wrap, true);
+  }
+
   return {framed: framed, hashId: hashId, askedLang: askedLang, findNodes: findNodes, showText: showText,
     prepare: prepare, articleDoc: articleDoc, narrativeOf: narrativeOf, findRoot: findRoot, afterPaint: afterPaint,
-    start: start};
+    start: start, later: later, run: run};
 }());

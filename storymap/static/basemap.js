@@ -258,10 +258,7 @@
         self.fire('load');
       };
       if (defer === 'task') {
-        var id = setTimeout(build, 0);
-        this._cancel = function () {
-          clearTimeout(id);
-        };
+        this._cancel = u.nextTask(build);
       } else if (defer) {
         this._cancel = u.afterPaint(build);
       } else {

@@ -200,6 +200,28 @@ var storymapBoot = (function () {
     };
   }
 
+  // Runs fn in a task of its own, soon: a message the page sends itself, which the browser does not
+  // hold back as it holds a timer nested five deep (4 ms each: the story's tasks after the first
+  // paint are chained deeper than that). Returns a function that cancels it.
+  var queue = [], channel = null;
+  function nextTask(fn) {
+    if (!channel) {
+      channel = new MessageChannel();
+      channel.port1.onmessage = function () {
+        var entry = queue.shift();
+        if (entry && entry.fn) {
+          entry.fn();
+        }
+      };
+    }
+    var entry = {fn: fn};
+    queue.push(entry);
+    channel.port2.postMessage(0);
+    return function () {
+      entry.fn = null;
+    };
+  }
+
   // Runs each part of the page's script in a task of its own, from the next one (`now`), else the
   // first after the next paint, each through `wrap` (which lends storymap's Leaflet to the page as
   // window.L while it runs). Stops when the story's root has left the page meanwhile (a host that
@@ -212,11 +234,11 @@ var storymapBoot = (function () {
       }
       wrap(parts[i++]);
       if (i < parts.length) {
-        setTimeout(next, 0);
+        nextTask(next);
       }
     };
     if (now) {
-      setTimeout(next, 0);
+      nextTask(next);
       return;
     }
     afterPaint(function () {
@@ -283,5 +305,5 @@ var storymapBoot = (function () {
 
   return {framed: framed, hashId: hashId, askedLang: askedLang, findNodes: findNodes, showText: showText,
     prepare: prepare, articleDoc: articleDoc, narrativeOf: narrativeOf, findRoot: findRoot, afterPaint: afterPaint,
-    start: start, later: later, run: run};
+    nextTask: nextTask, start: start, later: later, run: run};
 }());

@@ -425,13 +425,13 @@
         configurable: true});
     },
 
-    // A setTimeout that destroy() clears.
+    // A setTimeout that destroy() clears; at 0 ms, the next task (not a timer, which the browser
+    // holds back 4 ms when timers are nested deep).
     _later: function (fn, ms) {
-      var id = setTimeout(fn, ms);
-      this._disposers.push(function () {
+      var id = ms ? setTimeout(fn, ms) : null;
+      this._disposers.push(id === null ? u.nextTask(fn) : function () {
         clearTimeout(id);
       });
-      return id;
     },
 
     // @method addLegendItem(item: Object): this

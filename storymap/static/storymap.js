@@ -156,5 +156,6 @@
   ns.util = {create: create, reducedMotion: reducedMotion, unpack: unpack, coordinates: coordinates, geometry: geometry,
     swatch: swatch,
     framed: storymapBoot.framed,
-    afterPaint: storymapBoot.afterPaint};
+    afterPaint: storymapBoot.afterPaint,
+    nextTask: storymapBoot.nextTask};
 }(L));

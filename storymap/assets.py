@@ -330,20 +330,25 @@ def _squeeze_css(text: str) -> str:
     return re.sub(r"#([0-9a-fA-F])\1([0-9a-fA-F])\2([0-9a-fA-F])\3(?![0-9a-fA-F])", r"#\1\2\3", css)
 
 
+#: The classes of a step's media (static/storymap.css: the figure, its image and credit, and the
+#: article's line in its place).
+MEDIA_CLASSES = ("storymap-figure", "storymap-media", "storymap-credit", "storymap-article-media")
+
+
 @lru_cache(maxsize=None)
 def storymap_css(scroll: bool = True, rtl: bool = True, *, languages: bool = True, fragment: bool = True,
-                 layer_control: bool = True) -> str:
+                 layer_control: bool = True, media: bool = True) -> str:
     """storymap's stylesheet (every rule under ``.storymap``), comments and spacing squeezed, without
     the rules of what the page cannot show (its layout, languages and mode are set when it is
     built): the scroll layout's rules only with ``scroll``; the rules of a story shown right to left
     only with ``rtl`` (a page holding a language written so: the story's root says its direction,
     whatever its host page's is); the language switch's only with ``languages`` (a page holding
     several); a fragment's only with ``fragment``; the printed layer control's only with
-    ``layer_control``."""
+    ``layer_control``; step media's (:data:`MEDIA_CLASSES`) only with ``media``."""
     text = _squeeze_css(_OWN.joinpath("storymap.css").read_text("utf-8"))
     dropped = (([] if scroll else ["storymap--scroll", "storymap-hint"]) + ([] if rtl else ['[dir="rtl"]'])
                + ([] if languages else ["storymap-lang"]) + ([] if fragment else ["storymap--fragment"])
-               + ([] if layer_control else ["leaflet-control-layers"]))
+               + ([] if layer_control else ["leaflet-control-layers"]) + ([] if media else list(MEDIA_CLASSES)))
     return _drop_selectors(text, dropped) if dropped else text
 
 

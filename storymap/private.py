@@ -45,35 +45,27 @@ def leaflet_key(trimmed: bool = False) -> str:
     return f"{LEAFLET_KEY}-trim.{assets.leaflet_id(True)}" if trimmed else LEAFLET_KEY
 
 # The part of the script that runs Leaflet, then storymap's components (``inner`` follows it).
-_PARTS = """[function () {
-L = window[key];
-if (!(L && typeof L.map === 'function' && L.version === %(version)s)) {
-  L = {};
-  (function (exports, module) {
-    try {
+_PARTS = """[function(){
+L=window[key];
+if(!(L&&typeof L.map==='function'&&L.version===%(version)s)){L={};(function(exports,module){try{
 %(leaflet)s
-    } catch (e) {
-      if (typeof L.map !== 'function') { throw e; }
-    }
-  })(L, {exports: L});
-  try { Object.defineProperty(window, key, {value: L}); } catch (e) {}
-}
-}, function () {
+}catch(e){if(typeof L.map!=='function'){throw e}}})(L,{exports:L});try{Object.defineProperty(window,key,{value:L})}catch(e){}}
+},function(){
 """
 
 # A fragment's one script: boot.js runs at once, the parts after the first paint.
-_START = """(function (key, storymapScript) {
-var exports, module, define, require;
+_START = """(function(key,storymapScript){
+var exports,module,define,require;
 %(own_keys)s
 %(boot)s%(boot_languages)s
-var L, hadL, hostL;
-storymapBoot.start(storymapScript, %(root_id)s, """ + _PARTS
+var L,hadL,hostL;
+storymapBoot.start(storymapScript,%(root_id)s,""" + _PARTS
 
 # A standalone page's first script: boot.js, which runs at once and, after the first paint, runs
 # the page's code (the data block after it, :data:`_CODE_START`).
-_BOOT = """(function (storymapScript) {
+_BOOT = """(function(storymapScript){
 %(boot)s%(boot_languages)s
-storymapBoot.later(storymapScript, %(root_id)s);
+storymapBoot.later(storymapScript,%(root_id)s);
 })(document.currentScript);"""
 
 # The start of a standalone page's code. Its first line (on a page whose map holds only storymap's
@@ -82,11 +74,11 @@ storymapBoot.later(storymapScript, %(root_id)s);
 # call: compiled lazily, each was read twice, once to find its end and once to compile it
 # (benchmarks/first_view.py: about 6 ms less CPU before the first step is ready). The script is
 # compiled after the first paint, so that compiling it all at once does not hold the text back.
-_CODE_START = """%(hint)s(function (key, storymapScript, storymapBoot) {
-var exports, module, define, require;
+_CODE_START = """%(hint)s(function(key,own){
+var storymapScript=own[0],storymapBoot=own[1],exports,module,define,require;
 %(own_keys)s
-var L, hadL, hostL;
-storymapBoot.run(storymapScript, %(root_id)s, """ + _PARTS
+var L,hadL,hostL;
+storymapBoot.start(storymapScript,%(root_id)s,""" + _PARTS
 
 #: The name a standalone page's code goes by in error stacks and developer tools (it has no file).
 CODE_URL = "storymap-code.js"
@@ -95,16 +87,11 @@ CODE_URL = "storymap-code.js"
 COMPILE_HINT = "//# allFunctionsCalledOnLoad\n"
 
 _END = """
-}], function (part) {
-hadL = Object.prototype.hasOwnProperty.call(window, 'L');
-hostL = hadL ? window.L : undefined;
-try {
-if (L) { try { window.L = L; } catch (e) {} }
-part();
-} finally {%(give_back)s
-}
-});
-})(typeof Symbol === 'function' ? Symbol.for('%(key)s') : '%(key)s', %(script)s);"""
+}],function(part){
+hadL=Object.prototype.hasOwnProperty.call(window,'L');hostL=hadL?window.L:undefined;
+try{if(L){try{window.L=L}catch(e){}}part()}finally{%(give_back)s}
+}%(now)s);
+})(typeof Symbol==='function'?Symbol.for('%(key)s'):'%(key)s',%(script)s);"""
 
 
 @lru_cache(maxsize=2)
@@ -163,11 +150,9 @@ def script_end(*, restore: bool, trimmed: bool = False, page: bool = False) -> s
     back after each part. ``trimmed`` as given to :func:`script_start`: where Leaflet is kept.
     With ``page``, the end of a standalone page's code (:func:`code_start`): boot.js lent it the
     script element and itself."""
-    give_back = ("\nif (hadL) { try { window.L = hostL; } catch (e) {} } else { try { delete window.L; } catch (e) {} }"
-                 if restore else "")
-    script = ("document.currentScript.storymapScript, document.currentScript.storymapBoot" if page
-              else "document.currentScript")
+    give_back = ("if(hadL){try{window.L=hostL}catch(e){}}else{try{delete window.L}catch(e){}}" if restore else "")
+    script = "document.currentScript.storymap" if page else "document.currentScript"
     # (A script a page's script made has no address of its own: its errors' stacks and the
     # browser's developer tools name it by this one.)
-    return _END % {"give_back": give_back, "key": leaflet_key(trimmed), "script": script} + (
+    return _END % {"give_back": give_back, "key": leaflet_key(trimmed), "script": script, "now": ",1" if page else ""} + (
         "\n//# sourceURL=" + CODE_URL if page else "")

@@ -524,8 +524,9 @@ class StoryControl(MacroElement):
         rtl = any(i18n.direction(lang) == "rtl" for lang in i18n.page_languages(self.context.source))
         features = self.features
         fragment = assets.fragment_css() if features["fragment"] else ""  # (a host page's rules stop at it)
+        media = any(step.media for step in self.context.source.steps)
         own = assets.storymap_css(features["scroll"], rtl, languages=features["languages"],
-                                  fragment=features["fragment"], layer_control=layer_control)
+                                  fragment=features["fragment"], layer_control=layer_control, media=media)
         symbols = assets.symbols_css() if features["symbols"] else ""
         css = assets.leaflet_css(layer_control, self.trimmed_leaflet) + fragment + own + symbols
         return _inline((assets.fragment_rem(css) if fragment else css) + extra, "style")

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from pydantic import TypeAdapter, ValidationError
 
 import storymap
-from storymap import StoryError, i18n
+from storymap import StoryError, assets, i18n
 from storymap.cli import main as cli
 from storymap.kinds import GENERIC_KINDS
 from storymap.load import load_data
@@ -428,3 +429,18 @@ def test_schema_patterns_agree_with_the_validators(kind):
 def test_schema_output_is_stable_json():
     assert dumps(story_schema()) == dumps(story_schema())
     assert dumps(places_schema()).endswith("}\n")
+
+
+def test_a_story_without_media_has_no_media_rules(starter: Path, tmp_path: Path):
+    # (The page carries no CSS for what it cannot show: a story without step media, the starter,
+    # has none of the figure's rules; one with an image has them all.)
+    def css(story) -> str:
+        return re.findall(r"<style>(.*?)</style>", story.to_html(), re.S)[-1]
+
+    story = storymap.load(copied(starter, tmp_path))
+    assert not any(step.media for step in story.steps)
+    assert not [name for name in assets.MEDIA_CLASSES if name in css(story)]
+    image = tmp_path / "dot.png"
+    Image.new("RGB", (4, 4), "red").save(image)
+    story.steps[0].media = [storymap.Media(src=str(image), alt="A red square")]
+    assert [name for name in assets.MEDIA_CLASSES if name in css(story)] == list(assets.MEDIA_CLASSES)

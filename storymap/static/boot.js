@@ -254,24 +254,27 @@ var storymapBoot = (function () {
   }
 
   // A fragment's script: shows the text of the step the page opens on, at once; the rest of the
-  // script (its `parts`) runs after the first paint.
-  function start(script, id, parts, wrap) {
+  // script (its `parts`) runs after the first paint. (A standalone page's code, `now`: its parts
+  // from the next task, the text shown already, see later.)
+  function start(script, id, parts, wrap, now) {
+    tasks(now ? findRoot(script, id) : open(script, id), parts, wrap, now);
+  }
+
+  // The story's root for the page's script, its text shown.
+  function open(script, id) {
     var root = findRoot(script, id);
     if (root) {
       prepare(root);
     }
-    tasks(root, parts, wrap);
+    return root;
   }
 
   // A standalone page's first script: shows the text at once; after the first paint, runs the
   // page's code, kept as a data block right after the script (the browser compiles it then, not
   // before the text paints), as a script of its own, lent the first script's element and these
-  // helpers. (The page's policy allows the code by its hash.)
+  // helpers (its `storymap`). (The page's policy allows the code by its hash.)
   function later(script, id) {
-    var root = findRoot(script, id);
-    if (root) {
-      prepare(root);
-    }
+    var root = open(script, id);
     var runBlock = function () {
       var block = script && script.nextElementSibling;
       if ((root && !root.isConnected) || !block || !block.hasAttribute('data-storymap-code')) {
@@ -279,31 +282,23 @@ var storymapBoot = (function () {
       }
       painted(root);
       var code = document.createElement('script');
-      code.storymapScript = script;
-      code.storymapBoot = storymapBoot;
+      code.storymap = [script, storymapBoot];
       code.text = block.textContent;
-      if (script.nonce) {
-        code.nonce = script.nonce;  // (a server's policy that allows scripts by nonce)
-      }
+      code.nonce = script.nonce;  // (a server's policy that allows scripts by nonce)
       block.parentNode.replaceChild(code, block);
     };
     // (A long page may paint before the parser has read the whole block: its code runs once the
     // page is parsed.)
     afterPaint(function () {
       if (document.readyState === 'loading') {
-        document.addEventListener('DOMContentLoaded', runBlock, {once: true});
+        document.addEventListener('DOMContentLoaded', runBlock);  // (it fires once)
       } else {
         runBlock();
       }
     });
   }
 
-  // The page's code (see later): its parts, from the next task.
-  function run(script, id, parts, wrap) {
-    tasks(findRoot(script, id), parts, wrap, true);
-  }
-
   return {framed: framed, hashId: hashId, askedLang: askedLang, findNodes: findNodes, showText: showText,
     prepare: prepare, articleDoc: articleDoc, narrativeOf: narrativeOf, findRoot: findRoot, afterPaint: afterPaint,
-    nextTask: nextTask, start: start, later: later, run: run};
+    nextTask: nextTask, start: start, later: later};
 }());

@@ -30,8 +30,6 @@ window.__frames = [];
         onmap: onmap ? Math.round(onmap.getBoundingClientRect().top) : null,
         t: performance.now(),
         leaflet: !!window[Symbol.for('%s')],
-        // (whether the page's code, a data block boot.js makes a script of after the first paint, was compiled)
-        code: Array.prototype.some.call(document.scripts, function (s) { return !!s.storymap; }),
         story: !!root.storymap,
         title: (root.querySelector('.storymap-title') || {}).textContent || '',
         shown: shown.map(function (s) { return s.getAttribute('data-step'); }),
@@ -113,8 +111,6 @@ def test_the_text_paints_before_leaflet_runs(make_page, page_file, hash_):
     # Frames with the story's text in them came before Leaflet ran, and before the story existed.
     assert text and text[0] is next(f for f in frames if f["title"]), frames
     assert text[0]["title"] == "Partners at the Crossroads" and not any(f["story"] for f in text), frames
-    # (The page's code was not yet even compiled: it was still a data block.)
-    assert not text[0]["code"] and frames[-1]["code"], frames
     # Each shows one step's text; the last before Leaflet (boot.js has run) shows the opening step
     # (the link's step when there is one), its counter and buttons as they stay.
     assert all(len(f["shown"]) == 1 for f in text), text
@@ -195,6 +191,9 @@ def test_the_scroll_layout_shows_every_narrative_before_leaflet_runs(make_page, 
               filled: Array.from(root.querySelectorAll('.storymap-step .storymap-narrative'))
                 .filter((n) => n.textContent.trim()).length}; }""" % private.leaflet_key(trimmed=True))
     assert state == {"leaflet": False, "story": False, "filled": len(storymap.load(GEODATA).steps)}, state
+    # The page's code is still a data block: it is made a script (and compiled) only after a paint.
+    assert run.js("""() => !!document.querySelector('script[data-storymap-code]')
+      && !Array.prototype.some.call(document.scripts, (s) => s.storymap)""")
     assert not run.errors, run.errors
 
 

@@ -4,7 +4,7 @@ A fragment is pasted into a page storymap knows nothing of. That page may load i
 (another version, with its own plugins), may have ``window.L = {}`` or an element ``id="L"``
 (which the browser also names ``window.L``), or may have added enumerable properties to
 ``Object.prototype``. None of it may change the story, and the story may change none of it. So the
-page's one script is a function that
+page's script (a fragment's one script; a standalone page's code) is a function that
 
 - runs Leaflet as a CommonJS module into an object of its own (``exports``/``module`` given to it;
   ``define`` and ``require`` shadowed, so a host's globals of those names mislead no UMD wrapper),
@@ -20,7 +20,9 @@ page's one script is a function that
   show the text of the step the page opens on (in the language it opens in:
   ``static/boot-languages.js``, in a page of several); Leaflet, storymap's components and the
   map's code then run in tasks of their own after the first paint, so that the text paints first and no task
-  holds the page for long;
+  holds the page for long. A standalone page keeps all but boot.js in a data block after its
+  first script (:func:`boot_script`, :func:`code_start`), which boot.js makes a script of after
+  the first paint: the browser compiles that code then, not before the text paints;
 - routes every ``for … in`` loop of Leaflet through ``__storymapKeys`` (see
   :func:`storymap.assets.guard_for_in`), so a polluted prototype adds no key to any loop.
 """
@@ -72,7 +74,7 @@ storymapBoot.later(storymapScript,%(root_id)s);
 # own code, which nearly all runs while the story opens) asks V8 (Chrome 136 and later; a comment
 # elsewhere) to compile each of its functions as it compiles the script, not on each one's first
 # call: compiled lazily, each was read twice, once to find its end and once to compile it
-# (benchmarks/first_view.py: about 6 ms less CPU before the first step is ready). The script is
+# (benchmarks/first_view.py: about 9 ms less CPU before the first step is ready). The script is
 # compiled after the first paint, so that compiling it all at once does not hold the text back.
 _CODE_START = """%(hint)s(function(key,own){
 var storymapScript=own[0],storymapBoot=own[1],exports,module,define,require;

@@ -162,8 +162,8 @@ def page_url(base_url: Optional[str], *, own: bool = True, page: Optional[str] =
 
 def og_locale(lang: str) -> Optional[str]:
     """Open Graph's ``og:locale`` (``language_TERRITORY``) for a BCP 47 tag: its own region
-    (``pt-BR`` → ``pt_BR``), else the territory CLDR finds likeliest (``es`` → ``es_ES``); None
-    when there is none."""
+    (``pt-BR`` → ``pt_BR``), else the territory CLDR finds likeliest (``es`` → ``es_ES``), and
+    ``es_LA`` for Latin American Spanish (``es-419``); None when there is none."""
     from babel.core import get_global
 
     parts = lang.replace("_", "-").split("-")
@@ -171,7 +171,9 @@ def og_locale(lang: str) -> Optional[str]:
     if language in ("und", "mul", "zxx", "mis"):  # (ISO 639's codes for no one language)
         return None
     region = next((p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha()), None)
-    if region is None:  # (a language alone, or a region such as 419, Latin America, that is no country)
+    if region is None and language == "es" and "419" in parts[1:]:
+        return "es_LA"  # (Latin American Spanish: Facebook's locale for it, not Spain's es_ES)
+    if region is None:  # (a language alone, or a region that is no country, such as 150, Europe)
         likely = get_global("likely_subtags")
         script = next((p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
         found = (likely.get(f"{language}_{script}") if script else None) or likely.get(language) or ""

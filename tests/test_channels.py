@@ -890,7 +890,8 @@ def test_each_language_page_has_its_own_address(tmp_path: Path):
 
 
 @pytest.mark.parametrize("tag, locale", [("en", "en_US"), ("es", "es_ES"), ("pt-BR", "pt_BR"), ("fr-CA", "fr_CA"),
-                                         ("zh-Hant", "zh_TW"), ("he", "he_IL"), ("und", None)])
+                                         ("zh-Hant", "zh_TW"), ("he", "he_IL"), ("und", None), ("es-419", "es_LA"),
+                                         ("es-MX", "es_MX")])
 def test_og_locale(tag: str, locale):
     """Open Graph's og:locale (language_TERRITORY) defaults to en_US: a Spanish page without it
     was taken for an American English one."""

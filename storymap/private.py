@@ -134,7 +134,7 @@ def boot_script(root_id: str, *, languages: bool = False) -> str:
     block (``<script type="text/plain" data-storymap-code>``) right after this script: the browser
     then compiles the code after the text has painted, not before. The page's policy allows the code
     by its hash, as it allows this script."""
-    return _BOOT % {"boot": _leaflet_part(False)["boot"], "boot_languages": _boot_languages(languages),
+    return _BOOT % {"boot": assets.own_script("boot.js"), "boot_languages": _boot_languages(languages),
                     "root_id": json.dumps(root_id)}
 
 

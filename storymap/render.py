@@ -316,11 +316,6 @@ class StoryPage(Figure):
         if links and self._resolve is not None:
             self.asset_js, self.asset_css = self._resolve(links)
         self._scripts_from_header(kwargs)
-        #: The elements' scripts (the map's code), rendered once.
-        self.script_text = self.script.render(**kwargs)
-        #: Whether the page keeps its code in a data block its first script runs after the first
-        #: paint (see :func:`storymap.private.boot_script`): a standalone page does, a fragment not.
-        self.code_block = not self.fragment
         return self._template.render(this=self, kwargs=kwargs)
 
     def _scripts_from_header(self, kwargs: dict[str, Any]) -> None:
@@ -531,28 +526,28 @@ class StoryControl(MacroElement):
         css = assets.leaflet_css(layer_control, self.trimmed_leaflet) + fragment + own + symbols
         return _inline((assets.fragment_rem(css) if fragment else css) + extra, "style")
 
-    def core_js(self, extra: str = "", block: bool = False) -> Markup:
+    def core_js(self, extra: str = "") -> Markup:
         """The start of the page's code: storymap's own Leaflet (run once per page, however many
         stories it holds) and storymap's script (the parts this page needs: :attr:`features`),
-        inside one function (closed by :meth:`core_js_end`): the page's one script
-        (:func:`storymap.private.script_start`), or with ``block`` the data block :meth:`boot_js`
-        runs after the first paint (:func:`storymap.private.code_start`)."""
+        inside one function (closed by :meth:`core_js_end`): a fragment's one script
+        (:func:`storymap.private.script_start`), a standalone page's data block that
+        :meth:`boot_js` runs after the first paint (:func:`storymap.private.code_start`)."""
         inner = extra + assets.storymap_js(**self.features)
-        if block:
-            script = private.code_start(inner, self.root_id, trimmed=self.trimmed_leaflet)
-        else:
+        if self.mode == "fragment":
             script = private.script_start(inner, self.root_id, languages=len(self.languages) > 1,
                                           trimmed=self.trimmed_leaflet)
+        else:
+            script = private.code_start(inner, self.root_id, trimmed=self.trimmed_leaflet)
         return _inline(script, "script")
 
     def boot_js(self) -> Markup:
         """A standalone page's first script (:func:`storymap.private.boot_script`)."""
         return _inline(private.boot_script(self.root_id, languages=len(self.languages) > 1), "script")
 
-    def core_js_end(self, block: bool = False) -> Markup:
+    def core_js_end(self) -> Markup:
         """The end of the page's code: in a fragment the host's ``window.L`` is given back."""
-        return Markup(private.script_end(restore=self.mode == "fragment", trimmed=self.trimmed_leaflet,
-                                         page=block))
+        fragment = self.mode == "fragment"
+        return Markup(private.script_end(restore=fragment, trimmed=self.trimmed_leaflet, page=not fragment))
 
 
 def trimmed_leaflet(tree: Element) -> bool:

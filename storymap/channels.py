@@ -219,10 +219,12 @@ def meta_tags(story: Any, *, image: Optional[str] = None, lang: Optional[str] = 
         ("property", "og:image:height", str(SOCIAL_SIZE[1])),
         ("property", "og:image:alt", alt),
         ("name", "twitter:card", "summary_large_image"),
-        ("name", "twitter:title", data.title),
-        ("name", "twitter:description", _shorten(dek, 200)),
-        ("name", "twitter:image:alt", alt),
     ]
+    # (X reads og:title, og:description and og:image where its own tags are absent: its own
+    # description only where X's 200 characters shorten the page's.)
+    if _shorten(dek, 200) != dek:
+        tags.append(("name", "twitter:description", _shorten(dek, 200)))
+    tags.append(("name", "twitter:image:alt", alt))
     lines = [Markup('<meta {}="{}" content="{}">').format(attr, key, value) for attr, key, value in tags]
     if url:
         lines.append(Markup('<link rel="canonical" href="{}">').format(url))

@@ -26,11 +26,16 @@ from typing import Any, Optional
 import numpy as np
 import shapely
 
-__all__ = ["quantize", "deltas", "pack", "pack_rows", "unpack", "encode_points", "encode_lines", "encode_polygons", "decode"]
+__all__ = ["whole", "quantize", "deltas", "pack", "pack_rows", "unpack", "encode_points", "encode_lines", "encode_polygons", "decode"]
 
 #: pack(): each character carries 5 bits of a number, lowest first, as chr(63 + bits), with 32
 #: added on every character but a number's last. All characters lie in "?" … "~".
 _BITS, _MORE, _BASE = 5, 32, 63
+
+
+def whole(value: Any) -> Any:
+    """``value``, a float with no fraction as an int (JSON ``8``, not ``8.0``); anything else as it is."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def quantize(coords: np.ndarray, scale: int) -> np.ndarray:

@@ -12,6 +12,7 @@ from typing import Any, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .encoding import whole
 from .types import Color, DashPattern, GeometryFamily, NonEmptyText, Symbol
 
 __all__ = ["Kind", "GENERIC_KINDS", "DEFAULT_KIND", "KIND_FIELDS"]
@@ -66,7 +67,7 @@ class Kind(BaseModel):
                      "fillOpacity": _or(self.fill_opacity, 0.25)}
         if self.dash:
             style["dashArray"] = self.dash
-        return style
+        return {key: whole(value) for key, value in style.items()}
 
 
 def _or(value: Optional[float], default: float) -> float:

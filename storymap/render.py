@@ -373,6 +373,10 @@ class StoryFoliumMap(folium.Map):
         options = {"center": list(self.location), "zoom": self.options.get("zoom", 5), "zoomSnap": 0.25,
                    "zoomControl": False, "minZoom": 2, "maxZoom": TILES["max_zoom"]}
         options.update({k: v for k, v in self.options.items() if k not in ("zoom", "zoom_control", "zoomControl")})
+        # (folium keeps prefer_canvas as Python names it; Leaflet reads preferCanvas, false by default)
+        canvas = [options.pop(key) for key in ("prefer_canvas", "preferCanvas") if key in options]
+        if any(canvas):
+            options["preferCanvas"] = True
         return options
 
 

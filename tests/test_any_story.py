@@ -99,6 +99,7 @@ label = "Town"
     assert list(kinds)[:2] == ["chokepoint", "place"]  # declared first, in order
     assert kinds["place"].label == "Town" and kinds["place"].geometry == "point"  # overridden, the rest kept
     assert kinds["chokepoint"].style()["radius"] == 9 and kinds["chokepoint"].style()["fillColor"] == "#c62828"
+    assert type(kinds["chokepoint"].style()["radius"]) is int  # (9 in the page, not 9.0)
     config = PageContext(story.data).config
     # A legend row names its kind; the page draws it with the kind's shape, style and symbol.
     assert config["legend"] == [{"label": "Chokepoint", "kind": "chokepoint"}, {"label": "Town", "kind": "place"}]

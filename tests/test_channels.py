@@ -174,7 +174,9 @@ def test_the_social_cards_text_wraps_without_spaces():
 def test_meta_tags(built_page: Path):
     meta = head_of(built_page.read_text("utf-8")).meta
     story = storymap.load(GEODATA)
-    assert meta["og:title"] == meta["twitter:title"] == story.title
+    assert meta["og:title"] == story.title
+    # X reads Open Graph's title, description and image: no copies of them (a dek this short)
+    assert "twitter:title" not in meta and "twitter:description" not in meta and "twitter:image" not in meta
     assert meta["og:description"] == meta["description"] == story.data.subtitle
     assert meta["og:type"] == "article"
     assert (meta["og:image"], meta["og:image:width"], meta["og:image:height"]) == ("social.png", "1200", "630")
@@ -185,6 +187,16 @@ def test_meta_tags(built_page: Path):
         assert spanish["og:image:alt"].startswith("Mapa de la historia «Socios en la encrucijada»: Mapa de la cuenca del Caribe")
     assert meta["twitter:card"] == "summary_large_image"
     assert "og:url" not in meta  # no base_url: no URL to claim
+
+
+def test_x_gets_its_own_description_only_where_its_200_characters_shorten_the_dek():
+    story = storymap.load(GEODATA)
+    dek = "Special-operations forces of two countries, " * 8  # (352 characters)
+    meta = head_of(str(channels.meta_tags(story.data.model_copy(update={"subtitle": dek.strip()}))) + "</head>").meta
+    assert meta["og:description"] == meta["description"] and len(meta["description"]) > 200
+    x = meta["twitter:description"]
+    assert len(x) <= 200 and x.endswith("…") and dek.startswith(x[:-1])
+    assert "twitter:title" not in meta  # (X reads og:title)
 
 
 @pytest.mark.parametrize("base, page, image", [

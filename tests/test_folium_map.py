@@ -293,3 +293,14 @@ def test_what_is_added_to_the_maps_figure_is_named_as_left_out(recwarn):
                                          r"is not in the story page"):
         story.to_html()
 
+
+
+def test_prefer_canvas_reaches_leaflet_by_its_own_name():
+    # folium keeps the option as Python names it; Leaflet reads preferCanvas (false by default:
+    # the page does not write it).
+    story = storymap.load(GEODATA)
+    assert not [key for key in story.map.map_options if key.lower().replace("_", "") == "prefercanvas"]
+    story.map.options["prefer_canvas"] = True
+    options = story.map.map_options
+    assert options["preferCanvas"] is True and "prefer_canvas" not in options
+    assert '"preferCanvas":true' in story.to_html(languages=["en"]).replace(" ", "")

@@ -137,7 +137,7 @@ def test_hostile_story_renders_inert(hostile_html: str):
     assert metas == ["charset", "Content-Security-Policy", "viewport", "generator", "description", "og:type",
                      "og:title", "og:description", "og:locale", "og:image", "og:image:type", "og:image:width",
                      "og:image:height",
-                     "og:image:alt", "twitter:card", "twitter:title", "twitter:description", "twitter:image:alt"]
+                     "og:image:alt", "twitter:card", "twitter:description", "twitter:image:alt"]
     for tag, attrs in page.tags:
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name, value)

@@ -30,7 +30,7 @@ import numpy as np
 import shapely
 from shapely.errors import GEOSException
 
-from .encoding import encode_lines, encode_polygons
+from .encoding import encode_lines, encode_polygons, whole
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -531,7 +531,7 @@ def _labels(data: NaturalEarth, region: tuple[float, float, float, float], langs
             point = shapely.point_on_surface(mine[int(np.argmax(shapely.area(mine)))])
             anchor = (point.x, point.y)
         names = [row["names"].get(key) or row["names"]["en"] for key in keys]
-        out.append([round(anchor[1], 2), round(anchor[0], 2), row["rank"], row["min_zoom"], *names])
+        out.append([whole(round(anchor[1], 2)), whole(round(anchor[0], 2)), row["rank"], whole(row["min_zoom"]), *names])
     return out
 
 
@@ -554,8 +554,9 @@ def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = (
     Returns
     -------
     dict
-        ``{scale, langs, land?, water?, rivers?, borders?, labels, attribution}``: ``land`` and
-        ``water`` (lakes) are polygons, ``rivers`` and ``borders`` lines, in the encoding of
+        ``{scale, langs, region?, land?, water?, rivers?, borders?, labels, attribution}``:
+        ``region`` (the box the data covers), ``land`` and ``water`` (lakes) are polygons, ``rivers``
+        and ``borders`` lines, in the encoding of
         :mod:`storymap.encoding` at ``scale``; ``labels`` is ``[[lat, lon, rank, min_zoom, name,
         ...], ...]`` from the most prominent (``min_zoom``: Natural Earth's ``MIN_LABEL``, the
         zoom from which a web map labels the country). The same input gives the same output.
@@ -584,6 +585,8 @@ def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = (
     borders, _ = _window(data.borders, region, lines=True)
 
     layers = {
+        # The region itself: the page draws the map outside it as not mapped, not as sea.
+        "region": _encode([np.array([shapely.box(*region)])], False),
         "land": _encode(_cut(land, zones, region, False, MIN_LAND_AREA), False),
         "water": _encode(_cut(lakes, zones, region, False, MIN_LAKE_AREA), False),
         # (Rivers stop at the margin: past it they are the edge of a view zoomed out.)

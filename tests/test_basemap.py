@@ -106,6 +106,26 @@ def test_borders_are_natural_earths_default_de_facto_edition():
     assert drawn.buffer(0.05).contains(shapely.clip_by_rect(line, 46, 7, 49, 11).simplify(0.01))
 
 
+def test_the_data_says_which_region_it_covers(panama):
+    # The page draws the map outside the region as not mapped (basemap.js), not as sea: the region
+    # is the box every layer was cut to, around the places and their margin.
+    data, base = panama
+    region = polygons(base["region"], base["scale"])
+    assert region.equals(shapely.box(*region.bounds))  # one box
+    west, south, east, north = region.bounds
+    places = shapely.bounds(np.array([p.shape for p in data.places]))
+    assert west <= places[:, 0].min() - MARGIN and east >= places[:, 2].max() + MARGIN
+    assert south <= places[:, 1].min() - MARGIN and north >= places[:, 3].max() + MARGIN
+    for layer in ("land", "water"):
+        assert region.buffer(1e-6).contains(polygons(base[layer], base["scale"])), layer
+    for layer in ("rivers", "borders"):
+        assert region.buffer(1e-6).contains(lines(base[layer], base["scale"])), layer
+    assert all(lat <= north and lat >= south and west <= lon <= east for lat, lon, *_ in base["labels"])
+    # (Whole numbers as whole numbers: 3, not 3.0.)
+    assert not any(isinstance(x, float) and x.is_integer() for row in base["labels"] for x in row[:4])
+    assert "region" not in basemap_data([])
+
+
 def test_a_frame_across_180_draws_land_on_both_sides():
     # Shanghai → Los Angeles in the story frame: 121 … 242 (DESIGN.md).
     shapes = [shapely.Point(121.5, 31.2), shapely.Point(241.75, 34.05),
@@ -289,6 +309,8 @@ SAME_AS_LEAFLET_JS = """async () => {
   if (!map.getPane('leafletShapes')) map.createPane('leafletShapes').style.visibility = 'hidden';
   const renderer = L.canvas({pane: 'leafletShapes'}), sea = base._sea(map), group = L.layerGroup().addTo(map);
   const common = {renderer, interactive: false, smoothFactor: 0.5};
+  // (The region first, in the sea's colour: outside it the map shows as not mapped.)
+  group.addLayer(L.polygon(latLngs(data.region), {...common, fillColor: sea, ...o.water}));
   group.addLayer(L.polygon(latLngs(data.land), {...common, ...o.land}));
   group.addLayer(L.polygon(latLngs(data.water), {...common, fillColor: sea, ...o.water}));
   group.addLayer(L.polyline(latLngs(data.rivers), {...common, color: sea, ...o.rivers}));

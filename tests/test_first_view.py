@@ -342,6 +342,56 @@ def test_the_basemap_has_land_wherever_a_view_shows(walks, story):
 
 
 @pytest.mark.browser
+def test_past_the_basemaps_region_the_map_shows_no_map(pages, chromium):
+    """Offline, a reader who zoomed out past the region the basemap covers saw open sea where land
+    is: the Gulf coast gone, South America cut by straight lines into the sea. Outside the region
+    the map is now the colour of no map; inside it the sea is still the sea."""
+    from io import BytesIO
+
+    import shapely
+    from PIL import Image
+
+    from storymap.basemap import natural_earth
+    from storymap.encoding import decode
+    from storymap.story import story_basemap
+
+    base = story_basemap(storymap.load(GEODATA).data)
+    west, south, east, north = shapely.Polygon(decode(base["region"], base["scale"])[0][0]).bounds
+    opened = Opened(chromium, pages["panama"], DESKTOP)
+    page = opened.page
+    page.evaluate(f"() => {{ const m = {ROOT}.storymap.map; m.setZoom(m.getZoom() - 1.5, {{animate: false}}); }}")
+    opened.settle()
+    # Only the basemap's canvas and the map's background: no labels, places, controls or panel.
+    hidden = (".storymap-panel, .leaflet-control-container, .storymap-timeline, .leaflet-marker-pane, "
+              ".leaflet-overlay-pane, .leaflet-storymapBasemapLabels-pane")
+    page.evaluate("(s) => document.querySelectorAll(s).forEach((n) => n.style.setProperty('visibility', 'hidden', 'important'))",
+                  hidden)
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    shot = Image.open(BytesIO(page.screenshot())).convert("RGB")
+    land = natural_earth().land.geoms
+
+    def pixel(lat, lon):
+        x, y = page.evaluate(f"([lat, lon]) => {{ const p = {ROOT}.storymap.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }}",
+                             [lat, lon])
+        assert 0 <= x < DESKTOP[0] and 0 <= y < DESKTOP[1], (lat, lon, x, y)
+        return shot.getpixel((round(x), round(y)))
+
+    def near(a, b):
+        return max(abs(p - q) for p, q in zip(a, b)) <= 6
+
+    beyond, sea = (0xdc, 0xdc, 0xd8), (0xc9, 0xdd, 0xe8)
+    # East of the region, over the Atlantic and over Brazil; north of it, over the United States.
+    outside = [((south + north) / 2, east + 2.0), (-6.0, east + 3.0), (north + 2.0, (west + east) / 2)]
+    assert any(shapely.contains_xy(shapely.union_all(land), lon, lat) for lat, lon in outside)  # (land there too)
+    assert [pixel(*at) for at in outside if not near(pixel(*at), beyond)] == []
+    # Inside, open sea keeps the sea's colour (the Caribbean, south of Hispaniola), and land is land.
+    assert near(pixel(15.5, -72.0), sea) and not near(pixel(15.5, -72.0), beyond)
+    assert not near(pixel(4.0, -60.0), beyond) and not near(pixel(4.0, -60.0), sea)  # (Guyana)
+    assert opened.errors == []
+    opened.close()
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_legend_shows_the_steps_kinds(walks, case):
     for g in walks[case]:

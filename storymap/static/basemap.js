@@ -159,6 +159,9 @@
       // @option borders: Object
       // Path options of the borders between countries.
       borders: {color: '#9a8f80', weight: 0.8, opacity: 1},
+      // @option beyond: String = '#dcdcd8'
+      // The colour of the map outside the region that the data covers (its `region`).
+      beyond: '#dcdcd8',
       // @option labels: Boolean = true
       // Whether to label countries.
       labels: true,
@@ -276,6 +279,7 @@
       // (Leaflet's path options, as a Polygon (filled) or Polyline would take them.)
       var path = L.Path.prototype.options;
       var families = [
+        ['region', true, L.extend({fillColor: sea}, o.water)],
         ['land', true, o.land],
         ['water', true, L.extend({fillColor: sea}, o.water)],
         ['rivers', false, L.extend({color: sea}, o.rivers)],
@@ -286,7 +290,13 @@
         return {shape: shapes(data[f[0]], scale), closed: f[1],
           style: L.extend({}, path, {fill: f[1]}, f[2])};
       });
-      this.addLayer(new Shapes(families, {pane: o.pane}));
+      var layer = new Shapes(families, {pane: o.pane});
+      this.addLayer(layer);
+      // The data's region is drawn first, in the sea's colour; outside it the map is not mapped,
+      // and shows so: a reader who zooms out sees where the basemap ends, not sea where land is.
+      if (data.region) {
+        layer._container.style.background = o.beyond;
+      }
     },
 
     _name: function (text, row) {

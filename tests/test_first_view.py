@@ -342,6 +342,30 @@ def test_the_basemap_has_land_wherever_a_view_shows(walks, story):
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("viewport", SCREENS, ids=lambda v: NAMES[v])
+def test_no_step_of_panama_shows_past_the_basemaps_region(walks, viewport):
+    # Past its region the basemap is grey, not sea (the test below): no step's view of the Panama
+    # story, beside its panel, reaches there. (A phone on its side shows a strip of grey at the
+    # map's left edge, above and below the panel, at the overview and the last step.)
+    import shapely
+
+    from storymap.encoding import decode
+    from storymap.story import story_basemap
+
+    base = story_basemap(storymap.load(GEODATA).data)
+    west, south, east, north = shapely.Polygon(decode(base["region"], base["scale"])[0][0]).bounds
+    past = []
+    for g in walks["panama", viewport]:
+        w, s, e, n = g["view"]
+        m, panel = g["map"], dict(g["covers"]).get("panel")
+        if panel and panel["b"] > m["t"] and panel["r"] < (m["l"] + m["r"]) / 2:  # the panel hides the map's left
+            w += (panel["r"] - m["l"]) / (m["r"] - m["l"]) * (e - w)
+        if w < west - 0.01 or e > east + 0.01 or s < south - 0.01 or n > north + 0.01:
+            past.append((g["index"], [round(x, 2) for x in (w, s, e, n)]))
+    assert past == [], (past, (west, south, east, north))
+
+
+@pytest.mark.browser
 def test_past_the_basemaps_region_the_map_shows_no_map(pages, chromium):
     """Offline, a reader who zoomed out past the region the basemap covers saw open sea where land
     is: the Gulf coast gone, South America cut by straight lines into the sea. Outside the region

@@ -403,7 +403,7 @@ def test_past_the_basemaps_region_the_map_shows_no_map(pages, chromium):
     def near(a, b):
         return max(abs(p - q) for p, q in zip(a, b)) <= 6
 
-    beyond, sea = (0xdc, 0xdc, 0xd8), (0xc9, 0xdd, 0xe8)
+    beyond, sea = (0xc8, 0xc8, 0xc4), (0xc9, 0xdd, 0xe8)
     # East of the region, over the Atlantic and over Brazil; north of it, over the United States.
     outside = [((south + north) / 2, east + 2.0), (-6.0, east + 3.0), (north + 2.0, (west + east) / 2)]
     assert any(shapely.contains_xy(shapely.union_all(land), lon, lat) for lat, lon in outside)  # (land there too)
@@ -411,6 +411,19 @@ def test_past_the_basemaps_region_the_map_shows_no_map(pages, chromium):
     # Inside, open sea keeps the sea's colour (the Caribbean, south of Hispaniola), and land is land.
     assert near(pixel(15.5, -72.0), sea) and not near(pixel(15.5, -72.0), beyond)
     assert not near(pixel(4.0, -60.0), beyond) and not near(pixel(4.0, -60.0), sea)  # (Guyana)
+    # In greyscale (to a reader who sees no colour) the grey is not the sea either: it differs from
+    # it in lightness as much as the land does.
+
+    def luminance(rgb):
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    def contrast(a, b):
+        return (max(luminance(a), luminance(b)) + 0.05) / (min(luminance(a), luminance(b)) + 0.05)
+
+    grey, water, ground = pixel(*outside[0]), pixel(15.5, -72.0), pixel(4.0, -60.0)
+    assert contrast(grey, water) >= 0.95 * contrast(ground, water), (grey, water, ground)
     assert opened.errors == []
     opened.close()
 

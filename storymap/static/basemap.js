@@ -159,9 +159,11 @@
       // @option borders: Object
       // Path options of the borders between countries.
       borders: {color: '#9a8f80', weight: 0.8, opacity: 1},
-      // @option beyond: String = '#dcdcd8'
-      // The colour of the map outside the region that the data covers (its `region`).
-      beyond: '#dcdcd8',
+      // @option beyond: String = '#c8c8c4'
+      // The colour of the map outside the region that the data covers (its `region`): a grey as
+      // far in lightness from the sea as the land is (a grey as light as the sea was the sea to a
+      // reader who sees no colour, and on a greyscale screen).
+      beyond: '#c8c8c4',
       // @option labels: Boolean = true
       // Whether to label countries.
       labels: true,

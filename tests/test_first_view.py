@@ -424,6 +424,15 @@ def test_past_the_basemaps_region_the_map_shows_no_map(pages, chromium):
 
     grey, water, ground = pixel(*outside[0]), pixel(15.5, -72.0), pixel(4.0, -60.0)
     assert contrast(grey, water) >= 0.95 * contrast(ground, water), (grey, water, ground)
+    # The sea is drawn on the basemap's canvas, not left to the map's background (which print
+    # leaves out: the sea printed white), and past the region the canvas is clear.
+    drawn = page.evaluate(f"""(points) => {{ const map = {ROOT}.storymap.map;
+      const canvas = map.getContainer().querySelector('.leaflet-storymapBasemap-pane canvas'), box = canvas.getBoundingClientRect();
+      const k = canvas.width / box.width, ctx = canvas.getContext('2d'), at = map.getContainer().getBoundingClientRect();
+      return points.map(([lat, lon]) => {{ const p = map.latLngToContainerPoint([lat, lon]);
+        return Array.from(ctx.getImageData(Math.round((at.left + p.x - box.left) * k), Math.round((at.top + p.y - box.top) * k), 1, 1).data); }}); }}""",
+                          [[15.5, -72.0], list(outside[0])])
+    assert near(drawn[0][:3], sea) and drawn[0][3] == 255 and drawn[1][3] == 0, drawn
     assert opened.errors == []
     opened.close()
 

@@ -222,8 +222,9 @@ def meta_tags(story: Any, *, image: Optional[str] = None, lang: Optional[str] = 
     ]
     # (X reads og:title, og:description and og:image where its own tags are absent: its own
     # description only where X's 200 characters shorten the page's.)
-    if _shorten(dek, 200) != dek:
-        tags.append(("name", "twitter:description", _shorten(dek, 200)))
+    short = _shorten(dek, 200)
+    if short != dek:
+        tags.append(("name", "twitter:description", short))
     tags.append(("name", "twitter:image:alt", alt))
     lines = [Markup('<meta {}="{}" content="{}">').format(attr, key, value) for attr, key, value in tags]
     if url:

@@ -147,12 +147,12 @@ def code_start(inner: str, root_id: str, *, trimmed: bool = False) -> str:
                               hint=COMPILE_HINT if trimmed else "") + inner + "\n}, function () {\n"
 
 
-def script_end(*, restore: bool, trimmed: bool = False, page: bool = False) -> str:
-    """The end of the page's script; with ``restore`` (a fragment), the host's ``window.L`` is given
-    back after each part. ``trimmed`` as given to :func:`script_start`: where Leaflet is kept.
-    With ``page``, the end of a standalone page's code (:func:`code_start`): boot.js lent it the
-    script element and itself."""
-    give_back = ("if(hadL){try{window.L=hostL}catch(e){}}else{try{delete window.L}catch(e){}}" if restore else "")
+def script_end(*, page: bool, trimmed: bool = False) -> str:
+    """The end of the page's code. With ``page``, a standalone page's (:func:`code_start`): boot.js
+    lent it the script element and itself. Else a fragment's script (:func:`script_start`): the
+    host's ``window.L`` is given back after each part. ``trimmed`` as given to the start: where
+    Leaflet is kept."""
+    give_back = "" if page else "if(hadL){try{window.L=hostL}catch(e){}}else{try{delete window.L}catch(e){}}"
     script = "document.currentScript.storymap" if page else "document.currentScript"
     # (A script a page's script made has no address of its own: its errors' stacks and the
     # browser's developer tools name it by this one.)

@@ -550,8 +550,7 @@ class StoryControl(MacroElement):
 
     def core_js_end(self) -> Markup:
         """The end of the page's code: in a fragment the host's ``window.L`` is given back."""
-        fragment = self.mode == "fragment"
-        return Markup(private.script_end(restore=fragment, trimmed=self.trimmed_leaflet, page=not fragment))
+        return Markup(private.script_end(page=self.mode != "fragment", trimmed=self.trimmed_leaflet))
 
 
 def trimmed_leaflet(tree: Element) -> bool:

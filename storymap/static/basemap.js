@@ -279,11 +279,12 @@
     _shapes: function (map) {
       var data = this._data, o = this.options, scale = data.scale || 1000, sea = this._sea(map);
       // (Leaflet's path options, as a Polygon (filled) or Polyline would take them.)
-      var path = L.Path.prototype.options;
+      var path = L.Path.prototype.options, water = L.extend({fillColor: sea}, o.water);
+      // (The data's region first, in the sea's colour: see below.)
       var families = [
-        ['region', true, L.extend({fillColor: sea}, o.water)],
+        ['region', true, water],
         ['land', true, o.land],
-        ['water', true, L.extend({fillColor: sea}, o.water)],
+        ['water', true, water],
         ['rivers', false, L.extend({color: sea}, o.rivers)],
         ['borders', false, o.borders]
       ].filter(function (f) {

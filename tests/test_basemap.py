@@ -307,11 +307,13 @@ SAME_AS_LEAFLET_JS = """async () => {
     for (let i = 0; i + 1 < xy.length; i += 2) pts.push([xy[i + 1], xy[i] + d]);
     return f.rings !== undefined ? split(split(pts, u.unpack(f.rings)), u.unpack(f.polys)) : split(pts, u.unpack(f.parts)); });
   if (!map.getPane('leafletShapes')) map.createPane('leafletShapes').style.visibility = 'hidden';
-  const renderer = L.canvas({pane: 'leafletShapes'}), sea = base._sea(map), group = L.layerGroup().addTo(map);
+  // (The sea's and the land's colours: the story's CSS.)
+  const css = getComputedStyle(map.getContainer()), [sea, land] = ['sea', 'land'].map((n) => css.getPropertyValue('--storymap-' + n).trim());
+  const renderer = L.canvas({pane: 'leafletShapes'}), group = L.layerGroup().addTo(map);
   const common = {renderer, interactive: false, smoothFactor: 0.5};
   // (The region first, in the sea's colour: outside it the map shows as not mapped.)
   group.addLayer(L.polygon(latLngs(data.region), {...common, fillColor: sea, ...o.water}));
-  group.addLayer(L.polygon(latLngs(data.land), {...common, ...o.land}));
+  group.addLayer(L.polygon(latLngs(data.land), {...common, fillColor: land, ...o.land}));
   group.addLayer(L.polygon(latLngs(data.water), {...common, fillColor: sea, ...o.water}));
   group.addLayer(L.polyline(latLngs(data.rivers), {...common, color: sea, ...o.rivers}));
   group.addLayer(L.polyline(latLngs(data.borders), {...common, ...o.borders}));

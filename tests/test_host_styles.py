@@ -148,3 +148,41 @@ def test_host_element_rules_do_not_reach_into_the_article(hosts: Path, make_page
     assert plain[".storymap-article-head"] and plain[".storymap--article h2"]
     keys = (".storymap-article-head", ".storymap--article h2", ".storymap-article-step", ".storymap--article p")
     assert {key: hostile[key] for key in keys if hostile[key] != plain[key]} == {}
+
+
+# A newsroom's colours for the story, set where a host page sets them: in its own style sheet, before
+# the story's (which a fragment brings in the body, after the host's <head>).
+THEME = """.storymap { --storymap-accent: #8a1538; --storymap-ink: #202020; --storymap-sea: #9fc4d8;
+  --storymap-land: #ece6d8; --storymap-beyond: #7a7a76; }"""
+
+
+@pytest.mark.browser
+def test_a_host_page_sets_the_storys_colours(hosts: Path, make_page):
+    """The story's colours are custom properties a host page sets on the story's root, from its own
+    style sheet wherever that comes: the buttons, links and text take them, and so does the map
+    (its sea, its land and the grey past the embedded basemap's region), on screen and on paper.
+    (The story's own rule, later in the page and as specific, kept its colours over the host's.)"""
+    fragment = storymap.load(GEODATA).to_html(fragment=True)
+    page = hosts / "themed.html"
+    page.write_text(PAGE.format(css=THEME, fragment=fragment), "utf-8")
+    run = make_page((1280, 800), tiles=False)
+    run.page.goto(page.as_uri())
+    run.page.wait_for_function(READY)
+    got = run.js("""() => { const root = document.querySelector('.storymap'), sm = root.storymap, map = sm.map;
+      const style = (s, p) => getComputedStyle(root.querySelector(s)).getPropertyValue(p);
+      const canvas = root.querySelector('.leaflet-storymapBasemap-pane canvas'), box = canvas.getBoundingClientRect();
+      const k = canvas.width / box.width, ctx = canvas.getContext('2d'), at = map.getContainer().getBoundingClientRect();
+      const pixel = (lat, lon) => { const p = map.latLngToContainerPoint([lat, lon]);
+        return Array.from(ctx.getImageData(Math.round((at.left + p.x - box.left) * k), Math.round((at.top + p.y - box.top) * k), 1, 1).data).slice(0, 3); };
+      return {next: style('.storymap-next', 'background-color'), ink: style('.storymap-step-title', 'color'),
+              sea: pixel(15.5, -72.0), land: pixel(18.2, -77.3), beyond: getComputedStyle(canvas).backgroundColor,
+              halo: style('.storymap-country-label span', 'text-shadow')}; }""")
+    assert got["next"] == "rgb(138, 21, 56)" and got["ink"] == "rgb(32, 32, 32)", got
+    # (Open sea south of Hispaniola; Jamaica's land.)
+    assert max(abs(a - b) for a, b in zip(got["sea"], (0x9f, 0xc4, 0xd8))) <= 4, got
+    assert max(abs(a - b) for a, b in zip(got["land"], (0xec, 0xe6, 0xd8))) <= 4, got
+    assert got["beyond"] == "rgb(122, 122, 118)" and got["halo"].startswith("rgb(236, 230, 216)"), got
+    # On paper, where a browser leaves out backgrounds, the grey past the region is printed.
+    run.page.emulate_media(media="print")
+    assert run.js("() => getComputedStyle(document.querySelector('.storymap-beyond')).webkitPrintColorAdjust") == "exact"
+    assert run.errors == []

@@ -147,8 +147,8 @@
       // `<pane>Labels` inside it).
       pane: 'storymapBasemap',
       // @option land: Object
-      // Path options of the land.
-      land: {stroke: false, fillColor: '#f3efe6', fillOpacity: 1},
+      // Path options of the land; the fill defaults to the story's CSS --storymap-land.
+      land: {stroke: false, fillOpacity: 1},
       // @option water: Object
       // Path options of lakes; the fill defaults to the sea's colour (the map's background,
       // CSS --storymap-sea).
@@ -159,11 +159,6 @@
       // @option borders: Object
       // Path options of the borders between countries.
       borders: {color: '#9a8f80', weight: 0.8, opacity: 1},
-      // @option beyond: String = '#c8c8c4'
-      // The colour of the map outside the region that the data covers (its `region`): a grey as
-      // far in lightness from the sea as the land is (a grey as light as the sea was the sea to a
-      // reader who sees no colour, and on a greyscale screen).
-      beyond: '#c8c8c4',
       // @option labels: Boolean = true
       // Whether to label countries.
       labels: true,
@@ -271,19 +266,19 @@
       }
     },
 
-    _sea: function (map) {
-      var sea = window.getComputedStyle ? getComputedStyle(map.getContainer()).getPropertyValue('--storymap-sea') : '';
-      return (sea || '').trim() || '#c9dde8';
-    },
-
     _shapes: function (map) {
-      var data = this._data, o = this.options, scale = data.scale || 1000, sea = this._sea(map);
+      var data = this._data, o = this.options, scale = data.scale || 1000;
+      // The story's colours of the sea and the land (its CSS, which a host page may set).
+      var css = getComputedStyle(map.getContainer()), colour = function (name, fallback) {
+        return css.getPropertyValue('--storymap-' + name).trim() || fallback;
+      };
+      var sea = colour('sea', '#c9dde8');
       // (Leaflet's path options, as a Polygon (filled) or Polyline would take them.)
       var path = L.Path.prototype.options, water = L.extend({fillColor: sea}, o.water);
       // (The data's region first, in the sea's colour: see below.)
       var families = [
         ['region', true, water],
-        ['land', true, o.land],
+        ['land', true, L.extend({fillColor: colour('land', '#f3efe6')}, o.land)],
         ['water', true, water],
         ['rivers', false, L.extend({color: sea}, o.rivers)],
         ['borders', false, o.borders]
@@ -296,9 +291,11 @@
       var layer = new Shapes(families, {pane: o.pane});
       this.addLayer(layer);
       // The data's region is drawn first, in the sea's colour; outside it the map is not mapped,
-      // and shows so: a reader who zooms out sees where the basemap ends, not sea where land is.
+      // and shows so (CSS --storymap-beyond: a grey as far in lightness from the sea as the land
+      // is, not the sea to a reader who sees no colour): a reader who zooms out sees where the
+      // basemap ends, not sea where land is.
       if (data.region) {
-        layer._container.style.background = o.beyond;
+        L.DomUtil.addClass(layer._container, 'storymap-beyond');
       }
     },
 

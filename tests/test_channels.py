@@ -567,6 +567,30 @@ def test_a_printed_page_never_ends_on_a_heading_whose_text_is_on_the_next(built_
 
 
 @pytest.mark.browser
+def test_a_printed_page_never_ends_inside_a_steps_on_the_map_box(built_page: Path, make_page):
+    """Printed, the Panama story's page 2 ended on the first line of a step's "On the map" box
+    (its description of the map, for a reader who cannot see it), the rest on page 3: the box keeps
+    together."""
+    from pypdf import PdfReader
+
+    run = make_page((1280, 800)).open(built_page)
+    label = run.js("() => document.querySelector('.storymap-onmap strong').textContent.trim()")
+    boxes = [unicodedata.normalize("NFKC", b) for b in run.js(
+        "() => Array.from(document.querySelectorAll('.storymap-onmap')).map((el) => el.textContent.replace(/\\s+/g, ' ').trim())")]
+    assert len(boxes) >= 10 and label == "On the map:"
+    split = []
+    for number, page in enumerate(PdfReader(io.BytesIO(run.page.pdf(format="A4"))).pages, 1):
+        lines = [line.strip() for line in unicodedata.normalize("NFKC", page.extract_text()).splitlines() if line.strip()]
+        # The page's lines from the last one that starts a box: all of that box, or not a box's start.
+        starts = [i for i, line in enumerate(lines) if line.startswith(label)]
+        if starts:
+            tail = " ".join(lines[starts[-1]:])
+            if not any(tail.startswith(box) for box in boxes):
+                split.append((number, tail[:80]))
+    assert split == []
+
+
+@pytest.mark.browser
 def test_a_printed_countrys_name_is_in_the_pdf_once(built_page: Path, make_page):
     """The basemap's country names are outlined by text shadows, which a PDF holds as copies of the
     text: printed, the map's "CUBA" read "CUBACUBACUBACUBA" to search and copy."""

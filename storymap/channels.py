@@ -815,6 +815,10 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     width, height = SOCIAL_SIZE
     W, H = width * _SS, height * _SS
     panel = 500
+    # The page's colours: the story's theme, over storymap's.
+    theme = data.theme
+    sea, land, card = (_rgb(given) if given else own for given, own in
+                       ((theme.sea, _SEA), (theme.land, _LAND), (theme.titlecard, _PANEL)))
     drawn = _framed(data)
     step = data.steps[0]
     # The map fills the card; the step is fitted into the part the panel leaves free.
@@ -831,7 +835,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
             out.append((x * k - ox, y * k - oy))
         return out
 
-    image = Image.new("RGB", (W, H), _SEA)
+    image = Image.new("RGB", (W, H), sea)
     draw = ImageDraw.Draw(image)
     # Land around the places, with a margin wide enough to reach the card's edges.
     west, north = _unmercator(ox / k, oy / k)
@@ -840,7 +844,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     margin = 8.0 if box is None else min(90.0, max(8.0, box[0] - west, east - box[2], box[1] - south, north - box[3]) + 1)
     base = basemap_data(list(drawn.values()), margin=margin)
     scale = int(base.get("scale", 1000))
-    for layer, fill in (("land", _LAND), ("water", _SEA)):
+    for layer, fill in (("land", land), ("water", sea)):
         # Each layer's polygons, holes left out, as one mask: a hole shows what is under the layer,
         # never paints over another polygon of it (land fine near the places sits in a hole of the
         # coarse land around them).
@@ -865,7 +869,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     for line in decode(base["rivers"], scale) if base.get("rivers") else []:
         points = project(line)
         if len(points) >= 2:
-            draw.line(points, fill=_SEA, width=2 * _SS)
+            draw.line(points, fill=sea, width=2 * _SS)
 
     shown = set(step.places)
     # Drawn in RGBA mode onto the RGB map, each shape blends with what is under it (the page's
@@ -879,7 +883,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
 
     text_layer = Image.new("RGBA", (W, H), (0, 0, 0, 0))
     tdraw = ImageDraw.Draw(text_layer)
-    tdraw.rectangle((0, 0, panel * _SS, H), fill=_PANEL + (240,))
+    tdraw.rectangle((0, 0, panel * _SS, H), fill=card + (240,))
     x, y, text_width = 44 * _SS, 52 * _SS, (panel - 88) * _SS
     # The story's direction for every line: a right-to-left title that starts with a Latin name is
     # still read from the right (raqm; without it, _fit leaves such text out).

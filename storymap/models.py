@@ -35,12 +35,12 @@ from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
 from .geometry import Point as PointGeometry
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
 from .translations import StoryLanguage, Translation, check_translations
-from .types import HttpUrl, Identifier, InterfaceTexts, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
+from .types import Color, HttpUrl, Identifier, InterfaceTexts, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
     "duplicate_ids", "unknown_places", "swapped_places", "swapped_views", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
-    "check_places", "resolve_kinds", "Media", "MediaBudget", "TileTemplate",
+    "check_places", "resolve_kinds", "Media", "MediaBudget", "TileTemplate", "Theme", "THEME_DEFAULTS", "contrast",
 ]
 
 #: Where a problem lies inside the object checked, as a pydantic-style location.
@@ -484,6 +484,90 @@ class TileTemplate(_Checked):
                                                                           "tiles are enlarged beyond it.")
 
 
+#: The colours of a story's page that a theme may change, and storymap's own (static/storymap.css).
+THEME_DEFAULTS = {"accent": "#0b5394", "titlecard": "#0b2e4f", "sea": "#c9dde8", "land": "#f3efe6", "beyond": "#c8c8c4"}
+#: The text on the title card: its title and dek (white) and its kicker and byline (static/storymap.css).
+_ON_TITLE = {"#ffffff": "title and dek", "#d6e4f0": "kicker and byline"}
+#: WCAG 2's contrast for text (level AA, normal size).
+_AA = 4.5
+
+
+def _rgb_of(colour: str) -> tuple[int, int, int]:
+    """The sRGB of an opaque CSS colour (a name, #rgb, #rrggbb, rgb(), hsl())."""
+    from PIL import ImageColor
+
+    try:
+        rgb = ImageColor.getrgb(colour)
+    except ValueError:
+        raise ValueError(f"{short_repr(colour)}: write a theme's colour as '#8a1538', a name ('teal') or "
+                         "'rgb(138, 21, 56)'") from None
+    if len(rgb) == 4 and rgb[3] != 255:
+        raise ValueError(f"{short_repr(colour)} is see-through; a theme's colours are opaque")
+    return rgb[0], rgb[1], rgb[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2's contrast ratio of two opaque CSS colours (1 to 21)."""
+    def luminance(colour: str) -> float:
+        c = [v / 255 for v in _rgb_of(colour)]
+        c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+class Theme(_Checked):
+    """The story's own colours (story.toml's ``[theme]``), each over storymap's (:data:`THEME_DEFAULTS`).
+    The text on them stays readable: a colour its text would not meet WCAG AA's contrast (4.5:1) on
+    is refused."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    accent: Optional[Color] = Field(default=None, description="Buttons (white text on it), links, the progress "
+                                    "bar and the timeline's current mark (default #0b5394).",
+                                    examples=["#8a1538"])
+    titlecard: Optional[Color] = Field(default=None, description="The title card's background, under white "
+                                       "text (default #0b2e4f).", examples=["#1a1a1a"])
+    sea: Optional[Color] = Field(default=None, description="The embedded basemap's sea, lakes and rivers "
+                                 "(default #c9dde8).")
+    land: Optional[Color] = Field(default=None, description="The embedded basemap's land (default #f3efe6).")
+    beyond: Optional[Color] = Field(default=None, description="The map past the region the embedded basemap "
+                                    "covers (default #c8c8c4, a grey as far in lightness from the sea as the land).")
+
+    @model_validator(mode="after")
+    def _readable(self) -> "Theme":
+        problems = []
+        for name in THEME_DEFAULTS:
+            if getattr(self, name) is not None:
+                try:
+                    _rgb_of(getattr(self, name))
+                except ValueError as exc:
+                    problems.append(((name,), str(exc)))
+        if problems:
+            _raise_problems(problems)
+        pairs = []
+        if self.accent is not None:
+            pairs.append(("accent", self.accent, "#ffffff", "the buttons' white text and the links on the white panel"))
+        if self.titlecard is not None:
+            pairs += [("titlecard", self.titlecard, text, f"the title card's {what}")
+                      for text, what in _ON_TITLE.items()]
+        for name, colour, text, what in pairs:
+            ratio = contrast(colour, text)
+            if ratio < _AA and not any(loc == (name,) for loc, _ in problems):  # (the first text it fails)
+                problems.append(((name,), f"{colour!r} leaves {what} ({text}) a contrast of {ratio:.2f}:1, under "
+                                          f"the {_AA}:1 that WCAG AA asks of text: choose a "
+                                          f"darker colour"))
+        if problems:
+            _raise_problems(problems)
+        return self
+
+    def css(self) -> str:
+        """The custom properties of the colours set, as one rule for the story's root ('' for none)."""
+        given = [f"--storymap-{name}:{getattr(self, name)}" for name in THEME_DEFAULTS if getattr(self, name)]
+        return f".storymap{{{';'.join(given)}}}" if given else ""
+
+
 class StoryMeta(_Checked):
     """The story's own fields: ``story.toml`` without its kinds and steps."""
 
@@ -516,6 +600,8 @@ class StoryMeta(_Checked):
                                           "announcements, labels for screen readers) in the story's language, "
                                           "by key (\"nav.next\" = \"次へ\"), over storymap's own for it: for a "
                                           "language storymap has none for, or wording of the newsroom's own.")
+    theme: Theme = Field(default_factory=Theme, description="The story's own colours, over storymap's: the "
+                         "accent, the title card, the embedded basemap's sea, land and the grey past it.")
     tiles: Optional[str | TileTemplate] = Field(
         default=None, description="The online tiles over the embedded basemap: a provider's name as xyzservices "
                                   "knows it (\"CartoDB.Positron\", \"OpenStreetMap.Mapnik\", ...), a URL template "

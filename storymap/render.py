@@ -527,7 +527,9 @@ class StoryControl(MacroElement):
         own = assets.storymap_css(features["scroll"], rtl, languages=features["languages"],
                                   fragment=features["fragment"], layer_control=layer_control, media=media)
         symbols = assets.symbols_css() if features["symbols"] else ""
-        css = assets.leaflet_css(layer_control, self.trimmed_leaflet) + fragment + own + symbols
+        # (The story's theme after storymap's defaults: its colours, set on the root, win over them.)
+        theme = self.context.source.theme.css()
+        css = assets.leaflet_css(layer_control, self.trimmed_leaflet) + fragment + own + symbols + theme
         return _inline((assets.fragment_rem(css) if fragment else css) + extra, "style")
 
     def core_js(self, extra: str = "") -> Markup:

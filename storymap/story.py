@@ -257,6 +257,30 @@ class Story:
         self.data = self._revalidated("", base_url=value)  # (its field names it)
 
     @property
+    def theme(self) -> dict[str, str]:
+        """The story's own colours (story.toml's ``[theme]``), by name: ``accent`` (buttons, links,
+        the progress bar), ``titlecard`` (the title card's background), ``sea``, ``land`` and
+        ``beyond`` (the embedded basemap's, and the map past its region); those not given are
+        storymap's. Set a mapping to change them (the social card follows).
+
+        Examples
+        --------
+        >>> story.theme = {"accent": "#8a1538", "titlecard": "#1a1a1a"}  # doctest: +SKIP
+
+        Raises
+        ------
+        storymap.StoryError
+            For a name that is none of these, a value that is not a CSS colour, and an accent or a
+            title card the text on which would not meet WCAG AA's contrast (4.5:1).
+        """
+        return self.data.theme.model_dump(exclude_none=True)
+
+    @theme.setter
+    def theme(self, value: Mapping[str, str]) -> None:
+        given = dict(value) if isinstance(value, Mapping) else value
+        self.data = self._revalidated("", theme=given)  # (its field names it)
+
+    @property
     def interface(self) -> dict[str, str]:
         """The page's interface texts the story gives in its own language (story.toml's
         ``[interface]``), by key: over storymap's own (Previous, Next, the legend's title,

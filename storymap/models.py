@@ -518,9 +518,9 @@ def contrast(first: str, second: str) -> float:
 
 
 class Theme(_Checked):
-    """The story's own colours (story.toml's ``[theme]``), each over storymap's (:data:`THEME_DEFAULTS`).
-    The text on them stays readable: a colour its text would not meet WCAG AA's contrast (4.5:1) on
-    is refused."""
+    """The story's own colours (story.toml's [theme]), each over storymap's default. The text on
+    them stays readable: a colour the text on which would not meet WCAG AA's contrast (4.5:1) is
+    refused."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 

@@ -273,7 +273,8 @@ class Story:
             For a name that is none of these, a value that is not a CSS colour, and an accent or a
             title card the text on which would not meet WCAG AA's contrast (4.5:1).
         """
-        return self.data.theme.model_dump(exclude_none=True)
+        return _CopyMapping(self.data.theme.model_dump(exclude_none=True), "story.theme",
+                            "set the whole mapping: story.theme = {**story.theme, name: colour}")
 
     @theme.setter
     def theme(self, value: Mapping[str, str]) -> None:

@@ -75,6 +75,11 @@ def test_setting_a_theme_from_python_is_checked_and_leaves_it_as_it_was(tmp_path
     with pytest.raises(storymap.StoryError, match=r"theme\.accent: 'yellow' leaves the buttons' white text"):
         story.theme = {"accent": "yellow"}
     assert story.theme == {"accent": "#8a1538"}
+    # (What it gives is a copy: changing it in place would change nothing, and says so.)
+    with pytest.raises(TypeError, match=r"story\.theme = \{\*\*story\.theme, name: colour\}"):
+        story.theme["accent"] = "#000000"
+    story.theme = {**story.theme, "sea": "#9fc4d8"}
+    assert story.theme == {"accent": "#8a1538", "sea": "#9fc4d8"}
     story.theme = {}
     assert story.theme == {} and _theme_rule(story.to_html()) == []
 

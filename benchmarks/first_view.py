@@ -2,7 +2,7 @@
 minimal Leaflet page that draws the same places on the same embedded basemap.
 
     python benchmarks/first_view.py [--runs 9] [--cpu-runs 5] [--story geodata] [--viewport 1280x800]
-                                    [--throttle 4] [--query '?lang=es']
+                                    [--throttle 4] [--query '?lang=es'] [--http]
 
 Two pages are built in one run:
 
@@ -13,7 +13,9 @@ Two pages are built in one run:
   only shows the map has to do.
 
 Each page is opened ``--runs`` times, alternately, each time in a fresh browser context, offline
-(no tiles: both draw the embedded basemap only), and asked whether it is ready every 100 ms from
+(no tiles: both draw the embedded basemap only), read from its file (with ``--http``, fetched from a
+server on the loopback interface instead, as a reader's browser fetches a published page: the
+browser then parses and paints the page as its bytes arrive, in pieces), and asked whether it is ready every 100 ms from
 here (Playwright's wait_for_function would run its own script on the page's main thread as the page
 loads). Measured in the page, from navigation:
 
@@ -54,8 +56,10 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import shapely
 
@@ -181,26 +185,30 @@ def chromium(pw):
 
 
 def open_once(browser, path: Path, viewport: tuple[int, int], *, traced: bool = False, throttle: float = 1,
-              query: str = "") -> dict:
+              query: str = "", server: str = "") -> dict:
     """One opening of ``path`` (its URL followed by ``query``, such as ``?lang=es``): its FCP, ready
     and longest task (see the module's docstring); with ``traced``, the main thread's CPU time too
     (see :func:`main_thread_cpu`); with ``throttle`` over 1, its CPU slowed down that many times
-    (Chromium's emulation of a slower device)."""
+    (Chromium's emulation of a slower device). With ``server`` (``http://127.0.0.1:PORT/``, serving
+    ``path``'s folder), the page is fetched from there rather than read from its file."""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     try:
-        context.set_offline(True)
+        if not server:
+            context.set_offline(True)  # (offline emulation blocks the loopback server too)
         page = context.new_page()
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
-                   else route.abort())
+        allowed = (server, "data:") if server else ("file:", "data:")
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(allowed) else route.abort())
         page.add_init_script(TIMING_JS)
-        if throttle > 1:
-            # A DevTools session undoes the context's offline emulation (navigator.onLine turns
-            # true, and the story would ask for tiles): the page is told it is offline itself.
+        if throttle > 1 or server:
+            # (A DevTools session undoes the context's offline emulation, and a page served here is
+            # not offline: navigator.onLine is true, and the story would ask for tiles, which are
+            # refused.) The page is told it is offline itself.
             page.add_init_script("Object.defineProperty(Navigator.prototype, 'onLine', {get: () => false});")
+        if throttle > 1:
             context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
         if traced:
             browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
-        page.goto(path.as_uri() + query, wait_until="commit")
+        page.goto((server + quote(path.name) if server else path.as_uri()) + query, wait_until="commit")
         # Asked from here every 100 ms, not with wait_for_function: that would put Playwright's own
         # script (and a check every 50 ms) on the page's main thread while it loads.
         deadline = time.monotonic() + 30
@@ -217,6 +225,20 @@ def open_once(browser, path: Path, viewport: tuple[int, int], *, traced: bool = 
         context.close()
 
 
+def _serve(folder: Path):
+    """A server of ``folder``'s files on the loopback interface, answering from a thread of its own."""
+    import functools
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args) -> None:  # (no line per request)
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing"]
 
 
@@ -226,7 +248,7 @@ def main_thread_cpu(events: list[dict], ready: float) -> dict:
     time leaves out the time the thread waited for a core, which on a shared machine varies more
     than the page's own work does."""
     start = next(e for e in reversed(events) if e.get("name") == "navigationStart"
-                 and e.get("args", {}).get("data", {}).get("documentLoaderURL", "").startswith("file:"))
+                 and e.get("args", {}).get("data", {}).get("documentLoaderURL", "").startswith(("file:", "http:")))
     thread, end = (start["pid"], start["tid"]), start["ts"] + ready * 1000
     tasks = [e.get("tdur", e["dur"]) / 1000 for e in events if e.get("name") == "RunTask" and e.get("ph") == "X"
              and (e["pid"], e["tid"]) == thread and start["ts"] <= e["ts"] < end]
@@ -252,6 +274,9 @@ def main() -> None:
     parser.add_argument("--query", default="",
                         help="added to the storymap page's URL, such as '?lang=es' (a page opened in another of "
                              "its languages; 'text' then waits for that language's narrative)")
+    parser.add_argument("--http", action="store_true",
+                        help="fetch both pages from a server on the loopback interface (as a reader's browser "
+                             "fetches a published page) rather than read them from their files")
     parser.add_argument("--json", action="store_true", help="print the medians as JSON too")
     args = parser.parse_args()
     viewport = tuple(int(v) for v in args.viewport.lower().split("x"))
@@ -263,28 +288,34 @@ def main() -> None:
                  "minimal": Path(tmp) / "minimal.html"}
         pages["minimal"].write_text(minimal_page(args.story), "utf-8")
         results: dict[str, list[dict]] = {name: [] for name in pages}
+        server = _serve(Path(tmp)) if args.http else None
+        where = f"http://127.0.0.1:{server.server_address[1]}/" if server else ""
         with sync_playwright() as pw:
             browser = chromium(pw)
             query = {"storymap": args.query, "minimal": ""}
             for name, path in pages.items():  # warm the file cache
-                open_once(browser, path, viewport, throttle=args.throttle, query=query[name])
+                open_once(browser, path, viewport, throttle=args.throttle, query=query[name], server=where)
             for _ in range(args.runs):
                 for name, path in pages.items():
-                    results[name].append(open_once(browser, path, viewport, throttle=args.throttle, query=query[name]))
+                    results[name].append(open_once(browser, path, viewport, throttle=args.throttle, query=query[name],
+                                                   server=where))
             # (Traced apart: tracing adds its own work to the timings above.)
             cpu: dict[str, list[dict]] = {name: [] for name in pages}
             for _ in range(args.cpu_runs):
                 for name, path in pages.items():
                     cpu[name].append(open_once(browser, path, viewport, traced=True, throttle=args.throttle,
-                                               query=query[name]))
+                                               query=query[name], server=where))
             browser.close()
+        if server:
+            server.shutdown()
     print(f"load average after:  {load_average()}")
     med = {name: {key: statistics.median(r[key] for r in rows if r[key] is not None) if any(
         r[key] is not None for r in rows) else None for key in ("fcp", "text", "ready", "longest")}
         for name, rows in results.items()}
     worst = {name: max(r["longest"] for r in rows) for name, rows in results.items()}
     slowed = f", CPU slowed down {args.throttle:g}× (the goals are for the CPU as it is)" if args.throttle > 1 else ""
-    opened = f", storymap opened at {args.query}" if args.query else ""
+    opened = (f", storymap opened at {args.query}" if args.query else "") + (
+        ", fetched over loopback HTTP" if args.http else ", read from files")
     print(f"\n{args.story.name}{opened}, {viewport[0]}×{viewport[1]}{slowed}, medians of {args.runs} (ms)")
     print(f"{'page':<10} {'FCP':>7} {'text':>7} {'ready':>7} {'longest task':>13} {'(worst)':>8}")
     for name in pages:

@@ -535,32 +535,21 @@ class Theme(_Checked):
     beyond: Optional[Color] = Field(default=None, description="The map past the region the embedded basemap "
                                     "covers (default #c8c8c4, a grey as far in lightness from the sea as the land).")
 
-    @model_validator(mode="after")
-    def _readable(self) -> "Theme":
-        problems = []
-        for name in THEME_DEFAULTS:
-            if getattr(self, name) is not None:
-                try:
-                    _rgb_of(getattr(self, name))
-                except ValueError as exc:
-                    problems.append(((name,), str(exc)))
-        if problems:
-            _raise_problems(problems)
-        pairs = []
-        if self.accent is not None:
-            pairs.append(("accent", self.accent, "#ffffff", "the buttons' white text and the links on the white panel"))
-        if self.titlecard is not None:
-            pairs += [("titlecard", self.titlecard, text, f"the title card's {what}")
-                      for text, what in _ON_TITLE.items()]
-        for name, colour, text, what in pairs:
+    # (Each colour checked on its own, so that one look lists every problem, an unknown key's too.)
+    @field_validator("accent", "titlecard", "sea", "land", "beyond")
+    @classmethod
+    def _readable(cls, colour: Optional[str], info: ValidationInfo) -> Optional[str]:
+        if colour is None:
+            return colour
+        _rgb_of(colour)  # (opaque, and a colour Pillow reads, for the contrast)
+        texts = {"accent": {"#ffffff": "the buttons' white text and the links on the white panel"},
+                 "titlecard": {text: f"the title card's {what}" for text, what in _ON_TITLE.items()}}
+        for text, what in texts.get(info.field_name or "", {}).items():
             ratio = contrast(colour, text)
-            if ratio < _AA and not any(loc == (name,) for loc, _ in problems):  # (the first text it fails)
-                problems.append(((name,), f"{colour!r} leaves {what} ({text}) a contrast of {ratio:.2f}:1, under "
-                                          f"the {_AA}:1 that WCAG AA asks of text: choose a "
-                                          f"darker colour"))
-        if problems:
-            _raise_problems(problems)
-        return self
+            if ratio < _AA:  # (the first text it fails)
+                raise ValueError(f"{colour!r} leaves {what} ({text}) a contrast of {ratio:.2f}:1, under the "
+                                 f"{_AA}:1 that WCAG AA asks of text: choose a darker colour")
+        return colour
 
     def css(self) -> str:
         """The custom properties of the colours set, as one rule for the story's root ('' for none)."""

@@ -70,6 +70,14 @@ def test_a_theme_the_text_could_not_be_read_on_is_refused(tmp_path: Path, toml: 
     assert problems[0].file.endswith("story.toml")
 
 
+def test_every_problem_of_a_theme_is_told_at_once(tmp_path: Path):
+    """A misspelt key hid the colours' problems until it was put right: each is told in one look."""
+    folder = tiny_story(tmp_path / "s", extra='[theme]\naccent = "#f0a202"\nsae = "#abc"\nland = "#12345680"\n')
+    with pytest.raises(storymap.StoryError) as raised:
+        storymap.load(folder)
+    assert sorted(p.field for p in raised.value.problems) == ["theme.accent", "theme.land", "theme.sae"]
+
+
 def test_setting_a_theme_from_python_is_checked_and_leaves_it_as_it_was(tmp_path: Path):
     story = storymap.load(tiny_story(tmp_path / "s", extra='[theme]\naccent = "#8a1538"\n'))
     with pytest.raises(storymap.StoryError, match=r"theme\.accent: 'yellow' leaves the buttons' white text"):

@@ -35,6 +35,7 @@ from markupsafe import Markup
 from .files import names_folder
 from .geometry import bounds_union, shift_into
 from .i18n import dir_attribute, direction, match_language, own_interface, text as ui_text
+from .models import THEME_DEFAULTS
 from .dates import span_label
 from .text import markdown_html
 from .tiles import MAP_MAX_ZOOM
@@ -283,9 +284,10 @@ def noscript_article(story: Any, root_id: str = "", context: Any = None,
 
 # The social card -------------------------------------------------------------------------------
 
-#: Colours of the page's embedded basemap (static/basemap.js) and the story's title card.
-_SEA, _LAND, _COAST = (201, 221, 232), (243, 239, 230), (154, 143, 128)
-_PANEL, _PANEL_MUTED = (11, 46, 79), (214, 228, 240)
+#: Colours of the page's embedded basemap (static/basemap.js) and the story's title card: storymap's
+#: own, which a story's theme replaces.
+_SEA, _LAND, _PANEL = (tuple(bytes.fromhex(THEME_DEFAULTS[name][1:])) for name in ("sea", "land", "titlecard"))
+_COAST, _PANEL_MUTED = (154, 143, 128), (214, 228, 240)
 _SS = 2  # drawn at twice the size, then scaled down: smooth edges without anti-aliasing primitives
 
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/TTF", "/usr/share/fonts/dejavu",

@@ -486,8 +486,11 @@ class TileTemplate(_Checked):
 
 #: The colours of a story's page that a theme may change, and storymap's own (static/storymap.css).
 THEME_DEFAULTS = {"accent": "#0b5394", "titlecard": "#0b2e4f", "sea": "#c9dde8", "land": "#f3efe6", "beyond": "#c8c8c4"}
-#: The text on the title card: its title and dek (white) and its kicker and byline (static/storymap.css).
-_ON_TITLE = {"#ffffff": "title and dek", "#d6e4f0": "kicker and byline"}
+#: The text on the colours a theme checks (static/storymap.css), by colour: the buttons' on the accent
+#: (and the accent's links on the white panel); the title card's title and dek, kicker and byline.
+_TEXT_ON = {"accent": {"#ffffff": "the buttons' white text and the links on the white panel"},
+            "titlecard": {"#ffffff": "the title card's title and dek",
+                          "#d6e4f0": "the title card's kicker and byline"}}
 #: WCAG 2's contrast for text (level AA, normal size).
 _AA = 4.5
 
@@ -542,9 +545,7 @@ class Theme(_Checked):
         if colour is None:
             return colour
         _rgb_of(colour)  # (opaque, and a colour Pillow reads, for the contrast)
-        texts = {"accent": {"#ffffff": "the buttons' white text and the links on the white panel"},
-                 "titlecard": {text: f"the title card's {what}" for text, what in _ON_TITLE.items()}}
-        for text, what in texts.get(info.field_name or "", {}).items():
+        for text, what in _TEXT_ON.get(info.field_name or "", {}).items():
             ratio = contrast(colour, text)
             if ratio < _AA:  # (the first text it fails)
                 raise ValueError(f"{colour!r} leaves {what} ({text}) a contrast of {ratio:.2f}:1, under the "

@@ -14,6 +14,7 @@ import storymap
 from storymap.errors import StoryError
 
 from .conftest import BLANK_PNG, CHROMIUM_ARGS, GEODATA, ROOT as REPO  # noqa: F401 - CHROMIUM_ARGS documents the flags
+from .geometry import GEOMETRY_JS, country_name_problems, hit as _hit, label_problems
 
 PORTS = REPO / "examples" / "ports"
 DESKTOP, PHONE = (1280, 800), (390, 844)
@@ -31,68 +32,6 @@ CLOSED_LEGEND = PHONES + (TABLET, EMBED)
 NAMES = {DESKTOP: "desktop", PHONE: "phone", TABLET: "tablet", LAPTOP: "laptop", SIDEWAYS: "sideways",
          EMBED: "embed"}
 ROOT = "document.querySelector('[data-storymap]')"
-
-# The boxes (page px) of what a reader sees at the current step: the map, what covers it (the text
-# panel and the map's controls), the story's labels and the basemap's labels on view, the legend.
-GEOMETRY_JS = """() => {
-  const root = document.querySelector('[data-storymap]'), s = root.storymap;
-  const box = (r) => ({l: r.left, t: r.top, r: r.right, b: r.bottom});
-  const shown = (n) => getComputedStyle(n).visibility !== 'hidden' && n.offsetWidth > 0;
-  const map = box(s.map.getContainer().getBoundingClientRect()), covers = [];
-  const panel = root.querySelector('.storymap-panel');
-  if (panel && panel.offsetParent) covers.push(['panel', box(panel.getBoundingClientRect())]);
-  root.querySelectorAll('.leaflet-control').forEach((c) => {
-    const r = c.getBoundingClientRect();
-    if (r.width && r.height) covers.push([c.className.split(' ')[0], box(r)]);
-  });
-  const labels = Array.from(root.querySelectorAll('.storymap-label')).filter(shown)
-    .map((n) => Object.assign({text: n.textContent, lines: n.querySelectorAll('.storymap-label-text').length,
-      cut: !n.classList.contains('storymap-label--group') &&
-        Array.from(n.children).some((t) => t.scrollHeight > t.clientHeight + 1),
-      // (A line of a group's label cut short: "Darién overlan…".)
-      ellipsis: Array.from(n.children).some((t) => t.scrollWidth > t.clientWidth + 1),
-      // (How legible it is: its opacity with its ancestors', its text's colour and size.)
-      opacity: (() => { let o = 1; for (let e = n; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity); return o; })(),
-      ink: getComputedStyle(n.querySelector('.storymap-label-text') || n).color,
-      px: parseFloat(getComputedStyle(n.querySelector('.storymap-label-text') || n).fontSize),
-      // (How much wider a label is than its longest line, a group's lines included.)
-      spare: (() => {
-        const r = document.createRange(), lines = [];
-        n.querySelectorAll('.storymap-label-text').forEach((t) => { r.selectNodeContents(t); lines.push(...r.getClientRects()); });
-        return n.getBoundingClientRect().width - (Math.max(...lines.map((l) => l.right)) - Math.min(...lines.map((l) => l.left)));
-      })()}, box(n.getBoundingClientRect())));
-  const base = Array.from(root.querySelectorAll('.storymap-country-label')).filter(shown)
-    .map((n) => Object.assign({text: n.textContent, shift: parseFloat(n.firstElementChild.style.marginTop) || 0},
-      box((n.firstElementChild || n).getBoundingClientRect())))
-    .filter((b) => b.r > map.l && b.l < map.r && b.b > map.t && b.t < map.b);
-  // Every place's point on view (the step's and the dimmed others'), as drawn.
-  const points = Object.values(s._places).map((e) => e.layer.getLayers()[0])
-    .filter((l) => l && l.getLatLng && l.getElement && l.getElement())
-    .map((l) => Object.assign({id: l.feature && l.feature.id}, box(l.getElement().getBoundingClientRect())))
-    .filter((b) => b.r > map.l && b.l < map.r && b.b > map.t && b.t < map.b);
-  const legend = root.querySelector('.storymap-legend'), view = s.map.getBounds();
-  const nav = Array.from(root.querySelectorAll('.storymap-prev, .storymap-next, .storymap-counter'))
-    .map((n) => { const r = document.createRange(); r.selectNodeContents(n);
-      return [n.textContent.trim(), r.getBoundingClientRect().height / parseFloat(getComputedStyle(n).lineHeight), n.scrollWidth - n.clientWidth]; });
-  const next = root.querySelector('.storymap-next');
-  return {index: s.index, map, free: s._free(), covers, labels, base, points, api: s.labels(), nav,
-          next: box(next.getBoundingClientRect()), screen: [innerWidth, innerHeight],
-          scrolls: document.scrollingElement.scrollHeight > innerHeight,
-          scale: Array.from(root.querySelectorAll('.leaflet-control-scale-line'))
-            .map((n) => [n.textContent, n.scrollWidth - n.clientWidth, n.getBoundingClientRect().right]),
-          view: [view.getWest(), view.getSouth(), view.getEast(), view.getNorth()],
-          legend: Array.from(root.querySelectorAll('.storymap-legend-item')).filter((r) => getComputedStyle(r).display !== 'none')
-            .map((r) => r.getAttribute('data-kind') || r.getAttribute('data-layer')),
-          legendOpen: legend ? legend.open !== false && legend.hasAttribute('open') : null,
-          legendBox: legend ? box(legend.getBoundingClientRect()) : null,
-          kinds: [...new Set(s._config.steps[s.index].places.map((id) => s._config.places.find((p) => p.id === id).kind))]
-            .filter((k) => s._config.legend.some((item) => item.kind === k))};
-}"""
-
-
-def _hit(a: dict, b: dict, slack: float = 0.5) -> bool:
-    return a["l"] < b["r"] - slack and a["r"] > b["l"] + slack and a["t"] < b["b"] - slack and a["b"] > b["t"] + slack
-
 
 def _free_share(g: dict, width: int, height: int, grid: int = 4) -> float:
     """The share of the screen that is map not covered by the panel or any control."""
@@ -194,26 +133,13 @@ IDS = [f"{s}-{NAMES[v]}" for s, v in CASES]
 @pytest.mark.browser
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
-    clipped, overlaps, under_basemap, missing, cut, wide, faint = [], [], [], [], [], [], []
+    problems, wide, faint = label_problems(walks[case]), [], []
     for g in walks[case]:
-        assert g["labels"], f"step {g['index']} shows no label"
-        for label in g["labels"]:
-            m = g["map"]
-            if label["l"] < m["l"] or label["r"] > m["r"] or label["t"] < m["t"] or label["b"] > m["b"]:
-                clipped.append((g["index"], label["text"], "map edge"))
-            clipped += [(g["index"], label["text"], name) for name, c in g["covers"] if _hit(label, c)]
-            under_basemap += [(g["index"], label["text"], b["text"]) for b in g["base"] if _hit(label, b)]
         labels = g["labels"]
-        overlaps += [(g["index"], a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:] if _hit(a, b)]
-        missing += [(g["index"], a["text"]) for a in g["api"] if not a["shown"]]
         # The API tells the same story as the page: its shown labels are the ones on screen.
         assert sorted(a["text"].replace("\n", "") for a in g["api"] if a["shown"]) == sorted(x["text"] for x in labels)
         # Long names wrap (a label is at most 15em wide) rather than run off.
         assert all(x["r"] - x["l"] <= 16 * 15 + 16 for x in labels)
-        # A whole name that three lines cannot hold gives way to its short form ("SOCSOUTH
-        # headquarters, Homestead Air Reserve Base" → "SOCSOUTH headquarters"), not to "…"; a
-        # name with no short form takes up to five ("Caribbean maritime trafficking corridor").
-        cut += [(g["index"], x["text"]) for x in labels if x["cut"]]
         # Every label is drawn to be read: opaque, in an opaque ink, at least 11 px.
         faint += [(g["index"], x["text"], x["opacity"], x["ink"], x["px"]) for x in labels
                   if x["opacity"] < 0.99 or not re.fullmatch(r"rgb\(\d+, \d+, \d+\)", x["ink"]) or x["px"] < 11]
@@ -221,13 +147,9 @@ def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
         # not the 15em it wrapped at: "Pedro Miguel / Locks" in a box of one line's width; so is a
         # group's ("Port of Shanghai / Port of Ningbo- / Zhoushan").
         wide += [(g["index"], x["text"], round(x["spare"])) for x in labels if x["spare"] > 12 + 3]
-    assert clipped == [] and overlaps == [] and under_basemap == [], (clipped, overlaps, under_basemap)
-    assert cut == [], cut
+    assert problems == {}, problems
     assert wide == [], wide
     assert faint == [], faint
-    # Every place of every step is named on the map, on a phone too (a world overview zooms out until
-    # the world fills the phone's map): hiding a label is the placer's last resort, a failure here.
-    assert missing == [], missing
     # Each of the step's places has its label (alone or shared with its neighbours).
     steps = [sorted(i for a in g["api"] for i in a["ids"]) for g in walks[case]]
     assert all(len(ids) == len(set(ids)) for ids in steps), steps
@@ -236,16 +158,9 @@ def test_labels_lie_in_the_free_map_and_never_overlap(walks, case):
 @pytest.mark.browser
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_basemap_labels_give_way_to_every_point(walks, case):
-    # A country's name is hidden rather than drawn under a place's point, a dimmed one of another
-    # step too (the ports story's Europe on a phone read "FR" and "UNITED KINGDO" under them).
-    under = [(g["index"], b["text"]) for g in walks[case] for b in g["base"] for p in g["points"] if _hit(b, p)]
+    # A country's name is hidden rather than drawn under a place's point, a control or another name.
     assert all(g["points"] for g in walks[case])
-    assert under == [], under
-    # ... nor lies under the panel or a control, nor on another name (moved ones included).
-    covered = [(g["index"], b["text"], name) for g in walks[case] for b in g["base"] for name, c in g["covers"] if _hit(b, c)]
-    crowded = [(g["index"], a["text"], b["text"]) for g in walks[case] for i, a in enumerate(g["base"])
-               for b in g["base"][i + 1:] if _hit(a, b)]
-    assert covered == [] and crowded == [], (covered, crowded)
+    assert country_name_problems(walks[case]) == {}
 
 
 @pytest.mark.browser

@@ -1,8 +1,8 @@
 """Shared fixtures: the story folder, a built page, and Chromium through Playwright.
 
 Browser tests find Chromium in this order: $STORYMAP_CHROMIUM, /usr/bin/chromium (Debian),
-then Playwright's own download; test_webkit.py finds WebKit's WebDriver server (WebKitGTK: Debian's
-webkit2gtk-driver, with Xvfb for its display). Without one they skip locally but fail under CI
+then Playwright's own download; test_engines.py opens the story in WebKit and Firefox too
+(tests/engines.py says how it finds them). Without a browser they skip locally but fail under CI
 (CI=true), so a missing browser never passes silently there.
 """
 
@@ -42,8 +42,8 @@ BLANK_PNG = bytes.fromhex(
 #: What the accessibility audits check: WCAG 2.2 A and AA, and axe's best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
-#: Fixtures that start a browser (Chromium, or WebKit): a test using one needs it.
-BROWSER_FIXTURES = {"browser", "make_page", "webkit"}
+#: Fixtures that start a browser (Chromium, WebKit, Firefox): a test using one needs it.
+BROWSER_FIXTURES = {"browser", "make_page", "webkit", "firefox"}
 
 
 #: The slowest modules, slowest first (seconds of a whole run on this 2-core machine, measured):
@@ -51,7 +51,7 @@ BROWSER_FIXTURES = {"browser", "make_page", "webkit"}
 #: (``--no-loadscope-reorder``), so these start first and the short ones fill in at the end,
 #: rather than one worker running a long module alone while the other waits.
 SLOW_FIRST = ["test_a11y.py", "test_embed.py", "test_page.py", "test_xss_page.py", "test_layers_page.py",
-              "test_hostile.py", "test_first_view.py", "test_i18n.py", "test_channels.py", "test_examples.py",
+              "test_hostile.py", "test_first_view.py", "test_i18n.py", "test_engines.py", "test_channels.py", "test_examples.py",
               "test_fuzz.py", "test_serve.py"]
 
 
@@ -159,60 +159,52 @@ def browser():
     _no_browser("no Chromium found: " + "; ".join(errors))
 
 
-def _webkit_driver() -> str | None:
-    """WebKit's WebDriver server: $STORYMAP_WEBKIT_DRIVER, else WebKitWebDriver on the PATH (Debian's
-    webkit2gtk-driver: the WebKitGTK engine, Safari's)."""
-    return os.environ.get("STORYMAP_WEBKIT_DRIVER") or shutil.which("WebKitWebDriver")
-
-
-def _start_xvfb() -> tuple[subprocess.Popen, str]:
-    """A virtual X display for WebKitGTK, which has no headless mode: Xvfb picks a free display
-    number and writes it to the pipe it is given."""
-    read, write = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1200x24", "-nolisten", "tcp"],
-                              pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        server.kill()
-        raise RuntimeError("Xvfb did not start")
-    return server, f":{number}"
+def _start_engine(module: str, find, missing: str, start):
+    """An engine of tests/engines.py, or _no_browser: ``module`` the client it needs, ``find()``
+    where the browser is (``missing`` says how to get it), ``start(found)`` the engine."""
+    try:
+        __import__(module)
+    except ImportError:  # pragma: no cover - depends on the environment
+        _no_browser(f"{module} is not installed (pip install -e '.[test]')")
+    found = find()
+    if found is None:
+        _no_browser(missing)
+    try:
+        return start(found)
+    except Exception as exc:  # noqa: BLE001 - reported as a missing browser
+        _no_browser(f"{found} did not start: {exc}".splitlines()[0])
 
 
 @pytest.fixture(scope="session")
 def webkit():
-    """A WebKit browser through Selenium and WebKitWebDriver, on a virtual display (Xvfb) unless
-    $DISPLAY names one: the engine of Safari, on iPhones too, beside the suite's Chromium. Without
-    one, its tests skip locally and fail under CI, as Chromium's do."""
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.webkitgtk.options import Options
-        from selenium.webdriver.webkitgtk.service import Service
-    except ImportError:  # pragma: no cover - depends on the environment
-        _no_browser("selenium is not installed (pip install -e '.[test]')")
-    driver = _webkit_driver()
-    if driver is None:
-        _no_browser("no WebKitWebDriver (Debian: apt-get install webkit2gtk-driver xvfb)")
+    """WebKit (tests/engines.py): WebKitGTK through Selenium and its WebDriver server, on a virtual
+    display (Xvfb) unless $DISPLAY names one. The engine of Safari, on iPhones too."""
+    from .engines import WebKit, start_xvfb, webkit_driver
+
     env, xvfb = dict(os.environ), None
-    if not env.get("DISPLAY"):
-        if shutil.which("Xvfb") is None:
-            _no_browser("WebKitGTK needs an X display: no $DISPLAY and no Xvfb (apt-get install xvfb)")
-        xvfb, env["DISPLAY"] = _start_xvfb()
+    if not env.get("DISPLAY") and webkit_driver() and shutil.which("Xvfb"):
+        xvfb, env["DISPLAY"] = start_xvfb()
     try:
-        instance = webdriver.WebKitGTK(options=Options(), service=Service(executable_path=driver, env=env))
-    except Exception as exc:  # noqa: BLE001 - reported as a missing browser
-        instance = None
-        reason = f"WebKitWebDriver did not start: {exc}".splitlines()[0]
-    if instance is not None:
-        instance.set_script_timeout(30)
+        instance = _start_engine("selenium", lambda: webkit_driver() if env.get("DISPLAY") else None,
+                                 "no WebKitWebDriver, or no display for it (Debian: apt-get install webkit2gtk-driver xvfb)",
+                                 lambda driver: WebKit(driver, env))
         yield instance
-        instance.quit()
-    if xvfb is not None:
-        xvfb.kill()
-        xvfb.wait()
-    if instance is None:
-        _no_browser(reason)
+        instance.close()
+    finally:
+        if xvfb is not None:
+            xvfb.kill()
+            xvfb.wait()
+
+
+@pytest.fixture(scope="session")
+def firefox():
+    """Firefox (tests/engines.py), headless, through WebDriver BiDi: $STORYMAP_FIREFOX, else
+    firefox-esr or firefox on the PATH."""
+    from .engines import Firefox, firefox_binary
+
+    instance = _start_engine("websocket", firefox_binary, "no Firefox (Debian: apt-get install firefox-esr)", Firefox)
+    yield instance
+    instance.close()
 
 
 def _no_browser(reason: str) -> None:

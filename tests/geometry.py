@@ -1,6 +1,6 @@
 """What a reader sees at a step, measured in the page (GEOMETRY_JS), and the rules every step's
 labels keep on every screen and in every browser engine (label_problems): test_first_view.py walks
-the stories in Chromium, test_webkit.py in WebKit."""
+the stories in Chromium, test_engines.py in WebKit and Firefox."""
 
 from __future__ import annotations
 

@@ -1,0 +1,150 @@
+"""The story in the engines beside the suite's Chromium: WebKit, the engine of Safari (and of every
+browser on an iPhone), and Firefox's Gecko (tests/engines.py drives them). In each, the page opens
+under its own security policy with no error, every step keeps its labels in the free map, the
+buttons and the arrow keys step through, and the canal step's basemap draws Gatún Lake as water,
+on the canvas and on the screen.
+
+At a desktop's 1280×800 and a phone's width: Firefox at 390×844; WebKitGTK's window is at least
+447 px wide, so WebKit at 480×844 (the phone layout, the map above and the text in a sheet below,
+starts under 900)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import storymap
+
+from .conftest import GEODATA
+from .geometry import GEOMETRY_JS, country_name_problems, label_problems
+
+pytestmark = pytest.mark.browser
+
+ENGINES = ("webkit", "firefox")
+DESKTOP = (1280, 800)
+PHONE = {"webkit": (480, 844), "firefox": (390, 844)}
+SEA, LAND = (201, 221, 232), (243, 239, 230)
+ROOT = "document.querySelector('[data-storymap]')"
+
+# Runs first in the page (before its security policy, which then holds for all that follows):
+# records uncaught errors, rejected promises and what the policy blocked.
+RECORDER = ("<script>window.__problems=[];"
+            "addEventListener('error',function(e){__problems.push('error: '+e.message)});"
+            "addEventListener('unhandledrejection',function(e){__problems.push('unhandled: '+e.reason)});"
+            "document.addEventListener('securitypolicyviolation',function(e){"
+            "__problems.push('policy: '+e.violatedDirective+' '+e.blockedURI)});</script>")
+
+# Settles once the story is ready and no view change is pending, two frames later (labels are
+# placed when the view settles, and are on screen a frame after): the step's index.
+SETTLED = f"""new Promise((done) => {{
+  const tick = () => {{ const root = {ROOT};
+    if (!root || !root.storymap || !root.storymap.ready || root.hasAttribute('data-storymap-moving')) return setTimeout(tick, 30);
+    requestAnimationFrame(() => requestAnimationFrame(() => done(root.storymap.index)));
+  }};
+  tick(); }})"""
+
+PROBLEMS = "window.__problems"
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request):
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> Path:
+    """The Panama story as build.py writes it (both languages), the recorder put first in its head."""
+    out = tmp_path_factory.mktemp("engines")
+    html = storymap.load(GEODATA).save(out / "built.html").read_text("utf-8")
+    head = re.search(r"<head>\s*<meta charset=\"utf-8\">", html)
+    assert head, "the page starts as expected"
+    path = out / "panama.html"
+    path.write_text(html[:head.end()] + RECORDER + html[head.end():], "utf-8")
+    return path
+
+
+def _open(engine, path: Path, size: tuple[int, int], hash_: str = "") -> None:
+    engine.open(path, size, hash_)
+    engine.evaluate(SETTLED)
+    assert engine.evaluate("[innerWidth, innerHeight]")[0] == size[0]
+
+
+def _go(engine, i: int) -> dict:
+    """Step i, without the flight, and what a reader sees there (GEOMETRY_JS)."""
+    return engine.evaluate(f"""(() => {{ {ROOT}.storymap.goTo({i}, {{animate: false}});
+      return {SETTLED}.then(() => ({GEOMETRY_JS})()); }})()""")
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_every_step_keeps_its_labels_in_the_free_map(engine, page, screen):
+    size = DESKTOP if screen == "desktop" else PHONE[engine.name]
+    _open(engine, page, size)
+    n = engine.evaluate(f"{ROOT}.storymap.steps.length")
+    steps = [_go(engine, i) for i in range(n)]
+    assert [g["index"] for g in steps] == list(range(n))
+    assert label_problems(steps) == {}
+    assert country_name_problems(steps) == {}
+    for g in steps:
+        assert sorted(k for k in g["legend"] if k) == sorted(g["kinds"]), g["index"]
+        # Next is on the screen, whole.
+        assert 0 <= g["next"]["t"] and g["next"]["b"] <= g["screen"][1], g["index"]
+    # On a phone the legend starts as a small closed button.
+    assert steps[0]["legendOpen"] is (screen == "desktop")
+    assert engine.evaluate(PROBLEMS) == []
+
+
+def test_the_buttons_and_the_arrow_keys_step_through(engine, page):
+    _open(engine, page, DESKTOP)
+    state = f"""(() => {{ const s = {ROOT}.storymap, shown = document.querySelectorAll('.storymap-step:not([hidden])');
+      return [s.index, location.hash, shown.length, shown[0].getAttribute('data-step'),
+              document.querySelector('.storymap-counter').textContent.trim()]; }})()"""
+    assert engine.evaluate(state) == [0, "", 1, "overview", "1 / 11"]
+    engine.click(".storymap-next")
+    assert engine.evaluate(SETTLED) == 1
+    assert engine.evaluate(state) == [1, "#first-talks", 1, "first-talks", "2 / 11"]
+    # The arrow keys (on the page, from the button that has the focus), End and Home; the buttons.
+    for action, arg, index in (("key", "ArrowRight", 2), ("key", "ArrowLeft", 1), ("key", "End", 10), ("key", "Home", 0),
+                               ("click", ".storymap-next", 1), ("click", ".storymap-prev", 0)):
+        getattr(engine, action)(arg)
+        assert engine.evaluate(SETTLED) == index, (action, arg)
+    assert engine.evaluate(state)[:4] == [0, "#overview", 1, "overview"]
+    assert engine.evaluate(PROBLEMS) == []
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_gatun_lake_is_water_on_the_canvas_and_on_the_screen(engine, page, screen):
+    _open(engine, page, DESKTOP if screen == "desktop" else PHONE[engine.name], "the-canal")
+    # Points in the lake, beside the canal's line, and on dry ground east of it: where they are on
+    # the screen, whether the map shows there (no panel, control or country name over it), and the basemap
+    # canvas's pixel there. The first of each that the map shows is read from the screenshot.
+    lake = [[9.15, -79.95], [9.2, -79.9]]
+    ground = [[9.05, -79.75], [9.25, -79.7], [9.0, -79.6]]
+    points = engine.evaluate(f"""(() => {{ const map = {ROOT}.storymap.map, box = map.getContainer().getBoundingClientRect();
+      const canvas = document.querySelector('.leaflet-storymapBasemap-pane canvas'), c = canvas.getBoundingClientRect();
+      const ctx = canvas.getContext('2d'), covers = document.querySelectorAll('.storymap-panel, .leaflet-control, .storymap-country-label');
+      return {lake + ground}.map((at) => {{
+        const p = map.latLngToContainerPoint(at), x = box.left + p.x, y = box.top + p.y;
+        const free = x > box.left && x < box.right && y > box.top && y < box.bottom && !Array.from(covers).some((e) => {{
+          const r = e.getBoundingClientRect(); return r.width && x >= r.left - 2 && x <= r.right + 2 && y >= r.top - 2 && y <= r.bottom + 2; }});
+        const pixel = ctx.getImageData(Math.round((x - c.left) * canvas.width / c.width),
+                                       Math.round((y - c.top) * canvas.height / c.height), 1, 1).data;
+        return [x, y, free, [pixel[0], pixel[1], pixel[2]]];
+      }}); }})()""")
+    # (The story's own layers hidden: at a phone's zoom the canal's line covers the ground beside it.)
+    engine.evaluate("document.querySelectorAll('.leaflet-map-pane > .leaflet-pane:not(.leaflet-storymapBasemap-pane)')"
+                    ".forEach((p) => { p.style.visibility = 'hidden'; })")
+    engine.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    shot = engine.screenshot()
+    scale = shot.width / engine.evaluate("innerWidth")
+
+    def near(a, b):
+        return max(abs(x - y) for x, y in zip(a, b)) <= 6
+
+    on_lake, on_ground = points[:len(lake)], points[len(lake):]
+    assert all(near(p[3], SEA) for p in on_lake) and all(near(p[3], LAND) for p in on_ground), points
+    shown = [next(shot.getpixel((round(x * scale), round(y * scale))) for x, y, free, _ in group if free)
+             for group in (on_lake, on_ground)]
+    assert near(shown[0], SEA) and near(shown[1], LAND), shown
+    assert engine.evaluate(PROBLEMS) == []

@@ -37,7 +37,9 @@ class Engine:
 
     name = "engine"
 
-    def open(self, path: Path, size: tuple[int, int], hash_: str = "") -> None:
+    def open(self, path: Path, size: tuple[int, int], after: str = "") -> None:
+        """Open the page at ``path`` in a window (a viewport) of ``size``; ``after``: its address's
+        query and fragment ("?lang=es", "#the-canal")."""
         raise NotImplementedError
 
     def evaluate(self, expression: str) -> Any:
@@ -72,9 +74,9 @@ class WebKit(Engine):
         self._driver = webdriver.WebKitGTK(options=Options(), service=Service(executable_path=driver, env=env))
         self._driver.set_script_timeout(30)
 
-    def open(self, path: Path, size: tuple[int, int], hash_: str = "") -> None:
+    def open(self, path: Path, size: tuple[int, int], after: str = "") -> None:
         self._driver.set_window_size(*size)
-        self._driver.get(path.as_uri() + (f"#{hash_}" if hash_ else ""))
+        self._driver.get(path.as_uri() + after)
 
     def evaluate(self, expression: str) -> Any:
         found = self._driver.execute_async_script(
@@ -144,10 +146,9 @@ class Firefox(Engine):
                     raise RuntimeError(f"{method}: {message.get('error')}: {message.get('message')}")
                 return message["result"]
 
-    def open(self, path: Path, size: tuple[int, int], hash_: str = "") -> None:
+    def open(self, path: Path, size: tuple[int, int], after: str = "") -> None:
         self._command("browsingContext.setViewport", context=self._context, viewport={"width": size[0], "height": size[1]})
-        self._command("browsingContext.navigate", context=self._context, wait="complete",
-                      url=path.as_uri() + (f"#{hash_}" if hash_ else ""))
+        self._command("browsingContext.navigate", context=self._context, wait="complete", url=path.as_uri() + after)
 
     def evaluate(self, expression: str) -> Any:
         found = self._command(

@@ -65,8 +65,8 @@ def page(tmp_path_factory) -> Path:
     return path
 
 
-def _open(engine, path: Path, size: tuple[int, int], hash_: str = "") -> None:
-    engine.open(path, size, hash_)
+def _open(engine, path: Path, size: tuple[int, int], after: str = "") -> None:
+    engine.open(path, size, after)
     engine.evaluate(SETTLED)
     assert engine.evaluate("[innerWidth, innerHeight]")[0] == size[0]
 
@@ -77,10 +77,11 @@ def _go(engine, i: int) -> dict:
       return {SETTLED}.then(() => ({GEOMETRY_JS})()); }})()""")
 
 
-@pytest.mark.parametrize("screen", ["desktop", "phone"])
-def test_every_step_keeps_its_labels_in_the_free_map(engine, page, screen):
+@pytest.mark.parametrize("screen, lang", [("desktop", "en"), ("phone", "en"), ("phone", "es")])
+def test_every_step_keeps_its_labels_in_the_free_map(engine, page, screen, lang):
     size = DESKTOP if screen == "desktop" else PHONE[engine.name]
-    _open(engine, page, size)
+    _open(engine, page, size, "?lang=es" if lang == "es" else "")
+    assert engine.evaluate("document.documentElement.lang") == lang
     n = engine.evaluate(f"{ROOT}.storymap.steps.length")
     steps = [_go(engine, i) for i in range(n)]
     assert [g["index"] for g in steps] == list(range(n))
@@ -115,7 +116,7 @@ def test_the_buttons_and_the_arrow_keys_step_through(engine, page):
 
 @pytest.mark.parametrize("screen", ["desktop", "phone"])
 def test_gatun_lake_is_water_on_the_canvas_and_on_the_screen(engine, page, screen):
-    _open(engine, page, DESKTOP if screen == "desktop" else PHONE[engine.name], "the-canal")
+    _open(engine, page, DESKTOP if screen == "desktop" else PHONE[engine.name], "#the-canal")
     # Points in the lake, beside the canal's line, and on dry ground east of it: where they are on
     # the screen, whether the map shows there (no panel, control or country name over it), and the basemap
     # canvas's pixel there. The first of each that the map shows is read from the screenshot.

@@ -268,11 +268,20 @@ def axe_violations(page, tags: list[str] = AXE_TAGS) -> list:
     neither gathers the nodes that pass nor sends them back (half a megabyte a run on a story)."""
     from axe_playwright_python.base import AXE_SCRIPT
 
-    if not page.evaluate("() => typeof window.axe === 'object' && typeof window.axe.run === 'function'"):
+    if not page.evaluate(AXE_LOADED_JS):
         page.evaluate(AXE_SCRIPT)
-    return page.evaluate("""(options) => axe.run(document, options).then((r) => r.violations.map(
-      (v) => [v.id, v.nodes.slice(0, 3).map((n) => n.target)]))""",
-                         {"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]})
+    return page.evaluate(AXE_RUN_JS, axe_options(tags))
+
+
+#: Whether axe-core is in the page; what it finds, as [rule id, the first three targets] each.
+AXE_LOADED_JS = "() => typeof window.axe === 'object' && typeof window.axe.run === 'function'"
+AXE_RUN_JS = """(options) => axe.run(document, options).then((r) => r.violations.map(
+  (v) => [v.id, v.nodes.slice(0, 3).map((n) => n.target)]))"""
+
+
+def axe_options(tags: list[str] = AXE_TAGS) -> dict:
+    """axe.run's options: the rules of ``tags``, the violations alone."""
+    return {"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]}
 
 
 @pytest.fixture(scope="session")

@@ -47,6 +47,10 @@ class Engine:
         JSON brings it back."""
         raise NotImplementedError
 
+    def run(self, script: str) -> None:
+        """Run a script (statements, e.g. a library that sets a global) in the page."""
+        raise NotImplementedError
+
     def click(self, selector: str) -> None:
         raise NotImplementedError
 
@@ -85,6 +89,9 @@ class WebKit(Engine):
             ".then(function (v) { done(JSON.stringify(v === undefined ? null : v)); },"
             " function (e) { done(JSON.stringify({__error: String(e && e.stack || e)})); });")
         return _value(found)
+
+    def run(self, script: str) -> None:
+        self._driver.execute_script(script)
 
     def click(self, selector: str) -> None:
         from selenium.webdriver.common.by import By
@@ -158,6 +165,12 @@ class Firefox(Engine):
         if found.get("type") == "exception":
             raise RuntimeError(found["exceptionDetails"].get("text"))
         return _value(found["result"]["value"])
+
+    def run(self, script: str) -> None:
+        found = self._command("script.evaluate", target={"context": self._context}, awaitPromise=False,
+                              resultOwnership="none", expression=script)
+        if found.get("type") == "exception":
+            raise RuntimeError(found["exceptionDetails"].get("text"))
 
     def click(self, selector: str) -> None:
         x, y = self.evaluate(_CENTRE_JS % json.dumps(selector))

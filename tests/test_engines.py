@@ -1,8 +1,10 @@
 """The story in the engines beside the suite's Chromium: WebKit, the engine of Safari (and of every
 browser on an iPhone), and Firefox's Gecko (tests/engines.py drives them). In each, the page opens
-under its own security policy with no error, every step keeps its labels in the free map, the
-buttons and the arrow keys step through, and the canal step's basemap draws Gatún Lake as water,
-on the canvas and on the screen.
+under its own security policy with no error; every step keeps its labels in the free map, in
+English and (on a phone) in Spanish; the buttons and the arrow keys step through; the canal step's
+basemap draws Gatún Lake as water, on the canvas and on the screen; axe-core finds nothing; and in
+a news site's article the story keeps its own styles, the site's script still works and the iframe
+takes the height its story tells it.
 
 At a desktop's 1280×800 and a phone's width: Firefox at 390×844; WebKitGTK's window is at least
 447 px wide, so WebKit at 480×844 (the phone layout, the map above and the text in a sheet below,
@@ -10,6 +12,7 @@ starts under 900)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -17,7 +20,7 @@ import pytest
 
 import storymap
 
-from .conftest import GEODATA
+from .conftest import AXE_LOADED_JS, AXE_RUN_JS, GEODATA, ROOT as REPO, axe_options
 from .geometry import GEOMETRY_JS, country_name_problems, label_problems
 
 pytestmark = pytest.mark.browser
@@ -148,4 +151,59 @@ def test_gatun_lake_is_water_on_the_canvas_and_on_the_screen(engine, page, scree
     shown = [next(shot.getpixel((round(x * scale), round(y * scale))) for x, y, free, _ in group if free)
              for group in (on_lake, on_ground)]
     assert near(shown[0], SEA) and near(shown[1], LAND), shown
+    assert engine.evaluate(PROBLEMS) == []
+
+
+def _axe(engine) -> list:
+    """axe-core's violations in the page as it is now (conftest.axe_violations, in this engine)."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    if not engine.evaluate(f"({AXE_LOADED_JS})()"):
+        engine.run(AXE_SCRIPT)
+    return engine.evaluate(f"({AXE_RUN_JS})({json.dumps(axe_options())})")
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_axe_finds_nothing_at_the_first_and_the_canal_step(engine, page, screen):
+    _open(engine, page, DESKTOP if screen == "desktop" else PHONE[engine.name])
+    assert _axe(engine) == []
+    assert _go(engine, 5)["index"] == 5  # (the canal: the step with a picture, its profile)
+    assert _axe(engine) == []
+    assert engine.evaluate(PROBLEMS) == []
+
+
+@pytest.fixture(scope="module")
+def article(page) -> Path:
+    """examples/news-article.html as build.py fills it: the story as a fragment among the site's
+    own styles and script, and the standalone page in an iframe (`storymap embed`'s snippet)."""
+    story = storymap.load(GEODATA)
+    html = (REPO / "examples" / "news-article.html").read_text("utf-8")
+    html = html.replace("<!-- storymap:fragment -->", story.to_html(fragment=True))
+    html = html.replace("<!-- storymap:iframe -->", storymap.embed_snippet(page.name, title=story.title))
+    head = html.index('<meta charset="utf-8">') + len('<meta charset="utf-8">')
+    path = page.parent / "article.html"
+    path.write_text(html[:head] + RECORDER + html[head:], "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_the_story_in_a_news_article(engine, article, screen):
+    _open(engine, article, DESKTOP if screen == "desktop" else PHONE[engine.name])
+    # The site's type and button styles stay out of the story, and its script still works.
+    looks = engine.evaluate(f"""(() => {{ const root = {ROOT}, css = (s) => getComputedStyle(root.querySelector(s));
+      return [css('.storymap-step-title').fontFamily, css('.storymap-next').textTransform,
+              css('.storymap-next').letterSpacing, css('.storymap-narrative p').fontFamily]; }})()""")
+    assert looks[0].startswith("system-ui") and looks[3] == looks[0], looks  # (the site's are Arial and Georgia)
+    assert looks[1:3] == ["none", "normal"], looks
+    engine.click("#share")
+    assert engine.evaluate("document.getElementById('shares').textContent") == "1 share"
+    # The story steps on in the page, its labels in its free map.
+    steps = [_go(engine, i) for i in (0, 5)]
+    assert label_problems(steps) == {}
+    # The iframe's story: its height told to the page and taken (no longer the snippet's 640 px).
+    engine.evaluate("document.querySelector('iframe[data-storymap-frame]').scrollIntoView()")
+    height = engine.evaluate("""new Promise((done) => { const frame = document.querySelector('iframe[data-storymap-frame]');
+      const tick = (n) => (frame.style.height !== '640px' || n > 100) ? done(frame.style.height) : setTimeout(() => tick(n + 1), 50);
+      tick(0); })""")
+    assert height != "640px"
     assert engine.evaluate(PROBLEMS) == []

@@ -2,9 +2,10 @@
 browser on an iPhone), and Firefox's Gecko (tests/engines.py drives them). In each, the page opens
 under its own security policy with no error; every step keeps its labels in the free map, in
 English and (on a phone) in Spanish; the buttons and the arrow keys step through; the canal step's
-basemap draws Gatún Lake as water, on the canvas and on the screen; axe-core finds nothing; and in
-a news site's article the story keeps its own styles, the site's script still works and the iframe
-takes the height its story tells it.
+basemap draws Gatún Lake as water, on the canvas and on the screen; axe-core finds nothing; in a
+news site's article the story keeps its own styles, the site's script still works and the iframe
+takes the height its story tells it; and layers added in Python (a layer coloured by a column, a
+folium plugin) draw.
 
 At a desktop's 1280×800 and a phone's width: Firefox at 390×844; WebKitGTK's window is at least
 447 px wide, so WebKit at 480×844 (the phone layout, the map above and the text in a sheet below,
@@ -206,4 +207,57 @@ def test_the_story_in_a_news_article(engine, article, screen):
       const tick = (n) => (frame.style.height !== '640px' || n > 100) ? done(frame.style.height) : setTimeout(() => tick(n + 1), 50);
       tick(0); })""")
     assert height != "640px"
+    assert engine.evaluate(PROBLEMS) == []
+
+
+@pytest.fixture(scope="module")
+def layered(page) -> Path:
+    """The Panama story with layers added in Python: ten squares coloured by a column in five
+    quantile classes (as GeoDataFrame.explore colours them), and a folium plugin (Leaflet.markercluster,
+    its files from the xstatic package) clustering four markers."""
+    import folium
+    import geopandas as gpd
+    import shapely
+    import xstatic.pkg.leaflet_markercluster as markercluster
+    from folium.plugins import MarkerCluster
+
+    story = storymap.load(GEODATA)
+    squares = gpd.GeoDataFrame({"name": [f"Square {i}" for i in range(10)], "people": [3, 40, 7, 900, 15, 120, 60, 5000, 1, 250]},
+                               geometry=[shapely.box(-82.0 + 0.45 * i, 8.1, -82.0 + 0.45 * i + 0.35, 8.45) for i in range(10)],
+                               crs="EPSG:4326")
+    story.add_layer(squares, "People", column="people", scheme="quantiles", k=5, tooltip=["name", "people"])
+    cluster = MarkerCluster()
+    for lat, lon in [(9.0, -79.5), (9.05, -79.55), (8.95, -79.45), (9.1, -79.6)]:
+        folium.Marker([lat, lon]).add_to(cluster)
+    story.add_layer(cluster, "Cluster", assets=markercluster.BASE_DIR)
+    html = story.save(page.parent / "layered0.html", languages=["en"]).read_text("utf-8")
+    head = html.index('<meta charset="utf-8">') + len('<meta charset="utf-8">')
+    path = page.parent / "layered.html"
+    path.write_text(html[:head] + RECORDER + html[head:], "utf-8")
+    return path
+
+
+def test_layers_added_in_python_draw(engine, layered):
+    _open(engine, layered, DESKTOP, "#border-service")
+    drawn = engine.evaluate(f"""(() => {{ const sm = {ROOT}.storymap, layer = sm.layers.People;
+      const c = layer._container, ctx = c.getContext('2d'), ratio = c.width / parseFloat(c.style.width);
+      const legend = Array.from(document.querySelectorAll('.storymap-legend-item')).map((r) => r.textContent.trim());
+      const count = (l) => l.getLayers ? l.getLayers().reduce((n, c) => n + count(c), 0) : 1;
+      const fills = Array.from({{length: 10}}, (_, i) => {{
+        const p = sm.map.latLngToLayerPoint([8.275, -82.0 + 0.45 * i + 0.175]).subtract(layer._bounds.min);
+        return Array.from(ctx.getImageData(Math.round(p.x * ratio), Math.round(p.y * ratio), 1, 1).data).join();
+      }});
+      return {{legend, fills, clusters: document.querySelectorAll('.marker-cluster').length,
+               markers: count(sm.layers.Cluster)}}; }})()""")
+    assert any(t.startswith("People") for t in drawn["legend"]) and "Cluster" in drawn["legend"], drawn["legend"]
+    # Every square drawn, half see-through (explore's fill), in one of five colours (the classes; an
+    # engine may round a channel a unit differently); the cluster holds its markers.
+    fills = [[int(v) for v in f.split(",")] for f in drawn["fills"]]
+    classes: list[list[int]] = []
+    for rgba in fills:
+        assert abs(rgba[3] - 128) <= 2, fills
+        if not any(max(abs(a - b) for a, b in zip(rgba, c)) <= 4 for c in classes):
+            classes.append(rgba)
+    assert len(classes) == 5, fills
+    assert drawn["markers"] == 4 and drawn["clusters"] >= 1, drawn
     assert engine.evaluate(PROBLEMS) == []

@@ -107,6 +107,37 @@ def _runs(q: np.ndarray, owner: np.ndarray) -> np.ndarray:
     return keep
 
 
+def _bends(q: np.ndarray, owner: np.ndarray, closed: bool) -> np.ndarray:
+    """Mask keeping each vertex at which its part turns (and a line's two ends): a vertex on the
+    straight line from the one before it to the one after it, going on the same way, draws nothing
+    (the basemap's cuts along its zones' edges leave such vertices). ``closed``: each part is a
+    ring, its last vertex before its first."""
+    n = len(q)
+    keep = np.ones(n, dtype=bool)
+    if n < 3:
+        return keep
+    start = np.ones(n, dtype=bool)
+    start[1:] = owner[1:] != owner[:-1]
+    end = np.ones(n, dtype=bool)
+    end[:-1] = start[1:]
+    before, after = np.arange(n) - 1, np.arange(n) + 1
+    before[start], after[end] = np.flatnonzero(end), np.flatnonzero(start)
+    u, v = q - q[before], q[after] - q
+    straight = (u[:, 0] * v[:, 1] == u[:, 1] * v[:, 0]) & ((u * v).sum(axis=1) > 0)
+    if not closed:
+        straight &= ~start & ~end
+    keep[straight] = False
+    return keep
+
+
+def _kept(q: np.ndarray, owner: np.ndarray, closed: bool) -> np.ndarray:
+    """Mask of the vertices worth drawing: none repeating the one before it, none on a straight run."""
+    keep = _runs(q, owner)
+    at = np.flatnonzero(keep)
+    keep[at] = _bends(q[at], owner[at], closed)
+    return keep
+
+
 def encode_points(points: np.ndarray, scale: int, *, text: bool = False) -> dict[str, Any]:
     """Points (or any geometries: all their vertices) as ``{"xy"}``, in the given order."""
     return {"xy": _ints(deltas(quantize(shapely.get_coordinates(np.asarray(points, dtype=object)), scale)), text)}
@@ -120,7 +151,7 @@ def encode_lines(lines: np.ndarray, scale: int, *, text: bool = False) -> tuple[
     lines = np.asarray(lines, dtype=object)
     coords, owner = shapely.get_coordinates(lines, return_index=True)
     q = quantize(coords, scale) if len(coords) else np.zeros((0, 2), dtype=np.int64)
-    keep = _runs(q, owner)
+    keep = _kept(q, owner, closed=False)
     counts = np.bincount(owner[keep], minlength=len(lines))
     good = counts >= 2
     if not good.any():
@@ -144,7 +175,7 @@ def encode_polygons(polys: np.ndarray, scale: int, *, text: bool = False) -> tup
     closing[:-1] = ring_of[1:] != ring_of[:-1]
     coords, ring_of = coords[~closing], ring_of[~closing]
     q = quantize(coords, scale) if len(coords) else np.zeros((0, 2), dtype=np.int64)
-    keep = _runs(q, ring_of)
+    keep = _kept(q, ring_of, closed=True)
     counts = np.bincount(ring_of[keep], minlength=len(rings))
     good_ring = counts >= 3
     first = np.ones(len(rings), dtype=bool)

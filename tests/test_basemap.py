@@ -251,6 +251,22 @@ def test_encoders_drop_closing_and_repeated_vertices():
     assert decode(packed, 1000) == [[(0.0, 0.0), (1.0, 1.0)]]
 
 
+def test_encoders_drop_vertices_on_a_straight_run():
+    # A square with points along two of its edges (as cutting a polygon along a zone's edge leaves),
+    # one of them at its first vertex's place in the ring; and a spike, which goes back: kept.
+    edged = shapely.Polygon([(0.5, 0), (1, 0), (1, 0.25), (1, 0.5), (1, 1), (0, 1), (0, 0.5), (0.5, 0.5),
+                             (0, 0.5), (0, 0)])
+    packed, _ = encode_polygons(np.array([edged], dtype=object), 1000)
+    ring = decode(packed, 1000)[0][0]
+    assert (0.5, 0.0) not in ring and (1.0, 0.25) not in ring and (1.0, 0.5) not in ring
+    assert (0.5, 0.5) in ring and ring.count((0.0, 0.5)) == 2 and len(ring) == 7, ring
+    assert shapely.equals(shapely.Polygon(ring), shapely.Polygon(edged.exterior))
+    # A line keeps its two ends and its turns, not the points along a straight stretch.
+    line = shapely.LineString([(0, 0), (0.25, 0.25), (0.5, 0.5), (0.5, 1), (0.5, 0.75), (1, 0.75), (2, 0.75)])
+    packed, _ = encode_lines(np.array([line], dtype=object), 1000)
+    assert decode(packed, 1000) == [[(0.0, 0.0), (0.5, 0.5), (0.5, 1.0), (0.5, 0.75), (2.0, 0.75)]]
+
+
 # In Chromium -----------------------------------------------------------------------------------
 
 def _pixel(page, x: float, y: float) -> tuple[int, int, int]:

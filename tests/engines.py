@@ -25,7 +25,8 @@ from typing import Any
 from PIL import Image
 
 #: The WebDriver key codes of the keys the tests press.
-KEYS = {"ArrowRight": "\ue014", "ArrowLeft": "\ue012", "Home": "\ue011", "End": "\ue010"}
+KEYS = {"ArrowRight": "\ue014", "ArrowLeft": "\ue012", "Home": "\ue011", "End": "\ue010", "Tab": "\ue004",
+        "Enter": "\ue007"}
 
 # The element's centre, in CSS px of the viewport, scrolled into view first.
 _CENTRE_JS = """(() => { const e = document.querySelector(%s); e.scrollIntoView({block: 'nearest'});
@@ -99,7 +100,9 @@ class WebKit(Engine):
         self._driver.find_element(By.CSS_SELECTOR, selector).click()
 
     def key(self, name: str) -> None:
-        self._driver.switch_to.active_element.send_keys(KEYS[name])
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        ActionChains(self._driver).send_keys(KEYS[name]).perform()
 
     def screenshot(self) -> Image.Image:
         return Image.open(io.BytesIO(self._driver.get_screenshot_as_png())).convert("RGB")

@@ -1,6 +1,7 @@
 """What a reader sees at a step, measured in the page (GEOMETRY_JS), and the rules every step's
 labels keep on every screen and in every browser engine (label_problems): test_first_view.py walks
-the stories in Chromium, test_engines.py in WebKit and Firefox."""
+the stories in Chromium, test_engines.py in WebKit and Firefox. And what has the keyboard's focus,
+and its name (FOCUS_JS)."""
 
 from __future__ import annotations
 
@@ -110,3 +111,17 @@ def country_name_problems(steps: list[dict]) -> dict[str, list]:
             if items:
                 found.setdefault(rule, []).extend(items)
     return found
+
+
+# The element that has the focus: its tag, class, accessible name (as far as the page can tell) and
+# whether it is the story's Next button.
+FOCUS_JS = """() => { const e = document.activeElement;
+  // (A generic element, a group or a region is not named by its content: a scrolling box the
+  // browser puts in the Tab order needs a label of its own.)
+  const generic = /^(DIV|SPAN|P|SECTION|UL|OL|LI|NAV|ASIDE|MAIN|ARTICLE|HEADER|FOOTER)$/.test(e.tagName) &&
+    !/^(button|link|tab|menuitem|option|checkbox|radio|switch|heading)$/.test(e.getAttribute('role') || '');
+  const label = (e.getAttribute('aria-label') || '').trim() ||
+    (e.getAttribute('aria-labelledby') || '').split(' ').map((id) => (document.getElementById(id) || {}).textContent || '').join(' ').trim() ||
+    (generic ? '' : (e.textContent || '').trim().slice(0, 80)) || (e.getAttribute('title') || '').trim();
+  return {tag: e.tagName, cls: typeof e.className === 'string' ? e.className : '', label,
+          next: e.classList.contains('storymap-next')}; }"""

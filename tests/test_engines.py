@@ -22,7 +22,7 @@ import pytest
 import storymap
 
 from .conftest import AXE_LOADED_JS, AXE_RUN_JS, GEODATA, ROOT as REPO, axe_options
-from .geometry import GEOMETRY_JS, country_name_problems, label_problems
+from .geometry import FOCUS_JS, GEOMETRY_JS, country_name_problems, label_problems
 
 pytestmark = pytest.mark.browser
 
@@ -115,6 +115,26 @@ def test_the_buttons_and_the_arrow_keys_step_through(engine, page):
         getattr(engine, action)(arg)
         assert engine.evaluate(SETTLED) == index, (action, arg)
     assert engine.evaluate(state)[:4] == [0, "#overview", 1, "overview"]
+    assert engine.evaluate(PROBLEMS) == []
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_tab_reaches_next_within_12_and_every_stop_is_named(engine, page, screen):
+    _open(engine, page, DESKTOP if screen == "desktop" else PHONE[engine.name])
+    stops = []
+    while len(stops) < 12 and not (stops and stops[-1]["next"]):
+        engine.key("Tab")
+        stops.append(engine.evaluate(f"({FOCUS_JS})()"))
+    assert stops[-1]["next"], [s["label"] for s in stops]
+    # Next works. (Clicked: through WebDriver BiDi, Firefox's keys reach the page, but Enter and
+    # Space on a focused button click nothing, in any page.)
+    engine.click(".storymap-next")
+    assert engine.evaluate(SETTLED) == 1
+    for _ in range(30):  # and on, through the step's text and places
+        engine.key("Tab")
+        stops.append(engine.evaluate(f"({FOCUS_JS})()"))
+    assert all(s["label"] for s in stops), [s for s in stops if not s["label"]]
+    assert not any(s["tag"].lower() == "path" for s in stops)  # map shapes are out of the Tab order
     assert engine.evaluate(PROBLEMS) == []
 
 

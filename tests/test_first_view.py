@@ -14,7 +14,7 @@ import storymap
 from storymap.errors import StoryError
 
 from .conftest import BLANK_PNG, CHROMIUM_ARGS, GEODATA, ROOT as REPO  # noqa: F401 - CHROMIUM_ARGS documents the flags
-from .geometry import GEOMETRY_JS, country_name_problems, hit as _hit, label_problems
+from .geometry import FOCUS_JS, GEOMETRY_JS, country_name_problems, hit as _hit, label_problems
 
 PORTS = REPO / "examples" / "ports"
 DESKTOP, PHONE = (1280, 800), (390, 844)
@@ -56,6 +56,7 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     none = storymap.load(GEODATA)
     none.tiles = "none"
     built["none"] = none.save(out / "none.html", languages=["en"])
+    built["both"] = storymap.load(GEODATA).save(out / "both.html")  # (as build.py writes it: English and Spanish)
     osm = storymap.load(GEODATA)
     osm.tiles = "OpenStreetMap.Mapnik"
     built["osm"] = osm.save(out / "osm.html", languages=["en"])
@@ -583,24 +584,18 @@ def test_tiles_none_requests_nothing_and_a_provider_its_host(pages, chromium):
 
 
 # ---------------------------------------------------------------------------------- keyboard
-FOCUS_JS = """() => { const e = document.activeElement;
-  // (A generic element, a group or a region is not named by its content: a scrolling box the
-  // browser puts in the Tab order needs a label of its own.)
-  const generic = /^(DIV|SPAN|P|SECTION|UL|OL|LI|NAV|ASIDE|MAIN|ARTICLE|HEADER|FOOTER)$/.test(e.tagName) &&
-    !/^(button|link|tab|menuitem|option|checkbox|radio|switch|heading)$/.test(e.getAttribute('role') || '');
-  const label = (e.getAttribute('aria-label') || '').trim() ||
-    (e.getAttribute('aria-labelledby') || '').split(' ').map((id) => (document.getElementById(id) || {}).textContent || '').join(' ').trim() ||
-    (generic ? '' : (e.textContent || '').trim().slice(0, 80)) || (e.getAttribute('title') || '').trim();
-  return {tag: e.tagName, cls: typeof e.className === 'string' ? e.className : '', label,
-          next: e.classList.contains('storymap-next')}; }"""
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("viewport", [DESKTOP, SIDEWAYS], ids=["desktop", "sideways"])
-def test_tab_reaches_next_within_12_and_every_stop_is_named(pages, chromium, viewport):
+@pytest.mark.parametrize("story, viewport, online", [("panama", DESKTOP, False), ("panama", SIDEWAYS, False),
+                                                     ("both", PHONE, True), ("both", DESKTOP, True)],
+                         ids=["desktop", "sideways", "phone-two-languages-online", "desktop-two-languages-online"])
+def test_tab_reaches_next_within_12_and_every_stop_is_named(pages, chromium, story, viewport, online):
     # On a phone on its side the first step's title card scrolls, and a browser puts a scrolling
-    # box in the Tab order: it is then a stop named by the story's title.
-    opened = Opened(chromium, pages["panama"], viewport)
+    # box in the Tab order: it is then a stop named by the story's title. Online, the tiles' credits
+    # are two links more; a page of two languages has their two buttons, and on a phone the sheet's
+    # handle is a stop too: Next comes before the language buttons (it did not, and was the 13th).
+    opened = Opened(chromium, pages[story], viewport, offline=not online)
     try:
         stops = []
         while len(stops) < 12 and not (stops and stops[-1]["next"]):

@@ -31,6 +31,9 @@
       });
       // Everything goes in one wrapper, taken out by destroy() with its listeners.
       var wrap = create('div', null, null, box), list = create('ol', null, null, wrap);
+      // (The list scrolls sideways on a phone, and Firefox makes a box that scrolls a Tab stop, with
+      // no name: its buttons are the stops, and the list follows the focus.)
+      list.tabIndex = -1;
       var marks = steps.map(function (step) {
         var first = step.time.ends[0].slice(0, 4), button = create('button', null, null, create('li', null, null, list));
         button.type = 'button';

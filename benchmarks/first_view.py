@@ -114,9 +114,9 @@ MINIMAL_JS = r"""
     if (typeof v !== 'string') return v || [];
     var out = [], n = 0, f = 1;
     for (var i = 0; i < v.length; i++) {
-      var c = v.charCodeAt(i) - 63; n += (c & 31) * f;
-      if (c & 32) { f *= 32; continue; }
-      out.push(n % 2 ? -(n + 1) / 2 : n / 2); n = 0; f = 1;
+      var c = v.charCodeAt(i), d = c - 35 - (c > 38) - (c > 60) - (c > 62) - (c > 92);
+      if (d > 61) { n += (d - 62) * f; f *= 26; continue; }
+      n += d * f; out.push(n % 2 ? -(n + 1) / 2 : n / 2); n = 0; f = 1;
     }
     return out;
   }

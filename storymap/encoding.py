@@ -14,9 +14,10 @@ rings of fewer than 3 and polygons whose exterior went are dropped. Each ``encod
 also returns which of its inputs it kept, so a caller can carry per-feature data along.
 
 With ``text=True`` every integer array is written as a string instead (:func:`pack`: a variable
-number of characters per integer, like Google's polyline encoding): about half the bytes of a
-JSON list of the same numbers, and faster for the browser to read. ``static/basemap.js``
-(``L.storymap.util.unpack``) decodes both forms.
+number of characters per integer, like Google's polyline encoding but with 88 characters, none
+that JSON or an inline script must escape): less than half the bytes of a JSON list of the same
+numbers, and faster for the browser to read. ``static/storymap.js`` (``L.storymap.util.unpack``)
+decodes both forms.
 """
 
 from __future__ import annotations
@@ -28,9 +29,15 @@ import shapely
 
 __all__ = ["whole", "quantize", "deltas", "pack", "pack_rows", "unpack", "encode_points", "encode_lines", "encode_polygons", "decode"]
 
-#: pack(): each character carries 5 bits of a number, lowest first, as chr(63 + bits), with 32
-#: added on every character but a number's last. All characters lie in "?" … "~".
-_BITS, _MORE, _BASE = 5, 32, 63
+#: pack()'s characters: "#" … "~" but "&", "<", ">" and "\\" (which an inline script's JSON escapes,
+#: 2 to 6 bytes each): 88 of them. A number is written lowest digit first: while it is
+#: _TERMINAL or more, a digit in base _CONTINUE (its remainder) as the character _TERMINAL + digit,
+#: then what is left (under _TERMINAL) as its last character. 62 and 26 made the example story's
+#: page the smallest (a basemap's differences between vertices are mostly under 31 units either way).
+_ALPHABET = np.array([c for c in range(35, 127) if chr(c) not in "&<>\\"], dtype=np.uint8)
+_TERMINAL = 62
+_CONTINUE = len(_ALPHABET) - _TERMINAL
+_DIGIT = {chr(c): k for k, c in enumerate(_ALPHABET.tolist())}
 
 
 def whole(value: Any) -> Any:
@@ -51,8 +58,8 @@ def deltas(q: np.ndarray) -> list[int]:
 
 
 def pack(values: Any) -> str:
-    """Integers as text: each zigzag-encoded (0, -1, 1, -2 … → 0, 1, 2, 3 …), then written 5 bits
-    a character, lowest first, ``chr(63 + bits + (32 if more follow else 0))``."""
+    """Integers as text: each zigzag-encoded (0, -1, 1, -2 … → 0, 1, 2, 3 …), then written lowest
+    digit first (see ``_ALPHABET``): under 62 in one character, under 1,612 in two."""
     return _pack(np.asarray(values, dtype=np.int64).ravel())[0]
 
 
@@ -69,29 +76,32 @@ def _pack(v: np.ndarray) -> tuple[str, np.ndarray]:
     if not len(v):
         return "", np.zeros(0, dtype=np.int64)
     z = ((v << 1) ^ (v >> 63)).astype(np.uint64)
-    length = np.ones(len(z), dtype=np.int64)
-    rest = z >> np.uint64(_BITS)
-    while rest.any():
-        length += rest > 0
-        rest >>= np.uint64(_BITS)
-    width = int(length.max())
-    chunk = np.arange(width)
-    bits = (z[:, None] >> (np.uint64(_BITS) * chunk.astype(np.uint64))[None, :]) & np.uint64(31)
-    codes = bits.astype(np.int64) + _BASE + _MORE * (chunk[None, :] < (length - 1)[:, None])
-    return codes[chunk[None, :] < length[:, None]].astype(np.uint8).tobytes().decode("ascii"), length
+    terminal, base = np.uint64(_TERMINAL), np.uint64(_CONTINUE)
+    length, rest = np.ones(len(z), dtype=np.int64), z
+    while (more := rest >= terminal).any():
+        length += more
+        rest = np.where(more, rest // base, rest)
+    chunk = np.arange(int(length.max()))
+    codes, rest = np.zeros((len(z), len(chunk)), dtype=np.int64), z
+    for j in chunk:
+        last = length - 1 == j
+        codes[:, j] = np.where(last, rest, (rest % base) + terminal).astype(np.int64)
+        rest = np.where(last, rest, rest // base)
+    return _ALPHABET[codes[chunk[None, :] < length[:, None]]].tobytes().decode("ascii"), length
 
 
 def unpack(text: str) -> list[int]:
     """The integers of :func:`pack`."""
-    out, value, shift = [], 0, 0
+    out, value, factor = [], 0, 1
     for char in text:
-        code = ord(char) - _BASE
-        value |= (code & 31) << shift
-        if code & _MORE:
-            shift += _BITS
+        digit = _DIGIT[char]
+        if digit >= _TERMINAL:
+            value += (digit - _TERMINAL) * factor
+            factor *= _CONTINUE
             continue
+        value += digit * factor
         out.append(-((value + 1) >> 1) if value & 1 else value >> 1)
-        value, shift = 0, 0
+        value, factor = 0, 1
     return out
 
 

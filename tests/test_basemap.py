@@ -16,6 +16,7 @@ import shapely
 import storymap
 from storymap.basemap import MARGIN, REACH_SLACK, _reach, _region, _seen, basemap_data, label_language, natural_earth
 from storymap.encoding import decode, encode_lines, encode_polygons, pack, unpack
+from storymap.text import script_json
 from storymap.story import framed_places, story_basemap
 
 from .conftest import GEODATA, ROOT
@@ -227,13 +228,20 @@ def test_no_places_no_basemap():
 
 # The shared encoding ---------------------------------------------------------------------------
 
-def test_pack_round_trips_and_stays_in_printable_ascii():
-    values = [0, 1, -1, 15, 16, -16, -17, 31, 32, 1023, -1024, 720_000, -720_000, 2 ** 40, -(2 ** 40)]
+def test_pack_round_trips_and_needs_no_escape():
+    values = [0, 1, -1, 15, 16, -16, -17, 30, 31, -31, -32, 805, -806, 1023, -1024, 720_000, -720_000,
+              2 ** 40, -(2 ** 40)]
     text = pack(values)
     assert unpack(text) == values
-    assert all(63 <= ord(c) <= 126 for c in text)
-    assert pack([0, 1, -1]) == "?A@"
+    # Printable ASCII that JSON and an inline script write as it is (script_json escapes & < >).
+    assert all(35 <= ord(c) <= 126 for c in text) and not set(text) & set("&<>\\\"")
+    assert script_json(text) == f'"{text}"'
+    assert pack([0, 1, -1]) == "#%$"
+    # Under 31 units either way, one character; under 806, two.
+    assert [len(pack([v])) for v in (30, -31, 31, -32, 805, -806, 806)] == [1, 1, 2, 2, 2, 2, 3]
     assert pack([]) == "" and unpack("") == []
+    many = np.random.default_rng(7).integers(-10 ** 9, 10 ** 9, 2000)
+    assert unpack(pack(many)) == many.tolist()
 
 
 def test_encoders_drop_closing_and_repeated_vertices():

@@ -27,20 +27,22 @@
     return !!(window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches);
   }
 
-  // The one decoder of storymap/encoding.py. Integers come as a list or packed as text (each
-  // zigzag-encoded, 5 bits a character, lowest first, chr(63 + bits + 32 when more follow)).
+  // The one decoder of storymap/encoding.py. Integers come as a list or packed as text: each
+  // zigzag-encoded, lowest digit first, a digit a character of "#" … "~" but "&<>\\" (88 of
+  // them: the first 62 end a number, the 26 after them are digits in base 26 that go on).
   function unpack(value) {
     if (typeof value !== 'string') {
       return value || [];
     }
     var out = [], number = 0, factor = 1;
     for (var i = 0; i < value.length; i++) {
-      var code = value.charCodeAt(i) - 63;
-      number += (code & 31) * factor;
-      if (code & 32) {
-        factor *= 32;
+      var c = value.charCodeAt(i), digit = c - 35 - (c > 38) - (c > 60) - (c > 62) - (c > 92);
+      if (digit > 61) {
+        number += (digit - 62) * factor;
+        factor *= 26;
         continue;
       }
+      number += digit * factor;
       out.push(number % 2 ? -(number + 1) / 2 : number / 2);
       number = 0;
       factor = 1;

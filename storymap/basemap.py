@@ -31,6 +31,7 @@ import shapely
 from shapely.errors import GEOSException
 
 from .encoding import encode_lines, encode_polygons, whole
+from .i18n import direction
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -42,8 +43,12 @@ SCALE = 1000
 #: Degrees of margin around the story's places.
 MARGIN = 8.0
 #: The screens a page is made for: the map's width and height (px) and the part of its width that
-#: the text panel covers (at its left), where the page fits the places (story.js: a step's view).
-SCREENS = ((1280, 800, 430), (390, 464, 0))
+#: the text panel covers (at its left; a right-to-left story's at its right), where the page fits
+#: the places beside it (story.js: a step's view): a desktop, a phone upright (the text in a sheet
+#: below the map) and a phone on its side (a 320-px panel). The map shows under the panel's side
+#: too, above and below the panel, and past the panel's edge when a reader pans: the basemap
+#: reaches there as well.
+SCREENS = ((1280, 800, 430), (390, 464, 0), (844, 390, 332))
 #: Pixels the page keeps between the places and the map's edges when it fits them.
 PAD = 24
 #: Zoom levels a view may go out beyond that fit to make room for its places' labels (story.js,
@@ -194,10 +199,12 @@ def _latitude(y: float) -> float:
     return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 256.0))))
 
 
-def _seen(bounds: tuple[float, float, float, float]) -> list[tuple[tuple[float, float, float, float], float]]:
-    """What each of ``SCREENS`` shows beside its panel when a page fits ``bounds`` and then goes
+def _seen(bounds: tuple[float, float, float, float], panel_sides: tuple[bool, bool] = (True, False)
+          ) -> list[tuple[tuple[float, float, float, float], float]]:
+    """What each of ``SCREENS`` shows when a page fits ``bounds`` beside its panel and then goes
     ``LABEL_ZOOM_OUT`` further out for the labels: ``((west, south, east, north), zoom)``, the
-    places in the middle of the free part."""
+    places in the middle of the free part, and the map under the panel on its side
+    (``panel_sides``: (west, east); a page in a left-to-right and a right-to-left language, both)."""
     west, south, east, north = bounds
     x0, y1 = _mercator(west, south)
     x1, y0 = _mercator(east, north)
@@ -208,9 +215,9 @@ def _seen(bounds: tuple[float, float, float, float]) -> list[tuple[tuple[float, 
                   math.log2(max(height - 2 * PAD, 1) / max(y1 - y0, 1e-9)))
         zoom = max(least, math.floor(fit / ZOOM_SNAP) * ZOOM_SNAP - LABEL_ZOOM_OUT)
         half_x, half_y = (width - panel) / 2 / 2.0 ** zoom, height / 2 / 2.0 ** zoom
-        middle, lon = (west + east) / 2, 360.0 * half_x / 256.0
-        out.append(((middle - lon, _latitude(min(256.0, (y0 + y1) / 2 + half_y)), middle + lon,
-                     _latitude(max(0.0, (y0 + y1) / 2 - half_y))), zoom))
+        middle, lon, under = (west + east) / 2, 360.0 * half_x / 256.0, 360.0 * panel / 256.0 / 2.0 ** zoom
+        out.append(((middle - lon - under * panel_sides[0], _latitude(min(256.0, (y0 + y1) / 2 + half_y)),
+                     middle + lon + under * panel_sides[1], _latitude(max(0.0, (y0 + y1) / 2 - half_y))), zoom))
     return out
 
 
@@ -570,7 +577,8 @@ def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = (
     geoms, bounds = geoms[finite], bounds[finite]
     box = (float(bounds[:, 0].min()), float(bounds[:, 1].min()), float(bounds[:, 2].max()), float(bounds[:, 3].max()))
     inner = _region(box, margin)
-    region, zoom = _reach(inner, _seen(box), REACH_SLACK)
+    rtl = [direction(lang) == "rtl" for lang in langs]
+    region, zoom = _reach(inner, _seen(box, (not all(rtl), any(rtl))), REACH_SLACK)
     data = natural_earth()
     zones = _zones(geoms, region)
     if zoom is not None:

@@ -14,7 +14,7 @@ import pytest
 import shapely
 
 import storymap
-from storymap.basemap import MARGIN, REACH_SLACK, _reach, _region, _seen, basemap_data, label_language, natural_earth
+from storymap.basemap import MARGIN, REACH_SLACK, SCALE, _reach, _region, _seen, basemap_data, label_language, natural_earth
 from storymap.encoding import decode, encode_lines, encode_polygons, pack, unpack
 from storymap.text import script_json
 from storymap.story import framed_places, story_basemap
@@ -195,6 +195,23 @@ def test_a_regional_story_reaches_as_far_as_its_views_zoomed_out_for_labels(pana
     rivers = np.array([v for line in decode(base["rivers"], base["scale"]) for v in line])
     assert rivers[:, 0].min() >= inner[0] - 0.01 and rivers[:, 0].max() <= inner[2] + 0.01
     assert len(json.dumps(base)) < 18_000
+
+
+def test_the_basemap_reaches_under_the_panel_on_its_side():
+    # The map shows under the text panel's side too (above and below a floating panel; a phone on
+    # its side showed grey there): left of the places in a left-to-right story, right of them in a
+    # right-to-left one, both in a story of both.
+    box = (-85.0, 7.0, -75.0, 12.0)
+    views = {sides: _seen(box, sides) for sides in ((True, False), (False, True), (True, True))}
+    for (free, _), (ltr, _), (rtl, _), (both, _) in zip(_seen(box, (False, False)), views[True, False],
+                                                         views[False, True], views[True, True]):
+        assert ltr[0] <= free[0] and ltr[2] == free[2] and rtl[2] >= free[2] and rtl[0] == free[0]
+        assert both[0] == ltr[0] and both[2] == rtl[2]
+    assert any(ltr[0] < free[0] for (free, _), (ltr, _) in zip(_seen(box, (False, False)), views[True, False]))
+    place = [shapely.box(*box)]
+    en, ar = (shapely.Polygon(decode(basemap_data(place, langs=(lang,))["region"], SCALE)[0][0]).bounds
+              for lang in ("en", "ar"))
+    assert en[0] < ar[0] and ar[2] > en[2], (en, ar)
 
 
 def test_the_same_places_give_the_same_basemap(panama):

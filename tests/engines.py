@@ -84,12 +84,8 @@ class WebKit(Engine):
         self._driver.get(path.as_uri() + after)
 
     def evaluate(self, expression: str) -> Any:
-        found = self._driver.execute_async_script(
-            "var done = arguments[arguments.length - 1];"
-            f"Promise.resolve().then(function () {{ return ({expression}); }})"
-            ".then(function (v) { done(JSON.stringify(v === undefined ? null : v)); },"
-            " function (e) { done(JSON.stringify({__error: String(e && e.stack || e)})); });")
-        return _value(found)
+        return _value(self._driver.execute_async_script(
+            f"{_as_json(expression)}.then(arguments[arguments.length - 1]);"))
 
     def run(self, script: str) -> None:
         self._driver.execute_script(script)
@@ -160,20 +156,19 @@ class Firefox(Engine):
         self._command("browsingContext.setViewport", context=self._context, viewport={"width": size[0], "height": size[1]})
         self._command("browsingContext.navigate", context=self._context, wait="complete", url=path.as_uri() + after)
 
-    def evaluate(self, expression: str) -> Any:
-        found = self._command(
-            "script.evaluate", target={"context": self._context}, awaitPromise=True, resultOwnership="none",
-            expression=f"Promise.resolve().then(() => ({expression})).then((v) => JSON.stringify(v === undefined ? null : v),"
-                       " (e) => JSON.stringify({__error: String(e && e.stack || e)}))")
-        if found.get("type") == "exception":
-            raise RuntimeError(found["exceptionDetails"].get("text"))
-        return _value(found["result"]["value"])
-
-    def run(self, script: str) -> None:
-        found = self._command("script.evaluate", target={"context": self._context}, awaitPromise=False,
+    def _script(self, script: str, wait: bool) -> dict:
+        """BiDi's script.evaluate of ``script`` in the page (``wait``: for its promise)."""
+        found = self._command("script.evaluate", target={"context": self._context}, awaitPromise=wait,
                               resultOwnership="none", expression=script)
         if found.get("type") == "exception":
             raise RuntimeError(found["exceptionDetails"].get("text"))
+        return found["result"]
+
+    def evaluate(self, expression: str) -> Any:
+        return _value(self._script(_as_json(expression), True)["value"])
+
+    def run(self, script: str) -> None:
+        self._script(script, False)
 
     def click(self, selector: str) -> None:
         x, y = self.evaluate(_CENTRE_JS % json.dumps(selector))
@@ -203,6 +198,14 @@ class Firefox(Engine):
         except subprocess.TimeoutExpired:
             self._process.kill()
         shutil.rmtree(self._profile, ignore_errors=True)
+
+
+def _as_json(expression: str) -> str:
+    """A promise of ``expression``'s value (a promise's once it settles) as JSON text, or of
+    ``{__error}`` where it throws (:func:`_value` reads it)."""
+    return (f"Promise.resolve().then(function () {{ return ({expression}); }})"
+            ".then(function (v) { return JSON.stringify(v === undefined ? null : v); },"
+            " function (e) { return JSON.stringify({__error: String(e && e.stack || e)}); })")
 
 
 def _value(text: str) -> Any:

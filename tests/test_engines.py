@@ -14,7 +14,6 @@ starts under 900)."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -61,11 +60,13 @@ def engine(request):
 def page(tmp_path_factory) -> Path:
     """The Panama story as build.py writes it (both languages), the recorder put first in its head."""
     out = tmp_path_factory.mktemp("engines")
-    html = storymap.load(GEODATA).save(out / "built.html").read_text("utf-8")
-    head = re.search(r"<head>\s*<meta charset=\"utf-8\">", html)
-    assert head, "the page starts as expected"
-    path = out / "panama.html"
-    path.write_text(html[:head.end()] + RECORDER + html[head.end():], "utf-8")
+    return _recorded(storymap.load(GEODATA).save(out / "built.html").read_text("utf-8"), out / "panama.html")
+
+
+def _recorded(html: str, path: Path) -> Path:
+    """``html`` written to ``path`` with the RECORDER first in its head."""
+    head = html.index('<meta charset="utf-8">') + len('<meta charset="utf-8">')
+    path.write_text(html[:head] + RECORDER + html[head:], "utf-8")
     return path
 
 
@@ -201,10 +202,7 @@ def article(page) -> Path:
     html = (REPO / "examples" / "news-article.html").read_text("utf-8")
     html = html.replace("<!-- storymap:fragment -->", story.to_html(fragment=True))
     html = html.replace("<!-- storymap:iframe -->", storymap.embed_snippet(page.name, title=story.title))
-    head = html.index('<meta charset="utf-8">') + len('<meta charset="utf-8">')
-    path = page.parent / "article.html"
-    path.write_text(html[:head] + RECORDER + html[head:], "utf-8")
-    return path
+    return _recorded(html, page.parent / "article.html")
 
 
 @pytest.mark.parametrize("screen", ["desktop", "phone"])
@@ -250,11 +248,8 @@ def layered(page) -> Path:
     for lat, lon in [(9.0, -79.5), (9.05, -79.55), (8.95, -79.45), (9.1, -79.6)]:
         folium.Marker([lat, lon]).add_to(cluster)
     story.add_layer(cluster, "Cluster", assets=markercluster.BASE_DIR)
-    html = story.save(page.parent / "layered0.html", languages=["en"]).read_text("utf-8")
-    head = html.index('<meta charset="utf-8">') + len('<meta charset="utf-8">')
-    path = page.parent / "layered.html"
-    path.write_text(html[:head] + RECORDER + html[head:], "utf-8")
-    return path
+    return _recorded(story.save(page.parent / "layered0.html", languages=["en"]).read_text("utf-8"),
+                     page.parent / "layered.html")
 
 
 def test_layers_added_in_python_draw(engine, layered):

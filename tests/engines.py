@@ -4,7 +4,8 @@ Firefox (Gecko) through WebDriver BiDi, which Firefox speaks itself (no geckodri
 few commands over a WebSocket, ``websocket-client``, which Selenium already depends on).
 
 Each engine evaluates an expression in the page and hands back its value through JSON (a promise is
-awaited), clicks an element where a reader would, presses a key, and takes a screenshot.
+awaited), clicks an element where a reader would, presses a key, and takes a screenshot; Firefox also
+prints the page to PDF (WebKitGTK's WebDriver server cannot).
 """
 
 from __future__ import annotations
@@ -185,6 +186,12 @@ class Firefox(Engine):
     def screenshot(self) -> Image.Image:
         data = self._command("browsingContext.captureScreenshot", context=self._context)["data"]
         return Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
+
+    def print_pdf(self) -> bytes:
+        """The page printed on A4, as Firefox's print dialogue prints it (backgrounds on)."""
+        data = self._command("browsingContext.print", context=self._context, background=True,
+                             page={"width": 21.0, "height": 29.7})["data"]
+        return base64.b64decode(data)
 
     def close(self) -> None:
         try:

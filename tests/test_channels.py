@@ -29,6 +29,7 @@ from storymap.dates import span_label
 from storymap.translations import localize
 
 from .conftest import GEODATA, PageRun
+from .pdfs import HEADINGS_JS, pdf_page_feet, stranded
 from .test_media import add_media, photo
 
 SOURCE = [{"title": "A source", "url": "https://example.org/a"}]
@@ -537,18 +538,6 @@ def test_a_pdf_of_the_page_keeps_its_text_off_the_papers_edges(built_page: Path,
         assert min(xs) >= 30 and max(xs) <= width - 30 and min(ys) >= 30 and max(ys) <= height - 30, (number, spots[:3])
 
 
-def pdf_page_feet(pdf: bytes, skip_footer: bool = False) -> list[str]:
-    """The last line of text of each page of ``pdf`` (above the page number with ``skip_footer``),
-    its ligatures (ﬁ) undone."""
-    from pypdf import PdfReader
-
-    feet = []
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        lines = [line.strip() for line in unicodedata.normalize("NFKC", page.extract_text()).splitlines() if line.strip()]
-        feet.append(lines[-2 if skip_footer else -1])
-    return feet
-
-
 @pytest.mark.browser
 def test_a_printed_page_never_ends_on_a_heading_whose_text_is_on_the_next(built_page: Path, make_page):
     """Printed, the Panama story's pages ended on "Sources (1)", on a place's name ("Pacific
@@ -556,14 +545,10 @@ def test_a_printed_page_never_ends_on_a_heading_whose_text_is_on_the_next(built_
     A step's title, a list's summary, a place's name and its line under it keep to what follows."""
     run = make_page((1280, 800)).open(built_page)
     feet = pdf_page_feet(run.page.pdf(format="A4"))
-    headings = run.js("""() => Array.from(document.querySelectorAll(
-        '.storymap-step-title, .storymap-panel summary, .storymap-place-name, .storymap-place-meta'))
-        .map((el) => el.textContent.replace(/\\s+/g, ' ').trim())""")  # (every step's places: listed to print)
+    headings = run.js(HEADINGS_JS)  # (every step's places: listed to print)
     assert len(headings) > 100 and "Pacific maritime trafficking corridor" in headings
-    headings = [unicodedata.normalize("NFKC", h) for h in headings]
     assert len(feet) > 20
-    alone = [foot for foot in feet if any(h == foot or (len(foot) >= 10 and h.endswith(foot)) for h in headings)]
-    assert alone == []
+    assert stranded(feet, headings) == []
 
 
 @pytest.mark.browser

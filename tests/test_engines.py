@@ -22,6 +22,7 @@ import storymap
 
 from .conftest import AXE_LOADED_JS, AXE_RUN_JS, GEODATA, ROOT as REPO, axe_options
 from .geometry import FOCUS_JS, GEOMETRY_JS, country_name_problems, label_problems
+from .pdfs import HEADINGS_JS, pdf_page_feet, stranded
 
 pytestmark = pytest.mark.browser
 
@@ -192,6 +193,17 @@ def test_axe_finds_nothing_at_the_first_and_the_canal_step(engine, page, screen)
     assert _go(engine, 5)["index"] == 5  # (the canal: the step with a picture, its profile)
     assert _axe(engine) == []
     assert engine.evaluate(PROBLEMS) == []
+
+
+def test_a_page_printed_in_firefox_never_ends_on_a_heading(firefox, page):
+    """Firefox ignores break-after: avoid, so its print ended pages on a place's name ("Pacific
+    maritime trafficking corridor"), the line under one, or a step's "Places on the map (18)", what
+    they head on the next page. (WebKitGTK's WebDriver server cannot print.)"""
+    _open(firefox, page, DESKTOP)
+    feet = pdf_page_feet(firefox.print_pdf())
+    headings = firefox.evaluate(HEADINGS_JS)
+    assert "Pacific maritime trafficking corridor" in headings and len(feet) > 20
+    assert stranded(feet, headings) == []
 
 
 @pytest.fixture(scope="module")

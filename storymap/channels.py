@@ -32,6 +32,7 @@ import jinja2.ext
 import shapely
 from markupsafe import Markup
 
+from . import fonts
 from .files import names_folder
 from .geometry import bounds_union, shift_into
 from .i18n import dir_attribute, direction, match_language, own_interface, text as ui_text
@@ -1229,4 +1230,14 @@ def handout_html(story: Any, pictures: dict[str, bytes], *, lang: Optional[str] 
             "media": [m for m in media[i] if not m["remote"]],
             "places": [{"name": data.place(pid).name, "sources": data.place(pid).sources} for pid in step.places],
         })
-    return _ENV.get_template("handout.html").render(story=data, steps=steps, lang=lang, t=ui)
+    # (The story's fonts: lists checked to hold names only, safe in the style element as they are;
+    # its font files' faces, cut down to the handout's characters.)
+    font, heading_font = (Markup(stack) for stack in data.theme.fonts())
+    faces = data.theme.faces
+    html = _ENV.get_template("handout.html").render(story=data, steps=steps, lang=lang, t=ui, font=font,
+                                                    heading_font=heading_font, faces=Markup(_FACES) if faces else "")
+    return html.replace(_FACES, fonts.face_rules(faces, fonts.page_characters(html)), 1) if faces else html
+
+
+#: Where the handout's @font-face rules go once its text is known.
+_FACES = "/*storymap:font-faces*/"

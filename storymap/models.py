@@ -35,7 +35,7 @@ from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
 from .geometry import Point as PointGeometry
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
 from .translations import StoryLanguage, Translation, check_translations
-from .types import Color, HttpUrl, Identifier, InterfaceTexts, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
+from .types import GENERIC_FONTS, Color, FontStack, HttpUrl, Identifier, InterfaceTexts, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
@@ -491,6 +491,8 @@ THEME_DEFAULTS = {"accent": "#0b5394", "titlecard": "#0b2e4f", "sea": "#c9dde8",
 _TEXT_ON = {"accent": {"#ffffff": "the buttons' white text and the links on the white panel"},
             "titlecard": {"#ffffff": "the title card's title and dek",
                           "#d6e4f0": "the title card's kicker and byline"}}
+#: storymap's own fonts (static/storymap.css's --storymap-font): the reader's system font.
+_FONTS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 #: WCAG 2's contrast for text (level AA, normal size).
 _AA = 4.5
 
@@ -537,6 +539,55 @@ class Theme(_Checked):
     land: Optional[Color] = Field(default=None, description="The embedded basemap's land (default #f3efe6).")
     beyond: Optional[Color] = Field(default=None, description="The map past the region the embedded basemap "
                                     "covers (default #c8c8c4, a grey as far in lightness from the sea as the land).")
+    font: Optional[FontStack] = Field(default=None, description="The text's fonts, as a CSS font-family list: "
+                                      "the panel, the map's labels and controls (default: the reader's system "
+                                      "font). Without a generic family (serif, sans-serif...) at its end, "
+                                      "storymap's own list follows it.", examples=['"Source Serif 4", Georgia, serif'])
+    heading_font: Optional[FontStack] = Field(default=None, description="The title's and the steps' titles' fonts "
+                                              "(default: `font`).", examples=['"Oswald", "Arial Narrow", sans-serif'])
+    font_files: list[str] = Field(default_factory=list, description="Font files the page carries (TrueType or "
+                                  "OpenType: .woff2, .woff, .ttf, .otf), relative to the story folder: each a face "
+                                  "of a family that `font` or `heading_font` names, cut down to the characters the "
+                                  "page uses and inlined, so that the page shows it offline and on any machine.",
+                                  examples=[["fonts/SourceSerif4-Regular.woff2", "fonts/SourceSerif4-Bold.woff2"]])
+
+    _faces: Any = PrivateAttr(default=())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _fonts_read(cls, value: Any, handler: Callable[[Any], Any], info: ValidationInfo) -> Any:
+        if isinstance(value, dict) and any(isinstance(f, Path) for f in value.get("font_files") or ()):
+            value = {**value, "font_files": [str(f) if isinstance(f, Path) else f for f in value["font_files"]]}
+        theme = handler(value)
+        if isinstance(value, Theme) or not theme.font_files:
+            return theme
+        from . import fonts as _fonts
+        from . import media as _media
+
+        folder, known = (info.context or {}).get("folder"), (info.context or {}).get("faces") or {}
+        named = {family.strip('"').lower() for stack in (theme.font, theme.heading_font) if stack
+                 for family in stack.split(", ")}
+        faces, problems = [], []
+        for i, name in enumerate(theme.font_files):
+            try:  # (a file the story read already, as the story named it: not read again from elsewhere)
+                face = known.get(name) or _fonts.read_face(_media.local_path(name, Path(folder) if folder else None), name)
+            except (_fonts.FontError, _media.MediaError) as exc:
+                problems.append((("font_files", i), f"{name!r} {exc}" if isinstance(exc, _fonts.FontError) else str(exc)))
+                continue
+            if face.family.lower() not in named:
+                problems.append((("font_files", i), (
+                    f"{name!r} is a face of {face.family!r}, which neither font nor heading_font names: add it to "
+                    f"one of them (font = '\"{face.family}\", sans-serif')")))
+            faces.append(face)
+        if problems:
+            _raise_problems(problems)
+        theme._faces = tuple(faces)
+        return theme
+
+    @property
+    def faces(self) -> tuple[Any, ...]:
+        """The font files read (:class:`storymap.fonts.Face`), in the order given."""
+        return self._faces
 
     # (Each colour checked on its own, so that one look lists every problem, an unknown key's too.)
     @field_validator("accent", "titlecard", "sea", "land", "beyond")
@@ -553,9 +604,21 @@ class Theme(_Checked):
         return colour
 
     def css(self) -> str:
-        """The custom properties of the colours set, as one rule for the story's root ('' for none)."""
+        """The custom properties of the colours and fonts set, as one rule for the story's root ('' for
+        none). A font list without a generic family ends with storymap's own (_FONTS)."""
         given = [f"--storymap-{name}:{getattr(self, name)}" for name in THEME_DEFAULTS if getattr(self, name)]
+        given += [f"--storymap-{name.replace('_', '-')}:{self.fonts()[i]}"
+                  for i, name in enumerate(("font", "heading_font")) if getattr(self, name)]
         return f".storymap{{{';'.join(given)}}}" if given else ""
+
+    def fonts(self) -> tuple[str, str]:
+        """The text's and the titles' font-family lists, as the page uses them: storymap's own where
+        none is given, after a list given without a generic family."""
+        def whole(stack: str) -> str:
+            return stack if stack.rsplit(", ", 1)[-1] in GENERIC_FONTS else f"{stack}, {_FONTS}"
+
+        text = whole(self.font) if self.font else _FONTS
+        return text, whole(self.heading_font) if self.heading_font else text
 
 
 class StoryMeta(_Checked):
@@ -706,8 +769,9 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
     problems: list[tuple[Loc, str]] = []
     fields: dict[str, Any] = {}
     try:
-        meta = StoryMeta.model_validate({k: v for k, v in raw.items() if k not in _PARTS})
+        meta = StoryMeta.model_validate({k: v for k, v in raw.items() if k not in _PARTS}, context=context)
         fields.update(meta.model_dump())
+        fields["theme"] = meta.theme  # (with its font files read, from the story's folder)
     except ValidationError as exc:
         problems += _errors_at(exc, (), _StoryFileKeys)
 

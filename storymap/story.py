@@ -258,22 +258,24 @@ class Story:
 
     @property
     def theme(self) -> dict[str, str]:
-        """The story's own colours (story.toml's ``[theme]``), by name: ``accent`` (buttons, links,
-        the progress bar), ``titlecard`` (the title card's background), ``sea``, ``land`` and
-        ``beyond`` (the embedded basemap's, and the map past its region); those not given are
-        storymap's. Set a mapping to change them (the social card follows).
+        """The story's own colours and fonts (story.toml's ``[theme]``), by name: ``accent``
+        (buttons, links, the progress bar), ``titlecard`` (the title card's background), ``sea``,
+        ``land`` and ``beyond`` (the embedded basemap's, and the map past its region); ``font`` (the
+        text's, a CSS font-family list) and ``heading_font`` (the titles'); those not given are
+        storymap's. Set a mapping to change them (the social card and the handout follow).
 
         Examples
         --------
         >>> story.theme = {"accent": "#8a1538", "titlecard": "#1a1a1a"}  # doctest: +SKIP
+        >>> story.theme = {**story.theme, "heading_font": '"Playfair Display", Georgia, serif'}  # doctest: +SKIP
 
         Raises
         ------
         storymap.StoryError
-            For a name that is none of these, a value that is not a CSS colour, and an accent or a
-            title card the text on which would not meet WCAG AA's contrast (4.5:1).
+            For a name that is none of these, a value that is not a CSS colour or a font-family list,
+            and an accent or a title card the text on which would not meet WCAG AA's contrast (4.5:1).
         """
-        return _CopyMapping(self.data.theme.model_dump(exclude_none=True), "story.theme",
+        return _CopyMapping(self.data.theme.model_dump(exclude_none=True, exclude_defaults=True), "story.theme",
                             "set the whole mapping: story.theme = {**story.theme, name: colour}")
 
     @theme.setter
@@ -600,7 +602,9 @@ class Story:
         values = {field: getattr(self.data, field) for field in StoryData.model_fields}
         values.update(changes)
         try:
-            data = StoryData.model_validate(values)
+            # (Font files the story has read keep their faces: named as before, they are not looked
+            # for again from the current directory.)
+            data = StoryData.model_validate(values, context={"faces": {f.name: f for f in self.data.theme.faces}})
         except ValidationError as exc:
             raise StoryError(_in_python(problems_from_validation(exc, file="", where=where, model=StoryData))) from None
         return data

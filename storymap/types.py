@@ -12,6 +12,7 @@ from .errors import did_you_mean, short_repr
 __all__ = [
     "Identifier", "NonEmptyText", "HttpUrl", "Origin", "Language", "LocationPrecision", "Layout", "Zoom", "Color",
     "GeometryFamily", "Symbol", "DashPattern", "InterfaceTexts", "COLOR_RE", "CSS_NAMES", "is_css_color", "color_error",
+    "FontStack", "GENERIC_FONTS", "FAMILY_RE", "font_stack",
 ]
 
 # Matched in full (``fullmatch``): with ``match``, ``$`` would also match before a final newline,
@@ -148,6 +149,37 @@ def _check_color(value: str) -> str:
 
 #: A CSS colour: ``#rgb``, ``#rrggbb(aa)``, a colour name, ``rgb()``/``hsl()``.
 Color = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_color)]
+#: CSS's generic font families: written unquoted in a stack (quoted, "serif" is a font of that name).
+GENERIC_FONTS = frozenset({"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "ui-serif",
+                           "ui-sans-serif", "ui-monospace", "ui-rounded", "math", "emoji", "fangsong"})
+# A family's name: letters and digits of any script, spaces, dashes, underscores and dots. Nothing
+# that could end the CSS string it is written in, or the rule, or the <style> element.
+FAMILY_RE = re.compile(r"[\w][\w .-]{0,62}")
+
+
+def font_stack(value: str) -> str:
+    """A CSS font-family list, checked and written back canonically: each family quoted but CSS's
+    generic ones (``'Source Serif 4', Georgia, serif`` -> ``"Source Serif 4", "Georgia", serif``).
+    Raises ValueError for anything else (a rule's ``;`` or ``}``, a URL, an empty family)."""
+    families = []
+    for part in value.split(","):
+        name = part.strip()
+        quoted = len(name) >= 2 and name[0] == name[-1] and name[0] in "'\""
+        if quoted:
+            name = name[1:-1].strip()
+        name = " ".join(name.split())
+        if not FAMILY_RE.fullmatch(name):
+            raise ValueError(f"{short_repr(part.strip())} is not a font family's name; write a font-family list "
+                             "of names (letters, digits, spaces, dashes, dots), e.g. '\"Source Serif 4\", Georgia, "
+                             "serif'")
+        families.append(name if not quoted and name.lower() in GENERIC_FONTS else f'"{name}"')
+    if len(families) > 12:
+        raise ValueError(f"{len(families)} font families; a stack of 12 at most is plenty")
+    return ", ".join(families)
+
+
+#: A CSS font-family list (see :func:`font_stack`).
+FontStack = Annotated[str, AfterValidator(font_stack)]
 #: How a kind of place is drawn: as points, lines or areas.
 GeometryFamily = Literal["point", "line", "area"]
 #: The symbol a point kind is drawn with.

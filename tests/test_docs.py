@@ -47,6 +47,14 @@ def test_every_cli_command_and_option_is_documented():
                 assert any(opt in section for opt in param.opts), (name, param.opts)
 
 
+def test_every_theme_field_is_in_the_story_toml_example():
+    from storymap.models import Theme
+
+    block = README.split("\n[theme]\n", 1)[1].split("\n[", 1)[0]
+    for field in Theme.model_fields:
+        assert re.search(rf"^{field} = ", block, re.M), field
+
+
 def test_js_api_members_are_documented():
     section = README.split("## JavaScript API", 1)[1].split("\n## ", 1)[0]
     for member in ("steps", "index", "goTo(idOrIndex)", "next()", "prev()", "map", "layers",

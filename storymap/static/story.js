@@ -630,6 +630,13 @@
         }
       }, 250);
       this.map.on('resize', refit);
+      // (A font that comes later, a host's web font: the labels measured again, the view kept.)
+      if (document.fonts) {
+        this._listen(document.fonts, 'loadingdone', function () {
+          self._labels.measure();
+          self._placeLabels();
+        });
+      }
     },
 
     _tileLayer: function () {

@@ -15,18 +15,19 @@ import functools
 import io
 import logging
 import re
+import struct
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Any, Iterable, Optional, Union
 
 from .errors import short_repr
 from .types import FAMILY_RE
 
-__all__ = ["FontError", "Face", "read_face", "page_characters", "face_rules", "MAX_FILE_BYTES"]
+__all__ = ["FontError", "Face", "read_faces", "page_characters", "face_rules", "MAX_FILE_BYTES"]
 
 #: The largest font file a story may name (before it is cut down to the page's characters).
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024  # (a collection of CJK fonts is 20 to 30 MB)
 
 #: Characters storymap's script writes that the page's text may not hold: the ellipsis of a
 #: shortened label, dashes and quotes, spaces, the multiplication sign and ⌘ of the map's hints,
@@ -53,16 +54,18 @@ class Face:
     weight: Union[int, tuple[int, int]]
     italic: bool
     data: bytes
+    index: int = -1  # the font's in a collection, -1 for a file of one font
 
     @property
     def weight_css(self) -> str:
         return f"{self.weight[0]} {self.weight[1]}" if isinstance(self.weight, tuple) else str(self.weight)
 
 
-def read_face(path: Path, name: Optional[str] = None) -> Face:
-    """The face in the font file ``path`` (TrueType or OpenType, bare or as WOFF or WOFF2).
+def read_faces(path: Path, name: Optional[str] = None) -> tuple[Face, ...]:
+    """The faces in the font file ``path``: one for a TrueType or OpenType font (bare, or as WOFF
+    or WOFF2), each of a collection's (.ttc, .otc) whose family a page can name.
 
-    Raises FontError for a file that is missing, too large, not a font, or a collection."""
+    Raises FontError for a file that is missing, too large, or not a font."""
     try:
         stat = path.stat()
     except OSError as exc:
@@ -76,31 +79,44 @@ def read_face(path: Path, name: Optional[str] = None) -> Face:
 
 
 @functools.lru_cache(maxsize=32)
-def _read_cached(path: str, mtime_ns: int, size: int, name: str) -> Face:
-    from fontTools.ttLib import TTLibError, TTFont
+def _read_cached(path: str, mtime_ns: int, size: int, name: str) -> tuple[Face, ...]:
+    from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
     data = Path(path).read_bytes()
-    if data[:4] == b"ttcf":
-        raise FontError("is a font collection (.ttc); give one font of it, as a .ttf, .otf or .woff2 file")
     try:
-        font = TTFont(io.BytesIO(data), lazy=True)
-        names = font["name"]
-        family = (names.getDebugName(16) or names.getDebugName(1) or "").strip()
-        os2 = font["OS/2"] if "OS/2" in font else None
-        italic = bool((os2 is not None and os2.fsSelection & 1) or font["head"].macStyle & 2)
-        weight: Union[int, tuple[int, int]] = int(os2.usWeightClass) if os2 is not None else 400
-        if "fvar" in font:
-            axes = {axis.axisTag: axis for axis in font["fvar"].axes}
-            if "wght" in axes:
-                weight = (int(axes["wght"].minValue), int(axes["wght"].maxValue))
-        if "cmap" not in font or not font.getBestCmap():
-            raise FontError("maps no characters to its glyphs (it has no usable cmap table)")
+        if data[:4] == b"ttcf":
+            faces = []
+            for index, font in enumerate(TTCollection(io.BytesIO(data), lazy=True).fonts):
+                try:
+                    faces.append(_face(font, data, name, index))
+                except FontError:  # (a face a page cannot name or use: the others can)
+                    continue
+            if not faces:
+                raise FontError("is a collection none of whose fonts a page can use")
+            return tuple(faces)
+        return (_face(TTFont(io.BytesIO(data), lazy=True), data, name, -1),)
     except ImportError as exc:  # (WOFF2 needs brotli, a dependency of storymap's)
         raise FontError(f"cannot be read: {exc}") from None
-    except (TTLibError, KeyError, AssertionError, ValueError, IndexError, TypeError, OSError) as exc:
-        raise FontError(f"is not a font file storymap can read (TrueType or OpenType, as .ttf, .otf, .woff or "
-                        f".woff2): {exc}") from None
-    family = " ".join(family.split())
+    except (TTLibError, KeyError, AssertionError, ValueError, IndexError, TypeError, OSError, struct.error) as exc:
+        if isinstance(exc, FontError):
+            raise
+        raise FontError(f"is not a font file storymap can read (TrueType or OpenType, as .ttf, .otf, .woff, .woff2 "
+                        f"or a .ttc collection): {exc}") from None
+
+
+def _face(font: Any, data: bytes, name: str, index: int) -> Face:
+    """The face of ``font`` (a fontTools TTFont, font ``index`` of a collection, -1 for none)."""
+    names = font["name"]
+    family = " ".join((names.getDebugName(16) or names.getDebugName(1) or "").split())
+    os2 = font["OS/2"] if "OS/2" in font else None
+    italic = bool((os2 is not None and os2.fsSelection & 1) or font["head"].macStyle & 2)
+    weight: Union[int, tuple[int, int]] = int(os2.usWeightClass) if os2 is not None else 400
+    if "fvar" in font:
+        axes = {axis.axisTag: axis for axis in font["fvar"].axes}
+        if "wght" in axes:
+            weight = (int(axes["wght"].minValue), int(axes["wght"].maxValue))
+    if "cmap" not in font or not font.getBestCmap():
+        raise FontError("maps no characters to its glyphs (it has no usable cmap table)")
     if not family:
         raise FontError("names no family (its name table has none)")
     if not FAMILY_RE.fullmatch(family):  # (written in the page's CSS: a name and nothing else)
@@ -108,7 +124,7 @@ def _read_cached(path: str, mtime_ns: int, size: int, name: str) -> Face:
                         "cannot; rename the family with a font editor")
     if not 1 <= (weight[0] if isinstance(weight, tuple) else weight) <= 1000:
         weight = 400
-    return Face(name=name, family=family, weight=weight, italic=italic, data=data)
+    return Face(name=name, family=family, weight=weight, italic=italic, data=data, index=index)
 
 
 def page_characters(html: str) -> frozenset[str]:
@@ -144,7 +160,7 @@ def _subset_cached(face: Face, characters: frozenset[str]) -> bytes:
     options.layout_features = ["*"]  # (kerning, ligatures, the joining forms of Arabic...)
     options.notdef_outline = True
     options.ignore_missing_unicodes = True
-    font = TTFont(io.BytesIO(face.data))
+    font = TTFont(io.BytesIO(face.data), fontNumber=face.index)
     subsetter = fontsubset.Subsetter(options)
     subsetter.populate(unicodes=sorted(ord(c) for c in characters))
     log = logging.getLogger("fontTools.subset")

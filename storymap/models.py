@@ -546,12 +546,14 @@ class Theme(_Checked):
     heading_font: Optional[FontStack] = Field(default=None, description="The title's and the steps' titles' fonts "
                                               "(default: `font`).", examples=['"Oswald", "Arial Narrow", sans-serif'])
     font_files: list[str] = Field(default_factory=list, description="Font files the page carries (TrueType or "
-                                  "OpenType: .woff2, .woff, .ttf, .otf), relative to the story folder: each a face "
-                                  "of a family that `font` or `heading_font` names, cut down to the characters the "
-                                  "page uses and inlined, so that the page shows it offline and on any machine.",
+                                  "OpenType: .woff2, .woff, .ttf, .otf, or a .ttc collection, of which the fonts "
+                                  "named), relative to the story folder: each a face of a family that `font` or "
+                                  "`heading_font` names, cut down to the characters the page uses and inlined, so "
+                                  "that the page shows it offline and on any machine.",
                                   examples=[["fonts/SourceSerif4-Regular.woff2", "fonts/SourceSerif4-Bold.woff2"]])
 
     _faces: Any = PrivateAttr(default=())
+    _read: Any = PrivateAttr(default_factory=dict)  # every face of each file, a collection's too
 
     @model_validator(mode="wrap")
     @classmethod
@@ -567,21 +569,27 @@ class Theme(_Checked):
         folder, known = (info.context or {}).get("folder"), (info.context or {}).get("faces") or {}
         named = {family.strip('"').lower() for stack in (theme.font, theme.heading_font) if stack
                  for family in stack.split(", ")}
-        faces, problems = [], []
+        faces, problems, read = [], [], {}
         for i, name in enumerate(theme.font_files):
             try:  # (a file the story read already, as the story named it: not read again from elsewhere)
-                face = known.get(name) or _fonts.read_face(_media.local_path(name, Path(folder) if folder else None), name)
+                found = known.get(name) or _fonts.read_faces(_media.local_path(name, Path(folder) if folder else None),
+                                                             name)
             except (_fonts.FontError, _media.MediaError) as exc:
                 problems.append((("font_files", i), f"{name!r} {exc}" if isinstance(exc, _fonts.FontError) else str(exc)))
                 continue
-            if face.family.lower() not in named:
+            read[name] = found
+            used = [face for face in found if face.family.lower() in named]  # (a collection's: those named)
+            if not used:
+                families = ", ".join(dict.fromkeys(repr(face.family) for face in found))
                 problems.append((("font_files", i), (
-                    f"{name!r} is a face of {face.family!r}, which neither font nor heading_font names: add it to "
-                    f"one of them (font = '\"{face.family}\", sans-serif')")))
-            faces.append(face)
+                    f"{name!r} is a face of {families}, which neither font nor heading_font names: add it to one of "
+                    f"them (font = '\"{found[0].family}\", sans-serif')" if len(found) == 1 else
+                    f"{name!r} is a collection of {families}, none of which font or heading_font names: add the one "
+                    f"the page is to use to one of them (font = '\"{found[0].family}\", sans-serif')")))
+            faces += used
         if problems:
             _raise_problems(problems)
-        theme._faces = tuple(faces)
+        theme._faces, theme._read = tuple(faces), read
         return theme
 
     @property

@@ -604,7 +604,7 @@ class Story:
         try:
             # (Font files the story has read keep their faces: named as before, they are not looked
             # for again from the current directory.)
-            data = StoryData.model_validate(values, context={"faces": {f.name: f for f in self.data.theme.faces}})
+            data = StoryData.model_validate(values, context={"faces": self.data.theme._read})
         except ValidationError as exc:
             raise StoryError(_in_python(problems_from_validation(exc, file="", where=where, model=StoryData))) from None
         return data

@@ -46,3 +46,14 @@ def box_font(family: str, *, weight: int = 400, italic: bool = False, advance: i
         builder.font.flavor = flavor
     builder.save(out)
     return out.getvalue()
+
+
+def box_collection(families: list[str], **kwargs) -> bytes:
+    """A font collection (.ttc) of a box font of each of ``families``."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    collection = TTCollection()
+    collection.fonts = [TTFont(io.BytesIO(box_font(family, **kwargs))) for family in families]
+    out = io.BytesIO()
+    collection.save(out)
+    return out.getvalue()

@@ -17,7 +17,7 @@ from storymap import channels, fonts
 from storymap.types import font_stack
 
 from .conftest import GEODATA
-from .fontmaker import box_font
+from .fontmaker import box_collection, box_font
 from .geometry import GEOMETRY_JS, label_problems
 from .test_channels import tiny_story
 
@@ -130,6 +130,24 @@ def test_every_languages_characters_are_in_the_subset(tmp_path: Path):
     assert {"ñ", "Á", "«"} <= kept
 
 
+def test_a_collection_gives_the_faces_the_lists_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A system's CJK fonts come as collections (NotoSansCJK-Regular.ttc holds JP, KR, SC, TC...):
+    the page carries the one font of it that the story's lists name, as a font of its own."""
+    from fontTools.ttLib import TTFont
+
+    folder = tiny_story(tmp_path / "s", extra='[theme]\nfont = "Boxes KR, sans-serif"\nfont_files = ["cjk.ttc"]\n')
+    (folder / "cjk.ttc").write_bytes(box_collection(["Boxes JP", "Boxes KR"]))
+    story = storymap.load(folder)
+    assert [(f.family, f.index) for f in story.data.theme.faces] == [("Boxes KR", 1)]
+    faces = _faces(story.to_html())
+    assert [f[0] for f in faces] == ["Boxes KR"]
+    assert TTFont(io.BytesIO(faces[0][1]))["name"].getDebugName(1) == "Boxes KR"
+    # Named another of the collection's fonts (from another directory), the story takes that one.
+    monkeypatch.chdir(tmp_path)
+    story.theme = {**story.theme, "font": "Boxes JP"}
+    assert [(f.family, f.index) for f in story.data.theme.faces] == [("Boxes JP", 0)]
+
+
 def test_the_theme_set_again_in_python_keeps_the_files_it_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The files were read from the story's folder; set again (another colour) from elsewhere,
     the theme keeps them rather than looking for them in the current directory."""
@@ -144,7 +162,8 @@ def test_the_theme_set_again_in_python_keeps_the_files_it_read(tmp_path: Path, m
     ('["fonts/missing.woff2"]', "'fonts/missing.woff2' cannot read it"),
     ('["../outside.ttf"]', "points outside the story folder"),
     ('["fonts/photo.woff2"]', "is not a font file storymap can read"),
-    ('["fonts/pair.ttc"]', "is a font collection"),
+    ('["fonts/broken.ttc"]', "is not a font file storymap can read"),
+    ('["fonts/pair.ttc"]', "'fonts/pair.ttc' is a collection of 'Boxes JP', 'Boxes KR', none of which"),
     ('["fonts/other.ttf"]', "'fonts/other.ttf' is a face of 'Other Boxes', which neither font nor heading_font names"),
     ('["fonts/hostile.ttf"]', "which holds characters a font-family list cannot"),
 ])
@@ -153,7 +172,8 @@ def test_a_font_file_the_page_cannot_use_is_a_problem_of_the_story(tmp_path: Pat
     (folder / "fonts").mkdir()
     (tmp_path / "outside.ttf").write_bytes(box_font("Storymap Boxes"))
     (folder / "fonts/photo.woff2").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
-    (folder / "fonts/pair.ttc").write_bytes(b"ttcf" + bytes(64))
+    (folder / "fonts/broken.ttc").write_bytes(b"ttcf" + bytes(64))
+    (folder / "fonts/pair.ttc").write_bytes(box_collection(["Boxes JP", "Boxes KR"]))
     (folder / "fonts/other.ttf").write_bytes(box_font("Other Boxes"))
     (folder / "fonts/hostile.ttf").write_bytes(box_font('Boxes"}body{display:none}'))
     with pytest.raises(storymap.StoryError) as raised:

@@ -343,9 +343,10 @@ def _font_files(folder: str) -> list[str]:
     return sorted(found, key=lambda f: (not _SANS.search(os.path.basename(f)), f))
 
 
-def _extra_fonts() -> list[str]:
-    """The font files :data:`FONTS_ENV` names (a folder: the font files in it)."""
-    files: list[str] = []
+def _extra_fonts(own: tuple[str, ...] = ()) -> list[str]:
+    """The story's own font files (``own``: its theme's), then those :data:`FONTS_ENV` names (a
+    folder: the font files in it)."""
+    files: list[str] = list(own)
     for entry in os.environ.get(FONTS_ENV, "").split(os.pathsep):
         entry = os.path.expanduser(entry.strip())
         if os.path.isdir(entry):
@@ -404,11 +405,12 @@ def _complex_layout() -> bool:
     return bool(features.check("raqm"))
 
 
-def _choose(needed: frozenset[int], weight: str) -> Optional[tuple[str, int, bool]]:
+def _choose(needed: frozenset[int], weight: str, own: tuple[str, ...] = ()) -> Optional[tuple[str, int, bool]]:
     """``(file, face index, draw as bold)`` of the first font that has every character in
-    ``needed``: one of :data:`FONTS_ENV`'s, else DejaVu/Liberation/Arial, else any on the machine;
-    of ``weight`` if one is, else of another weight (then made bold with a stroke). None: none has."""
-    for group in (_extra_fonts, lambda: _default_fonts(weight), lambda: _system_fonts(weight)):
+    ``needed``: one of the story's (``own``) or :data:`FONTS_ENV`'s, else DejaVu/Liberation/Arial,
+    else any on the machine; of ``weight`` if one is, else of another weight (then made bold with a
+    stroke). None: none has."""
+    for group in (lambda: _extra_fonts(own), lambda: _default_fonts(weight), lambda: _system_fonts(weight)):
         other = None
         for path in group():
             for index, chars, bold in _faces(path):
@@ -447,7 +449,7 @@ def _cluster_drop(text: str, drop: set[str]) -> str:
     return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
 
 
-def _fit(text: str, weight: str) -> tuple[str, tuple[tuple[str, int, bool], ...], str]:
+def _fit(text: str, weight: str, own: tuple[str, ...] = ()) -> tuple[str, tuple[tuple[str, int, bool], ...], str]:
     """What of ``text`` the card can draw, the fonts to draw it with, and what the writer should
     know when that is not all of it: ``(text, fonts, warning)``.
 
@@ -455,13 +457,14 @@ def _fit(text: str, weight: str) -> tuple[str, tuple[tuple[str, int, bool], ...]
     has it (:class:`_Mixed`: a Latin name in a Hindi title, "Tokyo 東京"). No font: Pillow's own. A
     character no font has is left out (a letter or an emoji with its signs): never an empty box.
     Right-to-left or Indic letters Pillow cannot lay out (no raqm) leave the whole text out: never
-    letters in the wrong order.
+    letters in the wrong order. The story's own font files (``own``) come first.
     """
-    return _fitted(text, weight, os.environ.get(FONTS_ENV, ""), _complex_layout())
+    return _fitted(text, weight, os.environ.get(FONTS_ENV, ""), _complex_layout(), own)
 
 
 @lru_cache(maxsize=256)
-def _fitted(text: str, weight: str, _extra: str, laid_out: bool) -> tuple[str, tuple[tuple[str, int, bool], ...], str]:
+def _fitted(text: str, weight: str, _extra: str, laid_out: bool,
+            own: tuple[str, ...]) -> tuple[str, tuple[tuple[str, int, bool], ...], str]:
     if not laid_out:
         unlaid = [c for c in text if _needs_layout(c)]
         if unlaid:
@@ -469,10 +472,10 @@ def _fitted(text: str, weight: str, _extra: str, laid_out: bool) -> tuple[str, t
                             "Pillow here lacks (its raqm layout needs FriBiDi: Debian/Ubuntu apt install "
                             "libfribidi0, macOS brew install fribidi)")
     needed = frozenset(ord(c) for c in text if not _ignorable(c))
-    choice = _choose(needed, weight)
+    choice = _choose(needed, weight, own)
     if choice or not needed:
         return text, (choice,) if choice else (), ""
-    have = frozenset().union(*(chars for path in (*_extra_fonts(), *_default_fonts(weight), *_system_fonts(weight))
+    have = frozenset().union(*(chars for path in (*_extra_fonts(own), *_default_fonts(weight), *_system_fonts(weight))
                               for _i, chars, _b in _faces(path)))
     if not have and max(needed) < 0x250:  # (no font file at all: Pillow's own has Latin letters)
         return text, (), ""
@@ -493,10 +496,10 @@ def _fitted(text: str, weight: str, _extra: str, laid_out: bool) -> tuple[str, t
         text = _cluster_drop(text, set(missing))
         if not any(not _ignorable(c) for c in text):
             return "", (), problem
-        choice = _choose(frozenset(ord(c) for c in text if not _ignorable(c)), weight)
+        choice = _choose(frozenset(ord(c) for c in text if not _ignorable(c)), weight, own)
         if choice:
             return text, (choice,), problem
-    return text, _chain(text, weight), problem
+    return text, _chain(text, weight, own), problem
 
 
 def _script(char: str) -> str:
@@ -505,7 +508,7 @@ def _script(char: str) -> str:
     return "CJK" if name in _CJK else name
 
 
-def _chain(text: str, weight: str) -> tuple[tuple[str, int, bool], ...]:
+def _chain(text: str, weight: str, own: tuple[str, ...] = ()) -> tuple[tuple[str, int, bool], ...]:
     """The fonts that draw ``text`` together when no one font has it all: in the order its scripts
     come, for each the first font (see :func:`_choose`) that has all of that script's letters in it,
     else its character; a script a font before has is drawn with that one."""
@@ -516,7 +519,7 @@ def _chain(text: str, weight: str) -> tuple[tuple[str, int, bool], ...]:
             continue
         script = _script(char)
         group = frozenset(ord(c) for c in text if not _ignorable(c) and _script(c) == script) - covered
-        choice = _choose(group, weight) or _choose(frozenset([ord(char)]), weight)
+        choice = _choose(group, weight, own) or _choose(frozenset([ord(char)]), weight, own)
         if choice is None:
             continue
         chain.append(choice)
@@ -622,15 +625,15 @@ def _load_font(path: Optional[str], index: int, size: int) -> Any:
     return ImageFont.truetype(path, size, index=index) if path else ImageFont.load_default(size)
 
 
-def _font(weight: str, size: int, text: str = "") -> tuple[Any, int]:
+def _font(weight: str, size: int, text: str = "", own: tuple[str, ...] = ()) -> tuple[Any, int]:
     """A TrueType font that has every character of ``text`` and the stroke width that makes it
     look bold (0 when it is bold already); several together (:class:`_Mixed`) when no one font has
     it all (the stroke: the widest of theirs).
 
     See :func:`_choose`; Pillow's own scalable font when the machine has no font at all. Use
-    :func:`_fit` first: ``text`` is what it left of a text.
+    :func:`_fit` first: ``text`` is what it left of a text. ``own``: the story's font files.
     """
-    chain = _fit(text, weight)[1] if text else tuple(c for c in [_choose(frozenset(), weight)] if c)
+    chain = _fit(text, weight, own)[1] if text else tuple(c for c in [_choose(frozenset(), weight, own)] if c)
     if len(chain) > 1:
         mixed = _mixed(chain, size)
         return mixed, max(stroke for _f, stroke, _c in mixed.faces)
@@ -892,8 +895,11 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     # still read from the right (raqm; without it, _fit leaves such text out).
     rtl = direction(lang) == "rtl"
 
-    def drawable(text: str, weight: str, what: str, still: str = "") -> str:  # what of it a font here draws
-        shown, _choice, problem = _fit(text, weight)
+    # The story's fonts first: the titles' for the kicker and the title, the text's for the rest.
+    heading, body = fonts.card_files(data.theme)
+
+    def drawable(text: str, weight: str, what: str, own: tuple[str, ...], still: str = "") -> str:
+        shown, _choice, problem = _fit(text, weight, own)  # (what of it a font here draws)
         if problem:
             warnings.warn(f"the social card's {what} {text!r}: {problem}; the card is drawn without "
                           f"{'them' if shown else 'it'}{still}", UserWarning, stacklevel=3)
@@ -902,35 +908,35 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     def at(line: str, font: Any) -> float:  # a line's left edge: flush right in a right-to-left story
         return x + text_width - _length(tdraw, line, font, rtl) if rtl else x
 
-    kicker = drawable(data.kicker.upper(), "bold", "kicker") if data.kicker else ""
+    kicker = drawable(data.kicker.upper(), "bold", "kicker", heading) if data.kicker else ""
     if kicker:
-        font, stroke = _font("bold", 22 * _SS, kicker)
+        font, stroke = _font("bold", 22 * _SS, kicker, heading)
         # One line, set as the title and dek are (_wrap: its line breaks and other separators are
         # spaces, which Pillow's layout refuses to draw: "\r", U+2029; a long one ends in "…").
         kicker = "".join(_wrap(tdraw, kicker, font, text_width, 1, stroke))
         _draw_line(tdraw, (at(kicker, font), y), kicker, font, _PANEL_MUTED, stroke, rtl)
         y += 44 * _SS
-    title = drawable(data.title, "bold", "title", " (the link preview's og:title still carries it)")
+    title = drawable(data.title, "bold", "title", heading, " (the link preview's og:title still carries it)")
     # The largest size that sets the title in two lines, else the one that needs the fewest.
     options = []
     for size in (58, 52, 46, 40, 34) if title else ():
-        font, stroke = _font("bold", size * _SS, title)
+        font, stroke = _font("bold", size * _SS, title, heading)
         options.append((len(_wrap(tdraw, title, font, text_width, 99, stroke)), -size))
     if options:
         size = -min(options)[1] if min(options)[0] > 2 else max(-s for n, s in options if n <= 2)
-        font, stroke = _font("bold", size * _SS, title)
+        font, stroke = _font("bold", size * _SS, title, heading)
         for line in _wrap(tdraw, title, font, text_width, 4, stroke):
             _draw_line(tdraw, (at(line, font), y), line, font, (255, 255, 255), stroke, rtl)
             y += int(size * 1.18 * _SS)
     # The basemap's credit, in the story's language, at the foot of the text panel (not over the map).
-    credit = drawable(ui_text(lang, "attribution.basemap", own_interface(data, lang)), "regular", "map credit")
-    small, _ = _font("regular", 14 * _SS, credit)
+    credit = drawable(ui_text(lang, "attribution.basemap", own_interface(data, lang)), "regular", "map credit", body)
+    small, _ = _font("regular", 14 * _SS, credit, body)
     note = _wrap(tdraw, credit, small, text_width, 2) if credit else []
     note_top = H - (24 + 20 * len(note)) * _SS
-    dek = drawable(data.subtitle.strip(), "regular", "dek (subtitle)") if data.subtitle.strip() else ""
+    dek = drawable(data.subtitle.strip(), "regular", "dek (subtitle)", body) if data.subtitle.strip() else ""
     if dek:
         y += 18 * _SS
-        font, _ = _font("regular", 25 * _SS, dek)
+        font, _ = _font("regular", 25 * _SS, dek, body)
         room = max(1, int((note_top - 24 * _SS - y) / (25 * 1.4 * _SS)))
         for line in _wrap(tdraw, dek, font, text_width, min(room, 6)):
             _draw_line(tdraw, (at(line, font), y), line, font, _PANEL_MUTED, rtl=rtl)

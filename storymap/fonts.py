@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import io
 import logging
 import re
@@ -187,3 +188,46 @@ def face_rules(faces: Iterable[Face], characters: Iterable[str]) -> str:
                      f'format("woff2");font-weight:{face.weight_css};font-style:{"italic" if face.italic else "normal"};'
                      "font-display:swap}")
     return "".join(rules)
+
+
+def card_files(theme: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The theme's font files as the social card draws with them (Pillow reads TrueType and
+    OpenType files): ``(the titles', the text's)``, each the faces of its list's families in the
+    list's order (the titles' followed by the text's)."""
+    def families(stack: Optional[str]) -> list[str]:
+        return [family.strip('"').lower() for family in stack.split(", ")] if stack else []
+
+    def files(names: list[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(_card_path(face) for family in names for face in theme.faces
+                                   if face.family.lower() == family))
+
+    text = families(theme.font)
+    return files(families(theme.heading_font) + text), files(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _card_folder() -> Path:
+    """A folder of this process's own for the card's font files, removed when it ends."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="storymap-fonts-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+@functools.lru_cache(maxsize=32)
+def _card_path(face: Face) -> str:
+    """A TrueType or OpenType file of ``face`` alone (a WOFF or WOFF2 file unpacked, a collection's
+    font taken out of it), written once in :func:`_card_folder`."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(face.data), fontNumber=face.index)
+    font.flavor = None
+    out = io.BytesIO()
+    font.save(out)
+    data = out.getvalue()
+    path = _card_folder() / f"{hashlib.sha256(data).hexdigest()[:24]}.{'otf' if 'CFF ' in font else 'ttf'}"
+    path.write_bytes(data)
+    return str(path)

@@ -183,6 +183,30 @@ def test_a_font_file_the_page_cannot_use_is_a_problem_of_the_story(tmp_path: Pat
     assert problems[0].file.endswith("story.toml")
 
 
+def test_the_social_card_draws_with_the_storys_fonts(tmp_path: Path):
+    """The card's title in the titles' font, its dek in the text's: with a bold face of solid
+    boxes as the titles' font, far more of the title's lines is white than with the machine's
+    font; the dek, in the machine's font either way, is as white as before."""
+    from PIL import Image
+
+    story = storymap.load(GEODATA)
+    plain = Image.open(io.BytesIO(channels.social_card(story))).convert("L")
+    bold = tmp_path / "boxes-bold.woff2"
+    bold.write_bytes(box_font("Storymap Boxes", weight=700, flavor="woff2"))
+    story.theme = {"heading_font": "Storymap Boxes, sans-serif", "font_files": [bold]}
+    heading, body = fonts.card_files(story.data.theme)
+    assert len(heading) == 1 and heading[0].endswith(".ttf") and body == ()
+    assert channels._fit(story.title, "bold", heading)[1][0][0] == heading[0]
+    card = Image.open(io.BytesIO(channels.social_card(story))).convert("L")
+
+    def white(image, top: int, bottom: int) -> float:  # the share of the panel's rows that is white
+        strip = image.crop((44, top, 470, bottom)).point(lambda v: 255 if v > 200 else 0)
+        return strip.histogram()[255] / (strip.width * strip.height)
+
+    assert white(card, 100, 200) > white(plain, 100, 200) + 0.07
+    assert abs(white(card, 230, 380) - white(plain, 230, 380)) < 0.03
+
+
 def _box_width(run, selector: str) -> float:
     """The width of four i's set in the font of the first element ``selector``, in its font size."""
     return run.js(f"""() => {{ const host = document.querySelector({selector!r}); const s = document.createElement('span');

@@ -288,3 +288,37 @@ def test_layers_added_in_python_draw(engine, layered):
     assert len(classes) == 5, fills
     assert drawn["markers"] == 4 and drawn["clusters"] >= 1, drawn
     assert engine.evaluate(PROBLEMS) == []
+
+
+@pytest.fixture(scope="module")
+def boxes(page) -> Path:
+    """The Panama story in English set in its own font, inlined as WOFF2: a regular and a bold face
+    whose every glyph is a box 0.9 em wide (an "i" is about 0.25 em in any other font)."""
+    from .fontmaker import box_font
+
+    files = []
+    for weight in (400, 700):
+        files.append(page.parent / f"boxes-{weight}.woff2")
+        files[-1].write_bytes(box_font("Storymap Boxes", weight=weight, flavor="woff2"))
+    story = storymap.load(GEODATA)
+    story.theme = {"font": "Storymap Boxes, sans-serif", "font_files": files}
+    return _recorded(story.save(page.parent / "boxes0.html", languages=["en"]).read_text("utf-8"),
+                     page.parent / "boxes.html")
+
+
+def test_the_storys_own_font_is_used_and_its_labels_fit(engine, boxes):
+    """The story's inlined font (font-src data: in the page's policy) sets the text and the map's
+    labels in each engine, and every step's labels fit the free map."""
+    _open(engine, boxes, DESKTOP)
+    assert engine.evaluate("""document.fonts.ready.then(() => document.fonts.check('16px "Storymap Boxes"') &&
+      document.fonts.check('bold 16px "Storymap Boxes"'))""")
+    widths = engine.evaluate("""Array.from(document.querySelectorAll('.storymap-narrative, .storymap-title, .storymap-label'))
+      .filter((n) => n.offsetWidth).slice(0, 3).map((host) => { const s = document.createElement('span');
+        s.textContent = 'iiii'; host.appendChild(s);
+        const w = s.getBoundingClientRect().width / parseFloat(getComputedStyle(s).fontSize); s.remove();
+        return Math.round(w * 100) / 100; })""")
+    # (Four boxes: 3.6 em; WebKitGTK rounds each advance to whole pixels. Any other font: about 1.)
+    assert len(widths) == 3 and all(3.5 <= w <= 3.8 for w in widths), widths
+    steps = [_go(engine, i) for i in range(engine.evaluate(f"{ROOT}.storymap.steps.length"))]
+    assert label_problems(steps) == {}
+    assert engine.evaluate(PROBLEMS) == []

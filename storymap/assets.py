@@ -379,6 +379,7 @@ SCRIPT_FILES = (
     "twins.js",
     "basemap.js",
     "legend.js",
+    "markers.js",
     "labels.js",
     "story.js",
     "scroll.js",
@@ -404,6 +405,8 @@ SCRIPT_FEATURES = {
     "layers": ("storymap-layers.js",),
     # Several languages: the switch, and what only a change of language does.
     "languages": ("languages.js",),
+    # A layer of markers (a folium Marker's, a GeoJson's of points, a MarkerCluster): its icon in the legend.
+    "markers": ("markers.js",),
 }
 
 

@@ -656,25 +656,47 @@ def _check_style(name: str, style: Any) -> dict[str, Any]:
 
 
 def _element_shape(element: Element) -> str:
+    """The legend's shape for a folium element: ``"marker"`` for one drawn with markers' icons
+    (a Marker, a group or a MarkerCluster of them, a GeoJson's points without a marker of its own:
+    the legend shows its icon, static/markers.js), else the family it draws."""
     if isinstance(element, (folium.vector_layers.Polygon, Rectangle)):
         return "area"
     if isinstance(element, BaseMultiLocation):
         return "line"
     if isinstance(element, folium.GeoJson):
         try:
-            return _shape(to_geodataframe(element.data))
+            shape = _shape(to_geodataframe(element.data))
         except (StoryError, TypeError, ValueError):
             return "area"
+        return "marker" if shape == "point" and getattr(element, "marker", None) is None else shape
     if isinstance(element, (folium.raster_layers.TileLayer, folium.raster_layers.ImageOverlay,
                             folium.raster_layers.WmsTileLayer)):
         return "area"
-    return "point"
+    return "marker" if _first(element, _is_marker) is not None else "point"
+
+
+def _is_marker(element: Element) -> bool:
+    """A marker drawn with an icon (not a CircleMarker or a Circle, which folium makes Markers)."""
+    return isinstance(element, folium.Marker) and not isinstance(element, (folium.CircleMarker, folium.Circle))
+
+
+def _first(element: Element, test: Callable[[Element], bool]) -> Optional[Element]:
+    """``element`` or the first element below it that passes ``test``, depth first."""
+    if test(element):
+        return element
+    for child in element._children.values():
+        found = _first(child, test)
+        if found is not None:
+            return found
+    return None
 
 
 def _element_style(element: Element) -> dict[str, Any]:
-    options = getattr(element, "options", None)
-    if not isinstance(options, dict):
-        return {}
+    """The legend's style for a folium element: its own path options, else those of the first
+    vector shape in it (a group of CircleMarkers is drawn in theirs)."""
+    shape = _first(element, lambda e: isinstance(getattr(e, "options", None), dict) and any(
+        e.options.get(k) is not None for k in ("color", "fillColor")))
+    options = shape.options if shape is not None else {}
     picked = {k: options[k] for k in ("color", "weight", "opacity", "fillColor", "fillOpacity", "dashArray")
               if options.get(k) is not None}
     try:

@@ -517,6 +517,7 @@ class StoryControl(MacroElement):
             "scroll": self.layout == "scroll",
             "layers": any(isinstance(el, DataLayer) for el in _walk(self._parent)),
             "languages": len(self.languages) > 1,
+            "markers": any(overlay.get("shape") == "marker" for overlay in self.context.overlays),
         }
 
     def core_css(self, extra: str = "") -> Markup:

@@ -14,7 +14,7 @@ import shapely
 from folium.plugins import Fullscreen
 
 import storymap
-from storymap import StoryError
+from storymap import StoryError, assets
 
 from .conftest import BLANK_PNG, GEODATA
 from .test_styling import colours, explore_colours, overlay, squares
@@ -106,7 +106,7 @@ def test_an_icon_with_its_files_draws_on_a_ready_story(tmp_path: Path, make_page
     story = storymap.load(GEODATA).add_layer(red_pin(), "Red pin", assets=awesome_assets(tmp_path / "awesome"))
     run = make_page().open(story.save(tmp_path / "pin.html"))
     run.page.wait_for_function("() => document.querySelector('[data-storymap]').storymap.ready", timeout=10_000)
-    assert run.js("() => document.querySelectorAll('.storymap .awesome-marker-icon-red .glyphicon-info-sign').length") == 1
+    assert run.js("() => document.querySelectorAll('.storymap .leaflet-marker-pane .awesome-marker-icon-red .glyphicon-info-sign').length") == 1
     assert run.js("() => document.querySelectorAll('.storymap-legend [data-layer], .storymap-legend li').length") > 0
     # The story drew (its legend, the pin), and the icon font's glyph (a data: font the inlined
     # stylesheet declares) is allowed by the page's policy: no complaint.
@@ -551,3 +551,72 @@ def test_element_hosts_are_named_exactly(tmp_path: Path):
     with pytest.warns(UserWarning, match="'data/live.geojson' is relative"):
         html = relative.to_html(assets=realtime_assets(tmp_path / "rt2"))
     assert "connect-src" not in html
+
+
+def _legend_layers() -> storymap.Story:
+    """The Panama story with four folium layers: a MarkerCluster of pins (Leaflet.markercluster's
+    files from the xstatic package), a group with one pin, a group of a styled CircleMarker, and a
+    GeoJson point (which Leaflet draws as a pin)."""
+    import xstatic.pkg.leaflet_markercluster as markercluster
+    from folium.plugins import MarkerCluster
+
+    story = storymap.load(GEODATA)
+    cluster = MarkerCluster()
+    for lat, lon in [(9.0, -79.5), (9.05, -79.55), (8.95, -79.45)]:
+        folium.Marker([lat, lon]).add_to(cluster)
+    story.add_layer(cluster, "Cluster", assets=markercluster.BASE_DIR)
+    pins = folium.FeatureGroup()
+    folium.Marker([8.5, -80.0]).add_to(pins)
+    story.add_layer(pins, "Pins")
+    circles = folium.FeatureGroup()
+    folium.CircleMarker([8.7, -80.3], radius=6, color="#7b3294", fill=True, fill_color="#c2a5cf").add_to(circles)
+    story.add_layer(circles, "Circles")
+    story.add_layer(folium.GeoJson({"type": "Feature", "geometry": {"type": "Point", "coordinates": [-80.5, 8.4]},
+                                    "properties": {}}), "Geo pins")
+    return story
+
+
+def test_a_layer_of_markers_is_keyed_by_its_markers_and_a_group_of_shapes_by_their_style():
+    """The legend's row of a folium layer said "an orange dot" for a MarkerCluster or a group of
+    pins, and for a group of purple CircleMarkers: markers are now keyed as markers (the page gets
+    markers.js, which draws their icon), a group of shapes in its first shape's style."""
+    story = _legend_layers()
+    overlays = {name: story._overlays[name].config for name in story.layers}
+    assert {name: o["shape"] for name, o in overlays.items()} == {
+        "Cluster": "marker", "Pins": "marker", "Circles": "point", "Geo pins": "marker"}
+    assert overlays["Circles"]["style"] == {"color": "#7b3294", "fillColor": "#c2a5cf", "weight": 3, "opacity": 1.0,
+                                            "fillOpacity": 0.2}
+    # Only a page with such a layer carries the script.
+    marker_js = assets.own_script("markers.js")
+    assert marker_js in story.to_html() and marker_js not in storymap.load(GEODATA).to_html()
+
+
+@pytest.mark.browser
+def test_the_legend_shows_a_marker_layers_icon(tmp_path: Path, make_page):
+    """In the legend, the cluster layer's row shows a cluster as the plugin draws it (its classes,
+    its green), the pins' rows Leaflet's pin (the image the map's markers use), the circles' row
+    their purple; each in a box no larger than a row's."""
+    page = _legend_layers().save(tmp_path / "index.html", languages=["en"])
+    run = make_page((1280, 800), tiles=False).open(page)
+    run.page.wait_for_function("() => document.querySelector('[data-storymap]').storymap.ready")
+    rows = run.js("""() => Object.fromEntries(Array.from(document.querySelectorAll('.storymap-legend-item[data-layer]'))
+      .map((row) => { const swatch = row.firstElementChild, r = swatch.getBoundingClientRect(),
+        inner = swatch.firstElementChild, img = swatch.querySelector('img'), ir = inner && inner.getBoundingClientRect();
+        return [row.dataset.layer, {cls: swatch.className, inner: inner ? inner.className : '', img: img ? img.src : '',
+          box: [Math.round(r.width), Math.round(r.height)], fits: !ir || (ir.left >= r.left - 0.5 && ir.right <= r.right + 0.5
+            && ir.top >= r.top - 0.5 && ir.bottom <= r.bottom + 0.5), fill: getComputedStyle(swatch).backgroundColor,
+          hidden: swatch.getAttribute('aria-hidden')}]; }))""")
+    pin = run.js(  # (the image of the layer's marker on the map)
+        "() => { const m = document.querySelector('[data-storymap]').storymap; let src = '';"
+        " m.layers.Pins.eachLayer(function f(l) { if (l.eachLayer) l.eachLayer(f); else if (!src) src = l.options.icon.createIcon().src; });"
+        " return src; }")
+    assert set(rows) == {"Cluster", "Pins", "Circles", "Geo pins"}
+    assert "marker-cluster" in rows["Cluster"]["inner"] and "marker-cluster-small" in rows["Cluster"]["inner"]
+    # (Without its count: the row reads as its name.)
+    assert run.js("() => document.querySelector('.storymap-legend-item[data-layer=Cluster]').textContent") == "Cluster"
+    assert pin.startswith("data:image/png;base64,") and rows["Pins"]["img"] == pin and rows["Geo pins"]["img"] == pin
+    for name in ("Cluster", "Pins", "Geo pins"):
+        assert "storymap-swatch--marker" in rows[name]["cls"] and rows[name]["box"] == [18, 20], rows[name]
+        assert rows[name]["fits"] and rows[name]["hidden"] == "true", name
+    assert rows["Circles"]["fill"] == "rgb(194, 165, 207)" and "storymap-swatch--point" in rows["Circles"]["cls"]
+    assert run.errors == []

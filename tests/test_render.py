@@ -184,7 +184,7 @@ def test_marker_cluster_works_offline_from_a_local_folder(tmp_path: Path, make_p
     run = make_page().open(page, "the-canal")
     # markercluster's clusters add up to the 30 points once its zoom animations are over (while one
     # runs, the clusters it replaces are still fading out and are counted too): wait for that state.
-    total = """() => [...document.querySelectorAll('.marker-cluster span')]
+    total = """() => [...document.querySelectorAll('.leaflet-marker-pane .marker-cluster span')]
                      .reduce((n, el) => n + Number(el.textContent), 0)"""
     try:
         run.page.wait_for_function(f"""() => {{ const g = document.querySelector('[data-storymap]').storymap.layers.Clusters;

@@ -246,7 +246,7 @@
       this._legend = new ns.Legend(rows, legend).addTo(map);
       this._overlays.forEach(function (o) {
         this._legend.addItem({label: o.names ? o.names[this.language] : o.name, shape: o.shape, style: o.style,
-          name: o.name, key: o.key});
+          name: o.name, key: o.key, layer: this.layers[o.name]});
       }, this);
       this._bindMap();
       if (this.options.layout === 'scroll') {

@@ -162,7 +162,7 @@ def test_folium_layers_and_elements(story):
     story.add_layer(group, "Group")
     html = story.to_html()
     entries = {o["name"]: o for o in overlays(html)}
-    assert {k: v["shape"] for k, v in entries.items()} == {"Marker": "point", "Line": "line", "GeoJson": "area",
+    assert {k: v["shape"] for k, v in entries.items()} == {"Marker": "marker", "Line": "line", "GeoJson": "area",
                                                            "Group": "point"}
     assert entries["Line"]["style"]["color"] == "#aa0000"  # the legend swatch follows the element
     assert entries["Marker"]["steps"] == [STEPS[0]]

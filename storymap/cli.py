@@ -11,7 +11,7 @@ from typing import NoReturn, Optional
 
 import click
 
-from . import __version__
+from . import __version__, fonts
 from .channels import page_url, social_image, write_social_card
 from .embed import MAX_HEIGHT, MIN_HEIGHT, bare_host, embed_snippet
 from .errors import StoryError, visible
@@ -156,6 +156,12 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
     except Exception as exc:  # noqa: BLE001 - rendering or writing failed; the old page is intact
         _crash(exc, f"cannot build {page}", debug)
     click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    faces = story.data.theme.faces
+    if faces:  # (what the story's own fonts take of it, cut down to its characters)
+        inlined = fonts.inlined_bytes(path.read_text("utf-8"))
+        click.echo(f"{path}: its fonts take {sum(inlined):,} bytes ({len(faces)} face{'s' if len(faces) > 1 else ''}, "
+                   f"each cut down to the page's characters: "
+                   f"{', '.join(f'{face.name} {size:,}' for face, size in zip(faces, inlined))})")
     base = getattr(story.data, "base_url", None)
     if base_url is None and base and page_lang != story.data.lang and not fragment and page_url(str(base), own=False, page=path.name) == base:
         # (the address of the story's own page: a search engine keeps one of the two)

@@ -267,3 +267,18 @@ def test_labels_are_measured_again_when_a_font_comes_late(tmp_path: Path, make_p
     assert round(_box_width(run, ".storymap-narrative"), 2) == 3.6
     assert geometry["labels"] and label_problems([geometry]) == {}
     assert run.errors == []
+
+
+def test_build_says_what_the_fonts_take_of_the_page(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from storymap.cli import main as cli
+
+    folder = _font_story(tmp_path / "s")
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "out" / "index.html"), "--no-social"])
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if "its fonts take" in line)
+    sizes = [int(n.replace(",", "")) for n in re.findall(r"\.(?:woff2|ttf|woff) ([0-9,]+)", line)]
+    html = (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert sizes == fonts.inlined_bytes(html) and len(sizes) == 3 and all(0 < n < 2000 for n in sizes)
+    assert f"take {sum(sizes):,} bytes (3 faces" in line

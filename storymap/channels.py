@@ -1102,6 +1102,7 @@ _SETTLED = """async () => {
   const root = document.querySelector('[data-storymap]');
   const section = root.querySelector('.storymap-step[aria-current]') || root;
   await Promise.all(Array.from(section.querySelectorAll('img')).map((img) => img.decode().catch(() => null)));
+  await document.fonts.ready;  // (the story's own fonts: the labels are measured again in them)
   await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
 }"""
 
@@ -1200,7 +1201,7 @@ def handout_pdf(browser: Any, html: str) -> bytes:
                       if route.request.url.startswith(("data:", "about:")) else route.abort())
         handout.set_content(html, wait_until="load")
         handout.evaluate("() => Promise.all(Array.from(document.images).map((i) => i.decode()"
-                         ".catch(() => null)))")
+                         ".catch(() => null)).concat([document.fonts.ready]))")
         return handout.pdf(format="A4", print_background=True,
                            margin={"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
                            display_header_footer=True, header_template="<span></span>",

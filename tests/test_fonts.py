@@ -282,3 +282,18 @@ def test_build_says_what_the_fonts_take_of_the_page(tmp_path: Path):
     html = (tmp_path / "out" / "index.html").read_text("utf-8")
     assert sizes == fonts.inlined_bytes(html) and len(sizes) == 3 and all(0 < n < 2000 for n in sizes)
     assert f"take {sum(sizes):,} bytes (3 faces" in line
+
+
+@pytest.mark.browser
+def test_the_handout_is_printed_in_the_storys_fonts(tmp_path: Path, browser):
+    """The PDF handout embeds the story's own faces (its text and its titles are set in them)."""
+    from pypdf import PdfReader
+
+    def fonts_of(story) -> set[str]:
+        pdf = PdfReader(io.BytesIO(channels.handout_pdf(browser, channels.handout_html(story, {}))))
+        return {str(font.get_object().get("/BaseFont", "")) for page in pdf.pages
+                for font in (page["/Resources"].get("/Font") or {}).values()}
+
+    # (Chromium names a web font it embeds "OTS-derived-font", after the sanitizer it passed.)
+    assert any("OTS-derived-font" in name for name in fonts_of(storymap.load(_font_story(tmp_path / "s"))))
+    assert not any("OTS-derived-font" in name for name in fonts_of(storymap.load(tiny_story(tmp_path / "plain"))))

@@ -25,7 +25,8 @@ from typing import Any, Iterable, Optional, Union
 from .errors import short_repr
 from .types import FAMILY_RE
 
-__all__ = ["FontError", "Face", "read_faces", "page_characters", "face_rules", "MAX_FILE_BYTES"]
+__all__ = ["FontError", "Face", "read_faces", "page_characters", "subset", "face_rules", "inlined_bytes", "card_files",
+           "MAX_FILE_BYTES"]
 
 #: The largest font file a story may name (before it is cut down to the page's characters).
 MAX_FILE_BYTES = 50 * 1024 * 1024  # (a collection of CJK fonts is 20 to 30 MB)

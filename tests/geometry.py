@@ -125,3 +125,23 @@ FOCUS_JS = """() => { const e = document.activeElement;
     (generic ? '' : (e.textContent || '').trim().slice(0, 80)) || (e.getAttribute('title') || '').trim();
   return {tag: e.tagName, cls: typeof e.className === 'string' ? e.className : '', label,
           next: e.classList.contains('storymap-next')}; }"""
+
+
+#: The story's labels that something outside the map covers (the panel's text, a step's card in the
+#: scroll layout), or that lie off the screen: [text, what covers it] each. Each label's corners and
+#: centre are tested with elementsFromPoint (a label takes no pointer events: the topmost element
+#: there must be the map or something in it; what covers it inside the map, the controls, is
+#: GEOMETRY_JS's covers).
+UNSEEN_JS = """() => {
+  const root = document.querySelector('[data-storymap]'), map = root.storymap.map.getContainer(), unseen = [];
+  root.querySelectorAll('.storymap-label').forEach((n) => {
+    if (getComputedStyle(n).visibility === 'hidden' || !n.offsetWidth) return;
+    const r = n.getBoundingClientRect();
+    for (const [x, y] of [[r.left + 2, r.top + 2], [r.right - 2, r.top + 2], [r.left + 2, r.bottom - 2],
+                          [r.right - 2, r.bottom - 2], [(r.left + r.right) / 2, (r.top + r.bottom) / 2]]) {
+      const top = x >= 0 && y >= 0 && x <= innerWidth && y <= innerHeight ? document.elementsFromPoint(x, y)[0] : null;
+      if (!top || !map.contains(top)) { unseen.push([n.textContent, top ? top.className : 'off the screen']); break; }
+    }
+  });
+  return unseen;
+}"""

@@ -14,7 +14,7 @@ import storymap
 from storymap.errors import StoryError
 
 from .conftest import BLANK_PNG, CHROMIUM_ARGS, GEODATA, ROOT as REPO  # noqa: F401 - CHROMIUM_ARGS documents the flags
-from .geometry import FOCUS_JS, GEOMETRY_JS, country_name_problems, hit as _hit, label_problems
+from .geometry import FOCUS_JS, GEOMETRY_JS, UNSEEN_JS, country_name_problems, hit as _hit, label_problems
 
 PORTS = REPO / "examples" / "ports"
 DESKTOP, PHONE = (1280, 800), (390, 844)
@@ -494,6 +494,32 @@ def test_scroll_layout_on_a_phone_on_its_side(pages, chromium):
         assert walk[0]["legendOpen"] is False
         shares = [_free_share(g, *SIDEWAYS) for g in walk]
         assert min(shares) >= 0.45, shares
+        assert opened.errors == []
+    finally:
+        opened.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE, SIDEWAYS], ids=["desktop", "phone", "sideways"])
+def test_scroll_layout_labels_are_seen_at_every_step(pages, chromium, viewport):
+    """In the scroll layout the steps' cards scroll past the map, so the panel's box is no measure
+    of what covers it (the walk above counts it as covering the map): at every step, every label is
+    the topmost thing where it lies (no card over it, on the screen), clear of the map's controls
+    and of the other labels, and whole."""
+    opened = Opened(chromium, pages["scroll"], viewport)
+    try:
+        n = opened.page.evaluate(f"() => {ROOT}.storymap.steps.length")
+        walk, unseen = [], {}
+        for i in range(n):
+            g = opened.go(i)
+            g["covers"] = [c for c in g["covers"] if c[0] != "panel"]
+            walk.append(g)
+            found = opened.page.evaluate(UNSEEN_JS)
+            if found:
+                unseen[i] = found
+        assert [g["index"] for g in walk] == list(range(n))
+        assert unseen == {}
+        assert label_problems(walk) == {}
         assert opened.errors == []
     finally:
         opened.close()

@@ -18,6 +18,8 @@ import storymap
 from storymap import Media, StoryError
 from storymap.media import MediaError, read_image, sanitize_svg
 
+from .conftest import GEODATA
+
 STORY = "geodata/story.toml"
 SVG_NS = 'xmlns="http://www.w3.org/2000/svg"'
 
@@ -103,7 +105,7 @@ def test_media_from_python(story: Path, tmp_path: Path):
 
 
 def test_the_panama_story_has_its_canal_profile():
-    story = storymap.load("geodata")
+    story = storymap.load(GEODATA)
     media = story.data.steps[[s.id for s in story.steps].index("the-canal")].media
     assert media and media[0].src == "media/canal-profile.svg" and media[0].prepared.mime == "image/svg+xml"
     assert "26 m" in media[0].alt and "three steps" in media[0].alt

@@ -267,7 +267,7 @@ def test_a_taken_port_is_refused_plainly():
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = CliRunner().invoke(cli, ["serve", "geodata", "--port", str(port)])
+        result = CliRunner().invoke(cli, ["serve", str(GEODATA), "--port", str(port)])
     assert result.exit_code == 1
     assert f"cannot serve on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.output

@@ -1242,9 +1242,6 @@ def handout_html(story: Any, pictures: dict[str, bytes], *, lang: Optional[str] 
     font, heading_font = (Markup(stack) for stack in data.theme.fonts())
     faces = data.theme.faces
     html = _ENV.get_template("handout.html").render(story=data, steps=steps, lang=lang, t=ui, font=font,
-                                                    heading_font=heading_font, faces=Markup(_FACES) if faces else "")
-    return html.replace(_FACES, fonts.face_rules(faces, fonts.page_characters(html)), 1) if faces else html
-
-
-#: Where the handout's @font-face rules go once its text is known.
-_FACES = "/*storymap:font-faces*/"
+                                                    heading_font=heading_font,
+                                                    faces=Markup(fonts.FACES_MARK) if faces else "")
+    return fonts.fill_faces(html, faces) if faces else html

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
 from .errors import short_repr
-from .types import FAMILY_RE
+from .types import FAMILY_RE, stack_families
 
-__all__ = ["FontError", "Face", "read_faces", "page_characters", "subset", "face_rules", "inlined_bytes", "card_files",
-           "MAX_FILE_BYTES"]
+__all__ = ["FontError", "Face", "read_faces", "page_characters", "subset", "face_rules", "fill_faces", "inlined_bytes",
+           "card_files", "FACES_MARK", "MAX_FILE_BYTES"]
 
 #: The largest font file a story may name (before it is cut down to the page's characters).
 MAX_FILE_BYTES = 50 * 1024 * 1024  # (a collection of CJK fonts is 20 to 30 MB)
@@ -97,11 +97,11 @@ def _read_cached(path: str, mtime_ns: int, size: int, name: str) -> tuple[Face, 
                 raise FontError("is a collection none of whose fonts a page can use")
             return tuple(faces)
         return (_face(TTFont(io.BytesIO(data), lazy=True), data, name, -1),)
+    except FontError:
+        raise
     except ImportError as exc:  # (WOFF2 needs brotli, a dependency of storymap's)
         raise FontError(f"cannot be read: {exc}") from None
     except (TTLibError, KeyError, AssertionError, ValueError, IndexError, TypeError, OSError, struct.error) as exc:
-        if isinstance(exc, FontError):
-            raise
         raise FontError(f"is not a font file storymap can read (TrueType or OpenType, as .ttf, .otf, .woff, .woff2 "
                         f"or a .ttc collection): {exc}") from None
 
@@ -185,6 +185,16 @@ def inlined_bytes(html: str) -> list[int]:
     return [len(found.group(1)) for found in _INLINED.finditer(html)]
 
 
+#: Where a page's @font-face rules go in its style until its text is known (:func:`fill_faces`).
+FACES_MARK = "/*storymap:font-faces*/"
+
+
+def fill_faces(html: str, faces: Iterable[Face]) -> str:
+    """``html`` with its :data:`FACES_MARK` replaced by the rules of ``faces``, each cut down to the
+    characters ``html`` holds."""
+    return html.replace(FACES_MARK, face_rules(faces, page_characters(html)), 1)
+
+
 def face_rules(faces: Iterable[Face], characters: Iterable[str]) -> str:
     """The ``@font-face`` rules of ``faces``, each its subset to ``characters`` inlined as a data
     URL. ``font-display: swap``: the text shows at once in the next font of the list, then in this
@@ -203,15 +213,12 @@ def card_files(theme: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The theme's font files as the social card draws with them (Pillow reads TrueType and
     OpenType files): ``(the titles', the text's)``, each the faces of its list's families in the
     list's order (the titles' followed by the text's)."""
-    def families(stack: Optional[str]) -> list[str]:
-        return [family.strip('"').lower() for family in stack.split(", ")] if stack else []
-
     def files(names: list[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(_card_path(face) for family in names for face in theme.faces
                                    if face.family.lower() == family))
 
-    text = families(theme.font)
-    return files(families(theme.heading_font) + text), files(text)
+    text = stack_families(theme.font)
+    return files(stack_families(theme.heading_font) + text), files(text)
 
 
 @functools.lru_cache(maxsize=1)

@@ -35,7 +35,7 @@ from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
 from .geometry import Point as PointGeometry
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
 from .translations import StoryLanguage, Translation, check_translations
-from .types import GENERIC_FONTS, Color, FontStack, HttpUrl, Identifier, InterfaceTexts, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
+from .types import GENERIC_FONTS, Color, FontStack, HttpUrl, stack_families, Identifier, InterfaceTexts, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
@@ -523,9 +523,9 @@ def contrast(first: str, second: str) -> float:
 
 
 class Theme(_Checked):
-    """The story's own colours (story.toml's [theme]), each over storymap's default. The text on
-    them stays readable: a colour the text on which would not meet WCAG AA's contrast (4.5:1) is
-    refused."""
+    """The story's own colours and fonts (story.toml's [theme]), each over storymap's default. The
+    text on them stays readable: a colour the text on which would not meet WCAG AA's contrast
+    (4.5:1) is refused. Its font files are read when it is validated (:mod:`storymap.fonts`)."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -567,8 +567,7 @@ class Theme(_Checked):
         from . import media as _media
 
         folder, known = (info.context or {}).get("folder"), (info.context or {}).get("faces") or {}
-        named = {family.strip('"').lower() for stack in (theme.font, theme.heading_font) if stack
-                 for family in stack.split(", ")}
+        named = set(stack_families(theme.font) + stack_families(theme.heading_font))
         faces, problems, read = [], [], {}
         for i, name in enumerate(theme.font_files):
             try:  # (a file the story read already, as the story named it: not read again from elsewhere)
@@ -615,8 +614,9 @@ class Theme(_Checked):
         """The custom properties of the colours and fonts set, as one rule for the story's root ('' for
         none). A font list without a generic family ends with storymap's own (_FONTS)."""
         given = [f"--storymap-{name}:{getattr(self, name)}" for name in THEME_DEFAULTS if getattr(self, name)]
-        given += [f"--storymap-{name.replace('_', '-')}:{self.fonts()[i]}"
-                  for i, name in enumerate(("font", "heading_font")) if getattr(self, name)]
+        text, headings = self.fonts()
+        given += [f"--storymap-{name}:{stack}" for name, stack, set_ in
+                  (("font", text, self.font), ("heading-font", headings, self.heading_font)) if set_]
         return f".storymap{{{';'.join(given)}}}" if given else ""
 
     def fonts(self) -> tuple[str, str]:
@@ -661,8 +661,9 @@ class StoryMeta(_Checked):
                                           "announcements, labels for screen readers) in the story's language, "
                                           "by key (\"nav.next\" = \"次へ\"), over storymap's own for it: for a "
                                           "language storymap has none for, or wording of the newsroom's own.")
-    theme: Theme = Field(default_factory=Theme, description="The story's own colours, over storymap's: the "
-                         "accent, the title card, the embedded basemap's sea, land and the grey past it.")
+    theme: Theme = Field(default_factory=Theme, description="The story's own colours and fonts, over storymap's: "
+                         "the accent, the title card, the embedded basemap's sea, land and the grey past it; "
+                         "the text's and the titles' fonts, and font files the page carries.")
     tiles: Optional[str | TileTemplate] = Field(
         default=None, description="The online tiles over the embedded basemap: a provider's name as xyzservices "
                                   "knows it (\"CartoDB.Positron\", \"OpenStreetMap.Mapnik\", ...), a URL template "

@@ -84,8 +84,6 @@ def _inline(text: str, tag: str) -> Markup:
 # render becomes a noncharacter (U+FDD0, never in interchanged text) while rendering, and "{" again in
 # the finished page: no piece then holds anything Jinja could compile, let alone evaluate.
 _BRACE, _GUARD = "{", "\ufdd0"
-#: Where a page's @font-face rules go, in its style, once its text is known (see render_page).
-FONT_FACES = "/*storymap:font-faces*/"
 
 
 def _escape(text: str) -> str:
@@ -534,7 +532,7 @@ class StoryControl(MacroElement):
         theme = self.context.source.theme.css()
         css = assets.leaflet_css(layer_control, self.trimmed_leaflet) + fragment + own + symbols + theme
         if self.context.source.theme.faces:  # (its font files' rules once the page's text is known: render_page)
-            css = FONT_FACES + css
+            css = fonts.FACES_MARK + css
         return _inline((assets.fragment_rem(css) if fragment else css) + extra, "style")
 
     def core_js(self, extra: str = "") -> Markup:
@@ -814,7 +812,7 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
     # says on its root what its host's must allow besides its inline code.
     sources, extra = tile_sources(tree) + story_media.csp_sources(data), element_policy(tree)
     if data.theme.faces:  # (the story's fonts, cut down to the characters the page holds)
-        html = html.replace(FONT_FACES, fonts.face_rules(data.theme.faces, fonts.page_characters(html)), 1)
+        html = fonts.fill_faces(html, data.theme.faces)
         extra = {**extra, "font-src": ["data:"]}
     return fragment_needs(html, sources, extra) if fragment else add_csp(html, sources, extra)
 

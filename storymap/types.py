@@ -12,7 +12,7 @@ from .errors import did_you_mean, short_repr
 __all__ = [
     "Identifier", "NonEmptyText", "HttpUrl", "Origin", "Language", "LocationPrecision", "Layout", "Zoom", "Color",
     "GeometryFamily", "Symbol", "DashPattern", "InterfaceTexts", "COLOR_RE", "CSS_NAMES", "is_css_color", "color_error",
-    "FontStack", "GENERIC_FONTS", "FAMILY_RE", "font_stack",
+    "FontStack", "GENERIC_FONTS", "FAMILY_RE", "font_stack", "stack_families",
 ]
 
 # Matched in full (``fullmatch``): with ``match``, ``$`` would also match before a final newline,
@@ -176,6 +176,11 @@ def font_stack(value: str) -> str:
     if len(families) > 12:
         raise ValueError(f"{len(families)} font families; a stack of 12 at most is plenty")
     return ", ".join(families)
+
+
+def stack_families(stack: str | None) -> list[str]:
+    """The families of a list :func:`font_stack` wrote, unquoted and in lower case, in order."""
+    return [family.strip('"').lower() for family in stack.split(", ")] if stack else []
 
 
 #: A CSS font-family list (see :func:`font_stack`).

@@ -160,7 +160,7 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
     if faces:  # (what the story's own fonts take of it, cut down to its characters)
         inlined = fonts.inlined_bytes(path.read_text("utf-8"))
         click.echo(f"{path}: its fonts take {sum(inlined):,} bytes ({len(faces)} face{'s' if len(faces) > 1 else ''}, "
-                   f"each cut down to the page's characters: "
+                   f"cut down to the page's characters: "
                    f"{', '.join(f'{face.name} {size:,}' for face, size in zip(faces, inlined))})")
     base = getattr(story.data, "base_url", None)
     if base_url is None and base and page_lang != story.data.lang and not fragment and page_url(str(base), own=False, page=path.name) == base:

@@ -556,6 +556,12 @@ def test_only_the_allowed_origin_hears_titles_and_moves_the_story(browser, origi
         frame.evaluate("parent.postMessage({type: 'storymap:height', height: 700}, '*')")
         page.wait_for_function("() => document.querySelector('iframe').getBoundingClientRect().height === 700")
         # A link the story renders (here Leaflet's attribution) opens a new tab: the frame stays on the story.
+        # (Clicked once the flight to the canal is over and the tiles are on the map: adding them
+        # writes the attribution's links anew, and a click on the old one, or where the flight's
+        # labels pass, opened nothing on a busy machine.)
+        frame.wait_for_function(READY)
+        frame.wait_for_function("""() => { const s = document.querySelector('[data-storymap]').storymap;
+          return Object.values(s.layers).some((l) => l instanceof L.TileLayer && s.map.hasLayer(l)); }""")
         with context.expect_page() as tab:
             frame.locator(".leaflet-control-attribution a").first.click(force=True)
         assert frame.url == f"{MAPS}/story.html#the-canal" and "new tab" in opened

@@ -373,6 +373,12 @@ def test_a_storys_warnings_show_over_the_page(browser, page, served: Served, res
         # They leave the View picker usable: its button, and its panel once open, lie over them
         # (the warnings used to cover the picker until hidden).
         tab.click(".storymap-dev-toggle", timeout=5_000)
+        # English, left to right, whatever the story's language and direction.
+        tab.evaluate("document.documentElement.dir = 'rtl'")
+        assert tab.eval_on_selector_all(".storymap-dev-problems, .storymap-dev", """nodes => nodes.map((n) =>
+            [n.lang, getComputedStyle(n).direction, getComputedStyle(n.querySelector('li, button')).direction])""") == \
+            [["en", "ltr", "ltr"]] * 2
+        tab.evaluate("document.documentElement.dir = ''")
         covered = tab.evaluate("""() => ['.storymap-dev-toggle', '[data-form=center] + .storymap-dev-copy'].map((s) => {
             const node = document.querySelector(s), r = node.getBoundingClientRect();
             const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);

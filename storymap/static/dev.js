@@ -32,6 +32,14 @@
     return node;
   }
 
+  // storymap serve's own controls speak English, left to right, in a story of any language (in a
+  // right-to-left story they took its direction: lines aligned right, punctuation moved).
+  function english(node) {
+    node.lang = 'en';
+    node.dir = 'ltr';
+    return node;
+  }
+
   function remember(key, value) {
     try {
       sessionStorage.setItem(storeKey + key, value);
@@ -47,7 +55,7 @@
   }
 
   // Problems --------------------------------------------------------------------------------
-  var problems = el('section', 'storymap-dev-problems');
+  var problems = english(el('section', 'storymap-dev-problems'));
   problems.setAttribute('role', 'alert');
   problems.setAttribute('aria-labelledby', 'storymap-dev-problems-title');
   problems.hidden = true;
@@ -340,7 +348,7 @@
   }
 
   function buildPanel() {
-    var root = el('aside', 'storymap-dev');
+    var root = english(el('aside', 'storymap-dev'));
     root.setAttribute('data-storymap-dev', '');
     root.setAttribute('aria-label', 'storymap serve: view picker');
     var toggle = el('button', 'storymap-dev-toggle');

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
@@ -76,6 +77,12 @@ def short_repr(value: Any, limit: int = 80) -> str:
         return text
     keep = (limit - 5) // 2
     return f"{text[:keep]} ... {text[-keep:]}"
+
+
+def json_text(text: str) -> str:
+    """``text`` as a JSON string to paste, its letters as written (an Arabic URL stays readable); only
+    characters that do not print (controls, direction marks) are escaped."""
+    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in json.dumps(text, ensure_ascii=False))
 
 
 #: Discriminator tags pydantic puts in a location (``geometry.Polygon.coordinates``): left out.

@@ -30,7 +30,8 @@ from pydantic import (
 )
 
 from .dates import Span, parse_date, parse_period, step_span
-from .errors import StoryError, Suggester, field_path, located_problems, problems_from_validation, short_repr, validation_problems
+from .errors import (StoryError, Suggester, field_path, json_text, located_problems, problems_from_validation,
+                     short_repr, validation_problems)
 from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
 from .geometry import Point as PointGeometry
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
@@ -97,7 +98,7 @@ class Source(BaseModel):
         if isinstance(value, str):
             if value.strip().lower().startswith(("http://", "https://")):
                 raise ValueError(f"a source is {{title, url}}, not a bare URL: write {{\"title\": \"…\", "
-                                 f"\"url\": {json.dumps(value.strip()[:200])}}} (in TOML: {{ title = \"…\", url = \"…\" }})")
+                                 f"\"url\": {json_text(value.strip()[:200])}}} (in TOML: {{ title = \"…\", url = \"…\" }})")
             raise ValueError(f"a source is {{title, url}}, got the text {short_repr(value)}")
         return value
 

@@ -219,7 +219,9 @@ def test_misspellings_and_bare_urls(tmp_path: Path):
     place = feature("a", point(4.0, 52.0))
     place["properties"]["anotation"] = place["properties"].pop("annotation")
     place["properties"]["sources"] = ["https://example.org/report"]
-    folder = write_story(tmp_path / "s", toml, [place])
+    other = feature("b", point(5.0, 52.0))
+    other["properties"]["sources"] = ["https://ar.wikipedia.org/wiki/أسوان\u202e"]
+    folder = write_story(tmp_path / "s", toml, [place, other])
     found = problems(folder)
     assert 's/story.toml: step "one" (steps[0]) narative: unknown field; did you mean \'narrative\'?' in found
     assert ('s/places.geojson: feature "a" (features[0]) properties.annotation: missing (required); there is a '
@@ -227,6 +229,8 @@ def test_misspellings_and_bare_urls(tmp_path: Path):
     assert ('s/places.geojson: feature "a" (features[0]) properties.sources[0]: a source is {title, url}, not a bare '
             'URL: write {"title": "…", "url": "https://example.org/report"} (in TOML: { title = "…", url = "…" })'
             ) in found
+    # The fix to paste keeps the URL's letters as written; a character that does not print is escaped.
+    assert any('write {"title": "…", "url": "https://ar.wikipedia.org/wiki/أسوان\\u202e"}' in line for line in found)
 
 
 def test_unknown_field_values_are_never_echoed(tmp_path: Path):

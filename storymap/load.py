@@ -464,10 +464,11 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
     has no interface catalogue (its page's controls are in English) or that CLDR does not know (its
     dates stay ISO), places that may all be swapped (see :func:`storymap.models.swapped_story`) and
     each step's view that may be swapped but may be meant (see
-    :func:`storymap.models.swapped_views`), as a line like a problem's, its message starting
+    :func:`storymap.models.swapped_views`) or that shows none of its places (see
+    :func:`storymap.models.views_missing_places`), as a line like a problem's, its message starting
     ``warning:``. ``storymap validate`` and ``build`` print them on stderr and still exit with 0."""
     from .i18n import language_notes, own_interface, page_languages
-    from .models import swapped_story, swapped_views
+    from .models import swapped_story, swapped_views, views_missing_places
 
     root = story_folder(folder)
     files = {}
@@ -494,9 +495,15 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
             files = sorted(root.glob("*.geojson"))
             out.append(Problem(_display(files[0]) if len(files) == 1 else _display(root / "*.geojson"),
                                f"warning: {swapped}"))
+        told = set()
         for f in swapped_views(data.steps, data.places, certain=False):
             step = data.steps[f.index]
+            told.add(f.index)
             message = f.message.replace("coordinates look swapped", "coordinates may be swapped", 1)
             out.append(Problem(_display(root / STORY_FILE), f"warning: {message}; if the view is meant to be "
                                "there, leave it", where=f'step "{step.id}" (steps[{f.index}])', field=field_path(f.loc)))
+        for f in views_missing_places(data.steps, data.places):
+            if f.index not in told:
+                out.append(Problem(_display(root / STORY_FILE), f"warning: {f.message}",
+                                   where=f'step "{data.steps[f.index].id}" (steps[{f.index}])', field=field_path(f.loc)))
     return out

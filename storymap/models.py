@@ -40,7 +40,7 @@ from .types import GENERIC_FONTS, Color, FontStack, HttpUrl, stack_families, Ide
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
-    "duplicate_ids", "unknown_places", "swapped_places", "swapped_views", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
+    "duplicate_ids", "unknown_places", "swapped_places", "swapped_views", "views_missing_places", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
     "check_places", "resolve_kinds", "Media", "MediaBudget", "TileTemplate", "Theme", "THEME_DEFAULTS", "contrast",
 ]
 
@@ -1277,6 +1277,89 @@ def swapped_views(steps: Sequence[Step], places: Sequence[Place], *, certain: bo
             found.append(Finding(index, ("view", field), _swap_message(
                 subject, x, y, implausible, others, float(np.median(lon)), float(np.median(lat)), now[0], among,
                 swapped[0], f"views are [longitude, latitude], as GeoJSON positions: write {fix}", at=at, one=one)))
+    return found
+
+
+#: The window a view's reach is judged in: a desktop's (1280×800). A view that shows none of its
+#: step's places there shows none on a phone either.
+_WINDOW_PX = (1280.0, 800.0)
+
+
+def _mercator(lat: float) -> float:
+    """Web Mercator's y of a latitude, 0 at the top of the world to 1 at its foot."""
+    lat = max(-85.0511, min(85.0511, lat))
+    return (1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0
+
+
+def _latitude(y: float) -> float:
+    return math.degrees(math.atan(math.sinh(math.pi * (1.0 - 2.0 * min(1.0, max(0.0, y))))))
+
+
+def view_reach(center: tuple[float, float], zoom: float) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` that a view centred on ``center`` at ``zoom`` shows in a
+    1280×800 window (west and east may pass ±180)."""
+    world = 256.0 * 2.0 ** zoom
+    lon, lat = center
+    half = _WINDOW_PX[0] / 2.0 / world * 360.0
+    y = _mercator(lat)
+    return (lon - half, _latitude(y + _WINDOW_PX[1] / 2.0 / world), lon + half,
+            _latitude(y - _WINDOW_PX[1] / 2.0 / world))
+
+
+def _shows(box: tuple[float, float, float, float], bounds: np.ndarray) -> np.ndarray:
+    """For each place's ``bounds`` row (minx, miny, maxx, maxy), whether it meets ``box``, the world
+    wrapped (a place at longitude 179 meets a box reaching past 180)."""
+    west, south, east, north = box
+    meets = (bounds[:, 1] <= north) & (bounds[:, 3] >= south)
+    across = np.zeros(len(bounds), dtype=bool)
+    for turn in (-360.0, 0.0, 360.0):
+        across |= (bounds[:, 0] + turn <= east) & (bounds[:, 2] + turn >= west)
+    return meets & across
+
+
+def views_missing_places(steps: Sequence[Step], places: Sequence[Place]) -> list[Finding]:
+    """Steps whose ``view`` shows none of the places they name: a center and zoom whose 1280×800
+    window (:func:`view_reach`) meets none of them, or bounds that meet none. (The reader of such a
+    step sees the map's empty sea or land while the text speaks of the places.) The message says
+    where the view reaches and where the places lie, and, where the view swapped (Leaflet's
+    [latitude, longitude] order) would show one, says so. Steps naming no places, or only places
+    not in ``places``, are not checked."""
+    found: list[Finding] = []
+    by_id = {place.id: place for place in places}
+    for index, step in enumerate(steps):
+        named = [by_id[pid] for pid in step.places if pid in by_id]
+        if step.view is None or not named:
+            continue
+        view = step.view
+        bounds = shapely.bounds(np.array([place.drawn for place in named], dtype=object))
+        if view.center is not None:
+            box = view_reach(view.center, float(view.zoom or 0))
+            swapped = view_reach((view.center[1], view.center[0]), float(view.zoom or 0))
+            field, what = "center", f"at zoom {view.zoom:g}, centred on longitude {view.center[0]:.4g}, latitude " \
+                                    f"{view.center[1]:.4g}, a 1280×800 window reaches"
+            fix = f"center = {json.dumps([view.center[1], view.center[0]])}"
+        else:
+            box = view.lonlat_bounds  # type: ignore[assignment]
+            (w, s), (e, n) = view.bounds  # type: ignore[misc]
+            swapped = (s, w, n, e) if max(abs(s), abs(n)) <= 180 and max(abs(w), abs(e)) <= 90 else None
+            field, what = "bounds", "its bounds reach"
+            fix = f"bounds = {json.dumps([[s, w], [n, e]])}"
+        if _shows(box, bounds).any():
+            continue
+        lon, lat = _positions(named)
+        them = (f"its place {named[0].id!r} lies at longitude {lon[0]:.4g}, latitude {lat[0]:.4g}" if len(named) == 1 else
+                f"its {len(named)} places lie around longitude {float(np.median(lon)):.4g}, latitude "
+                f"{float(np.median(lat)):.4g}")
+        west, south, east, north = box
+        message = (f"the view shows none of the step's places: {what} longitude "
+                   f"{(west + 180) % 360 - 180:.4g} to {(east + 180) % 360 - 180:.4g}, latitude {south:.4g} to "
+                   f"{north:.4g}; {them}")
+        if swapped is not None and _shows(swapped, bounds).any():
+            message += (f"; swapped, it would show {'it' if len(named) == 1 else 'them'}: views are "
+                        f"[longitude, latitude], as GeoJSON positions: write {fix}")
+        else:
+            message += "; to fit the view to them, leave `view` out"
+        found.append(Finding(index, ("view", field), message))
     return found
 
 

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import tracemalloc
+import warnings
 from pathlib import Path
 
 import pytest
@@ -494,6 +495,37 @@ def test_a_view_that_may_be_swapped_but_may_be_meant_is_a_warning(tmp_path: Path
     assert found[1].endswith("write bounds = [[0.0, 41.0], [18.0, 54.0]]; if the view is meant to be there, leave it")
 
 
+def test_a_view_that_shows_none_of_its_places_is_a_warning(tmp_path: Path):
+    # Luxor in Leaflet's [lat, lng] order lands in the sea off Libya: 1,000 km away, too near to
+    # look swapped among places that lie along the Nile, yet the step's window shows no place.
+    def at(pid, x, y):
+        return {"id": pid, "name": pid, "annotation": "a", "sources": [{"title": "s", "url": "https://example.org"}],
+                "geometry": {"type": "Point", "coordinates": [x, y]}}
+
+    egypt = [at("luxor", 32.64, 25.69), at("aswan", 32.9, 24.09), at("cairo", 31.24, 30.04), at("fiji", 179.5, -17.8),
+             {**at("nile", 0, 0), "geometry": {"type": "LineString", "coordinates": [[32.9, 24.09], [31.24, 30.04]]}}]
+    steps = [{"id": "luxor", "title": "L", "places": ["luxor"], "view": {"center": [25.69, 32.64], "zoom": 9}},
+             {"id": "near", "title": "N", "places": ["luxor"], "view": {"center": [31.2, 25.2], "zoom": 9}},
+             {"id": "far", "title": "F", "places": ["aswan", "cairo"], "view": {"center": [-77.04, 38.9], "zoom": 9}},
+             {"id": "box", "title": "B", "places": ["luxor"], "view": {"bounds": [[0.0, 0.0], [1.0, 1.0]]}},
+             {"id": "line", "title": "R", "places": ["nile"], "view": {"bounds": [[31.5, 27.0], [32.5, 28.0]]}},
+             {"id": "across", "title": "A", "places": ["fiji"], "view": {"center": [-179.5, -17.0], "zoom": 6}},
+             {"id": "none", "title": "O", "view": {"center": [-77.04, 38.9], "zoom": 9}}]
+    data = storymap.StoryData.model_validate({"title": "T", "places": egypt, "steps": steps})  # valid
+    (tmp_path / "story.toml").write_text("", "utf-8")
+    found = [str(p) for p in story_notes(data, tmp_path)]
+    assert [line.split(" (steps[")[0].rsplit('"', 2)[-2] for line in found] == ["luxor", "far", "box"], found
+    assert found[0].endswith(
+        'story.toml: step "luxor" (steps[0]) view.center: warning: the view shows none of the step\'s places: at zoom '
+        "9, centred on longitude 25.69, latitude 32.64, a 1280×800 window reaches longitude 23.93 to 27.45, latitude "
+        "31.71 to 33.56; its place 'luxor' lies at longitude 32.64, latitude 25.69; swapped, it would show it: views "
+        "are [longitude, latitude], as GeoJSON positions: write center = [32.64, 25.69]"), found[0]
+    assert "its 2 places lie around longitude 32.07, latitude 27.06; to fit the view to them, leave `view` out" in found[1]
+    assert found[2].endswith("view.bounds: warning: the view shows none of the step's places: its bounds reach "
+                             "longitude 0 to 1, latitude 0 to 1; its place 'luxor' lies at longitude 32.64, latitude "
+                             "25.69; to fit the view to them, leave `view` out"), found[2]
+
+
 @pytest.mark.parametrize("view", [
     "view = { bounds = [[-180.0, -60.0], [180.0, 80.0]] }",  # the world
     "view = { center = [0.0, 20.0], zoom = 2 }",  # a world overview, centred on the Atlantic
@@ -505,7 +537,13 @@ def test_a_far_view_that_is_not_swapped_is_left_alone(story: Path, view: str):
     toml_replace(story, "max_zoom = 9", view)
     toml_replace(story, 'places = ["socsouth-hq", "panama-canal"]',  # and a step showing the story's places
                  f"places = []\n{view}")
-    assert storymap.load(story.name).data.steps[1].view is not None
+    with warnings.catch_warnings(record=True) as told:
+        warnings.simplefilter("always")
+        assert storymap.load(story.name).data.steps[1].view is not None
+    # No swap is suggested; a view far from its step's place says only that it shows none of it.
+    assert [str(w.message) for w in told if "swapped" in str(w.message)] == []
+    far = [str(w.message) for w in told if "shows none" in str(w.message)]
+    assert len(far) == (1 if "-77.04" in view or "[30.0, 25.0]" in view else 0), far
 
 
 def test_unknown_place_suggests_the_closest_even_with_other_problems(story: Path):

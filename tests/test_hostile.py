@@ -405,6 +405,11 @@ def test_fragments_run_whatever_the_host_put_on_window(hostile_pages: Path, make
     assert host_l == {"junk-globals": "the element", "read-only-L": ["host"], "own-leaflet": ["hostMark"]}[host]
     if host == "own-leaflet":  # the host's map still works with its own Leaflet
         assert run.js("() => window.hostMap instanceof L.Map && !!window.hostMap.getCenter()")
+    # Both stories go as a single-page app takes them down (with the junk on the prototypes,
+    # destroy() threw: Leaflet's remove() reached a group's member the group had taken away).
+    assert run.js("""() => [...document.querySelectorAll('[data-storymap]')].map(root => {
+      const box = root.storymap.map.getContainer(); root.storymap.destroy();
+      return [box.children.length, box.className]; })""") == [[0, "storymap-map"]] * 2
     assert run.errors == [] and run.outside == [] and run.js("() => window.__xssHits") == []
 
 

@@ -387,8 +387,18 @@
           undo[i]();
         } catch (e) { /* a node already gone from the page */ }
       }
-      var box = this.map.getContainer();
-      this.map.remove();
+      var map = this.map, box = map.getContainer(), on = [];
+      // (The layers go first, each once: a host's keys on Object.prototype make Leaflet's own loop
+      // in remove() walk a copy of its list, which keeps a group's members after the group went.)
+      map.eachLayer(function (layer) {
+        on.push(layer);
+      });
+      on.forEach(function (layer) {
+        if (map.hasLayer(layer)) {
+          map.removeLayer(layer);
+        }
+      });
+      map.remove();
       // (Leaflet leaves its classes and its Tab stop on the emptied element: the markup as served.)
       box.className = box.className.replace(/(^|\s)leaflet-\S+/g, '').trim();
       box.removeAttribute('tabindex');

@@ -13,7 +13,7 @@ import click
 
 from . import __version__, fonts
 from .channels import page_url, social_image, write_social_card
-from .embed import MAX_HEIGHT, MIN_HEIGHT, bare_host, embed_snippet
+from .embed import MAX_HEIGHT, MIN_HEIGHT, bare_host, embed_policy, embed_snippet
 from .errors import StoryError, visible
 from .files import names_folder
 from .i18n import LanguageTagError
@@ -274,10 +274,12 @@ def render(folder: Path | None, output: Path, width: int, height: int, scale: fl
 @click.option("--height", type=click.IntRange(min=MIN_HEIGHT, max=MAX_HEIGHT), default=640, show_default=True,
               help="Height in pixels until the story reports its own.")
 @click.option("--lang", default=None, metavar="TAG", help="Open the story in this language (adds ?lang=TAG).")
-def embed(url: str, title: str, height: int, lang: str | None) -> None:
+@click.option("--policy", is_flag=True, help="Print instead what the article's Content-Security-Policy must allow "
+                                             "for the snippet: its script's hash and the story's origin as a frame.")
+def embed(url: str, title: str, height: int, lang: str | None, policy: bool) -> None:
     """Print an iframe snippet for the story page at URL, with the script that sizes it."""
     try:
-        snippet = embed_snippet(url, title=title, height=height, lang=lang)
+        snippet = embed_policy(url) + "\n" if policy else embed_snippet(url, title=title, height=height, lang=lang)
     except LanguageTagError as exc:
         raise click.BadParameter(str(exc), param_hint="--lang") from None
     except ValueError as exc:  # (the URL or the title: --height is checked by its type)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlsplit
 
 from .i18n import with_language
 
-__all__ = ["embed_snippet", "SANDBOX", "REFERRER_POLICY", "MIN_HEIGHT", "MAX_HEIGHT"]
+__all__ = ["embed_snippet", "embed_policy", "SANDBOX", "REFERRER_POLICY", "MIN_HEIGHT", "MAX_HEIGHT"]
 
 #: What the story may do in its frame: run its script in its own origin (so that the host can tell
 #: its messages from a page the frame might be navigated to) and open links in new tabs that are
@@ -22,9 +23,14 @@ MIN_HEIGHT, MAX_HEIGHT = 320, 4000
 # The parent page's side of the iframe protocol. It trusts only messages whose source is its own
 # iframe AND whose origin is the story's (a page the frame were navigated to is another origin),
 # and of those only {type: "storymap:height", height: <finite number>}, clamped to a sane range.
+# The frame is sized by its width and height attributes and styled from the script, through the
+# CSSOM: a host whose Content-Security-Policy forbids inline style attributes (no 'unsafe-inline')
+# blocked the snippet's style attribute, and the frame fell back to 300 px wide with a border.
 _PARENT_SCRIPT = """<script>
 (function (frame) {
   if (!frame) return;
+  frame.style.display = "block";
+  frame.style.border = "0";
   var url = new URL(frame.getAttribute("src"), document.baseURI);
   var origins = url.protocol === "file:" ? ["null", "file://"] : [url.origin];
   window.addEventListener("message", function (event) {
@@ -94,6 +100,25 @@ def embed_snippet(src: str, *, title: str = "Story map", height: int = 640, lang
     frame = (
         f'<iframe src="{html.escape(src, quote=True)}" title="{html.escape(title, quote=True)}" '
         f'data-storymap-frame loading="lazy" allow="fullscreen" sandbox="{SANDBOX}" '
-        f'referrerpolicy="{REFERRER_POLICY}" style="display:block;width:100%;height:{height}px;border:0"></iframe>'
+        f'referrerpolicy="{REFERRER_POLICY}" width="100%" height="{height}"></iframe>'
     )
     return frame + "\n" + _PARENT_SCRIPT + "\n"
+
+
+def embed_policy(src: str) -> str:
+    """What the Content-Security-Policy of a page holding :func:`embed_snippet`'s snippet for ``src``
+    must allow: the snippet's script, by its hash, and the story's origin as a frame (``'self'``
+    for a relative ``src``), as directives to merge into the page's own:
+    ``script-src 'sha256-…'; frame-src https://maps.example``."""
+    from .security import _hash  # (the hash a policy names an inline script by)
+
+    src = src.strip()
+    scheme = src.split(":", 1)[0].lower() if ":" in src.split("/", 1)[0] else ""
+    if scheme and scheme not in ("http", "https"):
+        raise ValueError(f"src must be an http(s) or relative URL, got {src!r}")
+    origin = "'self'"
+    if scheme:
+        parts = urlsplit(src)
+        origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    body = _PARENT_SCRIPT[len("<script>"):-len("</script>")]
+    return f"script-src {_hash(body)}; frame-src {origin}"

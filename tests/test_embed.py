@@ -14,6 +14,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import storymap
 from storymap.cli import main as cli
+from storymap.security import page_policy
 
 from .conftest import GEODATA, ROOT, axe_violations
 
@@ -71,10 +72,28 @@ def test_layout_choice_from_data_and_argument(story_dir: Path):
     assert 'data-layout="scroll"' in storymap.load(story_dir).to_html()
 
 
+
+def page_policy_hash(script: str) -> str:
+    """The hash a page's policy names ``script`` by, as storymap.security.page_policy finds it."""
+    found = re.search(r"script-src ('sha256-[^']+')", page_policy(f"<script>{script}</script>"))
+    assert found
+    return found.group(1)
+
+
 def test_embed_snippet():
     snippet = storymap.embed_snippet("https://news.example/map/#the-canal", title='A "story"')
     assert '<iframe src="https://news.example/map/#the-canal" title="A &quot;story&quot;"' in snippet
     assert "event.source !== frame.contentWindow" in snippet and "storymap:height" in snippet
+    # No style attribute (a policy without 'unsafe-inline' blocks it): sized by attributes, styled by the script.
+    assert "style=" not in snippet and 'width="100%" height="640"></iframe>' in snippet
+    policy = storymap.embed_policy("https://News.example:8443/map/#the-canal")
+    script = snippet[snippet.index("<script>") + len("<script>"):snippet.index("</script>")]
+    assert policy == f"script-src {page_policy_hash(script)}; frame-src https://news.example:8443"
+    assert storymap.embed_policy("../map/").endswith("; frame-src 'self'")
+    result = CliRunner().invoke(cli, ["embed", "https://news.example/map/", "--policy"])
+    assert result.exit_code == 0 and result.stdout == storymap.embed_policy("https://news.example/map/") + "\n"
+    with pytest.raises(ValueError, match="http"):
+        storymap.embed_policy("javascript:alert(1)")
     with pytest.raises(ValueError, match="http"):
         storymap.embed_snippet("javascript:alert(1)")
     with pytest.raises(ValueError, match="height"):

@@ -319,7 +319,7 @@ def test_embed_snippet_sandboxes_the_frame_and_refuses_odd_heights():
     for bad in (True, False, 1.5, "640", 0, MIN_HEIGHT - 1, MAX_HEIGHT + 1, None):
         with pytest.raises(ValueError, match="height"):
             storymap.embed_snippet("index.html", height=bad)
-    assert "height:400px" in storymap.embed_snippet("index.html", height=400)
+    assert 'width="100%" height="400"></iframe>' in storymap.embed_snippet("index.html", height=400)
     # The story clamps the heights it reports to the same range.
     story_js = (ROOT / "storymap" / "static" / "story.js").read_text("utf-8")
     assert f"var MIN_HEIGHT = {MIN_HEIGHT}, MAX_HEIGHT = {MAX_HEIGHT};" in story_js
@@ -478,6 +478,25 @@ document.title = 'sent';
 </script></body></html>"""
 
 
+@pytest.mark.browser
+def test_the_snippet_works_under_a_policy_without_inline_styles(browser, origins):
+    """The snippet sized its frame with a style attribute, which a policy without 'unsafe-inline'
+    blocks: the frame fell back to 300 px wide, bordered. What `storymap embed --policy` prints is
+    all such an article has to allow."""
+    context, page, opened, errors = _serve(browser, origins)
+    try:
+        page.goto(f"{NEWS}/strict.html")
+        _framed(page)
+        page.wait_for_function("() => document.querySelector('iframe').getBoundingClientRect().height !== 640")
+        frame = page.evaluate("""() => { const f = document.querySelector('iframe'), s = getComputedStyle(f);
+          return [f.getBoundingClientRect().width, f.clientWidth, s.display, s.borderTopWidth,
+                  document.querySelector('main').clientWidth]; }""")
+        assert frame[:4] == [frame[4], frame[4], "block", "0px"], frame  # the column's width, no border
+        assert page.evaluate("window.__blocked") == [] and errors == []
+    finally:
+        context.close()
+
+
 def _not_driven_from(page, url: str) -> None:
     """Open ``url`` (an article framing the story), ask the story to go to "the-canal" from there
     (not allowed), then step it once from inside: it must stand at step 1, not at the canal."""
@@ -503,10 +522,28 @@ def origins():
         f"{MAPS}/story.html": allowed,
         f"{MAPS}/plain.html": plain,
         f"{NEWS}/article.html": ARTICLE.format(snippet=snippet),
+        f"{NEWS}/strict.html": STRICT.format(snippet=snippet),
         f"{NEWS}/plain.html": ARTICLE.format(snippet=snippet.replace("story.html", "plain.html")),
         f"{EVIL}/article.html": ARTICLE.format(snippet=snippet),
         f"{EVIL}/attack.html": ATTACK,
     }
+
+
+# An article whose policy allows no inline style at all, only scripts by hash: its own, and the
+# snippet's as `storymap embed --policy` names it, with the story's origin as a frame.
+STRICT = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Strict</title></head><body>"
+          "<main><h1>Strict</h1>{snippet}</main><script>window.__blocked = [];"
+          " document.addEventListener('securitypolicyviolation', e => window.__blocked.push(e.violatedDirective));"
+          "</script></body></html>")
+
+
+def _policy(url: str, body: str) -> str | None:
+    """The Content-Security-Policy header of the strict article (None for the other pages)."""
+    if not url.endswith("/strict.html"):
+        return None
+    own = re.findall(r"<script>(.*?)</script>", body, re.S)[-1]
+    from storymap.security import _hash
+    return "default-src 'none'; " + storymap.embed_policy(MAPS + "/story.html").replace(";", f" {_hash(own)};", 1)
 
 
 def _serve(browser, origins):
@@ -516,7 +553,9 @@ def _serve(browser, origins):
     def route(r):
         url = r.request.url.split("#")[0]
         if url in origins:
-            r.fulfill(status=200, content_type="text/html; charset=utf-8", body=origins[url])
+            policy = _policy(url, origins[url])
+            r.fulfill(status=200, content_type="text/html; charset=utf-8", body=origins[url],
+                      headers={"content-security-policy": policy} if policy else {})
         elif any(host in url for host in TILE_HOSTS):
             r.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
         else:

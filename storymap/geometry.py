@@ -482,14 +482,16 @@ def frame_start(spans: Iterable[tuple[float, float]], steps: Sequence[Sequence[i
         reach = max(reach, east)
     if best_gap < 0:  # the places cover every longitude
         return _frame_for_steps(spans, steps)
-    standard = _span_in(intervals, -180.0)
-    chosen = _span_in(intervals, best_start)
-    if standard <= chosen + FRAME_PREFERENCE:
-        return -180.0
     # A hair before the westernmost place: moved round the circle and back, its longitude may come
     # back a rounding error past itself, and the place would then be moved a whole turn east, to
-    # the far end of the frame (Paris at 362.35° in a Paris–Tokyo–Los Angeles story).
-    return ((best_start + 180.0) % 360.0) - 180.0 - FRAME_SLACK
+    # the far end of the frame (Paris at 362.35° in a Paris–Tokyo–Los Angeles story). The span is
+    # measured in that frame too: measured from the place itself, London (-0.0754°) went a turn
+    # east, the frame looked no narrower than the standard one, and a step over the Bering Strait
+    # in a story with London spanned the world.
+    start = ((best_start + 180.0) % 360.0) - 180.0 - FRAME_SLACK
+    if _span_in(intervals, -180.0) <= _span_in(intervals, start) + FRAME_PREFERENCE:
+        return -180.0
+    return start
 
 
 def _frame_for_steps(spans: Sequence[tuple[float, float]], steps: Sequence[Sequence[int]]) -> float:

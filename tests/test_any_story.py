@@ -429,6 +429,11 @@ def test_the_frame_is_the_narrowest_one():
     assert start == pytest.approx(121)
     assert -118.2 + shift_into(-118.2, start) == pytest.approx(241.8)
     assert frame_start([(-10, 10), (100, 120), (-120, -100)]) == -180  # spread round the world: standard
+    # London, Paris and Berlin with two places either side of the antimeridian (the widest gap ends
+    # at London, whose longitude, moved round the circle, came back a rounding error past itself).
+    start = frame_start([(2.2945, 2.2945), (-0.0754, -0.0754), (13.3777, 13.3777), (-175, -175), (177, 177)])
+    assert start == pytest.approx(-0.0754, abs=1e-6) and start < -0.0754
+    assert -175 + shift_into(-175, start) == 185
 
 
 def test_the_westernmost_place_stays_at_the_frames_start(tmp_path: Path):

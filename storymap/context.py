@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .kinds import Kind
     from .models import Place, Step, StoryData, View
 
-__all__ = ["PageContext", "framed_places", "PRECISION_TEXT"]
+__all__ = ["PageContext", "framed_places", "frame_middle", "PRECISION_TEXT"]
 
 #: What a place's card says of its ``location_precision`` (in English; every language's are in
 #: the interface catalogues, ``precision.<value>``).
@@ -66,6 +66,17 @@ def framed_places(story: "StoryData") -> tuple[float, dict[str, shapely.Geometry
     if cached is None or cached[0] is not story.places or cached[1] != len(story.places):  # a copy with other places
         cached = story.__dict__["_storymap_frame"] = (story.places, len(story.places), _framed_places(story))
     return cached[2]
+
+
+def frame_middle(story: "StoryData") -> float:
+    """Where the middle of the story's places lies in its longitude frame (:func:`framed_places`):
+    0 in the standard frame, where longitudes are as given. A data layer's features are drawn
+    within 180° of it (:func:`storymap.geometry.into_frame`)."""
+    start, drawn = framed_places(story)
+    if start == -180.0 or not drawn:
+        return 0.0
+    west, _, east, _ = shapely.total_bounds(np.array(list(drawn.values()), dtype=object))
+    return float((west + east) / 2)
 
 
 def _framed_places(story: "StoryData") -> tuple[float, dict[str, shapely.Geometry]]:

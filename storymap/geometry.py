@@ -528,6 +528,30 @@ def _span_in(intervals: Sequence[tuple[float, float]], start: float) -> float:
     return float((spans[:, 1] + k).max() - (spans[:, 0] + k).min())
 
 
+def into_frame(shapes: np.ndarray, middle: float = 0.0) -> np.ndarray:
+    """``shapes`` (an array of geometries, a data layer's) as the story draws its places: each that
+    crosses the antimeridian made continuous (:func:`unwrap`: Russia's Chukotka next to the rest of
+    Russia, not a world away), then each moved by whole turns so that its middle lies within 180°
+    of ``middle``, the middle of the story's places in its frame (0 in the standard frame: shapes
+    keep their longitudes). Shapes already there are the same objects."""
+    out = np.asarray(shapes, dtype=object).copy()
+    if not len(out):
+        return out
+    bounds = shapely.bounds(out)
+    with np.errstate(invalid="ignore"):
+        seam = (bounds[:, 0] <= -180 + 1e-9) | (bounds[:, 2] >= 180 - 1e-9) | (bounds[:, 2] - bounds[:, 0] > 180)
+    for i in np.flatnonzero(seam):
+        out[i] = unwrap(out[i])
+    if seam.any():
+        bounds[seam] = shapely.bounds(out[seam])
+    middles = np.nan_to_num((bounds[:, 0] + bounds[:, 2]) / 2, nan=middle)
+    turns = np.ceil((middle - 180.0 - middles) / 360.0)
+    for k in np.unique(turns[turns != 0]):
+        moved = turns == k
+        out[moved] = shapely.transform(out[moved], lambda xy, k=float(k): xy + [360.0 * k, 0])
+    return out
+
+
 def shift_into(longitude: float, start: float) -> float:
     """The multiple of 360° that moves ``longitude`` into the frame ``[start, start + 360)``."""
     return 360.0 * math.ceil((start - longitude) / 360.0)

@@ -44,7 +44,7 @@ from .dates import FEATURE_FORMS, MISSING_DAY, TIME_MODES, feature_days
 from .encoding import deltas, encode_lines, encode_polygons, quantize
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation, short_repr
 from .geodata import raw_frame, to_geodataframe
-from .geometry import FAMILIES, bounds_union, family_codes
+from .geometry import FAMILIES, bounds_union, family_codes, into_frame
 from .inert import reachable
 from .security import blocked
 from .styling import MAX_RADIUS, check_keywords, check_options, color_error, data_style, flag, is_css_color
@@ -280,8 +280,10 @@ def _column(values: list[Any]) -> Any:
 
 
 def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float, *, codes: Optional[np.ndarray] = None,
-           radii: Optional[np.ndarray] = None, days: Optional[np.ndarray] = None) -> dict[str, Any]:
-    """Encode a layer's features (EPSG:4326) for ``L.storymap.dataLayer``.
+           radii: Optional[np.ndarray] = None, days: Optional[np.ndarray] = None,
+           middle: float = 0.0) -> dict[str, Any]:
+    """Encode a layer's features (EPSG:4326) for ``L.storymap.dataLayer``, in the story's longitude
+    frame (``middle``: see :func:`storymap.geometry.into_frame`).
 
     Parameters
     ----------
@@ -298,6 +300,8 @@ def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float, *, codes
         Per feature: its point radius in half pixels (whole numbers).
     days : numpy.ndarray, optional
         Per feature: its day (days since 1970-01-01), :data:`storymap.dates.MISSING_DAY` for none.
+    middle : float
+        The middle of the story's places in its longitude frame (0 in the standard one).
 
     Returns
     -------
@@ -306,8 +310,8 @@ def encode(frame: gpd.GeoDataFrame, fields: Sequence[str], zoom: float, *, codes
         ``static/storymap-layers.js``. ``codes``, ``radii`` and ``time`` follow the stored feature
         order; ``time`` is ``{t0, d}``: the first day, and each feature's day minus ``t0`` (-1: none).
     """
-    geoms = np.asarray(frame.geometry.values, dtype=object)
-    west, south, east, north = (float(v) for v in frame.total_bounds)
+    geoms = into_frame(np.asarray(frame.geometry.values, dtype=object), middle)
+    west, south, east, north = (float(v) for v in shapely.total_bounds(geoms))
     tolerance = _tolerance(zoom, max(abs(south), abs(north)))
     scale = int(min(10 ** 6, 10 ** math.ceil(math.log10(1 / tolerance))))
     parts, fid = _explode(geoms)
@@ -442,7 +446,9 @@ class DataLayer(Layer):
         self.time_mode = time_mode
         #: The highest zoom the layer is seen at (set by the story before rendering).
         self.zoom: float = FIT_MAX_ZOOM + ZOOM_MARGIN
-        self._cache: dict[float, str] = {}
+        #: The middle of the story's places in its longitude frame (set by the story before rendering).
+        self.middle: float = 0.0
+        self._cache: dict[tuple[float, float], str] = {}
 
     @property
     def fields(self) -> list[str]:
@@ -452,8 +458,8 @@ class DataLayer(Layer):
         """Encode the features for ``zoom`` (cached). An encoding over :data:`MAX_LAYER_CHARS`
         is made again for lower zooms until it fits, with a warning."""
         self.zoom = zoom
-        if zoom in self._cache:
-            return self._cache[zoom]
+        if (zoom, self.middle) in self._cache:
+            return self._cache[zoom, self.middle]
         at = zoom
         text = self._encode(at)
         while len(text) > MAX_LAYER_CHARS and at > 3 and not self._points_only():
@@ -471,11 +477,12 @@ class DataLayer(Layer):
             warnings.warn(f"layer {self.layer_name!r} is simplified for zoom {at:g}, not {zoom:g}, "
                           f"to keep it under {MAX_LAYER_CHARS:,} characters", stacklevel=3)
         self._cache.clear()  # one encoding kept: the last asked for (shared by copies made to render)
-        self._cache[zoom] = text
+        self._cache[zoom, self.middle] = text
         return text
 
     def _encode(self, zoom: float) -> str:
-        return script_json(encode(self.frame, self.fields, zoom, codes=self.codes, radii=self.radii, days=self.days))
+        return script_json(encode(self.frame, self.fields, zoom, codes=self.codes, radii=self.radii, days=self.days,
+                                  middle=self.middle))
 
     @property
     def payload_string(self) -> Markup:

@@ -44,7 +44,7 @@ from markupsafe import Markup
 
 from . import assets, channels, fonts, i18n, inert, private
 from . import media as story_media, tiles as story_tiles
-from .context import PageContext, framed_places
+from .context import PageContext, frame_middle, framed_places
 from .errors import Problem, StoryError
 from .layers import DataLayer
 from .security import add_csp, element_policy, fragment_needs, tile_sources
@@ -760,9 +760,11 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
     inert.make_inert(list(copies.values()))  # popups and tooltips: their text stays text
     tree.location = context.center
     zooms = {id(o.element): o.zoom(data) for o in overlays}
+    middle = frame_middle(data)
     for original, copied in copies.items():
         if zooms.get(original) is not None:
             copied.zoom = zooms[original]  # a data layer's detail, for this story's steps
+            copied.middle = middle  # and its features drawn where the story draws its places
     if basemap and basemap.get("attribution"):
         basemap = {**basemap, "attribution": i18n.basemap_attribution(context.lang, context.ui)}
     Basemap(basemap or {}).add_to(tree)

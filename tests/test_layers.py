@@ -99,6 +99,39 @@ def test_geodataframe_in_web_mercator_lands_in_panama(story):
     assert_in_panama(payload)
 
 
+def test_layers_are_drawn_in_the_storys_longitude_frame(tmp_path):
+    """A story over the Bering Strait draws its places across the antimeridian (Anadyr at 177.5°,
+    Lavrentiya at -171° drawn at 189°); its layers were drawn in -180..180: a point at -175 a world
+    away from its place, and Russia, split at 180 as Natural Earth has it, cut off at 180 with
+    Chukotka's tip never drawn, even in a step whose view crossed it."""
+    from storymap.context import framed_places
+
+    from .test_any_story import feature, point, write_story
+
+    def story_of(places):
+        toml = 'title = "T"\n[[steps]]\nid = "one"\ntitle = "One"\nplaces = ' + str([p for p, _ in places]).replace("'", '"')
+        return storymap.load(write_story(tmp_path / places[0][0], toml + "\n", [feature(p, point(*xy)) for p, xy in places]))
+
+    russia = gpd.GeoDataFrame({"name": ["Russia"]}, crs=4326, geometry=[
+        shapely.MultiPolygon([shapely.box(160, 60, 180, 70), shapely.box(-180, 62, -169, 68)])])
+    points = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[shapely.Point(-175, 66), shapely.Point(176, 65)], crs=4326)
+    story = story_of([("anadyr", (177.5, 64.73)), ("lavrentiya", (-171.0, 65.58))])
+    start, drawn = framed_places(story.data)
+    assert drawn["lavrentiya"].x == pytest.approx(189.0)
+    story.add_layer(russia, "Russia").add_layer(points, "Points")
+    found = sorted(payloads(story.to_html()).values(), key=lambda p: "points" in p)
+    # Russia is one continuous area, 160° to 191°; the points at 176° and 185°.
+    assert found[0]["bounds"] == [[60, 160], [70, 191]]
+    assert found[1]["bounds"] == [[65, 176], [66, 185]]
+    # In the standard frame (a story in Panama), the same area is continuous too, past 180; the
+    # points stay where they are.
+    story = story_of([("canal", (-79.7, 9.1))])
+    assert framed_places(story.data)[0] == -180
+    found = sorted(payloads(story.add_layer(russia, "Russia").add_layer(points, "Points").to_html()).values(),
+                   key=lambda p: "points" in p)
+    assert [p["bounds"] for p in found] == [[[60, 160], [70, 191]], [[65, -175], [66, 176]]]
+
+
 def test_geoseries_and_naive_lonlat_frame(story):
     naive = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=gpd.points_from_xy([-79.5, -80.0], [9.0, 8.5]))
     assert naive.crs is None

@@ -378,13 +378,13 @@ def _format(layer: str, fmt: Any) -> str:
     return fmt
 
 
-def _labels(layer: str, labels: Any, count: int, what: str) -> list[str]:
+def _labels(layer: str, labels: Any, count: int, what: str, one: str) -> list[str]:
     if not pd.api.types.is_list_like(labels) or isinstance(labels, (dict, set)):
         raise problem(layer, "legend_kwds.labels", f"expected a list of {count} labels, got {short_repr(labels)}")
     labels = [str(v) for v in labels]
     if len(labels) != count:
         raise problem(layer, "legend_kwds.labels", f"{len(labels)} labels for {count} {what}; "
-                                                   f"give one label per {what[:-1] if what.endswith('s') else what}")
+                                                   f"give one label per {one}")
     return labels
 
 
@@ -486,7 +486,7 @@ def data_style(frame: pd.DataFrame, layer: str, *, geometry: str, shape: str, co
         style, missing = _categorical(layer, values, missing, cmap, categories, shape)
         if "labels" in legend_kwds:
             items = style.key["items"]
-            for item, label in zip(items, _labels(layer, legend_kwds["labels"], len(items), "categories")):
+            for item, label in zip(items, _labels(layer, legend_kwds["labels"], len(items), "categories", "category")):
                 item["label"] = label
     else:
         style, missing = _numeric(layer, values, missing, cmap, scheme, k, vmin, vmax, classification_kwds,
@@ -659,7 +659,7 @@ def _scheme_key(layer: str, binning: Any, palette: list[str], lo: float, hi: flo
         return key
     fmt = _format(layer, legend_kwds["fmt"]) if "fmt" in legend_kwds else None
     if labels is not None:
-        texts = _labels(layer, labels, int(binning.k), "classes")
+        texts = _labels(layer, labels, int(binning.k), "classes", "class")
     elif legend_kwds.get("interval", False):  # mapclassify's "(lower, upper]"
         texts = [" ".join(t.split()) for t in binning.get_legend_classes(fmt or "{:.2f}")]
     else:  # "lower – upper": the class edges of explore's legend, with a dash

@@ -225,6 +225,12 @@ def test_legend_classes_with_their_ranges(skewed):
                     legend_kwds={"labels": ["low", "mid", "high", "top"], "caption": "People"}).key
     assert [i["label"] for i in named["items"]] == ["low", "mid", "high", "top"] and named["caption"] == "People"
     assert overlay(frame, column="value", scheme="quantiles", legend=False).key is None
+    # Too few labels: the message counts them, in English ("per classe", "per categorie" before).
+    with pytest.raises(StoryError, match=r"legend_kwds.labels: 2 labels for 4 classes; give one label per class$"):
+        overlay(frame, column="value", scheme="quantiles", k=4, legend_kwds={"labels": ["a", "b"]})
+    frame["kind"] = ["x", "y"] * (len(frame) // 2) + ["z"] * (len(frame) % 2)
+    with pytest.raises(StoryError, match=r"labels for \d categories; give one label per category$"):
+        overlay(frame, column="kind", categorical=True, legend_kwds={"labels": ["a"]})
 
 
 def test_legend_classes_without_fmt_carry_their_ranges(skewed):

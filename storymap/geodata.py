@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -86,12 +87,31 @@ def _from_mapping(doc: Mapping[str, Any], where: str) -> gpd.GeoDataFrame:
 _GDAL_PATH = re.compile(r"^([a-z][a-z0-9+.-]*://|/vsi[a-z0-9_]+/)", re.IGNORECASE)
 
 
+def _first_of_layers(path: str, where: str) -> str | None:
+    """The first layer's name of a file that holds several (a GeoPackage's), said in a warning
+    that names the others and how to read one of them; None for a file of one layer (or one
+    pyogrio cannot list: reading it then says what is wrong)."""
+    import pyogrio
+
+    try:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    except Exception:  # (not a data source: read_file's own error names the problem)
+        return None
+    if len(layers) < 2:
+        return None
+    shown = ", ".join(map(repr, layers[:6])) + (", ..." if len(layers) > 6 else "")
+    warnings.warn(f"{where}: {path!r} holds {len(layers)} layers ({shown}); the layer is its first, {layers[0]!r}: "
+                  f"for another, pass geopandas.read_file({path!r}, layer={layers[1]!r})", UserWarning, stacklevel=6)
+    return layers[0]
+
+
 def _read_path(path: Path | str, where: str) -> gpd.GeoDataFrame:
     text = str(path)
     if not _GDAL_PATH.match(text) and not Path(text).exists():
         raise _fail(where, f"no file or folder at {text!r}; expected {ACCEPTED}")
+    layer = _first_of_layers(text, where)
     try:
-        frame = gpd.read_file(text, engine="pyogrio")
+        frame = gpd.read_file(text, engine="pyogrio", **({"layer": layer} if layer is not None else {}))
     except Exception as exc:  # pyogrio's DataSourceError and friends
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise _fail(where, f"cannot read {str(path)!r} as geodata: {first}") from None

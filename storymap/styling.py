@@ -89,6 +89,8 @@ _MAP_WORDS = ("location", "prefer_canvas", "no_touch", "disable_3d", "png_enable
               "max_lon", "max_bounds", "control_scale", "map_kwds", "width", "height")
 _GEOJSON_WORDS = ("show", "overlay", "control", "smooth_factor", "zoom_on_click", "embed", "marker",
                   "popup_keep_highlighted", "style_function", "highlight_function", "on_each_feature")
+#: Keywords of ``geopandas.read_file``: a file's layer, rows or columns are chosen by reading it.
+_READ_WORDS = ("layer", "bbox", "mask", "rows", "where", "columns", "include_fields", "engine", "encoding")
 UNSUPPORTED = {
     "m": "the layer goes on the story's own map (story.map); add_layer takes no other map",
     "tiles": "the basemap belongs to the story, not to a layer",
@@ -104,7 +106,10 @@ def check_keywords(layer: str, others: dict[str, Any], accepted: Sequence[str]) 
     gets "did you mean"."""
     problems = []
     for word in others:
-        if word in UNSUPPORTED:
+        if word in _READ_WORDS:
+            message = (f"{word!r} is a keyword of geopandas.read_file, not of add_layer: read the file with "
+                       f"geopandas.read_file(path, {word}=...) and pass the GeoDataFrame")
+        elif word in UNSUPPORTED:
             message = f"explore's keyword {word!r} is not supported by add_layer: {UNSUPPORTED[word]}"
         else:
             close = _closest_word(word, accepted)

@@ -154,6 +154,24 @@ def test_paths_of_every_format(story, tmp_path: Path, driver: str, suffix: str):
     assert storymap.load(GEODATA).add_layer(str(path), "Again").layers == ["Again"]
 
 
+def test_a_file_of_several_layers_says_which_it_read_and_how_to_read_another(story, tmp_path: Path):
+    # pyogrio's own warning said "Specify layer parameter", and add_layer(path, layer=...) was then
+    # "unknown keyword 'layer'".
+    path = tmp_path / "two.gpkg"
+    random_points(5).to_file(path, layer="towns", engine="pyogrio")
+    random_points(7).to_file(path, layer="ports", engine="pyogrio")
+    with pytest.warns(UserWarning) as told:
+        payload = only_payload(story.add_layer(path, "Towns").to_html())
+    assert [str(w.message) for w in told] == [
+        f"layer 'Towns': {str(path)!r} holds 2 layers ('towns', 'ports'); the layer is its first, 'towns': for "
+        f"another, pass geopandas.read_file({str(path)!r}, layer='ports')"]
+    assert told[0].filename == __file__  # (said where add_layer was called)
+    assert payload["n"] == 5
+    with pytest.raises(StoryError, match=r"'layer' is a keyword of geopandas.read_file, not of add_layer: read the "
+                                         r"file with geopandas.read_file\(path, layer=...\) and pass the GeoDataFrame"):
+        story.add_layer(path, "Ports", layer="ports")
+
+
 def test_geojson_mappings_and_text(story):
     feature = {"type": "Feature", "properties": {"name": "Colón"},
                "geometry": {"type": "Point", "coordinates": [-79.9, 9.35]}}

@@ -14,10 +14,12 @@ with ``pip install 'storymap[explore]'``, which the errors name.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import math
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Sequence
 
@@ -393,6 +395,19 @@ def _labels(layer: str, labels: Any, count: int, what: str, one: str) -> list[st
     return labels
 
 
+#: Values over which scheme="fisher_jenks" without numba is worth a warning (about 4 s).
+SLOW_FISHER_JENKS = 2_000
+
+
+def _has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:,.0f} s" if seconds < 120 else f"{seconds / 60:,.0f} minutes" if seconds < 7200 else \
+        f"{seconds / 3600:,.0f} hours"
+
+
 def _classify(layer: str, values: np.ndarray, scheme: str, k: Any, classification_kwds: Any) -> Any:
     try:
         import mapclassify
@@ -404,6 +419,12 @@ def _classify(layer: str, values: np.ndarray, scheme: str, k: Any, classificatio
     kwds.setdefault("k", k)
     if not isinstance(kwds["k"], (int, np.integer)) or isinstance(kwds["k"], bool) or kwds["k"] < 1:
         raise problem(layer, "k", f"expected a whole number of classes (1 or more), got {short_repr(kwds['k'])}")
+    if scheme.replace("_", "").lower() == "fisherjenks" and len(values) > SLOW_FISHER_JENKS and not _has("numba"):
+        # (Without numba, mapclassify's Fisher-Jenks takes time in the square of the values: 4 s
+        # for 2,000, over half an hour for 50,000.)
+        warnings.warn(f"layer {layer!r}: scheme='fisher_jenks' on {len(values):,} values takes about "
+                      f"{_duration(len(values) ** 2 / 1e6)} without numba (pip install numba); "
+                      "scheme='fisher_jenks_sampled' finds nearly the same classes in a second", UserWarning, stacklevel=6)
     # Some schemes start from random choices: the same data gives the same page every time.
     state = np.random.get_state()
     np.random.seed(0)

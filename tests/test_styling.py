@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import warnings
 
 import folium
 import geopandas as gpd
@@ -231,6 +232,26 @@ def test_legend_classes_with_their_ranges(skewed):
     frame["kind"] = ["x", "y"] * (len(frame) // 2) + ["z"] * (len(frame) % 2)
     with pytest.raises(StoryError, match=r"labels for \d categories; give one label per category$"):
         overlay(frame, column="kind", categorical=True, legend_kwds={"labels": ["a"]})
+
+
+def test_fisher_jenks_on_many_values_without_numba_says_how_long_it_takes(skewed, monkeypatch):
+    """Without numba, mapclassify's Fisher-Jenks takes time in the square of the values: 50,000
+    points ran for over ten minutes with nothing said but mapclassify's "Numba not installed"."""
+    from storymap import styling
+
+    monkeypatch.setattr(styling, "SLOW_FISHER_JENKS", 50)  # (60 values: as slow, in this test, as 2,000 are)
+    monkeypatch.setattr(styling, "_has", lambda module: False)
+    frame = squares(skewed)
+    with pytest.warns(UserWarning, match=r"^layer 'Layer': scheme='fisher_jenks' on 60 values takes about 0 s without "
+                                         r"numba \(pip install numba\); scheme='fisher_jenks_sampled' finds nearly"):
+        overlay(frame, column="value", scheme="fisher_jenks", k=3)
+    assert styling._duration(2500.0) == "42 minutes" and styling._duration(9000.0) == "2 hours"
+    monkeypatch.setattr(styling, "_has", lambda module: True)  # numba: fast, nothing to say
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*fisher_jenks")
+        overlay(frame, column="value", scheme="fisher_jenks", k=3)
+        monkeypatch.setattr(styling, "_has", lambda module: False)
+        overlay(frame, column="value", scheme="fisher_jenks_sampled", k=3)
 
 
 def test_legend_classes_without_fmt_carry_their_ranges(skewed):

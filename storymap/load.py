@@ -492,8 +492,8 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
     if only is None or data.lang.lower() in wanted:  # (once, with the story's own language)
         swapped = swapped_story(data.places)
         if swapped:
-            files = sorted(root.glob("*.geojson"))
-            out.append(Problem(_display(files[0]) if len(files) == 1 else _display(root / "*.geojson"),
+            geojson = sorted(root.glob("*.geojson"))
+            out.append(Problem(_display(geojson[0]) if len(geojson) == 1 else _display(root / "*.geojson"),
                                f"warning: {swapped}"))
         told = set()
         for f in swapped_views(data.steps, data.places, certain=False):
@@ -506,4 +506,35 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
             if f.index not in told:
                 out.append(Problem(_display(root / STORY_FILE), f"warning: {f.message}",
                                    where=f'step "{data.steps[f.index].id}" (steps[{f.index}])', field=field_path(f.loc)))
+    out += _markdown_notes(data, root, files, wanted)
+    return out
+
+
+def _markdown_notes(data: StoryData, root: Path, files: dict[str, str], wanted: Optional[set[str]]) -> list[Problem]:
+    """Markdown that does not show as written (:func:`storymap.text.markdown_notes`) in the story's
+    narratives, annotations and captions, and in its translations', each at its file and field."""
+    from .text import markdown_notes
+
+    geojson = sorted(root.glob("*.geojson"))
+    places_file = _display(geojson[0]) if len(geojson) == 1 else _display(root / "*.geojson")
+    story_file = _display(root / STORY_FILE)
+    texts: list[tuple[str, str, str, Optional[str]]] = []  # (file, where, field, text)
+    if wanted is None or data.lang.lower() in wanted:
+        for i, step in enumerate(data.steps):
+            where = f'step "{step.id}" (steps[{i}])'
+            texts.append((story_file, where, "narrative", step.narrative))
+            texts += [(story_file, where, f"media[{j}].caption", m.caption) for j, m in enumerate(step.media)]
+        texts += [(places_file, f'feature "{p.id}"', "properties.annotation", p.annotation) for p in data.places]
+    for lang, translation in data.translations.items():
+        if wanted is not None and lang.lower() not in wanted:
+            continue
+        where_file = files.get(lang, story_file)
+        for sid, step_text in translation.steps.items():
+            texts.append((where_file, f'step "{sid}"', "narrative", step_text.narrative))
+            texts += [(where_file, f'step "{sid}"', f"media[{j}].caption", m.caption)
+                      for j, m in enumerate(step_text.media or [])]
+        texts += [(where_file, f'place "{pid}"', "annotation", t.annotation) for pid, t in translation.places.items()]
+    out = []
+    for file, where, field, text in texts:
+        out += [Problem(file, f"warning: {note}", where=where, field=field) for note in markdown_notes(text or "")]
     return out

@@ -19,7 +19,7 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 
-__all__ = ["markdown_html", "sanitize_html", "script_json", "ALLOWED_TAGS", "LINK_TARGET"]
+__all__ = ["markdown_html", "markdown_notes", "sanitize_html", "script_json", "ALLOWED_TAGS", "LINK_TARGET"]
 
 #: Tags that narrative Markdown may produce. Headings are demoted by the renderer (see below)
 #: so a narrative cannot break the page's heading order.
@@ -101,6 +101,52 @@ def markdown_html(text: str) -> str:
     """
     plain = _plain_paragraph(text or "")
     return plain if plain is not None else _markdown_html(text or "")
+
+
+@lru_cache(maxsize=1)
+def _reader() -> MarkdownIt:
+    """A parser that reads what :func:`markdown_html` leaves out (raw HTML, every link) as such."""
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.validateLink = lambda url: True  # (markdown_html's parser leaves javascript: links as text)
+    return md
+
+
+def markdown_notes(text: str) -> list[str]:
+    """What a writer should know about Markdown that :func:`markdown_html` does not show as written:
+    images (left out: a step's images are its media), raw HTML (shown as text) and links whose
+    target is dropped (not http(s) or mailto, or not absolute), once each, as messages."""
+    if not text or _plain_paragraph(text) is not None:
+        return []
+    images, tags, links = [], [], []
+    for token in _reader().parse(text):
+        if token.type == "html_block":
+            tags.append(token.content.strip())
+        for child in token.children or ():
+            if child.type == "image":
+                images.append(child.attrGet("src") or "")
+            elif child.type == "html_inline":
+                tags.append(child.content)
+            elif child.type == "link_open":
+                href = str(child.attrGet("href") or "")
+                if not _ABSOLUTE_LINK.match(href) or href.split(":", 1)[0].lower() not in _URL_SCHEMES:
+                    links.append((href, _parser().validateLink(href)))
+    out = []
+    if images:
+        out.append(f"an image in Markdown (![…]({_short(images[0])})) is left out: a step shows images as its "
+                   "media ([[steps.media]], with alt text)")
+    if tags:
+        out.append(f"HTML ({_short(tags[0])}) is shown as text, not as markup: write Markdown (**bold**, *italic*, "
+                   "[text](https://…))")
+    for href, linked in links[:1]:
+        shown = "keeps its text but not its target" if linked else "is shown as written, not as a link"
+        out.append(f"the link to {_short(href)!r} {shown}: a link goes to an http(s) or mailto address, written "
+                   "in full (https://…)")
+    return out
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @lru_cache(maxsize=4096)

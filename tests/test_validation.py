@@ -270,6 +270,40 @@ def test_swapped_latitude_and_longitude(story: Path):
     assert len(found) == 1  # Homestead, Florida, is far from Panama too, but not swapped
 
 
+def test_markdown_that_does_not_show_as_written_is_a_warning(story: Path):
+    # A reporter's Markdown image, HTML and a javascript: link were published silently: the image
+    # left out (an empty paragraph), the tags and the link shown as text.
+    toml_replace(story, "In February 2025, special-operations", "![The talks](media/talks.jpg)\n\nIn February 2025, "
+                 "<b>special-operations</b>")
+    toml_replace(story, "goes back decades.", "goes back [decades](javascript:alert(1)), [see](/about).")
+    doc = read(story)
+    feature(doc, "panama-canal")["properties"]["annotation"] += " <script>x()</script>"
+    write(story, doc)
+    es = story / "story.es.toml"
+    es.write_text(es.read_text("utf-8").replace("En febrero de 2025,", "Ver ![mapa](m.png)\n\nEn febrero de 2025,", 1),
+                  "utf-8")
+    with pytest.warns(UserWarning):
+        data = storymap.load(story).data
+    found = [str(p) for p in story_notes(data, story) if "Markdown" in str(p) or "HTML" in str(p) or "link" in str(p)]
+    overview = f'{STORY}: step "overview" (steps[0]) narrative: warning: '
+    assert found[:4] == [
+        overview + "an image in Markdown (![…](media/talks.jpg)) is left out: a step shows images as its media "
+                   "([[steps.media]], with alt text)",
+        overview + "HTML (<b>) is shown as text, not as markup: write Markdown (**bold**, *italic*, [text](https://…))",
+        overview + "the link to 'javascript:alert(1)' is shown as written, not as a link: a link goes to an http(s) "
+                   "or mailto address, written in full (https://…)",
+        f'{PLACES}: feature "panama-canal" properties.annotation: warning: HTML (<script>) is shown as '
+        "text, not as markup: write Markdown (**bold**, *italic*, [text](https://…))"], found
+    # A translation's, at its own file.
+    assert found[4:] == ['geodata/story.es.toml: step "overview" narrative: warning: an image in Markdown '
+                         "(![…](m.png)) is left out: a step shows images as its media ([[steps.media]], with alt text)"]
+    # Only the first link of a text is named; a relative one keeps its text, not its target.
+    from storymap.text import markdown_notes
+    assert markdown_notes("[see](/about)") == ["the link to '/about' keeps its text but not its target: a link goes "
+                                               "to an http(s) or mailto address, written in full (https://…)"]
+    assert markdown_notes("**Bold**, [a link](https://example.org), <3, a < b, `<code>` and 2 * 3.") == []
+
+
 def test_a_whole_file_saved_as_latitude_longitude_is_a_warning(story: Path):
     # Every place swapped: each still lies among the others, so none looked swapped, and the Panama
     # story, all in the Antarctic, validated and built without a word.

@@ -289,12 +289,13 @@ def _against_story(tr: Translation, *, raw_kinds: Any, raw_places: Sequence[Any]
     missing = f"missing (the story is in {_listing(langs)})"
     original_lang = meta.get("lang") if isinstance(meta.get("lang"), str) else langs[0]
 
-    def compare(loc: Loc, original: Any, translated: Optional[str], required: bool) -> None:
+    def compare(loc: Loc, original: Any, translated: Optional[str], required: bool, hint: str = "") -> None:
         if _given(translated) and not _given(original) and loc[-1] != "description":
             problems.append((loc, f"the story has no {loc[-1]} in {original_lang}: nothing to translate "
                                   "(add it to the original first)"))
         elif complete and required and isinstance(original, str) and _given(original) and not _given(translated):
-            problems.append((loc, missing if translated is None else f"empty (the story is in {_listing(langs)})"))
+            problems.append((loc, (missing + hint) if translated is None else
+                             f"empty (the story is in {_listing(langs)})"))
 
     for name in ("title", "subtitle", "byline", "kicker"):
         compare((name,), meta.get(name), getattr(tr, name), True)
@@ -333,10 +334,12 @@ def _against_story(tr: Translation, *, raw_kinds: Any, raw_places: Sequence[Any]
             problems.append((("steps", sid, "media"), f"{len(text.media)} entr(y/ies) for the step's {len(media)} "
                                                       "image(s): give one per image, in order"))
             continue
+        # (Where the translation has no media at all, the line says how to write them.)
+        hint = "" if text.media is not None else f"; write one [[steps.{sid}.media]] table per image, in order"
         for k, figure in enumerate(media):
             given = text.media[k] if text.media is not None else MediaText()
             for name in ("alt", "caption"):
-                compare(("steps", sid, "media", k, name), _field(figure, name), getattr(given, name), True)
+                compare(("steps", sid, "media", k, name), _field(figure, name), getattr(given, name), True, hint)
 
     # Places, by id.
     places = {}

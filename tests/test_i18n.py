@@ -709,8 +709,15 @@ def test_step_media_have_their_translation(story_dir: Path, monkeypatch: pytest.
     with pytest.raises(storymap.StoryError) as info:
         storymap.load("geodata")
     lines = [str(p) for p in info.value.problems]
-    assert "geodata/story.es.toml: steps.the-canal.media[0].alt: missing (the story is in en and es)" in lines
-    assert "geodata/story.es.toml: steps.the-canal.media[0].caption: missing (the story is in en and es)" in lines
+    hint = "; write one [[steps.the-canal.media]] table per image, in order"  # (the translation has none)
+    assert f"geodata/story.es.toml: steps.the-canal.media[0].alt: missing (the story is in en and es){hint}" in lines
+    assert f"geodata/story.es.toml: steps.the-canal.media[0].caption: missing (the story is in en and es){hint}" in lines
+    # A translation that has the table but not its alt: no hint needed.
+    path.write_text(re.sub(r'\nalt = "Vista lateral[^\n]*', "", text, count=1), "utf-8")
+    with pytest.raises(storymap.StoryError) as info:
+        storymap.load("geodata")
+    assert "geodata/story.es.toml: steps.the-canal.media[0].alt: missing (the story is in en and es)" in \
+        [str(p) for p in info.value.problems]
 
 
 # ------------------------------------------------------------------------------- right to left

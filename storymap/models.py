@@ -383,27 +383,39 @@ class Media(BaseModel):
     def _readable(cls, value: Any, handler: Callable[[Any], Any], info: ValidationInfo) -> Any:
         if isinstance(value, dict) and isinstance(value.get("src"), Path):
             value = {**value, "src": str(value["src"])}
+        folder = (info.context or {}).get("folder")
         try:
             media = handler(value)
         except ValidationError as exc:
             if not isinstance(value, dict):
                 raise
-            problems = validation_problems(exc, cls)
-            _raise_problems([(loc, message + ": describe what the image shows, or alt = \"\" for a purely "
-                                             "decorative image" if loc == ("alt",) and message == "missing (required)"
-                              else message) for loc, message in problems])
+            problems = [(loc, message + ": describe what the image shows, or alt = \"\" for a purely "
+                                        "decorative image" if loc == ("alt",) and message == "missing (required)"
+                         else message) for loc, message in validation_problems(exc, cls)]
+            src = value.get("src")
+            if isinstance(src, str) and src.strip() and not any(loc[:1] == ("src",) for loc, _ in problems):
+                try:  # (the image's own problem in the same run: a missing alt hid a file that is no image)
+                    cls._read(src, folder)
+                except ValueError as image:
+                    problems.append((("src",), str(image)))
+            _raise_problems(problems)
         if isinstance(value, Media):
             return media
-        from . import media as _media
-
-        folder = (info.context or {}).get("folder")
         try:
-            where, target = _media.classify_src(media.src)
-            if where == "local":
-                media._prepared = _media.read_image(_media.local_path(target, Path(folder) if folder else None))
-        except _media.MediaError as exc:
+            media._prepared = cls._read(media.src, folder)
+        except ValueError as exc:
             _raise_problems([(("src",), str(exc))])
         return media
+
+    @staticmethod
+    def _read(src: str, folder: Any) -> Any:
+        """A local image read and prepared (None for a remote one); ValueError (MediaError) naming
+        what is wrong with it."""
+        from . import media as _media
+
+        where, target = _media.classify_src(src)
+        return _media.read_image(_media.local_path(target, Path(folder) if folder else None)) if where == "local" \
+            else None
 
     @property
     def prepared(self) -> Any:

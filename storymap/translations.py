@@ -33,6 +33,7 @@ the original), generic kinds' labels from that language's interface catalogue in
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Optional, Sequence
 
@@ -247,6 +248,20 @@ def check_translations(raw: Any, *, lang: str, declared: Sequence[str], raw_kind
                 translation = Translation.model_validate(table)
             except ValidationError as exc:
                 problems += [(where + loc, message) for loc, message in validation_problems(exc, Translation)]
+                # The rest of the file, checked against the story in the same run (an unknown
+                # field hid a misspelt step id and the texts missing).
+                rest = _without(table, [tuple(e["loc"]) for e in exc.errors()])
+                if against_story and rest is not None:
+                    # (A text missing beside a field refused is left to that field's line: "titel:
+                    # unknown field; did you mean 'title'?" says what "title: missing" would.)
+                    refused = {tuple(e["loc"][:-1]) for e in exc.errors()}
+                    try:
+                        problems += [(where + loc, message) for loc, message in _against_story(
+                            Translation.model_validate(rest), raw_kinds=raw_kinds, raw_places=raw_places,
+                            raw_steps=raw_steps, meta=meta, langs=langs if tag in langs else [*langs, tag],
+                            complete=complete) if not (message.startswith("missing") and loc[:-1] in refused)]
+                    except ValidationError:
+                        pass
                 continue
         out[tag] = translation
         problems += [(where + loc, message) for loc, message in _prepare_media(translation, folder)]
@@ -256,6 +271,21 @@ def check_translations(raw: Any, *, lang: str, declared: Sequence[str], raw_kind
                      _against_story(translation, raw_kinds=raw_kinds, raw_places=raw_places, raw_steps=raw_steps,
                                     meta=meta, langs=langs if tag in langs else [*langs, tag], complete=complete)]
     return out, problems
+
+
+def _without(table: Any, locs: Sequence[tuple[Any, ...]]) -> Optional[dict[str, Any]]:
+    """``table`` without the values at ``locs`` (those validation refused), or None where one lies
+    in a list (taking it out would renumber the others) or ``table`` is not a table."""
+    if not isinstance(table, dict) or any(any(isinstance(part, int) for part in loc) for loc in locs):
+        return None
+    rest = copy.deepcopy(table)
+    for loc in locs:
+        node = rest
+        for part in loc[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and loc:
+            node.pop(loc[-1], None)
+    return rest
 
 
 def _prepare_media(tr: Translation, folder: Any) -> list[tuple[Loc, str]]:

@@ -102,6 +102,14 @@ def test_media_from_python(story: Path, tmp_path: Path):
     with pytest.raises(StoryError) as info:
         loaded.add_step(id="no-alt", title="No alt", media=[{"src": str(picture)}])
     assert "media[0].alt: missing (required)" in str(info.value)
+    # Both problems of an entry in one run: a missing alt hid a file that is no image.
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not an image")
+    with pytest.raises(StoryError) as info:
+        loaded.add_step(id="two", title="Two", media=[{"src": str(broken)}])
+    found = [p.field for p in info.value.problems]
+    assert found == ["media[0].alt", "media[0].src"], info.value
+    assert str(info.value.problems[1]).endswith("broken.jpg is not an image storymap can read (JPEG, PNG, WebP, GIF or SVG)")
 
 
 def test_the_panama_story_has_its_canal_profile():

@@ -47,6 +47,8 @@ def test_fragment_has_no_document_tags_and_scoped_css():
     styles = re.findall(r"<style>(.*?)</style>", html, re.S)
     assert styles
     for css in styles:
+        # (keyframes' own steps, from/to/50%, are no selectors of the page's elements)
+        css = re.sub(r"@keyframes[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", css)
         selectors = []
         for head in re.findall(r"([^{}]+)\{", css):
             head = head.strip()
@@ -239,6 +241,44 @@ def test_fragment_defines_no_globals(pages: Path, make_page):
     assert page.js("() => Object.keys(L.storymap).sort()") == sorted([
         "version", "claim", "defaultIcons", "mapOptions", "scale", "Basemap", "basemap", "Legend", "Story", "story",
         "Labels", "labels", "Timeline", "util"])
+
+
+@pytest.mark.browser
+def test_a_fragment_whose_script_never_runs_says_so_over_the_map(tmp_path: Path, make_page):
+    """A CMS that strips scripts, a host policy without the script's hash: the reader found an
+    empty map and a Next button that did nothing. After a while (a CSS animation: no script needed)
+    a note says so, linking to the story's own page where it has a base_url."""
+    story = storymap.load(GEODATA)
+    story.base_url = "https://news.example/panama/"
+    fragment = story.to_html(fragment=True)
+    stripped = re.sub(r"<script>.*?</script>", "", fragment, flags=re.S)
+    assert "<script" not in stripped
+    (tmp_path / "stripped.html").write_text(HOST.format(stripped, ""), "utf-8")
+    (tmp_path / "working.html").write_text(HOST.format(fragment, ""), "utf-8")
+    note = """() => { const n = document.querySelector('.storymap-stalled'), a = n.querySelector('a');
+      return [getComputedStyle(n).visibility, n.textContent, a && a.href]; }"""
+    finish = "() => document.getAnimations().forEach((a) => a.finish())"  # (the 8 s, at once)
+    run = make_page()
+    run.page.goto((tmp_path / "stripped.html").as_uri())
+    assert run.js(note)[0] == "hidden"  # (not at once: a script may be slow to start)
+    run.js(finish)
+    assert run.js(note) == ["visible", "The map and the rest of the story could not start here. Read the story on "
+                            "its own page", "https://news.example/panama/"]
+    # Over the map, clear of the story's text panel.
+    box, panel = (run.js(f"() => {{ const r = document.querySelector('{s}').getBoundingClientRect(); "
+                         "return [r.left, r.right, r.top, r.bottom]; }") for s in (".storymap-stalled", ".storymap-panel"))
+    assert box[0] >= panel[1] and box[2] >= 0
+    # A story that started never shows it, nor once it is taken down.
+    run = make_page()
+    run.page.goto((tmp_path / "working.html").as_uri())
+    run.page.wait_for_function(READY)
+    run.js(finish)
+    assert run.js(note)[0] == "hidden"
+    run.js("() => document.querySelector('[data-storymap]').storymap.destroy()")
+    run.js(finish)
+    assert run.js(note)[0] == "hidden" and run.errors == []
+    # A standalone page (its own document, its script allowed by its own policy) carries no note.
+    assert "storymap-stalled" not in story.to_html()
 
 
 def test_fragments_that_need_other_parts_of_the_script_work_on_one_page(pages: Path, make_page):

@@ -828,7 +828,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     drawn = _framed(data)
     step = data.steps[0]
     # The map fills the card; the step is fitted into the part the panel leaves free.
-    pad = 40
+    pad = 72  # (a place drawn at the edge, half its marker off the card, looked cut off)
     zoom, cx, cy = _step_view(data, step, drawn, (width - panel - 2 * pad, height - 2 * pad))
     k = 2 ** zoom * _SS
     ox = cx * k - (panel + (width - panel) / 2) * _SS

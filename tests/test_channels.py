@@ -131,6 +131,20 @@ def test_the_social_card_fits_a_story_from_pole_to_pole(tmp_path: Path):
         assert abs(x * k - cx * k) <= 310 + 1e-6 and abs(y * k - cy * k) <= 275 + 1e-6, (lon, lat)
 
 
+def test_the_social_card_keeps_the_first_steps_places_clear_of_its_edges():
+    """The Panama story's first step reaches from Florida to Panama: the card fitted it to 40 px
+    of its edges, and SOCSOUTH's marker touched the top of the card, the border zones ran off
+    its foot."""
+    from PIL import Image
+
+    card = Image.open(io.BytesIO(channels.social_card(storymap.load(GEODATA)))).convert("RGB")
+    marker = (0x26, 0x32, 0x38)  # (the headquarters kind's colour)
+    near = [(x, y) for y in range(card.height) for x in range(500, card.width)
+            if sum(abs(a - b) for a, b in zip(card.getpixel((x, y)), marker)) < 30]
+    assert near, "the marker is drawn"
+    assert min(y for _, y in near) >= 48, min(y for _, y in near)
+
+
 @pytest.mark.parametrize("symbol, inside, outside", [
     ("triangle", (0, -1.1), (-0.9, -0.6)),   # its apex above a circle's top; no shoulders
     ("square", (0.85, 0.85), (0, -1.05)),     # its corners; flat top

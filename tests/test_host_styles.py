@@ -18,6 +18,7 @@ article, aside, canvas, details, figure, figcaption, footer, header, menu, nav, 
 article, aside, details, figcaption, figure, footer, header, menu, nav, section { display: block; }
 body { line-height: 1; } ol, ul { list-style: none; } blockquote, q { quotes: none; }"""
 HOSTILE = MEYER_RESET + """
+:root { color-scheme: dark; }
 html { font-size: 62.5%; }
 img, picture, video, canvas, svg { display: block; max-width: 100%; }
 button { min-width: 120px; border-radius: .375rem; }
@@ -133,6 +134,19 @@ def test_host_element_rules_do_not_reach_into_the_story(hosts: Path, make_page, 
     # (And canvas {max-width: 100%} made the basemap's canvas 0 px wide: no land on the map.)
     assert plain[".storymap .leaflet-pane > canvas"] and "not shown" not in plain[".storymap .leaflet-pane > canvas"]
     assert {key: hostile[key] for key in plain if hostile[key] != plain[key]} == {}
+
+
+@pytest.mark.browser
+def test_a_dark_host_leaves_the_story_light(hosts: Path, make_page):
+    """A host in dark mode (color-scheme: dark) passed it to the story's native parts (scrollbars,
+    the disclosure triangles, form controls), dark on storymap's light panel."""
+    run = make_page()
+    run.page.goto((hosts / "hostile.html").as_uri())
+    run.page.wait_for_function(READY)
+    assert run.js("() => getComputedStyle(document.documentElement).colorScheme") == "dark"
+    schemes = run.js("() => [...document.querySelectorAll('.storymap, .storymap-steps, .storymap summary')].map("
+                     "(n) => getComputedStyle(n).colorScheme)")
+    assert len(schemes) > 3 and set(schemes) == {"light"}
 
 
 @pytest.mark.browser

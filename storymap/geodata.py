@@ -197,7 +197,7 @@ def to_geodataframe(data: Any, where: str = "data") -> gpd.GeoDataFrame:
         raise _fail(where, f"nothing to draw: {detail}; expected at least one geometry")
     if frame.crs is None:
         west, south, east, north = frame.total_bounds
-        if not _lonlat(west, south, east, north):
+        if not (_lonlat(west, south, east, north) or _lon_0_360(west, south, east, north)):
             raise _fail(where, f"has no CRS and its coordinates (bounds {_bounds(frame)}) are not "
                                "longitude/latitude; set the CRS it is in, e.g. gdf.set_crs('EPSG:3857')")
         frame = frame.set_crs("EPSG:4326")
@@ -209,6 +209,10 @@ def to_geodataframe(data: Any, where: str = "data") -> gpd.GeoDataFrame:
     else:
         frame = frame.copy()
     west, south, east, north = frame.total_bounds
+    if not _lonlat(west, south, east, north) and _lon_0_360(west, south, east, north):
+        # Longitudes 0..360, as Pacific data often has them (explore draws them): the features wholly
+        # east of 180 become -180..0; one across 180 stays continuous, drawn across it.
+        return frame.set_geometry(_from_0_360(frame.geometry.values)).reset_index(drop=True)
     if not _lonlat(west, south, east, north):
         raise _fail(where, f"coordinates (bounds {_bounds(frame)}) are outside longitude -180..180 / latitude "
                            f"-90..90 in {frame.crs.to_string()}; is the CRS right?")
@@ -221,6 +225,20 @@ def to_geodataframe(data: Any, where: str = "data") -> gpd.GeoDataFrame:
 def _lonlat(west: float, south: float, east: float, north: float) -> bool:
     """Whether bounds are longitude/latitude, allowing :data:`~storymap.geometry.CLAMP` past the edges."""
     return (-180 - CLAMP <= west <= east <= 180 + CLAMP) and (-90 - CLAMP <= south <= north <= 90 + CLAMP)
+
+
+def _lon_0_360(west: float, south: float, east: float, north: float) -> bool:
+    """Whether bounds are longitude/latitude with longitudes 0..360."""
+    return (0 <= west <= east <= 360 + CLAMP) and (-90 - CLAMP <= south <= north <= 90 + CLAMP)
+
+
+def _from_0_360(shapes: np.ndarray) -> np.ndarray:
+    """Shapes in longitudes 0..360 with those wholly east of 180 moved a turn west."""
+    out = np.asarray(shapes, dtype=object).copy()
+    east = shapely.bounds(out)[:, 0] >= 180.0
+    if east.any():
+        out[east] = shapely.transform(out[east], lambda xy: xy - [360.0, 0.0])
+    return out
 
 
 def _clamped(xy: Any) -> Any:

@@ -464,6 +464,20 @@ def test_bad_data_says_what_was_given_and_expected(story, data, expected):
 
 
 
+def test_longitudes_0_to_360_are_drawn_where_they_are(story):
+    """Pacific data often has longitudes 0..360; explore draws them, add_layer refused them as
+    "outside longitude -180..180". Features wholly east of 180 are moved a turn west; one across
+    180 stays one shape (drawn across it); with or without a CRS. Past 360 is still refused."""
+    shapes = [shapely.Point(200, 10), shapely.box(170, -20, 190, -10), shapely.Point(10, 5)]
+    for crs in ("EPSG:4326", None):
+        frame = gpd.GeoDataFrame({"name": ["east", "across", "west"]}, geometry=shapes, crs=crs)
+        payload = only_payload(storymap.load(GEODATA).add_layer(frame, "Pacific", tooltip="name").to_html())
+        assert payload["bounds"] == [[-20, -190], [10, 10]]  # (the box across 180 drawn at -190..-170)
+        assert sorted(column(payload, "name")) == ["across", "east", "west"]
+    with pytest.raises(StoryError, match="outside longitude -180..180"):
+        story.add_layer(gpd.GeoDataFrame(geometry=[shapely.Point(400, 10)], crs="EPSG:4326"), "Past")
+
+
 def test_other_geometry_columns_are_no_properties(story):
     """explore leaves out the geometry columns that are not the active one; so does add_layer (they
     were shown as text in another CRS than the map's: tooltip=True on a Web Mercator frame)."""

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import Problem, StoryError
+from .errors import Problem, StoryError, short_repr
 from .geometry import CLAMP
 
 __all__ = ["to_geodataframe", "raw_frame", "public_columns", "ACCEPTED"]
@@ -195,6 +195,13 @@ def to_geodataframe(data: Any, where: str = "data") -> gpd.GeoDataFrame:
     if frame.empty:
         detail = f"all {given} geometries are missing or empty" if given else "it has no features"
         raise _fail(where, f"nothing to draw: {detail}; expected at least one geometry")
+    coords, owner = shapely.get_coordinates(frame.geometry.values, return_index=True)
+    odd = np.unique(owner[~np.isfinite(coords).all(axis=1)])
+    if len(odd):  # (their bounds said "[nan, nan, nan, nan] outside longitude -180..180")
+        rows = ", ".join(short_repr(label) for label in frame.index[odd[:3]]) + (", ..." if len(odd) > 3 else "")
+        raise _fail(where, f"{len(odd):,} geometr{'y has' if len(odd) == 1 else 'ies have'} coordinates that are "
+                           f"not numbers (NaN or infinite): row{'s' if len(odd) > 1 else ''} {rows}; drop or mend "
+                           "them (a missing position is a missing geometry: None)")
     if frame.crs is None:
         west, south, east, north = frame.total_bounds
         if not (_lonlat(west, south, east, north) or _lon_0_360(west, south, east, north)):

@@ -376,8 +376,12 @@ def test_zip_paths(tmp_path: Path):
 
 
 def test_coordinates_past_the_edge_fail_with_the_value_at_full_precision():
-    bad = gpd.GeoDataFrame(geometry=[shapely.Point(180.001, 10)], crs="EPSG:4326")
-    with pytest.raises(StoryError, match=re.escape("bounds [180.001, 10.0, 180.001, 10.0]")):
+    bad = gpd.GeoDataFrame(geometry=[shapely.Point(10, 90.001)], crs="EPSG:4326")
+    with pytest.raises(StoryError, match=re.escape("bounds [10.0, 90.001, 10.0, 90.001]")):
+        storymap.load(PORTS).add_layer(bad, "Bad")
+    # (Longitudes past 180 are 0..360 ones, taken: past 360, refused.)
+    bad = gpd.GeoDataFrame(geometry=[shapely.Point(360.001, 10)], crs="EPSG:4326")
+    with pytest.raises(StoryError, match=re.escape("bounds [360.001, 10.0, 360.001, 10.0]")):
         storymap.load(PORTS).add_layer(bad, "Bad")
 
 

@@ -925,6 +925,10 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     if options:
         size = -min(options)[1] if min(options)[0] > 2 else max(-s for n, s in options if n <= 2)
         font, stroke = _font("bold", size * _SS, title, heading)
+        if min(options)[0] > 4:  # (a title of 280 characters was cut with "…" and nothing said)
+            warnings.warn(f"the title takes {min(options)[0]} lines on the social card, which shows 4: it ends "
+                          "in '…' there (the link preview's og:title carries all of it); a shorter title, with "
+                          "the rest in the subtitle, shows whole", UserWarning, stacklevel=3)
         for line in _wrap(tdraw, title, font, text_width, 4, stroke):
             _draw_line(tdraw, (at(line, font), y), line, font, (255, 255, 255), stroke, rtl)
             y += int(size * 1.18 * _SS)

@@ -15,6 +15,7 @@ import re
 import shutil
 import sys
 import unicodedata
+import warnings
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -129,6 +130,17 @@ def test_the_social_card_fits_a_story_from_pole_to_pole(tmp_path: Path):
     for lon, lat in ((11.93, 78.92), (11.73, -70.77), (76.19, -69.41)):
         x, y = channels._mercator(lon, lat)
         assert abs(x * k - cx * k) <= 310 + 1e-6 and abs(y * k - cy * k) <= 275 + 1e-6, (lon, lat)
+
+
+def test_a_title_too_long_for_the_social_card_is_a_warning(tmp_path: Path):
+    story = storymap.load(tiny_story(tmp_path / "s"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        channels.social_card(story)  # (a title that fits: nothing said)
+    story.data.title = "A very long headline about the river " * 8
+    with pytest.warns(UserWarning, match=r"^the title takes \d+ lines on the social card, which shows 4: it ends in "
+                                         r"'…' there \(the link preview's og:title carries all of it\)"):
+        channels.social_card(story)
 
 
 def test_the_social_card_keeps_the_first_steps_places_clear_of_its_edges():

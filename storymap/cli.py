@@ -7,7 +7,7 @@ import sys
 import traceback
 import warnings
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import Any, NoReturn, Optional
 
 import click
 
@@ -64,7 +64,23 @@ def _load(folder: Path, debug: bool) -> Story:
         _crash(exc, f"cannot load {folder}", debug)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """storymap's commands; a name other tools give the same job says which one is storymap's
+    (`storymap check` was "No such command 'check'", and nothing more)."""
+
+    OTHER_NAMES = {"check": "validate", "lint": "validate", "verify": "validate",
+                   "preview": "serve", "watch": "serve", "dev": "serve", "init": "new", "create": "new",
+                   "start": "new", "make": "build", "export": "build", "publish": "build", "iframe": "embed"}
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name in self.OTHER_NAMES and self.get_command(ctx, name) is None:
+            raise click.UsageError(f"No such command {name!r}. storymap's is {self.OTHER_NAMES[name]!r}: "
+                                   f"storymap {self.OTHER_NAMES[name]} {' '.join(args[1:])}".rstrip(), ctx)
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="storymap")
 def main() -> None:
     """Turn GeoJSON places and a step sequence into a standalone Leaflet story map."""

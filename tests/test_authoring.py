@@ -209,6 +209,15 @@ def test_toml_string_round_trips(text: str):
 
 # storymap schema ------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("typed, ours", [("check", "validate"), ("preview", "serve"), ("init", "new")])
+def test_another_tools_name_for_a_command_names_storymaps(typed: str, ours: str):
+    result = CliRunner().invoke(cli, [typed, "geodata"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"Error: No such command {typed!r}. storymap's is {ours!r}: storymap {ours} geodata" in result.stderr
+    from storymap.cli import _Commands
+    assert set(_Commands.OTHER_NAMES.values()) <= set(cli.commands)  # (each names a real command)
+
+
 def test_schema_command_prints_and_writes(tmp_path: Path):
     result = run("schema", "story")
     assert result.exit_code == 0

@@ -580,6 +580,18 @@ def test_a_far_view_that_is_not_swapped_is_left_alone(story: Path, view: str):
     assert len(far) == (1 if "-77.04" in view or "[30.0, 25.0]" in view else 0), far
 
 
+def test_the_places_problems_come_in_the_order_of_their_features(story: Path):
+    # They came in the order of the checks: a field's, then the ids', then the kinds' (features
+    # 8, then 2, then 0).
+    doc = read(story)
+    feature(doc, "socsouth-hq")["properties"]["kind"] = "headquarter"
+    feature(doc, "darien-border-zone")["id"] = "socsouth-hq"
+    del feature(doc, "gatun-locks")["properties"]["name"]
+    write(story, doc)
+    found = [line for line in lines(story) if line.startswith(PLACES)]
+    assert [re.search(r"features\[(\d+)\]", line).group(1) for line in found] == ["0", "2", "8"], found
+
+
 def test_unknown_place_suggests_the_closest_even_with_other_problems(story: Path):
     toml_replace(story, 'places = ["talks-jcet-2025"]', 'places = ["talks-jcet-2052"]')
     doc = read(story)

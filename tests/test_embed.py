@@ -397,6 +397,20 @@ def test_a_deep_link_to_a_step_brings_a_fragment_into_view(pages: Path, make_pag
     assert run.errors == [] and run.outside == []
 
 
+@pytest.mark.browser
+def test_a_deep_link_brings_the_first_of_two_copies_into_view(pages: Path, make_page):
+    """The same fragment twice: both follow the link, and the page shows the first (each scrolled
+    the page to itself in turn: the second, claimed last, won)."""
+    run = make_page((1280, 800))
+    run.page.goto((pages / "two-fragments.html").as_uri() + "#the-canal")
+    run.page.wait_for_function(READY)
+    assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == \
+        [STEP_IDS.index("the-canal")] * 2
+    tops = run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.getBoundingClientRect().top)")
+    assert abs(tops[0]) <= 1 and tops[1] > 700, tops
+    assert run.errors == [] and run.outside == []
+
+
 def test_a_hosts_sticky_header_stays_above_the_story(pages: Path, make_page):
     """The story's panel, timeline and map controls (z-index 1000 and more) drew over the host's
     sticky header (z-index 10) as the story scrolled under it."""

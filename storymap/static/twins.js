@@ -14,6 +14,9 @@
     var twins = document.querySelectorAll('[id="' + root.id + '"]');
     if (twins.length > 1 && twins[0] !== root) {
       var old = root.id, fresh = old + '-' + twins.length;
+      // A deep link to a step (#the-canal) brings the first copy into view, not the last one to
+      // follow it: a copy does not scroll the host page to itself.
+      root.scrollIntoView = function () {};
       var rename = function (value) { return value.split(old).join(fresh); };
       root.id = fresh;
       // (Its map's id and its article's too; the article's text keeps the ids it was written with,

@@ -14,7 +14,7 @@
     var twins = document.querySelectorAll('[id="' + root.id + '"]');
     if (twins.length > 1 && twins[0] !== root) {
       var old = root.id, fresh = old + '-' + twins.length;
-      // A deep link to a step (#the-canal) brings the first copy into view, not the last one to
+      // A deep link to a step (#step-id) brings the first copy into view, not the last one to
       // follow it: a copy does not scroll the host page to itself.
       root.scrollIntoView = function () {};
       var rename = function (value) { return value.split(old).join(fresh); };

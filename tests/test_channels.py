@@ -135,7 +135,7 @@ def test_the_social_card_fits_a_story_from_pole_to_pole(tmp_path: Path):
 def test_a_title_too_long_for_the_social_card_is_a_warning(tmp_path: Path):
     story = storymap.load(tiny_story(tmp_path / "s"))
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.filterwarnings("error", message="the title")
         channels.social_card(story)  # (a title that fits: nothing said)
     story.data.title = "A very long headline about the river " * 8
     with pytest.warns(UserWarning, match=r"^the title takes \d+ lines on the social card, which shows 4: it ends in "

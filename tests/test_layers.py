@@ -450,7 +450,8 @@ def test_a_layer_named_in_each_language(story):
          "longitude/latitude"),
     (gpd.GeoDataFrame(geometry=[shapely.Point(500_000, 1_000_000)], crs="EPSG:4326"),
      "outside longitude -180..180"),
-    (gpd.GeoDataFrame(geometry=[shapely.Point(-79.5, 9.0), shapely.Point(np.nan, np.nan)], crs="EPSG:4326"),
+    # (Point(nan, nan) is empty to shapely 2.0, skipped as a missing geometry is; not to 2.1.)
+    (gpd.GeoDataFrame(geometry=[shapely.Point(-79.5, 9.0), shapely.Point(np.inf, 9.0)], crs="EPSG:4326"),
      r"1 geometry has coordinates that are not numbers \(NaN or infinite\): row 1; drop or mend them"),
     ("no/such/file.gpkg", "no file or folder at 'no/such/file.gpkg'"),
     ("{not json", "invalid GeoJSON text"),

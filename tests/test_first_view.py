@@ -60,7 +60,24 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     osm = storymap.load(GEODATA)
     osm.tiles = "OpenStreetMap.Mapnik"
     built["osm"] = osm.save(out / "osm.html", languages=["en"])
+    built["world"] = _world_story(out / "world").save(out / "world.html")
     return built
+
+
+#: Cable landings and stations on every continent, from Svalbard to McMurdo (approximate positions).
+WORLD = {"longyearbyen": (15.63, 78.22), "new-york": (-74.0, 40.71), "los-angeles": (-118.4, 33.86),
+         "honolulu": (-157.86, 21.31), "tokyo": (139.84, 35.0), "sydney": (151.26, -33.95),
+         "singapore": (103.99, 1.36), "mumbai": (72.83, 19.02), "cape-town": (18.42, -33.92),
+         "lisbon": (-9.3, 38.68), "fortaleza": (-38.5, -3.73), "mcmurdo": (166.67, -77.85)}
+
+
+def _world_story(folder: Path) -> storymap.Story:
+    """A world-wide step: its places at every edge of the world map."""
+    from .test_any_story import feature, point, write_story
+
+    places = '", "'.join(WORLD)
+    toml = f'title = "Cables"\n[[steps]]\nid = "world"\ntitle = "The world"\nplaces = ["{places}"]\n'
+    return storymap.load(write_story(folder, toml, [feature(pid, point(*xy)) for pid, xy in WORLD.items()]))
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +182,27 @@ def test_basemap_labels_give_way_to_every_point(walks, case):
     # A country's name is hidden rather than drawn under a place's point, a control or another name.
     assert all(g["points"] for g in walks[case])
     assert country_name_problems(walks[case]) == {}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE, LAPTOP], ids=["desktop", "phone", "laptop"])
+def test_a_world_wide_step_shows_every_place_and_label(pages, chromium, viewport):
+    """A step whose places reach from Svalbard to McMurdo and from Honolulu to Tokyo: on a desktop
+    the map stopped zooming out where the world was still wider than the map the panel leaves (New
+    York under the panel, Svalbard above the top), on a phone where it filled the width (five names
+    hidden). It now zooms out as far as half a level past that."""
+    opened = Opened(chromium, pages["world"], viewport)
+    g = opened.go(0)
+    assert opened.errors == []
+    opened.close()
+    problems = label_problems([g])
+    assert {rule: items for rule, items in problems.items() if rule in ("hidden", "off the map", "covered")} == {}, g["api"]
+    assert {i for a in g["api"] if a["shown"] for i in a["ids"]} == set(WORLD)
+    # Every place's point lies in the part of the map the panel and the controls leave free.
+    free = g["free"]
+    inside = [p for p in g["points"] if p["l"] >= free["l"] - 1 and p["r"] <= free["r"] + 1 and p["t"] >= free["t"] - 1
+              and p["b"] <= free["b"] + 1]
+    assert len(inside) == len(WORLD), (free, g["points"])
 
 
 @pytest.mark.browser

@@ -1322,11 +1322,12 @@
 
     _fit: function (step, animate) {
       var map = this.map, root = this.root, view = step.view || {};
-      // The least zoom: the map's own, or on a narrow map the zoom where the world fills the width
-      // the panel leaves (a phone or a tablet then shows a world-wide step whole).
+      // The least zoom: the map's own, or on a narrower map half a level past the zoom where the
+      // world fills the width the panel leaves (a world-wide step then shows whole, with its labels:
+      // rounded up to that zoom, the world was wider than the map, New York under the panel).
       var min = this._minZoom = this._minZoom === undefined ? map.getMinZoom() : this._minZoom;
       var free = this._free(), width = Math.max(64, free.r - free.l);
-      map.setMinZoom(Math.max(0, Math.min(min, Math.ceil(Math.log(width / 256) / Math.LN2 * 4) / 4)));
+      map.setMinZoom(Math.max(0, Math.min(min, Math.floor(Math.log(width / 256) / Math.LN2 * 4) / 4 - 0.5)));
       var box = view.boundsLatLng || step.latLngBounds;
       // (A step's own bounds are shown as asked, down to a street; its places fit no closer than
       // `maxZoom`, a lone point included.)

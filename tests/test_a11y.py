@@ -85,16 +85,21 @@ def test_axe_reports_no_violations(shared, layout, viewport):
 FOCUS_JS = """() => { const e = document.activeElement, cs = getComputedStyle(e);
   return {cls: e.className && e.className.baseVal === undefined ? e.className : '', tag: e.tagName,
           label: e.getAttribute('aria-label') || e.textContent.trim().slice(0, 40),
-          outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
+          outline: (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2) ||
+            (getComputedStyle(e, '::after').content !== 'none' && parseFloat(getComputedStyle(e, '::after').borderTopWidth) >= 2),
           inMap: !!e.closest('.storymap-map'), inPanel: !!e.closest('.storymap-panel')}; }"""
 
 
 def test_tab_order_focus_ring_and_skip_link(pages, make_page):
     run = open_page(make_page, pages, "slides", DESKTOP)
-    seen = []
+    seen, edge = [], {"x": DESKTOP[0] - 3, "y": DESKTOP[1] // 2, "width": 3, "height": 40}  # (the map's right edge)
     for _ in range(40):
+        before = run.page.screenshot(clip=edge) if len(seen) == 1 else None
         run.page.keyboard.press("Tab")
         seen.append(run.js(FOCUS_JS))
+        if before is not None:
+            # The map's ring shows: an outline of its own lay under its panes, and nothing changed.
+            assert run.page.screenshot(clip=edge) != before
     assert "storymap-skip" in seen[0]["cls"], seen[0]
     assert seen[1]["cls"].startswith("storymap-map"), seen[1]
     labels = [f["label"] for f in seen]

@@ -116,7 +116,6 @@
       throw new Error('storymap: no element with id ' + id);
     }
     root.setAttribute('data-storymap-claimed', '');
-    root.setAttribute('data-storymap-started', '');  // (kept by destroy(): fragment.css's note stays away)
     // The step's text is set up before the map exists (the map's creation lays the page out), so
     // that the first paint shows the text as it will stay (the page's script did it already, as the
     // page was parsed: again here for a root that came later).

@@ -1,5 +1,6 @@
 // twins.js: the same fragment pasted twice into a host page (only in fragments: a page of its own
-// holds one story). Both copies carry the same ids; the second one claimed gets fresh ones.
+// holds one story). Both copies carry the same ids; the second one claimed gets fresh ones. (And
+// every fragment's root says its story started, for fragment.css.)
 (function (L) {
   'use strict';
   var ns = L.storymap, claim = ns && ns.claim;
@@ -11,6 +12,8 @@
   // the ids it uses inside follow.
   ns.claim = function (script, id) {
     var root = claim(script, id);
+    // (The story started: fragment.css's note that it could not stays away, after destroy() too.)
+    root.setAttribute('data-storymap-started', '');
     var twins = document.querySelectorAll('[id="' + root.id + '"]');
     if (twins.length > 1 && twins[0] !== root) {
       var old = root.id, fresh = old + '-' + twins.length;

@@ -531,9 +531,13 @@ def test_scroll_layout_visits_every_step_once_in_a_page(pages: Path, make_page):
     run.page.goto((pages / "scroll.html").as_uri())
     run.page.wait_for_function(READY)
     run.js("() => { window.__ids = [0]; document.addEventListener('storymap:step', e => window.__ids.push(e.detail.index)); }")
+    entries = run.js("() => history.length")
     run.page.mouse.move(900, 400)
     _scroll_through(run.page)
     assert run.js("() => window.__ids") == list(range(len(STEP_IDS)))
+    # The address follows the reading, without an entry per section (Back walked back through them,
+    # the map moving while the browser left the text on the later section).
+    assert run.js("() => [history.length, location.hash]") == [entries, "#" + STEP_IDS[-1]]
     assert run.errors == [] and run.outside == []
 
 

@@ -41,7 +41,10 @@
         entries.forEach(function (entry) {
           var i = self._sections.indexOf(entry.target);
           if (entry.isIntersecting && i >= 0 && i !== self.index) {
-            self.goTo(i, {scroll: false});
+            // (Reading on replaces the address's #step: an entry for each section scrolled past
+            // made Back a walk through them, the map moving back while the browser put the text
+            // back where that entry had left it, on the later section.)
+            self.goTo(i, {scroll: false, history: 'replace'});
           }
         });
       }, {rootMargin: '-' + line + '% 0px -' + (100 - line) + '% 0px', threshold: 0});

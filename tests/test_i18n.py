@@ -484,6 +484,22 @@ def legend_rows(lang: str) -> list[str]:
 
 
 @pytest.mark.browser
+def test_back_to_a_step_seen_before_a_change_of_language_keeps_it_in_the_address(pages: Path, make_page):
+    """Back to an entry made before the reader chose Spanish: the page stayed in Spanish but the
+    address lost ?lang=es, and a reload opened it in English."""
+    run = open_at(make_page, pages / "slides.html")
+    run.page.click(".storymap-next")
+    run.page.click(".storymap-lang[data-lang=es]")
+    assert run.js("() => [location.search, location.hash]") == ["?lang=es", f"#{STEPS[1].id}"]
+    run.page.go_back()
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.index === 0")
+    assert run.js(f"() => [location.search, location.hash, {ROOT_JS}.storymap.language]") == ["?lang=es", "", "es"]
+    run.page.reload()
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap && {ROOT_JS}.storymap.ready")
+    assert run.js(f"() => [{ROOT_JS}.storymap.language, {ROOT_JS}.storymap.index]") == ["es", 0]
+    assert run.errors == []
+
+
 def test_the_spanish_page_reads_in_spanish_and_switches_back(pages: Path, make_page):
     run = open_at(make_page, pages / "slides.html", "?lang=es#the-canal")
     canal = next(i for i, s in enumerate(STEPS) if s.id == "the-canal")

@@ -57,6 +57,11 @@
       if (group) {
         group.hidden = false;
       }
+      // Back to a step the reader saw before changing the language: the language stays theirs,
+      // and the address says it again (it lost ?lang=, and a reload opened the page's own).
+      this._listen(window, 'popstate', function () {
+        self._langInURL(self.language);
+      });
       this._disposers.push(function () {
         self._swap(self._swapped);
         root.lang = self._rendered;
@@ -73,6 +78,25 @@
           group.hidden = true;
         }
       });
+    },
+
+    // The address says the language shown (?lang=, none for the page's own), in a page that keeps
+    // its step there.
+    _langInURL: function (lang) {
+      if (!/^(push|replace)$/.test(this.options.hash)) {
+        return;
+      }
+      try {
+        var url = new URL(window.location.href), was = url.href;
+        if (lang === this._rendered) {
+          url.searchParams.delete('lang');  // (a second argument would delete only that value)
+        } else {
+          url.searchParams.set('lang', lang);
+        }
+        if (url.href !== was) {
+          window.history.replaceState(window.history.state, '', url.href);
+        }
+      } catch (e) { /* an opaque URL: the language is not kept in it */ }
     },
 
     // One of the story's languages: the tag given (in any case), else one of its primary language.
@@ -120,16 +144,8 @@
           this._fit(data, false);
         }
       }
-      if ((options || {}).history !== false && /^(push|replace)$/.test(this.options.hash)) {
-        try {
-          var url = new URL(window.location.href);
-          if (lang === this._rendered) {
-            url.searchParams.delete('lang');  // (a second argument would delete only that value)
-          } else {
-            url.searchParams.set('lang', lang);
-          }
-          window.history.replaceState(window.history.state, '', url.href);
-        } catch (e) { /* an opaque URL: the language is not kept in it */ }
+      if ((options || {}).history !== false) {
+        this._langInURL(lang);
       }
       // @event language: Event
       // Fired on the Story (and as a bubbling `storymap:language` DOM CustomEvent on the root

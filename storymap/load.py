@@ -474,7 +474,7 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
     :func:`storymap.models.views_missing_places`), as a line like a problem's, its message starting
     ``warning:``. ``storymap validate`` and ``build`` print them on stderr and still exit with 0."""
     from .i18n import language_notes, own_interface, page_languages
-    from .models import swapped_story, swapped_views, views_missing_places
+    from .models import places_past_the_map, swapped_story, swapped_views, views_missing_places
 
     root = story_folder(folder)
     files = {}
@@ -512,6 +512,11 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
             if f.index not in told:
                 out.append(Problem(_display(root / STORY_FILE), f"warning: {f.message}",
                                    where=f'step "{data.steps[f.index].id}" (steps[{f.index}])', field=field_path(f.loc)))
+        geojson = sorted(root.glob("*.geojson"))
+        for f in places_past_the_map(data.places):
+            out.append(Problem(_display(geojson[0]) if len(geojson) == 1 else _display(root / "*.geojson"),
+                               f"warning: {f.message}", where=f'feature "{data.places[f.index].id}"',
+                               field=field_path(f.loc)))
     out += _markdown_notes(data, root, files, wanted)
     return out
 

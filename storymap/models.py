@@ -40,7 +40,7 @@ from .types import GENERIC_FONTS, Color, FontStack, HttpUrl, stack_families, Ide
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
-    "duplicate_ids", "unknown_places", "swapped_places", "swapped_views", "views_missing_places", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
+    "duplicate_ids", "unknown_places", "swapped_places", "swapped_views", "views_missing_places", "places_past_the_map", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
     "check_places", "resolve_kinds", "Media", "MediaBudget", "TileTemplate", "Theme", "THEME_DEFAULTS", "contrast",
 ]
 
@@ -1327,6 +1327,27 @@ def _shows(box: tuple[float, float, float, float], bounds: np.ndarray) -> np.nda
     for turn in (-360.0, 0.0, 360.0):
         across |= (bounds[:, 0] + turn <= east) & (bounds[:, 2] + turn >= west)
     return meets & across
+
+
+#: The latitude where Web Mercator's map ends: a place beyond it is drawn at this edge.
+MERCATOR_LIMIT = 85.0511287798
+
+
+def places_past_the_map(places: Sequence[Place]) -> list[Finding]:
+    """Places that lie, wholly, beyond latitude ±85.05°, where the Web Mercator map ends (the North
+    Pole, the South Pole station): the page draws them at its top or bottom edge, often out of
+    sight, with no label. ``places[i]`` is :attr:`Finding.index`."""
+    found = []
+    for i, place in enumerate(places):
+        west, south, east, north = place.drawn.bounds
+        if south > MERCATOR_LIMIT or north < -MERCATOR_LIMIT:
+            edge = "north" if south > 0 else "south"
+            found.append(Finding(i, ("geometry",), (
+                f"it lies at latitude {north if edge == 'north' else south:.4g}, beyond the map's {edge}ern edge "
+                f"(±85.05°: the web map's projection ends there): the page draws it on that edge, often out of "
+                f"sight and unlabelled; for a place at the pole, a point at 85° (and the annotation saying so) "
+                f"shows on the map")))
+    return found
 
 
 def views_missing_places(steps: Sequence[Step], places: Sequence[Place]) -> list[Finding]:

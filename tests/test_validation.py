@@ -270,6 +270,29 @@ def test_swapped_latitude_and_longitude(story: Path):
     assert len(found) == 1  # Homestead, Florida, is far from Panama too, but not swapped
 
 
+def test_a_place_beyond_the_maps_edge_is_a_warning(tmp_path: Path):
+    # The North Pole and the South Pole station were valid, then drawn on the map's edge out of
+    # sight, unlabelled.
+    def at(pid, geometry):
+        return {"id": pid, "name": pid, "annotation": "a", "sources": [{"title": "s", "url": "https://example.org"}],
+                "geometry": geometry}
+
+    places = [at("north-pole", {"type": "Point", "coordinates": [0, 90]}),
+              at("amundsen-scott", {"type": "Point", "coordinates": [139.27, -89.99]}),
+              at("svalbard", {"type": "Point", "coordinates": [15.6, 78.2]}),
+              at("arctic", {"type": "Polygon", "coordinates": [[[0, 80], [20, 80], [20, 88], [0, 88], [0, 80]]]})]
+    data = storymap.StoryData.model_validate({"title": "T", "places": places,
+                                              "steps": [{"id": "a", "title": "A", "places": ["svalbard"]}]})
+    (tmp_path / "story.toml").write_text("", "utf-8")
+    (tmp_path / "places.geojson").write_text("{}", "utf-8")
+    found = [str(p) for p in story_notes(data, tmp_path) if "edge" in str(p)]
+    assert [line.split(" geometry:")[0].rsplit('"', 2)[-2] for line in found] == ["north-pole", "amundsen-scott"]
+    assert found[1].endswith('places.geojson: feature "amundsen-scott" geometry: warning: it lies at latitude -89.99, '
+                             "beyond the map's southern edge (±85.05°: the web map's projection ends there): the page "
+                             "draws it on that edge, often out of sight and unlabelled; for a place at the pole, a point "
+                             "at 85° (and the annotation saying so) shows on the map"), found[1]
+
+
 def test_markdown_that_does_not_show_as_written_is_a_warning(story: Path):
     # A reporter's Markdown image, HTML and a javascript: link were published silently: the image
     # left out (an empty paragraph), the tags and the link shown as text.

@@ -528,6 +528,58 @@ class Story:
         overlay.element._parent = None
         return self
 
+    def remove_step(self, step_id: str) -> "Story":
+        """Remove the step with id ``step_id`` (and its texts in the story's translations; a layer
+        shown on it is shown on its other steps).
+
+        Raises
+        ------
+        storymap.StoryError
+            For an id no step has (with the closest one), or the story's last step; the story is
+            left as it was.
+        """
+        ids = [step.id for step in self.data.steps]
+        self._known("remove_step", "step", step_id, ids)
+        translations = {lang: t.model_copy(update={"steps": {k: v for k, v in t.steps.items() if k != step_id}})
+                        for lang, t in self.data.translations.items()}
+        self.data = self._revalidated("remove_step", steps=[s for s in self.data.steps if s.id != step_id],
+                                      translations=translations)
+        for overlay in self._overlays.values():
+            if overlay.steps is not None:
+                overlay.steps = [sid for sid in overlay.steps if sid != step_id]
+        return self
+
+    def remove_place(self, place_id: str) -> "Story":
+        """Remove the place with id ``place_id`` (and its texts in the story's translations).
+
+        Raises
+        ------
+        storymap.StoryError
+            For an id no place has (with the closest one), or a place a step still names (remove it
+            from that step's ``places`` first, or the step); the story is left as it was.
+        """
+        self._known("remove_place", "place", place_id, [place.id for place in self.data.places])
+        naming = [step.id for step in self.data.steps if place_id in step.places]
+        if naming:
+            raise StoryError([Problem(file="", where="remove_place", field="place_id", message=(
+                f"step{'s' if len(naming) > 1 else ''} {', '.join(map(repr, naming))} "
+                f"name{'' if len(naming) > 1 else 's'} {place_id!r}: take it out of "
+                f"{'their' if len(naming) > 1 else 'its'} places first (story.steps[i].places = [...]), or "
+                f"remove {'them' if len(naming) > 1 else 'it'}"))])
+        translations = {lang: t.model_copy(update={"places": {k: v for k, v in t.places.items() if k != place_id}})
+                        for lang, t in self.data.translations.items()}
+        self.data = self._revalidated("remove_place", places=[p for p in self.data.places if p.id != place_id],
+                                      translations=translations)
+        return self
+
+    @staticmethod
+    def _known(where: str, what: str, given: str, ids: list[str]) -> None:
+        if given not in ids:
+            close = did_you_mean(str(given), ids)
+            hint = f"; did you mean {close!r}?" if close else ""
+            raise StoryError([Problem(file="", where=where, field=f"{what}_id",
+                                      message=f"no {what} with id {given!r}{hint}")])
+
     def add_place(self, data: Any, /, *, id: Optional[str] = None, name: Optional[str] = None,
                   kind: Optional[str] = None, annotation: Optional[str] = None, sources: Any = None,
                   **properties: Any) -> "Story":

@@ -67,6 +67,7 @@ def test_the_python_api_says_what_it_raises():
     import storymap
 
     for function in (storymap.load, storymap.Story, storymap.Story.add_layer, storymap.Story.remove_layer,
+                     storymap.Story.remove_step, storymap.Story.remove_place,
                      storymap.Story.add_place, storymap.Story.add_kind, storymap.Story.add_step,
                      storymap.Story.to_html, storymap.Story.save, storymap.embed_snippet):
         doc = function.__doc__ or ""

@@ -270,6 +270,36 @@ def test_add_step_errors(story):
     assert [s.id for s in story.steps] == STEPS  # nothing changed
 
 
+def test_remove_step_and_place(story):
+    """A story loaded to show a part of it: its steps and places come out again, with their texts in
+    the translations and the steps named by layers; what still needs them says so."""
+    story.add_layer(random_points(5), "Late", steps=["the-canal", "overview"])
+    assert story.remove_step("the-canal") is story
+    assert "the-canal" not in [s.id for s in story.steps] and len(story.steps) == len(STEPS) - 1
+    html = story.to_html(languages=["es"])  # (the Spanish texts of the step went with it)
+    assert 'data-step="the-canal"' not in html and overlays(html)[0]["steps"] == ["overview"]
+    with pytest.raises(StoryError, match=r"remove_step step_id: no step with id 'overveiw'; did you mean 'overview'"):
+        story.remove_step("overveiw")
+    # A place a step names stays until the step lets it go.
+    naming = [s.id for s in story.steps if "gatun-locks" in s.places]
+    with pytest.raises(StoryError, match=r"remove_place place_id: steps? .*name.* 'gatun-locks': take it out"):
+        story.remove_place("gatun-locks")
+    for sid in naming:
+        story.remove_step(sid)
+    story.remove_place("gatun-locks")
+    assert "gatun-locks" not in [p.id for p in story.data.places]
+    assert all("gatun-locks" not in t.places for t in story.data.translations.values())
+    assert story.to_html()
+    with pytest.raises(StoryError, match="no place with id 'gatun-locks'"):
+        story.remove_place("gatun-locks")
+    # The last step cannot go: a story has at least one.
+    for sid in [s.id for s in story.steps][1:]:
+        story.remove_step(sid)
+    with pytest.raises(StoryError, match="the story has no steps"):
+        story.remove_step(story.steps[0].id)
+    assert len(story.steps) == 1
+
+
 def test_a_step_changed_in_place_is_checked_when_assigned(story):
     step = story.steps[1]
     assert step.id == "first-talks" and step.date == "2025-02-18"

@@ -905,6 +905,35 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
                           f"{'them' if shown else 'it'}{still}", UserWarning, stacklevel=3)
         return shown
 
+    # The step's places named on the map, as the page names them, where each fits clear of the
+    # panel, the card's edges, the places' points and the names already set (a link preview of two
+    # unnamed dots said little); a long name, where it does not fit, by its short form; at most
+    # CARD_LABELS of them.
+    size = 19 * _SS
+    pad_x, pad_y = 7 * _SS, 4 * _SS
+    wanted, points = [], []
+    for pid in step.places:
+        place = next((p for p in data.places if p.id == pid), None)
+        if place is None:
+            continue
+        at = project([_anchor(drawn[pid])])[0]
+        if drawn[pid].geom_type == "Point":
+            points.append(at)
+        forms = []
+        for text in dict.fromkeys((place.name, _short_name(place.name))):
+            name = drawable(text, "bold", f"label of {pid!r}", body) if text == place.name else text
+            if name:
+                font, stroke = _font("bold", size, name, body)
+                forms.append((name, font, stroke, (_length(tdraw, name, font, rtl), size * 1.25)))
+        if forms:
+            wanted.append((at, forms))
+    reach = 12 * _SS  # (a point's marker and its ring)
+    obstacles = [(x - reach, y - reach, x + reach, y + reach) for x, y in points]
+    for name, font, stroke, box in card_labels(wanted, (panel * _SS + 8 * _SS, 8 * _SS, W - 8 * _SS, H - 8 * _SS),
+                                               (pad_x, pad_y), reach, obstacles)[:CARD_LABELS]:
+        tdraw.rounded_rectangle(box, radius=3 * _SS, fill=(255, 255, 255, 235), outline=(0, 0, 0, 60), width=_SS)
+        _draw_line(tdraw, (box[0] + pad_x, box[1] + pad_y), name, font, (27, 27, 27), stroke, rtl)
+
     def at(line: str, font: Any) -> float:  # a line's left edge: flush right in a right-to-left story
         return x + text_width - _length(tdraw, line, font, rtl) if rtl else x
 
@@ -952,6 +981,57 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+#: The most places a social card names.
+CARD_LABELS = 6
+
+
+def _anchor(shape: shapely.Geometry) -> tuple[float, float]:
+    """Where a place's name goes on the card: beside its point, a line's middle, an area's inside."""
+    if shape.geom_type == "Point":
+        return shape.x, shape.y
+    if shape.geom_type in ("LineString", "MultiLineString"):
+        line = shape if shape.geom_type == "LineString" else max(shape.geoms, key=lambda g: g.length)
+        point = line.interpolate(0.5, normalized=True)
+        return point.x, point.y
+    point = shape.representative_point()
+    return point.x, point.y
+
+
+def _short_name(name: str) -> str:
+    """A name's short form, as the page's labels take it: without what is in brackets or after a
+    comma, colon or dash ("Port of Rotterdam (Maasvlakte)" → "Port of Rotterdam")."""
+    short = re.split(r"[,:،]\s|[，：、]|\s[–—-]\s", re.sub(r"\s*[(（][^)）]*[)）]", "", name))[0].strip()
+    return short or name
+
+
+def card_labels(wanted: Sequence[tuple[tuple[float, float], Sequence[tuple[Any, ...]]]],
+                room: tuple[float, float, float, float], pad: tuple[float, float], gap: float,
+                obstacles: Sequence[tuple[float, float, float, float]] = ()
+                ) -> list[tuple[Any, Any, Any, tuple[float, float, float, float]]]:
+    """The names a social card sets: for each place in ``wanted``, its anchor ``(x, y)`` and its
+    forms (the name, then its short form), each ``(text, font, stroke, (width, height))``. A form
+    goes right of its anchor by ``gap``, else left of it, where its box (text and ``pad``) lies
+    wholly in ``room`` (left, top, right, bottom) and on no obstacle (the places' points) and no
+    box set before; the first form and side that fit are taken, a place none fits is left out.
+    Returns ``(text, font, stroke, box)`` in ``wanted``'s order."""
+    placed: list[tuple[Any, Any, Any, tuple[float, float, float, float]]] = []
+    left, top, right, bottom = room
+
+    def meets(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    for (x, y), forms in wanted:
+        for text, font, stroke, (width, height) in forms:
+            w, h = width + 2 * pad[0], height + 2 * pad[1]
+            fits = [box for box in ((x0, y - h / 2, x0 + w, y + h / 2) for x0 in (x + gap, x - gap - w))
+                    if left <= box[0] and box[2] <= right and top <= box[1] and box[3] <= bottom
+                    and not any(meets(box, o) for o in obstacles) and not any(meets(box, b) for *_, b in placed)]
+            if fits:
+                placed.append((text, font, stroke, fits[0]))
+                break
+    return placed
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

@@ -132,6 +132,39 @@ def test_the_social_card_fits_a_story_from_pole_to_pole(tmp_path: Path):
         assert abs(x * k - cx * k) <= 310 + 1e-6 and abs(y * k - cy * k) <= 275 + 1e-6, (lon, lat)
 
 
+def test_the_social_card_names_the_first_steps_places(monkeypatch):
+    """A link preview showed the first step's places as unnamed dots. The card names them where
+    each fits (a long name by its short form), clear of the panel, the edges and the points."""
+    placed = []
+    real = channels.card_labels
+
+    def spy(*args, **kwargs):
+        placed.extend(real(*args, **kwargs))
+        return placed
+
+    monkeypatch.setattr(channels, "card_labels", spy)
+    channels.social_card(storymap.load(GEODATA))
+    # ("SOCSOUTH headquarters, Homestead Air Reserve Base" runs past the card's edge: its short form.)
+    assert [text for text, *_ in placed] == ["SOCSOUTH headquarters", "Panama Canal"]
+    assert all(box[0] >= 500 * channels._SS and box[2] <= 1200 * channels._SS for *_, box in placed)
+
+
+def test_card_labels_take_the_side_and_the_form_that_fit():
+    def form(text, width):
+        return (text, None, 0, (width, 20))
+
+    room, pad, gap = (100, 0, 400, 100), (5, 5), 10
+    found = channels.card_labels([
+        ((110, 20), [form("right of it", 100)]),           # room to its right
+        ((390, 60), [form("left of it", 100)]),            # none to its right: to its left
+        ((120, 30), [form("on the first", 50)]),           # meets the first either side: left out
+        ((300, 90), [form("too tall here", 50)]),          # off the foot of the room: left out
+        ((250, 60), [form("a long name", 300), form("short", 40)])],  # too wide: its short form
+        room, pad, gap, obstacles=[(262, 50, 268, 70)])  # (a point right of the last anchor)
+    assert [(text, box) for text, _, _, box in found] == [
+        ("right of it", (120, 5, 230, 35)), ("left of it", (270, 45, 380, 75)), ("short", (190, 45, 240, 75))]
+
+
 def test_a_title_too_long_for_the_social_card_is_a_warning(tmp_path: Path):
     story = storymap.load(tiny_story(tmp_path / "s"))
     with warnings.catch_warnings():

@@ -35,7 +35,7 @@ import pandas as pd
 import shapely
 from branca.element import Element
 from folium.map import Layer
-from folium.plugins import HeatMapWithTime
+from folium.plugins import HeatMap, HeatMapWithTime
 from folium.vector_layers import BaseMultiLocation, Rectangle
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -682,6 +682,24 @@ def _element_shape(element: Element) -> str:
     return "marker" if _first(element, _is_marker) is not None else "point"
 
 
+#: Leaflet.heat's colours when a HeatMap gives none (its own default gradient).
+HEAT_GRADIENT = {0.4: "blue", 0.6: "cyan", 0.7: "lime", 0.8: "yellow", 1.0: "red"}
+
+
+def _heat_gradient(element: Element) -> str:
+    """A HeatMap's colours as a CSS gradient for its legend swatch (its ``gradient``, else
+    Leaflet.heat's), low to high; a stop that is no CSS colour is left out."""
+    given = element.options.get("gradient") if isinstance(getattr(element, "options", None), dict) else None
+    stops = given if isinstance(given, dict) and given else HEAT_GRADIENT
+    kept = []
+    for at, colour in sorted(stops.items(), key=lambda item: float(item[0])):
+        if isinstance(colour, str) and is_css_color(colour) and isinstance(at, (int, float)) and 0 <= at <= 1:
+            kept.append(f"{colour} {round(float(at) * 100)}%")
+    if len(kept) < 2:
+        kept = [f"{colour} {round(at * 100)}%" for at, colour in HEAT_GRADIENT.items()]
+    return f"linear-gradient(90deg, {', '.join(kept)})"
+
+
 def _is_marker(element: Element) -> bool:
     """A marker drawn with an icon (not a CircleMarker or a Circle, which folium makes Markers)."""
     return isinstance(element, folium.Marker) and not isinstance(element, (folium.CircleMarker, folium.Circle))
@@ -868,6 +886,14 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
             data._parent._children.pop(data.get_name(), None)
             data._parent = None
         group.add_child(data)
+        heat = _first(data, lambda e: isinstance(e, HeatMap))
+        gradient = heat.options.get("gradient") if heat is not None else None
+        for at, colour in (gradient.items() if isinstance(gradient, dict) else ()):
+            if not (isinstance(colour, str) and is_css_color(colour)):  # (the page's HeatMap would stop on it)
+                raise _problem(name, "data", f"the HeatMap's gradient gives {short_repr(colour)} at {short_repr(at)}, "
+                                             "which is no CSS colour (e.g. 'blue', '#00f', 'rgb(0, 0, 255)')")
+        if heat is not None and not own_style:  # (its colours are its gradient's: the legend shows it)
+            return Overlay(name, group, "area", {"color": "#8a949e", "fillColor": _heat_gradient(heat)}, shown_on)
         legend_style = own_style or _element_style(data) or {"color": color, "fillColor": color}
         return Overlay(name, group, _element_shape(data), legend_style, shown_on)
     arrays = _arrays(opts["column"], opts["color"], radius, time)

@@ -573,6 +573,8 @@ def _legend_layers() -> storymap.Story:
     story.add_layer(circles, "Circles")
     story.add_layer(folium.GeoJson({"type": "Feature", "geometry": {"type": "Point", "coordinates": [-80.5, 8.4]},
                                     "properties": {}}), "Geo pins")
+    from folium.plugins import HeatMap
+    story.add_layer(HeatMap([[9.0, -79.5, 1.0], [9.1, -79.6, 0.5]], gradient={0.3: "#2c7bb6", 1: "#d7191c"}), "Heat")
     return story
 
 
@@ -583,7 +585,7 @@ def test_a_layer_of_markers_is_keyed_by_its_markers_and_a_group_of_shapes_by_the
     story = _legend_layers()
     overlays = {name: story._overlays[name].config for name in story.layers}
     assert {name: o["shape"] for name, o in overlays.items()} == {
-        "Cluster": "marker", "Pins": "marker", "Circles": "point", "Geo pins": "marker"}
+        "Cluster": "marker", "Pins": "marker", "Circles": "point", "Geo pins": "marker", "Heat": "area"}
     assert overlays["Circles"]["style"] == {"color": "#7b3294", "fillColor": "#c2a5cf", "weight": 3, "opacity": 1.0,
                                             "fillOpacity": 0.2}
     # Only a page with such a layer carries the script.
@@ -592,6 +594,15 @@ def test_a_layer_of_markers_is_keyed_by_its_markers_and_a_group_of_shapes_by_the
 
 
 @pytest.mark.browser
+def test_a_heatmap_with_a_colour_that_is_no_colour_is_refused():
+    """Leaflet.heat stopped the page on it ("could not be parsed as a color"): add_layer says so."""
+    from folium.plugins import HeatMap
+
+    with pytest.raises(storymap.StoryError, match=r"layer 'Heat' data: the HeatMap's gradient gives 'url\(x\)' at 0.5, "
+                                                  r"which is no CSS colour"):
+        storymap.load(GEODATA).add_layer(HeatMap([[9.0, -79.5]], gradient={0.2: "blue", 0.5: "url(x)"}), "Heat")
+
+
 def test_the_legend_shows_a_marker_layers_icon(tmp_path: Path, make_page):
     """In the legend, the cluster layer's row shows a cluster as the plugin draws it (its classes,
     its green), the pins' rows Leaflet's pin (the image the map's markers use), the circles' row
@@ -605,12 +616,16 @@ def test_the_legend_shows_a_marker_layers_icon(tmp_path: Path, make_page):
         return [row.dataset.layer, {cls: swatch.className, inner: inner ? inner.className : '', img: img ? img.src : '',
           box: [Math.round(r.width), Math.round(r.height)], fits: !ir || (ir.left >= r.left - 0.5 && ir.right <= r.right + 0.5
             && ir.top >= r.top - 0.5 && ir.bottom <= r.bottom + 0.5), fill: getComputedStyle(swatch).backgroundColor,
+          image: getComputedStyle(swatch).backgroundImage,
           hidden: swatch.getAttribute('aria-hidden')}]; }))""")
     pin = run.js(  # (the image of the layer's marker on the map)
         "() => { const m = document.querySelector('[data-storymap]').storymap; let src = '';"
         " m.layers.Pins.eachLayer(function f(l) { if (l.eachLayer) l.eachLayer(f); else if (!src) src = l.options.icon.createIcon().src; });"
         " return src; }")
-    assert set(rows) == {"Cluster", "Pins", "Circles", "Geo pins"}
+    assert set(rows) == {"Cluster", "Pins", "Circles", "Geo pins", "Heat"}
+    # A HeatMap's row shows its gradient (it showed a blue dot whatever its colours).
+    assert rows["Heat"]["image"] == "linear-gradient(90deg, rgb(44, 123, 182) 30%, rgb(215, 25, 28) 100%)", rows["Heat"]
+    assert "storymap-swatch--area" in rows["Heat"]["cls"]
     assert "marker-cluster" in rows["Cluster"]["inner"] and "marker-cluster-small" in rows["Cluster"]["inner"]
     # (Without its count: the row reads as its name.)
     assert run.js("() => document.querySelector('.storymap-legend-item[data-layer=Cluster]').textContent") == "Cluster"

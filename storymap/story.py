@@ -180,8 +180,13 @@ class Story:
     # Reading -------------------------------------------------------------------------------
     @property
     def title(self) -> str:
-        """The story's title, in its own language (``story.toml``'s ``title``)."""
+        """The story's title, in its own language (``story.toml``'s ``title``); set a new one
+        (checked as story.toml's is: :class:`storymap.StoryError` for a blank one)."""
         return self.data.title
+
+    @title.setter
+    def title(self, value: str) -> None:
+        self.data = self._revalidated("title", title=value)
 
     @property
     def steps(self) -> list[Step]:

@@ -270,6 +270,14 @@ def test_add_step_errors(story):
     assert [s.id for s in story.steps] == STEPS  # nothing changed
 
 
+def test_the_title_can_be_set(story):
+    story.title = "Socios"
+    assert story.title == "Socios" and "<title>Socios</title>" in story.to_html(languages=["en"])
+    with pytest.raises(StoryError, match="title"):
+        story.title = "   "
+    assert story.title == "Socios"
+
+
 def test_remove_step_and_place(story):
     """A story loaded to show a part of it: its steps and places come out again, with their texts in
     the translations and the steps named by layers; what still needs them says so."""

@@ -912,10 +912,9 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     size = 19 * _SS
     pad_x, pad_y = 7 * _SS, 4 * _SS
     wanted, points = [], []
-    for pid in step.places:
-        place = next((p for p in data.places if p.id == pid), None)
-        if place is None:
-            continue
+    by_id = {p.id: p for p in data.places}
+    for place in (by_id[pid] for pid in step.places if pid in by_id):
+        pid = place.id
         at = project([_anchor(drawn[pid])])[0]
         if drawn[pid].geom_type == "Point":
             points.append(at)

@@ -57,6 +57,14 @@ def bare_host(src: str) -> str | None:
     return first if _HOST.fullmatch(first) else None
 
 
+def _scheme(src: str) -> str:
+    """``src``'s scheme, "" for a relative URL; ValueError for one that is not http(s)."""
+    scheme = src.strip().split(":", 1)[0].lower() if ":" in src.split("/", 1)[0] else ""
+    if scheme and scheme not in ("http", "https"):
+        raise ValueError(f"src must be an http(s) or relative URL, got {src!r}")
+    return scheme
+
+
 def embed_snippet(src: str, *, title: str = "Story map", height: int = 640, lang: str | None = None) -> str:
     """HTML to paste into a page: a responsive, sandboxed iframe whose height the story drives.
 
@@ -88,9 +96,7 @@ def embed_snippet(src: str, *, title: str = "Story map", height: int = 640, lang
         For a ``src`` that is not an http(s) or relative URL, a blank ``title``, and a ``height``
         that is not a whole number of pixels in range (``True`` is not a height).
     """
-    scheme = src.strip().split(":", 1)[0].lower() if ":" in src.split("/", 1)[0] else ""
-    if scheme and scheme not in ("http", "https"):
-        raise ValueError(f"src must be an http(s) or relative URL, got {src!r}")
+    _scheme(src)
     if not isinstance(title, str) or not title.strip():  # (a screen reader names the frame by it: WCAG 4.1.2)
         raise ValueError(f"title must name the story for screen readers (the iframe's accessible name), got {title!r}")
     if isinstance(height, bool) or not isinstance(height, int) or not MIN_HEIGHT <= height <= MAX_HEIGHT:
@@ -112,13 +118,9 @@ def embed_policy(src: str) -> str:
     ``script-src 'sha256-…'; frame-src https://maps.example``."""
     from .security import _hash  # (the hash a policy names an inline script by)
 
-    src = src.strip()
-    scheme = src.split(":", 1)[0].lower() if ":" in src.split("/", 1)[0] else ""
-    if scheme and scheme not in ("http", "https"):
-        raise ValueError(f"src must be an http(s) or relative URL, got {src!r}")
     origin = "'self'"
-    if scheme:
-        parts = urlsplit(src)
+    if _scheme(src):
+        parts = urlsplit(src.strip())
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
     body = _PARENT_SCRIPT[len("<script>"):-len("</script>")]
     return f"script-src {_hash(body)}; frame-src {origin}"

@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 
 from .errors import Problem, StoryError, short_repr
-from .geometry import CLAMP
+from .geometry import CLAMP, into_frame
 
 __all__ = ["to_geodataframe", "raw_frame", "public_columns", "ACCEPTED"]
 
@@ -217,9 +217,9 @@ def to_geodataframe(data: Any, where: str = "data") -> gpd.GeoDataFrame:
         frame = frame.copy()
     west, south, east, north = frame.total_bounds
     if not _lonlat(west, south, east, north) and _lon_0_360(west, south, east, north):
-        # Longitudes 0..360, as Pacific data often has them (explore draws them): the features wholly
-        # east of 180 become -180..0; one across 180 stays continuous, drawn across it.
-        return frame.set_geometry(_from_0_360(frame.geometry.values)).reset_index(drop=True)
+        # Longitudes 0..360, as Pacific data often has them (explore draws them): each feature moved
+        # a turn west where its middle lies east of 180 (as a layer's are into the story's frame).
+        return frame.set_geometry(into_frame(frame.geometry.values)).reset_index(drop=True)
     if not _lonlat(west, south, east, north):
         raise _fail(where, f"coordinates (bounds {_bounds(frame)}) are outside longitude -180..180 / latitude "
                            f"-90..90 in {frame.crs.to_string()}; is the CRS right?")
@@ -237,15 +237,6 @@ def _lonlat(west: float, south: float, east: float, north: float) -> bool:
 def _lon_0_360(west: float, south: float, east: float, north: float) -> bool:
     """Whether bounds are longitude/latitude with longitudes 0..360."""
     return (0 <= west <= east <= 360 + CLAMP) and (-90 - CLAMP <= south <= north <= 90 + CLAMP)
-
-
-def _from_0_360(shapes: np.ndarray) -> np.ndarray:
-    """Shapes in longitudes 0..360 with those wholly east of 180 moved a turn west."""
-    out = np.asarray(shapes, dtype=object).copy()
-    east = shapely.bounds(out)[:, 0] >= 180.0
-    if east.any():
-        out[east] = shapely.transform(out[east], lambda xy: xy - [360.0, 0.0])
-    return out
 
 
 def _clamped(xy: Any) -> Any:

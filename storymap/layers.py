@@ -686,14 +686,18 @@ def _element_shape(element: Element) -> str:
 HEAT_GRADIENT = {0.4: "blue", 0.6: "cyan", 0.7: "lime", 0.8: "yellow", 1.0: "red"}
 
 
-def _heat_gradient(element: Element) -> str:
+def _heat_gradient(name: str, element: Element) -> str:
     """A HeatMap's colours as a CSS gradient for its legend swatch (its ``gradient``, else
-    Leaflet.heat's), low to high; a stop that is no CSS colour is left out."""
+    Leaflet.heat's), low to high. A gradient colour that is no CSS colour raises (Leaflet.heat
+    stopped the page on it); a stop outside 0..1 is left out."""
     given = element.options.get("gradient") if isinstance(getattr(element, "options", None), dict) else None
     stops = given if isinstance(given, dict) and given else HEAT_GRADIENT
     kept = []
     for at, colour in sorted(stops.items(), key=lambda item: float(item[0])):
-        if isinstance(colour, str) and is_css_color(colour) and isinstance(at, (int, float)) and 0 <= at <= 1:
+        if not (isinstance(colour, str) and is_css_color(colour)):
+            raise _problem(name, "data", f"the HeatMap's gradient gives {short_repr(colour)} at {short_repr(at)}, "
+                                         "which is no CSS colour (e.g. 'blue', '#00f', 'rgb(0, 0, 255)')")
+        if isinstance(at, (int, float)) and 0 <= at <= 1:
             kept.append(f"{colour} {round(float(at) * 100)}%")
     if len(kept) < 2:
         kept = [f"{colour} {round(at * 100)}%" for at, colour in HEAT_GRADIENT.items()]
@@ -887,13 +891,9 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
             data._parent = None
         group.add_child(data)
         heat = _first(data, lambda e: isinstance(e, HeatMap))
-        gradient = heat.options.get("gradient") if heat is not None else None
-        for at, colour in (gradient.items() if isinstance(gradient, dict) else ()):
-            if not (isinstance(colour, str) and is_css_color(colour)):  # (the page's HeatMap would stop on it)
-                raise _problem(name, "data", f"the HeatMap's gradient gives {short_repr(colour)} at {short_repr(at)}, "
-                                             "which is no CSS colour (e.g. 'blue', '#00f', 'rgb(0, 0, 255)')")
-        if heat is not None and not own_style:  # (its colours are its gradient's: the legend shows it)
-            return Overlay(name, group, "area", {"color": "#8a949e", "fillColor": _heat_gradient(heat)}, shown_on)
+        gradient = _heat_gradient(name, heat) if heat is not None else None  # (its colours checked)
+        if gradient is not None and not own_style:  # (its colours are its gradient's: the legend shows it)
+            return Overlay(name, group, "area", {"color": "#8a949e", "fillColor": gradient}, shown_on)
         legend_style = own_style or _element_style(data) or {"color": color, "fillColor": color}
         return Overlay(name, group, _element_shape(data), legend_style, shown_on)
     arrays = _arrays(opts["column"], opts["color"], radius, time)

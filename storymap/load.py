@@ -495,12 +495,12 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
                 out.append(Problem(_display(root / STORY_FILE), f"warning: {note}", field="lang"))
             else:
                 out.append(Problem(files.get(lang, _display(root / STORY_FILE)), f"warning: {note}"))
+    geojson = sorted(root.glob("*.geojson"))
+    places_file = _display(geojson[0]) if len(geojson) == 1 else _display(root / "*.geojson")
     if only is None or data.lang.lower() in wanted:  # (once, with the story's own language)
         swapped = swapped_story(data.places)
         if swapped:
-            geojson = sorted(root.glob("*.geojson"))
-            out.append(Problem(_display(geojson[0]) if len(geojson) == 1 else _display(root / "*.geojson"),
-                               f"warning: {swapped}"))
+            out.append(Problem(places_file, f"warning: {swapped}"))
         told = set()
         for f in swapped_views(data.steps, data.places, certain=False):
             step = data.steps[f.index]
@@ -512,23 +512,19 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
             if f.index not in told:
                 out.append(Problem(_display(root / STORY_FILE), f"warning: {f.message}",
                                    where=f'step "{data.steps[f.index].id}" (steps[{f.index}])', field=field_path(f.loc)))
-        geojson = sorted(root.glob("*.geojson"))
         for f in places_past_the_map(data.places):
-            out.append(Problem(_display(geojson[0]) if len(geojson) == 1 else _display(root / "*.geojson"),
-                               f"warning: {f.message}", where=f'feature "{data.places[f.index].id}"',
+            out.append(Problem(places_file, f"warning: {f.message}", where=f'feature "{data.places[f.index].id}"',
                                field=field_path(f.loc)))
-    out += _markdown_notes(data, root, files, wanted)
+    out += _markdown_notes(data, _display(root / STORY_FILE), places_file, files, wanted)
     return out
 
 
-def _markdown_notes(data: StoryData, root: Path, files: dict[str, str], wanted: Optional[set[str]]) -> list[Problem]:
+def _markdown_notes(data: StoryData, story_file: str, places_file: str, files: dict[str, str],
+                    wanted: Optional[set[str]]) -> list[Problem]:
     """Markdown that does not show as written (:func:`storymap.text.markdown_notes`) in the story's
     narratives, annotations and captions, and in its translations', each at its file and field."""
     from .text import markdown_notes
 
-    geojson = sorted(root.glob("*.geojson"))
-    places_file = _display(geojson[0]) if len(geojson) == 1 else _display(root / "*.geojson")
-    story_file = _display(root / STORY_FILE)
     texts: list[tuple[str, str, str, Optional[str]]] = []  # (file, where, field, text)
     if wanted is None or data.lang.lower() in wanted:
         for i, step in enumerate(data.steps):

@@ -1292,6 +1292,10 @@ def swapped_views(steps: Sequence[Step], places: Sequence[Place], *, certain: bo
     return found
 
 
+#: The latitude where Web Mercator's map ends: a place beyond it is drawn at this edge.
+MERCATOR_LIMIT = 85.0511287798
+
+
 #: The window a view's reach is judged in: a desktop's (1280×800). A view that shows none of its
 #: step's places there shows none on a phone either.
 _WINDOW_PX = (1280.0, 800.0)
@@ -1299,7 +1303,7 @@ _WINDOW_PX = (1280.0, 800.0)
 
 def _mercator(lat: float) -> float:
     """Web Mercator's y of a latitude, 0 at the top of the world to 1 at its foot."""
-    lat = max(-85.0511, min(85.0511, lat))
+    lat = max(-MERCATOR_LIMIT, min(MERCATOR_LIMIT, lat))
     return (1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0
 
 
@@ -1327,10 +1331,6 @@ def _shows(box: tuple[float, float, float, float], bounds: np.ndarray) -> np.nda
     for turn in (-360.0, 0.0, 360.0):
         across |= (bounds[:, 0] + turn <= east) & (bounds[:, 2] + turn >= west)
     return meets & across
-
-
-#: The latitude where Web Mercator's map ends: a place beyond it is drawn at this edge.
-MERCATOR_LIMIT = 85.0511287798
 
 
 def places_past_the_map(places: Sequence[Place]) -> list[Finding]:

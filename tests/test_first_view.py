@@ -743,6 +743,41 @@ def test_benchmark_minimal_page_draws_every_place(folder, tmp_path, chromium):
 
 
 @pytest.mark.browser
+def test_benchmark_text_first_page_paints_the_text_then_draws_the_minimal_map(tmp_path, chromium):
+    """benchmarks/first_view.py's reference page: the story's page, its text painted first, then
+    the minimal page's script in place of storymap's code, allowed by the page's own policy."""
+    import sys
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from first_view import minimal_page, text_first_page
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    story_html = storymap.load(GEODATA).to_html()
+    page = tmp_path / "text-first.html"
+    page.write_text(text_first_page(story_html, minimal_page(GEODATA)), "utf-8")
+    tab = chromium({"viewport": {"width": DESKTOP[0], "height": DESKTOP[1]}}).new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda exc: problems.append(str(exc)))
+    tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    try:
+        tab.goto(page.as_uri())
+        tab.wait_for_function("() => window.__minimalReady === true", timeout=20_000)
+        # The minimal page's map, drawn into the story's map element, beside the story's text.
+        drawn = tab.evaluate("""() => ({
+            paths: document.querySelectorAll('.storymap-map .leaflet-overlay-pane path').length,
+            canvas: !!document.querySelector('.storymap-map canvas'),
+            title: document.querySelector('.storymap-title').textContent,
+            story: !!document.querySelector('[data-storymap]').storymap})""")
+        assert drawn["paths"] >= len(storymap.load(GEODATA).data.places) and drawn["canvas"]
+        assert drawn["title"] == "Partners at the Crossroads" and not drawn["story"]
+        assert problems == []  # (no policy violation: its hash replaced the code's)
+    finally:
+        tab.close()
+    with pytest.raises(ValueError):
+        text_first_page(story_html.replace("data-storymap-code", "data-other"), minimal_page(GEODATA))
+
+
+@pytest.mark.browser
 def test_a_long_cjk_name_shortens_at_its_own_brackets_and_commas(chromium, tmp_path):
     """A Japanese or Chinese name brackets its aside in full-width brackets and separates with
     full-width or ideographic commas and colons, with no space after them: "東京スカイツリー

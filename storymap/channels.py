@@ -237,7 +237,7 @@ def meta_tags(story: Any, *, image: Optional[str] = None, lang: Optional[str] = 
 # The no-JS article -----------------------------------------------------------------------------
 
 def noscript_article(story: Any, root_id: str = "", context: Any = None,
-                     marks: tuple[str, str] = ("", "")) -> Markup:
+                     marks: tuple[str, str] = ("", ""), *, page: bool = False) -> Markup:
     """The whole story as an article inside ``<noscript>``, in order.
 
     Each step: its title, narrative, media (alt text and credit; the image itself is in the
@@ -251,6 +251,10 @@ def noscript_article(story: Any, root_id: str = "", context: Any = None,
     ``context`` is the render's :class:`~storymap.context.PageContext` (its Markdown rendered once);
     ``marks`` the attributes that mark a card's texts for a change of language (see
     :mod:`storymap.i18n`; empty in a page of one language).
+
+    In a standalone ``page`` a step's section has the step's id, so that a link to a step
+    (``index.html#old-harbour``) reaches it without JavaScript as it does with it; in a fragment the id
+    is the root's, then ``-article-`` and the step's (the host page's ids are its own).
     """
     from .context import PageContext
 
@@ -278,9 +282,9 @@ def noscript_article(story: Any, root_id: str = "", context: Any = None,
                       for m in step.media if m.alt or m.credit or m.caption],
             "places": places,
         })
-    return Markup(_ENV.get_template("article.html").render(story=data, steps=steps, root_id=root_id,
-                                                            prefix=prefix, m=Markup(marks[0]), ma=Markup(marks[1]),
-                                                            t=context.ui, lang=context.lang))
+    return Markup(_ENV.get_template("article.html").render(
+        story=data, steps=steps, root_id=root_id, prefix=prefix, step_prefix="" if page else prefix + "-",
+        m=Markup(marks[0]), ma=Markup(marks[1]), t=context.ui, lang=context.lang))
 
 
 # The social card -------------------------------------------------------------------------------

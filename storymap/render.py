@@ -456,7 +456,8 @@ class StoryControl(MacroElement):
     @property
     def article(self) -> Markup:
         """The story as a <noscript> article (issue 12: see storymap.channels)."""
-        return channels.noscript_article(self.story, self.root_id, self.context, self.i18n_marks)
+        return channels.noscript_article(self.story, self.root_id, self.context, self.i18n_marks,
+                                         page=self.mode != "fragment")
 
     @property
     def cards(self) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import storymap
+from storymap.private import leaflet_key
 
 from .conftest import GEODATA, PageRun, axe_violations
 
@@ -188,6 +189,114 @@ def test_screen_reader_text(pages, make_page):
         levels = seen["levels"]
         assert levels[0] == 1
         assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), (step.id, levels)
+
+
+def test_the_maps_drawing_surfaces_are_not_unnamed_pictures(pages, make_page):
+    """A screen reader met an unnamed "image" (the places' SVG) and a canvas (the basemap's) in the
+    map: the map's region names and describes it, and the step's list names its places."""
+    run = open_page(make_page, pages, "slides", DESKTOP, "the-canal")
+    surfaces = run.js("() => Array.from(document.querySelectorAll('.storymap-map svg, .storymap-map canvas'),"
+                      " (n) => [n.tagName, n.getAttribute('aria-hidden')])")
+    assert {tag.lower() for tag, _ in surfaces} == {"svg", "canvas"}
+    assert all(hidden == "true" for _, hidden in surfaces), surfaces
+    tree = run.page.context.new_cdp_session(run.page).send("Accessibility.getFullAXTree")["nodes"]
+    unnamed = [n["role"]["value"] for n in tree if not n.get("ignored")
+               and n.get("role", {}).get("value") in ("image", "img", "Canvas", "graphics-document")
+               and not n.get("name", {}).get("value")]
+    assert unnamed == []
+    # (A layer drawn later, on a renderer made then, too.)
+    run.js(f"() => {{ const L = window[Symbol.for('{leaflet_key(True)}')];"
+           f" L.polyline([[9, -80], [9.2, -79.5]], {{renderer: L.svg({{pane: 'shadowPane'}})}}).addTo({ROOT}.storymap.map); }}")
+    assert run.js("() => document.querySelector('.leaflet-shadow-pane svg').getAttribute('aria-hidden')") == "true"
+
+
+def test_a_screen_reader_hears_each_title_and_description_once(pages, make_page):
+    """The step's title named the text's box, the step's section and its heading (three times at
+    each step), the map's description was read where the map is and again from a paragraph after
+    it, and the basemap's country names in capitals in the map's region."""
+    run = open_page(make_page, pages, "slides", DESKTOP, "the-canal")
+    tree = run.page.context.new_cdp_session(run.page).send("Accessibility.getFullAXTree")["nodes"]
+    shown = [n for n in tree if not n.get("ignored")]
+    title = STEPS[STEP_IDS.index("the-canal")].title
+    named = [n["role"]["value"] for n in shown if n.get("name", {}).get("value") == title
+             and n["role"]["value"] not in ("StaticText", "InlineTextBox")]
+    assert sorted(named) == ["group", "heading"], named  # (the box's name and the heading)
+    description = STEPS[STEP_IDS.index("the-canal")].description
+    region = [n for n in shown if n.get("role", {}).get("value") == "region"
+              and n.get("name", {}).get("value", "").startswith("Map: ")]
+    assert len(region) == 1 and region[0].get("description", {}).get("value") == description
+    texts = [n for n in shown if n.get("role", {}).get("value") in ("StaticText", "paragraph")
+             and n.get("name", {}).get("value") == description]
+    assert len(texts) == 1, texts  # ("On the map: …" in the step, not a hidden copy as well)
+    countries = {n.get("name", {}).get("value", "").casefold() for n in shown}
+    assert not countries & {"costa rica", "colombia", "cuba", "jamaica"}
+    # In the scroll layout each step's section is a region named by its title (a reader jumps
+    # from step to step by region).
+    scroll = open_page(make_page, pages, "scroll", DESKTOP)
+    assert scroll.js("() => [...document.querySelectorAll('.storymap-step')].every((s) =>"
+                     " document.getElementById(s.getAttribute('aria-labelledby')).closest('.storymap-step') === s)")
+
+
+def test_home_and_end_scroll_the_text_and_step_elsewhere(pages, make_page):
+    """A reader who clicked the story's text and pressed End to read its end was taken to the last
+    step."""
+    run = open_page(make_page, pages, "slides", (1280, 500), "the-canal")
+    at = STEP_IDS.index("the-canal")
+    run.page.click(".storymap-step--current .storymap-narrative p")
+    run.page.keyboard.press("End")
+    run.page.wait_for_function("() => document.querySelector('.storymap-steps').scrollTop > 0"
+                               " || document.querySelector('.storymap-panel').scrollTop > 0")
+    run.page.keyboard.press("Home")
+    assert index(run) == at
+    run.page.focus(".storymap-step--current .storymap-step-title")  # (where the skip link leaves it)
+    run.page.keyboard.press("End")
+    assert index(run) == at
+    run.page.focus(".storymap-next")
+    run.page.keyboard.press("End")
+    assert index(run) == len(STEPS) - 1
+    run.page.focus(".storymap-map")
+    run.page.keyboard.press("Home")  # (the map's: Leaflet's keyboard does nothing with it)
+    assert index(run) == len(STEPS) - 1
+    run.page.evaluate("() => document.activeElement.blur()")
+    run.page.keyboard.press("Home")
+    assert index(run) == 0
+
+
+def test_focus_in_the_phone_sheet_never_hides_under_its_handle_and_buttons(pages, make_page):
+    """Tabbing back up a step's sources on a small screen, the focused link sat under the sheet's
+    sticky handle and navigation; the handle's own ring was cut off by the sheet's edge."""
+    run = open_page(make_page, pages, "slides", (320, 512), "the-canal")
+    run.js("() => document.querySelectorAll('.storymap-step--current details').forEach((d) => { d.open = true; })")
+    run.page.wait_for_selector(".storymap-step--current .storymap-sources a")
+    run.page.focus(".storymap-sheet-toggle")
+    ring = run.js("""() => { const t = document.activeElement; return [t.matches(':focus-visible') || t.matches(':focus'),
+      parseFloat(getComputedStyle(t).outlineOffset)]; }""")
+    assert ring[0] and ring[1] < 0, ring  # (drawn inside the handle, the sheet's edge does not cut it)
+    covered = []
+    last = run.page.locator(".storymap-step--current .storymap-sources a").last
+    last.focus()
+    for _ in range(30):
+        run.page.keyboard.press("Shift+Tab")
+        seen = run.js("""() => { const e = document.activeElement, r = e.getBoundingClientRect();
+          const bar = Math.max(...['.storymap-sheet-toggle', '.storymap-nav'].map((s) =>
+            document.querySelector(s).getBoundingClientRect().bottom));
+          return {name: (e.textContent || '').trim().slice(0, 40), sticky: !!e.closest('.storymap-nav, .storymap-sheet-toggle'),
+                  inText: !!e.closest('.storymap-steps, .storymap-titlecard'), bottom: r.bottom, top: r.top, bar}; }""")
+        if seen["sticky"] or not seen["inText"]:
+            break
+        if seen["bottom"] <= seen["bar"] + 1:
+            covered.append(seen)
+    assert covered == []
+
+
+def test_the_maps_focus_ring_shows_in_a_dark_high_contrast_theme(pages, make_page):
+    """In forced colours the ring took the theme's text colour, white in a dark theme, on the map's
+    light land and sea."""
+    run = open_page(make_page, pages, "slides", DESKTOP, forced_colors="active", color_scheme="dark")
+    run.page.focus(".storymap-map")
+    ring = run.js("""() => { const s = getComputedStyle(document.querySelector('.storymap-map'), '::after');
+      return [s.borderTopColor, s.boxShadow]; }""")
+    assert ring[0] == "rgb(0, 0, 0)" and "rgb(255, 255, 255)" in ring[1], ring
 
 
 # ------------------------------------------------------------------------------------- motion

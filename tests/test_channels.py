@@ -432,7 +432,7 @@ def test_noscript_article_dates_each_dated_step_in_its_language():
                            ("es", {"first-talks": "18 feb 2025", "fuerzas-comando-2024": "12–24 may 2024"})):
         article = _noscript(story.to_html(lang=lang))
         # (The element after each section's title: its date, else its narrative.)
-        sections = dict(re.findall(r'<section class="storymap-article-step" id="storymap-\w+-article-([^"]+)">\n?'
+        sections = dict(re.findall(r'<section class="storymap-article-step" id="([^"]+)">\n?'
                                    r"<h2>.*?</h2>\n?(<p>[^<]*</p>|<div[^>]*>)", article))
         for step in story.steps:
             when = sections[step.id]
@@ -713,6 +713,26 @@ def test_without_javascript_the_article_shows(browser, media_pages):
         assert "Image: Container cranes at a harbour Photo: Test Agency" in re.sub(r"\s+", " ", article.inner_text())
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_without_javascript_a_link_to_a_step_reaches_it(browser, media_pages, tmp_path):
+    """A shared link to a step (index.html#the-canal) opens the article at that step, as the story
+    opens at it: the article's sections carry the steps' ids in a standalone page (and only there:
+    in a fragment they are the root's, a host page's ids being its own)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(media_pages["slides"].as_uri() + "#the-canal")
+        top = page.evaluate("() => document.getElementById('the-canal').getBoundingClientRect().top")
+        assert page.evaluate("() => window.scrollY") > 500 and abs(top) <= 2
+        assert page.locator("#the-canal h2").inner_text() == "A strategic anchor"
+        ids = page.evaluate("() => Array.from(document.querySelectorAll('[id]'), (e) => e.id)")
+        assert len(ids) == len(set(ids))
+    finally:
+        context.close()
+    fragment = storymap.load(GEODATA).to_html(fragment=True)
+    assert 'id="the-canal"' not in fragment and re.search(r'id="storymap-[0-9a-f]+-article-the-canal"', fragment)
 
 
 @pytest.mark.browser

@@ -184,6 +184,9 @@
         var pane = map.createPane(name);
         pane.style.zIndex = 150;
         pane.style.pointerEvents = 'none';
+        // (Its country names are the map's background, not the story: a screen reader heard a list
+        // of them in capitals, changing with the zoom. The step's description says what it shows.)
+        pane.setAttribute('aria-hidden', 'true');
       }
       // The country names in a pane of their own inside it, over the shapes' canvas (which
       // Leaflet's CSS puts at z-index 100 in its pane, where a marker's z-index is its y: a name

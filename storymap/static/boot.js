@@ -57,9 +57,11 @@ var storymapBoot = (function () {
       }
     });
     // (Where the step's text scrolls and holds nothing focusable, a browser makes the box a Tab
-    // stop: the step's title names it.)
-    if (nodes.scroller && nodes.sections[i] && nodes.sections[i].hasAttribute('aria-labelledby')) {
-      nodes.scroller.setAttribute('aria-labelledby', nodes.sections[i].getAttribute('aria-labelledby'));
+    // stop: the step's title names it. In slides the title names the box alone: a screen reader
+    // heard it three times, the box's name, the section's and the heading.)
+    var title = nodes.sections[i] && nodes.sections[i].querySelector('.storymap-step-title');
+    if (nodes.scroller && title && title.id) {
+      nodes.scroller.setAttribute('aria-labelledby', title.id);
     }
     root.setAttribute('data-storymap-index', String(i));
     root.classList.toggle('storymap--first', i === 0);
@@ -98,12 +100,11 @@ var storymapBoot = (function () {
     return doc;
   }
 
-  // A step section's narrative in the parsed article `doc` (in the article's section whose id is
-  // the article's and the step's).
+  // A step section's narrative in the parsed article `doc` (whose sections are the steps', in the
+  // same order).
   function narrativeOf(root, doc, section) {
-    var node = article(root);
-    var id = node && (node.getAttribute('data-storymap-article') || node.id);
-    var from = node && doc && doc.getElementById(id + '-' + section.getAttribute('data-step'));
+    var from = doc && doc.querySelectorAll('.storymap-article-step')[
+      Array.prototype.indexOf.call(root.querySelectorAll('.storymap-step'), section)];
     return from && from.querySelector('.storymap-narrative');
   }
 

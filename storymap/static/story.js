@@ -841,6 +841,21 @@
           }
           return;
         }
+        // On the text itself (a reader who clicked it, or came by the skip link to the step's
+        // heading), not on one of its controls, Home and End go to its top and its end, as in any
+        // text, rather than to the first and the last step. (The panel does not scroll itself: the
+        // step's box, or the phone's sheet, does. In the scroll layout, where the page is the text,
+        // they go to the first and the last step, which are its top and its end.)
+        if ((e.key === 'Home' || e.key === 'End') && this.options.layout !== 'scroll' &&
+            (target === this._panel || target === this._scroller || /^H\d$/.test(tag))) {
+          e.preventDefault();
+          [this._scroller, this._panel].forEach(function (box) {
+            if (box) {
+              box.scrollTop = e.key === 'Home' ? 0 : box.scrollHeight;
+            }
+          });
+          return;
+        }
       }
       var last = this.steps.length - 1, on = 1;
       if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {

@@ -154,6 +154,15 @@
     map.scaleControl = new Scale({position: 'bottomright', maxWidth: 120}).addTo(map);
   };
 
+  // A renderer's surface (the SVG or the canvas its shapes are drawn on) is a picture with no name
+  // to a screen reader: the map's region names and describes the map, and the step's list of
+  // places names its shapes. (No shape on it is a Tab stop.)
+  var addRenderer = L.Renderer.prototype.onAdd;
+  L.Renderer.prototype.onAdd = function () {
+    addRenderer.apply(this, arguments);
+    this._container.setAttribute('aria-hidden', 'true');
+  };
+
   // Shared helpers for the other component files (internal, not part of the public API).
   ns.util = {create: create, reducedMotion: reducedMotion, unpack: unpack, coordinates: coordinates, geometry: geometry,
     swatch: swatch,

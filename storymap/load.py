@@ -474,7 +474,7 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
     :func:`storymap.models.views_missing_places`), as a line like a problem's, its message starting
     ``warning:``. ``storymap validate`` and ``build`` print them on stderr and still exit with 0."""
     from .i18n import language_notes, own_interface, page_languages
-    from .models import places_past_the_map, swapped_story, swapped_views, views_missing_places
+    from .models import places_past_the_map, steps_without_places, swapped_story, swapped_views, views_missing_places
 
     root = story_folder(folder)
     files = {}
@@ -508,7 +508,7 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
             message = f.message.replace("coordinates look swapped", "coordinates may be swapped", 1)
             out.append(Problem(_display(root / STORY_FILE), f"warning: {message}; if the view is meant to be "
                                "there, leave it", where=f'step "{step.id}" (steps[{f.index}])', field=field_path(f.loc)))
-        for f in views_missing_places(data.steps, data.places):
+        for f in views_missing_places(data.steps, data.places) + steps_without_places(data.steps):
             if f.index not in told:
                 out.append(Problem(_display(root / STORY_FILE), f"warning: {f.message}",
                                    where=f'step "{data.steps[f.index].id}" (steps[{f.index}])', field=field_path(f.loc)))

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree as ET
 
@@ -435,13 +435,17 @@ def _items(story: "StoryData") -> Iterable[tuple[int, int, "Media"]]:
             yield i, j, media
 
 
-def budget_problems(steps: Iterable[Any], image_kb: int, page_kb: int) -> list[tuple[tuple[Any, ...], str]]:
+def budget_problems(steps: Iterable[Any], image_kb: int, page_kb: int,
+                    indices: Optional[Sequence[int]] = None) -> list[tuple[tuple[Any, ...], str]]:
     """Images over the per-image budget, and the story's images over the per-page budget, as
-    ``(location, message)`` pairs (locations like ``("steps", 5, "media", 0, "src")``)."""
+    ``(location, message)`` pairs (locations like ``("steps", 5, "media", 0, "src")``). ``indices``
+    are the steps' places in story.toml where some steps are left out (the valid ones of a story
+    with a broken step): a photo is then not blamed on the step before its own."""
     problems: list[tuple[tuple[Any, ...], str]] = []
     total = 0
     sizes = []
-    for i, step in enumerate(steps):
+    steps = list(steps)
+    for i, step in zip(indices if indices is not None else range(len(steps)), steps):
         for j, media in enumerate(getattr(step, "media", [])):
             prepared = media.prepared
             if prepared is None:

@@ -40,7 +40,7 @@ from .types import GENERIC_FONTS, Color, FontStack, HttpUrl, stack_families, Ide
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
-    "duplicate_ids", "unknown_places", "swapped_places", "swapped_views", "views_missing_places", "places_past_the_map", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
+    "duplicate_ids", "unknown_places", "swapped_places", "swapped_views", "views_missing_places", "steps_without_places", "places_past_the_map", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
     "check_places", "resolve_kinds", "Media", "MediaBudget", "TileTemplate", "Theme", "THEME_DEFAULTS", "contrast",
 ]
 
@@ -827,7 +827,7 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
         except ValidationError as exc:
             problems += _errors_at(exc, ("steps", i), Step)
     fields["steps"] = steps
-    problems += _media_problems(fields, raw_steps, steps)
+    problems += _media_problems(fields, raw_steps, steps, step_index)
 
     # Across parts, once. Ids are checked on the raw input: a part broken elsewhere still counts.
     place_ids = [_raw_id(item) for item in raw_places]
@@ -841,6 +841,11 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
                        else None for item in raw_steps]
         for f in unknown_places(step_places, set(known)):
             problems.append((("steps", f.index) + f.loc, f.message))
+    for i, item in enumerate(raw_steps):  # (a place listed twice: its label and card came twice)
+        ids = item.places if isinstance(item, Step) else (item or {}).get("places") if isinstance(item, dict) else None
+        for j, first in duplicate_ids(ids if isinstance(ids, list) else []):
+            problems.append((("steps", i, "places", j), f"{short_repr(ids[j])} is listed twice (first as places[{first}]); "
+                                                        "a step lists each place once"))
     for f in swapped_views(steps, places):
         problems.append((("steps", step_index[f.index]) + f.loc, f.message))
     # Translations: checked against the story once the story itself is valid (a broken story would
@@ -864,9 +869,11 @@ def place_shapes(places: Sequence[Place]) -> np.ndarray:
     return np.array([p.shape for p in places], dtype=object)
 
 
-def _media_problems(fields: dict[str, Any], raw_steps: Sequence[Any], steps: list[Step]) -> list[tuple[Loc, str]]:
+def _media_problems(fields: dict[str, Any], raw_steps: Sequence[Any], steps: list[Step],
+                    step_index: Sequence[int]) -> list[tuple[Loc, str]]:
     """Remote media only when the story opts in (checked on the raw steps: a step broken elsewhere
-    still counts); the images' weight within the story's budget."""
+    still counts); the images' weight within the story's budget (``steps`` the valid ones, each at
+    its ``step_index`` in ``raw_steps``)."""
     from .media import budget_problems
 
     problems: list[tuple[Loc, str]] = []
@@ -882,7 +889,7 @@ def _media_problems(fields: dict[str, Any], raw_steps: Sequence[Any], steps: lis
                         "or save the image in the story folder and give its path")))
     budget = fields.get("media_budget") or {}
     budget = budget.model_dump() if isinstance(budget, MediaBudget) else budget
-    problems += budget_problems(steps, budget.get("image_kb", 400), budget.get("page_kb", 2000))
+    problems += budget_problems(steps, budget.get("image_kb", 400), budget.get("page_kb", 2000), step_index)
     return problems
 
 
@@ -1348,6 +1355,15 @@ def places_past_the_map(places: Sequence[Place]) -> list[Finding]:
                 f"sight and unlabelled; for a place at the pole, a point at 85° (and the annotation saying so) "
                 f"shows on the map")))
     return found
+
+
+def steps_without_places(steps: Sequence[Step]) -> list[Finding]:
+    """Steps with no place and no view: such a step's map shows the whole of what the story draws,
+    every place dimmed, while its text tells of somewhere (a step emptied by mistake, or left
+    to be filled in)."""
+    return [Finding(i, ("places",), "the step shows no place and has no view: its map zooms out to all of the "
+                    "story's places, each dimmed; list the places it is about in places, or give it a view")
+            for i, step in enumerate(steps) if not step.places and step.view is None]
 
 
 def views_missing_places(steps: Sequence[Step], places: Sequence[Place]) -> list[Finding]:

@@ -25,6 +25,7 @@ from .errors import Problem, StoryError
 from .geodata import to_geodataframe
 from .geometry import GEOMETRY_TYPES
 from .models import Place
+from .types import ascii_id
 
 __all__ = ["place_records", "slug"]
 
@@ -33,10 +34,7 @@ def slug(text: Any, taken: set[str], fallback: str = "place") -> str:
     """A kebab-case id from a name, made unique against ``taken``: written in Latin letters
     (accents dropped, other scripts transliterated: ``Москва`` → ``moskva``, ``Straße`` →
     ``strasse``), else ``fallback``."""
-    from anyascii import anyascii
-
-    plain = anyascii(unicodedata.normalize("NFC", str(text or "")))
-    base = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:56].strip("-") or fallback
+    base = ascii_id(str(text or ""))[:56].strip("-") or fallback
     candidate, n = base, 1
     while candidate in taken:
         n += 1

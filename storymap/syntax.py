@@ -11,6 +11,7 @@ every problem line, they name keys but never repeat a value from the file.
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 __all__ = ["toml_message", "json_message"]
 
@@ -51,9 +52,9 @@ def _line(text: str, number: int) -> str:
     return f"{key.group(1)} = …" if key else table.group(1) if table else ""
 
 
-def _open_string(text: str) -> int | None:
-    """The line where a string still open at the end of ``text`` starts (TOML's four kinds of
-    string, comments skipped), or None when every string is closed."""
+def _strings(text: str) -> Iterator[tuple[int, int | None, str]]:
+    """TOML's strings in ``text`` (its four kinds, comments skipped) as ``(first line, last line,
+    body)``, the last line None for a string still open at the end of ``text``."""
     i, n, line = 0, len(text), 1
     while i < n:
         c = text[i]
@@ -67,16 +68,19 @@ def _open_string(text: str) -> int | None:
             start = line
             delimiter = c * 3 if text.startswith(c * 3, i) else c
             i += len(delimiter)
+            begin = i
             while True:
                 if i >= n or (len(delimiter) == 1 and text[i] == "\n"):
                     if i >= n:
-                        return start
+                        yield start, None, text[begin:]
+                        return
                     break  # a one-line string ends at its line (tomllib says so there)
                 if c == '"' and text[i] == "\\":
                     line += text[i + 1:i + 2] == "\n"
                     i += 2
                     continue
                 if text.startswith(delimiter, i):
+                    yield start, line, text[begin:i]
                     i += len(delimiter)
                     while i < n and text[i] == c:  # """a "quoted" end"""" closes at the last quotes
                         i += 1
@@ -85,7 +89,32 @@ def _open_string(text: str) -> int | None:
                 i += 1
             continue
         i += 1
-    return None
+
+
+def _open_string(text: str) -> int | None:
+    """The line where a string still open at the end of ``text`` starts, or None when every string
+    is closed."""
+    return next((start for start, end, _ in _strings(text) if end is None), None)
+
+
+#: A whole line of TOML: a [table] header, or a key given a text (``title = "…``, ``narrative = """…``).
+_STATEMENT = re.compile(r"""^[ \t]*(?:\[\[?[A-Za-z0-9_. -]+\]\]?[ \t]*$|[A-Za-z0-9_.-]+[ \t]*=[ \t]*["'])""", re.M)
+
+
+def _overrun(text: str, line: int) -> tuple[int, int] | None:
+    """The text of several lines that ends right before ``line`` (blank lines and comments
+    between) and holds whole lines of TOML (a ``[[steps]]`` header, a key given a text): a text
+    whose closing quotes were left out or mistyped, so that it ran on to the next text's opening
+    quotes and closed there, the parser stopping at the first line after. Its first and last lines."""
+    found = None
+    for start, end, body in _strings(text):
+        if end is None or end > line:
+            break
+        found = (start, end, body)
+    if found is None or found[1] == found[0] or not _STATEMENT.search(found[2]):
+        return None
+    between = text.splitlines()[found[1]:line - 1]
+    return found[:2] if all(not row.strip() or row.lstrip().startswith("#") for row in between) else None
 
 
 def toml_message(text: str, error: Exception) -> str:
@@ -97,6 +126,14 @@ def toml_message(text: str, error: Exception) -> str:
     if line is None and said.startswith("Unterminated string"):
         line = _open_string(text)
     hint = next((h for start, h in _TOML_HINTS if said.startswith(start)), None)
+    overrun = _overrun(text, line) if line and not said.startswith("Unterminated string") else None
+    if overrun:
+        # (Where the parser stopped is not where the slip is: a text left open further up ran on.)
+        first, last = overrun
+        opened = f" ({_line(text, first)})" if _line(text, first) else ""
+        return (f"invalid TOML at line {first}: the text of several lines that starts there{opened} runs on to line "
+                f"{last}, over the keys and [tables] after it: its closing \"\"\" is missing or mistyped "
+                f"(the file cannot be read from line {line} on) [{said}]")
     where = f"line {line}" + (f", column {match.group(2)}" if match and match.group(2) else "") if line else ""
     out = "invalid TOML" + (f" at {where}" if where else "") + f": {hint or said}"
     if line and _line(text, line):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
@@ -12,7 +13,7 @@ from .errors import did_you_mean, short_repr
 __all__ = [
     "Identifier", "NonEmptyText", "HttpUrl", "Origin", "Language", "LocationPrecision", "Layout", "Zoom", "Color",
     "GeometryFamily", "Symbol", "DashPattern", "InterfaceTexts", "COLOR_RE", "CSS_NAMES", "is_css_color", "color_error",
-    "FontStack", "GENERIC_FONTS", "FAMILY_RE", "font_stack", "stack_families",
+    "FontStack", "GENERIC_FONTS", "FAMILY_RE", "font_stack", "stack_families", "ascii_id",
 ]
 
 # Matched in full (``fullmatch``): with ``match``, ``$`` would also match before a final newline,
@@ -21,11 +22,22 @@ __all__ = [
 _ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
+def ascii_id(text: str) -> str:
+    """``text`` as an id's letters: in Latin letters (accents dropped, other scripts transliterated:
+    ``Muçum`` → ``mucum``, ``Москва`` → ``moskva``), lowercase, runs of anything else one dash ('' if
+    nothing is left)."""
+    from anyascii import anyascii
+
+    return re.sub(r"[^a-z0-9]+", "-", anyascii(unicodedata.normalize("NFC", text)).lower()).strip("-")
+
+
 def _check_identifier(value: str) -> str:
     if not _ID_RE.fullmatch(value):
+        close = ascii_id(value)[:64].strip("-")
+        hint = f"; did you mean {close!r}?" if close != value and _ID_RE.fullmatch(close) else ""
         raise ValueError(
-            f"{short_repr(value)} is not a valid id; expected lowercase letters, digits and dashes "
-            "(kebab-case, 1-64 characters, e.g. 'old-harbour')"
+            f"{short_repr(value)} is not a valid id: an id is written with a-z, 0-9 and dashes only, no accents, "
+            f"capitals or spaces (1-64 characters, e.g. 'old-harbour'){hint}"
         )
     return value
 

@@ -583,6 +583,22 @@ def test_a_view_that_shows_none_of_its_places_is_a_warning(tmp_path: Path):
                              "25.69; to fit the view to them, leave `view` out"), found[2]
 
 
+def test_a_step_with_no_place_and_no_view_is_a_warning(tmp_path: Path):
+    """A step emptied by mistake (places = []) zoomed out to all the story's places, each dimmed,
+    while its text told of one town, and nothing said so. A step with a view of its own (a
+    title step over a region) is left alone."""
+    place = {"id": "a", "name": "A", "annotation": "a", "sources": [{"title": "s", "url": "https://example.org"}],
+             "geometry": {"type": "Point", "coordinates": [-51.2, -30.0]}}
+    steps = [{"id": "empty", "title": "E", "places": []}, {"id": "town", "title": "T", "places": ["a"]},
+             {"id": "region", "title": "R", "view": {"center": [-51.2, -30.0], "zoom": 6}}]
+    data = storymap.StoryData.model_validate({"title": "T", "places": [place], "steps": steps})  # valid
+    (tmp_path / "story.toml").write_text("", "utf-8")
+    found = [str(p) for p in story_notes(data, tmp_path)]
+    assert len(found) == 1 and found[0].endswith(
+        'story.toml: step "empty" (steps[0]) places: warning: the step shows no place and has no view: its map zooms '
+        "out to all of the story's places, each dimmed; list the places it is about in places, or give it a view"), found
+
+
 @pytest.mark.parametrize("view", [
     "view = { bounds = [[-180.0, -60.0], [180.0, 80.0]] }",  # the world
     "view = { center = [0.0, 20.0], zoom = 2 }",  # a world overview, centred on the Atlantic
@@ -739,12 +755,62 @@ CLOSE_QUOTE = 'a text has no closing quote: end it with " on the same line, or w
     ('token = "s3cr3t" x\n', "at line 1, column 18: something after the value on this line"),
     ('places = ["a" "b"]\n', "at line 1, column 15: a list that is not closed: separate its items with commas"),
     ('title = "x"\nnot a key\n', "at line 2, column 5: a line that is neither key = value nor a [table]"),
+    # A text of several lines closed with two quotes, not three, in the middle of the file: it ran on
+    # to the next step's opening quotes, and the parser stopped inside that step's correct text, 8
+    # lines further down (before: "invalid TOML at line 10 …: a line that is neither key = value nor
+    # a [table]", in the wrong step).
+    ('[[steps]]\nid = "a"\nnarrative = """\nOne.\n""\n\n[[steps]]\nid = "b"\nnarrative = """\nTwo words.\n"""\n',
+     'at line 3: the text of several lines that starts there (narrative = …) runs on to line 9, over the keys and '
+     '[tables] after it: its closing """ is missing or mistyped (the file cannot be read from line 10 on)'),
 ])
 def test_toml_syntax_errors_name_the_line_and_say_how_to_fix_them(story: Path, toml: str, expected: str):
     (story / "story.toml").write_text(toml, "utf-8")
     found = lines(story)
     assert len(found) == 1 and found[0].startswith(f"{STORY}: invalid TOML {expected}"), found
     assert "s3cr3t" not in found[0] and "Big" not in found[0]
+
+
+def test_a_text_of_several_lines_holding_toml_is_not_blamed_for_a_slip_further_down(story: Path):
+    """A narrative may quote a line that looks like TOML: a later slip, not right after it, is
+    still said where it is."""
+    (story / "story.toml").write_text('[[steps]]\nid = "a"\nnarrative = """\nwrite title = "x" here\n"""\n'
+                                      'title = "A"\n\nlang = de\n', "utf-8")
+    found = lines(story)
+    assert len(found) == 1 and found[0].startswith(f"{STORY}: invalid TOML at line 8, column 8: a value TOML cannot"), found
+
+
+def test_an_image_over_its_budget_is_named_at_its_own_step_when_an_earlier_step_is_broken(story: Path):
+    """A reporter with a bad date in one step and a heavy photo in a later one was sent to the step
+    before the photo's (the budget counted only the valid steps)."""
+    from PIL import Image
+    Image.effect_noise((900, 900), 90).convert("RGB").save(story / "heavy.png")
+    text = (story / "story.toml").read_text("utf-8")
+    text = text.replace('date = "2025-02-18"', 'date = "05/05/2024"', 1)  # (steps[1], first-talks)
+    at = text.index("[[steps]]", text.index('id = "jcet-training"'))  # (the step's end)
+    text = text[:at] + '[[steps.media]]\nsrc = "heavy.png"\nalt = "Noise"\n\n' + text[at:]
+    (story / "story.toml").write_text(text, "utf-8")
+    found = [line for line in lines(story) if "heavy.png" in line]
+    assert len(found) == 1 and 'step "jcet-training" (steps[2]) media[0].src' in found[0], found
+
+
+def test_a_place_listed_twice_in_a_step_is_an_error(story: Path):
+    text = (story / "story.toml").read_text("utf-8")
+    assert 'places = ["talks-jcet-2025"]' in text
+    (story / "story.toml").write_text(text.replace('places = ["talks-jcet-2025"]',
+                                                   'places = ["talks-jcet-2025", "talks-jcet-2025"]', 1), "utf-8")
+    assert lines(story) == [f'{STORY}: step "first-talks" (steps[1]) places[1]: \'talks-jcet-2025\' is listed twice '
+                            "(first as places[0]); a step lists each place once"]
+
+
+@pytest.mark.parametrize("bad, close", [("muçum", "mucum"), ("Mercado Público", "mercado-publico"),
+                                        ("São_Leopoldo", "sao-leopoldo")])
+def test_an_id_with_accents_capitals_or_spaces_gets_one_to_use(story: Path, bad: str, close: str):
+    doc = read(story)
+    feature(doc, "gatun-locks")["id"] = bad
+    write(story, doc)
+    found = [line for line in lines(story) if "not a valid id" in line]
+    assert found and found[0].endswith("no accents, capitals or spaces (1-64 characters, e.g. 'old-harbour'); "
+                                       f"did you mean {close!r}?"), found
 
 
 def test_one_geojson_file_alone(story: Path):

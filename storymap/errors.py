@@ -154,6 +154,13 @@ def validation_problems(error: ValidationError, model: Any = None) -> list[tuple
             close = did_you_mean(str(loc[-1]), known) if known else None
             message = (f"unknown field; did you mean {close!r}?" if close else
                        f"unknown field; expected one of {', '.join(known)}" if known else "unknown field")
+        elif err["type"] == "list_type" and isinstance(err.get("input"), dict):
+            # ([steps.media] with one pair of brackets: one table, where a list of them goes)
+            message = ("one table where a list of them goes: in story.toml each one's header takes two pairs of "
+                       "brackets (as in [[steps.media]], not [steps.media]); in JSON, put the object in [ ]")
+        elif err["type"] == "too_short" and err.get("input") in ([], ()):
+            least = (err.get("ctx") or {}).get("min_length", 1)
+            message = f"an empty list: give at least {least}"
         elif err["type"] not in ("value_error", "assertion_error") and "input" in err:
             message = f"{message} (got {short_repr(err['input'])})"
         for line in message.splitlines():

@@ -30,6 +30,7 @@ from xml.etree import ElementTree as ET
 
 from markupsafe import Markup
 
+from .errors import did_you_mean
 from .files import shown_path
 from .text import markdown_html
 
@@ -143,6 +144,19 @@ def _display(path: Path) -> str:
 
 # Reading -------------------------------------------------------------------------------------
 
+def _close_file(path: Path) -> str:
+    """``; did you mean 'media/river-level.png'?`` for a missing image whose folder holds one of a
+    close name (a dash for an underscore, another case, a letter off), else ``""``."""
+    try:
+        names = [p.name for p in path.parent.iterdir() if p.is_file()]
+    except OSError:
+        return ""
+    close = did_you_mean(path.name, names, cutoff=70)
+    if close is None:
+        close = next((name for name in names if name.casefold() == path.name.casefold()), None)
+    return f"; did you mean {_display(path.with_name(close))!r}?" if close else ""
+
+
 def read_image(path: Path) -> Prepared:
     """Read, check and prepare the image at ``path`` (cached while the file is unchanged).
 
@@ -155,7 +169,7 @@ def read_image(path: Path) -> Prepared:
     try:
         stat = path.stat()
     except FileNotFoundError:
-        raise MediaError(f"file not found: {_display(path)}") from None
+        raise MediaError(f"file not found: {_display(path)}{_close_file(path)}") from None
     except OSError as exc:
         raise MediaError(f"cannot read {_display(path)}: {exc.strerror or exc}") from None
     if not path.is_file():

@@ -144,8 +144,14 @@ def toml_message(text: str, error: Exception) -> str:
 def json_message(text: str, error: "json.JSONDecodeError") -> str:  # noqa: F821 (a name for readers)
     """A JSON syntax error as one problem line's message, with a hint for the usual slips."""
     before = text[:error.pos].rstrip()
+    at = text[error.pos:error.pos + 1]
     hint = None
-    if error.msg.startswith("Expecting property name") and before.endswith(","):
+    if at in "\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e" and at:
+        hint = ("a typographic quote (\u201c \u201d) where JSON needs a straight one (\"): a word processor or "
+                "an editor's smart quotes changed it; type the text in a plain-text editor")
+    elif before.endswith(",") and at == ",":
+        hint = "two commas in a row: remove one"
+    elif error.msg.startswith("Expecting property name") and before.endswith(","):
         hint = "a comma before } : remove the last comma of the object"
     elif error.msg == "Expecting value" and before.endswith(","):
         hint = "a comma before ] : remove the last comma of the list"

@@ -55,7 +55,10 @@ _URL_RE = re.compile(r"https?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*", re.
 
 def _check_url(value: str) -> str:
     if not _URL_RE.fullmatch(value):
-        raise ValueError(f"{short_repr(value)} is not an http(s) URL")
+        # (An address copied without its scheme, as browsers show it: www.example.org/page.)
+        bare = "://" not in value and _URL_RE.fullmatch("https://" + value) and "." in value.split("/")[0]
+        hint = f"; did you mean {'https://' + value!r}?" if bare else ""
+        raise ValueError(f"{short_repr(value)} is not an http(s) URL{hint}")
     return value
 
 
@@ -143,6 +146,23 @@ def color_error(value: Any) -> str:
     return f"{short_repr(value)} is not a CSS color{hint} (e.g. '#0072b2', 'teal', 'rgb(0, 114, 178)')"
 
 
+#: Colour words of other languages (Portuguese, Spanish, French, German, Italian) and the CSS name
+#: meant: a reporter writes the colour in their own language, and a browser draws an unknown one black.
+_COLOUR_WORDS = {
+    **dict.fromkeys(("azul", "bleu", "blau", "blu"), "blue"),
+    **dict.fromkeys(("vermelho", "rojo", "rouge", "rot", "rosso"), "red"),
+    **dict.fromkeys(("verde", "vert", "grün", "gruen"), "green"),
+    **dict.fromkeys(("amarelo", "amarillo", "jaune", "gelb", "giallo"), "yellow"),
+    **dict.fromkeys(("roxo", "morado", "lila", "viola"), "purple"),
+    **dict.fromkeys(("laranja", "naranja", "arancione"), "orange"),
+    **dict.fromkeys(("preto", "negro", "noir", "schwarz", "nero"), "black"),
+    **dict.fromkeys(("branco", "blanco", "blanc", "weiss", "weiß", "bianco"), "white"),
+    **dict.fromkeys(("cinza", "cinzento", "gris", "grau", "grigio"), "gray"),
+    **dict.fromkeys(("rosa", "rose"), "pink"),
+    **dict.fromkeys(("marrom", "castanho", "marrón", "marron", "braun", "marrone"), "brown"),
+}
+
+
 def _check_color(value: str) -> str:
     if is_css_color(value):
         return value
@@ -152,7 +172,7 @@ def _check_color(value: str) -> str:
         raise ValueError(f"{short_repr(value)} is not a CSS color (e.g. '#0072b2', 'teal', 'rgb(0, 114, 178)'); "
                          f"did you mean {'#' + value!r}?")
     if value.isalpha():
-        meant = did_you_mean(value.lower(), sorted(CSS_NAMES), cutoff=75)
+        meant = _COLOUR_WORDS.get(value.lower()) or did_you_mean(value.lower(), sorted(CSS_NAMES), cutoff=75)
         hint = f"; did you mean {meant!r}?" if meant else ""
         raise ValueError(f"{short_repr(value)} is not a CSS color: colour names are CSS's, in English ('blue', "
                          f"'teal', 'darkred'), or write '#0072b2' or 'rgb(0, 114, 178)'{hint}")

@@ -15,14 +15,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 import storymap
 from storymap import Place, StoryError
 from storymap.cli import main as cli
 from storymap.errors import field_path, validation_problems
 from storymap.load import MAX_FILE_BYTES, load_places, story_notes
+from storymap.media import MediaError, read_image
 from storymap.models import swapped_places, swapped_story
+from storymap.types import Color
 
 from .conftest import GEODATA
 
@@ -89,6 +91,12 @@ def test_invalid_json_names_line_and_column(story: Path):
      "at line 2, column 2: a comma missing between two items (or a quote inside a text, written \\\" in JSON) "
      "[Expecting ',' delimiter]"),
     ("", "at line 1, column 1: the file is empty or is not JSON: a places file is a GeoJSON FeatureCollection"),
+    # Two commas in a row (described before as "a comma before }", with no } there), and the curly
+    # quotes a word processor writes.
+    ('{"type": "FeatureCollection", "features": [1,, 2]}', "at line 1, column 46: two commas in a row: remove one"),
+    ('{"type": "FeatureCollection",, "features": []}', "at line 1, column 30: two commas in a row: remove one"),
+    ('{"type": \u201cFeatureCollection\u201d, "features": []}',
+     "at line 1, column 10: a typographic quote (\u201c \u201d) where JSON needs a straight one (\")"),
 ])
 def test_json_syntax_errors_say_how_to_fix_them(story: Path, text: str, expected: str):
     (story / "places.geojson").write_text(text, "utf-8")
@@ -811,6 +819,41 @@ def test_an_id_with_accents_capitals_or_spaces_gets_one_to_use(story: Path, bad:
     found = [line for line in lines(story) if "not a valid id" in line]
     assert found and found[0].endswith("no accents, capitals or spaces (1-64 characters, e.g. 'old-harbour'); "
                                        f"did you mean {close!r}?"), found
+
+
+def test_what_a_reporter_writes_for_a_list_a_colour_a_url_or_an_image_gets_the_fix(story: Path):
+    """Parser words ("Input should be a valid list", "List should have at least 1 item after
+    validation, not 0") said what a reporter could not act on; a colour in Portuguese, an address
+    without https:// and an image's name with a dash for an underscore got no suggestion."""
+    text = (story / "story.toml").read_text("utf-8")
+    at = text.index("[[steps]]", text.index('id = "jcet-training"'))
+    text = text[:at] + '[steps.media]\nsrc = "river-level.png"\nalt = "Level"\n\n' + text[at:]
+    (story / "story.toml").write_text(text, "utf-8")
+    doc = read(story)
+    feature(doc, "socsouth-hq")["properties"]["sources"] = []
+    feature(doc, "gatun-locks")["properties"]["sources"] = [{"title": "Site", "url": "www.example.org/locks"}]
+    write(story, doc)
+    found = lines(story)
+    has(found, f'{STORY}: step "jcet-training" (steps[2]) media: one table where a list of them goes: in story.toml '
+               "each one's header takes two pairs of brackets (as in [[steps.media]], not [steps.media]); in JSON, put "
+               "the object in [ ]")
+    has(found, f'{PLACES}: feature "socsouth-hq" (features[0]) properties.sources: an empty list: give at least 1')
+    has(found, f'{PLACES}: feature "gatun-locks" (features[8]) properties.sources[0].url: \'www.example.org/locks\' is '
+               "not an http(s) URL; did you mean 'https://www.example.org/locks'?")
+
+
+@pytest.mark.parametrize("word, meant", [("azul", "blue"), ("vermelho", "red"), ("Roxo", "purple"), ("grün", "green")])
+def test_a_colour_named_in_another_language_gets_the_css_name(word: str, meant: str):
+    with pytest.raises(ValidationError, match=rf"{word!r} is not a CSS color: .*; did you mean {meant!r}\?"):
+        TypeAdapter(Color).validate_python(word)
+
+
+def test_a_missing_image_gets_the_close_name_in_its_folder(tmp_path: Path):
+    (tmp_path / "river-level.png").write_bytes(b"")
+    with pytest.raises(MediaError, match=r"file not found: .*river_level\.png; did you mean '.*river-level\.png'\?"):
+        read_image(tmp_path / "river_level.png")
+    with pytest.raises(MediaError, match=r"file not found: .*nothing-like-it\.png$"):
+        read_image(tmp_path / "nothing-like-it.png")
 
 
 def test_one_geojson_file_alone(story: Path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import functools
 import re
 from typing import Any, NamedTuple, Optional
 
@@ -169,9 +170,33 @@ _SHORT_YEAR = re.compile(r"^(\d{3})(?:-(\d{2})(?:-(\d{2}))?)?$")  # 900, 900-05:
 # -0500, 0000 (no year 0), 500 BC, 44 BCE, 44 a.C., 44 a. C., 52 av. J.-C.
 _BEFORE_COMMON_ERA = re.compile(r"^(?:-\d+(?:-\d{1,2}){0,2}|0000(?:-\d{2}){0,2}|\d+\s*(?:B\.?C\.?(?:E\.?)?|a\.\s?C\.|"
                                 r"av\.\s?J\.-C\.))$", re.I)
-_MONTHS = {name.lower(): i for names in (calendar.month_name, calendar.month_abbr) for i, name in enumerate(names) if name}
-_MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?,?\s+(\d{4})$")       # May 2024
-_DAY_MONTH_YEAR = re.compile(r"^(?:(\d{1,2})\s+([A-Za-z]+)\.?|([A-Za-z]+)\.?\s+(\d{1,2}),?)\s+(\d{4})$")  # 13 May 2024, May 13, 2024
+_MONTH_YEAR = re.compile(r"^([^\W\d_]+)\.?,?\s+(\d{4})$")       # May 2024, maio 2024
+# 13 May 2024, May 13, 2024, 13. Mai 2024 (and "3 de maio de 2024", its "de"s taken out first)
+_DAY_MONTH_YEAR = re.compile(r"^(?:(\d{1,2})\.?\s+([^\W\d_]+)\.?|([^\W\d_]+)\.?\s+(\d{1,2}),?)\s+(\d{4})$")
+#: Languages whose month names a date written out is read in (CLDR's, through Babel): the ones
+#: reporters write dates in most, beside English.
+_MONTH_LANGUAGES = ("pt", "es", "fr", "de", "it", "nl", "ca")
+
+
+@functools.lru_cache(maxsize=1)
+def _months() -> dict[str, int]:
+    """Month names and abbreviations (lowercase, without their dot) → the month's number: English,
+    then :data:`_MONTH_LANGUAGES`' (a name two languages give different months is left out). Read
+    once, when a date written out is first met."""
+    from babel.dates import get_month_names
+
+    names = {name.lower(): i for table in (calendar.month_name, calendar.month_abbr) for i, name in enumerate(table) if name}
+    clash: set[str] = set()
+    for lang in _MONTH_LANGUAGES:
+        for width in ("wide", "abbreviated"):
+            for i, name in get_month_names(width, locale=lang).items():
+                key = name.lower().rstrip(".")
+                if names.setdefault(key, i) != i:
+                    clash.add(key)
+    return {name: i for name, i in names.items() if name not in clash}
+
+#: The words that join a date written out in Portuguese, Spanish, Catalan: "3 de maio de 2024".
+_JOINS = re.compile(r"\s+(?:de|del|d')\s+", re.I)
 
 
 def _iso(year: int, month: int, day: Optional[int] = None) -> str:
@@ -204,12 +229,12 @@ def _meant(text: str) -> str:
         candidate = _iso(int(match[1]), int(match[2] or 1), int(match[3]) if match[3] else None) and "0" + text
     elif match := _DECADE.match(text):
         return f"; a decade is a period: period = \"{match[1]}–{int(match[1]) + 9}\""
-    elif (match := _MONTH_YEAR.match(text)) and match[1].lower() in _MONTHS:
-        candidate = _iso(int(match[2]), _MONTHS[match[1].lower()])
-    elif match := _DAY_MONTH_YEAR.match(text):
+    elif (match := _MONTH_YEAR.match(_JOINS.sub(" ", text))) and match[1].lower() in _months():
+        candidate = _iso(int(match[2]), _months()[match[1].lower()])
+    elif match := _DAY_MONTH_YEAR.match(_JOINS.sub(" ", text)):
         day, name = (match[1], match[2]) if match[1] else (match[4], match[3])
-        if name.lower() in _MONTHS:
-            candidate = _iso(int(match[5]), _MONTHS[name.lower()], int(day))
+        if name.lower() in _months():
+            candidate = _iso(int(match[5]), _months()[name.lower()], int(day))
     return f"; did you mean {candidate!r}?" if candidate else ""
 
 

@@ -109,6 +109,15 @@ def test_a_period_whose_dates_hold_slashes_is_split_at_its_dash():
     ("May 2024", "'May 2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '2024-05'?"),
     ("13 May 2024", "'13 May 2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '2024-05-13'?"),
     ("13/05/2024", "'13/05/2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '2024-05-13'?"),
+    # Written out in the reporter's own language (before: no suggestion but for English).
+    ("3 de maio de 2024", "'3 de maio de 2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean "
+                          "'2024-05-03'?"),
+    ("maio de 2024", "'maio de 2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '2024-05'?"),
+    ("12 février 2025", "'12 février 2025' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean "
+                        "'2025-02-12'?"),
+    ("3. März 2024", "'3. März 2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '2024-03-03'?"),
+    ("1 de enero de 2020", "'1 de enero de 2020' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean "
+                           "'2020-01-01'?"),
     ("05/13/2024", "'05/13/2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; did you mean '2024-05-13'?"),
     ("03.05.2024", "'03.05.2024' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD; write 2024-05-03 for 3 May "
                    "2024, 2024-03-05 for March 5, 2024"),

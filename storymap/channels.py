@@ -1318,6 +1318,8 @@ def handout_html(story: Any, pictures: dict[str, bytes], *, lang: Optional[str] 
             "id": step.id,
             "number": i + 1,
             "title": step.title,
+            # (its date or period, as the page's timeline and the article write it)
+            "when": span_label(step.time.ends, lang) if step.time else None,
             "picture": "data:image/png;base64," + base64.b64encode(picture).decode("ascii") if picture else None,
             "description": _step_description(data, step, lang),
             "narrative_html": Markup(markdown_html(step.narrative)),

@@ -229,7 +229,9 @@ def validate(path: Path | None, debug: bool) -> None:
         story = _load(path, debug)
         warned = _notes(story, path)
         more = f"; {warned} warning{'s' if warned > 1 else ''}" if warned else ""
-        click.echo(f"{path}: valid ({len(story.steps)} steps, {len(story.data.places)} places{more})")
+        # (validate run inside the story's folder: its name, not ".")
+        shown = f"{path.resolve().name} ({path})" if path.name in ("", ".", "..") else path
+        click.echo(f"{shown}: valid ({len(story.steps)} steps, {len(story.data.places)} places{more})")
         return
     if path.suffix.lower() not in (".geojson", ".json"):
         raise click.BadParameter(f"expected a story folder, its {STORY_FILE} or a .geojson file, got {path}",

@@ -806,6 +806,21 @@ def test_the_handout_is_in_the_language_asked_for(tmp_path: Path):
     assert not (tmp_path / "out").exists()
 
 
+def test_the_handout_dates_each_dated_step_as_the_page_does():
+    """The page's timeline and its article date each dated step; the PDF handout left the dates out."""
+    from storymap.channels import handout_html
+
+    story = storymap.load(GEODATA)
+    for lang in ("en", "es"):
+        page = handout_html(story, {}, lang=lang)
+        for step in story.steps:
+            when = f'<p class="when">{span_label(step.time.ends, lang)}</p>' if step.time else None
+            section = page[page.index(f'<section id="step-{step.id}">'):]
+            section = section[:section.index("</section>")]
+            assert (when in section) if when else ('class="when"' not in section), (lang, step.id)
+    assert '<p class="when">Feb 18, 2025</p>' in handout_html(story, {})
+
+
 @pytest.mark.browser
 def test_a_handout_of_forty_steps_never_ends_a_page_on_the_places_heading(tmp_path: Path, browser):
     """In the handout, a step's "Places and sources" fell at a page's foot, its list on the next

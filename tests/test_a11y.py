@@ -110,10 +110,12 @@ def test_tab_order_focus_ring_and_skip_link(pages, make_page):
     for f in seen:
         if f["tag"] in ("A", "BUTTON", "SUMMARY") or f["cls"].startswith("storymap-map"):
             assert f["outline"], f"no visible focus ring on {f}"
-    # The skip link passes the map: focus lands on the current step's heading.
+    # The skip link passes the map: focus lands on the current step's heading, with its ring (it
+    # had none: a sighted reader on the keyboard lost the focus there).
     run.page.focus(".storymap-skip")
     run.page.keyboard.press("Enter")
     assert run.js("() => document.activeElement.classList.contains('storymap-step-title')")
+    assert run.js("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
     assert run.js("() => document.activeElement.closest('.storymap-step').dataset.step") == STEP_IDS[0]
     assert run.errors == []
 

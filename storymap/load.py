@@ -465,7 +465,8 @@ def _story_problems(exc: ValidationError, meta: dict[str, Any], origins: list[_O
     return out
 
 
-def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[Sequence[str]] = None) -> list[Problem]:
+def story_notes(data: StoryData, folder: str | os.PathLike[str] | None,
+                only: Optional[Sequence[str]] = None) -> list[Problem]:
     """What a writer should know about a valid story that still builds: each of its languages that
     has no interface catalogue (its page's controls are in English) or that CLDR does not know (its
     dates stay ISO), places that may all be swapped (see :func:`storymap.models.swapped_story`) and
@@ -476,9 +477,10 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
     from .i18n import language_notes, own_interface, page_languages
     from .models import places_past_the_map, steps_without_places, swapped_story, swapped_views, views_missing_places
 
-    root = story_folder(folder)
+    # (A story made in Python has no folder: its lines name story.toml and places.geojson.)
+    root = story_folder(folder) if folder is not None else Path()
     files = {}
-    for path in sorted(root.glob("story.*.toml")):
+    for path in sorted(root.glob("story.*.toml")) if folder is not None else ():
         try:
             tag = translation_file_lang(path.name)
         except ValueError:
@@ -495,7 +497,7 @@ def story_notes(data: StoryData, folder: str | os.PathLike[str], only: Optional[
                 out.append(Problem(_display(root / STORY_FILE), f"warning: {note}", field="lang"))
             else:
                 out.append(Problem(files.get(lang, _display(root / STORY_FILE)), f"warning: {note}"))
-    geojson = sorted(root.glob("*.geojson"))
+    geojson = sorted(root.glob("*.geojson")) if folder is not None else [root / "places.geojson"]
     places_file = _display(geojson[0]) if len(geojson) == 1 else _display(root / "*.geojson")
     if only is None or data.lang.lower() in wanted:  # (once, with the story's own language)
         swapped = swapped_story(data.places)

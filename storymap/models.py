@@ -40,7 +40,7 @@ from .types import GENERIC_FONTS, Color, FontStack, HttpUrl, stack_families, Ide
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
-    "duplicate_ids", "unknown_places", "swapped_places", "swapped_views", "views_missing_places", "steps_without_places", "places_past_the_map", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
+    "duplicate_ids", "unknown_places", "swapped_places", "swapped_views", "views_missing_places", "steps_without_places", "swapped_layer", "places_past_the_map", "GEOMETRY_TYPES", "Loc", "PlaceCollection",
     "check_places", "resolve_kinds", "Media", "MediaBudget", "TileTemplate", "Theme", "THEME_DEFAULTS", "contrast",
 ]
 
@@ -1225,6 +1225,35 @@ def swapped_story(places: Sequence[Place]) -> Optional[str]:
             f"swapped, they would lie around longitude {my:.4g}, latitude {mx:.4g}: GeoJSON positions are "
             "[longitude, latitude] (a file saved as [latitude, longitude] needs its two numbers exchanged); "
             "if the places are meant to be there, leave it")
+
+
+def swapped_layer(geometries: Any, places: Sequence[Place]) -> Optional[tuple[bool, str]]:
+    """Whether a layer's geodata looks given as [latitude, longitude]: its features, taken together
+    (the median of the middles of up to ~200 of them), compared with the story's places as a view is
+    (see :func:`swapped_views`). ``(where it lies is implausible, the message)``, or None. A layer
+    legitimately elsewhere (the world, a region beyond the story) lies no closer swapped."""
+    geometries = np.asarray(geometries, dtype=object)
+    geometries = geometries[~(shapely.is_missing(geometries) | shapely.is_empty(geometries))]
+    if not places or not len(geometries):
+        return None
+    bounds = shapely.bounds(geometries[_sample(len(geometries))])
+    x = float(np.median(((bounds[:, 0] + bounds[:, 2]) / 2 + 180.0) % 360.0 - 180.0))
+    y = float(np.median((bounds[:, 1] + bounds[:, 3]) / 2))
+    if abs(x) > 90.0:
+        return None  # swapped, its longitude would be no latitude
+    lon, lat = _positions(places)
+    sample = _sample(len(lon))
+    lon, lat = lon[sample], lat[sample]
+    point = np.array([x]), np.array([y])
+    now, swapped = _median_km(*point, lon, lat), _median_km(point[1], point[0], lon, lat)
+    typical = max(float(np.median(_spread(lon, lat))), _FAR_KM) if len(lon) > 1 else _FAR_KM
+    for _, implausible, among in _looks_swapped(*point, now, swapped, typical, np.array([bool(_polar(lat).any())])):
+        return implausible, _swap_message(
+            "the layer's features lie", x, y, implausible, "the story's places" if len(lon) > 1 else "the story's place",
+            float(np.median(lon)), float(np.median(lat)), now[0], among, swapped[0],
+            "geodata is [longitude, latitude] (x, y): a table read with points_from_xy(df.lat, df.lon) needs "
+            "points_from_xy(df.lon, df.lat)", at="around", one=len(lon) == 1)
+    return None
 
 
 def swapped_views(steps: Sequence[Step], places: Sequence[Place], *, certain: bool = True) -> list[Finding]:

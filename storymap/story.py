@@ -31,7 +31,7 @@ from .inert import FRAMED_POPUP, framed_popups, needed_links, reachable
 from .security import blocked
 from .layers import CHOROPLETH, DataLayer, Overlay, make_overlay, texts_by_language
 from .load import load_data, story_notes
-from .models import Step, StoryData
+from .models import Step, StoryData, swapped_layer
 from .places import place_records
 from .render import StoryFoliumMap, remote_links, render_page
 from .steps import insert_step
@@ -176,6 +176,11 @@ class Story:
         self.map: folium.Map = StoryFoliumMap(location=[0.0, 0.0], zoom_start=5)
         self._overlays: dict[str, Overlay] = {}
         self._asset_folders: list[Path] = []
+        # What storymap.load() warned of (the lines storymap validate prints), and its folder: a
+        # page made later warns of what changed since, once each.
+        self._folder: Optional[Path] = None
+        self._told: set[str] = set()
+        self._noted: Optional[StoryData] = None  # (the data they were found in: unchanged, not looked at again)
 
     # Reading -------------------------------------------------------------------------------
     @property
@@ -494,6 +499,16 @@ class Story:
             missing = [url for _, url in links if store.find(url) is None]
             if missing:
                 raise StoryError(store.problems(missing, where=f"layer {overlay.name!r}"))
+        if isinstance(overlay.element, DataLayer):
+            # (A table of lat and lon columns read the wrong way round lies, as a whole, where the
+            # story is not: in the Antarctic for the Americas, an error; elsewhere, a warning.)
+            swapped = swapped_layer(overlay.element.frame.geometry.values, self.data.places)
+            if swapped and swapped[0]:
+                raise StoryError([Problem("add_layer()", swapped[1], where=f"layer {overlay.name!r}")])
+            if swapped:
+                message = swapped[1].replace("coordinates look swapped", "coordinates may be swapped", 1)
+                warnings.warn(f"layer {overlay.name!r}: {message}; if the layer is meant to be there, leave it",
+                              UserWarning, stacklevel=2)
         if framed_popups(overlay.element):
             warnings.warn(f"layer {overlay.name!r}: {FRAMED_POPUP}", UserWarning, stacklevel=2)
         if overlay.time is not None:
@@ -775,12 +790,26 @@ class Story:
                           f"{child.get_name()}) is not in the story page, which storymap builds itself: put HTML on "
                           "the map in a folium.Marker with a folium.DivIcon or in a folium.Popup, text in the steps, "
                           "and a script in a branca MacroElement on story.map", UserWarning, stacklevel=3)
+        self._warn_notes(stacklevel=4)
         folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
         with paused_gc():  # thousands of places: see storymap.bulk
             return render_page(data, self.map, overlays=list(self._overlays.values()),
                                basemap=story_basemap(data, lang), fragment=fragment, layout=layout,
                                asset_store=AssetStore(folders, call="save() or to_html()"), lang=lang,
                                own_lang=self.data.lang, page_name=page_name)
+
+    def _warn_notes(self, stacklevel: int) -> None:
+        """The warnings storymap validate would print for the story as it is now (a step emptied or
+        added from Python without places, a view that shows none of its step's places, …), each
+        once: storymap.load() warned of the story's own already."""
+        if self._noted is self.data:
+            return
+        self._noted = self.data
+        for note in story_notes(self.data, self._folder):
+            text = str(note)
+            if text not in self._told:
+                self._told.add(text)
+                warnings.warn(text, UserWarning, stacklevel=stacklevel)
 
     def _only(self, languages: Sequence[str], lang: str | None) -> tuple[StoryData, str]:
         """The story holding only ``languages`` (its own texts in the first when its own is not
@@ -872,8 +901,8 @@ def load(folder: str | os.PathLike[str]) -> Story:
         Listing every problem found, each naming file, object and field.
     """
     story = Story(load_data(folder))
-    for note in story_notes(story.data, folder):
-        warnings.warn(str(note), UserWarning, stacklevel=2)
+    story._folder = Path(folder)
+    story._warn_notes(stacklevel=3)
     return story
 
 

@@ -132,6 +132,24 @@ def test_layers_are_drawn_in_the_storys_longitude_frame(tmp_path):
     assert [p["bounds"] for p in found] == [[[60, 160], [70, 191]], [[65, -175], [66, 176]]]
 
 
+def test_a_layer_read_as_lat_lon_is_refused_and_a_far_layer_is_not(story, recwarn):
+    """A table's lat and lon columns given to points_from_xy the wrong way round drew the layer in
+    the Antarctic, far from the story, without a word (add_place refuses the same mistake)."""
+    table = pd.DataFrame({"lat": [8.97, 9.35, 7.9, 8.4], "lon": [-79.53, -79.9, -78.3, -82.4]})
+    swapped = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table.lat, table.lon), crs=4326)
+    with pytest.raises(StoryError, match=r"^add_layer\(\): layer 'Ports': coordinates look swapped: the layer's "
+                                         r"features lie around longitude 8\.\d+, latitude -79\.\d+, in the Antarctic, "
+                                         r".*points_from_xy\(df\.lon, df\.lat\)$"):
+        story.add_layer(swapped, "Ports")
+    assert "Ports" not in story.layers
+    story.add_layer(gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table.lon, table.lat), crs=4326), "Ports")
+    # Far from the story and no nearer swapped: the world, another continent.
+    world = gpd.GeoDataFrame({"name": ["Pacific", "Asia"]}, crs=4326,
+                             geometry=[shapely.box(-179, -60, 179, 75), shapely.Point(100.5, 13.75)])
+    story.add_layer(world, "World").add_layer(world.iloc[[1]], "Bangkok")
+    assert not [w for w in recwarn.list if "swapped" in str(w.message)]
+
+
 def test_geoseries_and_naive_lonlat_frame(story):
     naive = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=gpd.points_from_xy([-79.5, -80.0], [9.0, 8.5]))
     assert naive.crs is None

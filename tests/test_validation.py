@@ -607,6 +607,33 @@ def test_a_step_with_no_place_and_no_view_is_a_warning(tmp_path: Path):
         "out to all of the story's places, each dimmed; list the places it is about in places, or give it a view"), found
 
 
+def test_a_page_made_in_python_warns_of_what_validate_would_once(tmp_path: Path):
+    """A Python user who emptied a step or pointed a view at Paris saw nothing at save(): the
+    warnings came from storymap.load() and storymap validate only. What load() warned of is not
+    said again."""
+    with warnings.catch_warnings(record=True) as told:
+        warnings.simplefilter("always")
+        story = storymap.load(GEODATA)
+        loaded = [str(w.message) for w in told]
+        story.add_step(id="empty", title="Empty", places=[])
+        story.steps[1].view = {"center": [2.35, 48.85], "zoom": 10}
+        story.save(tmp_path / "a.html")
+        story.to_html()  # (nothing new: not again)
+    later = [str(w.message) for w in told][len(loaded):]
+    assert len(later) == 2, later
+    assert later[0].startswith('geodata/story.toml: step "first-talks" (steps[1]) view.center: warning: the view shows '
+                               "none of the step's places")
+    assert later[1].startswith('geodata/story.toml: step "empty" (steps[11]) places: warning: the step shows no place')
+    assert all(w.filename == __file__ for w in told[len(loaded):])  # (the caller's line)
+    # A story made in Python alone names the files it would have.
+    with warnings.catch_warnings(record=True) as told:
+        warnings.simplefilter("always")
+        place = {"id": "a", "name": "A", "annotation": "a", "sources": [{"title": "s", "url": "https://example.org"}],
+                 "geometry": {"type": "Point", "coordinates": [-51.2, -30.0]}}
+        storymap.Story({"title": "T", "places": [place], "steps": [{"id": "x", "title": "X", "places": []}]}).to_html()
+    assert [str(w.message) for w in told][-1].startswith('story.toml: step "x" (steps[0]) places: warning:')
+
+
 @pytest.mark.parametrize("view", [
     "view = { bounds = [[-180.0, -60.0], [180.0, 80.0]] }",  # the world
     "view = { center = [0.0, 20.0], zoom = 2 }",  # a world overview, centred on the Atlantic

@@ -26,8 +26,18 @@ MIN_HEIGHT, MAX_HEIGHT = 320, 4000
 # The frame is sized by its width and height attributes and styled from the script, through the
 # CSSOM: a host whose Content-Security-Policy forbids inline style attributes (no 'unsafe-inline')
 # blocked the snippet's style attribute, and the frame fell back to 300 px wide with a border.
+# The frame is the snippet's iframe before the script, also where a CMS put something between them
+# (a <br>, the iframe or the script wrapped in a <p> of its own): the frame stayed 640 px tall.
 _PARENT_SCRIPT = """<script>
-(function (frame) {
+(function (script) {
+  var frame = null, node = script;
+  for (var n = 0; node && !frame && n < 8; n++) {
+    var before = node.previousElementSibling;
+    if (!before) { node = node.parentElement; continue; }
+    node = before;
+    var found = node.matches("iframe[data-storymap-frame]") ? [node] : node.querySelectorAll("iframe[data-storymap-frame]");
+    frame = found.length ? found[found.length - 1] : null;
+  }
   if (!frame) return;
   frame.style.display = "block";
   frame.style.border = "0";
@@ -40,7 +50,7 @@ _PARENT_SCRIPT = """<script>
       frame.style.height = Math.round(Math.min(%(max)d, Math.max(%(min)d, data.height))) + "px";
     }
   });
-})(document.currentScript && document.currentScript.previousElementSibling);
+})(document.currentScript);
 </script>""" % {"min": MIN_HEIGHT, "max": MAX_HEIGHT}
 
 

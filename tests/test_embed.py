@@ -433,6 +433,24 @@ def _frame_story(run):
     return frame, run.page.frames[1]
 
 
+@pytest.mark.parametrize("mangle", ["br", "p-around-each"])
+def test_the_iframe_snippet_finds_its_frame_where_a_cms_put_something_between(pages: Path, make_page, mangle: str):
+    """A CMS's auto-paragraphs put a <br> between the snippet's iframe and its script, or each in a
+    <p> of its own: the script took the <br> for the frame, and the frame stayed 640 px tall, with
+    a border, never sized by the story."""
+    iframe, script = storymap.embed_snippet("index.html", title="Story").replace(' loading="lazy"', "").split("\n", 1)
+    snippet = f"{iframe}<br>{script}" if mangle == "br" else f"<p>{iframe}</p><p>{script}</p>"
+    (pages / f"cms-{mangle}.html").write_text(HOST.format(snippet, ""), "utf-8")
+    run = make_page((1100, 800))
+    run.page.goto((pages / f"cms-{mangle}.html").as_uri())
+    run.page.frames[1].wait_for_function(READY)
+    story = run.page.frames[1].evaluate("document.querySelector('[data-storymap]').getBoundingClientRect().height")
+    run.page.wait_for_function("""(h) => { const f = document.querySelector('iframe[data-storymap-frame]');
+      return Math.abs(f.getBoundingClientRect().height - h) <= 2 && getComputedStyle(f).borderTopStyle === 'none'; }""",
+                               arg=story)
+    assert story != 640 and run.errors == []
+
+
 def test_iframe_height_follows_the_story_and_goto_moves_it(pages: Path, make_page):
     run = make_page((1100, 800))
     run.page.goto((pages / "frame-host.html").as_uri())
@@ -597,6 +615,55 @@ def test_a_scroll_storys_map_sticks_below_the_hosts_sticky_header(pages: Path, m
           .closest('.leaflet-control-zoom-in'); }""")
         assert zoom, viewport
         assert run.errors == [] and run.outside == []
+
+
+def test_a_scroll_storys_steps_land_below_the_hosts_sticky_header_and_its_map(pages: Path, make_page):
+    """With --storymap-top, a step linked to (#the-canal) or shown by goTo() landed with its heading
+    under the host's header (its top at 16 px), and on a phone under the map (the map's bottom,
+    pushed down by the header, passed the 60% line: the reader saw the step's end)."""
+    for viewport in ((1280, 800), (390, 844)):
+        run = make_page(viewport, reduced_motion="reduce")
+        run.page.goto((pages / "long-scroll-article.html").as_uri() + "#the-canal")
+        run.page.wait_for_function(READY)
+        for step in ("the-canal", "belt-and-road", "overview"):
+            if step != "the-canal":
+                run.js(f"() => void document.querySelector('[data-storymap]').storymap.goTo('{step}')")
+            run.js(FRAMES)
+            seen = run.js(f"""() => {{ const root = document.querySelector('[data-storymap]');
+              const h = root.querySelector('.storymap-step[data-step="{step}"] .storymap-step-title').getBoundingClientRect();
+              const map = root.querySelector('.storymap-map').getBoundingClientRect();
+              return {{index: root.storymap.index, top: h.top, bottom: h.bottom, mapBottom: map.bottom,
+                       phone: innerWidth <= 640}}; }}""")
+            assert seen["index"] == STEP_IDS.index(step), (viewport, step, seen)
+            clear = seen["mapBottom"] if seen["phone"] else 64
+            assert clear <= seen["top"] and seen["bottom"] <= viewport[1], (viewport, step, seen)
+        assert run.errors == [] and run.outside == []
+
+
+def test_a_fragments_text_hands_the_scroll_on_to_the_article_and_prints_whole(pages: Path, make_page, tmp_path: Path):
+    """The wheel over the story's text scrolled the text to its end and stopped there: the article
+    did not move ("an embedded story does not take the article's scrolling"). And a host's
+    [hidden] {display: none !important} (Bootstrap's) printed the current step alone."""
+    html = (pages / "long-article.html").read_text("utf-8").replace(
+        "</style>", "[hidden] {{ display: none !important; }}</style>".replace("{{", "{").replace("}}", "}"))
+    (tmp_path / "bootstrap-host.html").write_text(html, "utf-8")
+    run = make_page((1280, 800))
+    run.page.goto((tmp_path / "bootstrap-host.html").as_uri() + "#the-canal")
+    run.page.wait_for_function(READY)
+    box = run.js("() => document.querySelector('[data-storymap] .storymap-steps').getBoundingClientRect().toJSON()")
+    run.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    before = run.js("() => scrollY")
+    for _ in range(40):
+        run.page.mouse.wheel(0, 400)
+    run.page.wait_for_function(f"() => scrollY > {before} + 300")
+    run.page.emulate_media(media="print")
+    try:
+        shown = run.js("""() => [...document.querySelectorAll('[data-storymap] .storymap-step')]
+          .filter((s) => getComputedStyle(s).display !== 'none').length""")
+    finally:
+        run.page.emulate_media(media="screen")
+    assert shown == len(STEP_IDS)
+    assert run.errors == [] and run.outside == []
 
 
 def test_scroll_layout_deep_link_and_api_scroll(pages: Path, make_page):

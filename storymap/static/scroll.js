@@ -26,10 +26,20 @@
 
     // Scroll layout: a step becomes current when its section crosses a line across the window the
     // story is in: the middle, or on a narrow screen a little below where the map above the text
-    // ends (55%), so that the section's heading shows below the map. (At 55% a step shown by
-    // Next sat 24 px up, its heading half under the map.)
+    // ends (55%, below a host's sticky header: --storymap-top), so that the section's heading shows
+    // below the map. (At 55% a step shown by Next sat 24 px up, its heading half under the map; with
+    // a header of 64 px the map's bottom passed 60% and a step linked to showed its end.)
     _line: function () {
-      return this.root.clientWidth <= 640 ? 0.6 : 0.5;
+      if (this.root.clientWidth > 640) {
+        return 0.5;
+      }
+      var map = this.map.getContainer();
+      return Math.min(0.9, Math.max(0.6, (this._top() + map.offsetHeight + 42) / (window.innerHeight || 1)));
+    },
+
+    // How far down the window the map sticks: a host's sticky header's height (--storymap-top).
+    _top: function () {
+      return parseFloat(getComputedStyle(this.map.getContainer()).top) || 0;
     },
 
     _watchScroll: function () {
@@ -63,9 +73,9 @@
       }
       // Where the section's top should land: a short section is centred on the line, a long one
       // starts near the top of the text area (just above the line when the map sits above the
-      // text, as on phones).
-      var mapBottom = this.map.getContainer().getBoundingClientRect().bottom;
-      var textTop = mapBottom <= middle + 1 ? middle - 24 : 16;
+      // text, as on phones; below a host's sticky header). (Told by the layout, not by where the
+      // map is: a story far down the page, its map not stuck yet, is scrolled to as well.)
+      var textTop = this.root.clientWidth <= 640 ? middle - 24 : this._top() + 16;
       var top = Math.min(Math.max(textTop, middle - rect.height / 2), middle - 1);
       window.scrollBy(0, rect.top - top);
     },

@@ -333,7 +333,10 @@ def place_ticks(ticks: Sequence[Sequence[float]], languages: Sequence[str]) -> l
     for i in ([0, last] + list(range(1, last)) if last > 0 else [0] if written else []):
         at, labels = written[i]
         width, x = max(map(_text_width, labels)) + 6, at * RAMP_WIDTH
-        box = (x, x + width) if at <= 0.01 else (x - width, x) if at >= 0.99 else (x - width / 2, x + width / 2)
+        # (The first and the last label anchored as far along themselves as their tick is along the
+        # bar, as the page draws them: they never run past the bar's ends, wherever their ticks; the
+        # others centred on theirs.)
+        box = (x - at * width, x + (1 - at) * width) if i in (0, last) else (x - width / 2, x + width / 2)
         if i in (0, last) or all(box[1] <= a or box[0] >= b for a, b in placed):
             placed.append(box)
             tick: list[Any] = [round(at, 4), labels[0]]

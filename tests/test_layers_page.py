@@ -461,6 +461,27 @@ def test_coloured_legend_passes_axe(coloured_page: Path, make_page, viewport):
     assert run.errors == []
 
 
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_a_colour_bar_and_its_values_stay_inside_the_legend(tmp_path: Path, make_page, viewport):
+    """A layer's key was indented by a margin beside a width of 100%: on a phone its colour bar ran
+    26 px past the legend and the screen, and its top value ("112") with it."""
+    rng = np.random.default_rng(1)
+    points = gpd.GeoDataFrame({"value": rng.normal(50, 20, 300)}, crs=4326,
+                              geometry=gpd.points_from_xy(rng.uniform(-83, -77, 300), rng.uniform(7.2, 9.6, 300)))
+    story = storymap.load(GEODATA)
+    story.add_layer(points, "Incidents", column="value", cmap="plasma")
+    run = make_page(viewport).open(story.save(tmp_path / "ramp.html"), STEPS[0])
+    run.js(f"() => {{ {ROOT_JS}.querySelector('.storymap-legend').open = true; }}")
+    boxes = run.js(f"""() => {{ const r = (e) => e.getBoundingClientRect().toJSON(), root = {ROOT_JS};
+      return {{legend: r(root.querySelector('.storymap-legend')),
+               parts: [...root.querySelectorAll('.storymap-legend-ramp, .storymap-legend-tick')].map(r)}}; }}""")
+    assert len(boxes["parts"]) >= 3
+    for part in boxes["parts"]:
+        assert boxes["legend"]["left"] <= part["left"] and part["right"] <= boxes["legend"]["right"] - 4, boxes
+        assert part["right"] <= viewport[0]
+    assert run.errors == []
+
+
 def test_only_the_topmost_layer_answers_the_pointer(tmp_path: Path, browser):
     """A point of one layer over an area of another, both with tooltips, popups and highlights:
     the pointer over the point shows the point's tooltip alone and lights the point alone (both

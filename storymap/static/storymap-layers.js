@@ -1087,8 +1087,10 @@
       label.style.whiteSpace = 'nowrap';
       label.style.fontSize = 'calc(.75 * var(--storymap-rem, 1rem))';  // (a fragment's rem: fragment.css)
       label.style.left = percent(tick[0]);
-      label.style.transform = 'translateX(' + (i === 0 && tick[0] <= 0.01 ? '0' :
-        i === list.length - 1 && tick[0] >= 0.99 ? '-100%' : '-50%') + ')';
+      // (The first and the last anchored as far along themselves as their tick is along the bar:
+      // they never run past its ends, wherever their ticks; "112" at 95% of the bar, centred on its
+      // tick, ran out of a phone's legend and off the screen. The others centred on theirs.)
+      label.style.transform = 'translateX(-' + (i === 0 || i === list.length - 1 ? percent(tick[0]) : '50%') + ')';
     });
   }
 
@@ -1117,8 +1119,12 @@
   // The key to a layer coloured by a column: its caption, then a colour bar or rows.
   function key(item, parent, legend) {
     var k = item.key, box = create('div', 'storymap-legend-key', null, parent);
+    // (The row's width, indented inside it: a margin beside a basis of 100% ran 26 px past the
+    // legend, on a phone past the screen, and the colour bar's last value with it.)
     box.style.flexBasis = '100%';
-    box.style.marginLeft = '26px';
+    box.style.minWidth = '0';
+    box.style.boxSizing = 'border-box';
+    box.style.paddingInlineStart = '26px';
     if (k.caption) {  // (a text, or a text in each of the page's languages)
       var caption = create('div', 'storymap-legend-caption', null, box);
       caption.style.fontWeight = '600';

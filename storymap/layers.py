@@ -720,12 +720,36 @@ def _first(element: Element, test: Callable[[Element], bool]) -> Optional[Elemen
     return None
 
 
+def _geojson_style(element: "folium.GeoJson") -> dict[str, Any]:
+    """A folium.GeoJson's first feature as it is drawn: its marker's options (a ``marker`` of its
+    own), then what its ``style_function`` gives that feature (folium's default gives nothing)."""
+    options: dict[str, Any] = {}
+    marker = getattr(element, "marker", None)
+    if isinstance(getattr(marker, "options", None), dict):
+        options.update(marker.options)
+    data = getattr(element, "data", None)
+    features = data.get("features") if isinstance(data, dict) else None
+    if callable(getattr(element, "style_function", None)) and isinstance(features, list) and features:
+        try:
+            given = element.style_function(features[0])
+        except Exception:  # noqa: BLE001 - the user's function: the legend falls back, the page is folium's
+            given = None
+        if isinstance(given, dict):
+            options.update(given)
+    return options
+
+
 def _element_style(element: Element) -> dict[str, Any]:
     """The legend's style for a folium element: its own path options, else those of the first
-    vector shape in it (a group of CircleMarkers is drawn in theirs)."""
+    vector shape in it (a group of CircleMarkers is drawn in theirs); for a folium.GeoJson, its
+    first feature's (its style_function's: the swatch was the layer's default colour while the map
+    drew the lines green)."""
     shape = _first(element, lambda e: isinstance(getattr(e, "options", None), dict) and any(
         e.options.get(k) is not None for k in ("color", "fillColor")))
     options = shape.options if shape is not None else {}
+    geojson = _first(element, lambda e: isinstance(e, folium.GeoJson))
+    if geojson is not None and (shape is None or _first(geojson, lambda e: e is shape) is not None):
+        options = {**options, **_geojson_style(geojson)}
     picked = {k: options[k] for k in ("color", "weight", "opacity", "fillColor", "fillOpacity", "dashArray")
               if options.get(k) is not None}
     try:

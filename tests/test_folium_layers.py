@@ -593,6 +593,24 @@ def test_a_layer_of_markers_is_keyed_by_its_markers_and_a_group_of_shapes_by_the
     assert marker_js in story.to_html() and marker_js not in storymap.load(GEODATA).to_html()
 
 
+def test_a_geojson_layer_is_keyed_in_the_colours_its_style_function_draws():
+    """A folium.GeoJson drawn green by its style_function had a teal swatch (the layer's default),
+    and one of circles filled red by its style_function an orange one (its CircleMarker's): the
+    legend now shows the first feature as drawn."""
+    lines = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"route": r}, "geometry": {"type": "LineString", "coordinates": c}}
+        for r, c in (("A", [[-80, 8], [-79, 9]]), ("B", [[-82, 8.5], [-78, 8.8]]))]}
+    points = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"v": 1}, "geometry": {"type": "Point", "coordinates": [-80, 8]}}]}
+    story = storymap.load(GEODATA)
+    story.add_layer(folium.GeoJson(lines, style_function=lambda f: {"color": "green", "weight": 6}), "Routes")
+    story.add_layer(folium.GeoJson(points, marker=folium.CircleMarker(fill_color="orange", color="black"),
+                                   style_function=lambda f: {"fillColor": "red"}), "Circles")
+    config = {name: story._overlays[name].config for name in story.layers}
+    assert config["Routes"]["style"] == {"color": "green", "weight": 6}
+    assert config["Circles"]["style"]["fillColor"] == "red" and config["Circles"]["style"]["color"] == "black"
+
+
 @pytest.mark.browser
 def test_a_heatmap_with_a_colour_that_is_no_colour_is_refused():
     """Leaflet.heat stopped the page on it ("could not be parsed as a color"): add_layer says so."""

@@ -9,6 +9,7 @@ when there is none.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import math
 import re
@@ -18,6 +19,7 @@ from typing import Any, Iterable
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 import shapely.geometry
 
@@ -49,6 +51,14 @@ def _plain(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if value is pd.NaT:
+        return None  # (a missing date: no "NaT" on a card)
+    if isinstance(value, (pd.Timestamp, _dt.datetime)):
+        # (A day, as a table's date column holds one, is the day: "2024-05-12", not its midnight
+        # "2024-05-12T00:00:00" on the place's card; a time of day keeps its hours and minutes.)
+        if value.tzinfo is None and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, np.ndarray):

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -323,6 +324,18 @@ def test_add_place_from_a_geometry_a_feature_and_a_frame():
                              geometry=gpd.points_from_xy([37.6, 13.4, 139.7, 0], [55.7, 52.5, 35.7, 0]), crs=4326)
     story.add_place(world, kind="port", sources=SOURCE)
     assert [p.id for p in story.data.places][-4:] == ["moskva", "strasse", "dongjingtawa", "place"]
+
+
+def test_add_place_writes_a_date_column_as_days_not_midnights():
+    """A table's date column came onto the place's card as "2024-05-12T00:00:00"; a missing date
+    as "NaT"."""
+    story = storymap.load(PORTS)
+    frame = gpd.GeoDataFrame({"name": ["A", "B", "C"], "annotation": ["a."] * 3,
+                              "date": pd.to_datetime(["2024-05-12 00:00", "2024-05-12 14:30", None])},
+                             geometry=gpd.points_from_xy([103.7, 103.8, 103.9], [1.2, 1.25, 1.3]), crs=4326)
+    story.add_place(frame, kind="port", sources=SOURCE)
+    assert [p.properties.date for p in story.data.places[-3:]] == ["2024-05-12", "2024-05-12 14:30", None]
+    assert "2024-05-12T00:00" not in story.to_html()
 
 
 def test_add_place_from_a_csv_says_it_has_no_geometry_and_how_to_give_one(tmp_path: Path):

@@ -26,7 +26,7 @@ from .context import framed_places
 from .files import check_output, write_atomic
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
 from .i18n import match_language, page_languages
-from .translations import localize
+from .translations import StepText, localize
 from .inert import FRAMED_POPUP, framed_popups, needed_links, reachable
 from .security import blocked
 from .layers import CHOROPLETH, DataLayer, Overlay, make_overlay, texts_by_language
@@ -689,7 +689,10 @@ class Story:
         ----------
         step : Step or mapping, optional
             The step, or a mapping of its fields (``id``, ``title``, ``narrative``, ``places``,
-            ``description``, ``view``, ``max_zoom``).
+            ``description``, ``view``, ``max_zoom``). In a story of several languages, ``title``,
+            ``narrative`` and ``description`` may each be given in them, ``{"en": "The port", "es":
+            "El puerto"}`` (the story's own language among them): the others go into the story's
+            translations, as a ``story.<lang>.toml`` holds them.
         before, after : str, optional
             Id of the step to insert before or after (at most one).
         **fields
@@ -709,7 +712,31 @@ class Story:
         --------
         >>> story.add_step(id="roads", title="The roads", places=["old-harbour"], after="the-harbour")  # doctest: +SKIP
         """
-        self.data = insert_step(self.data, step, before=before, after=after, **fields)
+        given = {**(step.model_dump(exclude_unset=True) if isinstance(step, Step) else dict(step or {})), **fields}
+        texts: dict[str, dict[str, str]] = {}  # language -> field -> text, the story's own left out
+        for field in ("title", "narrative", "description"):
+            if isinstance(given.get(field), Mapping):
+                by_language = texts_by_language(f"step {given.get('id')!r}", field, given[field], self.languages,
+                                                self.data.lang)
+                given[field] = by_language.pop(self.data.lang)
+                for lang, text in by_language.items():
+                    texts.setdefault(lang, {})[field] = text
+        data = insert_step(self.data, given, before=before, after=after)
+        if texts:
+            # (Each language's texts checked as story.<lang>.toml's are; the rest of its texts, read
+            # and checked with the story, kept as they are.)
+            step_id = given.get("id")
+            translations = dict(data.translations)
+            for lang, step_texts in texts.items():
+                try:
+                    text = StepText.model_validate(step_texts)
+                except ValidationError as exc:
+                    raise StoryError(_in_python(problems_from_validation(
+                        exc, file="", where=f"add_step {lang}", model=StepText))) from None
+                translations[lang] = translations[lang].model_copy(
+                    update={"steps": {**translations[lang].steps, step_id: text}})
+            data = data.model_copy(update={"translations": translations})
+        self.data = data
         return self
 
     # Output --------------------------------------------------------------------------------
@@ -805,11 +832,32 @@ class Story:
         if self._noted is self.data:
             return
         self._noted = self.data
-        for note in story_notes(self.data, self._folder):
+        for note in [str(n) for n in story_notes(self.data, self._folder)] + self._untranslated():
             text = str(note)
             if text not in self._told:
                 self._told.add(text)
                 warnings.warn(text, UserWarning, stacklevel=stacklevel)
+
+    def _untranslated(self) -> list[str]:
+        """Steps and places added from Python in a story of several languages without their texts
+        in the others (a story.<lang>.toml without them is invalid): their pages show them in the
+        story's own language."""
+        out = []
+        for lang, texts in self.data.translations.items():
+            for step in self.data.steps:
+                have = texts.steps.get(step.id)
+                missing = [f for f in ("title", "narrative", "description") if getattr(step, f) and
+                           not (have and getattr(have, f))]
+                if missing:
+                    out.append(f"step {step.id!r}: warning: no {' or '.join(missing)} in {lang!r}: the {lang!r} page "
+                               f"shows {'them' if len(missing) > 1 else 'it'} in {self.data.lang!r}; give each in both, "
+                               f"add_step(..., title={{{self.data.lang!r}: ..., {lang!r}: ...}})")
+            for place in self.data.places:
+                have = texts.places.get(place.id)
+                if place.properties.annotation and not (have and have.annotation):
+                    out.append(f"place {place.id!r}: warning: no annotation in {lang!r}: the {lang!r} page shows "
+                               f"it in {self.data.lang!r}")
+        return out
 
     def _only(self, languages: Sequence[str], lang: str | None) -> tuple[StoryData, str]:
         """The story holding only ``languages`` (its own texts in the first when its own is not

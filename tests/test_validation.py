@@ -620,7 +620,8 @@ def test_a_page_made_in_python_warns_of_what_validate_would_once(tmp_path: Path)
         story.save(tmp_path / "a.html")
         story.to_html()  # (nothing new: not again)
     later = [str(w.message) for w in told][len(loaded):]
-    assert len(later) == 2, later
+    assert len(later) == 3, later
+    assert later[2].startswith("step 'empty': warning: no title in 'es'")  # (added in English only)
     assert later[0].startswith('geodata/story.toml: step "first-talks" (steps[1]) view.center: warning: the view shows '
                                "none of the step's places")
     assert later[1].startswith('geodata/story.toml: step "empty" (steps[11]) places: warning: the step shows no place')
@@ -632,6 +633,31 @@ def test_a_page_made_in_python_warns_of_what_validate_would_once(tmp_path: Path)
                  "geometry": {"type": "Point", "coordinates": [-51.2, -30.0]}}
         storymap.Story({"title": "T", "places": [place], "steps": [{"id": "x", "title": "X", "places": []}]}).to_html()
     assert [str(w.message) for w in told][-1].startswith('story.toml: step "x" (steps[0]) places: warning:')
+
+
+def test_a_step_added_in_python_takes_its_texts_in_each_language_and_warns_without(tmp_path: Path):
+    """add_step(title={"en": …, "es": …}) was refused ("Input should be a valid string"), and a step
+    added in English alone gave a Spanish page in English, without a word (the same step in
+    story.toml is invalid: story.es.toml lacks its texts)."""
+    with warnings.catch_warnings(record=True) as told:
+        warnings.simplefilter("always")
+        story = storymap.load(GEODATA)
+        loaded = len(told)
+        story.add_step(id="free-zone", title={"en": "The free zone", "es": "La zona libre"},
+                       narrative={"en": "**Colón**'s port.", "es": "El puerto de **Colón**."}, places=["panama-canal"])
+        assert story.data.translations["es"].steps["free-zone"].title == "La zona libre"
+        spanish = story.to_html(lang="es")
+        assert len(told) == loaded and "La zona libre" in spanish and "El puerto de" in spanish
+        story.add_step(id="alone", title="Alone", narrative="Only in English.", places=["panama-canal"])
+        story.to_html()
+    assert [str(w.message) for w in told[loaded:]] == [
+        "step 'alone': warning: no title or narrative in 'es': the 'es' page shows them in 'en'; give each in both, "
+        "add_step(..., title={'en': ..., 'es': ...})"]
+    with pytest.raises(StoryError, match=r"step 'x' title: give the text in 'en', the story's own language, too"):
+        story.add_step(id="x", title={"es": "Solo"}, places=["panama-canal"])
+    with pytest.raises(StoryError, match=r"step 'y' title: 'fr' is not one of the story's languages \(en, es\)"):
+        story.add_step(id="y", title={"en": "A", "fr": "B"}, places=["panama-canal"])
+    assert [s.id for s in story.data.steps][-2:] == ["free-zone", "alone"]  # (refused: nothing added)
 
 
 @pytest.mark.parametrize("view", [

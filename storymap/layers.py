@@ -798,7 +798,8 @@ def _check_path_options(name: str, which: str, value: Any, extra: Sequence[str] 
     try:
         checked = LayerStyle.model_validate(plain).model_dump(exclude_none=True)
     except ValidationError as exc:
-        raise StoryError(problems_from_validation(exc, file="", where=f"layer {name!r}", prefix=f"{which}.")) from None
+        raise StoryError(problems_from_validation(exc, file="", where=f"layer {name!r}", prefix=f"{which}.",
+                                                  model=LayerStyle)) from None
     return {**checked, **{k: value[k] for k in extra if k in value}}
 
 

@@ -121,6 +121,13 @@ class PlaceProperties(_Checked):
         default="exact", description="How well the position is known: exact, approximate, schematic (a drawn "
                                      "route or band) or unpublished (not published; geometry at city level).")
 
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _one_source(cls, value: Any) -> Any:
+        """One source given alone (a URL, a {title, url}), not in a list: checked as the list's one
+        item, so that a bare URL is named as such ('Input should be a valid list' said nothing)."""
+        return [value] if isinstance(value, (str, dict)) else value
+
     @model_validator(mode="wrap")
     @classmethod
     def _misspelled(cls, value: Any, handler: Callable[[Any], Any]) -> Any:

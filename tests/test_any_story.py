@@ -326,6 +326,22 @@ def test_add_place_from_a_geometry_a_feature_and_a_frame():
     assert [p.id for p in story.data.places][-4:] == ["moskva", "strasse", "dongjingtawa", "place"]
 
 
+def test_add_place_and_add_layer_name_a_bare_url_and_a_misspelt_style_word():
+    """add_place(sources="https://…") said "Input should be a valid list", which the README's "a bare
+    URL is named as such" did not promise; style_kwds={"fillOpactiy": …} got no suggestion, when
+    style={"colour": …} does. One source given alone, a {title, url}, is taken."""
+    story = storymap.load(PORTS)
+    with pytest.raises(StoryError, match=r"properties\.sources\[0\]: a source is \{title, url\}, not a bare URL: write "
+                                         r"\{\"title\": \"…\", \"url\": \"https://a\.org\"\}"):
+        story.add_place(shapely.Point(103.9, 1.2), name="X", kind="port", annotation="a.", sources="https://a.org")
+    story.add_place(shapely.Point(103.9, 1.25), name="Y", kind="port", annotation="a.",
+                    sources={"title": "T", "url": "https://a.org"})
+    assert [s.title for s in story.data.places[-1].properties.sources] == ["T"]
+    frame = gpd.GeoDataFrame({"v": [1]}, geometry=gpd.points_from_xy([103.8], [1.3]), crs=4326)
+    with pytest.raises(StoryError, match=r"style_kwds\.fillOpactiy: unknown field; did you mean 'fillOpacity'\?"):
+        story.add_layer(frame, "L", style_kwds={"fillOpactiy": 0.5})
+
+
 def test_add_place_writes_a_date_column_as_days_not_midnights():
     """A table's date column came onto the place's card as "2024-05-12T00:00:00"; a missing date
     as "NaT"."""

@@ -1002,6 +1002,12 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
         if shape == "line" and "weight" not in highlight:
             highlight["weight"] = drawn.get("weight", 2) + 2
     keep = [geometry] + list(dict.fromkeys((tip or []) + (pop or [])))
+    if radii is not None and "radius" not in own_style:
+        # (A point whose radius is missing is drawn at the layer's typical one, as the legend's
+        # "missing" row shows it, not as a 3-px speck among circles up to 20 px; a radius of the
+        # layer's own, style={"radius": 4}, is used where given.)
+        finite = radii[np.isfinite(radii)]
+        radii = np.where(np.isnan(radii), float(np.median(finite)) if len(finite) else drawn.get("radius", 3), radii)
     element = DataLayer(frame[keep], name, style=drawn, shape=shape, tooltip=tip, popup=pop,
                         labels=not isinstance(tooltip, str), show=False, palette=styling.palette, codes=codes,
                         radii=radii, stroke_follows=stroke_follows, highlight=highlight,

@@ -384,6 +384,11 @@ def test_radius_by_a_column():
     assert payload["radii"] == sorted(payload["radii"], reverse=True)  # the largest are drawn first
     fixed = overlay(points, marker_kwds={"radius": 6, "fill": True})
     assert fixed.style["radius"] == 6 and fixed.element.radii is None
+    # Without a radius of its own, a point whose radius is missing takes the layer's typical one (a
+    # 3-px speck among circles of up to 7 before), as the legend's "missing" row shows it.
+    typical = float(np.median(points["r"].dropna()))
+    sized = overlay(points, marker_kwds={"radius": "r"}).element.radii
+    assert set(sized[np.isnan(points["r"].to_numpy())]) == {round(typical * 2)}
 
 
 def test_tooltip_and_popup_like_explore():

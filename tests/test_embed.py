@@ -264,6 +264,8 @@ def test_a_fragment_whose_script_never_runs_says_so_over_the_map(tmp_path: Path,
     run.js(finish)
     assert run.js(note) == ["visible", "The map and the rest of the story could not start here. Read the story on "
                             "its own page", "https://news.example/panama/"]
+    next_look = "() => getComputedStyle(document.querySelector('.storymap-next')).opacity"
+    assert float(run.js(next_look)) < 0.5  # (Next, which does nothing, looks it)
     # Over the map, clear of the story's text panel.
     box, panel = (run.js(f"() => {{ const r = document.querySelector('{s}').getBoundingClientRect(); "
                          "return [r.left, r.right, r.top, r.bottom]; }") for s in (".storymap-stalled", ".storymap-panel"))
@@ -273,7 +275,7 @@ def test_a_fragment_whose_script_never_runs_says_so_over_the_map(tmp_path: Path,
     run.page.goto((tmp_path / "working.html").as_uri())
     run.page.wait_for_function(READY)
     run.js(finish)
-    assert run.js(note)[0] == "hidden"
+    assert run.js(note)[0] == "hidden" and float(run.js(next_look)) == 1
     run.js("() => document.querySelector('[data-storymap]').storymap.destroy()")
     run.js(finish)
     assert run.js(note)[0] == "hidden" and run.errors == []

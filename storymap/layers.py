@@ -561,6 +561,11 @@ def _check_name(name: Any, taken: Iterable[str]) -> str:
                                      f"({', '.join(sorted(RESERVED_NAMES))}); choose another name")
     if name in set(taken):
         raise _problem(name, "name", f"a layer named {name!r} was already added; layer names must be unique")
+    # (" Roads" and "roads" beside "Roads": rows a reader cannot tell apart in the legend.)
+    same = next((t for t in taken if " ".join(t.split()).casefold() == " ".join(name.split()).casefold()), None)
+    if same is not None:
+        raise _problem(name, "name", f"the legend would show it as the layer {same!r} already added (names differ "
+                                     "in case or spaces only): choose another name, or remove_layer() that one first")
     return name
 
 

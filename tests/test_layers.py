@@ -150,6 +150,18 @@ def test_a_layer_read_as_lat_lon_is_refused_and_a_far_layer_is_not(story, recwar
     assert not [w for w in recwarn.list if "swapped" in str(w.message)]
 
 
+def test_a_layer_named_as_another_but_for_case_or_spaces_is_refused(story):
+    """"Canal", " Canal" and "canal" were three legend rows a reader could not tell apart."""
+    frame = gpd.GeoDataFrame({"v": [1]}, geometry=gpd.points_from_xy([-79.5], [9.0]), crs=4326)
+    story.add_layer(frame, "Canal traffic")
+    for name in (" canal  traffic", "CANAL TRAFFIC"):
+        with pytest.raises(StoryError, match=rf"layer {name!r} name: the legend would show it as the layer "
+                                             r"'Canal traffic' already added \(names differ in case or spaces only\)"):
+            story.add_layer(frame, name)
+    story.remove_layer("Canal traffic").add_layer(frame, "canal traffic")
+    assert list(story.layers) == ["canal traffic"]
+
+
 def test_geoseries_and_naive_lonlat_frame(story):
     naive = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=gpd.points_from_xy([-79.5, -80.0], [9.0, 8.5]))
     assert naive.crs is None

@@ -34,6 +34,7 @@ a { color: green; font-weight: bold; }
 div { margin-bottom: 1em; }
 span { padding: 2px; }
 img { border: 3px solid #c00; border-radius: 8px; }
+body { hyphens: auto; text-underline-offset: 3px; }
 """
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title><style>{css}</style></head>
 <body style="margin: 8px"><h2>A host page</h2><p>Before the story.</p>{fragment}
@@ -57,7 +58,8 @@ SAMPLE = """() => {
     ['.storymap-sources summary', null, ['display', 'color']],
     ['.storymap-sources li', '::before', ['content']],
     ['.storymap-sources ul', null, ['list-style-type', 'padding-inline-start']],
-    ['.storymap-panel a', null, ['color', 'font-weight']],
+    ['.storymap-panel a', null, ['color', 'font-weight', 'text-underline-offset']],
+    ['.storymap-narrative p', null, ['hyphens']],
     ['.storymap-place-name', null, ['display', 'font-size']],
     ['.storymap-lang', null, ['min-width', 'border-radius', '@box']],
     ['.storymap-country-label span', null, ['padding-top', 'padding-left']],

@@ -195,6 +195,7 @@ def _months() -> dict[str, int]:
                     clash.add(key)
     return {name: i for name, i in names.items() if name not in clash}
 
+
 #: The words that join a date written out in Portuguese, Spanish, Catalan: "3 de maio de 2024".
 _JOINS = re.compile(r"\s+(?:de|del|d')\s+", re.I)
 
@@ -229,9 +230,9 @@ def _meant(text: str) -> str:
         candidate = _iso(int(match[1]), int(match[2] or 1), int(match[3]) if match[3] else None) and "0" + text
     elif match := _DECADE.match(text):
         return f"; a decade is a period: period = \"{match[1]}–{int(match[1]) + 9}\""
-    elif (match := _MONTH_YEAR.match(_JOINS.sub(" ", text))) and match[1].lower() in _months():
+    elif (match := _MONTH_YEAR.match(written := _JOINS.sub(" ", text))) and match[1].lower() in _months():
         candidate = _iso(int(match[2]), _months()[match[1].lower()])
-    elif match := _DAY_MONTH_YEAR.match(_JOINS.sub(" ", text)):
+    elif match := _DAY_MONTH_YEAR.match(written):
         day, name = (match[1], match[2]) if match[1] else (match[4], match[3])
         if name.lower() in _months():
             candidate = _iso(int(match[5]), _months()[name.lower()], int(day))

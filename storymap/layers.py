@@ -398,7 +398,7 @@ class DataLayer(Layer):
     codes : numpy.ndarray, optional
         Per feature (frame order), an index into ``palette``.
     radii : numpy.ndarray, optional
-        Per feature, a point radius in pixels (NaN: the style's radius).
+        Per feature, a point radius in pixels (none missing: see make_overlay).
     stroke_follows : bool
         Whether outlines take each feature's colour (else the style's ``color``).
     highlight : dict, optional
@@ -433,9 +433,8 @@ class DataLayer(Layer):
         self.palette = list(palette) if palette and codes is not None else None
         self.codes = None if self.palette is None else np.asarray(codes, dtype=np.int64)
         self.radii = None
-        if radii is not None:
-            base = float(style.get("radius", 3))
-            self.radii = np.clip(np.rint(np.where(np.isnan(radii), base, radii) * 2), 1, 2 * MAX_RADIUS)
+        if radii is not None:  # (pixels, none missing: make_overlay gives a missing one its radius)
+            self.radii = np.clip(np.rint(np.asarray(radii, dtype=float) * 2), 1, 2 * MAX_RADIUS)
         self.stroke_follows = stroke_follows
         self.highlight = highlight
         self.tooltip_options = tooltip_options or {}
@@ -1007,12 +1006,13 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
         if shape == "line" and "weight" not in highlight:
             highlight["weight"] = drawn.get("weight", 2) + 2
     keep = [geometry] + list(dict.fromkeys((tip or []) + (pop or [])))
-    if radii is not None and "radius" not in own_style:
-        # (A point whose radius is missing is drawn at the layer's typical one, as the legend's
-        # "missing" row shows it, not as a 3-px speck among circles up to 20 px; a radius of the
-        # layer's own, style={"radius": 4}, is used where given.)
+    if radii is not None:
+        # (A point whose radius is missing is drawn at the layer's own radius, style={"radius": 4},
+        # else at its typical one, as the legend's "missing" row shows it, not as a 3-px speck among
+        # circles up to 20 px.)
         finite = radii[np.isfinite(radii)]
-        radii = np.where(np.isnan(radii), float(np.median(finite)) if len(finite) else drawn.get("radius", 3), radii)
+        fill = own_style.get("radius", float(np.median(finite)) if len(finite) else drawn.get("radius", 3))
+        radii = np.where(np.isnan(radii), fill, radii)
     element = DataLayer(frame[keep], name, style=drawn, shape=shape, tooltip=tip, popup=pop,
                         labels=not isinstance(tooltip, str), show=False, palette=styling.palette, codes=codes,
                         radii=radii, stroke_follows=stroke_follows, highlight=highlight,

@@ -843,13 +843,12 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
         problems.append((("steps", i, "id"), f"duplicate step id {short_repr(step_ids[i])} "
                                              f"(first used by steps[{first}])"))
     known = context.get("ids", [pid for pid in place_ids if isinstance(pid, str)])
+    step_places = [item.places if isinstance(item, Step) else (item or {}).get("places") if isinstance(item, dict)
+                   else None for item in raw_steps]
     if known is not None:
-        step_places = [item.places if isinstance(item, Step) else (item or {}).get("places") if isinstance(item, dict)
-                       else None for item in raw_steps]
         for f in unknown_places(step_places, set(known)):
             problems.append((("steps", f.index) + f.loc, f.message))
-    for i, item in enumerate(raw_steps):  # (a place listed twice: its label and card came twice)
-        ids = item.places if isinstance(item, Step) else (item or {}).get("places") if isinstance(item, dict) else None
+    for i, ids in enumerate(step_places):  # (a place listed twice: its label and card came twice)
         for j, first in duplicate_ids(ids if isinstance(ids, list) else []):
             problems.append((("steps", i, "places", j), f"{short_repr(ids[j])} is listed twice (first as places[{first}]); "
                                                         "a step lists each place once"))
@@ -1251,16 +1250,15 @@ def swapped_layer(geometries: Any, places: Sequence[Place]) -> Optional[tuple[bo
     lon, lat = _positions(places)
     sample = _sample(len(lon))
     lon, lat = lon[sample], lat[sample]
-    point = np.array([x]), np.array([y])
-    now, swapped = _median_km(*point, lon, lat), _median_km(point[1], point[0], lon, lat)
-    typical = max(float(np.median(_spread(lon, lat))), _FAR_KM) if len(lon) > 1 else _FAR_KM
-    for _, implausible, among in _looks_swapped(*point, now, swapped, typical, np.array([bool(_polar(lat).any())])):
-        return implausible, _swap_message(
-            "the layer's features lie", x, y, implausible, "the story's places" if len(lon) > 1 else "the story's place",
-            float(np.median(lon)), float(np.median(lat)), now[0], among, swapped[0],
-            "geodata is [longitude, latitude] (x, y): a table read with points_from_xy(df.lat, df.lon) needs "
-            "points_from_xy(df.lon, df.lat)", at="around", one=len(lon) == 1)
-    return None
+    seen = _point_swapped(x, y, lon, lat)
+    if seen is None:
+        return None
+    implausible, among, now, swapped = seen
+    return implausible, _swap_message(
+        "the layer's features lie", x, y, implausible, "the story's places" if len(lon) > 1 else "the story's place",
+        float(np.median(lon)), float(np.median(lat)), now, among, swapped,
+        "geodata is [longitude, latitude] (x, y): a table read with points_from_xy(df.lat, df.lon) needs "
+        "points_from_xy(df.lon, df.lat)", at="around", one=len(lon) == 1)
 
 
 def swapped_views(steps: Sequence[Step], places: Sequence[Place], *, certain: bool = True) -> list[Finding]:
@@ -1318,21 +1316,30 @@ def swapped_views(steps: Sequence[Step], places: Sequence[Place], *, certain: bo
             fix = f"bounds = {json.dumps([[s, w], [n, e]])}"
         if abs(x) > 90.0:
             continue  # swapped, its longitude would be no latitude
-        point = np.array([x]), np.array([y])
-        now = _median_km(*point, lon, lat)
-        swapped = _median_km(point[1], point[0], lon, lat)
-        typical = max(float(np.median(_spread(lon, lat))), _FAR_KM) if len(lon) > 1 else _FAR_KM
+        seen = _point_swapped(x, y, lon, lat)
+        if seen is None or seen[0] != certain:
+            continue
+        implausible, among, now, swapped = seen
         one = len(lon) == 1
         others = ("the step's place" if one and named else "the story's place" if one else
                   "the step's places" if named else "the story's places")
-        for _, implausible, among in _looks_swapped(*point, now, swapped, typical,
-                                                    np.array([bool(_polar(lat).any())])):
-            if implausible != certain:
-                continue
-            found.append(Finding(index, ("view", field), _swap_message(
-                subject, x, y, implausible, others, float(np.median(lon)), float(np.median(lat)), now[0], among,
-                swapped[0], f"views are [longitude, latitude], as GeoJSON positions: write {fix}", at=at, one=one)))
+        found.append(Finding(index, ("view", field), _swap_message(
+            subject, x, y, implausible, others, float(np.median(lon)), float(np.median(lat)), now, among, swapped,
+            f"views are [longitude, latitude], as GeoJSON positions: write {fix}", at=at, one=one)))
     return found
+
+
+def _point_swapped(x: float, y: float, lon: np.ndarray, lat: np.ndarray) -> Optional[tuple[bool, bool, float, float]]:
+    """Whether one position (a view's center, a layer's middle) looks swapped, compared with the
+    places at ``lon``, ``lat`` as :func:`swapped_places` compares a place with the others:
+    ``(where it lies is implausible, swapped it lies among them, its median distance to them now,
+    swapped)``, or None."""
+    point = np.array([x]), np.array([y])
+    now, swapped = _median_km(*point, lon, lat), _median_km(point[1], point[0], lon, lat)
+    typical = max(float(np.median(_spread(lon, lat))), _FAR_KM) if len(lon) > 1 else _FAR_KM
+    for _, implausible, among in _looks_swapped(*point, now, swapped, typical, np.array([bool(_polar(lat).any())])):
+        return implausible, among, float(now[0]), float(swapped[0])
+    return None
 
 
 #: The latitude where Web Mercator's map ends: a place beyond it is drawn at this edge.

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any, Iterable
 

@@ -832,8 +832,7 @@ class Story:
         if self._noted is self.data:
             return
         self._noted = self.data
-        for note in [str(n) for n in story_notes(self.data, self._folder)] + self._untranslated():
-            text = str(note)
+        for text in [str(n) for n in story_notes(self.data, self._folder)] + self._untranslated():
             if text not in self._told:
                 self._told.add(text)
                 warnings.warn(text, UserWarning, stacklevel=stacklevel)
@@ -842,21 +841,26 @@ class Story:
         """Steps and places added from Python in a story of several languages without their texts
         in the others (a story.<lang>.toml without them is invalid): their pages show them in the
         story's own language."""
-        out = []
-        for lang, texts in self.data.translations.items():
-            for step in self.data.steps:
-                have = texts.steps.get(step.id)
-                missing = [f for f in ("title", "narrative", "description") if getattr(step, f) and
-                           not (have and getattr(have, f))]
-                if missing:
-                    out.append(f"step {step.id!r}: warning: no {' or '.join(missing)} in {lang!r}: the {lang!r} page "
-                               f"shows {'them' if len(missing) > 1 else 'it'} in {self.data.lang!r}; give each in both, "
-                               f"add_step(..., title={{{self.data.lang!r}: ..., {lang!r}: ...}})")
-            for place in self.data.places:
-                have = texts.places.get(place.id)
-                if place.properties.annotation and not (have and have.annotation):
-                    out.append(f"place {place.id!r}: warning: no annotation in {lang!r}: the {lang!r} page shows "
-                               f"it in {self.data.lang!r}")
+        from .translations import _against_story as against_story  # (the check storymap.load runs)
+
+        data, out = self.data, []
+        meta = {"lang": data.lang, **{name: getattr(data, name) for name in ("title", "subtitle", "byline", "kicker")}}
+        for lang, texts in data.translations.items():
+            missing: dict[tuple[str, str], list[str]] = {}  # (steps|places, id) -> its fields without a text
+            for loc, message in against_story(texts, raw_kinds=data.kinds, raw_places=data.places,
+                                              raw_steps=data.steps, meta=meta, langs=page_languages(data),
+                                              complete=True):
+                if message.startswith(("missing", "empty")) and loc[0] in ("steps", "places") and loc[2] in (
+                        "title", "narrative", "description", "annotation"):
+                    missing.setdefault(loc[:2], []).append(loc[2])
+            for (what, name), fields in missing.items():
+                if what == "steps":
+                    out.append(f"step {name!r}: warning: no {' or '.join(fields)} in {lang!r}: the {lang!r} page "
+                               f"shows {'them' if len(fields) > 1 else 'it'} in {data.lang!r}; give each in both, "
+                               f"add_step(..., title={{{data.lang!r}: ..., {lang!r}: ...}})")
+                else:
+                    out.append(f"place {name!r}: warning: no annotation in {lang!r}: the {lang!r} page shows "
+                               f"it in {data.lang!r}")
         return out
 
     def _only(self, languages: Sequence[str], lang: str | None) -> tuple[StoryData, str]:

@@ -22,14 +22,13 @@
       root.scrollIntoView = function () {};
       var rename = function (value) { return value.split(old).join(fresh); };
       root.id = fresh;
-      // (Its map's id and its article's too; the article's text keeps the ids it was written with,
-      // which the story reads through data-storymap-article.)
+      // (Its map's id and its article's too; the story finds a step's text in the article by the
+      // order of its sections, not by their ids.)
       var map = root.querySelector('.storymap-map'), article = root.nextElementSibling;
       if (map && map.id) {
         map.id += '-' + twins.length;
       }
       if (article && article.classList.contains('storymap-noscript') && article.id.indexOf(old) === 0) {
-        article.setAttribute('data-storymap-article', article.id);
         article.id = rename(article.id);
       }
       var inner = root.querySelectorAll('[id], [aria-labelledby], [aria-describedby], [aria-controls], [for]');

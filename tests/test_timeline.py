@@ -158,7 +158,7 @@ def chronological() -> list[str]:
 
 
 MARKS_JS = """() => [...document.querySelectorAll('[data-storymap-timeline] [data-step]')].map((b) => ({
-  id: b.dataset.step, tag: b.tagName, current: b.getAttribute('aria-current'), label: b.getAttribute('aria-label'),
+  id: b.dataset.step, tag: b.tagName, current: b.getAttribute('aria-current'), label: b.title,
   inMap: !!b.closest('.storymap-map')}))"""
 
 
@@ -170,6 +170,13 @@ def test_one_mark_per_dated_step_in_time_order_and_the_current_one(desktop: Page
     titles = {s.id: s.title for s in STEPS}
     assert all(m["tag"] == "BUTTON" and m["inMap"] and m["label"].endswith(": " + titles[m["id"]]) for m in marks)
     assert run.js("() => document.querySelector('[data-storymap-timeline]').getAttribute('aria-label')") == "Timeline"
+    # A screen reader hears each mark's date and title once: as its name, not again as its
+    # description (a name from aria-label left the title to describe the mark), nor its year.
+    tree = run.page.context.new_cdp_session(run.page).send("Accessibility.getFullAXTree")["nodes"]
+    heard = {n["name"]["value"]: n.get("description", {}).get("value", "") for n in tree
+             if not n.get("ignored") and n.get("role", {}).get("value") == "button"
+             and n.get("name", {}).get("value") in {m["label"] for m in marks}}
+    assert len(heard) == len(marks) and set(heard.values()) == {""}, heard
     for i, step in enumerate(STEPS):
         go(run, i)
         current = [m["id"] for m in run.js(MARKS_JS) if m["current"] is not None]

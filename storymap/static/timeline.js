@@ -42,7 +42,9 @@
           button.setAttribute('data-period', '');
         }
         create('i', null, null, button);  // the dot
-        create('span', null, null, button);  // the year, where it changes (written on each language)
+        // The year, where it changes (written on each language). The mark's name is its title, which
+        // says the date (a name from aria-label left the title to describe it: heard twice).
+        create('span', null, null, button).setAttribute('aria-hidden', 'true');
         shown.push(first !== year);
         year = first;
         return button;
@@ -109,7 +111,6 @@
           // one before holds a space, for its line: its dot stays on the axis)
           button.lastChild.textContent = shown[i] ? (time.years || {})[story.language] || +time.ends[0].slice(0, 4) : '\u00a0';
           button.title = text + ': ' + step.title;
-          button.setAttribute('aria-label', button.title);
           button.tabIndex = (dated ? step.id === current.id : i === 0) ? 0 : -1;
           if (!current || step.id !== current.id) {
             button.removeAttribute('aria-current');

@@ -31,6 +31,7 @@ import shapely
 from shapely.errors import GEOSException
 
 from .encoding import encode_lines, encode_polygons, whole
+from .geometry import mercator, unmercator
 from .i18n import direction
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -189,16 +190,6 @@ def _region(bounds: tuple[float, float, float, float], margin: float) -> tuple[f
     return west, max(-MAX_LAT, south - margin), east, min(MAX_LAT, north + margin)
 
 
-def _mercator(lon: float, lat: float) -> tuple[float, float]:
-    """Web Mercator at zoom 0: a 256-px world, x east, y south."""
-    s = math.sin(math.radians(max(-MAX_LAT, min(MAX_LAT, lat))))
-    return (lon + 180.0) / 360.0 * 256.0, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * 256.0
-
-
-def _latitude(y: float) -> float:
-    return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 256.0))))
-
-
 def _seen(bounds: tuple[float, float, float, float], panel_sides: tuple[bool, bool] = (True, False)
           ) -> list[tuple[tuple[float, float, float, float], float]]:
     """What each of ``SCREENS`` shows when a page fits ``bounds`` beside its panel and then goes
@@ -206,8 +197,8 @@ def _seen(bounds: tuple[float, float, float, float], panel_sides: tuple[bool, bo
     places in the middle of the free part, and the map under the panel on its side
     (``panel_sides``: (west, east); a page in a left-to-right and a right-to-left language, both)."""
     west, south, east, north = bounds
-    x0, y1 = _mercator(west, south)
-    x1, y0 = _mercator(east, north)
+    x0, y1 = mercator(west, south)
+    x1, y0 = mercator(east, north)
     out = []
     for width, height, panel in SCREENS:
         least = min(MIN_ZOOM, math.ceil(math.log2(width / 256.0) / ZOOM_SNAP) * ZOOM_SNAP)
@@ -216,8 +207,8 @@ def _seen(bounds: tuple[float, float, float, float], panel_sides: tuple[bool, bo
         zoom = max(least, math.floor(fit / ZOOM_SNAP) * ZOOM_SNAP - LABEL_ZOOM_OUT)
         half_x, half_y = (width - panel) / 2 / 2.0 ** zoom, height / 2 / 2.0 ** zoom
         middle, lon, under = (west + east) / 2, 360.0 * half_x / 256.0, 360.0 * panel / 256.0 / 2.0 ** zoom
-        out.append(((middle - lon - under * panel_sides[0], _latitude(min(256.0, (y0 + y1) / 2 + half_y)),
-                     middle + lon + under * panel_sides[1], _latitude(max(0.0, (y0 + y1) / 2 - half_y))), zoom))
+        out.append(((middle - lon - under * panel_sides[0], unmercator(0.0, min(256.0, (y0 + y1) / 2 + half_y))[1],
+                     middle + lon + under * panel_sides[1], unmercator(0.0, max(0.0, (y0 + y1) / 2 - half_y))[1]), zoom))
     return out
 
 

@@ -34,7 +34,7 @@ from markupsafe import Markup
 
 from . import fonts
 from .files import names_folder
-from .geometry import bounds_union, shift_into
+from .geometry import bounds_union, mercator, shift_into, unmercator
 from .i18n import dir_attribute, direction, match_language, own_interface, text as ui_text
 from .models import THEME_DEFAULTS
 from .dates import span_label
@@ -761,20 +761,6 @@ def _framed(data: "StoryData") -> dict[str, shapely.Geometry]:
     return framed_places(data)[1]
 
 
-def _mercator(lon: float, lat: float) -> tuple[float, float]:
-    """Web Mercator at zoom 0: a 256-px world, x east, y south."""
-    lat = max(-85.0511, min(85.0511, lat))
-    s = math.sin(math.radians(lat))
-    return (lon + 180.0) / 360.0 * 256.0, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * 256.0
-
-
-def _unmercator(x: float, y: float) -> tuple[float, float]:
-    """The inverse of :func:`_mercator`: ``(lon, lat)``."""
-    lon = x / 256.0 * 360.0 - 180.0
-    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 256.0))))
-    return lon, lat
-
-
 def _step_view(data: "StoryData", step: Any, drawn: dict[str, shapely.Geometry],
                size: tuple[int, int]) -> tuple[float, float, float]:
     """``(zoom, centre x, centre y)`` (Mercator px at zoom 0) that fits the step in ``size`` px."""
@@ -784,7 +770,7 @@ def _step_view(data: "StoryData", step: Any, drawn: dict[str, shapely.Geometry],
     view = step.view
     if view is not None and view.center is not None and view.zoom is not None:
         lon, lat = view.center
-        x, y = _mercator(lon + shift_into(lon, start), lat)
+        x, y = mercator(lon + shift_into(lon, start), lat)
         return float(view.zoom), x, y
     if view is not None and view.bounds is not None:
         west, south, east, north = view.lonlat_bounds
@@ -795,8 +781,8 @@ def _step_view(data: "StoryData", step: Any, drawn: dict[str, shapely.Geometry],
         box = bounds_union(drawn[pid].bounds for pid in ids if pid in drawn)
         if box is None:
             return 2.0, 128.0, 128.0
-    x0, y1 = _mercator(box[0], box[1])
-    x1, y0 = _mercator(box[2], box[3])
+    x0, y1 = mercator(box[0], box[1])
+    x1, y0 = mercator(box[2], box[3])
     width, height = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
     zoom = min(math.log2(size[0] / width), math.log2(size[1] / height))
     # (A step's own bounds as asked; its places no closer than zoom 11, as the page fits them.)
@@ -841,15 +827,15 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     def project(points: Iterable[Sequence[float]]) -> list[tuple[float, float]]:
         out = []
         for lon, lat, *_ in points:
-            x, y = _mercator(lon, lat)
+            x, y = mercator(lon, lat)
             out.append((x * k - ox, y * k - oy))
         return out
 
     image = Image.new("RGB", (W, H), sea)
     draw = ImageDraw.Draw(image)
     # Land around the places, with a margin wide enough to reach the card's edges.
-    west, north = _unmercator(ox / k, oy / k)
-    east, south = _unmercator((ox + W) / k, (oy + H) / k)
+    west, north = unmercator(ox / k, oy / k)
+    east, south = unmercator((ox + W) / k, (oy + H) / k)
     box = bounds_union(g.bounds for g in drawn.values())
     margin = 8.0 if box is None else min(90.0, max(8.0, box[0] - west, east - box[2], box[1] - south, north - box[3]) + 1)
     base = basemap_data(list(drawn.values()), margin=margin)

@@ -358,6 +358,24 @@ def clamp_lonlat(bounds: Sequence[float]) -> Bounds:
     return (_clamp(west, 180.0), _clamp(south, 90.0), _clamp(east, 180.0), _clamp(north, 90.0))
 
 
+# Web Mercator ----------------------------------------------------------------------------------
+
+#: The latitude where Web Mercator's square world ends, north and south.
+MERCATOR_LIMIT = 85.0511287798
+
+
+def mercator(lon: float, lat: float) -> tuple[float, float]:
+    """Web Mercator at zoom 0, a 256-px world: ``(x, y)``, x east from the antimeridian, y south from
+    the world's top (a latitude past :data:`MERCATOR_LIMIT` is taken at it)."""
+    s = math.sin(math.radians(max(-MERCATOR_LIMIT, min(MERCATOR_LIMIT, lat))))
+    return (lon + 180.0) / 360.0 * 256.0, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * 256.0
+
+
+def unmercator(x: float, y: float) -> tuple[float, float]:
+    """The inverse of :func:`mercator`: ``(lon, lat)``."""
+    return x / 256.0 * 360.0 - 180.0, math.degrees(math.atan(math.sinh(math.pi * (1.0 - 2.0 * y / 256.0))))
+
+
 # The antimeridian ------------------------------------------------------------------------------
 
 def _crosses(lons: np.ndarray) -> bool:

@@ -44,7 +44,7 @@ from .dates import FEATURE_FORMS, MISSING_DAY, TIME_MODES, feature_days
 from .encoding import deltas, encode_lines, encode_polygons, quantize
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation, short_repr
 from .geodata import raw_frame, to_geodataframe
-from .geometry import FAMILIES, bounds_union, family_codes, into_frame
+from .geometry import FAMILIES, bounds_union, family_codes, into_frame, mercator
 from .inert import reachable
 from .security import blocked
 from .styling import MAX_RADIUS, check_keywords, check_options, color_error, data_style, flag, is_css_color
@@ -147,12 +147,6 @@ class Overlay:
 
 # Encoding --------------------------------------------------------------------------------------
 
-def _mercator_y(lat: float) -> float:
-    """Web Mercator y of a latitude, in pixels at zoom 0 (0 at the top, 256 at the bottom)."""
-    phi = math.radians(max(-85.0511287798, min(85.0511287798, lat)))
-    return 128.0 - 128.0 / math.pi * math.log(math.tan(math.pi / 4 + phi / 2))
-
-
 def fit_zoom(bounds: Optional[Sequence[float]], cap: float, size: tuple[int, int] = REFERENCE_VIEW) -> float:
     """The zoom at which ``bounds`` (west, south, east, north) fit a map area of ``size`` pixels."""
     if bounds is None:
@@ -162,7 +156,7 @@ def fit_zoom(bounds: Optional[Sequence[float]], cap: float, size: tuple[int, int
     if east - west > 0:
         zooms.append(math.log2(size[0] * 360.0 / (256.0 * (east - west))))
     if north - south > 0:
-        zooms.append(math.log2(size[1] / (_mercator_y(south) - _mercator_y(north))))
+        zooms.append(math.log2(size[1] / (mercator(0.0, south)[1] - mercator(0.0, north)[1])))
     return min(zooms)
 
 

@@ -32,7 +32,7 @@ from pydantic import (
 from .dates import Span, parse_date, parse_period, step_span
 from .errors import (StoryError, Suggester, field_path, json_text, located_problems, problems_from_validation,
                      short_repr, validation_problems)
-from .geometry import GEOMETRY_TYPES, Geometry, bounds_union, family, unwrap
+from .geometry import GEOMETRY_TYPES, MERCATOR_LIMIT, Geometry, bounds_union, family, mercator, unmercator, unwrap
 from .geometry import Point as PointGeometry
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
 from .translations import StoryLanguage, Translation, check_translations
@@ -1342,23 +1342,9 @@ def _point_swapped(x: float, y: float, lon: np.ndarray, lat: np.ndarray) -> Opti
     return None
 
 
-#: The latitude where Web Mercator's map ends: a place beyond it is drawn at this edge.
-MERCATOR_LIMIT = 85.0511287798
-
-
 #: The window a view's reach is judged in: a desktop's (1280×800). A view that shows none of its
 #: step's places there shows none on a phone either.
 _WINDOW_PX = (1280.0, 800.0)
-
-
-def _mercator(lat: float) -> float:
-    """Web Mercator's y of a latitude, 0 at the top of the world to 1 at its foot."""
-    lat = max(-MERCATOR_LIMIT, min(MERCATOR_LIMIT, lat))
-    return (1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0
-
-
-def _latitude(y: float) -> float:
-    return math.degrees(math.atan(math.sinh(math.pi * (1.0 - 2.0 * min(1.0, max(0.0, y))))))
 
 
 def view_reach(center: tuple[float, float], zoom: float) -> tuple[float, float, float, float]:
@@ -1367,9 +1353,8 @@ def view_reach(center: tuple[float, float], zoom: float) -> tuple[float, float, 
     world = 256.0 * 2.0 ** zoom
     lon, lat = center
     half = _WINDOW_PX[0] / 2.0 / world * 360.0
-    y = _mercator(lat)
-    return (lon - half, _latitude(y + _WINDOW_PX[1] / 2.0 / world), lon + half,
-            _latitude(y - _WINDOW_PX[1] / 2.0 / world))
+    y, reach = mercator(lon, lat)[1], _WINDOW_PX[1] / 2.0 / world * 256.0
+    return (lon - half, unmercator(0.0, min(256.0, y + reach))[1], lon + half, unmercator(0.0, max(0.0, y - reach))[1])
 
 
 def _shows(box: tuple[float, float, float, float], bounds: np.ndarray) -> np.ndarray:

@@ -179,6 +179,8 @@ def pages(tmp_path_factory):
     (out / "long-article.html").write_text(LONG_ARTICLE.format(fragment, ""), "utf-8")
     # (and the header's height given to a scroll story's sticky map)
     (out / "long-scroll-article.html").write_text(LONG_ARTICLE.format(scroll_fragment, "--storymap-top: 64px;"), "utf-8")
+    # (a slides story told the header's height with --storymap-top alone: the page sets no scroll-padding-top)
+    (out / "top-article.html").write_text(TOP_ARTICLE.format(fragment), "utf-8")
     scroll_frame = '<iframe src="scroll.html" title="Scroll story" style="display:block;width:100%;height:700px;border:0"></iframe>'
     (out / "scroll-frame-host.html").write_text(HOST.format(scroll_frame, ""), "utf-8")
     return out
@@ -380,6 +382,9 @@ header {{ position: sticky; top: 0; z-index: 10; height: 64px; background: #b00;
 <body><header>The Daily Host</header><p style="height: 2500px">A long start.
 <a id="to-panamax" href="#panamax-alpha">The drill</a></p>{0}<p style="height: 2000px">After.</p></body></html>"""
 STORY_TOP = "() => document.querySelector('[data-storymap]').getBoundingClientRect().top"
+# (with a viewport meta: the phones' sizes below are a phone's, not a 980-px desktop page's)
+TOP_ARTICLE = (LONG_ARTICLE.replace("scroll-padding-top: 64px; {1}", "--storymap-top: 64px;")
+               .replace("<title>", '<meta name="viewport" content="width=device-width, initial-scale=1"><title>'))
 
 
 def test_a_deep_link_to_a_step_brings_a_fragment_into_view(pages: Path, make_page):
@@ -427,6 +432,39 @@ def test_a_hosts_sticky_header_stays_above_the_story(pages: Path, make_page):
             if (el !== header) out.push(el.className || el.tagName); }
           return [...new Set(out)]; }""")
         assert over == [], viewport
+        assert run.errors == [] and run.outside == []
+
+
+def test_the_skip_link_lands_its_target_below_the_hosts_sticky_header(pages: Path, make_page):
+    """With --storymap-top (the host's sticky header's height), the skip link's target (the step's
+    heading, focused) was scrolled to the window's top, under the header (its top at 17 px, at 0 px
+    on a phone), and the skip link itself, focused with the story's top under the header, was
+    under it too. Now both land below the header, and the target in the window."""
+    for viewport in ((1280, 800), (390, 844), (844, 390)):
+        phone = viewport[0] < 900
+        run = make_page(viewport, is_mobile=phone, has_touch=phone)
+        run.page.goto((pages / "top-article.html").as_uri())
+        run.page.wait_for_function(READY)
+        for step in (0, 3):
+            run.js(f"() => void document.querySelector('[data-storymap]').storymap.goTo({step})")
+            # The step's heading at 20 px (under the header), then 100 px above the window.
+            for at in (20, -100):
+                run.js("""(at) => { const h = document.querySelector('[data-storymap] .storymap-step--current .storymap-step-title');
+                  document.activeElement.blur(); window.scrollBy(0, h.getBoundingClientRect().top - at);
+                  document.querySelector('[data-storymap] .storymap-skip').focus({preventScroll: true}); }""", at)
+                run.page.keyboard.press("Enter")
+                seen = run.js("""() => { const a = document.activeElement, b = a.getBoundingClientRect();
+                  return {heading: a.matches('.storymap-step--current .storymap-step-title'), top: b.top, bottom: b.bottom}; }""")
+                assert seen["heading"] and 64 <= seen["top"] + 0.5 and seen["bottom"] <= viewport[1] + 0.5, \
+                    (viewport, step, at, seen)
+        # Shift+Tab from the map to the skip link, the story's top under the header.
+        run.js("""() => { const root = document.querySelector('[data-storymap]');
+          window.scrollBy(0, root.getBoundingClientRect().top); root.querySelector('.storymap-map').focus({preventScroll: true}); }""")
+        run.page.keyboard.press("Shift+Tab")
+        skip = run.js("() => { const a = document.activeElement; return [a.className, a.getBoundingClientRect().top]; }")
+        assert skip[0] == "storymap-skip" and skip[1] >= 64 - 0.5, (viewport, skip)
+        # (Without the script, the link's target is the text's region: it lands below the header too.)
+        assert run.js("() => getComputedStyle(document.querySelector('[data-storymap] .storymap-panel')).scrollMarginTop") == "64px"
         assert run.errors == [] and run.outside == []
 
 

@@ -468,6 +468,34 @@ def test_the_skip_link_lands_its_target_below_the_hosts_sticky_header(pages: Pat
         assert run.errors == [] and run.outside == []
 
 
+def test_previous_and_next_are_in_view_below_the_hosts_sticky_header(pages: Path, make_page):
+    """On a phone on its side (844×390) a fragment was 480 px tall: with the story's top at the
+    header's bottom, Next's top was at 478 px, out of the window, wherever the reader scrolled to see
+    the story. Now the story is no taller than the window below the header (--storymap-top), and a
+    click where Next shows steps; upright and on a desktop its height stays storymap.css's."""
+    for viewport in ((844, 390), (390, 844), (1280, 800)):
+        phone = viewport[0] < 900
+        run = make_page(viewport, is_mobile=phone, has_touch=phone)
+        run.page.goto((pages / "top-article.html").as_uri())
+        run.page.wait_for_function(READY)
+        run.js("() => window.scrollBy(0, document.querySelector('[data-storymap]').getBoundingClientRect().top - 64)")
+        for index, button in ((1, "next"), (0, "prev")):
+            box = run.js(f"""() => {{ const b = document.querySelector('[data-storymap] .storymap-{button}'),
+              r = b.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2, at = document.elementFromPoint(x, y);
+              return {{left: r.left, top: r.top, right: r.right, bottom: r.bottom, x, y,
+                       hit: !!(at && at.closest('.storymap-{button}'))}}; }}""")
+            assert 64 <= box["top"] + 0.5 and box["bottom"] <= viewport[1] + 0.5, (viewport, button, box)
+            assert 0 <= box["left"] + 0.5 and box["right"] <= viewport[0] + 0.5 and box["hit"], (viewport, button, box)
+            run.page.mouse.click(box["x"], box["y"])  # (where it shows: no scrolling to it first)
+            assert run.js("() => document.querySelector('[data-storymap]').storymap.index") == index, (viewport, button)
+        height = run.js("() => document.querySelector('[data-storymap]').getBoundingClientRect().height")
+        if viewport[1] >= 480 / 0.85:  # (clamp(480px, 85vh, 820px), which fits there, as before)
+            assert abs(height - min(0.85 * viewport[1], 820)) <= 1, (viewport, height)
+        else:
+            assert height <= viewport[1] - 64 + 0.5, (viewport, height)
+        assert run.errors == [] and run.outside == []
+
+
 def _frame_story(run):
     frame = run.page.frame_locator("iframe[data-storymap-frame]")
     return frame, run.page.frames[1]

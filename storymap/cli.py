@@ -288,20 +288,43 @@ def render(folder: Path | None, output: Path, width: int, height: int, scale: fl
 
 @main.command()
 @click.argument("url")
-@click.option("--title", default="Story map", show_default=True, help="The iframe's accessible title.")
+@click.option("--story", "story_path", type=click.Path(exists=True, path_type=Path), default=None,
+              help="The story at URL: its folder (or story.toml), or the page storymap build wrote. The iframe's "
+                   "title is then the story's, in --lang's language, and --lang is one of its languages. Without "
+                   "it, a URL naming a page here (dist/index.html) is read for them.")
+@click.option("--title", default=None,
+              help="The iframe's accessible title  [default: the story's title, when --story or the page says it; "
+                   "else 'Story map']")
 @click.option("--height", type=click.IntRange(min=MIN_HEIGHT, max=MAX_HEIGHT), default=640, show_default=True,
               help="Height in pixels until the story reports its own.")
-@click.option("--lang", default=None, metavar="TAG", help="Open the story in this language (adds ?lang=TAG).")
+@click.option("--lang", default=None, metavar="TAG",
+              help="Open the story in this language (adds ?lang=TAG, unless the story says it is its own).")
 @click.option("--policy", is_flag=True, help="Print instead what the article's Content-Security-Policy must allow "
                                              "for the snippet: its script's hash and the story's origin as a frame.")
-def embed(url: str, title: str, height: int, lang: str | None, policy: bool) -> None:
+def embed(url: str, story_path: Path | None, title: str | None, height: int, lang: str | None, policy: bool) -> None:
     """Print an iframe snippet for the story page at URL, with the script that sizes it."""
+    from .embed import local_page, story_page
+
+    story: Any = story_path
+    if story_path is not None and (story_path.is_dir() or story_path.name == STORY_FILE):
+        story = _load(story_path.parent if story_path.is_file() else story_path, debug=False)
+    elif story_path is not None and not story_page(story_path):
+        raise click.BadParameter(f"expected the story's folder, its {STORY_FILE} or the page storymap build wrote, got "
+                                 f"{story_path} (a fragment has no title of its own: give the story's folder)",
+                                 param_hint="--story")
+    elif story_path is None and not policy:
+        story = local_page(url)
+        if story is not None:
+            click.echo(f"storymap embed: note: the title and the language are those of the page at {story}", err=True)
     try:
-        snippet = embed_policy(url) + "\n" if policy else embed_snippet(url, title=title, height=height, lang=lang)
+        snippet = embed_policy(url) + "\n" if policy else embed_snippet(url, title=title, height=height, lang=lang,
+                                                                        story=story)
     except LanguageTagError as exc:
         raise click.BadParameter(str(exc), param_hint="--lang") from None
-    except ValueError as exc:  # (the URL or the title: --height is checked by its type)
-        raise click.BadParameter(str(exc), param_hint="--title" if str(exc).startswith("title") else "URL") from None
+    except ValueError as exc:  # (the URL, the title, or a --lang the story is not in: --height is checked by its type)
+        message = str(exc)
+        hint = "--title" if message.startswith("title") else "--lang" if message.startswith("the story is not in") else "URL"
+        raise click.BadParameter(message, param_hint=hint) from None
     click.echo(snippet, nl=False)
     host = bare_host(url)
     if host is not None:  # (a path beside the article, to the browser: the frame would show the site's 404)

@@ -129,6 +129,57 @@ def test_embed_notes_a_site_written_without_its_scheme(url: str, host):
                                  f"beside the page that embeds the story; for the site {host}, write https://{url}\n")
 
 
+def test_embed_takes_the_storys_title_and_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Without --title the frame of a Portuguese story was named "Story map" in English, and
+    --lang pt added ?lang=pt to a page that opens in Portuguese anyway. Told the story (a Story,
+    its folder, or the page build wrote), embed names the frame by the story's title in the
+    language it opens in, says that language, and adds ?lang= only for another of its languages."""
+    from storymap.scaffold import new_story
+
+    new_story(tmp_path / "pt", title="Os portos do Atlântico", lang="pt")
+    portuguese = storymap.load(tmp_path / "pt")
+    for story in (portuguese, tmp_path / "pt", tmp_path / "pt" / "story.toml"):
+        for lang in (None, "pt", "PT"):
+            frame = storymap.embed_snippet("https://news.example/s/#paris", story=story, lang=lang).split("\n")[0]
+            assert frame.startswith('<iframe src="https://news.example/s/#paris" title="Os portos do Atlântico" '
+                                    'lang="pt" data-storymap-frame'), frame
+    assert 'title="Mapa"' in storymap.embed_snippet("s/", story=portuguese, title="Mapa")  # (given: kept)
+    with pytest.raises(ValueError, match="the story is not in 'es'; its languages are pt"):
+        storymap.embed_snippet("s/", story=portuguese, lang="es")
+    # A story in two languages: the other one is asked for, and named in it.
+    spanish = storymap.embed_snippet("https://news.example/s/", story=GEODATA, lang="es")
+    assert spanish.startswith('<iframe src="https://news.example/s/?lang=es" title="Socios en la encrucijada" lang="es" ')
+    # (A URL that asks for the other language is told the story's own.)
+    assert 'src="s/?lang=en" title="Partners at the Crossroads" lang="en"' in storymap.embed_snippet(
+        "s/?lang=es", story=GEODATA, lang="en")
+    # Nothing known: as before.
+    assert 'src="s/?lang=pt" title="Story map" data-storymap-frame' in storymap.embed_snippet("s/", lang="pt")
+
+    # The command: --story FOLDER, --story PAGE, or the page a relative URL names here.
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", str(GEODATA), "-o", "dist/", "--no-social"]).exit_code == 0
+    assert runner.invoke(cli, ["build", str(GEODATA), "-o", "frag.html", "--fragment"]).exit_code == 0
+    for args in (["https://news.example/s/", "--story", str(GEODATA)], ["https://news.example/s/", "--story",
+                 "dist/index.html"], ["dist/index.html"], ["dist/"]):
+        result = runner.invoke(cli, ["embed", *args, "--lang", "es"])
+        assert result.exit_code == 0, result.output
+        assert '?lang=es" title="Socios en la encrucijada" lang="es" ' in result.stdout, args
+        result = runner.invoke(cli, ["embed", *args, "--lang", "en"])
+        assert f'<iframe src="{args[0]}" title="Partners at the Crossroads" lang="en" ' in result.stdout, args
+        assert ("note: the title and the language are those of the page at dist/index.html" in result.stderr) == (
+            len(args) == 1)
+    result = runner.invoke(cli, ["embed", "s/", "--story", "pt", "--lang", "pt"])
+    assert result.exit_code == 0 and result.stdout.startswith('<iframe src="s/" title="Os portos do Atlântico" lang="pt"')
+    result = runner.invoke(cli, ["embed", "s/", "--story", "pt", "--lang", "fr"])
+    assert result.exit_code == 2 and "Invalid value for --lang: the story is not in 'fr'; its languages are pt" in \
+        result.stderr
+    result = runner.invoke(cli, ["embed", "s/", "--story", "frag.html"])
+    assert result.exit_code == 2 and "Invalid value for --story" in result.stderr and result.stdout == ""
+    result = runner.invoke(cli, ["embed", "frag.html", "--lang", "es"])  # (a fragment says nothing: as before)
+    assert result.exit_code == 0 and 'src="frag.html?lang=es" title="Story map" data' in result.stdout
+
+
 def test_cli_build_fragment_layout_and_embed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(ROOT)
 

@@ -125,10 +125,27 @@ def _read_path(path: Path | str, where: str) -> gpd.GeoDataFrame:
     return frame
 
 
+def _flat_names(data: pd.DataFrame, where: str) -> None:
+    """Refuse a table whose columns have several levels (a pandas MultiIndex, as ``groupby().agg()``
+    with several functions or ``pivot_table()`` make): each property of a feature needs one name."""
+    if not isinstance(data.columns, pd.MultiIndex):
+        return
+    var = "gdf" if isinstance(data, gpd.GeoDataFrame) else "df"
+    names = [c for c in data.columns if not any(str(part).startswith(INTERNAL) for part in c)]
+    flat = ["_".join(str(part) for part in c if str(part) != "") for c in names[:2]]
+    shown = ", ".join(f"{c!r} → {f!r}" for c, f in zip(names, flat))
+    raise _fail(where, f"the {type(data).__name__}'s columns have {data.columns.nlevels} levels (a pandas MultiIndex, "
+                       "as groupby().agg() or pivot_table() make), and a feature's properties need one name each; "
+                       f"flatten them first, e.g. {var}.columns = "
+                       f"['_'.join(str(part) for part in c if str(part) != '') for c in {var}.columns] ({shown})")
+
+
 def raw_frame(data: Any, where: str) -> gpd.GeoDataFrame:
     """``data`` (any input listed in :data:`ACCEPTED`) as a GeoDataFrame as it was read: every row,
     those without geometry too, in its own CRS (a GeoDataFrame given is returned as it is).
     :func:`to_geodataframe` then keeps the rows it can draw, in EPSG:4326."""
+    if isinstance(data, pd.DataFrame):
+        _flat_names(data, where)
     if isinstance(data, gpd.GeoDataFrame):
         if data._geometry_column_name not in data.columns:  # (geopandas would raise AttributeError)
             shapes = [str(c) for c, dtype in data.dtypes.items() if dtype == "geometry"]

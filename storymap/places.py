@@ -96,8 +96,9 @@ def _features(data: Any) -> list[dict[str, Any]]:
             return [dict(f) if isinstance(f, Mapping) else f for f in data["features"]]
     if isinstance(data, (list, tuple)) and data and all(isinstance(f, (Mapping, Place)) for f in data):
         return [f for item in data for f in _features(item)]
-    geo = getattr(data, "__geo_interface__", None)
-    if isinstance(geo, Mapping) and not isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
+    # (A GeoDataFrame is read as a frame: its __geo_interface__, all its features as GeoJSON, is not made.)
+    geo = None if isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)) else getattr(data, "__geo_interface__", None)
+    if isinstance(geo, Mapping):
         return _features(dict(geo))
     return _from_frame(to_geodataframe(data, where="add_place"))
 

@@ -560,6 +560,28 @@ def test_other_geometry_columns_are_no_properties(story):
         story.add_layer(frame, "Again", popup="area")
 
 
+def test_columns_of_several_levels_say_what_to_do_without_internal_names(story):
+    """A table of aggregates (groupby().agg() of several functions) has columns of two levels: its
+    error named a column of storymap's own, "('__storymap_row', '')", and said the data had no
+    geometry. It says what the columns are and how to flatten them, for a layer and a place."""
+    stats = pd.DataFrame({"lon": [-79.5, -79.9], "lat": [9.0, 9.3], "people": [10, 20]}).groupby(
+        ["lon", "lat"]).agg(["sum", "mean"]).reset_index()
+    frame = gpd.GeoDataFrame(stats, geometry=gpd.points_from_xy(stats["lon"], stats["lat"]), crs="EPSG:4326")
+    for data, var in ((frame, "gdf"), (stats, "df")):
+        for call in (lambda: story.add_layer(data, "Stats", color=["red", "blue"]), lambda: story.add_place(data)):
+            with pytest.raises(StoryError) as info:
+                call()
+            message = str(info.value)
+            assert "__storymap" not in message and "no geometry" not in message, message
+            assert f"the {type(data).__name__}'s columns have 2 levels (a pandas MultiIndex" in message, message
+            assert f"flatten them first, e.g. {var}.columns = ['_'.join(str(part) for part in c if str(part) != '') " \
+                   f"for c in {var}.columns] (('lon', '') → 'lon', ('lat', '') → 'lat')" in message, message
+    flat = frame.copy()
+    flat.columns = ["_".join(str(part) for part in c if str(part) != "") for c in flat.columns]
+    story.add_layer(flat, "Stats", tooltip="people_sum")  # (as the message says: then it is drawn)
+    assert story.layers == ["Stats"]
+
+
 def test_a_csv_without_geometry_names_its_own_columns_only(story, tmp_path: Path):
     path = tmp_path / "p.csv"
     path.write_text("name,annotation,longitude,latitude\nA,B,-79.5,9.0\n", "utf-8")

@@ -447,9 +447,10 @@ class DataLayer(Layer):
     def fields(self) -> list[str]:
         return list(dict.fromkeys((self.tooltip or []) + (self.popup or [])))
 
-    def prepare(self, zoom: float) -> str:
+    def prepare(self, zoom: float, stacklevel: int = 3) -> str:
         """Encode the features for ``zoom`` (cached). An encoding over :data:`MAX_LAYER_CHARS`
-        is made again for lower zooms until it fits, with a warning."""
+        is made again for lower zooms until it fits, with a warning (``stacklevel`` as
+        :func:`warnings.warn` takes it, from this method)."""
         self.zoom = zoom
         if (zoom, self.middle) in self._cache:
             return self._cache[zoom, self.middle]
@@ -462,13 +463,13 @@ class DataLayer(Layer):
         if len(text) > MAX_LAYER_CHARS and self._points_only():  # (points are never simplified)
             warnings.warn(f"layer {self.layer_name!r} takes {len(text):,} characters of the page for its "
                           f"{len(self.frame):,} features; consider fewer features, or fewer properties in "
-                          "its tooltip and popup", stacklevel=3)
+                          "its tooltip and popup", stacklevel=stacklevel)
         elif len(text) > MAX_LAYER_CHARS:
             warnings.warn(f"layer {self.layer_name!r} takes {len(text):,} characters of the page even "
-                          f"simplified for zoom {at:g}; consider fewer features", stacklevel=3)
+                          f"simplified for zoom {at:g}; consider fewer features", stacklevel=stacklevel)
         elif at < zoom:
             warnings.warn(f"layer {self.layer_name!r} is simplified for zoom {at:g}, not {zoom:g}, "
-                          f"to keep it under {MAX_LAYER_CHARS:,} characters", stacklevel=3)
+                          f"to keep it under {MAX_LAYER_CHARS:,} characters", stacklevel=stacklevel)
         self._cache.clear()  # one encoding kept: the last asked for (shared by copies made to render)
         self._cache[zoom, self.middle] = text
         return text

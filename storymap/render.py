@@ -766,6 +766,9 @@ def render_page(data: "StoryData", folium_map: folium.Map, *, overlays: Sequence
         if zooms.get(original) is not None:
             copied.zoom = zooms[original]  # a data layer's detail, for this story's steps
             copied.middle = middle  # and its features drawn where the story draws its places
+            # Encoded now, not while the page's templates render it: a warning that it is too big
+            # for the page points at the user's line (prepare, here, Story._html, to_html or save).
+            copied.prepare(copied.zoom, stacklevel=5)
     if basemap and basemap.get("attribution"):
         basemap = {**basemap, "attribution": i18n.basemap_attribution(context.lang, context.ui)}
     Basemap(basemap or {}).add_to(tree)

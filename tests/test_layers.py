@@ -724,6 +724,25 @@ def test_a_layer_is_encoded_once_and_warned_of_once(monkeypatch: pytest.MonkeyPa
     assert "simplified for zoom 3" in warning, warning
 
 
+def test_a_layer_too_big_for_the_page_is_warned_of_at_the_users_line(monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path: Path):
+    """The warning that a layer takes too much of the page pointed into jinja2's rendering of the
+    page; like storymap's other warnings it points at the user's to_html() or save()."""
+    import warnings
+
+    import storymap.layers as layers
+
+    monkeypatch.setattr(layers, "MAX_LAYER_CHARS", 2_000)
+    areas, _ = wiggly_features(50, 400)
+    for call in (lambda story: story.to_html(), lambda story: story.save(tmp_path / "page.html")):
+        story = storymap.load(GEODATA).add_layer(random_points(500), "Points").add_layer(areas, "Areas")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call(story)
+        told = [w for w in caught if "characters" in str(w.message)]
+        assert len(told) == 2 and [w.filename for w in told] == [__file__] * 2, [(w.filename, w.lineno) for w in told]
+
+
 # Docs ----------------------------------------------------------------------------------------------
 
 def test_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

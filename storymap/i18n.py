@@ -5,7 +5,9 @@ location-precision texts, attributions) live in one JSON catalogue per language 
 ``storymap/locales/<lang>.json``, a flat ``{key: text}`` object whose texts may hold ``{name}``
 placeholders. English (``en.json``) has every key; a contributor adds a language by adding a file
 with the same keys. A language without a catalogue, or a key missing from one, falls back to
-English (by the primary subtag first: ``es-PA`` uses ``es.json``).
+English (by the primary subtag first: ``es-PA`` uses ``es.json``). The keys starting ``dev.`` are
+``storymap serve``'s own (the overlay it adds to the page it serves, for the writer: never in a
+built page, and no text a story's ``[interface]`` gives): see :func:`dev_texts`.
 
 **A page holds every language of its story.** It is rendered in one of them (the HTML a reader
 without script gets, ``<html lang>``); each other language travels as a ``<template data-lang>``
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["catalogue", "catalogues", "text", "direction", "dir_attribute", "page_languages", "marked_elements", "language_templates",
            "page_config", "tiles_attribution", "basemap_attribution", "with_language", "JS_KEYS",
            "MARK", "check_language", "own_name", "LanguageTagError", "language_notes", "has_catalogue", "language_name",
-           "check_interface", "own_interface", "english", "placeholders", "switch_names"]
+           "check_interface", "own_interface", "english", "placeholders", "switch_names", "dev_texts", "DEV"]
 
 #: The attribute that marks an element whose text or attributes depend on the language.
 MARK = "data-i18n"
@@ -286,9 +288,23 @@ def check_language(value: str) -> tuple[str, list[str]]:
     raise LanguageTagError(f"unknown language {text!r}: no language has this tag ({example})")
 
 
+#: The prefix of storymap serve's own texts in the catalogues.
+DEV = "dev."
+
+
+@lru_cache(maxsize=1)
 def english() -> Mapping[str, str]:
-    """Every interface string, in English: the keys a story's ``[interface]`` may give."""
-    return _read("en")
+    """Every interface string, in English: the keys a story's ``[interface]`` may give (not
+    storymap serve's own, :data:`DEV`)."""
+    return {key: text for key, text in _read("en").items() if not key.startswith(DEV)}
+
+
+def dev_texts(lang: str) -> tuple[str, dict[str, str]]:
+    """The texts of storymap serve's overlay for a story in ``lang``, from its catalogue (or its
+    primary subtag's, else English's), by key without :data:`DEV`, and the language they are in:
+    ``lang``, or ``en`` for a language storymap has no catalogue for."""
+    texts = {key[len(DEV):]: text for key, text in _catalogue(lang).items() if key.startswith(DEV)}
+    return (lang if has_catalogue(lang) else "en"), texts
 
 
 def placeholders(template: str) -> set[str]:

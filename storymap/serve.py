@@ -10,7 +10,9 @@ page keeps the last version that built and shows the problems over it (the lines
 validate`` prints); it reloads or clears them once the files are fixed.
 
 The page gets a small script of its own (``static/dev.js``: the live reload, the problems panel and
-the view picker) and a Content-Security-Policy recomputed for it, which also allows the event
+the view picker), whose own words are in the story's language where storymap has interface texts
+for it (the ``dev.`` texts of ``storymap/locales``: :func:`storymap.i18n.dev_texts`; the problems
+themselves are the lines validate prints), and a Content-Security-Policy recomputed for it, which also allows the event
 stream (``connect-src 'self'``) and the hidden phone-size copy of the page that the view picker
 measures labels in (``frame-src 'self'``).
 
@@ -31,6 +33,7 @@ import signal
 import sys
 import threading
 import time
+import tomllib
 import traceback
 import warnings
 import webbrowser
@@ -45,6 +48,7 @@ from urllib.parse import unquote, urlsplit
 import click
 
 from .errors import StoryError, visible
+from .i18n import check_language, dev_texts, direction
 from .security import page_policy
 
 __all__ = ["DevServer", "dev_page", "problems_page", "PHONE", "HOST", "EVENTS", "STATE"]
@@ -126,16 +130,18 @@ def dev_page(html: str, config: dict[str, Any]) -> str:
 
 
 def problems_page(title: str, lines: list[str], config: dict[str, Any]) -> str:
-    """The page served while a story has never built: its problems (escaped), kept up to date by dev.js."""
+    """The page served while a story has never built: its problems (escaped), kept up to date by
+    dev.js; in the language of ``config`` (:meth:`DevServer._config`), the problems in English."""
     listed = "\n".join(_html.escape(line) for line in lines)
+    lang, way = _html.escape(config["lang"], quote=True), config["dir"]
     page = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{lang}" dir="{way}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_html.escape(title)} – storymap serve</title>\n</head>\n"
         '<body class="storymap-dev-page">\n<main>\n'
         f"<h1>{_html.escape(title)}</h1>\n"
-        "<p>The story has not built yet. Fix the files below and save: this page reloads by itself.</p>\n"
-        f'<noscript><pre>{listed}</pre></noscript>\n</main>\n</body>\n</html>\n'
+        f"<p>{_html.escape(config['text']['note_unbuilt'])}</p>\n"
+        f'<noscript><pre lang="en" dir="ltr">{listed}</pre></noscript>\n</main>\n</body>\n</html>\n'
     )
     end = page.rfind("</body>")
     return _with_policy(page[:end] + _snippet(config) + page[end:], [])
@@ -150,12 +156,13 @@ class BuildState:
     page: Optional[bytes] = None
     problems: list[str] = field(default_factory=list)
     summary: str = ""
+    failed: bool = False  # the build itself failed (a bug, an unreadable disk), not the story's files
     warnings: list[str] = field(default_factory=list)  # of a story that builds (validate's warnings)
     generation: int = 0  # counts changes of state, for the event streams
 
     def public(self) -> dict[str, Any]:
         return {"ok": self.ok, "version": self.version, "problems": self.problems, "summary": self.summary,
-                "warnings": self.warnings}
+                "failed": self.failed, "warnings": self.warnings}
 
 
 class _Server(ThreadingHTTPServer):
@@ -210,7 +217,7 @@ class DevServer:
             html = story.to_html(layout=self.layout)
         except StoryError as exc:
             lines = [str(p) for p in exc.problems]
-            self._publish(ok=False, problems=lines, summary=f"{len(lines)} problem(s) found")
+            self._publish(ok=False, problems=lines, summary=f"{len(lines)} problem(s) found", failed=False)
             self.echo(f"{self._now()} {len(lines)} problem(s):", err=True)
             for line in lines:
                 self.echo(f"  {line}", err=True)
@@ -220,13 +227,13 @@ class DevServer:
                 traceback.print_exception(exc)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
             line = visible(f"cannot build {self.folder}: {reason}")
-            self._publish(ok=False, problems=[line], summary="the build failed")
+            self._publish(ok=False, problems=[line], summary="the build failed", failed=True)
             self.echo(f"{self._now()} {line}", err=True)
             return self.state
         version = hashlib.sha256(html.encode("utf-8")).hexdigest()[:16]
         same = version == self.state.version
-        page = self.state.page if same else dev_page(html, self._config(version)).encode("utf-8")
-        self._publish(ok=True, version=version, page=page, problems=[], summary="", warnings=notes)
+        page = self.state.page if same else dev_page(html, self._config(version, story.data.lang)).encode("utf-8")
+        self._publish(ok=True, version=version, page=page, problems=[], summary="", failed=False, warnings=notes)
         took = time.perf_counter() - started
         self.echo(f"{self._now()} built \"{visible(story.title)}\": {len(story.steps)} steps, {len(story.data.places)} places "
                   f"in {took:.2f} s" + (" (unchanged)" if same else ""))
@@ -234,8 +241,21 @@ class DevServer:
             self.echo(f"  {visible(note)}", err=True)
         return self.state
 
-    def _config(self, version: Optional[str]) -> dict[str, Any]:
-        return {"version": version, "events": EVENTS, "phone": list(PHONE), "folder": self.folder.name or str(self.folder)}
+    def _config(self, version: Optional[str], lang: str) -> dict[str, Any]:
+        """dev.js's settings, its texts in ``lang`` (the story's) where storymap has them."""
+        said, text = dev_texts(lang)
+        return {"version": version, "events": EVENTS, "phone": list(PHONE), "folder": self.folder.name or str(self.folder),
+                "lang": said, "dir": direction(said), "text": text}
+
+    def _written_lang(self) -> str:
+        """The language story.toml gives, for a story that has not built (``en`` when it says none)."""
+        from .load import STORY_FILE
+
+        try:
+            lang = tomllib.loads((self.folder / STORY_FILE).read_text("utf-8")).get("lang")
+            return check_language(lang)[0] if isinstance(lang, str) else "en"
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError):
+            return "en"
 
     def _publish(self, **changes: Any) -> None:
         with self._changed:
@@ -253,9 +273,9 @@ class DevServer:
         state = self.state
         if state.page is not None:
             return state.page
-        return problems_page(f"{self.folder.name or self.folder}: the story has problems",
-                             state.problems + ([state.summary] if state.summary else []),
-                             self._config(None)).encode("utf-8")
+        config = self._config(None, self._written_lang())
+        return problems_page(config["text"]["page_title"].replace("{folder}", self.folder.name or str(self.folder)),
+                             state.problems + ([state.summary] if state.summary else []), config).encode("utf-8")
 
     def snapshot(self) -> tuple[int, dict[str, Any]]:
         """The state's generation and its public part, read together."""

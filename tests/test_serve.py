@@ -262,6 +262,45 @@ def test_a_story_that_never_built_shows_its_problems_escaped(tmp_path: Path, mon
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
+def dev_config(page: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="storymap-dev-config">(.*?)</script>', page).group(1))
+
+
+def test_serves_own_words_follow_the_storys_language(tmp_path: Path):
+    """serve's overlay (its headings, buttons, notes) was English in a Portuguese story. Its texts
+    come from the interface catalogues (their dev. keys), in the story's language where storymap
+    has one, else English; the problems themselves stay the lines validate prints."""
+    from storymap import i18n
+
+    for lang, said, direction, picker in (("pt", "pt", "ltr", "Seletor de vista"), ("pt-BR", "pt-BR", "ltr",
+                                          "Seletor de visualização"), ("ar", "ar", "rtl", "منتقي العرض"),
+                                          ("fr-CA", "fr-CA", "ltr", "Sélecteur de vue"), ("ja", "en", "ltr", "View picker")):
+        folder = tmp_path / lang
+        new_story(folder, title="Os portos", lang=lang)
+        server = DevServer(folder, port=0, echo=lambda *a, **k: None)
+        try:
+            assert server.build().ok
+            config = dev_config(server.page().decode("utf-8"))
+            assert (config["lang"], config["dir"], config["text"]["picker"]) == (lang if said != "en" else "en",
+                                                                                   direction, picker)
+            assert set(config["text"]) == {key[4:] for key in i18n.catalogue("en") if key.startswith("dev.")}
+            if lang == "pt":  # a story that has never built: its page in the language story.toml gives
+                server.state.page = None
+                break_places(folder)
+                assert not server.build().ok
+                page = server.page().decode("utf-8")
+                assert '<html lang="pt" dir="ltr">' in page and "<h1>pt: a história tem problemas</h1>" in page
+                assert "<p>A história ainda não foi gerada. Corrija os ficheiros e grave" in page
+                assert '<pre lang="en" dir="ltr">' in page and "unknown kind &#x27;tower&#x27;" in page
+                assert dev_config(page)["text"]["problems"] == "storymap: {n} problema(s) encontrado(s)"
+        finally:
+            server.stop()
+    # Texts for the writer, never in a page: no story's [interface] gives them.
+    assert not [key for key in i18n.english() if key.startswith("dev.")]
+    with pytest.raises(ValueError, match="dev.picker"):
+        i18n.check_interface({"dev.picker": "Vistas"})
+
+
 def test_a_taken_port_is_refused_plainly():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -309,6 +348,20 @@ def ready(tab, step_id: str) -> None:
         " return s && s.steps[s.index].id === id && !r.hasAttribute('data-storymap-moving')"
         " && r.getAttribute('data-storymap-dev-checked') === String(s.index); }",
         arg=step_id, timeout=WAIT * 1000)
+
+
+def served_tab(context, url: str, step: str, clipboard: bool = True):
+    """A tab of ``context`` on the story served at ``url``, ready at ``#step``: requests elsewhere
+    aborted, the page's errors in ``tab.errors``; without the clipboard API unless ``clipboard``."""
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith((url, "data:", "about:")) else r.abort())
+    if not clipboard:
+        context.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined});")
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("pageerror", lambda exc: tab.errors.append(f"pageerror: {exc}"))
+    tab.goto(url + "#" + step)
+    ready(tab, step)
+    return tab
 
 
 @pytest.mark.browser
@@ -373,7 +426,7 @@ def test_a_storys_warnings_show_over_the_page(browser, page, served: Served, res
         # They leave the View picker usable: its button, and its panel once open, lie over them
         # (the warnings used to cover the picker until hidden).
         tab.click(".storymap-dev-toggle", timeout=5_000)
-        # English, left to right, whatever the story's language and direction.
+        # English (storymap has no texts in Japanese), left to right, whatever the page's direction.
         tab.evaluate("document.documentElement.dir = 'rtl'")
         assert tab.eval_on_selector_all(".storymap-dev-problems, .storymap-dev", """nodes => nodes.map((n) =>
             [n.lang, getComputedStyle(n).direction, getComputedStyle(n.querySelector('li, button')).direction])""") == \
@@ -471,12 +524,7 @@ def test_copy_without_the_clipboard_keeps_focus_and_says_what_happened(browser, 
     nothing, and "Copied" was never heard (the button's aria-label hides its text)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith((served.url, "data:", "about:"))
-                      else r.abort())
-        context.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined});")
-        tab = context.new_page()
-        tab.goto(served.url + "#paris")
-        ready(tab, "paris")
+        tab = served_tab(context, served.url, "paris", clipboard=False)
         tab.focus(".storymap-dev-toggle")
         tab.keyboard.press("Enter")
         copy = "[data-form=bounds] + .storymap-dev-copy"
@@ -513,6 +561,53 @@ def test_a_page_whose_server_stopped_says_so(browser, tmp_path: Path):
         assert server.stop() == 0
         tab.wait_for_selector(".storymap-dev[data-connected=no]", timeout=WAIT * 1000)
         assert tab.text_content(".storymap-dev-toggle") == "View picker · not connected: is storymap serve running?"
+    finally:
+        context.close()
+        server.stop()
+
+
+@pytest.mark.browser
+def test_the_overlay_speaks_the_storys_language(browser, tmp_path: Path):
+    """In a Portuguese story the view picker, its buttons, the phone check and the problems' heading,
+    note and button were English. They are Portuguese (the problems stay validate's lines, marked
+    English); in an Arabic story they read right to left, the TOML lines and problems left to right."""
+    folder = tmp_path / "historia"
+    new_story(folder, title="Os portos", lang="pt")
+    server = Served(folder, cwd=tmp_path)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        tab = served_tab(context, server.url, "paris", clipboard=False)
+        assert tab.text_content(".storymap-dev-toggle") == "Seletor de vista"
+        assert tab.get_attribute(".storymap-dev", "aria-label") == "storymap serve: seletor de vista"
+        assert tab.get_attribute(".storymap-dev", "lang") == "pt"
+        tab.click(".storymap-dev-toggle")
+        copy = "[data-form=center] + .storymap-dev-copy"
+        assert tab.text_content(copy) == "Copiar"
+        assert tab.get_attribute(copy, "aria-label") == "Copiar a vista de centro e zoom"
+        assert tab.text_content("[data-phone=step]").startswith("Esta etapa tal como está gravada: ✓ telemóvel 390×844")
+        assert re.fullmatch(r'Etapa 2 de 3: "paris" · zoom do mapa [\d.]+', tab.text_content(".storymap-dev-note"))
+        tab.click(copy)
+        assert tab.text_content(".storymap-dev-copied") == "Copiado: " + tab.text_content("[data-form=center]")
+
+        break_places(folder)
+        tab.wait_for_selector(".storymap-dev-problems:not([hidden])", timeout=WAIT * 1000)
+        assert tab.text_content(".storymap-dev-problems h2") == "storymap: 2 problema(s) encontrado(s)"
+        assert tab.text_content(".storymap-dev-problems p").startswith("A página mostra a última versão gerada.")
+        assert tab.text_content(".storymap-dev-hide") == "Ocultar"
+        assert tab.get_attribute(".storymap-dev-problems", "lang") == "pt"
+        assert tab.get_attribute(".storymap-dev-problems ul", "lang") == "en"
+        assert "unknown kind 'tower'" in tab.text_content(".storymap-dev-problems li")
+
+        (folder / "places.geojson").write_bytes(restore_original(tmp_path))
+        text = (folder / "story.toml").read_text("utf-8")
+        with tab.expect_navigation(timeout=WAIT * 1000):
+            (folder / "story.toml").write_text(text.replace('lang = "pt"', 'lang = "ar"', 1), "utf-8")
+        ready(tab, "paris")
+        assert tab.text_content(".storymap-dev-toggle") == "منتقي العرض"
+        directions = tab.evaluate("""() => ['.storymap-dev', '.storymap-dev-toggle', '.storymap-dev-toml',
+            '.storymap-dev-problems', '.storymap-dev-problems ul'].map((s) => getComputedStyle(document.querySelector(s)).direction)""")
+        assert directions == ["rtl", "rtl", "ltr", "rtl", "ltr"]
+        assert tab.errors == []
     finally:
         context.close()
         server.stop()

@@ -5,6 +5,8 @@
 //   the problems over it, the lines `storymap validate` prints (as text, never as HTML).
 // - View picker: the current map view as the TOML to paste into a step, with a copy button, and
 //   whether the step's labels fit at phone size (measured in a hidden phone-size copy of the page).
+// Its own words are in the story's language (config.text: the `dev.` texts of storymap's interface
+// catalogues, by storymap serve), where storymap has them; else in English.
 (function () {
   'use strict';
   var frame = null;
@@ -19,7 +21,15 @@
   var configNode = document.getElementById('storymap-dev-config');
   var config = JSON.parse(configNode.textContent);
   var PHONE = config.phone || [390, 844];
+  var SIZE = PHONE[0] + '×' + PHONE[1];
   var storeKey = 'storymap-dev:' + location.pathname;
+
+  // One of storymap serve's texts (config.text[key]) with its {placeholders} filled in from `values`.
+  function t(key, values) {
+    return String(config.text[key]).replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      return values && name in values ? String(values[name]) : whole;
+    });
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -32,8 +42,16 @@
     return node;
   }
 
-  // storymap serve's own controls speak English, left to right, in a story of any language (in a
-  // right-to-left story they took its direction: lines aligned right, punctuation moved).
+  // storymap serve's own controls speak the language of their texts, in its direction, whatever
+  // the page's (an English overlay in a right-to-left story took its direction: lines aligned
+  // right, punctuation moved). What is English whatever the story's language (the problems, the
+  // lines validate prints) and the TOML lines say so on their own elements: `english`.
+  function speak(node) {
+    node.lang = config.lang || 'en';
+    node.dir = config.dir || 'ltr';
+    return node;
+  }
+
   function english(node) {
     node.lang = 'en';
     node.dir = 'ltr';
@@ -55,17 +73,17 @@
   }
 
   // Problems --------------------------------------------------------------------------------
-  var problems = english(el('section', 'storymap-dev-problems'));
+  var problems = speak(el('section', 'storymap-dev-problems'));
   problems.setAttribute('role', 'alert');
   problems.setAttribute('aria-labelledby', 'storymap-dev-problems-title');
   problems.hidden = true;
   var problemsTitle = el('h2');
   problemsTitle.id = 'storymap-dev-problems-title';
   var problemsNote = el('p');
-  var problemsList = el('ul', 'storymap-dev-lines');
-  var problemsHide = el('button', 'storymap-dev-hide', 'Hide');
+  var problemsList = english(el('ul', 'storymap-dev-lines'));
+  var problemsHide = el('button', 'storymap-dev-hide', t('hide'));
   problemsHide.type = 'button';
-  problemsHide.title = 'Hide the problems until the next save';
+  problemsHide.title = t('hide_title');
   problemsHide.addEventListener('click', function () { problems.hidden = true; });
   problems.appendChild(problemsHide);
   problems.appendChild(problemsTitle);
@@ -77,11 +95,9 @@
     var lines = (warned ? state.warnings : state.problems) || [];
     problems.setAttribute('role', warned ? 'status' : 'alert');
     problems.setAttribute('data-kind', warned ? 'warnings' : 'problems');
-    problemsTitle.textContent = warned ? 'storymap: ' + lines.length + (lines.length === 1 ? ' warning' : ' warnings') :
-      state.summary ? 'storymap: ' + state.summary : 'storymap: the story has problems';
-    problemsNote.textContent = warned ? 'The page built and works; these are worth knowing (storymap validate says them too).' :
-      config.version ? 'The page shows the last version that built. Fix the files and save: it updates by itself.' :
-      'The story has not built yet. Fix the files and save: this page reloads by itself.';
+    problemsTitle.textContent = warned ? (lines.length === 1 ? t('warning') : t('warnings', {n: lines.length})) :
+      state.failed ? t('failed') : t('problems', {n: lines.length});
+    problemsNote.textContent = t(warned ? 'note_warnings' : config.version ? 'note_stale' : 'note_unbuilt');
     while (problemsList.firstChild) {
       problemsList.removeChild(problemsList.firstChild);
     }
@@ -122,9 +138,8 @@
     online = yes;
     if (panel) {
       panel.root.setAttribute('data-connected', yes ? 'yes' : 'no');
-      panel.live.title = yes ? 'Live: the page reloads when a file of the story is saved' :
-        'Not connected: is storymap serve still running? (retrying)';
-      panel.offline.textContent = yes ? '' : ' · not connected: is storymap serve running?';
+      panel.live.title = t(yes ? 'live' : 'offline_title');
+      panel.offline.textContent = yes ? '' : ' · ' + t('offline');
     }
   }
 
@@ -229,8 +244,8 @@
         panel.toml[form].textContent = candidates[form].toml;
       });
       var step = stepData();
-      panel.step.textContent = 'Step ' + (story.index + 1) + ' of ' + story.steps.length +
-        (step ? ': "' + step.id + '"' : '') + ' · map zoom ' + num(map.getZoom(), 2);
+      panel.step.textContent = t('step', {n: story.index + 1, total: story.steps.length, id: step ? step.id : '',
+        zoom: num(map.getZoom(), 2)});
       phoneChecks();
     }
 
@@ -274,8 +289,7 @@
         total += label.names.length;
         var lost = label.shown ? label.unnamed || [] : label.names;
         lost.forEach(function (name) {
-          cut.push({name: name, why: label.shown ? 'left out of a shortened list ("+' + lost.length + ' more")' :
-            'no room for its label where the map shows'});
+          cut.push({name: name, why: label.shown ? t('cut_list', {n: lost.length}) : t('cut_room')});
         });
       });
       return {total: total, cut: cut};
@@ -283,17 +297,17 @@
 
     function describe(result) {
       if (!result) {
-        return {fit: '', text: 'phone check unavailable', title: ''};
+        return {fit: '', text: t('phone_unavailable'), title: ''};
       }
       if (!result.cut.length) {
-        return {fit: 'yes', text: '✓ phone ' + PHONE[0] + '×' + PHONE[1] + ': ' +
-          (result.total === 1 ? 'the label shows' : 'all ' + result.total + ' labels show'), title: ''};
+        return {fit: 'yes', text: t(result.total === 1 ? 'phone_one' : 'phone_all', {size: SIZE, n: result.total}),
+          title: ''};
       }
       var names = result.cut.map(function (c) { return c.name; });
       return {
         fit: 'no',
-        text: '⚠ phone ' + PHONE[0] + '×' + PHONE[1] + ': ' + result.cut.length + ' of ' + result.total +
-          (result.total === 1 ? ' name' : ' names') + ' not on the map (' + names.join(', ') + ')',
+        text: t(result.total === 1 ? 'phone_cut_one' : 'phone_cut', {size: SIZE, cut: result.cut.length,
+          total: result.total, names: names.join(', ')}),
         title: result.cut.map(function (c) { return c.name + ': ' + c.why; }).join('\n')
       };
     }
@@ -313,7 +327,7 @@
       mark(panel.phone.step, measure(index, null));
       var ownFit = panel.phone.step.getAttribute('data-fit');
       panel.toggle.setAttribute('data-fit', ownFit);
-      panel.phone.step.textContent = 'This step as saved: ' + panel.phone.step.textContent;
+      panel.phone.step.textContent = t('as_saved', {check: panel.phone.step.textContent});
       mark(panel.phone.center, measure(index, candidates.center.view));
       mark(panel.phone.bounds, measure(index, candidates.bounds.view));
       root.setAttribute('data-storymap-dev-checked', String(index));
@@ -326,7 +340,7 @@
       node.setAttribute('tabindex', '-1');
       node.setAttribute('width', String(PHONE[0]));
       node.setAttribute('height', String(PHONE[1]));
-      node.title = 'The story at phone size, for the view picker (hidden)';
+      node.title = t('probe');
       node.addEventListener('load', function () {
         var waited = 0;
         (function ready() {
@@ -348,14 +362,14 @@
   }
 
   function buildPanel() {
-    var root = english(el('aside', 'storymap-dev'));
+    var root = speak(el('aside', 'storymap-dev'));
     root.setAttribute('data-storymap-dev', '');
-    root.setAttribute('aria-label', 'storymap serve: view picker');
+    root.setAttribute('aria-label', t('picker_label'));
     var toggle = el('button', 'storymap-dev-toggle');
     toggle.type = 'button';
     var live = el('span', 'storymap-dev-live');
     toggle.appendChild(live);
-    toggle.appendChild(document.createTextNode('View picker'));
+    toggle.appendChild(document.createTextNode(t('picker')));
     var offline = el('span', 'storymap-dev-offline');
     toggle.appendChild(offline);
     var body = el('div', 'storymap-dev-body');
@@ -370,22 +384,21 @@
       remember('open', body.hidden ? 'no' : 'yes');
     });
     var step = el('p', 'storymap-dev-note');
-    var stepPhone = el('p', 'storymap-dev-phone', 'phone check: loading…');
+    var stepPhone = el('p', 'storymap-dev-phone', t('phone_loading'));
     stepPhone.setAttribute('data-phone', 'step');
     body.appendChild(step);
     body.appendChild(stepPhone);
-    body.appendChild(el('p', 'storymap-dev-note',
-      'Move the map, then paste one of these into the step in story.toml (replacing its view):'));
+    body.appendChild(el('p', 'storymap-dev-note', t('paste')));
     var toml = {}, phone = {step: stepPhone};
     var copied = el('p', 'storymap-dev-note storymap-dev-copied'); // (placed last, below)
     copied.setAttribute('role', 'status');
     ['center', 'bounds'].forEach(function (form) {
       var row = el('div', 'storymap-dev-row');
-      var code = el('code', 'storymap-dev-toml');
+      var code = english(el('code', 'storymap-dev-toml')); // (TOML: left to right in any story)
       code.setAttribute('data-form', form);
-      var copy = el('button', 'storymap-dev-copy', 'Copy');
+      var copy = el('button', 'storymap-dev-copy', t('copy'));
       copy.type = 'button';
-      copy.setAttribute('aria-label', 'Copy the ' + (form === 'center' ? 'center and zoom' : 'bounds') + ' view');
+      copy.setAttribute('aria-label', t(form === 'center' ? 'copy_center' : 'copy_bounds'));
       copy.addEventListener('click', function () { copyText(code, copy, copied); });
       var mark = el('span', 'storymap-dev-mark', '');
       mark.setAttribute('data-phone', form);
@@ -396,8 +409,7 @@
       toml[form] = code;
       phone[form] = mark;
     });
-    body.appendChild(el('p', 'storymap-dev-note',
-      'Bounds adapt to the screen; a center and zoom show less of the map on a phone.'));
+    body.appendChild(el('p', 'storymap-dev-note', t('bounds_note')));
     body.appendChild(copied);
     root.appendChild(toggle);
     root.appendChild(body);
@@ -411,9 +423,9 @@
   function copyText(code, button, status) {
     var text = code.textContent;
     function done() {
-      button.textContent = 'Copied';
-      status.textContent = 'Copied: ' + text;
-      setTimeout(function () { button.textContent = 'Copy'; }, 1500);
+      button.textContent = t('copied');
+      status.textContent = t('copied_line', {line: text});
+      setTimeout(function () { button.textContent = t('copy'); }, 1500);
     }
     function byHand() {
       var range = document.createRange();
@@ -421,7 +433,7 @@
       var selection = window.getSelection();
       selection.removeAllRanges();
       selection.addRange(range);
-      status.textContent = 'Could not copy here: the line is selected, press Ctrl+C (⌘C on a Mac).';
+      status.textContent = t('copy_by_hand');
     }
     function fallback() {
       var area = document.createElement('textarea');

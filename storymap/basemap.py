@@ -212,13 +212,26 @@ def _seen(bounds: tuple[float, float, float, float], panel_sides: tuple[bool, bo
     return out
 
 
+def _seen_around(lon: float, lat: float, zoom: float) -> list[tuple[tuple[float, float, float, float], float]]:
+    """What each of ``SCREENS`` shows of a view centred on ``(lon, lat)`` at ``zoom`` (a step's
+    ``view = {center, zoom}``), as :func:`_seen` says it, the panel's width on both sides (the page
+    may move the centre into the part the panel leaves free)."""
+    cx, cy = mercator(lon, lat)
+    out = []
+    for width, height, panel in SCREENS:
+        half_x, half_y = (width / 2 + panel) / 2.0 ** zoom, height / 2 / 2.0 ** zoom
+        out.append(((lon - 360.0 * half_x / 256.0, unmercator(0.0, min(256.0, cy + half_y))[1],
+                     lon + 360.0 * half_x / 256.0, unmercator(0.0, max(0.0, cy - half_y))[1]), zoom))
+    return out
+
+
 def _reach(inner: tuple[float, float, float, float], seen: list[tuple[tuple[float, float, float, float], float]],
-           margin: float) -> tuple[tuple[float, float, float, float], Optional[float]]:
+           margin: float) -> tuple[tuple[float, float, float, float], list[tuple[tuple[float, float, float, float], float]]]:
     """The region: ``inner`` (the places and their margin), reaching as far as a view of ``seen``
     goes past it by more than ``margin`` (a view a half world wide or more: all the world's width);
-    and the zoom of the closest view that made it reach (None where none did)."""
+    and the views that made it reach, ``(box, zoom)`` (none where none did)."""
     west, south, east, north = inner
-    zooms = []
+    reached = []
     for (w, s_, e, n), zoom in seen:
         if e - w >= 180.0:
             w, e = (inner[0] + inner[2]) / 2 - 180.0, (inner[0] + inner[2]) / 2 + 180.0
@@ -229,8 +242,28 @@ def _reach(inner: tuple[float, float, float, float], seen: list[tuple[tuple[floa
                  max(east, e) if e - inner[2] > margin_x else east, max(north, n) if n - inner[3] > margin else north)
         if sides != (west, south, east, north):
             west, south, east, north = sides
-            zooms.append(zoom)
-    return _region((west, south, east, north), 0.0), max(zooms) if zooms else None
+            reached.append(((w, s_, e, n), zoom))
+    return _region((west, south, east, north), 0.0), reached
+
+
+def _rings(inner: tuple[float, float, float, float], region: tuple[float, float, float, float],
+           reached: list[tuple[tuple[float, float, float, float], float]]) -> list[tuple[shapely.Geometry, float]]:
+    """The region past ``inner`` cut into rings, each as fine as OUTER_PIXELS of the closest of the
+    ``reached`` views that shows it (the rest, between views, as the farthest shows it): a story
+    whose step shows a continent and another the world has the continent in the first's detail
+    and the rest of the world in the second's, not all of it in the finer."""
+    taken, out = shapely.box(*inner), []
+    whole = shapely.box(*region)
+    for box, zoom in sorted(reached, key=lambda view: -view[1]):
+        area = shapely.intersection(shapely.box(*box), whole)
+        ring = shapely.difference(area, taken)
+        taken = shapely.union(taken, area)
+        if not ring.is_empty:
+            out.append((ring, max(COARSE, OUTER_PIXELS * 360.0 / 256.0 / 2.0 ** zoom)))
+    rest = shapely.difference(whole, taken)
+    if not rest.is_empty and reached:
+        out.append((rest, max(COARSE, OUTER_PIXELS * 360.0 / 256.0 / 2.0 ** min(z for _, z in reached))))
+    return out
 
 
 def _vertices(geoms: np.ndarray) -> np.ndarray:
@@ -304,9 +337,10 @@ class _Zones:
     near: list[tuple[shapely.Geometry, float]]  # (area, tolerance), finest first, disjoint
     covered: Optional[shapely.Geometry]  # their union; the rest of the region is far
     # The places' box with its margin, where far is COARSE; beyond it (what a page's view shows
-    # past the margin) far is this tolerance, and smaller land is dropped.
+    # past the margin) rings, each with its tolerance (disjoint, finest first), where land smaller
+    # than the ring's views show is dropped.
     inner: Optional[tuple[float, float, float, float]] = None
-    outer: float = COARSE
+    outer: tuple[tuple[shapely.Geometry, float], ...] = ()
 
 
 def _zones(geoms: np.ndarray, region: tuple[float, float, float, float]) -> _Zones:
@@ -476,9 +510,10 @@ def _cut(geoms: np.ndarray, zones: _Zones, region: tuple[float, float, float, fl
             box = shapely.box(*zones.inner)
             out_of = _out_of(simple, zones.inner)
             simple[out_of] = shapely.intersection(simple[out_of], box)
-            if beyond:
-                past = shapely.difference(_simplify(geoms[_out_of(geoms, zones.inner)], zones.outer, lines), box)
-                cuts.append((past, max(min_far_area, (2 * zones.outer) ** 2)))
+            outside = geoms[_out_of(geoms, zones.inner)] if beyond else geoms[:0]
+            for ring, tolerance in zones.outer if len(outside) else ():
+                past = shapely.intersection(_simplify(outside, tolerance, lines), ring)
+                cuts.append((past, max(min_far_area, (2 * tolerance) ** 2)))
         cuts.append((simple, min_far_area))
     out = []
     for pieces, least in cuts:
@@ -534,7 +569,9 @@ def _labels(data: NaturalEarth, region: tuple[float, float, float, float], langs
 
 
 def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = ("en",),
-                 margin: float = MARGIN, max_rank: int = LABEL_RANK) -> dict[str, Any]:
+                 margin: float = MARGIN, max_rank: int = LABEL_RANK,
+                 boxes: Sequence[tuple[float, float, float, float]] = (),
+                 views: Sequence[tuple[float, float, float]] = ()) -> dict[str, Any]:
     """Land, inland water, borders and country labels around ``shapes``, for ``L.storymap.basemap``.
 
     Parameters
@@ -548,6 +585,13 @@ def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = (
         Degrees of map around the places.
     max_rank : int
         Label countries of Natural Earth ``LABELRANK`` up to this (1 the most prominent).
+    boxes : sequence of (west, south, east, north)
+        Other boxes a page fits (a step's ``view = {bounds}``, a layer added from Python), in the
+        story's longitude frame: the basemap reaches as far as a view of each does, there only as
+        finely as that view shows it.
+    views : sequence of (lon, lat, zoom)
+        A step's ``view = {center, zoom}`` in the story's frame: the basemap reaches as far as it
+        shows, as finely as it shows it.
 
     Returns
     -------
@@ -569,12 +613,14 @@ def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = (
     box = (float(bounds[:, 0].min()), float(bounds[:, 1].min()), float(bounds[:, 2].max()), float(bounds[:, 3].max()))
     inner = _region(box, margin)
     rtl = [direction(lang) == "rtl" for lang in langs]
-    region, zoom = _reach(inner, _seen(box, (not all(rtl), any(rtl))), REACH_SLACK)
+    sides = (not all(rtl), any(rtl))
+    seen = _seen(box, sides) + [far for other in boxes for far in _seen(other, sides)]
+    region, reached = _reach(inner, seen + [far for view in views for far in _seen_around(*view)], REACH_SLACK)
     data = natural_earth()
     zones = _zones(geoms, region)
-    if zoom is not None:
+    if reached:
         # Beyond the margin, as fine as OUTER_PIXELS of the closest view that shows it.
-        zones = _Zones(zones.near, zones.covered, inner, max(COARSE, OUTER_PIXELS * 360.0 / 256.0 / 2.0 ** zoom))
+        zones = _Zones(zones.near, zones.covered, inner, tuple(_rings(inner, region, reached)))
 
     land, _ = _window(data.land, region, lines=False)
     lakes, _ = _window(data.lakes, region, lines=False)

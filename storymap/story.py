@@ -22,7 +22,8 @@ from pydantic import ValidationError
 from .assets import AssetStore
 from .bulk import paused_gc
 from .basemap import basemap_data
-from .context import framed_places
+from .context import frame_middle, framed_places
+from .geometry import into_frame, shift_into
 from .files import check_output, write_atomic
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
 from .i18n import match_language, page_languages
@@ -821,7 +822,7 @@ class Story:
         folders = self._asset_folders + ([Path(assets)] if assets is not None else [])
         with paused_gc():  # thousands of places: see storymap.bulk
             return render_page(data, self.map, overlays=list(self._overlays.values()),
-                               basemap=story_basemap(data, lang), fragment=fragment, layout=layout,
+                               basemap=story_basemap(data, lang, list(self._overlays.values())), fragment=fragment, layout=layout,
                                asset_store=AssetStore(folders, call="save() or to_html()"), lang=lang,
                                own_lang=self.data.lang, page_name=page_name)
 
@@ -958,14 +959,48 @@ def load(folder: str | os.PathLike[str]) -> Story:
     return story
 
 
-def story_basemap(data: StoryData, lang: str | None = None) -> dict[str, Any]:
+def story_basemap(data: StoryData, lang: str | None = None, overlays: Sequence[Overlay] = ()) -> dict[str, Any]:
     """The embedded basemap around a story's places (cached: the same places give the same data),
-    its labels named in each of the story's languages, ``lang`` (default: the story's) first."""
-    _, drawn = framed_places(data)
+    its labels named in each of the story's languages, ``lang`` (default: the story's) first. It
+    reaches as far as the steps' own views and the layers added from Python (``overlays``) show."""
+    start, drawn = framed_places(data)
     langs = tuple(dict.fromkeys([lang or data.lang, *page_languages(data)]))
-    return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else (), langs)
+    boxes, views = [], []
+    for step in data.steps:
+        view = step.view
+        if view is not None and view.center is not None and view.zoom is not None:
+            lon, lat = view.center
+            views.append((lon + shift_into(lon, start), lat, float(view.zoom)))
+        elif view is not None and view.lonlat_bounds is not None:
+            west, south, east, north = view.lonlat_bounds
+            k = shift_into((west + east) / 2, start)
+            boxes.append((west + k, south, east + k, north))
+    middle = frame_middle(data)
+    boxes += [box for overlay in overlays for box in [_layer_box(overlay.element, start, middle)] if box is not None]
+    return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else (), langs, tuple(boxes), tuple(views))
+
+
+def _layer_box(element: Any, start: float, middle: float) -> Optional[tuple[float, float, float, float]]:
+    """Where a layer added from Python lies in the story's longitude frame, ``(west, south, east,
+    north)``, as the page draws it (a data layer's features within 180° of the places' ``middle``);
+    None for a layer with no extent (or none folium knows)."""
+    if isinstance(element, DataLayer):
+        geoms = into_frame(np.asarray(element.frame.geometry.values, dtype=object), middle)
+        box = shapely.total_bounds(geoms) if len(geoms) else None
+    else:
+        try:
+            (south, west), (north, east) = element.get_bounds()
+        except (AttributeError, TypeError, ValueError):  # (an element folium has no bounds for)
+            return None
+        box = None if None in (south, west, north, east) else np.array([west, south, east, north], dtype=float)
+        if box is not None:
+            box[[0, 2]] += shift_into((box[0] + box[2]) / 2, start)
+    if box is None or not np.isfinite(box).all():
+        return None
+    return tuple(float(v) for v in box)  # type: ignore[return-value]
 
 
 @functools.lru_cache(maxsize=8)
-def _basemap(shapes: tuple[bytes, ...], langs: tuple[str, ...]) -> dict[str, Any]:
-    return basemap_data(list(shapely.from_wkb(list(shapes))) if shapes else [], langs=langs)
+def _basemap(shapes: tuple[bytes, ...], langs: tuple[str, ...], boxes: tuple[tuple[float, float, float, float], ...] = (),
+             views: tuple[tuple[float, float, float], ...] = ()) -> dict[str, Any]:
+    return basemap_data(list(shapely.from_wkb(list(shapes))) if shapes else [], langs=langs, boxes=boxes, views=views)

@@ -9,6 +9,8 @@ import zlib
 from importlib import resources
 from pathlib import Path
 
+import folium
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -17,6 +19,7 @@ import storymap
 from storymap.basemap import MARGIN, REACH_SLACK, SCALE, _reach, _region, _seen, basemap_data, label_language, natural_earth
 from storymap.encoding import decode, encode_lines, encode_polygons, pack, unpack
 from storymap.text import script_json
+from storymap.scaffold import new_story
 from storymap.story import framed_places, story_basemap
 
 from .conftest import GEODATA, ROOT
@@ -186,8 +189,8 @@ def test_a_regional_story_reaches_as_far_as_its_views_zoomed_out_for_labels(pana
     bounds = shapely.bounds(np.asarray(list(drawn.values()), dtype=object))
     box = (bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max())
     inner, views = _region(box, MARGIN), _seen(box)
-    region, zoom = _reach(inner, views, REACH_SLACK)
-    assert region[0] < inner[0] - MARGIN and region[2] > inner[2] + MARGIN and zoom is not None
+    region, reached = _reach(inner, views, REACH_SLACK)
+    assert region[0] < inner[0] - MARGIN and region[2] > inner[2] + MARGIN and reached
     assert region[0] >= min(v[0][0] for v in views) and region[2] <= max(v[0][2] for v in views)
     land = np.array([v for poly in decode(base["land"], base["scale"]) for ring in poly for v in ring])
     assert land[:, 0].min() < -100 and land[:, 0].max() > -60 and land[:, 1].max() > 35  # Mexico's west, Trinidad, Virginia
@@ -419,3 +422,57 @@ def test_country_labels_follow_natural_earths_zoom(ports_page: Path, make_page):
     run.page.wait_for_function("""() => Array.from(document.querySelectorAll('.storymap-country-label'))
       .some((n) => n.textContent === 'Heard Island and McDonald Islands' && getComputedStyle(n).visibility !== 'hidden')""")
     assert not run.errors, run.errors
+
+
+# Views and layers past the places ---------------------------------------------------------------
+
+def _land_vertices(base: dict, box: tuple[float, float, float, float]) -> int:
+    """How many of the basemap's land vertices lie in ``box`` (west, south, east, north)."""
+    xy = np.array([v for poly in decode(base["land"], base["scale"]) for ring in poly for v in ring])
+    return int(((xy[:, 0] >= box[0]) & (xy[:, 0] <= box[2]) & (xy[:, 1] >= box[1]) & (xy[:, 1] <= box[3])).sum())
+
+
+def _europe_story(tmp_path: Path) -> "storymap.Story":
+    new_story(tmp_path / "s", lang="fr")
+    story = storymap.load(tmp_path / "s")
+    story.add_step(id="europe", title="Europe", narrative="Europe.", view={"bounds": [[-10, 40], [30, 60]]})
+    return story
+
+
+def test_a_steps_view_past_the_places_has_land_as_that_view_shows_it(tmp_path: Path):
+    # A step whose view showed the world drew the world's land on grey but for a box around the
+    # places: the basemap reached only as far as the places' own views. It now reaches as far as
+    # each step's view, and past the places only as finely as the view that shows a part does: the
+    # world step's far land coarse, the continent's finer.
+    story = _europe_story(tmp_path)
+    continent = story_basemap(story.data)
+    story.add_step(id="world", title="World", narrative="World.", view={"bounds": [[-170, -60], [170, 80]]})
+    world = story_basemap(story.data)
+    west, south, east, north = polygons(world["region"], world["scale"]).bounds
+    assert west <= -170 and east >= 170 and south <= -60 and north >= 80
+    australia, scandinavia = (113, -39, 154, -11), (8, 54, 20, 60)
+    assert _land_vertices(continent, australia) == 0 < _land_vertices(world, australia)
+    # (Australia as the world view shows it: far fewer vertices than Scandinavia as the Europe
+    # view shows it, which stays as it was without the world step.)
+    assert _land_vertices(world, australia) * 4 < _land_vertices(world, scandinavia)
+    assert abs(_land_vertices(world, scandinavia) - _land_vertices(continent, scandinavia)) <= 0.02 * _land_vertices(
+        continent, scandinavia)  # (a vertex or two where a ring's edge cuts the land)
+    # A view by centre and zoom too.
+    story.remove_step("world")
+    story.add_step(id="pacific", title="Pacifique", narrative="…", view={"center": [150, -25], "zoom": 4})
+    assert _land_vertices(story_basemap(story.data), australia) > 0
+
+
+def test_a_layer_added_from_python_has_the_basemap_under_it(tmp_path: Path):
+    story = _europe_story(tmp_path)
+    world = shapely.box(-170, -55, 175, 75)
+    story.add_layer(gpd.GeoDataFrame({"n": [1]}, geometry=[world], crs=4326), "Monde")
+    base = story_basemap(story.data, overlays=list(story._overlays.values()))
+    west, south, east, north = polygons(base["region"], base["scale"]).bounds
+    assert west <= -170 and east >= 175 and south <= -55 and north >= 75
+    assert _land_vertices(base, (113, -39, 154, -11)) > 0  # (Australia)
+    # (A folium layer's own bounds count too.)
+    story.remove_layer("Monde")
+    story.add_layer(folium.PolyLine([[-33.9, 151.2], [51.5, -0.1]]), "Vol")
+    base = story_basemap(story.data, overlays=list(story._overlays.values()))
+    assert _land_vertices(base, (113, -39, 154, -11)) > 0

@@ -556,15 +556,24 @@ class Story:
         Raises
         ------
         storymap.StoryError
-            For an id no step has (with the closest one), or the story's last step; the story is
-            left as it was.
+            For an id no step has (with the closest one), the story's last step, or a step a layer
+            is shown on alone (remove the layer first); the story is left as it was.
         """
         ids = [step.id for step in self.data.steps]
         self._known("remove_step", "step", step_id, ids)
         translations = {lang: t.model_copy(update={"steps": {k: v for k, v in t.steps.items() if k != step_id}})
                         for lang, t in self.data.translations.items()}
-        self.data = self._revalidated("remove_step", steps=[s for s in self.data.steps if s.id != step_id],
-                                      translations=translations)
+        data = self._revalidated("remove_step", steps=[s for s in self.data.steps if s.id != step_id],
+                                 translations=translations)
+        only = [name for name, overlay in self._overlays.items() if overlay.steps == [step_id]]
+        if only:
+            many = len(only) > 1
+            raise StoryError([Problem(file="", where="remove_step", field="step_id", message=(
+                f"layer{'s' if many else ''} {', '.join(map(repr, only))} {'are' if many else 'is'} shown on "
+                f"{step_id!r} alone, and would be shown on no step: remove {'them' if many else 'it'} first "
+                f"({'; '.join(f'story.remove_layer({name!r})' for name in only)}), or add "
+                f"{'them' if many else 'it'} again with other steps (steps=[...])"))])
+        self.data = data
         for overlay in self._overlays.values():
             if overlay.steps is not None:
                 overlay.steps = [sid for sid in overlay.steps if sid != step_id]

@@ -318,6 +318,13 @@ def test_remove_step_and_place(story):
     assert 'data-step="the-canal"' not in html and overlays(html)[0]["steps"] == ["overview"]
     with pytest.raises(StoryError, match=r"remove_step step_id: no step with id 'overveiw'; did you mean 'overview'"):
         story.remove_step("overveiw")
+    # A layer shown on the step alone would be shown on no step: it goes first (it stayed in the
+    # page, shown nowhere, without a word).
+    story.add_layer(random_points(3), "Alone", steps=["first-talks"])
+    with pytest.raises(StoryError, match=r"layer 'Alone' is shown on 'first-talks' alone.*story\.remove_layer\('Alone'\)"):
+        story.remove_step("first-talks")
+    assert "first-talks" in [s.id for s in story.steps] and "Alone" in story.layers
+    story.remove_layer("Alone").remove_step("first-talks")
     # A place a step names stays until the step lets it go.
     naming = [s.id for s in story.steps if "gatun-locks" in s.places]
     with pytest.raises(StoryError, match=r"remove_place place_id: steps? .*name.* 'gatun-locks': take it out"):

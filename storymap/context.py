@@ -285,7 +285,9 @@ def _number_labels(overlay: dict[str, Any], languages: Sequence[str]) -> dict[st
     storymap.styling.place_ticks)."""
     key = overlay.get("key")
     if key and "digits" in key:
-        items = [{**item, "labels": {lang: number_range(*item["range"], key["digits"], lang) for lang in languages}}
+        sci = bool(key.get("scientific"))
+        items = [{**item, "labels": {lang: number_range(*item["range"], key["digits"], lang, scientific=sci)
+                                     for lang in languages}}
                  if "range" in item else item for item in key["items"]]
         return {**overlay, "key": {**key, "items": items}}
     if key and key.get("ticks"):

@@ -474,16 +474,23 @@ def _babel_locale(lang: str) -> Any:
     return Locale("en")
 
 
-def number_range(low: float, high: float, digits: int, lang: str) -> str:
+def number_range(low: Optional[float], high: float, digits: int, lang: str, scientific: bool = False) -> str:
     """A class's range as ``lang`` writes numbers (CLDR, through Babel), with ``digits`` decimals:
-    ``2,348,402 – 6,195,124``, in French ``2 348 402 – 6 195 124``. Written at build time, as
-    step dates are: the page needs no ``Intl`` (whose first use costs the browser 10–20 ms). A
-    language CLDR does not know gets English's."""
-    from babel.numbers import format_decimal
+    ``2,348,402 – 6,195,124``, in French ``2 348 402 – 6 195 124``; with ``scientific``, ``digits``
+    decimals of each mantissa (``5,0E-9 – 1,2E-8``); a class with no lower edge (``low`` None)
+    reads ``≤ high``. Written at build time, as step dates are: the page needs no ``Intl`` (whose
+    first use costs the browser 10–20 ms). A language CLDR does not know gets English's."""
+    from babel.numbers import format_decimal, format_scientific
 
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    decimals = "." + "0" * digits if digits > 0 else ""
     locale = _babel_locale(lang)
-    return f"{format_decimal(low, pattern, locale=locale)} – {format_decimal(high, pattern, locale=locale)}"
+    if scientific:
+        def write(value: float) -> str:
+            return format_scientific(value, "0" + decimals + "E0", locale=locale)
+    else:
+        def write(value: float) -> str:
+            return format_decimal(value, "#,##0" + decimals, locale=locale)
+    return f"≤ {write(high)}" if low is None else f"{write(low)} – {write(high)}"
 
 
 def compact_number(value: float, lang: str) -> str:
@@ -491,13 +498,15 @@ def compact_number(value: float, lang: str) -> str:
     Babel): ``569.9``, ``12.3K``, ``1.4B``; in French ``12,3 k``, in Spanish ``12,3 mil``, in
     Japanese ``1.23万``. Four significant digits below 10,000 (written whole, without grouping),
     three from there on. A language CLDR does not know gets English's."""
-    from babel.numbers import format_compact_decimal, format_decimal
+    from babel.numbers import format_compact_decimal, format_decimal, format_scientific
 
     value = float(value)
     if not math.isfinite(value):
         return str(value)
     locale = _babel_locale(lang)
     value = float(f"{value:.4g}") + 0.0  # (rounded before the choice: 9999.5 is 10K; -0.0 is 0)
+    if 0 < abs(value) < 1e-3:  # (0.000005 would read 0: 5E-6)
+        return format_scientific(float(f"{value:.3g}"), "0.##E0", locale=locale)
     if abs(value) < 1e4:
         return format_decimal(value, "0.######", locale=locale)
     value = float(f"{value:.3g}")

@@ -694,27 +694,57 @@ def _scheme_key(layer: str, binning: Any, palette: list[str], lo: float, hi: flo
     else:  # "lower – upper": the class edges of explore's legend, with a dash
         lowest = float(binning.y.min()) if getattr(binning, "lowest", None) is None else float(binning.lowest)
         edges = [-math.inf if lowest > binning.bins[0] else lowest] + [float(b) for b in binning.bins]
-        if fmt is None and all(math.isfinite(e) for e in edges):
-            # As few decimals as tell the classes apart; the page's languages each write the
-            # range as they write numbers ("2 348 402" in French: storymap.context, at build time).
-            digits = class_digits(edges)
-            return {"type": "classes", "digits": digits, "items": [
-                {"label": f"{a:,.{digits}f} – {b:,.{digits}f}", "color": c,
-                 "range": [round(a, digits), round(b, digits)]} for a, b, c in zip(edges[:-1], edges[1:], palette)]}
+        finite = [e for e in edges if math.isfinite(e)]
+        if fmt is None and len(finite) == len(edges) - (edges[0] == -math.inf) and finite:
+            # As few decimals as tell the classes apart (numbers under a thousandth, in scientific
+            # notation, as few digits as tell them apart: 5.0E-9, not 0.000000); the page's languages
+            # each write the range as they write numbers ("2 348 402" in French: storymap.context, at
+            # build time). A lowest class from -inf (box_plot's) reads "≤ its upper edge".
+            scientific = tiny(finite)
+            digits = class_digits(finite, scientific=scientific)
+            key = {"type": "classes", "digits": digits, "items": [
+                {"label": range_text(a, b, digits, scientific), "color": c,
+                 "range": [None if a == -math.inf else _kept(a, digits, scientific), _kept(b, digits, scientific)]}
+                for a, b, c in zip(edges[:-1], edges[1:], palette)]}
+            if scientific:
+                key["scientific"] = True
+            return key
         fmt = fmt or "{:,.2f}"
         texts = [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in zip(edges[:-1], edges[1:])]
     return {"type": "classes", "items": [{"label": t, "color": c} for t, c in zip(texts, palette)]}
 
 
-def class_digits(edges: Sequence[float], most: int = 6) -> int:
+def tiny(values: Sequence[float]) -> bool:
+    """Whether numbers are all under a thousandth (and not all 0): a legend writes them in
+    scientific notation, which shows what 0.000000 hides."""
+    return any(values) and max(abs(v) for v in values) < 1e-3
+
+
+def _kept(value: float, digits: int, scientific: bool) -> float:
+    """``value`` rounded as its legend writes it: to ``digits`` decimals, or in scientific notation
+    to ``digits`` decimals of its mantissa."""
+    return float(f"{value:.{digits}e}") if scientific else round(value, digits)
+
+
+def range_text(low: float, high: float, digits: int, scientific: bool = False) -> str:
+    """A class's range in English (the page writes it in each of its languages: storymap.i18n.number_range)."""
+    if scientific or low == -math.inf:
+        from .i18n import number_range
+
+        return number_range(None if low == -math.inf else low, high, digits, "en", scientific=scientific)
+    return f"{low:,.{digits}f} – {high:,.{digits}f}"
+
+
+def class_digits(edges: Sequence[float], most: int = 6, scientific: bool = False) -> int:
     """The fewest decimals (up to ``most``) that write class ``edges`` each within 1% of the
     narrowest class's width of its value: ``2348401.6`` → 0; ``0.5, 1.5`` → 1; ``0.3333, 0.6667``
-    → 2. (Rounding only so that edges stay apart would write 0.5 and 1.5 as 0 and 2.)"""
+    → 2. (Rounding only so that edges stay apart would write 0.5 and 1.5 as 0 and 2.) With
+    ``scientific``, the decimals of each edge's mantissa: ``5e-9, 1.25e-8`` → 2."""
     values = sorted(set(float(e) for e in edges))
     gaps = [b - a for a, b in zip(values, values[1:])]
-    slack = 0.01 * (min(gaps) if gaps else max(abs(values[0]), 1.0))
+    slack = 0.01 * (min(gaps) if gaps else max(abs(values[0]), 1.0 if not scientific else abs(values[0])))
     for digits in range(most + 1):
-        if all(abs(round(v, digits) - v) <= slack + 1e-12 * abs(v) for v in values):
+        if all(abs(_kept(v, digits, scientific) - v) <= slack + 1e-12 * abs(v) for v in values):
             return digits
     return most
 

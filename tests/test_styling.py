@@ -329,6 +329,33 @@ def test_number_range_as_each_language_writes_numbers():
     assert number_range(1000, 2000, 0, "zz-unknown") == "1,000 – 2,000"  # (English's, for a tag CLDR does not know)
 
 
+def test_tiny_numbers_in_scientific_notation_and_a_class_from_minus_infinity():
+    """Classes of numbers under a thousandth all read "0.000000 – 0.000000", a colour bar's ticks
+    "0 0 0 0 0"; box_plot's lowest class (from -inf) was written in English with two decimals
+    ("-inf – -13,279,413.75") on a French page. Tiny numbers are now in scientific notation, with
+    as few digits as tell the classes apart, and the class from -inf reads "≤ its upper edge", in
+    each of the page's languages."""
+    rates = np.linspace(5e-9, 1e-7, 40)
+    key = overlay(squares(rates), column="value", scheme="quantiles", k=4).key
+    labels = [i["label"] for i in key["items"]]
+    assert key["scientific"] and len(set(labels)) == 4 and all("E-" in label for label in labels), labels
+    assert labels[0].startswith("5.00E-9 – ") and labels[-1].endswith(" – 1.00E-7"), labels
+    assert number_range(5e-9, 1.25e-8, 2, "fr", scientific=True) == "5,00E-9 – 1,25E-8"
+    ramp = overlay(squares(rates), column="value", cmap="viridis").key
+    ticks = [t[1] for t in place_ticks(ramp["ticks"], ["en"])]
+    assert len(set(ticks)) == len(ticks) > 1 and "0" not in ticks, ticks
+    assert compact_number(2.5e-6, "fr") == "2,5E-6" and compact_number(0.0015, "en") == "0.0015"
+    # box_plot: its lowest class from -inf, in the page's languages.
+    values = np.concatenate([np.linspace(100, 200, 30), [5000.0]])
+    story = storymap.load(GEODATA).add_layer(squares(values), "Boxes", column="value", scheme="box_plot")
+    (config,) = PageContext(story.data, overlays=[o.config for o in story._overlays.values()]).config["overlays"]
+    first = config["key"]["items"][0]
+    assert first["range"][0] is None and first["label"].startswith("≤ ") and "inf" not in json.dumps(config)
+    assert first["labels"]["es"].startswith("≤ ") and all(
+        i["labels"]["en"] == i["label"] for i in config["key"]["items"])
+    assert number_range(None, 1234.5, 1, "fr") == "≤ 1 234,5"
+
+
 @pytest.mark.parametrize("edges, digits", [
     ([140, 2348401.6, 6195124.2, 1379302771], 0),   # people: whole numbers
     ([0.5, 1.5, 2.5], 1),                            # not 0: "0 – 2" for 0.5 – 1.5

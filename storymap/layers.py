@@ -903,6 +903,10 @@ def make_overlay(data: Any, name: str, *, steps: Any = None, style: Any = None, 
         if time is not None:
             raise _problem(name, "time", "time names the column of each feature's date in geodata; a folium "
                                          "element has none (pass the geodata itself to show it by time)")
+        if getattr(data, "show", True) is False:  # (a folium Layer's show=False: the steps decide)
+            raise _problem(name, "data", f"the folium {type(data).__name__}'s show=False does not apply: a layer "
+                                         "added to the story shows on its steps (steps=[...], every step without it) "
+                                         "and on no other; leave show out")
         given = [w for w in EXPLORE_DEFAULTS if w not in ("style_kwds", "highlight") and _is_given(w, opts[w])]
         if given:
             raise _problem(name, given[0], f"{given[0]} styles geodata by its columns; a folium element keeps its "

@@ -255,6 +255,12 @@ def test_folium_layers_and_elements(story):
     other.add_layer(circle, "Circle")
     html = other.to_html()
     assert html.count("var circle_") == 1 and circle.get_name() not in html  # drawn once, under a stable name
+    # A folium layer's show=False was dropped without a word (the layer showed on its steps): the
+    # steps decide, and show=False says so.
+    hidden = folium.FeatureGroup(show=False).add_child(folium.Marker([9, -79.5]))
+    with pytest.raises(StoryError, match=r"layer 'Hidden' data: the folium FeatureGroup's show=False does not apply: .*steps="):
+        other.add_layer(hidden, "Hidden", steps=[STEPS[0]])
+    assert "Hidden" not in other.layers
 
 
 def test_renders_are_byte_identical_with_layers(tmp_path: Path):

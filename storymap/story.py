@@ -835,17 +835,21 @@ class Story:
                                asset_store=AssetStore(folders, call="save() or to_html()"), lang=lang,
                                own_lang=self.data.lang, page_name=page_name)
 
-    def _warn_notes(self, stacklevel: int) -> None:
+    def _warn_notes(self, stacklevel: int, files: bool = False) -> None:
         """The warnings storymap validate would print for the story as it is now (a step emptied or
         added from Python without places, a view that shows none of its step's places, …), each
-        once: storymap.load() warned of the story's own already."""
+        once: storymap.load() warned of the story's own already (``files``: its lines name the story's
+        files; later ones name none, as they come of changes made from Python)."""
         if self._noted is self.data:
             return
+        # (What load() finds is in the story's files: its lines name them. What a page made later
+        # finds that load() did not comes of changes made from Python: its lines name no file.)
         self._noted = self.data
-        for text in [str(n) for n in story_notes(self.data, self._folder)] + self._untranslated():
-            if text not in self._told:
-                self._told.add(text)
-                warnings.warn(text, UserWarning, stacklevel=stacklevel)
+        notes = [(str(dataclasses.replace(n, file="")), str(n)) for n in story_notes(self.data, self._folder)]
+        for key, text in notes + [(text, text) for text in self._untranslated()]:
+            if key not in self._told:
+                self._told.add(key)
+                warnings.warn(text if files else key, UserWarning, stacklevel=stacklevel)
 
     def _untranslated(self) -> list[str]:
         """Steps and places added from Python in a story of several languages without their texts
@@ -964,7 +968,7 @@ def load(folder: str | os.PathLike[str]) -> Story:
     """
     story = Story(load_data(folder))
     story._folder = Path(folder)
-    story._warn_notes(stacklevel=3)
+    story._warn_notes(stacklevel=3, files=True)
     return story
 
 

@@ -627,17 +627,19 @@ def test_a_page_made_in_python_warns_of_what_validate_would_once(tmp_path: Path)
     later = [str(w.message) for w in _storys(told)[loaded:]]
     assert len(later) == 3, later
     assert later[2].startswith("step 'empty': warning: no title in 'es'")  # (added in English only)
-    assert later[0].startswith('geodata/story.toml: step "first-talks" (steps[1]) view.center: warning: the view shows '
+    # (Changes made from Python: the lines name no file, where story.toml has neither the step nor
+    # that view.)
+    assert later[0].startswith('step "first-talks" (steps[1]) view.center: warning: the view shows '
                                "none of the step's places")
-    assert later[1].startswith('geodata/story.toml: step "empty" (steps[11]) places: warning: the step shows no place')
+    assert later[1].startswith('step "empty" (steps[11]) places: warning: the step shows no place')
     assert all(w.filename == __file__ for w in _storys(told)[loaded:])  # (the caller's line)
-    # A story made in Python alone names the files it would have.
+    # A story made in Python alone names no file either.
     with warnings.catch_warnings(record=True) as told:
         warnings.simplefilter("always")
         place = {"id": "a", "name": "A", "annotation": "a", "sources": [{"title": "s", "url": "https://example.org"}],
                  "geometry": {"type": "Point", "coordinates": [-51.2, -30.0]}}
         storymap.Story({"title": "T", "places": [place], "steps": [{"id": "x", "title": "X", "places": []}]}).to_html()
-    assert [str(w.message) for w in _storys(told)][-1].startswith('story.toml: step "x" (steps[0]) places: warning:')
+    assert [str(w.message) for w in _storys(told)][-1].startswith('step "x" (steps[0]) places: warning:')
 
 
 def test_a_step_added_in_python_takes_its_texts_in_each_language_and_warns_without(tmp_path: Path):

@@ -556,6 +556,33 @@ def test_print_is_the_whole_story_as_an_article(desktop: PageRun):
 
 
 @pytest.mark.browser
+def test_a_print_stays_unfolded_while_chrome_turns_the_print_query_off_and_on(desktop: PageRun):
+    """Printed ~4 s after opening a link to a step, online, Chrome's PDF lost its last ten pages:
+    after beforeprint, Chrome turns the print media query off and on again, and the story folded
+    the sources and the legend back (and unfolded them) on the way, while the paper was laid out.
+    Only afterprint folds what beforeprint unfolded now; a print the query alone starts (DevTools'
+    emulation) still folds when it ends."""
+    page, folded = desktop.page, ("() => Array.from(document.querySelectorAll('details.storymap-sources'))"
+                                  ".filter((d) => !d.open).length")
+    assert desktop.js(folded) > 0
+    desktop.js("() => window.dispatchEvent(new Event('beforeprint'))")
+    page.emulate_media(media="print")
+    page.emulate_media(media="screen")  # (Chrome's turn, while it prints)
+    page.wait_for_timeout(100)
+    assert desktop.js(folded) == 0
+    page.emulate_media(media="print")
+    desktop.js("() => window.dispatchEvent(new Event('afterprint'))")
+    page.emulate_media(media="screen")
+    page.wait_for_function(f"() => ({folded})() > 0")
+    # The query alone: unfolded, then folded when it turns off.
+    page.emulate_media(media="print")
+    page.wait_for_function(f"() => ({folded})() === 0")
+    page.emulate_media(media="screen")
+    page.wait_for_function(f"() => ({folded})() > 0")
+    assert desktop.errors == []
+
+
+@pytest.mark.browser
 def test_print_of_the_scroll_layout_holds_the_places_and_a_legible_title_card(media_pages, make_page):
     """The scroll layout folds each step's list of places on screen; printed, the lists stayed
     folded (no place, no source on the paper), and the title card's kicker and byline kept their

@@ -15,9 +15,12 @@
     // Called by the story when it starts; every listener goes through _listen/_disposers, so
     // destroy() takes it back.
     _watchPrint: function () {
-      var self = this, unfolded = [];
-      var relayout = function (printing) {
-        if (self._destroyed) {
+      // (by: what unfolded them, 'event' or 'query'; '' while they are folded.)
+      var self = this, unfolded = [], by = '';
+      var relayout = function (printing, source) {
+        var was = by;
+        by = printing ? source : '';
+        if (self._destroyed || !printing === !was) {
           return;
         }
         if (printing) {
@@ -39,11 +42,18 @@
         }
         self.map.invalidateSize({pan: false});
       };
-      this._listen(window, 'beforeprint', function () { relayout(true); });
+      this._listen(window, 'beforeprint', function () { relayout(true, 'event'); });
       this._listen(window, 'afterprint', function () { relayout(false); });
+      // (The print media query, for a print without beforeprint: DevTools' print emulation, an
+      // older Safari. Chrome also turns the query off and on again while it prints after
+      // beforeprint: folding them then cut the paper short, so only afterprint folds that print's.)
       var query = window.matchMedia ? window.matchMedia('print') : null;
       if (query && query.addEventListener) {
-        this._listen(query, 'change', function () { relayout(query.matches); });
+        this._listen(query, 'change', function () {
+          if (query.matches ? !by : by === 'query') {
+            relayout(query.matches, 'query');
+          }
+        });
       }
     }
   });

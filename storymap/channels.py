@@ -54,11 +54,19 @@ SOCIAL_IMAGE = "social.png"
 SOCIAL_SIZE = (1200, 630)
 
 
-def social_image(story_lang: str, lang: Optional[str] = None) -> str:
+def social_image(story_lang: str, lang: Optional[str] = None, page: Optional[str] = None) -> str:
     """The social card's file name for a page in ``lang`` of a story written in ``story_lang``:
     :data:`SOCIAL_IMAGE` in the story's own language, ``social.<lang>.png`` in another (pages of
-    several languages built into one folder each keep their own card)."""
-    return SOCIAL_IMAGE if not lang or lang == story_lang else f"social.{lang}.png"
+    several languages built into one folder each keep their own card). A page whose file name
+    (``page``) is not ``index.html`` nor its language's (``es.html``) puts its name first
+    (``ports.html``: ``ports.social.png``; ``ports.es.html`` in Spanish: ``ports.social.es.png``), so
+    that two stories built into one folder do not share, and overwrite, one card."""
+    tag = lang if lang and lang != story_lang else ""
+    stem = Path(page).stem if page else ""
+    if tag and stem.lower().endswith("." + tag.lower()):
+        stem = stem[:-len(tag) - 1]
+    named = f"{stem}." if stem.lower() not in ("", "index", (tag or story_lang).lower()) else ""
+    return f"{named}social.{tag}.png" if tag else f"{named}{SOCIAL_IMAGE}"
 
 class _JoinedLines(jinja2.ext.Extension):
     """The <noscript> article's template without its own line breaks between tags: a line there
@@ -198,7 +206,7 @@ def meta_tags(story: Any, *, image: Optional[str] = None, lang: Optional[str] = 
     dek = description(data)
     lang = lang or data.lang  # (the page's: a story shown in another of its languages keeps its own lang)
     own_lang = own_lang or data.lang
-    image = image or social_image(own_lang, lang)
+    image = image or social_image(own_lang, lang, page)
     alt = _shorten(ui_text(lang, "social.alt", own_interface(data, lang), title=data.title,
                            map=_step_description(data, data.steps[0], lang)), 420)
     base = getattr(data, "base_url", None)
@@ -1093,15 +1101,17 @@ def _card_language(data: "StoryData", lang: Optional[str]) -> str:
     return match_language([data.lang, *data.translations], lang) or lang
 
 
-def write_social_card(story: Any, path: str | os.PathLike[str], *, lang: Optional[str] = None) -> Path:
+def write_social_card(story: Any, path: str | os.PathLike[str], *, lang: Optional[str] = None,
+                      page: Optional[str] = None) -> Path:
     """Write :func:`social_card` (in ``lang``: the page's language) to ``path`` (a folder, one that
     exists or a path ending with ``/``: the card the page's ``og:image`` names in it,
     :func:`social_image`: ``social.png`` in the story's own language, ``social.es.png`` in
-    Spanish...); return the path."""
+    Spanish...; for a page saved under another name than ``index.html``, ``page``, its file name:
+    ``ports.social.png``); return the path."""
     target = Path(path)
     if target.is_dir() or names_folder(path):
         data = _data(story)
-        target = target / social_image(data.lang, _card_language(data, lang))
+        target = target / social_image(data.lang, _card_language(data, lang), page)
     data = social_card(story, lang)  # drawn in full before anything is written
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")

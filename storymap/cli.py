@@ -160,8 +160,9 @@ def build(folder: Path | None, output: str, fragment: bool, layout: str | None, 
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--lang") from None
     # The card the page's og:image names: social.png, or social.es.png for a page in Spanish of a
-    # story written in English (pages of several languages built into one folder keep their own).
-    card_path = page.parent / social_image(story.data.lang, page_lang)
+    # story written in English (pages of several languages built into one folder keep their own),
+    # ports.social.png beside ports.html (two stories built into one folder keep theirs).
+    card_path = page.parent / social_image(story.data.lang, page_lang, page.name)
     written = [page] + ([card_path] if not fragment and social else [])
     own = next((path for path in written if path.resolve() in _story_files(story, folder)), None)
     if own is not None:  # (a slip such as -o geodata/story.toml would replace the story with the page)

@@ -29,7 +29,9 @@ from storymap.cli import main as cli
 from storymap.dates import span_label
 from storymap.translations import localize
 
-from .conftest import GEODATA, PageRun
+from .conftest import GEODATA, ROOT, PageRun
+
+PORTS = ROOT / "examples" / "ports"
 from .pdfs import HEADINGS_JS, pdf_page_feet, stranded
 from .test_media import add_media, photo
 
@@ -944,6 +946,19 @@ annotation = "Un puerto."
     return folder
 
 
+def test_two_stories_built_into_one_folder_keep_their_own_social_cards(tmp_path: Path):
+    """dist/panama.html and dist/ports.html, two stories in one folder, both named and wrote
+    dist/social.png: the first story's links were shared with the second story's card."""
+    dist = tmp_path / "dist"
+    for folder, page in ((GEODATA, "panama.html"), (PORTS, "ports.html")):
+        result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(dist / page)])
+        assert result.exit_code == 0, result.output
+    for story, page in ((GEODATA, "panama"), (PORTS, "ports")):
+        assert head_of((dist / f"{page}.html").read_text("utf-8")).meta["og:image"] == f"{page}.social.png"
+        assert (dist / f"{page}.social.png").read_bytes() == channels.social_card(storymap.load(story))
+    assert not (dist / "social.png").exists()
+
+
 def test_pages_of_two_languages_in_one_folder_keep_their_own_social_cards(tmp_path: Path):
     """A newsroom builds the English page, then the Spanish one, into dist/: both wrote
     dist/social.png, so the English page's link preview showed the Spanish card. A page opening in
@@ -966,6 +981,13 @@ def test_pages_of_two_languages_in_one_folder_keep_their_own_social_cards(tmp_pa
     assert storymap.write_social_card(story, f"{tmp_path / 'py'}/", lang="es") == tmp_path / "py" / "social.es.png"
     assert storymap.write_social_card(story, tmp_path / "py") == tmp_path / "py" / "social.png"
     assert channels.social_image("en", "pt-BR") == "social.pt-BR.png" and channels.social_image("en", "en") == "social.png"
+    # A page saved under its own name names its own card: two stories built into one folder
+    # shared social.png, and the second build's card went out with the first story's links.
+    assert [channels.social_image("en", lang, page) for lang, page in [
+        (None, "index.html"), (None, "en.html"), (None, "ports.html"), ("es", "es.html"), ("es", "ports.es.html"),
+        ("es", "ports.html")]] == ["social.png", "social.png", "ports.social.png", "social.es.png", "ports.social.es.png",
+                                   "ports.social.es.png"]
+    assert storymap.write_social_card(story, tmp_path / "py", page="ports.html") == tmp_path / "py" / "ports.social.png"
     # A tag as save takes it (any case, a region of the story's language) names the page's card.
     for tag in ("ES", "es-MX"):
         assert head_of(story.to_html(lang=tag)).meta["og:image"] == "social.es.png", tag
@@ -989,7 +1011,7 @@ def test_each_language_page_has_its_own_address(tmp_path: Path):
         story.save(dist / name, **options)
     heads = {name: head_of((dist / name).read_text("utf-8")) for name in pages}
     expected = {"index.html": (base, "social.png"), "es.html": (base + "es.html", "social.es.png"),
-                "todo-es.html": (base + "todo-es.html", "social.es.png"), "en.html": (base + "en.html", "social.png")}
+                "todo-es.html": (base + "todo-es.html", "todo-es.social.es.png"), "en.html": (base + "en.html", "social.png")}
     for name, (url, card) in expected.items():
         assert heads[name].meta["og:url"] == heads[name].links["canonical"] == url, name
         assert heads[name].meta["og:image"] == base + card, name

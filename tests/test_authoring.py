@@ -159,6 +159,8 @@ def test_new_story_is_small_documented_and_of_declared_kinds(starter: Path):
     text = (starter / "story.toml").read_text("utf-8")
     assert text.splitlines()[0] == "#:schema ./schema/story.schema.json"
     assert (starter / "schema" / "story.schema.json").is_file()
+    # (Where the page will live, commented out: link previews need it, and build's note says so.)
+    assert re.search(r'^# base_url = "https://[^"]+/"', text, re.M)
     data = load_data(starter)
     assert 2 <= len(data.steps) <= 3 and 2 <= len(data.places) <= 5
     declared = set(tomllib.loads(text)["kinds"])

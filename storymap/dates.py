@@ -128,6 +128,9 @@ def _bounds(text: str) -> Optional[tuple[_dt.date, _dt.date, str]]:
     if not match:
         return None
     year, month, day = (int(g) if g else None for g in match.groups())
+    # (As ISO text in ASCII digits: a date typed with Arabic-Indic digits, ٢٠٢١-٠٣-٢٣, is read
+    # as 2021-03-23, and the page, whose script reads ASCII digits, gets that.)
+    text = f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
     try:
         if month is None:
             return _dt.date(year, 1, 1), _dt.date(year, 12, 31), text

@@ -40,6 +40,10 @@ def days(text: str) -> int:
     (" 2024-05 ", "2024-05-01", "2024-05-31", ("2024-05",)),
     (dt.date(2024, 5, 13), "2024-05-13", "2024-05-13", ("2024-05-13",)),  # a TOML date
     (2024, "2024-01-01", "2024-12-31", ("2024",)),  # a TOML number
+    # Typed on an Arabic or a Persian keyboard: read, and handed to the page in ASCII digits (the
+    # timeline's year read "NaN" from "٢٠٢١-٠٣-٢٣").
+    ("٢٠٢١-٠٣-٢٣", "2021-03-23", "2021-03-23", ("2021-03-23",)),
+    ("۱۳۹۹", "1399-01-01", "1399-12-31", ("1399",)),
 ])
 def test_dates_cover_whole_days(given, first, last, ends):
     span = parse_date(given)
@@ -55,6 +59,7 @@ def test_dates_cover_whole_days(given, first, last, ends):
     ("2024-05-12/2024-05-24", "2024-05-12", "2024-05-24", ("2024-05-12", "2024-05-24")),
     ("1914/2016-06-26", "1914-01-01", "2016-06-26", ("1914", "2016-06-26")),
     ("2024-05–2024-05", "2024-05-01", "2024-05-31", ("2024-05", "2024-05")),
+    ("٢٠٠٨–٢٠٢٥", "2008-01-01", "2025-12-31", ("2008", "2025")),
 ])
 def test_periods_run_from_the_first_day_to_the_last(given, first, last, ends):
     span = parse_period(given)

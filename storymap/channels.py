@@ -1326,7 +1326,13 @@ def handout_html(story: Any, pictures: dict[str, bytes], *, lang: Optional[str] 
     # its font files' faces, cut down to the handout's characters.)
     font, heading_font = (Markup(stack) for stack in data.theme.fonts())
     faces = data.theme.faces
+    # (Where the story is read online, with base_url: the paper's reader can go there; in another
+    # of its languages, the page asked to open in it.)
+    base = getattr(source, "base_url", None)
+    url = page_url(str(base)) if base else None
+    if url and lang != source.lang:
+        url += f"?lang={lang}"
     html = _ENV.get_template("handout.html").render(story=data, steps=steps, lang=lang, t=ui, font=font,
-                                                    heading_font=heading_font,
+                                                    heading_font=heading_font, url=url,
                                                     faces=Markup(fonts.FACES_MARK) if faces else "")
     return fonts.fill_faces(html, faces) if faces else html

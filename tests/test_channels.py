@@ -812,6 +812,21 @@ def test_render_writes_a_picture_of_every_step_and_a_handout(tmp_path: Path):
     for expected in ("Two harbours", "Step one: Lisbon", "Step two: Porto", "The second harbour.", "Photo: Test",
                      "A source"):
         assert expected in text, expected
+    # On paper a source is its address too (the PDF's links alone cannot be followed from paper).
+    assert "https://example.org" in re.sub(r"\s+", "", text)
+
+
+def test_the_handout_gives_each_sources_address_and_the_storys_own():
+    """The handout's sources were link titles alone: on paper they could not be traced; nor did it
+    say where the story is read online."""
+    from storymap.channels import handout_html
+
+    story = storymap.load(GEODATA)
+    assert ".places a::after" in handout_html(story, {}) and 'class="byline url"' not in handout_html(story, {})
+    story.data = story.data.model_copy(update={"base_url": "https://news.example/stories/panama/"})
+    page = handout_html(story, {})
+    assert '<p class="byline url"><a href="https://news.example/stories/panama/">https://news.example/stories/panama/</a></p>' in page
+    assert '<a href="https://news.example/stories/panama/?lang=es">' in handout_html(story, {}, lang="es")
 
 
 def test_the_handout_is_in_the_language_asked_for(tmp_path: Path):

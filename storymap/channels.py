@@ -1258,7 +1258,8 @@ def render_steps(story: Any, out_dir: str | os.PathLike[str], *, width: int = 12
                         pass
                 page.evaluate(_SETTLED)
                 target = out / f"{step.id}.png"
-                pictures[step.id] = page.screenshot(path=str(target))
+                pictures[step.id] = _opaque(page.screenshot())
+                target.write_bytes(pictures[step.id])
                 written.append(target)
                 if progress:
                     progress(target)
@@ -1272,6 +1273,22 @@ def render_steps(story: Any, out_dir: str | os.PathLike[str], *, width: int = 12
         finally:
             browser.close()
     return written
+
+
+def _opaque(png: bytes) -> bytes:
+    """A step's picture as an opaque RGB PNG: Chromium's screenshot of a page keeps the alpha of its
+    translucent parts (a few rows of it), and apps that take images show them over their own
+    background. Over white, as the page shows them."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    if image.mode == "RGB":
+        return png
+    flat = Image.new("RGB", image.size, (255, 255, 255))
+    flat.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+    out = io.BytesIO()
+    flat.save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 def handout_pdf(browser: Any, html: str) -> bytes:

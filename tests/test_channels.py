@@ -807,6 +807,7 @@ def test_render_writes_a_picture_of_every_step_and_a_handout(tmp_path: Path):
     assert sorted(p.name for p in out.iterdir()) == ["lisbon.png", "porto.png", "story.pdf"]
     first, second = Image.open(out / "lisbon.png"), Image.open(out / "porto.png")
     assert first.size == second.size == (1280, 800)
+    assert first.mode == second.mode == "RGB"  # (opaque: some were RGBA, with translucent rows)
     assert first.convert("RGB").tobytes() != second.convert("RGB").tobytes()  # each step as it is shown
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(out / "story.pdf").pages)
     for expected in ("Two harbours", "Step one: Lisbon", "Step two: Porto", "The second harbour.", "Photo: Test",

@@ -801,7 +801,8 @@ def _step_view(data: "StoryData", step: Any, drawn: dict[str, shapely.Geometry],
 
 def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     """The 1200×630 PNG of the social card: the first step's map as the page frames it, the
-    story's kicker, title and dek on a panel at the left, in ``lang`` (one of the story's
+    story's kicker, title and dek on a panel at the left (at the right, its text flush right, in a
+    language written right to left, as the page sets its panel), in ``lang`` (one of the story's
     languages, the page's; default: the story's own). Drawn with Pillow, no browser."""
     from PIL import Image, ImageChops, ImageDraw
 
@@ -819,6 +820,11 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     width, height = SOCIAL_SIZE
     W, H = width * _SS, height * _SS
     panel = 500
+    # A right-to-left story's card is the mirror of the others', as its page is: the panel at the
+    # right, the map in the part it leaves at the left, the text flush right.
+    rtl = direction(lang) == "rtl"
+    panel_left = width - panel if rtl else 0  # (card px)
+    map_left = 0 if rtl else panel
     # The page's colours: the story's theme, over storymap's.
     theme = data.theme
     sea, land, card = (_rgb(given) if given else own for given, own in
@@ -829,7 +835,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     pad = 72  # (a place drawn at the edge, half its marker off the card, looked cut off)
     zoom, cx, cy = _step_view(data, step, drawn, (width - panel - 2 * pad, height - 2 * pad))
     k = 2 ** zoom * _SS
-    ox = cx * k - (panel + (width - panel) / 2) * _SS
+    ox = cx * k - (map_left + (width - panel) / 2) * _SS
     oy = cy * k - (height / 2) * _SS
 
     def project(points: Iterable[Sequence[float]]) -> list[tuple[float, float]]:
@@ -887,11 +893,10 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
 
     text_layer = Image.new("RGBA", (W, H), (0, 0, 0, 0))
     tdraw = ImageDraw.Draw(text_layer)
-    tdraw.rectangle((0, 0, panel * _SS, H), fill=card + (240,))
-    x, y, text_width = 44 * _SS, 52 * _SS, (panel - 88) * _SS
-    # The story's direction for every line: a right-to-left title that starts with a Latin name is
-    # still read from the right (raqm; without it, _fit leaves such text out).
-    rtl = direction(lang) == "rtl"
+    tdraw.rectangle((panel_left * _SS, 0, (panel_left + panel) * _SS, H), fill=card + (240,))
+    x, y, text_width = (panel_left + 44) * _SS, 52 * _SS, (panel - 88) * _SS
+    # (The story's direction for every line, too: a right-to-left title that starts with a Latin
+    # name is still read from the right; raqm, without which _fit leaves such text out.)
 
     # The story's fonts first: the titles' for the kicker and the title, the text's for the rest.
     heading, body = fonts.card_files(data.theme)
@@ -926,7 +931,8 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
             wanted.append((at, forms))
     reach = 12 * _SS  # (a point's marker and its ring)
     obstacles = [(x - reach, y - reach, x + reach, y + reach) for x, y in points]
-    for name, font, stroke, box in card_labels(wanted, (panel * _SS + 8 * _SS, 8 * _SS, W - 8 * _SS, H - 8 * _SS),
+    label_room = ((map_left + 8) * _SS, 8 * _SS, (map_left + width - panel - 8) * _SS, H - 8 * _SS)
+    for name, font, stroke, box in card_labels(wanted, label_room,
                                                (pad_x, pad_y), reach, obstacles)[:CARD_LABELS]:
         tdraw.rounded_rectangle(box, radius=3 * _SS, fill=(255, 255, 255, 235), outline=(0, 0, 0, 60), width=_SS)
         _draw_line(tdraw, (box[0] + pad_x, box[1] + pad_y), name, font, (27, 27, 27), stroke, rtl)

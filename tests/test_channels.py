@@ -192,6 +192,35 @@ def test_the_social_card_keeps_the_first_steps_places_clear_of_its_edges():
     assert min(y for _, y in near) >= 48, min(y for _, y in near)
 
 
+def test_a_right_to_left_storys_social_card_is_the_mirror_of_the_others(tmp_path: Path):
+    """An Arabic story's page sets its text panel at the right; its card had the panel at the left,
+    the map at the right. The card is mirrored as the page is: the panel at the right, its text
+    flush right, and the step's places fitted into the map it leaves at the left."""
+    def card(folder: Path) -> Image.Image:
+        return Image.open(io.BytesIO(channels.social_card(storymap.load(folder)))).convert("RGB")
+
+    def panel_colour(image: Image.Image, x: int) -> bool:
+        return all(sum(abs(a - b) for a, b in zip(image.getpixel((x, y)), channels._PANEL)) < 40
+                   for y in range(0, 630, 30))
+
+    def places(image: Image.Image) -> list[int]:
+        return [x for y in range(0, 630, 2) for x in range(0, 1200, 2)
+                if sum(abs(a - b) for a, b in zip(image.getpixel((x, y)), MAGENTA)) < 60]
+
+    for lang, title in (("ar", "مرفآن على الساحل"), ("he", "שני נמלים")):
+        mirrored = card(titled(tmp_path / lang, title, subtitle="", lang=lang))
+        assert panel_colour(mirrored, 1190) and panel_colour(mirrored, 710) and not panel_colour(mirrored, 10), lang
+        drawn = places(mirrored)
+        assert drawn and max(drawn) < 700 and abs((min(drawn) + max(drawn)) / 2 - 350) < 20, (lang, drawn[:3])
+        text = Image.open(io.BytesIO(channels.social_card(storymap.load(tmp_path / lang)))).convert("L")
+        ink = [x for x in range(700, 1200) for y in range(40, 200, 2) if text.getpixel((x, y)) > 235]
+        assert ink and max(ink) > 1130 and min(ink) > 744, lang  # (flush right, in the panel)
+    english = card(tiny_story(tmp_path / "en"))  # (left to right: as before)
+    assert panel_colour(english, 10) and panel_colour(english, 490) and not panel_colour(english, 1190)
+    drawn = places(english)
+    assert drawn and min(drawn) > 500 and abs((min(drawn) + max(drawn)) / 2 - 850) < 20
+
+
 @pytest.mark.parametrize("symbol, inside, outside", [
     ("triangle", (0, -1.1), (-0.9, -0.6)),   # its apex above a circle's top; no shoulders
     ("square", (0.85, 0.85), (0, -1.05)),     # its corners; flat top
@@ -1130,9 +1159,11 @@ def titled(folder: Path, title: str, subtitle: str = "A short story.", kicker: s
     return folder
 
 
-def panel_ink(card: bytes, top: int = 40, bottom: int = 560) -> float:
-    """The share of the text panel's pixels (above the map credit) that are near white: text."""
-    image = Image.open(io.BytesIO(card)).convert("L").crop((44, top, 456, bottom))
+def panel_ink(card: bytes, top: int = 40, bottom: int = 560, rtl: bool = False) -> float:
+    """The share of the text panel's pixels (above the map credit) that are near white: text (the
+    panel at the card's right in a right-to-left story)."""
+    left = 744 if rtl else 44
+    image = Image.open(io.BytesIO(card)).convert("L").crop((left, top, left + 412, bottom))
     return sum(1 for v in image.tobytes() if v > 200) / (image.width * image.height)
 
 
@@ -1212,13 +1243,13 @@ def test_without_raqm_a_right_to_left_title_is_left_out_not_drawn_backwards(tmp_
     with warnings_caught() as caught:
         laid_out = channels.social_card(storymap.load(folder))
     assert not [w for w in caught if "social card" in str(w.message)]
-    image = Image.open(io.BytesIO(laid_out)).convert("L").crop((0, 40, 500, 140))
+    image = Image.open(io.BytesIO(laid_out)).convert("L").crop((700, 40, 1200, 140))  # (the panel, at the right)
     ink = [x for x in range(image.width) for y in range(image.height) if image.getpixel((x, y)) > 200]
     assert max(ink) > 440 and min(ink) > 150  # (flush right, at the panel's reading side)
     monkeypatch.setattr(channels, "_complex_layout", lambda: False)
     with pytest.warns(UserWarning, match="its Arabic letters need complex text layout.*libfribidi0"):
         card = channels.social_card(storymap.load(folder))
-    assert panel_ink(card, bottom=500) == 0
+    assert panel_ink(card, bottom=500, rtl=True) == 0
 
 
 def test_a_right_to_left_title_that_starts_with_a_latin_name_reads_from_the_right(tmp_path: Path, monkeypatch):
@@ -1230,7 +1261,7 @@ def test_a_right_to_left_title_that_starts_with_a_latin_name_reads_from_the_righ
     monkeypatch.setenv(channels.FONTS_ENV, str(tmp_path / "fonts"))
     card = channels.social_card(storymap.load(titled(tmp_path / "ar", f"ABC {arabic}", subtitle="", lang="ar")))
     image = Image.open(io.BytesIO(card)).convert("L")
-    row = lambda y: [x for x in range(0, 500) if image.getpixel((x, y)) > 200]  # noqa: E731
+    row = lambda y: [x for x in range(700, 1200) if image.getpixel((x, y)) > 200]  # noqa: E731 (the panel)
     tall, line = row(62), row(95)  # (the top of the title's line: Latin blocks only; its foot: all)
     assert tall and line and min(tall) > (min(line) + max(line)) / 2, (tall[:3], line[:3])
 
@@ -1368,11 +1399,11 @@ def test_a_right_to_left_title_mixing_fonts_is_read_from_the_right(tmp_path: Pat
     with warnings_caught():
         card = channels.social_card(storymap.load(titled(tmp_path / "syr", "ABC ܐܒܓ", subtitle="", kicker="ABC ܐܒܓ XYZ",
                                                          lang="ar")))
-    kicker = ink_blocks(card, bottom=90)
+    kicker = ink_blocks(card, bottom=90, left=700, right=1200)  # (the panel, at the right)
     assert heights(kicker) == "SSS" "MMM" "TTT", kicker  # (left to right: XYZ, the Syriac, ABC)
-    assert kicker[0][-1][1] > 440  # (flush right)
-    title = ink_blocks(card, top=90, bottom=500)
-    assert heights(title) == "MMM" "TTT" and title[0][-1][1] > 440, title
+    assert kicker[0][-1][1] > 1140  # (flush right)
+    title = ink_blocks(card, top=90, bottom=500, left=700, right=1200)
+    assert heights(title) == "MMM" "TTT" and title[0][-1][1] > 1140, title
 
 
 def test_a_mixed_text_keeps_each_fonts_bold_and_ends_a_short_line_in_an_ellipsis(tmp_path: Path, monkeypatch):

@@ -896,15 +896,16 @@ def test_the_social_card_of_a_right_to_left_story_sets_its_title_flush_right(tmp
 
     story = storymap.load(write_suez_story(tmp_path / "suez"))
 
-    def margins(png: bytes, top: int, bottom: int, light: int) -> tuple[int, int]:
+    def margins(png: bytes, top: int, bottom: int, light: int, rtl: bool = False) -> tuple[int, int]:
         image = Image.open(io.BytesIO(png)).convert("L")
-        band = image.crop((0, top, image.width * 5 // 12, bottom))  # a band of the text panel
+        start = image.width * 7 // 12 if rtl else 0  # (the text panel: at the right in a right-to-left story)
+        band = image.crop((start, top, start + image.width * 5 // 12, bottom))  # a band of the text panel
         left, _, right, _ = band.point(lambda v: 255 if v > light else 0).getbbox()
         return left, band.width - right
 
     arabic, english = social_card(story), social_card(STORY)
     for top, bottom, light in ((40, 130, 235), (580, 620, 150)):  # the title; the basemap's credit at the foot
-        left, right = margins(arabic, top, bottom, light)
+        left, right = margins(arabic, top, bottom, light, rtl=True)
         assert right < left, (top, left, right)
         left, right = margins(english, top, bottom, light)  # a story in English: flush left, as before
         assert left < right, (top, left, right)

@@ -678,9 +678,24 @@ def _draw_line(draw: Any, xy: tuple[float, float], text: str, font: Any, fill: A
         x += width
 
 
+#: What Japanese and Chinese typesetting (JIS X 4051's line breaking rules, kinsoku) never starts a
+#: line with: closing brackets and quotes, hyphens, ?!, middle dots, colons, full stops, commas,
+#: iteration marks, the prolonged sound mark and small kana (hiragana, katakana, half-width).
+_NO_LINE_START = frozenset(
+    ")]}）］｝〕〉》」』】〙〗〟’”｠»›｣"
+    "‐〜゠–" "？！‼⁇⁈⁉?!" "・：；:;･" "。．.｡" "、，,､"
+    "ヽヾゝゞ々〻" "ーｰ"
+    "ぁぃぅぇぉっゃゅょゎゕゖ" "ァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ" "ｧｨｩｪｫｯｬｭｮ")
+#: ... and never ends a line with: opening brackets and quotes.
+_NO_LINE_END = frozenset("([{（［｛〔〈《「『【〘〖〝‘“｟«‹｢")
+
+
 def _units(text: str) -> list[tuple[str, str]]:
     """``text`` as the units a line may break between, each with what joins it to the one before:
-    words (" "), and each wide character (Chinese, Japanese: "", no spaces between them)."""
+    words (" "), and each wide character (Chinese, Japanese: "", no spaces between them), kept with
+    its neighbour where a break between them would start a line with a character Japanese and
+    Chinese typesetting never starts one with (っ, 。, a closing bracket: :data:`_NO_LINE_START`) or
+    end one with an opening bracket (:data:`_NO_LINE_END`)."""
     units: list[tuple[str, str]] = []
     for word in text.split():
         joiner, run = " ", ""
@@ -695,7 +710,13 @@ def _units(text: str) -> list[tuple[str, str]]:
                 run += char
         if run:
             units.append((run, joiner))
-    return units
+    kept: list[tuple[str, str]] = []
+    for unit, joiner in units:  # (no space between them: no break either, where a rule forbids one)
+        if kept and not joiner and (unit[0] in _NO_LINE_START or kept[-1][0][-1] in _NO_LINE_END):
+            kept[-1] = (kept[-1][0] + unit, kept[-1][1])
+        else:
+            kept.append((unit, joiner))
+    return kept
 
 
 def _joined(text: str, cut: int) -> bool:

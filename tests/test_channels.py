@@ -262,6 +262,23 @@ def test_the_social_cards_text_wraps_without_spaces():
     assert channels._wrap(draw, "Two words", font, 500, 9) == ["Two words"]
 
 
+def test_the_cards_japanese_lines_never_start_with_a_small_kana_or_a_full_stop(tmp_path: Path):
+    """A Japanese dek broke as "始ま / った": a line started with a small っ, which Japanese
+    typesetting (kinsoku, JIS X 4051) never does, nor a line with 。 or a closing bracket, nor ends
+    one with an opening bracket. Such a character goes to the next line with its neighbour."""
+    from PIL import ImageDraw, ImageFont
+
+    text = "新幹線が始まった東京の駅。から「新幹線」の歩みです"
+    font = ImageFont.truetype(str(make_font(tmp_path / "Block.ttf", text)), 20)  # (every character 20 px)
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    # Six characters a line would break before っ and before 。: "新幹線が始ま / った東京の駅 / 。から…"
+    assert channels._wrap(draw, text, font, 120, 99) == ["新幹線が始", "まった東京の", "駅。から「新", "幹線」の歩み", "です"]
+    for width in range(40, 400, 20):
+        lines = channels._wrap(draw, text, font, width, 99)
+        assert "".join(lines) == text and all(draw.textlength(line, font=font) <= width for line in lines), width
+        assert not any(line[0] in "っ。」" or line[-1] == "「" for line in lines), (width, lines)
+
+
 def test_meta_tags(built_page: Path):
     meta = head_of(built_page.read_text("utf-8")).meta
     story = storymap.load(GEODATA)

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from .models import StoryData
 
 __all__ = ["catalogue", "catalogues", "text", "direction", "dir_attribute", "page_languages", "marked_elements", "language_templates",
-           "page_config", "tiles_attribution", "basemap_attribution", "with_language", "JS_KEYS",
+           "page_config", "tiles_attribution", "basemap_attribution", "credit_separators", "with_language", "JS_KEYS",
            "MARK", "check_language", "own_name", "LanguageTagError", "language_notes", "has_catalogue", "language_name",
            "check_interface", "own_interface", "english", "placeholders", "switch_names", "dev_texts", "DEV"]
 
@@ -612,6 +612,19 @@ def tiles_attribution(lang: str, own: Optional[Mapping[str, str]] = None) -> str
 def basemap_attribution(lang: str, own: Optional[Mapping[str, str]] = None) -> str:
     """The embedded basemap's attribution (HTML) in ``lang`` (``own``: see :func:`catalogue`)."""
     return html.escape(catalogue(lang, own)["attribution.basemap"], quote=True)
+
+
+def credit_separators(data: "StoryData") -> dict[str, str]:
+    """What joins the map's credits (the basemap's, the tiles', a layer's) in each language of the
+    story's page that does not join a list with English's ", ": its ``list.separator``, the story's
+    own (``[interface]``) or its catalogue's (Arabic "، "), as HTML. Empty where every language of
+    the page writes ", " (its credits are joined as Leaflet joins them)."""
+    out = {}
+    for lang in page_languages(data):
+        separator = catalogue(lang, own_interface(data, lang))["list.separator"]
+        if separator != ", ":
+            out[lang] = html.escape(separator, quote=False)
+    return out
 
 
 def with_language(url: str, lang: str) -> str:

@@ -368,6 +368,15 @@ class StoryFoliumMap(folium.Map):
         return None if trimmed else assets.leaflet_icon_urls()
 
     @property
+    def credit_separators(self) -> dict[str, str]:
+        """What joins the map's credits in each language of the page that does not write ", "
+        between the items of a list (Arabic: "، "; see :func:`storymap.i18n.credit_separators`):
+        the map's script then joins them so in the language shown. Empty (nothing in the page)
+        where every language writes ", ", as Leaflet joins them."""
+        control = next((el for el in self._children.values() if isinstance(el, StoryControl)), None)
+        return i18n.credit_separators(control.context.source) if control is not None else {}
+
+    @property
     def map_options(self) -> dict[str, Any]:
         # maxZoom is set even without tiles (offline): plugins such as MarkerCluster need it.
         options = {"center": list(self.location), "zoom": self.options.get("zoom", 5), "zoomSnap": 0.25,

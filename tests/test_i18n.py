@@ -887,6 +887,52 @@ def test_a_story_in_arabic_reads_right_to_left(tmp_path: Path, make_page):
         assert phone.errors == []
 
 
+def test_an_arabic_pages_map_credits_are_joined_with_an_arabic_comma(tmp_path: Path):
+    """Online, an Arabic page's attribution read "Natural Earth (ملك عام), © المساهمون في
+    OpenStreetMap": Leaflet joins the map's credits with a Latin comma, where Arabic (and Persian)
+    writes "،". The page's languages that join a list otherwise (their ``list.separator``) have the
+    map's script join the credits so; a page whose languages all write ", " carries nothing more."""
+    story = storymap.load(write_suez_story(tmp_path / "suez"))
+    assert i18n.credit_separators(story.data) == {"ar": "، "}
+    assert '{"ar":"، "}' in story.to_html() and '{"ar":"، "}' in story.to_html(lang="en")
+    assert "credits.join(" not in story.to_html(languages=["en"])
+    assert i18n.credit_separators(STORY.data) == {} and "credits.join(" not in STORY.to_html()
+    with pytest.warns(UserWarning, match="still in English for Persian"):
+        persian = storymap.load(titled_in(tmp_path / "fa", "fa", '[interface]\n"list.separator" = "، "\n'))
+    assert i18n.credit_separators(persian.data) == {"fa": "، "}  # (a story's own separator too)
+
+
+def titled_in(folder: Path, lang: str, extra: str = "") -> Path:
+    """A story of one step and one place in ``lang``."""
+    folder.mkdir()
+    feature = {"type": "Feature", "id": "a", "geometry": {"type": "Point", "coordinates": [51.4, 35.7]},
+               "properties": {"name": "A", "kind": "place", "annotation": "A.", "sources": [
+                   {"title": "A", "url": "https://example.org/a"}]}}
+    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), "utf-8")
+    (folder / "story.toml").write_text(f'title = "A"\nlang = "{lang}"\n{extra}[[steps]]\nid = "a"\ntitle = "A"\n'
+                                       'narrative = "A."\nplaces = ["a"]\n', "utf-8")
+    return folder
+
+
+@pytest.mark.browser
+def test_online_an_arabic_pages_credits_read_with_an_arabic_comma(tmp_path: Path, make_page):
+    story = storymap.load(write_suez_story(tmp_path / "suez"))
+    page = story.save(tmp_path / "index.html")
+    run = open_at(make_page, page, online=True)
+    run.page.wait_for_function("() => /OpenStreetMap/.test(document.querySelector('.leaflet-control-attribution').textContent)")
+
+    def credits() -> str:  # (after Leaflet's own link, before "|")
+        return run.page.inner_text(".leaflet-control-attribution").split("|")[-1]
+
+    # The basemap's credit and the tiles' (in either order: a change of language adds them again).
+    assert "، " in credits() and "," not in credits(), credits()
+    run.js(f"() => {ROOT_JS}.storymap.setLanguage('en')")  # (the language shown joins them)
+    assert "CARTO, Land" in credits() or "(public domain), ©" in credits(), credits()
+    run.js(f"() => {ROOT_JS}.storymap.setLanguage('ar')")
+    assert "، " in credits() and "," not in credits(), credits()
+    assert run.errors == []
+
+
 def test_the_social_card_of_a_right_to_left_story_sets_its_title_flush_right(tmp_path: Path):
     import io
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-__all__ = ["toml_message", "json_message"]
+__all__ = ["toml_message", "json_message", "TYPOGRAPHIC_QUOTES"]
 
 _AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
 
@@ -39,6 +39,11 @@ _TOML_HINTS = (
 )
 
 
+#: Quotes TOML and JSON do not read: a word processor's or an editor's smart quotes (“…”, ‘…’),
+#: and the quotes of a text's own language («…», „…“, 「…」, 『…』, the full-width ＂).
+TYPOGRAPHIC_QUOTES = "\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2039\u203a" \
+                     "\u300c\u300d\u300e\u300f\u301d\u301e\u301f\uff02\uff07\u05f4"
+_QUOTED_RUN = re.compile(f"[\"{TYPOGRAPHIC_QUOTES}][^\"{TYPOGRAPHIC_QUOTES}\\n]*[\"{TYPOGRAPHIC_QUOTES}]")
 _KEY = re.compile(r"\s*([A-Za-z0-9_.-]+)\s*=")
 _TABLE = re.compile(r"\s*(\[\[?[A-Za-z0-9_. -]+\]\]?)\s*(?:#.*)?$")
 
@@ -117,6 +122,46 @@ def _overrun(text: str, line: int) -> tuple[int, int] | None:
     return found[:2] if all(not row.strip() or row.lstrip().startswith("#") for row in between) else None
 
 
+def _typographic(text: str, said: str, line: int | None, column: int | None) -> tuple[str, str] | None:
+    """For a value, a key or a text's end written with typographic quotes (``subtitle = “A story”``,
+    ``“title” = …``, ``title = "A story”``): what to change, naming the quotes found, and the line
+    as it should be (its texts shown as "…": a problem line does not repeat what a file holds), or
+    as :func:`_line` shows it where that cannot be told."""
+    lines = text.splitlines()
+    if not line or not 0 < line <= len(lines):
+        return None
+    row = lines[line - 1]
+    at = row[column - 1:] if column else ""
+    fixed = None
+    if said.startswith(("Illegal character '\\n'", "Unterminated string")):
+        # A text opened with a straight quote and closed with a typographic one runs to the line's end.
+        key = _KEY.match(row)
+        end = row.rstrip()[-1:]
+        if not key or not end or end not in TYPOGRAPHIC_QUOTES or row[key.end():].strip()[:1] != '"':
+            return None
+        found, fixed = end, f'{key.group(1)} = "…"'
+    elif said.startswith(("Invalid value", "Invalid statement")) and at and at[0] in TYPOGRAPHIC_QUOTES:
+        found = "".join(dict.fromkeys(c for c in at.split("#")[0] if c in TYPOGRAPHIC_QUOTES))
+        key = _KEY.match(row)
+        if said.startswith("Invalid statement"):  # “title” = …: a key in quotes
+            name = _QUOTED_RUN.match(at.lstrip())
+            inner = name.group()[1:-1] if name else ""
+            fixed = f"{inner} = …" if re.fullmatch(r"[A-Za-z0-9_-]+", inner) else None
+        elif key:
+            value = row[key.end():].split("#")[0].strip()
+            masked = _QUOTED_RUN.sub('"…"', value)
+            if re.fullmatch(r'[\[\],\s]*(?:"…"[\[\],\s]*)+', masked):  # a text, or a list of texts
+                fixed = f"{key.group(1)} = {masked}"
+            elif value[:1] in TYPOGRAPHIC_QUOTES and value[-1:] in TYPOGRAPHIC_QUOTES + '"':
+                fixed = f'{key.group(1)} = "…"'
+    else:
+        return None
+    hint = (f"typographic quotes ({' '.join(found)}) where TOML needs straight ones (\"): a text goes between \" "
+            "and \" (its own quotes may stay inside them); a word processor's smart quotes may have put them there: "
+            "type story files in a plain-text editor")
+    return hint, fixed or _line(text, line)
+
+
 def toml_message(text: str, error: Exception) -> str:
     """A TOML syntax error as one problem line's message: ``line N: what it means: the line``."""
     raw = str(error)
@@ -135,6 +180,11 @@ def toml_message(text: str, error: Exception) -> str:
                 f"{last}, over the keys and [tables] after it: its closing \"\"\" is missing or mistyped "
                 f"(the file cannot be read from line {line} on) [{said}]")
     where = f"line {line}" + (f", column {match.group(2)}" if match and match.group(2) else "") if line else ""
+    typographic = _typographic(text, said, line, int(match.group(2)) if match and match.group(2) else None)
+    if typographic:
+        hint, fixed = typographic
+        out = "invalid TOML" + (f" at {where}" if where else "") + f": {hint}"
+        return out + (f" (line {line}: {fixed})" if fixed else "") + f" [{said}]"
     out = "invalid TOML" + (f" at {where}" if where else "") + f": {hint or said}"
     if line and _line(text, line):
         out += f" (line {line}: {_line(text, line)})"
@@ -146,8 +196,9 @@ def json_message(text: str, error: "json.JSONDecodeError") -> str:  # noqa: F821
     before = text[:error.pos].rstrip()
     at = text[error.pos:error.pos + 1]
     hint = None
-    if at in "\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e" and at:
-        hint = ("a typographic quote (\u201c \u201d) where JSON needs a straight one (\"): a word processor or "
+    if at in TYPOGRAPHIC_QUOTES and at:
+        shown = "\u201c \u201d" if at in "\u201c\u201d" else at
+        hint = (f"a typographic quote ({shown}) where JSON needs a straight one (\"): a word processor or "
                 "an editor's smart quotes changed it; type the text in a plain-text editor")
     elif before.endswith(",") and at == ",":
         hint = "two commas in a row: remove one"

@@ -838,6 +838,36 @@ def test_toml_syntax_errors_name_the_line_and_say_how_to_fix_them(story: Path, t
     assert "s3cr3t" not in found[0] and "Big" not in found[0]
 
 
+TYPOGRAPHIC = ('where TOML needs straight ones ("): a text goes between " and " (its own quotes may stay inside '
+               "them); a word processor's smart quotes may have put them there: type story files in a plain-text editor")
+
+
+@pytest.mark.parametrize("toml, expected", [
+    # A word processor's curly quotes and a language's own quotes around a text: before, "a value TOML
+    # cannot read: text goes between quotes (lang = "fr")", though the text was between quotes.
+    ('title = "x"\nsubtitle = \u201cA story\u201d\n',
+     f'at line 2, column 12: typographic quotes (\u201c \u201d) {TYPOGRAPHIC} (line 2: subtitle = "…") [Invalid value]'),
+    ('subtitle = \u00abA story\u00bb\n', f'at line 1, column 12: typographic quotes (\u00ab \u00bb) {TYPOGRAPHIC} '
+                                       '(line 1: subtitle = "…") [Invalid value]'),
+    ('subtitle = \u201eA story\u201c\n', "at line 1, column 12: typographic quotes (\u201e \u201c) where TOML"),
+    ('subtitle = \u2018A story\u2019\n', "at line 1, column 12: typographic quotes (\u2018 \u2019) where TOML"),
+    ('subtitle = \u300cA story\u300d  # \u300c\u300d\n', f"at line 1, column 12: typographic quotes (\u300c \u300d) "
+                                                     f'{TYPOGRAPHIC} (line 1: subtitle = "…") [Invalid value]'),
+    # A straight quote that opens a text closed by a curly one; a list of texts; a key in curly quotes.
+    ('subtitle = "A story\u201d\n', f'at line 1, column 21: typographic quotes (\u201d) {TYPOGRAPHIC} '
+                                   """(line 1: subtitle = "…") [Illegal character '\\n']"""),
+    ('places = [\u201ca\u201d, \u201cb\u201d]\n', 'at line 1, column 11: typographic quotes (\u201c \u201d) '
+                                                f'{TYPOGRAPHIC} (line 1: places = ["…", "…"]) [Invalid value]'),
+    ('\u201ctitle\u201d = "x"\n', f"at line 1, column 1: typographic quotes (\u201c \u201d) {TYPOGRAPHIC} "
+                                 "(line 1: title = …) [Invalid statement]"),
+])
+def test_typographic_quotes_in_toml_are_named_with_the_line_to_write(story: Path, toml: str, expected: str):
+    (story / "story.toml").write_text(toml, "utf-8")
+    found = lines(story)
+    assert len(found) == 1 and found[0].startswith(f"{STORY}: invalid TOML {expected}"), found
+    assert "A story" not in found[0]  # (the line is shown fixed, its text as "…")
+
+
 def test_a_text_of_several_lines_holding_toml_is_not_blamed_for_a_slip_further_down(story: Path):
     """A narrative may quote a line that looks like TOML: a later slip, not right after it, is
     still said where it is."""

@@ -37,6 +37,7 @@ from .geometry import Point as PointGeometry
 from .kinds import DEFAULT_KIND, GENERIC_KINDS, Kind
 from .translations import StoryLanguage, Translation, check_translations
 from .types import GENERIC_FONTS, Color, FontStack, HttpUrl, stack_families, Identifier, InterfaceTexts, Layout, LocationPrecision, NonEmptyText, Origin, Zoom
+from .types import ascii_id, id_problem, in_scripts
 
 __all__ = [
     "Source", "Place", "PlaceProperties", "View", "Step", "StoryMeta", "StoryData", "Finding", "check_geometry",
@@ -170,6 +171,8 @@ def _id_from_name(props: Any) -> str:
     name = props.get("name") if isinstance(props, dict) else None
     if not isinstance(name, str) or not name.strip():
         return " (e.g. \"old-harbour\")"
+    if not in_scripts(name):  # (東京駅 would give "dongjingyi", a Mandarin reading of Japanese)
+        return " (e.g. \"old-harbour\", made from its name in English or in another language written in Latin letters)"
     return f", e.g. from its name: \"id\": {json.dumps(slug(name, set()))} beside \"type\": \"Feature\""
 
 
@@ -814,7 +817,7 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
     if not isinstance(raw_places, (list, tuple)):
         problems.append((("places",), f"expected a list of places, got {short_repr(raw_places)}"))
         raw_places = []
-    places, found = check_places(raw_places, kinds, context)
+    places, found = check_places(raw_places, kinds, {**context, "translations": raw.get("translations")})
     problems += found
     fields["places"] = places
 
@@ -833,6 +836,7 @@ def _assemble(raw: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, A
             step_index.append(i)
         except ValidationError as exc:
             problems += _errors_at(exc, ("steps", i), Step)
+    problems = _name_ids(problems, "steps", raw_steps, raw.get("translations"), raw_places)
     fields["steps"] = steps
     problems += _media_problems(fields, raw_steps, steps, step_index)
 
@@ -899,6 +903,64 @@ def _media_problems(fields: dict[str, Any], raw_steps: Sequence[Any], steps: lis
     return problems
 
 
+def _part_text(table: Any, *keys: str) -> Any:
+    """``table[key][key]…`` of raw tables or models alike (None where one is missing)."""
+    for key in keys:
+        table = table.get(key) if isinstance(table, dict) else getattr(table, key, None)
+    return table
+
+
+def _id_examples(items: Sequence[Any], part: str, translations: Any) -> dict[int, tuple[str, str]]:
+    """For each raw place or step (``part``: "places" or "steps") whose id is text in a script not
+    written readably in Latin letters (see :func:`storymap.types.in_scripts`), by its index: an id to
+    give it and where it comes from. It is made from its name (a place's) or title (a step's) where
+    one is written in Latin letters: its own, else a translation's, English first; else it is
+    ``place-N`` (``step-N``), N counted from 1. Each is unique among the ids of ``items``."""
+    from .i18n import language_name
+    from .places import slug
+
+    field, what = ("name", "place") if part == "places" else ("title", "step")
+    taken = {rid for rid in map(_raw_id, items) if isinstance(rid, str)}
+    tables = translations if isinstance(translations, dict) else {}
+    order = sorted(tables, key=lambda tag: (not str(tag).lower().startswith("en"), str(tag)))
+    out = {}
+    for index, item in enumerate(items):
+        rid = _raw_id(item)
+        if not isinstance(rid, str) or in_scripts(rid):
+            continue
+        own = _part_text(item, "properties", field) if part == "places" else _part_text(item, field)
+        candidates = [(own, f"from its {field}")] + [
+            (_part_text(tables[tag], part, rid, field), f"from its {field} in {language_name(str(tag)) or tag}")
+            for tag in order]
+        out[index] = next(((slug(text, taken), source) for text, source in candidates
+                           if isinstance(text, str) and ascii_id(text) and in_scripts(text, {"LATIN"})),
+                          (slug(f"{what}-{index + 1}", taken), ""))
+    return out
+
+
+def _name_ids(problems: list[tuple[Loc, str]], part: str, items: Sequence[Any], translations: Any,
+              places: Sequence[Any] = ()) -> list[tuple[Loc, str]]:
+    """``problems`` with each id of ``part`` in a script not written readably in Latin letters given
+    an id to write instead (see :func:`_id_examples`), and, with ``places``, each step's place so
+    named given the one its place gets."""
+    if not any(loc[2:] == ("id",) or loc[2:3] == ("places",) for loc, _ in problems):
+        return problems  # (the usual case: nothing to look up in thousands of places)
+    examples = _id_examples(items, part, translations)
+    ours = {_raw_id(places[k]): example for k, example in _id_examples(places, "places", translations).items()}
+    out = []
+    for loc, message in problems:
+        if loc[:1] == (part,) and loc[2:] == ("id",) and loc[1] in examples:
+            rid = _raw_id(items[loc[1]])
+            message = id_problem(rid, *examples[loc[1]]) if message == id_problem(rid) else message
+        elif loc[:1] == ("steps",) and loc[2:3] == ("places",) and len(loc) == 4 and places:
+            pid = _part_text(items[loc[1]], "places")[loc[3]]
+            if pid in ours and message == id_problem(pid):
+                example, source = ours[pid]
+                message = id_problem(pid, example, "as the place's new id" + (f", {source}" if source else ""))
+        out.append((loc, message))
+    return out
+
+
 def check_places(raw_places: Sequence[Any], kinds: dict[str, Kind],
                  context: Optional[dict[str, Any]] = None) -> tuple[list[Place], list[tuple[Loc, str]]]:
     """Validate places (Features or :class:`Place`), then what spans them: unique ids, each place's
@@ -912,6 +974,7 @@ def check_places(raw_places: Sequence[Any], kinds: dict[str, Kind],
             valid.append((i, item if isinstance(item, Place) else Place.model_validate(item)))
         except ValidationError as exc:
             problems += _errors_at(exc, ("places", i), Place)
+    problems = _name_ids(problems, "places", raw_places, context.get("translations"))
     describe = context.get("describe_place") or (lambda index, other: f"places[{other}]")
     place_ids = [_raw_id(item) for item in raw_places]
     duplicate = set()

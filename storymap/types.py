@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Collection, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
@@ -13,7 +13,7 @@ from .errors import did_you_mean, short_repr
 __all__ = [
     "Identifier", "NonEmptyText", "HttpUrl", "Origin", "Language", "LocationPrecision", "Layout", "Zoom", "Color",
     "GeometryFamily", "Symbol", "DashPattern", "InterfaceTexts", "COLOR_RE", "CSS_NAMES", "is_css_color", "color_error",
-    "FontStack", "GENERIC_FONTS", "FAMILY_RE", "font_stack", "stack_families", "ascii_id",
+    "FontStack", "GENERIC_FONTS", "FAMILY_RE", "font_stack", "stack_families", "ascii_id", "in_scripts", "id_problem",
 ]
 
 # Matched in full (``fullmatch``): with ``match``, ``$`` would also match before a final newline,
@@ -31,14 +31,40 @@ def ascii_id(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", anyascii(unicodedata.normalize("NFC", text)).lower()).strip("-")
 
 
-def _check_identifier(value: str) -> str:
-    if not _ID_RE.fullmatch(value):
+#: The scripts whose letters :func:`ascii_id` writes as Latin ones a reader still knows the word by.
+_READABLE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN"})
+
+
+def in_scripts(text: str, scripts: Collection[str] = _READABLE_SCRIPTS) -> bool:
+    """Whether every letter of ``text`` is of one of ``scripts`` (Unicode's names for them: ``LATIN``),
+    by default those :func:`ascii_id` writes readably: Latin with its accents (``Muçum`` → ``mucum``),
+    Cyrillic (``Москва`` → ``moskva``), Greek, Armenian and Georgian. Not Han or kana (``東京駅`` →
+    ``dongjingyi``, a Mandarin reading of Japanese), nor an abjad such as Arabic or Hebrew, whose
+    vowels go unwritten (``ميناء-جدة`` → ``myn-jdh``), nor the other scripts whose letters, written
+    one by one in Latin ones, lose the word."""
+    return all(any(word in scripts for word in unicodedata.name(c, "").split()[:2]) for c in text if c.isalpha())
+
+
+def id_problem(value: str, example: str | None = None, source: str = "") -> str:
+    """Why ``value`` is not an id, with one to write: written in Latin letters where that reads as the
+    word (``'muçum'``: did you mean ``'mucum'``?); for a script where it does not (see
+    :func:`in_scripts`), what an id holds and ``example`` (made ``source``: ``from its name in
+    English``), or a general one."""
+    if in_scripts(value):
         close = ascii_id(value)[:64].strip("-")
         hint = f"; did you mean {close!r}?" if close != value and _ID_RE.fullmatch(close) else ""
-        raise ValueError(
-            f"{short_repr(value)} is not a valid id: an id is written with a-z, 0-9 and dashes only, no accents, "
-            f"capitals or spaces (1-64 characters, e.g. 'old-harbour'){hint}"
-        )
+        return (f"{short_repr(value)} is not a valid id: an id is written with a-z, 0-9 and dashes only, no accents, "
+                f"capitals or spaces (1-64 characters, e.g. 'old-harbour'){hint}")
+    given = f"e.g. {example or 'old-harbour'!r}" + (f" ({source})" if source else "")
+    return (f"{short_repr(value)} is not a valid id: an id is written with a-z, 0-9 and dashes only (1-64 "
+            "characters), whatever the story's language (its names and titles stay as written); a letter-by-letter "
+            "transliteration of this one would mislead a reader, so write one from an English or other Latin-script "
+            f"name: {given}")
+
+
+def _check_identifier(value: str) -> str:
+    if not _ID_RE.fullmatch(value):
+        raise ValueError(id_problem(value))
     return value
 
 

@@ -911,6 +911,83 @@ def test_an_id_with_accents_capitals_or_spaces_gets_one_to_use(story: Path, bad:
                                        f"did you mean {close!r}?"), found
 
 
+NOT_READABLE = ("is not a valid id: an id is written with a-z, 0-9 and dashes only (1-64 characters), whatever the "
+                "story's language (its names and titles stay as written); a letter-by-letter transliteration of this "
+                "one would mislead a reader, so write one from an English or other Latin-script name: ")
+
+
+def _one_place_story(folder: Path, place_id: str, name: str, english: str | None = None, *, step_id: str = "one",
+                     title: str = "One", english_title: str | None = None) -> Path:
+    folder.mkdir()
+    feature = {"type": "Feature", "id": place_id, "geometry": {"type": "Point", "coordinates": [139.77, 35.68]},
+               "properties": {"name": name, "annotation": "A.", "sources": [{"title": "S", "url": "https://example.org"}]}}
+    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]},
+                                                      ensure_ascii=False), "utf-8")
+    (folder / "story.toml").write_text(f'title = "T"\nlang = "ja"\n[[steps]]\nid = {json.dumps(step_id)}\n'
+                                       f"title = {json.dumps(title)}\nplaces = [{json.dumps(place_id)}]\n", "utf-8")
+    translation = 'title = "T"\n' + (f"[places.{json.dumps(place_id)}]\nname = {json.dumps(english)}\n" if english else "")
+    translation += f"[steps.{json.dumps(step_id)}]\ntitle = {json.dumps(english_title)}\n" if english_title else ""
+    (folder / "story.en.toml").write_text(translation, "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("place_id, name, english, expected, listed", [
+    # Before: "did you mean 'dongjingyi'?" (a Mandarin reading of Japanese), "'myn-jdh'" (Arabic
+    # without its vowels), "'nml-hyfh'": an id made from the English or Latin-script name, else a neutral one.
+    ("東京駅", "東京駅", "Tokyo Station", "e.g. 'tokyo-station' (from its name in English)",           # Japanese
+     "e.g. 'tokyo-station' (as the place's new id, from its name in English)"),
+    ("北京站", "北京站", None, "e.g. 'place-1'", "e.g. 'place-1' (as the place's new id)"),             # Chinese
+    ("ميناء-جدة", "ميناء جدة", "Jeddah Islamic Port", "e.g. 'jeddah-islamic-port' (from its name in English)",
+     "e.g. 'jeddah-islamic-port' (as the place's new id, from its name in English)"),                # Arabic
+    ("נמל-חיפה", "Haifa Port", None, "e.g. 'haifa-port' (from its name)",                            # Hebrew
+     "e.g. 'haifa-port' (as the place's new id, from its name)"),
+    ("נמל-חיפה", "נמל חיפה", None, "e.g. 'place-1'", "e.g. 'place-1' (as the place's new id)"),
+])
+def test_an_id_in_a_script_transliteration_would_garble_gets_one_from_a_latin_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, place_id: str, name: str, english: str | None, expected: str,
+        listed: str):
+    monkeypatch.chdir(tmp_path)
+    found = lines(_one_place_story(tmp_path / "s", place_id, name, english))
+    said = f"{place_id!r} {NOT_READABLE}"
+    assert found == [f's/places.geojson: feature "{place_id}" (features[0]) id: {said}{expected}',
+                     f's/story.toml: step "one" (steps[0]) places[0]: {said}{listed}'], found
+
+
+@pytest.mark.parametrize("step_id, title, english_title, expected", [
+    ("東京駅へ", "東京駅へ", "To Tokyo Station", "e.g. 'to-tokyo-station' (from its title in English)"),
+    ("到达北京", "到达北京", None, "e.g. 'step-1'"),
+    ("ميناء-جدة", "Port of Jeddah", None, "e.g. 'port-of-jeddah' (from its title)"),
+    ("נמל-חיפה", "נמל חיפה", "Haifa", "e.g. 'haifa' (from its title in English)"),
+])
+def test_a_step_id_in_a_script_transliteration_would_garble_gets_one_from_a_latin_title(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step_id: str, title: str, english_title: str | None,
+        expected: str):
+    monkeypatch.chdir(tmp_path)
+    folder = _one_place_story(tmp_path / "s", "tokyo-station", "東京駅", step_id=step_id, title=title,
+                              english_title=english_title)
+    assert lines(folder) == [f's/story.toml: step "{step_id}" (steps[0]) id: {step_id!r} {NOT_READABLE}{expected}']
+
+
+def test_a_feature_without_an_id_named_in_such_a_script_gets_no_transliteration(tmp_path: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    folder = _one_place_story(tmp_path / "s", "tokyo-station", "東京駅")
+    doc = json.loads((folder / "places.geojson").read_text("utf-8"))
+    del doc["features"][0]["id"]
+    (folder / "places.geojson").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    found = lines(folder)  # (before: e.g. from its name: "id": "dongjingyi")
+    has(found, 's/places.geojson: feature named "東京駅" (features[0]) id: missing; every place needs a stable string '
+               'id (e.g. "old-harbour", made from its name in English or in another language written in Latin letters)')
+
+
+@pytest.mark.parametrize("place_id, close", [("muçum", "mucum"), ("москва", "moskva"), ("αθήνα", "athina")])
+def test_an_id_in_latin_cyrillic_or_greek_letters_still_gets_its_transliteration(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, place_id: str, close: str):
+    monkeypatch.chdir(tmp_path)
+    found = lines(_one_place_story(tmp_path / "s", place_id, place_id.title()))
+    assert found[0].endswith(f"(1-64 characters, e.g. 'old-harbour'); did you mean {close!r}?"), found
+
+
 def test_what_a_reporter_writes_for_a_list_a_colour_a_url_or_an_image_gets_the_fix(story: Path):
     """Parser words ("Input should be a valid list", "List should have at least 1 item after
     validation, not 0") said what a reporter could not act on; a colour in Portuguese, an address

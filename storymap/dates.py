@@ -165,7 +165,7 @@ def _not_a_date(value: Any, text: str, expected: str) -> str:
             f"{short_repr(value)} is not a date; {expected}{_meant(text)}")
 
 
-_LOOSE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")   # 2024-5-3
+_LOOSE = re.compile(r"^(\d{4})([-/.])(\d{1,2})(?:\2(\d{1,2}))?$")  # 2024-5-3, 2024/05/03 (year first: one reading)
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")            # 20240503
 _DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")  # 13/05/2024, 13.05.2024, 05/13/2024
 _DECADE = re.compile(r"^(\d{3}0)\'?s$")                          # 1970s
@@ -173,12 +173,22 @@ _SHORT_YEAR = re.compile(r"^(\d{3})(?:-(\d{2})(?:-(\d{2}))?)?$")  # 900, 900-05:
 # -0500, 0000 (no year 0), 500 BC, 44 BCE, 44 a.C., 44 a. C., 52 av. J.-C.
 _BEFORE_COMMON_ERA = re.compile(r"^(?:-\d+(?:-\d{1,2}){0,2}|0000(?:-\d{2}){0,2}|\d+\s*(?:B\.?C\.?(?:E\.?)?|a\.\s?C\.|"
                                 r"av\.\s?J\.-C\.))$", re.I)
-_MONTH_YEAR = re.compile(r"^([^\W\d_]+)\.?,?\s+(\d{4})$")       # May 2024, maio 2024
-# 13 May 2024, May 13, 2024, 13. Mai 2024 (and "3 de maio de 2024", its "de"s taken out first)
-_DAY_MONTH_YEAR = re.compile(r"^(?:(\d{1,2})\.?\s+([^\W\d_]+)\.?|([^\W\d_]+)\.?\s+(\d{1,2}),?)\s+(\d{4})$")
+# A month's name: a word or two (كانون الثاني), a Hebrew abbreviation's ׳ included (ינו׳). A year
+# written out in Arabic may end with م, for the Gregorian calendar (2021م), and follow a comma، .
+_NAME = r"[^\W\d_]+׳?(?:\s[^\W\d_]+)?"
+_MONTH_YEAR = re.compile(rf"^({_NAME})\.?[,،]?\s+(\d{{4}})\s*م?$")       # May 2024, maio 2024, كانون الثاني 2021
+# 13 May 2024, May 13, 2024, 13. Mai 2024, 23 مارس 2021 (and "3 de maio de 2024", its "de"s taken out first)
+_DAY_MONTH_YEAR = re.compile(rf"^(?:(\d{{1,2}})\.?\s+({_NAME})\.?|({_NAME})\.?\s+(\d{{1,2}}))[,،]?\s+(\d{{4}})\s*م?$")
 #: Languages whose month names a date written out is read in (CLDR's, through Babel): the ones
-#: reporters write dates in most, beside English.
-_MONTH_LANGUAGES = ("pt", "es", "fr", "de", "it", "nl", "ca")
+#: reporters write dates in most, beside English; Arabic with the names of the Levant and of the
+#: Maghreb (كانون الثاني, جانفي), Hebrew, Persian, Japanese and Chinese.
+_MONTH_LANGUAGES = ("pt", "es", "fr", "de", "it", "nl", "ca", "ar", "ar_SY", "ar_MA", "ar_DZ", "he", "fa", "ja", "zh")
+#: A date written the Japanese, Chinese or Korean way, 1964年10月1日 (年 year, 月 month, 日 day), its
+#: year perhaps one of a Japanese era or of the Republic of China's calendar (平成24年, 民國101年).
+_YEAR_MONTH_DAY = re.compile(r"^(?:(?P<era>[^\W\d_]+?)\s*)?(?P<year>\d{1,4}|元)\s*[年년](?:\s*(?P<month>\d{1,2})\s*[月월]"
+                             r"(?:\s*(?P<day>\d{1,2})\s*[日일])?)?$")
+#: The first year of each of these eras, in the Gregorian calendar.
+_ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019, "民國": 1912, "民国": 1912}
 
 
 @functools.lru_cache(maxsize=1)
@@ -193,7 +203,7 @@ def _months() -> dict[str, int]:
     for lang in _MONTH_LANGUAGES:
         for width in ("wide", "abbreviated"):
             for i, name in get_month_names(width, locale=lang).items():
-                key = name.lower().rstrip(".")
+                key = " ".join(name.lower().rstrip(".").split())  # (one space in كانون الثاني)
                 if names.setdefault(key, i) != i:
                     clash.add(key)
     return {name: i for name, i in names.items() if name not in clash}
@@ -212,6 +222,28 @@ def _iso(year: int, month: int, day: Optional[int] = None) -> str:
     return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
 
 
+def _month(name: str) -> Optional[int]:
+    """The month ``name`` stands for in :func:`_months`, or None. Hebrew writes a day's month with
+    ב (``23 במרץ 2021``, in March): read without it."""
+    key = " ".join(name.lower().split())
+    return _months().get(key) or (_months().get(key[1:]) if key.startswith("ב") else None)
+
+
+def _written_year_first(match: re.Match[str]) -> str:
+    """The date meant by one written the Japanese, Chinese or Korean way (:data:`_YEAR_MONTH_DAY`),
+    ``; did you mean …?``, with the Gregorian year of one of an era's."""
+    era, month, day = match["era"], match["month"], match["day"]
+    if era is not None and era not in _ERAS:
+        return "; dates take the Gregorian year (YYYY), not an era's"
+    year = 1 if match["year"] == "元" else int(match["year"])
+    said = ""
+    if era is not None:
+        said = f"; dates take the Gregorian year: {era}{match['year']}年 is {_ERAS[era] + year - 1}"
+        year += _ERAS[era] - 1
+    candidate = _iso(year, int(month), int(day) if day else None) if month else f"{year:04d}" * (1 <= year <= 9999)
+    return said + (f"; did you mean {candidate!r}?" if candidate else "")
+
+
 def _meant(text: str) -> str:
     """The date ``text`` stands for, written as storymap reads it, for a writer who wrote it another
     way (``; did you mean '2024-05-13'?``), or "" when the form does not tell."""
@@ -219,7 +251,7 @@ def _meant(text: str) -> str:
     if _BEFORE_COMMON_ERA.match(text):  # (ISO 8601's year 0000 is 1 BCE)
         return f"; {_BEFORE_YEAR_ONE}"
     if match := _LOOSE.match(text):
-        candidate = _iso(int(match[1]), int(match[2]), int(match[3]) if match[3] else None)
+        candidate = _iso(int(match[1]), int(match[3]), int(match[4]) if match[4] else None)
     elif match := _COMPACT.match(text):
         candidate = _iso(int(match[1]), int(match[2]), int(match[3]))
     elif match := _DAY_FIRST.match(text):
@@ -233,12 +265,14 @@ def _meant(text: str) -> str:
         candidate = _iso(int(match[1]), int(match[2] or 1), int(match[3]) if match[3] else None) and "0" + text
     elif match := _DECADE.match(text):
         return f"; a decade is a period: period = \"{match[1]}–{int(match[1]) + 9}\""
-    elif (match := _MONTH_YEAR.match(written := _JOINS.sub(" ", text))) and match[1].lower() in _months():
-        candidate = _iso(int(match[2]), _months()[match[1].lower()])
+    elif match := _YEAR_MONTH_DAY.match(text):
+        return _written_year_first(match)
+    elif (match := _MONTH_YEAR.match(written := _JOINS.sub(" ", text))) and _month(match[1]):
+        candidate = _iso(int(match[2]), _month(match[1]) or 0)
     elif match := _DAY_MONTH_YEAR.match(written):
         day, name = (match[1], match[2]) if match[1] else (match[4], match[3])
-        if name.lower() in _months():
-            candidate = _iso(int(match[5]), _months()[name.lower()], int(day))
+        if month := _month(name):
+            candidate = _iso(int(match[5]), month, int(day))
     return f"; did you mean {candidate!r}?" if candidate else ""
 
 

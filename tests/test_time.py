@@ -156,6 +156,49 @@ def test_a_wrong_date_says_what_is_expected(given, message):
     assert str(info.value) == message
 
 
+EXPECTED = "is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"
+
+
+@pytest.mark.parametrize("given, hint", [
+    # Dates written the Japanese, Chinese (and Korean) way, year first with slashes, and written out
+    # in Arabic, Hebrew or Persian: before, the expected forms alone.
+    ("1964年10月1日", "; did you mean '1964-10-01'?"),
+    ("1964年10月", "; did you mean '1964-10'?"),
+    ("1964年", "; did you mean '1964'?"),
+    ("１９６４年１０月１日", "; did you mean '1964-10-01'?"),  # (full-width digits)
+    ("2021년 3월 23일", "; did you mean '2021-03-23'?"),
+    # A year of a Japanese era or of the Republic of China's calendar: the Gregorian year is asked for.
+    ("平成24年10月1日", "; dates take the Gregorian year: 平成24年 is 2012; did you mean '2012-10-01'?"),
+    ("令和元年5月1日", "; dates take the Gregorian year: 令和元年 is 2019; did you mean '2019-05-01'?"),
+    ("民國101年", "; dates take the Gregorian year: 民國101年 is 2012; did you mean '2012'?"),
+    ("天保3年", "; dates take the Gregorian year (YYYY), not an era's"),
+    ("1964/10/01", "; did you mean '1964-10-01'?"),
+    ("2021/03/23", "; did you mean '2021-03-23'?"),
+    ("2021/3", "; did you mean '2021-03'?"),
+    ("23 مارس 2021", "; did you mean '2021-03-23'?"),
+    ("٢٣ مارس ٢٠٢١", "; did you mean '2021-03-23'?"),  # (Arabic-Indic digits)
+    ("23 مارس، 2021م", "; did you mean '2021-03-23'?"),
+    ("مارس 2021", "; did you mean '2021-03'?"),
+    ("23 كانون الثاني 2021", "; did you mean '2021-01-23'?"),  # (the Levant's names)
+    ("5 جانفي 2021", "; did you mean '2021-01-05'?"),  # (the Maghreb's)
+    ("23 במרץ 2021", "; did you mean '2021-03-23'?"),
+    ("۲۳ مارس ۲۰۲۱", "; did you mean '2021-03-23'?"),  # (Persian digits)
+    ("1 十月 1964", "; did you mean '1964-10-01'?"),
+    ("1964年13月1日", ""),
+    ("23 foo 2021", ""),
+])
+def test_a_date_written_the_japanese_chinese_or_arabic_way_gets_the_date_meant(given: str, hint: str):
+    with pytest.raises(ValueError) as info:
+        parse_date(given)
+    assert str(info.value) == f"{given!r} {EXPECTED}{hint}"
+
+
+def test_a_period_written_the_japanese_way_gets_the_date_meant_at_each_end():
+    with pytest.raises(ValueError, match=r"^'1964年10月1日–1965年' is not a period: '1964年10月1日' is not a date; .*"
+                                         r"did you mean '1964-10-01'\?$"):
+        parse_period("1964年10月1日–1965年")
+
+
 @pytest.mark.parametrize("given, message", [
     ("2025–2008", "'2025–2008' ends before it starts; write the earlier date first"),
     ("2008", "'2008' is not a period; expected START–END or START/END, each YYYY, YYYY-MM or YYYY-MM-DD "

@@ -995,6 +995,12 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
         y += 18 * _SS
         font, _ = _font("regular", 25 * _SS, dek, body)
         room = max(1, int((note_top - 24 * _SS - y) / (25 * 1.4 * _SS)))
+        needed = len(_wrap(tdraw, dek, font, text_width, 99))
+        if needed > min(room, 6):  # (cut with "…", and nothing said: the Spanish dek lost its end)
+            warnings.warn(f"the subtitle takes {needed} lines on the social card, which has room for "
+                          f"{min(room, 6)} under the title: it ends in '…' there (the link preview's "
+                          "og:description carries all of it); a shorter subtitle, or title, shows whole",
+                          UserWarning, stacklevel=3)
         for line in _wrap(tdraw, dek, font, text_width, min(room, 6)):
             _draw_line(tdraw, (at(line, font), y), line, font, _PANEL_MUTED, rtl=rtl)
             y += int(25 * 1.4 * _SS)

@@ -178,6 +178,18 @@ def test_a_title_too_long_for_the_social_card_is_a_warning(tmp_path: Path):
         channels.social_card(story)
 
 
+def test_a_subtitle_too_long_for_the_social_card_is_a_warning():
+    """The Spanish card cut the Panama dek to "…primeras conversaciones…" and said nothing (a
+    title too long was warned of)."""
+    story = storymap.load(GEODATA)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="the subtitle")
+        channels.social_card(story)  # (the English dek fits: nothing said)
+    with pytest.warns(UserWarning, match=r"^the subtitle takes \d+ lines on the social card, which has room for \d+ "
+                                         r"under the title: it ends in '…' there"):
+        channels.social_card(story, "es")
+
+
 def test_the_social_card_keeps_the_first_steps_places_clear_of_its_edges():
     """The Panama story's first step reaches from Florida to Panama: the card fitted it to 40 px
     of its edges, and SOCSOUTH's marker touched the top of the card, the border zones ran off

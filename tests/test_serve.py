@@ -438,6 +438,12 @@ def test_a_storys_warnings_show_over_the_page(browser, page, served: Served, res
             return node.contains(top) ? null : s; }).filter(Boolean)""")
         assert covered == []
         assert tab.is_visible(".storymap-dev-problems")
+        # On a phone they leave most of the story in view (they covered the whole map), scrolling.
+        tab.set_viewport_size({"width": 390, "height": 844})
+        height = tab.evaluate("""() => { const list = document.querySelector('.storymap-dev-problems ul');
+            for (let i = 0; i < 12; i++) list.appendChild(list.firstElementChild.cloneNode(true));  // (a story's dozen)
+            return document.querySelector('.storymap-dev-problems').getBoundingClientRect().height; }""")
+        assert 0 < height <= 0.4 * 844 + 1, height
     finally:
         context.close()
 

@@ -629,15 +629,19 @@ def basemap_data(shapes: Sequence[shapely.Geometry], *, langs: Sequence[str] = (
     minor, _ = _window(data.rivers, region, lines=True, keep=~major)
     borders, _ = _window(data.borders, region, lines=True)
 
-    layers = {
-        # The region itself: the page draws the map outside it as not mapped, not as sea.
-        "region": _encode([np.array([shapely.box(*region)])], False),
-        "land": _encode(_cut(land, zones, region, False, MIN_LAND_AREA), False),
-        "water": _encode(_cut(lakes, zones, region, False, MIN_LAKE_AREA), False),
-        # (Rivers stop at the margin: past it they are the edge of a view zoomed out.)
-        "rivers": _encode(_cut(rivers, zones, region, True, beyond=False) + _cut(minor, zones, region, True, far=False), True),
-        "borders": _encode(_cut(borders, zones, region, True), True),
-    }
+    # (An older shapely hands GEOS's NaN bounds of an empty piece to NumPy, which warns of them: not
+    # the user's concern.)
+    with np.errstate(invalid="ignore"):
+        layers = {
+            # The region itself: the page draws the map outside it as not mapped, not as sea.
+            "region": _encode([np.array([shapely.box(*region)])], False),
+            "land": _encode(_cut(land, zones, region, False, MIN_LAND_AREA), False),
+            "water": _encode(_cut(lakes, zones, region, False, MIN_LAKE_AREA), False),
+            # (Rivers stop at the margin: past it they are the edge of a view zoomed out.)
+            "rivers": _encode(_cut(rivers, zones, region, True, beyond=False) + _cut(minor, zones, region, True,
+                                                                                   far=False), True),
+            "borders": _encode(_cut(borders, zones, region, True), True),
+        }
     out.update({name: value for name, value in layers.items() if value})
     out["labels"] = _labels(data, region, langs, max_rank)
     out["attribution"] = ATTRIBUTION

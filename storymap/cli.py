@@ -339,7 +339,7 @@ def embed(url: str, story_path: Path | None, title: str | None, height: int, lan
 @click.option("--lang", default="en", show_default=True, metavar="TAG",
               help="The language the story is written in (BCP 47: fr, es, pt-BR …): the page's dates, legend and "
                    "direction follow it, and its interface where storymap has it in that language (ar, de, en, es, "
-                   "fr, he, pt, pt-BR).")
+                   "fr, he, ja, pt, pt-BR, zh or zh-Hans, zh-Hant).")
 def new(folder: Path, title: str, lang: str) -> None:
     """Start a story in FOLDER: a commented story.toml, a places.geojson and editor schemas.
 

@@ -4,10 +4,15 @@
 location-precision texts, attributions) live in one JSON catalogue per language in
 ``storymap/locales/<lang>.json``, a flat ``{key: text}`` object whose texts may hold ``{name}``
 placeholders. English (``en.json``) has every key; a contributor adds a language by adding a file
-with the same keys. A language without a catalogue, or a key missing from one, falls back to
-English (by the primary subtag first: ``es-PA`` uses ``es.json``). The keys starting ``dev.`` are
-``storymap serve``'s own (the overlay it adds to the page it serves, for the writer: never in a
-built page, and no text a story's ``[interface]`` gives): see :func:`dev_texts`.
+with the same keys. A tag takes its own catalogue (``pt-br.json`` for ``pt-BR``), else its
+language's in its script (``zh-hant.json`` for ``zh-TW``, ``zh-hans.json`` for ``zh`` and ``zh-CN``:
+the script subtag, else CLDR's likeliest for the language and region), else its language's
+(``es-PA`` uses ``es.json``). A language without a catalogue, or a key missing from one, falls
+back to English. (Chinese has one catalogue per script and none for ``zh`` alone, so that a story
+in Traditional characters never gets Simplified ones: a script without a catalogue gets English.)
+The keys starting ``dev.`` are ``storymap serve``'s own (the overlay it adds to the page it
+serves, for the writer: never in a built page, and no text a story's ``[interface]`` gives): see
+:func:`dev_texts`.
 
 **A page holds every language of its story.** It is rendered in one of them (the HTML a reader
 without script gets, ``<html lang>``); each other language travels as a ``<template data-lang>``
@@ -75,10 +80,46 @@ def _read(name: str) -> dict[str, str]:
     return data
 
 
+def _script(tag: str) -> Optional[str]:
+    """The script ``tag`` (lowercase, ``-``-separated) is written in, lowercase: its script subtag
+    (``zh-hant``), else the likeliest for its language and region in CLDR's likely subtags
+    (``zh-tw`` → ``hant``, ``zh`` and ``zh-sg`` → ``hans``, ``ja`` → ``jpan``); None where CLDR
+    has none."""
+    from babel.core import get_global
+
+    parts = tag.split("-")
+    if len(parts) > 1 and len(parts[1]) == 4 and parts[1].isalpha():
+        return parts[1]
+    likely = get_global("likely_subtags")
+    region = parts[1] if len(parts) > 1 and re.fullmatch(r"[a-z]{2}|[0-9]{3}", parts[1]) else None
+    for key in ([f"{parts[0]}_{region.upper()}"] if region else []) + [parts[0]]:
+        found = likely.get(key, "").split("_")
+        if len(found) > 1 and len(found[1]) == 4:
+            return found[1].lower()
+    return None
+
+
+@lru_cache(maxsize=None)
+def _catalogue_name(lang: str) -> Optional[str]:
+    """The catalogue ``lang`` takes (its file's name without ``.json``): its own (``pt-br``), else
+    its language's in its script (``zh-hant`` for ``zh-TW``, ``zh-hans`` for ``zh``), else its
+    language's (``es`` for ``es-PA``); None for a language without one."""
+    tag = lang.lower().replace("_", "-")
+    if not re.fullmatch(r"[a-z0-9-]+", tag):
+        return None
+    primary = tag.split("-", 1)[0]
+    script = _script(tag)
+    ours = catalogues()
+    for name in (tag, f"{primary}-{script}" if script else None, primary):
+        if name in ours:
+            return name
+    return None
+
+
 def catalogue(lang: str, own: Optional[Mapping[str, str]] = None) -> Mapping[str, str]:
     """Every interface string in ``lang``: the story's own texts for it (``own``: story.toml's or
-    its translation's ``[interface]``, see :func:`own_interface`) over its catalogue (or its
-    primary subtag's) over English's.
+    its translation's ``[interface]``, see :func:`own_interface`) over its catalogue (its own, else
+    its language's in its script, else its language's: see the module's docstring) over English's.
 
     ``language.name`` (the language's own name, shown on the language switch) falls back to
     CLDR's (:func:`own_name`: ``ไทย`` for ``th``), else to the tag.
@@ -89,9 +130,8 @@ def catalogue(lang: str, own: Optional[Mapping[str, str]] = None) -> Mapping[str
 @lru_cache(maxsize=None)
 def _catalogue(lang: str) -> Mapping[str, str]:
     tag = lang.lower().replace("_", "-")
-    own = _read(tag) if re.fullmatch(r"[a-z0-9-]+", tag) else {}
-    if not own and "-" in tag:
-        own = _read(tag.split("-", 1)[0])
+    name = _catalogue_name(lang)
+    own = _read(name) if name else {}
     merged = {**_read("en"), **own}
     if "language.name" not in own and tag != "en":
         merged["language.name"] = own_name(lang) or lang
@@ -300,9 +340,9 @@ def english() -> Mapping[str, str]:
 
 
 def dev_texts(lang: str) -> tuple[str, dict[str, str]]:
-    """The texts of storymap serve's overlay for a story in ``lang``, from its catalogue (or its
-    primary subtag's, else English's), by key without :data:`DEV`, and the language they are in:
-    ``lang``, or ``en`` for a language storymap has no catalogue for."""
+    """The texts of storymap serve's overlay for a story in ``lang``, from its catalogue (its own or
+    its language's, see :func:`catalogue`; else English's), by key without :data:`DEV`, and the
+    language they are in: ``lang``, or ``en`` for a language storymap has no catalogue for."""
     texts = {key[len(DEV):]: text for key, text in _catalogue(lang).items() if key.startswith(DEV)}
     return (lang if has_catalogue(lang) else "en"), texts
 
@@ -380,10 +420,9 @@ def own_interface(data: "StoryData", lang: str) -> Mapping[str, str]:
 
 
 def has_catalogue(lang: str) -> bool:
-    """Whether ``lang`` (or its primary subtag) has an interface catalogue."""
-    tag = lang.lower().replace("_", "-")
-    ours = catalogues()
-    return tag in ours or tag.split("-", 1)[0] in ours
+    """Whether ``lang`` has an interface catalogue: its own, its language's in its script or its
+    language's (see :func:`catalogue`)."""
+    return _catalogue_name(lang) is not None
 
 
 def language_notes(lang: str, own: Optional[Mapping[str, str]] = None) -> list[str]:
@@ -391,7 +430,7 @@ def language_notes(lang: str, own: Optional[Mapping[str, str]] = None) -> list[s
     know (its dates stay ISO text, numbers are written as in English), and a language without an
     interface catalogue (its page's controls are in English) whose texts the story does not give
     itself (``own``: its ``[interface]`` table; see :func:`own_interface`). Empty for ar, de, en, es,
-    fr, he, pt, pt-BR."""
+    fr, he, ja, pt, pt-BR, zh (zh-Hans, zh-CN...) and zh-Hant (zh-TW, zh-HK...)."""
     known = _cldr()[0]
     tag = lang.replace("_", "-")
     primary = tag.split("-", 1)[0].lower()

@@ -80,22 +80,22 @@ def test_new_story_validates_and_builds(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_new_story_in_a_language_without_interface_texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """`storymap new --lang ja` writes the story but does not claim the interface follows: it warns
+    """`storymap new --lang ko` writes the story but does not claim the interface follows: it warns
     that the controls stay English until translated in story.toml's [interface] table (storymap has
-    ar, de, en, es, fr, he, pt, pt-BR), and validate counts the texts still English."""
+    ar, de, en, es, fr, he, ja, pt, pt-BR, zh-Hans, zh-Hant), and validate counts the texts still English."""
     monkeypatch.chdir(tmp_path)
-    result = run("new", "mine", "--lang", "ja")
+    result = run("new", "mine", "--lang", "ko")
     assert result.exit_code == 0, result.output
     assert "interface follows" not in result.output
-    assert 'lang = "ja" in story.toml; the starter\'s texts are English' in result.stdout
+    assert 'lang = "ko" in story.toml; the starter\'s texts are English' in result.stdout
     assert result.stderr.splitlines() == [
         "storymap new: warning: the page's interface (Previous/Next, the legend's title, announcements, labels for "
-        "screen readers) is in English for Japanese ('ja'), which storymap has no texts for: translate them in "
+        "screen readers) is in English for Korean ('ko'), which storymap has no texts for: translate them in "
         "story.toml's [interface] table"]
     result = run("validate", "mine")
     assert result.exit_code == 0 and "1 warning" in result.stdout
     total = len(i18n.english())  # (the starter's table gives the language's own name)
-    assert f"{total - 1} of the page's {total} interface texts are still in English for Japanese ('ja')" in result.stderr
+    assert f"{total - 1} of the page's {total} interface texts are still in English for Korean ('ko')" in result.stderr
     # A language the page's interface has: no warning.
     result = run("new", "ours", "--lang", "pt-br")
     assert result.exit_code == 0 and result.stderr == ""

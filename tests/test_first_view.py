@@ -794,11 +794,10 @@ def test_a_long_cjk_name_shortens_at_its_own_brackets_and_commas(chromium, tmp_p
                  "properties": {"name": n, "annotation": "説明。", "sources": [{"title": "出典", "url": "https://example.org/"}]}}
                 for i, (n, _, c) in names.items()]
     (tmp_path / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
-    (tmp_path / "story.toml").write_text('title = "東京"\nlang = "ja"\n[interface]\n"language.name" = "日本語"\n' + "".join(
+    (tmp_path / "story.toml").write_text('title = "東京"\nlang = "ja"\n' + "".join(
         f'[[steps]]\nid = "{i}"\ntitle = "{i}"\nnarrative = "本文。"\nplaces = ["{i}"]\ndescription = "地図。"\n'
         for i in names), "utf-8")
-    with pytest.warns(UserWarning, match="still in English"):
-        page = storymap.load(tmp_path).save(tmp_path / "ja.html")
+    page = storymap.load(tmp_path).save(tmp_path / "ja.html")
     for screen in (DESKTOP, PHONE):
         opened = Opened(chromium, page, screen)
         try:

@@ -50,7 +50,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 # ------------------------------------------------------------------------------- catalogues
 def test_every_catalogue_has_every_interface_string_with_its_placeholders():
-    assert i18n.catalogues() == ["ar", "de", "en", "es", "fr", "he", "pt", "pt-br"]
+    assert i18n.catalogues() == ["ar", "de", "en", "es", "fr", "he", "ja", "pt", "pt-br", "zh-hans", "zh-hant"]
     keys = set(EN_UI)
     for lang in i18n.catalogues():
         own = json.loads((ROOT / "storymap" / "locales" / f"{lang}.json").read_text("utf-8"))
@@ -66,7 +66,7 @@ def test_every_catalogue_has_every_interface_string_with_its_placeholders():
 
 def test_a_language_without_a_catalogue_falls_back_to_english():
     assert i18n.catalogue("es-PA")["nav.next"] == "Siguiente"  # the primary subtag's
-    assert i18n.catalogue("ja")["nav.next"] == "Next" and i18n.catalogue("ja")["language.name"] == "日本語"
+    assert i18n.catalogue("ko")["nav.next"] == "Next" and i18n.catalogue("ko")["language.name"] == "한국어"
     assert i18n.catalogue("sv")["language.name"] == "Svenska" and i18n.catalogue("cuk")["language.name"] == "cuk"
     assert i18n.catalogue("fr-CA")["nav.next"] == "Suivant" and i18n.catalogue("pt-PT")["nav.next"] == "Seguinte"
     # Brazil's Portuguese has its own words where Portugal's differ; the rest is the same.
@@ -97,6 +97,78 @@ def test_a_story_in_french_german_or_portuguese_has_its_controls_in_that_languag
         assert missing == [], (lang, missing)
         assert ">Next <" not in page and 'aria-label="Previous step"' not in page and "On the map:" not in page
     assert i18n.text("es", "announce", n=3, total=11, title="{n} x") == "Paso 3 de 11: {n} x"
+
+
+def _next_button(page: str) -> tuple[str, str]:
+    """The Next button's text (without its arrow) and its name for screen readers."""
+    found = re.search(r'<button type="button" class="storymap-button storymap-next" aria-label="([^"]*)"[^>]*>([^<]*) <',
+                      page)
+    assert found, "no Next button"
+    return found.group(2), found.group(1)
+
+
+@pytest.mark.parametrize(("lang", "next_", "name", "words"), [
+    ("ja", "次へ", "次へ進む", ["前へ", "凡例", "出典（1）", "地図上の表示：", "全{total}ステップ中{n}番目：{title}"]),
+    ("zh", "下一步", "下一步", ["上一步", "图例", "来源（1）", "地图上：", "第{n}步，共{total}步：{title}"]),
+    ("zh-CN", "下一步", "下一步", ["图例", "来源（1）"]),
+    ("zh-Hans", "下一步", "下一步", ["图例", "来源（1）"]),
+    # Traditional characters for Taiwan's and Hong Kong's tags, never the Simplified catalogue's.
+    ("zh-TW", "下一步", "下一步", ["圖例", "來源（1）", "地圖上：", "第{n}步，共{total}步：{title}"]),
+    ("zh-Hant", "下一步", "下一步", ["圖例", "來源（1）"]),
+    ("zh-HK", "下一步", "下一步", ["圖例", "來源（1）"]),
+])
+def test_a_story_in_japanese_or_chinese_has_its_controls_in_that_language(tmp_path: Path, recwarn, lang: str,
+                                                                           next_: str, name: str, words: list[str]):
+    """A reporter writing in Japanese got a page half in English (51 texts to translate by hand):
+    storymap has Japanese and Chinese (Simplified, Traditional) interface texts, with no warning."""
+    folder = tmp_path / "story"
+    folder.mkdir()
+    feature = {"type": "Feature", "id": "tower", "geometry": {"type": "Point", "coordinates": [139.7454, 35.6586]},
+               "properties": {"name": "東京タワー", "annotation": "1958年完成。", "kind": "place",
+                              "sources": [{"title": "資料", "url": "https://example.org/a"}]}}
+    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), "utf-8")
+    (folder / "story.toml").write_text(f'title = "東京"\nlang = "{lang}"\n[[steps]]\nid = "a"\ntitle = "A"\n'
+                                       'description = "塔"\nplaces = ["tower"]\n[[steps]]\nid = "b"\ntitle = "B"\n'
+                                       'narrative = "x"\nplaces = ["tower"]\n', "utf-8")
+    assert i18n.language_notes(lang) == []
+    page = storymap.load(folder).to_html()
+    assert not [w for w in recwarn.list if "interface" in str(w.message)], [str(w.message) for w in recwarn.list]
+    assert f'<html lang="{lang}">' in page and _next_button(page) == (next_, name)
+    missing = [w for w in words if w not in page]
+    assert missing == [], missing
+    assert '"legend.title":"Legend"' not in page and "On the map:" not in page and "Sources (1)" not in page
+    assert ">Next <" not in page and 'aria-label="Previous step"' not in page
+    if lang.startswith("zh"):
+        assert ("图例" in page) != ("圖例" in page)  # (one script, never the other's)
+    result = CliRunner().invoke(cli, ["validate", str(folder)])
+    assert result.exit_code == 0 and result.stderr == "", result.output
+
+
+def test_storymap_new_in_japanese_or_chinese_writes_no_table_to_translate(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for lang, next_ in (("ja", "次へ"), ("zh-CN", "下一步"), ("zh-TW", "下一步")):
+        result = CliRunner().invoke(cli, ["new", lang, "--lang", lang])
+        assert result.exit_code == 0 and result.stderr == "", result.output
+        assert f'lang = "{lang}" in story.toml: the page\'s interface follows it' in result.stdout
+        build = CliRunner().invoke(cli, ["build", lang, "-o", f"{lang}.html", "--no-social"])
+        assert build.exit_code == 0 and "interface" not in build.stderr, build.output
+        assert _next_button((tmp_path / f"{lang}.html").read_text("utf-8"))[0] == next_
+
+
+def test_chinese_tags_take_the_catalogue_of_their_script():
+    """Chinese has a catalogue per script: a tag takes the one of its script subtag, else of the
+    script CLDR finds likeliest for its region (Taiwan, Hong Kong, Macao: Traditional); a script
+    storymap has none for is English, never the other script's characters."""
+    for tag in ("zh", "zh-CN", "zh-SG", "zh-Hans", "zh-Hans-HK", "ZH_cn"):
+        assert i18n.catalogue(tag)["legend.title"] == "图例", tag
+    for tag in ("zh-TW", "zh-HK", "zh-MO", "zh-Hant", "zh-Hant-CN", "zh-hant-tw"):
+        assert i18n.catalogue(tag)["legend.title"] == "圖例", tag
+    assert i18n.catalogue("zh-Latn")["legend.title"] == "Legend" and not i18n.has_catalogue("zh-Latn")
+    assert i18n.catalogue("yue")["legend.title"] == "Legend"  # (Cantonese is its own language)
+    assert i18n.catalogue("ja-JP")["nav.next"] == "次へ" and i18n.catalogue("es-PA")["nav.next"] == "Siguiente"
+    assert i18n.catalogue("zh-CN")["language.name"] == "简体中文" and i18n.catalogue("zh-TW")["language.name"] == "繁體中文"
+    assert i18n.dev_texts("zh-TW") == ("zh-TW", {key[4:]: text for key, text in i18n.catalogue("zh-Hant").items()
+                                                 if key.startswith("dev.")})
 
 
 # ------------------------------------------------------------------------------- the format
@@ -220,19 +292,19 @@ def test_translation_file_tags_are_taken_in_bcp47_case(story_dir: Path):
 
 
 def test_a_translation_without_interface_texts_is_a_warning(story_dir: Path):
-    """A Japanese translation's page has English controls: the warning names its file."""
-    (story_dir / "story.es.toml").rename(story_dir / "story.ja.toml")
+    """A Korean translation's page has English controls: the warning names its file."""
+    (story_dir / "story.es.toml").rename(story_dir / "story.ko.toml")
     result = CliRunner().invoke(cli, ["validate", "geodata"])
     assert result.exit_code == 0, result.output
     assert result.stdout == "geodata: valid (11 steps, 18 places; 1 warning)\n"
-    assert result.stderr.startswith("geodata/story.ja.toml: warning: the page's interface (Previous/Next, the "
+    assert result.stderr.startswith("geodata/story.ko.toml: warning: the page's interface (Previous/Next, the "
                                     "legend's title, announcements, labels for screen readers) is in English for "
-                                    "Japanese ('ja'): storymap has interface texts for ar, de, en, es, fr, he, pt and "
-                                    "pt-BR only")
-    # A page of the story's other languages only says nothing about Japanese.
+                                    "Korean ('ko'): storymap has interface texts for ar, de, en, es, fr, he, ja, pt, "
+                                    "pt-BR, zh-Hans and zh-Hant only")
+    # A page of the story's other languages only says nothing about Korean.
     result = CliRunner().invoke(cli, ["build", "geodata", "-o", "en.html", "--languages", "en", "--no-social"])
     assert result.exit_code == 0, result.output
-    assert "Japanese" not in result.stderr
+    assert "Korean" not in result.stderr
 
 
 def test_language_tags_are_checked_against_cldr():
@@ -244,9 +316,10 @@ def test_language_tags_are_checked_against_cldr():
     assert i18n.check_language("kr")[0] == "kr"
     # Every language with a catalogue, and only those, needs no word about its interface.
     listed = sorted(p.stem for p in (ROOT / "storymap" / "locales").glob("*.json"))
-    assert i18n.catalogues() == listed == ["ar", "de", "en", "es", "fr", "he", "pt", "pt-br"]
+    assert i18n.catalogues() == listed == ["ar", "de", "en", "es", "fr", "he", "ja", "pt", "pt-br", "zh-hans", "zh-hant"]
     assert all(i18n.check_language(lang)[1] == [] for lang in listed)
-    assert all(i18n.language_notes(lang) for lang in ("ja", "hi", "zh", "ru", "it", "nl"))
+    assert all(i18n.check_language(lang)[1] == [] for lang in ("ja-JP", "zh", "zh-CN", "zh-TW", "zh-HK", "zh-Hant-TW"))
+    assert all(i18n.language_notes(lang) for lang in ("ko", "hi", "yue", "ru", "it", "nl", "zh-Latn"))
     tag, notes = i18n.check_language("kr-kr")  # Kanuri in Korea: odd, but a language
     assert tag == "kr-KR" and notes[0] == "'kr' is Kanuri; if the story is in Korean, its tag is 'ko'"
     # ISO 639's codes that name no language are taken, with a note of what the page loses.
@@ -978,10 +1051,10 @@ def test_a_left_to_right_fragment_in_a_right_to_left_page_stays_left_to_right(tm
 
 def test_loading_from_python_warns_where_the_interface_is_english(story_dir: Path):
     """From Python, what validate prints as warnings comes as UserWarnings."""
-    (story_dir / "story.es.toml").rename(story_dir / "story.ja.toml")
-    with pytest.warns(UserWarning, match=r"story\.ja\.toml: warning: the page's interface .* English for Japanese"):
+    (story_dir / "story.es.toml").rename(story_dir / "story.ko.toml")
+    with pytest.warns(UserWarning, match=r"story\.ko\.toml: warning: the page's interface .* English for Korean"):
         storymap.load(story_dir)
-    (story_dir / "story.ja.toml").unlink()
+    (story_dir / "story.ko.toml").unlink()
     import warnings
 
     with warnings.catch_warnings():

@@ -274,7 +274,9 @@ def test_serves_own_words_follow_the_storys_language(tmp_path: Path):
 
     for lang, said, direction, picker in (("pt", "pt", "ltr", "Seletor de vista"), ("pt-BR", "pt-BR", "ltr",
                                           "Seletor de visualização"), ("ar", "ar", "rtl", "منتقي العرض"),
-                                          ("fr-CA", "fr-CA", "ltr", "Sélecteur de vue"), ("ja", "en", "ltr", "View picker")):
+                                          ("fr-CA", "fr-CA", "ltr", "Sélecteur de vue"), ("ja", "ja", "ltr", "ビュー選択"),
+                                          ("zh-CN", "zh-CN", "ltr", "视图选择器"), ("zh-TW", "zh-TW", "ltr", "檢視選擇器"),
+                                          ("ko", "en", "ltr", "View picker")):
         folder = tmp_path / lang
         new_story(folder, title="Os portos", lang=lang)
         server = DevServer(folder, port=0, echo=lambda *a, **k: None)
@@ -407,11 +409,11 @@ def test_a_storys_warnings_show_over_the_page(browser, page, served: Served, res
     # later test's goto to the same address with another #step would land on a stale document.)
     page.goto("about:blank")
     text = (restore / "story.toml").read_text("utf-8")
-    changed = text.replace('lang = "en"', 'lang = "ja"', 1)
+    changed = text.replace('lang = "en"', 'lang = "ko"', 1)
     assert changed != text
     (restore / "story.toml").write_text(changed, "utf-8")
     state = served.wait_state(lambda s: s["ok"] and s["warnings"], "with a warning")
-    assert len(state["warnings"]) == 1 and "is in English for Japanese ('ja')" in state["warnings"][0]
+    assert len(state["warnings"]) == 1 and "is in English for Korean ('ko')" in state["warnings"][0]
     context = browser.new_context(viewport={"width": 1280, "height": 800})  # (not the module's page)
     try:
         tab = context.new_page()

@@ -1274,21 +1274,22 @@ def test_tags_are_taken_in_bcp47_case(story: Path):
 
 
 def test_a_language_without_interface_texts_is_a_warning_not_an_error(story: Path):
-    """A story in Japanese builds, its dates in Japanese, but its controls are English: said at
+    """A story in Korean builds, its dates in Korean, but its controls are English: said at
     validate and build (stderr, exit status 0), naming the languages storymap has."""
     (story / "story.es.toml").unlink()
-    toml_replace(story, 'lang = "en"', 'lang = "ja"')
+    toml_replace(story, 'lang = "en"', 'lang = "ko"')
     warning = (f"{STORY}: lang: warning: the page's interface (Previous/Next, the legend's title, announcements, "
-               "labels for screen readers) is in English for Japanese ('ja'): storymap has interface texts for ar, "
-               "de, en, es, fr, he, pt and pt-BR only; give them in Japanese ('ja') in an [interface] table "
-               "(`storymap new --lang ja` writes one to translate; `storymap schema story` lists its keys)")
+               "labels for screen readers) is in English for Korean ('ko'): storymap has interface texts for ar, "
+               "de, en, es, fr, he, ja, pt, pt-BR, zh-Hans and zh-Hant only; give them in Korean ('ko') in an "
+               "[interface] table (`storymap new --lang ko` writes one to translate; `storymap schema story` lists "
+               "its keys)")
     result = run("validate", "geodata")
     assert result.exit_code == 0, result.output
     assert result.stdout == "geodata: valid (11 steps, 18 places; 1 warning)\n"
     assert result.stderr.splitlines() == [warning]
     result = run("build", "geodata", "-o", "out.html", "--no-social")
     assert result.exit_code == 0, result.output
-    assert result.stderr.splitlines() == [warning] and '<html lang="ja">' in Path("out.html").read_text("utf-8")
+    assert result.stderr.splitlines() == [warning] and '<html lang="ko">' in Path("out.html").read_text("utf-8")
 
 
 def test_a_well_formed_tag_cldr_lacks_is_a_warning(story: Path):

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .kinds import Kind
     from .models import Place, Step, StoryData, View
 
-__all__ = ["PageContext", "framed_places", "frame_middle", "PRECISION_TEXT"]
+__all__ = ["PageContext", "framed_places", "frame_middle", "step_view", "PRECISION_TEXT"]
 
 #: What a place's card says of its ``location_precision`` (in English; every language's are in
 #: the interface catalogues, ``precision.<value>``).
@@ -245,7 +245,7 @@ class PageContext:
                     "title": s.title,
                     "places": s.places,
                     "latLngBounds": _latlng_bounds([drawn[pid] for pid in s.places]),
-                    "view": _view(s.view, start),
+                    "view": step_view(s.view, start),
                     "maxZoom": s.max_zoom,
                     # A description the story gives is in the step's markup (the script reads it from
                     # there); only the one made from the places' names travels here.
@@ -308,7 +308,7 @@ def _time(span: Optional["Span"], languages: Sequence[str]) -> dict[str, Any]:
                      "labels": {lang: span_label(span.ends, lang) for lang in languages}, **({"years": years} if years else {})}}
 
 
-def _view(view: Optional["View"], start: float) -> dict[str, Any] | None:
+def step_view(view: Optional["View"], start: float) -> dict[str, Any] | None:
     """A step's view for Leaflet (latitude first, as the names say), moved into the story's frame."""
     if view is None:
         return None

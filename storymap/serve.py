@@ -33,7 +33,6 @@ import signal
 import sys
 import threading
 import time
-import tomllib
 import traceback
 import warnings
 import webbrowser
@@ -248,13 +247,14 @@ class DevServer:
                 "lang": said, "dir": direction(said), "text": text}
 
     def _written_lang(self) -> str:
-        """The language story.toml gives, for a story that has not built (``en`` when it says none)."""
-        from .load import STORY_FILE
+        """The language story.toml gives, for a story that has not built (``en`` when it says none,
+        or cannot be read: its problems are on the page)."""
+        from .load import STORY_FILE, read_story_file
 
+        lang = (read_story_file(self.folder / STORY_FILE, []) or {}).get("lang")
         try:
-            lang = tomllib.loads((self.folder / STORY_FILE).read_text("utf-8")).get("lang")
             return check_language(lang)[0] if isinstance(lang, str) else "en"
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError):
+        except ValueError:
             return "en"
 
     def _publish(self, **changes: Any) -> None:

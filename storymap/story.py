@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from .assets import AssetStore
 from .bulk import paused_gc
 from .basemap import basemap_data
-from .context import frame_middle, framed_places
+from .context import frame_middle, framed_places, step_view
 from .geometry import into_frame, shift_into
 from .files import check_output, write_atomic
 from .errors import Problem, StoryError, did_you_mean, problems_from_validation
@@ -979,15 +979,14 @@ def story_basemap(data: StoryData, lang: str | None = None, overlays: Sequence[O
     start, drawn = framed_places(data)
     langs = tuple(dict.fromkeys([lang or data.lang, *page_languages(data)]))
     boxes, views = [], []
-    for step in data.steps:
-        view = step.view
-        if view is not None and view.center is not None and view.zoom is not None:
-            lon, lat = view.center
-            views.append((lon + shift_into(lon, start), lat, float(view.zoom)))
-        elif view is not None and view.lonlat_bounds is not None:
-            west, south, east, north = view.lonlat_bounds
-            k = shift_into((west + east) / 2, start)
-            boxes.append((west + k, south, east + k, north))
+    # (Each step's view in the story's frame, as the page has it.)
+    for moved in (step_view(step.view, start) for step in data.steps):
+        if moved and "zoom" in moved:
+            lat, lon = moved["centerLatLng"]
+            views.append((lon, lat, float(moved["zoom"])))
+        elif moved:
+            (south, west), (north, east) = moved["boundsLatLng"]
+            boxes.append((west, south, east, north))
     middle = frame_middle(data)
     boxes += [box for overlay in overlays for box in [_layer_box(overlay.element, start, middle)] if box is not None]
     return _basemap(tuple(shapely.to_wkb(list(drawn.values()))) if drawn else (), langs, tuple(boxes), tuple(views))

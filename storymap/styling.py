@@ -694,8 +694,8 @@ def _scheme_key(layer: str, binning: Any, palette: list[str], lo: float, hi: flo
     else:  # "lower – upper": the class edges of explore's legend, with a dash
         lowest = float(binning.y.min()) if getattr(binning, "lowest", None) is None else float(binning.lowest)
         edges = [-math.inf if lowest > binning.bins[0] else lowest] + [float(b) for b in binning.bins]
-        finite = [e for e in edges if math.isfinite(e)]
-        if fmt is None and len(finite) == len(edges) - (edges[0] == -math.inf) and finite:
+        finite = edges[1:] if edges[0] == -math.inf else edges
+        if fmt is None and all(math.isfinite(e) for e in finite):
             # As few decimals as tell the classes apart (numbers under a thousandth, in scientific
             # notation, as few digits as tell them apart: 5.0E-9, not 0.000000); the page's languages
             # each write the range as they write numbers ("2 348 402" in French: storymap.context, at
@@ -742,7 +742,7 @@ def class_digits(edges: Sequence[float], most: int = 6, scientific: bool = False
     ``scientific``, the decimals of each edge's mantissa: ``5e-9, 1.25e-8`` → 2."""
     values = sorted(set(float(e) for e in edges))
     gaps = [b - a for a, b in zip(values, values[1:])]
-    slack = 0.01 * (min(gaps) if gaps else max(abs(values[0]), 1.0 if not scientific else abs(values[0])))
+    slack = 0.01 * (min(gaps) if gaps else abs(values[0]) if scientific else max(abs(values[0]), 1.0))
     for digits in range(most + 1):
         if all(abs(_kept(v, digits, scientific) - v) <= slack + 1e-12 * abs(v) for v in values):
             return digits

@@ -76,15 +76,21 @@ def test_a_language_without_a_catalogue_falls_back_to_english():
     assert brazil["nav.previous"] == portugal["nav.previous"] == "Anterior"
 
 
+def _one_place_folder(folder: Path, pid: str, name: str, lonlat: list[float], annotation: str, source: str) -> Path:
+    """A story folder with its places.geojson of one point (story.toml is the test's to write)."""
+    folder.mkdir()
+    feature = {"type": "Feature", "id": pid, "geometry": {"type": "Point", "coordinates": lonlat},
+               "properties": {"name": name, "annotation": annotation, "kind": "place",
+                              "sources": [{"title": source, "url": "https://example.org/a"}]}}
+    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), "utf-8")
+    return folder
+
+
 def test_a_story_in_french_german_or_portuguese_has_its_controls_in_that_language(tmp_path: Path):
     """A reporter's story in French (German, Portuguese) reads in French around its own text: the
     buttons, the legend's title, the generic kinds, the sources' heading, the attribution."""
-    folder = tmp_path / "ponts"
-    folder.mkdir()
-    feature = {"type": "Feature", "id": "pont-neuf", "geometry": {"type": "Point", "coordinates": [2.3413, 48.8570]},
-               "properties": {"name": "Pont Neuf", "annotation": "Achevé en 1607.", "kind": "place",
-                              "sources": [{"title": "Archives", "url": "https://example.org/a"}]}}
-    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), "utf-8")
+    folder = _one_place_folder(tmp_path / "ponts", "pont-neuf", "Pont Neuf", [2.3413, 48.8570], "Achevé en 1607.",
+                               "Archives")
     expected = {"fr": ["Suivant", "Précédent", "Légende", '"label":"Lieu"', "Sources (1)", "Sur la carte\u00a0:"],
                 "de": ["Weiter", "Zurück", "Legende", '"label":"Ort"', "Quellen (1)", "Auf der Karte:"],
                 "pt": ["Seguinte", "Anterior", "Legenda", '"label":"Lugar"', "Fontes (1)", "No mapa:"]}
@@ -121,12 +127,7 @@ def test_a_story_in_japanese_or_chinese_has_its_controls_in_that_language(tmp_pa
                                                                            next_: str, name: str, words: list[str]):
     """A reporter writing in Japanese got a page half in English (51 texts to translate by hand):
     storymap has Japanese and Chinese (Simplified, Traditional) interface texts, with no warning."""
-    folder = tmp_path / "story"
-    folder.mkdir()
-    feature = {"type": "Feature", "id": "tower", "geometry": {"type": "Point", "coordinates": [139.7454, 35.6586]},
-               "properties": {"name": "東京タワー", "annotation": "1958年完成。", "kind": "place",
-                              "sources": [{"title": "資料", "url": "https://example.org/a"}]}}
-    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), "utf-8")
+    folder = _one_place_folder(tmp_path / "story", "tower", "東京タワー", [139.7454, 35.6586], "1958年完成。", "資料")
     (folder / "story.toml").write_text(f'title = "東京"\nlang = "{lang}"\n[[steps]]\nid = "a"\ntitle = "A"\n'
                                        'description = "塔"\nplaces = ["tower"]\n[[steps]]\nid = "b"\ntitle = "B"\n'
                                        'narrative = "x"\nplaces = ["tower"]\n', "utf-8")

@@ -714,6 +714,47 @@ def test_public_api_padding_show_view_labels(pages, chromium):
         opened.close()
 
 
+# Counts the story's label placements (Labels.place) and, at the story's ready event, how many
+# came before it: the page lends its Leaflet to window.L while each part of its code runs.
+COUNT_PLACEMENTS_JS = """
+(() => {
+  let value, wrapped = false;
+  window.__placed = 0;
+  Object.defineProperty(window, 'L', {configurable: true, get: () => value, set: (v) => {
+    value = v;
+    const Labels = v && v.storymap && v.storymap.Labels;
+    if (Labels && !wrapped) {
+      wrapped = true;
+      const place = Labels.prototype.place;
+      Labels.prototype.place = function () { window.__placed += 1; return place.apply(this, arguments); };
+    }
+  }});
+  document.addEventListener('storymap:ready', () => { window.__placedAtReady = window.__placed; }, true);
+})();
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_opening_view_places_its_labels_once_before_ready(pages, chromium, viewport):
+    """The opening view's labels are placed once, when the story is ready (with the basemap's labels
+    there to give way), not also as its view is first set: a second placement cost the first view
+    a forced layout and the labels' search, and its result was thrown away."""
+    context = chromium({"viewport": {"width": viewport[0], "height": viewport[1]}, "reduced_motion": "reduce"})
+    page = context.new_page()
+    try:
+        page.add_init_script(COUNT_PLACEMENTS_JS)
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+        page.goto(pages["panama"].resolve().as_uri(), wait_until="load")
+        page.wait_for_function(f"() => {ROOT}.storymap && {ROOT}.storymap.ready")
+        assert page.evaluate("() => window.__placedAtReady") == 1
+        # (and the labels it placed are the ones shown)
+        shown = page.evaluate(f"() => {ROOT}.storymap.labels().filter((l) => l.shown).length")
+        assert shown >= 1
+    finally:
+        page.close()
+
+
 # ------------------------------------------------------------------------------ the benchmark
 @pytest.mark.browser
 @pytest.mark.parametrize("folder", [GEODATA, PORTS], ids=["panama", "ports"])

@@ -295,7 +295,7 @@
         return;
       }
       this.ready = true;
-      this._placeLabels();
+      this._labelsInView();
       // The opening step's cards, and online the tiles, asked for in the view the story opens on:
       // in the task after its map is drawn (the embedded basemap shows until they come).
       this._later(L.bind(function () {
@@ -599,12 +599,11 @@
 
     _bindMap: function () {
       var self = this;
+      // (Before ready, the opening view's labels wait for _ready: placed there once, with the
+      // basemap's labels to give way.)
       this.on('viewend', function () {
-        // What covers the map may have changed since the view was fitted (the timeline's date line
-        // comes and goes with the step): where a label then finds no room, fit it again, once.
-        var fitted = this._fitFree;
-        if (this._placeLabels().some(function (l) { return !l.shown; }) && fitted && fitted !== JSON.stringify(this._free())) {
-          this._fit(this._config.steps[this.index], false);
+        if (this.ready) {
+          this._labelsInView();
         }
       }, this);
       this.map.on('moveend', function () {
@@ -1123,6 +1122,16 @@
       }
       var container = this.map.getContainer();
       return this._labels.place(this._free(), this._obstacles(), container.querySelectorAll('.storymap-country-label'));
+    },
+
+    // The labels placed in the view a step was fitted to. What covers the map may have changed
+    // since (the timeline's date line comes and goes with the step): where a label then finds no
+    // room, the view is fitted again, once.
+    _labelsInView: function () {
+      var fitted = this._fitFree;
+      if (this._placeLabels().some(function (l) { return !l.shown; }) && fitted && fitted !== JSON.stringify(this._free())) {
+        this._fit(this._config.steps[this.index], false);
+      }
     },
 
     // The map's controls (zoom, legend, scale, attribution), in container px.

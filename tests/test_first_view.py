@@ -755,6 +755,44 @@ def test_the_opening_view_places_its_labels_once_before_ready(pages, chromium, v
         page.close()
 
 
+# Records the page's tasks posted to the browser's scheduler (their priorities), and whether the
+# story's ready event fires inside one of them.
+SCHEDULED_JS = """
+(() => {
+  const post = scheduler.postTask.bind(scheduler);
+  window.__posted = []; window.__inTask = null;
+  scheduler.postTask = (fn, options) => {
+    const priority = (options && options.priority) || 'user-visible';
+    window.__posted.push(priority);
+    return post(() => { window.__inTask = priority; try { return fn(); } finally { window.__inTask = null; } }, options);
+  };
+  document.addEventListener('storymap:ready', () => { window.__readyIn = window.__inTask; }, true);
+})();
+"""
+
+
+@pytest.mark.browser
+def test_the_map_is_built_in_tasks_the_reader_waits_for(pages, chromium):
+    """Once the text has painted, the map's tasks (Leaflet, the map's code, its build, the basemap)
+    are posted with the priority 'user-blocking' where the browser has a task scheduler: the
+    browser runs them before it renders a frame of the unfinished map. The story is ready in the
+    basemap's own task (not in one more after it, which a frame could come before)."""
+    context = chromium({"viewport": {"width": DESKTOP[0], "height": DESKTOP[1]}, "reduced_motion": "reduce"})
+    page = context.new_page()
+    try:
+        page.add_init_script(SCHEDULED_JS)
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+        page.goto(pages["panama"].resolve().as_uri(), wait_until="load")
+        page.wait_for_function(f"() => {ROOT}.storymap && {ROOT}.storymap.ready")
+        posted, ready_in, basemap = page.evaluate(f"""() => [window.__posted, window.__readyIn,
+            Object.values({ROOT}.storymap.layers).some((l) => l instanceof L.storymap.Basemap)]""")
+        assert basemap
+        assert len(posted) >= 4 and set(posted) == {"user-blocking"}
+        assert ready_in == "user-blocking"
+    finally:
+        page.close()
+
+
 # ------------------------------------------------------------------------------ the benchmark
 @pytest.mark.browser
 @pytest.mark.parametrize("folder", [GEODATA, PORTS], ids=["panama", "ports"])

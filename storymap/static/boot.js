@@ -174,15 +174,14 @@ var storymapBoot = (function () {
     return null;
   }
 
-  // Runs fn once, after the next frame has painted (a frame callback, then a task), or after
+  // Runs fn once, after the next frame has painted (a frame callback, then the next task), or after
   // `wait` ms if no frame comes first (a page in a background tab gets none). Returns a function
   // that cancels it.
   function afterPaint(fn, wait) {
-    var frame, timer, next, done = false;
+    var frame, timer, done = false;
     var stop = function () {
       cancelAnimationFrame(frame);
       clearTimeout(timer);
-      clearTimeout(next);
     };
     var run = function () {
       if (!done) {
@@ -192,7 +191,7 @@ var storymapBoot = (function () {
       }
     };
     frame = requestAnimationFrame(function () {
-      next = setTimeout(run, 0);
+      nextTask(run);  // (the task after the frame's)
     });
     timer = setTimeout(run, document.hidden ? 0 : wait || 500);
     return function () {
@@ -201,25 +200,34 @@ var storymapBoot = (function () {
     };
   }
 
-  // Runs fn in a task of its own, soon: a message the page sends itself, which the browser does not
-  // hold back as it holds a timer nested five deep (4 ms each: the story's tasks after the first
-  // paint are chained deeper than that). Returns a function that cancels it.
+  // Runs fn in a task of its own, soon. Where the browser has a task scheduler (Chromium), a task
+  // of the priority 'user-blocking': the reader is waiting for the map these tasks build, so the
+  // browser runs them before it renders a frame of the unfinished map (an input still comes
+  // first). Elsewhere, a message the page sends itself, which the browser does not hold back as
+  // it holds a timer nested five deep (4 ms each: the story's tasks after the first paint are
+  // chained deeper than that). Returns a function that cancels it.
   var queue = [], channel = null;
   function nextTask(fn) {
-    if (!channel) {
-      channel = new MessageChannel();
-      channel.port1.onmessage = function () {
-        var entry = queue.shift();
-        if (entry && entry.fn) {
-          entry.fn();
-        }
-      };
+    var run = function () {
+      if (fn) {
+        fn();
+      }
+    };
+    var scheduler = window.scheduler;
+    if (scheduler && scheduler.postTask) {
+      scheduler.postTask(run, {priority: 'user-blocking'});  // (an error in fn: a rejected promise)
+    } else {
+      if (!channel) {
+        channel = new MessageChannel();
+        channel.port1.onmessage = function () {
+          queue.shift()();
+        };
+      }
+      queue.push(run);
+      channel.port2.postMessage(0);
     }
-    var entry = {fn: fn};
-    queue.push(entry);
-    channel.port2.postMessage(0);
     return function () {
-      entry.fn = null;
+      fn = null;
     };
   }
 

@@ -154,7 +154,7 @@
       // The basemap is built once the first step's view is set (its shapes are projected once).
       this._basemaps().forEach(function (layer) { layer.hold(); });
       // The rest waits for the text's first paint, and runs in short tasks.
-      this._tasks([this._buildMap, this._whenDrawn]);
+      this._buildLater();
     },
 
     // Embedded in an article (a fragment, an iframe), the map lets the article scroll as any of its
@@ -203,22 +203,17 @@
       });
     },
 
-    // Runs each function (a method) in a task of its own, the first after the next paint.
-    _tasks: function (list) {
-      var self = this, i = 0;
-      var next = function () {
-        if (self._destroyed) {
-          return;
-        }
-        list[i++].call(self);
-        if (i < list.length) {
-          self._later(next, 0);
+    // Builds the map (_buildMap) in a task of its own, once the text has painted.
+    _buildLater: function () {
+      var self = this, build = function () {
+        if (!self._destroyed) {
+          self._buildMap();
         }
       };
       if (this.root.storymapPainted) {
-        this._later(next, 0);
+        this._later(build, 0);
       } else {
-        this._disposers.push(u.afterPaint(next));
+        this._disposers.push(u.afterPaint(build));
       }
     },
 
@@ -259,6 +254,7 @@
       this._show(config.steps[this.index], false);
       this._placesGroup.addTo(map);
       this._basemaps().forEach(function (layer) { layer.release(); });
+      this._whenDrawn();
     },
 
     // The embedded basemaps on the map.
@@ -273,7 +269,7 @@
       return found;
     },
 
-    // Ready once the basemap (drawn in tasks of its own) is built too.
+    // Ready once the basemap (drawn in a task of its own) is built too: in that task.
     _whenDrawn: function () {
       var self = this, waiting = null;
       this._basemaps().forEach(function (layer) {
@@ -297,11 +293,11 @@
       this.ready = true;
       this._labelsInView();
       // The opening step's cards, and online the tiles, asked for in the view the story opens on:
-      // in the task after its map is drawn (the embedded basemap shows until they come).
-      this._later(L.bind(function () {
+      // once its drawn map has painted (the embedded basemap shows until they come).
+      this._disposers.push(u.afterPaint(L.bind(function () {
         this._listPlaces(this.index);
         this._tiles(this._tileLayer());
-      }, this), 0);
+      }, this)));
       this._settle();
       this.fire('ready');
       // @event ready: Event

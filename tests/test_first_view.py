@@ -714,6 +714,17 @@ def test_public_api_padding_show_view_labels(pages, chromium):
         opened.close()
 
 
+def _ready_with(chromium, path: Path, viewport, script: str):
+    """The page at ``path`` opened offline with ``script`` run before its own, once its story is ready."""
+    context = chromium({"viewport": {"width": viewport[0], "height": viewport[1]}, "reduced_motion": "reduce"})
+    page = context.new_page()
+    page.add_init_script(script)
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    page.wait_for_function(f"() => {ROOT}.storymap && {ROOT}.storymap.ready")
+    return page
+
+
 # Counts the story's label placements (Labels.place) and, at the story's ready event, how many
 # came before it: the page lends its Leaflet to window.L while each part of its code runs.
 COUNT_PLACEMENTS_JS = """
@@ -740,13 +751,8 @@ def test_the_opening_view_places_its_labels_once_before_ready(pages, chromium, v
     """The opening view's labels are placed once, when the story is ready (with the basemap's labels
     there to give way), not also as its view is first set: a second placement cost the first view
     a forced layout and the labels' search, and its result was thrown away."""
-    context = chromium({"viewport": {"width": viewport[0], "height": viewport[1]}, "reduced_motion": "reduce"})
-    page = context.new_page()
+    page = _ready_with(chromium, pages["panama"], viewport, COUNT_PLACEMENTS_JS)
     try:
-        page.add_init_script(COUNT_PLACEMENTS_JS)
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
-        page.goto(pages["panama"].resolve().as_uri(), wait_until="load")
-        page.wait_for_function(f"() => {ROOT}.storymap && {ROOT}.storymap.ready")
         assert page.evaluate("() => window.__placedAtReady") == 1
         # (and the labels it placed are the ones shown)
         shown = page.evaluate(f"() => {ROOT}.storymap.labels().filter((l) => l.shown).length")
@@ -777,13 +783,8 @@ def test_the_map_is_built_in_tasks_the_reader_waits_for(pages, chromium):
     are posted with the priority 'user-blocking' where the browser has a task scheduler: the
     browser runs them before it renders a frame of the unfinished map. The story is ready in the
     basemap's own task (not in one more after it, which a frame could come before)."""
-    context = chromium({"viewport": {"width": DESKTOP[0], "height": DESKTOP[1]}, "reduced_motion": "reduce"})
-    page = context.new_page()
+    page = _ready_with(chromium, pages["panama"], DESKTOP, SCHEDULED_JS)
     try:
-        page.add_init_script(SCHEDULED_JS)
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
-        page.goto(pages["panama"].resolve().as_uri(), wait_until="load")
-        page.wait_for_function(f"() => {ROOT}.storymap && {ROOT}.storymap.ready")
         posted, ready_in, basemap = page.evaluate(f"""() => [window.__posted, window.__readyIn,
             Object.values({ROOT}.storymap.layers).some((l) => l instanceof L.storymap.Basemap)]""")
         assert basemap

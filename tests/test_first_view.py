@@ -794,6 +794,57 @@ def test_the_map_is_built_in_tasks_the_reader_waits_for(pages, chromium):
         page.close()
 
 
+# Holds the basemap's build back 600 ms; records each fit of a step's view (whether animated), and
+# counts the label placements, and those before the story's ready event.
+SLOW_BASEMAP_JS = """
+(() => {
+  let value, wrapped = false;
+  window.__fits = []; window.__placed = 0;
+  document.addEventListener('storymap:ready', () => { window.__placedAtReady = window.__placed; }, true);
+  Object.defineProperty(window, 'L', {configurable: true, get: () => value, set: (v) => {
+    value = v;
+    const ns = v && v.storymap;
+    if (ns && ns.Story && ns.Basemap && !wrapped) {
+      wrapped = true;
+      const schedule = ns.Basemap.prototype._schedule, fit = ns.Story.prototype._fit, place = ns.Labels.prototype.place;
+      ns.Labels.prototype.place = function () { window.__placed += 1; return place.apply(this, arguments); };
+      ns.Basemap.prototype._schedule = function (defer) {
+        if (defer !== 'task') { return schedule.call(this, defer); }
+        setTimeout(() => schedule.call(this, defer), 600);
+      };
+      ns.Story.prototype._fit = function (step, animate) { window.__fits.push([step.id, !!animate]); return fit.apply(this, arguments); };
+    }
+  }});
+})();
+"""
+
+
+@pytest.mark.browser
+def test_a_step_taken_before_ready_is_not_cut_short_when_ready_comes(pages, chromium):
+    """A reader who presses Next while the basemap is still being built: when the story becomes
+    ready mid-flight, its labels wait for the flight's end (which places them once), rather than
+    being placed for a view part-way (and the view fitted again at once where one found no room,
+    which cut the flight short with a jump)."""
+    context = chromium({"viewport": {"width": DESKTOP[0], "height": DESKTOP[1]}})
+    page = context.new_page()
+    try:
+        page.add_init_script(SLOW_BASEMAP_JS)
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+        page.goto(pages["panama"].resolve().as_uri(), wait_until="load")
+        page.wait_for_function(f"() => {ROOT}.storymap && {ROOT}.storymap._built")
+        assert page.evaluate(f"() => {ROOT}.storymap.ready") is False
+        page.evaluate(f"() => void {ROOT}.storymap.goTo(1)")
+        page.wait_for_function(f"() => {ROOT}.storymap.ready && !{ROOT}.hasAttribute('data-storymap-moving')",
+                               timeout=20_000)
+        fits = page.evaluate("() => window.__fits")
+        second = page.evaluate(f"() => {ROOT}.storymap.steps[1].id")
+        assert fits[-1] == [second, True] and [f for f in fits if f[0] == second] == [[second, True]]
+        assert page.evaluate("() => [window.__placedAtReady, window.__placed]") == [0, 1]
+        assert page.evaluate(f"() => {ROOT}.storymap.labels().some((l) => l.shown)")
+    finally:
+        page.close()
+
+
 # ------------------------------------------------------------------------------ the benchmark
 @pytest.mark.browser
 @pytest.mark.parametrize("folder", [GEODATA, PORTS], ids=["panama", "ports"])

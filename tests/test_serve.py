@@ -503,6 +503,21 @@ def test_view_picker_round_trip_and_phone_check(page, served: Served, restore: P
 
 
 @pytest.mark.browser
+def test_the_phone_checks_copy_never_shows_tiles(page, served: Served):
+    """The hidden phone-sized copy that the phone checks measure needs no tiles. Its story adds
+    them once its first view has painted, which may come after the copy is found ready: they are
+    kept off whenever they come."""
+    page.goto(served.url + "#paris")
+    ready(page, "paris")
+    probe = """() => { const r = document.querySelector('[data-storymap-probe]').contentDocument
+        .querySelector('[data-storymap]'), s = r.storymap, tiles = s.layers.Tiles;
+      const before = s.map.hasLayer(tiles);
+      s.map.addLayer(tiles);  // (as the story adds them, online)
+      return [!!tiles, before, s.map.hasLayer(tiles)]; }"""
+    assert page.evaluate(probe) == [True, False, False]
+
+
+@pytest.mark.browser
 def test_phone_check_names_what_a_shortened_list_leaves_out(browser, tmp_path: Path):
     # Thirty places at one spot share one label; on a phone its list finds no room and shortens to
     # two names and "+28 more". The map names only two of them: the phone check says so.

@@ -346,8 +346,14 @@
         (function ready() {
           var s = probeStory();
           if (s) {
-            if (s.layers && s.layers.Tiles && s.map.hasLayer(s.layers.Tiles)) {
-              s.map.removeLayer(s.layers.Tiles); // labels need no tiles
+            // Labels need no tiles: the copy never shows them, whether its story added them already
+            // or adds them later (once its first view has painted).
+            var tiles = s.layers && s.layers.Tiles, map = s.map, add = map.addLayer;
+            if (tiles) {
+              map.removeLayer(tiles);
+              map.addLayer = function (layer) {
+                return layer === tiles ? this : add.apply(this, arguments);
+              };
             }
             phoneChecks();
           } else if (waited++ < 200) {

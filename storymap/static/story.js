@@ -291,7 +291,10 @@
         return;
       }
       this.ready = true;
-      this._labelsInView();
+      // (A reader who went to another step meanwhile: its view's end places them.)
+      if (!this._moving) {
+        this._labelsInView();
+      }
       // The opening step's cards, and online the tiles, asked for in the view the story opens on:
       // once its drawn map has painted (the embedded basemap shows until they come).
       this._disposers.push(u.afterPaint(L.bind(function () {
@@ -493,9 +496,11 @@
           kinds.push(entry.data.kind);
         }
       }, this);
-      this._highlight(data);
+      // (The layers and the legend's rows first: the labels' measuring then lays the page out
+      // once, and the fit finds it laid out.)
       this._showOverlays(data.id, data.time);
       this._legend.showKinds(kinds);
+      this._highlight(data);
       this._fit(data, animate);
     },
 

@@ -456,6 +456,21 @@ def test_a_deep_link_to_a_step_brings_a_fragment_into_view(pages: Path, make_pag
 
 
 @pytest.mark.browser
+def test_a_fragment_schedules_no_task_ahead_of_the_host_pages_parsing(pages: Path, make_page):
+    """The story's tasks go ahead of rendering (the priority 'user-blocking') only once the page is
+    parsed: posted while a host page was still parsed, they ran ahead of the parser, and the first
+    of two copies followed a deep link while the page below it did not exist yet (it scrolled 44
+    px of the 144 it needed)."""
+    run = make_page((1280, 800))
+    run.page.add_init_script("""(() => { const post = scheduler.postTask.bind(scheduler); window.__states = [];
+      scheduler.postTask = (fn, options) => { window.__states.push(document.readyState); return post(fn, options); }; })();""")
+    run.page.goto((pages / "two-fragments.html").as_uri() + "#the-canal")
+    run.page.wait_for_function(READY)
+    states = run.js("() => window.__states")
+    assert states and "loading" not in states, states
+
+
+@pytest.mark.browser
 def test_a_deep_link_brings_the_first_of_two_copies_into_view(pages: Path, make_page):
     """The same fragment twice: both follow the link, and the page shows the first (each scrolled
     the page to itself in turn: the second, claimed last, won)."""

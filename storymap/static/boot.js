@@ -200,10 +200,10 @@ var storymapBoot = (function () {
     };
   }
 
-  // Runs fn in a task of its own, soon. Where the browser has a task scheduler (Chromium, Firefox),
-  // a task of the priority 'user-blocking': the reader is waiting for the map these tasks build,
-  // and Chromium runs them before it renders a frame of the unfinished map (an input still comes
-  // first). Elsewhere (WebKit), a message the page sends itself, which the browser does not hold back as
+  // Runs fn in a task of its own, soon. Where the browser has a task scheduler (Chromium, Firefox)
+  // and the page is parsed, a task of the priority 'user-blocking': the reader is waiting for the
+  // map these tasks build, and Chromium runs them before it renders a frame of the unfinished map
+  // (an input still comes first). Otherwise (WebKit, a host page still parsed), a message the page sends itself, which the browser does not hold back as
   // it holds a timer nested five deep (4 ms each: the story's tasks after the first paint are
   // chained deeper than that). Returns a function that cancels it.
   var queue = [], channel = null;
@@ -214,7 +214,8 @@ var storymapBoot = (function () {
       }
     };
     var scheduler = window.scheduler;
-    if (scheduler && scheduler.postTask) {
+    // (Not while the page is still parsed: a host page's own text would wait for them.)
+    if (scheduler && scheduler.postTask && document.readyState !== 'loading') {
       scheduler.postTask(run, {priority: 'user-blocking'});  // (an error in fn: a rejected promise)
     } else {
       if (!channel) {

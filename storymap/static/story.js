@@ -153,8 +153,9 @@
       }
       // The basemap is built once the first step's view is set (its shapes are projected once).
       this._basemaps().forEach(function (layer) { layer.hold(); });
-      // The rest waits for the text's first paint, and runs in short tasks.
-      this._buildLater();
+      // The rest (the map's build, in a task of its own) waits for the text's first paint.
+      var build = L.bind(this._buildMap, this);
+      this._disposers.push(root.storymapPainted ? u.nextTask(build) : u.afterPaint(build));
     },
 
     // Embedded in an article (a fragment, an iframe), the map lets the article scroll as any of its
@@ -201,20 +202,6 @@
           L.DomUtil.remove(hint);
         }
       });
-    },
-
-    // Builds the map (_buildMap) in a task of its own, once the text has painted.
-    _buildLater: function () {
-      var self = this, build = function () {
-        if (!self._destroyed) {
-          self._buildMap();
-        }
-      };
-      if (this.root.storymapPainted) {
-        this._later(build, 0);
-      } else {
-        this._disposers.push(u.afterPaint(build));
-      }
     },
 
     // The map's part of the story: places, labels, legend, tiles, the first step's view.

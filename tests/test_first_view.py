@@ -794,6 +794,32 @@ def test_the_map_is_built_in_tasks_the_reader_waits_for(pages, chromium):
         page.close()
 
 
+# Posts a task that throws, through the page's own helper (boot.js's nextTask), and records what the page's
+# listeners heard of it.
+THROWING_TASK_JS = """() => new Promise((resolve) => {
+  const heard = {error: null, rejection: false, posted: window.__posted.length};
+  window.addEventListener('error', (e) => { heard.error = e.error && e.error.message; e.preventDefault(); });
+  window.addEventListener('unhandledrejection', () => { heard.rejection = true; });
+  L.storymap.util.nextTask(() => { throw new Error('a task went wrong'); });
+  setTimeout(() => { heard.posted = window.__posted.length - heard.posted; resolve(heard); }, 300);
+})"""
+
+
+@pytest.mark.browser
+def test_an_error_in_a_posted_task_reaches_the_window_error_listeners(pages, chromium):
+    """A task posted to the browser's scheduler that throws is reported as an uncaught error (the
+    window's `error` event, which a newsroom's error monitoring listens to), not as an unhandled
+    promise rejection, as an error in a task the page posts as a message is."""
+    page = _ready_with(chromium, pages["panama"], DESKTOP, SCHEDULED_JS)
+    try:
+        heard = page.evaluate(THROWING_TASK_JS)
+        assert heard["posted"] == 1  # (the scheduler's task, not a message)
+        assert heard["error"] == "a task went wrong"
+        assert heard["rejection"] is False
+    finally:
+        page.close()
+
+
 # Holds the basemap's build back 600 ms; records each fit of a step's view (whether animated), and
 # counts the label placements, and those before the story's ready event.
 SLOW_BASEMAP_JS = """

@@ -206,7 +206,8 @@ var storymapBoot = (function () {
   // (an input still comes first). Otherwise (WebKit, a host page still parsed), a message the page
   // sends itself, which the browser does not hold back as it holds a timer nested five deep (4 ms
   // each: the story's tasks after the first paint are chained deeper than that). Returns a
-  // function that cancels it.
+  // function that cancels it. (An error in fn is reported as an uncaught one, to the window's
+  // `error` listeners, a newsroom's error monitoring among them: not as a rejected promise.)
   var queue = [], channel = null;
   function nextTask(fn) {
     var run = function () {
@@ -217,7 +218,7 @@ var storymapBoot = (function () {
     var scheduler = window.scheduler;
     // (Not while the page is still parsed: a host page's own text would wait for them.)
     if (scheduler && scheduler.postTask && document.readyState !== 'loading') {
-      scheduler.postTask(run, {priority: 'user-blocking'});  // (an error in fn: a rejected promise)
+      scheduler.postTask(run, {priority: 'user-blocking'}).catch(window.reportError);
     } else {
       if (!channel) {
         channel = new MessageChannel();

@@ -492,6 +492,21 @@ def test_a_long_group_label_shortens_rather_than_hides(pages, chromium, walks, t
 
 
 @pytest.mark.browser
+def test_a_group_label_on_a_leader_line_names_its_places_whole_where_they_fit(walks):
+    """A group's label put off its places, at the end of a leader line, tried its rows cut short
+    before its names whole: on a phone the Spanish canal step read "Esclusas de Mir…" over
+    "Esclusas de Coc…", with room for both names wrapped. Its names whole come first now; rows
+    cut short only where those find no room."""
+    led = []
+    for g in walks["panama-es", PHONE]:
+        drawn = {x["text"]: x for x in g["labels"]}
+        led += [(g["index"], a["text"], drawn[a["text"].replace("\n", "")]) for a in g["api"]
+                if a["shown"] and a["leader"] and len(a["ids"]) > 1]
+    assert any(x["lines"] == 2 and not x["ellipsis"] and "Esclusas de Miraflores" in x["text"] for _, _, x in led), led
+    assert not [(i, text) for i, text, x in led if x["ellipsis"]]
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_a_group_label_lists_its_names_in_at_most_a_third_of_the_free_map(walks, case):
     """On a phone held upright, the last Panama step's places around the canal shared one label

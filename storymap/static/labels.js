@@ -579,7 +579,7 @@
     },
 
     // _spot's search among some of an item's forms (`forms`, indices): beside an anchor, each form
-    // in turn; else off it with a leader line, the last form first. `tests`: _spot's distance from
+    // in turn; else off it with a leader line, the last form first (a group's first). `tests`: _spot's distance from
     // an anchor (d) and its checks (fits, clear) and point symbols (marks).
     _search: function (it, forms, tests) {
       var d = tests.d, fits = tests.fits, clear = tests.clear, marks = tests.marks;
@@ -606,7 +606,8 @@
         }
       }
       for (x = forms.length - 1; x >= 0; x--) {
-        e = forms[x];
+        // (A name's short form first; a group's names whole, wrapped, before its rows cut short.)
+        e = forms[it.group ? forms.length - 1 - x : x];
         w = it.forms[e].size.w;
         h = it.forms[e].size.h;
         for (f = 0; f < far.length; f++) {

@@ -134,9 +134,8 @@ def test_the_social_card_fits_a_story_from_pole_to_pole(tmp_path: Path):
         assert abs(x * k - cx * k) <= 310 + 1e-6 and abs(y * k - cy * k) <= 275 + 1e-6, (lon, lat)
 
 
-def test_the_social_card_names_the_first_steps_places(monkeypatch):
-    """A link preview showed the first step's places as unnamed dots. The card names them where
-    each fits (a long name by its short form), clear of the panel, the edges and the points."""
+def _card_names(monkeypatch, story, **options) -> list:
+    """The names ``social_card(story, **options)`` sets on its map: ``(text, font, stroke, box)``."""
     placed = []
     real = channels.card_labels
 
@@ -145,9 +144,30 @@ def test_the_social_card_names_the_first_steps_places(monkeypatch):
         return placed
 
     monkeypatch.setattr(channels, "card_labels", spy)
-    channels.social_card(storymap.load(GEODATA))
+    channels.social_card(story, **options)
+    return placed
+
+
+def test_the_social_card_names_the_first_steps_places(monkeypatch):
+    """A link preview showed the first step's places as unnamed dots. The card names them where
+    each fits (a long name by its short form), clear of the panel, the edges and the points."""
+    placed = _card_names(monkeypatch, storymap.load(GEODATA))
     # ("SOCSOUTH headquarters, Homestead Air Reserve Base" runs past the card's edge: its short form.)
     assert [text for text, *_ in placed] == ["SOCSOUTH headquarters", "Panama Canal"]
+    assert all(box[0] >= 500 * channels._SS and box[2] <= 1200 * channels._SS for *_, box in placed)
+
+
+def test_a_name_no_form_of_which_fits_on_one_line_takes_two_on_the_social_card(monkeypatch):
+    """The Spanish card left the SOCSOUTH point unnamed: "Cuartel general del SOCSOUTH", its short
+    form, fits on neither side of it on one line. A name's last form is also offered in two lines,
+    broken between words, and there it fits. (A form that fits on one line is taken as before:
+    the English card, above.)"""
+    placed = _card_names(monkeypatch, storymap.load(GEODATA), lang="es")
+    texts = [text for text, *_ in placed]
+    assert [text.replace("\n", " ") for text in texts] == ["Cuartel general del SOCSOUTH", "Canal de Panamá"], texts
+    assert texts[0].count("\n") == 1 and "\n" not in texts[1]
+    (_, _, _, two), (_, _, _, one) = placed
+    assert two[3] - two[1] > 1.5 * (one[3] - one[1])  # (its box holds both lines)
     assert all(box[0] >= 500 * channels._SS and box[2] <= 1200 * channels._SS for *_, box in placed)
 
 

@@ -934,7 +934,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     # unnamed dots said little); a long name, where it does not fit, by its short form, and that in
     # two lines where one does not fit; at most CARD_LABELS of them.
     size = 19 * _SS
-    pad_x, pad_y = 7 * _SS, 4 * _SS
+    line_height, pad_x, pad_y = size * 1.25, 7 * _SS, 4 * _SS
     wanted, points = [], []
     by_id = {p.id: p for p in data.places}
     for place in (by_id[pid] for pid in step.places if pid in by_id):
@@ -947,7 +947,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
             name = drawable(text, "bold", f"label of {pid!r}", body) if text == place.name else text
             if name:
                 font, stroke = _font("bold", size, name, body)
-                forms.append((name, font, stroke, (_length(tdraw, name, font, rtl), size * 1.25)))
+                forms.append((name, font, stroke, (_length(tdraw, name, font, rtl), line_height)))
         if forms:
             # Where no form fits on one line, the last one in two, as the page's labels wrap (a
             # long short form fitted on neither side of its point, which went unnamed): broken
@@ -957,7 +957,7 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
             lines = _wrap(tdraw, name, font, max(math.ceil(length * 0.6), math.ceil(widest)), 3, stroke)
             if len(lines) == 2:
                 forms.append(("\n".join(lines), font, stroke,
-                              (max(_length(tdraw, line, font, rtl) for line in lines), size * 2.5)))
+                              (max(_length(tdraw, line, font, rtl) for line in lines), 2 * line_height)))
             wanted.append((at, forms))
     reach = 12 * _SS  # (a point's marker and its ring)
     obstacles = [(x - reach, y - reach, x + reach, y + reach) for x, y in points]
@@ -965,9 +965,9 @@ def social_card(story: Any, lang: Optional[str] = None) -> bytes:
     for name, font, stroke, box in card_labels(wanted, label_room,
                                                (pad_x, pad_y), reach, obstacles)[:CARD_LABELS]:
         tdraw.rounded_rectangle(box, radius=3 * _SS, fill=(255, 255, 255, 235), outline=(0, 0, 0, 60), width=_SS)
-        for i, line in enumerate(name.split("\n")):  # (each line from the box's start: its right in a right-to-left story)
+        for i, line in enumerate(name.split("\n")):  # (each from the box's start: its right, right to left)
             start = box[2] - pad_x - _length(tdraw, line, font, rtl) if rtl else box[0] + pad_x
-            _draw_line(tdraw, (start, box[1] + pad_y + i * size * 1.25), line, font, (27, 27, 27), stroke, rtl)
+            _draw_line(tdraw, (start, box[1] + pad_y + i * line_height), line, font, (27, 27, 27), stroke, rtl)
 
     def at(line: str, font: Any) -> float:  # a line's left edge: flush right in a right-to-left story
         return x + text_width - _length(tdraw, line, font, rtl) if rtl else x

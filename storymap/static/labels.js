@@ -579,8 +579,8 @@
     },
 
     // _spot's search among some of an item's forms (`forms`, indices): beside an anchor, each form
-    // in turn; else off it with a leader line, the last form first (a group's first). `tests`: _spot's distance from
-    // an anchor (d) and its checks (fits, clear) and point symbols (marks).
+    // in turn; else off it with a leader line, the last form first (a group's first). `tests`:
+    // _spot's distance from an anchor (d) and its checks (fits, clear) and point symbols (marks).
     _search: function (it, forms, tests) {
       var d = tests.d, fits = tests.fits, clear = tests.clear, marks = tests.marks;
       var k = 0.7, far = this.options.leaders, e, f, j, n, a, w, h, x;

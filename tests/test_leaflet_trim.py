@@ -246,6 +246,11 @@ def host_pages(tmp_path_factory) -> Path:
     own = ('<div id="hostmap" style="height:200px"></div><script>' + assets.leaflet_source() +
            '\nwindow.hostMap = L.map("hostmap").setView([9, -79.5], 6);</script>')
     (out / "host-leaflet.html").write_text(HOST.format(own + full, trimmed), "utf-8")
+    # The full story's script held back (a host that runs it later): the trimmed story, after it on
+    # the page but sharing its root's id (both are the same story's), starts first.
+    at = full.rindex("<script>")
+    late = full[:at] + "<script type=\"text/plain\" data-late>" + full[at + len("<script>"):]
+    (out / "full-late.html").write_text(HOST.format(late, trimmed), "utf-8")
     storymap.load(GEODATA).save(out / "page.html", languages=["en"])
     return out
 
@@ -276,6 +281,29 @@ def test_a_trimmed_story_and_a_full_one_share_a_host_page(host_pages: Path, make
         drawn = run.js(f"""() => {{ const r = document.querySelectorAll('[data-storymap]')[{i}];
           return r.querySelectorAll('.leaflet-overlay-pane path, .leaflet-overlay-pane canvas').length; }}""")
         assert drawn > 0
+    assert run.errors == [] and run.outside == []
+
+
+@pytest.mark.browser
+def test_a_story_whose_script_runs_late_takes_its_own_root_not_an_earlier_one_of_the_same_id(host_pages, make_page):
+    # Each fragment's script starts the story whose root comes just before it (before the story's
+    # <noscript> article), whichever script runs first; it took the first root of its id not yet
+    # taken, so that two stories with one id could swap roots (and did, now and then, in CI).
+    run = make_page()
+    run.page.goto((host_pages / "full-late.html").as_uri())
+    run.page.wait_for_function("() => [...document.querySelectorAll('[data-storymap]')].some(r => r.storymap && r.storymap.ready)")
+    ids = run.js("() => [...document.querySelectorAll('[data-storymap]')].map((r) => r.id)")
+    # (The same story's two fragments: one id, the second root's made fresh as its story started.)
+    assert ids[1] == ids[0] + "-2"
+    run.js("""() => { const block = document.querySelector('script[data-late]'), code = document.createElement('script');
+      code.text = block.textContent; block.replaceWith(code); }""")
+    run.page.wait_for_function(READY)
+    keys = [private.leaflet_key(trimmed=True), private.leaflet_key()]
+    assert run.js(LEAFLETS % repr(keys))["maps"] == [1, 0]
+    # Each root shows its own story: the full one's circle marker is on the first.
+    marked = run.js("""() => [...document.querySelectorAll('[data-storymap]')].map((r) =>
+      [...r.querySelectorAll('.leaflet-overlay-pane path')].some((p) => p.getAttribute('stroke') === '#c00'))""")
+    assert marked == [True, False]
     assert run.errors == [] and run.outside == []
 
 

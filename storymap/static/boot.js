@@ -158,16 +158,17 @@ var storymapBoot = (function () {
     });
   }
 
-  // The story's root for the page's script: the element before the script, else the first
-  // unclaimed one with that id.
+  // The story's root for the page's script: the element before the script (a fragment's: before
+  // its <noscript> article), else the first unclaimed one with that id. (Two fragments of one
+  // story share an id, and the later one's script may run first.)
   function findRoot(script, id) {
-    var root = script && script.previousElementSibling;
-    if (root && root.hasAttribute('data-storymap') && !root.hasAttribute('data-storymap-claimed')) {
-      return root;
+    var own = script && script.previousElementSibling;
+    if (own && own.tagName === 'NOSCRIPT') {
+      own = own.previousElementSibling;
     }
-    var all = document.querySelectorAll('[data-storymap]');
+    var all = [own].concat([].slice.call(document.querySelectorAll('[data-storymap]')));
     for (var i = 0; i < all.length; i++) {
-      if (all[i].id === id && !all[i].hasAttribute('data-storymap-claimed')) {
+      if (all[i] && all[i].id === id && !all[i].hasAttribute('data-storymap-claimed')) {
         return all[i];
       }
     }

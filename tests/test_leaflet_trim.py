@@ -8,6 +8,7 @@ from pathlib import Path
 
 import folium
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import storymap
 from storymap import assets, leaflet_trim, private
@@ -322,7 +323,11 @@ def test_every_map_on_a_host_page_follows_the_window(host_pages: Path, make_page
     run.page.wait_for_function(READY)
     for width in (700, 1280):
         run.page.set_viewport_size({"width": width, "height": 800})
-        run.page.wait_for_timeout(500)  # (Leaflet resizes its map in the frame after the window's resize)
+        # (Leaflet resizes its map in the frame after the window's resize: up to 5 s for a busy machine.)
+        try:
+            run.page.wait_for_function(f"() => ({SIZES})().every(([x, w]) => x === w)", timeout=5000)
+        except PlaywrightTimeout:
+            pass  # (the assertion below says which map did not follow)
         sizes = run.js(SIZES)
         assert len(sizes) == (3 if name == "host-leaflet" else 2) and all(x == w for x, w in sizes), (width, sizes)
     assert run.errors == [] and run.outside == []

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from io import BytesIO
+from itertools import combinations
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
@@ -86,6 +87,10 @@ LABEL_MIN_AREA = 0.001
 #: A country whose label point is out of the region is labelled on its visible part if that
 #: part is at least this big (square degrees).
 LABEL_AREA = 2.0
+#: A country's name longer than this (characters) is set in lines, as maps stack long names: two
+#: up to twice as long, three beyond ("RÉPUBLIQUE / POPULAIRE DE CHINE", not one line across its
+#: neighbours).
+LABEL_LINE = 20
 #: The smallest quadtree node (degrees) zones are clipped to before an overlay (see _Quadtree).
 NODE = 4.0
 #: At most this many rectangles describe a level's cells (coarser cells beyond).
@@ -160,6 +165,22 @@ def natural_earth() -> NaturalEarth:
             languages=tuple(record["languages"]),
             record=record,
         )
+
+
+def stacked(name: str) -> str:
+    """A country's name as its label sets it: longer than :data:`LABEL_LINE` characters, in two
+    lines (three when over twice as long), broken at spaces where the longest line is shortest; a
+    name without spaces (Chinese, Japanese) stays one line."""
+    words = name.split(" ")
+    count = min(len(words), 1 if len(name) <= LABEL_LINE else 2 if len(name) <= 2 * LABEL_LINE else 3)
+    if count < 2:
+        return name
+    best: list[str] = [name]
+    for breaks in combinations(range(1, len(words)), count - 1):
+        lines = [" ".join(words[a:b]) for a, b in zip((0, *breaks), (*breaks, len(words)))]
+        if len(best) < count or max(map(len, lines)) < max(map(len, best)):
+            best = lines
+    return "\n".join(best)
 
 
 def natural_earth_land() -> "gpd.GeoDataFrame":
@@ -563,7 +584,7 @@ def _labels(data: NaturalEarth, region: tuple[float, float, float, float], langs
                 continue
             point = shapely.point_on_surface(mine[int(np.argmax(shapely.area(mine)))])
             anchor = (point.x, point.y)
-        names = [row["names"].get(key) or row["names"]["en"] for key in keys]
+        names = [stacked(row["names"].get(key) or row["names"]["en"]) for key in keys]
         out.append([whole(round(anchor[1], 2)), whole(round(anchor[0], 2)), row["rank"], whole(row["min_zoom"]), *names])
     return out
 

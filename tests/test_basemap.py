@@ -16,7 +16,7 @@ import pytest
 import shapely
 
 import storymap
-from storymap.basemap import MARGIN, REACH_SLACK, SCALE, _reach, _region, _seen, basemap_data, label_language, natural_earth
+from storymap.basemap import MARGIN, REACH_SLACK, SCALE, _reach, _region, _seen, basemap_data, label_language, natural_earth, stacked
 from storymap.encoding import decode, encode_lines, encode_polygons, pack, unpack
 from storymap.text import script_json
 from storymap.scaffold import new_story
@@ -72,6 +72,21 @@ def test_label_language_tags():
     assert label_language("es-MX") == "es" and label_language("pt_BR") == "pt"
     assert label_language("zh-Hant-TW") == "zht" and label_language("zh") == "zh"
     assert label_language("tlh") == "en"
+
+
+def test_a_long_country_name_is_set_in_balanced_lines():
+    # A world view in French named China "RÉPUBLIQUE POPULAIRE DE CHINE" in one line across India
+    # and Vietnam, whose own names then gave way: a map stacks a long name.
+    assert stacked("République populaire de Chine") == "République\npopulaire de Chine"  # (not 20 + 8)
+    assert stacked("United States of America") == "United States\nof America"
+    assert stacked("Territoires extérieurs australiens de l'Océan Indien") == (
+        "Territoires\nextérieurs australiens\nde l'Océan Indien")  # (over twice as long: three lines)
+    for name in ("República Dominicana", "Trinidad and Tobago", "Saint-Vincent-et-les-Grenadines", "中华人民共和国"):
+        assert stacked(name) == name  # (short enough, or no space to break at)
+    # Each language's name is set so in the page's data.
+    data = basemap_data([shapely.box(100, 20, 110, 30)], langs=["fr", "en", "zh"])
+    china = next(row for row in data["labels"] if row[4].startswith("République"))
+    assert china[4:] == ["République\npopulaire de Chine", "China", "中华人民共和国"]
 
 
 def test_the_panama_page_labels_in_utf8_and_in_spanish(panama):
@@ -145,7 +160,7 @@ def test_a_frame_across_180_draws_land_on_both_sides():
     assert xs.min() < 95 and xs.max() > 270 and xs.max() - xs.min() <= 360.01
     assert len(json.dumps(data)) < 60_000
     labels = {row[4]: row[1] for row in data["labels"]}
-    assert labels["Japan"] < 180 < labels["United States of America"]
+    assert labels["Japan"] < 180 < labels[stacked("United States of America")]
 
 
 def test_a_world_story_has_the_world_arctic_included():
@@ -416,11 +431,12 @@ def test_country_labels_follow_natural_earths_zoom(ports_page: Path, make_page):
     names = [name for name, _ in seen["labels"]]
     assert seen["zoom"] < 3 and len(names) >= 5, seen
     assert all(min_zoom <= seen["zoom"] + 1 for _, min_zoom in seen["labels"]), seen
-    assert "Heard Island and McDonald Islands" not in names and "China" in names, names
+    heard = stacked("Heard Island and McDonald Islands")  # (in two lines)
+    assert heard not in names and "China" in names, names
     # Closer in, the small ones come back.
     run.js("() => void document.querySelector('[data-storymap]').storymap.showView({centerLatLng: [-53.1, 73.5], zoom: 5})")
-    run.page.wait_for_function("""() => Array.from(document.querySelectorAll('.storymap-country-label'))
-      .some((n) => n.textContent === 'Heard Island and McDonald Islands' && getComputedStyle(n).visibility !== 'hidden')""")
+    run.page.wait_for_function("""(heard) => Array.from(document.querySelectorAll('.storymap-country-label'))
+      .some((n) => n.textContent === heard && getComputedStyle(n).visibility !== 'hidden')""", arg=heard)
     assert not run.errors, run.errors
 
 
@@ -461,6 +477,27 @@ def test_a_steps_view_past_the_places_has_land_as_that_view_shows_it(tmp_path: P
     story.remove_step("world")
     story.add_step(id="pacific", title="Pacifique", narrative="…", view={"center": [150, -25], "zoom": 4})
     assert _land_vertices(story_basemap(story.data), australia) > 0
+
+
+def test_a_long_country_name_shows_in_centred_lines(tmp_path: Path, make_page):
+    story = _europe_story(tmp_path)
+    story.add_step(id="asia", title="Asie", narrative="L'Asie.", view={"bounds": [[60, 0], [140, 50]]})
+    run = make_page().open(story.save(tmp_path / "index.html", languages=["fr"]), "asia")
+    lines = run.js("""() => Array.from(document.querySelectorAll('.storymap-country-label span')).map((span) => {
+      const range = document.createRange(); range.selectNodeContents(span);
+      const rows = [...new Map([...range.getClientRects()].filter((r) => r.width > 0)
+        .map((r) => [Math.round(r.top), r])).values()];  // (one box per line: its text, not the break)
+      const one = span.cloneNode(true); one.textContent = span.textContent.replace(/\\n/g, ' ');
+      span.parentNode.appendChild(one); const wide = one.getBoundingClientRect().width; one.remove();
+      return [span.textContent, rows.map((r) => Math.round(r.left + r.width / 2)),
+              span.getBoundingClientRect().width / wide]; })""")
+    shown = {name: (centres, narrower) for name, centres, narrower in lines}
+    centres, narrower = shown["République\npopulaire de Chine"]
+    # Two lines, centred one over the other, the label as wide as the longer (in one line, 29 letters).
+    assert len(centres) == 2 and abs(centres[0] - centres[1]) <= 1, lines
+    assert 0.55 < narrower < 0.7, lines
+    assert all(len(c) == 1 and n == 1 for name, (c, n) in shown.items() if "\n" not in name), lines
+    assert run.errors == [] and run.outside == []
 
 
 def test_a_layer_added_from_python_has_the_basemap_under_it(tmp_path: Path):

@@ -200,7 +200,8 @@ def meta_tags(story: Any, *, image: Optional[str] = None, lang: Optional[str] = 
     Spanish); with the story's ``base_url`` it and ``og:url`` (:func:`page_url`, from ``page``,
     the page's file name when known) are absolute URLs, as the Open Graph protocol asks (without
     one, ``og:url`` is left out and ``og:image`` is relative, which some previewers do not follow).
-    ``og:locale`` says the page's language.
+    ``og:locale`` says the page's language; ``og:site_name`` the publication, where the story names
+    one (``site_name``).
     """
     data = _data(story)
     dek = description(data)
@@ -218,6 +219,8 @@ def meta_tags(story: Any, *, image: Optional[str] = None, lang: Optional[str] = 
         ("property", "og:title", data.title),
         ("property", "og:description", dek),
     ]
+    if getattr(data, "site_name", ""):
+        tags.append(("property", "og:site_name", data.site_name))
     if locale:
         tags.append(("property", "og:locale", locale))
     if url:

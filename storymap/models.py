@@ -663,6 +663,8 @@ class StoryMeta(_Checked):
     kicker: str = Field(default="", description="A short line above the title (e.g. \"Story map\"); none when empty.")
     lang: StoryLanguage = Field(default="en", description="The language the story is written in (BCP 47).")
     layout: Layout = Field(default="slides", description="slides (Previous/Next) or scroll (sections scroll past).")
+    site_name: str = Field(default="", description="The publication's name (\"The Daily Example\"), which "
+                           "link previews show with the story (og:site_name); none when empty.")
     base_url: Optional[HttpUrl] = Field(
         default=None, description="Where the page will be published (e.g. https://example.org/stories/harbours/): "
                                   "makes the social card's og:url and og:image absolute. A folder holds the "

@@ -1163,6 +1163,22 @@ def test_the_pages_og_locale_is_its_language(tmp_path: Path):
     assert head_of(story.to_html(languages=["es"])).meta["og:locale"] == "es_ES"
 
 
+def test_the_publication_named_in_story_toml_is_the_pages_og_site_name(tmp_path: Path):
+    # A link preview names the publication (Facebook, LinkedIn, Slack show it over the title): a
+    # newsroom had no way to say it. The name is text like any other: escaped, never markup.
+    plain = tiny_story_in_two_languages(tmp_path / "plain")
+    assert "og:site_name" not in head_of(storymap.load(plain).to_html()).meta  # (none given: none said)
+    story = storymap.load(tiny_story_in_two_languages(tmp_path / "s", extra='site_name = "The Daily <b>Example</b> & Co"'))
+    assert story.data.site_name == "The Daily <b>Example</b> & Co"
+    for html in (story.to_html(), story.to_html(lang="es")):  # (in each language's page)
+        assert '<meta property="og:site_name" content="The Daily &lt;b&gt;Example&lt;/b&gt; &amp; Co">' in \
+            html[: html.index("</head>")]
+    assert head_of(story.to_html()).meta["og:site_name"] == "The Daily <b>Example</b> & Co"
+    # From Python too.
+    story.data.site_name = "El Diario"
+    assert head_of(story.to_html()).meta["og:site_name"] == "El Diario"
+
+
 def make_font(path: Path, chars: str, *, bold: bool = False, short: str = "", high: int = 700) -> Path:
     """A TrueType font with a glyph for each of ``chars``: a solid block 0.8 em wide (a space: none),
     so that text drawn with it is easy to tell from a missing glyph's hollow box; those in ``short``

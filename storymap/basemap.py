@@ -175,12 +175,9 @@ def stacked(name: str) -> str:
     count = min(len(words), 1 if len(name) <= LABEL_LINE else 2 if len(name) <= 2 * LABEL_LINE else 3)
     if count < 2:
         return name
-    best: list[str] = [name]
-    for breaks in combinations(range(1, len(words)), count - 1):
-        lines = [" ".join(words[a:b]) for a, b in zip((0, *breaks), (*breaks, len(words)))]
-        if len(best) < count or max(map(len, lines)) < max(map(len, best)):
-            best = lines
-    return "\n".join(best)
+    ways = ([" ".join(words[a:b]) for a, b in zip((0, *breaks), (*breaks, len(words)))]
+            for breaks in combinations(range(1, len(words)), count - 1))
+    return "\n".join(min(ways, key=lambda lines: max(map(len, lines))))
 
 
 def natural_earth_land() -> "gpd.GeoDataFrame":

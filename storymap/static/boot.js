@@ -159,8 +159,8 @@ var storymapBoot = (function () {
   }
 
   // The story's root for the page's script: the element before the script (a fragment's: before
-  // its <noscript> article), else the first unclaimed one with that id. (Two fragments of one
-  // story share an id, and the later one's script may run first.)
+  // its <noscript> article) if it is the root of that id, else the first unclaimed one with that
+  // id. (Two fragments of one story share an id, and the later one's script may run first.)
   function findRoot(script, id) {
     var own = script && script.previousElementSibling;
     if (own && own.tagName === 'NOSCRIPT') {

@@ -258,6 +258,16 @@ class PageRun:
             timeout=10_000,
         )
 
+    def cards(self) -> "PageRun":
+        """Waits for the current step's place cards: the opening step's come in the task after the
+        story is ready (once its map has painted), not with it."""
+        self.page.wait_for_function(
+            "() => { const list = document.querySelector('[data-storymap] .storymap-step--current .storymap-step-places');"
+            " return !list || !list.getAttribute('data-places').trim() || !!list.querySelector('.storymap-place'); }",
+            timeout=10_000,
+        )
+        return self
+
     def js(self, expression: str, arg=None):
         return self.page.evaluate(expression, arg)
 

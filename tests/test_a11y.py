@@ -267,7 +267,7 @@ def test_home_and_end_scroll_the_text_and_step_elsewhere(pages, make_page):
 def test_focus_in_the_phone_sheet_never_hides_under_its_handle_and_buttons(pages, make_page):
     """Tabbing back up a step's sources on a small screen, the focused link sat under the sheet's
     sticky handle and navigation; the handle's own ring was cut off by the sheet's edge."""
-    run = open_page(make_page, pages, "slides", (320, 512), "the-canal")
+    run = open_page(make_page, pages, "slides", (320, 512), "the-canal").cards()
     run.js("() => document.querySelectorAll('.storymap-step--current details').forEach((d) => { d.open = true; })")
     run.page.wait_for_selector(".storymap-step--current .storymap-sources a")
     run.page.focus(".storymap-sheet-toggle")

@@ -735,7 +735,7 @@ def test_a_page_asked_for_a_language_it_lacks_opens_in_its_own(pages: Path, make
 def test_a_steps_place_list_filled_when_it_shows_is_in_the_language_shown(pages: Path, make_page):
     """A step's list of places gets its cards when the step first shows (not all at the start):
     switched to Spanish on the first step, a later step lists its places in Spanish."""
-    run = open_at(make_page, pages / "slides.html")
+    run = open_at(make_page, pages / "slides.html").cards()
     canal = next(i for i, s in enumerate(STEPS) if s.id == "the-canal")
     lists_js = f"""() => Array.from({ROOT_JS}.querySelectorAll('.storymap-step-places')).map((list) =>
       Array.from(list.querySelectorAll('.storymap-place-name')).map((n) => n.textContent.trim()))"""

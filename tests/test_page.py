@@ -277,7 +277,7 @@ def test_each_card_shows_its_kinds_swatch_before_its_name(built_page: Path, make
     html = built_page.read_text("utf-8")
     article = html[html.index('<noscript class="storymap-noscript"'):html.index("</noscript>")]
     assert article.count('class="storymap-place"') > 10 and "storymap-swatch" not in article
-    run = make_page().open(built_page, "the-canal")
+    run = make_page().open(built_page, "the-canal").cards()
     story = storymap.load(GEODATA)
     kinds = {p.id: story.data.kinds[p.kind] for p in story.data.places}
     cards = run.js("""() => [...document.querySelectorAll('.storymap-step--current .storymap-place')].map((card) => {

@@ -653,3 +653,38 @@ def test_the_legend_shows_a_marker_layers_icon(tmp_path: Path, make_page):
         assert rows[name]["fits"] and rows[name]["hidden"] == "true", name
     assert rows["Circles"]["fill"] == "rgb(194, 165, 207)" and "storymap-swatch--point" in rows["Circles"]["cls"]
     assert run.errors == []
+
+
+# A label's box and a marker icon's, in page px; whether two boxes overlap.
+_BOXES = """() => { const r = (e) => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+  return {labels: [...document.querySelectorAll('.storymap-label')].filter((e) => getComputedStyle(e).display !== 'none'
+            && getComputedStyle(e).visibility !== 'hidden').map((e) => [e.textContent, r(e)]),
+          pins: [...document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon:not(.storymap-arrow)')].map(r)}; }"""
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.browser
+def test_the_storys_labels_keep_clear_of_a_layers_markers(tmp_path: Path, make_page):
+    """A folium Marker added as a layer sat under a story label that covered its pin: the labels
+    kept clear of the map's controls and of the places' points, not of the layers' markers."""
+    story = storymap.load(GEODATA)
+    story.add_layer(folium.Marker([20.0, -60.0]), "Pin")  # (out of the canal step's view at first)
+    run = make_page((1280, 800), tiles=False).open(story.save(tmp_path / "index.html", languages=["en"]), "the-canal")
+    run.page.wait_for_function("() => document.querySelector('[data-storymap]').storymap.ready")
+    labels = run.js(_BOXES)["labels"]
+    name, box = next((n, b) for n, b in labels if n == "Panama Canal")
+    # The pin moved to the middle of the "Panama Canal" label, and the map moved a pixel: the
+    # labels are placed again, around it.
+    run.js("""(at) => { const s = document.querySelector('[data-storymap]').storymap, map = s.map;
+      const c = map.getContainer().getBoundingClientRect();
+      s.layers.Pin.eachLayer(function f(l) { if (l.eachLayer) l.eachLayer(f);
+        else l.setLatLng(map.containerPointToLatLng([at[0] - c.left, at[1] - c.top])); });
+      map.panBy([1, 0], {animate: false}); }""", [(box[0] + box[2]) / 2, box[3] - 4])
+    run.page.wait_for_timeout(100)
+    after = run.js(_BOXES)
+    assert len(after["pins"]) == 1 and [n for n, _ in after["labels"]] == [n for n, _ in labels], after
+    assert not [n for n, b in after["labels"] if _overlap(b, after["pins"][0])], after
+    assert run.errors == []

@@ -1,11 +1,12 @@
 // markers.js: in the legend, a layer of markers (a folium Marker's group, a GeoJson of points, a
 // MarkerCluster) shows what its markers look like on the map: its first marker's own icon
 // (Leaflet's pin, a CustomIcon's image, a DivIcon), or a cluster as Leaflet.markercluster draws
-// one, not a generic dot. Only in pages with such a layer (storymap/assets.py: SCRIPT_FEATURES).
+// one, not a generic dot; and the story's labels keep clear of such markers. Only in pages with
+// such a layer (storymap/assets.py: SCRIPT_FEATURES).
 (function (L) {
   'use strict';
   var ns = L.storymap;
-  if (!ns || !ns.Legend || ns.Legend.prototype._markerRow) {
+  if (!ns || !ns.Legend || !ns.Story || ns.Legend.prototype._markerRow) {
     return;
   }
   var W = 18, H = 20;  // (px: the swatch's box, as wide as a line's or an area's, as high as a row's text)
@@ -69,6 +70,27 @@
         row.replaceChild(box, row.firstChild);
       }
       return row;
+    }
+  });
+
+  // The story's labels keep clear of these markers (a folium Marker's pin, a cluster), as of the
+  // map's controls: where they are placed in the view shown, each marker's icon on the map (not
+  // storymap's own: a place's symbol, a route's arrow) is one more obstacle. (Not where a step's
+  // view is chosen: the markers are not yet where that view puts them.)
+  var Story = ns.Story, place = Story.prototype._placeLabels, obstacles = Story.prototype._obstacles;
+  var MARKERS = ',.leaflet-marker-pane .leaflet-marker-icon:not(.storymap-symbol):not(.storymap-arrow)';
+  Story.include({
+    _placeLabels: function () {
+      this._aroundMarkers = true;
+      try {
+        return place.call(this);
+      } finally {
+        this._aroundMarkers = false;
+      }
+    },
+
+    _obstacles: function () {
+      return obstacles.call(this, this._aroundMarkers ? MARKERS : '');
     }
   });
 }(L));

@@ -1122,10 +1122,11 @@
       }
     },
 
-    // The map's controls (zoom, legend, scale, attribution), in container px.
-    _obstacles: function () {
+    // The map's controls (zoom, legend, scale, attribution), and the elements `more` selects
+    // (markers.js: a layer's markers), in container px.
+    _obstacles: function (more) {
       var container = this.map.getContainer(), box = container.getBoundingClientRect(), out = [];
-      var controls = container.querySelectorAll('.leaflet-control');
+      var controls = container.querySelectorAll('.leaflet-control' + (more || ''));
       for (var i = 0; i < controls.length; i++) {
         var r = controls[i].getBoundingClientRect();
         if (r.width && r.height) {

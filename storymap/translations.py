@@ -23,8 +23,8 @@ id one the story has (with the closest one when not), and, when asked for comple
 read from files), every text the page shows: the story's title, subtitle, byline and kicker when
 it has them, each step's title, narrative and description, each place's annotation, the ``date``
 and ``period`` that hold words (``2025-02-18`` and ``1997–2026`` read the same in every language),
-and the label of each kind the story declares and its places use. Place names, source titles and
-kind descriptions fall back to the original when absent. A text the original lacks (a kicker
+and the label of each kind the story declares and its places use. Place names, source titles,
+kind descriptions and the publication's name (``site_name``) fall back to the original when absent. A text the original lacks (a kicker
 where the story has none) cannot be shown and is reported.
 
 :func:`localize` gives the story with its texts in one language (an absent text falls back to
@@ -151,6 +151,8 @@ class Translation(_Texts):
     subtitle: Optional[str] = None
     byline: Optional[str] = None
     kicker: Optional[str] = None
+    site_name: Optional[str] = Field(default=None, description="The publication's name in this language's "
+                                     "link previews (og:site_name); without it, story.toml's.")
     kinds: dict[str, KindText] = Field(default_factory=dict)
     steps: dict[str, StepText] = Field(default_factory=dict)
     places: dict[str, PlaceText] = Field(default_factory=dict)
@@ -329,6 +331,7 @@ def _against_story(tr: Translation, *, raw_kinds: Any, raw_places: Sequence[Any]
 
     for name in ("title", "subtitle", "byline", "kicker"):
         compare((name,), meta.get(name), getattr(tr, name), True)
+    compare(("site_name",), meta.get("site_name"), tr.site_name, False)  # (a name may stay as it is)
 
     # Kinds: those the story has (declared or generic); the labels it declares and uses are its texts.
     declared = raw_kinds if isinstance(raw_kinds, dict) else {}
@@ -476,6 +479,6 @@ def localize(data: "StoryData", lang: str) -> "StoryData":
         places.append(place.model_copy(update={"properties": new}))
     fields = {name: getattr(data, name) for name in StoryData.model_fields}
     fields.update({name: _text(getattr(tr, name), getattr(data, name)) for name in ("title", "subtitle", "byline",
-                                                                                    "kicker")})
+                                                                                    "kicker", "site_name")})
     fields.update(kinds=kinds, steps=steps, places=places)
     return StoryData.model_construct(**fields)

@@ -1177,6 +1177,16 @@ def test_the_publication_named_in_story_toml_is_the_pages_og_site_name(tmp_path:
     # From Python too.
     story.data.site_name = "El Diario"
     assert head_of(story.to_html()).meta["og:site_name"] == "El Diario"
+    # A language's own name for the publication, in its translation file (else story.toml's).
+    folder = tiny_story_in_two_languages(tmp_path / "es", extra='site_name = "The Daily"')
+    spanish = folder / "story.es.toml"
+    spanish.write_text('site_name = "El Diario"\n' + spanish.read_text("utf-8"), "utf-8")
+    story = storymap.load(folder)
+    assert [head_of(story.to_html(lang=lang)).meta["og:site_name"] for lang in ("en", "es")] == ["The Daily", "El Diario"]
+    # (A name the story has not: nothing to translate.)
+    (plain / "story.es.toml").write_text('site_name = "El Diario"\n' + (plain / "story.es.toml").read_text("utf-8"), "utf-8")
+    with pytest.raises(storymap.StoryError, match=r"story.es.toml: site_name: the story has no site_name in en"):
+        storymap.load(plain)
 
 
 def make_font(path: Path, chars: str, *, bold: bool = False, short: str = "", high: int = 700) -> Path:

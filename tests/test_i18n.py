@@ -239,8 +239,8 @@ def test_declared_languages_and_texts_the_story_lacks(story_dir: Path):
         "geodata/story.toml: languages[2]: 'fr' has no translation: add story.fr.toml next to story.toml",
         "geodata/story.de.toml: 'de' is not one of the story's languages (en, es, fr): add it to `languages` in "
         "story.toml, or remove the file",
-        "geodata/story.es.toml: sources: unknown field; expected one of title, subtitle, byline, kicker, kinds, "
-        "steps, places, interface",
+        "geodata/story.es.toml: sources: unknown field; expected one of title, subtitle, byline, kicker, site_name, "
+        "kinds, steps, places, interface",
     ]
     (story_dir / "story.de.toml").unlink()
     edit(story_dir / "story.toml", 'languages = ["en", "es", "fr"]', 'languages = ["es", "en"]')

@@ -219,7 +219,7 @@ def meta_tags(story: Any, *, image: Optional[str] = None, lang: Optional[str] = 
         ("property", "og:title", data.title),
         ("property", "og:description", dek),
     ]
-    if getattr(data, "site_name", ""):
+    if data.site_name:
         tags.append(("property", "og:site_name", data.site_name))
     if locale:
         tags.append(("property", "og:locale", locale))

@@ -24,8 +24,9 @@ read from files), every text the page shows: the story's title, subtitle, byline
 it has them, each step's title, narrative and description, each place's annotation, the ``date``
 and ``period`` that hold words (``2025-02-18`` and ``1997–2026`` read the same in every language),
 and the label of each kind the story declares and its places use. Place names, source titles,
-kind descriptions and the publication's name (``site_name``) fall back to the original when absent. A text the original lacks (a kicker
-where the story has none) cannot be shown and is reported.
+kind descriptions and the publication's name (``site_name``) fall back to the original when
+absent. A text the original lacks (a kicker where the story has none) cannot be shown and is
+reported.
 
 :func:`localize` gives the story with its texts in one language (an absent text falls back to
 the original), generic kinds' labels from that language's interface catalogue included.

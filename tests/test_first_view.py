@@ -87,10 +87,13 @@ def chromium(shared_contexts):
 
 
 class Opened:
-    def __init__(self, chromium, path: Path, viewport, *, offline: bool = True):
-        phone = viewport in PHONES
+    def __init__(self, chromium, path: Path, viewport, *, offline: bool = True, phone: bool | None = None,
+                 no_network: bool = False):
+        phone = viewport in PHONES if phone is None else phone
         self.context = chromium({"viewport": {"width": viewport[0], "height": viewport[1]}, "reduced_motion": "reduce",
                                  **({"has_touch": True, "is_mobile": True} if phone else {})})
+        # (With no_network, the browser is offline too: the page adds no tiles, and credits only the basemap.)
+        self.context.set_offline(no_network)
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.errors: list[str] = []
@@ -298,25 +301,92 @@ def test_the_basemap_has_land_wherever_a_view_shows(walks, story):
     assert short == []
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("viewport", SCREENS, ids=lambda v: NAMES[v])
-def test_no_step_of_panama_shows_past_the_basemaps_region(walks, viewport):
-    # Past its region the basemap is grey, not sea (the test below): no step's view of the Panama
-    # story reaches there, the map under the panel's side included (it shows above and below the
-    # panel: a phone on its side showed a strip of grey there, at the overview and the last step).
+def _panama_region() -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the region the Panama story's basemap covers."""
     import shapely
 
     from storymap.encoding import decode
     from storymap.story import story_basemap
 
     base = story_basemap(storymap.load(GEODATA).data)
-    west, south, east, north = shapely.Polygon(decode(base["region"], base["scale"])[0][0]).bounds
+    return shapely.Polygon(decode(base["region"], base["scale"])[0][0]).bounds
+
+
+def _past_region(views: list[list[float]], region: tuple[float, float, float, float]) -> list:
+    """The (step, view) of ``views`` ([west, south, east, north] each) that reach past ``region``."""
+    west, south, east, north = region
+    return [(i, [round(x, 2) for x in (w, s, e, n)]) for i, (w, s, e, n) in enumerate(views)
+            if w < west - 0.01 or e > east + 0.01 or s < south - 0.01 or n > north + 0.01]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", SCREENS, ids=lambda v: NAMES[v])
+def test_no_step_of_panama_shows_past_the_basemaps_region(walks, viewport):
+    # Past its region the basemap is grey, not sea (the test below): no step's view of the Panama
+    # story reaches there, the map under the panel's side included (it shows above and below the
+    # panel: a phone on its side showed a strip of grey there, at the overview and the last step).
+    region = _panama_region()
+    assert _past_region([g["view"] for g in walks["panama", viewport]], region) == [], region
+
+
+# How far past the basemap's region the view reaches, in px (Leaflet rounds the view to whole
+# pixels); with `all`, at every step in turn.
+PAST_JS = f"""async (all) => {{ const root = {ROOT}, sm = root.storymap, out = [];
+  const past = () => {{ const m = sm.map, z = m.getZoom(), v = m.getPixelBounds(), b = sm.layers.Basemap.getBounds();
+    const r0 = m.project(b.getNorthWest(), z), r1 = m.project(b.getSouthEast(), z);
+    return Math.max(r0.x - v.min.x, r0.y - v.min.y, v.max.x - r1.x, v.max.y - r1.y); }};
+  for (let i = 0; all && i < sm.steps.length; i++) {{
+    sm.goTo(i, {{animate: false}});
+    while (!sm.ready || root.hasAttribute('data-storymap-moving')) await new Promise((r) => requestAnimationFrame(r));
+    out.push([sm.steps[i].id, past()]);
+  }}
+  const b = sm.layers.Basemap.getBounds();
+  return {{past: all ? out : [[sm.steps[sm.index].id, past()]], region: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]}}; }}"""
+
+#: Screens the basemap's region is not planned for (storymap.basemap.SCREENS: a 390×844 phone's
+#: map, a phone on its side's full height): phones whose map above the sheet is taller or shorter,
+#: and a story under a host's 64-px sticky header on a phone on its side.
+OTHER_PHONES = ((414, 896), (412, 732), (400, 900), (360, 640))
+HEADER_HOST = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Host</title>
+<style>html {{ --storymap-top: 64px; }} body {{ margin: 0; }}
+header {{ position: sticky; top: 0; z-index: 10; height: 64px; background: #b00; }}</style></head>
+<body><header>The Daily Host</header><p>The article.</p>{}<p>After.</p></body></html>"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("screen", SCREENS + OTHER_PHONES + ("under-a-header",),
+                         ids=lambda v: v if isinstance(v, str) else NAMES.get(v, "%dx%d" % v))
+def test_offline_the_view_keeps_inside_the_basemaps_region_on_any_screen(pages, chromium, tmp_path, screen):
+    """Offline (the basemap alone: no tiles, and a shorter credit line), on the screens the region
+    is planned for and on others: the region reaches as far as the views of the first; elsewhere
+    the page moves a step's view to keep inside it, as far as the step's places stay in the free
+    map. A 414×896 phone showed a grey band (not mapped) across the top of the last step, a phone
+    on its side under a news site's header a strip down the right of the last step and the overview."""
+    page = pages["both"]  # (as build.py writes it)
+    if screen == "under-a-header":
+        page = tmp_path / "host.html"
+        page.write_text(HEADER_HOST.format(storymap.load(GEODATA).to_html(fragment=True)), "utf-8")
+    viewport = SIDEWAYS if screen == "under-a-header" else screen
+    opened = Opened(chromium, page, viewport, phone=viewport in PHONES + OTHER_PHONES or screen == "under-a-header",
+                    no_network=True)
     past = []
-    for g in walks["panama", viewport]:
-        w, s, e, n = g["view"]
-        if w < west - 0.01 or e > east + 0.01 or s < south - 0.01 or n > north + 0.01:
-            past.append((g["index"], [round(x, 2) for x in (w, s, e, n)]))
-    assert past == [], (past, (west, south, east, north))
+    # Every step in turn, then the overview and the last step opened from their links.
+    for hash_ in ("", "#overview", "#what-lies-ahead"):
+        if hash_:
+            opened.page.goto(page.resolve().as_uri() + hash_)
+            opened.settle()
+        opened.page.evaluate(f"() => window.scrollTo(0, {ROOT}.getBoundingClientRect().top + window.scrollY - 64)")
+        out = opened.page.evaluate(PAST_JS, not hash_)
+        past += [(hash_, step, px) for step, px in out["past"] if px > 1]
+    region = _panama_region()
+    # (The basemap's getBounds() is its region.)
+    assert all(abs(a - b) < 0.002 for a, b in zip(out["region"], region)), (out["region"], region)
+    assert past == [], region
+    if screen == "under-a-header":
+        assert opened.page.evaluate(f"() => {ROOT}.storymap.map.getSize().y") < 340  # (326: the window less the header)
+    assert opened.errors == []
+    opened.close()
 
 
 @pytest.mark.browser

@@ -37,11 +37,6 @@
     return {xy: xy, runs: runs};
   }
 
-  // A projected point (as above) back to a LatLng.
-  function unproject(x, y) {
-    return L.latLng(Math.atan(Math.sinh(Math.PI * (1 - 2 * y))) / DEG, (x - 0.5) * 360);
-  }
-
   // The basemap's land, lakes, rivers and borders on one canvas: Leaflet's canvas renderer (its
   // size, padding, retina scale and zoom animations), drawing these shapes itself, each family in
   // one path with one fill or stroke, skipping runs outside the canvas and points on the pixel before.
@@ -49,18 +44,6 @@
     initialize: function (families, options) {
       L.Canvas.prototype.initialize.call(this, options);
       this._families = families;  // [{shape, style, closed}]
-    },
-
-    // @method getBounds(): LatLngBounds
-    // The shapes' extent (a Basemap's getBounds() takes it in), from their runs' boxes.
-    getBounds: function () {
-      var out = L.latLngBounds([]);
-      this._families.forEach(function (f) {
-        f.shape.runs.forEach(function (run) {
-          out.extend(unproject(run.box[0], run.box[3])).extend(unproject(run.box[2], run.box[1]));
-        });
-      });
-      return out;
     },
 
     _draw: function () {
@@ -234,6 +217,14 @@
         map.attributionControl.removeAttribution(this._data.attribution);
       }
       L.FeatureGroup.prototype.onRemove.call(this, map);
+    },
+
+    // @method getBounds(): LatLngBounds
+    // The box the basemap's data covers (its region: beyond it the map shows as not mapped); an
+    // empty one for data without a region. (A box: its first and third corners are opposite.)
+    getBounds: function () {
+      var d = this._data, xy = d.region ? u.coordinates(d.region.xy, d.scale || 1000) : [];
+      return L.latLngBounds(xy.length ? [[xy[1], xy[0]], [xy[5], xy[4]]] : []);
     },
 
     // @method isLoaded(): Boolean

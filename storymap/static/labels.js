@@ -10,7 +10,7 @@
   if (!ns || ns.Labels) {
     return;
   }
-  var create = ns.util.create;
+  var create = ns.util.create, has = ns.util.has;
 
   // Rectangles are {l, t, r, b}, in pixels of the map's container.
   function rect(l, t, w, h) {
@@ -204,7 +204,7 @@
 
     _dropGroups: function () {
       for (var key in this._groups) {
-        if (Object.prototype.hasOwnProperty.call(this._groups, key)) {
+        if (has(this._groups, key)) {
           this._groups[key].forEach(function (f) { L.DomUtil.remove(f.node); });
         }
       }
@@ -296,7 +296,7 @@
       var map = this._map, out = [];
       for (var id in this._places) {
         var p = this._places[id];
-        if (Object.prototype.hasOwnProperty.call(this._places, id) && p.radius && this._ids.indexOf(id) < 0) {
+        if (has(this._places, id) && p.radius && this._ids.indexOf(id) < 0) {
           p.latLngs.forEach(function (ll) {
             out.push(dot(map.latLngToContainerPoint(ll), p.radius));
           });
@@ -729,12 +729,12 @@
       (this._extra || []).forEach(function (node) { L.DomUtil.remove(node); });
       this._extra = [];
       for (var key in this._groups) {
-        if (Object.prototype.hasOwnProperty.call(this._groups, key)) {
+        if (has(this._groups, key)) {
           this._groups[key].forEach(function (f) { f.node.style.visibility = 'hidden'; });
         }
       }
       for (var id in this._places) {
-        if (Object.prototype.hasOwnProperty.call(this._places, id)) {
+        if (has(this._places, id)) {
           var p = this._places[id];
           if (this._ids.indexOf(id) < 0) {
             this._drop(p);

@@ -158,7 +158,7 @@
     // A language's store: its template's entries, imported once (they then hold, swapped out, the
     // texts the page showed before).
     _store: function (lang) {
-      var own = function (o) { return Object.prototype.hasOwnProperty.call(o, lang); };
+      var own = function (o) { return ns.util.has(o, lang); };
       if (!own(this._stores) && own(this._templates)) {
         this._stores[lang] = document.importNode(this._templates[lang].content, true);
       }
@@ -234,7 +234,7 @@
     rename: function (names) {
       for (var id in names) {
         var p = this._places[id];
-        if (p && Object.prototype.hasOwnProperty.call(names, id) && p.name !== names[id]) {
+        if (p && ns.util.has(names, id) && p.name !== names[id]) {
           p.name = names[id];
           this._drop(p);
         }

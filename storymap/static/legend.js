@@ -72,7 +72,7 @@
     showKinds: function (kinds) {
       var rows = this._kinds || {};
       for (var kind in rows) {
-        if (Object.prototype.hasOwnProperty.call(rows, kind)) {
+        if (u.has(rows, kind)) {
           rows[kind].hidden = kinds.indexOf(kind) < 0;
         }
       }

@@ -496,7 +496,7 @@
     _showOverlays: function (id, time) {
       var map = this.map;
       this._overlays.forEach(function (o) {
-        var own = Object.prototype.hasOwnProperty.call(this.layers, o.name);
+        var own = u.has(this.layers, o.name);
         var layer = own ? this.layers[o.name] : null, on = !o.steps || o.steps.indexOf(id) >= 0;
         if (layer && o.time && layer.setTime) {
           layer.setTime(time ? time.days : null);
@@ -638,7 +638,7 @@
 
     _tileLayer: function () {
       var tiles = this._config.tiles;
-      return Object.prototype.hasOwnProperty.call(this.layers, tiles) ? this.layers[tiles] : null;
+      return u.has(this.layers, tiles) ? this.layers[tiles] : null;
     },
 
     // Online, the tiles' credit joins the attribution before the first view is fitted (the tiles
@@ -1084,7 +1084,7 @@
       step.places.forEach(function (id) { on[id] = true; });
       this.map.closeTooltip(this._hover);
       for (var id in this._places) {
-        if (!Object.prototype.hasOwnProperty.call(this._places, id)) {
+        if (!u.has(this._places, id)) {
           continue;
         }
         var entry = this._places[id], base = entry.style, lit = entry.lit = !!on[id];
@@ -1142,7 +1142,7 @@
     // A popup no higher than that part either (its content scrolls; on a phone held sideways a
     // place's card ran off the map's foot, its tip with it), unless it has a maxHeight of its own.
     _popupRoom: function (popup) {
-      var o = popup.options, own = function (key) { return Object.prototype.hasOwnProperty.call(o, key); };
+      var o = popup.options, own = function (key) { return u.has(o, key); };
       if (!this._built) {
         return;
       }
@@ -1318,19 +1318,37 @@
     },
 
     // The centre that puts `bounds` in the middle of the map less `pad` at zoom z; where they do
-    // not fit there (the least zoom), as near it as keeps them inside the map less `base`.
+    // not fit there (the least zoom), as near it as keeps them inside the map less `base`. Moved
+    // as far as that allows to keep the view inside the embedded basemap's region (past it the
+    // map shows as not mapped: a grey band across the top of a phone's last step); not across a
+    // region around the world (drawn again to either side).
     _centerFor: function (bounds, pad, z, base) {
       var map = this.map, size = map.getSize(), a = map.project(bounds.getNorthWest(), z);
-      var b = map.project(bounds.getSouthEast(), z);
+      var b = map.project(bounds.getSouthEast(), z), layer = this._basemaps()[0];
+      var region = layer && layer.getBounds(), far = 1e9, r0 = L.point(-far, -far), r1 = L.point(far, far);
+      if (region && region.isValid()) {
+        r0 = map.project(region.getNorthWest(), z);
+        r1 = map.project(region.getSouthEast(), z);
+        if (region.getEast() - region.getWest() > 359) {
+          r0.x = -far;
+          r1.x = far;
+        }
+      }
       base = base || pad;
-      var axis = function (lo, hi, tl, br, min, max, n) {
+      // (The view runs from lo - at to lo - at + n.)
+      var axis = function (lo, hi, tl, br, min, max, n, rlo, rhi) {
         var at = tl + (n - tl - br - (hi - lo)) / 2;
         max = n - max - (hi - lo);
+        var from = Math.max(min, lo + n - rhi), to = Math.min(max, lo - rlo);
+        if (from <= to) {
+          min = from;
+          max = to;
+        }
         at = min <= max ? Math.min(Math.max(at, min), max) : (min + max) / 2;
         return lo - at + n / 2;
       };
-      return map.unproject(L.point(axis(a.x, b.x, pad.tl.x, pad.br.x, base.tl.x, base.br.x, size.x),
-        axis(a.y, b.y, pad.tl.y, pad.br.y, base.tl.y, base.br.y, size.y)), z);
+      return map.unproject(L.point(axis(a.x, b.x, pad.tl.x, pad.br.x, base.tl.x, base.br.x, size.x, r0.x, r1.x),
+        axis(a.y, b.y, pad.tl.y, pad.br.y, base.tl.y, base.br.y, size.y, r0.y, r1.y)), z);
     },
 
     _fit: function (step, animate) {

@@ -23,7 +23,7 @@
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
       return value;
     }
-    return Object.prototype.hasOwnProperty.call(value, lang) ? value[lang] : value[Object.keys(value)[0]];
+    return ns.util.has(value, lang) ? value[lang] : value[Object.keys(value)[0]];
   }
 
   // Delta-encoded integers (storymap.encoding, decoded by ns.util.coordinates) → Web Mercator

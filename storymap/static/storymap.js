@@ -163,9 +163,14 @@
     this._container.setAttribute('aria-hidden', 'true');
   };
 
+  // Whether `key` is an own property of `object` (a map of ids: never one its prototype has).
+  function has(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key);
+  }
+
   // Shared helpers for the other component files (internal, not part of the public API).
-  ns.util = {create: create, reducedMotion: reducedMotion, unpack: unpack, coordinates: coordinates, geometry: geometry,
-    swatch: swatch,
+  ns.util = {create: create, has: has, reducedMotion: reducedMotion, unpack: unpack, coordinates: coordinates,
+    geometry: geometry, swatch: swatch,
     framed: storymapBoot.framed,
     afterPaint: storymapBoot.afterPaint,
     nextTask: storymapBoot.nextTask};

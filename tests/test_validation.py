@@ -801,6 +801,26 @@ def test_toml_syntax_error(story: Path):
                             f'quotes (lang = "fr"); numbers, true and false go without (line 3: id = …) [Invalid value]']
 
 
+def test_with_story_toml_unreadable_the_places_are_still_checked_for_all_that_needs_no_kinds(story: Path):
+    # A slip in story.toml hid the places' own mistakes until it was fixed: of their geometries'
+    # only coordinates given latitude first were reported, not a longitude of 200 or a line of one
+    # position. What needs the kinds (an unknown kind, a geometry that does not fit its kind) waits
+    # for a story.toml that reads.
+    doc = read(story)
+    feature(doc, "socsouth-hq")["geometry"]["coordinates"] = [200.0, 25.49]
+    feature(doc, "panama-canal")["geometry"] = {"type": "LineString", "coordinates": [[-79.9, 9.3]]}
+    feature(doc, "gatun-locks")["properties"]["kind"] = "lokc"
+    feature(doc, "talks-jcet-2025")["geometry"] = {"type": "LineString", "coordinates": [[-79.5, 8.9], [-79.4, 9.0]]}
+    write(story, doc)
+    (story / "story.toml").write_text('title = "x\n', "utf-8")
+    found = lines(story)
+    has_start(found, f"{STORY}: invalid TOML at line 1")
+    has_start(found, f'{PLACES}: feature "socsouth-hq" (features[0]) geometry.coordinates: longitude 200.0 is outside -180..180')
+    has_start(found, f'{PLACES}: feature "panama-canal" (features[7]) geometry.coordinates: 1 position(s), at least 2 needed')
+    assert not [line for line in found if "lokc" in line or '"talks-jcet-2025"' in line], found
+    assert len(found) == 3, found
+
+
 CLOSE_QUOTE = 'a text has no closing quote: end it with " on the same line, or write a text of several lines between """ and """'
 
 

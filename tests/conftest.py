@@ -258,6 +258,16 @@ class PageRun:
             timeout=10_000,
         )
 
+    def still(self) -> "PageRun":
+        """Waits until the map has stopped moving, and a frame more: a popup that opened pans the
+        map into view in an animation, and a point taken during it is not where the place ends up."""
+        self.page.evaluate("""() => new Promise((done) => {
+          const map = document.querySelector('[data-storymap]').storymap.map;
+          const next = () => requestAnimationFrame(() => done(true));
+          if (map._panAnim && map._panAnim._inProgress || map._animatingZoom) map.once('moveend', next);
+          else next(); })""")
+        return self
+
     def cards(self) -> "PageRun":
         """Waits for the current step's place cards: the opening step's come in the task after the
         story is ready (once its map has painted), not with it."""

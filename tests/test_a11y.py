@@ -507,10 +507,6 @@ PLACE_POINT_JS = f"""() => {{ const map = {ROOT}.storymap.map, box = map.getCont
     const p = map.latLngToContainerPoint(l.getLatLng()), x = box.left + p.x, y = box.top + p.y;
     if (document.elementFromPoint(x, y) === l._path) found = [x, y]; }});
   return found; }}"""
-# Once the map has stopped moving (a popup that opened pans it into view, in an animation).
-MAP_STILL_JS = f"""() => new Promise((done) => {{ const map = {ROOT}.storymap.map;
-  const next = () => requestAnimationFrame(() => done(true));
-  if (map._panAnim && map._panAnim._inProgress || map._animatingZoom) map.once('moveend', next); else next(); }})"""
 
 
 def test_a_popup_closed_from_the_keyboard_gives_the_focus_back_to_the_map(pages, make_page):
@@ -523,7 +519,7 @@ def test_a_popup_closed_from_the_keyboard_gives_the_focus_back_to_the_map(pages,
     for close in ("Escape", "the × button"):
         # (Where it is now, the map still: it moved to show the popup, and under load it was still
         # moving, the place under the mouse no more, when the test clicked.)
-        run.js(MAP_STILL_JS)
+        run.still()
         point = run.js(PLACE_POINT_JS)
         assert point, "no place of the step to click"
         run.page.mouse.click(*point)
@@ -543,7 +539,7 @@ def test_a_popup_closed_from_the_keyboard_gives_the_focus_back_to_the_map(pages,
         assert run.js(on_map), close
         assert index(run) == STEP_IDS.index("the-canal")
     # A popup that closes with the step while the focus is elsewhere leaves it there.
-    run.js(MAP_STILL_JS)
+    run.still()
     run.page.mouse.click(*run.js(PLACE_POINT_JS))
     run.page.wait_for_selector(".leaflet-popup")
     run.page.focus(".storymap-next")

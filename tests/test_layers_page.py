@@ -135,13 +135,11 @@ def test_data_layers_draw_on_canvas(layered):
 
 
 def _point_on_screen(run, lat: float, lon: float) -> tuple[float, float]:
-    """Where (lat, lon) is on the page, once the map has stopped moving (a popup that opened pans
-    it into view, in an animation: a point taken during it is not where the place ends up)."""
-    return tuple(run.js(f"""([lat, lon]) => new Promise((done) => {{ const sm = {ROOT_JS}.storymap, map = sm.map;
-      const at = () => {{ const r = map.getContainer().getBoundingClientRect(), p = map.latLngToContainerPoint([lat, lon]);
-        done([p.x + r.left, p.y + r.top]); }};
-      if (map._panAnim && map._panAnim._inProgress || map._animatingZoom) map.once('moveend', at); else at(); }})""",
-                        [lat, lon]))
+    """Where (lat, lon) is on the page, once the map has stopped moving (conftest.PageRun.still)."""
+    run.still()
+    return tuple(run.js(f"""([lat, lon]) => {{ const sm = {ROOT_JS}.storymap;
+      const r = sm.map.getContainer().getBoundingClientRect(), p = sm.map.latLngToContainerPoint([lat, lon]);
+      return [p.x + r.left, p.y + r.top]; }}""", [lat, lon]))
 
 
 def test_tooltip_and_popup_show_properties_as_text(layered):

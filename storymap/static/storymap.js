@@ -108,8 +108,8 @@
   }
 
   // Finds the story root a script belongs to: the element just before the script (before its
-  // <noscript> article), else the first unclaimed root with that id. (In a fragment, twins.js gives a root whose id is already on
-  // the page, the same fragment pasted twice, a fresh id.)
+  // <noscript> article), else the first unclaimed root with that id. (In a fragment, twins.js
+  // gives a root whose id is already on the page, the same fragment pasted twice, a fresh id.)
   ns.claim = function (script, id) {
     var root = storymapBoot.findRoot(script, id);
     if (!root) {

@@ -653,6 +653,9 @@ def test_a_print_stays_unfolded_while_chrome_turns_the_print_query_off_and_on(de
     page.emulate_media(media="print")
     desktop.js("() => window.dispatchEvent(new Event('afterprint'))")
     page.emulate_media(media="screen")
+    # (A frame, in which the page sees the query off: turned on again before one, the browser
+    # reports no change at all, and the page, folded by afterprint, never heard the print below.)
+    desktop.js("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
     page.wait_for_function(f"() => ({folded})() > 0")
     # The query alone: unfolded, then folded when it turns off.
     page.emulate_media(media="print")

@@ -73,6 +73,7 @@ import shapely
 
 import storymap
 from storymap import assets, security
+from storymap.channels import OFFLINE_JS
 from storymap.context import PageContext
 from storymap.private import COMPILE_HINT
 from storymap.story import story_basemap
@@ -227,11 +228,12 @@ def open_once(browser, path: Path, viewport: tuple[int, int], *, traced: bool = 
         allowed = (server, "data:") if server else ("file:", "data:")
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(allowed) else route.abort())
         page.add_init_script(TIMING_JS)
-        if throttle > 1 or server:
-            # (A DevTools session undoes the context's offline emulation, and a page served here is
-            # not offline: navigator.onLine is true, and the story would ask for tiles, which are
-            # refused.) The page is told it is offline itself.
-            page.add_init_script("Object.defineProperty(Navigator.prototype, 'onLine', {get: () => false});")
+        # The page is told it is offline itself: a DevTools session (tracing, throttling) undoes the
+        # context's offline emulation, a page served here is not offline, and some pairs of Chromium
+        # and Playwright leave navigator.onLine true under the emulation (Chromium 150 with
+        # Playwright 1.65). The story would then ask for tiles, which are refused: 35 failed
+        # requests in the task after its map is drawn, before ready is stamped.
+        page.add_init_script(OFFLINE_JS)
         if throttle > 1:
             context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
         if traced:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from storymap.channels import OFFLINE_JS
+
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
@@ -38,6 +40,7 @@ def main() -> None:
         for name, options in SHOTS.items():
             context = browser.new_context(reduced_motion="reduce", **options)
             context.set_offline(True)
+            context.add_init_script(OFFLINE_JS)  # (navigator.onLine: see storymap.channels)
             page = context.new_page()
             page.goto(url, wait_until="load")
             page.wait_for_function("() => { const r = document.querySelector('[data-storymap]');"

@@ -1226,6 +1226,12 @@ def _sync_playwright() -> Any:
     return sync_playwright
 
 
+#: Has a page say it is offline (``navigator.onLine`` false), as a script Playwright runs before the
+#: page's own. Playwright's offline emulation fails every request, but some pairs of Chromium and
+#: Playwright leave ``navigator.onLine`` true under it (Debian's Chromium 150 with Playwright 1.65):
+#: the story would then add its tile layer, ask for tiles that fail and credit them.
+OFFLINE_JS = "Object.defineProperty(Navigator.prototype, 'onLine', {configurable: true, get: () => false});"
+
 _READY = ("() => { const r = document.querySelector('[data-storymap]');"
           " return !!(r && r.storymap && !r.hasAttribute('data-storymap-moving')); }")
 _SETTLED = """async () => {
@@ -1288,6 +1294,7 @@ def render_steps(story: Any, out_dir: str | os.PathLike[str], *, width: int = 12
             context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale)
             if not tiles:
                 context.set_offline(True)
+                context.add_init_script(OFFLINE_JS)
             page = context.new_page()
             page.route("**/*", lambda route: route.continue_()
                        if route.request.url.startswith(("file:", "data:", "blob:", "about:")) or tiles

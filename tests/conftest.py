@@ -19,6 +19,8 @@ import pytest
 
 from hypothesis import HealthCheck, settings
 
+from storymap.channels import OFFLINE_JS
+
 # Fuzzing: 80 examples a test by default, so that the suite stays quick; HYPOTHESIS_PROFILE=thorough
 # runs 2,000 (before a release, or after a change to validation).
 settings.register_profile("quick", max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -225,6 +227,8 @@ class PageRun:
     def __init__(self, page, *, tiles: bool = True, online: bool = False):
         self.page = page
         page.context.set_offline(not online)
+        if not online:
+            page.add_init_script(OFFLINE_JS)  # (navigator.onLine, which the emulation may leave true)
         self.outside: list[str] = []
         self.tile_requests: list[str] = []
         self.errors: list[str] = []

@@ -13,7 +13,7 @@ import pytest
 import storymap
 from storymap.errors import StoryError
 
-from .conftest import BLANK_PNG, CHROMIUM_ARGS, GEODATA, ROOT as REPO  # noqa: F401 - CHROMIUM_ARGS documents the flags
+from .conftest import BLANK_PNG, CHROMIUM_ARGS, GEODATA, OFFLINE_JS, ROOT as REPO  # noqa: F401 - CHROMIUM_ARGS documents the flags
 from .geometry import FOCUS_JS, GEOMETRY_JS, UNSEEN_JS, country_name_problems, hit as _hit, label_problems
 
 PORTS = REPO / "examples" / "ports"
@@ -95,6 +95,8 @@ class Opened:
         # (With no_network, the browser is offline too: the page adds no tiles, and credits only the basemap.)
         self.context.set_offline(no_network)
         self.page = self.context.new_page()
+        if no_network:
+            self.page.add_init_script(OFFLINE_JS)
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))

@@ -42,6 +42,21 @@ def test_the_wheel_holds_every_file_the_library_reads(wheel):
     assert sorted(wanted - names) == []
 
 
+def test_one_version_everywhere(wheel):
+    """The wheel's, the package's and the page script's (``L.storymap.version``) agree."""
+    import re
+
+    import storymap
+
+    with zipfile.ZipFile(wheel) as z:
+        metadata = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+        version = next(line.split(":", 1)[1].strip() for line in z.read(metadata).decode().splitlines()
+                       if line.startswith("Version:"))
+        script = z.read("storymap/static/storymap.js").decode()
+    assert storymap.__version__ == version
+    assert re.findall(r"L\.storymap = \{version: '([^']+)'\}", script) == [version]
+
+
 def test_the_wheel_states_its_licence(wheel):
     with zipfile.ZipFile(wheel) as z:
         metadata = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))

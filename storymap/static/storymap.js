@@ -7,7 +7,7 @@
     return;
   }
 
-  var ns = L.storymap = {version: '0.1.0'};
+  var ns = L.storymap = {version: '0.2.0'};
 
   function create(tag, className, text, parent) {
     var node = document.createElement(tag);

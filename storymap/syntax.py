@@ -195,16 +195,26 @@ def json_message(text: str, error: "json.JSONDecodeError") -> str:  # noqa: F821
     """A JSON syntax error as one problem line's message, with a hint for the usual slips."""
     before = text[:error.pos].rstrip()
     at = text[error.pos:error.pos + 1]
-    hint = None
+    hint, line, column = None, error.lineno, error.colno
+    # A comma left after the last property or item: up to Python 3.12 the parser stops at the } or ]
+    # after it, from 3.13 on at the comma ("Illegal trailing comma before end of object"). Either
+    # way the line names the comma, the character to remove.
+    trailing = error.msg.startswith("Illegal trailing comma")
+    if trailing or (before.endswith(",") and at != "," and
+                    error.msg.startswith(("Expecting property name", "Expecting value"))):
+        comma = error.pos if trailing else len(before) - 1
+        line, column = text.count("\n", 0, comma) + 1, comma - text.rfind("\n", 0, comma)
     if at in TYPOGRAPHIC_QUOTES and at:
         shown = "\u201c \u201d" if at in "\u201c\u201d" else at
         hint = (f"a typographic quote ({shown}) where JSON needs a straight one (\"): a word processor or "
                 "an editor's smart quotes changed it; type the text in a plain-text editor")
     elif before.endswith(",") and at == ",":
         hint = "two commas in a row: remove one"
-    elif error.msg.startswith("Expecting property name") and before.endswith(","):
+    elif (error.msg.startswith("Expecting property name") and before.endswith(",")) or (
+            error.msg == "Illegal trailing comma before end of object"):
         hint = "a comma before } : remove the last comma of the object"
-    elif error.msg == "Expecting value" and before.endswith(","):
+    elif (error.msg == "Expecting value" and before.endswith(",")) or (
+            error.msg == "Illegal trailing comma before end of array"):
         hint = "a comma before ] : remove the last comma of the list"
     elif error.msg == "Expecting value" and not before:
         hint = "the file is empty or is not JSON: a places file is a GeoJSON FeatureCollection"
@@ -213,4 +223,4 @@ def json_message(text: str, error: "json.JSONDecodeError") -> str:  # noqa: F821
     elif error.msg.startswith("Invalid control character"):
         hint = "a text runs over a line end: write a line break inside a text as \\n"
     said = f"{hint} [{error.msg}]" if hint else error.msg
-    return f"invalid JSON at line {error.lineno}, column {error.colno}: {said}"
+    return f"invalid JSON at line {line}, column {column}: {said}"

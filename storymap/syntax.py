@@ -199,10 +199,12 @@ def json_message(text: str, error: "json.JSONDecodeError") -> str:  # noqa: F821
     # A comma left after the last property or item: up to Python 3.12 the parser stops at the } or ]
     # after it, from 3.13 on at the comma ("Illegal trailing comma before end of object"). Either
     # way the line names the comma, the character to remove.
-    trailing = error.msg.startswith("Illegal trailing comma")
-    if trailing or (before.endswith(",") and at != "," and
-                    error.msg.startswith(("Expecting property name", "Expecting value"))):
-        comma = error.pos if trailing else len(before) - 1
+    trailing_object = error.msg == "Illegal trailing comma before end of object" or (
+        error.msg.startswith("Expecting property name") and before.endswith(",") and at == "}")
+    trailing_list = error.msg == "Illegal trailing comma before end of array" or (
+        error.msg == "Expecting value" and before.endswith(",") and at == "]")
+    if trailing_object or trailing_list:
+        comma = error.pos if error.msg.startswith("Illegal trailing comma") else len(before) - 1
         line, column = text.count("\n", 0, comma) + 1, comma - text.rfind("\n", 0, comma)
     if at in TYPOGRAPHIC_QUOTES and at:
         shown = "\u201c \u201d" if at in "\u201c\u201d" else at
@@ -210,11 +212,9 @@ def json_message(text: str, error: "json.JSONDecodeError") -> str:  # noqa: F821
                 "an editor's smart quotes changed it; type the text in a plain-text editor")
     elif before.endswith(",") and at == ",":
         hint = "two commas in a row: remove one"
-    elif (error.msg.startswith("Expecting property name") and before.endswith(",")) or (
-            error.msg == "Illegal trailing comma before end of object"):
+    elif trailing_object:
         hint = "a comma before } : remove the last comma of the object"
-    elif (error.msg == "Expecting value" and before.endswith(",")) or (
-            error.msg == "Illegal trailing comma before end of array"):
+    elif trailing_list:
         hint = "a comma before ] : remove the last comma of the list"
     elif error.msg == "Expecting value" and not before:
         hint = "the file is empty or is not JSON: a places file is a GeoJSON FeatureCollection"

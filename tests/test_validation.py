@@ -87,6 +87,10 @@ def test_invalid_json_names_line_and_column(story: Path):
      'at line 2, column 31: a comma before } : remove the last comma of the object ['),
     ('{"type": "FeatureCollection", "features": [1, 2,\n]}',
      "at line 1, column 48: a comma before ] : remove the last comma of the list ["),
+    # (A comma before something that is not JSON is not a comma too many: no such hint.)
+    ('{"type": "FeatureCollection", \'features\': []}', "at line 1, column 31: Expecting property name enclosed in "
+     "double quotes"),
+    ('{"type": "FeatureCollection", "features": [1, x]}', "at line 1, column 47: Expecting value"),
     ('{"type": "FeatureCollection"\n "features": []}',
      "at line 2, column 2: a comma missing between two items (or a quote inside a text, written \\\" in JSON) "
      "[Expecting ',' delimiter]"),

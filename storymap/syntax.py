@@ -44,6 +44,8 @@ _TOML_HINTS = (
 TYPOGRAPHIC_QUOTES = "\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2039\u203a" \
                      "\u300c\u300d\u300e\u300f\u301d\u301e\u301f\uff02\uff07\u05f4"
 _QUOTED_RUN = re.compile(f"[\"{TYPOGRAPHIC_QUOTES}][^\"{TYPOGRAPHIC_QUOTES}\\n]*[\"{TYPOGRAPHIC_QUOTES}]")
+#: Python's words for JSON's (what a dict printed by Python holds).
+_JSON_WORDS = {"True": "true", "False": "false", "None": "null"}
 _KEY = re.compile(r"\s*([A-Za-z0-9_.-]+)\s*=")
 _TABLE = re.compile(r"\s*(\[\[?[A-Za-z0-9_. -]+\]\]?)\s*(?:#.*)?$")
 
@@ -212,6 +214,12 @@ def json_message(text: str, error: "json.JSONDecodeError") -> str:  # noqa: F821
                 "an editor's smart quotes changed it; type the text in a plain-text editor")
     elif before.endswith(",") and at == ",":
         hint = "two commas in a row: remove one"
+    elif at == "'":
+        hint = ("a text in single quotes ('…') where JSON needs double ones (\"…\"); a Python dict printed "
+                "with print() or str() is not JSON: write it with json.dump()")
+    elif error.msg == "Expecting value" and re.match(r"(True|False|None)\b", text[error.pos:]):
+        word = re.match(r"True|False|None", text[error.pos:]).group()
+        hint = f"Python's {word} where JSON writes {_JSON_WORDS[word]}"
     elif trailing_object:
         hint = "a comma before } : remove the last comma of the object"
     elif trailing_list:

@@ -88,9 +88,13 @@ def test_invalid_json_names_line_and_column(story: Path):
     ('{"type": "FeatureCollection", "features": [1, 2,\n]}',
      "at line 1, column 48: a comma before ] : remove the last comma of the list ["),
     # (A comma before something that is not JSON is not a comma too many: no such hint.)
-    ('{"type": "FeatureCollection", \'features\': []}', "at line 1, column 31: Expecting property name enclosed in "
-     "double quotes"),
     ('{"type": "FeatureCollection", "features": [1, x]}', "at line 1, column 47: Expecting value"),
+    # What Python prints of a dict, which is not JSON: single quotes, True, False, None.
+    ('{"type": "FeatureCollection", \'features\': []}', "at line 1, column 31: a text in single quotes ('…') "
+     "where JSON needs double ones (\"…\"); a Python dict printed with print() or str() is not JSON: write it "
+     "with json.dump() [Expecting property name enclosed in double quotes]"),
+    ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": None}]}',
+     "at line 1, column 78: Python's None where JSON writes null [Expecting value]"),
     ('{"type": "FeatureCollection"\n "features": []}',
      "at line 2, column 2: a comma missing between two items (or a quote inside a text, written \\\" in JSON) "
      "[Expecting ',' delimiter]"),

@@ -46,6 +46,7 @@ TYPOGRAPHIC_QUOTES = "\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00
 _QUOTED_RUN = re.compile(f"[\"{TYPOGRAPHIC_QUOTES}][^\"{TYPOGRAPHIC_QUOTES}\\n]*[\"{TYPOGRAPHIC_QUOTES}]")
 #: Python's words for JSON's (what a dict printed by Python holds).
 _JSON_WORDS = {"True": "true", "False": "false", "None": "null"}
+_PYTHON_WORD = re.compile(r"(True|False|None)\b")
 _KEY = re.compile(r"\s*([A-Za-z0-9_.-]+)\s*=")
 _TABLE = re.compile(r"\s*(\[\[?[A-Za-z0-9_. -]+\]\]?)\s*(?:#.*)?$")
 
@@ -206,8 +207,9 @@ def json_message(text: str, error: "json.JSONDecodeError") -> str:  # noqa: F821
     trailing_list = error.msg == "Illegal trailing comma before end of array" or (
         error.msg == "Expecting value" and before.endswith(",") and at == "]")
     if trailing_object or trailing_list:
-        comma = error.pos if error.msg.startswith("Illegal trailing comma") else len(before) - 1
-        line, column = text.count("\n", 0, comma) + 1, comma - text.rfind("\n", 0, comma)
+        moved = type(error)(error.msg, text, error.pos if at == "," else len(before) - 1)
+        line, column = moved.lineno, moved.colno
+    python_word = _PYTHON_WORD.match(text, error.pos) if error.msg == "Expecting value" else None
     if at in TYPOGRAPHIC_QUOTES and at:
         shown = "\u201c \u201d" if at in "\u201c\u201d" else at
         hint = (f"a typographic quote ({shown}) where JSON needs a straight one (\"): a word processor or "
@@ -217,9 +219,8 @@ def json_message(text: str, error: "json.JSONDecodeError") -> str:  # noqa: F821
     elif at == "'":
         hint = ("a text in single quotes ('…') where JSON needs double ones (\"…\"); a Python dict printed "
                 "with print() or str() is not JSON: write it with json.dump()")
-    elif error.msg == "Expecting value" and re.match(r"(True|False|None)\b", text[error.pos:]):
-        word = re.match(r"True|False|None", text[error.pos:]).group()
-        hint = f"Python's {word} where JSON writes {_JSON_WORDS[word]}"
+    elif python_word:
+        hint = f"Python's {python_word.group()} where JSON writes {_JSON_WORDS[python_word.group()]}"
     elif trailing_object:
         hint = "a comma before } : remove the last comma of the object"
     elif trailing_list:

@@ -464,6 +464,38 @@ def test_past_the_basemaps_region_the_map_shows_no_map(pages, chromium):
 
 
 @pytest.mark.browser
+def test_a_world_shorter_than_the_map_goes_on_past_its_edges(pages, chromium):
+    """On a phone the ports story's world overview is shorter than the map (the web map's world
+    ends at 85.05° north and south): the strip past its northern edge showed the grey of "not
+    mapped" over what is the Arctic Ocean. The sea goes on past the northern edge, and
+    Antarctica's land past the southern one, on the basemap's own canvas."""
+    opened = Opened(chromium, pages["ports"], PHONE)
+    page = opened.page
+    got = page.evaluate(f"""() => {{ const map = {ROOT}.storymap.map;
+      map.setView([0, 20], map.getMinZoom(), {{animate: false}});
+      const canvas = map.getContainer().querySelector('.leaflet-storymapBasemap-pane canvas'), box = canvas.getBoundingClientRect();
+      const k = canvas.width / box.width, ctx = canvas.getContext('2d'), at = map.getContainer().getBoundingClientRect();
+      const pixel = (x, y) => Array.from(ctx.getImageData(Math.round((at.left + x - box.left) * k),
+                                                          Math.round((at.top + y - box.top) * k), 1, 1).data);
+      const north = map.latLngToContainerPoint([90, 20]).y, south = map.latLngToContainerPoint([-90, 20]).y;
+      const x = map.getSize().x / 2;
+      return {{north, south, height: map.getSize().y, past: [pixel(x, north - 4), pixel(x, south + 4)],
+               inside: [pixel(x, north + 2), pixel(x, south - 2)], zoom: map.getZoom()}}; }}""")
+    # (The world is shorter than the map, with a strip past each edge in view.)
+    assert got["north"] >= 8 and got["south"] <= got["height"] - 8, got
+    sea, land = (0xc9, 0xdd, 0xe8), (0xf3, 0xef, 0xe6)
+
+    def near(a, b):
+        return a[3] == 255 and max(abs(p - q) for p, q in zip(a, b)) <= 6
+
+    north_past, south_past = got["past"]
+    assert near(north_past, sea) and near(got["inside"][0], sea), got
+    assert near(south_past, land) and near(got["inside"][1], land), got
+    assert opened.errors == []
+    opened.close()
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_legend_shows_the_steps_kinds(walks, case):
     for g in walks[case]:

@@ -14,13 +14,18 @@
   var MAX_LAT = 85.0511287798, DEG = Math.PI / 180;
 
   // {xy, parts} or {xy, rings}: the points, projected once, and their runs (a line, a ring), each
-  // with its bounding box, for drawing at any zoom without a LatLng or Point per vertex.
-  function shapes(family, scale) {
+  // with its bounding box, for drawing at any zoom without a LatLng or Point per vertex. With
+  // `past`, a point on the projection's northern or southern edge (the data cut there) goes a
+  // world's height past it: an area that reaches the edge goes on beyond it, as the world does (a
+  // map shorter than the screen, a world view on a phone, showed a band of grey, "not mapped",
+  // over the Arctic Ocean; south of the edge Antarctica's land goes on).
+  function shapes(family, scale, past) {
     var lonLat = u.coordinates(family.xy, scale), n = lonLat.length, xy = new Float64Array(n);
+    var edge = MAX_LAT - 1 / scale;  // (the data's points are whole 1/scale degrees)
     for (var i = 0; i + 1 < n; i += 2) {
-      var sin = Math.sin(Math.max(-MAX_LAT, Math.min(MAX_LAT, lonLat[i + 1])) * DEG);
+      var lat = lonLat[i + 1], sin = Math.sin(Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * DEG);
       xy[i] = 0.5 + lonLat[i] / 360;
-      xy[i + 1] = 0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI);
+      xy[i + 1] = past && Math.abs(lat) >= edge ? (lat > 0 ? -1 : 2) : 0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI);
     }
     var counts = unpack(family.rings !== undefined ? family.rings : family.parts), runs = [], at = 0;
     for (var r = 0; r < counts.length; r++) {
@@ -279,7 +284,7 @@
       ].filter(function (f) {
         return data[f[0]] && data[f[0]].xy;
       }).map(function (f) {
-        return {shape: shapes(data[f[0]], scale), closed: f[1],
+        return {shape: shapes(data[f[0]], scale, f[1]), closed: f[1],
           style: L.extend({}, path, {fill: f[1]}, f[2])};
       });
       var layer = new Shapes(families, {pane: o.pane});

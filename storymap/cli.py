@@ -6,15 +6,16 @@ import re
 import sys
 import traceback
 import warnings
+from collections import Counter
 from pathlib import Path
-from typing import Any, NoReturn, Optional
+from typing import Any, NoReturn, Optional, Sequence
 
 import click
 
 from . import __version__, fonts
 from .channels import page_url, social_image, write_social_card
 from .embed import MAX_HEIGHT, MIN_HEIGHT, bare_host, embed_policy, embed_snippet
-from .errors import StoryError, visible
+from .errors import Problem, StoryError, visible
 from .files import names_folder
 from .i18n import LanguageTagError
 from .load import STORY_FILE, load_places
@@ -24,23 +25,63 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 
-def _fail(exc: StoryError, debug: bool) -> NoReturn:
-    for problem in exc.problems:
-        click.echo(str(problem), err=True)
+#: On a terminal a problem repeated in more than FOLD_AFTER places (the same file, field and
+#: message: one mistake made in every feature of a file) shows its first FOLD_SHOWN lines and a line
+#: that counts the rest. Read from a pipe (an editor's problem matcher, CI), or with
+#: `validate --all`, every problem is a line of its own.
+FOLD_SHOWN, FOLD_AFTER = 3, 5
+
+
+def _terminal() -> bool:
+    """Whether stderr, where problems are printed, is a terminal (a person reads it)."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # (a closed or replaced stream)
+        return False
+
+
+def problem_lines(problems: Sequence[Problem], fold: bool) -> list[str]:
+    """The lines that print ``problems``: one each, or with ``fold``, a problem repeated in more
+    than FOLD_AFTER places as its first FOLD_SHOWN lines and one that counts the others."""
+    def key(problem: Problem) -> tuple[str, str, str]:
+        return problem.file, problem.field, problem.message
+
+    counts = Counter(map(key, problems)) if fold else Counter()
+    seen: Counter = Counter()
+    out = []
+    for problem in problems:
+        k = key(problem)
+        seen[k] += 1
+        if counts[k] <= FOLD_AFTER or seen[k] <= FOLD_SHOWN:
+            out.append(str(problem))
+        if counts[k] > FOLD_AFTER and seen[k] == FOLD_SHOWN:
+            # ("feature", "step" ...: the places the same problem is in)
+            word = problem.where.split(" ", 1)[0] if problem.where else ""
+            places = f"{word}s" if word.isalpha() else "places"
+            what = f"{problem.field}: " if problem.field else ""
+            out.append(visible(f"{problem.file}: … {what}the same in {counts[k] - FOLD_SHOWN} more {places} "
+                               f"({counts[k]} in all; storymap validate --all prints each)"))
+    return out
+
+
+def _fail(exc: StoryError, debug: bool, every: bool = False) -> NoReturn:
+    for line in problem_lines(exc.problems, fold=not every and _terminal()):
+        click.echo(line, err=True)
     click.echo(f"{len(exc.problems)} problem(s) found", err=True)
     if debug:
         click.echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
     sys.exit(EXIT_INVALID)
 
 
-def _notes(story: Story, folder: Path, only: Optional[list[str]] = None) -> int:
+def _notes(story: Story, folder: Path, only: Optional[list[str]] = None, every: bool = False) -> int:
     """Print what the writer should know about a valid story (warnings: the page still works) on
-    stderr, one line each (with ``only``, about those of its languages only); return how many."""
+    stderr, one line each, folded on a terminal as problems are (with ``only``, about those of its
+    languages only); return how many."""
     from .load import story_notes
 
     notes = story_notes(story.data, folder, only)
-    for note in notes:
-        click.echo(str(note), err=True)
+    for line in problem_lines(notes, fold=not every and _terminal()):
+        click.echo(line, err=True)
     return len(notes)
 
 
@@ -53,13 +94,13 @@ def _crash(exc: Exception, what: str, debug: bool) -> NoReturn:
     sys.exit(EXIT_INVALID)
 
 
-def _load(folder: Path, debug: bool) -> Story:
+def _load(folder: Path, debug: bool, every: bool = False) -> Story:
     try:
         with warnings.catch_warnings():  # (the command prints them itself, see _notes)
             warnings.simplefilter("ignore", UserWarning)
             return load(folder)
     except StoryError as exc:
-        _fail(exc, debug)
+        _fail(exc, debug, every)
     except Exception as exc:  # noqa: BLE001 - a bug or an unreadable disk, not a story problem
         _crash(exc, f"cannot load {folder}", debug)
 
@@ -215,20 +256,25 @@ def _story_files(story: Story, folder: Path) -> set[Path]:
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--all", "every", is_flag=True,
+              help="On a terminal too, print every problem: a problem repeated in more than 5 places "
+                   "otherwise shows 3 lines and a count.")
 @click.option("--debug", is_flag=True, help="Show a Python traceback on errors.")
-def validate(path: Path | None, debug: bool) -> None:
+def validate(path: Path | None, every: bool, debug: bool) -> None:
     """Check the story in PATH; print one line per problem.
 
     PATH is a story folder (default: the current folder when it holds a story.toml, else
     geodata), its story.toml, or one *.geojson file of places (checked on its own, against the
     kinds of the story.toml beside it). Exit status: 0 valid, 1 invalid input, 2 usage error.
+    On a terminal, a problem repeated in more than 5 places shows 3 lines and a count (--all:
+    every line); read from a pipe (an editor, CI) every problem is a line.
     """
     path = _folder(path, "PATH")
     if path.is_file() and path.name == STORY_FILE:
         path = path.parent
     if path.is_dir():
-        story = _load(path, debug)
-        warned = _notes(story, path)
+        story = _load(path, debug, every)
+        warned = _notes(story, path, every=every)
         more = f"; {warned} warning{'s' if warned > 1 else ''}" if warned else ""
         # (validate run inside the story's folder: its name, not ".")
         shown = f"{path.resolve().name} ({path})" if path.name in ("", ".", "..") else path
@@ -240,7 +286,7 @@ def validate(path: Path | None, debug: bool) -> None:
     try:
         places = load_places(path)
     except StoryError as exc:
-        _fail(exc, debug)
+        _fail(exc, debug, every)
     click.echo(f"{path}: valid ({len(places)} places)")
 
 

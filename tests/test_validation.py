@@ -1080,6 +1080,45 @@ def test_validate_and_build_report_the_same_lines(story: Path):
     assert not Path("out.html").exists()
 
 
+def test_a_problem_in_every_feature_is_folded_on_a_terminal(story: Path, monkeypatch: pytest.MonkeyPatch):
+    """A mistake made in every feature of a file was a line per feature, on a terminal too (400
+    features: 400 lines, the other problems lost among them). On a terminal it shows three lines
+    and a count; read from a pipe (an editor's problem matcher, CI), or with --all, every line."""
+    doc = read(story)
+    for f in doc["features"]:
+        del f["properties"]["sources"]
+    feature(doc, "gatun-locks")["geometry"] = None
+    write(story, doc)
+    expected = lines(story)
+    sources = [line for line in expected if "properties.sources: missing" in line]
+    assert len(sources) == 18 and len(expected) == 19
+    piped = run("validate", "geodata")
+    assert piped.stderr.splitlines() == expected + ["19 problem(s) found"]
+    monkeypatch.setattr("storymap.cli._terminal", lambda: True)
+    for args in (["validate", "geodata"], ["build", "geodata", "-o", "out.html"]):
+        shown = run(*args).stderr.splitlines()
+        fold = ("geodata/places.geojson: … properties.sources: the same in 15 more features "
+                "(18 in all; storymap validate --all prints each)")
+        assert shown == sources[:3] + [fold] + [line for line in expected if line not in sources] + [
+            "19 problem(s) found"], (args, shown)
+    assert run("validate", "--all", "geodata").stderr.splitlines() == expected + ["19 problem(s) found"]
+
+
+def test_problem_lines_fold_only_what_repeats_more_than_five_times():
+    from storymap.cli import problem_lines
+    from storymap.errors import Problem
+
+    same = [Problem("a.geojson", "missing", where=f'feature "p{i}" (features[{i}])', field="properties.x")
+            for i in range(6)]
+    other = Problem("a.geojson", "unknown kind", where='feature "q" (features[9])', field="properties.kind")
+    five = [Problem("story.toml", "no places", where=f'step "s{i}" (steps[{i}])') for i in range(5)]
+    problems = same[:2] + [other] + same[2:] + five
+    assert problem_lines(problems, fold=False) == [str(p) for p in problems]
+    assert problem_lines(problems, fold=True) == [str(p) for p in same[:2] + [other] + same[2:3]] + [
+        "a.geojson: … properties.x: the same in 3 more features (6 in all; storymap validate --all prints each)"] + [
+        str(p) for p in five]
+
+
 def test_validate_ok_and_usage_errors(story: Path):
     result = run("validate", "geodata")
     assert result.exit_code == 0 and result.stdout == "geodata: valid (11 steps, 18 places)\n"

@@ -43,11 +43,13 @@ def _terminal() -> bool:
 def problem_lines(problems: Sequence[Problem], fold: bool) -> list[str]:
     """The lines that print ``problems``: one each, or with ``fold``, a problem repeated in more
     than FOLD_AFTER places as its first FOLD_SHOWN lines and one that counts the others."""
+    if not fold:
+        return [str(problem) for problem in problems]
+
     def key(problem: Problem) -> tuple[str, str, str]:
         return problem.file, problem.field, problem.message
 
-    counts = Counter(map(key, problems)) if fold else Counter()
-    seen: Counter = Counter()
+    counts, seen = Counter(map(key, problems)), Counter[tuple[str, str, str]]()
     out = []
     for problem in problems:
         k = key(problem)
@@ -64,9 +66,14 @@ def problem_lines(problems: Sequence[Problem], fold: bool) -> list[str]:
     return out
 
 
-def _fail(exc: StoryError, debug: bool, every: bool = False) -> NoReturn:
-    for line in problem_lines(exc.problems, fold=not every and _terminal()):
+def _echo_problems(problems: Sequence[Problem], every: bool) -> None:
+    """Print ``problems`` on stderr, folded on a terminal unless ``every`` (see problem_lines)."""
+    for line in problem_lines(problems, fold=not every and _terminal()):
         click.echo(line, err=True)
+
+
+def _fail(exc: StoryError, debug: bool, every: bool = False) -> NoReturn:
+    _echo_problems(exc.problems, every)
     click.echo(f"{len(exc.problems)} problem(s) found", err=True)
     if debug:
         click.echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
@@ -80,8 +87,7 @@ def _notes(story: Story, folder: Path, only: Optional[list[str]] = None, every: 
     from .load import story_notes
 
     notes = story_notes(story.data, folder, only)
-    for line in problem_lines(notes, fold=not every and _terminal()):
-        click.echo(line, err=True)
+    _echo_problems(notes, every)
     return len(notes)
 
 

@@ -101,6 +101,9 @@ def _sample(make_page, page: Path, viewport, step: str | None) -> dict:
     run = make_page(viewport)
     run.page.goto(page.as_uri())
     run.page.wait_for_function(READY)
+    # (The opening step's place cards come in the task after ready: a step change before it left
+    # them out of one page's sample and not the other's, which then held more elements.)
+    run.page.wait_for_function("() => document.querySelector('.storymap-step--current .storymap-step-places > *')")
     if step:
         run.js(f"() => void document.querySelector('[data-storymap]').storymap.goTo('{step}')")
         run.page.wait_for_function(READY)

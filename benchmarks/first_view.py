@@ -42,7 +42,10 @@ loads). Measured in the page, from navigation:
 
 Printed: the medians, the ratio of the ready medians (storymap / minimal, measured in the same run
 so that the machine's load weighs on all pages alike) and how it splits (text-first / minimal,
-storymap / text-first), and the load average before and after the run.
+storymap / text-first), the same ratios round by round (each round opens the three pages one after
+the other, so they meet the same load: the median, quartiles and range of storymap / minimal and of
+text-first / minimal, and in how many rounds each is within the goal), and the load average before
+and after the run.
 
 Then each page is opened ``--cpu-runs`` more times with Chromium's tracing on, for the CPU time its
 main thread spent in tasks from navigation to ready, and the longest task's CPU time. On a shared
@@ -285,6 +288,12 @@ def main_thread_cpu(events: list[dict], ready: float) -> dict:
     return {"cpu": sum(tasks), "longest_cpu": max(tasks, default=0.0)}
 
 
+def _quartiles(values: list[float]) -> str:
+    """The lower and upper quartiles of ``values`` (two or more), as "a–b"."""
+    low, _, high = statistics.quantiles(values, n=4, method="inclusive")
+    return f"{low:.2f}–{high:.2f}"
+
+
 def load_average() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -365,6 +374,15 @@ def main() -> None:
     print(f"  of which: text-first / minimal {floor:.2f} (painting the text before the map, whatever the map's"
           f" code), storymap / text-first {med['storymap']['ready'] / med['text-first']['ready']:.2f}"
           f" (storymap's own code)")
+    # (Each round opens the pages one after the other, so a round's pages meet the same load: the
+    # ratios within a round, and how many rounds meet the goal, show how far the load moves it.)
+    rounds = {page: sorted(a["ready"] / b["ready"] for a, b in zip(results[page], results["minimal"]))
+              for page in ("storymap", "text-first")}
+    for page, pairs in rounds.items():
+        met = sum(r <= READY_RATIO_GOAL for r in pairs)
+        print(f"  {page} / minimal round by round: median {statistics.median(pairs):.2f}, quartiles"
+              f" {_quartiles(pairs)}, range {pairs[0]:.2f}–{pairs[-1]:.2f}; within {READY_RATIO_GOAL} in {met} of"
+              f" {len(pairs)} rounds")
     longest = med["storymap"]["longest"]
     print(f"storymap's longest task while loading: {longest:.0f} ms median, {worst['storymap']:.0f} ms worst"
           f" (goal ≤ {TASK_GOAL_MS:.0f}) {'ok' if longest <= TASK_GOAL_MS else 'OVER'};"
@@ -378,7 +396,8 @@ def main() -> None:
               f" ratio {cpu_med['storymap']['cpu'] / cpu_med['minimal']['cpu']:.2f};"
               f" storymap's longest task {cpu_med['storymap']['longest_cpu']:.0f} ms of CPU")
     if args.json:
-        print(json.dumps({"medians": med, "ratio": ratio, "floor": floor, "worst": worst, "cpu": cpu_med}))
+        print(json.dumps({"medians": med, "ratio": ratio, "floor": floor, "worst": worst, "cpu": cpu_med,
+                          "rounds": rounds}))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import rcssmin
 from .errors import Problem, StoryError
 
 __all__ = ["leaflet_js", "leaflet_css", "storymap_js", "storymap_css", "leaflet_icon_urls", "LEAFLET_VERSION",
-           "AssetStore", "scope_css"]
+           "AssetStore", "scope_css", "PAGE_SCOPE"]
 
 _LEAFLET = resources.files("js_lib_leaflet").joinpath("static", "js_lib_leaflet")
 _OWN = resources.files("storymap").joinpath("static")
@@ -180,10 +180,18 @@ def guard_for_in(source: str, expected: int) -> str:
     return "".join(out) + source[last:]
 
 
-@lru_cache(maxsize=4)
-def leaflet_css(layer_control: bool = False, trimmed: bool = False) -> str:
-    """Leaflet's CSS, minified, every rule scoped under ``.storymap`` so that none reaches a host
-    page (or a host page's own Leaflet map).
+#: The scope of Leaflet's rules in a standalone page (see :func:`leaflet_css`).
+PAGE_SCOPE = ":root"
+
+
+@lru_cache(maxsize=8)
+def leaflet_css(layer_control: bool = False, trimmed: bool = False, scope: str = ".storymap") -> str:
+    """Leaflet's CSS, minified, every rule scoped under ``scope``: ``.storymap`` (the default, a
+    fragment's) so that none reaches a host page (or a host page's own Leaflet map). A standalone
+    page has no host, and every Leaflet element in it is inside its story's root: there the scope is
+    :data:`PAGE_SCOPE`, ``:root``, which matches the same elements with the same specificity (a
+    pseudo-class counts as a class), so the cascade is unchanged, in 4 bytes less a selector (120 of
+    them: about 0.5 KB of each language's page).
 
     Images are data URIs: the layer control's icon only when the map has a layer control. The
     default marker's image, which Leaflet's CSS holds only so its script can find the image
@@ -205,7 +213,7 @@ def leaflet_css(layer_control: bool = False, trimmed: bool = False) -> str:
     if trimmed:
         unused += TRIMMED_CSS + OWN_UNUSED_CSS
     css = _squeeze_css(text).replace(_LEAFLET_TYPE, "")
-    return scope_css(_drop_selectors(css, unused), ".storymap")
+    return scope_css(_drop_selectors(css, unused), scope)
 
 
 #: Leaflet's type for the map (its font, size and line height), which storymap's stylesheet sets

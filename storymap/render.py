@@ -529,7 +529,8 @@ class StoryControl(MacroElement):
         }
 
     def core_css(self, extra: str = "") -> Markup:
-        """Leaflet's CSS, storymap's and the elements' (all scoped under ``.storymap``)."""
+        """Leaflet's CSS, storymap's and the elements' (all scoped under ``.storymap``; Leaflet's,
+        in a standalone page, under ``:root``: see :func:`storymap.assets.leaflet_css`)."""
         layer_control = any(isinstance(el, folium.LayerControl) for el in _walk(self._parent))
         rtl = any(i18n.direction(lang) == "rtl" for lang in i18n.page_languages(self.context.source))
         features = self.features
@@ -540,7 +541,8 @@ class StoryControl(MacroElement):
         symbols = assets.symbols_css() if features["symbols"] else ""
         # (The story's theme after storymap's defaults: its colours, set on the root, win over them.)
         theme = self.context.source.theme.css()
-        css = assets.leaflet_css(layer_control, self.trimmed_leaflet) + fragment + own + symbols + theme
+        scope = ".storymap" if features["fragment"] else assets.PAGE_SCOPE  # (see leaflet_css)
+        css = assets.leaflet_css(layer_control, self.trimmed_leaflet, scope) + fragment + own + symbols + theme
         if self.context.source.theme.faces:  # (its font files' rules once the page's text is known: render_page)
             css = fonts.FACES_MARK + css
         return _inline((assets.fragment_rem(css) if fragment else css) + extra, "style")

@@ -406,3 +406,54 @@ def test_online_places_stay_clear_of_the_attribution_and_of_their_own_labels(bui
                 hidden.append((i, c["text"]))
     assert hidden == [], hidden
     assert_clean(run)
+
+
+# Every element's computed style in the story's root (document order), and the root's own: each
+# element's class and properties, or (digest) a hash of them (cyrb53, to keep the answer small).
+STYLES_JS = f"""(digest) => {{ const root = {ROOT_JS};
+  const hash = (str) => {{ let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+    for (let i = 0; i < str.length; i++) {{ const c = str.charCodeAt(i); h1 = Math.imul(h1 ^ c, 2654435761); h2 = Math.imul(h2 ^ c, 1597334677); }}
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return 4294967296 * (2097151 & h2) + (h1 >>> 0); }};
+  return [root, ...root.querySelectorAll('*')].map((e, i) => {{
+    if (digest !== true && digest.indexOf(i) < 0) return null;
+    const s = getComputedStyle(e), out = [];
+    for (let k = 0; k < s.length; k++) out.push(s[k] + ':' + s.getPropertyValue(s[k]));
+    out.sort().unshift(e.tagName + '.' + (e.className.baseVal ?? e.className));  // (custom properties come in no set order)
+    return digest === true ? hash(out.join(';')) : out; }}); }}"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_leaflets_rules_under_root_style_a_page_as_under_the_story(tmp_path: Path, make_page, viewport):
+    # A standalone page scopes Leaflet's rules under :root, a fragment under .storymap (a host page's
+    # own Leaflet map stays untouched): the same elements, the same specificity. The page and a copy
+    # of it scoped as a fragment give every element of the story the same style, at a step with a
+    # popup open and the legend open.
+    from storymap import security
+
+    page = storymap.load(GEODATA).save(tmp_path / "page.html", languages=["en"])
+    html = page.read_text("utf-8")
+    styles = html.split("<style>")  # (the first is the page's margins; the largest, Leaflet's and storymap's)
+    own = max(styles[1:], key=len).split("</style>", 1)[0]
+    assert own.count(":root .leaflet-") > 100 and ".storymap .leaflet-pane" not in own
+    scoped = own.replace(":root .leaflet-", ".storymap .leaflet-")
+    assert security._hash(own) in html
+    copy = tmp_path / "scoped.html"
+    copy.write_text(html.replace(own, scoped).replace(security._hash(own), security._hash(scoped)), "utf-8")
+    runs = []
+    for path in (page, copy):
+        run = make_page(viewport).open(path, "the-canal")
+        run.js("""() => { const r = document.querySelector('[data-storymap]'), sm = r.storymap;
+          r.querySelector('.storymap-legend').open = true;
+          sm._places['pedro-miguel-locks'].layer.getLayers()[0].openPopup(); }""")
+        run.settle()  # (the map pans to show the popup: the story counts as moving until it is still)
+        run.page.wait_for_timeout(400)  # (and the popup fades in, in 0.2 s)
+        runs.append(run)
+    digests = [run.js(STYLES_JS, True) for run in runs]
+    assert len(digests[0]) == len(digests[1]) > 500
+    differ = [i for i, (a, b) in enumerate(zip(*digests)) if a != b][:5]
+    details = [run.js(STYLES_JS, differ) for run in runs]
+    assert differ == [], [(a[0], set(a) ^ set(b)) for a, b in zip(*(d for d in details)) if a][:5]
+    for run in runs:
+        assert_clean(run)

@@ -565,6 +565,33 @@ def test_phone_map_free_of_controls_keeps_45_percent(walks, story, phone):
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("viewport, phone", [((568, 320), True), ((320, 256), False)],
+                         ids=["small-phone-on-its-side", "400-percent-zoom"])
+def test_on_a_short_screen_the_maps_controls_keep_clear_of_each_other(pages, chromium, viewport, phone):
+    # A small phone on its side (568×320) and a 1280×1024 screen at 400% zoom (320×256): the map
+    # above the sheet is under 180 px tall. The legend's button at its foot reached into the zoom
+    # buttons (11 and 37 px); they now go side by side, the timeline ending before them, each
+    # still a 44-px target, at every step.
+    opened = Opened(chromium, pages["panama"], viewport, phone=phone)
+    try:
+        n = opened.page.evaluate(f"() => {ROOT}.storymap.steps.length")
+        for i in range(n):
+            g = opened.go(i)
+            controls = [(name, box) for name, box in g["covers"] if name != "panel"]
+            assert {"leaflet-control-zoom", "storymap-legend"} <= {name for name, _ in controls}, controls
+            assert not [(a, b) for k, (a, x) in enumerate(controls) for b, y in controls[k + 1:] if _hit(x, y)], (i, controls)
+            timeline = opened.page.evaluate(f"() => {{ const r = {ROOT}.querySelector('.storymap-timeline').getBoundingClientRect();"
+                                            " return {l: r.left, t: r.top, r: r.right, b: r.bottom}; }")
+            assert not [name for name, box in controls if _hit(timeline, box)], (i, timeline, controls)
+        buttons = opened.page.evaluate(f"() => [...{ROOT}.querySelectorAll('.leaflet-control-zoom a')]"
+                                       ".map((a) => [a.offsetWidth, a.offsetHeight])")
+        assert buttons == [[44, 44], [44, 44]], buttons
+        assert opened.errors == []
+    finally:
+        opened.close()
+
+
+@pytest.mark.browser
 def test_a_long_group_label_shortens_rather_than_hides(pages, chromium, walks, tmp_path):
     """On a small phone on its side (667×375) the overview's 18 places found no room for three of
     their labels, one of them the 11 names of the canal's places, and hid them. A long group's

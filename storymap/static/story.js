@@ -6,6 +6,7 @@
     return;
   }
   var u = ns.util, create = u.create, swatch = u.swatch, reducedMotion = u.reducedMotion, framed = u.framed;
+  var max = Math.max, min = Math.min;  // (each a letter in the page: 55 calls, 0.4 KB)
   // The heights (px) a story in an iframe reports to its parent (storymap/embed.py clamps alike).
   var MIN_HEIGHT = 320, MAX_HEIGHT = 4000;
 
@@ -186,8 +187,8 @@
         hint.textContent = self._t('map.wheel', {key: mac ? '\u2318' : 'Ctrl'});
         // (The words in the part of the map the panel and the controls leave free.)
         var free = self._free(), size = map.getSize();
-        hint.style.padding = Math.max(0, free.t) + 'px ' + Math.max(0, size.x - free.r) + 'px ' +
-          Math.max(0, size.y - free.b) + 'px ' + Math.max(0, free.l) + 'px';
+        hint.style.padding = max(0, free.t) + 'px ' + max(0, size.x - free.r) + 'px ' +
+          max(0, size.y - free.b) + 'px ' + max(0, free.l) + 'px';
         L.DomUtil.addClass(hint, 'storymap-wheel-hint--shown');
         clearTimeout(hide);
         hide = setTimeout(function () {
@@ -345,12 +346,12 @@
 
     // @method next(): this
     next: function () {
-      return this.goTo(Math.min(this.index + 1, this.steps.length - 1));
+      return this.goTo(min(this.index + 1, this.steps.length - 1));
     },
 
     // @method prev(): this
     prev: function () {
-      return this.goTo(Math.max(this.index - 1, 0));
+      return this.goTo(max(this.index - 1, 0));
     },
 
     // @method destroy(): this
@@ -713,9 +714,9 @@
       var last = 0;
       var height = function () {
         var h = self.options.layout === 'scroll' ?
-          Math.round(Math.max(480, Math.min(960, (window.screen.availHeight || 800) * 0.85))) :
+          Math.round(max(480, min(960, (window.screen.availHeight || 800) * 0.85))) :
           Math.ceil(root.getBoundingClientRect().height);
-        h = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, h));
+        h = min(MAX_HEIGHT, max(MIN_HEIGHT, h));
         if (h !== last) {
           last = h;
           post({type: 'storymap:height', height: h});
@@ -854,7 +855,7 @@
         return;
       }
       e.preventDefault();
-      this.goTo(Math.max(0, Math.min(last, to)));
+      this.goTo(max(0, min(last, to)));
     },
 
     _showText: function (i, data, first) {
@@ -1160,7 +1161,7 @@
           return;
         }
         var at = corner.getBoundingClientRect();
-        pad[c[1]].y = Math.max(pad[c[1]].y, c[1] === 'tl' ? at.bottom - box.top + 10 : box.bottom - at.top + 10);
+        pad[c[1]].y = max(pad[c[1]].y, c[1] === 'tl' ? at.bottom - box.top + 10 : box.bottom - at.top + 10);
       });
       if (o.autoPan && (mine.pan || !(own('autoPanPadding') || own('autoPanPaddingTopLeft') || own('autoPanPaddingBottomRight')))) {
         o.autoPanPaddingTopLeft = pad.tl;
@@ -1169,7 +1170,7 @@
       }
       if (mine.height || !own('maxHeight')) {
         // (The card's margins and the tip below it take about 60 px.)
-        o.maxHeight = Math.max(120, size.y - pad.tl.y - pad.br.y - 60);
+        o.maxHeight = max(120, size.y - pad.tl.y - pad.br.y - 60);
         mine.height = true;
       }
       popup._storymapRoom = mine;
@@ -1194,21 +1195,21 @@
       if (!p) {  // (scroll.js: narrow, the map sits above the text and nothing covers it)
         return {tl: tl, br: br};
       }
-      var overlapX = Math.min(m.right, p.right) - Math.max(m.left, p.left);
-      var overlapY = Math.min(m.bottom, p.bottom) - Math.max(m.top, p.top);
+      var overlapX = min(m.right, p.right) - max(m.left, p.left);
+      var overlapY = min(m.bottom, p.bottom) - max(m.top, p.top);
       if (overlapX <= 0 || overlapY <= 0) {
         return {tl: tl, br: br};
       }
       if (p.width < m.width * 0.6) {
         if (p.left - m.left < m.right - p.right) {
-          tl.x = Math.max(tl.x, p.right - m.left + pad);
+          tl.x = max(tl.x, p.right - m.left + pad);
         } else {
-          br.x = Math.max(br.x, m.right - p.left + pad);
+          br.x = max(br.x, m.right - p.left + pad);
         }
       } else if (p.top - m.top > m.bottom - p.bottom) {
-        br.y = Math.max(br.y, m.bottom - p.top + pad);
+        br.y = max(br.y, m.bottom - p.top + pad);
       } else {
-        tl.y = Math.max(tl.y, p.bottom - m.top + pad);
+        tl.y = max(tl.y, p.bottom - m.top + pad);
       }
       return {tl: tl, br: br};
     },
@@ -1219,7 +1220,7 @@
       var pad = this._clearOfBar(this._padding()), map = this.map, r = null;
       [this._legend, map.scaleControl].forEach(function (control) {
         var box = control && control.getContainer(), b = box && box.offsetWidth && box.getBoundingClientRect();
-        r = !b ? r : r ? {left: Math.min(r.left, b.left), top: Math.min(r.top, b.top)} : b;
+        r = !b ? r : r ? {left: min(r.left, b.left), top: min(r.top, b.top)} : b;
       });
       if (!bounds) {
         return pad;
@@ -1227,15 +1228,15 @@
       var self = this, m = map.getContainer().getBoundingClientRect();
       var better = function (a, b) { return self._scale(bounds, a) >= self._scale(bounds, b) ? a : b; };
       if (r) {
-        pad = better({tl: pad.tl, br: L.point(Math.max(pad.br.x, m.right - r.left + 8), pad.br.y)},
-          {tl: pad.tl, br: L.point(pad.br.x, Math.max(pad.br.y, m.bottom - r.top + 8))});
+        pad = better({tl: pad.tl, br: L.point(max(pad.br.x, m.right - r.left + 8), pad.br.y)},
+          {tl: pad.tl, br: L.point(pad.br.x, max(pad.br.y, m.bottom - r.top + 8))});
       }
       // And the zoom buttons (top right), where no timeline's band keeps the top clear: to their
       // left or below them (a place at the top right of a narrow map went under them).
       var zoom = map.getContainer().querySelector('.leaflet-control-zoom');
       var z = zoom && zoom.offsetWidth && zoom.getBoundingClientRect();
       if (z && z.bottom - m.top + 8 > pad.tl.y) {
-        pad = better({tl: pad.tl, br: L.point(Math.max(pad.br.x, m.right - z.left + 8), pad.br.y)},
+        pad = better({tl: pad.tl, br: L.point(max(pad.br.x, m.right - z.left + 8), pad.br.y)},
           {tl: L.point(pad.tl.x, z.bottom - m.top + 8), br: pad.br});
       }
       return pad;
@@ -1260,7 +1261,7 @@
     _scale: function (bounds, pad) {
       var map = this.map, size = map.getSize().subtract(pad.tl).subtract(pad.br);
       var a = map.project(bounds.getNorthWest(), 0), b = map.project(bounds.getSouthEast(), 0);
-      return Math.min(size.x / Math.max(b.x - a.x, 1e-9), size.y / Math.max(b.y - a.y, 1e-9));
+      return min(size.x / max(b.x - a.x, 1e-9), size.y / max(b.y - a.y, 1e-9));
     },
 
     // The zoom that fits `bounds` in the map less `pad`, within the map's least zoom and `maxZoom`
@@ -1270,7 +1271,7 @@
       if (left.x < 1 || left.y < 1) {
         return map.getMinZoom();
       }
-      return Math.max(map.getMinZoom(), Math.min(map.getBoundsZoom(bounds, false, pad.tl.add(pad.br)), maxZoom));
+      return max(map.getMinZoom(), min(map.getBoundsZoom(bounds, false, pad.tl.add(pad.br)), maxZoom));
     },
 
     // Room for the labels too: beside the places, they may reach beyond the places' bounds. (Not
@@ -1283,10 +1284,10 @@
         var z = this._boundsZoom(bounds, out, maxZoom);
         var r = this._labels.reach(bounds, z);
         // The labels may take at most half of that width and height: the rest is the places'.
-        var fx = Math.min(1, Math.max(0, left.x) * 0.5 / Math.max(1, Math.max(0, r.l) + Math.max(0, r.r)));
-        var fy = Math.min(1, Math.max(0, left.y) * 0.5 / Math.max(1, Math.max(0, r.t) + Math.max(0, r.b)));
-        out = {tl: pad.tl.add([Math.max(0, r.l) * fx, Math.max(0, r.t) * fy]),
-          br: pad.br.add([Math.max(0, r.r) * fx, Math.max(0, r.b) * fy])};
+        var fx = min(1, max(0, left.x) * 0.5 / max(1, max(0, r.l) + max(0, r.r)));
+        var fy = min(1, max(0, left.y) * 0.5 / max(1, max(0, r.t) + max(0, r.b)));
+        out = {tl: pad.tl.add([max(0, r.l) * fx, max(0, r.t) * fy]),
+          br: pad.br.add([max(0, r.r) * fx, max(0, r.b) * fy])};
       }
       return out;
     },
@@ -1298,11 +1299,11 @@
     // off its place 3, a quarter zoom out 1).
     _labelView: function (bounds, pad, maxZoom, base) {
       var map = this.map, half = map.getSize().divideBy(2), free = this._free(), obstacles = this._obstacles();
-      var z0 = this._boundsZoom(bounds, pad, maxZoom), top = Math.max(z0, this._boundsZoom(bounds, base, maxZoom));
+      var z0 = this._boundsZoom(bounds, pad, maxZoom), top = max(z0, this._boundsZoom(bounds, base, maxZoom));
       var best = null, least = map.getMinZoom();
       // Further out while a label finds no room (a small map), down to the least zoom.
       [top, Math.round((top + z0) * 2) / 4, z0, z0 - 0.25, z0 - 0.5, z0 - 1, z0 - 1.5, z0 - 2].forEach(function (z, i) {
-        z = Math.max(least, z);
+        z = max(least, z);
         if (best && (z >= best.zoom || !best.cost || (i > 4 && best.score.missing + best.score.unnamed === 0))) {
           return;
         }
@@ -1336,15 +1337,15 @@
       }
       base = base || pad;
       // (The view runs from lo - at to lo - at + n.)
-      var axis = function (lo, hi, tl, br, min, max, n, rlo, rhi) {
+      var axis = function (lo, hi, tl, br, least, most, n, rlo, rhi) {
         var at = tl + (n - tl - br - (hi - lo)) / 2;
-        max = n - max - (hi - lo);
-        var from = Math.max(min, lo + n - rhi), to = Math.min(max, lo - rlo);
+        most = n - most - (hi - lo);
+        var from = max(least, lo + n - rhi), to = min(most, lo - rlo);
         if (from <= to) {
-          min = from;
-          max = to;
+          least = from;
+          most = to;
         }
-        at = min <= max ? Math.min(Math.max(at, min), max) : (min + max) / 2;
+        at = least <= most ? min(max(at, least), most) : (least + most) / 2;
         return lo - at + n / 2;
       };
       return map.unproject(L.point(axis(a.x, b.x, pad.tl.x, pad.br.x, base.tl.x, base.br.x, size.x, r0.x, r1.x),
@@ -1356,9 +1357,9 @@
       // The least zoom: the map's own, or on a narrower map half a level past the zoom where the
       // world fills the width the panel leaves (a world-wide step then shows whole, with its labels:
       // rounded up to that zoom, the world was wider than the map, New York under the panel).
-      var min = this._minZoom = this._minZoom === undefined ? map.getMinZoom() : this._minZoom;
-      var free = this._free(), width = Math.max(64, free.r - free.l);
-      map.setMinZoom(Math.max(0, Math.min(min, Math.floor(Math.log(width / 256) / Math.LN2 * 4) / 4 - 0.5)));
+      var least = this._minZoom = this._minZoom === undefined ? map.getMinZoom() : this._minZoom;
+      var free = this._free(), width = max(64, free.r - free.l);
+      map.setMinZoom(max(0, min(least, Math.floor(Math.log(width / 256) / Math.LN2 * 4) / 4 - 0.5)));
       var box = view.boundsLatLng || step.latLngBounds;
       // (A step's own bounds are shown as asked, down to a street; its places fit no closer than
       // `maxZoom`, a lone point included.)

@@ -1259,7 +1259,7 @@ def test_the_social_card_draws_a_title_in_any_script_with_a_font_that_has_it(tmp
     monkeypatch.setenv(channels.FONTS_ENV, os.pathsep.join([str(tmp_path / "nowhere"), str(tmp_path / "fonts")]))
     with warnings_caught() as caught:
         card = channels.social_card(storymap.load(folder))  # (it warns about its interface's texts)
-    assert not [w for w in caught if "social card" in str(w.message)]
+    assert not [str(w.message) for w in caught if "social card" in str(w.message)]
     # Solid blocks fill much of the panel: a missing glyph's box is a thin outline.
     assert panel_ink(card) > 0.12, panel_ink(card)
     assert channels._fit(JAPANESE, "bold")[1][0][0] == str(tmp_path / "fonts" / "Block-Bold.ttf")

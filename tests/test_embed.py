@@ -260,8 +260,8 @@ def test_two_fragments_work_independently_and_leaflet_runs_once(pages: Path, mak
       .querySelector('.storymap-step:not([hidden]) .storymap-narrative').textContent.trim().length""") > 50
     roots.nth(0).locator(".storymap-next").click()
     assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == [1, 2]
-    # A fragment never rewrites the host's URL and hears keys only when focus is inside it.
-    assert run.js("() => location.hash") == ""
+    # A fragment never rewrites the host's URL or its title, and hears keys only when focus is inside it.
+    assert run.js("() => [location.hash, document.title]") == ["", "Host"]
     run.js("() => document.activeElement.blur()")
     run.page.keyboard.press("ArrowRight")
     assert run.js("() => [...document.querySelectorAll('[data-storymap]')].map(r => r.storymap.index)") == [1, 2]

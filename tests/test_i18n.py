@@ -584,7 +584,8 @@ def test_the_spanish_page_reads_in_spanish_and_switches_back(pages: Path, make_p
                legend: r.querySelector('.storymap-legend-title').textContent, rows: [...r.querySelectorAll('.storymap-legend-item > .storymap-legend-label')].map(n => n.textContent),
                labels: [...r.querySelectorAll('.storymap-label')].map(l => l.textContent)}}; }}""")
     # (The legend is made after the page has switched to Spanish: its rows are in Spanish from the start.)
-    assert state == {"index": canal, "language": "es", "lang": "es", "doc": "es", "title": "Socios en la encrucijada",
+    assert state == {"index": canal, "language": "es", "lang": "es", "doc": "es",
+                     "title": f"{ES.steps['the-canal'].title} – Socios en la encrucijada",
                      "live": f"Paso {canal + 1} de {len(STEPS)}: {ES.steps['the-canal'].title}",
                      "hash": "#the-canal", "pressed": ["Español"], "legend": "Leyenda", "rows": legend_rows("es"),
                      "labels": state["labels"]}, state

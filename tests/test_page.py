@@ -235,6 +235,37 @@ def test_a_page_opened_without_a_step_keeps_its_url_and_back_returns_to_the_firs
     assert_clean(run)
 
 
+def test_a_page_of_its_own_is_titled_by_the_step_shown(built_page: Path, make_page):
+    # (Before, every step of the page had the story's title: a reader's history listed the story
+    # eleven times, and a bookmark of the canal's step was named as the story.)
+    story = storymap.load(GEODATA)
+    run = make_page().open(built_page)
+    run.page.wait_for_function(f"() => {ROOT_JS}.storymap.ready")
+    assert run.js("() => document.title") == story.title  # (the first step: the title card's)
+    run.page.click(".storymap-next")
+    run.page.click(".storymap-next")
+    assert run.js("() => document.title") == f"{STEPS[2].title} – {story.title}"
+    # Each step's entry in the browser's history has that step's title.
+    cdp = run.page.context.new_cdp_session(run.page)
+    entries = cdp.send("Page.getNavigationHistory")["entries"][-3:]
+    assert [e["title"] for e in entries] == [story.title] + [f"{s.title} – {story.title}" for s in STEPS[1:3]]
+    run.page.go_back()
+    run.page.wait_for_function(f"() => document.title === {STEPS[1].title + ' – ' + story.title!r}")
+    # On paper the whole story is printed: the header has the story's title, and the step's comes back after.
+    run.page.emulate_media(media="print")
+    run.page.wait_for_function(f"() => document.title === {story.title!r}")
+    run.page.emulate_media(media="screen")
+    run.page.wait_for_function(f"() => document.title === {STEPS[1].title + ' – ' + story.title!r}")
+    # In another language, the step's and the story's titles in it.
+    spanish = story.data.translations["es"]
+    run.page.click(".storymap-lang[data-lang=es]")
+    assert run.js("() => document.title") == f"{spanish.steps[STEPS[1].id].title} – {spanish.title}"
+    # destroy() gives the page its own title back.
+    run.js(f"() => {ROOT_JS}.storymap.destroy()")
+    assert run.js("() => document.title") == story.title
+    assert_clean(run)
+
+
 def test_popups_show_the_place_card(built_page: Path, make_page):
     run = make_page().open(built_page, "the-canal")
     point = run.js(f"""() => {{ const sm = {ROOT_JS}.storymap, c = sm.map.getContainer().getBoundingClientRect();

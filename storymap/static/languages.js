@@ -46,7 +46,6 @@
       var doc = document.documentElement, page = opened ? opened.page :
         {lang: doc.lang, dir: doc.getAttribute('dir'), title: document.title};
       var rootDir = opened ? opened.dir : root.getAttribute('dir');
-      this._ownsDocument = this._config.mode !== 'fragment' && !!root.closest('body.storymap-page');
       var group = root.querySelector('.storymap-langs');
       this._langButtons = group ? Array.prototype.slice.call(group.querySelectorAll('[data-lang]')) : [];
       this._langButtons.forEach(function (button) {
@@ -124,10 +123,10 @@
       var dir = this._dirs[lang] || 'ltr', turned = dir !== this.root.getAttribute('dir');
       this.root.setAttribute('dir', dir);
       this._readTexts();
+      this._setTitle();
       if (this._ownsDocument) {
         document.documentElement.lang = lang;
         setDir(document.documentElement, this._dirs[lang]);
-        document.title = this.root.querySelector('.storymap-title').textContent;
       }
       this._langButtons.forEach(function (button) {
         button.setAttribute('aria-pressed', String(button.getAttribute('data-lang') === lang));

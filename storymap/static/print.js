@@ -40,6 +40,7 @@
         } else {
           unfolded.splice(0).forEach(function (details) { details.open = false; });
         }
+        self._setTitle(printing);  // (the paper's header: the story's title, not one step's)
         self.map.invalidateSize({pan: false});
       };
       this._listen(window, 'beforeprint', function () { relayout(true, 'event'); });

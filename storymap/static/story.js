@@ -125,6 +125,9 @@
       // The marks of the dated steps (see timeline.js); null when the page has no timeline.
       this.timeline = ns.Timeline ? new ns.Timeline(this) : null;
       this._bind();
+      // Whether the story is the page (not a fragment in a host's page, whose title and language
+      // are the host's): its title then names the step shown.
+      this._ownsDocument = config.mode !== 'fragment' && !!root.closest('body.storymap-page');
       this._initLanguages();
       // The text's own parts (each step's narrative and place cards, from the page's article) are
       // in before the first paint; the map's wait for it.
@@ -333,6 +336,7 @@
       if ((hash === 'push' || hash === 'replace') && options.history !== 'none') {
         this._writeHash(data.id, hash === 'replace' || options.history === 'replace' || !changed);
       }
+      this._setTitle();  // (after the address: the history's new entry takes the step's title)
       if (changed) {
         var detail = {index: i, id: data.id, title: data.title};
         // @event step: Event
@@ -368,6 +372,9 @@
       this.fire('destroy');
       this.root.dispatchEvent(new CustomEvent('storymap:destroy', {bubbles: true}));
       this._destroyed = true;
+      // (The page's title is the story's, as served; in a page of several languages, languages.js's
+      // disposer then gives back the one the page had before the story started.)
+      this._setTitle(true);
       var undo = this._disposers.splice(0);
       for (var i = undo.length - 1; i >= 0; i--) {
         try {
@@ -507,6 +514,16 @@
         }
         this._legend.setActive(o.name, on);
       }, this);
+    },
+
+    // A page of its own is titled by the step shown, then the story (the browser's tab, its history's
+    // entries, a link shared from it): 'The old harbour – Two harbours'; the first step and
+    // the page as a whole (`whole`: printed, every step on paper) by the story's title alone.
+    _setTitle: function (whole) {
+      if (this._ownsDocument) {
+        var story = this.root.querySelector('.storymap-title').textContent, i = this.index;
+        document.title = i > 0 && !whole ? this.steps[i].title + ' – ' + story : story;
+      }
     },
 
     _indexOf: function (id) {

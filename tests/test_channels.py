@@ -898,6 +898,48 @@ def test_render_writes_a_picture_of_every_step_and_a_handout(tmp_path: Path):
     assert "https://example.org" in re.sub(r"\s+", "", text)
 
 
+@pytest.mark.browser
+def test_render_asks_for_no_tile_offline_and_draws_the_storys_tiles_with_them(tmp_path: Path):
+    """render's pictures are taken offline unless ``tiles``: nothing watched that no request left
+    the machine. A tile server on the loopback interface, whose tiles are solid red, counts them."""
+    import http.server
+    import threading
+
+    import numpy as np
+
+    red = io.BytesIO()
+    Image.new("RGB", (256, 256), "#ff0000").save(red, "PNG")
+    asked: list[str] = []
+
+    class Tiles(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            self.wfile.write(red.getvalue())
+
+        def log_message(self, format: str, *args) -> None:  # (no line per request)
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
+        story = storymap.load(tiny_story(tmp_path / "s", extra=f'tiles = {{ url = "{url}", attribution = "Local" }}'))
+        drawn = {}
+        for tiles in (False, True):
+            asked.clear()
+            first = channels.render_steps(story, tmp_path / f"tiles-{tiles}", tiles=tiles, pdf=False)[0]
+            pixels = np.asarray(Image.open(first).convert("RGB"))
+            drawn[tiles] = (len(asked), int((pixels == (255, 0, 0)).all(axis=-1).sum()))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert drawn[False] == (0, 0), drawn  # offline: no request, the embedded basemap alone
+    assert drawn[True][0] > 4 and drawn[True][1] > 100_000, drawn  # the story's tiles, asked for and drawn
+
+
 def test_the_handout_gives_each_sources_address_and_the_storys_own():
     """The handout's sources were link titles alone: on paper they could not be traced; nor did it
     say where the story is read online."""

@@ -962,6 +962,51 @@ def test_a_story_in_arabic_reads_right_to_left(tmp_path: Path, make_page):
         assert phone.errors == []
 
 
+# Each shown label's lines on the map: the line's box and each of its rendered lines (a range's
+# client rects), in page pixels.
+LABEL_LINES_JS = """() => [...document.querySelectorAll('.storymap-label')]
+  .filter((l) => l.style.visibility !== 'hidden' && l.getClientRects().length)
+  .map((l) => [...l.querySelectorAll('.storymap-label-text')].map((line) => {
+    const range = document.createRange(), box = line.getBoundingClientRect();
+    range.selectNodeContents(line);
+    return {text: line.textContent, box: [box.left, box.right], clipped: line.scrollWidth > line.clientWidth,
+            rows: [...range.getClientRects()].map((r) => [r.left, r.right])};
+  }))"""
+
+
+def test_an_arabic_group_label_shows_each_name_whole_from_the_right(tmp_path: Path, make_page):
+    """Two places too close for a label each share one, a name a line, a long one wrapped with its
+    further lines indented. An Arabic name's first line was shifted right by the indent's padding,
+    past the label's edge: its first letter cut off ("رج إيفل" for "برج إيفل")."""
+    folder = tmp_path / "ports"
+    folder.mkdir()
+    places = [("east", "محطة حاويات شرق بورسعيد ومنطقة الخدمات اللوجستية الجديدة", [32.360, 31.230]),
+              ("fuad", "بور فؤاد", [32.364, 31.236])]
+    features = [{"type": "Feature", "id": pid, "geometry": {"type": "Point", "coordinates": xy},
+                 "properties": {"name": name, "location_precision": "approximate", "annotation": "نص.",
+                                "sources": [{"title": "مصدر", "url": "https://example.org/"}]}}
+                for pid, name, xy in places]
+    (folder / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features},
+                                                      ensure_ascii=False), "utf-8")
+    (folder / "story.toml").write_text('title = "موانئ"\nlang = "ar"\n[[steps]]\nid = "ports"\ntitle = "الميناءان"\n'
+                                       'narrative = "نص."\nplaces = ["east", "fuad"]\n', "utf-8")
+    run = open_at(make_page, storymap.load(folder).save(tmp_path / "ports.html"))
+    run.settle()
+    groups = [g for g in run.js(f"() => {ROOT_JS}.storymap.labels()") if g["shown"] and len(g["ids"]) == 2]
+    assert groups, run.js(f"() => {ROOT_JS}.storymap.labels()")
+    lines = [line for label in run.js(LABEL_LINES_JS) for line in label]
+    assert {line["text"] for line in lines} >= {name for _, name, _ in places}, lines
+    for line in lines:
+        left, right = line["box"]
+        assert not line["clipped"] and all(left - 0.5 <= a and b <= right + 0.5 for a, b in line["rows"]), line
+    # The long name wraps: its first line starts at the right edge, the next ones indented from there.
+    long = next(line for line in lines if line["text"] == places[0][1])
+    (_, first), *rest = long["rows"]
+    assert rest and first >= long["box"][1] - 0.5, long
+    assert all(6 <= first - b <= 10 for _, b in rest), long  # (.6em of the label's 13 px)
+    assert run.errors == []
+
+
 def test_an_arabic_pages_map_credits_are_joined_with_an_arabic_comma(tmp_path: Path):
     """Online, an Arabic page's attribution read "Natural Earth (ملك عام), © المساهمون في
     OpenStreetMap": Leaflet joins the map's credits with a Latin comma, where Arabic (and Persian)

@@ -712,14 +712,17 @@
 
     // A label: one name (wrapped, then shortened), or the names of a group one a line (`group` 2:
     // a long one wraps, its further lines indented; 1: it is cut short; `more`: the last line says
-    // how many more).
+    // how many more). Each name runs in its own script's direction (dir=auto, as the CSS's
+    // plaintext lays it out): an Arabic name's lines start at the right, its indent there too (a
+    // left padding shifted its first line right, past the label's edge, and cut its first letter).
     _node: function (names, group, more) {
       var node = create('span', 'storymap-label' + (group ? ' storymap-label--group' : ''));
       names.forEach(function (name, i) {
         var last = more && i === names.length - 1;
         var line = create('span', 'storymap-label-text' + (last ? ' storymap-label-more' : ''), name, node);
+        line.dir = 'auto';
         if (group > 1) {
-          L.extend(line.style, {whiteSpace: 'normal', paddingLeft: '.6em', textIndent: '-.6em'});
+          L.extend(line.style, {whiteSpace: 'normal', paddingInlineStart: '.6em', textIndent: '-.6em'});
         }
       });
       return node;

@@ -860,6 +860,64 @@ def test_public_api_padding_show_view_labels(pages, chromium):
         opened.close()
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_views_centre_stays_the_free_parts_when_what_covers_the_map_changes_as_it_moves(pages, chromium, viewport):
+    """A view given by its centre puts that centre in the middle of the part of the map the panel
+    and the controls leave free, as they are when it is fitted. Where they change before the view
+    settles (a control taking its size as the page loads, the panel growing), the view is fitted
+    again: the centre comes back to the middle of the free part."""
+    opened = Opened(chromium, pages["panama"], viewport)
+    try:
+        where = f"""() => {{ const s = {ROOT}.storymap, m = s.map, p = s.padding();
+            const c = m.containerPointToLatLng(L.bounds(p.tl, m.getSize().subtract(p.br)).getCenter());
+            return [c.lat, c.lng, m.getZoom()]; }}"""
+        # The panel grows by 60 px across and down while the map moves to the view.
+        opened.page.evaluate(f"""() => {{ const s = {ROOT}.storymap, panel = {ROOT}.querySelector('.storymap-panel');
+            s.map.once('movestart', () => {{ const r = panel.getBoundingClientRect();
+              panel.style.maxWidth = panel.style.maxHeight = 'none';
+              panel.style.width = (r.width + 60) + 'px'; panel.style.height = (r.height + 60) + 'px'; }});
+            s.showView({{centerLatLng: [9.1, -79.7], zoom: 8}}); }}""")
+        opened.settle()
+        lat, lng, zoom = opened.page.evaluate(where)
+        # (0.01° is 2.8 px at zoom 8.)
+        assert zoom == 8 and lat == pytest.approx(9.1, abs=0.01) and lng == pytest.approx(-79.7, abs=0.01), (lat, lng)
+        assert opened.errors == []
+    finally:
+        opened.close()
+
+
+@pytest.mark.browser
+def test_a_views_centre_is_placed_for_the_scale_as_long_as_it_will_be_there(pages, chromium):
+    """On a phone the scale bar, wider than the legend above it, sets the room kept at the map's
+    right; its length changes as the map moves. A view given by its centre is placed for the bar
+    as long as it will be in that view: the map moves once, and the centre is the free part's."""
+    opened = Opened(chromium, pages["panama"], PHONE)
+    try:
+        result = opened.page.evaluate(f"""async () => {{
+            const s = {ROOT}.storymap, m = s.map, out = [];
+            for (const [lat, lng, zoom] of [[9.1, -79.7, 8], [9.0, -79.5, 10], [5, -75, 5]]) {{
+              let moves = 0;
+              const count = () => {{ moves++; }};
+              m.on('moveend', count);
+              const width = m.scaleControl.getContainer().offsetWidth;
+              s.showView({{centerLatLng: [lat, lng], zoom: zoom}});
+              await new Promise((r) => setTimeout(r, 600));
+              m.off('moveend', count);
+              const p = s.padding(), c = m.latLngToContainerPoint([lat, lng]);
+              const middle = L.bounds(p.tl, m.getSize().subtract(p.br)).getCenter();
+              out.push({{moves, before: width, after: m.scaleControl.getContainer().offsetWidth,
+                         dx: c.x - middle.x, dy: c.y - middle.y}});
+            }}
+            return out; }}""")
+        assert any(r["before"] != r["after"] for r in result), result  # (the bar's length changed)
+        for r in result:
+            assert r["moves"] == 1 and abs(r["dx"]) <= 1 and abs(r["dy"]) <= 1, result
+        assert opened.errors == []
+    finally:
+        opened.close()
+
+
 def _ready_with(chromium, path: Path, viewport, script: str):
     """The page at ``path`` opened offline with ``script`` run before its own, once its story is ready."""
     context = chromium({"viewport": {"width": viewport[0], "height": viewport[1]}, "reduced_motion": "reduce"})

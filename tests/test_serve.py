@@ -488,7 +488,8 @@ def test_view_picker_round_trip_and_phone_check(page, served: Served, restore: P
     # check waits for it, then asserts.) The view is placed in the part of the map that the panel
     # and the controls leave free as they are when it is fitted: in two full runs on a loaded
     # machine the map's centre came back 0.09° south (7.5 px at zoom 6), as if a control of the
-    # bottom corner had been 15 px taller then, and stayed there. The centre is checked to 0.15°
+    # bottom corner had been 15 px taller then, and stayed there (the view is now fitted again
+    # where they change before it settles: test_first_view). The centre is checked to 0.15°
     # (11 px), the zoom exactly; the free part's edges are in the message.
     where = ("(() => { const m = document.querySelector('[data-storymap]').storymap.map;"
              " const c = m.getCenter(); return [c.lng, c.lat, m.getZoom()]; })()")

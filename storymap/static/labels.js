@@ -10,7 +10,7 @@
   if (!ns || ns.Labels) {
     return;
   }
-  var create = ns.util.create, has = ns.util.has;
+  var create = ns.util.create, has = ns.util.has, max = Math.max, min = Math.min, abs = Math.abs;
 
   // Rectangles are {l, t, r, b}, in pixels of the map's container.
   function rect(l, t, w, h) {
@@ -47,12 +47,12 @@
         if (t > t1) {
           return false;
         }
-        t0 = Math.max(t0, t);
+        t0 = max(t0, t);
       } else {
         if (t < t0) {
           return false;
         }
-        t1 = Math.min(t1, t);
+        t1 = min(t1, t);
       }
     }
     return true;
@@ -76,11 +76,11 @@
       var lines = range.getClientRects();
       n += lines.length;
       for (var i = 0; i < lines.length; i++) {
-        l = Math.min(l, lines[i].left);
-        r = Math.max(r, lines[i].right);
+        l = min(l, lines[i].left);
+        r = max(r, lines[i].right);
       }
     });
-    return n > texts.length ? Math.max(0, Math.floor(box.width - (r - l) - 1)) : 0;
+    return n > texts.length ? max(0, Math.floor(box.width - (r - l) - 1)) : 0;
   }
 
   // A long group's last-resort label names this many of its places, then how many more.
@@ -254,12 +254,12 @@
         var p = this._places[id], s = p.size || {w: 0, h: 0}, at = map.project(p.latLngs[0], zoom), d = p.radius + g;
         var right = at.x + d + s.w - se.x, left = nw.x - (at.x - d - s.w);
         if (right <= 0 || right <= left) {
-          out.r = Math.max(out.r, right);
+          out.r = max(out.r, right);
         } else {
-          out.l = Math.max(out.l, left);
+          out.l = max(out.l, left);
         }
-        out.t = Math.max(out.t, nw.y - (at.y - s.h / 2));
-        out.b = Math.max(out.b, at.y + s.h / 2 - se.y);
+        out.t = max(out.t, nw.y - (at.y - s.h / 2));
+        out.b = max(out.b, at.y + s.h / 2 - se.y);
       }, this);
       return out;
     },
@@ -334,7 +334,7 @@
         var item = {ids: [id], names: [p.name], ats: ats.filter(within), radius: p.radius, forms: p.forms, rank: rank};
         if (p.bounds && p.bounds.isValid()) {  // (its size on the map, px)
           var nw = project(p.bounds.getNorthWest()), se = project(p.bounds.getSouthEast());
-          item.extent = {x: Math.abs(se.x - nw.x), y: Math.abs(se.y - nw.y)};
+          item.extent = {x: abs(se.x - nw.x), y: abs(se.y - nw.y)};
         }
         item.members = [item];
         if (p.radius) {
@@ -432,7 +432,7 @@
       a.forEach(function (p) {
         b.forEach(function (q) {
           if (!touching || (p.radius && q.radius)) {
-            least = Math.min(least, p.ats[0].distanceTo(q.ats[0]) - (touching ? p.radius + q.radius : 0));
+            least = min(least, p.ats[0].distanceTo(q.ats[0]) - (touching ? p.radius + q.radius : 0));
           }
         });
       });
@@ -452,7 +452,7 @@
       });
       var at = L.point(x, y);
       members.forEach(function (m) {
-        reach = Math.max(reach, at.distanceTo(m.ats[0]) + m.radius);
+        reach = max(reach, at.distanceTo(m.ats[0]) + m.radius);
       });
       var key = ids.join(' '), forms = this._groups[key], text = names.map(short);
       if (!forms) {
@@ -590,7 +590,7 @@
         h = it.forms[e].size.h;
         // A line's or an area's label may sit on it where the shape shows round it; a point's, or
         // a shape the label would hide (a short line seen from afar), goes beside it.
-        var ex = it.extent, small = ex && ex.x <= w + 16 && ex.y <= h + 16, dd = small ? d + Math.max(ex.x, ex.y) / 2 : d;
+        var ex = it.extent, small = ex && ex.x <= w + 16 && ex.y <= h + 16, dd = small ? d + max(ex.x, ex.y) / 2 : d;
         for (j = 0; j < it.ats.length; j++) {
           a = it.ats[j];
           var near = it.radius || small ? [] : [[a.x - w / 2, a.y - h / 2]];
@@ -617,8 +617,8 @@
             var own = grow(rect(a.x, a.y, 0, 0), it.radius + 1), others = marks.filter(function (r) { return !hits(r, own); });
             for (n = 0; n < DIRECTIONS.length; n++) {
               var angle = DIRECTIONS[n] * Math.PI / 180, ux = Math.cos(angle), uy = Math.sin(angle);
-              var half = Math.min(Math.abs(ux) > 1e-6 ? w / 2 / Math.abs(ux) : Infinity,
-                Math.abs(uy) > 1e-6 ? h / 2 / Math.abs(uy) : Infinity);
+              var half = min(abs(ux) > 1e-6 ? w / 2 / abs(ux) : Infinity,
+                abs(uy) > 1e-6 ? h / 2 / abs(uy) : Infinity);
               var reach = d + far[f], cx = a.x + ux * (reach + half), cy = a.y + uy * (reach + half);
               var box = rect(cx - w / 2, cy - h / 2, w, h);
               var leader = {from: L.point(a.x + ux * (it.radius + 1), a.y + uy * (it.radius + 1)),
@@ -639,7 +639,7 @@
         // A label whose text wraps is drawn as narrow as its longest line, on its place's side of
         // the box it was placed in (which stays clear: the layout does not change).
         var a = it.leader ? it.leader.to : it.ats.reduce(function (best, at) {
-          return Math.abs(at.x - (b.l + b.r) / 2) < Math.abs(best.x - (b.l + b.r) / 2) ? at : best;
+          return abs(at.x - (b.l + b.r) / 2) < abs(best.x - (b.l + b.r) / 2) ? at : best;
         });
         var shift = a.x >= b.r - 1 ? spare : a.x > b.l + 1 ? Math.round(spare / 2) : 0;
         b = {l: b.l + shift, t: b.t, r: b.r - spare + shift, b: b.b};

@@ -18,7 +18,7 @@
       var before = this.index, at = document.activeElement;
       onKey.call(this, e);
       var section = at && at.closest && at.closest('.storymap-step');
-      if (this.options.layout === 'scroll' && this.index !== before && section && this.root.contains(section) &&
+      if (this._scrolls && this.index !== before && section && this.root.contains(section) &&
           section !== this._sections[this.index]) {
         this._focusStep(true);
       }

@@ -7,8 +7,12 @@
   }
   var u = ns.util, create = u.create, swatch = u.swatch, reducedMotion = u.reducedMotion, framed = u.framed;
   var max = Math.max, min = Math.min;  // (each a letter in the page: 55 calls, 0.4 KB)
+  function rect(node) {  // (one letter too: 12 calls)
+    return node.getBoundingClientRect();
+  }
   // The heights (px) a story in an iframe reports to its parent (storymap/embed.py clamps alike).
   var MIN_HEIGHT = 320, MAX_HEIGHT = 4000;
+  var MOVING = 'data-storymap-moving';  // (on the root while the map moves to a step's view)
 
   var findNodes = storymapBoot.findNodes, showText = storymapBoot.showText, hashId = storymapBoot.hashId;
 
@@ -75,6 +79,7 @@
       L.setOptions(this, config.mode === 'fragment' ? {hash: 'read', keyboard: 'root'} :
         inFrame ? {hash: 'replace', messages: true} : {});
       L.setOptions(this, L.extend({layout: config.layout || 'slides'}, config.options || {}));
+      this._scrolls = this.options.layout === 'scroll';
       L.DomUtil.addClass(root, config.mode === 'fragment' ? 'storymap--fragment' :
         inFrame ? 'storymap--framed' : 'storymap--page');
       // @property ready: Boolean
@@ -140,13 +145,13 @@
       // The story's root element; `root.storymap` is this story until destroy().
       root.storymap = this;
       // Until the first step's map is drawn, the story counts as moving (see `ready`).
-      root.setAttribute('data-storymap-moving', '');
+      root.setAttribute(MOVING, '');
       // A page opened without a #step shows the first step, and its URL stays as it is: it means
       // that step already (and a document's first history write costs several ms of its load).
       var start = this._indexFromHash();
       this.goTo(start >= 0 ? start : 0, {history: window.location.hash ? 'replace' : 'none', animate: false,
         scroll: start >= 0});
-      if (this.options.layout === 'scroll') {
+      if (this._scrolls) {
         // The page scrolls the story: the wheel and a finger on the map must scroll it too.
         map.scrollWheelZoom.disable();
         if (L.Browser.touch) {
@@ -235,7 +240,7 @@
           name: o.name, key: o.key, layer: this.layers[o.name]});
       }, this);
       this._bindMap();
-      if (this.options.layout === 'scroll') {
+      if (this._scrolls) {
         this._watchScroll();  // (scroll.js)
       }
       this._built = true;
@@ -303,7 +308,7 @@
     // The root stops counting as moving once the story is ready and no view change is pending.
     _settle: function () {
       if (this.ready && !this._moving) {
-        this.root.removeAttribute('data-storymap-moving');
+        this.root.removeAttribute(MOVING);
       }
     },
 
@@ -325,7 +330,7 @@
       if (this._built) {
         this._show(data, options.animate !== false && !reducedMotion());
       }
-      if (this.options.layout === 'scroll' && options.scroll !== false) {
+      if (this._scrolls && options.scroll !== false) {
         this._scrollTo(i);  // (scroll.js)
       } else if (options.scroll && this.options.hash === 'read') {
         // A fragment sent to a step by the host's URL (a shared link, a link in the article)
@@ -406,7 +411,7 @@
       this._classes.concat(['storymap--first', 'storymap--collapsed']).forEach(function (c) {
         L.DomUtil.removeClass(root, c);
       });
-      ['data-storymap-index', 'data-storymap-moving', 'data-storymap-claimed'].forEach(function (name) {
+      ['data-storymap-index', MOVING, 'data-storymap-claimed'].forEach(function (name) {
         root.removeAttribute(name);
       });
       if (root.storymap === this) {
@@ -453,9 +458,14 @@
     // The room that fitting the current step keeps clear at the map's edges, for the text panel,
     // the legend and the zoom buttons: {tl, br} (Points, px), before its labels are counted.
     padding: function () {
-      var data = this._config.steps[this.index] || {}, view = data.view || {};
-      var box = view.boundsLatLng || data.latLngBounds;
-      return box ? this._paddingFor(L.latLngBounds(box)) : this._padding();
+      return this._stepPadding(this._config.steps[this.index] || {});
+    },
+
+    // The padding of a step's view (`future`: as it will be in a view given by its centre).
+    _stepPadding: function (data, future) {
+      var view = data.view || {}, box = view.boundsLatLng || data.latLngBounds;
+      var at = future && view.centerLatLng && view.zoom !== undefined ? {center: view.centerLatLng, zoom: view.zoom} : null;
+      return box ? this._paddingFor(L.latLngBounds(box), at) : this._padding();
     },
 
     // @method showView(view: Object, options?: Object): this
@@ -730,9 +740,9 @@
       step(this.index);
       var last = 0;
       var height = function () {
-        var h = self.options.layout === 'scroll' ?
+        var h = self._scrolls ?
           Math.round(max(480, min(960, (window.screen.availHeight || 800) * 0.85))) :
-          Math.ceil(root.getBoundingClientRect().height);
+          Math.ceil(rect(root).height);
         h = min(MAX_HEIGHT, max(MIN_HEIGHT, h));
         if (h !== last) {
           last = h;
@@ -851,7 +861,7 @@
         // text, rather than to the first and the last step. (The panel does not scroll itself: the
         // step's box, or the phone's sheet, does. In the scroll layout, where the page is the text,
         // they go to the first and the last step, which are its top and its end.)
-        if ((e.key === 'Home' || e.key === 'End') && this.options.layout !== 'scroll' &&
+        if ((e.key === 'Home' || e.key === 'End') && !this._scrolls &&
             (target === this._panel || target === this._scroller || /^H\d$/.test(tag))) {
           e.preventDefault();
           [this._scroller, this._panel].forEach(function (box) {
@@ -876,7 +886,7 @@
     },
 
     _showText: function (i, data, first) {
-      var scroll = this.options.layout === 'scroll', focused = document.activeElement;
+      var scroll = this._scrolls, focused = document.activeElement;
       // The new step's text starts at its top. (Reset before the text changes: the layout is then
       // still the last frame's, not laid out again just for this.)
       if (!scroll && this._scroller && !first) {
@@ -941,7 +951,7 @@
         }
         byId[place.id] = card;
       });
-      var scroll = this.options.layout === 'scroll', added = [holder], filled = [], marks = [];
+      var scroll = this._scrolls, added = [holder], filled = [], marks = [];
       // Each step's narrative, the article's own node (marked for a change of language), takes the
       // place of its section's slot (which holds an unmarked copy where boot.js or the page showed one).
       this._sections.forEach(function (section) {
@@ -1131,22 +1141,32 @@
     },
 
     // The labels placed in the view a step was fitted to. What covers the map may have changed
-    // since (the timeline's date line comes and goes with the step): where a label then finds no
-    // room, the view is fitted again, once.
+    // since (the timeline's date line comes and goes with the step, the controls take their size):
+    // where a label then finds no room, or a view's given centre is no longer the free part's,
+    // the view is fitted again, once.
     _labelsInView: function () {
-      var fitted = this._fitFree;
-      if (this._placeLabels().some(function (l) { return !l.shown; }) && fitted && fitted !== JSON.stringify(this._free())) {
+      var fitted = this._fitFree, again = this._fitCenter, pad = again && this._stepPadding(again.step);
+      this._fitFree = this._fitCenter = null;
+      if (pad && this._offset(pad).distanceTo(again.at) >= 1) {
+        this._fit(again.step, false);
+      } else if (this._placeLabels().some(function (l) { return !l.shown; }) && fitted && fitted !== JSON.stringify(this._free())) {
         this._fit(this._config.steps[this.index], false);
       }
+      this._fitFree = this._fitCenter = null;
+    },
+
+    // Where a view's centre goes: from the map's middle to the middle of the part `pad` leaves.
+    _offset: function (pad) {
+      return pad.br.subtract(pad.tl).divideBy(2);
     },
 
     // The map's controls (zoom, legend, scale, attribution), and the elements `more` selects
     // (markers.js: a layer's markers), in container px.
     _obstacles: function (more) {
-      var container = this.map.getContainer(), box = container.getBoundingClientRect(), out = [];
+      var container = this.map.getContainer(), box = rect(container), out = [];
       var controls = container.querySelectorAll('.leaflet-control' + (more || ''));
       for (var i = 0; i < controls.length; i++) {
-        var r = controls[i].getBoundingClientRect();
+        var r = rect(controls[i]);
         if (r.width && r.height) {
           out.push({l: r.left - box.left, t: r.top - box.top, r: r.right - box.left, b: r.bottom - box.top});
         }
@@ -1170,14 +1190,14 @@
       // or any on a phone held sideways), and on a narrow map above those of the bottom one (the
       // legend over its text).
       var corners = this.map._controlCorners || {}, size = this.map.getSize();
-      var box = this.map.getContainer().getBoundingClientRect();
+      var box = rect(this.map.getContainer());
       [['topright', 'tl'], ['bottomright', 'br']].forEach(function (c) {
         var corner = corners[c[0]];
         if (!corner || !corner.offsetHeight ||
             c[1] === 'br' && size.x - pad.tl.x - pad.br.x - corner.offsetWidth >= (o.maxWidth || 300) + 50) {
           return;
         }
-        var at = corner.getBoundingClientRect();
+        var at = rect(corner);
         pad[c[1]].y = max(pad[c[1]].y, c[1] === 'tl' ? at.bottom - box.top + 10 : box.bottom - at.top + 10);
       });
       if (o.autoPan && (mine.pan || !(own('autoPanPadding') || own('autoPanPaddingTopLeft') || own('autoPanPaddingBottomRight')))) {
@@ -1207,8 +1227,8 @@
       if (!panel || !panel.offsetParent) {
         return {tl: tl, br: br};
       }
-      var m = this.map.getContainer().getBoundingClientRect();
-      var p = this.options.layout === 'scroll' ? this._scrollPanel(m) : panel.getBoundingClientRect();
+      var m = rect(this.map.getContainer());
+      var p = this._scrolls ? this._scrollPanel(m) : rect(panel);
       if (!p) {  // (scroll.js: narrow, the map sits above the text and nothing covers it)
         return {tl: tl, br: br};
       }
@@ -1232,17 +1252,19 @@
     },
 
     // Padding that also keeps the legend and the scale (bottom right) clear: to their left or
-    // above them, whichever lets the view zoom in further.
-    _paddingFor: function (bounds) {
-      var pad = this._clearOfBar(this._padding()), map = this.map, r = null;
-      [this._legend, map.scaleControl].forEach(function (control) {
-        var box = control && control.getContainer(), b = box && box.offsetWidth && box.getBoundingClientRect();
-        r = !b ? r : r ? {left: min(r.left, b.left), top: min(r.top, b.top)} : b;
+    // above them, whichever lets the view zoom in further. The scale's bar is as long as it is in
+    // the view `at` ({center, zoom}) where one is given: its length changes as the map moves.
+    _paddingFor: function (bounds, at) {
+      var pad = this._clearOfBar(this._padding()), map = this.map, scale = map.scaleControl, r = null;
+      [this._legend, scale].forEach(function (control) {
+        var box = control && control.getContainer(), b = box && box.offsetWidth && rect(box);
+        var left = b && (control === scale && at ? b.right - scale.widthAt(at.center, at.zoom) : b.left);
+        r = !b ? r : {left: r ? min(r.left, left) : left, top: r ? min(r.top, b.top) : b.top};
       });
       if (!bounds) {
         return pad;
       }
-      var self = this, m = map.getContainer().getBoundingClientRect();
+      var self = this, m = rect(map.getContainer());
       var better = function (a, b) { return self._scale(bounds, a) >= self._scale(bounds, b) ? a : b; };
       if (r) {
         pad = better({tl: pad.tl, br: L.point(max(pad.br.x, m.right - r.left + 8), pad.br.y)},
@@ -1251,7 +1273,7 @@
       // And the zoom buttons (top right), where no timeline's band keeps the top clear: to their
       // left or below them (a place at the top right of a narrow map went under them).
       var zoom = map.getContainer().querySelector('.leaflet-control-zoom');
-      var z = zoom && zoom.offsetWidth && zoom.getBoundingClientRect();
+      var z = zoom && zoom.offsetWidth && rect(zoom);
       if (z && z.bottom - m.top + 8 > pad.tl.y) {
         pad = better({tl: pad.tl, br: L.point(max(pad.br.x, m.right - z.left + 8), pad.br.y)},
           {tl: L.point(pad.tl.x, z.bottom - m.top + 8), br: pad.br});
@@ -1266,7 +1288,7 @@
       if (!bar || !bar.offsetWidth) {
         return pad;
       }
-      var m = this.map.getContainer().getBoundingClientRect(), r = bar.getBoundingClientRect();
+      var m = rect(this.map.getContainer()), r = rect(bar);
       var wide = r.width >= (m.width - pad.tl.x - pad.br.x) / 2, line = m.bottom - pad.br.y;
       if (!wide || r.top >= line || r.bottom < line) {
         return pad;
@@ -1381,7 +1403,7 @@
       // (A step's own bounds are shown as asked, down to a street; its places fit no closer than
       // `maxZoom`, a lone point included.)
       var maxZoom = step.maxZoom || (view.boundsLatLng ? map.getMaxZoom() : this.options.maxZoom);
-      var pad = box ? this._paddingFor(L.latLngBounds(box)) : this._padding(), target = this._fitFree = null;
+      var pad = this._stepPadding(step, true), target = this._fitFree = this._fitCenter = null;
       if (box && !view.boundsLatLng && !view.centerLatLng && this._labels) {
         var base = pad;
         this._fitFree = JSON.stringify(this._free());
@@ -1401,7 +1423,7 @@
         }
       }, this);
       this._moving = true;
-      root.setAttribute('data-storymap-moving', '');
+      root.setAttribute(MOVING, '');
       map.once('moveend', done);
       this._later(done, animate ? this.options.duration * 1000 + 600 : 400);
       if (target) {
@@ -1409,7 +1431,8 @@
         return;
       }
       if (view.centerLatLng && view.zoom !== undefined) {
-        var offset = L.point((pad.br.x - pad.tl.x) / 2, (pad.br.y - pad.tl.y) / 2);
+        var offset = this._offset(pad);
+        this._fitCenter = {step: step, at: offset};
         var center = map.unproject(map.project(view.centerLatLng, view.zoom).add(offset), view.zoom);
         map[animate ? 'flyTo' : 'setView'](center, view.zoom, options);
         return;

@@ -147,6 +147,18 @@
       }
       line.style.width = Math.round(this.options.maxWidth * ratio) + 'px';
       line.textContent = text;
+    },
+
+    // The scale's width (px) in the view of `center` and `zoom`: its bars set as they would be
+    // there, measured, and set back.
+    widthAt: function (center, zoom) {
+      var map = this._map, p = map.project(center, zoom), box = this.getContainer(), width;
+      this._updateScales(map.distance(map.unproject(p, zoom), map.unproject(p.add([this.options.maxWidth, 0]), zoom)));
+      width = box.offsetWidth;
+      if (map._loaded) {
+        this._update();
+      }
+      return width;
     }
   });
   ns.scale = function (map) {

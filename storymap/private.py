@@ -23,7 +23,7 @@ page's script (a fragment's one script; a standalone page's code) is a function 
   holds the page for long. A standalone page keeps all but boot.js in a data block after its
   first script (:func:`boot_script`, :func:`code_start`), which boot.js makes a script of after
   the first paint: the browser compiles that code then, not before the text paints;
-- routes every ``for … in`` loop of Leaflet through ``__storymapKeys`` (see
+- routes every ``for … in`` loop of Leaflet through ``__keys`` (see
   :func:`storymap.assets.guard_for_in`), so a polluted prototype adds no key to any loop.
 """
 

@@ -338,17 +338,20 @@ def test_layout_holds_at_200_percent_zoom_and_320px(pages, make_page, layout, vi
 def test_a_short_wide_screen_keeps_the_story_beside_the_map(pages, make_page, viewport):
     """A 1280x800 laptop at 200% zoom, a small phone on its side: a bottom sheet there showed its
     handle, the navigation and the title, the map a strip above it. The panel stays a column
-    beside the map, the step's text readable in it, the attribution clear of it."""
+    beside the map, the step's text readable in it, the attribution and the timeline clear of it (and
+    the timeline of the zoom buttons)."""
     run = open_page(make_page, pages, "slides", viewport, "the-canal")
     got = run.js("""() => { const box = s => document.querySelector(s).getBoundingClientRect();
       const panel = box('.storymap-panel'), text = box('.storymap-step--current .storymap-narrative'),
-        attribution = box('.leaflet-control-attribution');
-      return {panelRight: panel.right, panelTop: panel.top,
+        attribution = box('.leaflet-control-attribution'), timeline = box('.storymap-timeline'),
+        zoom = box('.leaflet-control-zoom');
+      return {panelRight: panel.right, panelTop: panel.top, timeline: [timeline.left, timeline.right], zoomLeft: zoom.left,
         text: Math.min(text.bottom, panel.bottom, innerHeight) - Math.max(text.top, panel.top, 0),
         attributionLeft: attribution.left, attributionBottom: attribution.bottom}; }""")
     assert got["panelTop"] < 20 and got["panelRight"] < 0.55 * viewport[0], got  # a column, not a sheet
     assert got["text"] >= 0.2 * viewport[1], got  # lines of the step's own text, not only its title
     assert got["attributionLeft"] >= got["panelRight"] and got["attributionBottom"] <= viewport[1] + 1, got
+    assert got["timeline"][0] >= got["panelRight"] and got["timeline"][1] <= got["zoomLeft"] - 4, got
     assert run.js(MAP_SHARE_JS) >= 0.5
 
 

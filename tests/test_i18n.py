@@ -974,6 +974,24 @@ LABEL_LINES_JS = """() => [...document.querySelectorAll('.storymap-label')]
   }))"""
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [(640, 400), (568, 320)], ids=["200pct-zoom", "phone-on-its-side"])
+def test_an_arabic_story_on_a_short_wide_screen_keeps_its_panel_at_the_right(tmp_path: Path, make_page, viewport):
+    """A short, wide page keeps its panel beside the map rather than a bottom sheet: in a story
+    written right to left at the right, the zoom buttons, legend, attribution and timeline in the
+    map it leaves at the left, the timeline clear of the zoom buttons."""
+    path = storymap.load(write_suez_story(tmp_path / "suez")).save(tmp_path / "suez.html")
+    run = open_at(make_page, path, "#canal", viewport=viewport)
+    covered = run.js(RTL_SIDES_JS, ".storymap-panel")
+    assert covered["text"]["top"] < 20 and covered["text"]["right"] >= viewport[0] - 13, covered
+    assert covered["text"]["left"] > 0.45 * viewport[0], covered  # a column, not a sheet
+    assert covered["under"] == [] and covered["controls"] >= 4, covered
+    timeline = run.js(f"() => {ROOT_JS}.querySelector('.storymap-timeline').getBoundingClientRect().toJSON()")
+    zoom = covered["zoom"]
+    assert timeline["right"] <= zoom["left"] - 4 or timeline["top"] >= zoom["bottom"], (timeline, zoom)
+    assert covered["labels"] and all(b["right"] <= covered["text"]["left"] for b in covered["labels"]), covered
+
+
 def test_an_arabic_group_label_shows_each_name_whole_from_the_right(tmp_path: Path, make_page):
     """Two places too close for a label each share one, a name a line, a long one wrapped with its
     further lines indented. An Arabic name's first line was shifted right by the indent's padding,

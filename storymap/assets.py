@@ -147,11 +147,13 @@ OWN_KEYS_JS = """function __keys(o) {
 }"""
 
 _FOR_IN = re.compile(r"for\((var |let |const )?([\w$]+) in ")
+_PLAIN = re.compile(r"[\w$]+(?:\.[\w$]+)*")
 
 
 def guard_for_in(source: str, expected: int) -> str:
     """``source`` (minified JS) with every ``for (k in EXPR)`` turned into
-    ``for (k in __keys((EXPR)))``: EXPR is still evaluated once, and a loop visits only the
+    ``for (k in __keys((EXPR)))`` (``__keys(EXPR)`` where EXPR is a name or a chain of
+    properties, ``this._layers``): EXPR is still evaluated once, and a loop visits only the
     keys of the object itself and of its own prototypes (Leaflet's options inherit through
     prototypes), never one a host page added to ``Object.prototype`` or ``Array.prototype``.
 
@@ -173,7 +175,9 @@ def guard_for_in(source: str, expected: int) -> str:
             elif char == "`":
                 raise ValueError("a template string in a for-in loop's head: cannot guard it")
             end += 1
-        out += [source[last:start], f"{OWN_KEYS}((", source[start:end - 1], "))"]
+        expr = source[start:end - 1]
+        # (a name or a chain of properties needs no parentheses of its own; a comma expression does)
+        out += [source[last:start], OWN_KEYS, f"({expr})" if _PLAIN.fullmatch(expr) else f"(({expr}))"]
         last = end - 1
         count += 1
     if count != expected:

@@ -302,10 +302,17 @@ def test_folium_text_reaches_the_page_only_as_json_strings():
 
 def test_leaflet_loops_are_routed_past_polluted_prototypes():
     js = assets.leaflet_js()
-    assert js.count(assets.OWN_KEYS + "((") == 43  # every for-in loop of Leaflet 1.9.4
-    assert not re.search(r"for\((var )?[\w$]+ in (?!" + assets.OWN_KEYS + r"\(\()", js)
+    assert js.count(assets.OWN_KEYS + "(") == 43  # every for-in loop of Leaflet 1.9.4
+    assert not re.search(r"for\((var )?[\w$]+ in (?!" + assets.OWN_KEYS + r"\()", js)
     with pytest.raises(ValueError, match="for-in loops"):
         assets.guard_for_in("for(k in o)x(k);", expected=43)
+    # A name or a chain of properties is passed as it is; any other expression in parentheses of
+    # its own (a comma expression's last operand is the loop's object, as it was).
+    guarded = assets.guard_for_in("for(k in this._layers)a(k);for(var k in e.touches=[],Yt)b(k);for(k in t[E])c(k);",
+                                  expected=3)
+    keys = assets.OWN_KEYS
+    assert guarded == (f"for(k in {keys}(this._layers))a(k);for(var k in {keys}((e.touches=[],Yt)))b(k);"
+                       f"for(k in {keys}((t[E])))c(k);")
 
 
 # Embedding -------------------------------------------------------------------------------------

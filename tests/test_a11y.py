@@ -353,11 +353,15 @@ def test_a_short_wide_screen_keeps_the_story_beside_the_map(pages, make_page, vi
     assert got["attributionLeft"] >= got["panelRight"] and got["attributionBottom"] <= viewport[1] + 1, got
     assert got["timeline"][0] >= got["panelRight"] and got["timeline"][1] <= got["zoomLeft"] - 4, got
     assert run.js(MAP_SHARE_JS) >= 0.5
-    # Previous, the count and Next on one line, "11 / 11" too (the buttons' arrows left out).
+    # Previous, the count and Next on one line, "11 / 11" too (the buttons' arrows left out and
+    # their sides narrower), in Spanish too ("Anterior" and "Siguiente" put Next a line lower).
     go(run, len(STEPS) - 1)
-    tops = run.js("() => ['.storymap-prev', '.storymap-progress', '.storymap-next'].map((s) => "
-                  "document.querySelector(s).getBoundingClientRect().top)")
-    assert max(tops) - min(tops) < 44, tops
+    for lang in ("en", "es"):
+        run.page.click(f".storymap-lang[data-lang={lang}]")
+        assert run.js("() => document.querySelector('[data-storymap]').lang") == lang
+        tops = run.js("() => ['.storymap-prev', '.storymap-progress', '.storymap-next'].map((s) => "
+                      "document.querySelector(s).getBoundingClientRect().top)")
+        assert max(tops) - min(tops) < 44, (lang, tops)
 
 
 # -------------------------------------------------------------------------------------- phone

@@ -189,6 +189,20 @@ def guard_for_in(source: str, expected: int) -> str:
 #: The scope of Leaflet's rules in a standalone page (see :func:`leaflet_css`).
 PAGE_SCOPE = ":root"
 
+#: A selector of storymap's own rules that starts at the story's root and goes down to a class:
+#: ``.storymap .storymap-panel`` (not ``.storymap > *``, ``.storymap *`` or ``.storymap summary``).
+_ROOT_THEN_CLASS = re.compile(r"(?:^|(?<=[,{}]))\.storymap (?=\.)")
+
+
+def page_scoped(css: str) -> str:
+    """storymap's own minified ``css`` for a standalone page: its selectors that go from the story's
+    root down to a class (``.storymap .storymap-panel``) under :data:`PAGE_SCOPE` instead
+    (``:root .storymap-panel``), as Leaflet's are (:func:`leaflet_css`): every element with such a
+    class is inside the page's one story, and a pseudo-class counts as a class, so the same rules
+    reach the same elements in the same order, 4 bytes shorter each (124 selectors: about 0.5 KB
+    of each language's page). A fragment keeps ``.storymap``: a host page may use the same classes."""
+    return _ROOT_THEN_CLASS.sub(PAGE_SCOPE + " ", css)
+
 
 @lru_cache(maxsize=8)
 def leaflet_css(layer_control: bool = False, trimmed: bool = False, scope: str = ".storymap") -> str:

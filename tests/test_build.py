@@ -168,12 +168,15 @@ def test_a_page_carries_the_css_of_its_layout_and_its_languages(tmp_path: Path):
     assert '.storymap[dir="rtl"] .storymap-legend' in css(storymap.load(write_suez_story(tmp_path / "suez")).to_html(lang="en"))
     # The language switch's rules only in a page holding several languages, the scroll hint's in a
     # scroll page, a fragment's in a fragment, the printed layer control's with a layer control.
-    assert ".storymap-lang" not in slides + scroll and ".storymap .storymap-lang{" in css(story.to_html())
-    assert ".storymap-hint" not in slides and ".storymap .storymap-hint{" in scroll
+    # (A standalone page's rules from the root down to a class are under :root: see assets.page_scoped.)
+    assert ".storymap-lang" not in slides + scroll and ":root .storymap-lang{" in css(story.to_html())
+    assert ".storymap-hint" not in slides and ":root .storymap-hint{" in scroll
     assert "storymap--fragment" not in slides and "storymap--fragment" in css(story.to_html(languages=["en"], fragment=True))
     assert "leaflet-control-layers" not in slides
     folium.LayerControl().add_to(story.map)
-    assert ".storymap .leaflet-control-zoom,.storymap .leaflet-control-layers{display:none}" in css(story.to_html(languages=["en"]))
+    assert ":root .leaflet-control-zoom,:root .leaflet-control-layers{display:none}" in css(story.to_html(languages=["en"]))
+    assert ".storymap .leaflet-control-zoom,.storymap .leaflet-control-layers{display:none}" in css(
+        story.to_html(languages=["en"], fragment=True))  # (a fragment's: a host page may have the same classes)
 
 
 CORE_SCRIPTS = {"storymap.js", "basemap.js", "legend.js", "labels.js", "story.js", "i18n.js", "timeline.js", "print.js"}
@@ -213,7 +216,7 @@ def test_a_page_carries_the_parts_of_the_script_it_uses():
     assert script_parts(layered.to_html(languages=["es"])) == CORE_SCRIPTS | {"storymap-layers.js"}
     ports = storymap.load(ROOT / "examples" / "ports").to_html()  # (a kind drawn as a diamond)
     assert script_parts(ports) == CORE_SCRIPTS | {"symbols.js"}
-    assert ".storymap .storymap-symbol svg{" in ports and ".storymap-symbol" not in one
+    assert ":root .storymap-symbol svg{" in ports and ".storymap-symbol" not in one
     assert script_parts(story.to_html(languages=["es"], fragment=True)) == CORE_SCRIPTS | {"twins.js"}
     assert script_parts(story.to_html(languages=["es"], layout="scroll")) == CORE_SCRIPTS | {"scroll.js"}
     everything = layered.to_html(fragment=True, layout="scroll")

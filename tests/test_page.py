@@ -458,9 +458,10 @@ STYLES_JS = f"""(digest) => {{ const root = {ROOT_JS};
 @pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
 def test_leaflets_rules_under_root_style_a_page_as_under_the_story(tmp_path: Path, make_page, viewport):
     # A standalone page scopes Leaflet's rules under :root, a fragment under .storymap (a host page's
-    # own Leaflet map stays untouched): the same elements, the same specificity. The page and a copy
-    # of it scoped as a fragment give every element of the story the same style, at a step with a
-    # popup open and the legend open.
+    # own Leaflet map stays untouched): the same elements, the same specificity; storymap's own rules
+    # from the root down to a class too (assets.page_scoped). The page and a copy of it scoped as a
+    # fragment give every element of the story the same style, at a step with a popup open and the
+    # legend open.
     from storymap import security
 
     page = storymap.load(GEODATA).save(tmp_path / "page.html", languages=["en"])
@@ -468,7 +469,8 @@ def test_leaflets_rules_under_root_style_a_page_as_under_the_story(tmp_path: Pat
     styles = html.split("<style>")  # (the first is the page's margins; the largest, Leaflet's and storymap's)
     own = max(styles[1:], key=len).split("</style>", 1)[0]
     assert own.count(":root .leaflet-") > 100 and ".storymap .leaflet-pane" not in own
-    scoped = own.replace(":root .leaflet-", ".storymap .leaflet-")
+    assert own.count(":root .storymap-") > 100 and ".storymap .storymap-panel" not in own
+    scoped = own.replace(":root .", ".storymap .")
     assert security._hash(own) in html
     copy = tmp_path / "scoped.html"
     copy.write_text(html.replace(own, scoped).replace(security._hash(own), security._hash(scoped)), "utf-8")

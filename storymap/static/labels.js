@@ -332,9 +332,9 @@
       this._ids.forEach(function (id, rank) {
         var p = this._places[id], ats = p.latLngs.map(project);
         var item = {ids: [id], names: [p.name], ats: ats.filter(within), radius: p.radius, forms: p.forms, rank: rank};
-        if (p.bounds && p.bounds.isValid()) {  // (its size on the map, px)
+        if (p.bounds && p.bounds.isValid()) {  // (its box on the map, px)
           var nw = project(p.bounds.getNorthWest()), se = project(p.bounds.getSouthEast());
-          item.extent = {x: abs(se.x - nw.x), y: abs(se.y - nw.y)};
+          item.span = rect(min(nw.x, se.x), min(nw.y, se.y), abs(se.x - nw.x), abs(se.y - nw.y));
         }
         item.members = [item];
         if (p.radius) {
@@ -589,14 +589,18 @@
         w = it.forms[e].size.w;
         h = it.forms[e].size.h;
         // A line's or an area's label may sit on it where the shape shows round it; a point's, or
-        // a shape the label would hide (a short line seen from afar), goes beside it.
-        var ex = it.extent, small = ex && ex.x <= w + 16 && ex.y <= h + 16, dd = small ? d + max(ex.x, ex.y) / 2 : d;
+        // a shape the label would hide (a short line seen from afar), goes beside it: beside the
+        // point's symbol, or the shape's box (at an anchor's height or across from it, the gap
+        // from the box's edges: a label put as far from each anchor in every direction as the
+        // box is long sat well off a low, wide line, nearer another place's line).
+        var s = it.span, small = s && s.r - s.l <= w + 16 && s.b - s.t <= h + 16;
         for (j = 0; j < it.ats.length; j++) {
           a = it.ats[j];
+          var o = grow(small ? s : dot(a, 0), d), r = o.r - a.x, l = a.x - o.l, t = a.y - o.t, u = o.b - a.y;
           var near = it.radius || small ? [] : [[a.x - w / 2, a.y - h / 2]];
-          near.push([a.x + dd, a.y - h / 2], [a.x - dd - w, a.y - h / 2], [a.x - w / 2, a.y - dd - h], [a.x - w / 2, a.y + dd],
-            [a.x + dd * k, a.y - dd * k - h], [a.x + dd * k, a.y + dd * k], [a.x - dd * k - w, a.y - dd * k - h],
-            [a.x - dd * k - w, a.y + dd * k]);
+          near.push([o.r, a.y - h / 2], [o.l - w, a.y - h / 2], [a.x - w / 2, o.t - h], [a.x - w / 2, o.b],
+            [a.x + r * k, a.y - t * k - h], [a.x + r * k, a.y + u * k], [a.x - l * k - w, a.y - t * k - h],
+            [a.x - l * k - w, a.y + u * k]);
           for (n = 0; n < near.length; n++) {
             var b = rect(near[n][0], near[n][1], w, h);
             if (fits(b)) {

@@ -1339,7 +1339,12 @@
     _labelView: function (bounds, pad, maxZoom, base) {
       var map = this.map, half = map.getSize().divideBy(2), free = this._free(), obstacles = this._obstacles();
       var z0 = this._boundsZoom(bounds, pad, maxZoom), top = max(z0, this._boundsZoom(bounds, base, maxZoom));
-      var best = null, least = map.getMinZoom();
+      var best = null, least = map.getMinZoom(), region = this._region();
+      // (Not so far out that the map reaches past the embedded basemap's region, where it shows as
+      // not mapped, unless the places need it to fit in the free map: the labels merge rather.)
+      if (region) {
+        least = max(least, min(top, map.getBoundsZoom(region, true)));
+      }
       // Further out while a label finds no room (a small map), down to the least zoom.
       [top, Math.round((top + z0) * 2) / 4, z0, z0 - 0.25, z0 - 0.5, z0 - 1, z0 - 1.5, z0 - 2].forEach(function (z, i) {
         z = max(least, z);
@@ -1364,9 +1369,9 @@
     // region around the world (drawn again to either side).
     _centerFor: function (bounds, pad, z, base) {
       var map = this.map, size = map.getSize(), a = map.project(bounds.getNorthWest(), z);
-      var b = map.project(bounds.getSouthEast(), z), layer = this._basemaps()[0];
-      var region = layer && layer.getBounds(), far = 1e9, r0 = L.point(-far, -far), r1 = L.point(far, far);
-      if (region && region.isValid()) {
+      var b = map.project(bounds.getSouthEast(), z), region = this._region();
+      var far = 1e9, r0 = L.point(-far, -far), r1 = L.point(far, far);
+      if (region) {
         r0 = map.project(region.getNorthWest(), z);
         r1 = map.project(region.getSouthEast(), z);
         if (region.getEast() - region.getWest() > 359) {
@@ -1389,6 +1394,12 @@
       };
       return map.unproject(L.point(axis(a.x, b.x, pad.tl.x, pad.br.x, base.tl.x, base.br.x, size.x, r0.x, r1.x),
         axis(a.y, b.y, pad.tl.y, pad.br.y, base.tl.y, base.br.y, size.y, r0.y, r1.y)), z);
+    },
+
+    // The embedded basemap's region (see Basemap.getBounds), or null.
+    _region: function () {
+      var layer = this._basemaps()[0], region = layer && layer.getBounds();
+      return region && region.isValid() ? region : null;
     },
 
     _fit: function (step, animate) {

@@ -541,9 +541,10 @@ class StoryControl(MacroElement):
         symbols = assets.symbols_css() if features["symbols"] else ""
         # (The story's theme after storymap's defaults: its colours, set on the root, win over them.)
         theme = self.context.source.theme.css()
-        scope = ".storymap" if features["fragment"] else assets.PAGE_SCOPE  # (see leaflet_css, page_scoped)
-        if not features["fragment"]:
-            own, symbols = assets.page_scoped(own), assets.page_scoped(symbols)
+        if features["fragment"]:
+            scope = ".storymap"
+        else:  # (a standalone page: see leaflet_css, page_scoped)
+            scope, own, symbols = assets.PAGE_SCOPE, assets.page_scoped(own), assets.page_scoped(symbols)
         css = assets.leaflet_css(layer_control, self.trimmed_leaflet, scope) + fragment + own + symbols + theme
         if self.context.source.theme.faces:  # (its font files' rules once the page's text is known: render_page)
             css = fonts.FACES_MARK + css

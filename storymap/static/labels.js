@@ -22,6 +22,22 @@
     return rect(at.x - radius, at.y - radius, 2 * radius, 2 * radius);
   }
 
+  // The top-left corners of a w-by-h label beside box o, round anchor a: right and left of it at
+  // the anchor's height, above and below it across from it, then at its corners (k of the way).
+  function around(o, a, w, h, k) {
+    var r = o.r - a.x, l = a.x - o.l, t = a.y - o.t, u = o.b - a.y;
+    return [[o.r, a.y - h / 2], [o.l - w, a.y - h / 2], [a.x - w / 2, o.t - h], [a.x - w / 2, o.b],
+      [a.x + r * k, a.y - t * k - h], [a.x + r * k, a.y + u * k], [a.x - l * k - w, a.y - t * k - h],
+      [a.x - l * k - w, a.y + u * k]];
+  }
+
+  // More of them for a label that may run along box o (a group's, often taller or wider than its
+  // members' box): on each side, flush with either end of it.
+  function along(o, w, h) {
+    return [[o.r, o.t], [o.r, o.b - h], [o.l - w, o.t], [o.l - w, o.b - h], [o.l, o.t - h], [o.r - w, o.t - h],
+      [o.l, o.b], [o.r - w, o.b]];
+  }
+
   function hits(a, b) {
     return a.l < b.r && a.r > b.l && a.t < b.b && a.b > b.t;
   }
@@ -450,9 +466,11 @@
         ids = ids.concat(m.ids);
         names = names.concat(m.names);
       });
-      var at = L.point(x, y);
+      var at = L.point(x, y), box = dot(at, 0);
       members.forEach(function (m) {
         reach = max(reach, at.distanceTo(m.ats[0]) + m.radius);
+        var b = dot(m.ats[0], m.radius);
+        box = {l: min(box.l, b.l), t: min(box.t, b.t), r: max(box.r, b.r), b: max(box.b, b.b)};
       });
       var key = ids.join(' '), forms = this._groups[key], text = names.map(short);
       if (!forms) {
@@ -475,7 +493,8 @@
           f.spare = wrapSpare(Array.prototype.slice.call(f.node.children));
         });
       }
-      return {ids: ids, names: names, ats: [at], radius: reach, forms: forms, rank: members[0].rank,
+      // (`span`: the box of the members' anchors and symbols, which the label goes beside.)
+      return {ids: ids, names: names, ats: [at], radius: reach, span: box, forms: forms, rank: members[0].rank,
         members: members, group: true};
     },
 
@@ -592,15 +611,15 @@
         // a shape the label would hide (a short line seen from afar), goes beside it: beside the
         // point's symbol, or the shape's box (at an anchor's height or across from it, the gap
         // from the box's edges: a label put as far from each anchor in every direction as the
-        // box is long sat well off a low, wide line, nearer another place's line).
-        var s = it.span, small = s && s.r - s.l <= w + 16 && s.b - s.t <= h + 16;
+        // box is long sat well off a low, wide line, nearer another place's line). A group's label
+        // goes beside its members' box, else round their middle as far as the farthest of them (at
+        // first only there, it sat up to 73 px from the nearest).
+        var s = it.span, small = it.group || (s && s.r - s.l <= w + 16 && s.b - s.t <= h + 16);
         for (j = 0; j < it.ats.length; j++) {
           a = it.ats[j];
-          var o = grow(small ? s : dot(a, 0), d), r = o.r - a.x, l = a.x - o.l, t = a.y - o.t, u = o.b - a.y;
           var near = it.radius || small ? [] : [[a.x - w / 2, a.y - h / 2]];
-          near.push([o.r, a.y - h / 2], [o.l - w, a.y - h / 2], [a.x - w / 2, o.t - h], [a.x - w / 2, o.b],
-            [a.x + r * k, a.y - t * k - h], [a.x + r * k, a.y + u * k], [a.x - l * k - w, a.y - t * k - h],
-            [a.x - l * k - w, a.y + u * k]);
+          near = near.concat(around(small ? grow(s, d - it.radius) : dot(a, d), a, w, h, k),
+            it.group ? along(grow(s, d - it.radius), w, h) : []);
           for (n = 0; n < near.length; n++) {
             var b = rect(near[n][0], near[n][1], w, h);
             if (fits(b)) {

@@ -206,6 +206,81 @@ def test_a_page_printed_in_firefox_never_ends_on_a_heading(firefox, page):
     assert stranded(feet, headings) == []
 
 
+#: A German story's places (approximate positions, in Bonn): one name a compound longer than a
+#: label's line, one that fits.
+GERMAN = {"ministerium": ("Bundesverteidigungsministerium", 7.043, 50.697), "zoll": ("Generalzolldirektion", 7.104, 50.724)}
+#: The long name's syllables: where a German hyphenation may break it.
+SYLLABLES = "Bun-des-ver-tei-di-gungs-mi-nis-te-ri-um"
+
+#: Each shown map label's names as drawn, a line at a time (a character's box lower than the one
+#: before starts a line), and whether every character lies inside the label's box (none cut off).
+LABEL_LINES_JS = """Array.from(document.querySelectorAll('.storymap-label'))
+  .filter((label) => label.offsetWidth && getComputedStyle(label).visibility !== 'hidden').map((label) => {
+    const box = label.getBoundingClientRect(), range = document.createRange(), names = [];
+    let inside = true;
+    label.querySelectorAll('.storymap-label-text').forEach((text) => {
+      const t = text.firstChild, lines = [];
+      let top = null, line = '';
+      for (let i = 0; i < t.length; i++) {
+        range.setStart(t, i); range.setEnd(t, i + 1);
+        const r = range.getClientRects()[0];
+        if (r && top !== null && r.top > top + 3) { lines.push(line); line = ''; }
+        if (r) { top = r.top; inside = inside && r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.bottom <= box.bottom + 0.5; }
+        line += t.data[i];
+      }
+      names.push(lines.concat([line]));
+    });
+    return {names, inside}; })"""
+
+
+def _broken_words(names: list[list[str]]) -> list[tuple[str, str]]:
+    """Where a name's line ends inside a word: (the line, the next)."""
+    return [(a, b) for lines in names for a, b in zip(lines, lines[1:]) if a[-1:].isalpha() and b[:1].isalpha()]
+
+
+@pytest.fixture(scope="module")
+def german(page) -> Path:
+    from .test_any_story import feature, point, write_story
+
+    toml = 'title = "Bonn"\nlang = "de"\n[[steps]]\nid = "bonn"\ntitle = "Bonn"\nplaces = ["ministerium", "zoll"]\n'
+    folder = write_story(page.parent / "german", toml,
+                         [feature(pid, point(x, y), name=name) for pid, (name, x, y) in GERMAN.items()])
+    return _recorded(storymap.load(folder).save(page.parent / "german0.html").read_text("utf-8"),
+                     page.parent / "german.html")
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_a_long_german_name_breaks_between_syllables_in_firefox(firefox, german, page, screen):
+    """A name longer than a label's line broke wherever the line ran out, with no hyphen
+    ("Bundesverteidigung" over "sministerium"). A word of 18 characters or more is hyphenated in
+    the story's language now, which Firefox does with its own dictionaries (Chromium and WebKit
+    with the system's, which this machine lacks for German): the name breaks between two of its
+    syllables, wholly inside its label. Shorter words stay whole: the Panama story's labels break
+    between words only (hyphenating every word, Firefox wrote "SOCSOUTH headquar-ters")."""
+    size = DESKTOP if screen == "desktop" else PHONE["firefox"]
+    _open(firefox, german, size)
+    labels = firefox.evaluate(LABEL_LINES_JS)
+    word = "Bundesverteidigungsministerium"
+    long = [label for label in labels if word in "".join(label["names"][0])]
+    assert len(long) == 1 and long[0]["inside"], labels
+    lines = next(lines for lines in long[0]["names"] if word in "".join(lines))
+    assert len(lines) > 1 and "…" not in "".join(lines), lines
+    start, ends = "".join(lines).index(word), []
+    for line in lines[:-1]:
+        ends.append((ends[-1] if ends else 0) + len(line))
+    breaks = [end - start for end in ends if start < end < start + len(word)]
+    syllables = SYLLABLES.split("-")
+    allowed = {len("".join(syllables[:i])) for i in range(1, len(syllables))}
+    assert breaks and set(breaks) <= allowed, lines
+    assert firefox.evaluate(PROBLEMS) == []
+    _open(firefox, page, size)
+    broken = []
+    for i in range(firefox.evaluate(f"{ROOT}.storymap.steps.length")):
+        _go(firefox, i)
+        broken += [(i, pair) for label in firefox.evaluate(LABEL_LINES_JS) for pair in _broken_words(label["names"])]
+    assert broken == []
+
+
 @pytest.fixture(scope="module")
 def article(page) -> Path:
     """examples/news-article.html as build.py fills it: the story as a fragment among the site's

@@ -617,9 +617,8 @@
         var s = it.span, small = it.group || (s && s.r - s.l <= w + 16 && s.b - s.t <= h + 16);
         for (j = 0; j < it.ats.length; j++) {
           a = it.ats[j];
-          var near = it.radius || small ? [] : [[a.x - w / 2, a.y - h / 2]];
-          near = near.concat(around(small ? grow(s, d - it.radius) : dot(a, d), a, w, h, k),
-            it.group ? along(grow(s, d - it.radius), w, h) : []);
+          var near = it.radius || small ? [] : [[a.x - w / 2, a.y - h / 2]], o = small ? grow(s, d - it.radius) : dot(a, d);
+          near = near.concat(around(o, a, w, h, k), it.group ? along(o, w, h) : []);
           for (n = 0; n < near.length; n++) {
             var b = rect(near[n][0], near[n][1], w, h);
             if (fits(b)) {

@@ -10,6 +10,9 @@
   function rect(node) {  // (one letter too: 12 calls)
     return node.getBoundingClientRect();
   }
+  function part(node, name) {  // (the element of class storymap-NAME in node: 11 calls)
+    return node.querySelector('.storymap-' + name);
+  }
   // The heights (px) a story in an iframe reports to its parent (storymap/embed.py clamps alike).
   var MIN_HEIGHT = 320, MAX_HEIGHT = 4000;
   var MOVING = 'data-storymap-moving';  // (on the root while the map moves to a step's view)
@@ -107,7 +110,7 @@
       this._sections.forEach(function (section, i) {
         var step = config.steps[i], list = section.querySelector('[data-places]');
         step.id = section.getAttribute('data-step');
-        step.title = section.querySelector('.storymap-step-title').textContent;
+        step.title = part(section, 'step-title').textContent;
         step.places = list ? list.getAttribute('data-places').split(' ').filter(Boolean) : [];
       });
       // @property steps: Array
@@ -531,7 +534,7 @@
     // the page as a whole (`whole`: printed, every step on paper) by the story's title alone.
     _setTitle: function (whole) {
       if (this._ownsDocument) {
-        var story = this.root.querySelector('.storymap-title').textContent, i = this.index;
+        var story = part(this.root, 'title').textContent, i = this.index;
         document.title = i > 0 && !whole ? this.steps[i].title + ' – ' + story : story;
       }
     },
@@ -789,7 +792,7 @@
       L.DomUtil[collapsed ? 'addClass' : 'removeClass'](this.root, 'storymap--collapsed');
       if (toggle) {
         toggle.setAttribute('aria-expanded', collapsed ? 'false' : 'true');
-        toggle.querySelector('.storymap-sheet-label').textContent = this._t(collapsed ? 'sheet.show' : 'sheet.hide');
+        part(toggle, 'sheet-label').textContent = this._t(collapsed ? 'sheet.show' : 'sheet.hide');
       }
       this.map.invalidateSize({pan: false});
       return this;
@@ -799,7 +802,7 @@
     // scrolling it into view (the story has scrolled to the step).
     _focusStep: function (stay) {
       var section = this._sections[this.index];
-      var heading = section && section.querySelector('.storymap-step-title');
+      var heading = section && part(section, 'step-title');
       if (heading) {
         heading.focus({preventScroll: !!stay});
       }
@@ -909,7 +912,7 @@
       this._bar.setAttribute('aria-valuetext', this._t('progress.value', {n: i + 1, total: n}));
       this._live.textContent = this._t('announce', {n: i + 1, total: n, title: data.title});
       if (this._mapDescription) {
-        var given = this._sections[i] && this._sections[i].querySelector('.storymap-onmap-text');
+        var given = this._sections[i] && part(this._sections[i], 'onmap-text');
         this._mapDescription.textContent = data.description || (given ? given.textContent : '');
       }
     },
@@ -929,20 +932,20 @@
       var holder = this._cardHolder = create('div', 'storymap-cards', null, this.root);
       holder.hidden = true;
       this._config.places.forEach(function (place) {
-        var card = parsed.querySelector('.storymap-place[data-place="' + place.id + '"]');
+        var card = part(parsed, 'place[data-place="' + place.id + '"]');
         if (!card) {
           return;
         }
         // (Moved, not copied: the parsed article is read once. Copying cost tens of ms.)
         card = holder.appendChild(document.adoptNode(card));
-        var sources = card.querySelector('.storymap-sources');
+        var sources = part(card, 'sources');
         if (sources) {
           sources.open = false;
         }
         // A place a step shows has its name in its card only (the page does not carry it twice).
         // Then the kind's swatch, at the front of the card's name: the article has none, as it
         // shows no colours.
-        var name = card.querySelector('.storymap-place-name'), kind = kinds[place.kind];
+        var name = part(card, 'place-name'), kind = kinds[place.kind];
         if (name && place.name === undefined) {
           place.name = name.textContent;
         }
@@ -955,7 +958,7 @@
       // Each step's narrative, the article's own node (marked for a change of language), takes the
       // place of its section's slot (which holds an unmarked copy where boot.js or the page showed one).
       this._sections.forEach(function (section) {
-        var slot = section.querySelector('.storymap-narrative[data-slot]');
+        var slot = part(section, 'narrative[data-slot]');
         var narrative = slot && storymapBoot.narrativeOf(root, parsed, section);
         if (narrative && !marked(slot, narrative, marks)) {
           var copy = document.adoptNode(narrative);
@@ -964,7 +967,7 @@
         }
       });
       this._sections.forEach(function (section) {
-        var more = section.querySelector('.storymap-step-more');
+        var more = part(section, 'step-more');
         if (more && scroll) {
           more.open = false;
         }
@@ -993,7 +996,7 @@
         return;
       }
       this._sections.forEach(function (section, j) {
-        var list = (i === undefined || i === j) && !listed[j] && section.querySelector('.storymap-step-places');
+        var list = (i === undefined || i === j) && !listed[j] && part(section, 'step-places');
         if (!list) {
           return;
         }

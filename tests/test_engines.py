@@ -14,6 +14,7 @@ starts under 900)."""
 from __future__ import annotations
 
 import json
+from itertools import accumulate
 from pathlib import Path
 
 import pytest
@@ -265,10 +266,8 @@ def test_a_long_german_name_breaks_between_syllables_in_firefox(firefox, german,
     assert len(long) == 1 and long[0]["inside"], labels
     lines = next(lines for lines in long[0]["names"] if word in "".join(lines))
     assert len(lines) > 1 and "…" not in "".join(lines), lines
-    start, ends = "".join(lines).index(word), []
-    for line in lines[:-1]:
-        ends.append((ends[-1] if ends else 0) + len(line))
-    breaks = [end - start for end in ends if start < end < start + len(word)]
+    start = "".join(lines).index(word)
+    breaks = [end - start for end in accumulate(len(line) for line in lines[:-1]) if start < end < start + len(word)]
     syllables = SYLLABLES.split("-")
     allowed = {len("".join(syllables[:i])) for i in range(1, len(syllables))}
     assert breaks and set(breaks) <= allowed, lines

@@ -612,8 +612,8 @@
         // point's symbol, or the shape's box (at an anchor's height or across from it, the gap
         // from the box's edges: a label put as far from each anchor in every direction as the
         // box is long sat well off a low, wide line, nearer another place's line). A group's label
-        // goes beside its members' box, else round their middle as far as the farthest of them (at
-        // first only there, it sat up to 73 px from the nearest).
+        // goes beside its members' box, else flush with either end of a side of it (round their
+        // middle as far out as the farthest of them, it sat up to 73 px from the nearest).
         var s = it.span, small = it.group || (s && s.r - s.l <= w + 16 && s.b - s.t <= h + 16);
         for (j = 0; j < it.ats.length; j++) {
           a = it.ats[j];

@@ -444,17 +444,49 @@ def minify_js(source: str) -> str:
     before a block's closing brace dropped (the grammar inserts it: ``{a();b()}``), but not the
     script's last one: the page joins scripts one after another, and ``(function(){…})(L)`` followed
     by ``(function(){…})(L)`` would call the first one's result; names other scripts see
-    (properties, globals) are kept."""
+    (properties, globals) are kept. Two ``var`` statements one after the other become one
+    (``var a=1,b=2``), and calmjs's space after each ';' of a ``for`` loop's head
+    (``for(c=0; c<e; c++)``: a separate piece of its output, never part of a string) is dropped."""
     from calmjs.parse import es5
-    from calmjs.parse.unparsers.es5 import minify_print
+    from calmjs.parse.unparsers.es5 import minify_printer
 
-    tree = es5(source)
-    text = minify_print(tree, obfuscate=True, obfuscate_globals=False, drop_semi=True).strip()
+    def printed(drop_semi: bool) -> str:
+        tree = es5(source)
+        _join_vars(tree)
+        pieces, last = [], ""
+        for chunk in minify_printer(obfuscate=True, obfuscate_globals=False, drop_semi=drop_semi)(tree):
+            if not (chunk.text == " " and last == ";"):
+                pieces.append(chunk.text)
+            last = chunk.text
+        return "".join(pieces).strip()
+
+    text = printed(True)
     try:
         es5(text)  # (calmjs drops the ';' of an empty statement too: `while(a());}` would not parse)
     except Exception:  # noqa: BLE001 - any parse error: the semicolons kept
-        text = minify_print(es5(source), obfuscate=True, obfuscate_globals=False).strip()
+        text = printed(False)
     return text if text.endswith(";") else text + ";"
+
+
+def _join_vars(node: Any) -> None:
+    """Joins each run of ``var`` statements in the statement lists under ``node`` (a program's, a
+    block's, a function's, a ``case``'s) into one, in place: the same names declared, in the same
+    order, with the same values."""
+    from calmjs.parse import asttypes
+
+    lists = [node._children_list] if isinstance(node, (asttypes.Program, asttypes.Block)) else \
+        [node.elements] if isinstance(node, (asttypes.FuncBase, asttypes.Case, asttypes.Default)) else []
+    for statements in lists:
+        joined: list = []
+        for statement in statements:
+            if joined and isinstance(statement, asttypes.VarStatement) and isinstance(joined[-1], asttypes.VarStatement):
+                joined[-1]._children_list.extend(statement._children_list)
+            else:
+                joined.append(statement)
+        statements[:] = joined
+    for child in node.children():
+        if child is not None:
+            _join_vars(child)
 
 
 @lru_cache(maxsize=None)
@@ -488,7 +520,7 @@ def _cached(name: str, make: Callable[[], str]) -> str:
 
 
 #: Part of the minified scripts' cache key: a new minifier gives new files.
-_MINIFIER = "calmjs.parse es5 minify_print obfuscate drop_semi checked 3"
+_MINIFIER = "calmjs.parse es5 minify_print obfuscate drop_semi checked no-space-after-semicolon joined-vars 5"
 
 
 def storymap_js(**features: bool) -> str:

@@ -241,6 +241,9 @@ def test_each_minified_script_ends_its_last_statement():
     scripts = [assets.own_script(name) for name in assets.SCRIPT_FILES + ("boot.js", "boot-languages.js")]
     assert all(text.endswith(";") for text in scripts)
     assert ";}" not in assets.minify_js("function f(a) { if (a) { return 1; } return 2; }")
+    # No space after a for loop's semicolons; one inside a string stays.
+    loop = assets.minify_js("function f(a) { for (var i = 0; i < a; i++) { g('x; y'); } }")
+    assert "; " not in loop.replace("'x; y'", "").replace('"x; y"', "") and "x; y" in loop
     # Every script parses back; where dropping would break one (an empty statement's ';'), they stay.
     from calmjs.parse import es5
 

@@ -38,10 +38,10 @@ GEOMETRY_JS = """() => {
     .map((n) => Object.assign({text: n.textContent, shift: parseFloat(n.firstElementChild.style.marginTop) || 0},
       box((n.firstElementChild || n).getBoundingClientRect())))
     .filter((b) => b.r > map.l && b.l < map.r && b.b > map.t && b.t < map.b);
-  // Every place's point on view (the step's and the dimmed others'), as drawn.
-  const points = Object.values(s._places).map((e) => e.layer.getLayers()[0])
-    .filter((l) => l && l.getLatLng && l.getElement && l.getElement())
-    .map((l) => Object.assign({id: l.feature && l.feature.id}, box(l.getElement().getBoundingClientRect())))
+  // Every place's point on view (the step's and the dimmed others'), as drawn, and its place's id.
+  const points = Object.entries(s._places).map(([id, e]) => [id, e.layer.getLayers()[0]])
+    .filter(([, l]) => l && l.getLatLng && l.getElement && l.getElement())
+    .map(([id, l]) => Object.assign({id}, box(l.getElement().getBoundingClientRect())))
     .filter((b) => b.r > map.l && b.l < map.r && b.b > map.t && b.t < map.b);
   const legend = root.querySelector('.storymap-legend'), view = s.map.getBounds();
   const nav = Array.from(root.querySelectorAll('.storymap-prev, .storymap-next, .storymap-counter'))

@@ -2,8 +2,9 @@
 // inside the part of the map that the text panel and the map's controls leave free, clear of the
 // other labels, leader lines and point symbols: beside its place if there is room, else further
 // off with a leader line (passing no other place's symbol), else in one label with its nearest
-// neighbours. Long names wrap, then shorten (to the name before a bracket, comma, colon or dash,
-// then to what fits). Labels of the basemap (country names) give way to them.
+// neighbours; off the points of the places the step does not show (drawn dimmed) where it can.
+// Long names wrap, then shorten (to the name before a bracket, comma, colon or dash, then to what
+// fits). Labels of the basemap (country names) give way to them.
 (function (L) {
   'use strict';
   var ns = L.storymap;
@@ -302,23 +303,8 @@
         return {ids: it.ids, names: it.names, text: it.names.join('\n'), box: null, leader: false, shown: false,
           unnamed: []};
       }));
-      this._giveWay(yielding || [], result.room, result.blocked.concat(this._otherPoints()), result.placed);
+      this._giveWay(yielding || [], result.room, result.blocked.concat(this._dim), result.placed);
       return this.labels();
-    },
-
-    // The points (container px) of the places the step does not show: drawn dimmed, they are no
-    // obstacle to the step's labels, but a basemap label gives way to them too.
-    _otherPoints: function () {
-      var map = this._map, out = [];
-      for (var id in this._places) {
-        var p = this._places[id];
-        if (has(this._places, id) && p.radius && this._ids.indexOf(id) < 0) {
-          p.latLngs.forEach(function (ll) {
-            out.push(dot(map.latLngToContainerPoint(ll), p.radius));
-          });
-        }
-      }
-      return out;
     },
 
     // @method score(project: Function, free: Object, obstacles: Array): Object
@@ -362,6 +348,17 @@
         (item.ats.length ? items : out).push(item);
       }, this);
       var walls = (obstacles || []).map(function (r) { return grow(r, o.margin); });
+      // The points of the places the step does not show, drawn dimmed: a label keeps off them
+      // where it can, and a basemap label gives way to them.
+      var dim = this._dim = [];
+      for (var id in this._places) {
+        var p = this._places[id];
+        if (has(this._places, id) && p.radius && this._ids.indexOf(id) < 0) {
+          p.latLngs.forEach(function (ll) {
+            dim.push(dot(project(ll), p.radius));
+          });
+        }
+      }
       // Points whose symbols overlap share a label from the start: leader lines from one spot
       // would not tell them apart.
       var set = this._group(items, items.filter(function (it) { return it.radius; }), 0);
@@ -504,25 +501,34 @@
     _tries: function (items, room, walls, marks) {
       // The most constrained first: points (one spot each), then lines and areas (which have
       // several, or may carry their label on them); each by the step's order.
-      var order = items.slice().sort(function (a, b) {
+      var sorted = items.slice().sort(function (a, b) {
         return (b.radius ? 1 : 0) - (a.radius ? 1 : 0) || a.rank - b.rank;
       });
       var best = null;
-      for (var t = 0; t < 4; t++) {
-        var result = this._greedy(order, room, walls, marks);
-        // (Items are shared between tries: each try keeps its own boxes, see _restore.)
-        result.boxes = result.placed.map(function (it) { return [it.box, it.leader, it.form]; });
-        var off = result.placed.filter(function (it) { return it.leader; }), first = result.missing.concat(off);
-        var spared = shortened(result);
-        first = first.concat(spared.filter(function (it) { return first.indexOf(it) < 0; }));
-        result.cost = lost(result) * 1000 + spared.length * 100 + off.length;
-        if (!best || result.cost < best.cost) {
-          best = result;
+      // Each item takes its first spot that fits, as if nothing were dimmed; then, if labels
+      // cover dimmed points (`c` of them: each weighs a 64th of a leader line), the tries again
+      // where each takes the spot that covers the fewest, those labels going first too. (Clear of
+      // the dimmed points only, a label may take the one spot another had.)
+      for (var k = 0; k < 2 && !(k && !best.dim); k++) {
+        this._any = !k;
+        for (var t = 0, order = sorted; t < 4; t++) {
+          var result = this._greedy(order, room, walls, marks);
+          // (Items are shared between tries: each try keeps its own boxes, see _restore.)
+          result.boxes = result.placed.map(function (it) { return [it.box, it.leader, it.form]; });
+          var off = result.placed.filter(function (it) { return it.leader; }), first = result.missing.concat(off);
+          var spared = shortened(result), dim = result.placed.filter(function (it) { return it.c; });
+          first = first.concat(spared, k ? dim : []).filter(function (it, i, all) { return all.indexOf(it) === i; });
+          result.dim = dim.length;
+          result.cost = lost(result) * 1000 + spared.length * 100 + off.length +
+            dim.reduce(function (n, it) { return n + it.c; }, 0) / 64;
+          if (!best || result.cost < best.cost) {
+            best = result;
+          }
+          if (!first.length) {
+            break;
+          }
+          order = first.concat(order.filter(function (it) { return first.indexOf(it) < 0; }));
         }
-        if (!first.length) {
-          break;
-        }
-        order = first.concat(order.filter(function (it) { return first.indexOf(it) < 0; }));
       }
       return best;
     },
@@ -541,6 +547,7 @@
       items.forEach(function (it) {
         var spot = this._spot(it, room, walls, marks, placed, lines);
         if (spot) {
+          it.c = spot.c;
           it.box = spot.box;
           it.leader = spot.leader;
           it.form = spot.form;
@@ -601,8 +608,15 @@
     // in turn; else off it with a leader line, the last form first (a group's first). `tests`:
     // _spot's distance from an anchor (d) and its checks (fits, clear) and point symbols (marks).
     _search: function (it, forms, tests) {
-      var d = tests.d, fits = tests.fits, clear = tests.clear, marks = tests.marks;
-      var k = 0.7, far = this.options.leaders, e, f, j, n, a, w, h, x;
+      var d = tests.d, fits = tests.fits, clear = tests.clear, marks = tests.marks, dim = this._dim, any = this._any;
+      var k = 0.7, far = this.options.leaders, e, f, j, n, a, w, h, x, best;
+      // The first spot that fits and covers none of the dimmed points (`c`, how many it covers),
+      // else the first that covers the fewest.
+      var take = function (spot, line) {
+        spot.c = dim.filter(function (r) { return hits(spot.box, r) || (line && crosses(line.from, line.to, r)); }).length;
+        best = best && best.c <= spot.c ? best : spot;
+        return any || !spot.c;
+      };
       for (x = 0; x < forms.length; x++) {
         e = forms[x];
         w = it.forms[e].size.w;
@@ -615,16 +629,19 @@
         // goes beside its members' box, else flush with either end of a side of it (round their
         // middle as far out as the farthest of them, it sat up to 73 px from the nearest).
         var s = it.span, small = it.group || (s && s.r - s.l <= w + 16 && s.b - s.t <= h + 16);
-        for (j = 0; j < it.ats.length; j++) {
+        for (best = null, j = 0; j < it.ats.length; j++) {
           a = it.ats[j];
           var near = it.radius || small ? [] : [[a.x - w / 2, a.y - h / 2]], o = small ? grow(s, d - it.radius) : dot(a, d);
           near = near.concat(around(o, a, w, h, k), it.group ? along(o, w, h) : []);
           for (n = 0; n < near.length; n++) {
             var b = rect(near[n][0], near[n][1], w, h);
-            if (fits(b)) {
-              return {box: b, form: e};
+            if (fits(b) && take({box: b, form: e})) {
+              return best;
             }
           }
+        }
+        if (best) {
+          return best;
         }
       }
       for (x = forms.length - 1; x >= 0; x--) {
@@ -632,7 +649,7 @@
         e = forms[it.group ? forms.length - 1 - x : x];
         w = it.forms[e].size.w;
         h = it.forms[e].size.h;
-        for (f = 0; f < far.length; f++) {
+        for (best = null, f = 0; f < far.length; f++) {
           for (j = 0; j < it.ats.length; j++) {
             a = it.ats[j];
             // A leader line passes no other place's symbol.
@@ -645,11 +662,14 @@
               var box = rect(cx - w / 2, cy - h / 2, w, h);
               var leader = {from: L.point(a.x + ux * (it.radius + 1), a.y + uy * (it.radius + 1)),
                 to: L.point(a.x + ux * reach, a.y + uy * reach)};
-              if (fits(box, leader) && clear(box, others, leader)) {
-                return {box: box, leader: leader, form: e};
+              if (fits(box, leader) && clear(box, others, leader) && take({box: box, leader: leader, form: e}, leader)) {
+                return best;
               }
             }
           }
+        }
+        if (best) {
+          return best;
         }
       }
       return null;

@@ -40,8 +40,8 @@ from folium.raster_layers import ImageOverlay, TileLayer, VideoOverlay, WmsTileL
 from .errors import Problem, StoryError
 from .inert import reachable
 
-__all__ = ["page_policy", "add_csp", "tile_sources", "image_source", "element_policy", "style_attributes",
-           "blocked"]
+__all__ = ["page_policy", "add_csp", "tile_sources", "image_source", "image_sources", "element_policy",
+           "style_attributes", "blocked"]
 
 
 _INLINE = re.compile(r"<(script|style)(\s[^>]*)?>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
@@ -151,16 +151,44 @@ def image_source(url: str) -> str | None:
     return f"{scheme}://{host}"
 
 
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_MOST_SUBDOMAINS = 16
+
+
+def image_sources(url: str, subdomains: str | Iterable[str] | None = None) -> list[str]:
+    """The CSP source expressions that allow exactly the hosts a tile layer asks for its images.
+
+    A host that starts with Leaflet's ``{s}.`` gives one host per subdomain, as Leaflet fills it in
+    (each letter of a string, each item of a list): ``https://{s}.basemaps.cartocdn.com/...`` with
+    ``"abcd"`` → ``https://a.basemaps.cartocdn.com`` ... ``https://d.basemaps.cartocdn.com``. Without
+    known subdomains (or with more than 16, or one that is not a host name's label), and for any
+    other template in the host, the ``*.`` wildcard of :func:`image_source`.
+    """
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), parts.netloc.rsplit("@", 1)[-1].lower()
+    names = list(subdomains) if subdomains is not None and not isinstance(subdomains, (bytes, Mapping)) else []
+    rest = host[len("{s}."):] if host.startswith("{s}.") else ""
+    if (scheme in ("http", "https") and rest and "{" not in rest and "}" not in rest
+            and 0 < len(names) <= _MOST_SUBDOMAINS
+            and all(isinstance(name, str) and _LABEL.match(name.lower()) for name in names)):
+        hosts = [f"{name.lower()}.{rest}" for name in names]
+        if all(_HOST.match(h) for h in hosts):
+            return sorted({f"{scheme}://{h}" for h in hosts})
+    source = image_source(url)
+    return [source] if source else []
+
+
 def tile_sources(root: Element) -> list[str]:
     """CSP image sources for every tile layer in a folium tree (``TileLayer``, ``WmsTileLayer``),
-    those held in an element's attributes too (a ``MiniMap``'s ``tile_layer``)."""
+    those held in an element's attributes too (a ``MiniMap``'s ``tile_layer``): each host it asks,
+    by name (see :func:`image_sources`)."""
     sources: set[str] = set()
     for element in reachable(root):
         url = getattr(element, "tiles", None) or getattr(element, "url", None)
         if isinstance(element, (TileLayer, WmsTileLayer)) and isinstance(url, str):
-            source = image_source(url)
-            if source:
-                sources.add(source)
+            options = getattr(element, "options", None)
+            subdomains = options.get("subdomains") if isinstance(options, Mapping) else None
+            sources.update(image_sources(url, subdomains))
     return sorted(sources)
 
 

@@ -11,8 +11,9 @@
 - ``"none"``: no tile layer, no tile request ever; the page shows the embedded basemap only;
 - absent: CARTO's light basemap (:data:`DEFAULT`), as before.
 
-The page's Content-Security-Policy allows images from exactly the chosen host
-(:func:`storymap.security.tile_sources` reads it from the tile layer).
+The page's Content-Security-Policy allows images from exactly the chosen hosts, each by name (a
+``{s}.`` template's one per subdomain: :func:`storymap.security.tile_sources` reads them from the
+tile layer).
 """
 
 from __future__ import annotations

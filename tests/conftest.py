@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 TILE_HOSTS = ("basemaps.cartocdn.com",)
+# The policy of a page on the default tiles: CARTO's four hosts, each by name.
+CARTO_HOSTS = [f"https://{s}.basemaps.cartocdn.com" for s in "abcd"]
 # A 1×1 transparent PNG served for map tiles so the "online" page has no failed requests.
 BLANK_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"

@@ -16,7 +16,7 @@ from folium.plugins import Fullscreen
 import storymap
 from storymap import StoryError, assets
 
-from .conftest import BLANK_PNG, GEODATA
+from .conftest import BLANK_PNG, CARTO_HOSTS, GEODATA
 from .test_styling import colours, explore_colours, overlay, squares
 
 AWESOME_JS = "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js"
@@ -371,11 +371,11 @@ def test_a_custom_icon_needs_no_awesome_markers(tmp_path: Path):
     folium.Marker([9.0, -79.5], icon=folium.CustomIcon(pixel)).add_to(story.map)
     html = story.to_html()
     assert "AwesomeMarkers" not in html and html.count(pixel) >= 3
-    assert policy_of(html)["img-src"] == ["data:", "https://*.basemaps.cartocdn.com"]
+    assert policy_of(html)["img-src"] == ["data:"] + CARTO_HOSTS
     story.add_layer(folium.Marker([9.01, -79.52], icon=folium.CustomIcon(
         "https://images.example.org/pin.png", shadow_image="https://shadows.example.org/s.png")), "Remote pin")
     assert policy_of(story.to_html())["img-src"] == [
-        "data:", "https://*.basemaps.cartocdn.com", "https://images.example.org", "https://shadows.example.org"]
+        "data:", *CARTO_HOSTS, "https://images.example.org", "https://shadows.example.org"]
 
 
 # Elements that cannot run under the page's policy ------------------------------------------------

@@ -18,7 +18,7 @@ import storymap
 from storymap import Media, StoryError
 from storymap.media import MediaError, read_image, sanitize_svg
 
-from .conftest import GEODATA
+from .conftest import CARTO_HOSTS, GEODATA
 
 STORY = "geodata/story.toml"
 SVG_NS = 'xmlns="http://www.w3.org/2000/svg"'
@@ -221,7 +221,7 @@ def test_remote_media_when_the_story_opts_in(story: Path):
             'alt="A remote photo" decoding="async" referrerpolicy="no-referrer"') in html
     policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html).group(1)
     img_src = next(d for d in policy.split("; ") if d.startswith("img-src "))
-    assert img_src == "img-src data: https://*.basemaps.cartocdn.com https://images.example.org"
+    assert img_src == "img-src data: " + " ".join(CARTO_HOSTS + ["https://images.example.org"])
 
 
 def test_captions_and_credits_are_text(story: Path):

@@ -14,10 +14,10 @@ import folium
 import pytest
 
 import storymap
-from storymap.security import add_csp, image_source, page_policy
+from storymap.security import add_csp, image_source, image_sources, page_policy
 from storymap.text import ALLOWED_TAGS, markdown_html, script_json
 
-from .conftest import GEODATA
+from .conftest import CARTO_HOSTS, GEODATA
 from .hostile import ALL, write_hostile_story
 from .xss_payloads import PAYLOADS, URL_PAYLOADS
 
@@ -201,7 +201,8 @@ def test_page_csp_allows_exactly_its_own_scripts_styles_and_tiles(built_page: Pa
     # boot.js, and the page's code, which boot.js runs from its data block after the first paint.
     assert len(policy["script-src"]) == 2 and len(policy["style-src"]) == 2
     assert html.count('<script type="text/plain" data-storymap-code>') == 1
-    assert policy["img-src"] == ["data:", "https://*.basemaps.cartocdn.com"]
+    # CARTO's four tile hosts, each by name: exactly the hosts the tile layer asks.
+    assert policy["img-src"] == ["data:"] + CARTO_HOSTS
     assert policy["base-uri"] == ["'none'"] and policy["form-action"] == ["'none'"]
     assert "unsafe" not in html.split("<title>")[0]
     # It comes before any script or style, so it covers all of them.
@@ -218,8 +219,7 @@ def test_fragment_has_no_csp():
 def test_added_tile_layer_host_is_allowed():
     story = storymap.load(GEODATA)
     folium.TileLayer("OpenStreetMap").add_to(story.map)
-    assert policy_of(story.to_html())["img-src"] == [
-        "data:", "https://*.basemaps.cartocdn.com", "https://tile.openstreetmap.org"]
+    assert policy_of(story.to_html())["img-src"] == ["data:"] + CARTO_HOSTS + ["https://tile.openstreetmap.org"]
 
 
 @pytest.mark.parametrize("url, source", [
@@ -237,6 +237,35 @@ def test_image_sources(url, source):
     assert image_source(url) == source
 
 
+@pytest.mark.parametrize("url, subdomains, sources", [
+    # Leaflet's {s} with the layer's subdomains: each host by name, as Leaflet fills it in.
+    ("https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png", "abcd",
+     [f"https://{s}.basemaps.cartocdn.com" for s in "abcd"]),
+    ("https://{s}.Tiles.Example.org:8443/{z}/{x}/{y}.png", ["tile1", "Tile2"],
+     ["https://tile1.tiles.example.org:8443", "https://tile2.tiles.example.org:8443"]),
+    ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "abc", ["https://tile.openstreetmap.org"]),
+    # Not knowable host by host: the wildcard (never a whole scheme where a domain is named).
+    ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", None, ["https://*.tiles.example.org"]),
+    ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", "", ["https://*.tiles.example.org"]),
+    ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", [str(i) for i in range(17)], ["https://*.tiles.example.org"]),
+    ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", ["a", "evil.org;"], ["https://*.tiles.example.org"]),
+    ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", ["a", 1], ["https://*.tiles.example.org"]),
+    ("https://tile-{s}.example.org/{z}/{x}/{y}.png", "abc", ["https://*.example.org"]),
+    ("https://{s}.{r}.example.org/{z}/{x}/{y}.png", "abc", ["https://*.example.org"]),
+    ("tiles/{z}/{x}/{y}.png", "abc", []),
+])
+def test_a_tile_layers_hosts_are_named_one_by_one(url, subdomains, sources):
+    assert image_sources(url, subdomains) == sources
+
+
+def test_a_folium_tile_layers_own_subdomains_are_its_hosts():
+    story = storymap.load(GEODATA)
+    folium.TileLayer("https://{s}.tiles.example.org/{z}/{x}/{y}.png", attr="Example", subdomains=["t1", "t2"],
+                     name="Example").add_to(story.map)
+    assert policy_of(story.to_html())["img-src"] == [
+        "data:", *CARTO_HOSTS, "https://t1.tiles.example.org", "https://t2.tiles.example.org"]
+
+
 def test_policy_needs_charset_first_and_refuses_external_scripts():
     assert "script-src 'none'" in page_policy("<p>no scripts</p>")
     with pytest.raises(ValueError, match="meta charset"):
@@ -252,7 +281,7 @@ def test_a_fragments_policy_is_whole(tmp_path):
 
     story = storymap.load(GEODATA)
     plain = page_policy(story.to_html(fragment=True))
-    assert "img-src data: https://*.basemaps.cartocdn.com" in plain and "style-src-attr" not in plain
+    assert f"img-src data: {' '.join(CARTO_HOSTS)};" in plain and "style-src-attr" not in plain
     story.add_layer(folium.Marker([9.08, -79.68], icon=folium.DivIcon(html='<b style="color:red">X</b>')), "X")
     fragment, page = story.to_html(fragment=True), story.to_html()
     needs = {d.split()[0]: d for d in page_policy(fragment).split("; ")}
@@ -263,7 +292,6 @@ def test_a_fragments_policy_is_whole(tmp_path):
     import json
 
     (said,) = re.findall(r' data-storymap-policy="([^"]*)"', fragment)
-    assert json.loads(html_module.unescape(said)) == {"img-src": ["https://*.basemaps.cartocdn.com"],
-                                                      "style-src-attr": ["color:red"]}
+    assert json.loads(html_module.unescape(said)) == {"img-src": CARTO_HOSTS, "style-src-attr": ["color:red"]}
     assert re.search(r'<div class="storymap [^>]*data-storymap-policy=', fragment)
 

@@ -445,6 +445,50 @@ def test_phone_tap_targets_are_44px(shared, layout):
     assert small == []
 
 
+# Every control in view, sampled on a 44×44 square around its centre (a step of 7 px): the points
+# that a touch there does not reach the control. A timeline mark partly scrolled out of its row is
+# left out (the row scrolls).
+TOUCH_TARGETS_JS = """() => {
+  const root = document.querySelector('[data-storymap]'), missed = [];
+  const controls = [...root.querySelectorAll('.storymap-lang, .storymap-button, .storymap-legend-title, '
+    + '.storymap-sources summary, .leaflet-control-zoom a, .storymap-timeline button, .storymap-sheet-toggle')];
+  for (const el of controls) {
+    const r = el.getBoundingClientRect(), row = el.closest('ol');
+    if (!el.getClientRects().length || getComputedStyle(el).visibility === 'hidden' || r.top < 0 || r.bottom > innerHeight
+        || r.left < 0 || r.right > innerWidth) continue;
+    if (row) { const o = row.getBoundingClientRect(); if (r.left < o.left || r.right > o.right) continue; }
+    const x = r.left + r.width / 2, y = r.top + r.height / 2, out = [];
+    for (let dx = -21; dx <= 21; dx += 7) for (let dy = -21; dy <= 21; dy += 7) {
+      const hit = document.elementFromPoint(x + dx, y + dy);
+      if (!hit || !el.contains(hit)) out.push([dx, dy]);
+    }
+    if (out.length) missed.push([el.className || el.tagName, el.textContent.trim().slice(0, 12), out.length]);
+  }
+  return [controls.length, missed]; }"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, (844, 390), (568, 320), (1024, 768)],
+                         ids=["phone", "phone-sideways", "small-phone-sideways", "tablet-sideways"])
+def test_a_touch_reaches_every_control_44px_around_its_centre(pages, make_page, viewport):
+    """On a touch screen of any width, each control takes a touch 44 px around its centre (the
+    language buttons were 24 px tall beside a wide screen's title, the zoom buttons 30 px): by its
+    size, or for the language buttons, whose 24 px keep the title's room, by the touch area around them."""
+    run = make_page(viewport, reduced_motion="reduce", has_touch=True, is_mobile=True).open(pages / "slides.html")
+    for step in (0, 3):
+        go(run, step)
+        count, missed = run.js(TOUCH_TARGETS_JS)
+        assert count >= 6 and missed == [], (step, missed)
+
+
+def test_a_mouse_keeps_the_language_buttons_small_and_the_zoom_buttons_leaflets(shared):
+    """(The touch areas are for touch screens: with a mouse the language buttons stay 24 px tall pills.)"""
+    run = shared("slides", DESKTOP)
+    sizes = run.js("""() => [...document.querySelectorAll('.storymap-lang, .leaflet-control-zoom a')].map((e) =>
+      [e.className, Math.round(e.getBoundingClientRect().height), getComputedStyle(e, '::after').content])""")
+    assert sizes and all(h < 44 for _, h, _ in sizes), sizes
+    assert all(after in ("none", "normal") for _, _, after in sizes), sizes
+
+
 # ----------------------------------------------------------------------------------- contrast
 CONTRAST_JS = """() => {
   const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);

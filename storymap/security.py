@@ -166,7 +166,7 @@ def image_sources(url: str, subdomains: str | Iterable[str] | None = None) -> li
     """
     parts = urlsplit(url)
     scheme, host = parts.scheme.lower(), parts.netloc.rsplit("@", 1)[-1].lower()
-    names = list(subdomains) if subdomains is not None and not isinstance(subdomains, (bytes, Mapping)) else []
+    names = list(subdomains) if isinstance(subdomains, (str, list, tuple)) else []
     rest = host[len("{s}."):] if host.startswith("{s}.") else ""
     if (scheme in ("http", "https") and rest and "{" not in rest and "}" not in rest
             and 0 < len(names) <= _MOST_SUBDOMAINS

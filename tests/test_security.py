@@ -250,6 +250,8 @@ def test_image_sources(url, source):
     ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", [str(i) for i in range(17)], ["https://*.tiles.example.org"]),
     ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", ["a", "evil.org;"], ["https://*.tiles.example.org"]),
     ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", ["a", 1], ["https://*.tiles.example.org"]),
+    ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", 3, ["https://*.tiles.example.org"]),
+    ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", {"a": 1}, ["https://*.tiles.example.org"]),
     ("https://tile-{s}.example.org/{z}/{x}/{y}.png", "abc", ["https://*.example.org"]),
     ("https://{s}.{r}.example.org/{z}/{x}/{y}.png", "abc", ["https://*.example.org"]),
     ("tiles/{z}/{x}/{y}.png", "abc", []),

@@ -258,10 +258,10 @@ def test_labels_keep_off_the_dimmed_points_of_other_steps_places(walks, case):
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_labels_cover_no_more_dimmed_points_than_they_must(walks, case):
     """Keeping off the dimmed points costs no label its place: on every screen the stories' labels
-    cover at most these many (95 in all before they kept off them, 38 since), with no more leader
-    lines or shared labels than the placer needed before."""
-    most = {"panama-phone": 4, "panama-tablet": 1, "panama-sideways": 6, "panama-embed": 10, "ports-phone": 4,
-            "ports-tablet": 4, "ports-laptop": 1, "ports-sideways": 3, "ports-embed": 5, "panama-es-phone": 3}
+    cover at most these many (99 in all where the placer ignores them, 39 since), with no more leader
+    lines or shared labels than the placer needs where it ignores them."""
+    most = {"panama-phone": 8, "panama-tablet": 1, "panama-sideways": 6, "panama-embed": 10, "ports-phone": 1,
+            "ports-tablet": 2, "ports-laptop": 1, "ports-sideways": 2, "ports-embed": 5, "panama-es-phone": 3}
     covered = [hit for g in walks[case] for hit in _on_dimmed_points(g)]
     assert len(covered) <= most.get(f"{case[0]}-{NAMES[case[1]]}", 0), covered
     leaders = sum(a["leader"] for g in walks[case] for a in g["api"])
@@ -270,15 +270,16 @@ def test_labels_cover_no_more_dimmed_points_than_they_must(walks, case):
     assert leaders <= before[0] and shared <= before[1]
 
 
-#: Leader lines and places sharing a label over all steps of each walk, as the placer found them
-#: before labels kept off the dimmed points. (On a phone held sideways, 2 leader lines on the last
-#: step, none before, since the zoom buttons and the legend's button became 44-px targets on every
-#: touch screen: 30 and 24 px before, beside a map wider than 640 px.)
-LEADERS_AND_SHARED = {"panama-desktop": (1, 10), "panama-phone": (5, 15), "panama-tablet": (5, 12),
-                      "panama-laptop": (2, 13), "panama-sideways": (2, 16), "panama-embed": (4, 16),
-                      "ports-desktop": (0, 3), "ports-phone": (1, 3), "ports-tablet": (0, 3), "ports-laptop": (0, 3),
-                      "ports-sideways": (0, 3), "ports-embed": (2, 3), "panama-es-desktop": (1, 11),
-                      "panama-es-phone": (2, 17)}
+#: Leader lines and places sharing a label over all steps of each walk, as the placer finds them
+#: where it ignores the dimmed points (its second pass left out), measured since labels are laid out
+#: at the width they are drawn (a wrapped name's box as wide as its longest line): 23 leader lines
+#: and 125 shared places over the 14 walks, against 25 and 128 when a wrapped label took its
+#: widest box's room (and on a phone on its side, 568 × 320, the last step left a place unlabelled).
+LEADERS_AND_SHARED = {"panama-desktop": (0, 10), "panama-phone": (2, 16), "panama-tablet": (5, 11),
+                      "panama-laptop": (2, 13), "panama-sideways": (1, 16), "panama-embed": (4, 14),
+                      "ports-desktop": (0, 3), "ports-phone": (2, 3), "ports-tablet": (1, 3), "ports-laptop": (0, 3),
+                      "ports-sideways": (1, 3), "ports-embed": (2, 3), "panama-es-desktop": (1, 11),
+                      "panama-es-phone": (3, 16)}
 
 
 @pytest.mark.browser
@@ -308,6 +309,22 @@ def test_basemap_labels_give_way_to_every_point(walks, case):
     # A country's name is hidden rather than drawn under a place's point, a control or another name.
     assert all(g["points"] for g in walks[case])
     assert country_name_problems(walks[case]) == {}
+
+
+@pytest.mark.browser
+def test_a_small_phone_on_its_side_names_every_place_of_every_step(pages, chromium):
+    """A wrapped label is drawn as wide as its longest line, but it was laid out at the width of the
+    box its text wraps in (15em): offline on a small phone on its side (568 × 320), the last step's
+    "SOCSOUTH headquarters" (drawn 113 px wide, laid out 195) found no room its box did not spoil,
+    and its place went unlabelled. Labels are laid out at the width they are drawn. (Online, the
+    tiles' credit takes a third line there, and the canal's group label, pushed up, takes the one
+    spot left for it: see the README's labels.)"""
+    opened = Opened(chromium, pages["panama"], (568, 320), phone=True, no_network=True)
+    n = opened.page.evaluate(f"() => {ROOT}.storymap.steps.length")
+    walk = [opened.go(i) for i in range(n)]
+    assert opened.errors == []
+    opened.close()
+    assert label_problems(walk) == {}
 
 
 @pytest.mark.browser
@@ -749,15 +766,18 @@ def test_a_group_label_on_a_leader_line_names_its_places_whole_where_they_fit(wa
     before its names whole: on a phone the Spanish canal step read "Esclusas de Mir…" over
     "Esclusas de Coc…", with room for both names wrapped. Its names whole come first now; rows
     cut short only where those find no room. (Those two locks' label has since found room beside
-    their points, flush with their box: their names whole there too.)"""
+    their points, flush with their box: their names whole there too. Since labels are laid out at
+    the width they are drawn, no group of that walk needs a leader line: every walk's are checked.)"""
     led, locks = [], []
-    for g in walks["panama-es", PHONE]:
-        drawn = {x["text"]: x for x in g["labels"]}
-        led += [(g["index"], a["text"], drawn[a["text"].replace("\n", "")]) for a in g["api"]
-                if a["shown"] and a["leader"] and len(a["ids"]) > 1]
-        locks += [x for x in g["labels"] if "Esclusas de Miraflores" in x["text"] and "Cocolí" in x["text"]]
-    assert any(x["lines"] == 2 and not x["ellipsis"] for _, _, x in led), led
-    assert not [(i, text) for i, text, x in led if x["ellipsis"]]
+    for case in CASES:
+        for g in walks[case]:
+            drawn = {x["text"]: x for x in g["labels"]}
+            led += [(case[0], g["index"], a["text"], drawn[a["text"].replace("\n", "")]) for a in g["api"]
+                    if a["shown"] and a["leader"] and len(a["ids"]) > 1]
+            if case == ("panama-es", PHONE):
+                locks += [x for x in g["labels"] if "Esclusas de Miraflores" in x["text"] and "Cocolí" in x["text"]]
+    assert any(x["lines"] == 2 and not x["ellipsis"] for *_, x in led), led
+    assert not [(story, i, text) for story, i, text, x in led if x["ellipsis"]]
     assert locks and not [x for x in locks if x["ellipsis"]], locks
 
 

@@ -83,9 +83,16 @@
     return name.replace(/\s*[(（][^)）]*[)）]/g, '').split(/[,:،]\s|[，：、]|\s[–—-]\s/)[0].trim() || name;
   }
 
-  // How much narrower (whole px) a label could be where its text wraps: a box whose text wraps
-  // keeps its greatest width, however short its lines. `texts`: its lines' elements (a name's
-  // one, a group's one a name).
+  // A label form's size as it is laid out and drawn: where its text wraps, as narrow as its
+  // longest line (`spare`: how much narrower, whole px, than the box the text wraps in, which
+  // keeps its greatest width however short its lines; laid out at that width, a wrapped label
+  // took room beside its place that it left empty). `texts`: its lines' elements (a name's one,
+  // a group's one a name).
+  function sized(f, texts) {
+    f.spare = wrapSpare(texts);
+    f.size = {w: f.node.offsetWidth - f.spare, h: f.node.offsetHeight};
+  }
+
   function wrapSpare(texts) {
     var range = document.createRange(), box = texts[0].getBoundingClientRect(), l = box.right, r = box.left, n = 0;
     texts.forEach(function (text) {
@@ -249,11 +256,10 @@
       }, this);
       nodes.forEach(function (p) {
         p.forms.forEach(function (f, i) {
-          f.size = {w: f.node.offsetWidth, h: f.node.offsetHeight};
           // A whole name that its lines cannot hold ends in "…": the short form says more.
           var text = f.node.firstChild;
           f.cut = i === 0 && p.forms.length > 1 && text.scrollHeight > text.clientHeight + 1;
-          f.spare = wrapSpare([text]);
+          sized(f, [text]);
         });
         p.size = p.forms[p.forms[0].cut ? 1 : 0].size;
       });
@@ -486,8 +492,7 @@
           return {node: node, text: list[0].join('\n'), hidden: list[2] ? text.length - GROUP_HEAD : 0};
         }, this);
         forms.forEach(function (f) {
-          f.size = {w: f.node.offsetWidth, h: f.node.offsetHeight};
-          f.spare = wrapSpare(Array.prototype.slice.call(f.node.children));
+          sized(f, Array.prototype.slice.call(f.node.children));
         });
       }
       // (`span`: the box of the members' anchors and symbols, which the label goes beside.)
@@ -676,17 +681,9 @@
     },
 
     _draw: function (it) {
-      var map = this._map, form = it.forms[it.form], node = form.node, b = it.box, spare = form.spare || 0;
-      if (spare) {
-        // A label whose text wraps is drawn as narrow as its longest line, on its place's side of
-        // the box it was placed in (which stays clear: the layout does not change).
-        var a = it.leader ? it.leader.to : it.ats.reduce(function (best, at) {
-          return abs(at.x - (b.l + b.r) / 2) < abs(best.x - (b.l + b.r) / 2) ? at : best;
-        });
-        var shift = a.x >= b.r - 1 ? spare : a.x > b.l + 1 ? Math.round(spare / 2) : 0;
-        b = {l: b.l + shift, t: b.t, r: b.r - spare + shift, b: b.b};
-      }
-      L.extend(node.style, {width: spare ? b.r - b.l + 'px' : '', boxSizing: 'border-box'});
+      var map = this._map, form = it.forms[it.form], node = form.node, b = it.box;
+      // (A label whose text wraps: at the width it was laid out at, see sized.)
+      L.extend(node.style, {width: form.spare ? b.r - b.l + 'px' : '', boxSizing: 'border-box'});
       it.drawn = b;
       L.DomUtil.setPosition(node, map.containerPointToLayerPoint([b.l, b.t]));
       node.style.visibility = '';

@@ -514,7 +514,7 @@
       // cover dimmed points (`c` of them: each weighs a 64th of a leader line), the tries again
       // where each takes the spot that covers the fewest, those labels going first too. (Clear of
       // the dimmed points only, a label may take the one spot another had.)
-      for (var k = 0; k < 2 && !(k && !best.dim); k++) {
+      for (var k = 0; k < 2 && (!k || best.dim); k++) {
         this._any = !k;
         for (var t = 0, order = sorted; t < 4; t++) {
           var result = this._greedy(order, room, walls, marks);

@@ -39,6 +39,16 @@
       [o.l, o.b], [o.r - w, o.b]];
   }
 
+  // The four spots right, left, above and below, slid along their side into the free map `m`
+  // (as far as the label still faces anchor a): a long name above a point near the panel's edge,
+  // whose centred spot crossed it by 4 px, had no label.
+  function slid(o, a, w, h, m) {
+    var x = min(max(a.x - w / 2, m.l), m.r - w), y = min(max(a.y - h / 2, m.t), m.b - h);
+    return [[o.r, y], [o.l - w, y], [x, o.t - h], [x, o.b]].filter(function (p, i) {
+      return i < 2 ? p[1] <= a.y && a.y <= p[1] + h : p[0] <= a.x && a.x <= p[0] + w;
+    });
+  }
+
   function hits(a, b) {
     return a.l < b.r && a.r > b.l && a.t < b.b && a.b > b.t;
   }
@@ -597,7 +607,7 @@
         }
         return true;
       };
-      var regular = [], spare = [], tall = [], tests = {d: d, fits: fits, clear: clear, marks: marks};
+      var regular = [], spare = [], tall = [], tests = {d: d, fits: fits, clear: clear, marks: marks, room: room};
       var most = (room.b - room.t) * this.options.list;
       it.forms.forEach(function (form, i) {
         if (!form.cut) {
@@ -637,7 +647,7 @@
         for (best = null, j = 0; j < it.ats.length; j++) {
           a = it.ats[j];
           var near = it.radius || small ? [] : [[a.x - w / 2, a.y - h / 2]], o = small ? grow(s, d - it.radius) : dot(a, d);
-          near = near.concat(around(o, a, w, h, k), it.group ? along(o, w, h) : []);
+          near = near.concat(around(o, a, w, h, k), it.group ? along(o, w, h) : [], slid(o, a, w, h, tests.room));
           for (n = 0; n < near.length; n++) {
             var b = rect(near[n][0], near[n][1], w, h);
             if (fits(b) && take({box: b, form: e})) {

@@ -164,17 +164,14 @@ def image_sources(url: str, subdomains: str | Iterable[str] | None = None) -> li
     known subdomains (or with more than 16, or one that is not a host name's label), and for any
     other template in the host, the ``*.`` wildcard of :func:`image_source`.
     """
-    parts = urlsplit(url)
-    scheme, host = parts.scheme.lower(), parts.netloc.rsplit("@", 1)[-1].lower()
+    source = image_source(url)
+    host = urlsplit(url).netloc.rsplit("@", 1)[-1].lower()
     names = list(subdomains) if isinstance(subdomains, (str, list, tuple)) else []
-    rest = host[len("{s}."):] if host.startswith("{s}.") else ""
-    if (scheme in ("http", "https") and rest and "{" not in rest and "}" not in rest
+    # (image_source's wildcard stands for the {s}. label alone: a subdomain in its place is a host.)
+    if (source and host.startswith("{s}.") and source.endswith("://*." + host[len("{s}."):])
             and 0 < len(names) <= _MOST_SUBDOMAINS
             and all(isinstance(name, str) and _LABEL.match(name.lower()) for name in names)):
-        hosts = [f"{name.lower()}.{rest}" for name in names]
-        if all(_HOST.match(h) for h in hosts):
-            return sorted({f"{scheme}://{h}" for h in hosts})
-    source = image_source(url)
+        return sorted({source.replace("*", name.lower(), 1) for name in names})
     return [source] if source else []
 
 

@@ -313,7 +313,7 @@
       result.placed.forEach(this._draw, this);
       this._done = result.placed.map(function (it) {
         var form = it.forms[it.form];
-        return {ids: it.ids, names: it.names, text: form.text, box: it.drawn, leader: !!it.leader, shown: true,
+        return {ids: it.ids, names: it.names, text: form.text, box: it.box, leader: !!it.leader, shown: true,
           unnamed: form.hidden ? it.names.slice(it.names.length - form.hidden) : []};
       }).concat(result.missing.concat(result.out).map(function (it) {
         return {ids: it.ids, names: it.names, text: it.names.join('\n'), box: null, leader: false, shown: false,
@@ -694,7 +694,6 @@
       var map = this._map, form = it.forms[it.form], node = form.node, b = it.box;
       // (A label whose text wraps: at the width it was laid out at, see sized.)
       L.extend(node.style, {width: form.spare ? b.r - b.l + 'px' : '', boxSizing: 'border-box'});
-      it.drawn = b;
       L.DomUtil.setPosition(node, map.containerPointToLayerPoint([b.l, b.t]));
       node.style.visibility = '';
       if (it.leader) {

@@ -40,8 +40,8 @@ from folium.raster_layers import ImageOverlay, TileLayer, VideoOverlay, WmsTileL
 from .errors import Problem, StoryError
 from .inert import reachable
 
-__all__ = ["page_policy", "add_csp", "tile_sources", "image_source", "image_sources", "element_policy",
-           "style_attributes", "blocked"]
+__all__ = ["page_policy", "add_csp", "tile_sources", "image_source", "image_sources", "filled_subdomains",
+           "named_source", "named_sources", "element_policy", "style_attributes", "blocked"]
 
 
 _INLINE = re.compile(r"<(script|style)(\s[^>]*)?>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
@@ -155,23 +155,35 @@ _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _MOST_SUBDOMAINS = 16
 
 
+def filled_subdomains(url: str, subdomains: Any) -> list[str] | None:
+    """``url`` once per subdomain, its host's ``{s}`` filled in as Leaflet fills it (each letter of
+    a string, each item of a list: ``https://tile-{s}.example.org/…`` with ``"ab"`` →
+    ``https://tile-a.example.org/…``, ``https://tile-b.example.org/…``), or None where the hosts
+    are not knowable one by one: no ``{s}`` in the host, another template there too, no
+    subdomains, more than 16, or one that is not a host name's label."""
+    host = urlsplit(url).netloc.rsplit("@", 1)[-1]
+    names = list(subdomains) if isinstance(subdomains, (str, list, tuple)) else []
+    if ("{s}" not in host or "{" in host.replace("{s}", "") or "}" in host.replace("{s}", "")
+            or not 0 < len(names) <= _MOST_SUBDOMAINS
+            or not all(isinstance(name, str) and _LABEL.match(name.lower()) for name in names)):
+        return None
+    return [url.replace("{s}", name.lower()) for name in names]
+
+
 def image_sources(url: str, subdomains: str | Iterable[str] | None = None) -> list[str]:
     """The CSP source expressions that allow exactly the hosts a tile layer asks for its images.
 
-    A host that starts with Leaflet's ``{s}.`` gives one host per subdomain, as Leaflet fills it in
-    (each letter of a string, each item of a list): ``https://{s}.basemaps.cartocdn.com/...`` with
-    ``"abcd"`` → ``https://a.basemaps.cartocdn.com`` ... ``https://d.basemaps.cartocdn.com``. Without
-    known subdomains (or with more than 16, or one that is not a host name's label), and for any
-    other template in the host, the ``*.`` wildcard of :func:`image_source`.
+    A host with Leaflet's ``{s}`` gives one host per subdomain (see :func:`filled_subdomains`):
+    ``https://{s}.basemaps.cartocdn.com/...`` with ``"abcd"`` → ``https://a.basemaps.cartocdn.com``
+    ... ``https://d.basemaps.cartocdn.com``. Without known subdomains, and for any other template in
+    the host, the ``*.`` wildcard of :func:`image_source`.
     """
+    filled = filled_subdomains(url, subdomains)
+    sources = {image_source(one) for one in filled or ()}
+    # (Each filled-in host a plain host's source, never a whole scheme.)
+    if filled and all(source and "://" in source and "*" not in source for source in sources):
+        return sorted(sources)  # type: ignore[arg-type]
     source = image_source(url)
-    host = urlsplit(url).netloc.rsplit("@", 1)[-1].lower()
-    names = list(subdomains) if isinstance(subdomains, (str, list, tuple)) else []
-    # (image_source's wildcard stands for the {s}. label alone: a subdomain in its place is a host.)
-    if (source and host.startswith("{s}.") and source.endswith("://*." + host[len("{s}."):])
-            and 0 < len(names) <= _MOST_SUBDOMAINS
-            and all(isinstance(name, str) and _LABEL.match(name.lower()) for name in names)):
-        return sorted({source.replace("*", name.lower(), 1) for name in names})
     return [source] if source else []
 
 
@@ -220,14 +232,25 @@ def _urls(value: Any) -> list[str]:
     return []
 
 
-#: Where each kind of element keeps the URLs it loads, and the directive that allows them.
+def _vector_grid_subdomains(element: VectorGridProtobuf) -> Any:
+    """The subdomains a ``VectorGridProtobuf`` fills its URL's ``{s}`` with: its options' (a dict's),
+    else Leaflet.VectorGrid's default, ``"abc"``; None for options given as JavaScript text (what
+    they say is not known here)."""
+    options = getattr(element, "options", None)
+    if options is None:
+        return "abc"
+    return options.get("subdomains", "abc") if isinstance(options, Mapping) else None
+
+
+#: Where each kind of element keeps the URLs it loads, the directive that allows them and, for a
+#: layer of tiles, the subdomains its URL's ``{s}`` takes.
 _NAMED = (
-    (ImageOverlay, lambda el: _urls(el.url), "img-src"),
+    (ImageOverlay, lambda el: _urls(el.url), "img-src", None),
     (CustomIcon, lambda el: _urls([el.options.get(key) for key in ("icon_url", "shadow_url", "iconUrl", "shadowUrl")]),
-     "img-src"),  # (folium 0.17 keeps its options camelCased)
-    (Realtime, lambda el: _urls(el.src), "connect-src"),
-    (VectorGridProtobuf, lambda el: _urls(el.url), "connect-src"),
-    (VideoOverlay, lambda el: _urls(el.video_url), "media-src"),
+     "img-src", None),  # (folium 0.17 keeps its options camelCased)
+    (Realtime, lambda el: _urls(el.src), "connect-src", None),
+    (VectorGridProtobuf, lambda el: _urls(el.url), "connect-src", _vector_grid_subdomains),
+    (VideoOverlay, lambda el: _urls(el.video_url), "media-src", None),
 )
 
 
@@ -263,6 +286,17 @@ def named_source(url: str) -> str | None:
     return f"{scheme}://{host}"
 
 
+def named_sources(url: str, subdomains: Any = None) -> list[str]:
+    """The CSP sources that allow exactly ``url``'s hosts: :func:`named_source`'s, or one per
+    subdomain where its host has Leaflet's ``{s}`` and the subdomains are known (see
+    :func:`filled_subdomains`), rather than its ``*.`` wildcard. Raises ValueError as it does."""
+    sources = [named_source(one) for one in filled_subdomains(url, subdomains) or ()]
+    if sources and all(source and "*" not in source for source in sources):
+        return sorted(set(sources))  # type: ignore[arg-type]
+    source = named_source(url)
+    return [source] if source else []
+
+
 def element_policy(root: Element) -> dict[str, list[str]]:
     """What the folium elements in a tree add to the page's policy (``extra`` for :func:`add_csp`):
     ``{"img-src" | "connect-src" | "media-src": [source, ...], "style-src-attr": [text, ...]}``, only
@@ -278,22 +312,22 @@ def element_policy(root: Element) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     problems = []
     for element in reachable(root):
-        for kind, urls, directive in _NAMED:
+        for kind, urls, directive, subdomains in _NAMED:
             if not isinstance(element, kind):
                 continue
             for url in urls(element):
                 try:
-                    source = named_source(url)
+                    sources = named_sources(url, subdomains(element) if subdomains else None)
                 except ValueError as exc:
                     problems.append(Problem(file="", where=f"folium {type(element).__name__}", field=directive,
                                             message=str(exc)))
                     continue
-                if source is None:
+                if not sources:
                     warnings.warn(f"folium {type(element).__name__}: {url!r} is relative: the page's Content-"
                                   "Security-Policy allows no host for it, so it would not load; give its full "
                                   "https:// URL", UserWarning, stacklevel=4)
                 else:
-                    found.setdefault(directive, []).append(source)
+                    found.setdefault(directive, []).extend(sources)
         html = element.options.get("html") if isinstance(element, DivIcon) else None
         if isinstance(html, str):
             found.setdefault("style-src-attr", []).extend(style_attributes(html))

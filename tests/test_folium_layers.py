@@ -318,18 +318,19 @@ def test_hosts_that_elements_load_from_are_allowed_each_in_its_directive():
     Realtime("https://live.example.org/now.geojson").add_to(group)
     Realtime({"url": "https://other.example.org/now", "type": "json"}).add_to(group)
     Realtime(folium.JsCode("function (ok, err) { ok({}); }")).add_to(group)  # (loads nothing)
+    # (Vector tiles' {s}: Leaflet.VectorGrid's subdomains, "abc" unless its options say others.)
     VectorGridProtobuf("https://{s}.tiles.example.org/{z}/{x}/{y}.pbf", "vg").add_to(group)
     VideoOverlay("https://video.example.org/a.webm", bounds=[[8.9, -79.6], [9.1, -79.4]]).add_to(group)
     ImageOverlay("https://images.example.org/a.png", bounds=[[8.9, -79.6], [9.1, -79.4]]).add_to(group)
+    vector_tiles = [f"https://{s}.tiles.example.org" for s in "abc"]
     assert element_policy(group) == {
-        "connect-src": ["https://*.tiles.example.org", "https://live.example.org", "https://other.example.org"],
+        "connect-src": vector_tiles + ["https://live.example.org", "https://other.example.org"],
         "media-src": ["https://video.example.org"], "img-src": ["https://images.example.org"]}
     story = storymap.load(GEODATA)
     story.map.add_child(group)  # (its plugins' files are not needed for the policy: ask for it alone)
     from storymap.security import page_policy
     policy = {d.split()[0]: d.split()[1:] for d in page_policy("<p></p>", [], element_policy(story.map)).split("; ")}
-    assert policy["connect-src"] == ["https://*.tiles.example.org", "https://live.example.org",
-                                     "https://other.example.org"]
+    assert policy["connect-src"] == vector_tiles + ["https://live.example.org", "https://other.example.org"]
     assert policy["media-src"] == ["https://video.example.org"]
     assert policy["img-src"] == ["data:", "https://images.example.org"]
     # Without such elements, neither directive (default-src 'none' refuses them all).
@@ -338,6 +339,25 @@ def test_hosts_that_elements_load_from_are_allowed_each_in_its_directive():
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("options, sources", [
+    ({"subdomains": ["t1", "t2"], "maxNativeZoom": 14}, ["https://t1.tiles.example.org", "https://t2.tiles.example.org"]),
+    ({"subdomains": "xy"}, ["https://x.tiles.example.org", "https://y.tiles.example.org"]),
+    ({"maxNativeZoom": 14}, [f"https://{s}.tiles.example.org" for s in "abc"]),  # (the plugin's default)
+    # Not knowable here: the wildcard over the named domain.
+    ("{subdomains: window.hosts}", ["https://*.tiles.example.org"]),  # (JavaScript text)
+    ({"subdomains": folium.JsCode("window.hosts")}, ["https://*.tiles.example.org"]),
+    ({"subdomains": ["a", "evil.org;"]}, ["https://*.tiles.example.org"]),
+])
+def test_vector_tiles_hosts_are_named_by_their_subdomains(options, sources):
+    from folium.plugins import VectorGridProtobuf
+
+    from storymap.security import element_policy
+
+    group = folium.FeatureGroup()
+    VectorGridProtobuf("https://{s}.tiles.example.org/{z}/{x}/{y}.pbf", "vg", options).add_to(group)
+    assert element_policy(group) == {"connect-src": sources}
+
+
 def test_a_realtime_layer_fetches_its_named_source_under_the_policy(tmp_path: Path, make_page):
     import json
 
@@ -531,12 +551,16 @@ def test_an_element_looked_at_on_a_folium_map_first_joins_a_story():
 def test_element_hosts_are_named_exactly(tmp_path: Path):
     from folium.plugins import Realtime
 
-    from storymap.security import named_source
+    from storymap.security import named_source, named_sources
 
     assert named_source("http://localhost:8000/points.geojson") == "http://localhost:8000"
     assert named_source("https://[::1]:9000/x") == "https://[::1]:9000"
     assert named_source("https://{s}.tiles.example.com/{z}/{x}/{y}.pbf") == "https://*.tiles.example.com"
     assert named_source("data/live.geojson") is None
+    assert named_sources("https://{s}.tiles.example.com/{z}/{x}/{y}.pbf", "ab") == [
+        "https://a.tiles.example.com", "https://b.tiles.example.com"]
+    assert named_sources("https://{s}.tiles.example.com/{z}/{x}/{y}.pbf") == ["https://*.tiles.example.com"]
+    assert named_sources("data/live.geojson", "ab") == []
     # Never a whole scheme (image_source's fallback for tile templates): every host would be allowed.
     for wide in ("https://{s}/v.mp4", "https://{s}.com/x", "https://my_bucket.s3.amazonaws.com/a.png", "ftp://x.org/a"):
         with pytest.raises(ValueError, match="cannot be named"):

@@ -252,7 +252,9 @@ def test_image_sources(url, source):
     ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", ["a", 1], ["https://*.tiles.example.org"]),
     ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", 3, ["https://*.tiles.example.org"]),
     ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", {"a": 1}, ["https://*.tiles.example.org"]),
-    ("https://tile-{s}.example.org/{z}/{x}/{y}.png", "abc", ["https://*.example.org"]),
+    # {s} inside a label: filled in there, as Leaflet fills it.
+    ("https://tile-{s}.example.org/{z}/{x}/{y}.png", "ab", ["https://tile-a.example.org", "https://tile-b.example.org"]),
+    ("https://tile-{s}.example.org/{z}/{x}/{y}.png", None, ["https://*.example.org"]),
     ("https://{s}.{r}.example.org/{z}/{x}/{y}.png", "abc", ["https://*.example.org"]),
     ("tiles/{z}/{x}/{y}.png", "abc", []),
 ])

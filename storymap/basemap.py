@@ -96,7 +96,7 @@ NODE = 4.0
 #: At most this many rectangles describe a level's cells (coarser cells beyond).
 MAX_RECTS = 1000
 
-ATTRIBUTION = "Land, water and borders: Natural Earth (public domain)"
+ATTRIBUTION = "Natural Earth: land, water and borders (public domain)"
 
 
 # Data -------------------------------------------------------------------------------------

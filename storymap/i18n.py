@@ -648,9 +648,25 @@ def tiles_attribution(lang: str, own: Optional[Mapping[str, str]] = None) -> str
     return "&copy; " + words.replace("{osm}", _OSM) + " " + _CARTO
 
 
+#: The embedded basemap's source, as its credit names it in every language.
+BASEMAP_SOURCE = "Natural Earth"
+
+
 def basemap_attribution(lang: str, own: Optional[Mapping[str, str]] = None) -> str:
-    """The embedded basemap's attribution (HTML) in ``lang`` (``own``: see :func:`catalogue`)."""
-    return html.escape(catalogue(lang, own)["attribution.basemap"], quote=True)
+    """The embedded basemap's attribution (HTML) in ``lang`` (``own``: see :func:`catalogue`): the
+    words around the source's name (:data:`BASEMAP_SOURCE`) in a ``storymap-gloss`` element,
+    which a narrow map leaves out (storymap.css), so that a phone's credits keep to one line: the
+    name alone ("Natural Earth", not "Natural Earth: land, water and borders (public domain)").
+    (The catalogues put the name first where the language runs left to right: one element.)"""
+    words = html.escape(catalogue(lang, own)["attribution.basemap"], quote=True)
+    before, name, after = words.partition(BASEMAP_SOURCE)
+    if not name:
+        return words
+
+    def more(part: str) -> str:
+        return f"<span class=storymap-gloss>{part}</span>" if part.strip() else part
+
+    return more(before) + name + more(after)
 
 
 def credit_separators(data: "StoryData") -> dict[str, str]:

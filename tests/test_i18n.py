@@ -418,7 +418,7 @@ def test_a_story_in_one_language_has_no_switch_and_no_marks(tmp_path: Path):
     # (No list of languages for a switch, and no credits to translate: the layers' are in English.)
     assert '"langs":[[' not in html and '"attribution.tiles"' not in html and '"attribution.basemap"' not in html
     spanish = STORY.to_html(languages=["es"])
-    assert '"attribution.basemap"' not in spanish and "Tierra, agua y fronteras: Natural Earth" in spanish
+    assert '"attribution.basemap"' not in spanish and "tierra, agua y fronteras (dominio público)" in spanish
     assert '"attribution.basemap"' in STORY.to_html()
 
 
@@ -544,7 +544,7 @@ def english_left(texts: list[str]) -> list[tuple[str, str]]:
         parts = [re.escape(part) for part in re.split(r"\{\w+\}", english)]
         pattern = re.compile(".+?".join(parts)) if len(english.split()) > 1 else re.compile(f"^{parts[0]}$")
         found += [(key, text) for text in texts if pattern.search(text)]
-    for english in ("contributors", "JavaScript library", "Land, water and borders"):
+    for english in ("contributors", "JavaScript library", "land, water and borders"):
         found += [("attribution", text) for text in texts if english in text]
     return found
 
@@ -1065,7 +1065,7 @@ def test_online_an_arabic_pages_credits_read_with_an_arabic_comma(tmp_path: Path
     # The basemap's credit and the tiles' (in either order: a change of language adds them again).
     assert "، " in credits() and "," not in credits(), credits()
     run.js(f"() => {ROOT_JS}.storymap.setLanguage('en')")  # (the language shown joins them)
-    assert "CARTO, Land" in credits() or "(public domain), ©" in credits(), credits()
+    assert "CARTO, Natural Earth: land" in credits() or "(public domain), ©" in credits(), credits()
     run.js(f"() => {ROOT_JS}.storymap.setLanguage('ar')")
     assert "، " in credits() and "," not in credits(), credits()
     assert run.errors == []

@@ -278,10 +278,11 @@
 
     // @method reach(bounds: LatLngBounds, zoom: Number): Object
     // How far (px) the labels, beside their places, reach beyond `bounds` at `zoom`: {l, t, r, b}
-    // (a label goes right of its place, or left where that reaches less far).
+    // (a label goes right of its place, or left where that reaches less far), and how large the
+    // bounds are there, {w, h}.
     reach: function (bounds, zoom) {
-      var map = this._map, out = {l: 0, t: 0, r: 0, b: 0};
-      var nw = map.project(bounds.getNorthWest(), zoom), se = map.project(bounds.getSouthEast(), zoom);
+      var map = this._map, nw = map.project(bounds.getNorthWest(), zoom), se = map.project(bounds.getSouthEast(), zoom);
+      var out = {l: 0, t: 0, r: 0, b: 0, w: se.x - nw.x, h: se.y - nw.y};
       var g = this.options.gap + this.options.margin;
       this._ids.forEach(function (id) {
         var p = this._places[id], s = p.size || {w: 0, h: 0}, at = map.project(p.latLngs[0], zoom), d = p.radius + g;

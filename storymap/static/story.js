@@ -1323,11 +1323,11 @@
       // What the padding leaves of the map (the panel's side, the legend's, the timeline's).
       var left = map.getSize().subtract(pad.tl).subtract(pad.br);
       for (var k = 0; k < 3; k++) {
-        var z = this._boundsZoom(bounds, out, maxZoom);
-        var r = this._labels.reach(bounds, z);
-        // The labels may take at most half of that width and height: the rest is the places'.
-        var fx = min(1, max(0, left.x) * 0.5 / max(1, max(0, r.l) + max(0, r.r)));
-        var fy = min(1, max(0, left.y) * 0.5 / max(1, max(0, r.t) + max(0, r.b)));
+        var z = this._boundsZoom(bounds, out, maxZoom), r = this._labels.reach(bounds, z);
+        // The labels may take half of that width and height, or what the places leave of it where
+        // they take less (a lone place at the closest zoom): the rest is the places'.
+        var fx = min(1, max(0, left.x * 0.5, left.x - r.w) / max(1, max(0, r.l) + max(0, r.r)));
+        var fy = min(1, max(0, left.y * 0.5, left.y - r.h) / max(1, max(0, r.t) + max(0, r.b)));
         out = {tl: pad.tl.add([max(0, r.l) * fx, max(0, r.t) * fy]),
           br: pad.br.add([max(0, r.r) * fx, max(0, r.b) * fy])};
       }

@@ -1125,3 +1125,20 @@ def test_loading_from_python_warns_where_the_interface_is_english(story_dir: Pat
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         storymap.load(story_dir)  # (a story in languages storymap has: no warning)
+
+
+@pytest.mark.parametrize("lang, own, html", [
+    # The catalogues name the source first where the language runs left to right: one gloss.
+    ("en", None, "Natural Earth<span class=storymap-gloss>: land, water and borders (public domain)</span>"),
+    ("ja", None, "Natural Earth<span class=storymap-gloss>：陸地・水域・境界（パブリックドメイン）</span>"),
+    # Right to left, the words either side of it.
+    ("ar", None, "<span class=storymap-gloss>اليابسة والمياه والحدود: </span>Natural Earth"
+                 "<span class=storymap-gloss> (ملك عام)</span>"),
+    # A story's own words: escaped, glossed only around the name; without it, whole on every map.
+    ("en", {"attribution.basemap": "Map <b>data</b>: Natural Earth"},
+     "<span class=storymap-gloss>Map &lt;b&gt;data&lt;/b&gt;: </span>Natural Earth"),
+    ("en", {"attribution.basemap": "Basemap © us & them"}, "Basemap © us &amp; them"),
+])
+def test_the_basemaps_credit_glosses_its_sources_name(lang, own, html):
+    """A narrow map shows the source's name alone (storymap.css leaves out the storymap-gloss)."""
+    assert i18n.basemap_attribution(lang, own) == html

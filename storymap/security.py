@@ -29,7 +29,7 @@ import json
 import re
 import warnings
 from html.parser import HTMLParser
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from branca.element import Element
@@ -162,12 +162,21 @@ def filled_subdomains(url: str, subdomains: Any) -> list[str] | None:
     are not knowable one by one: no ``{s}`` in the host, another template there too, no
     subdomains, more than 16, or one that is not a host name's label."""
     host = urlsplit(url).netloc.rsplit("@", 1)[-1]
-    names = list(subdomains) if isinstance(subdomains, (str, list, tuple)) else []
-    if ("{s}" not in host or "{" in host.replace("{s}", "") or "}" in host.replace("{s}", "")
-            or not 0 < len(names) <= _MOST_SUBDOMAINS
+    rest, names = host.replace("{s}", ""), list(subdomains) if isinstance(subdomains, (str, list, tuple)) else []
+    if ("{s}" not in host or "{" in rest or "}" in rest or not 0 < len(names) <= _MOST_SUBDOMAINS
             or not all(isinstance(name, str) and _LABEL.match(name.lower()) for name in names)):
         return None
     return [url.replace("{s}", name.lower()) for name in names]
+
+
+def _by_subdomain(url: str, subdomains: Any, source_of: Callable[[str], str | None]) -> list[str]:
+    """``source_of``'s sources for ``url``: one per subdomain (:func:`filled_subdomains`) where
+    each is a plain host's (never a whole scheme or a wildcard), else ``url``'s own."""
+    sources = {source_of(one) for one in filled_subdomains(url, subdomains) or ()}
+    if sources and all(source and "://" in source and "*" not in source for source in sources):
+        return sorted(sources)  # type: ignore[arg-type]
+    source = source_of(url)
+    return [source] if source else []
 
 
 def image_sources(url: str, subdomains: str | Iterable[str] | None = None) -> list[str]:
@@ -178,13 +187,7 @@ def image_sources(url: str, subdomains: str | Iterable[str] | None = None) -> li
     ... ``https://d.basemaps.cartocdn.com``. Without known subdomains, and for any other template in
     the host, the ``*.`` wildcard of :func:`image_source`.
     """
-    filled = filled_subdomains(url, subdomains)
-    sources = {image_source(one) for one in filled or ()}
-    # (Each filled-in host a plain host's source, never a whole scheme.)
-    if filled and all(source and "://" in source and "*" not in source for source in sources):
-        return sorted(sources)  # type: ignore[arg-type]
-    source = image_source(url)
-    return [source] if source else []
+    return _by_subdomain(url, subdomains, image_source)
 
 
 def tile_sources(root: Element) -> list[str]:
@@ -290,11 +293,7 @@ def named_sources(url: str, subdomains: Any = None) -> list[str]:
     """The CSP sources that allow exactly ``url``'s hosts: :func:`named_source`'s, or one per
     subdomain where its host has Leaflet's ``{s}`` and the subdomains are known (see
     :func:`filled_subdomains`), rather than its ``*.`` wildcard. Raises ValueError as it does."""
-    sources = [named_source(one) for one in filled_subdomains(url, subdomains) or ()]
-    if sources and all(source and "*" not in source for source in sources):
-        return sorted(set(sources))  # type: ignore[arg-type]
-    source = named_source(url)
-    return [source] if source else []
+    return _by_subdomain(url, subdomains, named_source)
 
 
 def element_policy(root: Element) -> dict[str, list[str]]:

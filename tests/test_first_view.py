@@ -312,8 +312,9 @@ def test_basemap_labels_give_way_to_every_point(walks, case):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("story, online", [("panama", False), ("panama-es", False), ("panama", True)],
-                         ids=["panama", "panama-es", "panama-online"])
+@pytest.mark.parametrize("story, online", [("panama", False), ("panama-es", False), ("panama", True), ("ports", False),
+                                           ("ports", True)],
+                         ids=["panama", "panama-es", "panama-online", "ports", "ports-online"])
 def test_a_small_phone_on_its_side_names_every_place_of_every_step(pages, chromium, story, online):
     """Offline on a small phone on its side (568 × 320), steps of both languages left a place
     unlabelled. In English, the last step's "SOCSOUTH headquarters", drawn 113 px wide, was laid
@@ -323,7 +324,9 @@ def test_a_small_phone_on_its_side_names_every_place_of_every_step(pages, chromi
     above and below also slide along their side into the free map. Online, the credits took three
     lines of the 264 px beside the panel, the canal's group label, pushed up, took the one spot
     left for SOCSOUTH's: a narrow map names the basemap's source alone ("Natural Earth"), and the
-    credits take two."""
+    credits take two. The ports story's world overview left its first place, Shanghai's and
+    Ningbo's label, without room (Los Angeles's took it): of two tries that leave as many places
+    without a label, the one that names the step's first place goes on, its other places grouped."""
     opened = Opened(chromium, pages[story], (568, 320), phone=True, no_network=not online)
     n = opened.page.evaluate(f"() => {ROOT}.storymap.steps.length")
     walk = [opened.go(i) for i in range(n)]

@@ -202,7 +202,7 @@ class PageContext:
     def center(self) -> list[float]:
         """``[lat, lon]`` of the first step's places (the map's first view before it is fitted)."""
         first = self.story.steps[0]
-        box = _bounds([self.drawn[pid] for pid in first.places])
+        box = _bounds([self.drawn[pid] for pid in first.places or self.drawn])
         if box is None:
             return [0.0, 0.0]
         west, south, east, north = box
@@ -244,7 +244,8 @@ class PageContext:
                     "id": s.id,
                     "title": s.title,
                     "places": s.places,
-                    "latLngBounds": _latlng_bounds([drawn[pid] for pid in s.places]),
+                    # (A step with no place and no view shows all of the story's places, dimmed.)
+                    "latLngBounds": _latlng_bounds([drawn[pid] for pid in s.places or ([] if s.view else drawn)]),
                     "view": step_view(s.view, start),
                     "maxZoom": s.max_zoom,
                     # A description the story gives is in the step's markup (the script reads it from

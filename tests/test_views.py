@@ -59,3 +59,58 @@ def test_a_steps_bounds_are_shown_as_given(tmp_path: Path, make_page):
     run.page.wait_for_function("() => !document.querySelector('[data-storymap]').hasAttribute('data-storymap-moving')")
     assert run.js("() => document.querySelector('[data-storymap]').storymap.map.getZoom()") <= 11
     assert run.errors == []
+
+
+def _with_a_text_step(before: str | None = None) -> storymap.Story:
+    """The Panama story with a step that names no place and gives no view (a coda, or with
+    ``before``, an opening): the validator warns that its map zooms out to all of the story's places."""
+    story = storymap.load(GEODATA)
+    story.add_step({"id": "coda", "title": {"en": "Coda", "es": "Coda"}, "places": [],
+                    "narrative": {"en": "The text alone.", "es": "El texto solo."}}, before=before)
+    return story
+
+
+def test_a_step_without_places_or_view_frames_all_of_the_storys_places():
+    from storymap.context import PageContext, _latlng_bounds
+
+    story = _with_a_text_step()
+    context = PageContext(story.data)
+    every = _latlng_bounds(list(context.drawn.values()))
+    steps = {s["id"]: s for s in context.config["steps"]}
+    assert steps["coda"]["latLngBounds"] == every  # (it had none: the map stayed where it was)
+    assert steps["first-talks"]["latLngBounds"] != every  # (a step with places frames its own)
+    # Given a view, the step keeps it and takes no bounds.
+    story.data.steps[-1].view = {"center": [-79.5, 9.0], "zoom": 8}
+    assert PageContext(story.data).config["steps"][-1].get("latLngBounds") is None
+    # A story that opens on such a step starts there, not at 0°, 0° in the Gulf of Guinea.
+    opening = PageContext(_with_a_text_step(before="overview").data)
+    (south, west), (north, east) = every
+    assert opening.center == [(south + north) / 2, (west + east) / 2]
+
+
+@pytest.mark.browser
+def test_a_step_without_places_or_view_shows_all_of_them_dimmed(tmp_path: Path, make_page):
+    """Opened at such a step, the map stayed at its first view (a step's places, zoom 5 on a
+    whole-world story, with none of its places in sight); reached from a step at a city, it stayed
+    there. It shows all of the story's places, as the validator's warning says, dimmed."""
+    page = _with_a_text_step().save(tmp_path / "index.html")
+    run = make_page((1280, 800))
+    view_js = """() => { const sm = document.querySelector('[data-storymap]').storymap, b = sm.map.getBounds();
+      const all = L.latLngBounds(sm._config.steps.filter((s) => s.places.length).map((s) => s.latLngBounds));
+      const places = Object.values(sm._places);
+      return {inside: b.contains(all), zoom: sm.map.getZoom(), step: sm.index,
+              dimmed: places.filter((p) => !p.lit).length, places: places.length,
+              labels: sm._labels.labels().filter((l) => l.shown).length}; }"""
+    run.open(page, "coda")
+    opened = run.js(view_js)
+    assert opened["inside"] and opened["step"] == 11, opened
+    assert opened["zoom"] >= 3, opened  # (framed, not the world)
+    assert opened["labels"] == 0 and opened["dimmed"] == opened["places"] == 18, opened  # (none its own)
+    run.js("() => document.querySelector('[data-storymap]').storymap.goTo('first-talks', {animate: false})")
+    run.page.wait_for_function("() => !document.querySelector('[data-storymap]').hasAttribute('data-storymap-moving')")
+    assert not run.js(view_js)["inside"]  # (a city: the story's other places out of sight)
+    run.js("() => document.querySelector('[data-storymap]').storymap.goTo('coda', {animate: false})")
+    run.page.wait_for_function("() => !document.querySelector('[data-storymap]').hasAttribute('data-storymap-moving')")
+    again = run.js(view_js)
+    assert again["inside"] and again["zoom"] == opened["zoom"], again
+    assert run.errors == []

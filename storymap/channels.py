@@ -35,7 +35,7 @@ from markupsafe import Markup
 from . import fonts
 from .files import names_folder
 from .geometry import bounds_union, mercator, shift_into, unmercator
-from .i18n import dir_attribute, direction, match_language, own_interface, text as ui_text
+from .i18n import dir_attribute, direction, match_language, own_interface, places_shown, text as ui_text
 from .models import THEME_DEFAULTS
 from .dates import span_label
 from .text import markdown_html
@@ -122,11 +122,7 @@ def _step_description(data: "StoryData", step: Any, lang: Optional[str] = None) 
     lang = lang or data.lang
     if step.description:
         return step.description
-    names = [data.place(pid).name for pid in step.places]
-    own = own_interface(data, lang)
-    if not names:
-        return ui_text(lang, "map.shows_region", own)
-    return ui_text(lang, "map.shows", own, places=ui_text(lang, "list.separator", own).join(names))
+    return places_shown(lang, [data.place(pid).name for pid in step.places], own_interface(data, lang))
 
 
 def _absolute(base_url: Optional[str], name: str) -> str:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from .dates import span_label, year_label
 from .encoding import deltas, pack, pack_rows, quantize
 from .geometry import bounds_union, frame_start, shift_into
-from .i18n import catalogue, number_range, own_interface, page_languages
+from .i18n import catalogue, number_range, own_interface, page_languages, places_shown
 from .models import place_shapes
 from .styling import place_ticks
 from .text import markdown_html
@@ -187,10 +187,8 @@ class PageContext:
         """What the map shows at a step, for screen readers: the journalist's text, or a plain list."""
         if step.description:
             return step.description
-        names = [self.story.place(pid).name for pid in step.places]
-        if not names:
-            return self.ui["map.shows_region"]
-        return self.ui["map.shows"].replace("{places}", self.ui["list.separator"].join(names))
+        return places_shown(self.lang, [self.story.place(pid).name for pid in step.places],
+                            own_interface(self.source, self.lang))
 
     def legend_label(self, kind: "Kind") -> str:
         """A kind's label in the legend: saying that arrows show the direction when they do."""

@@ -601,6 +601,21 @@ def text(lang: str, key: str, own: Optional[Mapping[str, str]] = None, **params:
     return _PLACEHOLDER.sub(lambda m: str(params[m.group(1)]) if m.group(1) in params else m.group(0), template)
 
 
+#: How many place names a step's description made from them lists before how many more ("+288
+#: more"): a step of 300 places read out one sentence of 300 names (the panel lists them all).
+LISTED_PLACES = 12
+
+
+def places_shown(lang: str, names: Sequence[str], own: Optional[Mapping[str, str]] = None) -> str:
+    """What the map shows at a step of places with these ``names`` (none: the story's region), in
+    ``lang``: the names, or past LISTED_PLACES + 1 of them, the first LISTED_PLACES and how many more."""
+    if not names:
+        return text(lang, "map.shows_region", own)
+    if len(names) > LISTED_PLACES + 1:
+        names = [*names[:LISTED_PLACES], text(lang, "labels.more", own, n=len(names) - LISTED_PLACES)]
+    return text(lang, "map.shows", own, places=text(lang, "list.separator", own).join(names))
+
+
 def switch_names(data: "StoryData") -> list[tuple[str, str]]:
     """``(tag, name)`` of each language of the story's page, as the language switch names them: the
     story's ``language.name`` for it, else its catalogue's, else CLDR's. Two languages of one name

@@ -640,3 +640,28 @@ def test_packed_geometry_falls_back_to_geojson_where_it_cannot_pack():
     collection = {"type": "GeometryCollection", "geometries": [{"type": "Point", "coordinates": [1.0, 2.0]}]}
     assert _packed(collection) == collection
     assert _packed({"type": "LineString", "coordinates": []}) == {"type": "LineString", "coordinates": []}
+
+
+def test_a_step_of_many_places_says_what_its_map_shows_in_its_first_names_and_how_many_more(tmp_path: Path):
+    """A step of 300 places, with no description of its own, read out one sentence of 300 names
+    (the map's description for screen readers, the panel's "On the map", the social card's text):
+    past 13 names it gives the first 12 and how many more, in the story's language; the panel's
+    list of places names them all."""
+    from storymap.channels import _step_description
+
+    features = [feature(f"p{i}", point(i * 0.01, 0.0)) for i in range(40)]
+    ids = ", ".join(f'"p{i}"' for i in range(40))
+    thirteen = ", ".join(f'"p{i}"' for i in range(13))
+    toml = (f'title = "Muchos"\nlang = "es"\n[[steps]]\nid = "all"\ntitle = "Todos"\nplaces = [{ids}]\n'
+            f'[[steps]]\nid = "some"\ntitle = "Trece"\nplaces = [{thirteen}]\n')
+    story = storymap.load(write_story(tmp_path / "many", toml, features))
+    listed = ", ".join(f"P{i}" for i in range(12))
+    said = _step_description(story.data, story.data.steps[0])
+    assert said == f"El mapa muestra {listed}, +28 más."
+    assert _step_description(story.data, story.data.steps[1]) == f"El mapa muestra {listed}, P12."  # (whole)
+    page = story.to_html()
+    assert f'<span class="storymap-onmap-text">{said}</span>' in page
+    assert page.count('data-place="p') >= 40  # (the article's cards: every place)
+    # In Japanese, its own separator and words.
+    ja = storymap.load(write_story(tmp_path / "ja", toml.replace('lang = "es"', 'lang = "ja"'), features))
+    assert _step_description(ja.data, ja.data.steps[0]) == "地図には" + "、".join(f"P{i}" for i in range(12)) + "、ほか28件が表示されています。"

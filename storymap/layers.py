@@ -180,6 +180,8 @@ def detail_zoom(data: "StoryData", shown_on: Optional[Iterable[str]] = None) -> 
             zooms.append(fit_zoom(view.lonlat_bounds, step.max_zoom if step.max_zoom is not None else MAP_MAX_ZOOM))
         elif step.places:
             zooms.append(fit_zoom(bounds_union(places[pid].bounds for pid in step.places), cap))
+        elif places:  # (no place and no view: the page shows all of the story's places)
+            zooms.append(fit_zoom(bounds_union(p.bounds for p in places.values()), cap))
     return min(22.0, max(zooms, default=FIT_MAX_ZOOM) + ZOOM_MARGIN)
 
 

@@ -79,6 +79,10 @@ def test_a_step_without_places_or_view_frames_all_of_the_storys_places():
     steps = {s["id"]: s for s in context.config["steps"]}
     assert steps["coda"]["latLngBounds"] == every  # (it had none: the map stayed where it was)
     assert steps["first-talks"]["latLngBounds"] != every  # (a step with places frames its own)
+    # A layer shown at that step alone is drawn in the detail of that view, not of a city's.
+    assert detail_zoom(story.data, ["coda"]) == pytest.approx(
+        detail_zoom(story.data, ["overview"]), abs=0.2)  # (the overview spans Florida to Colombia)
+    assert detail_zoom(story.data, ["coda"]) < detail_zoom(story.data, ["first-talks"]) - 3
     # Given a view, the step keeps it and takes no bounds.
     story.data.steps[-1].view = {"center": [-79.5, 9.0], "zoom": 8}
     assert PageContext(story.data).config["steps"][-1].get("latLngBounds") is None

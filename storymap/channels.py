@@ -35,7 +35,7 @@ from markupsafe import Markup
 from . import fonts
 from .files import names_folder
 from .geometry import bounds_union, mercator, shift_into, unmercator
-from .i18n import dir_attribute, direction, match_language, own_interface, places_shown, text as ui_text
+from .i18n import catalogue, dir_attribute, direction, match_language, own_interface, places_shown, text as ui_text
 from .models import THEME_DEFAULTS
 from .dates import span_label
 from .text import markdown_html
@@ -122,7 +122,7 @@ def _step_description(data: "StoryData", step: Any, lang: Optional[str] = None) 
     lang = lang or data.lang
     if step.description:
         return step.description
-    return places_shown(lang, [data.place(pid).name for pid in step.places], own_interface(data, lang))
+    return places_shown(catalogue(lang, own_interface(data, lang)), [data.place(pid).name for pid in step.places])
 
 
 def _absolute(base_url: Optional[str], name: str) -> str:
@@ -805,8 +805,7 @@ def _step_view(data: "StoryData", step: Any, drawn: dict[str, shapely.Geometry],
         k = shift_into((west + east) / 2, start)
         box = (west + k, south, east + k, north)
     else:
-        ids = step.places or [p.id for p in data.places]
-        box = bounds_union(drawn[pid].bounds for pid in ids if pid in drawn)
+        box = bounds_union(drawn[pid].bounds for pid in step.fitted(drawn) if pid in drawn)
         if box is None:
             return 2.0, 128.0, 128.0
     x0, y1 = mercator(box[0], box[1])

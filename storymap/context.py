@@ -187,8 +187,7 @@ class PageContext:
         """What the map shows at a step, for screen readers: the journalist's text, or a plain list."""
         if step.description:
             return step.description
-        return places_shown(self.lang, [self.story.place(pid).name for pid in step.places],
-                            own_interface(self.source, self.lang))
+        return places_shown(self.ui, [self.story.place(pid).name for pid in step.places])
 
     def legend_label(self, kind: "Kind") -> str:
         """A kind's label in the legend: saying that arrows show the direction when they do."""
@@ -200,7 +199,7 @@ class PageContext:
     def center(self) -> list[float]:
         """``[lat, lon]`` of the first step's places (the map's first view before it is fitted)."""
         first = self.story.steps[0]
-        box = _bounds([self.drawn[pid] for pid in first.places or self.drawn])
+        box = _bounds([self.drawn[pid] for pid in first.fitted(self.drawn)])
         if box is None:
             return [0.0, 0.0]
         west, south, east, north = box
@@ -242,8 +241,7 @@ class PageContext:
                     "id": s.id,
                     "title": s.title,
                     "places": s.places,
-                    # (A step with no place and no view shows all of the story's places, dimmed.)
-                    "latLngBounds": _latlng_bounds([drawn[pid] for pid in s.places or ([] if s.view else drawn)]),
+                    "latLngBounds": _latlng_bounds([drawn[pid] for pid in s.fitted(drawn)]),
                     "view": step_view(s.view, start),
                     "maxZoom": s.max_zoom,
                     # A description the story gives is in the step's markup (the script reads it from

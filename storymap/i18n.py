@@ -606,14 +606,15 @@ def text(lang: str, key: str, own: Optional[Mapping[str, str]] = None, **params:
 LISTED_PLACES = 12
 
 
-def places_shown(lang: str, names: Sequence[str], own: Optional[Mapping[str, str]] = None) -> str:
+def places_shown(ui: Mapping[str, str], names: Sequence[str]) -> str:
     """What the map shows at a step of places with these ``names`` (none: the story's region), in
-    ``lang``: the names, or past LISTED_PLACES + 1 of them, the first LISTED_PLACES and how many more."""
+    the language of ``ui`` (a :func:`catalogue`): the names, or past LISTED_PLACES + 1 of them, the
+    first LISTED_PLACES and how many more."""
     if not names:
-        return text(lang, "map.shows_region", own)
+        return ui["map.shows_region"]
     if len(names) > LISTED_PLACES + 1:
-        names = [*names[:LISTED_PLACES], text(lang, "labels.more", own, n=len(names) - LISTED_PLACES)]
-    return text(lang, "map.shows", own, places=text(lang, "list.separator", own).join(names))
+        names = [*names[:LISTED_PLACES], ui["labels.more"].replace("{n}", str(len(names) - LISTED_PLACES))]
+    return ui["map.shows"].replace("{places}", ui["list.separator"].join(names))
 
 
 def switch_names(data: "StoryData") -> list[tuple[str, str]]:

@@ -178,10 +178,8 @@ def detail_zoom(data: "StoryData", shown_on: Optional[Iterable[str]] = None) -> 
             zooms.append(view.zoom)
         elif view is not None and view.bounds is not None:  # (shown as asked: no cap but its own)
             zooms.append(fit_zoom(view.lonlat_bounds, step.max_zoom if step.max_zoom is not None else MAP_MAX_ZOOM))
-        elif step.places:
-            zooms.append(fit_zoom(bounds_union(places[pid].bounds for pid in step.places), cap))
-        elif places:  # (no place and no view: the page shows all of the story's places)
-            zooms.append(fit_zoom(bounds_union(p.bounds for p in places.values()), cap))
+        elif fitted := step.fitted(places):  # (no place and no view: every place, as the page shows them)
+            zooms.append(fit_zoom(bounds_union(places[pid].bounds for pid in fitted), cap))
     return min(22.0, max(zooms, default=FIT_MAX_ZOOM) + ZOOM_MARGIN)
 
 

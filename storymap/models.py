@@ -18,7 +18,7 @@ import datetime as _dt
 import json
 import math
 from functools import cached_property
-from typing import Any, Callable, Collection, Literal, NamedTuple, NoReturn, Optional, Sequence
+from typing import Any, Callable, Collection, Iterable, Literal, NamedTuple, NoReturn, Optional, Sequence
 
 import numpy as np
 import shapely
@@ -482,6 +482,11 @@ class Step(_Checked):
     def time(self) -> Optional[Span]:
         """The step's date or period as days (None for an undated step)."""
         return step_span(self.date, self.period)
+
+    def fitted(self, every: Iterable[str]) -> list[str]:
+        """The ids of the places its map fits: its own, or where it names none and has no view of
+        its own, ``every`` place's (all of the story's, shown dimmed: see steps_without_places)."""
+        return list(self.places or ([] if self.view is not None else every))
 
 
 class MediaBudget(_Checked):

@@ -799,6 +799,8 @@ def test_a_printed_address_reads_whole_in_a_right_to_left_story(tmp_path: Path, 
     run = make_page((1280, 800)).open(page)
     run.page.emulate_media(media="print")
     try:
+        # (The place cards, with their sources' links, are filled in after the step is ready.)
+        run.page.wait_for_function("""() => document.querySelector('.storymap-panel a[href^="http"]')""")
         after = run.js("""() => Array.from(document.querySelectorAll('.storymap-panel a[href^="http"]'))
             .map((a) => [a.getAttribute('href'), getComputedStyle(a, '::after').content])""")
     finally:

@@ -205,10 +205,10 @@ var storymapBoot = (function () {
   // and the page is parsed, a task of the priority 'user-blocking': the reader is waiting for the
   // map these tasks build, and Chromium runs them before it renders a frame of the unfinished map
   // (an input still comes first), until they have held its rendering back for about 100 ms (a slow
-  // phone: a frame then comes between them). Otherwise (WebKit, a host page still parsed), a message the page
-  // sends itself, which the browser does not hold back as it holds a timer nested five deep (4 ms
-  // each: the story's tasks after the first paint are chained deeper than that). Returns a
-  // function that cancels it. (An error in fn is reported as an uncaught one, to the window's
+  // phone: a frame then comes between them). Otherwise (WebKit, a host page still parsed), a
+  // message the page sends itself, which the browser does not hold back as it holds a timer nested
+  // five deep (4 ms each: the story's tasks after the first paint are chained deeper than that).
+  // Returns a function that cancels it. (An error in fn is reported as an uncaught one, to the window's
   // `error` listeners, a newsroom's error monitoring among them: not as a rejected promise.)
   var queue = [], channel = null;
   function nextTask(fn) {

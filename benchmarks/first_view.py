@@ -2,7 +2,7 @@
 minimal Leaflet page that draws the same places on the same embedded basemap.
 
     python benchmarks/first_view.py [--runs 9] [--cpu-runs 5] [--story geodata] [--viewport 1280x800]
-                                    [--throttle 4] [--query '?lang=es'] [--http]
+                                    [--throttle 4] [--query '?lang=es'] [--http] [--timeline 5]
 
 Two pages are built in one run:
 
@@ -52,6 +52,10 @@ main thread spent in tasks from navigation to ready, and the longest task's CPU 
 machine a task's wall time includes the time its thread waited for a core; the CPU time does not,
 so it shows the page's own work when the load makes wall times jump (a task of 90 ms wall time may
 be 35 ms of CPU). The goals are wall times; the CPU times say where the page's work stands.
+
+``--timeline N`` opens each page N more times, untraced, and prints each opening's frames and
+tasks in the order they came (:func:`timeline_line`), and in how many openings storymap drew a
+frame between its tasks before ready: where a run's time went, without a trace's own slowing down.
 
 ``--throttle 4`` slows the CPU of both pages down four times (Chromium's emulation, as DevTools'
 "4× slowdown"): a slow phone, where a task of 30 ms here takes over 100.
@@ -109,6 +113,35 @@ try {
     // canvas drawing among them, and its rendering.)
     if (done) { setTimeout(() => { window.__fv.ready = performance.now(); }, 0); } else { poll(); }
   });
+})();
+"""
+
+# Runs before the page's own scripts, with --timeline: when each animation frame starts (until
+# ready), when each task posted with scheduler.postTask runs (storymap's tasks after the first
+# paint; not those it posts as messages while the page is still parsed), when the page is parsed
+# (DOMContentLoaded) and when the story says it is ready (storymap:ready). Untraced, so the
+# timings are the page's own.
+TIMELINE_JS = """
+window.__fvTimeline = [];
+(function () {
+  const log = (kind, start, end) => window.__fvTimeline.push([kind, start, end === undefined ? start : end]);
+  (function frame() {
+    requestAnimationFrame(() => {
+      log('frame', performance.now());
+      if (!window.__fv || window.__fv.ready === null) { frame(); }
+    });
+  })();
+  const post = window.scheduler && window.scheduler.postTask && window.scheduler.postTask.bind(window.scheduler);
+  if (post) {
+    window.scheduler.postTask = function (callback, options) {
+      return post(function () {
+        const start = performance.now();
+        try { return callback.apply(this, arguments); } finally { log('task', start, performance.now()); }
+      }, options);
+    };
+  }
+  document.addEventListener('DOMContentLoaded', () => log('parsed', performance.now()));
+  document.addEventListener('storymap:ready', () => log('story ready', performance.now()));
 })();
 """
 
@@ -217,10 +250,11 @@ def chromium(pw):
 
 
 def open_once(browser, path: Path, viewport: tuple[int, int], *, traced: bool = False, throttle: float = 1,
-              query: str = "", server: str = "") -> dict:
+              query: str = "", server: str = "", timeline: bool = False) -> dict:
     """One opening of ``path`` (its URL followed by ``query``, such as ``?lang=es``): its FCP, ready
     and longest task (see the module's docstring); with ``traced``, the main thread's CPU time too
-    (see :func:`main_thread_cpu`); with ``throttle`` over 1, its CPU slowed down that many times
+    (see :func:`main_thread_cpu`); with ``timeline``, its frames and tasks (``timeline``: see
+    :data:`TIMELINE_JS` and :func:`timeline_line`); with ``throttle`` over 1, its CPU slowed down that many times
     (Chromium's emulation of a slower device). With ``server`` (``http://127.0.0.1:PORT/``, serving
     ``path``'s folder), the page is fetched from there rather than read from its file."""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
@@ -237,6 +271,8 @@ def open_once(browser, path: Path, viewport: tuple[int, int], *, traced: bool = 
         # Playwright 1.65). The story would then ask for tiles, which are refused: 35 failed
         # requests in the task after its map is drawn, before ready is stamped.
         page.add_init_script(OFFLINE_JS)
+        if timeline:
+            page.add_init_script(TIMELINE_JS)
         if throttle > 1:
             context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
         if traced:
@@ -251,6 +287,8 @@ def open_once(browser, path: Path, viewport: tuple[int, int], *, traced: bool = 
             time.sleep(0.1)
         time.sleep(0.05)  # a long task that ends at ready is reported just after
         result = page.evaluate(READ_JS)
+        if timeline:
+            result["timeline"] = page.evaluate("() => window.__fvTimeline")
         if traced:
             result.update(main_thread_cpu(json.loads(browser.stop_tracing())["traceEvents"], result["ready"]))
         return result
@@ -288,8 +326,35 @@ def main_thread_cpu(events: list[dict], ready: float) -> dict:
     return {"cpu": sum(tasks), "longest_cpu": max(tasks, default=0.0)}
 
 
+def timeline_line(result: dict) -> str:
+    """One opening's timeline (``open_once(..., timeline=True)``) on one line, in the order things
+    happened (ms from navigation): ``parsed`` (DOMContentLoaded), ``F`` a frame's start, ``T`` a
+    posted task's start and ``+`` its length, ``R`` the story's ready event, then the benchmark's
+    ready."""
+    short = {"parsed": "parsed ", "frame": "F", "task": "T", "story ready": "R"}
+    items = []
+    for kind, start, end in sorted(result["timeline"], key=lambda item: item[1]):
+        length = f"+{end - start:.0f}" if kind == "task" else ""
+        items.append(f"{short.get(kind, kind + ' ')}{start:.0f}{length}")
+    head = " ".join(f"{key} {result[key]:.0f}" for key in ("text", "fcp") if result.get(key) is not None)
+    return f"{head} | {' '.join(items)} | ready {result['ready']:.0f}".lstrip(" |")
+
+
+def frames_between_tasks(timeline: list) -> int:
+    """How many frames started after the first posted task began and before the story's ready
+    event: frames Chromium drew between the story's tasks, over a map still being built (it draws
+    one once the tasks have held its rendering back for about 100 ms)."""
+    tasks = [start for kind, start, _ in timeline if kind == "task"]
+    ready = [start for kind, start, _ in timeline if kind == "story ready"]
+    if not tasks or not ready:
+        return 0
+    return sum(1 for kind, start, _ in timeline if kind == "frame" and tasks[0] < start < ready[0])
+
+
 def _quartiles(values: list[float]) -> str:
-    """The lower and upper quartiles of ``values`` (two or more), as "a–b"."""
+    """The lower and upper quartiles of ``values``, as "a–b" ("–" for fewer than two)."""
+    if len(values) < 2:
+        return "–"
     low, _, high = statistics.quantiles(values, n=4, method="inclusive")
     return f"{low:.2f}–{high:.2f}"
 
@@ -316,6 +381,10 @@ def main() -> None:
     parser.add_argument("--http", action="store_true",
                         help="fetch both pages from a server on the loopback interface (as a reader's browser "
                              "fetches a published page) rather than read them from their files")
+    parser.add_argument("--timeline", type=int, default=0, metavar="N",
+                        help="open each page N more times, untraced, and print each opening's frames and "
+                             "tasks in order (see timeline_line), and in how many storymap drew a frame "
+                             "between its tasks before ready")
     parser.add_argument("--json", action="store_true", help="print the medians as JSON too")
     args = parser.parse_args()
     viewport = tuple(int(v) for v in args.viewport.lower().split("x"))
@@ -347,6 +416,11 @@ def main() -> None:
                 for name, path in pages.items():
                     cpu[name].append(open_once(browser, path, viewport, traced=True, throttle=args.throttle,
                                                query=query[name], server=where))
+            timelines: dict[str, list[dict]] = {name: [] for name in pages}
+            for _ in range(args.timeline):
+                for name, path in pages.items():
+                    timelines[name].append(open_once(browser, path, viewport, timeline=True, throttle=args.throttle,
+                                                     query=query[name], server=where))
             browser.close()
         if server:
             server.shutdown()
@@ -395,6 +469,15 @@ def main() -> None:
               f" minimal {cpu_med['minimal']['cpu']:.0f} ms,"
               f" ratio {cpu_med['storymap']['cpu'] / cpu_med['minimal']['cpu']:.2f};"
               f" storymap's longest task {cpu_med['storymap']['longest_cpu']:.0f} ms of CPU")
+    if args.timeline:
+        print(f"\nframes (F) and posted tasks (T, +length) in order, ms from navigation, {args.timeline} untraced"
+              " openings of each page:")
+        for name, rows in timelines.items():
+            for row in rows:
+                print(f"  {name:<10} {timeline_line(row)}")
+        between = [frames_between_tasks(row["timeline"]) for row in timelines["storymap"]]
+        print(f"storymap drew a frame between its tasks, before ready, in {sum(n > 0 for n in between)} of"
+              f" {len(between)} openings")
     if args.json:
         print(json.dumps({"medians": med, "ratio": ratio, "floor": floor, "worst": worst, "cpu": cpu_med,
                           "rounds": rounds}))

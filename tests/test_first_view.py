@@ -1254,17 +1254,21 @@ def test_a_step_taken_before_ready_is_not_cut_short_when_ready_comes(pages, chro
 
 
 # ------------------------------------------------------------------------------ the benchmark
+def _benchmark():
+    """benchmarks/first_view.py as a module."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("first_view_benchmark", REPO / "benchmarks" / "first_view.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("folder", [GEODATA, PORTS], ids=["panama", "ports"])
 def test_benchmark_minimal_page_draws_every_place(folder, tmp_path, chromium):
     """The page benchmarks/first_view.py compares with is built from the story as the story's page
     is (it broke once, silently, when the page stopped carrying the places' names twice)."""
-    import sys
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        from first_view import minimal_page
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
+    minimal_page = _benchmark().minimal_page
     page = tmp_path / "minimal.html"
     page.write_text(minimal_page(folder), "utf-8")
     tab = chromium({"viewport": {"width": DESKTOP[0], "height": DESKTOP[1]}}).new_page()
@@ -1285,12 +1289,8 @@ def test_benchmark_minimal_page_draws_every_place(folder, tmp_path, chromium):
 def test_benchmark_text_first_page_paints_the_text_then_draws_the_minimal_map(tmp_path, chromium):
     """benchmarks/first_view.py's reference page: the story's page, its text painted first, then
     the minimal page's script in place of storymap's code, allowed by the page's own policy."""
-    import sys
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        from first_view import minimal_page, text_first_page
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
+    bench = _benchmark()
+    minimal_page, text_first_page = bench.minimal_page, bench.text_first_page
     story_html = storymap.load(GEODATA).to_html()
     page = tmp_path / "text-first.html"
     page.write_text(text_first_page(story_html, minimal_page(GEODATA)), "utf-8")
@@ -1314,6 +1314,41 @@ def test_benchmark_text_first_page_paints_the_text_then_draws_the_minimal_map(tm
         tab.close()
     with pytest.raises(ValueError):
         text_first_page(story_html.replace("data-storymap-code", "data-other"), minimal_page(GEODATA))
+
+
+def test_benchmark_timeline_line_and_frames_between_tasks():
+    """--timeline's report: one opening's events in the order they came, and the frames drawn
+    between the story's first posted task and its ready event (none before the first task, none
+    after ready)."""
+    bench = _benchmark()
+    events = [["frame", 70.2, 70.2], ["parsed", 52.4, 52.4], ["task", 73.0, 111.4], ["task", 112.0, 135.6],
+              ["frame", 140.0, 140.0], ["task", 141.0, 160.0], ["story ready", 158.0, 158.0], ["frame", 163.0, 163.0]]
+    result = {"text": 70.0, "fcp": 96.0, "ready": 181.0, "timeline": events}
+    assert bench.timeline_line(result) == ("text 70 fcp 96 | parsed 52 F70 T73+38 T112+24 F140 T141+19 R158 F163"
+                                           " | ready 181")
+    assert bench.frames_between_tasks(events) == 1
+    assert bench.frames_between_tasks([e for e in events if e[1] != 140.0]) == 0
+    assert bench.frames_between_tasks([e for e in events if e[0] != "story ready"]) == 0
+    minimal = {"text": None, "fcp": 200.0, "ready": 230.0, "timeline": [["frame", 190.0, 190.0]]}
+    assert bench.timeline_line(minimal) == "fcp 200 | F190 | ready 230"
+
+
+@pytest.mark.browser
+def test_benchmark_timeline_records_the_storys_frames_tasks_and_ready(pages, browser):
+    """--timeline on the story's page, untraced: the page parsed, its text's frame, the tasks that
+    build the map after that frame (posted, as boot.js posts them), the story's ready event, and
+    the benchmark's ready after it."""
+    bench = _benchmark()
+    result = bench.open_once(browser, pages["panama"], DESKTOP, timeline=True)
+    kinds = [kind for kind, _, _ in sorted(result["timeline"], key=lambda item: item[1])]
+    # (The text's frame may come before the page is parsed: a page paints as the parser yields.)
+    assert "parsed" in kinds and kinds.index("frame") < kinds.index("task") < kinds.index("story ready")
+    assert kinds.count("task") >= 3  # (the code, then Leaflet, storymap's parts, the map, its build)
+    times = {kind: [start for k, start, _ in result["timeline"] if k == kind] for kind in set(kinds)}
+    assert times["story ready"][0] <= result["ready"]
+    assert all(end >= start for _, start, end in result["timeline"])
+    line = bench.timeline_line(result)
+    assert line.startswith("text ") and " R" in line and line.endswith(f"ready {result['ready']:.0f}")
 
 
 @pytest.mark.browser

@@ -254,8 +254,8 @@ def open_once(browser, path: Path, viewport: tuple[int, int], *, traced: bool = 
     """One opening of ``path`` (its URL followed by ``query``, such as ``?lang=es``): its FCP, ready
     and longest task (see the module's docstring); with ``traced``, the main thread's CPU time too
     (see :func:`main_thread_cpu`); with ``timeline``, its frames and tasks (``timeline``: see
-    :data:`TIMELINE_JS` and :func:`timeline_line`); with ``throttle`` over 1, its CPU slowed down that many times
-    (Chromium's emulation of a slower device). With ``server`` (``http://127.0.0.1:PORT/``, serving
+    :data:`TIMELINE_JS` and :func:`timeline_line`); with ``throttle`` over 1, its CPU slowed down
+    that many times (Chromium's emulation of a slower device). With ``server`` (``http://127.0.0.1:PORT/``, serving
     ``path``'s folder), the page is fetched from there rather than read from its file."""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     try:
@@ -337,18 +337,18 @@ def timeline_line(result: dict) -> str:
         length = f"+{end - start:.0f}" if kind == "task" else ""
         items.append(f"{short.get(kind, kind + ' ')}{start:.0f}{length}")
     head = " ".join(f"{key} {result[key]:.0f}" for key in ("text", "fcp") if result.get(key) is not None)
-    return f"{head} | {' '.join(items)} | ready {result['ready']:.0f}".lstrip(" |")
+    return " | ".join(part for part in (head, " ".join(items), f"ready {result['ready']:.0f}") if part)
 
 
 def frames_between_tasks(timeline: list) -> int:
     """How many frames started after the first posted task began and before the story's ready
     event: frames Chromium drew between the story's tasks, over a map still being built (it draws
     one once the tasks have held its rendering back for about 100 ms)."""
-    tasks = [start for kind, start, _ in timeline if kind == "task"]
-    ready = [start for kind, start, _ in timeline if kind == "story ready"]
-    if not tasks or not ready:
+    first = min((start for kind, start, _ in timeline if kind == "task"), default=None)
+    ready = min((start for kind, start, _ in timeline if kind == "story ready"), default=None)
+    if first is None or ready is None:
         return 0
-    return sum(1 for kind, start, _ in timeline if kind == "frame" and tasks[0] < start < ready[0])
+    return sum(1 for kind, start, _ in timeline if kind == "frame" and first < start < ready)
 
 
 def _quartiles(values: list[float]) -> str:
